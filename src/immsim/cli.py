@@ -1,0 +1,434 @@
+"""The ``immsim`` command line.
+
+Every command that prints a table also takes ``--json``. Input problems print one located message
+(file:line: key: what is wrong (allowed: ...)) and exit with status 2; ``--debug`` shows the
+traceback instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from immsim import __version__
+from immsim.errors import ImmsimError, InputError
+from immsim.parameters import load_baseline, load_parameters
+from immsim.parameters.loader import Leaf, as_date
+
+app = typer.Typer(
+    name="immsim",
+    help=(
+        "Simulator and data toolkit for U.S. interior immigration enforcement. "
+        "Aggregate policy analysis only: it never scores or identifies a person."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+params_app = typer.Typer(
+    help="The cited, dated parameter tree (rules as code).", no_args_is_help=True
+)
+scenario_app = typer.Typer(help="Scenario files: check and summarise.", no_args_is_help=True)
+regimes_app = typer.Typer(
+    help="Policy regimes: priorities, exemptions, detainers.", no_args_is_help=True
+)
+app.add_typer(params_app, name="params")
+app.add_typer(scenario_app, name="scenario")
+app.add_typer(regimes_app, name="regimes")
+
+console = Console()
+err_console = Console(stderr=True)
+
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print machine-readable JSON instead of a table.")
+]
+AtOpt = Annotated[
+    str | None, typer.Option("--at", help="Date of the look-up, YYYY-MM-DD (default: today).")
+]
+
+
+def _emit_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def _day(at: str | None) -> dt.date:
+    return as_date(at) if at else dt.date.today()
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        console.print(f"immsim {__version__}")
+        raise typer.Exit()
+
+
+# --- params ---------------------------------------------------------------------------------
+
+
+def _current(leaf: Leaf, day: dt.date) -> dict[str, Any]:
+    try:
+        entry = leaf.entry(day)
+    except InputError:
+        return {"value": None, "from": None, "estimated": False, "source": None}
+    source = entry.references[0].title if entry.references else (entry.method or "")
+    return {
+        "value": entry.value,
+        "from": entry.start.isoformat(),
+        "estimated": entry.estimated,
+        "source": source,
+    }
+
+
+@params_app.command("list")
+def params_list(
+    prefix: Annotated[
+        str | None, typer.Argument(help="Only keys under this prefix, e.g. detention.")
+    ] = None,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List parameters with their value on a date, unit and source."""
+    tree = load_baseline()
+    keys = tree.keys(prefix)
+    if not keys:
+        raise InputError(
+            f"no parameter under {prefix!r}", allowed=sorted({k.split(".")[0] for k in tree})
+        )
+    day = _day(at)
+    rows = [{"key": k, "unit": tree.leaf(k).unit, **_current(tree.leaf(k), day)} for k in keys]
+    if as_json:
+        _emit_json({"at": day.isoformat(), "parameters": rows})
+        return
+    table = Table(title=f"Parameters on {day.isoformat()}", title_justify="left")
+    for col in ("key", "value", "unit", "from", "source"):
+        table.add_column(col, overflow="fold", no_wrap=col == "key")
+    for row in rows:
+        value = (
+            "—"
+            if row["value"] is None
+            else _fmt(row["value"]) + (" (est.)" if row["estimated"] else "")
+        )
+        table.add_row(
+            row["key"], value, row["unit"], row["from"] or "not yet", escape(row["source"] or "")
+        )
+    console.print(table)
+
+
+@params_app.command("show")
+def params_show(
+    key: Annotated[str, typer.Argument(help="Parameter key, e.g. detention.funded_beds.")],
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """One parameter: its value on a date, unit, and every dated value with its source."""
+    tree = load_baseline()
+    leaf = tree.leaf(key)
+    day = _day(at)
+    entry = leaf.entry(day)
+    if as_json:
+        _emit_json(
+            {
+                **leaf.as_dict(),
+                "at": day.isoformat(),
+                "value": entry.value,
+                "in_force_from": entry.start.isoformat(),
+                "source": [r.model_dump(exclude_none=True) for r in entry.references],
+                "estimated": entry.estimated,
+            }
+        )
+        return
+    console.print(f"[bold]{leaf.key}[/]: {escape(leaf.description)}")
+    console.print(
+        f"On {day.isoformat()}: [bold]{_fmt(entry.value)} {escape(leaf.unit)}[/] "
+        f"(in force from {entry.start.isoformat()}{', our estimate' if entry.estimated else ''})"
+    )
+    table = Table(title_justify="left")
+    for col in ("from", "value", "source", "note"):
+        table.add_column(col, overflow="fold")
+    for v in leaf.values:
+        refs = "; ".join(f"{r.title} <{r.href}>" if r.href else r.title for r in v.references)
+        if v.estimated:
+            refs = f"ESTIMATE — {v.method}" + (f"; {refs}" if refs else "")
+        marker = " ◀" if v is entry else ""
+        table.add_row(
+            v.start.isoformat() + marker, _fmt(v.value), escape(refs), escape(v.note or "")
+        )
+    console.print(table)
+
+
+# --- scenario -------------------------------------------------------------------------------
+
+
+@scenario_app.command("check")
+def scenario_check(
+    file: Annotated[
+        str | None,
+        typer.Argument(
+            help="Scenario YAML file, or the name of an embedded one (default: 'default')."
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Validate a scenario and show what it runs: regime, dates, reform, key parameter values."""
+    from immsim.regimes import load_regime
+    from immsim.scenario import resolve_scenario
+
+    scenario = resolve_scenario(file)
+    tree = load_parameters(scenario.reform)
+    regime = load_regime(scenario.regime)
+    shown = sorted(set(tree.keys()) if scenario.reform is None else set(scenario.reform.overrides))
+    values = []
+    for key in shown:
+        leaf = tree.leaf(key)
+        values.append({"key": key, "unit": leaf.unit, **_current(leaf, scenario.start)})
+    if as_json:
+        _emit_json(
+            {
+                "ok": True,
+                "scenario": scenario.summary(),
+                "regime_title": regime.title,
+                "parameters": values,
+            }
+        )
+        return
+    summary = scenario.summary()
+    console.print(
+        f"[green]✓[/] scenario [bold]{escape(summary['name'])}[/] is valid ({escape(summary['source'])})"
+    )
+    console.print(f"  regime      {regime.name}: {escape(regime.title)}")
+    console.print(
+        f"  period      {summary['start']} → {summary['end']} ({summary['horizon_years']} years, weekly)"
+    )
+    console.print(f"  seed        {summary['seed']}    population: {escape(summary['population'])}")
+    console.print(f"  reform      {escape(summary['reform'] or 'none (baseline)')}")
+    table = Table(title=f"Parameter values at the start ({summary['start']})", title_justify="left")
+    for col in ("key", "value", "unit", "source"):
+        table.add_column(col, overflow="fold")
+    for row in values:
+        value = (
+            "—"
+            if row["value"] is None
+            else _fmt(row["value"]) + (" (est.)" if row["estimated"] else "")
+        )
+        table.add_row(row["key"], value, row["unit"], escape(row["source"] or ""))
+    console.print(table)
+
+
+# --- regimes --------------------------------------------------------------------------------
+
+
+@regimes_app.command("list")
+def regimes_list(as_json: JsonOpt = False) -> None:
+    """The shipped regimes with the dates they were in force and their sources."""
+    from immsim.regimes.catalog import shipped_regimes
+
+    rows: list[dict[str, Any]] = [
+        {
+            "name": r.name,
+            "title": r.title,
+            "in_force": [
+                {"start": p.start.isoformat(), "end": p.end.isoformat() if p.end else None}
+                for p in r.in_force
+            ],
+            "tiers": len(r.tiers),
+            "non_priority": r.non_priority,
+            "sources": [d.model_dump(mode="json") for d in r.documents],
+        }
+        for r in shipped_regimes()
+    ]
+    if as_json:
+        _emit_json({"regimes": rows})
+        return
+    table = Table(title="Policy regimes", title_justify="left")
+    for col in ("name", "in force", "title", "tiers", "others", "sources"):
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        periods = "\n".join(f"{p['start']} → {p['end'] or 'now'}" for p in row["in_force"])
+        sources = "\n".join(f"{d['title']} ({d['date']})" for d in row["sources"])
+        table.add_row(
+            row["name"],
+            periods,
+            escape(row["title"]),
+            str(row["tiers"]),
+            row["non_priority"],
+            escape(sources),
+        )
+    console.print(table)
+
+
+@regimes_app.command("show")
+def regimes_show(
+    name: Annotated[
+        str, typer.Argument(help="A regime name (see `immsim regimes list`) or a regime file.")
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """A regime's tiers, exemptions, detainer policy and channels in plain words, with the cited passages."""
+    from immsim.regimes import load_regime
+
+    regime = load_regime(name)
+    if as_json:
+        payload = regime.model_dump(mode="json")
+        payload["tiers_in_words"] = [
+            {
+                "id": t.id,
+                "label": t.label,
+                "rule": t.describe(),
+                "cited": regime.cite(t.source),
+                "assumption": t.assumption,
+            }
+            for t in regime.tiers
+        ]
+        _emit_json(payload)
+        return
+    console.print(f"[bold]{regime.name}[/] — {escape(regime.title)}")
+    console.print(escape(regime.summary))
+    console.print(
+        "In force: " + "; ".join(f"{p.start} → {p.end or 'now'}" for p in regime.in_force)
+    )
+    table = Table(title="Priority tiers (first match wins)", title_justify="left", show_lines=True)
+    for col in ("#", "tier", "who", "cited passage / assumption"):
+        table.add_column(col, overflow="fold")
+    for i, tier in enumerate(regime.tiers, 1):
+        cited = regime.cite(tier.source) + (
+            f"\n[i]Assumption:[/] {escape(tier.assumption)}" if tier.assumption else ""
+        )
+        table.add_row(str(i), escape(tier.label), escape(tier.describe()), cited)
+    console.print(table)
+    console.print(
+        f"Not in any tier: [bold]{regime.non_priority}[/] — {escape(regime.cite(regime.non_priority_source))}"
+    )
+    for title, rules in (
+        ("Exempt", regime.exempt),
+        ("Mitigating factors", regime.mitigating_factors),
+    ):
+        console.print(f"[bold]{title}:[/]" + ("" if rules else " none"))
+        for rule in rules:
+            basis = regime.cite(rule.source) or f"assumption: {rule.assumption}"
+            console.print(
+                f"  • {escape(rule.label)} ({escape(rule.when.describe())}) — {escape(basis)}"
+            )
+    console.print("[bold]Detainer policy[/] (first match wins):")
+    for drule in regime.detainer_policy:
+        who = (
+            "people in no tier"
+            if drule.non_priority
+            else ("tiers " + ", ".join(drule.tiers) if drule.tiers else "anyone")
+        )
+        if drule.when:
+            who += f" where {drule.when.describe()}"
+        basis = regime.cite(drule.source) or f"assumption: {drule.assumption}"
+        console.print(f"  • {drule.action} — {escape(who)} — {escape(basis)}")
+    ch = regime.channels
+    console.print(
+        "[bold]Channels permitted:[/] " + ", ".join(c.replace("_", " ") for c in ch.permitted())
+    )
+    for text in regime.assumptions:
+        console.print(f"[i]Assumption:[/] {escape(text)}")
+
+
+@regimes_app.command("classify")
+def regimes_classify(
+    name: Annotated[str, typer.Argument(help="A regime name or a regime file.")],
+    profile: Annotated[
+        Path,
+        typer.Option("--profile", help="YAML file of hypothetical profiles (`profiles: [...]`)."),
+    ],
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Classify a table of *hypothetical* profiles under a regime — for checking rules, never real people."""
+    from immsim.regimes import classify, load_regime
+    from immsim.regimes.profiles import load_profiles
+
+    regime = load_regime(name)
+    day = _day(at) if at else regime.in_force[0].start
+    profiles = load_profiles(profile)
+    results = [(p, classify(regime, p, day)) for p in profiles]
+    if as_json:
+        _emit_json(
+            {
+                "regime": regime.name,
+                "at": day.isoformat(),
+                "results": [{"profile": p.model_dump(), **c.as_dict()} for p, c in results],
+            }
+        )
+        return
+    table = Table(
+        title=f"{regime.name} on {day.isoformat()} (hypothetical profiles)",
+        title_justify="left",
+        show_lines=True,
+    )
+    for col in ("profile", "tier", "enforcement", "detainer", "mitigating", "why"):
+        table.add_column(col, overflow="fold")
+    for p, c in results:
+        table.add_row(
+            escape(p.label or "—"),
+            escape(c.tier_label),
+            c.enforcement,
+            c.detainer,
+            ", ".join(c.mitigating) or "—",
+            escape("\n".join(c.reasons)),
+        )
+    console.print(table)
+
+
+# --- entry point ----------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; turn user errors into one clear message and exit status 2."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    if debug:
+        args.remove("--debug")
+    try:
+        app(args=args, prog_name="immsim")
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except ImmsimError as exc:
+        if debug:
+            raise
+        if "--json" in args and isinstance(exc, InputError):
+            _emit_json(exc.as_dict())
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        return 2
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        return 130
+    except Exception as exc:  # last resort: never a bare traceback for users
+        if debug:
+            raise
+        err_console.print(
+            f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))}\n"
+            "Run again with --debug for the traceback, and please report it."
+        )
+        return 3
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,157 @@
+"""The shape of a parameter leaf, of a reference, and of the units a value may carry.
+
+Kept apart from the loader so that reforms and regimes validate against the same rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from importlib import resources
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    model_validator,
+)
+
+from immsim.errors import InputError
+from immsim.yamlio import load_yaml_text
+
+Scalar = StrictBool | StrictInt | StrictFloat | StrictStr | dt.date
+Value = Scalar | list[StrictStr]
+UnitKind = Literal["count", "money", "share", "rate", "ratio", "bool", "text", "list"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Reference(_Strict):
+    """Where a value was read: a title, and a link or document locator."""
+
+    title: Annotated[str, Field(min_length=1)]
+    href: str | None = None
+    passage: str | None = None
+
+
+class RawDatedValue(_Strict):
+    """One dated value as written in YAML: the value, and optionally its own provenance."""
+
+    value: Value
+    reference: list[Reference] | None = None
+    estimated: bool = False
+    method: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _method_if_estimated(self) -> RawDatedValue:
+        if self.estimated and not self.method:
+            raise ValueError("a value marked estimated: true needs a `method` saying how")
+        return self
+
+
+def _wrap_scalars(values: Any) -> Any:
+    if isinstance(values, dict):
+        return {k: v if isinstance(v, dict) else {"value": v} for k, v in values.items()}
+    return values
+
+
+class RawLeaf(_Strict):
+    """A parameter leaf as written in YAML."""
+
+    description: Annotated[str, Field(min_length=1)]
+    unit: str
+    values: dict[dt.date, RawDatedValue]
+    reference: list[Reference] | None = None
+    estimated: bool = False
+    method: str | None = None
+    note: str | None = None
+    allowed: list[str] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise_values(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "values" in data:
+            data = {**data, "values": _wrap_scalars(data["values"])}
+        return data
+
+    @model_validator(mode="after")
+    def _complete(self) -> RawLeaf:
+        if not self.values:
+            raise ValueError("`values` is empty: give at least one dated value")
+        if self.estimated and not self.method:
+            raise ValueError("a leaf marked estimated: true needs a `method` saying how")
+        if not self.reference and not self.estimated:
+            missing = [
+                str(d) for d, v in self.values.items() if not v.reference and not v.estimated
+            ]
+            if missing:
+                raise ValueError(
+                    "no `reference` for the value(s) dated "
+                    + ", ".join(missing)
+                    + "; cite a source, or mark an estimate of ours `estimated: true` with a method"
+                )
+        return self
+
+
+class UnitSpec(_Strict):
+    kind: UnitKind
+    description: str
+
+
+@cache
+def units() -> dict[str, UnitSpec]:
+    """The unit registry shipped with the package (``parameters/units.yaml``)."""
+    text = resources.files("immsim.parameters").joinpath("units.yaml").read_text("utf-8")
+    located = load_yaml_text(text, "immsim/parameters/units.yaml")
+    return {name: UnitSpec.model_validate(spec) for name, spec in located.data.items()}
+
+
+def check_unit(unit: str, *, file: str, line: int | None, key: str) -> UnitSpec:
+    """The unit's spec, or an error listing the units we know."""
+    registry = units()
+    if unit not in registry:
+        raise InputError(
+            f"unknown unit {unit!r}", file=file, line=line, key=key, allowed=sorted(registry)
+        )
+    return registry[unit]
+
+
+def value_problem(kind: UnitKind, value: Any, allowed: list[str] | None) -> str | None:
+    """Why ``value`` cannot be a value of a unit of ``kind``, or None if it can."""
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if kind in ("count", "money", "rate", "ratio"):
+        if not is_number:
+            return f"expected a number, found {type(value).__name__} {value!r}"
+        if value != value or value in (float("inf"), float("-inf")):
+            return "expected a finite number"
+        if value < 0:
+            return f"expected a non-negative number, found {value}"
+        return None
+    if kind == "share":
+        if not is_number:
+            return f"expected a share between 0 and 1, found {type(value).__name__} {value!r}"
+        if not 0 <= value <= 1:
+            return f"expected a share between 0 and 1, found {value}"
+        return None
+    if kind == "bool":
+        return None if isinstance(value, bool) else f"expected true or false, found {value!r}"
+    if kind == "text":
+        if not isinstance(value, str):
+            return f"expected a word, found {value!r}"
+        if allowed is not None and value not in allowed:
+            return f"{value!r} is not one of {', '.join(allowed)}"
+        return None
+    if kind == "list":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return f"expected a list of words, found {value!r}"
+        bad = [v for v in value if allowed is not None and v not in allowed]
+        return f"{', '.join(bad)} not among {', '.join(allowed or [])}" if bad else None
+    return None  # pragma: no cover - Literal exhausts the kinds

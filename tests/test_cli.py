@@ -1,0 +1,122 @@
+"""The command line: tables and --json, and one clear message (no traceback) on bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from immsim.cli import main
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_params_show_json_gives_value_unit_and_source(capsys) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(
+        capsys, "params", "show", "detention.funded_beds", "--at", "2016-06-01", "--json"
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert data["value"] == 34000
+    assert data["unit"] == "beds"
+    assert data["in_force_from"] == "2015-10-01"
+    assert data["source"][0]["title"]
+    assert len(data["values"]) >= 5
+
+
+def test_params_show_table(capsys) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(capsys, "params", "show", "courts.immigration_judges", "--at", "2018-06-01")
+    assert code == 0
+    assert "340" in out and "judges" in out
+
+
+def test_params_list_prefix_and_json(capsys) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(capsys, "params", "list", "removal", "--at", "2017-01-01", "--json")
+    assert code == 0
+    keys = [row["key"] for row in json.loads(out)["parameters"]]
+    assert keys and all(k.startswith("removal.") for k in keys)
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("params", "show", "detention.funded_bedz"), "unknown parameter"),
+        (("params", "show", "detention.funded_beds", "--at", "2016-99-01"), "bad date"),
+        (("params", "show", "detention.funded_beds", "--at", "1990-01-01"), "no value before"),
+        (("params", "list", "nothing"), "no parameter under"),
+        (("regimes", "show", "nobody"), "unknown regime"),
+        (("scenario", "check", "not-a-scenario"), "no embedded scenario"),
+    ],
+)
+def test_bad_input_is_one_message_without_traceback(capsys, args, fragment) -> None:  # type: ignore[no-untyped-def]
+    code, _out, err = run(capsys, *args)
+    assert code == 2
+    assert fragment in err
+    assert "Traceback" not in err
+
+
+def test_scenario_check_reports_file_and_line(capsys, write) -> None:  # type: ignore[no-untyped-def]
+    path = write("s.yaml", "name: x\nregime: eo13768\nstart: 2017-02-01\nhorizon_yearz: 3\n")
+    code, out, err = run(capsys, "scenario", "check", str(path), "--json")
+    assert code == 2
+    assert f"{path}:4" in err
+    assert json.loads(out)["line"] == 4
+
+
+def test_debug_shows_the_traceback(write) -> None:  # type: ignore[no-untyped-def]
+    from immsim.errors import InputError
+
+    with pytest.raises(InputError):
+        main(["--debug", "params", "show", "nope.nothing"])
+
+
+def test_default_scenario_check(capsys) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(capsys, "scenario", "check", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["ok"] and data["scenario"]["horizon_years"] == 10
+
+
+def test_regimes_list_json_has_dates_and_sources(capsys) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(capsys, "regimes", "list", "--json")
+    assert code == 0
+    regimes = json.loads(out)["regimes"]
+    assert len(regimes) == 6
+    for regime in regimes:
+        assert regime["in_force"][0]["start"]
+        assert regime["sources"] and regime["sources"][0]["href"]
+
+
+def test_regimes_show_in_words(capsys) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(capsys, "regimes", "show", "eo13768")
+    assert code == 0
+    assert "Convicted" in out
+    assert "Q22" in out
+
+
+def test_regimes_classify_profiles(capsys, write) -> None:  # type: ignore[no-untyped-def]
+    path = write(
+        "p.yaml",
+        "profiles:\n  - {label: one misdemeanour, criminal_history: minor, entry_year: 2005, us_citizen_child: true}\n"
+        "  - {label: no record, entry_year: 2005}\n",
+    )
+    code, out, _ = run(capsys, "regimes", "classify", "eo13768", "--profile", str(path), "--json")
+    assert code == 0
+    results = json.loads(out)["results"]
+    assert [r["tier"] for r in results] == ["convicted", None]
+    code, out, _ = run(capsys, "regimes", "classify", "nov2014", "--profile", str(path), "--json")
+    assert [r["tier"] for r in json.loads(out)["results"]] == [None, None]
+
+
+def test_regimes_classify_bad_profile_is_located(capsys, write) -> None:  # type: ignore[no-untyped-def]
+    path = write(
+        "p.yaml",
+        "profiles:\n  - {label: x, entry_year: 2005}\n  - {label: y, criminal_history: murky, entry_year: 2005}\n",
+    )
+    code, _, err = run(capsys, "regimes", "classify", "eo13768", "--profile", str(path))
+    assert code == 2
+    assert f"{path}:3" in err

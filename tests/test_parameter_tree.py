@@ -1,0 +1,161 @@
+"""The shipped parameter tree: every leaf complete and cited, dated look-ups exact at boundaries."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from importlib import resources
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from immsim.errors import InputError, LookupOutOfRangeError
+from immsim.parameters import load_baseline
+from immsim.parameters.loader import DatedValue, Leaf, ParameterTree
+from immsim.parameters.schema import units
+from immsim.yamlio import load_yaml_text
+
+TREE = load_baseline()
+
+
+@pytest.mark.parametrize("leaf", TREE.leaves(), ids=lambda leaf: leaf.key)
+def test_every_leaf_has_unit_reference_and_distinct_dates(leaf: Leaf) -> None:
+    assert leaf.unit in units(), f"{leaf.key}: unit {leaf.unit!r} not in the registry"
+    assert leaf.description.strip()
+    starts = [v.start for v in leaf.values]
+    assert len(starts) == len(set(starts)), f"{leaf.key}: two values share a date"
+    assert starts == sorted(starts)
+    for value in leaf.values:
+        if value.estimated:
+            assert value.method, f"{leaf.key} {value.start}: estimate without a method"
+        else:
+            assert value.references, f"{leaf.key} {value.start}: no reference"
+            assert all(r.title.strip() for r in value.references)
+
+
+def test_tree_files_on_disk_all_load() -> None:
+    folder = resources.files("immsim.parameters").joinpath("tree")
+    files = [e.name for e in folder.iterdir() if e.name.endswith(".yaml")]
+    prefixes = {key.split(".")[0] for key in TREE}
+    assert {f[:-5] for f in files} == prefixes
+
+
+def test_two_values_on_one_date_are_an_error() -> None:
+    text = "x:\n  values:\n    2012-10-01: 1\n    2012-10-01: 2\n"
+    with pytest.raises(InputError) as info:
+        load_yaml_text(text, "t.yaml")
+    assert info.value.line == 4
+    assert "duplicate key" in info.value.message
+
+
+def test_lookup_boundaries_on_funded_beds() -> None:
+    beds = TREE.leaf("detention.funded_beds")
+    first, second = beds.values[0], beds.values[1]
+    assert TREE.get("detention.funded_beds", first.start) == first.value
+    assert TREE.get("detention.funded_beds", second.start - dt.timedelta(days=1)) == first.value
+    assert TREE.get("detention.funded_beds", second.start) == second.value
+    assert TREE.get("detention.funded_beds", "2100-01-01") == beds.values[-1].value
+    with pytest.raises(LookupOutOfRangeError) as info:
+        TREE.get("detention.funded_beds", first.start - dt.timedelta(days=1))
+    assert first.start.isoformat() in str(info.value)
+
+
+def test_fy2017_beds_differ_from_fy2016_at_the_fiscal_year_boundary() -> None:
+    assert TREE.get("detention.funded_beds", "2016-09-30") == 34000
+    assert TREE.get("detention.funded_beds", "2016-10-01") == 39324
+
+
+def test_unknown_key_suggests_close_matches() -> None:
+    with pytest.raises(InputError) as info:
+        TREE.get("detention.funded_bed", "2016-01-01")
+    assert "detention.funded_beds" in (info.value.allowed or "")
+
+
+@pytest.mark.parametrize("bad", ["2016-13-01", "yesterday", "2016/01/01", ""])
+def test_bad_lookup_dates_are_input_errors(bad: str) -> None:
+    with pytest.raises(InputError, match="bad date"):
+        TREE.get("detention.funded_beds", bad)
+
+
+def test_snapshot_agrees_with_get_and_is_cached() -> None:
+    day = dt.date(2018, 1, 1)
+    snap = TREE.snapshot(day)
+    for key, value in snap.items():
+        assert TREE.get(key, day) == value
+    assert TREE.snapshot(day) == snap
+    snap["detention.funded_beds"] = -1  # a caller's copy must not poison the cache
+    assert TREE.snapshot(day)["detention.funded_beds"] != -1
+
+
+dates = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2040, 12, 31))
+
+
+@given(
+    st.lists(
+        st.tuples(dates, st.integers(0, 10**7)), min_size=1, max_size=12, unique_by=lambda t: t[0]
+    ),
+    dates,
+)
+def test_lookup_matches_brute_force(series: list[tuple[dt.date, int]], day: dt.date) -> None:
+    series.sort()
+    leaf = Leaf(
+        key="t.x",
+        description="test",
+        unit="persons",
+        values=tuple(DatedValue(start=d, value=v, references=()) for d, v in series),
+        file="t.yaml",
+    )
+    tree = ParameterTree({"t.x": leaf})
+    in_force = [v for d, v in series if d <= day]
+    if not in_force:
+        with pytest.raises(LookupOutOfRangeError):
+            tree.get("t.x", day)
+    else:
+        assert tree.get("t.x", day) == in_force[-1]
+
+
+# --- the tree against the project's table of published figures -------------------------------
+
+CROSS_CHECK = {
+    # parameter key: (published_figures metric, how its `period` maps to our dates)
+    "detention.funded_beds": "ice_funded_beds",
+    "courts.immigration_judges": "immigration_judges",
+}
+
+
+def _fy_start(period: str) -> dt.date | None:
+    if period.startswith("FY") and period[2:6].isdigit() and len(period) == 6:
+        return dt.date(int(period[2:6]) - 1, 10, 1)
+    return None
+
+
+def test_funded_beds_match_published_figures(shared_data) -> None:  # type: ignore[no-untyped-def]
+    rows = list(csv.DictReader((shared_data / "published_figures.csv").open(encoding="utf-8")))
+    beds = TREE.leaf("detention.funded_beds")
+    published = {
+        _fy_start(r["period"]): float(r["value"]) for r in rows if r["metric"] == "ice_funded_beds"
+    }
+    checked = 0
+    for value in beds.values:
+        if value.start in published:
+            assert value.value == published[value.start], value.start
+            checked += 1
+    assert checked >= 4
+
+
+def test_unit_costs_match_published_figures(shared_data) -> None:  # type: ignore[no-untyped-def]
+    rows = list(csv.DictReader((shared_data / "published_figures.csv").open(encoding="utf-8")))
+    figures = {(r["metric"], r["period"]): r["value"] for r in rows}
+    assert TREE.get("removal.flight_cost_per_hour", "2016-06-01") == float(
+        figures[("removal_flight_cost_per_hour", "FY2016")]
+    )
+    assert TREE.get("removal.cost_per_removal", "2016-06-01") == float(
+        figures[("cost_per_removal", "FY2016")]
+    )
+    assert TREE.get("detention.cost_per_bed_day", "2017-06-01") == float(
+        figures[("detention_cost_per_bed_day_adult", "FY2017")]
+    )
+    assert TREE.get("population.unauthorized_total_dhs", "2018-06-01") == float(
+        figures[("unauthorized_population_dhs", "2018-01")]
+    )
