@@ -90,20 +90,29 @@ class Scenario(BaseModel):
         }
 
 
+def _existing_file(
+    value: str, key: str, located: LocatedYaml, base_dir: Path | None, allowed: str
+) -> Path:
+    """A path written in the scenario, relative to the scenario's folder; it must exist."""
+    path = Path(value)
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    if not path.is_file():
+        raise InputError(
+            f"{key} file {value!r} not found (looked at {path})",
+            file=located.source,
+            line=located.line_of((key,)),
+            allowed=allowed,
+        )
+    return path
+
+
 def parse_scenario(located: LocatedYaml, base_dir: Path | None = None) -> Scenario:
     raw = validate_located(ScenarioFile, located)
     tree = load_baseline()
     reform: Reform | None = None
     if isinstance(raw.reform, str):
-        path = Path(raw.reform)
-        if not path.is_absolute() and base_dir is not None:
-            path = base_dir / path
-        if not path.exists():
-            raise InputError(
-                f"reform file {raw.reform!r} not found (looked at {path})",
-                file=located.source,
-                line=located.line_of(("reform",)),
-            )
+        path = _existing_file(raw.reform, "reform", located, base_dir, "the path of a reform file")
         reform = load_reform(path, tree)
     elif isinstance(raw.reform, dict):
         reform = parse_reform(located, data=raw.reform, base=("reform",), tree=tree)
@@ -133,16 +142,13 @@ def parse_scenario(located: LocatedYaml, base_dir: Path | None = None) -> Scenar
             allowed=names,
         )
     if raw.population != "national":
-        pop = Path(raw.population)
-        if not pop.is_absolute() and base_dir is not None:
-            pop = base_dir / pop
-        if not pop.exists():
-            raise InputError(
-                f"population file {raw.population!r} not found",
-                file=located.source,
-                line=located.line_of(("population",)),
-                allowed="'national' or the path of a strata file",
-            )
+        _existing_file(
+            raw.population,
+            "population",
+            located,
+            base_dir,
+            "'national' or the path of a strata file",
+        )
     return Scenario(
         name=raw.name,
         description=raw.description,

@@ -17,33 +17,21 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from immsim.errors import InputError
 from immsim.parameters.loader import DatedValue, Leaf, ParameterTree, check_values, load_baseline
-from immsim.parameters.schema import RawDatedValue, Reference, _wrap_scalars
+from immsim.parameters.schema import DatedValues, Reference
 from immsim.validation import validate_located
 from immsim.yamlio import KeyPath, LocatedYaml, load_yaml_file
 
 
-class Override(BaseModel):
+class Override(DatedValues):
     """New dated values for one leaf."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
     unit: str | None = None
-    values: dict[dt.date, RawDatedValue]
     until: dt.date | None = None
     reference: list[Reference] | None = None
     note: str | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _normalise_values(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "values" in data:
-            data = {**data, "values": _wrap_scalars(data["values"])}
-        return data
-
     @model_validator(mode="after")
-    def _check_dates(self) -> Override:
-        if not self.values:
-            raise ValueError("`values` is empty: give at least one dated value")
+    def _check_until(self) -> Override:
         if self.until is not None and self.until <= max(self.values):
             raise ValueError(
                 f"`until` ({self.until}) must come after the last override date ({max(self.values)})"

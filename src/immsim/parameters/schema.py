@@ -63,17 +63,10 @@ def _wrap_scalars(values: Any) -> Any:
     return values
 
 
-class RawLeaf(_Strict):
-    """A parameter leaf as written in YAML."""
+class DatedValues(_Strict):
+    """Anything carrying ``values: {date: value}``; a bare value is shorthand for ``{value: ...}``."""
 
-    description: Annotated[str, Field(min_length=1)]
-    unit: str
     values: dict[dt.date, RawDatedValue]
-    reference: list[Reference] | None = None
-    estimated: bool = False
-    method: str | None = None
-    note: str | None = None
-    allowed: list[str] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -83,9 +76,25 @@ class RawLeaf(_Strict):
         return data
 
     @model_validator(mode="after")
-    def _complete(self) -> RawLeaf:
+    def _not_empty(self) -> DatedValues:
         if not self.values:
             raise ValueError("`values` is empty: give at least one dated value")
+        return self
+
+
+class RawLeaf(DatedValues):
+    """A parameter leaf as written in YAML."""
+
+    description: Annotated[str, Field(min_length=1)]
+    unit: str
+    reference: list[Reference] | None = None
+    estimated: bool = False
+    method: str | None = None
+    note: str | None = None
+    allowed: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> RawLeaf:
         if self.estimated and not self.method:
             raise ValueError("a leaf marked estimated: true needs a `method` saying how")
         if not self.reference and not self.estimated:
