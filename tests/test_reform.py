@@ -89,3 +89,57 @@ def test_wrong_unit_says_which_is_allowed(write) -> None:  # type: ignore[no-unt
     with pytest.raises(InputError) as info:
         load_reform(path)
     assert info.value.allowed == "beds"
+
+
+# --- fuzzing: whatever a reform file says, loading it succeeds or raises InputError ----------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from immsim.parameters.reform import parse_reform  # noqa: E402
+from immsim.yamlio import load_yaml_text  # noqa: E402
+
+leaf_keys = st.sampled_from([*BASE.keys(), "detention.nothing", "x"])
+override_values = st.dictionaries(
+    st.one_of(st.dates(), st.text(max_size=6), st.integers()),
+    st.one_of(
+        st.integers(-5, 10**6),
+        st.floats(allow_nan=True),
+        st.text(max_size=5),
+        st.booleans(),
+        st.none(),
+    ),
+    max_size=3,
+)
+overrides = st.dictionaries(
+    leaf_keys,
+    st.fixed_dictionaries(
+        {"values": override_values},
+        optional={
+            "unit": st.sampled_from(["beds", "judges", "USD/day", "??"]),
+            "until": st.dates(),
+        },
+    ),
+    max_size=3,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {"name": st.text(max_size=8)},
+        optional={"overrides": overrides, "regime": st.text(max_size=5)},
+    )
+)
+def test_fuzz_reforms(doc: dict) -> None:  # type: ignore[type-arg]
+    import yaml
+
+    try:
+        reform = parse_reform(load_yaml_text(yaml.safe_dump(doc), "fuzz.yaml"))
+    except InputError as exc:
+        assert exc.file == "fuzz.yaml"
+    else:
+        tree = BASE.with_reform(reform)
+        for key in reform.overrides:
+            first = min(reform.overrides[key].values)
+            assert tree.entry(key, first).origin.startswith("reform:")

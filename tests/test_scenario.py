@@ -175,3 +175,18 @@ def test_fuzz_mutated_good_scenario(noise: str) -> None:
         mutated = "\n".join(lines[:index] + [lines[index] + noise] + lines[index + 1 :])
         with contextlib.suppress(InputError):
             parse_scenario(load_yaml_text(mutated, "fuzz.yaml"))
+
+
+def test_a_users_regime_file_is_resolved_and_validated(write) -> None:  # type: ignore[no-untyped-def]
+    from importlib import resources
+
+    text = (
+        resources.files("immsim.parameters").joinpath("regimes", "nov2014.yaml").read_text("utf-8")
+    )
+    write("mine.yaml", text.replace("name: nov2014", "name: mine"))
+    scenario = load_scenario(write("s.yaml", GOOD.replace("regime: nov2014", "regime: mine.yaml")))
+    assert scenario.regime.endswith("mine.yaml")
+    write("broken.yaml", text.replace("non_priority: case_by_case", "non_priority: maybe"))
+    with pytest.raises(InputError) as info:
+        load_scenario(write("s2.yaml", GOOD.replace("regime: nov2014", "regime: broken.yaml")))
+    assert info.value.file is not None and info.value.file.endswith("broken.yaml")

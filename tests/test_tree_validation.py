@@ -56,6 +56,11 @@ def test_a_good_leaf_loads(tmp_path: Path) -> None:
             "flow sequence at line 2",
         ),
         (GOOD + "  estimated: true\n", 1, "method"),
+        (
+            GOOD.replace("2012-10-01: 34000", "2012-10-01: 34000\n    '2012-10-01': 35000"),
+            1,
+            "share the date",
+        ),
     ],
 )
 def test_bad_leaves_are_located(tmp_path: Path, text: str, line: int, fragment: str) -> None:

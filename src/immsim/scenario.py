@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 from immsim.errors import InputError
 from immsim.parameters.loader import ParameterTree, load_baseline, load_parameters
 from immsim.parameters.reform import Reform, load_reform, parse_reform
-from immsim.regimes.catalog import regime_names
+from immsim.regimes.catalog import load_regime, regime_names
 from immsim.validation import validate_located
 from immsim.yamlio import LocatedYaml, load_yaml_file, load_yaml_text
 
@@ -134,12 +134,17 @@ def parse_scenario(located: LocatedYaml, base_dir: Path | None = None) -> Scenar
             line=1,
             allowed=names,
         )
-    if regime not in names:
+    if regime.endswith((".yaml", ".yml")):
+        # a user's own regime file: resolved next to the scenario and validated like a shipped one
+        path = _existing_file(regime, "regime", located, base_dir, "a regime name or regime file")
+        load_regime(path)
+        regime = str(path)
+    elif regime not in names:
         raise InputError(
             f"unknown regime {regime!r}",
             file=located.source,
             line=located.line_of(("regime",)),
-            allowed=names,
+            allowed=[*names, "or the path of a regime file (.yaml)"],
         )
     if raw.population != "national":
         _existing_file(

@@ -63,6 +63,21 @@ def _wrap_scalars(values: Any) -> Any:
     return values
 
 
+def _no_shared_dates(values: Any) -> None:
+    """A quoted '2017-01-01' and a bare 2017-01-01 are different YAML keys but the same date."""
+    if not isinstance(values, dict):
+        return
+    seen: set[dt.date] = set()
+    for key in values:
+        try:
+            day = key if isinstance(key, dt.date) else dt.date.fromisoformat(str(key))
+        except ValueError:
+            continue  # not a date at all: the field validation says so
+        if day in seen:
+            raise ValueError(f"two values share the date {day.isoformat()}")
+        seen.add(day)
+
+
 class DatedValues(_Strict):
     """Anything carrying ``values: {date: value}``; a bare value is shorthand for ``{value: ...}``."""
 
@@ -72,6 +87,7 @@ class DatedValues(_Strict):
     @classmethod
     def _normalise_values(cls, data: Any) -> Any:
         if isinstance(data, dict) and "values" in data:
+            _no_shared_dates(data["values"])
             data = {**data, "values": _wrap_scalars(data["values"])}
         return data
 
