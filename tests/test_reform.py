@@ -41,6 +41,20 @@ def test_override_replaces_from_its_date_and_until_restores(write) -> None:  # t
     assert tree.fingerprint() != BASE.fingerprint()
 
 
+def test_reformed_tree_cache_is_bounded(write) -> None:  # type: ignore[no-untyped-def]
+    from immsim.parameters import loader
+
+    for n in range(loader._REFORMED_MAX + 5):
+        path = write(
+            f"r{n}.yaml",
+            f"name: r{n}\noverrides:\n  courts.immigration_judges:\n    values:\n      2027-01-01: {n}\n",
+        )
+        assert (
+            load_parameters(load_reform(path)).get("courts.immigration_judges", "2028-01-01") == n
+        )
+    assert len(loader._REFORMED) == loader._REFORMED_MAX
+
+
 def test_reform_without_until_holds_to_the_end(write) -> None:  # type: ignore[no-untyped-def]
     path = write(
         "r.yaml",

@@ -224,7 +224,8 @@ def scenario_check(
     console.print(f"  seed        {summary['seed']}    population: {escape(summary['population'])}")
     console.print(f"  reform      {escape(summary['reform'] or 'none (baseline)')}")
     table = Table(title=f"Parameter values at the start ({summary['start']})", title_justify="left")
-    for col in ("key", "value", "unit", "source"):
+    table.add_column("key", no_wrap=True)
+    for col in ("value", "unit", "source"):
         table.add_column(col, overflow="fold")
     for row in values:
         value = (

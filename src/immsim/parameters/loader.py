@@ -14,6 +14,7 @@ import difflib
 import hashlib
 import json
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -303,7 +304,8 @@ def load_baseline() -> ParameterTree:
     return load_tree_from(folder, label="immsim/parameters/tree/")
 
 
-_REFORMED: dict[str, ParameterTree] = {}
+_REFORMED: OrderedDict[str, ParameterTree] = OrderedDict()
+_REFORMED_MAX = 64  # a long-running server sees many reforms; keep the most recent ones
 
 
 def load_parameters(reform: Reform | None = None) -> ParameterTree:
@@ -316,4 +318,8 @@ def load_parameters(reform: Reform | None = None) -> ParameterTree:
     if tree is None:
         tree = base.with_reform(reform)
         _REFORMED[key] = tree
+        while len(_REFORMED) > _REFORMED_MAX:
+            _REFORMED.popitem(last=False)
+    else:
+        _REFORMED.move_to_end(key)
     return tree
