@@ -99,11 +99,8 @@ def check_margins(shape: tuple[int, ...], margins: Sequence[Margin], rtol: float
 
 
 def _sub_margin(m: Margin, shared: tuple[int, ...]) -> FloatArray:
-    keep = [m.axes.index(ax) for ax in shared]
-    drop = tuple(k for k in range(len(m.axes)) if k not in keep)
-    summed = m.target.sum(axis=drop) if drop else m.target
-    order = sorted(keep)
-    return np.transpose(summed, [order.index(k) for k in keep]) if keep != order else summed
+    """The margin's target summed down to the table axes in ``shared`` (in that order)."""
+    return _marginal(m.target, tuple(m.axes.index(ax) for ax in shared))
 
 
 def ipf(
