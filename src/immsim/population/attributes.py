@@ -33,6 +33,20 @@ PROTECTED_STATUS: Final = ("none", "deferred_action", "tps", "pending_asylum")
 
 AGE_BANDS: Final = ("under_18", "age_18_29", "age_30_44", "age_45_64", "age_65_plus")
 
+YEARS_IN_US: Final[dict[str, int]] = {
+    "y0_1": 0,
+    "y2_4": 2,
+    "y5_9": 5,
+    "y10_14": 10,
+    "y15_plus": 15,
+}
+"""Bands of completed years since the most recent entry, with each band's lower edge.
+
+A stratum records its band's lower edge as its entry year (``entry_year = year - edge``), so
+that the regimes' thresholds at 2 and 10 years classify a band exactly; a threshold inside a
+band (e.g. "entered after January 2014" at a 2017 date) classifies the whole band one way.
+"""
+
 CATEGORICAL: Final[dict[str, tuple[str, ...]]] = {
     "criminal_history": CRIMINAL_HISTORY,
     "country_group": COUNTRY_GROUPS,
