@@ -400,6 +400,92 @@ def regimes_classify(
     console.print(table)
 
 
+# --- run ------------------------------------------------------------------------------------
+
+
+@app.command("run")
+def run_command(
+    scenario_file: Annotated[
+        str | None,
+        typer.Argument(
+            help="Scenario YAML file, or an embedded scenario's name (default: 'default')."
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Override the scenario's seed.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder to save the run in (default: runs/<run id>)."),
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace --out if it exists.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Simulate a scenario week by week and save the results (Parquet + manifest.json)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from immsim.engine.run import run
+    from immsim.scenario import resolve_scenario
+
+    scenario = resolve_scenario(scenario_file)
+    if seed is not None and seed < 0:
+        raise InputError("the seed must be a non-negative integer", key="--seed")
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("week {task.completed:.0f}/{task.total:.0f}"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=as_json,
+    ) as bar:
+        task = bar.add_task(f"Running {scenario.name}", total=0)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        results = run(scenario, seed=seed, progress=tick)
+    folder = results.save(out or Path("runs") / results.manifest["run_id"], overwrite=overwrite)
+    yearly = results.yearly()
+    if as_json:
+        _emit_json(
+            {
+                "run_id": results.manifest["run_id"],
+                "folder": str(folder),
+                "wall_seconds": results.manifest["wall_seconds"],
+                "yearly": yearly.to_dicts(),
+            }
+        )
+        return
+    manifest = results.manifest
+    console.print(
+        f"[bold]{escape(scenario.name)}[/]: {manifest['regime']['name']}, "
+        f"{manifest['start']} to {manifest['end']}, seed {manifest['seed']} "
+        f"({manifest['wall_seconds']:.1f} s)"
+    )
+    table = Table(padding=(0, 1))
+    for name in ("FY", "arrests", "removed", "interior", "detained", "backlog", "cost $M", "binds"):
+        table.add_column(name, justify="left" if name in ("FY", "binds") else "right", no_wrap=True)
+    for row in yearly.to_dicts():
+        cost = sum(row[c] for c in ("cost_arrest", "cost_detention", "cost_court", "cost_removal"))
+        table.add_row(
+            str(row["fiscal_year"]),
+            f"{row['arrests']:,.0f}",
+            f"{row['removals']:,.0f}",
+            f"{row['removals_interior']:,.0f}",
+            f"{row['detained_avg']:,.0f}",
+            f"{row['court_pending_avg']:,.0f}",
+            f"{cost / 1e6:,.0f}",
+            row["binding_most_weeks"],
+        )
+    console.print(table)
+    console.print(
+        f"Saved to [bold]{escape(str(folder))}[/] (weekly.parquet, breakdown.parquet, manifest.json)."
+    )
+
+
 # --- population -----------------------------------------------------------------------------
 
 

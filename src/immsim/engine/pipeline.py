@@ -1,0 +1,721 @@
+"""The weekly pipeline: encounter, arrest, processing, detention, court, removal.
+
+State is a handful of count arrays over engine groups:
+
+``free``: at large with no order · ``ordered``: at large with an unexecuted final order ·
+``released``: released with a case pending in court · ``held_court``: detained awaiting court ·
+``held_removal``: detained awaiting removal.
+
+Each week people move between them by binomial (and, for collateral arrests and arrivals,
+multinomial) draws, so counts stay whole and the run is exact for exchangeable people. Every
+capacity is a hard limit applied in the regime's order: officer hours (custodial arrests first,
+then leads, then at-large operations down the priority tiers), beds (mandatory detention first,
+then by tier), judge hours (detained docket first), attorney hours for a discretion review, and
+seats on removal flights. Every rate comes from the parameter tree via the week's snapshot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from immsim.engine.groups import LEVELS, Groups
+from immsim.engine.triage import NO_TIER, Triage, triage
+from immsim.regimes.model import Regime
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+WEEKS_PER_YEAR = 52.1775
+
+FLOW_COLUMNS = (
+    "arrivals",
+    "emigrated",
+    "status_granted",
+    "jail_bookings",
+    "jail_matches",
+    "detainers",
+    "notifications",
+    "arrests_jail",
+    "arrests_287g",
+    "arrests_prison",
+    "arrests_task_force",
+    "arrests_database",
+    "arrests_worksite",
+    "arrests_check_in",
+    "arrests_at_large",
+    "arrests_collateral",
+    "arrests",
+    "voluntary_returns",
+    "reinstatements",
+    "expedited_removals",
+    "notices_to_appear",
+    "admissions",
+    "refused_bed",
+    "bond_releases",
+    "capacity_releases",
+    "zadvydas_releases",
+    "completions_detained",
+    "completions_released",
+    "orders_in_absentia",
+    "orders",
+    "relief_granted",
+    "review_cases",
+    "review_closures",
+    "removals_interior",
+    "removals_land",
+    "removals_air",
+    "removals_border",
+    "removals",
+)
+STOCK_COLUMNS = (
+    "at_large",
+    "final_orders_at_large",
+    "court_released",
+    "detained_court",
+    "detained_removal",
+    "detained_border",
+    "detained",
+    "court_pending",
+)
+COST_COLUMNS = ("cost_arrest", "cost_detention", "cost_court", "cost_removal")
+CAPACITY_COLUMNS = (
+    "officer_hours",
+    "officer_hours_used",
+    "beds",
+    "judge_hours",
+    "judge_hours_used",
+    "air_seats",
+    "air_seats_used",
+    "effort",
+)
+BINDING = ("beds", "officers", "judges", "seats", "travel_documents")
+BREAKDOWN_ATTRIBUTES = (
+    "criminal_history",
+    "country_group",
+    "years_in_us",
+    "us_citizen_child",
+    "tier",
+)
+YEARS_BANDS = (
+    (0, 2, "y0_1"),
+    (2, 5, "y2_4"),
+    (5, 10, "y5_9"),
+    (10, 15, "y10_14"),
+    (15, 999, "y15_plus"),
+)
+
+
+@dataclass
+class WeekRecord:
+    week: int
+    date: dt.date
+    values: dict[str, float]
+    binding: str
+    removed_by_group: IntArray
+    arrested_by_group: IntArray
+    tier_of_group: NDArray[np.str_]
+
+
+@dataclass
+class State:
+    free: IntArray
+    ordered: IntArray
+    released: IntArray
+    held_court: IntArray
+    held_removal: IntArray
+    effort: float = 1.0
+    recent_removals: list[float] = field(default_factory=list)
+    review_scope: int | None = None
+    reviewed: float = 0.0
+
+    def total(self) -> int:
+        return int(
+            self.free.sum()
+            + self.ordered.sum()
+            + self.released.sum()
+            + self.held_court.sum()
+            + self.held_removal.sum()
+        )
+
+
+def _binom(rng: np.random.Generator, n: IntArray, p: FloatArray | float) -> IntArray:
+    prob = np.clip(np.asarray(p, dtype=np.float64), 0.0, 1.0)
+    return rng.binomial(n, prob).astype(np.int64)
+
+
+def _weekly(rate_per_year: float | FloatArray) -> FloatArray:
+    """A hazard per year as a probability per week (exact for a constant hazard)."""
+    return -np.expm1(-np.asarray(rate_per_year, dtype=np.float64) / WEEKS_PER_YEAR)
+
+
+def _thin(rng: np.random.Generator, counts: IntArray, keep: float) -> IntArray:
+    return counts if keep >= 1.0 else _binom(rng, counts, keep)
+
+
+def _spread(rng: np.random.Generator, total: int, weights: FloatArray) -> IntArray:
+    """Share ``total`` people over groups in proportion to ``weights`` (a multinomial draw)."""
+    mass = float(weights.sum())
+    if total <= 0 or mass <= 0:
+        return np.zeros(weights.size, dtype=np.int64)
+    return rng.multinomial(total, weights / mass).astype(np.int64)
+
+
+def _admit_in_order(requests: IntArray, order: IntArray, space: int) -> IntArray:
+    """Admit requests in the given group order until ``space`` runs out (partial last group)."""
+    admitted = np.zeros_like(requests)
+    if space <= 0:
+        return admitted
+    ordered = requests[order]
+    cumulative = np.cumsum(ordered)
+    full = cumulative <= space
+    admitted[order[full]] = ordered[full]
+    cut = int(np.searchsorted(cumulative, space, side="right"))
+    if cut < order.size:
+        before = int(cumulative[cut - 1]) if cut > 0 else 0
+        admitted[order[cut]] = space - before
+    return admitted
+
+
+class Pipeline:
+    """One run of the weekly model; ``step`` advances one week and returns its record."""
+
+    def __init__(
+        self,
+        groups: Groups,
+        regime_at: Any,
+        params_at: Any,
+        start: dt.date,
+        rng: np.random.Generator,
+    ) -> None:
+        self.groups = groups
+        self.regime_at = regime_at  # date -> Regime
+        self.params_at = params_at  # date -> dict of parameter values
+        self.start = start
+        self.rng = rng
+        self._triage: dict[tuple[str, int, bool], Triage] = {}
+        self._used: dict[str, Any] = {}
+        g = groups
+        country = g.level_of("country_group")
+        self.is_mexico = country == "mexico_land"
+        self.country = country
+        self.crim = g.level_of("criminal_history")
+        self.imm = g.level_of("immigration_history")
+        self.prot = g.level_of("protected_status")
+        self.known = g.flags["known_to_agency"]
+        self.pending = g.flags["pending_charges"]
+        self.felon = np.isin(self.crim, ["felony", "aggravated_felony"])
+        self.convicted = self.crim != "none"
+        self.prior_removal = self.imm == "prior_removal"
+        self.asylum = self.prot == "pending_asylum"
+        self.mandatory = self.felon  # INA 236(c): serious convictions are held without bond
+        self.state = self._initial_state(start)
+
+    # --- setup ----------------------------------------------------------------------------
+
+    def _initial_state(self, start: dt.date) -> State:
+        g = self.groups
+        p = self.params(start)
+        free = g.initial.copy()
+        ordered = np.where(self.imm == "final_order", free, 0).astype(np.int64)
+        free -= ordered
+        pending = int(p["courts.process.pending_cases"])
+        weights = free * np.where(
+            self.asylum, float(p["courts.process.backlog_asylum_weight"]), 1.0
+        )
+        released = np.minimum(
+            _spread(self.rng, min(pending, int(free.sum())), weights.astype(float)), free
+        )
+        free -= released
+        zeros = np.zeros(g.size, dtype=np.int64)
+        return State(
+            free=free,
+            ordered=ordered,
+            released=released,
+            held_court=zeros.copy(),
+            held_removal=zeros.copy(),
+        )
+
+    def params(self, day: dt.date) -> dict[str, Any]:
+        snap: dict[str, Any] = self.params_at(day)
+        return snap
+
+    def triage(self, regime: Regime, day: dt.date, final_order: bool = False) -> Triage:
+        key = (regime.name, day.year, final_order)
+        if key not in self._triage:
+            self._triage[key] = triage(regime, self.groups, day, final_order)
+        return self._triage[key]
+
+    # --- one week ---------------------------------------------------------------------------
+
+    def step(self, week: int) -> WeekRecord:
+        day = self.start + dt.timedelta(weeks=week)
+        p = self.params(day)
+        regime: Regime = self.regime_at(day)
+        tri = self.triage(regime, day)
+        tri_o = self.triage(regime, day, final_order=True)
+        rng = self.rng
+        s = self.state
+        g = self.groups
+        out: dict[str, float] = dict.fromkeys(FLOW_COLUMNS, 0.0)
+        ch = regime.channels
+
+        # background flows --------------------------------------------------------------------
+        emig = _weekly(p["flows.emigration_rate"])
+        grant = _weekly(p["flows.status_grant_rate"])
+        emigrated = 0
+        for stock in (s.free, s.ordered, s.released):
+            gone = _binom(rng, stock, emig)
+            stock -= gone
+            emigrated += int(gone.sum())
+        granted = _binom(rng, s.free, grant)
+        s.free -= granted
+        granted_r = _binom(rng, s.released, grant)
+        s.released -= granted_r
+        out["emigrated"] = emigrated
+        out["status_granted"] = int(granted.sum() + granted_r.sum())
+        arrivals = int(rng.poisson(float(p["flows.arrivals"]) / WEEKS_PER_YEAR))
+        cohort = g.arrival_groups.get(day.year)
+        if cohort is None:
+            cohort = g.arrival_groups[max(g.arrival_groups)]
+        s.free[cohort] += _spread(rng, arrivals, g.arrival_weights)
+        out["arrivals"] = arrivals
+
+        # who the regime acts on: probability an encountered person is arrested ----------------
+        def enforce_prob(t: Triage) -> FloatArray:
+            non_priority = {
+                "enforce": 1.0,
+                "case_by_case": float(p["enforcement.effort.non_priority_arrest_share"]),
+                "decline": 0.0,
+            }[regime.non_priority]
+            prob = np.where(t.rank < NO_TIER, 1.0, non_priority)
+            return np.where(t.exempt, 0.0, prob)
+
+        e_p = enforce_prob(tri)
+        e_o = enforce_prob(tri_o)
+
+        # officer capacity -----------------------------------------------------------------------
+        officers = float(p["enforcement.ero_deportation_officers"])
+        hours = (
+            officers
+            * float(p["enforcement.effort.hours_per_officer_year"])
+            * float(p["enforcement.effort.share_on_arrests"])
+            / WEEKS_PER_YEAR
+            * s.effort
+        )
+        h_cust = float(p["enforcement.effort.hours_per_arrest.custodial"])
+        h_large = float(p["enforcement.effort.hours_per_arrest.at_large"])
+        h_coll = float(p["enforcement.effort.hours_per_arrest.collateral"])
+        h_lead = float(p["enforcement.effort.hours_per_arrest.lead"])
+        c = "enforcement.channels."
+
+        # jails: booking -> fingerprint match -> detainer / notification -> transfer ---------------
+        arrests_from_p = np.zeros(g.size, dtype=np.int64)
+        arrests_from_o = np.zeros(g.size, dtype=np.int64)
+        arrests_from_r = np.zeros(g.size, dtype=np.int64)
+        custodial_p = np.zeros(g.size, dtype=np.int64)
+        custodial_o = np.zeros(g.size, dtype=np.int64)
+        if ch.jail_booking:
+            rate = np.zeros(g.size)
+            for level in LEVELS["criminal_history"]:
+                rate[self.crim == level] = float(p[f"{c}jail_booking_rate.{level}"])
+            rate = rate + np.where(self.pending, float(p[f"{c}pending_charges_booking_rate"]), 0.0)
+            match = np.where(
+                self.known,
+                float(p[f"{c}fingerprint_match_known"]),
+                float(p[f"{c}fingerprint_match_unknown"]),
+            )
+            full = float(p[f"{c}cooperation_full"])
+            notify = float(p[f"{c}cooperation_notify_only"])
+            pickup = float(p[f"{c}notification_pickup"])
+            s287 = float(p[f"{c}jail_287g_share"])
+            for stock, t, e, sink in (
+                (s.free, tri, e_p, custodial_p),
+                (s.ordered, tri_o, e_o, custodial_o),
+            ):
+                booked = _binom(rng, stock, _weekly(rate))
+                matched = _binom(
+                    rng,
+                    booked,
+                    match if stock is s.free else float(p[f"{c}fingerprint_match_known"]),
+                )
+                out["jail_bookings"] += int(booked.sum())
+                out["jail_matches"] += int(matched.sum())
+                # 287(g) jails screen everyone and hold whoever the regime would arrest
+                in287 = _binom(rng, matched, s287)
+                held287 = _binom(rng, in287, e)
+                rest = matched - in287
+                det = np.where(t.detainer == 2, rest, 0)
+                note = np.where(t.detainer == 1, rest, 0)
+                out["detainers"] += int(det.sum() + np.where(t.detainer == 2, in287, 0).sum())
+                out["notifications"] += int(note.sum())
+                from_det = _binom(rng, det, full + notify * pickup)
+                from_note = _binom(rng, note, (full + notify) * pickup)
+                out["arrests_287g"] += int(held287.sum())
+                out["arrests_jail"] += int(from_det.sum() + from_note.sum())
+                sink += held287 + from_det + from_note
+        if ch.prison:
+            released = _binom(
+                rng, np.where(self.felon, s.free, 0), _weekly(float(p[f"{c}prison_release_rate"]))
+            )
+            taken = _binom(rng, released, e_p)
+            custodial_p += taken
+            out["arrests_prison"] = int(taken.sum())
+        # custodial arrests come first on officer time
+        demand = float(custodial_p.sum() + custodial_o.sum()) * h_cust
+        keep = min(1.0, hours / demand) if demand > 0 else 1.0
+        officers_binding = keep < 1.0
+        if keep < 1.0:
+            custodial_p = _thin(rng, custodial_p, keep)
+            custodial_o = _thin(rng, custodial_o, keep)
+        hours_left = max(0.0, hours - float(custodial_p.sum() + custodial_o.sum()) * h_cust)
+        # the custodial arrests leave the stocks they came from
+        custodial_p = np.minimum(custodial_p, s.free)
+        s.free -= custodial_p
+        custodial_o = np.minimum(custodial_o, s.ordered)
+        s.ordered -= custodial_o
+        arrests_from_p += custodial_p
+        arrests_from_o += custodial_o
+
+        # leads: task forces, databases, worksites, check-ins ---------------------------------
+        leads_p = np.zeros(g.size, dtype=np.int64)
+        leads_o = np.zeros(g.size, dtype=np.int64)
+        leads_r = np.zeros(g.size, dtype=np.int64)
+        channel_counts: dict[str, int] = {}
+        if ch.checkpoint_task_force:
+            tf = _binom(rng, _binom(rng, s.free, _weekly(float(p[f"{c}task_force_rate"]))), e_p)
+            leads_p += tf
+            channel_counts["arrests_task_force"] = int(tf.sum())
+        if ch.database_leads:
+            db = _binom(
+                rng, np.where(self.known, s.free, 0), _weekly(float(p[f"{c}database_lead_rate"]))
+            )
+            db = _binom(rng, db, e_p)
+            dbo = _binom(
+                rng, _binom(rng, s.ordered, _weekly(float(p[f"{c}database_lead_rate"]))), e_o
+            )
+            leads_p += db
+            leads_o += dbo
+            channel_counts["arrests_database"] = int(db.sum() + dbo.sum())
+        if ch.worksite:
+            ws = _binom(rng, _binom(rng, s.free, _weekly(float(p[f"{c}worksite_rate"]))), e_p)
+            leads_p += ws
+            channel_counts["arrests_worksite"] = int(ws.sum())
+        if ch.check_in:
+            rate_ci = _weekly(float(p[f"{c}check_in_rate"]))
+            ci_r = _binom(rng, _binom(rng, s.released, rate_ci), e_p)
+            ci_o = _binom(rng, _binom(rng, s.ordered, rate_ci), e_o)
+            leads_r += ci_r
+            leads_o += ci_o
+            channel_counts["arrests_check_in"] = int(ci_r.sum() + ci_o.sum())
+        demand = float(leads_p.sum() + leads_o.sum() + leads_r.sum()) * h_lead
+        keep = min(1.0, hours_left / demand) if demand > 0 else 1.0
+        if keep < 1.0:
+            officers_binding = True
+            leads_p, leads_o, leads_r = (_thin(rng, x, keep) for x in (leads_p, leads_o, leads_r))
+            channel_counts = {k: round(v * keep) for k, v in channel_counts.items()}
+        hours_left = max(
+            0.0, hours_left - float(leads_p.sum() + leads_o.sum() + leads_r.sum()) * h_lead
+        )
+        for k, v in channel_counts.items():
+            out[k] = v
+        leads_p = np.minimum(leads_p, s.free)
+        s.free -= leads_p
+        leads_o = np.minimum(leads_o, s.ordered)
+        s.ordered -= leads_o
+        leads_r = np.minimum(leads_r, s.released)
+        s.released -= leads_r
+        arrests_from_p += leads_p
+        arrests_from_o += leads_o
+        arrests_from_r += leads_r
+
+        # at-large operations, down the tiers -------------------------------------------------
+        goal = float(p["enforcement.effort.removal_goal"])
+        collateral_ratio = float(p[f"{c}collateral_per_targeted"]) if ch.collateral_arrests else 0.0
+        per_target = h_large + collateral_ratio * h_coll
+        capacity = hours_left / per_target if ch.at_large and per_target > 0 else 0.0
+        locate = np.where(
+            self.known,
+            float(p[f"{c}at_large_locate_rate_known"]),
+            float(p[f"{c}at_large_locate_rate_unknown"]),
+        )
+        ceiling_p = s.free * _weekly(locate) * np.where(tri.exempt, 0.0, 1.0)
+        ceiling_o = (
+            s.ordered
+            * _weekly(float(p[f"{c}at_large_locate_rate_known"]))
+            * np.where(tri_o.exempt, 0.0, 1.0)
+        )
+        if regime.non_priority != "enforce":
+            share = float(p["enforcement.effort.non_priority_arrest_share"])
+            if goal > 0:
+                share = min(1.0, share * s.effort)
+            if regime.non_priority == "decline":
+                share = 0.0
+            ceiling_p = np.where(tri.rank < NO_TIER, ceiling_p, ceiling_p * share)
+            ceiling_o = np.where(tri_o.rank < NO_TIER, ceiling_o, ceiling_o * share)
+        fraction_p = np.zeros(g.size)
+        fraction_o = np.zeros(g.size)
+        remaining = capacity
+        for rank in sorted(set(tri.rank.tolist()) | set(tri_o.rank.tolist())):
+            in_p = tri.rank == rank
+            in_o = tri_o.rank == rank
+            need = float(ceiling_p[in_p].sum() + ceiling_o[in_o].sum())
+            if need <= 0:
+                continue
+            f = min(1.0, remaining / need)
+            fraction_p[in_p] = f
+            fraction_o[in_o] = f
+            remaining -= f * need
+            if remaining <= 0:
+                break
+        with np.errstate(divide="ignore", invalid="ignore"):
+            prob_p = np.where(s.free > 0, ceiling_p * fraction_p / np.maximum(s.free, 1), 0.0)
+            prob_o = np.where(s.ordered > 0, ceiling_o * fraction_o / np.maximum(s.ordered, 1), 0.0)
+        large_p = _binom(rng, s.free, prob_p)
+        s.free -= large_p
+        large_o = _binom(rng, s.ordered, prob_o)
+        s.ordered -= large_o
+        targeted = int(large_p.sum() + large_o.sum())
+        if remaining <= 1e-9 and capacity > 0:
+            officers_binding = True
+        collateral = np.zeros(g.size, dtype=np.int64)
+        if collateral_ratio > 0 and targeted > 0:
+            n_coll = int(rng.binomial(targeted, min(1.0, collateral_ratio)))
+            weights = np.where(tri.exempt, 0.0, s.free.astype(float))
+            collateral = np.minimum(_spread(rng, min(n_coll, int(weights.sum())), weights), s.free)
+            s.free -= collateral
+        out["arrests_at_large"] = targeted
+        out["arrests_collateral"] = int(collateral.sum())
+        arrests_from_p += large_p + collateral
+        arrests_from_o += large_o
+        used_hours = hours - hours_left + targeted * h_large + int(collateral.sum()) * h_coll
+        arrested = arrests_from_p + arrests_from_o + arrests_from_r
+        out["arrests"] = int(arrested.sum())
+
+        # processing -------------------------------------------------------------------------------
+        years = day.year - g.entry_year
+        er_years = float(p["processing.expedited_removal_max_years"])
+        expedited = (years < er_years) & ~self.prior_removal
+        to_removal = arrests_from_o.copy()
+        reinst = np.where(self.prior_removal, arrests_from_p, 0)
+        exp_rem = np.where(expedited, arrests_from_p, 0)
+        to_removal += reinst + exp_rem
+        rest = arrests_from_p - reinst - exp_rem
+        vr_eligible = np.where(~self.convicted & ~self.asylum, rest, 0)
+        vr = _binom(rng, vr_eligible, float(p["processing.voluntary_return_share"]))
+        rest -= vr
+        out["voluntary_returns"] = int(vr.sum())
+        out["reinstatements"] = int(reinst.sum())
+        out["expedited_removals"] = int(exp_rem.sum())
+        out["notices_to_appear"] = int(rest.sum())
+        to_court = rest + arrests_from_r
+
+        # detention: beds in order (mandatory first, then by tier) ----------------------------------
+        beds = float(p["detention.funded_beds"])
+        border_detained = float(p["detention.release.border_detained"])
+        interior_beds = max(0, int(beds - border_detained))
+        # bond and parole releases of people not held by law
+        bond = _binom(
+            rng,
+            np.where(self.mandatory, 0, s.held_court),
+            _weekly(float(p["detention.release.bond_release_rate"])),
+        )
+        s.held_court -= bond
+        s.released += bond
+        out["bond_releases"] = int(bond.sum())
+        # if beds fell below occupancy, release the lowest priority court cases first
+        over = int(s.held_court.sum() + s.held_removal.sum()) - interior_beds
+        capacity_released = 0
+        if over > 0:
+            order = np.lexsort((-tri.rank, self.mandatory))  # non-mandatory, lowest tier first
+            out_now = _admit_in_order(s.held_court, order, over)
+            s.held_court -= out_now
+            s.released += out_now
+            capacity_released = int(out_now.sum())
+        out["capacity_releases"] = capacity_released
+        space = max(0, interior_beds - int(s.held_court.sum() + s.held_removal.sum()))
+        requests_r = to_removal
+        requests_c = to_court
+        # one ordering over both queues: removal cases and mandatory cases first, then by tier
+        both = np.concatenate([requests_r, requests_c])
+        key_rank = np.concatenate([tri_o.rank, tri.rank]).astype(np.int64)
+        key_mand = np.concatenate([np.ones(g.size, dtype=bool), self.mandatory])
+        order = np.lexsort((key_rank, ~key_mand))
+        admitted = _admit_in_order(both, order, space)
+        adm_r, adm_c = admitted[: g.size], admitted[g.size :]
+        s.held_removal += adm_r
+        s.held_court += adm_c
+        refused_r = requests_r - adm_r
+        refused_c = requests_c - adm_c
+        s.ordered += refused_r  # released with an order under supervision
+        s.released += refused_c  # released with a notice to appear
+        out["admissions"] = int(admitted.sum())
+        out["refused_bed"] = int(refused_r.sum() + refused_c.sum())
+        beds_binding = out["refused_bed"] > 0 or capacity_released > 0
+
+        # court: judge hours, detained docket first --------------------------------------------------
+        judges = float(p["courts.immigration_judges"])
+        cp = "courts.process."
+        judge_hours = judges * float(p[f"{cp}hours_per_judge_year"]) / WEEKS_PER_YEAR
+        h_det = float(p[f"{cp}hours_per_case_detained"])
+        h_rel = float(p[f"{cp}hours_per_case_released"])
+        ready_det = _binom(rng, s.held_court, 1.0 / max(1.0, float(p[f"{cp}detained_case_weeks"])))
+        keep = min(1.0, judge_hours / (float(ready_det.sum()) * h_det)) if ready_det.sum() else 1.0
+        done_det = _thin(rng, ready_det, keep)
+        hours_left_j = max(0.0, judge_hours - float(done_det.sum()) * h_det)
+        released_pending = float(s.released.sum())
+        hazard = (
+            min(1.0, (hours_left_j / h_rel) / released_pending) if released_pending > 0 else 0.0
+        )
+        done_rel = _binom(rng, s.released, hazard)
+        judges_binding = keep < 1.0 or (hazard < 1.0 and released_pending > 0)
+        judge_hours_used = float(done_det.sum()) * h_det + float(done_rel.sum()) * h_rel
+        s.held_court -= done_det
+        s.released -= done_rel
+        relief_p = np.where(
+            self.asylum, float(p[f"{cp}relief_share_asylum"]), float(p[f"{cp}relief_share"])
+        )
+        relief_d = _binom(rng, done_det, relief_p)
+        order_d = done_det - relief_d
+        s.held_removal += order_d  # ordered removed while detained: stays in custody for removal
+        absentia = _binom(rng, done_rel, float(p[f"{cp}in_absentia_share"]))
+        heard = done_rel - absentia
+        relief_r = _binom(rng, heard, relief_p)
+        order_r = heard - relief_r
+        s.ordered += absentia + order_r
+        out["completions_detained"] = int(done_det.sum())
+        out["completions_released"] = int(done_rel.sum())
+        out["orders_in_absentia"] = int(absentia.sum())
+        out["orders"] = int(order_d.sum() + absentia.sum() + order_r.sum())
+        out["relief_granted"] = int(relief_d.sum() + relief_r.sum())
+
+        # prosecutorial-discretion review of pending cases (attorney hours) ----------------------
+        review = regime.docket_review
+        if review is not None and day >= review.start:
+            if s.review_scope is None:
+                s.review_scope = int(s.released.sum() + s.held_court.sum())
+            left = s.review_scope - s.reviewed
+            if left > 0:
+                per_week = (
+                    float(p["courts.process.attorneys"])
+                    * float(p["enforcement.effort.hours_per_officer_year"])
+                    * float(p[f"{cp}review_share_of_hours"])
+                    / WEEKS_PER_YEAR
+                    / float(p[f"{cp}review_hours_per_case"])
+                )
+                n = min(left, per_week)
+                frac = min(1.0, n / max(float(s.released.sum()), 1.0))
+                close = _binom(
+                    rng,
+                    np.where(tri.review_closable, s.released, 0),
+                    frac * float(p[f"{cp}review_closure_share"]),
+                )
+                s.released -= close
+                s.free += close  # administratively closed: back at large, still unauthorized
+                s.reviewed += n
+                out["review_cases"] = n
+                out["review_closures"] = int(close.sum())
+
+        # removal: travel documents, seats, Zadvydas ------------------------------------------------
+        doc_rate = np.zeros(g.size)
+        for level in LEVELS["country_group"]:
+            doc_rate[self.country == level] = float(
+                p[f"removal.logistics.travel_document_rate.{level}"]
+            )
+        documented = _binom(rng, s.held_removal, _weekly(doc_rate))
+        land = np.where(self.is_mexico, documented, 0)
+        air_ready = documented - land
+        seats_year = float(p["removal.logistics.air_seats_per_year"])
+        border_removals = float(p["border.removals"]) / WEEKS_PER_YEAR
+        border_air = border_removals * float(p["border.air_share"])
+        seats = max(0.0, seats_year / WEEKS_PER_YEAR - border_air)
+        ready = float(air_ready.sum())
+        keep = min(1.0, seats / ready) if ready > 0 else 1.0
+        air = _thin(rng, air_ready, keep)
+        seats_binding = keep < 1.0
+        removed = land + air
+        s.held_removal -= removed
+        stuck = self.country == "refusing_or_delaying"
+        zad = _binom(
+            rng,
+            np.where(stuck, s.held_removal, 0),
+            1.0 / max(1.0, float(p["detention.release.zadvydas_weeks"])),
+        )
+        s.held_removal -= zad
+        s.ordered += zad
+        out["zadvydas_releases"] = int(zad.sum())
+        out["removals_land"] = int(land.sum())
+        out["removals_air"] = int(air.sum())
+        out["removals_interior"] = int(removed.sum())
+        out["removals_border"] = border_removals
+        out["removals"] = float(removed.sum()) + border_removals
+        docs_binding = out["zadvydas_releases"] > 0
+
+        # the goal controller: raise effort while removals run behind the goal --------------------
+        s.recent_removals.append(out["removals"])
+        if len(s.recent_removals) > int(p["enforcement.effort.goal_window_weeks"]):
+            s.recent_removals.pop(0)
+        if goal > 0:
+            pace = float(np.mean(s.recent_removals)) * WEEKS_PER_YEAR
+            surge = float(p["enforcement.effort.surge_max"])
+            gain = float(p["enforcement.effort.controller_gain"])
+            s.effort = float(np.clip(s.effort * (1 + gain * (goal - pace) / goal), 1.0, surge))
+        else:
+            s.effort = 1.0
+
+        # stocks, costs, capacities ---------------------------------------------------------------
+        out.update(
+            at_large=int(s.free.sum()),
+            final_orders_at_large=int(s.ordered.sum()),
+            court_released=int(s.released.sum()),
+            detained_court=int(s.held_court.sum()),
+            detained_removal=int(s.held_removal.sum()),
+            detained_border=border_detained,
+            detained=float(s.held_court.sum() + s.held_removal.sum()) + border_detained,
+            court_pending=int(s.released.sum() + s.held_court.sum()),
+        )
+        per_officer = float(p["enforcement.effort.cost_per_officer_year"]) / WEEKS_PER_YEAR
+        out["cost_arrest"] = (
+            officers * per_officer * float(p["enforcement.effort.share_on_arrests"]) * s.effort
+        )
+        out["cost_detention"] = (
+            (float(s.held_court.sum() + s.held_removal.sum()) + border_detained)
+            * 7
+            * float(p["detention.cost_per_bed_day"])
+        )
+        out["cost_court"] = judges * float(p["courts.process.cost_per_judge_year"]) / WEEKS_PER_YEAR
+        out["cost_removal"] = float(land.sum()) * float(
+            p["removal.logistics.land_cost_per_person"]
+        ) + float(air.sum() + border_air) * float(p["removal.air_cost_per_person"])
+        out.update(
+            officer_hours=hours,
+            officer_hours_used=used_hours,
+            beds=beds,
+            judge_hours=judge_hours,
+            judge_hours_used=judge_hours_used,
+            air_seats=seats,
+            air_seats_used=float(air.sum()),
+            effort=s.effort,
+        )
+        flags = {
+            "beds": beds_binding,
+            "officers": officers_binding,
+            "judges": judges_binding,
+            "seats": seats_binding,
+            "travel_documents": docs_binding,
+        }
+        binding = next((name for name in BINDING if flags[name]), "none")
+        for name in BINDING:
+            out[f"binding_{name}"] = float(flags[name])
+        return WeekRecord(
+            week=week,
+            date=day,
+            values=out,
+            binding=binding,
+            removed_by_group=removed,
+            arrested_by_group=arrested,
+            tier_of_group=tri.tier_id,
+        )
