@@ -111,13 +111,14 @@ YEARS_BANDS = (
 
 @dataclass
 class WeekRecord:
+    """One week: every column of the weekly table, the binding capacity, and who was removed
+    and arrested by attribute (``breakdown``: (stage, attribute) -> {level: persons})."""
+
     week: int
     date: dt.date
     values: dict[str, float]
     binding: str
-    removed_by_group: IntArray
-    arrested_by_group: IntArray
-    tier_of_group: NDArray[np.str_]
+    breakdown: dict[tuple[str, str], dict[str, int]]
 
 
 @dataclass
@@ -143,17 +144,33 @@ class State:
 
 
 def _binom(rng: np.random.Generator, n: IntArray, p: FloatArray | float) -> IntArray:
-    prob = np.clip(np.asarray(p, dtype=np.float64), 0.0, 1.0)
-    return rng.binomial(n, prob).astype(np.int64)
+    """Binomial draws, made only where there is someone to draw from (most groups are empty
+    in most stocks, and a draw costs the same whatever ``n``)."""
+    out = np.zeros(n.shape, dtype=np.int64)
+    where = np.flatnonzero(n)
+    if where.size == 0:
+        return out
+    prob = np.asarray(p, dtype=np.float64)
+    chosen = prob[where] if prob.ndim else prob
+    out[where] = rng.binomial(n[where], np.clip(chosen, 0.0, 1.0))
+    return out
+
+
+def _cap(rng: np.random.Generator, counts: IntArray, limit: float) -> IntArray:
+    """At most ``limit`` of ``counts`` in all, chosen at random without replacement: a hard
+    capacity that random draws can never overshoot."""
+    keep = max(0, int(np.floor(limit)))
+    if int(counts.sum()) <= keep:
+        return counts
+    out = np.zeros_like(counts)
+    where = np.flatnonzero(counts)
+    out[where] = rng.multivariate_hypergeometric(counts[where], keep, method="marginals")
+    return out
 
 
 def _weekly(rate_per_year: float | FloatArray) -> FloatArray:
     """A hazard per year as a probability per week (exact for a constant hazard)."""
     return -np.expm1(-np.asarray(rate_per_year, dtype=np.float64) / WEEKS_PER_YEAR)
-
-
-def _thin(rng: np.random.Generator, counts: IntArray, keep: float) -> IntArray:
-    return counts if keep >= 1.0 else _binom(rng, counts, keep)
 
 
 def _spread(rng: np.random.Generator, total: int, weights: FloatArray) -> IntArray:
@@ -365,12 +382,10 @@ class Pipeline:
             custodial_p += taken
             out["arrests_prison"] = int(taken.sum())
         # custodial arrests come first on officer time
-        demand = float(custodial_p.sum() + custodial_o.sum()) * h_cust
-        keep = min(1.0, hours / demand) if demand > 0 else 1.0
-        officers_binding = keep < 1.0
-        if keep < 1.0:
-            custodial_p = _thin(rng, custodial_p, keep)
-            custodial_o = _thin(rng, custodial_o, keep)
+        wanted = int(custodial_p.sum() + custodial_o.sum())
+        both = _cap(rng, np.concatenate([custodial_p, custodial_o]), hours / h_cust)
+        officers_binding = int(both.sum()) < wanted
+        custodial_p, custodial_o = both[: g.size], both[g.size :]
         hours_left = max(0.0, hours - float(custodial_p.sum() + custodial_o.sum()) * h_cust)
         # the custodial arrests leave the stocks they came from
         custodial_p = np.minimum(custodial_p, s.free)
@@ -411,12 +426,13 @@ class Pipeline:
             leads_r += ci_r
             leads_o += ci_o
             channel_counts["arrests_check_in"] = int(ci_r.sum() + ci_o.sum())
-        demand = float(leads_p.sum() + leads_o.sum() + leads_r.sum()) * h_lead
-        keep = min(1.0, hours_left / demand) if demand > 0 else 1.0
-        if keep < 1.0:
+        wanted = int(leads_p.sum() + leads_o.sum() + leads_r.sum())
+        three = _cap(rng, np.concatenate([leads_p, leads_o, leads_r]), hours_left / h_lead)
+        if int(three.sum()) < wanted:
             officers_binding = True
-            leads_p, leads_o, leads_r = (_thin(rng, x, keep) for x in (leads_p, leads_o, leads_r))
+            keep = int(three.sum()) / wanted
             channel_counts = {k: round(v * keep) for k, v in channel_counts.items()}
+        leads_p, leads_o, leads_r = three[: g.size], three[g.size : 2 * g.size], three[2 * g.size :]
         hours_left = max(
             0.0, hours_left - float(leads_p.sum() + leads_o.sum() + leads_r.sum()) * h_lead
         )
@@ -474,16 +490,21 @@ class Pipeline:
         with np.errstate(divide="ignore", invalid="ignore"):
             prob_p = np.where(s.free > 0, ceiling_p * fraction_p / np.maximum(s.free, 1), 0.0)
             prob_o = np.where(s.ordered > 0, ceiling_o * fraction_o / np.maximum(s.ordered, 1), 0.0)
-        large_p = _binom(rng, s.free, prob_p)
+        drawn = _cap(
+            rng,
+            np.concatenate([_binom(rng, s.free, prob_p), _binom(rng, s.ordered, prob_o)]),
+            capacity,
+        )
+        large_p, large_o = drawn[: g.size], drawn[g.size :]
         s.free -= large_p
-        large_o = _binom(rng, s.ordered, prob_o)
         s.ordered -= large_o
         targeted = int(large_p.sum() + large_o.sum())
         if remaining <= 1e-9 and capacity > 0:
             officers_binding = True
         collateral = np.zeros(g.size, dtype=np.int64)
         if collateral_ratio > 0 and targeted > 0:
-            n_coll = int(rng.binomial(targeted, min(1.0, collateral_ratio)))
+            room = (hours_left - targeted * h_large) / h_coll if h_coll > 0 else float(targeted)
+            n_coll = min(int(rng.binomial(targeted, min(1.0, collateral_ratio))), max(0, int(room)))
             weights = np.where(tri.exempt, 0.0, s.free.astype(float))
             collateral = np.minimum(_spread(rng, min(n_coll, int(weights.sum())), weights), s.free)
             s.free -= collateral
@@ -563,15 +584,16 @@ class Pipeline:
         h_det = float(p[f"{cp}hours_per_case_detained"])
         h_rel = float(p[f"{cp}hours_per_case_released"])
         ready_det = _binom(rng, s.held_court, 1.0 / max(1.0, float(p[f"{cp}detained_case_weeks"])))
-        keep = min(1.0, judge_hours / (float(ready_det.sum()) * h_det)) if ready_det.sum() else 1.0
-        done_det = _thin(rng, ready_det, keep)
+        done_det = _cap(rng, ready_det, judge_hours / h_det)
         hours_left_j = max(0.0, judge_hours - float(done_det.sum()) * h_det)
         released_pending = float(s.released.sum())
         hazard = (
             min(1.0, (hours_left_j / h_rel) / released_pending) if released_pending > 0 else 0.0
         )
-        done_rel = _binom(rng, s.released, hazard)
-        judges_binding = keep < 1.0 or (hazard < 1.0 and released_pending > 0)
+        done_rel = _cap(rng, _binom(rng, s.released, hazard), hours_left_j / h_rel)
+        judges_binding = int(done_det.sum()) < int(ready_det.sum()) or (
+            hazard < 1.0 and released_pending > 0
+        )
         judge_hours_used = float(done_det.sum()) * h_det + float(done_rel.sum()) * h_rel
         s.held_court -= done_det
         s.released -= done_rel
@@ -632,10 +654,8 @@ class Pipeline:
         border_removals = float(p["border.removals"]) / WEEKS_PER_YEAR
         border_air = border_removals * float(p["border.air_share"])
         seats = max(0.0, seats_year / WEEKS_PER_YEAR - border_air)
-        ready = float(air_ready.sum())
-        keep = min(1.0, seats / ready) if ready > 0 else 1.0
-        air = _thin(rng, air_ready, keep)
-        seats_binding = keep < 1.0
+        air = _cap(rng, air_ready, seats)
+        seats_binding = int(air.sum()) < int(air_ready.sum())
         removed = land + air
         s.held_removal -= removed
         stuck = self.country == "refusing_or_delaying"
@@ -715,7 +735,42 @@ class Pipeline:
             date=day,
             values=out,
             binding=binding,
-            removed_by_group=removed,
-            arrested_by_group=arrested,
-            tier_of_group=tri.tier_id,
+            breakdown=self._breakdown(day, regime, tri, removed, arrested),
         )
+
+    def _breakdown(
+        self, day: dt.date, regime: Regime, tri: Triage, removed: IntArray, arrested: IntArray
+    ) -> dict[tuple[str, str], dict[str, int]]:
+        g = self.groups
+        n_tiers = len(regime.tiers)
+        tier_code = np.where(tri.rank < NO_TIER, tri.rank - 1, n_tiers)
+        tier_code = np.where(tri.exempt, n_tiers + 1, tier_code)
+        years = day.year - g.entry_year
+        edges = [lo for lo, _, _ in YEARS_BANDS[1:]]
+        codes: dict[str, tuple[NDArray[np.int64], list[str]]] = {
+            "criminal_history": (
+                g.codes["criminal_history"].astype(np.int64),
+                list(LEVELS["criminal_history"]),
+            ),
+            "country_group": (
+                g.codes["country_group"].astype(np.int64),
+                list(LEVELS["country_group"]),
+            ),
+            "years_in_us": (
+                np.searchsorted(edges, years, side="right").astype(np.int64),
+                [b for _, _, b in YEARS_BANDS],
+            ),
+            "us_citizen_child": (g.flags["us_citizen_child"].astype(np.int64), ["false", "true"]),
+            "tier": (tier_code.astype(np.int64), [*regime.tier_ids(), "non_priority", "exempt"]),
+        }
+        out: dict[tuple[str, str], dict[str, int]] = {}
+        for stage, counts in (("removed", removed), ("arrested", arrested)):
+            if not counts.any():
+                continue
+            for attribute in BREAKDOWN_ATTRIBUTES:
+                code, labels = codes[attribute]
+                sums = np.bincount(code, weights=counts, minlength=len(labels))
+                out[(stage, attribute)] = {
+                    labels[i]: int(v) for i, v in enumerate(sums.tolist()) if v > 0
+                }
+        return out

@@ -14,14 +14,12 @@ import numpy as np
 import polars as pl
 
 from immsim import __version__
-from immsim.engine.groups import Groups, build_groups
+from immsim.engine.groups import build_groups
 from immsim.engine.pipeline import (
-    BREAKDOWN_ATTRIBUTES,
     CAPACITY_COLUMNS,
     COST_COLUMNS,
     FLOW_COLUMNS,
     STOCK_COLUMNS,
-    YEARS_BANDS,
     Pipeline,
     WeekRecord,
 )
@@ -79,7 +77,7 @@ def run(
         if progress is not None:
             progress(week + 1, weeks)
     weekly = _weekly_table(records)
-    breakdown = _breakdown_table(records, groups)
+    breakdown = _breakdown_table(records)
     manifest = _manifest(scenario, seed, tree, regime, pop, initial, records)
     manifest["wall_seconds"] = round(time.perf_counter() - started, 3)
     return Results(weekly=weekly, breakdown=breakdown, manifest=manifest)
@@ -97,54 +95,36 @@ def _weekly_table(records: list[WeekRecord]) -> pl.DataFrame:
     return pl.DataFrame(columns)
 
 
-def _breakdown_table(records: list[WeekRecord], groups: Groups) -> pl.DataFrame:
-    frames = []
+def _breakdown_table(records: list[WeekRecord]) -> pl.DataFrame:
+    columns: dict[str, list[Any]] = {
+        "week": [],
+        "fiscal_year": [],
+        "stage": [],
+        "attribute": [],
+        "level": [],
+        "persons": [],
+    }
     for record in records:
-        years = record.date.year - groups.entry_year
-        band = np.empty(groups.size, dtype=object)
-        for lo, hi, name in YEARS_BANDS:
-            band[(years >= lo) & (years < hi)] = name
-        labels: dict[str, np.ndarray] = {
-            "criminal_history": groups.level_of("criminal_history"),
-            "country_group": groups.level_of("country_group"),
-            "years_in_us": band.astype(str),
-            "us_citizen_child": np.where(groups.flags["us_citizen_child"], "true", "false"),
-            "tier": record.tier_of_group,
-        }
-        for stage, counts in (
-            ("removed", record.removed_by_group),
-            ("arrested", record.arrested_by_group),
-        ):
-            hit = counts > 0
-            if not hit.any():
-                continue
-            for attribute in BREAKDOWN_ATTRIBUTES:
-                levels, inverse = np.unique(labels[attribute][hit], return_inverse=True)
-                sums = np.bincount(inverse, weights=counts[hit], minlength=levels.size)
-                frames.append(
-                    pl.DataFrame(
-                        {
-                            "week": record.week,
-                            "fiscal_year": fiscal_year(record.date),
-                            "stage": stage,
-                            "attribute": attribute,
-                            "level": levels.tolist(),
-                            "persons": sums.astype(np.int64),
-                        }
-                    )
-                )
-    if not frames:
-        return pl.DataFrame(
-            schema={
-                "week": pl.Int64,
-                "fiscal_year": pl.Int64,
-                "stage": pl.String,
-                "attribute": pl.String,
-                "level": pl.String,
-                "persons": pl.Int64,
-            }
-        )
-    return pl.concat(frames)
+        fy = fiscal_year(record.date)
+        for (stage, attribute), levels in record.breakdown.items():
+            for level, persons in levels.items():
+                columns["week"].append(record.week)
+                columns["fiscal_year"].append(fy)
+                columns["stage"].append(stage)
+                columns["attribute"].append(attribute)
+                columns["level"].append(level)
+                columns["persons"].append(persons)
+    return pl.DataFrame(
+        columns,
+        schema={
+            "week": pl.Int64,
+            "fiscal_year": pl.Int64,
+            "stage": pl.String,
+            "attribute": pl.String,
+            "level": pl.String,
+            "persons": pl.Int64,
+        },
+    )
 
 
 def _parameters_used(tree: ParameterTree, start: dt.date, end: dt.date) -> dict[str, Any]:
