@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 
 from immsim.engine.groups import LEVELS, Groups
 from immsim.engine.triage import NO_TIER, Triage, triage
+from immsim.errors import InputError
 from immsim.regimes.model import Regime
 
 IntArray = NDArray[np.int64]
@@ -143,6 +144,21 @@ class State:
         )
 
 
+class _Snapshot(dict[str, Any]):
+    """The parameter values in force on a day; a missing one is a clear input error."""
+
+    def __init__(self, day: dt.date, values: dict[str, Any]) -> None:
+        super().__init__(values)
+        self.day = day
+
+    def __missing__(self, key: str) -> Any:
+        raise InputError(
+            f"the run needs a value on {self.day.isoformat()}, but the parameter has none "
+            "(its series starts later, or the key is missing from the tree)",
+            key=key,
+        )
+
+
 def _binom(rng: np.random.Generator, n: IntArray, p: FloatArray | float) -> IntArray:
     """Binomial draws, made only where there is someone to draw from (most groups are empty
     in most stocks, and a draw costs the same whatever ``n``)."""
@@ -161,7 +177,7 @@ def _cap(rng: np.random.Generator, counts: IntArray, limit: float) -> IntArray:
     capacity that random draws can never overshoot."""
     keep = max(0, int(np.floor(limit)))
     if int(counts.sum()) <= keep:
-        return counts
+        return counts.copy()
     out = np.zeros_like(counts)
     where = np.flatnonzero(counts)
     out[where] = rng.multivariate_hypergeometric(counts[where], keep, method="marginals")
@@ -257,14 +273,33 @@ class Pipeline:
         )
 
     def params(self, day: dt.date) -> dict[str, Any]:
-        snap: dict[str, Any] = self.params_at(day)
-        return snap
+        return _Snapshot(day, self.params_at(day))
 
     def triage(self, regime: Regime, day: dt.date, final_order: bool = False) -> Triage:
         key = (regime.name, day.year, final_order)
         if key not in self._triage:
             self._triage[key] = triage(regime, self.groups, day, final_order)
         return self._triage[key]
+
+    def _take(
+        self, candidates: list[tuple[str, str, IntArray]], limit: float, out: dict[str, float]
+    ) -> tuple[dict[str, IntArray], bool]:
+        """Arrest the candidates of several channels within one capacity (``limit`` arrests),
+        removing them from the stocks they came from; returns the arrests by source stock and
+        whether the capacity cut any. Someone drawn by two channels is arrested once."""
+        size = self.groups.size
+        taken = {name: np.zeros(size, dtype=np.int64) for name in ("free", "ordered", "released")}
+        if not candidates:
+            return taken, False
+        wanted = sum(int(a.sum()) for _, _, a in candidates)
+        joint = _cap(self.rng, np.concatenate([a for _, _, a in candidates]), limit)
+        for i, (channel, source, _) in enumerate(candidates):
+            stock = getattr(self.state, source)
+            part = np.minimum(joint[i * size : (i + 1) * size], stock)
+            stock -= part
+            taken[source] += part
+            out[channel] += int(part.sum())
+        return taken, int(joint.sum()) < wanted
 
     # --- one week ---------------------------------------------------------------------------
 
@@ -330,35 +365,24 @@ class Pipeline:
         c = "enforcement.channels."
 
         # jails: booking -> fingerprint match -> detainer / notification -> transfer ---------------
-        arrests_from_p = np.zeros(g.size, dtype=np.int64)
-        arrests_from_o = np.zeros(g.size, dtype=np.int64)
-        arrests_from_r = np.zeros(g.size, dtype=np.int64)
-        custodial_p = np.zeros(g.size, dtype=np.int64)
-        custodial_o = np.zeros(g.size, dtype=np.int64)
+        custodial: list[tuple[str, str, IntArray]] = []
         if ch.jail_booking:
             rate = np.zeros(g.size)
             for level in LEVELS["criminal_history"]:
                 rate[self.crim == level] = float(p[f"{c}jail_booking_rate.{level}"])
             rate = rate + np.where(self.pending, float(p[f"{c}pending_charges_booking_rate"]), 0.0)
-            match = np.where(
-                self.known,
-                float(p[f"{c}fingerprint_match_known"]),
-                float(p[f"{c}fingerprint_match_unknown"]),
-            )
+            match_known = float(p[f"{c}fingerprint_match_known"])
+            match = np.where(self.known, match_known, float(p[f"{c}fingerprint_match_unknown"]))
             full = float(p[f"{c}cooperation_full"])
             notify = float(p[f"{c}cooperation_notify_only"])
             pickup = float(p[f"{c}notification_pickup"])
             s287 = float(p[f"{c}jail_287g_share"])
-            for stock, t, e, sink in (
-                (s.free, tri, e_p, custodial_p),
-                (s.ordered, tri_o, e_o, custodial_o),
+            for source, t, e, m in (
+                ("free", tri, e_p, match),
+                ("ordered", tri_o, e_o, match_known),
             ):
-                booked = _binom(rng, stock, _weekly(rate))
-                matched = _binom(
-                    rng,
-                    booked,
-                    match if stock is s.free else float(p[f"{c}fingerprint_match_known"]),
-                )
+                booked = _binom(rng, getattr(s, source), _weekly(rate))
+                matched = _binom(rng, booked, m)
                 out["jail_bookings"] += int(booked.sum())
                 out["jail_matches"] += int(matched.sum())
                 # 287(g) jails screen everyone and hold whoever the regime would arrest
@@ -371,82 +395,45 @@ class Pipeline:
                 out["notifications"] += int(note.sum())
                 from_det = _binom(rng, det, full + notify * pickup)
                 from_note = _binom(rng, note, (full + notify) * pickup)
-                out["arrests_287g"] += int(held287.sum())
-                out["arrests_jail"] += int(from_det.sum() + from_note.sum())
-                sink += held287 + from_det + from_note
+                custodial.append(("arrests_287g", source, held287))
+                custodial.append(("arrests_jail", source, from_det + from_note))
         if ch.prison:
             released = _binom(
                 rng, np.where(self.felon, s.free, 0), _weekly(float(p[f"{c}prison_release_rate"]))
             )
-            taken = _binom(rng, released, e_p)
-            custodial_p += taken
-            out["arrests_prison"] = int(taken.sum())
+            custodial.append(("arrests_prison", "free", _binom(rng, released, e_p)))
         # custodial arrests come first on officer time
-        wanted = int(custodial_p.sum() + custodial_o.sum())
-        both = _cap(rng, np.concatenate([custodial_p, custodial_o]), hours / h_cust)
-        officers_binding = int(both.sum()) < wanted
-        custodial_p, custodial_o = both[: g.size], both[g.size :]
-        hours_left = max(0.0, hours - float(custodial_p.sum() + custodial_o.sum()) * h_cust)
-        # the custodial arrests leave the stocks they came from
-        custodial_p = np.minimum(custodial_p, s.free)
-        s.free -= custodial_p
-        custodial_o = np.minimum(custodial_o, s.ordered)
-        s.ordered -= custodial_o
-        arrests_from_p += custodial_p
-        arrests_from_o += custodial_o
+        taken, officers_binding = self._take(custodial, hours / h_cust, out)
+        hours_left = max(0.0, hours - sum(float(x.sum()) for x in taken.values()) * h_cust)
 
         # leads: task forces, databases, worksites, check-ins ---------------------------------
-        leads_p = np.zeros(g.size, dtype=np.int64)
-        leads_o = np.zeros(g.size, dtype=np.int64)
-        leads_r = np.zeros(g.size, dtype=np.int64)
-        channel_counts: dict[str, int] = {}
+        leads: list[tuple[str, str, IntArray]] = []
         if ch.checkpoint_task_force:
             tf = _binom(rng, _binom(rng, s.free, _weekly(float(p[f"{c}task_force_rate"]))), e_p)
-            leads_p += tf
-            channel_counts["arrests_task_force"] = int(tf.sum())
+            leads.append(("arrests_task_force", "free", tf))
         if ch.database_leads:
-            db = _binom(
-                rng, np.where(self.known, s.free, 0), _weekly(float(p[f"{c}database_lead_rate"]))
-            )
-            db = _binom(rng, db, e_p)
-            dbo = _binom(
-                rng, _binom(rng, s.ordered, _weekly(float(p[f"{c}database_lead_rate"]))), e_o
-            )
-            leads_p += db
-            leads_o += dbo
-            channel_counts["arrests_database"] = int(db.sum() + dbo.sum())
+            lead_rate = _weekly(float(p[f"{c}database_lead_rate"]))
+            db = _binom(rng, _binom(rng, np.where(self.known, s.free, 0), lead_rate), e_p)
+            dbo = _binom(rng, _binom(rng, s.ordered, lead_rate), e_o)
+            leads += [("arrests_database", "free", db), ("arrests_database", "ordered", dbo)]
         if ch.worksite:
             ws = _binom(rng, _binom(rng, s.free, _weekly(float(p[f"{c}worksite_rate"]))), e_p)
-            leads_p += ws
-            channel_counts["arrests_worksite"] = int(ws.sum())
+            leads.append(("arrests_worksite", "free", ws))
         if ch.check_in:
             rate_ci = _weekly(float(p[f"{c}check_in_rate"]))
             ci_r = _binom(rng, _binom(rng, s.released, rate_ci), e_p)
             ci_o = _binom(rng, _binom(rng, s.ordered, rate_ci), e_o)
-            leads_r += ci_r
-            leads_o += ci_o
-            channel_counts["arrests_check_in"] = int(ci_r.sum() + ci_o.sum())
-        wanted = int(leads_p.sum() + leads_o.sum() + leads_r.sum())
-        three = _cap(rng, np.concatenate([leads_p, leads_o, leads_r]), hours_left / h_lead)
-        if int(three.sum()) < wanted:
-            officers_binding = True
-            keep = int(three.sum()) / wanted
-            channel_counts = {k: round(v * keep) for k, v in channel_counts.items()}
-        leads_p, leads_o, leads_r = three[: g.size], three[g.size : 2 * g.size], three[2 * g.size :]
+            leads += [("arrests_check_in", "released", ci_r), ("arrests_check_in", "ordered", ci_o)]
+        from_leads, leads_binding = self._take(leads, hours_left / h_lead, out)
+        officers_binding = officers_binding or leads_binding
         hours_left = max(
-            0.0, hours_left - float(leads_p.sum() + leads_o.sum() + leads_r.sum()) * h_lead
+            0.0, hours_left - sum(float(x.sum()) for x in from_leads.values()) * h_lead
         )
-        for k, v in channel_counts.items():
-            out[k] = v
-        leads_p = np.minimum(leads_p, s.free)
-        s.free -= leads_p
-        leads_o = np.minimum(leads_o, s.ordered)
-        s.ordered -= leads_o
-        leads_r = np.minimum(leads_r, s.released)
-        s.released -= leads_r
-        arrests_from_p += leads_p
-        arrests_from_o += leads_o
-        arrests_from_r += leads_r
+        for source, array in from_leads.items():
+            taken[source] += array
+        arrests_from_p = taken["free"]
+        arrests_from_o = taken["ordered"]
+        arrests_from_r = taken["released"]
 
         # at-large operations, down the tiers -------------------------------------------------
         goal = float(p["enforcement.effort.removal_goal"])
@@ -590,7 +577,9 @@ class Pipeline:
         hazard = (
             min(1.0, (hours_left_j / h_rel) / released_pending) if released_pending > 0 else 0.0
         )
-        done_rel = _cap(rng, _binom(rng, s.released, hazard), hours_left_j / h_rel)
+        # judges hear as many non-detained cases as their hours allow (in no particular order:
+        # the model does not track a case's age)
+        done_rel = _cap(rng, s.released, hours_left_j / h_rel)
         judges_binding = int(done_det.sum()) < int(ready_det.sum()) or (
             hazard < 1.0 and released_pending > 0
         )

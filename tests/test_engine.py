@@ -1,0 +1,328 @@
+"""The weekly engine: conservation, hard capacities, reproducibility, queue order, and levers that
+move outputs the way a hand calculation says."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from immsim.engine.pipeline import WEEKS_PER_YEAR, _admit_in_order, _cap, _Snapshot
+from immsim.engine.results import load_results
+from immsim.engine.run import run
+from immsim.errors import InputError
+from immsim.parameters import load_baseline
+from immsim.population.build import build_population
+from immsim.scenario import parse_scenario
+from immsim.yamlio import load_yaml_text
+
+TREE = load_baseline()
+POP = build_population(TREE, dt.date(2016, 10, 1), seed=1)
+STOCKS = (
+    "at_large",
+    "final_orders_at_large",
+    "court_released",
+    "detained_court",
+    "detained_removal",
+)
+OUTFLOWS = (
+    "emigrated",
+    "status_granted",
+    "voluntary_returns",
+    "relief_granted",
+    "removals_interior",
+)
+
+
+def scenario(
+    regime: str = "nov2014",
+    start: str = "2016-10-01",
+    years: int = 1,
+    seed: int = 5,
+    overrides: dict[str, Any] | None = None,
+) -> Any:
+    doc: dict[str, Any] = {
+        "name": "test",
+        "regime": regime,
+        "start": start,
+        "horizon_years": years,
+        "seed": seed,
+    }
+    if overrides:
+        doc["reform"] = {
+            "name": "levers",
+            "overrides": {k: {"values": {"2011-01-01": v}} for k, v in overrides.items()},
+        }
+    return parse_scenario(load_yaml_text(yaml.safe_dump(doc), "test.yaml"))
+
+
+def go(**kwargs: Any) -> Any:
+    return run(scenario(**kwargs), population=POP)
+
+
+@pytest.fixture(scope="module")
+def base() -> Any:
+    return go(years=2)
+
+
+def total_stock(weekly: pl.DataFrame) -> np.ndarray:
+    return sum(weekly[c].to_numpy() for c in STOCKS)  # type: ignore[return-value]
+
+
+def check_conservation(results: Any) -> None:
+    w = results.weekly
+    stock = total_stock(w)
+    inflow = w["arrivals"].to_numpy()
+    outflow = sum(w[c].to_numpy() for c in OUTFLOWS)
+    initial = results.manifest["population"]["in_pipeline_at_start"]
+    expected = initial + np.cumsum(inflow - outflow)
+    np.testing.assert_array_equal(stock, expected)
+
+
+def check_capacities(results: Any) -> None:
+    w = results.weekly
+    interior_beds = np.maximum(0, np.floor(w["beds"].to_numpy() - w["detained_border"].to_numpy()))
+    held = w["detained_court"].to_numpy() + w["detained_removal"].to_numpy()
+    assert np.all(held <= interior_beds)
+    assert np.all(w["officer_hours_used"].to_numpy() <= w["officer_hours"].to_numpy() + 1e-6)
+    assert np.all(w["judge_hours_used"].to_numpy() <= w["judge_hours"].to_numpy() + 1e-6)
+    assert np.all(w["air_seats_used"].to_numpy() <= w["air_seats"].to_numpy() + 1e-9)
+    for column in w.columns:
+        if w[column].dtype.is_numeric():
+            assert (w[column].to_numpy() >= 0).all(), column
+
+
+def test_nobody_appears_or_vanishes(base) -> None:  # type: ignore[no-untyped-def]
+    check_conservation(base)
+    assert base.manifest["population"]["in_pipeline_at_start"] == POP.total
+
+
+def test_capacities_hold_even_when_tight() -> None:
+    tight = go(
+        overrides={
+            "detention.funded_beds": 25000,
+            "courts.immigration_judges": 60,
+            "enforcement.ero_deportation_officers": 400,
+            "removal.logistics.air_seats_per_year": 10000,
+        }
+    )
+    check_capacities(tight)
+    check_conservation(tight)
+    w = tight.weekly
+    assert w["binding_beds"].sum() > 0 and w["binding_officers"].sum() > 0
+    assert w["binding_seats"].sum() > 0
+
+
+def test_seeded_runs_are_identical(base) -> None:  # type: ignore[no-untyped-def]
+    again = go(years=2)
+    assert again.weekly.equals(base.weekly)
+    assert again.breakdown.equals(base.breakdown)
+    other = go(years=2, seed=6)
+    assert not other.weekly.equals(base.weekly)
+
+
+def test_results_round_trip_and_refuse_to_clobber(base, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = base.save(tmp_path / "run")
+    back = load_results(folder)
+    assert back.weekly.equals(base.weekly)
+    assert back.manifest["seed"] == 5
+    beds = back.manifest["parameters"]["detention.funded_beds"]["values"][0]
+    assert beds["value"] == TREE.get("detention.funded_beds", "2016-10-01")
+    assert beds["source"]
+    with pytest.raises(InputError, match="already exists"):
+        base.save(folder)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+# --- levers against hand calculations -------------------------------------------------------
+
+
+def yearly_mean(results: Any, column: str) -> float:
+    return float(results.weekly[column].mean()) * WEEKS_PER_YEAR
+
+
+def test_judges_set_court_completions_when_the_backlog_is_large() -> None:
+    # non-detained completions = (judge hours - detained hours) / hours per case
+    few = go(overrides={"courts.immigration_judges": 150})
+    many = go(overrides={"courts.immigration_judges": 300})
+    hours_per_year = TREE.get("courts.process.hours_per_judge_year", "2017-01-01")
+    per_case = TREE.get("courts.process.hours_per_case_released", "2017-01-01")
+    per_det = TREE.get("courts.process.hours_per_case_detained", "2017-01-01")
+    for result, judges in ((few, 150), (many, 300)):
+        expected = (
+            judges * hours_per_year - yearly_mean(result, "completions_detained") * per_det
+        ) / per_case
+        assert yearly_mean(result, "completions_released") == pytest.approx(expected, rel=0.02)
+    assert yearly_mean(many, "completions_released") > 1.8 * yearly_mean(
+        few, "completions_released"
+    )
+
+
+def test_more_beds_hold_more_people_when_beds_bind() -> None:
+    small = go(overrides={"detention.funded_beds": 30000})
+    large = go(overrides={"detention.funded_beds": 45000})
+    assert small.weekly["binding_beds"].mean() > 0.5
+    w = small.weekly[-20:]
+    held_small = (w["detained_court"] + w["detained_removal"]).mean()
+    interior = (w["beds"] - w["detained_border"]).mean()
+    # beds are full at admission; by the week's end removals and decisions have freed some
+    assert held_small >= 0.7 * interior
+    w = large.weekly[-20:]
+    held_large = (w["detained_court"] + w["detained_removal"]).mean()
+    assert held_small < held_large <= (w["beds"] - w["detained_border"]).mean()
+    assert yearly_mean(large, "refused_bed") < yearly_mean(small, "refused_bed")
+
+
+def test_a_missing_parameter_is_a_clear_error() -> None:
+    snapshot = _Snapshot(dt.date(2011, 1, 1), {"detention.funded_beds": 1})
+    assert snapshot["detention.funded_beds"] == 1
+    with pytest.raises(InputError, match="courts.immigration_judges"):
+        snapshot["courts.immigration_judges"]
+
+
+def test_officers_scale_arrests_when_officers_bind() -> None:
+    few = go(overrides={"enforcement.ero_deportation_officers": 1000})
+    many = go(overrides={"enforcement.ero_deportation_officers": 4000})
+    assert few.weekly["binding_officers"].mean() > 0.9
+    ratio = yearly_mean(many, "arrests") / yearly_mean(few, "arrests")
+    assert 2.0 < ratio <= 4.05
+
+
+def test_no_emigration_means_none() -> None:
+    result = go(overrides={"flows.emigration_rate": 0})
+    assert result.weekly["emigrated"].sum() == 0
+    check_conservation(result)
+
+
+def test_refusing_countries_hold_orders_unexecuted() -> None:
+    result = go(
+        overrides={"removal.logistics.travel_document_rate.refusing_or_delaying": 0},
+        years=1,
+    )
+    removed = result.shares("removed", "country_group")
+    assert "refusing_or_delaying" not in removed["level"].to_list()
+    assert result.weekly["zadvydas_releases"].sum() > 0
+    assert result.weekly["binding_travel_documents"].sum() > 0
+
+
+def test_a_goal_raises_effort_and_arrests() -> None:
+    plain = go(regime="eo13768", start="2017-02-01")
+    goal = go(
+        regime="eo13768",
+        start="2017-02-01",
+        overrides={"enforcement.effort.removal_goal": 1_000_000},
+    )
+    assert goal.weekly["effort"].max() == pytest.approx(
+        TREE.get("enforcement.effort.surge_max", "2017-01-01")
+    )
+    assert yearly_mean(goal, "arrests") > yearly_mean(plain, "arrests")
+
+
+def test_docket_review_closes_cases_at_attorney_speed() -> None:
+    result = go(regime="jun2011", start="2011-10-01")
+    w = result.weekly
+    per_week = (
+        TREE.get("courts.process.attorneys", "2012-01-01")
+        * TREE.get("enforcement.effort.hours_per_officer_year", "2012-01-01")
+        * TREE.get("courts.process.review_share_of_hours", "2012-01-01")
+        / WEEKS_PER_YEAR
+        / TREE.get("courts.process.review_hours_per_case", "2012-01-01")
+    )
+    started = w.filter(pl.col("review_cases") > 0)
+    assert started["date"][0] >= dt.date(2011, 11, 17)
+    assert float(started["review_cases"].max()) == pytest.approx(per_week)
+    assert started["review_closures"].sum() > 0
+    # the review stops once the cases pending at its start have all been read
+    assert started["review_cases"].sum() <= started["court_pending"][0] + 1e-6 + per_week
+
+
+def test_the_2014_priorities_remove_a_more_criminal_mix_than_eo13768() -> None:
+    def convicted_share(result: Any) -> float:
+        shares = result.shares("arrested", "criminal_history")
+        return float(
+            shares.filter(pl.col("level") != "none")["persons"].sum() / shares["persons"].sum()
+        )
+
+    a = go(regime="nov2014", start="2016-10-01")
+    b = go(regime="eo13768", start="2016-10-01")
+    assert convicted_share(a) > convicted_share(b)
+    assert yearly_mean(b, "arrests") > yearly_mean(a, "arrests")
+
+
+# --- queues ---------------------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 50), min_size=1, max_size=20),
+    st.integers(0, 400),
+    st.randoms(use_true_random=False),
+)
+def test_beds_go_in_order(requests: list[int], space: int, rnd) -> None:  # type: ignore[no-untyped-def]
+    req = np.array(requests, dtype=np.int64)
+    order = np.array(rnd.sample(range(req.size), req.size), dtype=np.int64)
+    admitted = _admit_in_order(req, order, space)
+    assert np.all(admitted >= 0) and np.all(admitted <= req)
+    assert admitted.sum() == min(space, req.sum())
+    # nobody later in the order gets a bed while someone earlier waits
+    waiting = (admitted < req)[order]
+    if waiting.any():
+        first_waiting = int(np.argmax(waiting))
+        assert np.all(admitted[order[first_waiting + 1 :]] == 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 1000), min_size=1, max_size=30),
+    st.floats(0, 20000),
+    st.integers(0, 2**32 - 1),
+)
+def test_capacity_cap_never_overshoots(counts: list[int], limit: float, seed: int) -> None:
+    arr = np.array(counts, dtype=np.int64)
+    capped = _cap(np.random.default_rng(seed), arr, limit)
+    assert capped.sum() == min(arr.sum(), int(limit))
+    assert np.all(capped <= arr) and np.all(capped >= 0)
+
+
+# --- random scenarios -------------------------------------------------------------------------
+
+REGIMES = ["jun2011", "nov2014", "eo13768", "sep2021", "jun2022_vacatur", "jan2025"]
+
+
+@settings(max_examples=6, deadline=None)
+@given(
+    regime=st.sampled_from(REGIMES),
+    year=st.integers(2011, 2026),
+    beds=st.integers(0, 120000),
+    judges=st.integers(1, 900),
+    officers=st.integers(0, 20000),
+    goal=st.sampled_from([0, 300000, 2000000]),
+    seed=st.integers(0, 2**31),
+)
+def test_random_scenarios_conserve_and_respect_capacity(
+    regime: str, year: int, beds: int, judges: int, officers: int, goal: int, seed: int
+) -> None:
+    result = run(
+        scenario(
+            regime=regime,
+            start=f"{year}-10-01",
+            years=1,
+            seed=seed,
+            overrides={
+                "detention.funded_beds": beds,
+                "courts.immigration_judges": judges,
+                "enforcement.ero_deportation_officers": officers,
+                "enforcement.effort.removal_goal": goal,
+            },
+        ),
+        population=POP,
+    )
+    check_conservation(result)
+    check_capacities(result)
