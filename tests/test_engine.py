@@ -183,7 +183,7 @@ def test_more_beds_hold_more_people_when_beds_bind() -> None:
 def test_a_missing_parameter_is_a_clear_error() -> None:
     snapshot = _Snapshot(dt.date(2011, 1, 1), {"detention.funded_beds": 1})
     assert snapshot["detention.funded_beds"] == 1
-    with pytest.raises(InputError, match="courts.immigration_judges"):
+    with pytest.raises(InputError, match=r"courts\.immigration_judges"):
         snapshot["courts.immigration_judges"]
 
 
