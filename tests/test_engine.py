@@ -326,3 +326,56 @@ def test_random_scenarios_conserve_and_respect_capacity(
     )
     check_conservation(result)
     check_capacities(result)
+
+
+# --- shipped scenarios, the command line and the Python API ----------------------------------
+
+SHIPPED = [
+    "default",
+    "million-a-year",
+    "everyone-in-ten-years",
+    "priorities-2014-from-2017",
+    "eo13768-from-2017",
+    "docket-review-2011",
+    "plus-10000-officers",
+    "countries-refuse",
+    "goal-400k-2014-priorities",
+]
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_scenarios_run(name: str) -> None:
+    from immsim.scenario import resolve_scenario
+
+    shipped = resolve_scenario(name)
+    short = shipped.model_copy(update={"horizon_years": 1})
+    result = run(short, population=POP)
+    check_conservation(result)
+    check_capacities(result)
+    assert result.manifest["regime"]["name"] == shipped.regime
+
+
+def test_cli_run_saves_and_reports(tmp_path: Path, write, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from immsim.cli import main
+
+    path = write("s.yaml", "name: cli\nregime: sep2021\nstart: 2021-10-01\nhorizon_years: 1\nseed: 3\n")
+    out = tmp_path / "run"
+    code = main(["run", str(path), "--out", str(out), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert data["folder"] == str(out)
+    assert {row["fiscal_year"] for row in data["yearly"]} == {2022}
+    assert (out / "manifest.json").is_file()
+    assert main(["run", str(path), "--out", str(out)]) == 2  # refuses to overwrite
+    assert "already exists" in capsys.readouterr().err
+    assert main(["run", str(path), "--out", str(out), "--overwrite", "--seed", "4"]) == 0
+    assert load_results(out).manifest["seed"] == 4
+
+
+def test_python_api_runs_an_embedded_scenario_by_name() -> None:
+    import immsim
+
+    result = immsim.run("docket-review-2011", population=POP)
+    assert result.manifest["regime"]["name"] == "jun2011"  # type: ignore[attr-defined]

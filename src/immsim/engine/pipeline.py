@@ -34,6 +34,7 @@ WEEKS_PER_YEAR = 52.1775
 
 FLOW_COLUMNS = (
     "arrivals",
+    "arrivals_with_case",
     "emigrated",
     "status_granted",
     "jail_bookings",
@@ -333,8 +334,15 @@ class Pipeline:
         cohort = g.arrival_groups.get(day.year)
         if cohort is None:
             cohort = g.arrival_groups[max(g.arrival_groups)]
-        s.free[cohort] += _spread(rng, arrivals, g.arrival_weights)
+        # people released at the border with a notice to appear arrive with a court case
+        with_case = int(rng.binomial(arrivals, float(p["flows.arrival_share_with_case"])))
+        case_weights = g.arrival_weights * np.where(
+            self.asylum[cohort], float(p["courts.process.backlog_asylum_weight"]), 1.0
+        )
+        s.free[cohort] += _spread(rng, arrivals - with_case, g.arrival_weights)
+        s.released[cohort] += _spread(rng, with_case, case_weights)
         out["arrivals"] = arrivals
+        out["arrivals_with_case"] = with_case
 
         # who the regime acts on: probability an encountered person is arrested ----------------
         def enforce_prob(t: Triage) -> FloatArray:
