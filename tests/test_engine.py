@@ -360,7 +360,9 @@ def test_cli_run_saves_and_reports(tmp_path: Path, write, capsys) -> None:  # ty
 
     from immsim.cli import main
 
-    path = write("s.yaml", "name: cli\nregime: sep2021\nstart: 2021-10-01\nhorizon_years: 1\nseed: 3\n")
+    path = write(
+        "s.yaml", "name: cli\nregime: sep2021\nstart: 2021-10-01\nhorizon_years: 1\nseed: 3\n"
+    )
     out = tmp_path / "run"
     code = main(["run", str(path), "--out", str(out), "--json"])
     data = json.loads(capsys.readouterr().out)

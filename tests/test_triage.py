@@ -44,7 +44,9 @@ def as_groups(rows: list[dict[str, object]]) -> Groups:
     regime_name=st.sampled_from(regime_names()),
     year=st.integers(2011, 2035),
 )
-def test_triage_matches_classify(rows: list[dict[str, object]], regime_name: str, year: int) -> None:
+def test_triage_matches_classify(
+    rows: list[dict[str, object]], regime_name: str, year: int
+) -> None:
     regime = load_regime(regime_name)
     day = dt.date(year, 6, 1)
     result = triage(regime, as_groups(rows), day)
@@ -57,7 +59,9 @@ def test_triage_matches_classify(rows: list[dict[str, object]], regime_name: str
 
 
 @settings(max_examples=100, deadline=None)
-@given(rows=st.lists(profiles, min_size=1, max_size=10), regime_name=st.sampled_from(regime_names()))
+@given(
+    rows=st.lists(profiles, min_size=1, max_size=10), regime_name=st.sampled_from(regime_names())
+)
 def test_triage_with_an_order_is_triage_of_the_ordered_profile(
     rows: list[dict[str, object]], regime_name: str
 ) -> None:
