@@ -70,17 +70,25 @@ def simpy_baseline() -> dict[str, float]:
     c = "enforcement.channels."
     booking = np.array([p[f"{c}jail_booking_rate.{lvl}"] for lvl in pipe.crim])
     booking = booking + np.where(pipe.pending, p[f"{c}pending_charges_booking_rate"], 0.0)
-    match = np.where(pipe.known, p[f"{c}fingerprint_match_known"], p[f"{c}fingerprint_match_unknown"])
+    match = np.where(
+        pipe.known, p[f"{c}fingerprint_match_known"], p[f"{c}fingerprint_match_unknown"]
+    )
     enforce = np.where(tri.exempt, 0.0, np.where(tri.rank < 99, 1.0, 1.0))
     leads = np.where(pipe.known, p[f"{c}database_lead_rate"], 0.0) + p[f"{c}task_force_rate"]
     arrest = _weekly(booking * match * p[f"{c}cooperation_full"] * enforce + leads * enforce)
     emigrate = float(_weekly(p["flows.emigration_rate"]))
-    doc_rate = {lvl: p[f"removal.logistics.travel_document_rate.{lvl}"] for lvl in set(pipe.country)}
+    doc_rate = {
+        lvl: p[f"removal.logistics.travel_document_rate.{lvl}"] for lvl in set(pipe.country)
+    }
     share = SAMPLE / pop.total
-    beds = max(1, int((p["detention.funded_beds"] - p["detention.release.border_detained"]) * share))
-    judge_cases = p["courts.immigration_judges"] * p["courts.process.hours_per_judge_year"] / p[
-        "courts.process.hours_per_case_released"
-    ]
+    beds = max(
+        1, int((p["detention.funded_beds"] - p["detention.release.border_detained"]) * share)
+    )
+    judge_cases = (
+        p["courts.immigration_judges"]
+        * p["courts.process.hours_per_judge_year"]
+        / p["courts.process.hours_per_case_released"]
+    )
     hearing_weeks = WEEKS_PER_YEAR / max(judge_cases * share, 1e-9)
     people = rng.choice(groups.size, size=SAMPLE, p=groups.initial / groups.initial.sum())
     env = simpy.Environment()
@@ -122,7 +130,11 @@ def simpy_baseline() -> dict[str, float]:
     t0 = time.perf_counter()
     env.run(until=SAMPLE_WEEKS)
     seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "person_weeks": counts["person_weeks"], "removed": counts["removed"]}
+    return {
+        "seconds": seconds,
+        "person_weeks": counts["person_weeks"],
+        "removed": counts["removed"],
+    }
 
 
 def child(method: str) -> None:

@@ -41,7 +41,7 @@ def main(path: str) -> None:
             f"  description: Estimated unauthorized population living in ICE's {aor.upper()} area of responsibility.",
             "  unit: persons",
             "  reference:",
-            f"    - title: \"{SOURCE['title']}\"",
+            f'    - title: "{SOURCE["title"]}"',
             f"      href: {SOURCE['href']}",
             "  values:",
             f"    {years[0] - 1}-01-01:",

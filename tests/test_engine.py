@@ -381,3 +381,40 @@ def test_python_api_runs_an_embedded_scenario_by_name() -> None:
 
     result = immsim.run("docket-review-2011", population=POP)
     assert result.manifest["regime"]["name"] == "jun2011"  # type: ignore[attr-defined]
+
+
+def test_at_large_work_goes_down_the_tiers_in_order(tmp_path: Path) -> None:
+    """With only at-large operations and few officers, arrests come from the top tier; more
+    officers reach further down."""
+    from immsim.regimes.catalog import load_regime
+
+    regime = load_regime("eo13768").model_dump(mode="json", exclude_none=True)
+    regime["name"] = "at_large_only"
+    regime["channels"] = {
+        name: name == "at_large"
+        for name in regime["channels"]
+        if name not in ("source", "assumption")
+    } | {"assumption": "test: at-large operations only"}
+    regime["exempt"] = []
+    path = tmp_path / "at_large_only.yaml"
+    path.write_text(yaml.safe_dump(regime, sort_keys=False), encoding="utf-8")
+
+    def tiers(officers: int) -> dict[str, int]:
+        result = run(
+            scenario(
+                regime=str(path),
+                start="2017-06-01",
+                overrides={"enforcement.ero_deportation_officers": officers},
+            ),
+            population=POP,
+        )
+        rows = result.breakdown.filter(
+            (pl.col("stage") == "arrested") & (pl.col("attribute") == "tier")
+        )
+        assert result.weekly["arrests"].sum() == result.weekly["arrests_at_large"].sum()
+        return dict(rows.group_by("level").agg(pl.col("persons").sum()).iter_rows())
+
+    few, many = tiers(300), tiers(20000)
+    top = load_regime("eo13768").tiers[0].id
+    assert set(few) == {top}  # capacity ran out within the first tier
+    assert len(many) > 1 and sum(many.values()) > sum(few.values())

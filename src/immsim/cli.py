@@ -424,6 +424,7 @@ def run_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Simulate a scenario week by week and save the results (Parquet + manifest.json)."""
+    import polars as pl
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from immsim.engine.run import run
@@ -466,7 +467,24 @@ def run_command(
         f"({manifest['wall_seconds']:.1f} s)"
     )
     table = Table(padding=(0, 1))
-    for name in ("FY", "arrests", "removed", "interior", "detained", "backlog", "cost $M", "binds"):
+    convicted = (
+        results.shares("removed", "criminal_history")
+        .filter(pl.col("level") != "none")
+        .group_by("fiscal_year")
+        .agg(pl.col("share").sum())
+    )
+    convicted_by_year = dict(zip(convicted["fiscal_year"], convicted["share"], strict=True))
+    for name in (
+        "FY",
+        "arrests",
+        "removed",
+        "interior",
+        "convicted",
+        "detained",
+        "backlog",
+        "cost $M",
+        "binds",
+    ):
         table.add_column(name, justify="left" if name in ("FY", "binds") else "right", no_wrap=True)
     for row in yearly.to_dicts():
         cost = sum(row[c] for c in ("cost_arrest", "cost_detention", "cost_court", "cost_removal"))
@@ -475,12 +493,19 @@ def run_command(
             f"{row['arrests']:,.0f}",
             f"{row['removals']:,.0f}",
             f"{row['removals_interior']:,.0f}",
+            f"{convicted_by_year.get(row['fiscal_year'], 0.0):.0%}",
             f"{row['detained_avg']:,.0f}",
             f"{row['court_pending_avg']:,.0f}",
             f"{cost / 1e6:,.0f}",
             row["binding_most_weeks"],
         )
+    if not console.is_terminal:  # piped: don't cut numbers to fit 80 columns
+        console.width = max(console.width, 110)
     console.print(table)
+    console.print(
+        "convicted: share of interior removals with a criminal conviction; binds: the capacity "
+        "that bound in most weeks."
+    )
     console.print(
         f"Saved to [bold]{escape(str(folder))}[/] (weekly.parquet, breakdown.parquet, manifest.json)."
     )

@@ -56,11 +56,21 @@ class Groups:
         return np.isin(self.codes[attribute], wanted)
 
 
-def build_groups(population: Population, end: dt.date) -> Groups:
-    """Collapse the strata to engine groups, adding a cohort per later entry year up to ``end``."""
+def build_groups(population: Population, end: dt.date, arrival_coverage: float = 1.0) -> Groups:
+    """Collapse the strata to engine groups, adding a cohort per later entry year up to ``end``.
+
+    Later cohorts take the composition of the most recent arrivals, keeping the most common
+    combinations that together hold ``arrival_coverage`` of them (the long tail of one- and
+    two-person combinations would double the engine's work for a fraction of a percent of
+    arrivals)."""
     base = population.strata.group_by(list(KEY)).agg(pl.col("count").sum()).sort(list(KEY))
     latest = int(base["entry_year"].max())  # type: ignore[arg-type]
     template = base.filter(pl.col("entry_year") == latest)
+    if arrival_coverage < 1.0:
+        ranked = template.sort("count", descending=True)
+        cumulative = ranked["count"].cum_sum() / max(int(ranked["count"].sum()), 1)
+        keep = int((cumulative < arrival_coverage).sum()) + 1
+        template = ranked.head(keep).sort(list(KEY))
     frames = [base]
     years = list(range(latest + 1, end.year + 1))
     for year in years:
@@ -83,9 +93,10 @@ def build_groups(population: Population, end: dt.date) -> Groups:
     weights = template["count"].to_numpy().astype(np.float64)
     if weights.sum() <= 0:
         weights = np.ones_like(weights)
-    arrival_groups: dict[int, IntArray] = {
-        latest: np.flatnonzero(table["entry_year"].to_numpy()[: base.height] == latest)
-    }
+    # arrivals of the latest entry year join the existing groups of the kept combinations
+    base_keys = base.select(list(KEY)).with_row_index("row")
+    kept_rows = template.select(list(KEY)).join(base_keys, on=list(KEY), how="left")["row"]
+    arrival_groups: dict[int, IntArray] = {latest: kept_rows.to_numpy().astype(np.int64)}
     for i, year in enumerate(years):
         first = base.height + i * n_template
         arrival_groups[year] = np.arange(first, first + n_template, dtype=np.int64)

@@ -54,6 +54,7 @@ FLOW_COLUMNS = (
     "voluntary_returns",
     "reinstatements",
     "expedited_removals",
+    "administrative_orders",
     "notices_to_appear",
     "admissions",
     "refused_bed",
@@ -162,14 +163,16 @@ class _Snapshot(dict[str, Any]):
 
 def _binom(rng: np.random.Generator, n: IntArray, p: FloatArray | float) -> IntArray:
     """Binomial draws, made only where there is someone to draw from (most groups are empty
-    in most stocks, and a draw costs the same whatever ``n``)."""
+    in most stocks, and a draw costs the same whatever ``n``). Probabilities are built in
+    [0, 1] by construction (hazards through ``_weekly``, shares from the tree)."""
     out = np.zeros(n.shape, dtype=np.int64)
     where = np.flatnonzero(n)
     if where.size == 0:
         return out
-    prob = np.asarray(p, dtype=np.float64)
-    chosen = prob[where] if prob.ndim else prob
-    out[where] = rng.binomial(n[where], np.clip(chosen, 0.0, 1.0))
+    if isinstance(p, np.ndarray) and p.ndim:
+        out[where] = rng.binomial(n[where], p[where])
+    else:
+        out[where] = rng.binomial(n[where], min(1.0, max(0.0, float(p))))
     return out
 
 
@@ -242,6 +245,7 @@ class Pipeline:
         self.known = g.flags["known_to_agency"]
         self.pending = g.flags["pending_charges"]
         self.felon = np.isin(self.crim, ["felony", "aggravated_felony"])
+        self.aggravated = self.crim == "aggravated_felony"
         self.convicted = self.crim != "none"
         self.prior_removal = self.imm == "prior_removal"
         self.asylum = self.prot == "pending_asylum"
@@ -417,20 +421,21 @@ class Pipeline:
         # leads: task forces, databases, worksites, check-ins ---------------------------------
         leads: list[tuple[str, str, IntArray]] = []
         if ch.checkpoint_task_force:
-            tf = _binom(rng, _binom(rng, s.free, _weekly(float(p[f"{c}task_force_rate"]))), e_p)
+            # encounter and the regime's decision in one draw (a thinned binomial is binomial)
+            tf = _binom(rng, s.free, _weekly(float(p[f"{c}task_force_rate"])) * e_p)
             leads.append(("arrests_task_force", "free", tf))
         if ch.database_leads:
             lead_rate = _weekly(float(p[f"{c}database_lead_rate"]))
-            db = _binom(rng, _binom(rng, np.where(self.known, s.free, 0), lead_rate), e_p)
-            dbo = _binom(rng, _binom(rng, s.ordered, lead_rate), e_o)
+            db = _binom(rng, np.where(self.known, s.free, 0), lead_rate * e_p)
+            dbo = _binom(rng, s.ordered, lead_rate * e_o)
             leads += [("arrests_database", "free", db), ("arrests_database", "ordered", dbo)]
         if ch.worksite:
-            ws = _binom(rng, _binom(rng, s.free, _weekly(float(p[f"{c}worksite_rate"]))), e_p)
+            ws = _binom(rng, s.free, _weekly(float(p[f"{c}worksite_rate"])) * e_p)
             leads.append(("arrests_worksite", "free", ws))
         if ch.check_in:
             rate_ci = _weekly(float(p[f"{c}check_in_rate"]))
-            ci_r = _binom(rng, _binom(rng, s.released, rate_ci), e_p)
-            ci_o = _binom(rng, _binom(rng, s.ordered, rate_ci), e_o)
+            ci_r = _binom(rng, s.released, rate_ci * e_p)
+            ci_o = _binom(rng, s.ordered, rate_ci * e_o)
             leads += [("arrests_check_in", "released", ci_r), ("arrests_check_in", "ordered", ci_o)]
         from_leads, leads_binding = self._take(leads, hours_left / h_lead, out)
         officers_binding = officers_binding or leads_binding
@@ -518,8 +523,11 @@ class Pipeline:
         to_removal = arrests_from_o.copy()
         reinst = np.where(self.prior_removal, arrests_from_p, 0)
         exp_rem = np.where(expedited, arrests_from_p, 0)
-        to_removal += reinst + exp_rem
-        rest = arrests_from_p - reinst - exp_rem
+        # administrative removal orders (INA 238(b)) for aggravated felons, without a judge
+        admin = np.where(self.aggravated & ~self.prior_removal & ~expedited, arrests_from_p, 0)
+        to_removal += reinst + exp_rem + admin
+        rest = arrests_from_p - reinst - exp_rem - admin
+        out["administrative_orders"] = int(admin.sum())
         vr_eligible = np.where(~self.convicted & ~self.asylum, rest, 0)
         vr = _binom(rng, vr_eligible, float(p["processing.voluntary_return_share"]))
         rest -= vr

@@ -61,7 +61,9 @@ def run(
     regime: Regime = load_regime(scenario.regime)
     streams = np.random.SeedSequence(seed).spawn(2)
     pop = population or scenario_population(scenario, tree, int(streams[0].generate_state(1)[0]))
-    groups = build_groups(pop, scenario.end)
+    groups = build_groups(
+        pop, scenario.end, float(tree.get("population.arrival_coverage", scenario.start))
+    )
     weeks = (scenario.end - scenario.start).days // 7
     pipeline = Pipeline(
         groups,
