@@ -176,6 +176,28 @@ def _binom(rng: np.random.Generator, n: IntArray, p: FloatArray | float) -> IntA
     return out
 
 
+def _competing(
+    rng: np.random.Generator, n: IntArray, probs: list[FloatArray | float]
+) -> list[IntArray]:
+    """Competing events in one week: how many of ``n`` have each event (at most one each).
+
+    One draw for anyone having any event, then conditional binomials to split them: exactly a
+    multinomial, at the cost of one dense draw instead of one per event."""
+    total_p = sum((np.asarray(q, dtype=np.float64) for q in probs), np.zeros(n.shape))
+    anyone = _binom(rng, n, np.minimum(total_p, 1.0))
+    out: list[IntArray] = []
+    left = anyone
+    left_p = total_p
+    for q in probs[:-1]:
+        share = np.divide(q, left_p, out=np.zeros(n.shape), where=left_p > 0)
+        got = _binom(rng, left, np.minimum(share, 1.0))
+        out.append(got)
+        left = left - got
+        left_p = left_p - q
+    out.append(left)
+    return out
+
+
 def _cap(rng: np.random.Generator, counts: IntArray, limit: float) -> IntArray:
     """At most ``limit`` of ``counts`` in all, chosen at random without replacement: a hard
     capacity that random draws can never overshoot."""
@@ -324,16 +346,14 @@ class Pipeline:
         emig = _weekly(p["flows.emigration_rate"])
         grant = _weekly(p["flows.status_grant_rate"])
         emigrated = 0
-        for stock in (s.free, s.ordered, s.released):
-            gone = _binom(rng, stock, emig)
-            stock -= gone
+        granted = 0
+        for stock, can_grant in ((s.free, True), (s.released, True), (s.ordered, False)):
+            gone, got = _competing(rng, stock, [emig, grant if can_grant else 0.0])
+            stock -= gone + got
             emigrated += int(gone.sum())
-        granted = _binom(rng, s.free, grant)
-        s.free -= granted
-        granted_r = _binom(rng, s.released, grant)
-        s.released -= granted_r
+            granted += int(got.sum())
         out["emigrated"] = emigrated
-        out["status_granted"] = int(granted.sum() + granted_r.sum())
+        out["status_granted"] = granted
         arrivals = int(rng.poisson(float(p["flows.arrivals"]) / WEEKS_PER_YEAR))
         cohort = g.arrival_groups.get(day.year)
         if cohort is None:
@@ -420,23 +440,26 @@ class Pipeline:
 
         # leads: task forces, databases, worksites, check-ins ---------------------------------
         leads: list[tuple[str, str, IntArray]] = []
-        if ch.checkpoint_task_force:
-            # encounter and the regime's decision in one draw (a thinned binomial is binomial)
-            tf = _binom(rng, s.free, _weekly(float(p[f"{c}task_force_rate"])) * e_p)
-            leads.append(("arrests_task_force", "free", tf))
-        if ch.database_leads:
-            lead_rate = _weekly(float(p[f"{c}database_lead_rate"]))
-            db = _binom(rng, np.where(self.known, s.free, 0), lead_rate * e_p)
-            dbo = _binom(rng, s.ordered, lead_rate * e_o)
-            leads += [("arrests_database", "free", db), ("arrests_database", "ordered", dbo)]
-        if ch.worksite:
-            ws = _binom(rng, s.free, _weekly(float(p[f"{c}worksite_rate"])) * e_p)
-            leads.append(("arrests_worksite", "free", ws))
-        if ch.check_in:
-            rate_ci = _weekly(float(p[f"{c}check_in_rate"]))
-            ci_r = _binom(rng, s.released, rate_ci * e_p)
-            ci_o = _binom(rng, s.ordered, rate_ci * e_o)
-            leads += [("arrests_check_in", "released", ci_r), ("arrests_check_in", "ordered", ci_o)]
+        # each stock's lead channels compete in one draw (a thinned binomial is binomial, and the
+        # split of the few people drawn is cheap)
+        zero = np.zeros(g.size)
+        tf_rate = _weekly(float(p[f"{c}task_force_rate"])) if ch.checkpoint_task_force else 0.0
+        db_rate = _weekly(float(p[f"{c}database_lead_rate"])) if ch.database_leads else 0.0
+        ws_rate = _weekly(float(p[f"{c}worksite_rate"])) if ch.worksite else 0.0
+        ci_rate = _weekly(float(p[f"{c}check_in_rate"])) if ch.check_in else 0.0
+        tf, db, ws = _competing(
+            rng, s.free, [tf_rate * e_p, np.where(self.known, db_rate * e_p, zero), ws_rate * e_p]
+        )
+        dbo, cio = _competing(rng, s.ordered, [db_rate * e_o, ci_rate * e_o])
+        (cir,) = _competing(rng, s.released, [ci_rate * e_p])
+        leads += [
+            ("arrests_task_force", "free", tf),
+            ("arrests_database", "free", db),
+            ("arrests_worksite", "free", ws),
+            ("arrests_database", "ordered", dbo),
+            ("arrests_check_in", "ordered", cio),
+            ("arrests_check_in", "released", cir),
+        ]
         from_leads, leads_binding = self._take(leads, hours_left / h_lead, out)
         officers_binding = officers_binding or leads_binding
         hours_left = max(
