@@ -9,15 +9,13 @@ code version, the seed and the wall time: enough to reproduce and to audit the r
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from immsim.atomic import atomic_folder
 from immsim.errors import InputError
 
 WEEKLY_FILE = "weekly.parquet"
@@ -64,28 +62,12 @@ class Results:
     def save(self, folder: str | Path, overwrite: bool = False) -> Path:
         """Write ``folder`` in one step: a failed save leaves no partial run behind."""
         target = Path(folder)
-        if target.exists() and not overwrite:
-            raise InputError("already exists; pick another --out or remove it", file=str(target))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        try:
+        with atomic_folder(target, overwrite=overwrite) as tmp:
             self.weekly.write_parquet(tmp / WEEKLY_FILE)
             self.breakdown.write_parquet(tmp / BREAKDOWN_FILE)
             (tmp / MANIFEST_FILE).write_text(
                 json.dumps(self.manifest, indent=2, default=str) + "\n", encoding="utf-8"
             )
-            os.chmod(tmp, 0o755)
-            if target.exists():
-                old = target.with_name(f".{target.name}.old")
-                shutil.rmtree(old, ignore_errors=True)
-                os.replace(target, old)
-                os.replace(tmp, target)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return target
 
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from immsim.atomic import atomic_file
 from immsim.errors import InputError
 from immsim.population.attributes import YEARS_IN_US
 from immsim.population.build import (
@@ -36,9 +35,6 @@ METADATA_KEY = b"immsim.population"
 def save_population(population: Population, path: str | Path) -> Path:
     """Write the strata as Parquet with provenance metadata, atomically."""
     target = Path(path)
-    if target.exists() and target.is_dir():
-        raise InputError("is a folder; give a file name ending in .parquet", file=str(target))
-    target.parent.mkdir(parents=True, exist_ok=True)
     meta = {
         "reference_date": population.reference_date.isoformat(),
         "origin": population.origin,
@@ -50,17 +46,8 @@ def save_population(population: Population, path: str | Path) -> Path:
     table = table.replace_schema_metadata(
         {**(table.schema.metadata or {}), METADATA_KEY: json.dumps(meta, default=str).encode()}
     )
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
+    with atomic_file(target) as tmp:
         pq.write_table(table, tmp, compression="zstd")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return target
 
 
