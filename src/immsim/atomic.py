@@ -45,7 +45,9 @@ def atomic_file(target: Path) -> Iterator[Path]:
 def atomic_folder(target: Path, overwrite: bool = False) -> Iterator[Path]:
     """Yield a temporary folder to fill; on success it becomes ``target``."""
     if target.exists() and not overwrite:
-        raise InputError("already exists; pick another output or allow overwriting", file=str(target))
+        raise InputError(
+            "already exists; pick another output or allow overwriting", file=str(target)
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:

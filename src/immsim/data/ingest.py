@@ -1,0 +1,124 @@
+"""Detect each file's layout, read it into the normalized schema, write Parquet and reports.
+
+The whole output folder is written at once: if any file fails (truncated, unreadable, an
+unknown layout), nothing is left behind and the error names the file. Rows that cannot be
+normalized are never dropped silently: each report lists them with the row and the reason.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+
+from immsim.atomic import atomic_folder
+from immsim.data import detention_stats, headcount, lesa
+from immsim.data.report import IngestReport
+from immsim.data.schema import SCHEMAS
+from immsim.errors import InputError
+
+Progress = Callable[[str], None]
+
+
+def detect(path: Path) -> str:
+    """The layout of a file, from its content (not its name)."""
+    if not path.is_file():
+        raise InputError("no such file", file=str(path))
+    with path.open("rb") as handle:
+        magic = handle.read(4)
+    if magic == b"PK\x03\x04":
+        return "ice_detention_stats"
+    try:
+        with lesa._open(path) as handle:
+            head = handle.read(lesa.SNIFF_BYTES)
+    except (OSError, EOFError) as err:
+        raise InputError(f"cannot read: {err}", file=str(path)) from None
+    text, _ = lesa._decode(head)
+    lines = text.splitlines()
+    if lines and headcount.looks_like_headcount(lines[0]):
+        return "detention_headcount"
+    lowered = text.lower()
+    for name, layout in lesa.LAYOUTS.items():
+        if all(any(alias in lowered for alias in layout.fields[f]) for f in layout.required):
+            return name
+    raise InputError(
+        "unknown layout",
+        file=str(path),
+        allowed=(
+            "ICE detention-statistics .xlsx; ERO-LESA arrests or removals CSV (with or without "
+            "the FOIA preamble); daily headcounts facility_code|n|date"
+        ),
+    )
+
+
+def _blocks(path: Path, layout: str, report: IngestReport) -> Iterator[pl.DataFrame]:
+    if layout == "ice_detention_stats":
+        yield detention_stats.read_workbook(path, report)
+    elif layout == "detention_headcount":
+        yield from headcount.read_blocks(path, report)
+    else:
+        yield from lesa.read_blocks(path, lesa.LAYOUTS[layout], report)
+
+
+KIND_OF_LAYOUT = {
+    "ice_detention_stats": "published_stats",
+    "detention_headcount": "detention_stay",
+    "lesa_removals": "removal",
+    "lesa_arrests": "arrest",
+}
+
+
+def ingest(
+    paths: list[Path], out: Path, overwrite: bool = False, progress: Progress | None = None
+) -> list[IngestReport]:
+    """Ingest ``paths`` into ``out``: ``<kind>/<file>.parquet``, ``reports/<file>.json``."""
+    if not paths:
+        raise InputError("no input files given")
+    layouts = [(path, detect(path)) for path in paths]  # fail early on an unknown file
+    stems: set[str] = set()
+    reports: list[IngestReport] = []
+    with atomic_folder(out, overwrite=overwrite) as tmp:
+        (tmp / "reports").mkdir()
+        for path, layout in layouts:
+            kind = KIND_OF_LAYOUT[layout]
+            stem = path.name.split(".")[0]
+            while stem in stems:
+                stem += "_"
+            stems.add(stem)
+            if progress:
+                progress(f"{path.name}: {layout}")
+            report = IngestReport(source=str(path), layout=layout, kind=kind)
+            folder = tmp / kind
+            folder.mkdir(exist_ok=True)
+            target = folder / f"{stem}.parquet"
+            writer: pq.ParquetWriter | None = None
+            written = 0
+            try:
+                for block in _blocks(path, layout, report):
+                    table = block.to_arrow()
+                    if writer is None:
+                        writer = pq.ParquetWriter(target, table.schema, compression="zstd")
+                    writer.write_table(table)
+                    written += block.height
+            finally:
+                if writer is not None:
+                    writer.close()
+            if writer is None:
+                pl.DataFrame(schema=SCHEMAS[kind]).write_parquet(target)
+            if kind != "published_stats":
+                report.rows_written = written
+            else:
+                report.notes.append(f"{written} values written")
+            (tmp / "reports" / f"{stem}.json").write_text(
+                json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8"
+            )
+            reports.append(report)
+        (tmp / "manifest.json").write_text(
+            json.dumps({"files": [r.as_dict() | {"rejected": None} for r in reports]}, indent=2)
+            + "\n",
+            encoding="utf-8",
+        )
+    return reports

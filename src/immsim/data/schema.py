@@ -1,0 +1,180 @@
+"""The normalized event schema every published layout is read into.
+
+One table per event kind (encounter, arrest, detainer, detention stay, removal, court case) with
+typed columns and validated codes, plus ``published_stats`` for the agencies' aggregate tables.
+Records are events, not people: identifiers, names, birth dates and free-text locations in the
+releases are never read into it, so nothing downstream can link a record to a person.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+import polars as pl
+
+EVENT_KINDS: Final = ("encounter", "arrest", "detainer", "detention_stay", "removal", "court_case")
+
+CRIMINALITY: Final = ("convicted", "pending_charges", "other_violator", "unknown")
+"""ICE's three criminality classes (the FY2017 definition split out pending charges)."""
+
+CHANNELS: Final = (
+    "jail",
+    "prison",
+    "287g",
+    "at_large",
+    "task_force",
+    "worksite",
+    "check_in",
+    "other",
+    "unknown",
+)
+"""The model's arrest channels (DESIGN.md §2) that ICE's arrest methods map onto."""
+
+GENDERS: Final = ("female", "male", "unknown")
+
+REMOVAL_KINDS: Final = (
+    "expedited",
+    "reinstatement",
+    "administrative",
+    "judicial",
+    "other",
+    "unknown",
+)
+
+COMMON: dict[str, Any] = {
+    "event_date": pl.Date,
+    "fiscal_year": pl.Int16,
+    "aor": pl.String,
+    "citizenship_country": pl.String,
+    "gender": pl.Enum(list(GENDERS)),
+    "source_file": pl.String,
+    "source_row": pl.Int64,
+}
+
+SCHEMAS: Final[dict[str, dict[str, Any]]] = {
+    "arrest": {
+        **COMMON,
+        "state": pl.String,
+        "method": pl.String,
+        "channel": pl.Enum(list(CHANNELS)),
+        "criminality": pl.Enum(list(CRIMINALITY)),
+        "case_category_code": pl.String,
+        "case_category": pl.String,
+        "final_order": pl.Boolean,
+    },
+    "removal": {
+        **COMMON,
+        "criminality": pl.Enum(list(CRIMINALITY)),
+        "most_serious_conviction": pl.String,
+        "case_category_code": pl.String,
+        "case_category": pl.String,
+        "removal_kind": pl.Enum(list(REMOVAL_KINDS)),
+    },
+    "encounter": {
+        **COMMON,
+        "method": pl.String,
+        "channel": pl.Enum(list(CHANNELS)),
+        "criminality": pl.Enum(list(CRIMINALITY)),
+        "processing_disposition": pl.String,
+    },
+    "detainer": {
+        **COMMON,
+        "criminality": pl.Enum(list(CRIMINALITY)),
+        "facility_state": pl.String,
+        "lifted_reason": pl.String,
+    },
+    "detention_stay": {
+        "event_date": pl.Date,
+        "fiscal_year": pl.Int16,
+        "facility_code": pl.String,
+        "persons": pl.Int64,
+        "source_file": pl.String,
+        "source_row": pl.Int64,
+    },
+    "court_case": {
+        "event_date": pl.Date,
+        "fiscal_year": pl.Int16,
+        "court": pl.String,
+        "case_type": pl.String,
+        "custody": pl.String,
+        "decision": pl.String,
+        "source_file": pl.String,
+        "source_row": pl.Int64,
+    },
+    "published_stats": {
+        "fiscal_year": pl.Int16,
+        "sheet": pl.String,
+        "table": pl.String,
+        "title": pl.String,
+        "row_group": pl.String,
+        "row_label": pl.String,
+        "column_label": pl.String,
+        "value": pl.Float64,
+        "source_file": pl.String,
+    },
+}
+
+REDACTION = re.compile(r"^\s*\(b\)\s*\(\d\)")
+"""FOIA exemption markers such as ``(b)(6)`` or ``(b)(7)(c)`` that replace withheld values."""
+
+BRACKET_CODE = re.compile(r"^\s*\[(?P<code>[^\]]+)\]\s*(?P<label>.*)$")
+"""ICE's bracketed codes: ``[8C] Excludable / Inadmissible - Administrative Final Order Issued``."""
+
+METHOD_CHANNELS: Final[dict[str, str]] = {
+    "cap local incarceration": "jail",
+    "cap state incarceration": "prison",
+    "cap federal incarceration": "prison",
+    "287(g) program": "287g",
+    "located": "at_large",
+    "non-custodial arrest": "at_large",
+    "probation and parole": "check_in",
+    "traffic check": "task_force",
+    "law enforcement agency response unit": "task_force",
+    "worksite enforcement": "worksite",
+    "other efforts": "other",
+    "inspections": "other",
+    "anti-smuggling": "other",
+    "ero reprocessed arrest": "other",
+    "boat patrol": "other",
+    "transportation check": "task_force",
+    "patrol border": "other",
+}
+"""ICE arrest methods (ERO-LESA ``Apprehension Method``) mapped to the model's channels."""
+
+CASE_CATEGORY_REMOVAL_KIND: Final[dict[str, str]] = {
+    "8F": "expedited",
+    "8G": "expedited",
+    "8H": "expedited",
+    "16": "reinstatement",
+    "1A": "administrative",
+    "1B": "administrative",
+    "3": "administrative",
+    "8C": "administrative",
+    "9": "judicial",
+    "10": "judicial",
+    "11": "judicial",
+    "12": "judicial",
+    "13": "judicial",
+    "14": "judicial",
+    "15": "judicial",
+}
+"""ICE case categories grouped by how the removal order was made (our grouping of the codes)."""
+
+
+def criminality_code(label: str | None) -> str:
+    """ICE's criminality labels, with or without their leading number, to a schema code."""
+    if label is None:
+        return "unknown"
+    text = label.strip().lower()
+    if "convicted" in text:
+        return "convicted"
+    if "pending" in text:
+        return "pending_charges"
+    if "other immigration violator" in text or "non-criminal" in text:
+        return "other_violator"
+    return "unknown"
+
+
+def empty_frame(kind: str) -> pl.DataFrame:
+    return pl.DataFrame(schema=SCHEMAS[kind])

@@ -1,0 +1,300 @@
+"""Ingesting published layouts: real files where present, generated files in the same layouts,
+and bad input (truncated, wrong encoding, unknown codes, missing columns, moved tables)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from immsim.cli import main
+from immsim.data.ingest import detect, ingest
+from immsim.data.schema import SCHEMAS
+from immsim.data.summarize import summarize
+from immsim.errors import InputError
+
+PREAMBLE = (
+    "ERO-LESA Statistical Tracking Unit,,,,,,\n"
+    "For Official Use Only (FOUO)/Pre-decisional,,,,,,\n"
+    ",,,,,,\n"
+    "FY2020 ICE Administrative Arrests for the Houston Area of Responsibility,,,,,,\n"
+)
+ARREST_HEADER = (
+    "Apprehension Date,Apprehension State,Apprehension AOR,Apprehension Method,"
+    "Apprehension Criminality,Case Category,Final Order Yes No,Citizenship Country,Gender,"
+    "Unique Identifier\n"
+)
+
+
+def arrest_row(
+    date: str = "10/15/2019",
+    method: str = "CAP Local Incarceration",
+    crim: str = "1 Convicted Criminal",
+    country: str = "MEXICO",
+) -> str:
+    return (
+        f'{date},TX,HOU,{method},{crim},[16] Reinstated Final Order,YES,{country},Male,"(b)(6)"\n'
+    )
+
+
+def real(shared_data: Path, *parts: str) -> Path:
+    path = shared_data.joinpath(*parts)
+    if not path.is_file():
+        pytest.skip(f"SKIPPED: {path} not found")
+    return path
+
+
+# --- real files -------------------------------------------------------------------------------
+
+
+def test_seattle_removals(shared_data: Path, tmp_path: Path) -> None:
+    files = [
+        real(shared_data, "uwchr", "SeattleAOROtherRemovals.csv"),
+        real(shared_data, "uwchr", "SeattleAORExpeditedRemovals.csv"),
+    ]
+    reports = ingest(files, tmp_path / "out")
+    data_rows = sum(len(f.read_text().splitlines()) - 7 for f in files)  # 7 preamble + header lines
+    assert sum(r.rows_read for r in reports) == data_rows
+    assert sum(r.rows_written + r.rows_rejected for r in reports) == data_rows
+    frame = pl.read_parquet(tmp_path / "out" / "removal")
+    assert frame.height == sum(r.rows_written for r in reports)
+    assert set(frame["aor"].unique()) == {"SEA"}
+    assert set(frame["fiscal_year"].unique()) == set(range(2012, 2020))
+    # identifiers and birth dates in the release are never read
+    assert set(frame.columns) == set(SCHEMAS["removal"])
+    expedited = frame.filter(pl.col("source_file") == "SeattleAORExpeditedRemovals.csv")
+    assert (expedited["removal_kind"] == "expedited").mean() > 0.95  # type: ignore[operator]
+    assert 0 < (frame["criminality"] == "convicted").mean() < 1  # type: ignore[operator]
+
+
+def test_detention_workbooks_cross_check(shared_data: Path, tmp_path: Path) -> None:
+    files = [
+        real(shared_data, "ice_detention_stats", f"FY{y}-detentionstats.xlsx") for y in (19, 20, 21)
+    ]
+    ingest(files, tmp_path / "out")
+    figures = real(shared_data, "published_figures.csv")
+    summary = summarize(tmp_path / "out", figures)
+    checks = {(c["metric"], c["fiscal_year"]): c for c in summary["cross_check"]}
+    assert checks[("ice_removals_total", 2019)]["difference"] == 0
+    assert abs(checks[("ice_detention_adp", 2019)]["relative"]) < 1e-3
+    stats = pl.read_parquet(tmp_path / "out" / "published_stats")
+    tables = set(stats["table"].unique())
+    for wanted in (
+        "book_ins_by_agency_month",
+        "adp_by_agency_month_criminality",
+        "alos_by_agency_month_criminality",
+        "releases_by_reason",
+        "removals",
+        "atd_by_status",
+    ):
+        assert wanted in tables
+    # each table carries its own year: the FY21 workbook holds one FY2022-to-date table
+    assert {2019, 2020, 2021} <= set(stats["fiscal_year"].unique())
+
+
+def test_headcount_series(shared_data: Path, tmp_path: Path) -> None:
+    path = real(shared_data, "uwchr", "inc_headcount_fy12-24ytd.csv.gz")
+    (report,) = ingest([path], tmp_path / "out")
+    assert report.rows_rejected == 0 and report.rows_written > 500_000
+    figures = real(shared_data, "published_figures.csv")
+    checks = {
+        (c["metric"], c["fiscal_year"]): c
+        for c in summarize(tmp_path / "out", figures)["cross_check"]
+    }
+    for year in (2014, 2016, 2018):
+        assert abs(checks[("ice_detention_adp_from_headcount", year)]["relative"]) < 0.1
+
+
+# --- generated files in the published layouts -----------------------------------------------------
+
+
+def test_arrests_layout_with_bad_rows(tmp_path: Path) -> None:
+    path = tmp_path / "arrests.csv"
+    path.write_text(
+        PREAMBLE
+        + ARREST_HEADER
+        + arrest_row()
+        + arrest_row(method="287(g) Program", crim="2 Pending Criminal Charges")
+        + arrest_row(date="13/45/2019")  # row 3: bad date
+        + arrest_row(method="Teleportation")  # row 4: unknown method
+        + arrest_row(crim="Mostly Harmless")  # row 5: unknown criminality
+        + arrest_row(method="Located", crim="3 Other Immigration Violator")
+        + "10/16/2019,TX,HOU\n",  # truncated last line
+        encoding="utf-8",
+    )
+    assert detect(path) == "lesa_arrests"
+    (report,) = ingest([path], tmp_path / "out")
+    assert report.rows_read == 7
+    assert report.rows_written == 3
+    reasons = {r["reason"] for r in report.rejected}
+    assert reasons == {
+        "bad or missing date",
+        "unknown arrest method",
+        "unknown criminality",
+        "expected 10 columns, found 3",
+    }
+    rows = {r["reason"]: r["row"] for r in report.rejected}
+    assert rows["bad or missing date"] == 8  # line numbers in the file: 4 preamble + header
+    assert rows["unknown arrest method"] == 9
+    assert rows["expected 10 columns, found 3"] == 12
+    frame = pl.read_parquet(tmp_path / "out" / "arrest")
+    assert frame["channel"].to_list() == ["jail", "287g", "at_large"]
+    assert frame["criminality"].to_list() == ["convicted", "pending_charges", "other_violator"]
+    assert frame["fiscal_year"].to_list() == [2020, 2020, 2020]
+    assert "Unique Identifier" not in frame.columns
+    saved = json.loads((tmp_path / "out" / "reports" / "arrests.json").read_text())
+    assert saved["rows_rejected"] == 4
+
+
+def test_windows_encoding_is_read_and_noted(tmp_path: Path) -> None:
+    path = tmp_path / "arrests.csv"
+    text = PREAMBLE + ARREST_HEADER + arrest_row(country="CÔTE D'IVOIRE")
+    path.write_bytes(text.encode("cp1252"))
+    (report,) = ingest([path], tmp_path / "out")
+    assert any("cp1252" in note for note in report.notes)
+    frame = pl.read_parquet(tmp_path / "out" / "arrest")
+    assert frame["citizenship_country"].to_list() == ["CÔTE D'IVOIRE"]
+
+
+def test_failures_leave_nothing(tmp_path: Path) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text(PREAMBLE + ARREST_HEADER + arrest_row() * 50, encoding="utf-8")
+    truncated = tmp_path / "cut.csv.gz"
+    blob = gzip.compress((ARREST_HEADER + arrest_row() * 5000).encode())
+    truncated.write_bytes(blob[: len(blob) // 2])
+    out = tmp_path / "out"
+    with pytest.raises(InputError, match=r"cut\.csv\.gz"):
+        ingest([good, truncated], out)
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.csv.gz", "good.csv"]
+
+
+def test_missing_columns_and_unknown_layouts(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("Apprehension Date,Gender\n10/1/2019,Male\n", encoding="utf-8")
+    with pytest.raises(InputError, match="unknown layout"):
+        ingest([path], tmp_path / "out")
+    other = tmp_path / "b.txt"
+    other.write_text("hello\n", encoding="utf-8")
+    with pytest.raises(InputError, match="unknown layout"):
+        detect(other)
+    with pytest.raises(InputError, match="no such file"):
+        detect(tmp_path / "missing.csv")
+
+
+def _workbook(path: Path, title_row: int, title_col: int, sheet: str, bad: bool = False) -> None:
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = sheet
+    ws.cell(1, 1, "U.S. Immigration and Customs Enforcement")
+    r, c = title_row, title_col
+    ws.cell(r, c, "ICE Removals: FY2022 YTD")
+    ws.cell(r + 1, c + 2, "Removals")
+    ws.cell(r + 2, c, "Total")
+    ws.cell(r + 2, c + 2, "n/a" if bad else 72177)
+    ws.cell(r + 3, c, "Removals with a FRC Detention")
+    ws.cell(r + 3, c + 2, 12)
+    ws.cell(r, c + 5, "ICE Initial Book-Ins by Arresting Agency and Month: FY2022 YTD")
+    ws.cell(r + 1, c + 5, "Agency")
+    for i, month in enumerate(("Oct", "Nov", "Dec")):
+        ws.cell(r + 1, c + 6 + i, month)
+        ws.cell(r + 2, c + 6 + i, 100 + i)
+    ws.cell(r + 2, c + 5, "Total")
+    book.save(path)
+
+
+@pytest.mark.parametrize(("row", "col", "sheet"), [(5, 1, "Detention FY22"), (40, 7, "Data")])
+def test_workbook_tables_are_found_wherever_they_moved(
+    tmp_path: Path, row: int, col: int, sheet: str
+) -> None:
+    path = tmp_path / "FY22.xlsx"
+    _workbook(path, row, col, sheet)
+    assert detect(path) == "ice_detention_stats"
+    ingest([path], tmp_path / "out")
+    stats = pl.read_parquet(tmp_path / "out" / "published_stats")
+    removals = stats.filter(pl.col("table") == "removals")
+    assert dict(zip(removals["row_label"], removals["value"], strict=True)) == {
+        "Total": 72177.0,
+        "Removals with a FRC Detention": 12.0,
+    }
+    book_ins = stats.filter(pl.col("table") == "book_ins_by_agency_month")
+    assert book_ins["value"].to_list() == [100.0, 101.0, 102.0]
+    assert set(stats["fiscal_year"]) == {2022}
+
+
+def test_workbook_stray_text_is_rejected_not_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "FY22.xlsx"
+    _workbook(path, 5, 1, "Detention", bad=True)
+    (report,) = ingest([path], tmp_path / "out")
+    assert report.rows_rejected == 1
+    assert report.rejected[0]["value"].endswith("n/a")
+
+
+def test_not_a_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "fake.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(InputError, match="cannot open as an Excel workbook"):
+        ingest([path], tmp_path / "out")
+
+
+# --- fuzzing ---------------------------------------------------------------------------------
+
+cell = st.text(
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=12
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.lists(cell, min_size=0, max_size=12), max_size=15))
+def test_fuzzed_rows_are_read_or_rejected(tmp_path: Path, rows: list[list[str]]) -> None:
+    import csv
+    import io
+    import uuid
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(row)
+    path = tmp_path / f"{uuid.uuid4().hex}.csv"
+    path.write_text(PREAMBLE + ARREST_HEADER + buffer.getvalue(), encoding="utf-8")
+    out = tmp_path / f"out-{path.stem}"
+    try:
+        (report,) = ingest([path], out)
+    except InputError:
+        assert not out.exists()
+        return
+    assert report.rows_read == report.rows_written + report.rows_rejected
+    frame = pl.read_parquet(out / "arrest")
+    assert frame.height == report.rows_written
+
+
+# --- command line -----------------------------------------------------------------------------
+
+
+def test_cli_ingest_and_summarize(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "arrests.csv"
+    path.write_text(
+        PREAMBLE + ARREST_HEADER + arrest_row() * 3 + arrest_row(method="?"), encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    assert main(["data", "ingest", str(path), "--out", str(out), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["files"][0]["rows_written"] == 3 and data["files"][0]["rows_rejected"] == 1
+    assert main(["data", "summarize", str(out), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["arrest"]["yearly"] == [{"fiscal_year": 2020, "events": 3}]
+    assert summary["arrest"]["by_channel"][0]["level"] == "jail"
+    assert main(["data", "ingest", str(path), "--out", str(out)]) == 2  # exists
+    assert "already exists" in capsys.readouterr().err
+    assert main(["data", "summarize", str(tmp_path / "nothing")]) == 2
+    assert main(["data", "fetch", "--list"]) == 0
+    assert "seattle-removals" in capsys.readouterr().out
+    assert main(["data", "fetch", "no-such-source"]) == 2
