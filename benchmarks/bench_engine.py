@@ -16,12 +16,15 @@ Run: ``.venv/bin/python -m pip install -e ".[bench]" && .venv/bin/python benchma
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _memory import peak_mb
 
 SAMPLE = 4000
 SAMPLE_WEEKS = 104
@@ -139,7 +142,7 @@ def simpy_baseline() -> dict[str, float]:
 
 def child(method: str) -> None:
     result = {"engine": engine, "simpy": simpy_baseline}[method]()
-    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_mb"] = peak_mb()
     print(json.dumps(result))
 
 

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _memory import peak_mb
 
 DAY = dt.date(2026, 10, 1)
 
@@ -58,7 +61,7 @@ def microdata() -> dict[str, float]:
 
 def child(method: str) -> None:
     result = {"strata": strata, "microdata": microdata}[method]()
-    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_mb"] = peak_mb()
     print(json.dumps(result))
 
 

@@ -100,7 +100,9 @@ def ingest(
                 for block in _blocks(path, layout, report):
                     table = block.to_arrow()
                     if writer is None:
-                        writer = pq.ParquetWriter(target, table.schema, compression="zstd")
+                        writer = pq.ParquetWriter(
+                            target, table.schema, compression="zstd", compression_level=1
+                        )
                     writer.write_table(table)
                     written += block.height
             finally:

@@ -11,10 +11,11 @@ a stream.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import gzip
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ from immsim.data.schema import (
 from immsim.errors import InputError
 
 SNIFF_BYTES = 1 << 16
-BLOCK_BYTES = 1 << 24
+BLOCK_BYTES = 1 << 23
 DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%m/%d/%y")
 
 AOR_CODES = {
@@ -238,15 +239,55 @@ def read_blocks(path: Path, layout: Layout, report: IngestReport) -> Iterator[pl
         stream.close()
 
 
-def _clean(column: str) -> pl.Expr:
-    """Trimmed text; redaction markers and blanks become null."""
-    text = pl.col(column).str.strip_chars()
-    return pl.when(text.str.contains(REDACTION.pattern) | (text == "")).then(None).otherwise(text)
+def _clean_value(value: str | None) -> str | None:
+    """Trimmed text; redaction markers and blanks become None."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text or REDACTION.match(text):
+        return None
+    return text
 
 
-def _date(column: str) -> pl.Expr:
-    text = pl.col(column).str.strip_chars()
-    return pl.coalesce([text.str.strptime(pl.Date, fmt, strict=False) for fmt in DATE_FORMATS])
+def _parse_date(value: str | None) -> dt.date | None:
+    text = _clean_value(value)
+    if text is None:
+        return None
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _criminality(value: str | None) -> str | None:
+    text = (_clean_value(value) or "").lower()
+    if "convicted" in text:
+        return "convicted"
+    if "pending" in text:
+        return "pending_charges"
+    if "other immigration violator" in text or "non-criminal" in text:
+        return "other_violator"
+    return None
+
+
+def _category(value: str | None) -> tuple[str | None, str | None]:
+    text = _clean_value(value)
+    if text is None:
+        return None, None
+    match = BRACKET_CODE.match(text)
+    if match is None:
+        return None, text
+    return match.group("code").strip(), match.group("label").strip()
+
+
+def _by_value(series: pl.Series, fn: Callable[[str | None], Any], dtype: Any) -> pl.Series:
+    """Apply ``fn`` to each distinct value only: the columns of these releases hold few
+    distinct values (methods, codes, countries, dates), so this is fast on millions of rows."""
+    uniques = series.unique().to_list()
+    mapping = {u: fn(u) for u in uniques}
+    return series.replace_strict(mapping, return_dtype=dtype)
 
 
 def _normalize(
@@ -258,105 +299,100 @@ def _normalize(
     report: IngestReport,
 ) -> pl.DataFrame:
     cols = info.columns
-    out = pl.DataFrame({"source_row": rows})
-    exprs: list[pl.Expr] = []
-    checks: list[tuple[str, pl.Expr, str]] = []  # (reason, bad-row mask, raw column)
+    n = frame.height
+    empty = pl.Series([None] * n, dtype=pl.String)
 
-    def raw(field: str) -> pl.Expr:
-        return _clean(cols[field]) if field in cols else pl.lit(None, dtype=pl.String)
+    def raw(field: str) -> pl.Series:
+        return frame[cols[field]] if field in cols else empty
 
-    exprs.append(_date(cols["event_date"]).alias("event_date"))
-    checks.append(("bad or missing date", pl.col("event_date").is_null(), cols["event_date"]))
-    exprs.append(raw("citizenship_country").str.to_uppercase().alias("citizenship_country"))
-    gender = raw("gender").str.to_lowercase().fill_null("unknown")
-    exprs.append(gender.alias("gender_raw"))
-    checks.append(
-        ("unknown gender", ~pl.col("gender_raw").is_in(list(GENDERS)), cols.get("gender", ""))
-    )
-    aor = raw("aor").str.to_uppercase()
+    def text(field: str, upper: bool = False) -> pl.Series:
+        def clean(v: str | None) -> str | None:
+            c = _clean_value(v)
+            return c.upper() if c is not None and upper else c
+
+        return _by_value(raw(field), clean, pl.String)
+
+    out: dict[str, pl.Series] = {"source_row": rows}
+    checks: list[tuple[str, pl.Series, pl.Series]] = []  # (reason, bad mask, raw values)
+    out["event_date"] = _by_value(raw("event_date"), _parse_date, pl.Date)
+    checks.append(("bad or missing date", out["event_date"].is_null(), raw("event_date")))
+    out["citizenship_country"] = text("citizenship_country", upper=True)
+    gender = _by_value(raw("gender"), lambda v: (_clean_value(v) or "unknown").lower(), pl.String)
+    out["gender_raw"] = gender
+    checks.append(("unknown gender", ~gender.is_in(list(GENDERS)), raw("gender")))
+    aor = text("aor", upper=True)
     if info.aor_from_title:
-        aor = aor.fill_null(pl.lit(info.aor_from_title))
-    exprs.append(aor.alias("aor"))
-    category = raw("case_category")
-    exprs.append(category.str.extract(BRACKET_CODE.pattern, 1).alias("case_category_code"))
-    exprs.append(
-        pl.coalesce(category.str.extract(BRACKET_CODE.pattern, 2), category).alias("case_category")
-    )
+        aor = aor.fill_null(info.aor_from_title)
+    out["aor"] = aor
+    code = _by_value(raw("case_category"), lambda v: _category(v)[0], pl.String)
+    label = _by_value(raw("case_category"), lambda v: _category(v)[1], pl.String)
+    out["case_category_code"] = code
+    out["case_category"] = label
     if "case_category" in cols:
         checks.append(
             (
                 "case category without a [code]",
-                category.is_not_null() & pl.col("case_category_code").is_null(),
-                cols["case_category"],
+                label.is_not_null() & code.is_null(),
+                raw("case_category"),
             )
         )
-    crim_raw = raw("criminality").str.to_lowercase()
-    crim = (
-        pl.when(crim_raw.str.contains("convicted"))
-        .then(pl.lit("convicted"))
-        .when(crim_raw.str.contains("pending"))
-        .then(pl.lit("pending_charges"))
-        .when(crim_raw.str.contains("other immigration violator|non-criminal"))
-        .then(pl.lit("other_violator"))
-        .otherwise(None)
-    )
+    crim = _by_value(raw("criminality"), _criminality, pl.String)
     if layout.kind == "arrest":
-        exprs.append(crim.alias("criminality_raw"))
-        checks.append(
-            ("unknown criminality", pl.col("criminality_raw").is_null(), cols["criminality"])
-        )
-        method = raw("method")
-        exprs.append(method.alias("method"))
-        exprs.append(
-            method.str.to_lowercase().replace_strict(METHOD_CHANNELS, default=None).alias("channel")
-        )
-        checks.append(("unknown arrest method", pl.col("channel").is_null(), cols["method"]))
-        exprs.append(raw("state").str.to_uppercase().alias("state"))
-        order = raw("final_order").str.to_lowercase()
-        exprs.append(
-            pl.when(order.is_in(["yes", "y", "true", "1"]))
-            .then(True)
-            .when(order.is_in(["no", "n", "false", "0"]))
-            .then(False)
-            .otherwise(None)
-            .alias("final_order")
+        out["criminality_raw"] = crim
+        checks.append(("unknown criminality", crim.is_null(), raw("criminality")))
+        method = text("method")
+        out["method"] = method
+        channel = _by_value(method, lambda v: METHOD_CHANNELS.get((v or "").lower()), pl.String)
+        out["channel"] = channel
+        checks.append(("unknown arrest method", channel.is_null(), raw("method")))
+        out["state"] = text("state", upper=True)
+        out["final_order"] = _by_value(
+            raw("final_order"),
+            lambda v: {
+                "yes": True,
+                "y": True,
+                "true": True,
+                "1": True,
+                "no": False,
+                "n": False,
+                "false": False,
+                "0": False,
+            }.get((_clean_value(v) or "").lower()),
+            pl.Boolean,
         )
     else:
-        conviction = raw("conviction")
-        exprs.append(conviction.alias("most_serious_conviction"))
+        conviction = text("conviction")
+        out["most_serious_conviction"] = conviction
         if "criminality" in cols:
-            exprs.append(crim.alias("criminality_raw"))
+            out["criminality_raw"] = crim
         else:  # the removal files mark convictions by a most-serious-conviction entry
-            exprs.append(
+            out["criminality_raw"] = pl.select(
                 pl.when(conviction.is_not_null())
                 .then(pl.lit("convicted"))
                 .otherwise(pl.lit("other_violator"))
-                .alias("criminality_raw")
-            )
-    frame = frame.with_columns(out["source_row"]).with_columns(exprs)
-    if layout.kind == "removal":
-        frame = frame.with_columns(
-            pl.when(pl.col("case_category_code").is_null())
-            .then(pl.lit("unknown"))
-            .otherwise(
-                pl.col("case_category_code").replace_strict(
-                    CASE_CATEGORY_REMOVAL_KIND, default="other"
-                )
-            )
-            .alias("removal_kind")
+            ).to_series()
+        out["removal_kind"] = _by_value(
+            code,
+            lambda v: "unknown" if v is None else CASE_CATEGORY_REMOVAL_KIND.get(v, "other"),
+            pl.String,
         )
+    normalized = pl.DataFrame(out)
     # the first failing check names each rejected row
-    reason = pl.lit(None, dtype=pl.String)
-    value = pl.lit(None, dtype=pl.String)
-    for text, mask, column in reversed(checks):
-        reason = pl.when(mask).then(pl.lit(text)).otherwise(reason)
-        shown = pl.col(column).cast(pl.String) if column else pl.lit("")
-        value = pl.when(mask).then(shown).otherwise(value)
-    frame = frame.with_columns(reason.alias("_reason"), value.alias("_value"))
-    bad = frame.filter(pl.col("_reason").is_not_null())
-    for row, why, shown in bad.select("source_row", "_reason", "_value").iter_rows():
-        report.reject(row, why, shown)
-    good = frame.filter(pl.col("_reason").is_null())
+    reason = pl.Series([None] * n, dtype=pl.String)
+    shown = pl.Series([None] * n, dtype=pl.String)
+    for why, mask, values in reversed(checks):
+        reason = pl.select(pl.when(mask).then(pl.lit(why)).otherwise(reason)).to_series()
+        shown = pl.select(pl.when(mask).then(values).otherwise(shown)).to_series()
+    bad = reason.is_not_null()
+    if bad.any():
+        for row, why, value in zip(
+            rows.filter(bad).to_list(),
+            reason.filter(bad).to_list(),
+            shown.filter(bad).to_list(),
+            strict=True,
+        ):
+            report.reject(row, why, value)
+    good = normalized.filter(~bad)
     result = good.with_columns(
         (
             pl.col("event_date").dt.year().cast(pl.Int16)
