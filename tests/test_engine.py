@@ -107,7 +107,7 @@ def test_nobody_appears_or_vanishes(base) -> None:  # type: ignore[no-untyped-de
 def test_capacities_hold_even_when_tight() -> None:
     tight = go(
         overrides={
-            "detention.funded_beds": 25000,
+            "detention.funded_beds": 20500,
             "courts.immigration_judges": 60,
             "enforcement.ero_deportation_officers": 400,
             "removal.logistics.air_seats_per_year": 10000,

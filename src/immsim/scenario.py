@@ -21,6 +21,8 @@ from immsim.regimes.catalog import load_regime, regime_names
 from immsim.validation import validate_located
 from immsim.yamlio import LocatedYaml, load_yaml_file, load_yaml_text
 
+HISTORICAL = "historical"
+"""The regime name that means: whichever shipped regime was in force each week."""
 EARLIEST_START = dt.date(2011, 1, 1)
 LATEST_START = dt.date(2060, 1, 1)
 MAX_HORIZON_YEARS = 20
@@ -139,12 +141,12 @@ def parse_scenario(located: LocatedYaml, base_dir: Path | None = None) -> Scenar
         path = _existing_file(regime, "regime", located, base_dir, "a regime name or regime file")
         load_regime(path)
         regime = str(path)
-    elif regime not in names:
+    elif regime not in names and regime != HISTORICAL:
         raise InputError(
             f"unknown regime {regime!r}",
             file=located.source,
             line=located.line_of(("regime",)),
-            allowed=[*names, "or the path of a regime file (.yaml)"],
+            allowed=[*names, HISTORICAL, "or the path of a regime file (.yaml)"],
         )
     if raw.population != "national":
         _existing_file(

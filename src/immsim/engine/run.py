@@ -28,8 +28,9 @@ from immsim.parameters.loader import ParameterTree
 from immsim.population.build import Population, build_population
 from immsim.population.strata_io import load_population
 from immsim.regimes.catalog import load_regime
+from immsim.regimes.catalog import regime_at as historical_regime
 from immsim.regimes.model import Regime
-from immsim.scenario import Scenario
+from immsim.scenario import HISTORICAL, Scenario
 
 Progress = Callable[[int, int], None]
 
@@ -58,7 +59,16 @@ def run(
     started = time.perf_counter()
     seed = scenario.seed if seed is None else seed
     tree = scenario.parameters()
-    regime: Regime = load_regime(scenario.regime)
+    regime: Regime | None = None
+    if scenario.regime == HISTORICAL:
+        regime_at = historical_regime
+    else:
+        regime = load_regime(scenario.regime)
+        fixed = regime
+
+        def regime_at(day: dt.date) -> Regime:
+            return fixed
+
     streams = np.random.SeedSequence(seed).spawn(2)
     pop = population or scenario_population(scenario, tree, int(streams[0].generate_state(1)[0]))
     groups = build_groups(
@@ -67,7 +77,7 @@ def run(
     weeks = (scenario.end - scenario.start).days // 7
     pipeline = Pipeline(
         groups,
-        regime_at=lambda day: regime,
+        regime_at=regime_at,
         params_at=tree.snapshot,
         start=scenario.start,
         rng=np.random.default_rng(streams[1]),
@@ -159,7 +169,7 @@ def _manifest(
     scenario: Scenario,
     seed: int,
     tree: ParameterTree,
-    regime: Regime,
+    regime: Regime | None,
     pop: Population,
     initial: int,
     records: list[WeekRecord],
@@ -174,7 +184,11 @@ def _manifest(
     return {
         "run_id": f"{scenario.name}-{seed}-{run_id[:10]}",
         **inputs,
-        "regime": {"name": regime.name, "title": regime.title},
+        "regime": (
+            {"name": regime.name, "title": regime.title}
+            if regime is not None
+            else {"name": HISTORICAL, "title": "the shipped regime in force each week"}
+        ),
         "start": scenario.start.isoformat(),
         "end": scenario.end.isoformat(),
         "weeks": len(records),

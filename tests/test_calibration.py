@@ -1,0 +1,136 @@
+"""Calibration and the back-test: published targets, simulated metrics, the fit, the write-back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from importlib import resources
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from immsim.calibration.calibrate import FitSpec, calibrate, fit_specs, write_back
+from immsim.calibration.metrics import load_observed, simulated
+from immsim.calibration.validate import backtest_scenario, validate
+from immsim.cli import main
+from immsim.engine.run import run
+from immsim.errors import InputError
+from immsim.parameters import load_baseline
+from immsim.parameters.loader import load_tree_from
+from immsim.population.build import build_population
+
+TREE = load_baseline()
+
+
+@pytest.fixture(scope="module")
+def figures(shared_data: Path) -> Path:
+    path = shared_data / "published_figures.csv"
+    if not path.is_file():
+        pytest.skip(f"SKIPPED: {path} not found")
+    return path
+
+
+def test_observed_figures_are_read_by_metric_and_year(figures: Path) -> None:
+    observed = load_observed(figures)
+    assert observed[("total_removals", 2019)].value == 267258
+    assert observed[("pending_cases", 2016)].value == 521517
+    assert observed[("interior_convicted_share", 2015)].value == pytest.approx(0.91)
+    assert all(2005 <= year <= 2030 for _, year in observed)
+    with pytest.raises(InputError, match="no such file"):
+        load_observed(figures.parent / "missing.csv")
+
+
+def test_simulated_metrics_reduce_the_weekly_table() -> None:
+    population = build_population(TREE, dt.date(2011, 10, 1), seed=3)
+    results = run(backtest_scenario(3, years=1), population=population)
+    metrics = simulated(results)
+    weekly = results.weekly.filter(pl.col("fiscal_year") == 2012)
+    assert metrics[("arrests", 2012)] == weekly["arrests"].sum()
+    assert metrics[("adp", 2012)] == pytest.approx(weekly["detained"].mean())
+    assert metrics[("pending_cases", 2012)] == weekly["court_pending"][-1]
+    removed = results.breakdown.filter(
+        (pl.col("stage") == "removed") & (pl.col("attribute") == "criminal_history")
+    )
+    share = removed.filter(pl.col("level") != "none")["persons"].sum() / removed["persons"].sum()
+    assert metrics[("interior_convicted_share", 2012)] == pytest.approx(share)
+    assert results.manifest["regime"]["name"] == "historical"
+
+
+def test_fit_specs_name_single_line_leaves_within_their_ranges() -> None:
+    for spec in fit_specs():
+        leaf = TREE.leaf(spec.key)
+        assert len(leaf.values) == 1, spec.key
+        assert spec.low < spec.high and spec.why
+        assert leaf.values[0].estimated
+
+
+def test_a_small_fit_improves_and_stays_in_range(figures: Path) -> None:
+    specs = (
+        FitSpec("courts.process.hours_per_case_released", 1, 8, "test"),
+        FitSpec("detention.release.bond_release_rate", 0.5, 26, "test"),
+    )
+    result = calibrate(figures, TREE, specs=specs, years=1, max_evaluations=6)
+    assert result["targets"] and all(t["fiscal_year"] == 2012 for t in result["targets"])
+    assert result["rms_relative_error_after"] <= result["rms_relative_error_before"] + 1e-12
+    for item, spec in zip(result["parameters"], specs, strict=True):
+        assert spec.low <= item["value"] <= spec.high
+        lo, hi = item["interval_90"]
+        assert spec.low <= lo <= hi <= spec.high
+
+
+def test_write_back_changes_only_the_fitted_value(tmp_path: Path) -> None:
+    source = Path(str(resources.files("immsim.parameters").joinpath("tree")))
+    copy = tmp_path / "tree"
+    shutil.copytree(source, copy)
+    key = "processing.voluntary_return_share"
+    result = {
+        "method": "test method",
+        "targets": [{"metric": "arrests", "fiscal_year": 2016, "observed": 1.0}],
+        "rms_relative_error_before": 0.3,
+        "rms_relative_error_after": 0.2,
+        "parameters": [
+            {
+                "key": key,
+                "unit": "share",
+                "before": 0.08,
+                "value": 0.123456,
+                "interval_90": [0.1, 0.15],
+                "range": [0.01, 0.3],
+                "at_bound": False,
+            }
+        ],
+    }
+    changed = write_back(result, TREE, copy)
+    assert [p.name for p in changed] == ["processing.yaml"]
+    tree = load_tree_from(copy, label="immsim/parameters/tree/")
+    entry = tree.entry(key, "2015-01-01")
+    assert entry.value == pytest.approx(0.1235)
+    assert entry.estimated and "Fitted by `immsim calibrate`" in (entry.method or "")
+    others = [k for k in TREE if k != key]
+    day = dt.date(2020, 1, 1)
+    assert all(
+        tree.get(k, day) == TREE.get(k, day) for k in others if TREE.leaf(k).starts[0] <= day
+    )
+
+
+def test_backtest_reports_fitted_and_out_of_sample_years(figures: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    result = validate(figures, TREE, draws=1)
+    samples = {row["sample"] for row in result["rows"]}
+    assert samples == {"fitted", "out of sample"}
+    assert result["out_of_sample_cells"] >= 10
+    assert result["out_of_sample_median_abs_pct_error"] is not None
+    assert {d["metric"] for d in result["directions"]} >= {"arrests", "detainers", "adp"}
+    years = {row["fiscal_year"] for row in result["rows"]}
+    assert years == set(range(2012, 2020))
+    code = main(["validate", "--figures", str(figures), "--draws", "1", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0 and data["rows"] == result["rows"]
+
+
+def test_validate_without_figures_is_a_clear_error(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("IMMSIM_FIGURES", raising=False)
+    assert main(["validate"]) == 2
+    assert "published_figures.csv" in capsys.readouterr().err
