@@ -412,6 +412,14 @@ def regimes_classify(
 
 # --- run ------------------------------------------------------------------------------------
 
+WorkersOpt = Annotated[
+    int, typer.Option("--workers", min=1, max=256, help="Processes in the local pool.")
+]
+RayOpt = Annotated[
+    str | None,
+    typer.Option("--ray", help="Run on a Ray cluster: its address, or 'local' for one here."),
+]
+
 
 @app.command("run")
 def run_command(
@@ -431,9 +439,20 @@ def run_command(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace --out if it exists.")
     ] = False,
+    draws: Annotated[
+        int,
+        typer.Option(
+            "--draws", min=1, max=10000, help="Monte Carlo draws: medians and 50%/90% bands."
+        ),
+    ] = 1,
+    workers: WorkersOpt = 1,
+    ray: RayOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Simulate a scenario week by week and save the results (Parquet + manifest.json)."""
+    if draws > 1:
+        _run_draws(scenario_file, draws, seed, out, overwrite, workers, ray, as_json)
+        return
     import polars as pl
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -519,6 +538,50 @@ def run_command(
     console.print(
         f"Saved to [bold]{escape(str(folder))}[/] (weekly.parquet, breakdown.parquet, manifest.json)."
     )
+
+
+def _run_draws(
+    scenario_file: str | None,
+    draws: int,
+    seed: int | None,
+    out: Path | None,
+    overwrite: bool,
+    workers: int,
+    ray: str | None,
+    as_json: bool,
+) -> None:
+    import polars as pl
+
+    from immsim.analysis.montecarlo import bands, draw_tasks
+    from immsim.analysis.tasks import execute
+    from immsim.analysis.uncertainty import parse_uncertainties
+    from immsim.atomic import atomic_folder
+    from immsim.scenario import resolve_scenario
+
+    scenario = resolve_scenario(scenario_file)
+    dists = parse_uncertainties(scenario.uncertainties, scenario.parameters())
+    tasks = draw_tasks(scenario, draws, scenario.seed if seed is None else seed, dists)
+    with _task_progress(f"Running {scenario.name}", as_json) as bar:
+        task = bar.add_task("draws", total=draws)
+        results = execute(
+            tasks, workers, ray, lambda n, total: bar.update(task, completed=n, total=total)
+        )
+    rows = pl.DataFrame([r for result in results for r in result])
+    summary = bands(rows)
+    folder = out or Path("runs") / f"{scenario.name}-draws{draws}"
+    with atomic_folder(folder, overwrite=overwrite) as tmp:
+        rows.write_parquet(tmp / "draws.parquet")
+        summary.write_parquet(tmp / "bands.parquet")
+        (tmp / "manifest.json").write_text(
+            json.dumps({"scenario": scenario.summary(), "draws": draws}, indent=2, default=str)
+        )
+    if as_json:
+        _emit_json({"folder": str(folder), "bands": summary.to_dicts()})
+        return
+    if not console.is_terminal:
+        console.width = max(console.width, 120)
+    console.print(_bands_table(f"{scenario.name}: {draws} draws", summary))
+    console.print(f"Saved to [bold]{escape(str(folder))}[/] (draws.parquet, bands.parquet).")
 
 
 # --- population -----------------------------------------------------------------------------
@@ -943,6 +1006,188 @@ def calibrate_command(
         )
     else:
         console.print("Dry run: no file changed.")
+
+
+# --- analysis ---------------------------------------------------------------------------------
+
+
+def _task_progress(label: str, disable: bool) -> Any:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=disable,
+    )
+
+
+def _bands_table(title: str, frame: Any, by: str | None = None) -> Table:
+    table = Table(title=title, padding=(0, 1))
+    columns = ([by] if by else []) + ["FY", "metric", "median", "50% band", "90% band"]
+    for name in columns:
+        table.add_column(name, justify="right" if "band" in name or name == "median" else "left")
+
+    def fmt(metric: str, v: float) -> str:
+        return f"{v:.0%}" if metric.endswith("share") else f"{v:,.0f}"
+
+    for row in frame.iter_rows(named=True):
+        m = row["metric"]
+        table.add_row(
+            *([str(row[by])] if by else []),
+            str(row["fiscal_year"]),
+            m,
+            fmt(m, row["median"]),
+            f"{fmt(m, row['p25'])} to {fmt(m, row['p75'])}",
+            f"{fmt(m, row['p05'])} to {fmt(m, row['p95'])}",
+        )
+    return table
+
+
+@app.command("compare")
+def compare_command(
+    scenarios: Annotated[list[str], typer.Argument(help="Two or more scenario files or names.")],
+    draws: Annotated[int, typer.Option("--draws", min=1, max=10000)] = 5,
+    seed: Annotated[int, typer.Option("--seed", min=0)] = 1,
+    out: Annotated[Path | None, typer.Option("--out", help="Comparison folder to write.")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite")] = False,
+    workers: WorkersOpt = 1,
+    ray: RayOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run scenarios with the same seeds and show the differences with uncertainty bands."""
+    import polars as pl
+
+    from immsim.analysis.compare import compare, save_comparison
+    from immsim.scenario import resolve_scenario
+
+    chosen = [resolve_scenario(s) for s in scenarios]
+    with _task_progress("Comparing", as_json) as bar:
+        task = bar.add_task("runs", total=draws * len(chosen))
+        result = compare(
+            chosen,
+            draws=draws,
+            seed=seed,
+            workers=workers,
+            ray=ray,
+            progress=lambda n, total: bar.update(task, completed=n, total=total),
+        )
+    folder = out or Path("runs") / ("compare-" + "-vs-".join(s.name for s in chosen))
+    save_comparison(
+        result,
+        folder,
+        {"scenarios": [s.summary() for s in chosen], "draws": draws, "seed": seed},
+        overwrite=overwrite,
+    )
+    if as_json:
+        _emit_json(
+            {
+                "folder": str(folder),
+                "levels": result["levels"].to_dicts(),
+                "differences": result["differences"].to_dicts(),
+            }
+        )
+        return
+    if not console.is_terminal:
+        console.width = max(console.width, 120)
+    headline = result["differences"].filter(
+        pl.col("metric").is_in(["arrests", "removals", "detained", "cost", "convicted_share"])
+    )
+    console.print(
+        _bands_table(
+            f"Difference from {chosen[0].name} (paired draws: {draws})", headline, "scenario"
+        )
+    )
+    console.print(
+        f"Saved to [bold]{escape(str(folder))}[/] (levels, differences and every run as Parquet)."
+    )
+
+
+@app.command("sweep")
+def sweep_command(
+    spec: Annotated[Path, typer.Argument(help="Sweep spec (YAML).")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder (default: runs/sweep-NAME).")
+    ] = None,
+    workers: WorkersOpt = 1,
+    ray: RayOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Levers x uncertainties; results in one Parquet table. Re-running resumes."""
+    from immsim.analysis.sweep import load_spec, run_sweep
+
+    parsed, _, _ = load_spec(spec)
+    folder = out or Path("runs") / f"sweep-{parsed.name}"
+    with _task_progress("Sweeping", as_json) as bar:
+        task = bar.add_task("runs", total=None)
+        result = run_sweep(
+            spec,
+            folder,
+            workers=workers,
+            ray=ray,
+            progress=lambda n, total: bar.update(task, completed=n, total=total),
+        )
+    if as_json:
+        _emit_json(result)
+        return
+    console.print(
+        f"{result['runs']} runs ({result['resumed']} found done, {result['ran']} run now). "
+        f"Results: [bold]{escape(result['results'])}[/]"
+    )
+    console.print(
+        "Query it with DuckDB, e.g.: SELECT * FROM read_parquet('"
+        + escape(result["results"])
+        + "') WHERE metric = 'removals'"
+    )
+
+
+@app.command("sensitivity")
+def sensitivity_command(
+    spec: Annotated[Path, typer.Argument(help="Spec with `uncertainties` (their ranges).")],
+    method: Annotated[str, typer.Option("--method", help="morris or sobol.")] = "morris",
+    n: Annotated[
+        int,
+        typer.Option(
+            "--n", min=2, max=100000, help="Trajectories (morris) or base samples (sobol)."
+        ),
+    ] = 10,
+    workers: WorkersOpt = 1,
+    ray: RayOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Global sensitivity (SALib): which uncertain parameters drive each outcome."""
+    from immsim.analysis.sensitivity import sensitivity
+    from immsim.analysis.sweep import load_spec
+
+    if method not in ("morris", "sobol"):
+        raise InputError(f"unknown method {method!r}", key="--method", allowed="morris, sobol")
+    parsed, scenario, dists = load_spec(spec)
+    with _task_progress(f"Sensitivity ({method})", as_json) as bar:
+        task = bar.add_task("runs", total=None)
+        report = sensitivity(
+            parsed,
+            scenario,
+            dists,
+            method=method,  # type: ignore[arg-type]
+            n=n,
+            workers=workers,
+            ray=ray,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    if as_json:
+        _emit_json(report)
+        return
+    for metric, info in report["outputs"].items():
+        console.print(escape(info.get("summary") or f"{metric}: constant across the samples."))
 
 
 # --- entry point ----------------------------------------------------------------------------

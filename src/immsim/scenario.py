@@ -42,6 +42,7 @@ class ScenarioFile(BaseModel):
     horizon_years: Annotated[StrictInt, Field(ge=1, le=MAX_HORIZON_YEARS)] = 10
     seed: Annotated[StrictInt, Field(ge=0, le=2**63 - 1)] = 0
     population: str = "national"
+    uncertainties: dict[str, dict[str, Any]] | None = None
 
     @field_validator("start")
     @classmethod
@@ -65,6 +66,7 @@ class Scenario(BaseModel):
     population: str
     reform: Reform | None
     source: str
+    uncertainties: dict[str, dict[str, Any]] | None = None
 
     @property
     def end(self) -> dt.date:
@@ -88,6 +90,7 @@ class Scenario(BaseModel):
             "population": self.population,
             "reform": self.reform.name if self.reform else None,
             "overrides": sorted(self.reform.overrides) if self.reform else [],
+            "uncertainties": self.uncertainties,
             "source": self.source,
         }
 
@@ -166,6 +169,7 @@ def parse_scenario(located: LocatedYaml, base_dir: Path | None = None) -> Scenar
         population=raw.population,
         reform=reform,
         source=located.source,
+        uncertainties=raw.uncertainties,
     )
 
 

@@ -1,0 +1,124 @@
+"""Distributions on parameters, and the reform that puts one draw of them into a run.
+
+A distribution either gives the parameter's value (``apply: value``, in force for the whole run)
+or multiplies every dated value of it (``apply: multiplier``, keeping its time profile).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from immsim.errors import InputError
+from immsim.parameters.loader import ParameterTree
+from immsim.parameters.reform import Override, Reform
+from immsim.parameters.schema import units
+
+
+class Dist(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    dist: Literal["uniform", "normal", "triangular", "fixed"]
+    low: float | None = None
+    high: float | None = None
+    mode: float | None = None
+    mean: float | None = None
+    sd: float | None = None
+    value: float | None = None
+    apply: Literal["value", "multiplier"] = "value"
+
+    @model_validator(mode="after")
+    def _complete(self) -> Dist:
+        need = {
+            "uniform": ("low", "high"),
+            "triangular": ("low", "mode", "high"),
+            "normal": ("mean", "sd"),
+            "fixed": ("value",),
+        }[self.dist]
+        missing = [n for n in need if getattr(self, n) is None]
+        if missing:
+            raise ValueError(f"a {self.dist} distribution needs {', '.join(missing)}")
+        if self.low is not None and self.high is not None and self.low >= self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        if self.dist == "triangular" and not (self.low <= self.mode <= self.high):  # type: ignore[operator]
+            raise ValueError("mode must lie between low and high")
+        if self.sd is not None and self.sd <= 0:
+            raise ValueError("sd must be positive")
+        return self
+
+    def sample(self, rng: np.random.Generator) -> float:
+        low, high = float(self.low or 0.0), float(self.high or 0.0)
+        if self.dist == "uniform":
+            return float(rng.uniform(low, high))
+        if self.dist == "triangular":
+            return float(rng.triangular(low, float(self.mode or 0.0), high))
+        if self.dist == "normal":
+            return float(rng.normal(float(self.mean or 0.0), float(self.sd or 1.0)))
+        return float(self.value or 0.0)
+
+    def bounds(self) -> tuple[float, float]:
+        """The range a global sensitivity analysis samples (normal: mean ± 2 sd)."""
+        if self.low is not None and self.high is not None:
+            return self.low, self.high
+        if self.dist == "normal":
+            return self.mean - 2 * self.sd, self.mean + 2 * self.sd  # type: ignore[operator]
+        return self.value, self.value  # type: ignore[return-value]
+
+
+def parse_uncertainties(raw: dict[str, Any] | None, tree: ParameterTree) -> dict[str, Dist]:
+    out: dict[str, Dist] = {}
+    for key, spec in (raw or {}).items():
+        if key not in tree:
+            raise InputError(f"unknown parameter {key!r}", key=key)
+        try:
+            out[key] = Dist.model_validate(spec)
+        except ValidationError as err:
+            first = err.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ()))
+            message = str(first.get("msg", "bad distribution")).removeprefix("Value error, ")
+            raise InputError(
+                f"{where + ': ' if where else ''}{message}",
+                key=key,
+                allowed="{dist: uniform|triangular|normal|fixed, low, high, mode, mean, sd, value}",
+            ) from None
+    return out
+
+
+def _clamp(tree: ParameterTree, key: str, value: float) -> float:
+    kind = units()[tree.leaf(key).unit].kind
+    if kind == "share":
+        return min(1.0, max(0.0, value))
+    if kind in ("count", "money", "rate", "ratio"):
+        return max(0.0, value)
+    return value
+
+
+def draw_reform(
+    tree: ParameterTree,
+    dists: dict[str, Dist],
+    values: dict[str, float],
+    base: Reform | None,
+    name: str,
+) -> Reform | None:
+    """The scenario's reform with ``values`` of the uncertain parameters added (they win)."""
+    if not values:
+        return base
+    overrides = dict(base.overrides) if base else {}
+    for key, value in values.items():
+        leaf = tree.leaf(key)
+        if dists[key].apply == "multiplier":
+            dated: dict[dt.date, Any] = {
+                v.start: _clamp(tree, key, float(v.value) * value) for v in leaf.values
+            }
+        else:
+            dated = {leaf.values[0].start: _clamp(tree, key, value)}
+        overrides[key] = Override.model_validate({"values": dated})
+    return Reform(
+        name=name,
+        description=base.description if base else None,
+        regime=base.regime if base else None,
+        overrides=overrides,
+    )

@@ -1,0 +1,262 @@
+"""Analysis at scale: identical results whatever the backend or worker count, resumable sweeps,
+SALib against known indices, paired comparisons, and clear errors on bad specs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+import yaml
+
+from immsim.analysis.compare import compare
+from immsim.analysis.montecarlo import bands, draw_tasks
+from immsim.analysis.sensitivity import indices
+from immsim.analysis.sweep import load_spec, run_sweep
+from immsim.analysis.tasks import execute
+from immsim.analysis.uncertainty import Dist, parse_uncertainties
+from immsim.cli import main
+from immsim.errors import InputError
+from immsim.scenario import parse_scenario
+from immsim.yamlio import load_yaml_text
+
+
+def short(name: str = "short", regime: str = "sep2021", **extra: object):  # type: ignore[no-untyped-def]
+    doc = {
+        "name": name,
+        "regime": regime,
+        "start": "2021-10-01",
+        "horizon_years": 1,
+        "seed": 4,
+        **extra,
+    }
+    return parse_scenario(load_yaml_text(yaml.safe_dump(doc), f"{name}.yaml"))
+
+
+DISTS = {"flows.emigration_rate": Dist(dist="uniform", low=0.02, high=0.04)}
+
+
+def frame(results: list[list[dict[str, object]]]) -> pl.DataFrame:
+    return pl.DataFrame([row for result in results for row in result])
+
+
+@pytest.fixture(scope="module")
+def serial() -> pl.DataFrame:
+    return frame(execute(draw_tasks(short(), 3, 9, DISTS)))
+
+
+def test_pool_of_two_gives_the_same_runs(serial: pl.DataFrame) -> None:
+    pooled = frame(execute(draw_tasks(short(), 3, 9, DISTS), workers=2))
+    assert pooled.equals(serial)
+
+
+def test_ray_local_gives_the_same_runs(serial: pl.DataFrame) -> None:
+    ray = pytest.importorskip(
+        "ray", reason="SKIPPED: Ray is not installed (pip install 'immsim[ray]')"
+    )
+    try:
+        on_ray = frame(execute(draw_tasks(short(), 3, 9, DISTS), ray="local"))
+    finally:
+        ray.shutdown()
+    assert on_ray.equals(serial)
+
+
+def test_draws_differ_and_bands_are_ordered(serial: pl.DataFrame) -> None:
+    removals = serial.filter(pl.col("metric") == "removals")["value"]
+    assert removals.n_unique() == 3
+    summary = bands(serial)
+    assert (summary["p05"] <= summary["median"]).all() and (
+        summary["median"] <= summary["p95"]
+    ).all()
+    assert set(summary["draws"]) == {3}
+
+
+def test_comparing_a_scenario_with_itself_gives_zero_differences() -> None:
+    result = compare([short("a"), short("b")], draws=2, seed=3)
+    diffs = result["differences"]
+    assert diffs.height > 0
+    assert (diffs["median"] == 0).all() and (diffs["p05"] == 0).all() and (diffs["p95"] == 0).all()
+
+
+def test_a_regime_change_shows_in_the_paired_difference() -> None:
+    result = compare([short("a", regime="sep2021"), short("b", regime="jan2025")], draws=2, seed=3)
+    arrests = result["differences"].filter(pl.col("metric") == "arrests")
+    assert float(arrests["median"].sum()) > 0  # 2025 rules arrest more people than 2021's
+
+
+# --- sweeps -----------------------------------------------------------------------------------
+
+
+def spec_file(tmp_path: Path, **changes: object) -> Path:
+    spec = {
+        "name": "t",
+        "scenario": "s.yaml",
+        "levers": {"enforcement.ero_deportation_officers": [3000, 9000]},
+        "uncertainties": {"flows.emigration_rate": {"dist": "uniform", "low": 0.02, "high": 0.04}},
+        "draws": 2,
+        "seed": 5,
+        **changes,
+    }
+    (tmp_path / "s.yaml").write_text(
+        "name: s\nregime: sep2021\nstart: 2021-10-01\nhorizon_years: 1\nseed: 4\n", encoding="utf-8"
+    )
+    path = tmp_path / "sweep.yaml"
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    return path
+
+
+def test_sweep_resumes_after_an_interruption(tmp_path: Path) -> None:
+    path = spec_file(tmp_path)
+    whole = run_sweep(path, tmp_path / "whole")
+    assert whole["runs"] == 4 and whole["ran"] == 4
+    expected = pl.read_parquet(tmp_path / "whole" / "results.parquet")
+    assert set(expected["lever:enforcement.ero_deportation_officers"]) == {3000.0, 9000.0}
+
+    class Killed(Exception):
+        pass
+
+    def kill_after_two(done: int, total: int) -> None:
+        if done == 2:
+            raise Killed
+
+    with pytest.raises(Killed):
+        run_sweep(path, tmp_path / "cut", progress=kill_after_two)
+    assert len(list((tmp_path / "cut" / "parts").glob("*.parquet"))) == 2
+    assert not (tmp_path / "cut" / "results.parquet").exists()
+    again = run_sweep(path, tmp_path / "cut")
+    assert again["resumed"] == 2 and again["ran"] == 2
+    assert pl.read_parquet(tmp_path / "cut" / "results.parquet").equals(expected)
+    # more officers, more arrests, in every draw
+    arrests = expected.filter(pl.col("metric") == "arrests").sort("draw")
+    low = arrests.filter(pl.col("lever:enforcement.ero_deportation_officers") == 3000)["value"]
+    high = arrests.filter(pl.col("lever:enforcement.ero_deportation_officers") == 9000)["value"]
+    assert (high.to_numpy() > low.to_numpy()).all()
+
+
+def test_a_different_sweep_will_not_resume_into_a_folder(tmp_path: Path) -> None:
+    run_sweep(spec_file(tmp_path, draws=1), tmp_path / "out")
+    with pytest.raises(InputError, match="different sweep"):
+        run_sweep(spec_file(tmp_path, draws=2), tmp_path / "out")
+
+
+@pytest.mark.parametrize(
+    ("changes", "fragment"),
+    [
+        ({"levers": {"no.such.key": [1, 2]}}, "unknown lever"),
+        ({"levers": {"courts.immigration_judges": []}}, "has no values"),
+        ({"design": {"sample": "lhs", "n": 4}}, "needs ranges"),
+        (
+            {"levers": {"courts.immigration_judges": {"low": 500, "high": 900}}},
+            "a grid needs lists",
+        ),
+        (
+            {
+                "uncertainties": {
+                    "flows.emigration_rate": {"dist": "uniform", "low": 0.05, "high": 0.01}
+                }
+            },
+            "low",
+        ),
+        (
+            {"uncertainties": {"flows.emigration_rate": {"dist": "normal", "mean": 0.03}}},
+            "needs sd",
+        ),
+        ({"draws": 0}, "draws"),
+        ({"bogus": 1}, "bogus"),
+    ],
+)
+def test_bad_sweep_specs_are_clear(
+    tmp_path: Path, changes: dict[str, object], fragment: str
+) -> None:
+    with pytest.raises(InputError) as err:
+        load_spec(spec_file(tmp_path, **changes))
+    assert fragment in str(err.value)
+
+
+def test_latin_hypercube_design_covers_the_ranges(tmp_path: Path) -> None:
+    from immsim.analysis.sweep import design_points
+
+    spec, _, _ = load_spec(
+        spec_file(
+            tmp_path,
+            levers={"courts.immigration_judges": {"low": 300, "high": 900}},
+            design={"sample": "lhs", "n": 10},
+        )
+    )
+    values = sorted(p["courts.immigration_judges"] for p in design_points(spec))
+    assert len(values) == 10 and 300 <= values[0] < 360 and 840 < values[-1] <= 900
+    # one value in each tenth of the range
+    assert sorted(int((v - 300) // 60) for v in values) == list(range(10))
+
+
+# --- sensitivity -------------------------------------------------------------------------------
+
+
+def test_sobol_recovers_the_ishigami_indices() -> None:
+    from SALib.sample import sobol as sobol_sample
+
+    prob = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
+    x = sobol_sample.sample(prob, 1024, calc_second_order=False, seed=1)
+    y = np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
+    rows, score = indices(prob, x, y, "sobol", seed=1)
+    got = {r["parameter"]: r for r in rows}
+    # analytic values for a = 7, b = 0.1
+    assert got["x1"]["S1"] == pytest.approx(0.314, abs=0.05)
+    assert got["x2"]["S1"] == pytest.approx(0.442, abs=0.05)
+    assert got["x3"]["S1"] == pytest.approx(0.0, abs=0.05)
+    assert got["x3"]["ST"] == pytest.approx(0.244, abs=0.05)
+    assert score == "ST" and rows[0]["parameter"] in ("x1", "x2")
+    assert all(r["ST_conf"] > 0 for r in rows)
+
+
+def test_morris_ranks_a_dominant_input_first() -> None:
+    from SALib.sample import morris as morris_sample
+
+    prob = {"num_vars": 3, "names": ["big", "small", "none"], "bounds": [[0, 1]] * 3}
+    x = morris_sample.sample(prob, 20, num_levels=4, seed=2)
+    y = 10 * x[:, 0] + x[:, 1]
+    rows, _ = indices(prob, x, y, "morris", seed=2)
+    assert [r["parameter"] for r in rows] == ["big", "small", "none"]
+    assert rows[2]["mu_star"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_uncertainty_parsing_errors_name_the_key() -> None:
+    from immsim.parameters import load_baseline
+
+    with pytest.raises(InputError, match="unknown parameter"):
+        parse_uncertainties({"nope": {"dist": "uniform", "low": 0, "high": 1}}, load_baseline())
+    with pytest.raises(InputError, match="mode"):
+        parse_uncertainties(
+            {"flows.emigration_rate": {"dist": "triangular", "low": 0, "mode": 2, "high": 1}},
+            load_baseline(),
+        )
+
+
+# --- command line -----------------------------------------------------------------------------
+
+
+def test_cli_run_draws_and_compare(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    a = tmp_path / "a.yaml"
+    a.write_text(
+        "name: a\nregime: sep2021\nstart: 2021-10-01\nhorizon_years: 1\nseed: 4\n"
+        "uncertainties:\n  flows.emigration_rate: {dist: uniform, low: 0.02, high: 0.04}\n",
+        encoding="utf-8",
+    )
+    b = tmp_path / "b.yaml"
+    b.write_text(
+        "name: b\nregime: jan2025\nstart: 2021-10-01\nhorizon_years: 1\nseed: 4\n", encoding="utf-8"
+    )
+    assert main(["run", str(a), "--draws", "3", "--out", str(tmp_path / "d"), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {row["draws"] for row in out["bands"]} == {3}
+    assert (tmp_path / "d" / "draws.parquet").is_file()
+    assert (
+        main(["compare", str(a), str(b), "--draws", "2", "--out", str(tmp_path / "c"), "--json"])
+        == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert {row["scenario"] for row in data["differences"]} == {"b"}
+    assert main(["compare", str(a), "--draws", "2"]) == 2
+    assert "at least two" in capsys.readouterr().err
