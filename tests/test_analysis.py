@@ -260,3 +260,29 @@ def test_cli_run_draws_and_compare(tmp_path: Path, capsys) -> None:  # type: ign
     assert {row["scenario"] for row in data["differences"]} == {"b"}
     assert main(["compare", str(a), "--draws", "2"]) == 2
     assert "at least two" in capsys.readouterr().err
+
+
+# --- required capacity ------------------------------------------------------------------------
+
+
+def test_required_capacity_relieves_what_binds() -> None:
+    from immsim.analysis.capacity import required_capacity
+    from immsim.engine.run import run as run_engine
+
+    scenario = short("cap", regime="jan2025")
+    base = run_engine(scenario).weekly
+    baseline = float(base["removals"].sum())
+    result = required_capacity(scenario, goal=baseline * 1.3, max_runs=12)
+    assert result["met"] and result["removals_per_year"] >= baseline * 1.3
+    grown = [n for n, c in result["capacities"].items() if c["required"] > c["start"]]
+    assert grown, "meeting a higher goal needs more of some capacity"
+    assert result["cost_per_year"] > 0 and result["runs"] <= 12
+
+
+def test_an_impossible_goal_is_reported_not_met() -> None:
+    from immsim.analysis.capacity import required_capacity
+
+    result = required_capacity(short("cap2"), goal=1e9, max_runs=3)
+    assert result["met"] is False and result["runs"] == 3
+    with pytest.raises(InputError, match="positive"):
+        required_capacity(short("cap3"), goal=0)

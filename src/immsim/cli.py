@@ -7,6 +7,7 @@ traceback instead.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
@@ -1188,6 +1189,85 @@ def sensitivity_command(
         return
     for metric, info in report["outputs"].items():
         console.print(escape(info.get("summary") or f"{metric}: constant across the samples."))
+
+
+@app.command("capacity")
+def capacity_command(
+    scenario_file: Annotated[
+        str | None, typer.Argument(help="Scenario (default: 'default').")
+    ] = None,
+    goal: Annotated[float, typer.Option("--goal", help="Removals a year to reach.")] = 1_000_000,
+    years: Annotated[
+        int, typer.Option("--years", min=1, max=20, help="Horizon of each trial run.")
+    ] = 3,
+    max_runs: Annotated[int, typer.Option("--max-runs", min=1, max=500)] = 30,
+    figures: FiguresOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The smallest officers, beds, judges and seats that meet a removal goal, and the cost."""
+    from immsim.analysis.capacity import published_estimates, required_capacity
+    from immsim.scenario import resolve_scenario
+
+    scenario = resolve_scenario(scenario_file).model_copy(update={"horizon_years": years})
+    with _task_progress("Searching", as_json) as bar:
+        task = bar.add_task("runs", total=max_runs)
+        result = required_capacity(
+            scenario,
+            goal,
+            max_runs=max_runs,
+            progress=lambda n, trial: bar.update(task, completed=n),
+        )
+    published: list[dict[str, Any]] = []
+    with contextlib.suppress(InputError):
+        published = published_estimates(_figures(figures))
+    if as_json:
+        _emit_json({**result, "published": published})
+        return
+    if not console.is_terminal:
+        console.width = max(console.width, 120)
+    verdict = "met" if result["met"] else "NOT met"
+    console.print(
+        f"Goal {goal:,.0f} removals a year: {verdict} ({result['removals_per_year']:,.0f} in the "
+        f"last year of a {years}-year run; {result['runs']} runs). Binds at the end: "
+        f"{result['binding']}."
+    )
+    table = Table("capacity", "today", "required", "x", padding=(0, 1))
+    for name, info in result["capacities"].items():
+        table.add_row(
+            name,
+            f"{info['start']:,.0f}",
+            f"{info['required']:,.0f}",
+            f"{info['required'] / info['start']:.1f}",
+        )
+    console.print(table)
+    per = result["cost_per_year"] / max(result["removals_per_year"], 1.0)
+    console.print(
+        f"Cost a year: ${result['cost_per_year'] / 1e9:,.1f} billion "
+        + ", ".join(
+            f"{k.removeprefix('cost_')} ${v / 1e9:,.1f}B"
+            for k, v in result["cost_by_component"].items()
+        )
+        + f"; ${per:,.0f} per removal."
+    )
+    if published:
+        ptable = Table("published estimate", "value", "ours", padding=(0, 1))
+        for item in published:
+            ours = ""
+            if item["metric"] == "model_aic2024_annual_cost_1M_per_year":
+                ours = f"${result['cost_per_year'] / 1e6:,.0f} million"
+            elif item["metric"].endswith(("per_deportee", "per_deportation")):
+                ours = f"${per:,.0f}"
+            elif item["metric"] == "model_aaf2016_detention_beds_needed":
+                ours = f"{result['capacities']['beds']['required']:,.0f} beds (for this goal)"
+            ptable.add_row(
+                escape(item["label"]), f"{item['value']:,.0f} {escape(item['unit'])}", ours
+            )
+        console.print(ptable)
+        console.print(
+            "Differences come from what each counts: our costs are operating costs of the capacities "
+            "used (officers, bed-days, judges, transport), without building new facilities, "
+            "litigation or economic effects that some estimates include."
+        )
 
 
 # --- entry point ----------------------------------------------------------------------------
