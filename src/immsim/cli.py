@@ -1270,6 +1270,37 @@ def capacity_command(
         )
 
 
+# --- presentation -------------------------------------------------------------------------------
+
+
+@app.command("report")
+def report_command(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder written by `immsim run`.")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="HTML file to write.")] = Path(
+        "report.html"
+    ),
+) -> None:
+    """One self-contained HTML report (charts included, works offline)."""
+    from immsim.presentation.report import write_report
+
+    path = write_report(run_dir, out)
+    console.print(f"Wrote [bold]{escape(str(path))}[/] ({path.stat().st_size / 1e6:.1f} MB).")
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+) -> None:
+    """A web page to move the levers and see the results against the baseline."""
+    import uvicorn
+
+    from immsim.presentation.server import create_app
+
+    console.print(f"Serving on http://{host}:{port}/ (API docs at /docs). Ctrl-C to stop.")
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+
+
 # --- entry point ----------------------------------------------------------------------------
 
 

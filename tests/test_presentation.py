@@ -1,0 +1,177 @@
+"""What people look at: the HTML report, the JSON API (bad requests get a clear 422, never a
+500), and the page itself driven in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from immsim.engine.run import run
+from immsim.presentation.report import write_report
+from immsim.presentation.server import MAX_BODY, create_app
+from immsim.scenario import parse_scenario
+from immsim.yamlio import load_yaml_text
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def client() -> TestClient:
+    return TestClient(create_app())
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("run")
+    scenario_path = folder / "s.yaml"
+    scenario_path.write_text(
+        "name: report-test\nregime: nov2014\nstart: 2015-10-01\nhorizon_years: 1\nseed: 2\n"
+        "reform:\n  name: more-judges\n  overrides:\n    courts.immigration_judges:\n"
+        "      values:\n        2015-10-01: 500\n",
+        encoding="utf-8",
+    )
+    from immsim.scenario import load_scenario
+
+    return run(load_scenario(scenario_path)).save(folder / "out")
+
+
+def test_report_is_self_contained(run_dir: Path, tmp_path: Path) -> None:
+    path = write_report(run_dir, tmp_path / "report.html")
+    text = path.read_text(encoding="utf-8")
+    assert "<script src=" not in text  # plotly is inlined: the file works offline
+    assert text.count('class="chart"') == 5
+    assert "Sankey" in text or "sankey" in text
+    assert "courts.immigration_judges" in text  # the changed assumption, with its value
+    assert "name: report-test" in text  # the scenario file itself
+    assert "Who was removed" in text and "Cost by component" in text
+
+
+def test_api_runs_levers_against_the_baseline(client: TestClient) -> None:
+    r = client.post("/api/run", json={"regime": "sep2021", "horizon_years": 1, "judges": 900})
+    assert r.status_code == 200
+    out = r.json()
+    assert len(out["fiscal_years"]) == 1
+    assert set(out["series"]) == set(out["baseline"])
+    assert 0 <= out["convicted_share"][0] <= 1
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({"horizon_years": 99}, "horizon_years"),
+        ({"officers": -5}, "officers"),
+        ({"cooperation": 1.5}, "cooperation"),
+        ({"regime": "martial_law"}, "unknown regime"),
+        ({"code": "import os"}, "code"),
+        ({"goal": "a lot"}, "goal"),
+    ],
+)
+def test_bad_requests_get_a_clear_422(client: TestClient, body: dict[str, object], fragment: str) -> None:
+    r = client.post("/api/run", json=body)
+    assert r.status_code == 422
+    assert any(fragment in problem for problem in r.json()["detail"])
+
+
+def test_malformed_and_oversized_bodies(client: TestClient) -> None:
+    r = client.post("/api/run", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert r.status_code == 422
+    r = client.post(
+        "/api/run",
+        content=json.dumps({"regime": "x" * (MAX_BODY + 10)}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert r.status_code == 413
+
+
+def test_scenario_download_is_a_valid_scenario(client: TestClient) -> None:
+    r = client.post("/api/scenario", json={"regime": "eo13768", "officers": 16100, "horizon_years": 3})
+    assert r.status_code == 200
+    scenario = parse_scenario(load_yaml_text(r.text, "downloaded.yaml"))
+    assert scenario.regime == "eo13768" and scenario.horizon_years == 3
+    assert scenario.reform is not None
+    assert yaml.safe_load(r.text)["reform"]["overrides"]["enforcement.ero_deportation_officers"]
+
+
+def test_openapi_docs_and_page(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 200
+    assert "/api/run" in client.get("/openapi.json").json()["paths"]
+    page = client.get("/")
+    assert page.status_code == 200 and "jan2025" in page.text
+
+
+def test_concurrent_requests_do_not_interfere(client: TestClient) -> None:
+    bodies = [{"regime": "sep2021", "horizon_years": 1, "officers": n} for n in (3000, 9000, 3000, 9000)]
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda b: client.post("/api/run", json=b).json(), bodies))
+    serial = [client.post("/api/run", json=b).json() for b in bodies[:2]]
+    assert answers[0] == answers[2] == serial[0]
+    assert answers[1] == answers[3] == serial[1]
+    assert answers[0] != answers[1]
+
+
+# --- in a real browser -----------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> str:
+    import uvicorn
+
+    port = _free_port()
+    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if instance.started:
+            break
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_page_levers_chart_and_report_in_chromium(server: str, tmp_path: Path, run_dir: Path) -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"SKIPPED: Chromium not found at {CHROMIUM} (apt install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(accept_downloads=True)
+        page.goto(server)
+        page.wait_for_function("document.getElementById('status').textContent.startsWith('Done')", timeout=60000)
+        before = page.get_attribute("#chart", "data-removals")
+        assert page.locator("#chart .js-plotly-plot, #chart.js-plotly-plot").count() >= 1
+        page.fill("input[name=officers]", "30000")
+        page.fill("input[name=beds]", "150000")
+        page.evaluate("document.getElementById('status').textContent = ''")
+        page.dispatch_event("input[name=beds]", "change")
+        page.wait_for_function("document.getElementById('status').textContent.startsWith('Done')", timeout=60000)
+        after = page.get_attribute("#chart", "data-removals")
+        assert before and after and float(after) != float(before)
+        with page.expect_download(timeout=60000) as info:
+            page.click("#download-report")
+        saved = tmp_path / "downloaded.html"
+        info.value.save_as(saved)
+        assert saved.stat().st_size > 1_000_000
+        # the HTML report renders its charts in the same browser, offline
+        report = write_report(run_dir, tmp_path / "report.html")
+        page.goto(report.as_uri())
+        page.wait_for_selector(".js-plotly-plot", timeout=30000)
+        assert page.locator(".js-plotly-plot").count() == 5
+        browser.close()
