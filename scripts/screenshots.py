@@ -1,6 +1,6 @@
 """Regenerate the README's screenshots (needs Debian's chromium and the test extras).
 
-    .venv/bin/python scripts/screenshots.py
+.venv/bin/python scripts/screenshots.py
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ def main() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
+    )
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.1)
@@ -38,11 +40,15 @@ def main() -> None:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.goto(f"http://127.0.0.1:{port}/")
-        page.wait_for_function("document.getElementById('status').textContent.startsWith('Done')", timeout=60000)
+        page.wait_for_function(
+            "document.getElementById('status').textContent.startsWith('Done')", timeout=60000
+        )
         page.fill("input[name=officers]", "16100")
         page.dispatch_event("input[name=officers]", "change")
         time.sleep(0.5)
-        page.wait_for_function("document.getElementById('status').textContent.startsWith('Done')", timeout=60000)
+        page.wait_for_function(
+            "document.getElementById('status').textContent.startsWith('Done')", timeout=60000
+        )
         page.screenshot(path=str(OUT / "serve.png"), full_page=True)
         page.goto(report.as_uri())
         page.wait_for_selector(".js-plotly-plot")

@@ -75,7 +75,9 @@ def test_api_runs_levers_against_the_baseline(client: TestClient) -> None:
         ({"goal": "a lot"}, "goal"),
     ],
 )
-def test_bad_requests_get_a_clear_422(client: TestClient, body: dict[str, object], fragment: str) -> None:
+def test_bad_requests_get_a_clear_422(
+    client: TestClient, body: dict[str, object], fragment: str
+) -> None:
     r = client.post("/api/run", json=body)
     assert r.status_code == 422
     assert any(fragment in problem for problem in r.json()["detail"])
@@ -93,7 +95,9 @@ def test_malformed_and_oversized_bodies(client: TestClient) -> None:
 
 
 def test_scenario_download_is_a_valid_scenario(client: TestClient) -> None:
-    r = client.post("/api/scenario", json={"regime": "eo13768", "officers": 16100, "horizon_years": 3})
+    r = client.post(
+        "/api/scenario", json={"regime": "eo13768", "officers": 16100, "horizon_years": 3}
+    )
     assert r.status_code == 200
     scenario = parse_scenario(load_yaml_text(r.text, "downloaded.yaml"))
     assert scenario.regime == "eo13768" and scenario.horizon_years == 3
@@ -109,7 +113,9 @@ def test_openapi_docs_and_page(client: TestClient) -> None:
 
 
 def test_concurrent_requests_do_not_interfere(client: TestClient) -> None:
-    bodies = [{"regime": "sep2021", "horizon_years": 1, "officers": n} for n in (3000, 9000, 3000, 9000)]
+    bodies = [
+        {"regime": "sep2021", "horizon_years": 1, "officers": n} for n in (3000, 9000, 3000, 9000)
+    ]
     with ThreadPoolExecutor(4) as pool:
         answers = list(pool.map(lambda b: client.post("/api/run", json=b).json(), bodies))
     serial = [client.post("/api/run", json=b).json() for b in bodies[:2]]
@@ -145,7 +151,9 @@ def server() -> str:
     thread.join(timeout=10)
 
 
-def test_page_levers_chart_and_report_in_chromium(server: str, tmp_path: Path, run_dir: Path) -> None:
+def test_page_levers_chart_and_report_in_chromium(
+    server: str, tmp_path: Path, run_dir: Path
+) -> None:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"SKIPPED: Chromium not found at {CHROMIUM} (apt install chromium)")
     from playwright.sync_api import sync_playwright
@@ -154,14 +162,18 @@ def test_page_levers_chart_and_report_in_chromium(server: str, tmp_path: Path, r
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_page(accept_downloads=True)
         page.goto(server)
-        page.wait_for_function("document.getElementById('status').textContent.startsWith('Done')", timeout=60000)
+        page.wait_for_function(
+            "document.getElementById('status').textContent.startsWith('Done')", timeout=60000
+        )
         before = page.get_attribute("#chart", "data-removals")
         assert page.locator("#chart .js-plotly-plot, #chart.js-plotly-plot").count() >= 1
         page.fill("input[name=officers]", "30000")
         page.fill("input[name=beds]", "150000")
         page.evaluate("document.getElementById('status').textContent = ''")
         page.dispatch_event("input[name=beds]", "change")
-        page.wait_for_function("document.getElementById('status').textContent.startsWith('Done')", timeout=60000)
+        page.wait_for_function(
+            "document.getElementById('status').textContent.startsWith('Done')", timeout=60000
+        )
         after = page.get_attribute("#chart", "data-removals")
         assert before and after and float(after) != float(before)
         with page.expect_download(timeout=60000) as info:
