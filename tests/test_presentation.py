@@ -187,3 +187,27 @@ def test_page_levers_chart_and_report_in_chromium(
         page.wait_for_selector(".js-plotly-plot", timeout=30000)
         assert page.locator(".js-plotly-plot").count() == 5
         browser.close()
+
+
+def test_reports_on_draws_and_comparisons_show_bands(tmp_path: Path) -> None:
+    from immsim.cli import main
+
+    a = tmp_path / "a.yaml"
+    a.write_text(
+        "name: a\nregime: sep2021\nstart: 2021-10-01\nhorizon_years: 2\nseed: 4\n"
+        "uncertainties:\n  flows.emigration_rate: {dist: uniform, low: 0.02, high: 0.04}\n",
+        encoding="utf-8",
+    )
+    b = tmp_path / "b.yaml"
+    b.write_text(
+        "name: b\nregime: jan2025\nstart: 2021-10-01\nhorizon_years: 2\nseed: 4\n", encoding="utf-8"
+    )
+    assert main(["run", str(a), "--draws", "3", "--out", str(tmp_path / "d")]) == 0
+    assert main(["compare", str(a), str(b), "--draws", "2", "--out", str(tmp_path / "c")]) == 0
+    for folder in ("d", "c"):
+        out = tmp_path / f"{folder}.html"
+        assert main(["report", str(tmp_path / folder), "-o", str(out)]) == 0
+        text = out.read_text(encoding="utf-8")
+        assert '"fill":"toself"' in text.replace(" ", "")  # the bands
+        assert "court cases pending" in text
+    assert "difference from a" in (tmp_path / "c.html").read_text(encoding="utf-8")

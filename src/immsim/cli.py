@@ -1275,7 +1275,12 @@ def capacity_command(
 
 @app.command("report")
 def report_command(
-    run_dir: Annotated[Path, typer.Argument(help="A run folder written by `immsim run`.")],
+    run_dir: Annotated[
+        Path,
+        typer.Argument(
+            help="A run folder, a Monte Carlo folder (run --draws) or a comparison folder."
+        ),
+    ],
     out: Annotated[Path, typer.Option("-o", "--out", help="HTML file to write.")] = Path(
         "report.html"
     ),

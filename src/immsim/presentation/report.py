@@ -296,7 +296,111 @@ fitted to FY2012–FY2016 or assumed; see the parameter sources.</p>
 """
 
 
+METRIC_LABELS = {
+    "arrests": "ICE arrests a year",
+    "removals": "removals a year (with border)",
+    "removals_interior": "interior removals a year",
+    "detained": "people detained (average)",
+    "court_pending": "court cases pending (year end)",
+    "cost": "cost a year (USD)",
+    "convicted_share": "share of interior removals with a conviction",
+}
+
+
+def _band_figure(frame: pl.DataFrame, metric: str, title: str, group: str | None) -> go.Figure:
+    figure = go.Figure()
+    groups = sorted(frame[group].unique().to_list()) if group else [None]
+    for i, name in enumerate(groups):
+        part = frame.filter(pl.col("metric") == metric)
+        if group:
+            part = part.filter(pl.col(group) == name)
+        part = part.sort("fiscal_year")
+        x = [str(y) for y in part["fiscal_year"].to_list()]
+        color = COLORS[i % len(COLORS)]
+        label = name or "median"
+        for lo, hi, opacity in (("p05", "p95", 0.15), ("p25", "p75", 0.3)):
+            figure.add_trace(
+                go.Scatter(
+                    x=x + x[::-1],
+                    y=part[hi].to_list() + part[lo].to_list()[::-1],
+                    fill="toself",
+                    fillcolor=color,
+                    opacity=opacity,
+                    line={"width": 0},
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
+            )
+        figure.add_trace(
+            go.Scatter(
+                x=x,
+                y=part["median"].to_list(),
+                name=label,
+                line={"color": color},
+                mode="lines+markers",
+            )
+        )
+    figure.update_layout(
+        title=title, height=340, xaxis={"type": "category", "title": "fiscal year"}
+    )
+    if metric.endswith("share"):
+        figure.update_yaxes(tickformat=".0%")
+    return figure
+
+
+def render_bands(folder: Path) -> str:
+    """A report for a Monte Carlo folder (bands) or a comparison folder (levels, differences)."""
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    comparison = (folder / "levels.parquet").is_file()
+    sections = []
+    if comparison:
+        levels = pl.read_parquet(folder / "levels.parquet")
+        diffs = pl.read_parquet(folder / "differences.parquet")
+        base = str(diffs["against"][0]) if diffs.height else ""
+        names = [s["name"] for s in manifest.get("scenarios", [])]
+        title = "immsim: " + " vs ".join(names)
+        intro = (
+            f"{len(names)} scenarios, each run with the same {manifest.get('draws')} draws "
+            f"(seed {manifest.get('seed')}): the differences are paired, draw by draw, against {base}."
+        )
+        for metric, label in METRIC_LABELS.items():
+            sections.append(_band_figure(levels, metric, label, "scenario"))
+            sections.append(
+                _band_figure(diffs, metric, f"{label}: difference from {base}", "scenario")
+            )
+        scenarios_text = json.dumps(manifest.get("scenarios"), indent=2, default=str)
+    else:
+        bands = pl.read_parquet(folder / "bands.parquet")
+        scenario = manifest.get("scenario", {})
+        title = f"immsim: {scenario.get('name', 'draws')}"
+        intro = f"{manifest.get('draws')} draws: medians with 50% (dark) and 90% (light) bands."
+        for metric, label in METRIC_LABELS.items():
+            sections.append(_band_figure(bands, metric, label, None))
+        scenarios_text = json.dumps(scenario, indent=2, default=str)
+    charts = "\n".join(
+        f'<section class="chart">{f.to_html(full_html=False, include_plotlyjs=False)}</section>'
+        for f in sections
+    )
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; }}
+pre {{ background: #f6f6f6; padding: 1rem; overflow-x: auto; }}</style>
+<script>{get_plotlyjs()}</script></head>
+<body><h1>{html.escape(title)}</h1><p>{html.escape(intro)}</p>
+<p>Bands show the spread over draws of the uncertain parameters and of the model's randomness.
+Aggregate counts of a simulation, not of real people.</p>
+{charts}
+<h2>Scenarios</h2><pre>{html.escape(scenarios_text)}</pre></body></html>
+"""
+
+
 def write_report(run_dir: Path, out: Path) -> Path:
+    """Report on a run folder, a Monte Carlo folder or a comparison folder."""
+    if (run_dir / "bands.parquet").is_file() or (run_dir / "levels.parquet").is_file():
+        text = render_bands(run_dir)
+        with atomic_file(out) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+        return out
     results = load_results(run_dir)
     text = render(results)
     with atomic_file(out) as tmp:
