@@ -298,3 +298,87 @@ def test_cli_ingest_and_summarize(tmp_path: Path, capsys) -> None:  # type: igno
     assert main(["data", "fetch", "--list"]) == 0
     assert "seattle-removals" in capsys.readouterr().out
     assert main(["data", "fetch", "no-such-source"]) == 2
+
+
+# --- EOIR proceedings ----------------------------------------------------------------------------
+
+EOIR_HEADER = [
+    "IDNPROCEEDING",
+    "IDNCASE",
+    "OSC_DATE",
+    "INPUT_DATE",
+    "BASE_CITY_CODE",
+    "HEARING_LOC_CODE",
+    "IJ_CODE",
+    "DEC_TYPE",
+    "DEC_CODE",
+    "OTHER_COMP",
+    "COMP_DATE",
+    "ABSENTIA",
+    "CUSTODY",
+    "CASE_TYPE",
+    "NAT",
+    "LANG",
+]
+
+
+def eoir_row(**values: str) -> str:
+    base = {
+        "IDNPROCEEDING": "1001",
+        "IDNCASE": "501",
+        "OSC_DATE": "2017-03-01 00:00:00",
+        "INPUT_DATE": "2017-03-02",
+        "BASE_CITY_CODE": "sea",
+        "HEARING_LOC_CODE": "TAC",
+        "IJ_CODE": "XYZ",
+        "DEC_TYPE": "O",
+        "DEC_CODE": "X",
+        "OTHER_COMP": "",
+        "COMP_DATE": "2018-11-15",
+        "ABSENTIA": "N",
+        "CUSTODY": "D",
+        "CASE_TYPE": "RMV",
+        "NAT": "MX",
+        "LANG": "SP",
+    }
+    base.update(values)
+    return "\t".join(base[h] for h in EOIR_HEADER) + "\n"
+
+
+def test_eoir_proceedings(tmp_path: Path) -> None:
+    path = tmp_path / "B_TblProceeding.csv"
+    path.write_text(
+        "\t".join(EOIR_HEADER)
+        + "\n"
+        + eoir_row()
+        + eoir_row(COMP_DATE="", DEC_CODE="", CUSTODY="N")  # pending
+        + eoir_row(CASE_TYPE="ZZZ")  # line 4: unknown case type
+        + eoir_row(OSC_DATE="yesterday")  # line 5
+        + eoir_row(DEC_CODE="Q")  # line 6
+        + eoir_row(ABSENTIA="Y", CUSTODY="N", DEC_CODE="X", COMP_DATE="2019-01-10")
+        + "2001\t9\t2017-01-01\n",  # truncated
+        encoding="utf-8",
+    )
+    assert detect(path) == "eoir_proceedings"
+    (report,) = ingest([path], tmp_path / "out")
+    assert report.rows_read == 7 and report.rows_written == 3
+    rows = {r["reason"]: r["row"] for r in report.rejected}
+    assert rows == {
+        "unknown case type": 4,
+        "bad filing date": 5,
+        "unknown decision code": 6,
+        "expected 16 columns, found 3": 8,
+    }
+    frame = pl.read_parquet(tmp_path / "out" / "court_case")
+    assert "IDNCASE" not in frame.columns and "idncase" not in frame.columns
+    assert frame["decision"].to_list() == ["removed", None, "removed"]
+    assert frame["custody"].to_list() == ["detained", "never detained", "never detained"]
+    assert frame["in_absentia"].to_list() == [False, False, True]
+    assert frame["fiscal_year"].to_list() == [2019, 2017, 2019]
+    assert frame["court"].to_list() == ["SEA", "SEA", "SEA"]
+    summary = summarize(tmp_path / "out")
+    pending = {
+        r["fiscal_year"]: r["cases"] for r in summary["court_case"]["pending_at_fiscal_year_end"]
+    }
+    assert pending[2017] == 3  # all three filed in FY2017, none completed by its end
+    assert pending[2019] == 1  # only the case never completed

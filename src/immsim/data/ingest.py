@@ -15,7 +15,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from immsim.atomic import atomic_folder
-from immsim.data import detention_stats, headcount, lesa
+from immsim.data import detention_stats, eoir, headcount, lesa
 from immsim.data.report import IngestReport
 from immsim.data.schema import SCHEMAS
 from immsim.errors import InputError
@@ -40,6 +40,8 @@ def detect(path: Path) -> str:
     lines = text.splitlines()
     if lines and headcount.looks_like_headcount(lines[0]):
         return "detention_headcount"
+    if lines and eoir.looks_like_proceedings(lines[0]):
+        return "eoir_proceedings"
     lowered = text.lower()
     for name, layout in lesa.LAYOUTS.items():
         if all(any(alias in lowered for alias in layout.fields[f]) for f in layout.required):
@@ -49,7 +51,7 @@ def detect(path: Path) -> str:
         file=str(path),
         allowed=(
             "ICE detention-statistics .xlsx; ERO-LESA arrests or removals CSV (with or without "
-            "the FOIA preamble); daily headcounts facility_code|n|date"
+            "the FOIA preamble); daily headcounts facility_code|n|date; EOIR B_TblProceeding"
         ),
     )
 
@@ -59,6 +61,8 @@ def _blocks(path: Path, layout: str, report: IngestReport) -> Iterator[pl.DataFr
         yield detention_stats.read_workbook(path, report)
     elif layout == "detention_headcount":
         yield from headcount.read_blocks(path, report)
+    elif layout == "eoir_proceedings":
+        yield from eoir.read_blocks(path, report)
     else:
         yield from lesa.read_blocks(path, lesa.LAYOUTS[layout], report)
 
@@ -66,6 +70,7 @@ def _blocks(path: Path, layout: str, report: IngestReport) -> Iterator[pl.DataFr
 KIND_OF_LAYOUT = {
     "ice_detention_stats": "published_stats",
     "detention_headcount": "detention_stay",
+    "eoir_proceedings": "court_case",
     "lesa_removals": "removal",
     "lesa_arrests": "arrest",
 }

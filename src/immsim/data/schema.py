@@ -93,12 +93,16 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
         "source_row": pl.Int64,
     },
     "court_case": {
-        "event_date": pl.Date,
-        "fiscal_year": pl.Int16,
+        "event_date": pl.Date,  # completion (null while pending)
+        "filed_date": pl.Date,
+        "fiscal_year": pl.Int16,  # of completion, else of filing
         "court": pl.String,
         "case_type": pl.String,
         "custody": pl.String,
+        "decision_code": pl.String,
         "decision": pl.String,
+        "in_absentia": pl.Boolean,
+        "nationality": pl.String,
         "source_file": pl.String,
         "source_row": pl.Int64,
     },

@@ -79,6 +79,11 @@ def key_figures(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int], float]:
             "'book_ins_by_facility_criminality' AND row_label = 'Total' AND column_label = 'Total'"
         ).fetchall():
             out[("ice_initial_book_ins", int(fy))] = float(value)
+    if "court_case" in views:
+        for fy, value in con.execute(
+            "SELECT fiscal_year, count(*) FROM court_case WHERE event_date IS NOT NULL GROUP BY 1"
+        ).fetchall():
+            out[("eoir_total_completions", int(fy))] = float(value)
     if "detention_stay" in views:
         for fy, value in con.execute(
             "SELECT fiscal_year, avg(total) FROM (SELECT fiscal_year, event_date, sum(persons) "
@@ -135,6 +140,27 @@ def summarize(folder: Path, figures: Path | None = None) -> dict[str, Any]:
                 f"<= {TOP} ORDER BY fiscal_year, events DESC",
             )
         summary[kind] = block
+    if "court_case" in views:
+        summary["court_case"] = {
+            "completions_by_decision": _rows(
+                con,
+                "SELECT fiscal_year, coalesce(decision, '(none)') AS decision, count(*) AS cases "
+                "FROM court_case WHERE event_date IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 3 DESC",
+            ),
+            "completions_by_custody": _rows(
+                con,
+                "SELECT fiscal_year, coalesce(custody, '(none)') AS custody, count(*) AS cases, "
+                "round(avg(CASE WHEN in_absentia THEN 1 ELSE 0 END), 3) AS in_absentia_share "
+                "FROM court_case WHERE event_date IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2",
+            ),
+            "pending_at_fiscal_year_end": _rows(
+                con,
+                "WITH years AS (SELECT DISTINCT fiscal_year FROM court_case) SELECT y.fiscal_year, "
+                "count(c.filed_date) AS cases FROM years y LEFT JOIN court_case c ON "
+                "c.filed_date <= make_date(y.fiscal_year, 9, 30) AND (c.event_date IS NULL OR "
+                "c.event_date > make_date(y.fiscal_year, 9, 30)) GROUP BY 1 ORDER BY 1",
+            ),
+        }
     if "detention_stay" in views:
         summary["detention_stay"] = {
             "yearly_average_daily_population": _rows(
