@@ -17,6 +17,7 @@ seats on removal flights. Every rate comes from the parameter tree via the week'
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -177,36 +178,71 @@ def _binom(rng: np.random.Generator, n: IntArray, p: FloatArray | float) -> IntA
 
 
 def _competing(
-    rng: np.random.Generator, n: IntArray, probs: list[FloatArray | float]
+    rng: np.random.Generator,
+    n: IntArray,
+    probs: Sequence[FloatArray | float],
+    plan: tuple[FloatArray, list[FloatArray | None]] | None = None,
 ) -> list[IntArray]:
     """Competing events in one week: how many of ``n`` have each event (at most one each).
 
     One draw for anyone having any event, then conditional binomials to split them: exactly a
-    multinomial, at the cost of one dense draw instead of one per event."""
-    total_p = sum((np.asarray(q, dtype=np.float64) for q in probs), np.zeros(n.shape))
-    anyone = _binom(rng, n, np.minimum(total_p, 1.0))
+    multinomial, at the cost of one dense draw instead of one per event. ``plan`` (from
+    :func:`competing_plan`) saves recomputing the probabilities when they have not changed."""
+    total, shares = plan or competing_plan(probs, n.shape)
+    anyone = _binom(rng, n, total)
     out: list[IntArray] = []
     left = anyone
-    left_p = total_p
-    for q in probs[:-1]:
-        share = np.divide(q, left_p, out=np.zeros(n.shape), where=left_p > 0)
-        got = _binom(rng, left, np.minimum(share, 1.0))
+    zero = np.zeros(n.shape, dtype=np.int64)
+    for share in shares:
+        if share is None:  # an event that cannot happen: nothing to draw
+            out.append(zero)
+            continue
+        got = _binom(rng, left, share)
         out.append(got)
         left = left - got
-        left_p = left_p - q
     out.append(left)
     return out
 
 
+def competing_plan(
+    probs: Sequence[FloatArray | float], shape: tuple[int, ...]
+) -> tuple[FloatArray, list[FloatArray | None]]:
+    """The probability of any event, and each event's share of what is left after the ones
+    before it (None for an event that cannot happen)."""
+    total_p = sum((np.asarray(q, dtype=np.float64) for q in probs), np.zeros(shape))
+    shares: list[FloatArray | None] = []
+    left_p = total_p
+    for q in probs[:-1]:
+        if not np.any(q):
+            shares.append(None)
+            continue
+        shares.append(np.minimum(np.divide(q, left_p, out=np.zeros(shape), where=left_p > 0), 1.0))
+        left_p = left_p - q
+    return np.minimum(total_p, 1.0), shares
+
+
 def _cap(rng: np.random.Generator, counts: IntArray, limit: float) -> IntArray:
-    """At most ``limit`` of ``counts`` in all, chosen at random without replacement: a hard
-    capacity that random draws can never overshoot."""
+    """At most ``limit`` of ``counts`` in all, chosen at random: a hard capacity that random
+    draws can never overshoot.
+
+    Exactly ``floor(limit)`` people are taken (when there are more), none from a group beyond
+    its count. Taken in multinomial rounds (a round's overshoot in any group is put back and
+    redrawn among the rest), which matches sampling without replacement when, as here, the
+    number taken is small against the groups' sizes, at a third of the cost."""
     keep = max(0, int(np.floor(limit)))
     if int(counts.sum()) <= keep:
         return counts.copy()
     out = np.zeros_like(counts)
     where = np.flatnonzero(counts)
-    out[where] = rng.multivariate_hypergeometric(counts[where], keep, method="marginals")
+    room = counts[where].astype(np.int64)
+    taken = np.zeros_like(room)
+    left = keep
+    while left > 0:
+        weights = room - taken
+        drawn = rng.multinomial(left, weights / weights.sum())
+        taken += np.minimum(drawn, weights)
+        left = keep - int(taken.sum())
+    out[where] = taken
     return out
 
 
@@ -256,6 +292,7 @@ class Pipeline:
         self.start = start
         self.rng = rng
         self._triage: dict[tuple[str, int, bool], Triage] = {}
+        self._cache: dict[tuple[Any, ...], Any] = {}
         self._used: dict[str, Any] = {}
         g = groups
         country = g.level_of("country_group")
@@ -301,6 +338,24 @@ class Pipeline:
 
     def params(self, day: dt.date) -> dict[str, Any]:
         return _Snapshot(day, self.params_at(day))
+
+    def _memo(self, key: tuple[Any, ...], build: Any) -> Any:
+        """Arrays that depend only on parameter values, built once per distinct value."""
+        if key not in self._cache:
+            if len(self._cache) > 256:
+                self._cache.clear()
+            self._cache[key] = build()
+        return self._cache[key]
+
+    def _by_level(self, attribute: str, values: list[float]) -> FloatArray:
+        """A per-group array holding each level's value (cached by the values)."""
+
+        def build() -> FloatArray:
+            codes = self.groups.codes[attribute]
+            return np.asarray(values, dtype=np.float64)[codes]
+
+        array: FloatArray = self._memo((attribute, tuple(values)), build)
+        return array
 
     def triage(self, regime: Regime, day: dt.date, final_order: bool = False) -> Triage:
         key = (regime.name, day.year, final_order)
@@ -348,7 +403,11 @@ class Pipeline:
         emigrated = 0
         granted = 0
         for stock, can_grant in ((s.free, True), (s.released, True), (s.ordered, False)):
-            gone, got = _competing(rng, stock, [emig, grant if can_grant else 0.0])
+            probs = [float(emig), float(grant) if can_grant else 0.0]
+            plan = self._memo(
+                ("background", *probs), lambda probs=probs: competing_plan(probs, (g.size,))
+            )
+            gone, got = _competing(rng, stock, probs, plan)
             stock -= gone + got
             emigrated += int(gone.sum())
             granted += int(got.sum())
@@ -375,8 +434,13 @@ class Pipeline:
                 "case_by_case": float(p["enforcement.effort.non_priority_arrest_share"]),
                 "decline": 0.0,
             }[regime.non_priority]
-            prob = np.where(t.rank < NO_TIER, 1.0, non_priority)
-            return np.where(t.exempt, 0.0, prob)
+
+            def build() -> FloatArray:
+                prob = np.where(t.rank < NO_TIER, 1.0, non_priority)
+                return np.where(t.exempt, 0.0, prob)
+
+            array: FloatArray = self._memo(("enforce", id(t), non_priority), build)
+            return array
 
         e_p = enforce_prob(tri)
         e_o = enforce_prob(tri_o)
@@ -399,12 +463,24 @@ class Pipeline:
         # jails: booking -> fingerprint match -> detainer / notification -> transfer ---------------
         custodial: list[tuple[str, str, IntArray]] = []
         if ch.jail_booking:
-            rate = np.zeros(g.size)
-            for level in LEVELS["criminal_history"]:
-                rate[self.crim == level] = float(p[f"{c}jail_booking_rate.{level}"])
-            rate = rate + np.where(self.pending, float(p[f"{c}pending_charges_booking_rate"]), 0.0)
+            booking = self._by_level(
+                "criminal_history",
+                [float(p[f"{c}jail_booking_rate.{level}"]) for level in LEVELS["criminal_history"]],
+            )
+            weekly_booking = self._memo(
+                ("booking", id(booking), float(p[f"{c}pending_charges_booking_rate"])),
+                lambda: _weekly(
+                    booking
+                    + np.where(self.pending, float(p[f"{c}pending_charges_booking_rate"]), 0.0)
+                ),
+            )
             match_known = float(p[f"{c}fingerprint_match_known"])
-            match = np.where(self.known, match_known, float(p[f"{c}fingerprint_match_unknown"]))
+            match = self._memo(
+                ("match", match_known, float(p[f"{c}fingerprint_match_unknown"])),
+                lambda: np.where(
+                    self.known, match_known, float(p[f"{c}fingerprint_match_unknown"])
+                ),
+            )
             full = float(p[f"{c}cooperation_full"])
             notify = float(p[f"{c}cooperation_notify_only"])
             pickup = float(p[f"{c}notification_pickup"])
@@ -413,7 +489,7 @@ class Pipeline:
                 ("free", tri, e_p, match),
                 ("ordered", tri_o, e_o, match_known),
             ):
-                booked = _binom(rng, getattr(s, source), _weekly(rate))
+                booked = _binom(rng, getattr(s, source), weekly_booking)
                 matched = _binom(rng, booked, m)
                 out["jail_bookings"] += int(booked.sum())
                 out["jail_matches"] += int(matched.sum())
@@ -447,11 +523,22 @@ class Pipeline:
         db_rate = _weekly(float(p[f"{c}database_lead_rate"])) if ch.database_leads else 0.0
         ws_rate = _weekly(float(p[f"{c}worksite_rate"])) if ch.worksite else 0.0
         ci_rate = _weekly(float(p[f"{c}check_in_rate"])) if ch.check_in else 0.0
-        tf, db, ws = _competing(
-            rng, s.free, [tf_rate * e_p, np.where(self.known, db_rate * e_p, zero), ws_rate * e_p]
+        rates = (float(tf_rate), float(db_rate), float(ws_rate), float(ci_rate))
+        shape = (g.size,)
+        free_plan, ordered_plan, released_plan = self._memo(
+            ("leads", id(e_p), id(e_o), rates),
+            lambda: (
+                competing_plan(
+                    [tf_rate * e_p, np.where(self.known, db_rate * e_p, zero), ws_rate * e_p],
+                    shape,
+                ),
+                competing_plan([db_rate * e_o, ci_rate * e_o], shape),
+                competing_plan([ci_rate * e_p], shape),
+            ),
         )
-        dbo, cio = _competing(rng, s.ordered, [db_rate * e_o, ci_rate * e_o])
-        (cir,) = _competing(rng, s.released, [ci_rate * e_p])
+        tf, db, ws = _competing(rng, s.free, [], free_plan)
+        dbo, cio = _competing(rng, s.ordered, [], ordered_plan)
+        (cir,) = _competing(rng, s.released, [], released_plan)
         leads += [
             ("arrests_task_force", "free", tf),
             ("arrests_database", "free", db),
@@ -476,17 +563,21 @@ class Pipeline:
         collateral_ratio = float(p[f"{c}collateral_per_targeted"]) if ch.collateral_arrests else 0.0
         per_target = h_large + collateral_ratio * h_coll
         capacity = hours_left / per_target if ch.at_large and per_target > 0 else 0.0
-        locate = np.where(
-            self.known,
-            float(p[f"{c}at_large_locate_rate_known"]),
-            float(p[f"{c}at_large_locate_rate_unknown"]),
+        known_rate = float(p[f"{c}at_large_locate_rate_known"])
+        unknown_rate = float(p[f"{c}at_large_locate_rate_unknown"])
+        locate_p = self._memo(
+            ("locate", id(tri), known_rate, unknown_rate),
+            lambda: (
+                _weekly(np.where(self.known, known_rate, unknown_rate))
+                * np.where(tri.exempt, 0.0, 1.0)
+            ),
         )
-        ceiling_p = s.free * _weekly(locate) * np.where(tri.exempt, 0.0, 1.0)
-        ceiling_o = (
-            s.ordered
-            * _weekly(float(p[f"{c}at_large_locate_rate_known"]))
-            * np.where(tri_o.exempt, 0.0, 1.0)
+        locate_o = self._memo(
+            ("locate_o", id(tri_o), known_rate),
+            lambda: _weekly(known_rate) * np.where(tri_o.exempt, 0.0, 1.0),
         )
+        ceiling_p = s.free * locate_p
+        ceiling_o = s.ordered * locate_o
         if regime.non_priority != "enforce":
             share = float(p["enforcement.effort.non_priority_arrest_share"])
             if goal > 0:
@@ -588,9 +679,15 @@ class Pipeline:
         requests_c = to_court
         # one ordering over both queues: removal cases and mandatory cases first, then by tier
         both = np.concatenate([requests_r, requests_c])
-        key_rank = np.concatenate([tri_o.rank, tri.rank]).astype(np.int64)
-        key_mand = np.concatenate([np.ones(g.size, dtype=bool), self.mandatory])
-        order = np.lexsort((key_rank, ~key_mand))
+        order = self._memo(
+            ("admission", id(tri), id(tri_o)),
+            lambda: np.lexsort(
+                (
+                    np.concatenate([tri_o.rank, tri.rank]).astype(np.int64),
+                    ~np.concatenate([np.ones(g.size, dtype=bool), self.mandatory]),
+                )
+            ),
+        )
         admitted = _admit_in_order(both, order, space)
         adm_r, adm_c = admitted[: g.size], admitted[g.size :]
         s.held_removal += adm_r
@@ -670,12 +767,16 @@ class Pipeline:
                 out["review_closures"] = int(close.sum())
 
         # removal: travel documents, seats, Zadvydas ------------------------------------------------
-        doc_rate = np.zeros(g.size)
-        for level in LEVELS["country_group"]:
-            doc_rate[self.country == level] = float(
-                p[f"removal.logistics.travel_document_rate.{level}"]
-            )
-        documented = _binom(rng, s.held_removal, _weekly(doc_rate))
+        doc_rate = self._by_level(
+            "country_group",
+            [
+                float(p[f"removal.logistics.travel_document_rate.{level}"])
+                for level in LEVELS["country_group"]
+            ],
+        )
+        documented = _binom(
+            rng, s.held_removal, self._memo(("docs", id(doc_rate)), lambda: _weekly(doc_rate))
+        )
         land = np.where(self.is_mexico, documented, 0)
         air_ready = documented - land
         seats_year = float(p["removal.logistics.air_seats_per_year"])
@@ -769,6 +870,22 @@ class Pipeline:
     def _breakdown(
         self, day: dt.date, regime: Regime, tri: Triage, removed: IntArray, arrested: IntArray
     ) -> dict[tuple[str, str], dict[str, int]]:
+        codes = self._memo(("breakdown", id(tri), day.year), lambda: self._codes(day, regime, tri))
+        out: dict[tuple[str, str], dict[str, int]] = {}
+        for stage, counts in (("removed", removed), ("arrested", arrested)):
+            if not counts.any():
+                continue
+            for attribute in BREAKDOWN_ATTRIBUTES:
+                code, labels = codes[attribute]
+                sums = np.bincount(code, weights=counts, minlength=len(labels))
+                out[(stage, attribute)] = {
+                    labels[i]: int(v) for i, v in enumerate(sums.tolist()) if v > 0
+                }
+        return out
+
+    def _codes(
+        self, day: dt.date, regime: Regime, tri: Triage
+    ) -> dict[str, tuple[NDArray[np.int64], list[str]]]:
         g = self.groups
         n_tiers = len(regime.tiers)
         tier_code = np.where(tri.rank < NO_TIER, tri.rank - 1, n_tiers)
@@ -791,14 +908,4 @@ class Pipeline:
             "us_citizen_child": (g.flags["us_citizen_child"].astype(np.int64), ["false", "true"]),
             "tier": (tier_code.astype(np.int64), [*regime.tier_ids(), "non_priority", "exempt"]),
         }
-        out: dict[tuple[str, str], dict[str, int]] = {}
-        for stage, counts in (("removed", removed), ("arrested", arrested)):
-            if not counts.any():
-                continue
-            for attribute in BREAKDOWN_ATTRIBUTES:
-                code, labels = codes[attribute]
-                sums = np.bincount(code, weights=counts, minlength=len(labels))
-                out[(stage, attribute)] = {
-                    labels[i]: int(v) for i, v in enumerate(sums.tolist()) if v > 0
-                }
-        return out
+        return codes
