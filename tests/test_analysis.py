@@ -286,3 +286,22 @@ def test_an_impossible_goal_is_reported_not_met() -> None:
     assert result["met"] is False and result["runs"] == 3
     with pytest.raises(InputError, match="positive"):
         required_capacity(short("cap3"), goal=0)
+
+
+def test_fitted_distributions_follow_the_calibration_interval() -> None:
+    from immsim.parameters import load_baseline
+
+    tree = load_baseline()
+    key = "enforcement.channels.fingerprint_match_unknown"
+    entry = tree.leaf(key).values[-1]
+    assert entry.interval_90 is not None
+    dist = parse_uncertainties({key: {"dist": "fitted"}}, tree)[key]
+    rng = np.random.default_rng(0)
+    draws = np.array([dist.sample(rng) for _ in range(4000)])
+    low, high = entry.interval_90
+    assert np.all((draws > 0) & (draws < 1))  # a share stays a share
+    assert np.median(draws) == pytest.approx(float(entry.value), rel=0.05)
+    inside = np.mean((draws >= low) & (draws <= high))
+    assert 0.86 < inside < 0.94
+    with pytest.raises(InputError, match="no fitted interval"):
+        parse_uncertainties({"flows.emigration_rate": {"dist": "fitted"}}, tree)

@@ -107,6 +107,7 @@ def test_write_back_changes_only_the_fitted_value(tmp_path: Path) -> None:
     tree = load_tree_from(copy, label="immsim/parameters/tree/")
     entry = tree.entry(key, "2015-01-01")
     assert entry.value == pytest.approx(0.1235)
+    assert entry.interval_90 == (0.1, 0.15)
     assert entry.estimated and "Fitted by `immsim calibrate`" in (entry.method or "")
     others = [k for k in TREE if k != key]
     day = dt.date(2020, 1, 1)

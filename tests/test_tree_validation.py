@@ -90,3 +90,18 @@ def test_estimate_without_reference_is_allowed_with_a_method(tmp_path: Path) -> 
     )
     tree = _tree(tmp_path, text)
     assert tree.entry("demo.beds", "2013-01-01").estimated
+
+
+def test_a_fitted_value_must_lie_in_its_interval(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from immsim.errors import InputError
+    from immsim.parameters.loader import load_tree_from
+
+    folder = tmp_path / "tree"
+    folder.mkdir()
+    (folder / "x.yaml").write_text(
+        "rate:\n  description: d\n  unit: share\n  values:\n"
+        "    2011-01-01: {value: 0.5, estimated: true, interval_90: [0.6, 0.7], method: m}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="outside its interval_90"):
+        load_tree_from(folder)

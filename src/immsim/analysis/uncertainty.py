@@ -7,6 +7,7 @@ or multiplies every dated value of it (``apply: multiplier``, keeping its time p
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any, Literal
 
 import numpy as np
@@ -21,7 +22,7 @@ from immsim.parameters.schema import units
 class Dist(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    dist: Literal["uniform", "normal", "triangular", "fixed"]
+    dist: Literal["uniform", "normal", "triangular", "fixed", "fitted"]
     low: float | None = None
     high: float | None = None
     mode: float | None = None
@@ -29,6 +30,8 @@ class Dist(BaseModel):
     sd: float | None = None
     value: float | None = None
     apply: Literal["value", "multiplier"] = "value"
+    transform: Literal["none", "log", "logit"] = "none"
+    """``fitted`` draws are normal on this scale (resolved from the calibration's interval)."""
 
     @model_validator(mode="after")
     def _complete(self) -> Dist:
@@ -37,6 +40,7 @@ class Dist(BaseModel):
             "triangular": ("low", "mode", "high"),
             "normal": ("mean", "sd"),
             "fixed": ("value",),
+            "fitted": (),
         }[self.dist]
         missing = [n for n in need if getattr(self, n) is None]
         if missing:
@@ -57,6 +61,8 @@ class Dist(BaseModel):
             return float(rng.triangular(low, float(self.mode or 0.0), high))
         if self.dist == "normal":
             return float(rng.normal(float(self.mean or 0.0), float(self.sd or 1.0)))
+        if self.dist == "fitted":
+            return _untransform(self.transform, float(rng.normal(self.mean or 0.0, self.sd or 0.0)))
         return float(self.value or 0.0)
 
     def bounds(self) -> tuple[float, float]:
@@ -65,6 +71,12 @@ class Dist(BaseModel):
             return self.low, self.high
         if self.dist == "normal":
             return self.mean - 2 * self.sd, self.mean + 2 * self.sd  # type: ignore[operator]
+        if self.dist == "fitted":
+            mean, sd = float(self.mean or 0.0), float(self.sd or 0.0)
+            return (
+                _untransform(self.transform, mean - 2 * sd),
+                _untransform(self.transform, mean + 2 * sd),
+            )
         return self.value, self.value  # type: ignore[return-value]
 
 
@@ -73,6 +85,9 @@ def parse_uncertainties(raw: dict[str, Any] | None, tree: ParameterTree) -> dict
     for key, spec in (raw or {}).items():
         if key not in tree:
             raise InputError(f"unknown parameter {key!r}", key=key)
+        if isinstance(spec, dict) and spec.get("dist") == "fitted":
+            out[key] = _fitted(tree, key)
+            continue
         try:
             out[key] = Dist.model_validate(spec)
         except ValidationError as err:
@@ -85,6 +100,40 @@ def parse_uncertainties(raw: dict[str, Any] | None, tree: ParameterTree) -> dict
                 allowed="{dist: uniform|triangular|normal|fixed, low, high, mode, mean, sd, value}",
             ) from None
     return out
+
+
+def _transform(kind: str, value: float) -> float:
+    if kind == "logit":
+        v = min(max(value, 1e-9), 1 - 1e-9)
+        return math.log(v / (1 - v))
+    if kind == "log":
+        return math.log(max(value, 1e-12))
+    return value
+
+
+def _untransform(kind: str, x: float) -> float:
+    if kind == "logit":
+        return 1 / (1 + math.exp(-x))
+    if kind == "log":
+        return math.exp(x)
+    return x
+
+
+def _fitted(tree: ParameterTree, key: str) -> Dist:
+    """The calibration's estimate of a fitted leaf: normal on the fitting scale, centred on the
+    fitted value, with the recorded 90% interval."""
+    entry = tree.leaf(key).values[-1]
+    if entry.interval_90 is None:
+        raise InputError(
+            "has no fitted interval (interval_90) to draw from",
+            key=key,
+            allowed="a leaf fitted by `immsim calibrate`, or another distribution",
+        )
+    kind = "logit" if units()[tree.leaf(key).unit].kind == "share" else "log"
+    low, high = entry.interval_90
+    mean = _transform(kind, float(entry.value))
+    sd = max(1e-9, (_transform(kind, high) - _transform(kind, low)) / (2 * 1.6449))
+    return Dist(dist="fitted", mean=mean, sd=sd, transform=kind)
 
 
 def _clamp(tree: ParameterTree, key: str, value: float) -> float:

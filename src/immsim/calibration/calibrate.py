@@ -233,7 +233,7 @@ def write_back(result: dict[str, Any], tree: ParameterTree, tree_dir: Path) -> l
         )
         lines[index] = (
             f"{indent}{start}: {{value: {_fmt(item['value'])}, estimated: true, "
-            f"method: {json.dumps(method)}}}"
+            f"interval_90: [{_fmt(lo)}, {_fmt(hi)}], method: {json.dumps(method)}}}"
         )
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         changed.append(path)

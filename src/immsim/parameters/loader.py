@@ -46,11 +46,13 @@ class DatedValue:
     method: str | None = None
     note: str | None = None
     origin: str = "baseline"
+    interval_90: tuple[float, float] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "from": self.start.isoformat(),
             "value": self.value,
+            "interval_90": list(self.interval_90) if self.interval_90 else None,
             "estimated": self.estimated,
             "method": self.method,
             "note": self.note,
@@ -197,6 +199,7 @@ def _dated_values(raw: RawLeaf, origin: str) -> tuple[DatedValue, ...]:
                 method=item.method or raw.method,
                 note=item.note,
                 origin=origin,
+                interval_90=item.interval_90,
             )
         )
     return tuple(out)

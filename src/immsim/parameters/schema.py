@@ -49,11 +49,19 @@ class RawDatedValue(_Strict):
     estimated: bool = False
     method: str | None = None
     note: str | None = None
+    interval_90: tuple[float, float] | None = None
+    """A fitted value's 90% interval (written by ``immsim calibrate``)."""
 
     @model_validator(mode="after")
     def _method_if_estimated(self) -> RawDatedValue:
         if self.estimated and not self.method:
             raise ValueError("a value marked estimated: true needs a `method` saying how")
+        if self.interval_90 is not None:
+            low, high = self.interval_90
+            if not low <= high:
+                raise ValueError(f"interval_90 must be [low, high] (got {list(self.interval_90)})")
+            if isinstance(self.value, int | float) and not low <= float(self.value) <= high:
+                raise ValueError(f"the value {self.value} lies outside its interval_90")
         return self
 
 
