@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import polars as pl
-import pyarrow.parquet as pq
 
 from immsim.atomic import atomic_folder
 from immsim.data import detention_stats, eoir, headcount, lesa
@@ -79,7 +78,7 @@ KIND_OF_LAYOUT = {
 def ingest(
     paths: list[Path], out: Path, overwrite: bool = False, progress: Progress | None = None
 ) -> list[IngestReport]:
-    """Ingest ``paths`` into ``out``: ``<kind>/<file>.parquet``, ``reports/<file>.json``."""
+    """Ingest ``paths`` into ``out``: ``<kind>/<file>-<part>.parquet``, ``reports/<file>.json``."""
     if not paths:
         raise InputError("no input files given")
     layouts = [(path, detect(path)) for path in paths]  # fail early on an unknown file
@@ -98,23 +97,17 @@ def ingest(
             report = IngestReport(source=str(path), layout=layout, kind=kind)
             folder = tmp / kind
             folder.mkdir(exist_ok=True)
-            target = folder / f"{stem}.parquet"
-            writer: pq.ParquetWriter | None = None
             written = 0
-            try:
-                for block in _blocks(path, layout, report):
-                    table = block.to_arrow()
-                    if writer is None:
-                        writer = pq.ParquetWriter(
-                            target, table.schema, compression="zstd", compression_level=1
-                        )
-                    writer.write_table(table)
-                    written += block.height
-            finally:
-                if writer is not None:
-                    writer.close()
-            if writer is None:
-                pl.DataFrame(schema=SCHEMAS[kind]).write_parquet(target)
+            parts = 0
+            for block in _blocks(path, layout, report):
+                # one Parquet part per block (polars writes them fastest); readers take the folder
+                block.write_parquet(
+                    folder / f"{stem}-{parts:05d}.parquet", compression="zstd", compression_level=1
+                )
+                parts += 1
+                written += block.height
+            if parts == 0:
+                pl.DataFrame(schema=SCHEMAS[kind]).write_parquet(folder / f"{stem}-00000.parquet")
             if kind != "published_stats":
                 report.rows_written = written
             else:

@@ -17,6 +17,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -239,6 +240,7 @@ def read_blocks(path: Path, layout: Layout, report: IngestReport) -> Iterator[pl
         stream.close()
 
 
+@lru_cache(maxsize=1 << 16)
 def _clean_value(value: str | None) -> str | None:
     """Trimmed text; redaction markers and blanks become None."""
     if value is None:
@@ -249,6 +251,7 @@ def _clean_value(value: str | None) -> str | None:
     return text
 
 
+@lru_cache(maxsize=1 << 16)
 def _parse_date(value: str | None) -> dt.date | None:
     text = _clean_value(value)
     if text is None:
@@ -261,6 +264,7 @@ def _parse_date(value: str | None) -> dt.date | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
 def _criminality(value: str | None) -> str | None:
     text = (_clean_value(value) or "").lower()
     if "convicted" in text:
@@ -272,6 +276,7 @@ def _criminality(value: str | None) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
 def _category(value: str | None) -> tuple[str | None, str | None]:
     text = _clean_value(value)
     if text is None:
@@ -285,9 +290,10 @@ def _category(value: str | None) -> tuple[str | None, str | None]:
 def _by_value(series: pl.Series, fn: Callable[[str | None], Any], dtype: Any) -> pl.Series:
     """Apply ``fn`` to each distinct value only: the columns of these releases hold few
     distinct values (methods, codes, countries, dates), so this is fast on millions of rows."""
-    uniques = series.unique().to_list()
-    mapping = {u: fn(u) for u in uniques}
-    return series.replace_strict(mapping, return_dtype=dtype)
+    uniques = series.drop_nulls().unique().to_list()
+    codes = series.cast(pl.Enum(uniques)).to_physical().fill_null(len(uniques))
+    mapped = pl.Series([fn(u) for u in uniques] + [fn(None)], dtype=dtype)
+    return mapped.gather(codes)
 
 
 def _normalize(
@@ -305,27 +311,39 @@ def _normalize(
     def raw(field: str) -> pl.Series:
         return frame[cols[field]] if field in cols else empty
 
+    distinct: dict[str, tuple[list[Any], pl.Series]] = {}
+
+    def by_value(field: str, fn: Callable[[str | None], Any], dtype: Any) -> pl.Series:
+        """``_by_value`` on a raw column, sharing its distinct values between mappings."""
+        if field not in distinct:
+            series = raw(field)
+            uniques = series.drop_nulls().unique().to_list()
+            codes = series.cast(pl.Enum(uniques)).to_physical().fill_null(len(uniques))
+            distinct[field] = (uniques, codes)
+        uniques, codes = distinct[field]
+        return pl.Series([fn(u) for u in uniques] + [fn(None)], dtype=dtype).gather(codes)
+
     def text(field: str, upper: bool = False) -> pl.Series:
         def clean(v: str | None) -> str | None:
             c = _clean_value(v)
             return c.upper() if c is not None and upper else c
 
-        return _by_value(raw(field), clean, pl.String)
+        return by_value(field, clean, pl.String)
 
     out: dict[str, pl.Series] = {"source_row": rows}
     checks: list[tuple[str, pl.Series, pl.Series]] = []  # (reason, bad mask, raw values)
-    out["event_date"] = _by_value(raw("event_date"), _parse_date, pl.Date)
+    out["event_date"] = by_value("event_date", _parse_date, pl.Date)
     checks.append(("bad or missing date", out["event_date"].is_null(), raw("event_date")))
     out["citizenship_country"] = text("citizenship_country", upper=True)
-    gender = _by_value(raw("gender"), lambda v: (_clean_value(v) or "unknown").lower(), pl.String)
+    gender = by_value("gender", lambda v: (_clean_value(v) or "unknown").lower(), pl.String)
     out["gender_raw"] = gender
     checks.append(("unknown gender", ~gender.is_in(list(GENDERS)), raw("gender")))
     aor = text("aor", upper=True)
     if info.aor_from_title:
         aor = aor.fill_null(info.aor_from_title)
     out["aor"] = aor
-    code = _by_value(raw("case_category"), lambda v: _category(v)[0], pl.String)
-    label = _by_value(raw("case_category"), lambda v: _category(v)[1], pl.String)
+    code = by_value("case_category", lambda v: _category(v)[0], pl.String)
+    label = by_value("case_category", lambda v: _category(v)[1], pl.String)
     out["case_category_code"] = code
     out["case_category"] = label
     if "case_category" in cols:
@@ -336,18 +354,20 @@ def _normalize(
                 raw("case_category"),
             )
         )
-    crim = _by_value(raw("criminality"), _criminality, pl.String)
+    crim = by_value("criminality", _criminality, pl.String)
     if layout.kind == "arrest":
         out["criminality_raw"] = crim
         checks.append(("unknown criminality", crim.is_null(), raw("criminality")))
         method = text("method")
         out["method"] = method
-        channel = _by_value(method, lambda v: METHOD_CHANNELS.get((v or "").lower()), pl.String)
+        channel = by_value(
+            "method", lambda v: METHOD_CHANNELS.get((_clean_value(v) or "").lower()), pl.String
+        )
         out["channel"] = channel
         checks.append(("unknown arrest method", channel.is_null(), raw("method")))
         out["state"] = text("state", upper=True)
-        out["final_order"] = _by_value(
-            raw("final_order"),
+        out["final_order"] = by_value(
+            "final_order",
             lambda v: {
                 "yes": True,
                 "y": True,
@@ -377,21 +397,21 @@ def _normalize(
             pl.String,
         )
     normalized = pl.DataFrame(out)
-    # the first failing check names each rejected row
-    reason = pl.Series([None] * n, dtype=pl.String)
-    shown = pl.Series([None] * n, dtype=pl.String)
-    for why, mask, values in reversed(checks):
-        reason = pl.select(pl.when(mask).then(pl.lit(why)).otherwise(reason)).to_series()
-        shown = pl.select(pl.when(mask).then(values).otherwise(shown)).to_series()
-    bad = reason.is_not_null()
+    # the first failing check names each rejected row (looked up only for the rows that fail)
+    bad = pl.Series([False] * n)
+    for _, mask, _ in checks:
+        bad = bad | mask.fill_null(False)
     if bad.any():
-        for row, why, value in zip(
-            rows.filter(bad).to_list(),
-            reason.filter(bad).to_list(),
-            shown.filter(bad).to_list(),
-            strict=True,
-        ):
-            report.reject(row, why, value)
+        where = bad.arg_true()
+        masks = [
+            (why, mask.gather(where).to_list(), values.gather(where).to_list())
+            for why, mask, values in checks
+        ]
+        for i, row in enumerate(rows.gather(where).to_list()):
+            for why, failed, values in masks:
+                if failed[i]:
+                    report.reject(row, why, values[i])
+                    break
     good = normalized.filter(~bad)
     result = good.with_columns(
         (
