@@ -382,3 +382,36 @@ def test_eoir_proceedings(tmp_path: Path) -> None:
     }
     assert pending[2017] == 3  # all three filed in FY2017, none completed by its end
     assert pending[2019] == 1  # only the case never completed
+
+
+def test_detainers_layout_is_told_apart_from_removals(tmp_path: Path) -> None:
+    header = (
+        "Detainer Prepare Date,Facility State,Facility AOR,Port of Departure,Departure Country,"
+        "Departed Date,Case Status,Detainer Prepared Criminality,Detainer Facility,Gender,"
+        "Citizenship Country,Birth Date,Apprehension Method,Detainer Lift Reason,Anonymized Identifier\n"
+    )
+
+    def row(date: str = "2/3/2019", crim: str = "1 Convicted Criminal", lift: str = "") -> str:
+        return (
+            f"{date},WA,SEA,,,,Active,{crim},KING COUNTY JAIL,Male,MEXICO,(b)(6),"
+            f"CAP Local Incarceration,{lift},(b)(6)\n"
+        )
+
+    path = tmp_path / "detainers.csv"
+    path.write_text(
+        PREAMBLE
+        + header
+        + row()
+        + row(crim="3 Other Immigration Violator", lift="Released")
+        + row(crim="??"),
+        encoding="utf-8",
+    )
+    assert detect(path) == "lesa_detainers"
+    (report,) = ingest([path], tmp_path / "out")
+    assert report.rows_written == 2 and report.rejected[0]["reason"] == "unknown criminality"
+    frame = pl.read_parquet(tmp_path / "out" / "detainer")
+    assert set(frame.columns) == set(SCHEMAS["detainer"])
+    assert frame["criminality"].to_list() == ["convicted", "other_violator"]
+    assert frame["facility_state"].to_list() == ["WA", "WA"]
+    assert frame["lifted_reason"].to_list() == [None, "Released"]
+    assert frame["fiscal_year"].to_list() == [2019, 2019]

@@ -49,7 +49,7 @@ def detect(path: Path) -> str:
         "unknown layout",
         file=str(path),
         allowed=(
-            "ICE detention-statistics .xlsx; ERO-LESA arrests or removals CSV (with or without "
+            "ICE detention-statistics .xlsx; ERO-LESA arrests, removals or detainers CSV (with or without "
             "the FOIA preamble); daily headcounts facility_code|n|date; EOIR B_TblProceeding"
         ),
     )
@@ -72,6 +72,7 @@ KIND_OF_LAYOUT = {
     "eoir_proceedings": "court_case",
     "lesa_removals": "removal",
     "lesa_arrests": "arrest",
+    "lesa_detainers": "detainer",
 }
 
 

@@ -83,6 +83,21 @@ class Layout:
 
 
 LAYOUTS = {
+    # most specific first: a detainers table also has departure and apprehension columns
+    "lesa_detainers": Layout(
+        name="lesa_detainers",
+        kind="detainer",
+        fields={
+            "event_date": ("detainer prepare date", "prepare date"),
+            "criminality": ("detainer prepared criminality", "detainer criminality"),
+            "state": ("facility state",),
+            "aor": ("facility aor", "detainer aor", "area of responsibility"),
+            "citizenship_country": ("citizenship country", "country of citizenship"),
+            "gender": ("gender",),
+            "lifted_reason": ("detainer lift reason",),
+        },
+        required=("event_date", "criminality"),
+    ),
     "lesa_removals": Layout(
         name="lesa_removals",
         kind="removal",
@@ -355,7 +370,12 @@ def _normalize(
             )
         )
     crim = by_value("criminality", _criminality, pl.String)
-    if layout.kind == "arrest":
+    if layout.kind == "detainer":
+        out["criminality_raw"] = crim
+        checks.append(("unknown criminality", crim.is_null(), raw("criminality")))
+        out["facility_state"] = text("state", upper=True)
+        out["lifted_reason"] = text("lifted_reason")
+    elif layout.kind == "arrest":
         out["criminality_raw"] = crim
         checks.append(("unknown criminality", crim.is_null(), raw("criminality")))
         method = text("method")
@@ -427,7 +447,7 @@ def _normalize(
     )
     if layout.kind == "arrest":
         result = result.with_columns(pl.col("channel").cast(pl.Enum(list(CHANNELS))))
-    else:
+    elif layout.kind == "removal":
         result = result.with_columns(pl.col("removal_kind").cast(pl.Enum(list(REMOVAL_KINDS))))
     schema = SCHEMAS[layout.kind]
     return result.select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
