@@ -415,3 +415,56 @@ def test_detainers_layout_is_told_apart_from_removals(tmp_path: Path) -> None:
     assert frame["facility_state"].to_list() == ["WA", "WA"]
     assert frame["lifted_reason"].to_list() == [None, "Released"]
     assert frame["fiscal_year"].to_list() == [2019, 2019]
+
+
+def test_person_level_workbooks_read_sheet_after_sheet(tmp_path: Path) -> None:
+    import datetime as dt
+
+    book = openpyxl.Workbook()
+    header = ARREST_HEADER.strip().split(",")
+    for index, title in enumerate(("FY2020", "FY2021")):
+        ws = book.active if index == 0 else book.create_sheet()
+        ws.title = title
+        ws.append(["ERO-LESA Statistical Tracking Unit"])
+        ws.append(["FY2020 ICE Administrative Arrests for the Houston Area of Responsibility"])
+        ws.append([])
+        ws.append(header)
+        for day in range(3):
+            ws.append(
+                [
+                    dt.datetime(2019 + index, 11, 1 + day),
+                    "TX",
+                    "HOU",
+                    "Located",
+                    "1 Convicted Criminal",
+                    "[16] Reinstated Final Order",
+                    "YES",
+                    "MEXICO",
+                    "Female",
+                    "(b)(6)",
+                ]
+            )
+        ws.append(
+            [
+                dt.datetime(2020, 1, 1),
+                "TX",
+                "HOU",
+                "Teleportation",
+                "1 Convicted Criminal",
+                "[16] Reinstated Final Order",
+                "NO",
+                "MEXICO",
+                "Male",
+                "(b)(6)",
+            ]
+        )
+    path = tmp_path / "arrests.xlsx"
+    book.save(path)
+    assert detect(path) == "lesa_arrests"
+    (report,) = ingest([path], tmp_path / "out")
+    assert report.rows_read == 8 and report.rows_written == 6
+    assert {r["reason"] for r in report.rejected} == {"unknown arrest method"}
+    frame = pl.read_parquet(tmp_path / "out" / "arrest")
+    assert sorted(set(frame["fiscal_year"].to_list())) == [2020, 2021]
+    assert set(frame["source_file"]) == {"arrests.xlsx"}
+    assert set(frame["aor"]) == {"HOU"}

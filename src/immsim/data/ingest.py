@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from immsim.atomic import atomic_folder
-from immsim.data import detention_stats, eoir, headcount, lesa
+from immsim.data import detention_stats, eoir, headcount, lesa, xlsx_rows
 from immsim.data.report import IngestReport
 from immsim.data.schema import SCHEMAS
 from immsim.errors import InputError
@@ -29,7 +29,8 @@ def detect(path: Path) -> str:
     with path.open("rb") as handle:
         magic = handle.read(4)
     if magic == b"PK\x03\x04":
-        return "ice_detention_stats"
+        person = xlsx_rows.person_layout(path)
+        return person if person is not None else "ice_detention_stats"
     try:
         with lesa._open(path) as handle:
             head = handle.read(lesa.SNIFF_BYTES)
@@ -62,8 +63,17 @@ def _blocks(path: Path, layout: str, report: IngestReport) -> Iterator[pl.DataFr
         yield from headcount.read_blocks(path, report)
     elif layout == "eoir_proceedings":
         yield from eoir.read_blocks(path, report)
+    elif _is_workbook(path):
+        report.notes.append("read from an Excel workbook, sheet after sheet")
+        with xlsx_rows.as_csv(path, lesa.LAYOUTS[layout]) as csv_path:
+            yield from lesa.read_blocks(csv_path, lesa.LAYOUTS[layout], report)
     else:
         yield from lesa.read_blocks(path, lesa.LAYOUTS[layout], report)
+
+
+def _is_workbook(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(4) == b"PK\x03\x04"
 
 
 KIND_OF_LAYOUT = {
