@@ -468,3 +468,29 @@ def test_person_level_workbooks_read_sheet_after_sheet(tmp_path: Path) -> None:
     assert sorted(set(frame["fiscal_year"].to_list())) == [2020, 2021]
     assert set(frame["source_file"]) == {"arrests.xlsx"}
     assert set(frame["aor"]) == {"HOU"}
+
+
+def test_parquet_releases_with_snake_case_columns(tmp_path: Path) -> None:
+    import datetime as dt
+
+    frame = pl.DataFrame(
+        {
+            "apprehension_date": [dt.datetime(2023, 12, 1, 8, 30), dt.datetime(2024, 2, 1)],
+            "apprehension_aor": ["Seattle Area of Responsibility", "SEA"],
+            "apprehension_method": ["CAP Local Incarceration", "Worksite Enforcement"],
+            "apprehension_criminality": ["1 Convicted Criminal", "3 Other Immigration Violator"],
+            "citizenship_country": ["MEXICO", "INDIA"],
+            "gender": ["Male", "Female"],
+            "unique_identifier": ["a", "b"],
+        }
+    )
+    path = tmp_path / "arrests.parquet"
+    frame.write_parquet(path)
+    assert detect(path) == "lesa_arrests"
+    (report,) = ingest([path], tmp_path / "out")
+    assert report.rows_written == 2 and report.rows_rejected == 0
+    out = pl.read_parquet(tmp_path / "out" / "arrest")
+    assert out["event_date"].to_list() == [dt.date(2023, 12, 1), dt.date(2024, 2, 1)]
+    assert out["channel"].to_list() == ["jail", "worksite"]
+    assert out["fiscal_year"].to_list() == [2024, 2024]
+    assert "unique_identifier" not in out.columns

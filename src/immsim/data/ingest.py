@@ -31,6 +31,11 @@ def detect(path: Path) -> str:
     if magic == b"PK\x03\x04":
         person = xlsx_rows.person_layout(path)
         return person if person is not None else "ice_detention_stats"
+    if magic == b"PAR1":
+        found = lesa.parquet_layout(path)
+        if found is None:
+            raise InputError("a Parquet file in no known layout", file=str(path))
+        return found
     try:
         with lesa._open(path) as handle:
             head = handle.read(lesa.SNIFF_BYTES)
@@ -63,6 +68,8 @@ def _blocks(path: Path, layout: str, report: IngestReport) -> Iterator[pl.DataFr
         yield from headcount.read_blocks(path, report)
     elif layout == "eoir_proceedings":
         yield from eoir.read_blocks(path, report)
+    elif _magic(path) == b"PAR1":
+        yield from lesa.read_parquet_blocks(path, lesa.LAYOUTS[layout], report)
     elif _is_workbook(path):
         report.notes.append("read from an Excel workbook, sheet after sheet")
         with xlsx_rows.as_csv(path, lesa.LAYOUTS[layout]) as csv_path:
@@ -71,9 +78,13 @@ def _blocks(path: Path, layout: str, report: IngestReport) -> Iterator[pl.DataFr
         yield from lesa.read_blocks(path, lesa.LAYOUTS[layout], report)
 
 
-def _is_workbook(path: Path) -> bool:
+def _magic(path: Path) -> bytes:
     with path.open("rb") as handle:
-        return handle.read(4) == b"PK\x03\x04"
+        return handle.read(4)
+
+
+def _is_workbook(path: Path) -> bool:
+    return _magic(path) == b"PK\x03\x04"
 
 
 KIND_OF_LAYOUT = {

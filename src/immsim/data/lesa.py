@@ -41,7 +41,14 @@ from immsim.errors import InputError
 
 SNIFF_BYTES = 1 << 16
 BLOCK_BYTES = 1 << 23
-DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%m/%d/%y")
+DATE_FORMATS = (
+    "%m/%d/%Y",
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%y",
+)
 
 AOR_CODES = {
     "atlanta": "ATL",
@@ -451,3 +458,49 @@ def _normalize(
         result = result.with_columns(pl.col("removal_kind").cast(pl.Enum(list(REMOVAL_KINDS))))
     schema = SCHEMAS[layout.kind]
     return result.select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
+
+
+PARQUET_BATCH_ROWS = 200_000
+
+
+def parquet_layout(path: Path) -> str | None:
+    """The person-level layout of a Parquet file, from its column names."""
+    import pyarrow.parquet as pq
+
+    try:
+        names = pq.ParquetFile(path).schema_arrow.names
+    except (pa.ArrowException, OSError) as err:
+        raise InputError(f"cannot read as Parquet: {err}", file=str(path)) from None
+    lowered = [n.strip().lower().replace("_", " ") for n in names]
+    for name, layout in LAYOUTS.items():
+        if all(any(a in lowered for a in layout.fields[f]) for f in layout.required):
+            return name
+    return None
+
+
+def read_parquet_blocks(path: Path, layout: Layout, report: IngestReport) -> Iterator[pl.DataFrame]:
+    """The same normalization for a Parquet release (column names with spaces or underscores),
+    read in row batches."""
+    import pyarrow.parquet as pq
+
+    source = pq.ParquetFile(path)
+    names = source.schema_arrow.names
+    lowered = [n.strip().lower().replace("_", " ") for n in names]
+    columns = {}
+    for field, aliases in layout.fields.items():
+        for alias in aliases:
+            if alias in lowered:
+                columns[field] = names[lowered.index(alias)]
+                break
+    info = Sniffed("utf-8", 0, names, columns, None)
+    row = 1
+    for batch in source.iter_batches(
+        batch_size=PARQUET_BATCH_ROWS, columns=sorted(set(columns.values()))
+    ):
+        frame = pl.from_arrow(pa.Table.from_batches([batch]))
+        assert isinstance(frame, pl.DataFrame)
+        frame = frame.with_columns(pl.all().cast(pl.String))
+        rows = pl.int_range(row, row + frame.height, eager=True, dtype=pl.Int64)
+        row += frame.height
+        report.rows_read += frame.height
+        yield _normalize(frame, rows, layout, info, path, report)
