@@ -494,3 +494,30 @@ def test_parquet_releases_with_snake_case_columns(tmp_path: Path) -> None:
     assert out["channel"].to_list() == ["jail", "worksite"]
     assert out["fiscal_year"].to_list() == [2024, 2024]
     assert "unique_identifier" not in out.columns
+
+
+def test_detention_stints_layout(tmp_path: Path) -> None:
+    header = (
+        "Stay Book In Date Time,Detention Book In Date And Time,Detention Book Out Date Time,"
+        "Stay Book Out Date Time,Detention Facility,Detention Facility Code,Detention Release Reason,"
+        "Book In Criminality,Citizenship Country,Gender,Departed Date,Birth Date\n"
+    )
+    rows = (
+        "10/01/2019 08:15,10/01/2019 08:15,10/11/2019 09:00,10/20/2019 10:00,A,TACWA,Transferred,"
+        "1 Convicted Criminal,MEXICO,Male,,(b)(6)\n"
+        "10/01/2019 08:15,10/11/2019 09:00,10/20/2019 10:00,10/20/2019 10:00,B,ADLSF,Removed,"
+        "1 Convicted Criminal,MEXICO,Male,10/20/2019,(b)(6)\n"
+        "11/05/2019 12:00,11/05/2019 12:00,,,B,ADLSF,,3 Other Immigration Violator,INDIA,Female,,(b)(6)\n"
+        "11/05/2019 12:00,11/05/2019 12:00,soon,,B,ADLSF,,,INDIA,Female,,(b)(6)\n"
+    )
+    path = tmp_path / "stints.csv"
+    path.write_text(PREAMBLE + header + rows, encoding="utf-8")
+    assert detect(path) == "lesa_detention_stints"
+    (report,) = ingest([path], tmp_path / "out")
+    assert report.rows_written == 3 and report.rejected[0]["reason"] == "bad book-out date"
+    frame = pl.read_parquet(tmp_path / "out" / "detention_stint")
+    assert frame["facility_code"].to_list() == ["TACWA", "ADLSF", "ADLSF"]
+    assert frame["end_date"].null_count() == 1  # still held
+    summary = summarize(tmp_path / "out")
+    (year,) = summary["detention_stint"]["yearly"]
+    assert year["book_ins"] == 3 and year["average_days"] == pytest.approx(9.5)

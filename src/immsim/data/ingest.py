@@ -94,6 +94,7 @@ KIND_OF_LAYOUT = {
     "lesa_removals": "removal",
     "lesa_arrests": "arrest",
     "lesa_detainers": "detainer",
+    "lesa_detention_stints": "detention_stint",
 }
 
 

@@ -47,6 +47,7 @@ DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M:%S.%f",
     "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
     "%m/%d/%y",
 )
 
@@ -104,6 +105,26 @@ LAYOUTS = {
             "lifted_reason": ("detainer lift reason",),
         },
         required=("event_date", "criminality"),
+    ),
+    "lesa_detention_stints": Layout(
+        name="lesa_detention_stints",
+        kind="detention_stint",
+        fields={
+            "stay_start": ("stay book in date time",),
+            "event_date": (
+                "book in date time",
+                "detention book in date and time",
+                "detention book in date time",
+                "book in date and time",
+            ),
+            "end_date": ("detention book out date time", "book out date time"),
+            "facility_code": ("detention facility code",),
+            "release_reason": ("detention release reason", "release reason"),
+            "criminality": ("book in criminality", "book-in criminality"),
+            "citizenship_country": ("citizenship country",),
+            "gender": ("gender",),
+        },
+        required=("stay_start", "event_date", "facility_code"),
     ),
     "lesa_removals": Layout(
         name="lesa_removals",
@@ -377,7 +398,19 @@ def _normalize(
             )
         )
     crim = by_value("criminality", _criminality, pl.String)
-    if layout.kind == "detainer":
+    if layout.kind == "detention_stint":
+        out["criminality_raw"] = crim
+        out["stay_start"] = by_value("stay_start", _parse_date, pl.Date)
+        out["end_date"] = by_value("end_date", _parse_date, pl.Date)
+        checks.append(("bad stay start date", out["stay_start"].is_null(), raw("stay_start")))
+        present = by_value("end_date", _clean_value, pl.String).is_not_null()
+        checks.append(("bad book-out date", present & out["end_date"].is_null(), raw("end_date")))
+        out["facility_code"] = text("facility_code", upper=True)
+        checks.append(
+            ("missing facility code", out["facility_code"].is_null(), raw("facility_code"))
+        )
+        out["release_reason"] = text("release_reason")
+    elif layout.kind == "detainer":
         out["criminality_raw"] = crim
         checks.append(("unknown criminality", crim.is_null(), raw("criminality")))
         out["facility_state"] = text("state", upper=True)

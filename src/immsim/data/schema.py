@@ -13,7 +13,15 @@ from typing import Any, Final
 
 import polars as pl
 
-EVENT_KINDS: Final = ("encounter", "arrest", "detainer", "detention_stay", "removal", "court_case")
+EVENT_KINDS: Final = (
+    "encounter",
+    "arrest",
+    "detainer",
+    "detention_stay",
+    "detention_stint",
+    "removal",
+    "court_case",
+)
 
 CRIMINALITY: Final = ("convicted", "pending_charges", "other_violator", "unknown")
 """ICE's three criminality classes (the FY2017 definition split out pending charges)."""
@@ -89,6 +97,19 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
         "fiscal_year": pl.Int16,
         "facility_code": pl.String,
         "persons": pl.Int64,
+        "source_file": pl.String,
+        "source_row": pl.Int64,
+    },
+    "detention_stint": {
+        "event_date": pl.Date,  # book-in at this facility
+        "end_date": pl.Date,  # book-out (null while held)
+        "stay_start": pl.Date,  # book-in of the whole stay the stint belongs to
+        "fiscal_year": pl.Int16,
+        "facility_code": pl.String,
+        "release_reason": pl.String,
+        "criminality": pl.Enum(list(CRIMINALITY)),
+        "citizenship_country": pl.String,
+        "gender": pl.Enum(list(GENDERS)),
         "source_file": pl.String,
         "source_row": pl.Int64,
     },

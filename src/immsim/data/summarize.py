@@ -140,6 +140,20 @@ def summarize(folder: Path, figures: Path | None = None) -> dict[str, Any]:
                 f"<= {TOP} ORDER BY fiscal_year, events DESC",
             )
         summary[kind] = block
+    if "detention_stint" in views:
+        summary["detention_stint"] = {
+            "yearly": _rows(
+                con,
+                "SELECT fiscal_year, count(*) AS book_ins, round(avg(CASE WHEN end_date IS NOT NULL "
+                "THEN date_diff('day', event_date, end_date) END), 1) AS average_days "
+                "FROM detention_stint GROUP BY 1 ORDER BY 1",
+            ),
+            "by_release_reason": _rows(
+                con,
+                "SELECT fiscal_year, coalesce(release_reason, '(none)') AS release_reason, "
+                "count(*) AS stints FROM detention_stint GROUP BY 1, 2 ORDER BY 1, 3 DESC",
+            ),
+        }
     if "court_case" in views:
         summary["court_case"] = {
             "completions_by_decision": _rows(
