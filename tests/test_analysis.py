@@ -305,3 +305,25 @@ def test_fitted_distributions_follow_the_calibration_interval() -> None:
     assert 0.86 < inside < 0.94
     with pytest.raises(InputError, match="no fitted interval"):
         parse_uncertainties({"flows.emigration_rate": {"dist": "fitted"}}, tree)
+
+
+def test_draws_that_vary_non_population_parameters_share_one_population(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import immsim.population.build as build_module
+    from immsim.analysis import tasks as task_module
+
+    calls = []
+    real = build_module.build_population
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "build_population", counting)
+    task_module._POPULATIONS.clear()
+    execute(draw_tasks(short("pop"), 3, 3, DISTS))  # the emigration rate differs per draw
+    assert len(calls) == 1
+    population_dists = {
+        "population.composition.known_share_of_others": Dist(dist="uniform", low=0.1, high=0.2)
+    }
+    execute(draw_tasks(short("pop2"), 2, 3, population_dists))  # these change the population
+    assert len(calls) == 3

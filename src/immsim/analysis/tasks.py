@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from immsim.errors import InputError
+from immsim.errors import ImmsimError, InputError
 from immsim.scenario import Scenario
 
 HEADLINES = (
@@ -62,13 +62,25 @@ def run_task(task: Task) -> list[dict[str, Any]]:
     tree = scenario.parameters()
     population = None
     if scenario.population == "national":
-        key = (scenario.start, tree.fingerprint(), scenario.seed)
+        # the population depends only on the population parameters: draws that vary others
+        # (most of them) share one built population
+        key = (scenario.start, scenario.seed, _population_values(tree, scenario.start))
         if key not in _POPULATIONS:
             _POPULATIONS.clear()  # one at a time: a worker seldom needs two
             _POPULATIONS[key] = build_population(tree, scenario.start, seed=scenario.seed)
         population = _POPULATIONS[key]
     result = run(scenario, seed=task.seed, population=population)
     return headline_rows(task, result)
+
+
+def _population_values(tree: Any, day: Any) -> tuple[tuple[str, str], ...]:
+    out = []
+    for key in tree.keys("population"):
+        try:
+            out.append((key, repr(tree.get(key, day))))
+        except ImmsimError:  # a series that starts after the day: not used by the build
+            out.append((key, "-"))
+    return tuple(out)
 
 
 def headline_rows(task: Task, result: Any) -> list[dict[str, Any]]:
