@@ -13,20 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import pyarrow as pa
-import pyarrow.csv as pacsv
 
-from immsim.data.lesa import (
-    BLOCK_BYTES,
-    SNIFF_BYTES,
-    _by_value,
-    _clean_value,
-    _decode,
-    _open,
-    _parse_date,
-)
+from immsim.data.csvstream import SNIFF_BYTES, decode_head, open_stream, stream_csv
+from immsim.data.lesa import _by_value, _clean_value, _parse_date
 from immsim.data.report import IngestReport
-from immsim.data.schema import SCHEMAS
+from immsim.data.schema import SCHEMAS, fiscal_year
 from immsim.errors import InputError
 
 REQUIRED = ("case_type", "custody", "comp_date", "dec_code", "osc_date", "base_city_code")
@@ -69,8 +60,8 @@ def looks_like_proceedings(first_line: str) -> bool:
 
 
 def read_blocks(path: Path, report: IngestReport) -> Iterator[pl.DataFrame]:
-    with _open(path) as handle:
-        head, encoding = _decode(handle.read(SNIFF_BYTES))
+    with open_stream(path) as handle:
+        head, encoding = decode_head(handle.read(SNIFF_BYTES))
     first = head.splitlines()[0] if head else ""
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     header = next(csv.reader([first], delimiter=delimiter), [])
@@ -86,51 +77,17 @@ def read_blocks(path: Path, report: IngestReport) -> Iterator[pl.DataFrame]:
     if encoding != "utf-8":
         report.notes.append(f"read as {encoding} (not valid UTF-8)")
 
-    def bad_row(row: Any) -> str:
-        report.reject(
-            row.number,
-            f"expected {row.expected_columns} columns, found {row.actual_columns}",
-            row.text,
-        )
-        report.rows_read += 1
-        return "skip"
-
-    stream = pa.PythonFile(_open(path), mode="r")
-    try:
-        reader = pacsv.open_csv(
-            stream,
-            read_options=pacsv.ReadOptions(
-                encoding=encoding, block_size=BLOCK_BYTES, use_threads=False
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter,
-                invalid_row_handler=bad_row,
-                quote_char='"' if delimiter == "," else False,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in header},
-                strings_can_be_null=False,
-                include_columns=list(column.values()),
-            ),
-        )
-        line = 1
-        while True:
-            try:
-                batch = reader.read_next_batch()
-            except StopIteration:
-                break
-            frame = pl.from_arrow(pa.Table.from_batches([batch]))
-            assert isinstance(frame, pl.DataFrame)
-            rows = pl.int_range(line + 1, line + 1 + frame.height, eager=True, dtype=pl.Int64)
-            line += frame.height
-            report.rows_read += frame.height
-            yield _normalize(frame, rows, column, path, report)
-    except pa.ArrowInvalid as err:
-        raise InputError(f"cannot parse: {str(err).splitlines()[0]}", file=str(path)) from None
-    except (OSError, EOFError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot read (truncated or corrupt?): {err}", file=str(path)) from None
-    finally:
-        stream.close()
+    for frame, rows in stream_csv(
+        path,
+        report,
+        columns=header,
+        first_row=2,
+        encoding=encoding,
+        delimiter=delimiter,
+        quoting=delimiter == ",",
+        include=list(column.values()),
+    ):
+        yield _normalize(frame, rows, column, path, report)
 
 
 def _code(table: dict[str, str]) -> Any:
@@ -208,10 +165,7 @@ def _normalize(
     result = good.with_columns(
         pl.coalesce(pl.col("event_date"), pl.col("filed_date")).alias("_when"),
     ).with_columns(
-        (
-            pl.col("_when").dt.year().cast(pl.Int16)
-            + (pl.col("_when").dt.month() >= 10).cast(pl.Int16)
-        ).alias("fiscal_year"),
+        fiscal_year(pl.col("_when")).alias("fiscal_year"),
         pl.col("case_type").replace_strict(CASE_TYPES, default=None).alias("case_type"),
         pl.col("custody_code").replace_strict(CUSTODY, default=None).alias("custody"),
         pl.col("decision_code").replace_strict(DECISIONS, default=None).alias("decision"),

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from immsim.atomic import atomic_folder
-from immsim.data import detention_stats, eoir, headcount, lesa, xlsx_rows
+from immsim.data import csvstream, detention_stats, eoir, headcount, lesa, xlsx_rows
 from immsim.data.report import IngestReport
 from immsim.data.schema import SCHEMAS
 from immsim.errors import InputError
@@ -37,11 +37,11 @@ def detect(path: Path) -> str:
             raise InputError("a Parquet file in no known layout", file=str(path))
         return found
     try:
-        with lesa._open(path) as handle:
-            head = handle.read(lesa.SNIFF_BYTES)
+        with csvstream.open_stream(path) as handle:
+            head = handle.read(csvstream.SNIFF_BYTES)
     except (OSError, EOFError) as err:
         raise InputError(f"cannot read: {err}", file=str(path)) from None
-    text, _ = lesa._decode(head)
+    text, _ = csvstream.decode_head(head)
     lines = text.splitlines()
     if lines and headcount.looks_like_headcount(lines[0]):
         return "detention_headcount"

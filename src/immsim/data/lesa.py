@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import gzip
-import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,8 +21,8 @@ from typing import Any
 
 import polars as pl
 import pyarrow as pa
-import pyarrow.csv as pacsv
 
+from immsim.data.csvstream import SNIFF_BYTES, decode_head, open_stream, stream_csv
 from immsim.data.report import IngestReport
 from immsim.data.schema import (
     BRACKET_CODE,
@@ -36,11 +34,10 @@ from immsim.data.schema import (
     REDACTION,
     REMOVAL_KINDS,
     SCHEMAS,
+    fiscal_year,
 )
 from immsim.errors import InputError
 
-SNIFF_BYTES = 1 << 16
-BLOCK_BYTES = 1 << 23
 DATE_FORMATS = (
     "%m/%d/%Y",
     "%Y-%m-%d",
@@ -172,32 +169,14 @@ class Sniffed:
     aor_from_title: str | None
 
 
-def _open(path: Path) -> io.BufferedIOBase:
-    raw = path.open("rb")
-    magic = raw.read(2)
-    raw.seek(0)
-    if magic == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=raw)
-    return raw
-
-
-def _decode(head: bytes) -> tuple[str, str]:
-    try:
-        return head.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as err:
-        if err.start > len(head) - 4:  # a character cut by the sniff window
-            return head[: err.start].decode("utf-8"), "utf-8"
-        return head.decode("cp1252", errors="replace"), "cp1252"
-
-
 def sniff(path: Path, layout: Layout) -> Sniffed:
     """Find the header row below any preamble and map the layout's fields to its columns."""
-    with _open(path) as handle:
+    with open_stream(path) as handle:
         try:
             head = handle.read(SNIFF_BYTES)
         except (OSError, EOFError) as err:
             raise InputError(f"cannot read: {err}", file=str(path)) from None
-    text, encoding = _decode(head)
+    text, encoding = decode_head(head)
     lines = text.splitlines()
     if len(head) == SNIFF_BYTES and lines:
         lines = lines[:-1]  # the last line may be cut by the sniff window
@@ -235,52 +214,15 @@ def read_blocks(path: Path, layout: Layout, report: IngestReport) -> Iterator[pl
     if info.aor_from_title:
         report.notes.append(f"area of responsibility {info.aor_from_title}, from the title line")
 
-    def bad_row(row: Any) -> str:
-        report.reject(
-            row.number,
-            f"expected {row.expected_columns} columns, found {row.actual_columns}",
-            row.text,
-        )
-        report.rows_read += 1
-        return "skip"
-
-    stream = pa.PythonFile(_open(path), mode="r")
-    try:
-        reader = pacsv.open_csv(
-            stream,
-            read_options=pacsv.ReadOptions(
-                skip_rows=info.header_line,
-                encoding=info.encoding,
-                block_size=BLOCK_BYTES,
-                use_threads=False,
-            ),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=bad_row),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in info.header},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-        offset = info.header_line + 1  # line number of the first data row, 1-based after +1
-        while True:
-            try:
-                batch = reader.read_next_batch()
-            except StopIteration:
-                break
-            frame = pl.from_arrow(pa.Table.from_batches([batch]))
-            assert isinstance(frame, pl.DataFrame)
-            rows = pl.int_range(offset + 1, offset + 1 + frame.height, eager=True, dtype=pl.Int64)
-            offset += frame.height
-            report.rows_read += frame.height
-            yield _normalize(frame, rows, layout, info, path, report)
-    except pa.ArrowInvalid as err:
-        raise InputError(
-            f"cannot parse as CSV: {str(err).splitlines()[0]}", file=str(path)
-        ) from None
-    except (OSError, EOFError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot read (truncated or corrupt?): {err}", file=str(path)) from None
-    finally:
-        stream.close()
+    for frame, rows in stream_csv(
+        path,
+        report,
+        columns=info.header,
+        first_row=info.header_line + 2,  # 1-based line of the first data row
+        skip_rows=info.header_line,
+        encoding=info.encoding,
+    ):
+        yield _normalize(frame, rows, layout, info, path, report)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -474,10 +416,7 @@ def _normalize(
                     break
     good = normalized.filter(~bad)
     result = good.with_columns(
-        (
-            pl.col("event_date").dt.year().cast(pl.Int16)
-            + (pl.col("event_date").dt.month() >= 10).cast(pl.Int16)
-        ).alias("fiscal_year"),
+        fiscal_year(pl.col("event_date")).alias("fiscal_year"),
         pl.col("gender_raw").cast(pl.Enum(list(GENDERS))).alias("gender"),
         pl.col("criminality_raw")
         .fill_null("unknown")

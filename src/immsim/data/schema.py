@@ -187,19 +187,6 @@ CASE_CATEGORY_REMOVAL_KIND: Final[dict[str, str]] = {
 """ICE case categories grouped by how the removal order was made (our grouping of the codes)."""
 
 
-def criminality_code(label: str | None) -> str:
-    """ICE's criminality labels, with or without their leading number, to a schema code."""
-    if label is None:
-        return "unknown"
-    text = label.strip().lower()
-    if "convicted" in text:
-        return "convicted"
-    if "pending" in text:
-        return "pending_charges"
-    if "other immigration violator" in text or "non-criminal" in text:
-        return "other_violator"
-    return "unknown"
-
-
-def empty_frame(kind: str) -> pl.DataFrame:
-    return pl.DataFrame(schema=SCHEMAS[kind])
+def fiscal_year(date: pl.Expr) -> pl.Expr:
+    """The federal fiscal year of a date (October to September, named by its September)."""
+    return date.dt.year().cast(pl.Int16) + (date.dt.month() >= 10).cast(pl.Int16)

@@ -1,0 +1,113 @@
+"""Reading a delimited file in blocks with pyarrow, the one way every CSV layout does it.
+
+Rows with the wrong number of fields are rejected into the report with their line number, never
+dropped; a file that cannot be parsed or decoded (truncated gzip, bad bytes) is one clear error
+naming the file; and each block comes with the file line number of each of its rows.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from immsim.data.report import IngestReport
+from immsim.errors import InputError
+
+SNIFF_BYTES = 1 << 16
+BLOCK_BYTES = 1 << 23
+
+
+def open_stream(path: Path) -> io.BufferedIOBase:
+    """The file's bytes, through gzip if it is gzipped (whatever its name)."""
+    raw = path.open("rb")
+    magic = raw.read(2)
+    raw.seek(0)
+    if magic == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=raw)
+    return raw
+
+
+def decode_head(head: bytes) -> tuple[str, str]:
+    """The first bytes as text, and the encoding: UTF-8, else Windows-1252 (old exports)."""
+    try:
+        return head.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as err:
+        if err.start > len(head) - 4:  # a character cut by the sniff window
+            return head[: err.start].decode("utf-8"), "utf-8"
+        return head.decode("cp1252", errors="replace"), "cp1252"
+
+
+def stream_csv(
+    path: Path,
+    report: IngestReport,
+    *,
+    columns: list[str] | None,
+    first_row: int,
+    skip_rows: int = 0,
+    encoding: str = "utf-8",
+    delimiter: str = ",",
+    quoting: bool = True,
+    include: list[str] | None = None,
+    check_header: Callable[[list[str]], None] | None = None,
+) -> Iterator[tuple[pl.DataFrame, pl.Series]]:
+    """Blocks of all-text columns and the line numbers of their rows (``first_row`` is the line
+    of the first data row). ``columns``: the header's names, read as text (None: as found)."""
+
+    def bad_row(row: Any) -> str:
+        report.reject(
+            row.number,
+            f"expected {row.expected_columns} columns, found {row.actual_columns}",
+            row.text,
+        )
+        report.rows_read += 1
+        return "skip"
+
+    convert: dict[str, Any] = {"strings_can_be_null": False}
+    if columns is not None:
+        convert["column_types"] = {name: pa.string() for name in columns}
+        convert["quoted_strings_can_be_null"] = False
+    if include is not None:
+        convert["include_columns"] = include
+    stream = pa.PythonFile(open_stream(path), mode="r")
+    try:
+        reader = pacsv.open_csv(
+            stream,
+            read_options=pacsv.ReadOptions(
+                skip_rows=skip_rows, encoding=encoding, block_size=BLOCK_BYTES, use_threads=False
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                invalid_row_handler=bad_row,
+                quote_char='"' if quoting else False,
+            ),
+            convert_options=pacsv.ConvertOptions(**convert),
+        )
+        if check_header is not None:
+            check_header(reader.schema.names)
+        line = first_row
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                break
+            frame = pl.from_arrow(pa.Table.from_batches([batch]))
+            assert isinstance(frame, pl.DataFrame)
+            rows = pl.int_range(line, line + frame.height, eager=True, dtype=pl.Int64)
+            line += frame.height
+            report.rows_read += frame.height
+            yield frame, rows
+    except pa.ArrowInvalid as err:
+        raise InputError(
+            f"cannot parse as CSV: {str(err).splitlines()[0]}", file=str(path)
+        ) from None
+    except (OSError, EOFError, UnicodeDecodeError) as err:
+        raise InputError(f"cannot read (truncated or corrupt?): {err}", file=str(path)) from None
+    finally:
+        stream.close()
