@@ -15,8 +15,6 @@ Run: ``.venv/bin/python -m pip install -e ".[bench]" && .venv/bin/python benchma
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _memory import peak_mb
+from _harness import child_main, run_isolated
 
 SAMPLE = 4000
 SAMPLE_WEEKS = 104
@@ -140,22 +138,9 @@ def simpy_baseline() -> dict[str, float]:
     }
 
 
-def child(method: str) -> None:
-    result = {"engine": engine, "simpy": simpy_baseline}[method]()
-    result["peak_mb"] = peak_mb()
-    print(json.dumps(result))
-
-
-def run_child(method: str) -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", method], check=True, capture_output=True, text=True
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
-
-
 def main() -> None:
-    fast = min((run_child("engine") for _ in range(2)), key=lambda r: r["seconds"])
-    slow = run_child("simpy")
+    fast = min((run_isolated(__file__, "engine") for _ in range(2)), key=lambda r: r["seconds"])
+    slow = run_isolated(__file__, "simpy")
     person_weeks = fast["people"] * fast["weeks"]
     per_person_week = slow["seconds"] / slow["person_weeks"]
     scaled = per_person_week * person_weeks
@@ -175,8 +160,5 @@ def main() -> None:
     print(f"  ratio                    : {scaled / fast['seconds']:8.0f}x faster")
 
 
-if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--child":
-        child(sys.argv[2])
-    else:
-        main()
+if __name__ == "__main__" and not child_main({"engine": engine, "simpy": simpy_baseline}):
+    main()

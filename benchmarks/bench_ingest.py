@@ -11,9 +11,6 @@ Run: ``.venv/bin/python -m pip install -e ".[bench]" && .venv/bin/python benchma
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,9 +20,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 import polars as pl
-from _memory import peak_mb
+from _harness import child_main, run_isolated
 
 ROWS = 2_000_000
+SINGLE_CORE = {"POLARS_MAX_THREADS": "1", "OMP_NUM_THREADS": "1"}
 PREAMBLE = (
     "ERO-LESA Statistical Tracking Unit,,,,,,,,,\n"
     "For Official Use Only (FOUO)/Pre-decisional,,,,,,,,,\n"
@@ -115,31 +113,13 @@ def pandas_ingest(path: Path) -> dict[str, float]:
     return {"seconds": seconds, "rows": len(frame), "written": int(good.sum())}
 
 
-def child(method: str, path: str) -> None:
-    result = {"immsim": immsim_ingest, "pandas": pandas_ingest}[method](Path(path))
-    result["peak_mb"] = peak_mb()
-    print(json.dumps(result))
-
-
-def run(method: str, path: Path) -> dict[str, float]:
-    env = {**os.environ, "POLARS_MAX_THREADS": "1", "OMP_NUM_THREADS": "1"}
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", method, str(path)],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
-
-
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "arrests.csv"
         generate(path)
         size = path.stat().st_size / 1e6
-        fast = run("immsim", path)
-        slow = run("pandas", path)
+        fast = run_isolated(__file__, "immsim", str(path), env=SINGLE_CORE)
+        slow = run_isolated(__file__, "pandas", str(path), env=SINGLE_CORE)
     print(f"arrests file: {ROWS:,} rows, {size:,.0f} MB, 1% with an unknown arrest method")
     for name, r in (("immsim data ingest", fast), ("pandas.read_csv baseline", slow)):
         print(
@@ -151,8 +131,7 @@ def main() -> None:
     )
 
 
-if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        child(sys.argv[2], sys.argv[3])
-    else:
-        main()
+if __name__ == "__main__" and not child_main(
+    {"immsim": lambda p: immsim_ingest(Path(p)), "pandas": lambda p: pandas_ingest(Path(p))}
+):
+    main()

@@ -12,8 +12,6 @@ Run: ``.venv/bin/python benchmarks/bench_population.py``
 from __future__ import annotations
 
 import datetime as dt
-import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -21,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _memory import peak_mb
+from _harness import child_main, run_isolated
 
 DAY = dt.date(2026, 10, 1)
 
@@ -59,22 +57,9 @@ def microdata() -> dict[str, float]:
     return {"seconds": seconds, "people": int(counts.sum()), "rows": int(cells.size)}
 
 
-def child(method: str) -> None:
-    result = {"strata": strata, "microdata": microdata}[method]()
-    result["peak_mb"] = peak_mb()
-    print(json.dumps(result))
-
-
-def run(method: str) -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", method], check=True, capture_output=True, text=True
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
-
-
 def main() -> None:
-    fast = min((run("strata") for _ in range(3)), key=lambda r: r["seconds"])
-    slow = run("microdata")
+    fast = min((run_isolated(__file__, "strata") for _ in range(3)), key=lambda r: r["seconds"])
+    slow = run_isolated(__file__, "microdata")
     print(f"national population for {DAY}: {fast['people']:,.0f} people")
     print(
         f"  strata builder (best of 3) : {fast['seconds']:6.2f} s, peak {fast['peak_mb']:6.0f} MB, "
@@ -90,8 +75,5 @@ def main() -> None:
     )
 
 
-if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--child":
-        child(sys.argv[2])
-    else:
-        main()
+if __name__ == "__main__" and not child_main({"strata": strata, "microdata": microdata}):
+    main()

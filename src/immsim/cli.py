@@ -455,7 +455,6 @@ def run_command(
         _run_draws(scenario_file, draws, seed, out, overwrite, workers, ray, as_json)
         return
     import polars as pl
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from immsim.engine.run import run
     from immsim.scenario import resolve_scenario
@@ -463,16 +462,8 @@ def run_command(
     scenario = resolve_scenario(scenario_file)
     if seed is not None and seed < 0:
         raise InputError("the seed must be a non-negative integer", key="--seed")
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("week {task.completed:.0f}/{task.total:.0f}"),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-        disable=as_json,
-    ) as bar:
-        task = bar.add_task(f"Running {scenario.name}", total=0)
+    with _task_progress(f"Running {scenario.name} (weeks)", as_json) as bar:
+        task = bar.add_task("weeks", total=None)
 
         def tick(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)

@@ -28,7 +28,6 @@ class Triage:
     """Per group: priority rank (1 = highest; NO_TIER otherwise), exemption, detainer action."""
 
     rank: NDArray[np.int16]
-    tier_id: NDArray[np.str_]
     exempt: BoolArray
     detainer: NDArray[np.int8]
     review_closable: BoolArray
@@ -72,15 +71,12 @@ def triage(regime: Regime, groups: Groups, day: dt.date, final_order: bool = Fal
     for rule in regime.exempt:
         exempt |= condition_mask(rule.when, groups, day, final_order)
     rank = np.full(groups.size, NO_TIER, dtype=np.int16)
-    tier_id = np.full(groups.size, "non_priority", dtype=object)
     for index, tier in enumerate(regime.tiers):
         hit = np.zeros(groups.size, dtype=bool)
         for cond in tier.any:
             hit |= condition_mask(cond, groups, day, final_order)
         new = hit & (rank == NO_TIER) & ~exempt
         rank[new] = index + 1
-        tier_id[new] = tier.id
-    tier_id[exempt] = "exempt"
     detainer = np.zeros(groups.size, dtype=np.int8)
     decided = exempt.copy()
     for drule in regime.detainer_policy:
@@ -99,4 +95,4 @@ def triage(regime: Regime, groups: Groups, day: dt.date, final_order: bool = Fal
     review = np.zeros(groups.size, dtype=bool)
     if regime.docket_review is not None:
         review = condition_mask(regime.docket_review.closure_criteria, groups, day, final_order)
-    return Triage(rank, tier_id.astype(str), exempt, detainer, review)
+    return Triage(rank, exempt, detainer, review)
