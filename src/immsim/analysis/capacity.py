@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 
 from immsim.analysis.uncertainty import Dist, draw_reform
+from immsim.engine.pipeline import WEEKS_PER_YEAR
 from immsim.engine.results import Results
 from immsim.engine.run import run
 from immsim.errors import InputError
@@ -54,7 +55,7 @@ def _measure(
     last = weekly.filter(pl.col("fiscal_year") == weekly["fiscal_year"].max())
     if last.height < weekly.height and last.height < 52:  # a partial last year
         last = weekly.tail(52)
-    scale = 52.1775 / last.height
+    scale = WEEKS_PER_YEAR / last.height
 
     def total(column: str) -> float:
         return float(last[column].sum()) * scale
@@ -70,12 +71,12 @@ def _measure(
     # what the run actually used of each capacity, at its busiest week
     officer_use = (last["officer_hours_used"] / last["officer_hours"]).max()
     judge_use = (last["judge_hours_used"] / last["judge_hours"]).max()
-    border_seats = (levels["seats"] / 52.1775) - last["air_seats"]
+    border_seats = (levels["seats"] / WEEKS_PER_YEAR) - last["air_seats"]
     used = {
         "officers": levels["officers"] * float(officer_use),  # type: ignore[arg-type]
         "beds": float(last["detained"].max()),  # type: ignore[arg-type]
         "judges": levels["judges"] * float(judge_use),  # type: ignore[arg-type]
-        "seats": float((last["air_seats_used"] + border_seats).max()) * 52.1775,  # type: ignore[arg-type]
+        "seats": float((last["air_seats_used"] + border_seats).max()) * WEEKS_PER_YEAR,  # type: ignore[arg-type]
     }
     return removals, binding, sum(costs.values()), costs, used
 

@@ -7,7 +7,6 @@ or multiplies every dated value of it (``apply: multiplier``, keeping its time p
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any, Literal
 
 import numpy as np
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from immsim.errors import InputError
 from immsim.parameters.loader import ParameterTree
 from immsim.parameters.reform import Override, Reform
+from immsim.parameters.scales import fitting_scale, from_scale, to_scale
 from immsim.parameters.schema import units
 
 
@@ -62,7 +62,7 @@ class Dist(BaseModel):
         if self.dist == "normal":
             return float(rng.normal(float(self.mean or 0.0), float(self.sd or 1.0)))
         if self.dist == "fitted":
-            return _untransform(self.transform, float(rng.normal(self.mean or 0.0, self.sd or 0.0)))
+            return from_scale(self.transform, float(rng.normal(self.mean or 0.0, self.sd or 0.0)))
         return float(self.value or 0.0)
 
     def bounds(self) -> tuple[float, float]:
@@ -74,8 +74,8 @@ class Dist(BaseModel):
         if self.dist == "fitted":
             mean, sd = float(self.mean or 0.0), float(self.sd or 0.0)
             return (
-                _untransform(self.transform, mean - 2 * sd),
-                _untransform(self.transform, mean + 2 * sd),
+                from_scale(self.transform, mean - 2 * sd),
+                from_scale(self.transform, mean + 2 * sd),
             )
         return self.value, self.value  # type: ignore[return-value]
 
@@ -102,23 +102,6 @@ def parse_uncertainties(raw: dict[str, Any] | None, tree: ParameterTree) -> dict
     return out
 
 
-def _transform(kind: str, value: float) -> float:
-    if kind == "logit":
-        v = min(max(value, 1e-9), 1 - 1e-9)
-        return math.log(v / (1 - v))
-    if kind == "log":
-        return math.log(max(value, 1e-12))
-    return value
-
-
-def _untransform(kind: str, x: float) -> float:
-    if kind == "logit":
-        return 1 / (1 + math.exp(-x))
-    if kind == "log":
-        return math.exp(x)
-    return x
-
-
 def _fitted(tree: ParameterTree, key: str) -> Dist:
     """The calibration's estimate of a fitted leaf: normal on the fitting scale, centred on the
     fitted value, with the recorded 90% interval."""
@@ -129,10 +112,10 @@ def _fitted(tree: ParameterTree, key: str) -> Dist:
             key=key,
             allowed="a leaf fitted by `immsim calibrate`, or another distribution",
         )
-    kind = "logit" if units()[tree.leaf(key).unit].kind == "share" else "log"
+    kind = fitting_scale(tree, key)
     low, high = entry.interval_90
-    mean = _transform(kind, float(entry.value))
-    sd = max(1e-9, (_transform(kind, high) - _transform(kind, low)) / (2 * 1.6449))
+    mean = to_scale(kind, float(entry.value))
+    sd = max(1e-9, (to_scale(kind, high) - to_scale(kind, low)) / (2 * 1.6449))
     return Dist(dist="fitted", mean=mean, sd=sd, transform=kind)
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from immsim.calibration.validate import FITTED, START, simulate_draws
 from immsim.errors import InputError
 from immsim.parameters.loader import ParameterTree
 from immsim.parameters.reform import Override, Reform
-from immsim.parameters.schema import units
+from immsim.parameters.scales import fitting_scale, from_scale, to_scale
 from immsim.population.build import build_population
 
 FIT_YEARS = len(FITTED)
@@ -65,21 +64,12 @@ class Fitted:
     high: float
 
 
-def _is_share(tree: ParameterTree, key: str) -> bool:
-    return units()[tree.leaf(key).unit].kind == "share"
-
-
 def _to_x(tree: ParameterTree, key: str, value: float) -> float:
-    if _is_share(tree, key):
-        v = min(max(value, 1e-6), 1 - 1e-6)
-        return math.log(v / (1 - v))
-    return math.log(max(value, 1e-9))
+    return to_scale(fitting_scale(tree, key), value)
 
 
 def _from_x(tree: ParameterTree, key: str, x: float) -> float:
-    if _is_share(tree, key):
-        return 1 / (1 + math.exp(-x))
-    return math.exp(x)
+    return from_scale(fitting_scale(tree, key), x)
 
 
 def _reform(tree: ParameterTree, values: dict[str, float]) -> Reform:

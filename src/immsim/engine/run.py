@@ -24,6 +24,7 @@ from immsim.engine.pipeline import (
     WeekRecord,
 )
 from immsim.engine.results import Results
+from immsim.errors import LookupOutOfRangeError
 from immsim.parameters.loader import ParameterTree
 from immsim.population.build import Population, build_population
 from immsim.population.strata_io import load_population
@@ -147,7 +148,7 @@ def _parameters_used(tree: ParameterTree, start: dt.date, end: dt.date) -> dict[
         try:
             first = leaf.entry(start)
             in_force.insert(0, first)
-        except Exception:  # a series that starts after the run starts
+        except LookupOutOfRangeError:  # a series that starts after the run starts
             pass
         used[leaf.key] = {
             "unit": leaf.unit,

@@ -1,0 +1,35 @@
+"""The scale a parameter is fitted and drawn on: logit for shares, log for everything else, so
+that fitted values and random draws stay inside their unit's range."""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from immsim.parameters.loader import ParameterTree
+from immsim.parameters.schema import units
+
+Scale = Literal["logit", "log", "none"]
+EDGE = 1e-9
+"""How close to 0 (or 1, for a share) a value is taken before its transform."""
+
+
+def fitting_scale(tree: ParameterTree, key: str) -> Scale:
+    return "logit" if units()[tree.leaf(key).unit].kind == "share" else "log"
+
+
+def to_scale(scale: str, value: float) -> float:
+    if scale == "logit":
+        v = min(max(value, EDGE), 1 - EDGE)
+        return math.log(v / (1 - v))
+    if scale == "log":
+        return math.log(max(value, EDGE))
+    return value
+
+
+def from_scale(scale: str, x: float) -> float:
+    if scale == "logit":
+        return 1 / (1 + math.exp(-x))
+    if scale == "log":
+        return math.exp(x)
+    return x
