@@ -7,15 +7,13 @@ on the metric, so a table never compares unlike with like silently.
 
 from __future__ import annotations
 
-import csv
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
+from immsim.data.figures import fiscal_year_figures
 from immsim.engine.results import Results
-from immsim.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -69,29 +67,12 @@ class Observation:
 
 def load_observed(path: Path) -> dict[tuple[str, int], Observation]:
     """Published figures by (metric, fiscal year), the first row of each in the file."""
-    if not path.is_file():
-        raise InputError(
-            "no such file",
-            file=str(path),
-            allowed="published_figures.csv (see ../shared/data/README.md), via --figures",
-        )
     series = {m.published: m.name for m in METRICS}
-    out: dict[tuple[str, int], Observation] = {}
-    with path.open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            name = series.get(row.get("metric", ""))
-            match = re.fullmatch(r"FY(\d{4})", (row.get("period") or "").strip())
-            if name is None or match is None:
-                continue
-            try:
-                value = float(row["value"])
-            except ValueError:
-                continue
-            out.setdefault(
-                (name, int(match.group(1))),
-                Observation(value, row.get("source_title", ""), row.get("note", "")),
-            )
-    return out
+    return {
+        (series[metric], year): Observation(f.value, f.source, f.note)
+        for (metric, year), f in fiscal_year_figures(path).items()
+        if metric in series
+    }
 
 
 def simulated(results: Results) -> dict[tuple[str, int], float]:

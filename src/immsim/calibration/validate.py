@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from immsim.calibration.metrics import BY_NAME, METRICS, load_observed, simulated
+from immsim.data.figures import fiscal_year_figures
 from immsim.engine.run import run
 from immsim.parameters.loader import ParameterTree
 from immsim.population.build import Population, build_population
@@ -127,19 +128,11 @@ def validate(
 def proxy_convicted_share(figures: Path) -> dict[int, float]:
     """ICE's convicted share of *all* removals by year: the only series that spans FY2016–FY2017,
     used for the direction of the interior convicted share (which stops in FY2015)."""
-    import csv
-    import re
-
-    out: dict[int, float] = {}
-    with figures.open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            match = re.fullmatch(r"FY(\d{4})", (row.get("period") or "").strip())
-            if row.get("metric") == "ice_removals_convicted_share" and match:
-                try:
-                    out.setdefault(int(match.group(1)), float(row["value"]))
-                except ValueError:
-                    continue
-    return out
+    return {
+        year: f.value
+        for (metric, year), f in fiscal_year_figures(figures).items()
+        if metric == "ice_removals_convicted_share"
+    }
 
 
 def directions(rows: list[Row], convicted_share: dict[int, float]) -> list[dict[str, Any]]:

@@ -6,13 +6,12 @@ any size is summarized without loading it into memory.
 
 from __future__ import annotations
 
-import csv
-import re
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from immsim.data.figures import fiscal_year_figures
 from immsim.data.schema import EVENT_KINDS
 from immsim.errors import InputError
 
@@ -94,20 +93,8 @@ def key_figures(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int], float]:
 
 
 def published(path: Path) -> dict[tuple[str, int], tuple[float, str]]:
-    """``published_figures.csv`` rows with a plain fiscal year and a number."""
-    if not path.is_file():
-        raise InputError("no such file", file=str(path))
-    out: dict[tuple[str, int], tuple[float, str]] = {}
-    with path.open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            match = re.fullmatch(r"FY(\d{4})", row["period"].strip())
-            try:
-                value = float(row["value"])
-            except ValueError:
-                continue
-            if match:
-                out.setdefault((row["metric"], int(match.group(1))), (value, row["source_title"]))
-    return out
+    """Published fiscal-year figures: (value, source) by (metric, year)."""
+    return {key: (f.value, f.source) for key, f in fiscal_year_figures(path).items()}
 
 
 ALIASES = {"ice_detention_adp_from_headcount": "ice_detention_adp"}
