@@ -521,3 +521,101 @@ def test_detention_stints_layout(tmp_path: Path) -> None:
     summary = summarize(tmp_path / "out")
     (year,) = summary["detention_stint"]["yearly"]
     assert year["book_ins"] == 3 and year["average_days"] == pytest.approx(9.5)
+
+
+ENCOUNTER_HEADER_2025 = (
+    "Event Date,Responsible AOR,Responsible Site,Lead Event Type,Lead Source,Event Type,"
+    "Final Program,Final Program Group,Encounter Criminality,Processing Disposition,Case Status,"
+    "Case Category,Departed Date,Departure Country,Final Order Yes No,Final Order Date,Birth Date,"
+    "Birth Year,Citizenship Country,Gender,Event Landmark,Alien File Number,EID Case ID,"
+    "EID Subject ID,Unique Identifier\n"
+)
+
+
+def encounter_row(
+    date: str = "2024-10-02 00:00:00",
+    aor: str = "Boston Area of Responsibility",
+    event: str = "CAP Local",
+    crim: str = "1 Convicted Criminal",
+) -> str:
+    return (
+        f'{date},{aor},"BOSTON, MA, DOCKET CONTROL OFFICE",{event},Other Lead,{event},'
+        "ERO Criminal Alien Program,ICE,"
+        f"{crim},Other,6-Deported/Removed - Deportability,[16] Reinstated Final Order,"
+        "2024-11-02 00:00:00,MEXICO,YES,2012-10-05 00:00:00,(b)(6),1989,MEXICO,Male,"
+        '"HILLSBOROUGH COUNTY DOC",(b)(6),(b)(6),(b)(6),4019f115\n'
+    )
+
+
+def test_encounters_layout_is_told_apart_from_removals(tmp_path: Path) -> None:
+    """The national encounters release (six preamble lines, then the 2025 columns) carries
+    departure columns too, so it must not be read as removals."""
+    preamble = "".join(f"line {i} of the FOIA preamble{',' * 24}\n" for i in range(6))
+    path = tmp_path / "encounters.csv"
+    path.write_text(
+        preamble
+        + ENCOUNTER_HEADER_2025
+        + encounter_row()
+        + encounter_row(aor="BOS", event="Non-Custodial", crim="3 Other Immigration Violator")
+        + encounter_row(aor="(b)(7)(e)", event="287(g) Program", crim="2 Pending Criminal Charges")
+        + encounter_row(event="Teleportation")  # line 11: unknown event type
+        + encounter_row(date="2024-02-30 00:00:00"),  # line 12: no such date
+        encoding="utf-8",
+    )
+    assert detect(path) == "lesa_encounters"
+    (report,) = ingest([path], tmp_path / "out")
+    assert report.rows_read == 5 and report.rows_written == 3
+    rejected = {r["row"]: r["reason"] for r in report.rejected}
+    assert rejected == {11: "unknown encounter method", 12: "bad or missing date"}
+    frame = pl.read_parquet(tmp_path / "out" / "encounter")
+    assert set(frame.columns) == set(SCHEMAS["encounter"])
+    assert frame["channel"].to_list() == ["jail", "at_large", "287g"]
+    assert frame["aor"].to_list() == ["BOS", "BOS", None]  # spelled out, coded, redacted
+    assert frame["criminality"].to_list() == ["convicted", "other_violator", "pending_charges"]
+    assert frame["processing_disposition"].to_list() == ["Other"] * 3
+    assert frame["fiscal_year"].to_list() == [2025] * 3
+    assert not {"Unique Identifier", "Birth Date", "Event Landmark"} & set(frame.columns)
+    summary = summarize(tmp_path / "out")
+    (year,) = summary["encounter"]["yearly"]
+    assert year["fiscal_year"] == 2025 and year["events"] == 3
+
+
+def test_encounters_2026_workbook_with_misspelt_country_column(tmp_path: Path) -> None:
+    import datetime as dt
+
+    header = [
+        "Event Date", "Event Type", "Event Landmark", "Operation", "Encounter Threat Level",
+        "Responsible AOR", "Responsible Site", "Lead Event Type", "Lead Source", "Final Program",
+        "Arresting Agency", "Encounter Criminality", "Processing Disposition", "Case Status",
+        "Case Category", "Departed Date", "Departure Country", "Final Order Yes No",
+        "Final Order Date", "Birth Year", "Citizenship County", "Gender", "Anonymized Identifier",
+    ]  # fmt: skip
+    book = openpyxl.Workbook()
+    ws = book.active
+    for line in ("ERO-LESA Statistical Tracking Unit", "ICE Encounters", ""):
+        ws.append([line])
+    ws.append(header)
+    for day, (event, country) in enumerate((("CAP Federal", "INDIA"), ("Located", "(b)(6)"))):
+        row = dict.fromkeys(header, "-")
+        row.update(
+            {
+                "Event Date": dt.datetime(2025, 9, 30) + dt.timedelta(days=day),
+                "Event Type": event,
+                "Responsible AOR": "Seattle Area of Responsibility",
+                "Encounter Criminality": "1 Convicted Criminal",
+                "Processing Disposition": "Not Amenable to Removal",
+                "Citizenship County": country,
+                "Gender": "Female",
+            }
+        )
+        ws.append([row[h] for h in header])
+    path = tmp_path / "encounters.xlsx"
+    book.save(path)
+    assert detect(path) == "lesa_encounters"
+    (report,) = ingest([path], tmp_path / "out")
+    assert report.rows_written == 2 and report.rows_rejected == 0
+    frame = pl.read_parquet(tmp_path / "out" / "encounter")
+    assert frame["channel"].to_list() == ["prison", "at_large"]
+    assert frame["citizenship_country"].to_list() == ["INDIA", None]
+    assert frame["aor"].to_list() == ["SEA", "SEA"]
+    assert frame["fiscal_year"].to_list() == [2025, 2026]

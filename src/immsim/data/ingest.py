@@ -55,7 +55,8 @@ def detect(path: Path) -> str:
         "unknown layout",
         file=str(path),
         allowed=(
-            "ICE detention-statistics .xlsx; ERO-LESA arrests, removals or detainers CSV (with or without "
+            "ICE detention-statistics .xlsx; ERO-LESA encounters, arrests, removals, detainers or "
+            "detention stints as CSV, Parquet or .xlsx (with or without "
             "the FOIA preamble); daily headcounts facility_code|n|date; EOIR B_TblProceeding"
         ),
     )
@@ -91,10 +92,7 @@ KIND_OF_LAYOUT = {
     "ice_detention_stats": "published_stats",
     "detention_headcount": "detention_stay",
     "eoir_proceedings": "court_case",
-    "lesa_removals": "removal",
-    "lesa_arrests": "arrest",
-    "lesa_detainers": "detainer",
-    "lesa_detention_stints": "detention_stint",
+    **{name: layout.kind for name, layout in lesa.LAYOUTS.items()},
 }
 
 

@@ -103,6 +103,22 @@ LAYOUTS = {
         },
         required=("event_date", "criminality"),
     ),
+    # encounters also carry departure and case-category columns, so they come before removals
+    "lesa_encounters": Layout(
+        name="lesa_encounters",
+        kind="encounter",
+        fields={
+            "event_date": ("event date",),
+            "method": ("event type",),
+            "criminality": ("encounter criminality",),
+            "aor": ("responsible aor",),
+            "processing_disposition": ("processing disposition",),
+            # the 2026 release misspells the column as "Citizenship County"
+            "citizenship_country": ("citizenship country", "citizenship county"),
+            "gender": ("gender",),
+        },
+        required=("event_date", "method", "criminality"),
+    ),
     "lesa_detention_stints": Layout(
         name="lesa_detention_stints",
         kind="detention_stint",
@@ -250,6 +266,17 @@ def _parse_date(value: str | None) -> dt.date | None:
 
 
 @lru_cache(maxsize=1 << 16)
+def _aor(value: str | None) -> str | None:
+    """ICE's three-letter area code: releases spell areas out ("Boston Area of Responsibility")
+    or give the code, and one spelling per area keeps the summaries from splitting an area."""
+    text = _clean_value(value)
+    if text is None:
+        return None
+    name = re.sub(r"\s+area of responsibility$", "", text.lower()).strip()
+    return AOR_CODES.get(name, text.upper())
+
+
+@lru_cache(maxsize=1 << 16)
 def _criminality(value: str | None) -> str | None:
     text = (_clean_value(value) or "").lower()
     if "convicted" in text:
@@ -323,7 +350,7 @@ def _normalize(
     gender = by_value("gender", lambda v: (_clean_value(v) or "unknown").lower(), pl.String)
     out["gender_raw"] = gender
     checks.append(("unknown gender", ~gender.is_in(list(GENDERS)), raw("gender")))
-    aor = text("aor", upper=True)
+    aor = by_value("aor", _aor, pl.String)
     if info.aor_from_title:
         aor = aor.fill_null(info.aor_from_title)
     out["aor"] = aor
@@ -357,16 +384,18 @@ def _normalize(
         checks.append(("unknown criminality", crim.is_null(), raw("criminality")))
         out["facility_state"] = text("state", upper=True)
         out["lifted_reason"] = text("lifted_reason")
-    elif layout.kind == "arrest":
+    elif layout.kind in ("arrest", "encounter"):
         out["criminality_raw"] = crim
         checks.append(("unknown criminality", crim.is_null(), raw("criminality")))
-        method = text("method")
-        out["method"] = method
+        out["method"] = text("method")
         channel = by_value(
             "method", lambda v: METHOD_CHANNELS.get((_clean_value(v) or "").lower()), pl.String
         )
         out["channel"] = channel
-        checks.append(("unknown arrest method", channel.is_null(), raw("method")))
+        checks.append((f"unknown {layout.kind} method", channel.is_null(), raw("method")))
+    if layout.kind == "encounter":
+        out["processing_disposition"] = text("processing_disposition")
+    elif layout.kind == "arrest":
         out["state"] = text("state", upper=True)
         out["final_order"] = by_value(
             "final_order",
@@ -382,7 +411,7 @@ def _normalize(
             }.get((_clean_value(v) or "").lower()),
             pl.Boolean,
         )
-    else:
+    elif layout.kind == "removal":
         conviction = text("conviction")
         out["most_serious_conviction"] = conviction
         if "criminality" in cols:
@@ -424,7 +453,7 @@ def _normalize(
         .alias("criminality"),
         pl.lit(path.name).alias("source_file"),
     )
-    if layout.kind == "arrest":
+    if layout.kind in ("arrest", "encounter"):
         result = result.with_columns(pl.col("channel").cast(pl.Enum(list(CHANNELS))))
     elif layout.kind == "removal":
         result = result.with_columns(pl.col("removal_kind").cast(pl.Enum(list(REMOVAL_KINDS))))

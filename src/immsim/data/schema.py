@@ -164,8 +164,23 @@ METHOD_CHANNELS: Final[dict[str, str]] = {
     "boat patrol": "other",
     "transportation check": "task_force",
     "patrol border": "other",
+    # the short forms of the same methods in the 2025-26 releases and in encounters' Event Type
+    "cap local": "jail",
+    "cap state": "prison",
+    "cap federal": "prison",
+    "custodial": "jail",  # taken into ICE custody from another agency's, mostly a county jail
+    "non-custodial": "at_large",
+    "287(g)": "287g",
+    "law enforcement assist": "task_force",
+    "other task force": "task_force",
+    "other agency": "other",
+    "other agency (turned over to ins)": "other",
+    "inspection": "other",
+    "patrolling": "other",
+    "worksite": "worksite",
 }
-"""ICE arrest methods (ERO-LESA ``Apprehension Method``) mapped to the model's channels."""
+"""ICE arrest methods (ERO-LESA ``Apprehension Method``, encounters' ``Event Type``) mapped to
+the model's channels: our grouping, by where the person was when ICE took them."""
 
 CASE_CATEGORY_REMOVAL_KIND: Final[dict[str, str]] = {
     "8F": "expedited",
