@@ -3,6 +3,7 @@ and bad input (truncated, wrong encoding, unknown codes, missing columns, moved 
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
 from pathlib import Path
@@ -619,3 +620,25 @@ def test_encounters_2026_workbook_with_misspelt_country_column(tmp_path: Path) -
     assert frame["citizenship_country"].to_list() == ["INDIA", None]
     assert frame["aor"].to_list() == ["SEA", "SEA"]
     assert frame["fiscal_year"].to_list() == [2025, 2026]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dates(min_value=dt.date(1970, 1, 1), max_value=dt.date(2069, 12, 31)),  # %y: 70-99 are 19xx
+    st.sampled_from(
+        [
+            "%m/%d/%Y",
+            "%m/%d/%y",
+            "%Y-%m-%d",
+            "%Y-%m-%d 00:00:00",
+            "%Y-%m-%d 13:05:09.250000",
+            "%m/%d/%Y 08:15",
+            "%-m/%-d/%Y",
+        ]
+    ),
+)
+def test_dates_in_every_release_format_parse_to_the_same_day(day: dt.date, fmt: str) -> None:
+    from immsim.data.lesa import _parse_dates
+
+    text = day.strftime(fmt)
+    assert _parse_dates([text, f" {text} ", "(b)(6)", None]).to_list() == [day, day, None, None]

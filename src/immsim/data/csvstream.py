@@ -59,6 +59,44 @@ def stream_csv(
 ) -> Iterator[tuple[pl.DataFrame, pl.Series]]:
     """Blocks of all-text columns and the line numbers of their rows (``first_row`` is the line
     of the first data row). ``columns``: the header's names, read as text (None: as found)."""
+    for batch, rows in stream_batches(
+        path,
+        report,
+        columns=columns,
+        first_row=first_row,
+        skip_rows=skip_rows,
+        encoding=encoding,
+        delimiter=delimiter,
+        quoting=quoting,
+        include=include,
+        check_header=check_header,
+    ):
+        frame = pl.from_arrow(pa.Table.from_batches([batch]))
+        assert isinstance(frame, pl.DataFrame)
+        yield frame, rows
+
+
+DICTIONARY_TEXT = pa.dictionary(pa.int32(), pa.string())
+
+
+def stream_batches(
+    path: Path,
+    report: IngestReport,
+    *,
+    columns: list[str] | None,
+    first_row: int,
+    skip_rows: int = 0,
+    encoding: str = "utf-8",
+    delimiter: str = ",",
+    quoting: bool = True,
+    include: list[str] | None = None,
+    check_header: Callable[[list[str]], None] | None = None,
+    dictionary: bool = False,
+) -> Iterator[tuple[pa.RecordBatch, pl.Series]]:
+    """``stream_csv`` as Arrow record batches. With ``dictionary``, the ``columns`` are parsed
+    straight into dictionary arrays: the person-level releases repeat a few values (methods,
+    codes, countries, dates) millions of times, and the parser then hands over each block's
+    distinct values with their codes, so normalizing them costs one look-up per distinct value."""
 
     def bad_row(row: Any) -> str:
         report.reject(
@@ -71,7 +109,8 @@ def stream_csv(
 
     convert: dict[str, Any] = {"strings_can_be_null": False}
     if columns is not None:
-        convert["column_types"] = {name: pa.string() for name in columns}
+        text = DICTIONARY_TEXT if dictionary else pa.string()
+        convert["column_types"] = {name: text for name in columns}
         convert["quoted_strings_can_be_null"] = False
     if include is not None:
         convert["include_columns"] = include
@@ -97,12 +136,10 @@ def stream_csv(
                 batch = reader.read_next_batch()
             except StopIteration:
                 break
-            frame = pl.from_arrow(pa.Table.from_batches([batch]))
-            assert isinstance(frame, pl.DataFrame)
-            rows = pl.int_range(line, line + frame.height, eager=True, dtype=pl.Int64)
-            line += frame.height
-            report.rows_read += frame.height
-            yield frame, rows
+            rows = pl.int_range(line, line + batch.num_rows, eager=True, dtype=pl.Int64)
+            line += batch.num_rows
+            report.rows_read += batch.num_rows
+            yield batch, rows
     except pa.ArrowInvalid as err:
         raise InputError(
             f"cannot parse as CSV: {str(err).splitlines()[0]}", file=str(path)

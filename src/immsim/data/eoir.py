@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from immsim.data.csvstream import SNIFF_BYTES, decode_head, open_stream, stream_csv
-from immsim.data.lesa import _by_value, _clean_value, _parse_date
+from immsim.data.lesa import _by_value, _clean_value, _dates
 from immsim.data.report import IngestReport
 from immsim.data.schema import SCHEMAS, fiscal_year
 from immsim.errors import InputError
@@ -111,8 +111,8 @@ def _normalize(
     decision_code = _by_value(
         col("dec_code"), lambda v: (_clean_value(v) or "").upper() or None, pl.String
     )
-    filed = _by_value(col("osc_date"), _parse_date, pl.Date)
-    completed = _by_value(col("comp_date"), _parse_date, pl.Date)
+    filed = _dates(col("osc_date"))
+    completed = _dates(col("comp_date"))
     raw_comp = _by_value(col("comp_date"), _clean_value, pl.String)
     out = pl.DataFrame(
         {

@@ -11,7 +11,6 @@ a stream.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,8 +20,9 @@ from typing import Any
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from immsim.data.csvstream import SNIFF_BYTES, decode_head, open_stream, stream_csv
+from immsim.data.csvstream import SNIFF_BYTES, decode_head, open_stream, stream_batches
 from immsim.data.report import IngestReport
 from immsim.data.schema import (
     BRACKET_CODE,
@@ -39,14 +39,15 @@ from immsim.data.schema import (
 from immsim.errors import InputError
 
 DATE_FORMATS = (
+    "%m/%d/%y",  # before %Y, which would read a two-digit year as the year 19
     "%m/%d/%Y",
     "%Y-%m-%d",
     "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%d %H:%M:%S%.f",
     "%m/%d/%Y %H:%M:%S",
     "%m/%d/%Y %H:%M",
-    "%m/%d/%y",
 )
+"""The releases' date formats, in chrono's notation (polars parses them)."""
 
 AOR_CODES = {
     "atlanta": "ATL",
@@ -230,15 +231,17 @@ def read_blocks(path: Path, layout: Layout, report: IngestReport) -> Iterator[pl
     if info.aor_from_title:
         report.notes.append(f"area of responsibility {info.aor_from_title}, from the title line")
 
-    for frame, rows in stream_csv(
+    for batch, rows in stream_batches(
         path,
         report,
         columns=info.header,
         first_row=info.header_line + 2,  # 1-based line of the first data row
         skip_rows=info.header_line,
         encoding=info.encoding,
+        include=sorted(set(info.columns.values())),  # identifiers and the like are not parsed
+        dictionary=True,
     ):
-        yield _normalize(frame, rows, layout, info, path, report)
+        yield _normalize(batch, rows, layout, info, path, report)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -252,17 +255,20 @@ def _clean_value(value: str | None) -> str | None:
     return text
 
 
-@lru_cache(maxsize=1 << 16)
-def _parse_date(value: str | None) -> dt.date | None:
-    text = _clean_value(value)
-    if text is None:
-        return None
-    for fmt in DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
+def _parse_dates(values: list[str | None]) -> pl.Series:
+    """Dates in any of the releases' formats (the first that matches the whole text wins);
+    blanks, redactions and impossible dates become null. Vectorized over a block's distinct
+    values, which for date-time columns can number tens of thousands."""
+    text = pl.Series(values, dtype=pl.String).str.strip_chars()
+    parsed = [text.str.to_datetime(fmt, strict=False).dt.date() for fmt in DATE_FORMATS]
+    date = pl.coalesce(parsed)
+    return pl.select(pl.when(date.dt.year().is_between(1900, 2100)).then(date)).to_series()
+
+
+def _gender(value: str | None) -> str | None:
+    """Female, male, or unknown where blank or withheld; None (rejected) for anything else."""
+    text = (_clean_value(value) or "unknown").lower()
+    return text if text in GENDERS else None
 
 
 @lru_cache(maxsize=1 << 16)
@@ -299,17 +305,42 @@ def _category(value: str | None) -> tuple[str | None, str | None]:
     return match.group("code").strip(), match.group("label").strip()
 
 
+def _series_codes(series: pl.Series) -> tuple[list[Any], pl.Series]:
+    """A text column's distinct values and each row's index into them (nulls: one past the
+    end)."""
+    uniques = series.drop_nulls().unique().to_list()
+    return uniques, series.cast(pl.Enum(uniques)).to_physical().fill_null(len(uniques))
+
+
 def _by_value(series: pl.Series, fn: Callable[[str | None], Any], dtype: Any) -> pl.Series:
     """Apply ``fn`` to each distinct value only: the columns of these releases hold few
     distinct values (methods, codes, countries, dates), so this is fast on millions of rows."""
-    uniques = series.drop_nulls().unique().to_list()
-    codes = series.cast(pl.Enum(uniques)).to_physical().fill_null(len(uniques))
-    mapped = pl.Series([fn(u) for u in uniques] + [fn(None)], dtype=dtype)
-    return mapped.gather(codes)
+    uniques, codes = _series_codes(series)
+    return pl.Series([fn(u) for u in uniques] + [fn(None)], dtype=dtype).gather(codes)
+
+
+def _by_date(uniques: list[Any], codes: pl.Series) -> pl.Series:
+    return _parse_dates(uniques).append(pl.Series([None], dtype=pl.Date)).gather(codes)
+
+
+def _dates(series: pl.Series) -> pl.Series:
+    """A text column of dates parsed, each distinct value once."""
+    return _by_date(*_series_codes(series))
+
+
+def _encoded(array: pa.Array | pa.ChunkedArray) -> tuple[list[Any], pl.Series]:
+    """A column's distinct values and each row's index into them (nulls: one past the end)."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if not pa.types.is_dictionary(array.type):
+        array = pc.dictionary_encode(array)
+    uniques = array.dictionary.to_pylist()
+    codes = pl.Series(array.indices.cast(pa.int64())).fill_null(len(uniques))
+    return uniques, codes
 
 
 def _normalize(
-    frame: pl.DataFrame,
+    batch: pa.RecordBatch,
     rows: pl.Series,
     layout: Layout,
     info: Sniffed,
@@ -317,23 +348,24 @@ def _normalize(
     report: IngestReport,
 ) -> pl.DataFrame:
     cols = info.columns
-    n = frame.height
-    empty = pl.Series([None] * n, dtype=pl.String)
-
-    def raw(field: str) -> pl.Series:
-        return frame[cols[field]] if field in cols else empty
-
+    n = batch.num_rows
     distinct: dict[str, tuple[list[Any], pl.Series]] = {}
 
-    def by_value(field: str, fn: Callable[[str | None], Any], dtype: Any) -> pl.Series:
-        """``_by_value`` on a raw column, sharing its distinct values between mappings."""
+    def encoded(field: str) -> tuple[list[Any], pl.Series]:
         if field not in distinct:
-            series = raw(field)
-            uniques = series.drop_nulls().unique().to_list()
-            codes = series.cast(pl.Enum(uniques)).to_physical().fill_null(len(uniques))
-            distinct[field] = (uniques, codes)
-        uniques, codes = distinct[field]
+            if field in cols:
+                distinct[field] = _encoded(batch.column(cols[field]))
+            else:
+                distinct[field] = ([], pl.Series([0] * n, dtype=pl.Int64))
+        return distinct[field]
+
+    def by_value(field: str, fn: Callable[[str | None], Any], dtype: Any) -> pl.Series:
+        """``fn`` on each distinct value of a raw column, spread to its rows."""
+        uniques, codes = encoded(field)
         return pl.Series([fn(u) for u in uniques] + [fn(None)], dtype=dtype).gather(codes)
+
+    def dates(field: str) -> pl.Series:
+        return _by_date(*encoded(field))
 
     def text(field: str, upper: bool = False) -> pl.Series:
         def clean(v: str | None) -> str | None:
@@ -343,13 +375,13 @@ def _normalize(
         return by_value(field, clean, pl.String)
 
     out: dict[str, pl.Series] = {"source_row": rows}
-    checks: list[tuple[str, pl.Series, pl.Series]] = []  # (reason, bad mask, raw values)
-    out["event_date"] = by_value("event_date", _parse_date, pl.Date)
-    checks.append(("bad or missing date", out["event_date"].is_null(), raw("event_date")))
+    checks: list[tuple[str, pl.Series, str]] = []  # (reason, bad mask, raw field)
+    out["event_date"] = dates("event_date")
+    checks.append(("bad or missing date", out["event_date"].is_null(), "event_date"))
     out["citizenship_country"] = text("citizenship_country", upper=True)
-    gender = by_value("gender", lambda v: (_clean_value(v) or "unknown").lower(), pl.String)
-    out["gender_raw"] = gender
-    checks.append(("unknown gender", ~gender.is_in(list(GENDERS)), raw("gender")))
+    gender = by_value("gender", _gender, pl.Enum(list(GENDERS)))
+    out["gender"] = gender
+    checks.append(("unknown gender", gender.is_null(), "gender"))
     aor = by_value("aor", _aor, pl.String)
     if info.aor_from_title:
         aor = aor.fill_null(info.aor_from_title)
@@ -363,102 +395,91 @@ def _normalize(
             (
                 "case category without a [code]",
                 label.is_not_null() & code.is_null(),
-                raw("case_category"),
+                "case_category",
             )
         )
-    crim = by_value("criminality", _criminality, pl.String)
+    crim = by_value("criminality", _criminality, pl.Enum(list(CRIMINALITY)))
+    if layout.kind in ("detainer", "arrest", "encounter"):
+        checks.append(("unknown criminality", crim.is_null(), "criminality"))
     if layout.kind == "detention_stint":
-        out["criminality_raw"] = crim
-        out["stay_start"] = by_value("stay_start", _parse_date, pl.Date)
-        out["end_date"] = by_value("end_date", _parse_date, pl.Date)
-        checks.append(("bad stay start date", out["stay_start"].is_null(), raw("stay_start")))
+        out["stay_start"] = dates("stay_start")
+        out["end_date"] = dates("end_date")
+        checks.append(("bad stay start date", out["stay_start"].is_null(), "stay_start"))
         present = by_value("end_date", _clean_value, pl.String).is_not_null()
-        checks.append(("bad book-out date", present & out["end_date"].is_null(), raw("end_date")))
+        checks.append(("bad book-out date", present & out["end_date"].is_null(), "end_date"))
         out["facility_code"] = text("facility_code", upper=True)
-        checks.append(
-            ("missing facility code", out["facility_code"].is_null(), raw("facility_code"))
-        )
+        checks.append(("missing facility code", out["facility_code"].is_null(), "facility_code"))
         out["release_reason"] = text("release_reason")
     elif layout.kind == "detainer":
-        out["criminality_raw"] = crim
-        checks.append(("unknown criminality", crim.is_null(), raw("criminality")))
         out["facility_state"] = text("state", upper=True)
         out["lifted_reason"] = text("lifted_reason")
     elif layout.kind in ("arrest", "encounter"):
-        out["criminality_raw"] = crim
-        checks.append(("unknown criminality", crim.is_null(), raw("criminality")))
         out["method"] = text("method")
         channel = by_value(
-            "method", lambda v: METHOD_CHANNELS.get((_clean_value(v) or "").lower()), pl.String
+            "method",
+            lambda v: METHOD_CHANNELS.get((_clean_value(v) or "").lower()),
+            pl.Enum(list(CHANNELS)),
         )
         out["channel"] = channel
-        checks.append((f"unknown {layout.kind} method", channel.is_null(), raw("method")))
+        checks.append((f"unknown {layout.kind} method", channel.is_null(), "method"))
     if layout.kind == "encounter":
         out["processing_disposition"] = text("processing_disposition")
     elif layout.kind == "arrest":
         out["state"] = text("state", upper=True)
-        out["final_order"] = by_value(
-            "final_order",
-            lambda v: {
-                "yes": True,
-                "y": True,
-                "true": True,
-                "1": True,
-                "no": False,
-                "n": False,
-                "false": False,
-                "0": False,
-            }.get((_clean_value(v) or "").lower()),
-            pl.Boolean,
-        )
+        out["final_order"] = by_value("final_order", _yes_no, pl.Boolean)
     elif layout.kind == "removal":
-        conviction = text("conviction")
-        out["most_serious_conviction"] = conviction
-        if "criminality" in cols:
-            out["criminality_raw"] = crim
-        else:  # the removal files mark convictions by a most-serious-conviction entry
-            out["criminality_raw"] = pl.select(
-                pl.when(conviction.is_not_null())
-                .then(pl.lit("convicted"))
-                .otherwise(pl.lit("other_violator"))
-            ).to_series()
-        out["removal_kind"] = _by_value(
-            code,
-            lambda v: "unknown" if v is None else CASE_CATEGORY_REMOVAL_KIND.get(v, "other"),
-            pl.String,
-        )
+        out["most_serious_conviction"] = text("conviction")
+        if "criminality" not in cols:  # the removal files mark convictions by a conviction entry
+            crim = by_value(
+                "conviction",
+                lambda v: "other_violator" if _clean_value(v) is None else "convicted",
+                pl.Enum(list(CRIMINALITY)),
+            )
+        out["removal_kind"] = by_value("case_category", _removal_kind, pl.Enum(list(REMOVAL_KINDS)))
+    out["criminality"] = crim.fill_null("unknown")
+    out["fiscal_year"] = pl.select(fiscal_year(pl.lit(out["event_date"]))).to_series()
+    out["source_file"] = pl.repeat(path.name, n, eager=True, dtype=pl.String)
     normalized = pl.DataFrame(out)
     # the first failing check names each rejected row (looked up only for the rows that fail)
-    bad = pl.Series([False] * n)
-    for _, mask, _ in checks:
+    bad = checks[0][1].fill_null(False)  # the date check, which every layout has
+    for _, mask, _ in checks[1:]:
         bad = bad | mask.fill_null(False)
     if bad.any():
         where = bad.arg_true()
-        masks = [
-            (why, mask.gather(where).to_list(), values.gather(where).to_list())
-            for why, mask, values in checks
-        ]
+        masks = []
+        for why, mask, field in checks:
+            uniques, codes = encoded(field)
+            values = [uniques[c] if c < len(uniques) else None for c in codes.gather(where)]
+            masks.append((why, mask.gather(where).to_list(), values))
         for i, row in enumerate(rows.gather(where).to_list()):
             for why, failed, values in masks:
                 if failed[i]:
                     report.reject(row, why, values[i])
                     break
-    good = normalized.filter(~bad)
-    result = good.with_columns(
-        fiscal_year(pl.col("event_date")).alias("fiscal_year"),
-        pl.col("gender_raw").cast(pl.Enum(list(GENDERS))).alias("gender"),
-        pl.col("criminality_raw")
-        .fill_null("unknown")
-        .cast(pl.Enum(list(CRIMINALITY)))
-        .alias("criminality"),
-        pl.lit(path.name).alias("source_file"),
-    )
-    if layout.kind in ("arrest", "encounter"):
-        result = result.with_columns(pl.col("channel").cast(pl.Enum(list(CHANNELS))))
-    elif layout.kind == "removal":
-        result = result.with_columns(pl.col("removal_kind").cast(pl.Enum(list(REMOVAL_KINDS))))
+        normalized = normalized.filter(~bad)
     schema = SCHEMAS[layout.kind]
-    return result.select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
+    return normalized.select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
+
+
+def _yes_no(value: str | None) -> bool | None:
+    return YES_NO.get((_clean_value(value) or "").lower())
+
+
+YES_NO = {
+    "yes": True,
+    "y": True,
+    "true": True,
+    "1": True,
+    "no": False,
+    "n": False,
+    "false": False,
+    "0": False,
+}
+
+
+def _removal_kind(value: str | None) -> str:
+    code = _category(value)[0]
+    return "unknown" if code is None else CASE_CATEGORY_REMOVAL_KIND.get(code, "other")
 
 
 PARQUET_BATCH_ROWS = 200_000
@@ -500,8 +521,9 @@ def read_parquet_blocks(path: Path, layout: Layout, report: IngestReport) -> Ite
     ):
         frame = pl.from_arrow(pa.Table.from_batches([batch]))
         assert isinstance(frame, pl.DataFrame)
-        frame = frame.with_columns(pl.all().cast(pl.String))
+        text = frame.with_columns(pl.all().cast(pl.String)).to_arrow().combine_chunks().to_batches()
         rows = pl.int_range(row, row + frame.height, eager=True, dtype=pl.Int64)
         row += frame.height
         report.rows_read += frame.height
-        yield _normalize(frame, rows, layout, info, path, report)
+        if text:
+            yield _normalize(text[0], rows, layout, info, path, report)
