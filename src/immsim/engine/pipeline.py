@@ -259,6 +259,15 @@ def _spread(rng: np.random.Generator, total: int, weights: FloatArray) -> IntArr
     return rng.multinomial(total, weights / mass).astype(np.int64)
 
 
+def _rank_codes(
+    rank_p: NDArray[np.int16], rank_o: NDArray[np.int16]
+) -> tuple[IntArray, IntArray, int]:
+    """Tier ranks of two triages as codes 0, 1, … in rank order, over the ranks either uses."""
+    ranks, codes = np.unique(np.concatenate([rank_p, rank_o]), return_inverse=True)
+    codes = codes.astype(np.int64)
+    return codes[: rank_p.size], codes[rank_p.size :], int(ranks.size)
+
+
 def _admit_in_order(requests: IntArray, order: IntArray, space: int) -> IntArray:
     """Admit requests in the given group order until ``space`` runs out (partial last group)."""
     admitted = np.zeros_like(requests)
@@ -374,14 +383,18 @@ class Pipeline:
         if not candidates:
             return taken, False
         wanted = sum(int(a.sum()) for _, _, a in candidates)
-        joint = _cap(self.rng, np.concatenate([a for _, _, a in candidates]), limit)
-        for i, (channel, source, _) in enumerate(candidates):
+        if wanted <= max(0, int(np.floor(limit))):  # within capacity: everyone drawn is taken
+            parts = [a for _, _, a in candidates]
+        else:
+            joint = _cap(self.rng, np.concatenate([a for _, _, a in candidates]), limit)
+            parts = [joint[i * size : (i + 1) * size] for i in range(len(candidates))]
+        for (channel, source, _), drawn in zip(candidates, parts, strict=True):
             stock = getattr(self.state, source)
-            part = np.minimum(joint[i * size : (i + 1) * size], stock)
+            part = np.minimum(drawn, stock)
             stock -= part
             taken[source] += part
             out[channel] += int(part.sum())
-        return taken, int(joint.sum()) < wanted
+        return taken, sum(int(x.sum()) for x in parts) < wanted
 
     # --- one week ---------------------------------------------------------------------------
 
@@ -586,21 +599,25 @@ class Pipeline:
                 share = 0.0
             ceiling_p = np.where(tri.rank < NO_TIER, ceiling_p, ceiling_p * share)
             ceiling_o = np.where(tri_o.rank < NO_TIER, ceiling_o, ceiling_o * share)
-        fraction_p = np.zeros(g.size)
-        fraction_o = np.zeros(g.size)
+        # each tier takes what it needs of the hours left by the tiers above it
+        rank_p, rank_o, n_ranks = self._memo(
+            ("ranks", id(tri), id(tri_o)), lambda: _rank_codes(tri.rank, tri_o.rank)
+        )
+        needs = np.bincount(rank_p, weights=ceiling_p, minlength=n_ranks) + np.bincount(
+            rank_o, weights=ceiling_o, minlength=n_ranks
+        )
+        by_rank = np.zeros(n_ranks)
         remaining = capacity
-        for rank in sorted(set(tri.rank.tolist()) | set(tri_o.rank.tolist())):
-            in_p = tri.rank == rank
-            in_o = tri_o.rank == rank
-            need = float(ceiling_p[in_p].sum() + ceiling_o[in_o].sum())
+        for index, need in enumerate(needs.tolist()):
             if need <= 0:
                 continue
             f = min(1.0, remaining / need)
-            fraction_p[in_p] = f
-            fraction_o[in_o] = f
+            by_rank[index] = f
             remaining -= f * need
             if remaining <= 0:
                 break
+        fraction_p = by_rank[rank_p]
+        fraction_o = by_rank[rank_o]
         with np.errstate(divide="ignore", invalid="ignore"):
             prob_p = np.where(s.free > 0, ceiling_p * fraction_p / np.maximum(s.free, 1), 0.0)
             prob_o = np.where(s.ordered > 0, ceiling_o * fraction_o / np.maximum(s.ordered, 1), 0.0)
@@ -870,18 +887,31 @@ class Pipeline:
     def _breakdown(
         self, day: dt.date, regime: Regime, tri: Triage, removed: IntArray, arrested: IntArray
     ) -> dict[tuple[str, str], dict[str, int]]:
-        codes = self._memo(("breakdown", id(tri), day.year), lambda: self._codes(day, regime, tri))
+        onehot, columns = self._memo(
+            ("breakdown", id(tri), day.year), lambda: self._onehot(day, regime, tri)
+        )
         out: dict[tuple[str, str], dict[str, int]] = {}
         for stage, counts in (("removed", removed), ("arrested", arrested)):
             if not counts.any():
                 continue
+            sums = (counts.astype(np.float64) @ onehot).tolist()
             for attribute in BREAKDOWN_ATTRIBUTES:
-                code, labels = codes[attribute]
-                sums = np.bincount(code, weights=counts, minlength=len(labels))
-                out[(stage, attribute)] = {
-                    labels[i]: int(v) for i, v in enumerate(sums.tolist()) if v > 0
-                }
+                out[(stage, attribute)] = {}
+            for (attribute, label), v in zip(columns, sums, strict=True):
+                if v > 0:
+                    out[(stage, attribute)][label] = round(v)
         return out
+
+    def _onehot(
+        self, day: dt.date, regime: Regime, tri: Triage
+    ) -> tuple[FloatArray, list[tuple[str, str]]]:
+        """Every breakdown level as a 0/1 column over groups: one product gives all the sums."""
+        blocks: list[FloatArray] = []
+        columns: list[tuple[str, str]] = []
+        for attribute, (code, labels) in self._codes(day, regime, tri).items():
+            blocks.append((code[:, None] == np.arange(len(labels))[None, :]).astype(np.float64))
+            columns += [(attribute, label) for label in labels]
+        return np.hstack(blocks), columns
 
     def _codes(
         self, day: dt.date, regime: Regime, tri: Triage
