@@ -288,6 +288,124 @@ def test_an_impossible_goal_is_reported_not_met() -> None:
         required_capacity(short("cap3"), goal=0)
 
 
+FIGURES_HEADER = "metric,period,value,unit,source_title,source_url_or_doc,note\n"
+
+
+def _capacity_answer(removals: float, **costs: float) -> dict[str, object]:
+    """A required-capacity answer with round numbers, to check the restatements by hand."""
+    cost = {"cost_arrest": 1e9, "cost_detention": 4e9, "cost_court": 1e9, "cost_removal": 5e8}
+    cost.update(costs)
+    return {
+        "removals_per_year": removals,
+        "cost_per_year": sum(cost.values()),
+        "cost_by_component": cost,
+        "capacities": {
+            name: {"required": value}
+            for name, value in (
+                ("officers", 20_000.0),
+                ("beds", 100_000.0),
+                ("judges", 2_000.0),
+                ("seats", 270_000.0),
+            )
+        },
+        "volumes": {
+            "arrests": 400_000.0,
+            "detained_average": 80_000.0,
+            "removals_air": 200_000.0,
+            "removals_land": 200_000.0,
+            "removals_border": 100_000.0,
+            "removals_summary": 150_000.0,
+            "completions": 300_000.0,
+            "officer_hours": 20_000.0 * 200,
+            "officer_hours_used": 20_000.0 * 180,
+        },
+    }
+
+
+def test_published_estimates_are_restated_on_the_models_basis(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from immsim.analysis.published import compare_published
+    from immsim.parameters import load_baseline
+
+    figures = tmp_path / "figures.csv"
+    figures.write_text(
+        FIGURES_HEADER
+        + "model_aic2024_annual_cost_1M_per_year,per year,88000,USD millions,AIC,u,\n"
+        + "model_aic2024_component_detention,per year,66000,USD millions,AIC,u,\n"
+        + "model_aic2024_component_arrest,per year,7000,USD millions,AIC,u,\n"
+        + "model_cap2010_cost_per_deportation,2008$,23482,USD/removal,CAP,u,\n"
+        + "model_aaf2016_detention_beds_needed,2 years,348831,beds,AAF,u,\n"
+        + "model_aic2024_gdp_loss_share,annual,0.042-0.068,share of GDP,AIC,u,\n"
+        + "ice_removals_total,FY2019,267258,persons,ICE,u,\n",
+        encoding="utf-8",
+    )
+    tree = load_baseline()
+    start = dt.date(2026, 10, 1)  # CPI-U: the 2024 average is the latest in the tree
+    rows = {
+        c.metric: c for c in compare_published(_capacity_answer(500_000.0), tree, start, figures)
+    }
+    # a range and a non-model row are not estimates to compare; nor are absent metrics
+    assert set(rows) == {
+        "model_aic2024_annual_cost_1M_per_year",
+        "model_aic2024_component_detention",
+        "model_aic2024_component_arrest",
+        "model_cap2010_cost_per_deportation",
+        "model_aaf2016_detention_beds_needed",
+    }
+    # half a million removals a year is half of AIC's million, in the same (2024) dollars
+    assert rows["model_aic2024_annual_cost_1M_per_year"].restated == pytest.approx(44e9)
+    assert rows["model_aic2024_annual_cost_1M_per_year"].ours == pytest.approx(6.5e9)
+    # CAP's 2008 dollars in 2024 dollars: CPI-U 313.689 / 215.303
+    cap = rows["model_cap2010_cost_per_deportation"]
+    assert cap.restated == pytest.approx(23482 * 313.689 / 215.303)
+    assert cap.ours == pytest.approx(6.5e9 / 500_000)
+    # AAF removes 11.3 million in two years, 5.65 million a year
+    beds = rows["model_aaf2016_detention_beds_needed"]
+    assert beds.restated == pytest.approx(348831 * 500_000 / 5.65e6)
+    assert beds.ratio == pytest.approx(100_000 / (348831 * 500_000 / 5.65e6))
+    # the gap is traced to the component that makes most of it, with the run's numbers
+    total = rows["model_aic2024_annual_cost_1M_per_year"]
+    assert total.why.startswith("Detention is the largest part")
+    bed_day = float(tree.get("detention.cost_per_bed_day", start))
+    ours_days = 4e9 / bed_day / 500_000
+    assert f"{ours_days:,.0f}" in rows["model_aic2024_component_detention"].why
+    officers = rows["model_aic2024_component_arrest"]
+    assert (
+        f"{7000e6 * 0.5 / float(tree.get('enforcement.effort.cost_per_officer_year', start)):,.0f}"
+        in officers.why
+    )
+    assert "20.0 arrests an officer-year" in officers.why
+
+    # an answer whose arrests dominate the gap names arrests instead
+    again = compare_published(
+        _capacity_answer(500_000.0, cost_detention=33e9, cost_arrest=0.0), tree, start, figures
+    )
+    assert again[0].why.startswith("Arrests are the largest part")
+
+
+def test_capacity_command_sets_published_estimates_beside_the_answer(
+    shared_data: Path, tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    figures = shared_data / "published_figures.csv"
+    if not figures.is_file():
+        pytest.skip(f"SKIPPED: {figures} not found")
+    path = tmp_path / "s.yaml"
+    doc = {"name": "capcli", "regime": "jan2025", "start": "2021-10-01", "horizon_years": 1}
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    args = ["capacity", str(path), "--goal", "400000", "--years", "1", "--max-runs", "2"]
+    assert main([*args, "--figures", str(figures), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    studies = {row["study"] for row in data["published"]}
+    assert {"AIC 2024", "CAP 2010", "AAF 2016", "Penn Wharton 2025"} <= studies
+    for row in data["published"]:
+        assert row["restated"] > 0 and row["why"]
+        assert row["ratio"] == pytest.approx(row["ours"] / row["restated"])
+    assert main([*args, "--figures", str(figures)]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "Why each differs" in text and "AIC 2024" in text and "Penn Wharton" in text
+
+
 def test_fitted_distributions_follow_the_calibration_interval() -> None:
     from immsim.parameters import load_baseline
 

@@ -1196,7 +1196,8 @@ def capacity_command(
     as_json: JsonOpt = False,
 ) -> None:
     """The smallest officers, beds, judges and seats that meet a removal goal, and the cost."""
-    from immsim.analysis.capacity import published_estimates, required_capacity
+    from immsim.analysis.capacity import required_capacity
+    from immsim.analysis.published import Comparison, compare_published
     from immsim.scenario import resolve_scenario
 
     scenario = resolve_scenario(scenario_file).model_copy(update={"horizon_years": years})
@@ -1208,11 +1209,13 @@ def capacity_command(
             max_runs=max_runs,
             progress=lambda n, trial: bar.update(task, completed=n),
         )
-    published: list[dict[str, Any]] = []
+    published: list[Comparison] = []
     with contextlib.suppress(InputError):
-        published = published_estimates(_figures(figures))
+        published = compare_published(
+            result, scenario.parameters(), scenario.start, _figures(figures)
+        )
     if as_json:
-        _emit_json({**result, "published": published})
+        _emit_json({**result, "published": [c.as_dict() for c in published]})
         return
     if not console.is_terminal:
         console.width = max(console.width, 120)
@@ -1241,24 +1244,33 @@ def capacity_command(
         + f"; ${per:,.0f} per removal."
     )
     if published:
-        ptable = Table("published estimate", "value", "ours", padding=(0, 1))
-        for item in published:
-            ours = ""
-            if item["metric"] == "model_aic2024_annual_cost_1M_per_year":
-                ours = f"${result['cost_per_year'] / 1e6:,.0f} million"
-            elif item["metric"].endswith(("per_deportee", "per_deportation")):
-                ours = f"${per:,.0f}"
-            elif item["metric"] == "model_aaf2016_detention_beds_needed":
-                ours = f"{result['capacities']['beds']['required']:,.0f} beds (for this goal)"
+        ptable = Table(
+            "#",
+            "study",
+            "quantity",
+            "as published",
+            "restated for this goal",
+            "model",
+            "model / restated",
+            padding=(0, 1),
+        )
+        for i, c in enumerate(published, 1):
             ptable.add_row(
-                escape(item["label"]), f"{item['value']:,.0f} {escape(item['unit'])}", ours
+                str(i),
+                c.study,
+                c.quantity,
+                f"{c.published:,.0f} {escape(c.published_unit)}",
+                f"{c.restated:,.0f} {c.unit}",
+                f"{c.ours:,.0f}",
+                f"{c.ratio:.2f}",
             )
         console.print(ptable)
         console.print(
-            "Differences come from what each counts: our costs are operating costs of the capacities "
-            "used (officers, bed-days, judges, transport), without building new facilities, "
-            "litigation or economic effects that some estimates include."
+            "Restated: scaled to this goal's removals a year and to the dollars of the run's "
+            "start (CPI-U). Why each differs:"
         )
+        for i, c in enumerate(published, 1):
+            console.print(f"  {i}. {escape(c.why)}")
 
 
 # --- presentation -------------------------------------------------------------------------------

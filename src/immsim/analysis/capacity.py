@@ -46,11 +46,12 @@ class Trial:
     cost: float
     costs: dict[str, float]
     used: dict[str, float]
+    volumes: dict[str, float]
 
 
 def _measure(
     results: Results, levels: dict[str, float]
-) -> tuple[float, dict[str, float], float, dict[str, float], dict[str, float]]:
+) -> tuple[float, dict[str, float], float, dict[str, float], dict[str, float], dict[str, float]]:
     weekly = results.weekly
     last = weekly.filter(pl.col("fiscal_year") == weekly["fiscal_year"].max())
     if last.height < weekly.height and last.height < 52:  # a partial last year
@@ -78,7 +79,24 @@ def _measure(
         "judges": levels["judges"] * float(judge_use),  # type: ignore[arg-type]
         "seats": float((last["air_seats_used"] + border_seats).max()) * WEEKS_PER_YEAR,  # type: ignore[arg-type]
     }
-    return removals, binding, sum(costs.values()), costs, used
+    # yearly volumes the published estimates can be restated against
+    volumes = {
+        "arrests": total("arrests"),
+        "removals_interior": total("removals_interior"),
+        "removals_air": total("removals_air"),
+        "removals_land": total("removals_land"),
+        "removals_border": total("removals_border"),
+        "completions": total("completions_detained") + total("completions_released"),
+        "officer_hours": total("officer_hours"),
+        "officer_hours_used": total("officer_hours_used"),
+        # removals ordered without a judge: reinstated, expedited, administrative, and border
+        "removals_summary": total("reinstatements")
+        + total("expedited_removals")
+        + total("administrative_orders")
+        + total("removals_border"),
+        "detained_average": mean("detained"),
+    }
+    return removals, binding, sum(costs.values()), costs, used, volumes
 
 
 def required_capacity(
@@ -102,8 +120,8 @@ def required_capacity(
         values["enforcement.effort.removal_goal"] = goal
         reform = draw_reform(tree, fixed, values, scenario.reform, "required-capacity")
         result = run(scenario.model_copy(update={"reform": reform}), population=population)
-        removals, binding, cost, costs, used = _measure(result, current)
-        trial = Trial(dict(current), removals, binding, cost, costs, used)
+        removals, binding, cost, costs, used, volumes = _measure(result, current)
+        trial = Trial(dict(current), removals, binding, cost, costs, used, volumes)
         trials.append(trial)
         if progress:
             progress(len(trials), trial)
@@ -157,45 +175,10 @@ def required_capacity(
         "cost_per_year": best.cost,
         "cost_by_component": best.costs,
         "used_at_peak": best.used,
+        "volumes": best.volumes,
         "runs": len(trials),
         "trials": [
             {"levels": t.levels, "removals": t.removals, "cost": t.cost, "binding": t.binding}
             for t in trials
         ],
     }
-
-
-PUBLISHED = {
-    "model_aic2024_annual_cost_1M_per_year": "American Immigration Council (2024): annual cost of removing 1 million a year",
-    "model_aic2024_component_detention": "AIC (2024): detention, per year at 1 million a year",
-    "model_aic2024_component_arrest": "AIC (2024): arrests, per year at 1 million a year",
-    "model_aic2024_component_removal": "AIC (2024): removal, per year at 1 million a year",
-    "model_aic2024_component_legal_processing": "AIC (2024): legal processing, per year at 1 million a year",
-    "model_pwbm2025_cost_per_deportee": "Penn Wharton (2025): cost per deportee",
-    "model_cap2010_cost_per_deportation": "CAP (2010): cost per deportation (2008 dollars)",
-    "model_aaf2016_detention_beds_needed": "AAF (2016): detention beds to remove 11.3 million in two years",
-}
-
-
-def published_estimates(path: Any) -> list[dict[str, Any]]:
-    """The published estimates to set beside the answer (``model_*`` rows)."""
-    import csv
-
-    out = []
-    with open(path, newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            if row["metric"] in PUBLISHED:
-                try:
-                    value = float(row["value"])
-                except ValueError:
-                    continue
-                out.append(
-                    {
-                        "metric": row["metric"],
-                        "label": PUBLISHED[row["metric"]],
-                        "value": value,
-                        "unit": row["unit"],
-                        "source": row["source_title"],
-                    }
-                )
-    return out

@@ -844,9 +844,10 @@ class Pipeline:
             court_pending=int(s.released.sum() + s.held_court.sum()),
         )
         per_officer = float(p["enforcement.effort.cost_per_officer_year"]) / WEEKS_PER_YEAR
-        out["cost_arrest"] = (
-            officers * per_officer * float(p["enforcement.effort.share_on_arrests"]) * s.effort
-        )
+        # every officer is paid in full (an agency that hires for arrests pays for the whole
+        # officer); the goal's surge adds overtime on the arrest share of their hours
+        arrest_share = float(p["enforcement.effort.share_on_arrests"])
+        out["cost_arrest"] = officers * per_officer * (1.0 + arrest_share * (s.effort - 1.0))
         out["cost_detention"] = (
             (float(s.held_court.sum() + s.held_removal.sum()) + border_detained)
             * 7

@@ -1,0 +1,306 @@
+"""Other studies' estimates of mass removal beside the model's required-capacity answer.
+
+A published number and the model's rarely measure the same thing: a different goal (a million
+removals a year, or everyone in two years), different dollars, one-time building counted or not.
+So each estimate is first restated on the model's basis (the same removals a year, the dollars of
+the run's start) and only then compared; and the difference is traced, with numbers from the run,
+to the assumption that makes it (days held per removal, arrests per officer, cases per judge,
+what a removal flight costs). The restatements are linear in the goal, which is how the studies
+themselves scale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from immsim.data.figures import Estimate, model_estimates
+from immsim.parameters.loader import ParameterTree
+
+DAYS_PER_YEAR = 365.25
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One published estimate: as published, restated on the model's basis, and the model's."""
+
+    metric: str
+    study: str
+    quantity: str
+    published: float
+    published_unit: str
+    restated: float
+    ours: float
+    unit: str
+    why: str
+    source: str
+    url: str
+
+    @property
+    def ratio(self) -> float:
+        """The model's value over the restated estimate."""
+        return self.ours / self.restated if self.restated else float("nan")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "ratio": self.ratio}
+
+
+def _money(value: float) -> str:
+    if abs(value) >= 1e9:
+        return f"${value / 1e9:,.1f} billion"
+    if abs(value) >= 1e6:
+        return f"${value / 1e6:,.0f} million"
+    return f"${value:,.0f}"
+
+
+def _more(ours: float, theirs: float, whose: str) -> str:
+    """How the model's figure stands against the study's, in words."""
+    if theirs <= 0 or abs(ours / theirs - 1) < 0.1:
+        return f"about as many as {whose}"
+    return (
+        f"{ours / theirs:.1f} times {whose}" if ours > theirs else f"{ours / theirs:.0%} of {whose}"
+    )
+
+
+def compare_published(
+    result: dict[str, Any], tree: ParameterTree, at: dt.date, figures: Path
+) -> list[Comparison]:
+    """Each ``model_*`` estimate the model can answer, restated and explained.
+
+    ``result`` is what :func:`immsim.analysis.capacity.required_capacity` returns; ``at`` the
+    date whose parameter values (unit costs, prices) the run used."""
+    estimates = model_estimates(figures)
+    removals = float(result["removals_per_year"])
+    volumes: dict[str, float] = result["volumes"]
+    costs: dict[str, float] = result["cost_by_component"]
+    required = {name: float(info["required"]) for name, info in result["capacities"].items()}
+    cpi_now = float(tree.get("prices.cpi_u", at))
+
+    def deflator(year: int) -> float:
+        """Dollars of ``year`` in the dollars of the run's start."""
+        return cpi_now / float(tree.get("prices.cpi_u", dt.date(year, 6, 30)))
+
+    bed_day = float(tree.get("detention.cost_per_bed_day", at))
+    officer_year = float(tree.get("enforcement.effort.cost_per_officer_year", at))
+    judge_year = float(tree.get("courts.process.cost_per_judge_year", at))
+    air_seat = float(tree.get("removal.air_cost_per_person", at))
+    land = float(tree.get("removal.logistics.land_cost_per_person", at))
+    per_flight = float(tree.get("removal.persons_per_flight_max", at))
+    per_removal = sum(costs.values()) / max(removals, 1.0)
+    bed_days = costs["cost_detention"] / bed_day
+    out: list[Comparison] = []
+
+    def add(
+        metric: str, study: str, quantity: str, restated: float, ours: float, unit: str, why: str
+    ) -> None:
+        found: Estimate = estimates[metric]
+        out.append(
+            Comparison(
+                metric,
+                study,
+                quantity,
+                found.value,
+                found.unit,
+                restated,
+                ours,
+                unit,
+                why,
+                found.source,
+                found.url,
+            )
+        )
+
+    # American Immigration Council (2024): a million removals a year, 2024 dollars
+    aic = removals / 1e6 * deflator(2024) * 1e6  # USD millions per year -> USD on our basis
+    components = {
+        "detention": ("model_aic2024_component_detention", "cost_detention"),
+        "arrests": ("model_aic2024_component_arrest", "cost_arrest"),
+        "legal processing": ("model_aic2024_component_legal_processing", "cost_court"),
+        "removal": ("model_aic2024_component_removal", "cost_removal"),
+    }
+    if "model_aic2024_annual_cost_1M_per_year" in estimates:
+        total = estimates["model_aic2024_annual_cost_1M_per_year"].value * aic
+        gaps = {
+            name: estimates[metric].value * aic - costs[column]
+            for name, (metric, column) in components.items()
+            if metric in estimates
+        }
+        gap = total - sum(costs.values())
+        by_component = ", ".join(
+            f"{name} {'+' if value >= 0 else '-'}{_money(abs(value))}"
+            for name, value in sorted(gaps.items(), key=lambda kv: -abs(kv[1]))
+        )
+        biggest = max(gaps, key=lambda n: abs(gaps[n])) if gaps else "detention"
+        add(
+            "model_aic2024_annual_cost_1M_per_year",
+            "AIC 2024",
+            "cost a year",
+            total,
+            sum(costs.values()),
+            "USD/year",
+            f"{biggest.capitalize()} {'is' if not biggest.endswith('s') else 'are'} the largest "
+            f"part of the {_money(gap)} gap (AIC less the model, by component: {by_component}; "
+            "each is traced below). AIC also counts building the detention it assumes; the model "
+            "prices the capacities the run used at today's unit costs.",
+        )
+    if "model_aic2024_component_detention" in estimates:
+        theirs = estimates["model_aic2024_component_detention"].value * aic
+        add(
+            "model_aic2024_component_detention",
+            "AIC 2024",
+            "detention cost a year",
+            theirs,
+            costs["cost_detention"],
+            "USD/year",
+            f"At the model's {_money(bed_day)} a bed-day, AIC's detention cost pays for "
+            f"{theirs / bed_day / max(removals, 1.0):,.0f} bed-days per removal; the model's "
+            f"removals use {bed_days / max(removals, 1.0):,.0f} "
+            f"({volumes['detained_average']:,.0f} people held on an average day). Both priced "
+            "at the same bed-day, the difference is in how many are held and for how long.",
+        )
+    # officer time as the run used it (the goal controller's surge included)
+    officer_hours = volumes["officer_hours"] / max(
+        result["capacities"]["officers"]["required"], 1.0
+    )
+    hours_per_arrest = volumes["officer_hours_used"] / max(volumes["arrests"], 1.0)
+    share = float(tree.get("enforcement.effort.share_on_arrests", at))
+    officer_drivers = (
+        f"the model's officers give {share:.1%} of their time to arrests (the share fitted to "
+        f"the FY2012-FY2016 record), {officer_hours:,.0f} hours a year each with the goal's "
+        f"surge, and at this goal spend {hours_per_arrest:,.0f} hours per arrest "
+        f"({volumes['arrests'] / max(required['officers'], 1.0):,.1f} arrests an officer-year), "
+        "since past the jails' transfers every arrest is an at-large one"
+    )
+    if "model_aic2024_component_arrest" in estimates:
+        theirs = estimates["model_aic2024_component_arrest"].value * aic
+        add(
+            "model_aic2024_component_arrest",
+            "AIC 2024",
+            "arrest cost a year",
+            theirs,
+            costs["cost_arrest"],
+            "USD/year",
+            f"AIC's arrest cost would pay {theirs / officer_year:,.0f} officers at the model's "
+            f"{_money(officer_year)} an officer-year; the model needs "
+            f"{required['officers']:,.0f}, {_more(required['officers'], theirs / officer_year, 'that')}: "
+            f"{officer_drivers}.",
+        )
+    if "model_aic2024_component_legal_processing" in estimates:
+        theirs = estimates["model_aic2024_component_legal_processing"].value * aic
+        summary = min(1.0, volumes["removals_summary"] / max(removals, 1.0))
+        add(
+            "model_aic2024_component_legal_processing",
+            "AIC 2024",
+            "court cost a year",
+            theirs,
+            costs["cost_court"],
+            "USD/year",
+            f"AIC's legal processing would pay {theirs / judge_year:,.0f} judges at the model's "
+            f"{_money(judge_year)} a judge-year (with clerks, interpreters and a courtroom); the "
+            f"model needs {required['judges']:,.0f}, completing "
+            f"{volumes['completions']:,.0f} cases a year; {summary:.0%} of its removals "
+            "(reinstated orders, expedited and administrative removal, border cases) never go "
+            "before a judge.",
+        )
+    if "model_aic2024_component_removal" in estimates:
+        theirs = estimates["model_aic2024_component_removal"].value * aic
+        border_air = volumes["removals_border"] * float(tree.get("border.air_share", at))
+        flown = (volumes["removals_air"] + border_air) / max(removals, 1.0)
+        add(
+            "model_aic2024_component_removal",
+            "AIC 2024",
+            "transport cost a year",
+            theirs,
+            costs["cost_removal"],
+            "USD/year",
+            f"{_money(theirs / max(removals, 1.0))} a removal in AIC against the model's "
+            f"{_money(costs['cost_removal'] / max(removals, 1.0))}: the model flies {flown:.0%} "
+            f"of removals at {_money(air_seat)} a seat and returns the rest to Mexico over land "
+            f"at {_money(land)}.",
+        )
+    if "model_pwbm2025_cost_per_deportee" in estimates:
+        theirs = estimates["model_pwbm2025_cost_per_deportee"].value * deflator(2025)
+        add(
+            "model_pwbm2025_cost_per_deportee",
+            "Penn Wharton 2025",
+            "cost per removal",
+            theirs,
+            per_removal,
+            "USD/removal",
+            "Penn Wharton averages earlier studies' full costs (AIC, AAF), one-time building "
+            "included; the model's figure is the yearly operating cost of the capacities used "
+            f"({_money(costs['cost_detention'] / max(removals, 1.0))} detention, "
+            f"{_money(costs['cost_arrest'] / max(removals, 1.0))} arrest, "
+            f"{_money(costs['cost_court'] / max(removals, 1.0))} court, "
+            f"{_money(costs['cost_removal'] / max(removals, 1.0))} transport per removal).",
+        )
+    if "model_cap2010_cost_per_deportation" in estimates:
+        theirs = estimates["model_cap2010_cost_per_deportation"].value * deflator(2008)
+        apprehension = estimates.get("model_cap2010_cost_per_apprehension")
+        average = (
+            f"{_money(apprehension.value * deflator(2008))} an apprehension (in today's dollars)"
+            if apprehension
+            else "its cost per apprehension"
+        )
+        add(
+            "model_cap2010_cost_per_deportation",
+            "CAP 2010",
+            "cost per removal",
+            theirs,
+            per_removal,
+            "USD/removal",
+            f"CAP divides ICE's FY2008 budget for each stage by that year's volume, {average}; "
+            "the model pays its officers in full and divides by the arrests they make: "
+            f"{_money(costs['cost_arrest'] / max(volumes['arrests'], 1.0))} an arrest at this "
+            "goal (CAP's 2008 dollars are restated with the CPI-U).",
+        )
+    # American Action Forum (2016): everyone (11.3 million) in two years
+    aaf = removals / (11.3e6 / 2)
+    if "model_aaf2016_detention_beds_needed" in estimates:
+        theirs = estimates["model_aaf2016_detention_beds_needed"].value * aaf
+        ours_stay = required["beds"] * DAYS_PER_YEAR / max(removals, 1.0)
+        theirs_stay = theirs * DAYS_PER_YEAR / max(removals, 1.0)
+        add(
+            "model_aaf2016_detention_beds_needed",
+            "AAF 2016",
+            "detention beds",
+            theirs,
+            required["beds"],
+            "beds",
+            f"AAF's beds, scaled to this goal, allow {theirs_stay:,.0f} bed-days per person "
+            f"removed; the model's {required['beds']:,.0f} allow {ours_stay:,.0f} "
+            f"({_more(ours_stay, theirs_stay, 'AAF')}): its court cases held in detention wait for a "
+            "judge, and border detention uses beds too, while reinstated and expedited cases "
+            "leave within days.",
+        )
+    if "model_aaf2016_apprehension_personnel" in estimates:
+        theirs = estimates["model_aaf2016_apprehension_personnel"].value * aaf
+        add(
+            "model_aaf2016_apprehension_personnel",
+            "AAF 2016",
+            "arresting officers",
+            theirs,
+            required["officers"],
+            "officers",
+            f"AAF's staffing removes "
+            f"{11.3e6 / 2 / estimates['model_aaf2016_apprehension_personnel'].value:,.0f} "
+            f"people a year per position; {officer_drivers}.",
+        )
+    if "model_aaf2016_charter_flights_per_year" in estimates:
+        theirs = estimates["model_aaf2016_charter_flights_per_year"].value * aaf
+        ours_flights = required["seats"] / per_flight
+        add(
+            "model_aaf2016_charter_flights_per_year",
+            "AAF 2016",
+            "charter flights a year",
+            theirs,
+            ours_flights,
+            "flights/year",
+            f"The model needs {required['seats']:,.0f} seats a year, border removals "
+            f"included; at {per_flight:,.0f} people a flight that is the fewest flights "
+            f"(full aircraft), {_more(ours_flights, theirs, 'AAF scaled to this goal')}. "
+            "Both return Mexicans over land.",
+        )
+    return out
