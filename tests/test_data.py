@@ -642,3 +642,46 @@ def test_dates_in_every_release_format_parse_to_the_same_day(day: dt.date, fmt: 
 
     text = day.strftime(fmt)
     assert _parse_dates([text, f" {text} ", "(b)(6)", None]).to_list() == [day, day, None, None]
+
+
+def test_fetch_registry_names_every_file_it_downloads() -> None:
+    from immsim.data.fetch import _url_and_name, sources
+
+    for name, source in sources().items():
+        names = [_url_and_name(entry)[1] for entry in source["files"]]
+        assert len(set(names)) == len(names), name
+        for entry in source["files"]:
+            url, file = _url_and_name(entry)
+            assert url.startswith("https://"), (name, url)
+            assert file.endswith((".csv", ".csv.gz", ".xlsx", ".parquet")), (name, file)
+    assert len(sources()["ddp-ice-2025"]["files"]) == 3
+
+
+def test_fetch_downloads_whole_files_from_a_web_server(tmp_path: Path) -> None:
+    import functools
+    import http.server
+    import threading
+
+    from immsim.data.fetch import fetch
+    from immsim.errors import ImmsimError
+
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "release.csv").write_bytes(b"a,b\n" * 100_000)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        seen: list[int] = []
+        (path,) = fetch(
+            "ddp-ice", tmp_path / "out", urls=[f"{base}/release.csv"],
+            progress=lambda _name, done, _total: seen.append(done),
+        )  # fmt: skip
+        assert path.read_bytes() == (served / "release.csv").read_bytes()
+        assert seen and seen[-1] == 400_000
+        with pytest.raises(ImmsimError, match="download failed"):
+            fetch("ddp-ice", tmp_path / "out", urls=[f"{base}/missing.csv"])
+        assert not (tmp_path / "out" / "missing.csv").exists()  # nothing half-written
+    finally:
+        server.shutdown()

@@ -25,6 +25,14 @@ def sources() -> dict[str, dict[str, Any]]:
     return data
 
 
+def _url_and_name(entry: str | dict[str, str]) -> tuple[str, str]:
+    """A registry file is a web address, or ``{url, name}`` where the address does not end in
+    a usable file name (shared-link downloads)."""
+    if isinstance(entry, dict):
+        return entry["url"], entry["name"]
+    return entry, Path(urlparse(entry).path).name
+
+
 def fetch(
     name: str,
     out: Path,
@@ -37,17 +45,18 @@ def fetch(
     known = sources()
     if name not in known:
         raise InputError(f"unknown source {name!r}", allowed=", ".join(sorted(known)))
-    wanted = list(urls or known[name]["files"])
+    wanted: list[str | dict[str, str]] = list(urls or known[name]["files"])
     if not wanted:
         raise InputError(
             f"{name} has no fixed file list; give the files with --url",
             allowed=known[name]["description"],
         )
     saved = []
-    for url in wanted:
+    for entry in wanted:
+        url, name = _url_and_name(entry)
         if urlparse(url).scheme not in ("https", "http"):
             raise InputError(f"not a web address: {url}")
-        target = out / Path(urlparse(url).path).name
+        target = out / name
         try:
             with urllib.request.urlopen(url, timeout=timeout) as response:
                 size = response.headers.get("Content-Length")
