@@ -685,3 +685,31 @@ def test_fetch_downloads_whole_files_from_a_web_server(tmp_path: Path) -> None:
         assert not (tmp_path / "out" / "missing.csv").exists()  # nothing half-written
     finally:
         server.shutdown()
+
+
+def test_detention_release_with_later_redaction_markers(tmp_path: Path) -> None:
+    """The 2026 detention stints release: its own column order, and withheld values written
+    ``b(6), b(7)c`` rather than ``(b)(6)``."""
+    header = (
+        "Stay Book In Date Time,Book In Date Time,Detention Facility,Book Out Date Time,"
+        "Stay Book Out Date Time,Detention Release Reason,Stay Book Out Date,Stay Release Reason,"
+        "Gender,Citizenship Country,Case Category,Detention Facility Code,Book In Criminality,"
+        "Anonymized Identifier\n"
+    )
+    rows = (
+        "2025-03-01 10:00:00,2025-03-01 10:00:00,A,2025-03-09 08:00:00,2025-03-09 08:00:00,"
+        'Removed,2025-03-09,Removed,Male,"b(6), b(7)c",[16] Reinstated Final Order,TACWA,'
+        "1 Convicted Criminal,x1\n"
+        '2025-03-02 10:00:00,2025-03-02 10:00:00,A,,,,,,"b(6), b(7)C",GUATEMALA,'
+        "[8F] Expedited Removal,TACWA,3 Other Immigration Violator,x2\n"
+    )
+    path = tmp_path / "detentions.csv"
+    path.write_text(PREAMBLE + header + rows, encoding="utf-8")
+    assert detect(path) == "lesa_detention_stints"
+    (report,) = ingest([path], tmp_path / "out")
+    assert report.rows_written == 2 and report.rows_rejected == 0
+    frame = pl.read_parquet(tmp_path / "out" / "detention_stint")
+    assert frame["citizenship_country"].to_list() == [None, "GUATEMALA"]
+    assert frame["gender"].to_list() == ["male", "unknown"]
+    assert frame["end_date"].to_list() == [dt.date(2025, 3, 9), None]
+    assert frame["release_reason"].to_list() == ["Removed", None]

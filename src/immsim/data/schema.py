@@ -140,8 +140,9 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
     },
 }
 
-REDACTION = re.compile(r"^\s*\(b\)\s*\(\d\)")
-"""FOIA exemption markers such as ``(b)(6)`` or ``(b)(7)(c)`` that replace withheld values."""
+REDACTION = re.compile(r"^\s*\(?b\)?\s*\(\d\)", re.IGNORECASE)
+"""FOIA exemption markers that replace withheld values: ``(b)(6)``, ``(b)(7)(c)``, and the
+later releases' ``b(6), b(7)c``."""
 
 BRACKET_CODE = re.compile(r"^\s*\[(?P<code>[^\]]+)\]\s*(?P<label>.*)$")
 """ICE's bracketed codes: ``[8C] Excludable / Inadmissible - Administrative Final Order Issued``."""
@@ -186,6 +187,7 @@ CASE_CATEGORY_REMOVAL_KIND: Final[dict[str, str]] = {
     "8F": "expedited",
     "8G": "expedited",
     "8H": "expedited",
+    "8I": "expedited",  # an ICE fugitive removed by expedited removal
     "16": "reinstatement",
     "1A": "administrative",
     "1B": "administrative",
