@@ -284,6 +284,11 @@ def test_an_impossible_goal_is_reported_not_met() -> None:
 
     result = required_capacity(short("cap2"), goal=1e9, max_runs=3)
     assert result["met"] is False and result["runs"] == 3
+    assert result["stopped"] in ("run limit", "no relief helps")
+    # out of reach, the answer is the run that removed the most (within the trim's tolerance),
+    # not the last one tried
+    most = max(t["removals"] for t in result["trials"])
+    assert result["removals_per_year"] >= 0.99 * most
     with pytest.raises(InputError, match="positive"):
         required_capacity(short("cap3"), goal=0)
 
@@ -404,6 +409,24 @@ def test_capacity_command_sets_published_estimates_beside_the_answer(
     assert main([*args, "--figures", str(figures)]) == 0
     text = " ".join(capsys.readouterr().out.split())
     assert "Why each differs" in text and "AIC 2024" in text and "Penn Wharton" in text
+
+
+def test_everyone_in_n_years_sets_an_interior_goal(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from immsim.population.build import build_population
+
+    path = tmp_path / "s.yaml"
+    doc = {"name": "everyone", "regime": "jan2025", "start": "2021-10-01", "horizon_years": 1}
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    args = ["capacity", str(path), "--everyone-in", "10", "--years", "1", "--max-runs", "1"]
+    assert main([*args, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    scenario = short("everyone", regime="jan2025")
+    people = build_population(scenario.parameters(), scenario.start, seed=scenario.seed).total
+    assert data["counted"] == "removals_interior"
+    assert data["goal"] == pytest.approx(people / 10)
+    assert data["removals_per_year"] == pytest.approx(data["volumes"]["removals_interior"])
+    assert data["stopped"] == "run limit" and not data["met"]
+    assert main([*args, "--everyone-in", "0"]) == 2  # out of range: a clear error
 
 
 def test_fitted_distributions_follow_the_calibration_interval() -> None:

@@ -1187,20 +1187,51 @@ def capacity_command(
     scenario_file: Annotated[
         str | None, typer.Argument(help="Scenario (default: 'default').")
     ] = None,
-    goal: Annotated[float, typer.Option("--goal", help="Removals a year to reach.")] = 1_000_000,
+    goal: Annotated[
+        float, typer.Option("--goal", help="Removals a year to reach (all ICE removals).")
+    ] = 1_000_000,
+    everyone_in: Annotated[
+        int | None,
+        typer.Option(
+            "--everyone-in",
+            min=1,
+            max=20,
+            help="Instead of --goal: remove the whole interior population at the start within "
+            "this many years (counts interior removals, averaged over the run).",
+        ),
+    ] = None,
     years: Annotated[
-        int, typer.Option("--years", min=1, max=20, help="Horizon of each trial run.")
-    ] = 3,
+        int | None,
+        typer.Option(
+            "--years",
+            min=1,
+            max=20,
+            help="Horizon of each trial run (default 3, or N with --everyone-in N).",
+        ),
+    ] = None,
     max_runs: Annotated[int, typer.Option("--max-runs", min=1, max=500)] = 30,
     figures: FiguresOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The smallest officers, beds, judges and seats that meet a removal goal, and the cost."""
-    from immsim.analysis.capacity import required_capacity
+    from immsim.analysis.capacity import GAIN, required_capacity
     from immsim.analysis.published import Comparison, compare_published
+    from immsim.population.build import build_population
     from immsim.scenario import resolve_scenario
 
+    if years is None:
+        years = everyone_in if everyone_in is not None else 3
     scenario = resolve_scenario(scenario_file).model_copy(update={"horizon_years": years})
+    population = build_population(scenario.parameters(), scenario.start, seed=scenario.seed)
+    counted = "removals"
+    if everyone_in is not None:
+        goal = population.total / everyone_in
+        counted = "removals_interior"
+        if not as_json:
+            console.print(
+                f"Everyone in {everyone_in} years: {population.total:,} people at the start, "
+                f"{goal:,.0f} interior removals a year (arrivals during the run come on top)."
+            )
     with _task_progress("Searching", as_json) as bar:
         task = bar.add_task("runs", total=max_runs)
         result = required_capacity(
@@ -1208,6 +1239,9 @@ def capacity_command(
             goal,
             max_runs=max_runs,
             progress=lambda n, trial: bar.update(task, completed=n),
+            counted=counted,
+            population=population,
+            whole_run=everyone_in is not None,
         )
     published: list[Comparison] = []
     with contextlib.suppress(InputError):
@@ -1220,12 +1254,32 @@ def capacity_command(
     if not console.is_terminal:
         console.width = max(console.width, 120)
     verdict = "met" if result["met"] else "NOT met"
-    console.print(
-        f"Goal {goal:,.0f} removals a year: {verdict} ({result['removals_per_year']:,.0f} in the "
-        f"last year of a {years}-year run; {result['runs']} runs). Binds at the end: "
-        f"{result['binding']}."
+    kind = "interior removals" if counted == "removals_interior" else "removals"
+    over = (
+        f"a year on average over a {years}-year run"
+        if result["measured_over"] == "whole run"
+        else f"in the last year of a {years}-year run"
     )
-    table = Table("capacity", "today", "required", "x", padding=(0, 1))
+    console.print(
+        f"Goal {goal:,.0f} {kind} a year: {verdict} ({result['removals_per_year']:,.0f} {over}; "
+        f"{result['runs']} runs). Binds at the end: {result['binding']}."
+    )
+    if result["stopped"] == "no relief helps":
+        console.print(
+            "Out of reach: more of any capacity that money buys no longer raised the removals "
+            f"by {GAIN:.1%}. Removals are held by how fast people are found and "
+            "ordered removed, and by countries that delay travel documents; the table gives the "
+            "run that removed the most, trimmed of what it did not need."
+            + (
+                ""
+                if result["measured_over"] == "whole run"
+                else " A longer run (--years) gives the pipeline time to fill."
+            )
+        )
+    elif result["stopped"] == "run limit":
+        console.print(f"The search stopped at {max_runs} runs; --max-runs allows more.")
+    column = "required" if result["met"] else "most that helps"
+    table = Table("capacity", "today", column, "x", padding=(0, 1))
     for name, info in result["capacities"].items():
         table.add_row(
             name,

@@ -30,12 +30,30 @@ LEVERS = {
     "seats": ("removal.logistics.air_seats_per_year", "seats"),
 }
 """Capacities money can buy, and the binding flag each answers to."""
+COST_OF = {
+    "officers": "cost_arrest",
+    "beds": "cost_detention",
+    "judges": "cost_court",
+    "seats": "cost_removal",
+}
+"""The cost component each capacity is paid from."""
+TIE = 0.05
+"""Search settings: capacities that bind within this share of weeks of the most binding one are
+tied, and the cheapest of them is relieved first."""
 
 STEP_MIN, STEP_MAX = 1.25, 4.0
 """Search settings, not model quantities: each relief multiplies the binding capacity by the
 goal's shortfall ratio, kept within these bounds."""
 TRIMS = (0.7, 0.85)
 """Search settings: the cuts tried on each capacity once the goal is met."""
+GAIN = 0.002
+"""Search settings: a relief that raises the removals by less than this share did not help."""
+DEEP_TRIMS = (0.25, 0.5, 0.7, 0.85)
+"""Search settings: the cuts tried when the goal is out of reach, where reliefs that hardly
+helped may have piled up."""
+KEEP = 0.99
+"""Search settings: when the goal is out of reach, a cut is kept if it keeps this share of the
+most removals reached, so the answer reports the capacity that helps, not all the search added."""
 
 
 @dataclass
@@ -50,18 +68,22 @@ class Trial:
 
 
 def _measure(
-    results: Results, levels: dict[str, float]
+    results: Results, levels: dict[str, float], counted: str = "removals", whole_run: bool = False
 ) -> tuple[float, dict[str, float], float, dict[str, float], dict[str, float], dict[str, float]]:
+    """Yearly rates over the last year (a goal to sustain) or over the whole run (a stock to clear
+    within the run: the last year would miss what earlier years already removed)."""
     weekly = results.weekly
     last = weekly.filter(pl.col("fiscal_year") == weekly["fiscal_year"].max())
     if last.height < weekly.height and last.height < 52:  # a partial last year
         last = weekly.tail(52)
+    if whole_run:
+        last = weekly
     scale = WEEKS_PER_YEAR / last.height
 
     def total(column: str) -> float:
         return float(last[column].sum()) * scale
 
-    removals = total("removals")
+    removals = total(counted)
 
     def mean(column: str) -> float:
         return float(last.select(pl.col(column).mean()).item())
@@ -104,63 +126,97 @@ def required_capacity(
     goal: float,
     max_runs: int = 30,
     progress: Callable[[int, Trial], None] | None = None,
+    counted: str = "removals",
+    population: Population | None = None,
+    whole_run: bool = False,
 ) -> dict[str, Any]:
+    """``counted``: what the goal counts, all ICE removals (``removals``) or interior removals
+    only (``removals_interior``, for goals about the people living here). ``whole_run``: the goal
+    is a yearly average over the whole run rather than the rate of its last year. ``population``:
+    the scenario's, if already built."""
     if goal <= 0:
         raise InputError("the goal must be a positive number of removals a year", key="--goal")
+    if counted not in ("removals", "removals_interior"):
+        raise InputError(f"cannot count {counted!r}", allowed="removals, removals_interior")
     tree = scenario.parameters()
     start = scenario.start
     levels = {name: float(tree.get(key, start)) for name, (key, _) in LEVERS.items()}
-    population: Population = build_population(tree, start, seed=scenario.seed)
+    if population is None:
+        population = build_population(tree, start, seed=scenario.seed)
     fixed = {key: Dist(dist="fixed", value=0.0) for key, _ in LEVERS.values()}
     fixed["enforcement.effort.removal_goal"] = Dist(dist="fixed", value=0.0)
     trials: list[Trial] = []
+    border = float(tree.get("border.removals", start)) if counted == "removals_interior" else 0.0
 
     def attempt(current: dict[str, float]) -> Trial:
         values = {LEVERS[n][0]: v for n, v in current.items()}
-        values["enforcement.effort.removal_goal"] = goal
+        # the effort controller steers total removals: add the border's to an interior goal
+        values["enforcement.effort.removal_goal"] = goal + border
         reform = draw_reform(tree, fixed, values, scenario.reform, "required-capacity")
         result = run(scenario.model_copy(update={"reform": reform}), population=population)
-        removals, binding, cost, costs, used, volumes = _measure(result, current)
+        removals, binding, cost, costs, used, volumes = _measure(
+            result, current, counted, whole_run
+        )
         trial = Trial(dict(current), removals, binding, cost, costs, used, volumes)
         trials.append(trial)
         if progress:
             progress(len(trials), trial)
         return trial
 
-    # 1. relieve the binding capacity until the goal is met
+    # 1. relieve the binding capacity until the goal is met (the cheapest of those that bind
+    # alike); a capacity whose relief did not raise the removals is not raised again until
+    # another relief does
     trial = attempt(levels)
-    while trial.removals < goal and len(trials) < max_runs:
-        bound = {n: trial.binding[n] for n in LEVERS}
-        name = max(bound, key=lambda n: bound[n])
-        if bound[name] <= 0:
-            break  # nothing money buys binds: the population or travel documents limit removals
+    stopped = "goal met"
+    futile: set[str] = set()
+    while trial.removals < goal:
+        if len(trials) >= max_runs:
+            stopped = "run limit"
+            break
+        bound = {n: trial.binding[n] for n in LEVERS if n not in futile}
+        if not bound or max(bound.values()) <= 0:
+            # nothing money buys limits removals: the population or travel documents do
+            stopped = "no relief helps"
+            break
+        most = max(bound.values())
+        tied = [n for n, share in bound.items() if share >= most - TIE]
+        name = min(tied, key=lambda n: trial.costs[COST_OF[n]])
         factor = float(np.clip(goal / max(trial.removals, 1.0), STEP_MIN, STEP_MAX))
-        levels = {**levels, name: levels[name] * factor}
-        trial = attempt(levels)
+        candidate = attempt({**levels, name: levels[name] * factor})
+        if candidate.removals < trial.removals * (1 + GAIN):
+            futile.add(name)  # kept (it may pay once another capacity grows), not raised again
+        else:
+            futile.clear()
+        levels, trial = dict(candidate.levels), candidate
     met = trial.removals >= goal
-    best = trial
+    # out of reach: answer with the run that removed the most, then trim what it did not need
+    best = trial if met else max(trials, key=lambda t: t.removals)
+    floor = goal if met else KEEP * best.removals
     # 2. cut each capacity to what the run used at its busiest, if the goal still holds
-    if met and len(trials) < max_runs:
+    if len(trials) < max_runs:
         tight = {n: max(1.0, min(best.levels[n], best.used[n])) for n in LEVERS}
         if tight != best.levels:
             candidate = attempt(tight)
-            if candidate.removals >= goal:
+            if candidate.removals >= floor:
                 best = candidate
-    # 3. trim each capacity back while the goal still holds
-    if met:
-        for name in LEVERS:
-            for step in TRIMS:
-                if len(trials) >= max_runs:
-                    break
-                smaller = {**best.levels, name: best.levels[name] * step}
-                candidate = attempt(smaller)
-                if candidate.removals >= goal:
-                    best = candidate
-                    break
+    # 3. trim each capacity back while the goal still holds, the dearest first
+    dearest = sorted(LEVERS, key=lambda n: -best.costs[COST_OF[n]])
+    for name in dearest:
+        for step in TRIMS if met else DEEP_TRIMS:
+            if len(trials) >= max_runs:
+                break
+            smaller = {**best.levels, name: best.levels[name] * step}
+            candidate = attempt(smaller)
+            if candidate.removals >= floor:
+                best = candidate
+                break
     final_binding = max(best.binding, key=lambda n: best.binding[n])
     return {
         "goal": goal,
+        "counted": counted,
         "met": best.removals >= goal,
+        "stopped": stopped,
+        "measured_over": "whole run" if whole_run else "last year",
         "removals_per_year": best.removals,
         "capacities": {
             name: {
