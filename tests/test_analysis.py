@@ -388,6 +388,12 @@ def test_published_estimates_are_restated_on_the_models_basis(tmp_path: Path) ->
     )
     assert again[0].why.startswith("Arrests are the largest part")
 
+    # a goal counted in interior removals is restated on all removals, as the studies count
+    interior = _capacity_answer(400_000.0)
+    interior["volumes"] = {**interior["volumes"], "removals": 500_000.0}  # type: ignore[dict-item]
+    restated = compare_published(interior, tree, start, figures)
+    assert restated[0].restated == pytest.approx(44e9)
+
 
 def test_capacity_command_sets_published_estimates_beside_the_answer(
     shared_data: Path, tmp_path: Path, capsys

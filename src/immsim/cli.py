@@ -1288,14 +1288,15 @@ def capacity_command(
             f"{info['required'] / info['start']:.1f}",
         )
     console.print(table)
-    per = result["cost_per_year"] / max(result["removals_per_year"], 1.0)
+    per = result["cost_per_year"] / max(result["volumes"]["removals"], 1.0)  # all removals
     console.print(
         f"Cost a year: ${result['cost_per_year'] / 1e9:,.1f} billion "
         + ", ".join(
             f"{k.removeprefix('cost_')} ${v / 1e9:,.1f}B"
             for k, v in result["cost_by_component"].items()
         )
-        + f"; ${per:,.0f} per removal."
+        + f"; ${per:,.0f} per removal"
+        + (" (border removals included)." if counted == "removals_interior" else ".")
     )
     if published:
         ptable = Table(

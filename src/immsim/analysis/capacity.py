@@ -104,6 +104,7 @@ def _measure(
     # yearly volumes the published estimates can be restated against
     volumes = {
         "arrests": total("arrests"),
+        "removals": total("removals"),
         "removals_interior": total("removals_interior"),
         "removals_air": total("removals_air"),
         "removals_land": total("removals_land"),
