@@ -430,6 +430,7 @@ def test_everyone_in_n_years_sets_an_interior_goal(tmp_path: Path, capsys) -> No
     people = build_population(scenario.parameters(), scenario.start, seed=scenario.seed).total
     assert data["counted"] == "removals_interior"
     assert data["goal"] == pytest.approx(people / 10)
+    assert data["population_at_start"] == people and data["everyone_in_years"] == 10
     assert data["removals_per_year"] == pytest.approx(data["volumes"]["removals_interior"])
     assert data["stopped"] == "run limit" and not data["met"]
     assert main([*args, "--everyone-in", "0"]) == 2  # out of range: a clear error

@@ -1249,7 +1249,8 @@ def capacity_command(
             result, scenario.parameters(), scenario.start, _figures(figures)
         )
     if as_json:
-        _emit_json({**result, "published": [c.as_dict() for c in published]})
+        extra = {"everyone_in_years": everyone_in, "population_at_start": population.total}
+        _emit_json({**result, **extra, "published": [c.as_dict() for c in published]})
         return
     if not console.is_terminal:
         console.width = max(console.width, 120)
