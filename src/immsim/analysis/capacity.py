@@ -73,11 +73,11 @@ def _measure(
     """Yearly rates over the last year (a goal to sustain) or over the whole run (a stock to clear
     within the run: the last year would miss what earlier years already removed)."""
     weekly = results.weekly
-    last = weekly.filter(pl.col("fiscal_year") == weekly["fiscal_year"].max())
-    if last.height < weekly.height and last.height < 52:  # a partial last year
-        last = weekly.tail(52)
-    if whole_run:
-        last = weekly
+    last = weekly
+    if not whole_run:
+        last = weekly.filter(pl.col("fiscal_year") == weekly["fiscal_year"].max())
+        if last.height < weekly.height and last.height < 52:  # a partial last year
+            last = weekly.tail(52)
     scale = WEEKS_PER_YEAR / last.height
 
     def total(column: str) -> float:
@@ -188,7 +188,7 @@ def required_capacity(
             futile.add(name)  # kept (it may pay once another capacity grows), not raised again
         else:
             futile.clear()
-        levels, trial = dict(candidate.levels), candidate
+        levels, trial = candidate.levels, candidate
     met = trial.removals >= goal
     # out of reach: answer with the run that removed the most, then trim what it did not need
     best = trial if met else max(trials, key=lambda t: t.removals)

@@ -53,10 +53,10 @@ def fetch(
         )
     saved = []
     for entry in wanted:
-        url, name = _url_and_name(entry)
+        url, filename = _url_and_name(entry)
         if urlparse(url).scheme not in ("https", "http"):
             raise InputError(f"not a web address: {url}")
-        target = out / name
+        target = out / filename
         try:
             with urllib.request.urlopen(url, timeout=timeout) as response:
                 size = response.headers.get("Content-Length")

@@ -383,9 +383,10 @@ class Pipeline:
         if not candidates:
             return taken, False
         wanted = sum(int(a.sum()) for _, _, a in candidates)
-        if wanted <= max(0, int(np.floor(limit))):  # within capacity: everyone drawn is taken
+        cut = wanted > max(0, int(np.floor(limit)))
+        if not cut:  # within capacity: everyone drawn is taken
             parts = [a for _, _, a in candidates]
-        else:
+        else:  # exactly floor(limit) taken, fewer than wanted
             joint = _cap(self.rng, np.concatenate([a for _, _, a in candidates]), limit)
             parts = [joint[i * size : (i + 1) * size] for i in range(len(candidates))]
         for (channel, source, _), drawn in zip(candidates, parts, strict=True):
@@ -394,7 +395,7 @@ class Pipeline:
             stock -= part
             taken[source] += part
             out[channel] += int(part.sum())
-        return taken, sum(int(x.sum()) for x in parts) < wanted
+        return taken, cut
 
     # --- one week ---------------------------------------------------------------------------
 
