@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from immsim.engine import draws
 from immsim.engine.groups import LEVELS, Groups
 from immsim.engine.triage import NO_TIER, Triage, triage
 from immsim.errors import InputError
@@ -163,25 +164,16 @@ class _Snapshot(dict[str, Any]):
 
 
 def _binom(rng: np.random.Generator, n: IntArray, p: FloatArray | float) -> IntArray:
-    """Binomial draws, made only where there is someone to draw from (most groups are empty
-    in most stocks, and a draw costs the same whatever ``n``). Probabilities are built in
+    """Binomial draws per group (see :mod:`immsim.engine.draws`). Probabilities are built in
     [0, 1] by construction (hazards through ``_weekly``, shares from the tree)."""
-    out = np.zeros(n.shape, dtype=np.int64)
-    where = np.flatnonzero(n)
-    if where.size == 0:
-        return out
-    if isinstance(p, np.ndarray) and p.ndim:
-        out[where] = rng.binomial(n[where], p[where])
-    else:
-        out[where] = rng.binomial(n[where], min(1.0, max(0.0, float(p))))
-    return out
+    return draws.binom(rng, n, p)
 
 
 def _competing(
     rng: np.random.Generator,
     n: IntArray,
     probs: Sequence[FloatArray | float],
-    plan: tuple[FloatArray, list[FloatArray | None]] | None = None,
+    plan: tuple[FloatArray, FloatArray] | None = None,
 ) -> list[IntArray]:
     """Competing events in one week: how many of ``n`` have each event (at most one each).
 
@@ -189,34 +181,21 @@ def _competing(
     multinomial, at the cost of one dense draw instead of one per event. ``plan`` (from
     :func:`competing_plan`) saves recomputing the probabilities when they have not changed."""
     total, shares = plan or competing_plan(probs, n.shape)
-    anyone = _binom(rng, n, total)
-    out: list[IntArray] = []
-    left = anyone
-    zero = np.zeros(n.shape, dtype=np.int64)
-    for share in shares:
-        if share is None:  # an event that cannot happen: nothing to draw
-            out.append(zero)
-            continue
-        got = _binom(rng, left, share)
-        out.append(got)
-        left = left - got
-    out.append(left)
-    return out
+    return list(draws.competing(rng, n, total, shares))
 
 
 def competing_plan(
     probs: Sequence[FloatArray | float], shape: tuple[int, ...]
-) -> tuple[FloatArray, list[FloatArray | None]]:
+) -> tuple[FloatArray, FloatArray]:
     """The probability of any event, and each event's share of what is left after the ones
-    before it (None for an event that cannot happen)."""
+    before it (one row per event but the last; zero for an event that cannot happen)."""
     total_p = sum((np.asarray(q, dtype=np.float64) for q in probs), np.zeros(shape))
-    shares: list[FloatArray | None] = []
+    shares = np.zeros((max(0, len(probs) - 1), *shape))
     left_p = total_p
-    for q in probs[:-1]:
+    for row, q in enumerate(probs[:-1]):
         if not np.any(q):
-            shares.append(None)
             continue
-        shares.append(np.minimum(np.divide(q, left_p, out=np.zeros(shape), where=left_p > 0), 1.0))
+        shares[row] = np.minimum(np.divide(q, left_p, out=np.zeros(shape), where=left_p > 0), 1.0)
         left_p = left_p - q
     return np.minimum(total_p, 1.0), shares
 

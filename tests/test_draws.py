@@ -1,0 +1,112 @@
+"""The compiled binomial sampler: its draws follow the binomial law in every regime it switches
+between (fast zero, inversion, BTPE, the mirrored p > 1/2), stay in range, and come from the
+run's generator so that a seed fixes them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from immsim.engine import draws
+
+CASES = [
+    (3, 0.0004),  # mean far below one: almost every draw is decided by the fast zero test
+    (40, 0.01),  # mean 0.4
+    (500, 0.01),  # mean 5: the inversion's loop
+    (200, 0.14),  # mean 28, just under the switch to BTPE
+    (2000, 0.02),  # mean 40: BTPE
+    (60, 0.93),  # p above one half: mirrored
+    (1, 0.5),
+]
+
+
+@pytest.mark.parametrize(("n", "p"), CASES)
+def test_draws_follow_the_binomial_law(n: int, p: float) -> None:
+    size = 200_000
+    rng = np.random.default_rng(20261202)
+    x = draws.binom(rng, np.full(size, n, dtype=np.int64), np.full(size, p))
+    assert x.min() >= 0 and x.max() <= n
+    # chi-square against the exact pmf, pooling the tails so that each cell expects >= 20 draws
+    pmf = stats.binom.pmf(np.arange(n + 1), n, p) * size
+    observed = np.bincount(x, minlength=n + 1).astype(float)
+    keep = pmf >= 20
+    lo, hi = np.flatnonzero(keep)[0], np.flatnonzero(keep)[-1]
+    cells_e = np.concatenate([[pmf[: lo + 1].sum()], pmf[lo + 1 : hi], [pmf[hi:].sum()]])
+    cells_o = np.concatenate(
+        [[observed[: lo + 1].sum()], observed[lo + 1 : hi], [observed[hi:].sum()]]
+    )
+    if cells_e.size < 2:  # all the mass in one cell: the draws must all fall in it
+        assert observed[lo : hi + 1].sum() == size
+        return
+    chi2 = float(((cells_o - cells_e) ** 2 / cells_e).sum())
+    assert stats.chi2.sf(chi2, cells_e.size - 1) > 1e-4, (n, p, chi2)
+
+
+def test_scalar_and_per_group_probabilities_agree() -> None:
+    n = np.arange(0, 5000, dtype=np.int64)
+    a = draws.binom(np.random.default_rng(7), n, 0.003)
+    b = draws.binom(np.random.default_rng(7), n, np.full(n.size, 0.003))
+    assert np.array_equal(a, b)
+
+
+def test_the_seed_fixes_the_draws_and_the_generator_advances() -> None:
+    n = np.full(1000, 50, dtype=np.int64)
+    first, second = np.random.default_rng(3), np.random.default_rng(3)
+    assert np.array_equal(draws.binom(first, n, 0.2), draws.binom(second, n, 0.2))
+    # the compiled draws used the generator's own stream: both are at the same place after
+    assert first.random() == second.random()
+    assert not np.array_equal(draws.binom(first, n, 0.2), draws.binom(first, n, 0.2))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 10**7), min_size=1, max_size=40),
+    st.floats(-0.5, 1.5, allow_nan=False),
+    st.integers(0, 2**32 - 1),
+)
+def test_draws_stay_within_the_group(counts: list[int], p: float, seed: int) -> None:
+    n = np.array(counts, dtype=np.int64)
+    x = draws.binom(np.random.default_rng(seed), n, p)
+    assert np.all(x >= 0) and np.all(x <= n)
+    if p <= 0:
+        assert not x.any()
+    if p >= 1:
+        assert np.array_equal(x, n)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.integers(0, 10**6), min_size=1, max_size=30),
+    st.lists(st.floats(0, 0.3), min_size=1, max_size=4),
+    st.integers(0, 2**32 - 1),
+)
+def test_competing_events_split_each_person_once(
+    counts: list[int], probs: list[float], seed: int
+) -> None:
+    n = np.array(counts, dtype=np.int64)
+    total = np.full(n.size, min(1.0, sum(probs)))
+    shares = np.zeros((len(probs) - 1, n.size))
+    left = sum(probs)
+    for row, q in enumerate(probs[:-1]):
+        shares[row] = q / left if left > 0 else 0.0
+        left -= q
+    out = draws.competing(np.random.default_rng(seed), n, total, shares)
+    assert out.shape == (len(probs), n.size)
+    assert np.all(out >= 0)
+    assert np.all(out.sum(axis=0) <= n)
+
+
+def test_competing_events_have_multinomial_means() -> None:
+    probs = np.array([0.02, 0.05, 0.01])
+    size = 20_000
+    n = np.full(size, 100, dtype=np.int64)
+    shares = np.array([probs[0] / probs.sum(), probs[1] / probs[1:].sum()])[:, None].repeat(
+        size, axis=1
+    )
+    out = draws.competing(np.random.default_rng(11), n, np.full(size, probs.sum()), shares)
+    means = out.mean(axis=1)
+    sd = np.sqrt(100 * probs * (1 - probs) / size)
+    assert np.all(np.abs(means - 100 * probs) < 5 * sd)
