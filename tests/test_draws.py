@@ -1,6 +1,6 @@
 """The compiled binomial sampler: its draws follow the binomial law in every regime it switches
-between (fast zero, inversion, BTPE, the mirrored p > 1/2), stay in range, and come from the
-run's generator so that a seed fixes them."""
+between (one uniform per person, fast zero, inversion from zero or from the mode, the mirrored
+p > 1/2), stay in range, and come from the stream the run seeds, so that a seed fixes them."""
 
 from __future__ import annotations
 
@@ -17,17 +17,20 @@ CASES = [
     (40, 0.01),  # mean 0.4
     (500, 0.01),  # mean 5: the inversion's loop
     (200, 0.14),  # mean 28, just under the switch to BTPE
-    (2000, 0.02),  # mean 40: BTPE
+    (2000, 0.02),  # mean 40: inversion outward from the mode
+    (400_000, 0.3),  # a large group: the mode search over some 300 outcomes each way
     (60, 0.93),  # p above one half: mirrored
     (1, 0.5),
+    (3, 0.3),  # a few people: one uniform each
+    (4, 0.3),  # just past that: the inversion
 ]
 
 
 @pytest.mark.parametrize(("n", "p"), CASES)
 def test_draws_follow_the_binomial_law(n: int, p: float) -> None:
     size = 200_000
-    rng = np.random.default_rng(20261202)
-    x = draws.binom(rng, np.full(size, n, dtype=np.int64), np.full(size, p))
+    bits = draws.stream(np.random.default_rng(20261202))
+    x = draws.binom(bits, np.full(size, n, dtype=np.int64), np.full(size, p))
     assert x.min() >= 0 and x.max() <= n
     # chi-square against the exact pmf, pooling the tails so that each cell expects >= 20 draws
     pmf = stats.binom.pmf(np.arange(n + 1), n, p) * size
@@ -47,18 +50,32 @@ def test_draws_follow_the_binomial_law(n: int, p: float) -> None:
 
 def test_scalar_and_per_group_probabilities_agree() -> None:
     n = np.arange(0, 5000, dtype=np.int64)
-    a = draws.binom(np.random.default_rng(7), n, 0.003)
-    b = draws.binom(np.random.default_rng(7), n, np.full(n.size, 0.003))
+    bits = draws.stream(np.random.default_rng(7))
+    a = draws.binom(bits, n, 0.003)
+    bits = draws.stream(np.random.default_rng(7))
+    b = draws.binom(bits, n, np.full(n.size, 0.003))
     assert np.array_equal(a, b)
 
 
-def test_the_seed_fixes_the_draws_and_the_generator_advances() -> None:
+def test_the_seed_fixes_the_draws() -> None:
     n = np.full(1000, 50, dtype=np.int64)
-    first, second = np.random.default_rng(3), np.random.default_rng(3)
-    assert np.array_equal(draws.binom(first, n, 0.2), draws.binom(second, n, 0.2))
-    # the compiled draws used the generator's own stream: both are at the same place after
-    assert first.random() == second.random()
-    assert not np.array_equal(draws.binom(first, n, 0.2), draws.binom(first, n, 0.2))
+    first, second = draws.stream(np.random.default_rng(3)), draws.stream(np.random.default_rng(3))
+    a = draws.binom(first, n, 0.2)
+    b = draws.binom(first, n, 0.2)
+    assert not np.array_equal(a, b)  # the stream moved on
+    assert np.array_equal(draws.binom(second, n, 0.2), a)
+    assert np.array_equal(draws.binom(second, n, 0.2), b)
+    other = draws.stream(np.random.default_rng(4))
+    assert not np.array_equal(draws.binom(other, n, 0.2), a)
+
+
+def test_uniforms_are_uniform() -> None:
+    bits = draws.stream(np.random.default_rng(5))
+    u = draws.binom(bits, np.full(200_000, 1, dtype=np.int64), 0.5)  # one uniform each
+    assert abs(u.mean() - 0.5) < 5 * 0.5 / np.sqrt(u.size)
+    # successive uniforms are not correlated: pairs of coin flips fall evenly in four cells
+    pairs = np.bincount(u[0::2] * 2 + u[1::2], minlength=4)
+    assert stats.chisquare(pairs).pvalue > 1e-4
 
 
 @settings(max_examples=200, deadline=None)
@@ -69,7 +86,8 @@ def test_the_seed_fixes_the_draws_and_the_generator_advances() -> None:
 )
 def test_draws_stay_within_the_group(counts: list[int], p: float, seed: int) -> None:
     n = np.array(counts, dtype=np.int64)
-    x = draws.binom(np.random.default_rng(seed), n, p)
+    bits = draws.stream(np.random.default_rng(seed))
+    x = draws.binom(bits, n, p)
     assert np.all(x >= 0) and np.all(x <= n)
     if p <= 0:
         assert not x.any()
@@ -93,7 +111,8 @@ def test_competing_events_split_each_person_once(
     for row, q in enumerate(probs[:-1]):
         shares[row] = q / left if left > 0 else 0.0
         left -= q
-    out = draws.competing(np.random.default_rng(seed), n, total, shares)
+    bits = draws.stream(np.random.default_rng(seed))
+    out = draws.competing(bits, n, total, shares)
     assert out.shape == (len(probs), n.size)
     assert np.all(out >= 0)
     assert np.all(out.sum(axis=0) <= n)
@@ -106,7 +125,8 @@ def test_competing_events_have_multinomial_means() -> None:
     shares = np.array([probs[0] / probs.sum(), probs[1] / probs[1:].sum()])[:, None].repeat(
         size, axis=1
     )
-    out = draws.competing(np.random.default_rng(11), n, np.full(size, probs.sum()), shares)
+    bits = draws.stream(np.random.default_rng(11))
+    out = draws.competing(bits, n, np.full(size, probs.sum()), shares)
     means = out.mean(axis=1)
     sd = np.sqrt(100 * probs * (1 - probs) / size)
     assert np.all(np.abs(means - 100 * probs) < 5 * sd)

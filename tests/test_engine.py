@@ -14,7 +14,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from immsim.engine.pipeline import WEEKS_PER_YEAR, _admit_in_order, _cap, _Snapshot
+from immsim.engine.draws import cap, stream
+from immsim.engine.pipeline import WEEKS_PER_YEAR, _admit_in_order, _Snapshot
 from immsim.engine.results import load_results
 from immsim.engine.run import run
 from immsim.errors import InputError
@@ -286,7 +287,7 @@ def test_beds_go_in_order(requests: list[int], space: int, rnd) -> None:  # type
 )
 def test_capacity_cap_never_overshoots(counts: list[int], limit: float, seed: int) -> None:
     arr = np.array(counts, dtype=np.int64)
-    capped = _cap(np.random.default_rng(seed), arr, limit)
+    capped = cap(stream(np.random.default_rng(seed)), arr, limit)
     assert capped.sum() == min(arr.sum(), int(limit))
     assert np.all(capped <= arr) and np.all(capped >= 0)
 

@@ -2,22 +2,28 @@
 
 A run makes some twenty million binomial draws (one per group, stock and event, every week), and
 in most of them the expected count is far below one. NumPy's sampler pays a logarithm and an
-exponential for each of them, and the Python around it pays for finding the non-empty groups
-and scattering the results back. Here one compiled loop does both, and decides most zeros with
-one uniform and one comparison: ``(1 - p)^n >= 1 - n p`` (Bernoulli's inequality), so a uniform
-below ``1 - n p`` is below the probability of no event, the same decision the inversion would
-reach. The rest is the inversion itself (what NumPy uses for a mean up to 30), and NumPy's own
-BTPE sampler (``Generator.binomial``, which numba runs on the same bit generator) above that.
+exponential for each, and the Python around it pays for finding the non-empty groups and
+scattering the results back. Here one compiled loop does both:
 
-The draws come from the run's ``numpy.random.Generator``: numba advances the same bit generator
-that the run's NumPy calls use, so a seed still fixes every number a run draws, whatever the
-number of workers.
+* most zeros are decided with one uniform and one comparison: ``(1 - p)^n >= 1 - n p``
+  (Bernoulli's inequality), so a uniform below ``1 - n p`` is below the probability of no event,
+  the decision the inversion would reach;
+* up to ``BERNOULLI_MAX_N`` people, one uniform per person;
+* otherwise inversion, from zero up for a mean up to ``INVERSION_MAX_MEAN`` and outward from the
+  mode above it (both exact: inversion in any fixed order of the outcomes).
+
+The uniforms come from a xoshiro256++ stream (Blackman and Vigna, 2018; Julia's default
+generator) held in a four-word array that the run owns and seeds from its
+``numpy.random.Generator``. It is written here rather than taken from NumPy because the loops
+must draw inline: NumPy's generators can only be called through a pointer (about 6 ns a draw,
+and 12 µs a call to unpack the ``Generator``), against about 1 ns here, and most of a run's time
+is these draws. A seed therefore fixes every number a run draws, whatever the number of
+workers, and no state is shared between runs or threads.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numba
 import numpy as np
@@ -25,21 +31,55 @@ from numpy.typing import NDArray
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
+Stream = NDArray[np.uint64]
 
 INVERSION_MAX_MEAN = 30.0
-"""Above this mean the inversion's loop gets long and BTPE takes over (NumPy's own switch)."""
+"""Above this mean the inversion from zero gets long; it starts from the mode instead."""
+
+BERNOULLI_MAX_N = 3
+"""Up to this many people, one uniform per person (cheaper than the inversion's setup)."""
 
 _jit = numba.njit(cache=True, nogil=True)
+_inline = numba.njit(cache=True, nogil=True, inline="always")
+_U = np.uint64
+
+
+def stream(rng: np.random.Generator) -> Stream:
+    """A new uniform stream for the compiled draws, seeded from ``rng`` (four 64-bit words;
+    never all zero, the one state xoshiro cannot leave)."""
+    state = rng.integers(0, 2**64, size=4, dtype=np.uint64)
+    if not state.any():
+        state[0] = 1
+    return state
+
+
+@_inline
+def _rotl(x: np.uint64, k: int) -> np.uint64:
+    return (x << _U(k)) | (x >> _U(64 - k))
+
+
+@_inline
+def uniform(state: Stream) -> float:
+    """The next uniform in [0, 1) of the stream (53 random bits), advancing it in place."""
+    s0, s1, s2, s3 = state[0], state[1], state[2], state[3]
+    result = _rotl(s0 + s3, 23) + s0
+    t = s1 << _U(17)
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = _rotl(s3, 45)
+    state[0], state[1], state[2], state[3] = s0, s1, s2, s3
+    return float(result >> _U(11)) * (1.0 / 9007199254740992.0)
 
 
 @_jit
-def _inversion(gen: Any, n: int, p: float) -> int:
-    """Binomial(n, p) for 0 < p <= 1/2 and a mean up to ``INVERSION_MAX_MEAN``."""
+def _from_zero(state: Stream, n: int, p: float, u: float) -> int:
+    """Binomial(n, p) for 0 < p <= 1/2 and a mean up to ``INVERSION_MAX_MEAN``, by inversion
+    of the uniform ``u`` (a new one if rounding carries it past the last outcome considered)."""
     mean = n * p
     while True:
-        u = gen.random()
-        if u < 1.0 - mean:  # below 1 - np <= (1 - p)^n: no event
-            return 0
         f = math.exp(n * math.log1p(-p))
         if u < f:
             return 0
@@ -54,82 +94,170 @@ def _inversion(gen: Any, n: int, p: float) -> int:
                 return k
             u -= f
         # rounding carried u past a bound that holds all but ~1e-20 of the mass: draw again
+        u = uniform(state)
 
 
 @_jit
-def binomial(gen: Any, n: int, p: float) -> int:
+def _from_mode(state: Stream, n: int, p: float) -> int:
+    """Binomial(n, p) for a large mean: inversion over the outcomes in the order mode, mode+1,
+    mode-1, mode+2, …, which takes about two standard deviations' worth of steps."""
+    ratio = p / (1.0 - p)
+    mode = min(n, int((n + 1) * p))
+    at_mode = math.exp(
+        math.lgamma(n + 1.0)
+        - math.lgamma(mode + 1.0)
+        - math.lgamma(n - mode + 1.0)
+        + mode * math.log(p)
+        + (n - mode) * math.log1p(-p)
+    )
+    reach = int(12.0 * math.sqrt(n * p * (1.0 - p)) + 12.0)
+    while True:
+        u = uniform(state)
+        if u < at_mode:
+            return mode
+        u -= at_mode
+        up, f_up = mode, at_mode
+        down, f_down = mode, at_mode
+        for _ in range(reach):
+            if up < n:
+                f_up *= ratio * (n - up) / (up + 1)
+                up += 1
+                if u < f_up:
+                    return up
+                u -= f_up
+            if down > 0:
+                f_down *= down / ((n - down + 1) * ratio)
+                down -= 1
+                if u < f_down:
+                    return down
+                u -= f_down
+        # rounding carried u past twelve standard deviations each way: draw again
+
+
+@_inline
+def binomial(state: Stream, n: int, p: float) -> int:
     """One Binomial(n, p) draw; n <= 0 or p <= 0 give 0 and consume no random number."""
     if n <= 0 or p <= 0.0:
         return 0
     if p >= 1.0:
         return n
-    if n * min(p, 1.0 - p) > INVERSION_MAX_MEAN:
-        return int(gen.binomial(n, p))
-    if p > 0.5:
-        return n - int(_inversion(gen, n, 1.0 - p))
-    return int(_inversion(gen, n, p))
+    if n <= BERNOULLI_MAX_N:  # a few people: one uniform each beats the inversion's exp and log
+        k = 0
+        for _ in range(n):
+            if uniform(state) < p:
+                k += 1
+        return k
+    q = min(p, 1.0 - p)
+    mean = n * q
+    if mean > INVERSION_MAX_MEAN:
+        k = _from_mode(state, n, q)
+    else:
+        u = uniform(state)
+        # below 1 - nq <= (1 - q)^n, the probability of no event: decided without exp or log
+        k = 0 if u < 1.0 - mean else _from_zero(state, n, q, u)
+    return n - k if p > 0.5 else k
 
 
 @_jit
-def _binom_each(gen: Any, n: IntArray, p: FloatArray) -> IntArray:
+def _binom_each(state: Stream, n: IntArray, p: FloatArray) -> IntArray:
     out = np.zeros(n.size, dtype=np.int64)
     for i in range(n.size):
         if n[i] > 0:
-            out[i] = binomial(gen, n[i], p[i])
+            out[i] = binomial(state, n[i], p[i])
     return out
 
 
 @_jit
-def _binom_all(gen: Any, n: IntArray, p: float) -> IntArray:
+def _binom_all(state: Stream, n: IntArray, p: float) -> IntArray:
     out = np.zeros(n.size, dtype=np.int64)
     if p <= 0.0:
         return out
     for i in range(n.size):
         if n[i] > 0:
-            out[i] = binomial(gen, n[i], p)
+            out[i] = binomial(state, n[i], p)
     return out
 
 
 @_jit
-def _competing_each(gen: Any, n: IntArray, total: FloatArray, shares: FloatArray) -> IntArray:
+def _competing_each(state: Stream, n: IntArray, total: FloatArray, shares: FloatArray) -> IntArray:
     events = shares.shape[0] + 1
     out = np.zeros((events, n.size), dtype=np.int64)
     for i in range(n.size):
         if n[i] == 0:
             continue
-        left = binomial(gen, n[i], total[i])
+        left = binomial(state, n[i], total[i])
         for e in range(events - 1):
             if left == 0:
                 break
-            got = binomial(gen, left, shares[e, i])
+            got = binomial(state, left, shares[e, i])
             out[e, i] = got
             left -= got
         out[events - 1, i] = left
     return out
 
 
-def binom(rng: np.random.Generator, n: IntArray, p: FloatArray | float) -> IntArray:
+def binom(state: Stream, n: IntArray, p: FloatArray | float) -> IntArray:
     """Binomial draws, one per group: ``n`` people, each with probability ``p`` (per group or
     one for all). Probabilities outside [0, 1] are read as the nearer end."""
     counts = np.ascontiguousarray(n, dtype=np.int64)
     if isinstance(p, np.ndarray) and p.ndim:
-        result: IntArray = _binom_each(rng, counts, np.ascontiguousarray(p, dtype=np.float64))
+        result: IntArray = _binom_each(state, counts, np.ascontiguousarray(p, dtype=np.float64))
     else:
-        result = _binom_all(rng, counts, float(p))
+        result = _binom_all(state, counts, float(p))
     return result
 
 
-def competing(
-    rng: np.random.Generator, n: IntArray, total: FloatArray, shares: FloatArray
-) -> IntArray:
+def competing(state: Stream, n: IntArray, total: FloatArray, shares: FloatArray) -> IntArray:
     """Competing events among ``n`` people in each group, at most one each: a multinomial draw
     per group, made as one binomial for anyone having an event (probability ``total``) and then
     each event's share of those left (row ``e`` of ``shares``). Returns one row per event, the
     last being whoever is left after the shared ones."""
     out: IntArray = _competing_each(
-        rng,
+        state,
         np.ascontiguousarray(n, dtype=np.int64),
         np.ascontiguousarray(total, dtype=np.float64),
         np.ascontiguousarray(shares, dtype=np.float64).reshape(-1, n.size),
     )
     return out
+
+
+@_jit
+def _cap_rounds(state: Stream, counts: IntArray, keep: int) -> IntArray:
+    taken = np.zeros(counts.size, dtype=np.int64)
+    left = keep
+    while left > 0:
+        # one multinomial round over the room left in each group, as conditional binomials
+        mass = 0
+        for i in range(counts.size):
+            mass += counts[i] - taken[i]
+        want = left
+        for i in range(counts.size):
+            room = counts[i] - taken[i]
+            if room == 0:
+                continue
+            x = binomial(state, want, room / mass)
+            mass -= room
+            want -= x
+            taken[i] += min(x, room)  # a group's overshoot goes back into the next round
+            if want == 0:
+                break
+        left = keep
+        for i in range(counts.size):
+            left -= taken[i]
+    return taken
+
+
+def cap(state: Stream, counts: IntArray, limit: float) -> IntArray:
+    """At most ``limit`` of ``counts`` in all, chosen at random: a hard capacity that random
+    draws can never overshoot.
+
+    Exactly ``floor(limit)`` people are taken (when there are more), none from a group beyond
+    its count. Taken in multinomial rounds (a round's overshoot in any group is put back and
+    redrawn among the rest), which matches sampling without replacement when, as here, the
+    number taken is small against the groups' sizes."""
+    keep = max(0, int(np.floor(limit)))
+    counts = np.ascontiguousarray(counts, dtype=np.int64)
+    if int(counts.sum()) <= keep:
+        return counts.copy()
+    taken: IntArray = _cap_rounds(state, counts, keep)
+    return taken

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from immsim.engine import draws
+from immsim.engine import draws, stages
 from immsim.engine.groups import LEVELS, Groups
 from immsim.engine.triage import NO_TIER, Triage, triage
 from immsim.errors import InputError
@@ -128,24 +128,26 @@ class WeekRecord:
 
 @dataclass
 class State:
-    free: IntArray
-    ordered: IntArray
-    released: IntArray
-    held_court: IntArray
-    held_removal: IntArray
+    """The stocks as rows of one matrix (``stages.STOCKS``), with each row also a named view
+    (``free``, ``ordered``, …) that updates the matrix in place."""
+
+    stocks: IntArray
     effort: float = 1.0
     recent_removals: list[float] = field(default_factory=list)
     review_scope: int | None = None
     reviewed: float = 0.0
+    free: IntArray = field(init=False)
+    ordered: IntArray = field(init=False)
+    released: IntArray = field(init=False)
+    held_court: IntArray = field(init=False)
+    held_removal: IntArray = field(init=False)
+
+    def __post_init__(self) -> None:
+        for row, name in enumerate(stages.STOCKS):
+            setattr(self, name, self.stocks[row])
 
     def total(self) -> int:
-        return int(
-            self.free.sum()
-            + self.ordered.sum()
-            + self.released.sum()
-            + self.held_court.sum()
-            + self.held_removal.sum()
-        )
+        return int(self.stocks.sum())
 
 
 class _Snapshot(dict[str, Any]):
@@ -163,14 +165,8 @@ class _Snapshot(dict[str, Any]):
         )
 
 
-def _binom(rng: np.random.Generator, n: IntArray, p: FloatArray | float) -> IntArray:
-    """Binomial draws per group (see :mod:`immsim.engine.draws`). Probabilities are built in
-    [0, 1] by construction (hazards through ``_weekly``, shares from the tree)."""
-    return draws.binom(rng, n, p)
-
-
 def _competing(
-    rng: np.random.Generator,
+    bits: draws.Stream,
     n: IntArray,
     probs: Sequence[FloatArray | float],
     plan: tuple[FloatArray, FloatArray] | None = None,
@@ -181,7 +177,7 @@ def _competing(
     multinomial, at the cost of one dense draw instead of one per event. ``plan`` (from
     :func:`competing_plan`) saves recomputing the probabilities when they have not changed."""
     total, shares = plan or competing_plan(probs, n.shape)
-    return list(draws.competing(rng, n, total, shares))
+    return list(draws.competing(bits, n, total, shares))
 
 
 def competing_plan(
@@ -198,31 +194,6 @@ def competing_plan(
         shares[row] = np.minimum(np.divide(q, left_p, out=np.zeros(shape), where=left_p > 0), 1.0)
         left_p = left_p - q
     return np.minimum(total_p, 1.0), shares
-
-
-def _cap(rng: np.random.Generator, counts: IntArray, limit: float) -> IntArray:
-    """At most ``limit`` of ``counts`` in all, chosen at random: a hard capacity that random
-    draws can never overshoot.
-
-    Exactly ``floor(limit)`` people are taken (when there are more), none from a group beyond
-    its count. Taken in multinomial rounds (a round's overshoot in any group is put back and
-    redrawn among the rest), which matches sampling without replacement when, as here, the
-    number taken is small against the groups' sizes, at a third of the cost."""
-    keep = max(0, int(np.floor(limit)))
-    if int(counts.sum()) <= keep:
-        return counts.copy()
-    out = np.zeros_like(counts)
-    where = np.flatnonzero(counts)
-    room = counts[where].astype(np.int64)
-    taken = np.zeros_like(room)
-    left = keep
-    while left > 0:
-        weights = room - taken
-        drawn = rng.multinomial(left, weights / weights.sum())
-        taken += np.minimum(drawn, weights)
-        left = keep - int(taken.sum())
-    out[where] = taken
-    return out
 
 
 def _weekly(rate_per_year: float | FloatArray) -> FloatArray:
@@ -249,18 +220,7 @@ def _rank_codes(
 
 def _admit_in_order(requests: IntArray, order: IntArray, space: int) -> IntArray:
     """Admit requests in the given group order until ``space`` runs out (partial last group)."""
-    admitted = np.zeros_like(requests)
-    if space <= 0:
-        return admitted
-    ordered = requests[order]
-    cumulative = np.cumsum(ordered)
-    full = cumulative <= space
-    admitted[order[full]] = ordered[full]
-    cut = int(np.searchsorted(cumulative, space, side="right"))
-    if cut < order.size:
-        before = int(cumulative[cut - 1]) if cut > 0 else 0
-        admitted[order[cut]] = space - before
-    return admitted
+    return stages.admit_in_order(requests, order, space)
 
 
 class Pipeline:
@@ -279,12 +239,14 @@ class Pipeline:
         self.params_at = params_at  # date -> dict of parameter values
         self.start = start
         self.rng = rng
+        self.bits = draws.stream(rng)  # the compiled draws' uniforms
         self._triage: dict[tuple[str, int, bool], Triage] = {}
         self._cache: dict[tuple[Any, ...], Any] = {}
         self._used: dict[str, Any] = {}
         g = groups
         country = g.level_of("country_group")
         self.is_mexico = country == "mexico_land"
+        self.stuck = country == "refusing_or_delaying"  # where removal can stall (Zadvydas)
         self.country = country
         self.crim = g.level_of("criminal_history")
         self.imm = g.level_of("immigration_history")
@@ -296,7 +258,9 @@ class Pipeline:
         self.convicted = self.crim != "none"
         self.prior_removal = self.imm == "prior_removal"
         self.asylum = self.prot == "pending_asylum"
+        self.return_eligible = ~self.convicted & ~self.asylum
         self.mandatory = self.felon  # INA 236(c): serious convictions are held without bond
+        self.bondable = ~self.mandatory
         self.state = self._initial_state(start)
 
     # --- setup ----------------------------------------------------------------------------
@@ -315,14 +279,11 @@ class Pipeline:
             _spread(self.rng, min(pending, int(free.sum())), weights.astype(float)), free
         )
         free -= released
-        zeros = np.zeros(g.size, dtype=np.int64)
-        return State(
-            free=free,
-            ordered=ordered,
-            released=released,
-            held_court=zeros.copy(),
-            held_removal=zeros.copy(),
-        )
+        stocks = np.zeros((len(stages.STOCKS), g.size), dtype=np.int64)
+        stocks[stages.FREE] = free
+        stocks[stages.ORDERED] = ordered
+        stocks[stages.RELEASED] = released
+        return State(stocks=stocks)
 
     def params(self, day: dt.date) -> dict[str, Any]:
         return _Snapshot(day, self.params_at(day))
@@ -353,27 +314,22 @@ class Pipeline:
 
     def _take(
         self, candidates: list[tuple[str, str, IntArray]], limit: float, out: dict[str, float]
-    ) -> tuple[dict[str, IntArray], bool]:
+    ) -> tuple[IntArray, bool]:
         """Arrest the candidates of several channels within one capacity (``limit`` arrests),
-        removing them from the stocks they came from; returns the arrests by source stock and
-        whether the capacity cut any. Someone drawn by two channels is arrested once."""
-        size = self.groups.size
-        taken = {name: np.zeros(size, dtype=np.int64) for name in ("free", "ordered", "released")}
+        removing them from the stocks they came from; returns the arrests by source stock (rows
+        as the state's stocks) and whether the capacity cut any. Someone drawn by two channels
+        is arrested once."""
+        taken = np.zeros_like(self.state.stocks)
         if not candidates:
             return taken, False
-        wanted = sum(int(a.sum()) for _, _, a in candidates)
-        cut = wanted > max(0, int(np.floor(limit)))
-        if not cut:  # within capacity: everyone drawn is taken
-            parts = [a for _, _, a in candidates]
-        else:  # exactly floor(limit) taken, fewer than wanted
-            joint = _cap(self.rng, np.concatenate([a for _, _, a in candidates]), limit)
-            parts = [joint[i * size : (i + 1) * size] for i in range(len(candidates))]
-        for (channel, source, _), drawn in zip(candidates, parts, strict=True):
-            stock = getattr(self.state, source)
-            part = np.minimum(drawn, stock)
-            stock -= part
-            taken[source] += part
-            out[channel] += int(part.sum())
+        drawn = np.stack([a for _, _, a in candidates])
+        cut = int(drawn.sum()) > max(0, int(np.floor(limit)))
+        if cut:  # exactly floor(limit) taken, fewer than wanted
+            drawn = draws.cap(self.bits, drawn.ravel(), limit).reshape(drawn.shape)
+        sources = np.array([stages.STOCKS.index(source) for _, source, _ in candidates])
+        totals = stages.apply_arrests(self.state.stocks, drawn, sources, taken)
+        for (channel, _, _), total in zip(candidates, totals.tolist(), strict=True):
+            out[channel] += total
         return taken, cut
 
     # --- one week ---------------------------------------------------------------------------
@@ -385,27 +341,19 @@ class Pipeline:
         tri = self.triage(regime, day)
         tri_o = self.triage(regime, day, final_order=True)
         rng = self.rng
+        bits = self.bits
         s = self.state
         g = self.groups
         out: dict[str, float] = dict.fromkeys(FLOW_COLUMNS, 0.0)
         ch = regime.channels
 
         # background flows --------------------------------------------------------------------
-        emig = _weekly(p["flows.emigration_rate"])
-        grant = _weekly(p["flows.status_grant_rate"])
-        emigrated = 0
-        granted = 0
-        for stock, can_grant in ((s.free, True), (s.released, True), (s.ordered, False)):
-            probs = [float(emig), float(grant) if can_grant else 0.0]
-            plan = self._memo(
-                ("background", *probs), lambda probs=probs: competing_plan(probs, (g.size,))
-            )
-            gone, got = _competing(rng, stock, probs, plan)
-            stock -= gone + got
-            emigrated += int(gone.sum())
-            granted += int(got.sum())
-        out["emigrated"] = emigrated
-        out["status_granted"] = granted
+        out["emigrated"], out["status_granted"] = stages.background(
+            bits,
+            s.stocks,
+            float(_weekly(p["flows.emigration_rate"])),
+            float(_weekly(p["flows.status_grant_rate"])),
+        )
         arrivals = int(rng.poisson(float(p["flows.arrivals"]) / WEEKS_PER_YEAR))
         cohort = g.arrival_groups.get(day.year)
         if cohort is None:
@@ -478,34 +426,35 @@ class Pipeline:
             notify = float(p[f"{c}cooperation_notify_only"])
             pickup = float(p[f"{c}notification_pickup"])
             s287 = float(p[f"{c}jail_287g_share"])
+            match_o = self._memo(("match_o", match_known), lambda: np.full(g.size, match_known))
             for source, t, e, m in (
                 ("free", tri, e_p, match),
-                ("ordered", tri_o, e_o, match_known),
+                ("ordered", tri_o, e_o, match_o),
             ):
-                booked = _binom(rng, getattr(s, source), weekly_booking)
-                matched = _binom(rng, booked, m)
-                out["jail_bookings"] += int(booked.sum())
-                out["jail_matches"] += int(matched.sum())
                 # 287(g) jails screen everyone and hold whoever the regime would arrest
-                in287 = _binom(rng, matched, s287)
-                held287 = _binom(rng, in287, e)
-                rest = matched - in287
-                det = np.where(t.detainer == 2, rest, 0)
-                note = np.where(t.detainer == 1, rest, 0)
-                out["detainers"] += int(det.sum() + np.where(t.detainer == 2, in287, 0).sum())
-                out["notifications"] += int(note.sum())
-                from_det = _binom(rng, det, full + notify * pickup)
-                from_note = _binom(rng, note, (full + notify) * pickup)
+                held287, transferred, counts = stages.jail(
+                    bits,
+                    getattr(s, source),
+                    weekly_booking,
+                    m,
+                    s287,
+                    e,
+                    t.detainer,
+                    full + notify * pickup,
+                    (full + notify) * pickup,
+                )
+                for name, count in counts.items():
+                    out[name] += count
                 custodial.append(("arrests_287g", source, held287))
-                custodial.append(("arrests_jail", source, from_det + from_note))
+                custodial.append(("arrests_jail", source, transferred))
         if ch.prison:
-            released = _binom(
-                rng, np.where(self.felon, s.free, 0), _weekly(float(p[f"{c}prison_release_rate"]))
+            released = draws.binom(
+                bits, np.where(self.felon, s.free, 0), _weekly(float(p[f"{c}prison_release_rate"]))
             )
-            custodial.append(("arrests_prison", "free", _binom(rng, released, e_p)))
+            custodial.append(("arrests_prison", "free", draws.binom(bits, released, e_p)))
         # custodial arrests come first on officer time
         taken, officers_binding = self._take(custodial, hours / h_cust, out)
-        hours_left = max(0.0, hours - sum(float(x.sum()) for x in taken.values()) * h_cust)
+        hours_left = max(0.0, hours - float(taken.sum()) * h_cust)
 
         # leads: task forces, databases, worksites, check-ins ---------------------------------
         leads: list[tuple[str, str, IntArray]] = []
@@ -529,9 +478,9 @@ class Pipeline:
                 competing_plan([ci_rate * e_p], shape),
             ),
         )
-        tf, db, ws = _competing(rng, s.free, [], free_plan)
-        dbo, cio = _competing(rng, s.ordered, [], ordered_plan)
-        (cir,) = _competing(rng, s.released, [], released_plan)
+        tf, db, ws = _competing(bits, s.free, [], free_plan)
+        dbo, cio = _competing(bits, s.ordered, [], ordered_plan)
+        (cir,) = _competing(bits, s.released, [], released_plan)
         leads += [
             ("arrests_task_force", "free", tf),
             ("arrests_database", "free", db),
@@ -542,14 +491,11 @@ class Pipeline:
         ]
         from_leads, leads_binding = self._take(leads, hours_left / h_lead, out)
         officers_binding = officers_binding or leads_binding
-        hours_left = max(
-            0.0, hours_left - sum(float(x.sum()) for x in from_leads.values()) * h_lead
-        )
-        for source, array in from_leads.items():
-            taken[source] += array
-        arrests_from_p = taken["free"]
-        arrests_from_o = taken["ordered"]
-        arrests_from_r = taken["released"]
+        hours_left = max(0.0, hours_left - float(from_leads.sum()) * h_lead)
+        taken += from_leads
+        arrests_from_p = taken[stages.FREE]
+        arrests_from_o = taken[stages.ORDERED]
+        arrests_from_r = taken[stages.RELEASED]
 
         # at-large operations, down the tiers -------------------------------------------------
         goal = float(p["enforcement.effort.removal_goal"])
@@ -569,16 +515,16 @@ class Pipeline:
             ("locate_o", id(tri_o), known_rate),
             lambda: _weekly(known_rate) * np.where(tri_o.exempt, 0.0, 1.0),
         )
-        ceiling_p = s.free * locate_p
-        ceiling_o = s.ordered * locate_o
         if regime.non_priority != "enforce":
             share = float(p["enforcement.effort.non_priority_arrest_share"])
             if goal > 0:
                 share = min(1.0, share * s.effort)
             if regime.non_priority == "decline":
                 share = 0.0
-            ceiling_p = np.where(tri.rank < NO_TIER, ceiling_p, ceiling_p * share)
-            ceiling_o = np.where(tri_o.rank < NO_TIER, ceiling_o, ceiling_o * share)
+            locate_p = np.where(tri.rank < NO_TIER, locate_p, locate_p * share)
+            locate_o = np.where(tri_o.rank < NO_TIER, locate_o, locate_o * share)
+        ceiling_p = s.free * locate_p
+        ceiling_o = s.ordered * locate_o
         # each tier takes what it needs of the hours left by the tiers above it
         rank_p, rank_o, n_ranks = self._memo(
             ("ranks", id(tri), id(tri_o)), lambda: _rank_codes(tri.rank, tri_o.rank)
@@ -596,14 +542,14 @@ class Pipeline:
             remaining -= f * need
             if remaining <= 0:
                 break
-        fraction_p = by_rank[rank_p]
-        fraction_o = by_rank[rank_o]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            prob_p = np.where(s.free > 0, ceiling_p * fraction_p / np.maximum(s.free, 1), 0.0)
-            prob_o = np.where(s.ordered > 0, ceiling_o * fraction_o / np.maximum(s.ordered, 1), 0.0)
-        drawn = _cap(
-            rng,
-            np.concatenate([_binom(rng, s.free, prob_p), _binom(rng, s.ordered, prob_o)]),
+        drawn = draws.cap(
+            bits,
+            np.concatenate(
+                [
+                    stages.binom_by_rank(bits, s.free, locate_p, rank_p, by_rank),
+                    stages.binom_by_rank(bits, s.ordered, locate_o, rank_o, by_rank),
+                ]
+            ),
             capacity,
         )
         large_p, large_o = drawn[: g.size], drawn[g.size :]
@@ -631,36 +577,32 @@ class Pipeline:
         years = day.year - g.entry_year
         er_years = float(p["processing.expedited_removal_max_years"])
         expedited = (years < er_years) & ~self.prior_removal
-        to_removal = arrests_from_o.copy()
-        reinst = np.where(self.prior_removal, arrests_from_p, 0)
-        exp_rem = np.where(expedited, arrests_from_p, 0)
-        # administrative removal orders (INA 238(b)) for aggravated felons, without a judge
-        admin = np.where(self.aggravated & ~self.prior_removal & ~expedited, arrests_from_p, 0)
-        to_removal += reinst + exp_rem + admin
-        rest = arrests_from_p - reinst - exp_rem - admin
-        out["administrative_orders"] = int(admin.sum())
-        vr_eligible = np.where(~self.convicted & ~self.asylum, rest, 0)
-        vr = _binom(rng, vr_eligible, float(p["processing.voluntary_return_share"]))
-        rest -= vr
-        out["voluntary_returns"] = int(vr.sum())
-        out["reinstatements"] = int(reinst.sum())
-        out["expedited_removals"] = int(exp_rem.sum())
-        out["notices_to_appear"] = int(rest.sum())
-        to_court = rest + arrests_from_r
+        to_removal, to_court, counts = stages.processing(
+            bits,
+            arrests_from_p,
+            arrests_from_o,
+            arrests_from_r,
+            self.prior_removal,
+            expedited,
+            self.aggravated,
+            self.return_eligible,
+            float(p["processing.voluntary_return_share"]),
+        )
+        out.update(counts)
 
         # detention: beds in order (mandatory first, then by tier) ----------------------------------
         beds = float(p["detention.funded_beds"])
         border_detained = float(p["detention.release.border_detained"])
         interior_beds = max(0, int(beds - border_detained))
         # bond and parole releases of people not held by law
-        bond = _binom(
-            rng,
-            np.where(self.mandatory, 0, s.held_court),
-            _weekly(float(p["detention.release.bond_release_rate"])),
+        out["bond_releases"] = stages.move(
+            bits,
+            s.stocks,
+            stages.HELD_COURT,
+            stages.RELEASED,
+            self.bondable,
+            float(_weekly(float(p["detention.release.bond_release_rate"]))),
         )
-        s.held_court -= bond
-        s.released += bond
-        out["bond_releases"] = int(bond.sum())
         # if beds fell below occupancy, release the lowest priority court cases first
         over = int(s.held_court.sum() + s.held_removal.sum()) - interior_beds
         capacity_released = 0
@@ -703,8 +645,10 @@ class Pipeline:
         judge_hours = judges * float(p[f"{cp}hours_per_judge_year"]) / WEEKS_PER_YEAR
         h_det = float(p[f"{cp}hours_per_case_detained"])
         h_rel = float(p[f"{cp}hours_per_case_released"])
-        ready_det = _binom(rng, s.held_court, 1.0 / max(1.0, float(p[f"{cp}detained_case_weeks"])))
-        done_det = _cap(rng, ready_det, judge_hours / h_det)
+        ready_det = draws.binom(
+            bits, s.held_court, 1.0 / max(1.0, float(p[f"{cp}detained_case_weeks"]))
+        )
+        done_det = draws.cap(bits, ready_det, judge_hours / h_det)
         hours_left_j = max(0.0, judge_hours - float(done_det.sum()) * h_det)
         released_pending = float(s.released.sum())
         hazard = (
@@ -712,29 +656,24 @@ class Pipeline:
         )
         # judges hear as many non-detained cases as their hours allow (in no particular order:
         # the model does not track a case's age)
-        done_rel = _cap(rng, s.released, hours_left_j / h_rel)
+        done_rel = draws.cap(bits, s.released, hours_left_j / h_rel)
         judges_binding = int(done_det.sum()) < int(ready_det.sum()) or (
             hazard < 1.0 and released_pending > 0
         )
         judge_hours_used = float(done_det.sum()) * h_det + float(done_rel.sum()) * h_rel
-        s.held_court -= done_det
-        s.released -= done_rel
-        relief_p = np.where(
-            self.asylum, float(p[f"{cp}relief_share_asylum"]), float(p[f"{cp}relief_share"])
+        relief_asylum = float(p[f"{cp}relief_share_asylum"])
+        relief_other = float(p[f"{cp}relief_share"])
+        relief_p = self._memo(
+            ("relief", relief_asylum, relief_other),
+            lambda: np.where(self.asylum, relief_asylum, relief_other),
         )
-        relief_d = _binom(rng, done_det, relief_p)
-        order_d = done_det - relief_d
-        s.held_removal += order_d  # ordered removed while detained: stays in custody for removal
-        absentia = _binom(rng, done_rel, float(p[f"{cp}in_absentia_share"]))
-        heard = done_rel - absentia
-        relief_r = _binom(rng, heard, relief_p)
-        order_r = heard - relief_r
-        s.ordered += absentia + order_r
+        out.update(
+            stages.court(
+                bits, s.stocks, done_det, done_rel, relief_p, float(p[f"{cp}in_absentia_share"])
+            )
+        )
         out["completions_detained"] = int(done_det.sum())
         out["completions_released"] = int(done_rel.sum())
-        out["orders_in_absentia"] = int(absentia.sum())
-        out["orders"] = int(order_d.sum() + absentia.sum() + order_r.sum())
-        out["relief_granted"] = int(relief_d.sum() + relief_r.sum())
 
         # prosecutorial-discretion review of pending cases (attorney hours) ----------------------
         review = regime.docket_review
@@ -752,16 +691,18 @@ class Pipeline:
                 )
                 n = min(left, per_week)
                 frac = min(1.0, n / max(float(s.released.sum()), 1.0))
-                close = _binom(
-                    rng,
-                    np.where(tri.review_closable, s.released, 0),
+                # administratively closed: back at large, still unauthorized
+                closed = stages.move(
+                    bits,
+                    s.stocks,
+                    stages.RELEASED,
+                    stages.FREE,
+                    tri.review_closable,
                     frac * float(p[f"{cp}review_closure_share"]),
                 )
-                s.released -= close
-                s.free += close  # administratively closed: back at large, still unauthorized
                 s.reviewed += n
                 out["review_cases"] = n
-                out["review_closures"] = int(close.sum())
+                out["review_closures"] = closed
 
         # removal: travel documents, seats, Zadvydas ------------------------------------------------
         doc_rate = self._by_level(
@@ -771,8 +712,8 @@ class Pipeline:
                 for level in LEVELS["country_group"]
             ],
         )
-        documented = _binom(
-            rng, s.held_removal, self._memo(("docs", id(doc_rate)), lambda: _weekly(doc_rate))
+        documented = draws.binom(
+            bits, s.held_removal, self._memo(("docs", id(doc_rate)), lambda: _weekly(doc_rate))
         )
         land = np.where(self.is_mexico, documented, 0)
         air_ready = documented - land
@@ -780,19 +721,18 @@ class Pipeline:
         border_removals = float(p["border.removals"]) / WEEKS_PER_YEAR
         border_air = border_removals * float(p["border.air_share"])
         seats = max(0.0, seats_year / WEEKS_PER_YEAR - border_air)
-        air = _cap(rng, air_ready, seats)
+        air = draws.cap(bits, air_ready, seats)
         seats_binding = int(air.sum()) < int(air_ready.sum())
         removed = land + air
         s.held_removal -= removed
-        stuck = self.country == "refusing_or_delaying"
-        zad = _binom(
-            rng,
-            np.where(stuck, s.held_removal, 0),
+        out["zadvydas_releases"] = stages.move(
+            bits,
+            s.stocks,
+            stages.HELD_REMOVAL,
+            stages.ORDERED,
+            self.stuck,
             1.0 / max(1.0, float(p["detention.release.zadvydas_weeks"])),
         )
-        s.held_removal -= zad
-        s.ordered += zad
-        out["zadvydas_releases"] = int(zad.sum())
         out["removals_land"] = int(land.sum())
         out["removals_air"] = int(air.sum())
         out["removals_interior"] = int(removed.sum())

@@ -1,0 +1,351 @@
+"""The weekly stages' inner loops over engine groups, compiled with numba.
+
+Each stage of a week (background flows, the jail chain, arrests taken within a capacity, the
+processing path, court outcomes, travel documents) is a handful of binomial draws and array
+arithmetic per group. Written as NumPy expressions they cost some 300 array operations a week,
+each paying Python's and NumPy's fixed overhead on a few thousand elements; here each stage is one
+loop over the groups. What a stage does, and every probability it uses, is decided in
+:mod:`immsim.engine.pipeline` from the parameter tree; these loops only carry it out.
+
+Stocks are the rows of one matrix (see ``STOCKS``), so a stage can move people between them in
+place.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numpy.typing import NDArray
+
+from immsim.engine.draws import Stream, binomial
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+STOCKS = ("free", "ordered", "released", "held_court", "held_removal")
+FREE, ORDERED, RELEASED, HELD_COURT, HELD_REMOVAL = range(len(STOCKS))
+
+_jit = numba.njit(cache=True, nogil=True)
+
+
+@_jit
+def _background(state: Stream, stocks: IntArray, p_emig: float, p_grant: float) -> tuple[int, int]:
+    p_any = min(1.0, p_emig + p_grant)
+    emig_share = p_emig / (p_emig + p_grant) if p_emig + p_grant > 0 else 0.0
+    emigrated = 0
+    granted = 0
+    for row in (FREE, RELEASED, ORDERED):
+        for i in range(stocks.shape[1]):
+            n = stocks[row, i]
+            if n == 0:
+                continue
+            if row == ORDERED:  # a final order bars a grant of status
+                gone = binomial(state, n, p_emig)
+                got = 0
+            else:
+                anyone = binomial(state, n, p_any)
+                gone = binomial(state, anyone, emig_share)
+                got = anyone - gone
+            stocks[row, i] = n - gone - got
+            emigrated += gone
+            granted += got
+    return emigrated, granted
+
+
+def background(state: Stream, stocks: IntArray, p_emig: float, p_grant: float) -> tuple[int, int]:
+    """Emigration and grants of status in the three stocks at large, in place; returns how many
+    emigrated and how many were granted status (competing events: at most one each)."""
+    emigrated, granted = _background(state, stocks, float(p_emig), float(p_grant))
+    return int(emigrated), int(granted)
+
+
+@_jit
+def _jail(
+    state: Stream,
+    stock: IntArray,
+    booking: FloatArray,
+    match: FloatArray,
+    share_287g: float,
+    enforce: FloatArray,
+    detainer: NDArray[np.int8],
+    p_detainer: float,
+    p_notification: float,
+) -> tuple[IntArray, IntArray, IntArray]:
+    size = stock.size
+    held_287g = np.zeros(size, dtype=np.int64)
+    transferred = np.zeros(size, dtype=np.int64)
+    totals = np.zeros(4, dtype=np.int64)  # bookings, matches, detainers, notifications
+    for i in range(size):
+        if stock[i] == 0:
+            continue
+        booked = binomial(state, stock[i], booking[i])
+        if booked == 0:
+            continue
+        matched = binomial(state, booked, match[i])
+        totals[0] += booked
+        totals[1] += matched
+        if matched == 0:
+            continue
+        in_287g = binomial(state, matched, share_287g)
+        held_287g[i] = binomial(state, in_287g, enforce[i])
+        rest = matched - in_287g
+        if detainer[i] == 2:
+            totals[2] += rest + in_287g
+            transferred[i] = binomial(state, rest, p_detainer)
+        elif detainer[i] == 1:
+            totals[3] += rest
+            transferred[i] = binomial(state, rest, p_notification)
+    return held_287g, transferred, totals
+
+
+def jail(
+    state: Stream,
+    stock: IntArray,
+    booking: FloatArray,
+    match: FloatArray,
+    share_287g: float,
+    enforce: FloatArray,
+    detainer: NDArray[np.int8],
+    p_detainer: float,
+    p_notification: float,
+) -> tuple[IntArray, IntArray, dict[str, int]]:
+    """Jail bookings of ``stock`` → fingerprint matches → 287(g) holds (of whoever the regime
+    would arrest) or, elsewhere, a detainer or notification (``detainer``: 2, 1 or 0 by the
+    triage) honoured with the given probabilities. Returns the 287(g) holds, the transfers on a
+    detainer or notification, and the week's counts; the stock is not changed (arrests are taken
+    later, within officer capacity)."""
+    held, transferred, totals = _jail(
+        state,
+        stock,
+        booking,
+        match,
+        float(share_287g),
+        enforce,
+        detainer,
+        float(p_detainer),
+        float(p_notification),
+    )
+    names = ("jail_bookings", "jail_matches", "detainers", "notifications")
+    return held, transferred, dict(zip(names, (int(v) for v in totals), strict=True))
+
+
+@_jit
+def _apply(
+    stocks: IntArray, drawn: IntArray, sources: IntArray, taken: IntArray, totals: IntArray
+) -> None:
+    for c in range(drawn.shape[0]):
+        row = sources[c]
+        for i in range(drawn.shape[1]):
+            part = min(drawn[c, i], stocks[row, i])
+            if part > 0:
+                stocks[row, i] -= part
+                taken[row, i] += part
+                totals[c] += part
+
+
+def apply_arrests(
+    stocks: IntArray, drawn: IntArray, sources: IntArray, taken: IntArray
+) -> IntArray:
+    """Take each channel's arrests (row ``c`` of ``drawn``, from stock ``sources[c]``) out of the
+    stocks, in place, adding them to ``taken``; someone drawn by two channels is taken once
+    (a later channel finds fewer left). Returns each channel's arrests."""
+    totals = np.zeros(drawn.shape[0], dtype=np.int64)
+    _apply(stocks, drawn, sources, taken, totals)
+    return totals
+
+
+@_jit
+def _binom_by_rank(
+    state: Stream,
+    n: IntArray,
+    locate: FloatArray,
+    ranks: IntArray,
+    by_rank: FloatArray,
+) -> IntArray:
+    out = np.zeros(n.size, dtype=np.int64)
+    for i in range(n.size):
+        if n[i] > 0:
+            out[i] = binomial(state, n[i], locate[i] * by_rank[ranks[i]])
+    return out
+
+
+def binom_by_rank(
+    state: Stream,
+    n: IntArray,
+    locate: FloatArray,
+    ranks: IntArray,
+    by_rank: FloatArray,
+) -> IntArray:
+    """Binomial draws with each group's probability ``locate`` scaled by its tier's share of
+    the capacity (``by_rank[ranks]``)."""
+    out: IntArray = _binom_by_rank(state, n, locate, ranks, by_rank)
+    return out
+
+
+@_jit
+def _move(
+    state: Stream, stocks: IntArray, source: int, target: int, mask: BoolArray, p: float
+) -> int:
+    moved = 0
+    for i in range(stocks.shape[1]):
+        if mask[i] and stocks[source, i] > 0:
+            x = binomial(state, stocks[source, i], p)
+            stocks[source, i] -= x
+            stocks[target, i] += x
+            moved += x
+    return moved
+
+
+def move(
+    state: Stream,
+    stocks: IntArray,
+    source: int,
+    target: int,
+    mask: BoolArray,
+    p: float,
+) -> int:
+    """Move each person of stock ``source`` in the groups of ``mask`` to stock ``target`` with
+    probability ``p``, in place; returns how many moved."""
+    return int(_move(state, stocks, source, target, mask, float(p)))
+
+
+@_jit
+def _processing(
+    state: Stream,
+    from_free: IntArray,
+    from_ordered: IntArray,
+    from_released: IntArray,
+    prior_removal: BoolArray,
+    expedited: BoolArray,
+    aggravated: BoolArray,
+    return_eligible: BoolArray,
+    p_return: float,
+) -> tuple[IntArray, IntArray, IntArray]:
+    size = from_free.size
+    to_removal = from_ordered.copy()
+    to_court = from_released.copy()
+    totals = np.zeros(5, dtype=np.int64)  # reinstatements, expedited, admin., returns, NTAs
+    for i in range(size):
+        n = from_free[i]
+        if n == 0:
+            continue
+        if prior_removal[i]:
+            to_removal[i] += n
+            totals[0] += n
+        elif expedited[i]:
+            to_removal[i] += n
+            totals[1] += n
+        elif aggravated[i]:  # INA 238(b): an administrative order, without a judge
+            to_removal[i] += n
+            totals[2] += n
+        else:
+            vr = binomial(state, n, p_return) if return_eligible[i] else 0
+            totals[3] += vr
+            totals[4] += n - vr
+            to_court[i] += n - vr
+    return to_removal, to_court, totals
+
+
+def processing(
+    state: Stream,
+    from_free: IntArray,
+    from_ordered: IntArray,
+    from_released: IntArray,
+    prior_removal: BoolArray,
+    expedited: BoolArray,
+    aggravated: BoolArray,
+    return_eligible: BoolArray,
+    p_return: float,
+) -> tuple[IntArray, IntArray, dict[str, int]]:
+    """The path after arrest: reinstatement of a prior order, expedited removal, an
+    administrative order, voluntary return, or a notice to appear. People arrested with an order
+    go to removal, people arrested with a case pending go back to court. Returns who goes to
+    removal and who to court, with the week's counts."""
+    to_removal, to_court, totals = _processing(
+        state,
+        from_free,
+        from_ordered,
+        from_released,
+        prior_removal,
+        expedited,
+        aggravated,
+        return_eligible,
+        float(p_return),
+    )
+    names = (
+        "reinstatements",
+        "expedited_removals",
+        "administrative_orders",
+        "voluntary_returns",
+        "notices_to_appear",
+    )
+    return to_removal, to_court, dict(zip(names, (int(v) for v in totals), strict=True))
+
+
+@_jit
+def _court(
+    state: Stream,
+    stocks: IntArray,
+    done_detained: IntArray,
+    done_released: IntArray,
+    relief: FloatArray,
+    p_absentia: float,
+) -> IntArray:
+    totals = np.zeros(3, dtype=np.int64)  # relief, in absentia, orders
+    for i in range(stocks.shape[1]):
+        d = done_detained[i]
+        r = done_released[i]
+        if d > 0:
+            stocks[HELD_COURT, i] -= d
+            granted = binomial(state, d, relief[i])
+            stocks[HELD_REMOVAL, i] += d - granted  # ordered removed in custody: stays held
+            totals[0] += granted
+            totals[2] += d - granted
+        if r > 0:
+            stocks[RELEASED, i] -= r
+            absentia = binomial(state, r, p_absentia)
+            granted = binomial(state, r - absentia, relief[i])
+            stocks[ORDERED, i] += r - granted
+            totals[0] += granted
+            totals[1] += absentia
+            totals[2] += r - granted
+    return totals
+
+
+def court(
+    state: Stream,
+    stocks: IntArray,
+    done_detained: IntArray,
+    done_released: IntArray,
+    relief: FloatArray,
+    p_absentia: float,
+) -> dict[str, int]:
+    """Court completions decided, in place: relief (the case ends, the person stays) or a
+    removal order, for detained cases held on for removal and for released ones ordered at
+    large; released cases may be ordered in absentia."""
+    totals = _court(state, stocks, done_detained, done_released, relief, float(p_absentia))
+    names = ("relief_granted", "orders_in_absentia", "orders")
+    return dict(zip(names, (int(v) for v in totals), strict=True))
+
+
+@_jit
+def _admit(requests: IntArray, order: IntArray, space: int) -> IntArray:
+    admitted = np.zeros(requests.size, dtype=np.int64)
+    left = space
+    for j in range(order.size):
+        if left <= 0:
+            break
+        i = order[j]
+        x = min(requests[i], left)
+        admitted[i] = x
+        left -= x
+    return admitted
+
+
+def admit_in_order(requests: IntArray, order: IntArray, space: int) -> IntArray:
+    """Admit requests in the given group order until ``space`` runs out (partial last group)."""
+    if space <= 0:
+        return np.zeros_like(requests)
+    out: IntArray = _admit(np.ascontiguousarray(requests, dtype=np.int64), order, int(space))
+    return out

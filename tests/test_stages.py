@@ -1,0 +1,115 @@
+"""The compiled weekly stages move people between stocks without creating or losing anyone, and
+send each arrest down the one path the law gives it."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from immsim.engine import draws, stages
+
+GROUPS = 12
+counts = st.lists(st.integers(0, 5000), min_size=GROUPS, max_size=GROUPS)
+probability = st.floats(0, 1)
+seeds = st.integers(0, 2**32 - 1)
+
+
+def _stocks(rows: list[list[int]]) -> np.ndarray:
+    return np.array(rows, dtype=np.int64)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(counts, min_size=5, max_size=5), st.floats(0, 0.5), st.floats(0, 0.5), seeds)
+def test_background_accounts_for_everyone(
+    rows: list[list[int]], p_emig: float, p_grant: float, seed: int
+) -> None:
+    stocks = _stocks(rows)
+    before = stocks.copy()
+    emigrated, granted = stages.background(
+        draws.stream(np.random.default_rng(seed)), stocks, p_emig, p_grant
+    )
+    assert stocks.sum() + emigrated + granted == before.sum()
+    assert np.all(stocks >= 0) and np.all(stocks <= before)
+    # only the stocks at large change, and nobody with a final order is granted status
+    assert np.array_equal(stocks[stages.HELD_COURT :], before[stages.HELD_COURT :])
+    if p_grant == 0:
+        assert granted == 0
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(counts, min_size=5, max_size=5), probability, seeds)
+def test_a_move_keeps_the_total(rows: list[list[int]], p: float, seed: int) -> None:
+    stocks = _stocks(rows)
+    before = stocks.copy()
+    mask = np.arange(GROUPS) % 2 == 0
+    moved = stages.move(
+        draws.stream(np.random.default_rng(seed)),
+        stocks,
+        stages.HELD_REMOVAL,
+        stages.ORDERED,
+        mask,
+        p,
+    )
+    assert stocks.sum() == before.sum()
+    change = before[stages.HELD_REMOVAL] - stocks[stages.HELD_REMOVAL]
+    assert change.sum() == moved
+    assert np.array_equal(stocks[stages.ORDERED] - before[stages.ORDERED], change)
+    assert not change[~mask].any()  # groups outside the mask are untouched
+
+
+@settings(max_examples=80, deadline=None)
+@given(counts, counts, counts, probability, seeds)
+def test_every_arrest_takes_one_path(
+    free: list[int], ordered: list[int], released: list[int], p_return: float, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    flags = [rng.random(GROUPS) < 0.4 for _ in range(4)]
+    from_free, from_ordered, from_released = (
+        np.array(x, dtype=np.int64) for x in (free, ordered, released)
+    )
+    to_removal, to_court, n = stages.processing(
+        draws.stream(rng), from_free, from_ordered, from_released, *flags, p_return
+    )
+    total = from_free.sum() + from_ordered.sum() + from_released.sum()
+    assert to_removal.sum() + to_court.sum() + n["voluntary_returns"] == total
+    prior, expedited, aggravated, eligible = flags
+    # a prior removal order is reinstated whatever else applies; then expedited removal, then an
+    # administrative order; only the rest may return voluntarily or get a notice to appear
+    assert n["reinstatements"] == from_free[prior].sum()
+    assert n["expedited_removals"] == from_free[expedited & ~prior].sum()
+    assert n["administrative_orders"] == from_free[aggravated & ~expedited & ~prior].sum()
+    rest = ~prior & ~expedited & ~aggravated
+    assert n["voluntary_returns"] + n["notices_to_appear"] == from_free[rest].sum()
+    assert n["voluntary_returns"] <= from_free[rest & eligible].sum()
+    assert np.all(to_removal >= from_ordered) and np.all(to_court >= from_released)
+    if p_return == 0:
+        assert n["voluntary_returns"] == 0
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(counts, min_size=5, max_size=5), probability, probability, seeds)
+def test_court_decisions_keep_everyone_but_those_granted_relief(
+    rows: list[list[int]], relief: float, absentia: float, seed: int
+) -> None:
+    stocks = _stocks(rows)
+    before = stocks.copy()
+    rng = np.random.default_rng(seed)
+    done_det = rng.binomial(stocks[stages.HELD_COURT], 0.5)
+    done_rel = rng.binomial(stocks[stages.RELEASED], 0.5)
+    n = stages.court(
+        draws.stream(rng), stocks, done_det, done_rel, np.full(GROUPS, relief), absentia
+    )
+    assert stocks.sum() + n["relief_granted"] == before.sum()
+    assert n["orders"] + n["relief_granted"] == done_det.sum() + done_rel.sum()
+    assert n["orders_in_absentia"] <= done_rel.sum()
+    assert np.all(stocks >= 0)
+
+
+def test_admission_follows_the_order_until_the_beds_run_out() -> None:
+    requests = np.array([5, 0, 7, 3], dtype=np.int64)
+    order = np.array([2, 0, 3, 1])
+    admitted = stages.admit_in_order(requests, order, 10)
+    assert admitted.tolist() == [3, 0, 7, 0]
+    assert stages.admit_in_order(requests, order, 0).sum() == 0
+    assert np.array_equal(stages.admit_in_order(requests, order, 100), requests)
