@@ -26,11 +26,12 @@ CASES = [
 ]
 
 
+@pytest.mark.parametrize("one_for_all", [False, True], ids=["per-group p", "one p (sweep)"])
 @pytest.mark.parametrize(("n", "p"), CASES)
-def test_draws_follow_the_binomial_law(n: int, p: float) -> None:
+def test_draws_follow_the_binomial_law(n: int, p: float, one_for_all: bool) -> None:
     size = 200_000
     bits = draws.stream(np.random.default_rng(20261202))
-    x = draws.binom(bits, np.full(size, n, dtype=np.int64), np.full(size, p))
+    x = draws.binom(bits, np.full(size, n, dtype=np.int64), p if one_for_all else np.full(size, p))
     assert x.min() >= 0 and x.max() <= n
     # chi-square against the exact pmf, pooling the tails so that each cell expects >= 20 draws
     pmf = stats.binom.pmf(np.arange(n + 1), n, p) * size
@@ -48,13 +49,17 @@ def test_draws_follow_the_binomial_law(n: int, p: float) -> None:
     assert stats.chi2.sf(chi2, cells_e.size - 1) > 1e-4, (n, p, chi2)
 
 
-def test_scalar_and_per_group_probabilities_agree() -> None:
-    n = np.arange(0, 5000, dtype=np.int64)
-    bits = draws.stream(np.random.default_rng(7))
-    a = draws.binom(bits, n, 0.003)
-    bits = draws.stream(np.random.default_rng(7))
-    b = draws.binom(bits, n, np.full(n.size, 0.003))
-    assert np.array_equal(a, b)
+def test_the_sweep_over_mixed_groups_keeps_each_groups_law() -> None:
+    # groups of different sizes in one sweep: each keeps its own mean and variance
+    sizes = np.array([0, 1, 2, 5, 40, 700, 20_000], dtype=np.int64)
+    reps = 40_000
+    p = 0.004
+    bits = draws.stream(np.random.default_rng(8))
+    x = np.stack([draws.binom(bits, sizes, p) for _ in range(reps)])
+    mean, var = sizes * p, sizes * p * (1 - p)
+    fourth = var * (1 + 3 * (sizes - 2) * p * (1 - p))  # the binomial's fourth central moment
+    assert np.all(np.abs(x.mean(axis=0) - mean) <= 5 * np.sqrt(var / reps) + 1e-12)
+    assert np.all(np.abs(x.var(axis=0) - var) <= 5 * np.sqrt((fourth - var**2) / reps) + 1e-12)
 
 
 def test_the_seed_fixes_the_draws() -> None:
@@ -112,7 +117,7 @@ def test_competing_events_split_each_person_once(
         shares[row] = q / left if left > 0 else 0.0
         left -= q
     bits = draws.stream(np.random.default_rng(seed))
-    out = draws.competing(bits, n, total, shares)
+    out = draws.competing(bits, n, total, shares, draws.hazards(total))
     assert out.shape == (len(probs), n.size)
     assert np.all(out >= 0)
     assert np.all(out.sum(axis=0) <= n)
@@ -126,7 +131,8 @@ def test_competing_events_have_multinomial_means() -> None:
         size, axis=1
     )
     bits = draws.stream(np.random.default_rng(11))
-    out = draws.competing(bits, n, np.full(size, probs.sum()), shares)
+    total = np.full(size, probs.sum())
+    out = draws.competing(bits, n, total, shares, draws.hazards(total))
     means = out.mean(axis=1)
     sd = np.sqrt(100 * probs * (1 - probs) / size)
     assert np.all(np.abs(means - 100 * probs) < 5 * sd)

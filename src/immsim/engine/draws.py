@@ -158,6 +158,62 @@ def binomial(state: Stream, n: int, p: float) -> int:
     return n - k if p > 0.5 else k
 
 
+@_inline
+def exponential(state: Stream) -> float:
+    """A standard exponential draw (the time to the next event at unit rate)."""
+    return -math.log1p(-uniform(state))
+
+
+@_jit
+def positive(state: Stream, n: int, p: float, hazard: float) -> int:
+    """Binomial(n, p) given at least one event, where ``hazard`` is ``-log(1 - p)``: inversion of
+    the conditional law from one up (or, where no event is unlikely anyway, draws until one)."""
+    if p >= 1.0:
+        return n
+    if n == 1:
+        return 1
+    q = min(p, 1.0 - p)
+    if p > 0.5 or n * q > INVERSION_MAX_MEAN:  # no event has probability below 1/4 here
+        while True:
+            k = binomial(state, n, p)
+            if k > 0:
+                return k
+    mean = n * p
+    bound = min(n, int(mean + 10.0 * math.sqrt(mean * (1.0 - p) + 1.0)) + 1)
+    ratio = p / (1.0 - p)
+    while True:
+        v = -math.expm1(-n * hazard) * uniform(state)  # uniform over the mass of one or more
+        f = n * p * math.exp(-(n - 1) * hazard)  # P(X = 1)
+        k = 1
+        while True:
+            if v < f:
+                return k
+            if k >= bound:
+                break  # rounding carried v past the bound: draw again
+            v -= f
+            f *= ratio * (n - k) / (k + 1)
+            k += 1
+
+
+@_jit
+def _sweep_all(state: Stream, n: IntArray, p: float) -> IntArray:
+    out = np.zeros(n.size, dtype=np.int64)
+    if p <= 0.0:
+        return out
+    hazard = -math.log1p(-p) if p < 1.0 else math.inf
+    clock = exponential(state)
+    for i in range(n.size):
+        if n[i] == 0:
+            continue
+        h = n[i] * hazard
+        if clock >= h:  # no event in this group: the clock runs on (it is memoryless)
+            clock -= h
+            continue
+        out[i] = positive(state, n[i], p, hazard)
+        clock = exponential(state)
+    return out
+
+
 @_jit
 def _binom_each(state: Stream, n: IntArray, p: FloatArray) -> IntArray:
     out = np.zeros(n.size, dtype=np.int64)
@@ -168,24 +224,46 @@ def _binom_each(state: Stream, n: IntArray, p: FloatArray) -> IntArray:
 
 
 @_jit
-def _binom_all(state: Stream, n: IntArray, p: float) -> IntArray:
+def _sweep_each(state: Stream, n: IntArray, p: FloatArray, hazard: FloatArray) -> IntArray:
     out = np.zeros(n.size, dtype=np.int64)
-    if p <= 0.0:
-        return out
+    clock = exponential(state)
     for i in range(n.size):
-        if n[i] > 0:
-            out[i] = binomial(state, n[i], p)
+        if n[i] == 0 or p[i] <= 0.0:
+            continue
+        h = n[i] * hazard[i]
+        if clock >= h:
+            clock -= h
+            continue
+        out[i] = positive(state, n[i], p[i], hazard[i])
+        clock = exponential(state)
+    return out
+
+
+def hazards(p: FloatArray) -> FloatArray:
+    """``-log(1 - p)`` per group: what a sweep over the groups needs besides ``p`` (worth
+    computing once for a probability array that many weeks share)."""
+    q = np.clip(np.asarray(p, dtype=np.float64), 0.0, 1.0)
+    with np.errstate(divide="ignore"):
+        out: FloatArray = -np.log1p(-q)
     return out
 
 
 @_jit
-def _competing_each(state: Stream, n: IntArray, total: FloatArray, shares: FloatArray) -> IntArray:
+def _competing_each(
+    state: Stream, n: IntArray, total: FloatArray, hazard: FloatArray, shares: FloatArray
+) -> IntArray:
     events = shares.shape[0] + 1
     out = np.zeros((events, n.size), dtype=np.int64)
+    clock = exponential(state)
     for i in range(n.size):
-        if n[i] == 0:
+        if n[i] == 0 or total[i] <= 0.0:
             continue
-        left = binomial(state, n[i], total[i])
+        h = n[i] * hazard[i]
+        if clock >= h:  # nobody in this group has any of the events
+            clock -= h
+            continue
+        left = positive(state, n[i], total[i], hazard[i])
+        clock = exponential(state)
         for e in range(events - 1):
             if left == 0:
                 break
@@ -196,26 +274,37 @@ def _competing_each(state: Stream, n: IntArray, total: FloatArray, shares: Float
     return out
 
 
-def binom(state: Stream, n: IntArray, p: FloatArray | float) -> IntArray:
+def binom(
+    state: Stream, n: IntArray, p: FloatArray | float, hazard: FloatArray | None = None
+) -> IntArray:
     """Binomial draws, one per group: ``n`` people, each with probability ``p`` (per group or
-    one for all). Probabilities outside [0, 1] are read as the nearer end."""
+    one for all). Probabilities outside [0, 1] are read as the nearer end. With one ``p`` for
+    all, or with per-group ``hazard`` (from :func:`hazards`), the groups are swept with one
+    exponential clock, which decides a group with no event by a multiplication."""
     counts = np.ascontiguousarray(n, dtype=np.int64)
-    if isinstance(p, np.ndarray) and p.ndim:
-        result: IntArray = _binom_each(state, counts, np.ascontiguousarray(p, dtype=np.float64))
+    if hazard is not None:
+        result: IntArray = _sweep_each(
+            state, counts, np.ascontiguousarray(p, dtype=np.float64), hazard
+        )
+    elif isinstance(p, np.ndarray) and p.ndim:
+        result = _binom_each(state, counts, np.ascontiguousarray(p, dtype=np.float64))
     else:
-        result = _binom_all(state, counts, float(p))
+        result = _sweep_all(state, counts, float(p))
     return result
 
 
-def competing(state: Stream, n: IntArray, total: FloatArray, shares: FloatArray) -> IntArray:
+def competing(
+    state: Stream, n: IntArray, total: FloatArray, shares: FloatArray, hazard: FloatArray
+) -> IntArray:
     """Competing events among ``n`` people in each group, at most one each: a multinomial draw
-    per group, made as one binomial for anyone having an event (probability ``total``) and then
-    each event's share of those left (row ``e`` of ``shares``). Returns one row per event, the
-    last being whoever is left after the shared ones."""
+    per group, made as one binomial for anyone having an event (probability ``total``, hazard
+    ``-log(1 - total)``) and then each event's share of those left (row ``e`` of ``shares``).
+    Returns one row per event, the last being whoever is left after the shared ones."""
     out: IntArray = _competing_each(
         state,
         np.ascontiguousarray(n, dtype=np.int64),
         np.ascontiguousarray(total, dtype=np.float64),
+        np.ascontiguousarray(hazard, dtype=np.float64),
         np.ascontiguousarray(shares, dtype=np.float64).reshape(-1, n.size),
     )
     return out

@@ -169,22 +169,23 @@ def _competing(
     bits: draws.Stream,
     n: IntArray,
     probs: Sequence[FloatArray | float],
-    plan: tuple[FloatArray, FloatArray] | None = None,
+    plan: tuple[FloatArray, FloatArray, FloatArray] | None = None,
 ) -> list[IntArray]:
     """Competing events in one week: how many of ``n`` have each event (at most one each).
 
     One draw for anyone having any event, then conditional binomials to split them: exactly a
     multinomial, at the cost of one dense draw instead of one per event. ``plan`` (from
     :func:`competing_plan`) saves recomputing the probabilities when they have not changed."""
-    total, shares = plan or competing_plan(probs, n.shape)
-    return list(draws.competing(bits, n, total, shares))
+    total, shares, hazard = plan or competing_plan(probs, n.shape)
+    return list(draws.competing(bits, n, total, shares, hazard))
 
 
 def competing_plan(
     probs: Sequence[FloatArray | float], shape: tuple[int, ...]
-) -> tuple[FloatArray, FloatArray]:
-    """The probability of any event, and each event's share of what is left after the ones
-    before it (one row per event but the last; zero for an event that cannot happen)."""
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The probability of any event, each event's share of what is left after the ones before
+    it (one row per event but the last; zero for an event that cannot happen), and the hazard
+    of any event (for the draws' sweep)."""
     total_p = sum((np.asarray(q, dtype=np.float64) for q in probs), np.zeros(shape))
     shares = np.zeros((max(0, len(probs) - 1), *shape))
     left_p = total_p
@@ -193,7 +194,8 @@ def competing_plan(
             continue
         shares[row] = np.minimum(np.divide(q, left_p, out=np.zeros(shape), where=left_p > 0), 1.0)
         left_p = left_p - q
-    return np.minimum(total_p, 1.0), shares
+    total = np.minimum(total_p, 1.0)
+    return total, shares, draws.hazards(total)
 
 
 def _weekly(rate_per_year: float | FloatArray) -> FloatArray:
@@ -415,6 +417,9 @@ class Pipeline:
                     + np.where(self.pending, float(p[f"{c}pending_charges_booking_rate"]), 0.0)
                 ),
             )
+            booking_hazard = self._memo(
+                ("booking_hazard", id(weekly_booking)), lambda: draws.hazards(weekly_booking)
+            )
             match_known = float(p[f"{c}fingerprint_match_known"])
             match = self._memo(
                 ("match", match_known, float(p[f"{c}fingerprint_match_unknown"])),
@@ -436,6 +441,7 @@ class Pipeline:
                     bits,
                     getattr(s, source),
                     weekly_booking,
+                    booking_hazard,
                     m,
                     s287,
                     e,
@@ -753,15 +759,16 @@ class Pipeline:
             s.effort = 1.0
 
         # stocks, costs, capacities ---------------------------------------------------------------
+        free, ordered, released, held_court, held_removal = s.stocks.sum(axis=1).tolist()
         out.update(
-            at_large=int(s.free.sum()),
-            final_orders_at_large=int(s.ordered.sum()),
-            court_released=int(s.released.sum()),
-            detained_court=int(s.held_court.sum()),
-            detained_removal=int(s.held_removal.sum()),
+            at_large=free,
+            final_orders_at_large=ordered,
+            court_released=released,
+            detained_court=held_court,
+            detained_removal=held_removal,
             detained_border=border_detained,
-            detained=float(s.held_court.sum() + s.held_removal.sum()) + border_detained,
-            court_pending=int(s.released.sum() + s.held_court.sum()),
+            detained=float(held_court + held_removal) + border_detained,
+            court_pending=released + held_court,
         )
         per_officer = float(p["enforcement.effort.cost_per_officer_year"]) / WEEKS_PER_YEAR
         # every officer is paid in full (an agency that hires for arrests pays for the whole
@@ -769,7 +776,7 @@ class Pipeline:
         arrest_share = float(p["enforcement.effort.share_on_arrests"])
         out["cost_arrest"] = officers * per_officer * (1.0 + arrest_share * (s.effort - 1.0))
         out["cost_detention"] = (
-            (float(s.held_court.sum() + s.held_removal.sum()) + border_detained)
+            (float(held_court + held_removal) + border_detained)
             * 7
             * float(p["detention.cost_per_bed_day"])
         )
@@ -813,9 +820,11 @@ class Pipeline:
         )
         out: dict[tuple[str, str], dict[str, int]] = {}
         for stage, counts in (("removed", removed), ("arrested", arrested)):
-            if not counts.any():
+            where = np.flatnonzero(counts)
+            if where.size == 0:
                 continue
-            sums = (counts.astype(np.float64) @ onehot).tolist()
+            # a few hundred groups have anyone in a week: sum over those rows only
+            sums = (counts[where].astype(np.float64) @ onehot[where]).tolist()
             for attribute in BREAKDOWN_ATTRIBUTES:
                 out[(stage, attribute)] = {}
             for (attribute, label), v in zip(columns, sums, strict=True):

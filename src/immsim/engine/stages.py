@@ -13,11 +13,13 @@ place.
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from immsim.engine.draws import Stream, binomial
+from immsim.engine.draws import Stream, binomial, exponential, positive
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -31,25 +33,30 @@ _jit = numba.njit(cache=True, nogil=True)
 
 @_jit
 def _background(state: Stream, stocks: IntArray, p_emig: float, p_grant: float) -> tuple[int, int]:
-    p_any = min(1.0, p_emig + p_grant)
-    emig_share = p_emig / (p_emig + p_grant) if p_emig + p_grant > 0 else 0.0
     emigrated = 0
     granted = 0
     for row in (FREE, RELEASED, ORDERED):
+        # a final order bars a grant of status
+        p_any = min(1.0, p_emig + (p_grant if row != ORDERED else 0.0))
+        if p_any <= 0.0:
+            continue
+        emig_share = p_emig / p_any
+        hazard = -math.log1p(-p_any) if p_any < 1.0 else math.inf
+        clock = exponential(state)  # one clock over the groups (see draws.positive)
         for i in range(stocks.shape[1]):
             n = stocks[row, i]
             if n == 0:
                 continue
-            if row == ORDERED:  # a final order bars a grant of status
-                gone = binomial(state, n, p_emig)
-                got = 0
-            else:
-                anyone = binomial(state, n, p_any)
-                gone = binomial(state, anyone, emig_share)
-                got = anyone - gone
-            stocks[row, i] = n - gone - got
+            h = n * hazard
+            if clock >= h:
+                clock -= h
+                continue
+            anyone = positive(state, n, p_any, hazard)
+            clock = exponential(state)
+            gone = binomial(state, anyone, emig_share)
+            stocks[row, i] = n - anyone
             emigrated += gone
-            granted += got
+            granted += anyone - gone
     return emigrated, granted
 
 
@@ -65,6 +72,7 @@ def _jail(
     state: Stream,
     stock: IntArray,
     booking: FloatArray,
+    booking_hazard: FloatArray,
     match: FloatArray,
     share_287g: float,
     enforce: FloatArray,
@@ -76,12 +84,16 @@ def _jail(
     held_287g = np.zeros(size, dtype=np.int64)
     transferred = np.zeros(size, dtype=np.int64)
     totals = np.zeros(4, dtype=np.int64)  # bookings, matches, detainers, notifications
+    clock = exponential(state)  # one clock over the groups for the bookings (draws.positive)
     for i in range(size):
-        if stock[i] == 0:
+        if stock[i] == 0 or booking[i] <= 0.0:
             continue
-        booked = binomial(state, stock[i], booking[i])
-        if booked == 0:
+        h = stock[i] * booking_hazard[i]
+        if clock >= h:
+            clock -= h
             continue
+        booked = positive(state, stock[i], booking[i], booking_hazard[i])
+        clock = exponential(state)
         matched = binomial(state, booked, match[i])
         totals[0] += booked
         totals[1] += matched
@@ -103,6 +115,7 @@ def jail(
     state: Stream,
     stock: IntArray,
     booking: FloatArray,
+    booking_hazard: FloatArray,
     match: FloatArray,
     share_287g: float,
     enforce: FloatArray,
@@ -110,7 +123,8 @@ def jail(
     p_detainer: float,
     p_notification: float,
 ) -> tuple[IntArray, IntArray, dict[str, int]]:
-    """Jail bookings of ``stock`` → fingerprint matches → 287(g) holds (of whoever the regime
+    """Jail bookings of ``stock`` (probability ``booking``, hazard ``booking_hazard`` for the
+    sweep over groups) → fingerprint matches → 287(g) holds (of whoever the regime
     would arrest) or, elsewhere, a detainer or notification (``detainer``: 2, 1 or 0 by the
     triage) honoured with the given probabilities. Returns the 287(g) holds, the transfers on a
     detainer or notification, and the week's counts; the stock is not changed (arrests are taken
@@ -119,6 +133,7 @@ def jail(
         state,
         stock,
         booking,
+        booking_hazard,
         match,
         float(share_287g),
         enforce,

@@ -119,7 +119,8 @@ class ParameterTree:
     def __init__(self, leaves: dict[str, Leaf], name: str = "baseline") -> None:
         self._leaves = dict(sorted(leaves.items()))
         self.name = name
-        self._snapshots: dict[dt.date, dict[str, Any]] = {}
+        self._snapshots: dict[int, dict[str, Any]] = {}
+        self._changes: list[dt.date] | None = None
         self._fingerprint: str | None = None
 
     def __contains__(self, key: object) -> bool:
@@ -156,16 +157,22 @@ class ParameterTree:
         return self.entry(key, at).value
 
     def snapshot(self, at: dt.date | str) -> dict[str, Any]:
-        """Every leaf's value on ``at`` (leaves with no value yet are left out); cached per date."""
+        """Every leaf's value on ``at`` (leaves with no value yet are left out).
+
+        Cached per span between two dates on which some value changes: every day of a span has
+        the same values, so a weekly run builds a snapshot a few dozen times, not every week."""
         day = as_date(at)
-        cached = self._snapshots.get(day)
+        if self._changes is None:
+            self._changes = sorted({v.start for leaf in self._leaves.values() for v in leaf.values})
+        span = bisect.bisect_right(self._changes, day)
+        cached = self._snapshots.get(span)
         if cached is None:
             cached = {}
             for key, leaf in self._leaves.items():
                 index = bisect.bisect_right(leaf.starts, day) - 1
                 if index >= 0:
                     cached[key] = leaf.values[index].value
-            self._snapshots[day] = cached
+            self._snapshots[span] = cached
         return dict(cached)
 
     def fingerprint(self) -> str:
