@@ -136,3 +136,17 @@ def test_competing_events_have_multinomial_means() -> None:
     means = out.mean(axis=1)
     sd = np.sqrt(100 * probs * (1 - probs) / size)
     assert np.all(np.abs(means - 100 * probs) < 5 * sd)
+
+
+@pytest.mark.parametrize("want", [2, 40], ids=["sorted uniforms", "conditional binomials"])
+def test_a_capacity_round_is_a_multinomial(want: int) -> None:
+    room = np.array([0, 5, 0, 20, 75, 0, 0, 100, 0, 0], dtype=np.int64)  # 10 groups
+    reps = 30_000
+    bits = draws.stream(np.random.default_rng(12))
+    x = np.stack([draws._multinomial_round(bits, room, int(room.sum()), want) for _ in range(reps)])
+    assert np.all(x.sum(axis=1) == want)
+    assert not x[:, room == 0].any()
+    share = room / room.sum()
+    mean, var = want * share, want * share * (1 - share)
+    assert np.all(np.abs(x.mean(axis=0) - mean) <= 5 * np.sqrt(var / reps) + 1e-12)
+    assert np.all(np.abs(x.var(axis=0) - var) <= 0.05 * var + 1e-12)

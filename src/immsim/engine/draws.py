@@ -39,6 +39,10 @@ INVERSION_MAX_MEAN = 30.0
 BERNOULLI_MAX_N = 3
 """Up to this many people, one uniform per person (cheaper than the inversion's setup)."""
 
+SORTED_DRAWS_PER_GROUP = 3
+"""A capacity round places its draws as sorted uniforms when there are at least this many groups
+per draw (a draw's logarithm costs about three groups' fast zero tests)."""
+
 _jit = numba.njit(cache=True, nogil=True)
 _inline = numba.njit(cache=True, nogil=True, inline="always")
 _U = np.uint64
@@ -311,28 +315,52 @@ def competing(
 
 
 @_jit
+def _multinomial_round(state: Stream, room: IntArray, mass: int, want: int) -> IntArray:
+    """``want`` people drawn with replacement in proportion to ``room``: a multinomial.
+
+    For a few draws against many groups, the draws are placed as sorted uniforms (cumulated
+    exponential spacings) on the groups laid end to end, which costs a logarithm per draw;
+    otherwise as conditional binomials group by group, which costs a few ns per group (most are
+    decided by the fast zero test)."""
+    out = np.zeros(room.size, dtype=np.int64)
+    if want * SORTED_DRAWS_PER_GROUP <= room.size:
+        spacings = np.empty(want + 1)
+        for k in range(want + 1):
+            spacings[k] = exponential(state)
+        scale = mass / spacings.sum()
+        position = 0.0
+        i = 0
+        edge = float(room[0])
+        for k in range(want):
+            position += spacings[k] * scale
+            while position >= edge and i < room.size - 1:
+                i += 1
+                edge += room[i]
+            out[i] += 1
+        return out
+    left_mass = mass
+    for i in range(room.size):
+        if room[i] == 0:
+            continue
+        x = binomial(state, want, room[i] / left_mass)
+        left_mass -= room[i]
+        want -= x
+        out[i] = x
+        if want == 0:
+            break
+    return out
+
+
+@_jit
 def _cap_rounds(state: Stream, counts: IntArray, keep: int) -> IntArray:
     taken = np.zeros(counts.size, dtype=np.int64)
     left = keep
     while left > 0:
-        # one multinomial round over the room left in each group, as conditional binomials
-        mass = 0
+        room = counts - taken
+        drawn = _multinomial_round(state, room, room.sum(), left)
         for i in range(counts.size):
-            mass += counts[i] - taken[i]
-        want = left
-        for i in range(counts.size):
-            room = counts[i] - taken[i]
-            if room == 0:
-                continue
-            x = binomial(state, want, room / mass)
-            mass -= room
-            want -= x
-            taken[i] += min(x, room)  # a group's overshoot goes back into the next round
-            if want == 0:
-                break
-        left = keep
-        for i in range(counts.size):
-            left -= taken[i]
+            taken[i] += min(drawn[i], room[i])  # a group's overshoot goes back into the next round
+        left = keep - taken.sum()
     return taken
 
 

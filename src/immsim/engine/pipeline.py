@@ -114,16 +114,28 @@ YEARS_BANDS = (
 )
 
 
+BREAKDOWN_STAGES = ("removed", "arrested")
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Who was removed and arrested in a week, by attribute: ``sums[stage, column]`` persons
+    for the (attribute, level) of each column (rows as ``BREAKDOWN_STAGES``)."""
+
+    columns: list[tuple[str, str]]
+    sums: FloatArray
+
+
 @dataclass
 class WeekRecord:
     """One week: every column of the weekly table, the binding capacity, and who was removed
-    and arrested by attribute (``breakdown``: (stage, attribute) -> {level: persons})."""
+    and arrested by attribute."""
 
     week: int
     date: dt.date
     values: dict[str, float]
     binding: str
-    breakdown: dict[tuple[str, str], dict[str, int]]
+    breakdown: Breakdown
 
 
 @dataclass
@@ -814,23 +826,16 @@ class Pipeline:
 
     def _breakdown(
         self, day: dt.date, regime: Regime, tri: Triage, removed: IntArray, arrested: IntArray
-    ) -> dict[tuple[str, str], dict[str, int]]:
+    ) -> Breakdown:
         onehot, columns = self._memo(
             ("breakdown", id(tri), day.year), lambda: self._onehot(day, regime, tri)
         )
-        out: dict[tuple[str, str], dict[str, int]] = {}
-        for stage, counts in (("removed", removed), ("arrested", arrested)):
+        sums = np.zeros((len(BREAKDOWN_STAGES), len(columns)))
+        for row, counts in enumerate((removed, arrested)):
             where = np.flatnonzero(counts)
-            if where.size == 0:
-                continue
             # a few hundred groups have anyone in a week: sum over those rows only
-            sums = (counts[where].astype(np.float64) @ onehot[where]).tolist()
-            for attribute in BREAKDOWN_ATTRIBUTES:
-                out[(stage, attribute)] = {}
-            for (attribute, label), v in zip(columns, sums, strict=True):
-                if v > 0:
-                    out[(stage, attribute)][label] = round(v)
-        return out
+            sums[row] = counts[where].astype(np.float64) @ onehot[where]
+        return Breakdown(columns=columns, sums=sums)
 
     def _onehot(
         self, day: dt.date, regime: Regime, tri: Triage

@@ -14,8 +14,9 @@ import numpy as np
 import polars as pl
 
 from immsim import __version__
-from immsim.engine.groups import build_groups
+from immsim.engine.groups import Groups, build_groups
 from immsim.engine.pipeline import (
+    BREAKDOWN_STAGES,
     CAPACITY_COLUMNS,
     COST_COLUMNS,
     FLOW_COLUMNS,
@@ -72,7 +73,7 @@ def run(
 
     streams = np.random.SeedSequence(seed).spawn(2)
     pop = population or scenario_population(scenario, tree, int(streams[0].generate_state(1)[0]))
-    groups = build_groups(
+    groups = _groups(
         pop, scenario.end, float(tree.get("population.arrival_coverage", scenario.start))
     )
     weeks = (scenario.end - scenario.start).days // 7
@@ -94,6 +95,25 @@ def run(
     manifest = _manifest(scenario, seed, tree, regime, pop, initial, records)
     manifest["wall_seconds"] = round(time.perf_counter() - started, 3)
     return Results(weekly=weekly, breakdown=breakdown, manifest=manifest)
+
+
+_LAST_GROUPS: list[tuple[Population, dt.date, float, Groups]] = []
+
+
+def _groups(pop: Population, end: dt.date, coverage: float) -> Groups:
+    """The engine groups of ``pop``, kept for the next run on the same population object (the
+    draws of a Monte Carlo share one): collapsing the strata costs some 25 ms a run. Groups are
+    never changed by a run."""
+    for cached, cached_end, cached_coverage, groups in _LAST_GROUPS:
+        if cached is pop and cached_end == end and cached_coverage == coverage:
+            return groups
+    groups = build_groups(pop, end, coverage)
+    arrays: list[np.ndarray[Any, Any]] = [groups.entry_year, groups.initial, groups.arrival_weights]
+    arrays += [*groups.codes.values(), *groups.flags.values(), *groups.arrival_groups.values()]
+    for array in arrays:
+        array.flags.writeable = False  # shared between runs: a run that wrote to one would fail
+    _LAST_GROUPS[:] = [(pop, end, coverage, groups)]
+    return groups
 
 
 def _weekly_table(records: list[WeekRecord]) -> pl.DataFrame:
@@ -119,14 +139,21 @@ def _breakdown_table(records: list[WeekRecord]) -> pl.DataFrame:
     }
     for record in records:
         fy = fiscal_year(record.date)
-        for (stage, attribute), levels in record.breakdown.items():
-            for level, persons in levels.items():
-                columns["week"].append(record.week)
-                columns["fiscal_year"].append(fy)
-                columns["stage"].append(stage)
-                columns["attribute"].append(attribute)
-                columns["level"].append(level)
-                columns["persons"].append(persons)
+        labels = record.breakdown.columns
+        stages, cells = np.nonzero(record.breakdown.sums > 0)
+        for stage, cell, persons in zip(
+            stages.tolist(),
+            cells.tolist(),
+            record.breakdown.sums[stages, cells].tolist(),
+            strict=True,
+        ):
+            attribute, level = labels[cell]
+            columns["week"].append(record.week)
+            columns["fiscal_year"].append(fy)
+            columns["stage"].append(BREAKDOWN_STAGES[stage])
+            columns["attribute"].append(attribute)
+            columns["level"].append(level)
+            columns["persons"].append(round(persons))
     return pl.DataFrame(
         columns,
         schema={
