@@ -113,3 +113,18 @@ def test_admission_follows_the_order_until_the_beds_run_out() -> None:
     assert admitted.tolist() == [3, 0, 7, 0]
     assert stages.admit_in_order(requests, order, 0).sum() == 0
     assert np.array_equal(stages.admit_in_order(requests, order, 100), requests)
+
+
+def test_warm_up_compiles_every_loop_a_run_uses() -> None:
+    import datetime as dt
+
+    from immsim.engine.run import run
+    from immsim.scenario import resolve_scenario
+
+    stages.warm_up()
+    compiled = {kernel: len(kernel.signatures) for kernel in stages.kernels()}  # type: ignore[attr-defined]
+    assert any(compiled.values())
+    scenario = resolve_scenario("default")
+    run(scenario.model_copy(update={"end": scenario.start + dt.timedelta(weeks=60)}))
+    # a run compiled nothing more: its first week does not stall on a compiler
+    assert {kernel: len(kernel.signatures) for kernel in compiled} == compiled  # type: ignore[attr-defined]

@@ -462,6 +462,7 @@ def run_command(
     scenario = resolve_scenario(scenario_file)
     if seed is not None and seed < 0:
         raise InputError("the seed must be a non-negative integer", key="--seed")
+    _warm_engine(as_json)
     with _task_progress(f"Running {scenario.name} (weeks)", as_json) as bar:
         task = bar.add_task("weeks", total=None)
 
@@ -1003,6 +1004,18 @@ def calibrate_command(
 # --- analysis ---------------------------------------------------------------------------------
 
 
+def _warm_engine(quiet: bool) -> None:
+    """Load the engine's compiled loops before the progress bar starts (on a machine's first
+    run they are compiled, which takes a while and would look like a stall)."""
+    from immsim.engine.stages import warm_up
+
+    if quiet:
+        warm_up()
+        return
+    with err_console.status("Loading the engine (the first run on a machine compiles it, ~15 s)"):
+        warm_up()
+
+
 def _task_progress(label: str, disable: bool) -> Any:
     from rich.progress import (
         BarColumn,
@@ -1362,6 +1375,7 @@ def serve_command(
     from immsim.presentation.server import create_app
 
     console.print(f"Serving on http://{host}:{port}/ (API docs at /docs). Ctrl-C to stop.")
+    _warm_engine(quiet=False)  # so that the first request answers in about a second
     uvicorn.run(create_app(), host=host, port=port, log_level="warning")
 
 
