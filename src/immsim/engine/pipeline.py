@@ -584,10 +584,11 @@ class Pipeline:
             collateral = np.minimum(_spread(rng, min(n_coll, int(weights.sum())), weights), s.free)
             s.free -= collateral
         out["arrests_at_large"] = targeted
-        out["arrests_collateral"] = int(collateral.sum())
+        n_collateral = int(collateral.sum())
+        out["arrests_collateral"] = n_collateral
         arrests_from_p += large_p + collateral
         arrests_from_o += large_o
-        used_hours = hours - hours_left + targeted * h_large + int(collateral.sum()) * h_coll
+        used_hours = hours - hours_left + targeted * h_large + n_collateral * h_coll
         arrested = arrests_from_p + arrests_from_o + arrests_from_r
         out["arrests"] = int(arrested.sum())
 
@@ -667,7 +668,8 @@ class Pipeline:
             bits, s.held_court, 1.0 / max(1.0, float(p[f"{cp}detained_case_weeks"]))
         )
         done_det = draws.cap(bits, ready_det, judge_hours / h_det)
-        hours_left_j = max(0.0, judge_hours - float(done_det.sum()) * h_det)
+        n_done_det = int(done_det.sum())
+        hours_left_j = max(0.0, judge_hours - n_done_det * h_det)
         released_pending = float(s.released.sum())
         hazard = (
             min(1.0, (hours_left_j / h_rel) / released_pending) if released_pending > 0 else 0.0
@@ -675,10 +677,11 @@ class Pipeline:
         # judges hear as many non-detained cases as their hours allow (in no particular order:
         # the model does not track a case's age)
         done_rel = draws.cap(bits, s.released, hours_left_j / h_rel)
-        judges_binding = int(done_det.sum()) < int(ready_det.sum()) or (
+        n_done_rel = int(done_rel.sum())
+        judges_binding = n_done_det < int(ready_det.sum()) or (
             hazard < 1.0 and released_pending > 0
         )
-        judge_hours_used = float(done_det.sum()) * h_det + float(done_rel.sum()) * h_rel
+        judge_hours_used = n_done_det * h_det + n_done_rel * h_rel
         relief_asylum = float(p[f"{cp}relief_share_asylum"])
         relief_other = float(p[f"{cp}relief_share"])
         relief_p = self._memo(
@@ -690,8 +693,8 @@ class Pipeline:
                 bits, s.stocks, done_det, done_rel, relief_p, float(p[f"{cp}in_absentia_share"])
             )
         )
-        out["completions_detained"] = int(done_det.sum())
-        out["completions_released"] = int(done_rel.sum())
+        out["completions_detained"] = n_done_det
+        out["completions_released"] = n_done_rel
 
         # prosecutorial-discretion review of pending cases (attorney hours) ----------------------
         review = regime.docket_review
@@ -740,7 +743,8 @@ class Pipeline:
         border_air = border_removals * float(p["border.air_share"])
         seats = max(0.0, seats_year / WEEKS_PER_YEAR - border_air)
         air = draws.cap(bits, air_ready, seats)
-        seats_binding = int(air.sum()) < int(air_ready.sum())
+        n_land, n_air = int(land.sum()), int(air.sum())
+        seats_binding = n_air < int(air_ready.sum())
         removed = land + air
         s.held_removal -= removed
         out["zadvydas_releases"] = stages.move(
@@ -751,11 +755,11 @@ class Pipeline:
             self.stuck,
             1.0 / max(1.0, float(p["detention.release.zadvydas_weeks"])),
         )
-        out["removals_land"] = int(land.sum())
-        out["removals_air"] = int(air.sum())
-        out["removals_interior"] = int(removed.sum())
+        out["removals_land"] = n_land
+        out["removals_air"] = n_air
+        out["removals_interior"] = n_land + n_air
         out["removals_border"] = border_removals
-        out["removals"] = float(removed.sum()) + border_removals
+        out["removals"] = float(n_land + n_air) + border_removals
         docs_binding = out["zadvydas_releases"] > 0
 
         # the goal controller: raise effort while removals run behind the goal --------------------
@@ -763,10 +767,10 @@ class Pipeline:
         if len(s.recent_removals) > int(p["enforcement.effort.goal_window_weeks"]):
             s.recent_removals.pop(0)
         if goal > 0:
-            pace = float(np.mean(s.recent_removals)) * WEEKS_PER_YEAR
+            pace = sum(s.recent_removals) / len(s.recent_removals) * WEEKS_PER_YEAR
             surge = float(p["enforcement.effort.surge_max"])
             gain = float(p["enforcement.effort.controller_gain"])
-            s.effort = float(np.clip(s.effort * (1 + gain * (goal - pace) / goal), 1.0, surge))
+            s.effort = min(max(s.effort * (1 + gain * (goal - pace) / goal), 1.0), surge)
         else:
             s.effort = 1.0
 
@@ -793,9 +797,9 @@ class Pipeline:
             * float(p["detention.cost_per_bed_day"])
         )
         out["cost_court"] = judges * float(p["courts.process.cost_per_judge_year"]) / WEEKS_PER_YEAR
-        out["cost_removal"] = float(land.sum()) * float(
+        out["cost_removal"] = float(n_land) * float(
             p["removal.logistics.land_cost_per_person"]
-        ) + float(air.sum() + border_air) * float(p["removal.air_cost_per_person"])
+        ) + float(n_air + border_air) * float(p["removal.air_cost_per_person"])
         out.update(
             officer_hours=hours,
             officer_hours_used=used_hours,
@@ -803,7 +807,7 @@ class Pipeline:
             judge_hours=judge_hours,
             judge_hours_used=judge_hours_used,
             air_seats=seats,
-            air_seats_used=float(air.sum()),
+            air_seats_used=float(n_air),
             effort=s.effort,
         )
         flags = {
@@ -827,26 +831,28 @@ class Pipeline:
     def _breakdown(
         self, day: dt.date, regime: Regime, tri: Triage, removed: IntArray, arrested: IntArray
     ) -> Breakdown:
-        onehot, columns = self._memo(
-            ("breakdown", id(tri), day.year), lambda: self._onehot(day, regime, tri)
+        cells, columns = self._memo(
+            ("breakdown", id(tri), day.year), lambda: self._cells(day, regime, tri)
         )
         sums = np.zeros((len(BREAKDOWN_STAGES), len(columns)))
         for row, counts in enumerate((removed, arrested)):
+            # a few hundred groups have anyone in a week: count over those only
             where = np.flatnonzero(counts)
-            # a few hundred groups have anyone in a week: sum over those rows only
-            sums[row] = counts[where].astype(np.float64) @ onehot[where]
+            weights = np.tile(counts[where].astype(np.float64), cells.shape[0])
+            sums[row] = np.bincount(cells[:, where].ravel(), weights, minlength=len(columns))
         return Breakdown(columns=columns, sums=sums)
 
-    def _onehot(
+    def _cells(
         self, day: dt.date, regime: Regime, tri: Triage
-    ) -> tuple[FloatArray, list[tuple[str, str]]]:
-        """Every breakdown level as a 0/1 column over groups: one product gives all the sums."""
-        blocks: list[FloatArray] = []
+    ) -> tuple[IntArray, list[tuple[str, str]]]:
+        """Each group's breakdown column under every attribute (one row per attribute): one
+        weighted count then gives all the week's sums."""
+        rows: list[IntArray] = []
         columns: list[tuple[str, str]] = []
         for attribute, (code, labels) in self._codes(day, regime, tri).items():
-            blocks.append((code[:, None] == np.arange(len(labels))[None, :]).astype(np.float64))
+            rows.append(code + len(columns))
             columns += [(attribute, label) for label in labels]
-        return np.hstack(blocks), columns
+        return np.stack(rows), columns
 
     def _codes(
         self, day: dt.date, regime: Regime, tri: Triage
