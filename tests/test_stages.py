@@ -128,3 +128,22 @@ def test_warm_up_compiles_every_loop_a_run_uses() -> None:
     run(scenario.model_copy(update={"end": scenario.start + dt.timedelta(weeks=60)}))
     # a run compiled nothing more: its first week does not stall on a compiler
     assert {kernel: len(kernel.signatures) for kernel in compiled} == compiled  # type: ignore[attr-defined]
+
+
+def test_tiers_get_their_share_of_the_capacity() -> None:
+    # three tiers: served in full, in part (40%) and not at all
+    reps, n = 20_000, np.array([200, 50, 300], dtype=np.int64)
+    locate = np.array([0.01, 0.2, 0.05])
+    ranks, by_rank = np.array([0, 1, 2]), np.array([1.0, 0.4, 0.0])
+    bits = draws.stream(np.random.default_rng(21))
+    x = np.stack(
+        [
+            stages.binom_by_rank(bits, n, locate, draws.hazards(locate), ranks, by_rank)
+            for _ in range(reps)
+        ]
+    )
+    p = locate * by_rank
+    assert not x[:, 2].any()
+    sd = np.sqrt(n * p * (1 - p) / reps)
+    assert np.all(np.abs(x[:, :2].mean(axis=0) - (n * p)[:2]) < 5 * sd[:2])
+    assert np.all(np.abs(x[:, :2].var(axis=0) - (n * p * (1 - p))[:2]) < 0.05 * (n * p)[:2])

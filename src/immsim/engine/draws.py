@@ -353,15 +353,19 @@ def _multinomial_round(state: Stream, room: IntArray, mass: int, want: int) -> I
 
 @_jit
 def _cap_rounds(state: Stream, counts: IntArray, keep: int) -> IntArray:
-    taken = np.zeros(counts.size, dtype=np.int64)
+    where = np.flatnonzero(counts)  # most groups have nobody to take: leave them out
+    full = counts[where]
+    taken = np.zeros(full.size, dtype=np.int64)
     left = keep
     while left > 0:
-        room = counts - taken
+        room = full - taken
         drawn = _multinomial_round(state, room, room.sum(), left)
-        for i in range(counts.size):
+        for i in range(full.size):
             taken[i] += min(drawn[i], room[i])  # a group's overshoot goes back into the next round
         left = keep - taken.sum()
-    return taken
+    out = np.zeros(counts.size, dtype=np.int64)
+    out[where] = taken
+    return out
 
 
 def cap(state: Stream, counts: IntArray, limit: float) -> IntArray:

@@ -533,14 +533,22 @@ class Pipeline:
             ("locate_o", id(tri_o), known_rate),
             lambda: _weekly(known_rate) * np.where(tri_o.exempt, 0.0, 1.0),
         )
+        share: float | None = None
         if regime.non_priority != "enforce":
             share = float(p["enforcement.effort.non_priority_arrest_share"])
             if goal > 0:
                 share = min(1.0, share * s.effort)
             if regime.non_priority == "decline":
                 share = 0.0
-            locate_p = np.where(tri.rank < NO_TIER, locate_p, locate_p * share)
-            locate_o = np.where(tri_o.rank < NO_TIER, locate_o, locate_o * share)
+
+        def scaled(base: FloatArray, t: Triage) -> tuple[FloatArray, FloatArray]:
+            rate = base if share is None else np.where(t.rank < NO_TIER, base, base * share)
+            return rate, draws.hazards(rate)
+
+        (locate_p, hazard_p), (locate_o, hazard_o) = self._memo(
+            ("located", id(locate_p), id(locate_o), id(tri), id(tri_o), share),
+            lambda: (scaled(locate_p, tri), scaled(locate_o, tri_o)),
+        )
         ceiling_p = s.free * locate_p
         ceiling_o = s.ordered * locate_o
         # each tier takes what it needs of the hours left by the tiers above it
@@ -564,8 +572,8 @@ class Pipeline:
             bits,
             np.concatenate(
                 [
-                    stages.binom_by_rank(bits, s.free, locate_p, rank_p, by_rank),
-                    stages.binom_by_rank(bits, s.ordered, locate_o, rank_o, by_rank),
+                    stages.binom_by_rank(bits, s.free, locate_p, hazard_p, rank_p, by_rank),
+                    stages.binom_by_rank(bits, s.ordered, locate_o, hazard_o, rank_o, by_rank),
                 ]
             ),
             capacity,

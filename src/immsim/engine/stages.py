@@ -176,13 +176,23 @@ def _binom_by_rank(
     state: Stream,
     n: IntArray,
     locate: FloatArray,
+    hazard: FloatArray,
     ranks: IntArray,
     by_rank: FloatArray,
 ) -> IntArray:
     out = np.zeros(n.size, dtype=np.int64)
+    clock = exponential(state)  # one clock over the groups (draws.positive)
     for i in range(n.size):
-        if n[i] > 0:
-            out[i] = binomial(state, n[i], locate[i] * by_rank[ranks[i]])
+        share = by_rank[ranks[i]]
+        if n[i] == 0 or share <= 0.0 or locate[i] <= 0.0:
+            continue
+        p = locate[i] * share
+        h = hazard[i] if share >= 1.0 else -math.log1p(-p)  # only a partly served tier
+        if clock >= n[i] * h:
+            clock -= n[i] * h
+            continue
+        out[i] = positive(state, n[i], p, h)
+        clock = exponential(state)
     return out
 
 
@@ -190,12 +200,13 @@ def binom_by_rank(
     state: Stream,
     n: IntArray,
     locate: FloatArray,
+    hazard: FloatArray,
     ranks: IntArray,
     by_rank: FloatArray,
 ) -> IntArray:
-    """Binomial draws with each group's probability ``locate`` scaled by its tier's share of
-    the capacity (``by_rank[ranks]``)."""
-    out: IntArray = _binom_by_rank(state, n, locate, ranks, by_rank)
+    """Binomial draws with each group's probability ``locate`` (hazard ``hazard``) scaled by
+    its tier's share of the capacity (``by_rank[ranks]``)."""
+    out: IntArray = _binom_by_rank(state, n, locate, hazard, ranks, by_rank)
     return out
 
 
@@ -415,7 +426,7 @@ def warm_up() -> None:
     apply_arrests(
         stocks, np.ones((2, size), np.int64), np.zeros(2, np.int64), np.zeros_like(stocks)
     )
-    binom_by_rank(bits, counts, probs, np.zeros(size, np.int64), np.ones(1))
+    binom_by_rank(bits, counts, probs, draws.hazards(probs), np.zeros(size, np.int64), np.ones(1))
     move(bits, stocks, HELD_REMOVAL, ORDERED, mask, 0.5)
     processing(bits, counts, counts, counts, mask, mask, mask, mask, 0.5)
     court(bits, stocks, counts, counts, probs, 0.5)
