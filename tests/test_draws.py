@@ -138,12 +138,18 @@ def test_competing_events_have_multinomial_means() -> None:
     assert np.all(np.abs(means - 100 * probs) < 5 * sd)
 
 
-@pytest.mark.parametrize("want", [2, 40], ids=["sorted uniforms", "conditional binomials"])
-def test_a_capacity_round_is_a_multinomial(want: int) -> None:
+@pytest.mark.parametrize("want", [2, 40])
+@pytest.mark.parametrize("by_sorted_uniforms", [True, False], ids=["sorted", "binomials"])
+def test_a_capacity_round_is_a_multinomial(want: int, by_sorted_uniforms: bool) -> None:
     room = np.array([0, 5, 0, 20, 75, 0, 0, 100, 0, 0], dtype=np.int64)  # 10 groups
     reps = 30_000
     bits = draws.stream(np.random.default_rng(12))
-    x = np.stack([draws._multinomial_round(bits, room, int(room.sum()), want) for _ in range(reps)])
+    x = np.stack(
+        [
+            draws._multinomial_round(bits, room, int(room.sum()), want, by_sorted_uniforms)
+            for _ in range(reps)
+        ]
+    )
     assert np.all(x.sum(axis=1) == want)
     assert not x[:, room == 0].any()
     share = room / room.sum()

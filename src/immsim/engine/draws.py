@@ -39,9 +39,10 @@ INVERSION_MAX_MEAN = 30.0
 BERNOULLI_MAX_N = 3
 """Up to this many people, one uniform per person (cheaper than the inversion's setup)."""
 
-SORTED_DRAWS_PER_GROUP = 3
-"""A capacity round places its draws as sorted uniforms when there are at least this many groups
-per draw (a draw's logarithm costs about three groups' fast zero tests)."""
+SORTED_MAX_DRAWS_PER_GROUP = 2
+"""A capacity round places its draws as sorted uniforms when they number at most this many per
+group with room, and as conditional binomials beyond (measured: the two cost the same at about
+two draws a group)."""
 
 _jit = numba.njit(cache=True, nogil=True)
 _inline = numba.njit(cache=True, nogil=True, inline="always")
@@ -315,15 +316,16 @@ def competing(
 
 
 @_jit
-def _multinomial_round(state: Stream, room: IntArray, mass: int, want: int) -> IntArray:
+def _multinomial_round(
+    state: Stream, room: IntArray, mass: int, want: int, by_sorted_uniforms: bool
+) -> IntArray:
     """``want`` people drawn with replacement in proportion to ``room``: a multinomial.
 
-    For a few draws against many groups, the draws are placed as sorted uniforms (cumulated
-    exponential spacings) on the groups laid end to end, which costs a logarithm per draw;
-    otherwise as conditional binomials group by group, which costs a few ns per group (most are
-    decided by the fast zero test)."""
+    Either as sorted uniforms (cumulated exponential spacings) placed on the groups laid end to
+    end, which costs a logarithm per draw, or as conditional binomials group by group, which
+    costs a binomial draw per group (see ``SORTED_MAX_DRAWS_PER_GROUP``)."""
     out = np.zeros(room.size, dtype=np.int64)
-    if want * SORTED_DRAWS_PER_GROUP <= room.size:
+    if by_sorted_uniforms:
         spacings = np.empty(want + 1)
         for k in range(want + 1):
             spacings[k] = exponential(state)
@@ -359,7 +361,9 @@ def _cap_rounds(state: Stream, counts: IntArray, keep: int) -> IntArray:
     left = keep
     while left > 0:
         room = full - taken
-        drawn = _multinomial_round(state, room, room.sum(), left)
+        drawn = _multinomial_round(
+            state, room, room.sum(), left, left <= SORTED_MAX_DRAWS_PER_GROUP * full.size
+        )
         for i in range(full.size):
             taken[i] += min(drawn[i], room[i])  # a group's overshoot goes back into the next round
         left = keep - taken.sum()
