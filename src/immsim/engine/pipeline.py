@@ -842,19 +842,14 @@ class Pipeline:
         cells, columns = self._memo(
             ("breakdown", id(tri), day.year), lambda: self._cells(day, regime, tri)
         )
-        sums = np.zeros((len(BREAKDOWN_STAGES), len(columns)))
-        for row, counts in enumerate((removed, arrested)):
-            # a few hundred groups have anyone in a week: count over those only
-            where = np.flatnonzero(counts)
-            weights = np.tile(counts[where].astype(np.float64), cells.shape[0])
-            sums[row] = np.bincount(cells[:, where].ravel(), weights, minlength=len(columns))
+        sums = stages.tally(cells, np.stack([removed, arrested]), len(columns))
         return Breakdown(columns=columns, sums=sums)
 
     def _cells(
         self, day: dt.date, regime: Regime, tri: Triage
     ) -> tuple[IntArray, list[tuple[str, str]]]:
         """Each group's breakdown column under every attribute (one row per attribute): one
-        weighted count then gives all the week's sums."""
+        pass over the groups then gives all the week's sums."""
         rows: list[IntArray] = []
         columns: list[tuple[str, str]] = []
         for attribute, (code, labels) in self._codes(day, regime, tri).items():

@@ -357,6 +357,24 @@ def court(
 
 
 @_jit
+def _tally(cells: IntArray, counts: IntArray, columns: int) -> FloatArray:
+    sums = np.zeros((counts.shape[0], columns))
+    for row in range(counts.shape[0]):
+        for i in range(counts.shape[1]):
+            if counts[row, i] > 0:
+                for attribute in range(cells.shape[0]):
+                    sums[row, cells[attribute, i]] += counts[row, i]
+    return sums
+
+
+def tally(cells: IntArray, counts: IntArray, columns: int) -> FloatArray:
+    """Persons by breakdown column: row ``r`` of ``counts`` (people per group) summed into the
+    column each group falls in under each attribute (``cells[attribute, group]``)."""
+    out: FloatArray = _tally(cells, np.ascontiguousarray(counts, dtype=np.int64), columns)
+    return out
+
+
+@_jit
 def _admit(requests: IntArray, order: IntArray, space: int) -> IntArray:
     admitted = np.zeros(requests.size, dtype=np.int64)
     left = space
@@ -431,3 +449,4 @@ def warm_up() -> None:
     processing(bits, counts, counts, counts, mask, mask, mask, mask, 0.5)
     court(bits, stocks, counts, counts, probs, 0.5)
     admit_in_order(counts, np.arange(size), 2)
+    tally(np.zeros((2, size), np.int64), np.ones((2, size), np.int64), 1)
