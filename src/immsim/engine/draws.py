@@ -200,6 +200,21 @@ def positive(state: Stream, n: int, p: float, hazard: float) -> int:
             k += 1
 
 
+@_inline
+def swept(state: Stream, clock: float, n: int, p: float, hazard: float) -> tuple[int, float]:
+    """One group of a sweep: Binomial(n, p) drawn against the sweep's exponential ``clock``.
+
+    A sweep keeps one unit-rate clock across the groups. A group of ``n`` with ``hazard`` each
+    has no event when the clock outlasts ``n * hazard``, probability ``(1 - p)^n``, and the clock
+    runs on by that much (it is memoryless); otherwise the group's count is drawn given at least
+    one event and the clock starts afresh. Returns the count and the clock for the next group."""
+    h = n * hazard
+    if clock >= h:
+        return 0, clock - h
+    k = positive(state, n, p, hazard)
+    return k, exponential(state)
+
+
 @_jit
 def _sweep_all(state: Stream, n: IntArray, p: float) -> IntArray:
     out = np.zeros(n.size, dtype=np.int64)
@@ -208,14 +223,8 @@ def _sweep_all(state: Stream, n: IntArray, p: float) -> IntArray:
     hazard = -math.log1p(-p) if p < 1.0 else math.inf
     clock = exponential(state)
     for i in range(n.size):
-        if n[i] == 0:
-            continue
-        h = n[i] * hazard
-        if clock >= h:  # no event in this group: the clock runs on (it is memoryless)
-            clock -= h
-            continue
-        out[i] = positive(state, n[i], p, hazard)
-        clock = exponential(state)
+        if n[i] > 0:
+            out[i], clock = swept(state, clock, n[i], p, hazard)
     return out
 
 
@@ -225,22 +234,6 @@ def _binom_each(state: Stream, n: IntArray, p: FloatArray) -> IntArray:
     for i in range(n.size):
         if n[i] > 0:
             out[i] = binomial(state, n[i], p[i])
-    return out
-
-
-@_jit
-def _sweep_each(state: Stream, n: IntArray, p: FloatArray, hazard: FloatArray) -> IntArray:
-    out = np.zeros(n.size, dtype=np.int64)
-    clock = exponential(state)
-    for i in range(n.size):
-        if n[i] == 0 or p[i] <= 0.0:
-            continue
-        h = n[i] * hazard[i]
-        if clock >= h:
-            clock -= h
-            continue
-        out[i] = positive(state, n[i], p[i], hazard[i])
-        clock = exponential(state)
     return out
 
 
@@ -263,12 +256,7 @@ def _competing_each(
     for i in range(n.size):
         if n[i] == 0 or total[i] <= 0.0:
             continue
-        h = n[i] * hazard[i]
-        if clock >= h:  # nobody in this group has any of the events
-            clock -= h
-            continue
-        left = positive(state, n[i], total[i], hazard[i])
-        clock = exponential(state)
+        left, clock = swept(state, clock, n[i], total[i], hazard[i])
         for e in range(events - 1):
             if left == 0:
                 break
@@ -279,20 +267,14 @@ def _competing_each(
     return out
 
 
-def binom(
-    state: Stream, n: IntArray, p: FloatArray | float, hazard: FloatArray | None = None
-) -> IntArray:
+def binom(state: Stream, n: IntArray, p: FloatArray | float) -> IntArray:
     """Binomial draws, one per group: ``n`` people, each with probability ``p`` (per group or
     one for all). Probabilities outside [0, 1] are read as the nearer end. With one ``p`` for
-    all, or with per-group ``hazard`` (from :func:`hazards`), the groups are swept with one
-    exponential clock, which decides a group with no event by a multiplication."""
+    all, the groups are swept with one exponential clock (:func:`swept`), which decides a group
+    with no event by a multiplication."""
     counts = np.ascontiguousarray(n, dtype=np.int64)
-    if hazard is not None:
-        result: IntArray = _sweep_each(
-            state, counts, np.ascontiguousarray(p, dtype=np.float64), hazard
-        )
-    elif isinstance(p, np.ndarray) and p.ndim:
-        result = _binom_each(state, counts, np.ascontiguousarray(p, dtype=np.float64))
+    if isinstance(p, np.ndarray) and p.ndim:
+        result: IntArray = _binom_each(state, counts, np.ascontiguousarray(p, dtype=np.float64))
     else:
         result = _sweep_all(state, counts, float(p))
     return result

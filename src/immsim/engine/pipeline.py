@@ -98,13 +98,6 @@ CAPACITY_COLUMNS = (
     "effort",
 )
 BINDING = ("beds", "officers", "judges", "seats", "travel_documents")
-BREAKDOWN_ATTRIBUTES = (
-    "criminal_history",
-    "country_group",
-    "years_in_us",
-    "us_citizen_child",
-    "tier",
-)
 YEARS_BANDS = (
     (0, 2, "y0_1"),
     (2, 5, "y2_4"),
@@ -177,21 +170,6 @@ class _Snapshot(dict[str, Any]):
         )
 
 
-def _competing(
-    bits: draws.Stream,
-    n: IntArray,
-    probs: Sequence[FloatArray | float],
-    plan: tuple[FloatArray, FloatArray, FloatArray] | None = None,
-) -> list[IntArray]:
-    """Competing events in one week: how many of ``n`` have each event (at most one each).
-
-    One draw for anyone having any event, then conditional binomials to split them: exactly a
-    multinomial, at the cost of one dense draw instead of one per event. ``plan`` (from
-    :func:`competing_plan`) saves recomputing the probabilities when they have not changed."""
-    total, shares, hazard = plan or competing_plan(probs, n.shape)
-    return list(draws.competing(bits, n, total, shares, hazard))
-
-
 def competing_plan(
     probs: Sequence[FloatArray | float], shape: tuple[int, ...]
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -232,11 +210,6 @@ def _rank_codes(
     return codes[: rank_p.size], codes[rank_p.size :], int(ranks.size)
 
 
-def _admit_in_order(requests: IntArray, order: IntArray, space: int) -> IntArray:
-    """Admit requests in the given group order until ``space`` runs out (partial last group)."""
-    return stages.admit_in_order(requests, order, space)
-
-
 class Pipeline:
     """One run of the weekly model; ``step`` advances one week and returns its record."""
 
@@ -261,7 +234,6 @@ class Pipeline:
         country = g.level_of("country_group")
         self.is_mexico = country == "mexico_land"
         self.stuck = country == "refusing_or_delaying"  # where removal can stall (Zadvydas)
-        self.country = country
         self.crim = g.level_of("criminal_history")
         self.imm = g.level_of("immigration_history")
         self.prot = g.level_of("protected_status")
@@ -496,9 +468,9 @@ class Pipeline:
                 competing_plan([ci_rate * e_p], shape),
             ),
         )
-        tf, db, ws = _competing(bits, s.free, [], free_plan)
-        dbo, cio = _competing(bits, s.ordered, [], ordered_plan)
-        (cir,) = _competing(bits, s.released, [], released_plan)
+        tf, db, ws = draws.competing(bits, s.free, *free_plan)
+        dbo, cio = draws.competing(bits, s.ordered, *ordered_plan)
+        (cir,) = draws.competing(bits, s.released, *released_plan)
         leads += [
             ("arrests_task_force", "free", tf),
             ("arrests_database", "free", db),
@@ -635,7 +607,7 @@ class Pipeline:
         capacity_released = 0
         if over > 0:
             order = np.lexsort((-tri.rank, self.mandatory))  # non-mandatory, lowest tier first
-            out_now = _admit_in_order(s.held_court, order, over)
+            out_now = stages.admit_in_order(s.held_court, order, over)
             s.held_court -= out_now
             s.released += out_now
             capacity_released = int(out_now.sum())
@@ -654,7 +626,7 @@ class Pipeline:
                 )
             ),
         )
-        admitted = _admit_in_order(both, order, space)
+        admitted = stages.admit_in_order(both, order, space)
         adm_r, adm_c = admitted[: g.size], admitted[g.size :]
         s.held_removal += adm_r
         s.held_court += adm_c

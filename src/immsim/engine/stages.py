@@ -20,7 +20,7 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from immsim.engine.draws import Stream, binomial, exponential, positive
+from immsim.engine.draws import Stream, binomial, exponential, swept
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -43,17 +43,14 @@ def _background(state: Stream, stocks: IntArray, p_emig: float, p_grant: float) 
             continue
         emig_share = p_emig / p_any
         hazard = -math.log1p(-p_any) if p_any < 1.0 else math.inf
-        clock = exponential(state)  # one clock over the groups (see draws.positive)
+        clock = exponential(state)  # one clock over the groups (draws.swept)
         for i in range(stocks.shape[1]):
             n = stocks[row, i]
             if n == 0:
                 continue
-            h = n * hazard
-            if clock >= h:
-                clock -= h
+            anyone, clock = swept(state, clock, n, p_any, hazard)
+            if anyone == 0:
                 continue
-            anyone = positive(state, n, p_any, hazard)
-            clock = exponential(state)
             gone = binomial(state, anyone, emig_share)
             stocks[row, i] = n - anyone
             emigrated += gone
@@ -85,16 +82,13 @@ def _jail(
     held_287g = np.zeros(size, dtype=np.int64)
     transferred = np.zeros(size, dtype=np.int64)
     totals = np.zeros(4, dtype=np.int64)  # bookings, matches, detainers, notifications
-    clock = exponential(state)  # one clock over the groups for the bookings (draws.positive)
+    clock = exponential(state)  # one clock over the groups for the bookings (draws.swept)
     for i in range(size):
         if stock[i] == 0 or booking[i] <= 0.0:
             continue
-        h = stock[i] * booking_hazard[i]
-        if clock >= h:
-            clock -= h
+        booked, clock = swept(state, clock, stock[i], booking[i], booking_hazard[i])
+        if booked == 0:
             continue
-        booked = positive(state, stock[i], booking[i], booking_hazard[i])
-        clock = exponential(state)
         matched = binomial(state, booked, match[i])
         totals[0] += booked
         totals[1] += matched
@@ -181,18 +175,14 @@ def _binom_by_rank(
     by_rank: FloatArray,
 ) -> IntArray:
     out = np.zeros(n.size, dtype=np.int64)
-    clock = exponential(state)  # one clock over the groups (draws.positive)
+    clock = exponential(state)  # one clock over the groups (draws.swept)
     for i in range(n.size):
         share = by_rank[ranks[i]]
         if n[i] == 0 or share <= 0.0 or locate[i] <= 0.0:
             continue
         p = locate[i] * share
         h = hazard[i] if share >= 1.0 else -math.log1p(-p)  # only a partly served tier
-        if clock >= n[i] * h:
-            clock -= n[i] * h
-            continue
-        out[i] = positive(state, n[i], p, h)
-        clock = exponential(state)
+        out[i], clock = swept(state, clock, n[i], p, h)
     return out
 
 
@@ -425,7 +415,6 @@ def warm_up() -> None:
     stocks = np.ones((len(STOCKS), size), dtype=np.int64)
     draws.binom(bits, counts, probs)
     draws.binom(bits, counts, 0.5)
-    draws.binom(bits, counts, probs, draws.hazards(probs))
     draws.competing(bits, counts, probs, np.full((1, size), 0.5), draws.hazards(probs))
     draws.cap(bits, counts, 1.0)
     background(bits, stocks, 0.1, 0.1)
