@@ -5,7 +5,14 @@ in most of them the expected count is far below one. NumPy's sampler pays a loga
 exponential for each, and the Python around it pays for finding the non-empty groups and
 scattering the results back. Here one compiled loop does both:
 
-* most zeros are decided with one uniform and one comparison: ``(1 - p)^n >= 1 - n p``
+* where groups share a probability, or its hazard ``-log(1 - p)`` is known, they are swept
+  with one unit-rate exponential clock: a group of ``n`` has no event when the clock outlasts
+  ``n * hazard`` (probability ``(1 - p)^n``), and the clock runs on by that much, being
+  memoryless; otherwise the group's count is drawn given at least one event
+  (:func:`positive`) and the clock starts afresh. A group with no event costs a multiplication.
+  The step is written out in each loop that sweeps: as one inlined helper returning the count
+  and the clock it measured 15–30% slower in those loops;
+* elsewhere most zeros are decided with one uniform and one comparison: ``(1 - p)^n >= 1 - n p``
   (Bernoulli's inequality), so a uniform below ``1 - n p`` is below the probability of no event,
   the decision the inversion would reach;
 * up to ``BERNOULLI_MAX_N`` people, one uniform per person;
@@ -200,21 +207,6 @@ def positive(state: Stream, n: int, p: float, hazard: float) -> int:
             k += 1
 
 
-@_inline
-def swept(state: Stream, clock: float, n: int, p: float, hazard: float) -> tuple[int, float]:
-    """One group of a sweep: Binomial(n, p) drawn against the sweep's exponential ``clock``.
-
-    A sweep keeps one unit-rate clock across the groups. A group of ``n`` with ``hazard`` each
-    has no event when the clock outlasts ``n * hazard``, probability ``(1 - p)^n``, and the clock
-    runs on by that much (it is memoryless); otherwise the group's count is drawn given at least
-    one event and the clock starts afresh. Returns the count and the clock for the next group."""
-    h = n * hazard
-    if clock >= h:
-        return 0, clock - h
-    k = positive(state, n, p, hazard)
-    return k, exponential(state)
-
-
 @_jit
 def _sweep_all(state: Stream, n: IntArray, p: float) -> IntArray:
     out = np.zeros(n.size, dtype=np.int64)
@@ -223,8 +215,14 @@ def _sweep_all(state: Stream, n: IntArray, p: float) -> IntArray:
     hazard = -math.log1p(-p) if p < 1.0 else math.inf
     clock = exponential(state)
     for i in range(n.size):
-        if n[i] > 0:
-            out[i], clock = swept(state, clock, n[i], p, hazard)
+        if n[i] == 0:
+            continue
+        h = n[i] * hazard
+        if clock >= h:  # no event in this group: the clock runs on (it is memoryless)
+            clock -= h
+            continue
+        out[i] = positive(state, n[i], p, hazard)
+        clock = exponential(state)
     return out
 
 
@@ -256,7 +254,12 @@ def _competing_each(
     for i in range(n.size):
         if n[i] == 0 or total[i] <= 0.0:
             continue
-        left, clock = swept(state, clock, n[i], total[i], hazard[i])
+        h = n[i] * hazard[i]
+        if clock >= h:  # nobody in this group has any of the events
+            clock -= h
+            continue
+        left = positive(state, n[i], total[i], hazard[i])
+        clock = exponential(state)
         for e in range(events - 1):
             if left == 0:
                 break
@@ -270,8 +273,8 @@ def _competing_each(
 def binom(state: Stream, n: IntArray, p: FloatArray | float) -> IntArray:
     """Binomial draws, one per group: ``n`` people, each with probability ``p`` (per group or
     one for all). Probabilities outside [0, 1] are read as the nearer end. With one ``p`` for
-    all, the groups are swept with one exponential clock (:func:`swept`), which decides a group
-    with no event by a multiplication."""
+    all, the groups are swept with one exponential clock (see the module's notes), which decides
+    a group with no event by a multiplication."""
     counts = np.ascontiguousarray(n, dtype=np.int64)
     if isinstance(p, np.ndarray) and p.ndim:
         result: IntArray = _binom_each(state, counts, np.ascontiguousarray(p, dtype=np.float64))

@@ -20,7 +20,7 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from immsim.engine.draws import Stream, binomial, exponential, swept
+from immsim.engine.draws import Stream, binomial, exponential, positive
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -43,14 +43,17 @@ def _background(state: Stream, stocks: IntArray, p_emig: float, p_grant: float) 
             continue
         emig_share = p_emig / p_any
         hazard = -math.log1p(-p_any) if p_any < 1.0 else math.inf
-        clock = exponential(state)  # one clock over the groups (draws.swept)
+        clock = exponential(state)  # one clock over the groups (see draws.positive)
         for i in range(stocks.shape[1]):
             n = stocks[row, i]
             if n == 0:
                 continue
-            anyone, clock = swept(state, clock, n, p_any, hazard)
-            if anyone == 0:
+            h = n * hazard
+            if clock >= h:
+                clock -= h
                 continue
+            anyone = positive(state, n, p_any, hazard)
+            clock = exponential(state)
             gone = binomial(state, anyone, emig_share)
             stocks[row, i] = n - anyone
             emigrated += gone
@@ -82,13 +85,16 @@ def _jail(
     held_287g = np.zeros(size, dtype=np.int64)
     transferred = np.zeros(size, dtype=np.int64)
     totals = np.zeros(4, dtype=np.int64)  # bookings, matches, detainers, notifications
-    clock = exponential(state)  # one clock over the groups for the bookings (draws.swept)
+    clock = exponential(state)  # one clock over the groups for the bookings (draws.positive)
     for i in range(size):
         if stock[i] == 0 or booking[i] <= 0.0:
             continue
-        booked, clock = swept(state, clock, stock[i], booking[i], booking_hazard[i])
-        if booked == 0:
+        h = stock[i] * booking_hazard[i]
+        if clock >= h:
+            clock -= h
             continue
+        booked = positive(state, stock[i], booking[i], booking_hazard[i])
+        clock = exponential(state)
         matched = binomial(state, booked, match[i])
         totals[0] += booked
         totals[1] += matched
@@ -175,14 +181,18 @@ def _binom_by_rank(
     by_rank: FloatArray,
 ) -> IntArray:
     out = np.zeros(n.size, dtype=np.int64)
-    clock = exponential(state)  # one clock over the groups (draws.swept)
+    clock = exponential(state)  # one clock over the groups (draws.positive)
     for i in range(n.size):
         share = by_rank[ranks[i]]
         if n[i] == 0 or share <= 0.0 or locate[i] <= 0.0:
             continue
         p = locate[i] * share
         h = hazard[i] if share >= 1.0 else -math.log1p(-p)  # only a partly served tier
-        out[i], clock = swept(state, clock, n[i], p, h)
+        if clock >= n[i] * h:
+            clock -= n[i] * h
+            continue
+        out[i] = positive(state, n[i], p, h)
+        clock = exponential(state)
     return out
 
 
