@@ -53,7 +53,9 @@ def simpy_baseline() -> dict[str, float]:
     import simpy
 
     from immsim.engine.groups import build_groups
-    from immsim.engine.pipeline import WEEKS_PER_YEAR, Pipeline, _weekly
+    from immsim.engine.pipeline import Pipeline
+    from immsim.engine.plan import WEEKS_PER_YEAR
+    from immsim.engine.plan import weekly as _weekly
     from immsim.population.build import build_population
     from immsim.regimes.catalog import load_regime
     from immsim.scenario import resolve_scenario
@@ -69,18 +71,17 @@ def simpy_baseline() -> dict[str, float]:
     tri = pipe.triage(regime, scenario.start)
     # the same per-person weekly arrest hazard the engine's channels give, before capacities
     c = "enforcement.channels."
-    booking = np.array([p[f"{c}jail_booking_rate.{lvl}"] for lvl in pipe.crim])
-    booking = booking + np.where(pipe.pending, p[f"{c}pending_charges_booking_rate"], 0.0)
-    match = np.where(
-        pipe.known, p[f"{c}fingerprint_match_known"], p[f"{c}fingerprint_match_unknown"]
-    )
+    a = pipe.attributes
+    crim = groups.level_of("criminal_history")
+    booking = np.array([p[f"{c}jail_booking_rate.{lvl}"] for lvl in crim])
+    booking = booking + np.where(a.pending, p[f"{c}pending_charges_booking_rate"], 0.0)
+    match = np.where(a.known, p[f"{c}fingerprint_match_known"], p[f"{c}fingerprint_match_unknown"])
     enforce = np.where(tri.exempt, 0.0, np.where(tri.rank < 99, 1.0, 1.0))
-    leads = np.where(pipe.known, p[f"{c}database_lead_rate"], 0.0) + p[f"{c}task_force_rate"]
+    leads = np.where(a.known, p[f"{c}database_lead_rate"], 0.0) + p[f"{c}task_force_rate"]
     arrest = _weekly(booking * match * p[f"{c}cooperation_full"] * enforce + leads * enforce)
     emigrate = float(_weekly(p["flows.emigration_rate"]))
-    doc_rate = {
-        lvl: p[f"removal.logistics.travel_document_rate.{lvl}"] for lvl in set(pipe.country)
-    }
+    country = groups.level_of("country_group")
+    doc_rate = {lvl: p[f"removal.logistics.travel_document_rate.{lvl}"] for lvl in set(country)}
     share = SAMPLE / pop.total
     beds = max(
         1, int((p["detention.funded_beds"] - p["detention.release.border_detained"]) * share)
@@ -118,7 +119,7 @@ def simpy_baseline() -> dict[str, float]:
         else:
             req.cancel()
             yield env.process(hearing(env))
-        rate = doc_rate[pipe.country[g]] / WEEKS_PER_YEAR
+        rate = doc_rate[country[g]] / WEEKS_PER_YEAR
         while draw() >= rate:
             counts["person_weeks"] += 1
             yield env.timeout(1)

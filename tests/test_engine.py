@@ -15,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from immsim.engine.draws import cap, stream
-from immsim.engine.pipeline import WEEKS_PER_YEAR, _Snapshot
+from immsim.engine.pipeline import _Snapshot
+from immsim.engine.plan import WEEKS_PER_YEAR
 from immsim.engine.results import load_results
 from immsim.engine.run import run
 from immsim.engine.stages import admit_in_order

@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from immsim.engine import draws, stages
+from immsim.engine import draws, stages, week
 
 GROUPS = 12
 counts = st.lists(st.integers(0, 5000), min_size=GROUPS, max_size=GROUPS)
@@ -121,8 +121,8 @@ def test_warm_up_compiles_every_loop_a_run_uses() -> None:
     from immsim.engine.run import run
     from immsim.scenario import resolve_scenario
 
-    stages.warm_up()
-    compiled = {kernel: len(kernel.signatures) for kernel in stages.kernels()}  # type: ignore[attr-defined]
+    week.warm_up()
+    compiled = {kernel: len(kernel.signatures) for kernel in week.kernels()}  # type: ignore[attr-defined]
     assert any(compiled.values())
     scenario = resolve_scenario("default")
     run(scenario.model_copy(update={"end": scenario.start + dt.timedelta(weeks=60)}))

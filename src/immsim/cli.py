@@ -1007,12 +1007,12 @@ def calibrate_command(
 def _warm_engine(quiet: bool) -> None:
     """Load the engine's compiled loops before the progress bar starts (on a machine's first
     run they are compiled, which takes a while and would look like a stall)."""
-    from immsim.engine.stages import warm_up
+    from immsim.engine.week import warm_up
 
     if quiet:
         warm_up()
         return
-    with err_console.status("Loading the engine (the first run on a machine compiles it, ~15 s)"):
+    with err_console.status("Loading the engine (the first run on a machine compiles it, ~20 s)"):
         warm_up()
 
 

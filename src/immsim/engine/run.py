@@ -83,6 +83,7 @@ def run(
         params_at=tree.snapshot,
         start=scenario.start,
         rng=np.random.default_rng(streams[1]),
+        span_at=tree.span,
     )
     initial = pipeline.state.total()
     records: list[WeekRecord] = []

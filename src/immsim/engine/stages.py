@@ -14,7 +14,6 @@ place.
 from __future__ import annotations
 
 import math
-import sys
 
 import numba
 import numpy as np
@@ -394,58 +393,3 @@ def admit_in_order(requests: IntArray, order: IntArray, space: int) -> IntArray:
         return np.zeros_like(requests)
     out: IntArray = _admit(np.ascontiguousarray(requests, dtype=np.int64), order, int(space))
     return out
-
-
-def kernels() -> list[object]:
-    """Every compiled loop of the engine (their ``signatures`` say what is compiled)."""
-    from numba.core.registry import CPUDispatcher
-
-    from immsim.engine import draws
-
-    return [
-        value
-        for module in (draws, sys.modules[__name__])
-        for value in vars(module).values()
-        if isinstance(value, CPUDispatcher)
-    ]
-
-
-def warm_up() -> None:
-    """Compile (on a machine's first run, some 15 s; numba caches the result on disk) or load
-    every loop a run uses, with the argument types a run gives them, so that a run's progress
-    does not stall in its first week."""
-    from immsim.engine import draws
-
-    size = 4
-    rng = np.random.default_rng(0)
-    bits = draws.stream(rng)
-    counts = np.arange(size, dtype=np.int64)
-    probs = np.full(size, 0.5)
-    mask = np.ones(size, dtype=np.bool_)
-    stocks = np.ones((len(STOCKS), size), dtype=np.int64)
-    draws.binom(bits, counts, probs)
-    draws.binom(bits, counts, 0.5)
-    draws.competing(bits, counts, probs, np.full((1, size), 0.5), draws.hazards(probs))
-    draws.cap(bits, counts, 1.0)
-    background(bits, stocks, 0.1, 0.1)
-    jail(
-        bits,
-        counts,
-        probs,
-        draws.hazards(probs),
-        probs,
-        0.5,
-        probs,
-        np.ones(size, np.int8),
-        0.5,
-        0.5,
-    )
-    apply_arrests(
-        stocks, np.ones((2, size), np.int64), np.zeros(2, np.int64), np.zeros_like(stocks)
-    )
-    binom_by_rank(bits, counts, probs, draws.hazards(probs), np.zeros(size, np.int64), np.ones(1))
-    move(bits, stocks, HELD_REMOVAL, ORDERED, mask, 0.5)
-    processing(bits, counts, counts, counts, mask, mask, mask, mask, 0.5)
-    court(bits, stocks, counts, counts, probs, 0.5)
-    admit_in_order(counts, np.arange(size), 2)
-    tally(np.zeros((2, size), np.int64), np.ones((2, size), np.int64), 1)

@@ -156,15 +156,20 @@ class ParameterTree:
         """The value of ``key`` in force on ``at``."""
         return self.entry(key, at).value
 
+    def span(self, at: dt.date | str) -> int:
+        """Which span between value changes ``at`` falls in: two days in the same span see the
+        same value of every leaf (so whatever is derived from the values can be kept per span)."""
+        if self._changes is None:
+            self._changes = sorted({v.start for leaf in self._leaves.values() for v in leaf.values})
+        return bisect.bisect_right(self._changes, as_date(at))
+
     def snapshot(self, at: dt.date | str) -> dict[str, Any]:
         """Every leaf's value on ``at`` (leaves with no value yet are left out).
 
         Cached per span between two dates on which some value changes: every day of a span has
         the same values, so a weekly run builds a snapshot a few dozen times, not every week."""
+        span = self.span(at)
         day = as_date(at)
-        if self._changes is None:
-            self._changes = sorted({v.start for leaf in self._leaves.values() for v in leaf.values})
-        span = bisect.bisect_right(self._changes, day)
         cached = self._snapshots.get(span)
         if cached is None:
             cached = {}
