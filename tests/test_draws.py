@@ -1,6 +1,6 @@
 """The compiled binomial sampler: its draws follow the binomial law in every regime it switches
-between (one uniform per person, fast zero, inversion from zero or from the mode, the mirrored
-p > 1/2), stay in range, and come from the stream the run seeds, so that a seed fixes them."""
+between (one uniform per person, fast zero, inversion from zero, rejection, the mirrored
+p > 1/2; in a sweep also the walk over people), stay in range, and come from the stream the run seeds, so that a seed fixes them."""
 
 from __future__ import annotations
 
@@ -14,11 +14,14 @@ from immsim.engine import draws
 
 CASES = [
     (3, 0.0004),  # mean far below one: almost every draw is decided by the fast zero test
-    (40, 0.01),  # mean 0.4
-    (500, 0.01),  # mean 5: the inversion's loop
-    (200, 0.14),  # mean 28, just under the switch to BTPE
-    (2000, 0.02),  # mean 40: inversion outward from the mode
-    (400_000, 0.3),  # a large group: the mode search over some 300 outcomes each way
+    (40, 0.01),  # mean 0.4 (in a sweep: walked person by person)
+    (100, 0.029),  # mean 2.9: the longest walks
+    (500, 0.01),  # mean 5: the inversion's loop (in a sweep: given one event)
+    (100, 0.098),  # mean 9.8, just under the switch to rejection
+    (110, 0.1),  # mean 11, just over it
+    (2000, 0.02),  # mean 40: rejection
+    (400_000, 0.3),  # a large group
+    (20_000_000, 0.0005),  # the largest groups' weekly flows
     (60, 0.93),  # p above one half: mirrored
     (1, 0.5),
     (3, 0.3),  # a few people: one uniform each

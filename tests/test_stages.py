@@ -147,3 +147,63 @@ def test_tiers_get_their_share_of_the_capacity() -> None:
     sd = np.sqrt(n * p * (1 - p) / reps)
     assert np.all(np.abs(x[:, :2].mean(axis=0) - (n * p)[:2]) < 5 * sd[:2])
     assert np.all(np.abs(x[:, :2].var(axis=0) - (n * p * (1 - p))[:2]) < 0.05 * (n * p)[:2])
+
+
+def _chain_case() -> tuple[np.ndarray, dict[str, object]]:
+    # six groups: two share a class, one is exempt (no arrests), one is under a notification,
+    # one is under no detainer but may be held in a 287(g) jail
+    stock = np.array([4000, 2500, 30, 8000, 600, 0], dtype=np.int64)
+    chances = {
+        "booking": np.array([0.02, 0.02, 0.3, 0.001, 0.05, 0.1]),
+        "match": np.array([0.7, 0.7, 0.9, 0.4, 1.0, 0.8]),
+        "share_287g": 0.2,
+        "enforce": np.array([1.0, 1.0, 0.0, 0.5, 1.0, 1.0]),
+        "detainer": np.array([2, 2, 0, 1, 0, 2], dtype=np.int8),
+        "p_detainer": 0.8,
+        "p_notification": 0.3,
+    }
+    return stock, chances
+
+
+def test_the_jail_chain_has_each_persons_chances() -> None:
+    from immsim.engine.plan import jail_chain
+
+    stock, c = _chain_case()
+    classes = np.array([7, 7, 1, 2, 3, 4])  # the first two groups alike
+    chain = jail_chain(**c, classes=classes)  # type: ignore[arg-type]
+    assert chain.pooled.shape[0] == 5
+    bits = draws.stream(np.random.default_rng(5))
+    reps = 4000
+    held = np.zeros((reps, stock.size))
+    moved = np.zeros((reps, stock.size))
+    totals = np.zeros((reps, 4))
+    for r in range(reps):
+        h, t, counts = stages.jail(bits, stock, chain)
+        assert np.all(h + t <= stock)
+        held[r], moved[r], totals[r] = h, t, list(counts.values())
+    # what each person's chain gives, drawn in order: booked, matched, in a 287(g) jail, then
+    # held (if the regime would arrest) or, elsewhere, transferred on a detainer/notification
+    b, m, s, e, d = c["booking"], c["match"], c["share_287g"], c["enforce"], c["detainer"]
+    honour = np.where(d == 2, c["p_detainer"], np.where(d == 1, c["p_notification"], 0.0))
+    matched = stock * b * m  # type: ignore[operator]
+    expected = {
+        "held": matched * s * e,  # type: ignore[operator]
+        "moved": matched * (1 - s) * honour,  # type: ignore[operator]
+        "bookings": (stock * b).sum(),  # type: ignore[operator]
+        "matches": matched.sum(),
+        "detainers": matched[d == 2].sum(),
+        "notifications": (matched * (1 - s))[d == 1].sum(),  # type: ignore[operator]
+    }
+    observed = {
+        "held": held,
+        "moved": moved,
+        "bookings": totals[:, 0],
+        "matches": totals[:, 1],
+        "detainers": totals[:, 2],
+        "notifications": totals[:, 3],
+    }
+    for name, want in expected.items():
+        got = observed[name]
+        se = got.std(axis=0) / np.sqrt(reps)
+        assert np.all(np.abs(got.mean(axis=0) - want) <= 5 * se + 1e-9), name
+    assert not held[:, 2].any() and not moved[:, 2].any()  # exempt: booked, never arrested

@@ -98,16 +98,76 @@ class Attributes:
 
 
 @dataclass(frozen=True)
-class Jail:
-    """Jail bookings → fingerprint matches → 287(g) holds or detainers and notifications."""
+class JailChain:
+    """One stock's jail chain: booking → fingerprint match → a 287(g) hold (of whoever the
+    regime would arrest) or, elsewhere, a detainer or notification honoured in time.
 
-    booking: FloatArray
-    booking_hazard: FloatArray
-    match_p: FloatArray  # people at large with no order
-    match_o: FloatArray  # people with an order (all known to the agency)
-    share_287g: float
-    p_detainer: float  # a detainer honoured, or a notification acted on in time
-    p_notification: float
+    Only the arrests change the stocks, so only they are drawn group by group: ``arrest`` is
+    the probability a week that a person is held or transferred (``hazard`` its
+    ``-log(1 - p)``), ``held_share`` the share of those held under 287(g). Everyone else's
+    bookings and matches are only counted, and groups with the same chain (``classes``) have
+    the same chances, given no arrest, of being booked, matched and in a 287(g) jail: so each
+    class's are drawn at once for the pooled people. ``pooled`` holds those three conditional
+    probabilities per class, and the class's detainer code (2 detainer, 1 notification)."""
+
+    arrest: FloatArray
+    hazard: FloatArray
+    held_share: FloatArray
+    classes: IntArray
+    pooled: FloatArray
+
+
+def _share(part: FloatArray, whole: FloatArray) -> FloatArray:
+    out: FloatArray = np.clip(
+        np.divide(part, whole, out=np.zeros_like(whole), where=whole > 0), 0.0, 1.0
+    )
+    return out
+
+
+def jail_chain(
+    booking: FloatArray,
+    match: FloatArray,
+    share_287g: float,
+    enforce: FloatArray,
+    detainer: NDArray[np.int8],
+    p_detainer: float,
+    p_notification: float,
+    classes: IntArray,
+) -> JailChain:
+    """The chain of one stock (see :class:`JailChain`) from its per-group chances: booking and
+    match a week, the regime's enforcement share and detainer code, and the chances that a
+    detainer is honoured or a notification acted on in time. ``classes`` labels groups that
+    share all of those (any labels: they are renumbered)."""
+
+    def arrests(b: FloatArray, m: FloatArray, e: FloatArray, code: FloatArray) -> Plan3:
+        honour = np.where(code == 2, p_detainer, np.where(code == 1, p_notification, 0.0))
+        held = share_287g * e
+        either = held + (1.0 - share_287g) * honour
+        return np.clip(b * m * either, 0.0, 1.0), held, either
+
+    code = detainer.astype(np.float64)
+    arrest, held, either = arrests(booking, match, enforce, code)
+    _, first, classes = np.unique(classes, return_index=True, return_inverse=True)
+    b, m, e, k = booking[first], match[first], enforce[first], code[first]
+    pa, _, _ = arrests(b, m, e, k)
+    booked_left = np.clip(b - pa, 0.0, None)
+    matched_left = np.clip(b * m - pa, 0.0, None)
+    pooled = np.stack(
+        [
+            _share(booked_left, 1.0 - pa),  # booked, given no arrest
+            _share(matched_left, booked_left),  # matched, given booked and no arrest
+            _share(b * m * share_287g * (1.0 - e), matched_left),  # in 287(g), given those
+            k,
+        ],
+        axis=1,
+    )
+    return JailChain(
+        arrest=arrest,
+        hazard=draws.hazards(arrest),
+        held_share=_share(held, either),
+        classes=classes.reshape(-1).astype(np.int64),
+        pooled=np.ascontiguousarray(pooled),
+    )
 
 
 @dataclass(frozen=True)
@@ -133,7 +193,8 @@ class WeekPlan:
     h_lead: float
     enforce_p: FloatArray
     enforce_o: FloatArray
-    jail: Jail | None
+    jail_p: JailChain | None  # people at large with no order
+    jail_o: JailChain | None  # people with an order (all known to the agency)
     p_prison_release: float | None
     leads_free: Plan3
     leads_ordered: Plan3
@@ -186,6 +247,18 @@ class WeekPlan:
     cost_air: float
 
 
+def _jail_classes(g: Groups, a: Attributes, t: Triage, known: bool) -> IntArray:
+    """Groups that the jail chain treats alike: booking goes by criminal history and pending
+    charges, the match by being known to the agency (``known``: where it matters), and the
+    regime's enforcement and detainer action by the triage."""
+    key = g.codes["criminal_history"].astype(np.int64) * 2 + a.pending
+    if known:
+        key = key * 2 + a.known
+    key = ((key * (NO_TIER + 1) + t.rank) * 2 + t.exempt) * 3 + t.detainer
+    out: IntArray = key
+    return out
+
+
 def _by_level(g: Groups, attribute: str, p: Mapping[str, Any], prefix: str) -> FloatArray:
     values = np.array([float(p[f"{prefix}.{level}"]) for level in LEVELS[attribute]])
     out: FloatArray = values[g.codes[attribute]]
@@ -228,7 +301,7 @@ def build_plan(
         cohort = g.arrival_groups[max(g.arrival_groups)]
     asylum_weight = float(p[f"{cp}backlog_asylum_weight"])
 
-    jail = None
+    jail_p = jail_o = None
     if ch.jail_booking:
         booking = weekly(
             _by_level(g, "criminal_history", p, f"{c}jail_booking_rate")
@@ -238,14 +311,28 @@ def build_plan(
         full = float(p[f"{c}cooperation_full"])
         notify = float(p[f"{c}cooperation_notify_only"])
         pickup = float(p[f"{c}notification_pickup"])
-        jail = Jail(
-            booking=booking,
-            booking_hazard=draws.hazards(booking),
-            match_p=np.where(a.known, match_known, float(p[f"{c}fingerprint_match_unknown"])),
-            match_o=np.full(size, match_known),
-            share_287g=float(p[f"{c}jail_287g_share"]),
-            p_detainer=full + notify * pickup,
-            p_notification=(full + notify) * pickup,
+        share_287g = float(p[f"{c}jail_287g_share"])
+        p_detainer = full + notify * pickup  # a detainer honoured
+        p_notification = (full + notify) * pickup  # a notification acted on in time
+        jail_p = jail_chain(
+            booking,
+            np.where(a.known, match_known, float(p[f"{c}fingerprint_match_unknown"])),
+            share_287g,
+            e_p,
+            tri.detainer,
+            p_detainer,
+            p_notification,
+            _jail_classes(g, a, tri, known=True),
+        )
+        jail_o = jail_chain(
+            booking,
+            np.full(size, match_known),
+            share_287g,
+            e_o,
+            tri_o.detainer,
+            p_detainer,
+            p_notification,
+            _jail_classes(g, a, tri_o, known=False),
         )
 
     # leads: each stock's lead channels compete in one draw (a thinned binomial is binomial,
@@ -297,7 +384,8 @@ def build_plan(
         h_lead=float(p[f"{e}hours_per_arrest.lead"]),
         enforce_p=e_p,
         enforce_o=e_o,
-        jail=jail,
+        jail_p=jail_p,
+        jail_o=jail_o,
         p_prison_release=float(weekly(float(p[f"{c}prison_release_rate"]))) if ch.prison else None,
         leads_free=competing_plan([tf * e_p, np.where(a.known, db * e_p, zero), ws * e_p], shape),
         leads_ordered=competing_plan([db * e_o, ci * e_o], shape),

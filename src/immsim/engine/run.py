@@ -130,33 +130,37 @@ def _weekly_table(records: list[WeekRecord]) -> pl.DataFrame:
 
 
 def _breakdown_table(records: list[WeekRecord]) -> pl.DataFrame:
-    columns: dict[str, list[Any]] = {
-        "week": [],
-        "fiscal_year": [],
-        "stage": [],
-        "attribute": [],
-        "level": [],
-        "persons": [],
-    }
+    """Every week's nonzero (stage, attribute, level) counts, as one long table."""
+    labels: list[tuple[str, str]] = []
+    offsets: dict[int, int] = {}  # one label list per (regime, year), shared by its weeks
+    weeks, years, stage_rows, label_rows, persons = [], [], [], [], []
     for record in records:
-        fy = fiscal_year(record.date)
-        labels = record.breakdown.columns
-        stages, cells = np.nonzero(record.breakdown.sums > 0)
-        for stage, cell, persons in zip(
-            stages.tolist(),
-            cells.tolist(),
-            record.breakdown.sums[stages, cells].tolist(),
-            strict=True,
-        ):
-            attribute, level = labels[cell]
-            columns["week"].append(record.week)
-            columns["fiscal_year"].append(fy)
-            columns["stage"].append(BREAKDOWN_STAGES[stage])
-            columns["attribute"].append(attribute)
-            columns["level"].append(level)
-            columns["persons"].append(round(persons))
+        columns = record.breakdown.columns
+        if id(columns) not in offsets:
+            offsets[id(columns)] = len(labels)
+            labels += columns
+        sums = record.breakdown.sums
+        stage, cell = np.nonzero(sums > 0)
+        weeks.append(np.full(stage.size, record.week, dtype=np.int64))
+        years.append(np.full(stage.size, fiscal_year(record.date), dtype=np.int64))
+        stage_rows.append(stage)
+        label_rows.append(cell + offsets[id(columns)])
+        persons.append(np.rint(sums[stage, cell]).astype(np.int64))
+    if not labels:
+        labels = [("", "")]
+    attribute = np.array([a for a, _ in labels], dtype=object)
+    level = np.array([lvl for _, lvl in labels], dtype=object)
+    label_index = np.concatenate(label_rows) if label_rows else np.zeros(0, dtype=np.int64)
+    stage_index = np.concatenate(stage_rows) if stage_rows else np.zeros(0, dtype=np.int64)
     return pl.DataFrame(
-        columns,
+        {
+            "week": np.concatenate(weeks) if weeks else np.zeros(0, dtype=np.int64),
+            "fiscal_year": np.concatenate(years) if years else np.zeros(0, dtype=np.int64),
+            "stage": np.array(BREAKDOWN_STAGES, dtype=object)[stage_index].tolist(),
+            "attribute": attribute[label_index].tolist(),
+            "level": level[label_index].tolist(),
+            "persons": np.concatenate(persons) if persons else np.zeros(0, dtype=np.int64),
+        },
         schema={
             "week": pl.Int64,
             "fiscal_year": pl.Int64,

@@ -19,7 +19,8 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from immsim.engine.draws import Stream, binomial, exponential, positive
+from immsim.engine.draws import Stream, binomial, exponential, walk
+from immsim.engine.plan import JailChain
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -42,7 +43,8 @@ def _background(state: Stream, stocks: IntArray, p_emig: float, p_grant: float) 
             continue
         emig_share = p_emig / p_any
         hazard = -math.log1p(-p_any) if p_any < 1.0 else math.inf
-        clock = exponential(state)  # one clock over the groups (see draws.positive)
+        clock = exponential(state)  # one clock over the groups (see draws.walk)
+        left = 0
         for i in range(stocks.shape[1]):
             n = stocks[row, i]
             if n == 0:
@@ -51,12 +53,13 @@ def _background(state: Stream, stocks: IntArray, p_emig: float, p_grant: float) 
             if clock >= h:
                 clock -= h
                 continue
-            anyone = positive(state, n, p_any, hazard)
-            clock = exponential(state)
-            gone = binomial(state, anyone, emig_share)
+            anyone, clock = walk(state, n, p_any, hazard, clock)
             stocks[row, i] = n - anyone
-            emigrated += gone
-            granted += anyone - gone
+            left += anyone
+        # which of the leavers emigrated: one share for the whole stock, so one draw for it
+        gone = binomial(state, left, emig_share)
+        emigrated += gone
+        granted += left - gone
     return emigrated, granted
 
 
@@ -71,75 +74,65 @@ def background(state: Stream, stocks: IntArray, p_emig: float, p_grant: float) -
 def _jail(
     state: Stream,
     stock: IntArray,
-    booking: FloatArray,
-    booking_hazard: FloatArray,
-    match: FloatArray,
-    share_287g: float,
-    enforce: FloatArray,
-    detainer: NDArray[np.int8],
-    p_detainer: float,
-    p_notification: float,
+    arrest: FloatArray,
+    hazard: FloatArray,
+    held_share: FloatArray,
+    classes: IntArray,
+    pooled: FloatArray,
 ) -> tuple[IntArray, IntArray, IntArray]:
     size = stock.size
     held_287g = np.zeros(size, dtype=np.int64)
     transferred = np.zeros(size, dtype=np.int64)
     totals = np.zeros(4, dtype=np.int64)  # bookings, matches, detainers, notifications
-    clock = exponential(state)  # one clock over the groups for the bookings (draws.positive)
+    left = np.zeros(pooled.shape[0], dtype=np.int64)  # people not arrested, by class
+    clock = exponential(state)  # one clock over the groups for the arrests (draws.walk)
     for i in range(size):
-        if stock[i] == 0 or booking[i] <= 0.0:
+        n = stock[i]
+        if n == 0:
             continue
-        h = stock[i] * booking_hazard[i]
-        if clock >= h:
-            clock -= h
-            continue
-        booked = positive(state, stock[i], booking[i], booking_hazard[i])
-        clock = exponential(state)
-        matched = binomial(state, booked, match[i])
+        k = classes[i]
+        arrested = 0
+        if arrest[i] > 0.0:
+            h = n * hazard[i]
+            if clock >= h:
+                clock -= h
+            else:
+                arrested, clock = walk(state, n, arrest[i], hazard[i], clock)
+                held = binomial(state, arrested, held_share[i])
+                held_287g[i] = held
+                transferred[i] = arrested - held
+                totals[0] += arrested  # each was booked and matched
+                totals[1] += arrested
+                if pooled[k, 3] == 2.0:
+                    totals[2] += arrested
+                elif pooled[k, 3] == 1.0:
+                    totals[3] += arrested - held
+        left[k] += n - arrested
+    for k in range(pooled.shape[0]):
+        booked = binomial(state, left[k], pooled[k, 0])
+        matched = binomial(state, booked, pooled[k, 1])
         totals[0] += booked
         totals[1] += matched
-        if matched == 0:
-            continue
-        in_287g = binomial(state, matched, share_287g)
-        held_287g[i] = binomial(state, in_287g, enforce[i])
-        rest = matched - in_287g
-        if detainer[i] == 2:
-            totals[2] += rest + in_287g
-            transferred[i] = binomial(state, rest, p_detainer)
-        elif detainer[i] == 1:
-            totals[3] += rest
-            transferred[i] = binomial(state, rest, p_notification)
+        if pooled[k, 3] == 2.0:  # a detainer on everyone matched
+            totals[2] += matched
+        elif pooled[k, 3] == 1.0:  # a notification on those matched outside 287(g) jails
+            totals[3] += matched - binomial(state, matched, pooled[k, 2])
     return held_287g, transferred, totals
 
 
 def jail(
-    state: Stream,
-    stock: IntArray,
-    booking: FloatArray,
-    booking_hazard: FloatArray,
-    match: FloatArray,
-    share_287g: float,
-    enforce: FloatArray,
-    detainer: NDArray[np.int8],
-    p_detainer: float,
-    p_notification: float,
+    state: Stream, stock: IntArray, chain: JailChain
 ) -> tuple[IntArray, IntArray, dict[str, int]]:
-    """Jail bookings of ``stock`` (probability ``booking``, hazard ``booking_hazard`` for the
-    sweep over groups) → fingerprint matches → 287(g) holds (of whoever the regime
-    would arrest) or, elsewhere, a detainer or notification (``detainer``: 2, 1 or 0 by the
-    triage) honoured with the given probabilities. Returns the 287(g) holds, the transfers on a
-    detainer or notification, and the week's counts; the stock is not changed (arrests are taken
-    later, within officer capacity)."""
+    """One stock's week of the jail chain (:class:`~immsim.engine.plan.JailChain`). Returns the
+    287(g) holds, the transfers on a detainer or notification, and the week's counts of
+    bookings, matches, detainers and notifications; the stock is not changed (arrests are taken
+    later, within officer capacity).
+
+    Each person is booked, matched and held or transferred as in the chain; only the arrests
+    are drawn per group, and the other bookings and matches pooled per class of groups with the
+    same chances (exact: given who was arrested, the rest of a class are alike)."""
     held, transferred, totals = _jail(
-        state,
-        stock,
-        booking,
-        booking_hazard,
-        match,
-        float(share_287g),
-        enforce,
-        detainer,
-        float(p_detainer),
-        float(p_notification),
+        state, stock, chain.arrest, chain.hazard, chain.held_share, chain.classes, chain.pooled
     )
     names = ("jail_bookings", "jail_matches", "detainers", "notifications")
     return held, transferred, dict(zip(names, (int(v) for v in totals), strict=True))
@@ -180,7 +173,7 @@ def _binom_by_rank(
     by_rank: FloatArray,
 ) -> IntArray:
     out = np.zeros(n.size, dtype=np.int64)
-    clock = exponential(state)  # one clock over the groups (draws.positive)
+    clock = exponential(state)  # one clock over the groups (draws.walk)
     for i in range(n.size):
         share = by_rank[ranks[i]]
         if n[i] == 0 or share <= 0.0 or locate[i] <= 0.0:
@@ -190,8 +183,7 @@ def _binom_by_rank(
         if clock >= n[i] * h:
             clock -= n[i] * h
             continue
-        out[i] = positive(state, n[i], p, h)
-        clock = exponential(state)
+        out[i], clock = walk(state, n[i], p, h, clock)
     return out
 
 

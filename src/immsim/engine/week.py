@@ -39,10 +39,12 @@ FloatArray = NDArray[np.float64]
 (
     ENFORCE_P,
     ENFORCE_O,
-    BOOKING,
-    BOOKING_HAZARD,
-    MATCH_P,
-    MATCH_O,
+    JAIL_ARREST_P,
+    JAIL_HAZARD_P,
+    JAIL_HELD_P,
+    JAIL_ARREST_O,
+    JAIL_HAZARD_O,
+    JAIL_HELD_O,
     LEADS_FREE_TOTAL,
     LEADS_FREE_HAZARD,
     LEADS_FREE_SHARES,  # two rows
@@ -55,12 +57,10 @@ FloatArray = NDArray[np.float64]
     RELIEF,
     DOCUMENTED,
     N_FLOAT_ROWS,
-) = range(18)
+) = range(20)
 
 # rows of the per-group integer matrix
 (
-    DETAINER_P,
-    DETAINER_O,
     FELON,
     EXEMPT_P,
     RANK_P,
@@ -74,6 +74,8 @@ FloatArray = NDArray[np.float64]
     IS_MEXICO,
     STUCK,
     RELEASE_ORDER,
+    JAIL_CLASS_P,
+    JAIL_CLASS_O,
     N_INT_ROWS,
 ) = range(16)
 
@@ -85,9 +87,6 @@ FloatArray = NDArray[np.float64]
     Q_H_COLLATERAL,
     Q_H_LEAD,
     Q_JAIL,
-    Q_SHARE_287G,
-    Q_P_DETAINER,
-    Q_P_NOTIFICATION,
     Q_PRISON,
     Q_P_PRISON_RELEASE,
     Q_AT_LARGE,
@@ -107,7 +106,7 @@ FloatArray = NDArray[np.float64]
     Q_SEATS,
     Q_P_ZADVYDAS,
     N_SCALARS,
-) = range(28)
+) = range(25)
 
 OUT = (
     "jail_bookings",
@@ -209,6 +208,8 @@ class Packed:
     ints: IntArray
     admission_order: IntArray
     scalars: FloatArray
+    jail_pooled_p: FloatArray
+    jail_pooled_o: FloatArray
 
 
 def pack(w: WeekPlan, a: Attributes) -> Packed:
@@ -217,11 +218,19 @@ def pack(w: WeekPlan, a: Attributes) -> Packed:
     floats = np.zeros((N_FLOAT_ROWS, size))
     floats[ENFORCE_P] = w.enforce_p
     floats[ENFORCE_O] = w.enforce_o
-    if w.jail is not None:
-        floats[BOOKING] = w.jail.booking
-        floats[BOOKING_HAZARD] = w.jail.booking_hazard
-        floats[MATCH_P] = w.jail.match_p
-        floats[MATCH_O] = w.jail.match_o
+    ints = np.zeros((N_INT_ROWS, size), dtype=np.int64)
+    no_classes = np.zeros((1, 4))
+    pooled = {JAIL_CLASS_P: no_classes, JAIL_CLASS_O: no_classes}
+    for chain, arrest, hazard, held, classes in (
+        (w.jail_p, JAIL_ARREST_P, JAIL_HAZARD_P, JAIL_HELD_P, JAIL_CLASS_P),
+        (w.jail_o, JAIL_ARREST_O, JAIL_HAZARD_O, JAIL_HELD_O, JAIL_CLASS_O),
+    ):
+        if chain is not None:
+            floats[arrest] = chain.arrest
+            floats[hazard] = chain.hazard
+            floats[held] = chain.held_share
+            ints[classes] = chain.classes
+            pooled[classes] = chain.pooled
     for total, hazard, shares, (plan_total, plan_shares, plan_hazard) in (
         (LEADS_FREE_TOTAL, LEADS_FREE_HAZARD, LEADS_FREE_SHARES, w.leads_free),
         (LEADS_ORDERED_TOTAL, LEADS_ORDERED_HAZARD, LEADS_ORDERED_SHARES, w.leads_ordered),
@@ -232,9 +241,6 @@ def pack(w: WeekPlan, a: Attributes) -> Packed:
         floats[shares : shares + plan_shares.shape[0]] = plan_shares
     floats[RELIEF] = w.relief
     floats[DOCUMENTED] = w.p_documented
-    ints = np.zeros((N_INT_ROWS, size), dtype=np.int64)
-    ints[DETAINER_P] = w.tri.detainer
-    ints[DETAINER_O] = w.tri_o.detainer
     ints[FELON] = a.felon
     ints[EXEMPT_P] = w.tri.exempt
     ints[RANK_P] = w.rank_p
@@ -254,11 +260,8 @@ def pack(w: WeekPlan, a: Attributes) -> Packed:
     q[Q_H_AT_LARGE] = w.h_at_large
     q[Q_H_COLLATERAL] = w.h_collateral
     q[Q_H_LEAD] = w.h_lead
-    if w.jail is not None:
+    if w.jail_p is not None:
         q[Q_JAIL] = 1.0
-        q[Q_SHARE_287G] = w.jail.share_287g
-        q[Q_P_DETAINER] = w.jail.p_detainer
-        q[Q_P_NOTIFICATION] = w.jail.p_notification
     if w.p_prison_release is not None:
         q[Q_PRISON] = 1.0
         q[Q_P_PRISON_RELEASE] = w.p_prison_release
@@ -278,15 +281,24 @@ def pack(w: WeekPlan, a: Attributes) -> Packed:
     q[Q_REVIEW_CLOSURE_SHARE] = w.review_closure_share
     q[Q_SEATS] = w.seats
     q[Q_P_ZADVYDAS] = w.p_zadvydas
-    for array in (floats, ints, q):
+    for array in (floats, ints, q, *pooled.values()):
         array.flags.writeable = False
-    return Packed(floats, ints, w.admission_order.astype(np.int64), q)
+    return Packed(
+        floats,
+        ints,
+        w.admission_order.astype(np.int64),
+        q,
+        pooled[JAIL_CLASS_P],
+        pooled[JAIL_CLASS_O],
+    )
 
 
 @_jit
 def _capped(state: Stream, counts: IntArray, limit: float) -> IntArray:
     """As :func:`immsim.engine.draws.cap`, inside the compiled week."""
     keep = max(0, math.floor(limit))
+    if keep == 0:
+        return np.zeros_like(counts)
     if counts.sum() <= keep:
         return counts.copy()
     return draws._cap_rounds(state, counts, keep)
@@ -334,6 +346,8 @@ def _week(
     ints: IntArray,
     admission_order: IntArray,
     q: FloatArray,
+    jail_pooled_p: FloatArray,
+    jail_pooled_o: FloatArray,
     effort: float,
     locate_p: FloatArray,
     hazard_p: FloatArray,
@@ -356,22 +370,18 @@ def _week(
     sources = np.zeros(5, dtype=np.int64)
     channels = np.zeros(5, dtype=np.int64)
     if q[Q_JAIL] > 0.0:
-        for source, enforce, match, detainer in (
-            (FREE, ENFORCE_P, MATCH_P, DETAINER_P),
-            (ORDERED, ENFORCE_O, MATCH_O, DETAINER_O),
+        for source, arrest, arrest_hazard, held, classes, pooled in (
+            (FREE, JAIL_ARREST_P, JAIL_HAZARD_P, JAIL_HELD_P, JAIL_CLASS_P, jail_pooled_p),
+            (ORDERED, JAIL_ARREST_O, JAIL_HAZARD_O, JAIL_HELD_O, JAIL_CLASS_O, jail_pooled_o),
         ):
-            # 287(g) jails screen everyone and hold whoever the regime would arrest
             held287, transferred, totals = stages._jail(
                 state,
                 stocks[source],
-                floats[BOOKING],
-                floats[BOOKING_HAZARD],
-                floats[match],
-                q[Q_SHARE_287G],
-                floats[enforce],
-                ints[detainer],
-                q[Q_P_DETAINER],
-                q[Q_P_NOTIFICATION],
+                floats[arrest],
+                floats[arrest_hazard],
+                floats[held],
+                ints[classes],
+                pooled,
             )
             out[O_JAIL_BOOKINGS] += totals[0]
             out[O_JAIL_MATCHES] += totals[1]
@@ -563,12 +573,12 @@ def _week(
     n_done_det = done_det.sum()
     hours_left_j = max(0.0, judge_hours - n_done_det * h_det)
     released_pending = float(stocks[RELEASED].sum())
-    hazard = min(1.0, (hours_left_j / h_rel) / released_pending) if released_pending > 0 else 0.0
+    heard = min(1.0, (hours_left_j / h_rel) / released_pending) if released_pending > 0 else 0.0
     # judges hear as many non-detained cases as their hours allow (in no particular order:
     # the model does not track a case's age)
     done_rel = _capped(state, stocks[RELEASED], hours_left_j / h_rel)
     n_done_rel = done_rel.sum()
-    judges_binding = n_done_det < ready_det.sum() or (hazard < 1.0 and released_pending > 0)
+    judges_binding = n_done_det < ready_det.sum() or (heard < 1.0 and released_pending > 0)
     out[O_JUDGE_HOURS_USED] = n_done_det * h_det + n_done_rel * h_rel
     outcomes = stages._court(state, stocks, done_det, done_rel, floats[RELIEF], q[Q_P_IN_ABSENTIA])
     out[O_RELIEF] = outcomes[0]
@@ -648,6 +658,8 @@ def week(
         plan.ints,
         plan.admission_order,
         plan.scalars,
+        plan.jail_pooled_p,
+        plan.jail_pooled_o,
         float(effort),
         *located,
         bool(review[0]),
@@ -684,7 +696,9 @@ def warm_up() -> None:
     scalars = np.ones(N_SCALARS)
     for array in (floats, ints, scalars):
         array.flags.writeable = False
-    plan = Packed(floats, ints, np.arange(2 * size, dtype=np.int64), scalars)
+    pooled = np.full((1, 4), 0.5)
+    pooled.flags.writeable = False
+    plan = Packed(floats, ints, np.arange(2 * size, dtype=np.int64), scalars, pooled, pooled)
     probs = np.full(size, 0.5)
     week(
         bits,
