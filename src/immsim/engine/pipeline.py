@@ -179,6 +179,12 @@ def _spread(rng: np.random.Generator, total: int, weights: FloatArray) -> IntArr
     return rng.multinomial(total, weights / mass).astype(np.int64)
 
 
+Cells = tuple[Regime, IntArray, list[tuple[str, str]]]
+_SHARED: list[
+    tuple[Groups, dict[tuple[int, int, bool], tuple[Regime, Triage]], dict[tuple[int, int], Cells]]
+] = []
+
+
 class Pipeline:
     """One run of the weekly model; ``step`` advances one week and returns its record."""
 
@@ -201,9 +207,14 @@ class Pipeline:
         self.rng = rng
         self.bits = draws.stream(rng)  # the compiled draws' uniforms
         self.attributes = Attributes.of(groups)
-        self._triage: dict[tuple[str, int, bool], Triage] = {}
+        # what depends only on the groups, the regime and the year is shared with the previous
+        # run on the same groups (the draws of a Monte Carlo share them)
+        if _SHARED and _SHARED[0][0] is groups:
+            self._triage, self._cells = _SHARED[0][1], _SHARED[0][2]
+        else:
+            self._triage, self._cells = {}, {}
+            _SHARED[:] = [(groups, self._triage, self._cells)]
         self._plans: dict[tuple[Hashable, str, int], WeekPlan] = {}
-        self._cells: dict[tuple[str, int], tuple[IntArray, list[tuple[str, str]]]] = {}
         self._packs: dict[int, tuple[WeekPlan, week_kernel.Packed]] = {}
         self._located_plan: WeekPlan | None = None
         self._located_share: float | None = None
@@ -236,10 +247,12 @@ class Pipeline:
         return _Snapshot(day, self.params_at(day))
 
     def triage(self, regime: Regime, day: dt.date, final_order: bool = False) -> Triage:
-        key = (regime.name, day.year, final_order)
-        if key not in self._triage:
-            self._triage[key] = triage(regime, self.groups, day, final_order)
-        return self._triage[key]
+        key = (id(regime), day.year, final_order)
+        found = self._triage.get(key)
+        if found is None or found[0] is not regime:  # (an id is only unique while in use)
+            found = (regime, triage(regime, self.groups, day, final_order))
+            self._triage[key] = found
+        return found[1]
 
     def plan(self, day: dt.date) -> WeekPlan:
         """The plan in force on ``day``, built once per parameter span, regime and year."""
@@ -292,13 +305,15 @@ class Pipeline:
         review = regime.docket_review
         review_on = review is not None and day >= review.start
         scope = -1.0 if s.review_scope is None else float(s.review_scope)
-        cells, columns = self._cells_for(day, regime, w.tri)
+        n = w.active  # later entry cohorts are empty: the week leaves them out
+        cells, columns = self._cells_for(day, regime, w.tri, n)
+        located = self._located(w, share)
         counts, sums = week_kernel.week(
             self.bits,
             s.stocks,
             packed,
             s.effort,
-            self._located(w, share),
+            (located[0][:n], located[1][:n], located[2][:n], located[3][:n]),
             (review_on, scope, s.reviewed),
             cells,
             len(columns),
@@ -411,12 +426,16 @@ class Pipeline:
         return self._located_value
 
     def _cells_for(
-        self, day: dt.date, regime: Regime, tri: Triage
+        self, day: dt.date, regime: Regime, tri: Triage, active: int
     ) -> tuple[IntArray, list[tuple[str, str]]]:
-        key = (regime.name, day.year)
-        if key not in self._cells:
-            self._cells[key] = self._cells_of(day, regime, tri)
-        return self._cells[key]
+        """The breakdown columns of the first ``active`` groups (see ``_cells_of``)."""
+        key = (id(regime), day.year)
+        found = self._cells.get(key)
+        if found is None or found[0] is not regime:
+            cells, columns = self._cells_of(day, regime, tri)
+            found = (regime, np.ascontiguousarray(cells[:, :active]), columns)
+            self._cells[key] = found
+        return found[1], found[2]
 
     def _cells_of(
         self, day: dt.date, regime: Regime, tri: Triage

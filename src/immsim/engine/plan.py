@@ -175,6 +175,7 @@ class WeekPlan:
     """What a week of one parameter span, regime and year does (see the module's notes)."""
 
     regime: Regime
+    active: int  # groups from the first on that can hold anyone (later entry cohorts are empty)
     tri: Triage  # people without an order
     tri_o: Triage  # the same people as if they held an order
     # background flows and arrivals
@@ -299,6 +300,10 @@ def build_plan(
     cohort = g.arrival_groups.get(day.year)
     if cohort is None:
         cohort = g.arrival_groups[max(g.arrival_groups)]
+    # the cohorts of later arrivals come last among the groups, and nobody is in them yet
+    first = min(g.arrival_groups)  # arrivals of the population's own latest year
+    later = [idx for year, idx in g.arrival_groups.items() if year > max(day.year, first)]
+    active = min((int(idx.min()) for idx in later if idx.size), default=size)
     asylum_weight = float(p[f"{cp}backlog_asylum_weight"])
 
     jail_p = jail_o = None
@@ -367,6 +372,7 @@ def build_plan(
     officers = float(p["enforcement.ero_deportation_officers"])
     return WeekPlan(
         regime=regime,
+        active=active,
         tri=tri,
         tri_o=tri_o,
         p_emigration=float(weekly(p["flows.emigration_rate"])),

@@ -206,12 +206,22 @@ def _move(
     state: Stream, stocks: IntArray, source: int, target: int, mask: BoolArray, p: float
 ) -> int:
     moved = 0
+    if p <= 0.0:
+        return moved
+    hazard = -math.log1p(-p) if p < 1.0 else math.inf
+    clock = exponential(state)  # one clock over the groups in the mask (draws.walk)
     for i in range(stocks.shape[1]):
-        if mask[i] and stocks[source, i] > 0:
-            x = binomial(state, stocks[source, i], p)
-            stocks[source, i] -= x
-            stocks[target, i] += x
-            moved += x
+        n = stocks[source, i]
+        if not mask[i] or n == 0:
+            continue
+        h = n * hazard
+        if clock >= h:
+            clock -= h
+            continue
+        x, clock = walk(state, n, p, hazard, clock)
+        stocks[source, i] -= x
+        stocks[target, i] += x
+        moved += x
     return moved
 
 

@@ -213,7 +213,9 @@ class Packed:
 
 
 def pack(w: WeekPlan, a: Attributes) -> Packed:
-    """Lay a plan (and the group attributes it reads) out for :func:`week` (once per plan)."""
+    """Lay a plan (and the group attributes it reads) out for :func:`week` (once per plan),
+    over its active groups only (``w.active``: the stocks passed to :func:`week` are those
+    groups' columns)."""
     size = w.enforce_p.size
     floats = np.zeros((N_FLOAT_ROWS, size))
     floats[ENFORCE_P] = w.enforce_p
@@ -253,7 +255,6 @@ def pack(w: WeekPlan, a: Attributes) -> Packed:
     ints[REVIEW_CLOSABLE] = w.tri.review_closable
     ints[IS_MEXICO] = a.is_mexico
     ints[STUCK] = a.stuck
-    ints[RELEASE_ORDER] = w.release_order
     q = np.zeros(N_SCALARS)
     q[Q_HOURS] = w.hours
     q[Q_H_CUSTODIAL] = w.h_custodial
@@ -281,16 +282,18 @@ def pack(w: WeekPlan, a: Attributes) -> Packed:
     q[Q_REVIEW_CLOSURE_SHARE] = w.review_closure_share
     q[Q_SEATS] = w.seats
     q[Q_P_ZADVYDAS] = w.p_zadvydas
+    # only the groups that can hold anyone: the later cohorts' are left out of every loop
+    n = w.active
+    ints[RELEASE_ORDER, :n] = w.release_order[w.release_order < n]
+    order = w.admission_order  # removal requests 0 … size-1, court requests size … 2 size-1
+    court = order >= size
+    kept = np.where(court, order - size < n, order < n)
+    admission = np.where(court, order - size + n, order)[kept].astype(np.int64)
+    floats = np.ascontiguousarray(floats[:, :n])
+    ints = np.ascontiguousarray(ints[:, :n])
     for array in (floats, ints, q, *pooled.values()):
         array.flags.writeable = False
-    return Packed(
-        floats,
-        ints,
-        w.admission_order.astype(np.int64),
-        q,
-        pooled[JAIL_CLASS_P],
-        pooled[JAIL_CLASS_O],
-    )
+    return Packed(floats, ints, admission, q, pooled[JAIL_CLASS_P], pooled[JAIL_CLASS_O])
 
 
 @_jit
@@ -341,7 +344,7 @@ def _admitted(requests: IntArray, order: IntArray, space: int) -> IntArray:
 @_jit
 def _week(
     state: Stream,
-    stocks: IntArray,
+    all_stocks: IntArray,
     floats: FloatArray,
     ints: IntArray,
     admission_order: IntArray,
@@ -359,7 +362,8 @@ def _week(
     cells: IntArray,
     n_columns: int,
 ) -> tuple[FloatArray, FloatArray]:
-    size = stocks.shape[1]
+    size = floats.shape[1]  # the plan's active groups (later entry cohorts are empty)
+    stocks = all_stocks[:, :size]
     out = np.zeros(N_OUT)
     taken = np.zeros_like(stocks)
 
@@ -643,7 +647,9 @@ def week(
     n_columns: int,
 ) -> tuple[FloatArray, FloatArray]:
     """Carry out a week's arrests, processing, detention, court, review and removal on
-    ``stocks``, in place (background flows and arrivals come before, from Python).
+    ``stocks``, in place (background flows and arrivals come before, from Python), in the
+    plan's active groups (the first ``plan.floats.shape[1]``; ``located`` and ``cells`` are
+    given for those only).
 
     ``effort`` is the goal controller's multiplier on officer hours; ``located`` the week's
     locate probabilities and hazards of people without and with an order (non-priority ones
@@ -689,7 +695,7 @@ def warm_up() -> None:
     does not stall in its first week. The values are placeholders: only their types count."""
     size = 4
     bits = draws.stream(np.random.default_rng(0))
-    stocks = np.ones((len(stages.STOCKS), size), dtype=np.int64)
+    stocks = np.ones((len(stages.STOCKS), size + 1), dtype=np.int64)  # one group inactive
     stages.background(bits, stocks, 0.1, 0.1)
     floats = np.full((N_FLOAT_ROWS, size), 0.5)
     ints = np.zeros((N_INT_ROWS, size), dtype=np.int64)
