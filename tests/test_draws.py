@@ -159,3 +159,39 @@ def test_a_capacity_round_is_a_multinomial(want: int, by_sorted_uniforms: bool) 
     mean, var = want * share, want * share * (1 - share)
     assert np.all(np.abs(x.mean(axis=0) - mean) <= 5 * np.sqrt(var / reps) + 1e-12)
     assert np.all(np.abs(x.var(axis=0) - var) <= 0.05 * var + 1e-12)
+
+
+@pytest.mark.parametrize("mean", [0.3, 4.0, 9.9, 10.5, 60.0, 9000.0])
+def test_poisson_draws_follow_the_poisson_law(mean: float) -> None:
+    # by multiplying uniforms below a mean of 10, by transformed rejection above
+    size = 100_000
+    bits = draws.stream(np.random.default_rng(31))
+    x = np.array([draws.poisson(bits, mean) for _ in range(size)])
+    assert x.min() >= 0
+    top = int(mean + 12 * np.sqrt(mean) + 20)
+    pmf = stats.poisson.pmf(np.arange(top), mean) * size
+    observed = np.bincount(np.minimum(x, top - 1), minlength=top).astype(float)
+    keep = np.flatnonzero(pmf >= 20)
+    lo, hi = keep[0], keep[-1]
+    cells_e = np.concatenate([[pmf[: lo + 1].sum()], pmf[lo + 1 : hi], [size - pmf[:hi].sum()]])
+    cells_o = np.concatenate(
+        [[observed[: lo + 1].sum()], observed[lo + 1 : hi], [observed[hi:].sum()]]
+    )
+    chi2 = float(((cells_o - cells_e) ** 2 / cells_e).sum())
+    assert stats.chi2.sf(chi2, cells_e.size - 1) > 1e-4, (mean, chi2)
+    assert draws.poisson(bits, 0.0) == 0
+
+
+def test_a_spread_is_a_multinomial_that_places_everyone() -> None:
+    weights = np.array([0.0, 3.0, 1.0, 0.0, 6.0, 0.0])
+    bits = draws.stream(np.random.default_rng(32))
+    reps, total = 20_000, 37
+    x = np.stack([draws.spread(bits, total, weights) for _ in range(reps)])
+    assert np.all(x.sum(axis=1) == total)  # nobody stranded by rounding
+    assert not x[:, weights == 0].any()
+    share = weights / weights.sum()
+    mean, var = total * share, total * share * (1 - share)
+    assert np.all(np.abs(x.mean(axis=0) - mean) <= 5 * np.sqrt(var / reps) + 1e-12)
+    assert np.all(np.abs(x.var(axis=0) - var) <= 0.05 * var + 1e-12)
+    # the covariance of a multinomial: -n p_i p_j
+    assert abs(np.cov(x[:, 1], x[:, 4])[0, 1] + total * share[1] * share[4]) < 0.3

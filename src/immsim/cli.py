@@ -1012,7 +1012,7 @@ def _warm_engine(quiet: bool) -> None:
     if quiet:
         warm_up()
         return
-    with err_console.status("Loading the engine (the first run on a machine compiles it, ~20 s)"):
+    with err_console.status("Loading the engine (the first run on a machine compiles it, ~40 s)"):
         warm_up()
 
 

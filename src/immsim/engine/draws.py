@@ -168,6 +168,71 @@ def binomial(state: Stream, n: int, p: float) -> int:
     return n - k if p > 0.5 else k
 
 
+@_jit
+def poisson(state: Stream, mean: float) -> int:
+    """One Poisson(mean) draw: by multiplying uniforms for a small mean, and above
+    ``INVERSION_MAX_MEAN`` by Hörmann's transformed rejection (PTRS; Hörmann 1993, "The
+    transformed rejection method for generating Poisson random variables", Insurance:
+    Mathematics and Economics 12), exact as BTRS is for the binomial."""
+    if mean <= 0.0:
+        return 0
+    if mean < INVERSION_MAX_MEAN:
+        limit = math.exp(-mean)
+        k = 0
+        product = uniform(state)
+        while product > limit:
+            k += 1
+            product *= uniform(state)
+        return k
+    root = math.sqrt(mean)
+    log_mean = math.log(mean)
+    b = 0.931 + 2.53 * root
+    a = -0.059 + 0.02483 * b
+    log_alpha = math.log(1.1239 + 1.1328 / (b - 3.4))
+    squeeze = 0.9277 - 3.6224 / (b - 2.0)
+    while True:
+        u = uniform(state) - 0.5
+        v = uniform(state)
+        us = 0.5 - abs(u)
+        if us <= 0.0 or v <= 0.0:
+            continue
+        k = math.floor((2.0 * a / us + b) * u + mean + 0.43)
+        if k < 0:
+            continue
+        if us >= 0.07 and v <= squeeze:
+            return k
+        if us < 0.013 and v > us:
+            continue
+        if math.log(v) + log_alpha - math.log(a / (us * us) + b) <= (
+            -mean + k * log_mean - math.lgamma(k + 1.0)
+        ):
+            return k
+
+
+@_jit
+def spread(state: Stream, total: int, weights: FloatArray) -> IntArray:
+    """``total`` people shared over groups in proportion to ``weights``: a multinomial draw,
+    made as one binomial per group for its share of what is left."""
+    out = np.zeros(weights.size, dtype=np.int64)
+    last = -1
+    for i in range(weights.size):
+        if weights[i] > 0.0:
+            last = i
+    mass = weights.sum()
+    left = total
+    for i in range(last + 1):
+        if left <= 0:
+            break
+        if weights[i] <= 0.0:
+            continue
+        # the last group takes whatever is left (rounding never strands anyone)
+        x = left if i == last else binomial(state, left, min(1.0, weights[i] / mass))
+        out[i] = x
+        left -= x
+        mass -= weights[i]
+    return out
+
+
 @_inline
 def exponential(state: Stream) -> float:
     """A standard exponential draw (the time to the next event at unit rate). ``1 - u`` is

@@ -282,23 +282,10 @@ class Pipeline:
         w = self.plan(day)
         packed = self._packed(w)
         regime = w.regime
-        rng = self.rng
         s = self.state
-        g = self.groups
         out: dict[str, float] = dict.fromkeys(FLOW_COLUMNS, 0.0)
 
-        # background flows and arrivals ---------------------------------------------------------
-        out["emigrated"], out["status_granted"] = stages.background(
-            self.bits, s.stocks, w.p_emigration, w.p_status_grant
-        )
-        arrivals = int(rng.poisson(w.arrivals_per_week))
-        with_case = int(rng.binomial(arrivals, w.arrival_share_with_case))
-        s.free[w.cohort] += _spread(rng, arrivals - with_case, g.arrival_weights)
-        s.released[w.cohort] += _spread(rng, with_case, w.case_weights)
-        out["arrivals"] = arrivals
-        out["arrivals_with_case"] = with_case
-
-        # arrests, processing, detention, court, review and removal: one compiled pass --------
+        # the week: one compiled pass (background flows, arrivals, arrests ... removal) ---------
         share = w.non_priority_share
         if share is not None and w.goal > 0 and regime.non_priority == "case_by_case":
             share = min(1.0, share * s.effort)  # the goal's surge reaches non-priority cases

@@ -183,7 +183,8 @@ class WeekPlan:
     p_status_grant: float
     arrivals_per_week: float
     arrival_share_with_case: float
-    cohort: IntArray
+    cohort: IntArray  # the groups this year's arrivals join
+    arrival_weights: FloatArray  # their shares of arrivals without a court case, and with one
     case_weights: FloatArray
     # officer capacity: hours a week before the goal's surge, and hours per arrest
     officers: float
@@ -380,6 +381,7 @@ def build_plan(
         arrivals_per_week=float(p["flows.arrivals"]) / WEEKS_PER_YEAR,
         arrival_share_with_case=float(p["flows.arrival_share_with_case"]),
         cohort=cohort,
+        arrival_weights=g.arrival_weights,
         # people released at the border with a notice to appear arrive with a court case
         case_weights=g.arrival_weights * np.where(a.asylum[cohort], asylum_weight, 1.0),
         officers=officers,

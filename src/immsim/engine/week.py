@@ -105,10 +105,18 @@ FloatArray = NDArray[np.float64]
     Q_REVIEW_CLOSURE_SHARE,
     Q_SEATS,
     Q_P_ZADVYDAS,
+    Q_P_EMIGRATION,
+    Q_P_STATUS_GRANT,
+    Q_ARRIVALS_PER_WEEK,
+    Q_ARRIVAL_SHARE_WITH_CASE,
     N_SCALARS,
-) = range(25)
+) = range(29)
 
 OUT = (
+    "emigrated",
+    "status_granted",
+    "arrivals",
+    "arrivals_with_case",
     "jail_bookings",
     "jail_matches",
     "detainers",
@@ -153,6 +161,10 @@ OUT = (
 )
 """What :func:`week` counts, in the order of the vector it returns."""
 (
+    O_EMIGRATED,
+    O_STATUS_GRANTED,
+    O_ARRIVALS,
+    O_ARRIVALS_WITH_CASE,
     O_JAIL_BOOKINGS,
     O_JAIL_MATCHES,
     O_DETAINERS,
@@ -210,6 +222,9 @@ class Packed:
     scalars: FloatArray
     jail_pooled_p: FloatArray
     jail_pooled_o: FloatArray
+    cohort: IntArray  # the groups this year's arrivals join
+    arrival_weights: FloatArray  # their shares of arrivals, without and with a court case
+    case_weights: FloatArray
 
 
 def pack(w: WeekPlan, a: Attributes) -> Packed:
@@ -282,6 +297,10 @@ def pack(w: WeekPlan, a: Attributes) -> Packed:
     q[Q_REVIEW_CLOSURE_SHARE] = w.review_closure_share
     q[Q_SEATS] = w.seats
     q[Q_P_ZADVYDAS] = w.p_zadvydas
+    q[Q_P_EMIGRATION] = w.p_emigration
+    q[Q_P_STATUS_GRANT] = w.p_status_grant
+    q[Q_ARRIVALS_PER_WEEK] = w.arrivals_per_week
+    q[Q_ARRIVAL_SHARE_WITH_CASE] = w.arrival_share_with_case
     # only the groups that can hold anyone: the later cohorts' are left out of every loop
     n = w.active
     ints[RELEASE_ORDER, :n] = w.release_order[w.release_order < n]
@@ -293,7 +312,17 @@ def pack(w: WeekPlan, a: Attributes) -> Packed:
     ints = np.ascontiguousarray(ints[:, :n])
     for array in (floats, ints, q, *pooled.values()):
         array.flags.writeable = False
-    return Packed(floats, ints, admission, q, pooled[JAIL_CLASS_P], pooled[JAIL_CLASS_O])
+    return Packed(
+        floats,
+        ints,
+        admission,
+        q,
+        pooled[JAIL_CLASS_P],
+        pooled[JAIL_CLASS_O],
+        np.array(w.cohort, dtype=np.int64),  # copies: the groups' own arrays are read-only
+        np.array(w.arrival_weights, dtype=np.float64),
+        np.array(w.case_weights, dtype=np.float64),
+    )
 
 
 @_jit
@@ -351,6 +380,9 @@ def _week(
     q: FloatArray,
     jail_pooled_p: FloatArray,
     jail_pooled_o: FloatArray,
+    cohort: IntArray,
+    arrival_weights: FloatArray,
+    case_weights: FloatArray,
     effort: float,
     locate_p: FloatArray,
     hazard_p: FloatArray,
@@ -365,6 +397,22 @@ def _week(
     size = floats.shape[1]  # the plan's active groups (later entry cohorts are empty)
     stocks = all_stocks[:, :size]
     out = np.zeros(N_OUT)
+
+    # background flows (emigration, grants of status), then this week's arrivals: people
+    # released at the border with a notice to appear arrive with a court case
+    emigrated, granted = stages._background(state, stocks, q[Q_P_EMIGRATION], q[Q_P_STATUS_GRANT])
+    arrivals = draws.poisson(state, q[Q_ARRIVALS_PER_WEEK])
+    with_case = binomial(state, arrivals, q[Q_ARRIVAL_SHARE_WITH_CASE])
+    no_case = draws.spread(state, arrivals - with_case, arrival_weights)
+    has_case = draws.spread(state, with_case, case_weights)
+    for j in range(cohort.size):
+        stocks[FREE, cohort[j]] += no_case[j]
+        stocks[RELEASED, cohort[j]] += has_case[j]
+    out[O_EMIGRATED] = emigrated
+    out[O_STATUS_GRANTED] = granted
+    out[O_ARRIVALS] = arrivals
+    out[O_ARRIVALS_WITH_CASE] = with_case
+
     taken = np.zeros_like(stocks)
 
     # officer capacity; custodial arrests (jails, prisons) come first on its hours
@@ -646,8 +694,8 @@ def week(
     cells: IntArray,
     n_columns: int,
 ) -> tuple[FloatArray, FloatArray]:
-    """Carry out a week's arrests, processing, detention, court, review and removal on
-    ``stocks``, in place (background flows and arrivals come before, from Python), in the
+    """Carry out a week (background flows, arrivals, arrests, processing, detention, court,
+    review and removal) on ``stocks``, in place, in the
     plan's active groups (the first ``plan.floats.shape[1]``; ``located`` and ``cells`` are
     given for those only).
 
@@ -666,6 +714,9 @@ def week(
         plan.scalars,
         plan.jail_pooled_p,
         plan.jail_pooled_o,
+        plan.cohort,
+        plan.arrival_weights,
+        plan.case_weights,
         float(effort),
         *located,
         bool(review[0]),
@@ -690,13 +741,12 @@ def kernels() -> list[object]:
 
 
 def warm_up() -> None:
-    """Compile (on a machine's first run, some 20 s; numba caches the result on disk) or load
+    """Compile (on a machine's first run, some 40 s; numba caches the result on disk) or load
     the loops a run calls, with the argument types a run gives them, so that a run's progress
     does not stall in its first week. The values are placeholders: only their types count."""
     size = 4
     bits = draws.stream(np.random.default_rng(0))
     stocks = np.ones((len(stages.STOCKS), size + 1), dtype=np.int64)  # one group inactive
-    stages.background(bits, stocks, 0.1, 0.1)
     floats = np.full((N_FLOAT_ROWS, size), 0.5)
     ints = np.zeros((N_INT_ROWS, size), dtype=np.int64)
     scalars = np.ones(N_SCALARS)
@@ -704,7 +754,18 @@ def warm_up() -> None:
         array.flags.writeable = False
     pooled = np.full((1, 4), 0.5)
     pooled.flags.writeable = False
-    plan = Packed(floats, ints, np.arange(2 * size, dtype=np.int64), scalars, pooled, pooled)
+    cohort = np.arange(2, dtype=np.int64)
+    plan = Packed(
+        floats,
+        ints,
+        np.arange(2 * size, dtype=np.int64),
+        scalars,
+        pooled,
+        pooled,
+        cohort,
+        np.full(2, 0.5),
+        np.full(2, 0.5),
+    )
     probs = np.full(size, 0.5)
     week(
         bits,
