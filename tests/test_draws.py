@@ -195,3 +195,26 @@ def test_a_spread_is_a_multinomial_that_places_everyone() -> None:
     assert np.all(np.abs(x.var(axis=0) - var) <= 0.05 * var + 1e-12)
     # the covariance of a multinomial: -n p_i p_j
     assert abs(np.cov(x[:, 1], x[:, 4])[0, 1] + total * share[1] * share[4]) < 0.3
+
+
+def test_exponentials_follow_the_exponential_law() -> None:
+    # the ziggurat: strips, wedges and the tail beyond its first strip all in proportion
+    import numba
+
+    @numba.njit
+    def many(state: np.ndarray, size: int) -> np.ndarray:
+        out = np.empty(size)
+        for i in range(size):
+            out[i] = draws.exponential(state)
+        return out
+
+    size = 2_000_000
+    x = many(draws.stream(np.random.default_rng(33)), size)
+    assert x.min() >= 0
+    assert stats.kstest(x, "expon").pvalue > 1e-4
+    # the tail beyond the first strip (probability e^-r) and a wedge-heavy band near zero
+    for lo, hi in ((draws.ZIGGURAT_X[1], np.inf), (0.0, 0.05), (2.0, 2.2)):
+        p = np.exp(-lo) - np.exp(-hi)
+        got = np.count_nonzero((x >= lo) & (x < hi))
+        assert abs(got - size * p) <= 5 * np.sqrt(size * p * (1 - p)), (lo, hi)
+    assert abs(x.mean() - 1) < 5 / np.sqrt(size) and abs(x.var() - 1) < 5 * np.sqrt(8 / size)

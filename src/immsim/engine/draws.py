@@ -70,8 +70,8 @@ def _rotl(x: np.uint64, k: int) -> np.uint64:
 
 
 @_inline
-def uniform(state: Stream) -> float:
-    """The next uniform in [0, 1) of the stream (53 random bits), advancing it in place."""
+def bits64(state: Stream) -> np.uint64:
+    """The next 64 random bits of the stream, advancing it in place."""
     s0, s1, s2, s3 = state[0], state[1], state[2], state[3]
     result = _rotl(s0 + s3, 23) + s0
     t = s1 << _U(17)
@@ -82,7 +82,33 @@ def uniform(state: Stream) -> float:
     s2 ^= t
     s3 = _rotl(s3, 45)
     state[0], state[1], state[2], state[3] = s0, s1, s2, s3
-    return float(result >> _U(11)) * (1.0 / 9007199254740992.0)
+    word: np.uint64 = result
+    return word
+
+
+@_inline
+def uniform(state: Stream) -> float:
+    """The next uniform in [0, 1) of the stream (53 random bits)."""
+    return float(bits64(state) >> _U(11)) * (1.0 / 9007199254740992.0)
+
+
+def _ziggurat(layers: int, r: float, v: float) -> tuple[FloatArray, FloatArray]:
+    """Marsaglia and Tsang's ziggurat for the exponential density (2000, "The ziggurat method
+    for generating random variables", J. Statist. Software 5(8)): ``layers`` strips of equal
+    area ``v`` under exp(-x), the first ending at ``r`` with the tail beyond. Returns each
+    strip's right edge x_0 > x_1 = r > … > x_layers = 0, and exp(-x) there."""
+    x = np.empty(layers + 1)
+    x[0] = v / math.exp(-r)
+    x[1] = r
+    for i in range(1, layers):
+        x[i + 1] = -math.log(math.exp(-x[i]) + v / x[i])
+    assert abs(x[layers]) < 1e-6, x[layers]  # the strips close at the top of the density
+    x[layers] = 0.0
+    return x, np.exp(-x)
+
+
+ZIGGURAT_X, ZIGGURAT_F = _ziggurat(256, 7.69711747013104972, 0.0039496598225815571993)
+"""Marsaglia and Tsang's 256 strips (their r and v)."""
 
 
 @_jit
@@ -235,9 +261,22 @@ def spread(state: Stream, total: int, weights: FloatArray) -> IntArray:
 
 @_inline
 def exponential(state: Stream) -> float:
-    """A standard exponential draw (the time to the next event at unit rate). ``1 - u`` is
-    exact for a uniform on the 2^-53 grid, and ``log`` costs half what ``log1p`` does."""
-    return -math.log(1.0 - uniform(state))
+    """A standard exponential draw (the time to the next event at unit rate), by the ziggurat:
+    a strip is chosen at random (all have the same area) and a point in it; 99% of points fall
+    where the strip lies wholly under the density and are taken at once, the rest are taken if
+    under the density (one exponential function), and the base strip's overhang is the tail,
+    ``r`` plus an exponential (memoryless). One random word for most draws, and no logarithm."""
+    while True:
+        word = bits64(state)
+        strip = int(word & _U(255))
+        x = float(word >> _U(11)) * (1.0 / 9007199254740992.0) * float(ZIGGURAT_X[strip])
+        if x < ZIGGURAT_X[strip + 1]:
+            return x
+        if strip == 0:
+            return float(ZIGGURAT_X[1]) - math.log(1.0 - uniform(state))
+        low, high = float(ZIGGURAT_F[strip]), float(ZIGGURAT_F[strip + 1])
+        if low + uniform(state) * (high - low) < math.exp(-x):
+            return x
 
 
 @_jit
