@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -414,8 +415,15 @@ def regimes_classify(
 # --- run ------------------------------------------------------------------------------------
 
 WorkersOpt = Annotated[
-    int, typer.Option("--workers", min=1, max=256, help="Processes in the local pool.")
+    int,
+    typer.Option(
+        "--workers",
+        min=1,
+        max=256,
+        help="Processes in the local pool (default: the CPUs this process may use).",
+    ),
 ]
+DEFAULT_WORKERS = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 RayOpt = Annotated[
     str | None,
     typer.Option("--ray", help="Run on a Ray cluster: its address, or 'local' for one here."),
@@ -446,7 +454,7 @@ def run_command(
             "--draws", min=1, max=10000, help="Monte Carlo draws: medians and 50%/90% bands."
         ),
     ] = 1,
-    workers: WorkersOpt = 1,
+    workers: WorkersOpt = DEFAULT_WORKERS,
     ray: RayOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -1065,7 +1073,7 @@ def compare_command(
     seed: Annotated[int, typer.Option("--seed", min=0)] = 1,
     out: Annotated[Path | None, typer.Option("--out", help="Comparison folder to write.")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite")] = False,
-    workers: WorkersOpt = 1,
+    workers: WorkersOpt = DEFAULT_WORKERS,
     ray: RayOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -1123,7 +1131,7 @@ def sweep_command(
     out: Annotated[
         Path | None, typer.Option("--out", help="Folder (default: runs/sweep-NAME).")
     ] = None,
-    workers: WorkersOpt = 1,
+    workers: WorkersOpt = DEFAULT_WORKERS,
     ray: RayOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -1165,7 +1173,7 @@ def sensitivity_command(
             "--n", min=2, max=100000, help="Trajectories (morris) or base samples (sobol)."
         ),
     ] = 10,
-    workers: WorkersOpt = 1,
+    workers: WorkersOpt = DEFAULT_WORKERS,
     ray: RayOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
