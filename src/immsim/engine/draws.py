@@ -492,6 +492,16 @@ def _cap_rounds(state: Stream, counts: IntArray, keep: int) -> IntArray:
     return out
 
 
+@_jit
+def _cap(state: Stream, counts: IntArray, limit: float) -> IntArray:
+    keep = max(0, math.floor(limit))
+    if keep == 0:
+        return np.zeros_like(counts)
+    if counts.sum() <= keep:
+        return counts.copy()
+    return _cap_rounds(state, counts, keep)
+
+
 def cap(state: Stream, counts: IntArray, limit: float) -> IntArray:
     """At most ``limit`` of ``counts`` in all, chosen at random: a hard capacity that random
     draws can never overshoot.
@@ -500,9 +510,5 @@ def cap(state: Stream, counts: IntArray, limit: float) -> IntArray:
     its count. Taken in multinomial rounds (a round's overshoot in any group is put back and
     redrawn among the rest), which matches sampling without replacement when, as here, the
     number taken is small against the groups' sizes."""
-    keep = max(0, int(np.floor(limit)))
-    counts = np.ascontiguousarray(counts, dtype=np.int64)
-    if int(counts.sum()) <= keep:
-        return counts.copy()
-    taken: IntArray = _cap_rounds(state, counts, keep)
+    taken: IntArray = _cap(state, np.ascontiguousarray(counts, dtype=np.int64), float(limit))
     return taken

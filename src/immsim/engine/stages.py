@@ -152,17 +152,6 @@ def _apply(
                 totals[c] += part
 
 
-def apply_arrests(
-    stocks: IntArray, drawn: IntArray, sources: IntArray, taken: IntArray
-) -> IntArray:
-    """Take each channel's arrests (row ``c`` of ``drawn``, from stock ``sources[c]``) out of the
-    stocks, in place, adding them to ``taken``; someone drawn by two channels is taken once
-    (a later channel finds fewer left). Returns each channel's arrests."""
-    totals = np.zeros(drawn.shape[0], dtype=np.int64)
-    _apply(stocks, drawn, sources, taken, totals)
-    return totals
-
-
 @_jit
 def _binom_by_rank(
     state: Stream,
@@ -366,13 +355,6 @@ def _tally(cells: IntArray, counts: IntArray, columns: int) -> FloatArray:
                 for attribute in range(cells.shape[0]):
                     sums[row, cells[attribute, i]] += counts[row, i]
     return sums
-
-
-def tally(cells: IntArray, counts: IntArray, columns: int) -> FloatArray:
-    """Persons by breakdown column: row ``r`` of ``counts`` (people per group) summed into the
-    column each group falls in under each attribute (``cells[attribute, group]``)."""
-    out: FloatArray = _tally(cells, np.ascontiguousarray(counts, dtype=np.int64), columns)
-    return out
 
 
 @_jit

@@ -45,19 +45,15 @@ FloatArray = NDArray[np.float64]
     JAIL_ARREST_O,
     JAIL_HAZARD_O,
     JAIL_HELD_O,
-    LEADS_FREE_TOTAL,
-    LEADS_FREE_HAZARD,
-    LEADS_FREE_SHARES,  # two rows
-    _LEADS_FREE_SHARE_2,
-    LEADS_ORDERED_TOTAL,
-    LEADS_ORDERED_HAZARD,
-    LEADS_ORDERED_SHARES,  # one row
-    LEADS_RELEASED_TOTAL,
-    LEADS_RELEASED_HAZARD,
     RELIEF,
     DOCUMENTED,
-    N_FLOAT_ROWS,
-) = range(20)
+    LEADS,
+) = range(11)
+LEADS_BLOCKS = ((FREE, LEADS, 3), (ORDERED, LEADS + 4, 2), (RELEASED, LEADS + 7, 1))
+"""Each stock's lead channels (its stock, first row, number of channels), from row ``LEADS``
+on: the probability of any, its hazard, then each channel's share of what is left but the
+last's (one row each)."""
+N_FLOAT_ROWS = LEADS + 9
 
 # rows of the per-group integer matrix
 (
@@ -248,14 +244,12 @@ def pack(w: WeekPlan, a: Attributes) -> Packed:
             floats[held] = chain.held_share
             ints[classes] = chain.classes
             pooled[classes] = chain.pooled
-    for total, hazard, shares, (plan_total, plan_shares, plan_hazard) in (
-        (LEADS_FREE_TOTAL, LEADS_FREE_HAZARD, LEADS_FREE_SHARES, w.leads_free),
-        (LEADS_ORDERED_TOTAL, LEADS_ORDERED_HAZARD, LEADS_ORDERED_SHARES, w.leads_ordered),
-        (LEADS_RELEASED_TOTAL, LEADS_RELEASED_HAZARD, LEADS_RELEASED_HAZARD + 1, w.leads_released),
+    for (_, block, channels), (any_lead, shares, any_hazard) in zip(
+        LEADS_BLOCKS, (w.leads_free, w.leads_ordered, w.leads_released), strict=True
     ):
-        floats[total] = plan_total
-        floats[hazard] = plan_hazard
-        floats[shares : shares + plan_shares.shape[0]] = plan_shares
+        floats[block] = any_lead
+        floats[block + 1] = any_hazard
+        floats[block + 2 : block + 1 + channels] = shares
     floats[RELIEF] = w.relief
     floats[DOCUMENTED] = w.p_documented
     ints[FELON] = a.felon
@@ -326,17 +320,6 @@ def pack(w: WeekPlan, a: Attributes) -> Packed:
 
 
 @_jit
-def _capped(state: Stream, counts: IntArray, limit: float) -> IntArray:
-    """As :func:`immsim.engine.draws.cap`, inside the compiled week."""
-    keep = max(0, math.floor(limit))
-    if keep == 0:
-        return np.zeros_like(counts)
-    if counts.sum() <= keep:
-        return counts.copy()
-    return draws._cap_rounds(state, counts, keep)
-
-
-@_jit
 def _take(
     state: Stream,
     stocks: IntArray,
@@ -361,13 +344,6 @@ def _take(
     for c in range(drawn.shape[0]):
         out[channels[c]] += totals[c]
     return cut
-
-
-@_jit
-def _admitted(requests: IntArray, order: IntArray, space: int) -> IntArray:
-    if space <= 0:
-        return np.zeros_like(requests)
-    return stages._admit(requests, order, space)
 
 
 @_jit
@@ -468,33 +444,24 @@ def _week(
 
     # leads: task forces, databases, worksites, check-ins (each stock's compete in one draw)
     leads = np.zeros((6, size), dtype=np.int64)
-    leads[0:3] = draws._competing_each(
-        state,
-        stocks[FREE],
-        floats[LEADS_FREE_TOTAL],
-        floats[LEADS_FREE_HAZARD],
-        floats[LEADS_FREE_SHARES : LEADS_FREE_SHARES + 2],
-    )
-    leads[3:5] = draws._competing_each(
-        state,
-        stocks[ORDERED],
-        floats[LEADS_ORDERED_TOTAL],
-        floats[LEADS_ORDERED_HAZARD],
-        floats[LEADS_ORDERED_SHARES : LEADS_ORDERED_SHARES + 1],
-    )
-    leads[5:6] = draws._competing_each(
-        state,
-        stocks[RELEASED],
-        floats[LEADS_RELEASED_TOTAL],
-        floats[LEADS_RELEASED_HAZARD],
-        floats[LEADS_RELEASED_HAZARD + 1 : LEADS_RELEASED_HAZARD + 1],
-    )
+    lead_sources = np.zeros(6, dtype=np.int64)
+    first = 0
+    for source, block, n_channels in LEADS_BLOCKS:
+        leads[first : first + n_channels] = draws._competing_each(
+            state,
+            stocks[source],
+            floats[block],
+            floats[block + 1],
+            floats[block + 2 : block + 1 + n_channels],
+        )
+        lead_sources[first : first + n_channels] = source
+        first += n_channels
     from_leads = np.zeros_like(stocks)
     leads_binding = _take(
         state,
         stocks,
         leads,
-        np.array([FREE, FREE, FREE, ORDERED, ORDERED, RELEASED]),
+        lead_sources,
         np.array(
             [
                 O_ARRESTS_TASK_FORCE,
@@ -539,7 +506,7 @@ def _week(
     located[size:] = stages._binom_by_rank(
         state, stocks[ORDERED], locate_o, hazard_o, rank_o, by_rank
     )
-    drawn = _capped(state, located, capacity)
+    drawn = draws._cap(state, located, capacity)
     large_p = drawn[:size]
     large_o = drawn[size:]
     stocks[FREE] -= large_p
@@ -555,7 +522,7 @@ def _week(
         n_coll = min(binomial(state, targeted, min(1.0, q[Q_COLLATERAL_RATIO])), max(0, int(room)))
         # bystanders met in the operations: any of the non-exempt at large, one arrest each
         pool = np.where(ints[EXEMPT_P] != 0, 0, stocks[FREE])
-        collateral = _capped(state, pool, float(n_coll))
+        collateral = draws._cap(state, pool, float(n_coll))
         stocks[FREE] -= collateral
         n_collateral = collateral.sum()
     out[O_ARRESTS_AT_LARGE] = targeted
@@ -595,7 +562,7 @@ def _week(
     over = stocks[HELD_COURT].sum() + stocks[HELD_REMOVAL].sum() - interior_beds
     capacity_released = 0
     if over > 0:
-        out_now = _admitted(stocks[HELD_COURT].copy(), ints[RELEASE_ORDER], over)
+        out_now = stages._admit(stocks[HELD_COURT].copy(), ints[RELEASE_ORDER], over)
         stocks[HELD_COURT] -= out_now
         stocks[RELEASED] += out_now
         capacity_released = out_now.sum()
@@ -604,7 +571,7 @@ def _week(
     both = np.empty(2 * size, dtype=np.int64)
     both[:size] = to_removal
     both[size:] = to_court
-    admitted = _admitted(both, admission_order, space)
+    admitted = stages._admit(both, admission_order, space)
     refused = 0
     for i in range(size):
         stocks[HELD_REMOVAL, i] += admitted[i]
@@ -621,14 +588,14 @@ def _week(
     h_det = q[Q_H_DETAINED]
     h_rel = q[Q_H_RELEASED]
     ready_det = draws._sweep_all(state, stocks[HELD_COURT], q[Q_P_DETAINED_READY])
-    done_det = _capped(state, ready_det, judge_hours / h_det)
+    done_det = draws._cap(state, ready_det, judge_hours / h_det)
     n_done_det = done_det.sum()
     hours_left_j = max(0.0, judge_hours - n_done_det * h_det)
     released_pending = float(stocks[RELEASED].sum())
     heard = min(1.0, (hours_left_j / h_rel) / released_pending) if released_pending > 0 else 0.0
     # judges hear as many non-detained cases as their hours allow (in no particular order:
     # the model does not track a case's age)
-    done_rel = _capped(state, stocks[RELEASED], hours_left_j / h_rel)
+    done_rel = draws._cap(state, stocks[RELEASED], hours_left_j / h_rel)
     n_done_rel = done_rel.sum()
     judges_binding = n_done_det < ready_det.sum() or (heard < 1.0 and released_pending > 0)
     out[O_JUDGE_HOURS_USED] = n_done_det * h_det + n_done_rel * h_rel
@@ -663,7 +630,7 @@ def _week(
     documented = draws._binom_each(state, stocks[HELD_REMOVAL], floats[DOCUMENTED])
     land = np.where(ints[IS_MEXICO] != 0, documented, 0)
     air_ready = documented - land
-    air = _capped(state, air_ready, q[Q_SEATS])
+    air = draws._cap(state, air_ready, q[Q_SEATS])
     n_air = air.sum()
     removed = land + air
     stocks[HELD_REMOVAL] -= removed
