@@ -218,3 +218,26 @@ def test_exponentials_follow_the_exponential_law() -> None:
         got = np.count_nonzero((x >= lo) & (x < hi))
         assert abs(got - size * p) <= 5 * np.sqrt(size * p * (1 - p)), (lo, hi)
     assert abs(x.mean() - 1) < 5 / np.sqrt(size) and abs(x.var() - 1) < 5 * np.sqrt(8 / size)
+
+
+@pytest.mark.parametrize("keep", [300, 2_700], ids=["few-taken", "few-left"])
+def test_a_capacity_takes_each_group_in_proportion(keep: int) -> None:
+    # when more are taken than left, those left are drawn instead: either way each group gives
+    # its share of the people taken, with a spread between sampling without replacement and
+    # with it (the rounds are exact only as the fewer drawn become few against the groups)
+    counts = np.array([0, 400, 1_000, 0, 1_600, 0], dtype=np.int64)
+    reps = 4_000
+    bits = draws.stream(np.random.default_rng(33))
+    x = np.stack([draws.cap(bits, counts, float(keep)) for _ in range(reps)])
+    assert np.all(x.sum(axis=1) == keep)
+    assert np.all(x <= counts) and not x[:, counts == 0].any()
+    total = counts.sum()
+    share = counts / total
+    mean = keep * share
+    var = keep * share * (1 - share) * (total - keep) / (total - 1)  # hypergeometric
+    live = counts > 0
+    assert np.all(np.abs(x.mean(axis=0) - mean)[live] <= 5 * np.sqrt(var[live] / reps))
+    fewer = min(keep, total - keep)
+    ratio = x.var(axis=0)[live] / var[live]
+    assert np.all(ratio > 0.92)
+    assert np.all(ratio < 1.08 * (total - 1) / (total - fewer))  # the multinomial's spread

@@ -380,11 +380,15 @@ def hazards(p: FloatArray) -> FloatArray:
 
 
 @_jit
-def _competing_each(
-    state: Stream, n: IntArray, total: FloatArray, hazard: FloatArray, shares: FloatArray
-) -> IntArray:
+def _competing_into(
+    state: Stream,
+    n: IntArray,
+    total: FloatArray,
+    hazard: FloatArray,
+    shares: FloatArray,
+    out: IntArray,
+) -> None:
     events = shares.shape[0] + 1
-    out = np.zeros((events, n.size), dtype=np.int64)
     clock = exponential(state)
     for i in range(n.size):
         if n[i] == 0 or total[i] <= 0.0:
@@ -393,8 +397,7 @@ def _competing_each(
         if clock >= h:  # nobody in this group has any of the events
             clock -= h
             continue
-        left = positive(state, n[i], total[i], hazard[i])
-        clock = exponential(state)
+        left, clock = walk(state, n[i], total[i], hazard[i], clock)
         for e in range(events - 1):
             if left == 0:
                 break
@@ -402,7 +405,6 @@ def _competing_each(
             out[e, i] = got
             left -= got
         out[events - 1, i] = left
-    return out
 
 
 def binom(state: Stream, n: IntArray, p: FloatArray | float) -> IntArray:
@@ -425,12 +427,15 @@ def competing(
     per group, made as one binomial for anyone having an event (probability ``total``, hazard
     ``-log(1 - total)``) and then each event's share of those left (row ``e`` of ``shares``).
     Returns one row per event, the last being whoever is left after the shared ones."""
-    out: IntArray = _competing_each(
+    table = np.ascontiguousarray(shares, dtype=np.float64).reshape(-1, n.size)
+    out = np.zeros((table.shape[0] + 1, n.size), dtype=np.int64)
+    _competing_into(
         state,
         np.ascontiguousarray(n, dtype=np.int64),
         np.ascontiguousarray(total, dtype=np.float64),
         np.ascontiguousarray(hazard, dtype=np.float64),
-        np.ascontiguousarray(shares, dtype=np.float64).reshape(-1, n.size),
+        table,
+        out,
     )
     return out
 
@@ -474,21 +479,32 @@ def _multinomial_round(
 
 
 @_jit
-def _cap_rounds(state: Stream, counts: IntArray, keep: int) -> IntArray:
-    where = np.flatnonzero(counts)  # most groups have nobody to take: leave them out
-    full = counts[where]
-    taken = np.zeros(full.size, dtype=np.int64)
-    left = keep
+def _choose(state: Stream, full: IntArray, keep: int) -> IntArray:
+    """``keep`` of the people counted in ``full`` (every count positive), chosen at random."""
+    # choose whichever are fewer, those taken or those left: a uniform choice of either is a
+    # uniform choice of the other, and rounds of few draws among many people are cheap and
+    # near sampling without replacement
+    total = full.sum()
+    left_out = total - keep < keep
+    want = total - keep if left_out else keep
+    chosen = np.zeros(full.size, dtype=np.int64)
+    left = want
     while left > 0:
-        room = full - taken
+        room = full - chosen
         drawn = _multinomial_round(
             state, room, room.sum(), left, left <= SORTED_MAX_DRAWS_PER_GROUP * full.size
         )
         for i in range(full.size):
-            taken[i] += min(drawn[i], room[i])  # a group's overshoot goes back into the next round
-        left = keep - taken.sum()
+            chosen[i] += min(drawn[i], room[i])  # a group's overshoot goes back into the next round
+        left = want - chosen.sum()
+    return full - chosen if left_out else chosen
+
+
+@_jit
+def _cap_rounds(state: Stream, counts: IntArray, keep: int) -> IntArray:
+    where = np.flatnonzero(counts)  # most groups have nobody to take: leave them out
     out = np.zeros(counts.size, dtype=np.int64)
-    out[where] = taken
+    out[where] = _choose(state, counts[where], keep)
     return out
 
 
@@ -509,6 +525,7 @@ def cap(state: Stream, counts: IntArray, limit: float) -> IntArray:
     Exactly ``floor(limit)`` people are taken (when there are more), none from a group beyond
     its count. Taken in multinomial rounds (a round's overshoot in any group is put back and
     redrawn among the rest), which matches sampling without replacement when, as here, the
-    number taken is small against the groups' sizes."""
+    number taken is small against the groups' sizes. When more are taken than left, those left
+    are the ones drawn so, for the same reason."""
     taken: IntArray = _cap(state, np.ascontiguousarray(counts, dtype=np.int64), float(limit))
     return taken

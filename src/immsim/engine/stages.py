@@ -79,10 +79,10 @@ def _jail(
     held_share: FloatArray,
     classes: IntArray,
     pooled: FloatArray,
-) -> tuple[IntArray, IntArray, IntArray]:
+    held_287g: IntArray,
+    transferred: IntArray,
+) -> IntArray:
     size = stock.size
-    held_287g = np.zeros(size, dtype=np.int64)
-    transferred = np.zeros(size, dtype=np.int64)
     totals = np.zeros(4, dtype=np.int64)  # bookings, matches, detainers, notifications
     left = np.zeros(pooled.shape[0], dtype=np.int64)  # people not arrested, by class
     clock = exponential(state)  # one clock over the groups for the arrests (draws.walk)
@@ -117,7 +117,7 @@ def _jail(
             totals[2] += matched
         elif pooled[k, 3] == 1.0:  # a notification on those matched outside 287(g) jails
             totals[3] += matched - binomial(state, matched, pooled[k, 2])
-    return held_287g, transferred, totals
+    return totals
 
 
 def jail(
@@ -131,25 +131,21 @@ def jail(
     Each person is booked, matched and held or transferred as in the chain; only the arrests
     are drawn per group, and the other bookings and matches pooled per class of groups with the
     same chances (exact: given who was arrested, the rest of a class are alike)."""
-    held, transferred, totals = _jail(
-        state, stock, chain.arrest, chain.hazard, chain.held_share, chain.classes, chain.pooled
+    held = np.zeros(stock.size, dtype=np.int64)
+    transferred = np.zeros(stock.size, dtype=np.int64)
+    totals = _jail(
+        state,
+        stock,
+        chain.arrest,
+        chain.hazard,
+        chain.held_share,
+        chain.classes,
+        chain.pooled,
+        held,
+        transferred,
     )
     names = ("jail_bookings", "jail_matches", "detainers", "notifications")
     return held, transferred, dict(zip(names, (int(v) for v in totals), strict=True))
-
-
-@_jit
-def _apply(
-    stocks: IntArray, drawn: IntArray, sources: IntArray, taken: IntArray, totals: IntArray
-) -> None:
-    for c in range(drawn.shape[0]):
-        row = sources[c]
-        for i in range(drawn.shape[1]):
-            part = min(drawn[c, i], stocks[row, i])
-            if part > 0:
-                stocks[row, i] -= part
-                taken[row, i] += part
-                totals[c] += part
 
 
 @_jit

@@ -334,16 +334,32 @@ def _take(
     ``limit`` arrests, taking them out of their source stocks into ``taken``; True if the
     capacity cut any. Someone drawn by two channels is arrested once."""
     keep = max(0, math.floor(limit))
-    cut: bool = drawn.sum() > keep
+    size = drawn.shape[1]
+    flat = drawn.ravel()
+    where = np.flatnonzero(flat)  # most groups have no candidate: only these are visited
+    counts = flat[where]
+    cut: bool = counts.sum() > keep
     if cut:  # exactly floor(limit) taken, fewer than wanted
-        kept = draws._cap_rounds(state, drawn.ravel(), keep).reshape(drawn.shape)
-    else:
-        kept = drawn.copy()
-    totals = np.zeros(drawn.shape[0], dtype=np.int64)
-    stages._apply(stocks, kept, sources, taken, totals)
-    for c in range(drawn.shape[0]):
-        out[channels[c]] += totals[c]
+        counts = draws._choose(state, counts, keep)
+    for j in range(where.size):
+        c = where[j] // size
+        i = where[j] - c * size
+        row = sources[c]
+        part = min(counts[j], stocks[row, i])
+        if part > 0:
+            stocks[row, i] -= part
+            taken[row, i] += part
+            out[channels[c]] += part
     return cut
+
+
+@_jit
+def _reachable(stock: IntArray, p: FloatArray) -> bool:
+    """Whether anyone in ``stock`` has a chance ``p`` of an event (stops at the first)."""
+    for i in range(stock.size):  # noqa: SIM110 (numba compiles no generator in any())
+        if stock[i] > 0 and p[i] > 0.0:
+            return True
+    return False
 
 
 @_jit
@@ -402,7 +418,7 @@ def _week(
             (FREE, JAIL_ARREST_P, JAIL_HAZARD_P, JAIL_HELD_P, JAIL_CLASS_P, jail_pooled_p),
             (ORDERED, JAIL_ARREST_O, JAIL_HAZARD_O, JAIL_HELD_O, JAIL_CLASS_O, jail_pooled_o),
         ):
-            held287, transferred, totals = stages._jail(
+            totals = stages._jail(
                 state,
                 stocks[source],
                 floats[arrest],
@@ -410,13 +426,13 @@ def _week(
                 floats[held],
                 ints[classes],
                 pooled,
+                custodial[n_custodial],
+                custodial[n_custodial + 1],
             )
             out[O_JAIL_BOOKINGS] += totals[0]
             out[O_JAIL_MATCHES] += totals[1]
             out[O_DETAINERS] += totals[2]
             out[O_NOTIFICATIONS] += totals[3]
-            custodial[n_custodial] = held287
-            custodial[n_custodial + 1] = transferred
             sources[n_custodial : n_custodial + 2] = source
             channels[n_custodial] = O_ARRESTS_287G
             channels[n_custodial + 1] = O_ARRESTS_JAIL
@@ -442,43 +458,51 @@ def _week(
         )
     hours_left = max(0.0, hours - float(taken.sum()) * q[Q_H_CUSTODIAL])
 
-    # leads: task forces, databases, worksites, check-ins (each stock's compete in one draw)
-    leads = np.zeros((6, size), dtype=np.int64)
-    lead_sources = np.zeros(6, dtype=np.int64)
-    first = 0
-    for source, block, n_channels in LEADS_BLOCKS:
-        leads[first : first + n_channels] = draws._competing_each(
+    # leads: task forces, databases, worksites, check-ins (each stock's compete in one draw);
+    # with no hours left for even one, none are drawn (all would be cut)
+    lead_limit = hours_left / q[Q_H_LEAD]
+    if lead_limit >= 1.0:
+        leads = np.zeros((6, size), dtype=np.int64)
+        lead_sources = np.zeros(6, dtype=np.int64)
+        first = 0
+        for source, block, n_channels in LEADS_BLOCKS:
+            draws._competing_into(
+                state,
+                stocks[source],
+                floats[block],
+                floats[block + 1],
+                floats[block + 2 : block + 1 + n_channels],
+                leads[first : first + n_channels],
+            )
+            lead_sources[first : first + n_channels] = source
+            first += n_channels
+        from_leads = np.zeros_like(stocks)
+        leads_binding = _take(
             state,
-            stocks[source],
-            floats[block],
-            floats[block + 1],
-            floats[block + 2 : block + 1 + n_channels],
+            stocks,
+            leads,
+            lead_sources,
+            np.array(
+                [
+                    O_ARRESTS_TASK_FORCE,
+                    O_ARRESTS_DATABASE,
+                    O_ARRESTS_WORKSITE,
+                    O_ARRESTS_DATABASE,
+                    O_ARRESTS_CHECK_IN,
+                    O_ARRESTS_CHECK_IN,
+                ]
+            ),
+            lead_limit,
+            out,
+            from_leads,
         )
-        lead_sources[first : first + n_channels] = source
-        first += n_channels
-    from_leads = np.zeros_like(stocks)
-    leads_binding = _take(
-        state,
-        stocks,
-        leads,
-        lead_sources,
-        np.array(
-            [
-                O_ARRESTS_TASK_FORCE,
-                O_ARRESTS_DATABASE,
-                O_ARRESTS_WORKSITE,
-                O_ARRESTS_DATABASE,
-                O_ARRESTS_CHECK_IN,
-                O_ARRESTS_CHECK_IN,
-            ]
-        ),
-        hours_left / q[Q_H_LEAD],
-        out,
-        from_leads,
-    )
+        hours_left = max(0.0, hours_left - float(from_leads.sum()) * q[Q_H_LEAD])
+        taken += from_leads
+    else:
+        leads_binding = False
+        for source, block, _ in LEADS_BLOCKS:
+            leads_binding = leads_binding or _reachable(stocks[source], floats[block])
     officers_binding = officers_binding or leads_binding
-    hours_left = max(0.0, hours_left - float(from_leads.sum()) * q[Q_H_LEAD])
-    taken += from_leads
 
     # at-large operations, down the tiers: each takes what it needs of the hours left
     capacity = hours_left / q[Q_HOURS_PER_TARGET] if q[Q_AT_LARGE] > 0.0 else 0.0
@@ -487,9 +511,10 @@ def _week(
     needs_o = np.zeros(n_ranks)
     rank_p = ints[RANK_P]
     rank_o = ints[RANK_O]
-    for i in range(size):
-        needs_p[rank_p[i]] += stocks[FREE, i] * locate_p[i]
-        needs_o[rank_o[i]] += stocks[ORDERED, i] * locate_o[i]
+    if capacity > 0.0:
+        for i in range(size):
+            needs_p[rank_p[i]] += stocks[FREE, i] * locate_p[i]
+            needs_o[rank_o[i]] += stocks[ORDERED, i] * locate_o[i]
     by_rank = np.zeros(n_ranks)
     remaining = capacity
     for index in range(n_ranks):
@@ -501,16 +526,21 @@ def _week(
         remaining -= f * need
         if remaining <= 0:
             break
-    located = np.empty(2 * size, dtype=np.int64)
-    located[:size] = stages._binom_by_rank(state, stocks[FREE], locate_p, hazard_p, rank_p, by_rank)
-    located[size:] = stages._binom_by_rank(
-        state, stocks[ORDERED], locate_o, hazard_o, rank_o, by_rank
-    )
-    drawn = draws._cap(state, located, capacity)
-    large_p = drawn[:size]
-    large_o = drawn[size:]
-    stocks[FREE] -= large_p
-    stocks[ORDERED] -= large_o
+    large_p = np.zeros(size, dtype=np.int64)
+    large_o = np.zeros(size, dtype=np.int64)
+    if capacity >= 1.0:  # below one arrest's hours none is drawn (all would be cut)
+        located = np.empty(2 * size, dtype=np.int64)
+        located[:size] = stages._binom_by_rank(
+            state, stocks[FREE], locate_p, hazard_p, rank_p, by_rank
+        )
+        located[size:] = stages._binom_by_rank(
+            state, stocks[ORDERED], locate_o, hazard_o, rank_o, by_rank
+        )
+        drawn = draws._cap(state, located, capacity)
+        large_p = drawn[:size]
+        large_o = drawn[size:]
+        stocks[FREE] -= large_p
+        stocks[ORDERED] -= large_o
     targeted = large_p.sum() + large_o.sum()
     if remaining <= 1e-9 and capacity > 0:
         officers_binding = True
