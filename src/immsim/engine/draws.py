@@ -388,6 +388,7 @@ def _competing_into(
     shares: FloatArray,
     out: IntArray,
 ) -> None:
+    """:func:`competing` into ``out``, which holds zeros (only groups with events are written)."""
     events = shares.shape[0] + 1
     clock = exponential(state)
     for i in range(n.size):
@@ -479,12 +480,12 @@ def _multinomial_round(
 
 
 @_jit
-def _choose(state: Stream, full: IntArray, keep: int) -> IntArray:
-    """``keep`` of the people counted in ``full`` (every count positive), chosen at random."""
+def _choose(state: Stream, full: IntArray, total: int, keep: int) -> IntArray:
+    """``keep`` of the ``total`` people counted in ``full`` (every count positive), chosen at
+    random."""
     # choose whichever are fewer, those taken or those left: a uniform choice of either is a
     # uniform choice of the other, and rounds of few draws among many people are cheap and
     # near sampling without replacement
-    total = full.sum()
     left_out = total - keep < keep
     want = total - keep if left_out else keep
     chosen = np.zeros(full.size, dtype=np.int64)
@@ -501,21 +502,17 @@ def _choose(state: Stream, full: IntArray, keep: int) -> IntArray:
 
 
 @_jit
-def _cap_rounds(state: Stream, counts: IntArray, keep: int) -> IntArray:
-    where = np.flatnonzero(counts)  # most groups have nobody to take: leave them out
-    out = np.zeros(counts.size, dtype=np.int64)
-    out[where] = _choose(state, counts[where], keep)
-    return out
-
-
-@_jit
 def _cap(state: Stream, counts: IntArray, limit: float) -> IntArray:
     keep = max(0, math.floor(limit))
     if keep == 0:
         return np.zeros_like(counts)
-    if counts.sum() <= keep:
+    total = counts.sum()
+    if total <= keep:
         return counts.copy()
-    return _cap_rounds(state, counts, keep)
+    where = np.flatnonzero(counts)  # most groups have nobody to take: leave them out
+    out = np.zeros(counts.size, dtype=np.int64)
+    out[where] = _choose(state, counts[where], total, keep)
+    return out
 
 
 def cap(state: Stream, counts: IntArray, limit: float) -> IntArray:

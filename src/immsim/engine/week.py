@@ -205,6 +205,20 @@ OUT = (
     N_OUT,
 ) = range(len(OUT) + 1)
 
+# the lead channels in the order of LEADS_BLOCKS' rows: the stock each draws from and the
+# count it adds to (database leads and check-ins reach two stocks each)
+LEAD_SOURCES = np.array([source for source, _, n in LEADS_BLOCKS for _ in range(n)])
+LEAD_CHANNELS = np.array(
+    [
+        O_ARRESTS_TASK_FORCE,
+        O_ARRESTS_DATABASE,
+        O_ARRESTS_WORKSITE,
+        O_ARRESTS_DATABASE,
+        O_ARRESTS_CHECK_IN,
+        O_ARRESTS_CHECK_IN,
+    ]
+)
+
 _jit = numba.njit(cache=True, nogil=True)
 
 
@@ -338,9 +352,10 @@ def _take(
     flat = drawn.ravel()
     where = np.flatnonzero(flat)  # most groups have no candidate: only these are visited
     counts = flat[where]
-    cut: bool = counts.sum() > keep
+    total = counts.sum()
+    cut: bool = total > keep
     if cut:  # exactly floor(limit) taken, fewer than wanted
-        counts = draws._choose(state, counts, keep)
+        counts = draws._choose(state, counts, total, keep)
     for j in range(where.size):
         c = where[j] // size
         i = where[j] - c * size
@@ -462,8 +477,7 @@ def _week(
     # with no hours left for even one, none are drawn (all would be cut)
     lead_limit = hours_left / q[Q_H_LEAD]
     if lead_limit >= 1.0:
-        leads = np.zeros((6, size), dtype=np.int64)
-        lead_sources = np.zeros(6, dtype=np.int64)
+        leads = np.zeros((LEAD_CHANNELS.size, size), dtype=np.int64)
         first = 0
         for source, block, n_channels in LEADS_BLOCKS:
             draws._competing_into(
@@ -474,27 +488,10 @@ def _week(
                 floats[block + 2 : block + 1 + n_channels],
                 leads[first : first + n_channels],
             )
-            lead_sources[first : first + n_channels] = source
             first += n_channels
         from_leads = np.zeros_like(stocks)
         leads_binding = _take(
-            state,
-            stocks,
-            leads,
-            lead_sources,
-            np.array(
-                [
-                    O_ARRESTS_TASK_FORCE,
-                    O_ARRESTS_DATABASE,
-                    O_ARRESTS_WORKSITE,
-                    O_ARRESTS_DATABASE,
-                    O_ARRESTS_CHECK_IN,
-                    O_ARRESTS_CHECK_IN,
-                ]
-            ),
-            lead_limit,
-            out,
-            from_leads,
+            state, stocks, leads, LEAD_SOURCES, LEAD_CHANNELS, lead_limit, out, from_leads
         )
         hours_left = max(0.0, hours_left - float(from_leads.sum()) * q[Q_H_LEAD])
         taken += from_leads
