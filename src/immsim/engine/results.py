@@ -8,6 +8,7 @@ code version, the seed and the wall time: enough to reproduce and to audit the r
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,11 @@ class Results:
             .sort("fiscal_year", "level")
         )
 
+    def digest(self) -> dict[str, str]:
+        """A fingerprint of each output table, so that two runs can be shown to agree bit for bit
+        (the golden tests compare the shipped scenarios' with ``tests/golden/digests.json``)."""
+        return {"weekly": _frame_digest(self.weekly), "breakdown": _frame_digest(self.breakdown)}
+
     def save(self, folder: str | Path, overwrite: bool = False) -> Path:
         """Write ``folder`` in one step: a failed save leaves no partial run behind."""
         target = Path(folder)
@@ -81,3 +87,19 @@ def load_results(folder: str | Path) -> Results:
         breakdown=pl.read_parquet(path / BREAKDOWN_FILE),
         manifest=json.loads((path / MANIFEST_FILE).read_text(encoding="utf-8")),
     )
+
+
+def _frame_digest(frame: pl.DataFrame) -> str:
+    """SHA-256 over a table's column names and values, taken in name order so that reordering
+    columns changes nothing; numbers as float64 bytes, so that an integer column turned float
+    with the same values keeps its digest; text as UTF-8 with a separator no label holds."""
+    digest = hashlib.sha256()
+    for name in sorted(frame.columns):
+        column = frame[name]
+        digest.update(name.encode() + b"\x00")
+        if column.dtype.is_numeric():
+            digest.update(column.cast(pl.Float64).to_numpy().tobytes())
+        else:
+            digest.update("\x1f".join(str(v) for v in column.to_list()).encode())
+        digest.update(b"\x1e")
+    return digest.hexdigest()
