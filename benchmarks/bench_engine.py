@@ -52,10 +52,9 @@ def engine() -> dict[str, float]:
 def simpy_baseline() -> dict[str, float]:
     import simpy
 
-    from immsim.engine.groups import build_groups
-    from immsim.engine.pipeline import Pipeline
-    from immsim.engine.plan import WEEKS_PER_YEAR
-    from immsim.engine.plan import weekly as _weekly
+    from immsim.dates import WEEKS_PER_YEAR
+    from immsim.engine.prepared import Prepared
+    from immsim.engine.rates import weekly as _weekly
     from immsim.population.build import build_population
     from immsim.regimes.catalog import load_regime
     from immsim.scenario import resolve_scenario
@@ -63,15 +62,15 @@ def simpy_baseline() -> dict[str, float]:
     scenario = resolve_scenario("default")
     tree = scenario.parameters()
     pop = build_population(tree, scenario.start, seed=1)
-    groups = build_groups(pop, scenario.end)
+    prepared = Prepared(pop, scenario.end, 1.0)
+    groups = prepared.groups
     regime = load_regime(scenario.regime)
     rng = np.random.default_rng(1)
-    pipe = Pipeline(groups, lambda d: regime, tree.snapshot, scenario.start, rng)
     p = tree.snapshot(scenario.start)
-    tri = pipe.triage(regime, scenario.start)
+    tri = prepared.triage(regime, scenario.start)
     # the same per-person weekly arrest hazard the engine's channels give, before capacities
     c = "enforcement.channels."
-    a = pipe.attributes
+    a = prepared.attributes
     crim = groups.level_of("criminal_history")
     booking = np.array([p[f"{c}jail_booking_rate.{lvl}"] for lvl in crim])
     booking = booking + np.where(a.pending, p[f"{c}pending_charges_booking_rate"], 0.0)

@@ -14,12 +14,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine.draws import cap, stream
 from immsim.engine.pipeline import _Snapshot
-from immsim.engine.plan import WEEKS_PER_YEAR
 from immsim.engine.results import load_results
 from immsim.engine.run import run
-from immsim.engine.stages import admit_in_order
+from immsim.engine.stages.detention import admit
 from immsim.errors import InputError
 from immsim.parameters import load_baseline
 from immsim.population.build import build_population
@@ -271,7 +271,7 @@ def test_the_2014_priorities_remove_a_more_criminal_mix_than_eo13768() -> None:
 def test_beds_go_in_order(requests: list[int], space: int, rnd) -> None:  # type: ignore[no-untyped-def]
     req = np.array(requests, dtype=np.int64)
     order = np.array(rnd.sample(range(req.size), req.size), dtype=np.int64)
-    admitted = admit_in_order(req, order, space)
+    admitted = admit(req, order, space)
     assert np.all(admitted >= 0) and np.all(admitted <= req)
     assert admitted.sum() == min(space, req.sum())
     # nobody later in the order gets a bed while someone earlier waits

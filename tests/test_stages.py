@@ -7,7 +7,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from immsim.engine import draws, stages, week
+from immsim.engine import draws, stocks, warm
+from immsim.engine.counts import N_COUNTS, Count
+from immsim.engine.stages import at_large, background, court, detention, jail, processing
+from immsim.engine.stocks import HELD_COURT, HELD_REMOVAL, ORDERED, RELEASED
 
 GROUPS = 12
 counts = st.lists(st.integers(0, 5000), min_size=GROUPS, max_size=GROUPS)
@@ -19,6 +22,10 @@ def _stocks(rows: list[list[int]]) -> np.ndarray:
     return np.array(rows, dtype=np.int64)
 
 
+def _counts() -> np.ndarray:
+    return np.zeros(N_COUNTS)
+
+
 @settings(max_examples=80, deadline=None)
 @given(st.lists(counts, min_size=5, max_size=5), st.floats(0, 0.5), st.floats(0, 0.5), seeds)
 def test_background_accounts_for_everyone(
@@ -26,13 +33,13 @@ def test_background_accounts_for_everyone(
 ) -> None:
     stocks = _stocks(rows)
     before = stocks.copy()
-    emigrated, granted = stages.background(
+    emigrated, granted = background.leave(
         draws.stream(np.random.default_rng(seed)), stocks, p_emig, p_grant
     )
     assert stocks.sum() + emigrated + granted == before.sum()
     assert np.all(stocks >= 0) and np.all(stocks <= before)
     # only the stocks at large change, and nobody with a final order is granted status
-    assert np.array_equal(stocks[stages.HELD_COURT :], before[stages.HELD_COURT :])
+    assert np.array_equal(stocks[HELD_COURT:], before[HELD_COURT:])
     if p_grant == 0:
         assert granted == 0
 
@@ -40,21 +47,16 @@ def test_background_accounts_for_everyone(
 @settings(max_examples=80, deadline=None)
 @given(st.lists(counts, min_size=5, max_size=5), probability, seeds)
 def test_a_move_keeps_the_total(rows: list[list[int]], p: float, seed: int) -> None:
-    stocks = _stocks(rows)
-    before = stocks.copy()
+    matrix = _stocks(rows)
+    before = matrix.copy()
     mask = np.arange(GROUPS) % 2 == 0
-    moved = stages.move(
-        draws.stream(np.random.default_rng(seed)),
-        stocks,
-        stages.HELD_REMOVAL,
-        stages.ORDERED,
-        mask,
-        p,
+    moved = stocks.move(
+        draws.stream(np.random.default_rng(seed)), matrix, HELD_REMOVAL, ORDERED, mask, p
     )
-    assert stocks.sum() == before.sum()
-    change = before[stages.HELD_REMOVAL] - stocks[stages.HELD_REMOVAL]
+    assert matrix.sum() == before.sum()
+    change = before[HELD_REMOVAL] - matrix[HELD_REMOVAL]
     assert change.sum() == moved
-    assert np.array_equal(stocks[stages.ORDERED] - before[stages.ORDERED], change)
+    assert np.array_equal(matrix[ORDERED] - before[ORDERED], change)
     assert not change[~mask].any()  # groups outside the mask are untouched
 
 
@@ -68,9 +70,16 @@ def test_every_arrest_takes_one_path(
     from_free, from_ordered, from_released = (
         np.array(x, dtype=np.int64) for x in (free, ordered, released)
     )
-    to_removal, to_court, n = stages.processing(
-        draws.stream(rng), from_free, from_ordered, from_released, *flags, p_return
+    out = _counts()
+    to_removal, to_court = processing.run(
+        draws.stream(rng),
+        from_free,
+        from_ordered,
+        from_released,
+        processing.ProcessingPlan(*flags, p_return),
+        out,
     )
+    n = {count.column: out[count] for count in Count}
     total = from_free.sum() + from_ordered.sum() + from_released.sum()
     assert to_removal.sum() + to_court.sum() + n["voluntary_returns"] == total
     prior, expedited, aggravated, eligible = flags
@@ -95,11 +104,13 @@ def test_court_decisions_keep_everyone_but_those_granted_relief(
     stocks = _stocks(rows)
     before = stocks.copy()
     rng = np.random.default_rng(seed)
-    done_det = rng.binomial(stocks[stages.HELD_COURT], 0.5)
-    done_rel = rng.binomial(stocks[stages.RELEASED], 0.5)
-    n = stages.court(
-        draws.stream(rng), stocks, done_det, done_rel, np.full(GROUPS, relief), absentia
+    done_det = rng.binomial(stocks[HELD_COURT], 0.5)
+    done_rel = rng.binomial(stocks[RELEASED], 0.5)
+    out = _counts()
+    court.decide(
+        draws.stream(rng), stocks, done_det, done_rel, np.full(GROUPS, relief), absentia, out
     )
+    n = {count.column: out[count] for count in Count}
     assert stocks.sum() + n["relief_granted"] == before.sum()
     assert n["orders"] + n["relief_granted"] == done_det.sum() + done_rel.sum()
     assert n["orders_in_absentia"] <= done_rel.sum()
@@ -109,10 +120,10 @@ def test_court_decisions_keep_everyone_but_those_granted_relief(
 def test_admission_follows_the_order_until_the_beds_run_out() -> None:
     requests = np.array([5, 0, 7, 3], dtype=np.int64)
     order = np.array([2, 0, 3, 1])
-    admitted = stages.admit_in_order(requests, order, 10)
+    admitted = detention.admit(requests, order, 10)
     assert admitted.tolist() == [3, 0, 7, 0]
-    assert stages.admit_in_order(requests, order, 0).sum() == 0
-    assert np.array_equal(stages.admit_in_order(requests, order, 100), requests)
+    assert detention.admit(requests, order, 0).sum() == 0
+    assert np.array_equal(detention.admit(requests, order, 100), requests)
 
 
 def test_warm_up_compiles_every_loop_a_run_uses() -> None:
@@ -121,8 +132,8 @@ def test_warm_up_compiles_every_loop_a_run_uses() -> None:
     from immsim.engine.run import run
     from immsim.scenario import resolve_scenario
 
-    week.warm_up()
-    compiled = {kernel: len(kernel.signatures) for kernel in week.kernels()}  # type: ignore[attr-defined]
+    warm.warm_up()
+    compiled = {kernel: len(kernel.signatures) for kernel in warm.kernels()}  # type: ignore[attr-defined]
     assert any(compiled.values())
     scenario = resolve_scenario("default")
     run(scenario.model_copy(update={"end": scenario.start + dt.timedelta(weeks=60)}))
@@ -138,7 +149,7 @@ def test_tiers_get_their_share_of_the_capacity() -> None:
     bits = draws.stream(np.random.default_rng(21))
     x = np.stack(
         [
-            stages.binom_by_rank(bits, n, locate, draws.hazards(locate), ranks, by_rank)
+            at_large.draw_by_tier(bits, n, locate, draws.hazards(locate), ranks, by_rank)
             for _ in range(reps)
         ]
     )
@@ -166,11 +177,9 @@ def _chain_case() -> tuple[np.ndarray, dict[str, object]]:
 
 
 def test_the_jail_chain_has_each_persons_chances() -> None:
-    from immsim.engine.plan import jail_chain
-
     stock, c = _chain_case()
     classes = np.array([7, 7, 1, 2, 3, 4])  # the first two groups alike
-    chain = jail_chain(**c, classes=classes)  # type: ignore[arg-type]
+    chain = jail.chain(**c, classes=classes)  # type: ignore[arg-type]
     assert chain.pooled.shape[0] == 5
     bits = draws.stream(np.random.default_rng(5))
     reps = 4000
@@ -178,9 +187,15 @@ def test_the_jail_chain_has_each_persons_chances() -> None:
     moved = np.zeros((reps, stock.size))
     totals = np.zeros((reps, 4))
     for r in range(reps):
-        h, t, counts = stages.jail(bits, stock, chain)
+        h = np.zeros(stock.size, dtype=np.int64)
+        t = np.zeros(stock.size, dtype=np.int64)
+        out = _counts()
+        jail.candidates(bits, stock, chain, h, t, out)
         assert np.all(h + t <= stock)
-        held[r], moved[r], totals[r] = h, t, list(counts.values())
+        held[r], moved[r] = h, t
+        totals[r] = out[
+            [Count.JAIL_BOOKINGS, Count.JAIL_MATCHES, Count.DETAINERS, Count.NOTIFICATIONS]
+        ]
     # what each person's chain gives, drawn in order: booked, matched, in a 287(g) jail, then
     # held (if the regime would arrest) or, elsewhere, transferred on a detainer/notification
     b, m, s, e, d = c["booking"], c["match"], c["share_287g"], c["enforce"], c["detainer"]

@@ -1015,7 +1015,7 @@ def calibrate_command(
 def _warm_engine(quiet: bool) -> None:
     """Load the engine's compiled loops before the progress bar starts (on a machine's first
     run they are compiled, which takes a while and would look like a stall)."""
-    from immsim.engine.week import warm_up
+    from immsim.engine.warm import warm_up
 
     if quiet:
         warm_up()

@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from immsim.analysis.uncertainty import Dist, draw_reform
-from immsim.engine.plan import WEEKS_PER_YEAR
+from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine.results import Results
 from immsim.engine.run import run
 from immsim.errors import InputError

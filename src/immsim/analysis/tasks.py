@@ -49,7 +49,7 @@ _POPULATIONS: dict[tuple[Any, ...], Any] = {}
 def run_task(task: Task) -> list[dict[str, Any]]:
     """Run one task; rows of (task id, labels, fiscal year, metric, value)."""
     from immsim.analysis.uncertainty import draw_reform
-    from immsim.engine.run import run
+    from immsim.engine.run import prepare, run
     from immsim.population.build import build_population
 
     scenario = task.scenario
@@ -63,11 +63,17 @@ def run_task(task: Task) -> list[dict[str, Any]]:
     population = None
     if scenario.population == "national":
         # the population depends only on the population parameters: draws that vary others
-        # (most of them) share one built population
-        key = (scenario.start, scenario.seed, _population_values(tree, scenario.start))
+        # (most of them) share one population, prepared once for the engine
+        key = (
+            scenario.start,
+            scenario.end,
+            scenario.seed,
+            _population_values(tree, scenario.start),
+        )
         if key not in _POPULATIONS:
             _POPULATIONS.clear()  # one at a time: a worker seldom needs two
-            _POPULATIONS[key] = build_population(tree, scenario.start, seed=scenario.seed)
+            built = build_population(tree, scenario.start, seed=scenario.seed)
+            _POPULATIONS[key] = prepare(scenario, built)
         population = _POPULATIONS[key]
     result = run(scenario, seed=task.seed, population=population)
     return headline_rows(task, result)

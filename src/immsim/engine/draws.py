@@ -31,9 +31,10 @@ from __future__ import annotations
 
 import math
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
+
+from immsim.engine.compiled import inline, jit
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -50,8 +51,6 @@ SORTED_MAX_DRAWS_PER_GROUP = 2
 group with room, and as conditional binomials beyond (measured: the two cost the same at about
 two draws a group)."""
 
-_jit = numba.njit(cache=True, nogil=True)
-_inline = numba.njit(cache=True, nogil=True, inline="always")
 _U = np.uint64
 
 
@@ -64,12 +63,12 @@ def stream(rng: np.random.Generator) -> Stream:
     return state
 
 
-@_inline
+@inline
 def _rotl(x: np.uint64, k: int) -> np.uint64:
     return (x << _U(k)) | (x >> _U(64 - k))
 
 
-@_inline
+@inline
 def bits64(state: Stream) -> np.uint64:
     """The next 64 random bits of the stream, advancing it in place."""
     s0, s1, s2, s3 = state[0], state[1], state[2], state[3]
@@ -86,7 +85,7 @@ def bits64(state: Stream) -> np.uint64:
     return word
 
 
-@_inline
+@inline
 def uniform(state: Stream) -> float:
     """The next uniform in [0, 1) of the stream (53 random bits)."""
     return float(bits64(state) >> _U(11)) * (1.0 / 9007199254740992.0)
@@ -111,7 +110,7 @@ ZIGGURAT_X, ZIGGURAT_F = _ziggurat(256, 7.69711747013104972, 0.00394965982258155
 """Marsaglia and Tsang's 256 strips (their r and v)."""
 
 
-@_jit
+@jit
 def _from_zero(state: Stream, n: int, p: float, u: float) -> int:
     """Binomial(n, p) for 0 < p <= 1/2 and a mean up to ``INVERSION_MAX_MEAN``, by inversion
     of the uniform ``u`` (a new one if rounding carries it past the last outcome considered)."""
@@ -134,7 +133,7 @@ def _from_zero(state: Stream, n: int, p: float, u: float) -> int:
         u = uniform(state)
 
 
-@_jit
+@jit
 def _rejection(state: Stream, n: int, p: float) -> int:
     """Binomial(n, p) for p <= 1/2 and a mean of at least ``INVERSION_MAX_MEAN``: Hörmann's
     transformed rejection with squeeze (BTRS; Hörmann 1993, "The generation of binomial random
@@ -170,7 +169,7 @@ def _rejection(state: Stream, n: int, p: float) -> int:
             return k
 
 
-@_inline
+@inline
 def binomial(state: Stream, n: int, p: float) -> int:
     """One Binomial(n, p) draw; n <= 0 or p <= 0 give 0 and consume no random number."""
     if n <= 0 or p <= 0.0:
@@ -194,7 +193,7 @@ def binomial(state: Stream, n: int, p: float) -> int:
     return n - k if p > 0.5 else k
 
 
-@_jit
+@jit
 def poisson(state: Stream, mean: float) -> int:
     """One Poisson(mean) draw: by multiplying uniforms for a small mean, and above
     ``INVERSION_MAX_MEAN`` by Hörmann's transformed rejection (PTRS; Hörmann 1993, "The
@@ -235,7 +234,7 @@ def poisson(state: Stream, mean: float) -> int:
             return k
 
 
-@_jit
+@jit
 def spread(state: Stream, total: int, weights: FloatArray) -> IntArray:
     """``total`` people shared over groups in proportion to ``weights``: a multinomial draw,
     made as one binomial per group for its share of what is left."""
@@ -259,7 +258,7 @@ def spread(state: Stream, total: int, weights: FloatArray) -> IntArray:
     return out
 
 
-@_inline
+@inline
 def exponential(state: Stream) -> float:
     """A standard exponential draw (the time to the next event at unit rate), by the ziggurat:
     a strip is chosen at random (all have the same area) and a point in it; 99% of points fall
@@ -279,7 +278,7 @@ def exponential(state: Stream) -> float:
             return x
 
 
-@_jit
+@jit
 def positive(state: Stream, n: int, p: float, hazard: float) -> int:
     """Binomial(n, p) given at least one event, where ``hazard`` is ``-log(1 - p)``: inversion of
     the conditional law from one up (or, where no event is unlikely anyway, draws until one)."""
@@ -315,7 +314,7 @@ WALK_MAX_MEAN = 3.0
 exponential per person with the event); above it the count is drawn given one event."""
 
 
-@_inline
+@inline
 def walk(state: Stream, n: int, p: float, hazard: float, clock: float) -> tuple[int, float]:
     """The people with an event in a group of ``n`` that the sweep's ``clock`` (below
     ``n * hazard``) says has one, and the clock for the groups after it.
@@ -343,8 +342,8 @@ def walk(state: Stream, n: int, p: float, hazard: float, clock: float) -> tuple[
             return k, clock - end
 
 
-@_jit
-def _sweep_all(state: Stream, n: IntArray, p: float) -> IntArray:
+@jit
+def sweep_all(state: Stream, n: IntArray, p: float) -> IntArray:
     out = np.zeros(n.size, dtype=np.int64)
     if p <= 0.0:
         return out
@@ -361,8 +360,8 @@ def _sweep_all(state: Stream, n: IntArray, p: float) -> IntArray:
     return out
 
 
-@_jit
-def _binom_each(state: Stream, n: IntArray, p: FloatArray) -> IntArray:
+@jit
+def binom_each(state: Stream, n: IntArray, p: FloatArray) -> IntArray:
     out = np.zeros(n.size, dtype=np.int64)
     for i in range(n.size):
         if n[i] > 0:
@@ -379,8 +378,8 @@ def hazards(p: FloatArray) -> FloatArray:
     return out
 
 
-@_jit
-def _competing_into(
+@jit
+def competing_into(
     state: Stream,
     n: IntArray,
     total: FloatArray,
@@ -415,9 +414,9 @@ def binom(state: Stream, n: IntArray, p: FloatArray | float) -> IntArray:
     a group with no event by a multiplication."""
     counts = np.ascontiguousarray(n, dtype=np.int64)
     if isinstance(p, np.ndarray) and p.ndim:
-        result: IntArray = _binom_each(state, counts, np.ascontiguousarray(p, dtype=np.float64))
+        result: IntArray = binom_each(state, counts, np.ascontiguousarray(p, dtype=np.float64))
     else:
-        result = _sweep_all(state, counts, float(p))
+        result = sweep_all(state, counts, float(p))
     return result
 
 
@@ -430,7 +429,7 @@ def competing(
     Returns one row per event, the last being whoever is left after the shared ones."""
     table = np.ascontiguousarray(shares, dtype=np.float64).reshape(-1, n.size)
     out = np.zeros((table.shape[0] + 1, n.size), dtype=np.int64)
-    _competing_into(
+    competing_into(
         state,
         np.ascontiguousarray(n, dtype=np.int64),
         np.ascontiguousarray(total, dtype=np.float64),
@@ -441,7 +440,7 @@ def competing(
     return out
 
 
-@_jit
+@jit
 def _multinomial_round(
     state: Stream, room: IntArray, mass: int, want: int, by_sorted_uniforms: bool
 ) -> IntArray:
@@ -479,8 +478,8 @@ def _multinomial_round(
     return out
 
 
-@_jit
-def _choose(state: Stream, full: IntArray, total: int, keep: int) -> IntArray:
+@jit
+def choose(state: Stream, full: IntArray, total: int, keep: int) -> IntArray:
     """``keep`` of the ``total`` people counted in ``full`` (every count positive), chosen at
     random."""
     # choose whichever are fewer, those taken or those left: a uniform choice of either is a
@@ -501,8 +500,8 @@ def _choose(state: Stream, full: IntArray, total: int, keep: int) -> IntArray:
     return full - chosen if left_out else chosen
 
 
-@_jit
-def _cap(state: Stream, counts: IntArray, limit: float) -> IntArray:
+@jit
+def capped(state: Stream, counts: IntArray, limit: float) -> IntArray:
     keep = max(0, math.floor(limit))
     if keep == 0:
         return np.zeros_like(counts)
@@ -511,7 +510,7 @@ def _cap(state: Stream, counts: IntArray, limit: float) -> IntArray:
         return counts.copy()
     where = np.flatnonzero(counts)  # most groups have nobody to take: leave them out
     out = np.zeros(counts.size, dtype=np.int64)
-    out[where] = _choose(state, counts[where], total, keep)
+    out[where] = choose(state, counts[where], total, keep)
     return out
 
 
@@ -524,5 +523,5 @@ def cap(state: Stream, counts: IntArray, limit: float) -> IntArray:
     redrawn among the rest), which matches sampling without replacement when, as here, the
     number taken is small against the groups' sizes. When more are taken than left, those left
     are the ones drawn so, for the same reason."""
-    taken: IntArray = _cap(state, np.ascontiguousarray(counts, dtype=np.int64), float(limit))
+    taken: IntArray = capped(state, np.ascontiguousarray(counts, dtype=np.int64), float(limit))
     return taken

@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 
 from immsim import __version__
-from immsim.engine.groups import Groups, build_groups
+from immsim.dates import fiscal_year
 from immsim.engine.pipeline import (
     BREAKDOWN_STAGES,
     CAPACITY_COLUMNS,
@@ -24,6 +24,7 @@ from immsim.engine.pipeline import (
     Pipeline,
     WeekRecord,
 )
+from immsim.engine.prepared import Prepared
 from immsim.engine.results import Results
 from immsim.errors import LookupOutOfRangeError
 from immsim.parameters.loader import ParameterTree
@@ -35,10 +36,6 @@ from immsim.regimes.model import Regime
 from immsim.scenario import HISTORICAL, Scenario
 
 Progress = Callable[[int, int], None]
-
-
-def fiscal_year(day: dt.date) -> int:
-    return day.year + 1 if day.month >= 10 else day.year
 
 
 def scenario_population(scenario: Scenario, tree: ParameterTree, seed: int) -> Population:
@@ -55,9 +52,12 @@ def run(
     *,
     seed: int | None = None,
     progress: Progress | None = None,
-    population: Population | None = None,
+    population: Population | Prepared | None = None,
 ) -> Results:
-    """Run ``scenario`` week by week; the same scenario and seed give identical results."""
+    """Run ``scenario`` week by week; the same scenario and seed give identical results.
+
+    ``population`` (by default built from the scenario) may be given already prepared
+    (:func:`prepare`), which saves its preparation in runs that share it."""
     started = time.perf_counter()
     seed = scenario.seed if seed is None else seed
     tree = scenario.parameters()
@@ -72,13 +72,18 @@ def run(
             return fixed
 
     streams = np.random.SeedSequence(seed).spawn(2)
-    pop = population or scenario_population(scenario, tree, int(streams[0].generate_state(1)[0]))
-    groups = _groups(
-        pop, scenario.end, float(tree.get("population.arrival_coverage", scenario.start))
-    )
+    coverage = float(tree.get("population.arrival_coverage", scenario.start))
+    if isinstance(population, Prepared) and population.serves(None, scenario.end, coverage):
+        prepared = population
+    else:
+        pop = population.population if isinstance(population, Prepared) else population
+        if pop is None:
+            pop = scenario_population(scenario, tree, int(streams[0].generate_state(1)[0]))
+        prepared = Prepared(pop, scenario.end, coverage)
+    pop = prepared.population
     weeks = (scenario.end - scenario.start).days // 7
     pipeline = Pipeline(
-        groups,
+        prepared,
         regime_at=regime_at,
         params_at=tree.snapshot,
         start=scenario.start,
@@ -98,23 +103,16 @@ def run(
     return Results(weekly=weekly, breakdown=breakdown, manifest=manifest)
 
 
-_LAST_GROUPS: list[tuple[Population, dt.date, float, Groups]] = []
-
-
-def _groups(pop: Population, end: dt.date, coverage: float) -> Groups:
-    """The engine groups of ``pop``, kept for the next run on the same population object (the
-    draws of a Monte Carlo share one): collapsing the strata costs some 25 ms a run. Groups are
-    never changed by a run."""
-    for cached, cached_end, cached_coverage, groups in _LAST_GROUPS:
-        if cached is pop and cached_end == end and cached_coverage == coverage:
-            return groups
-    groups = build_groups(pop, end, coverage)
-    arrays: list[np.ndarray[Any, Any]] = [groups.entry_year, groups.initial, groups.arrival_weights]
-    arrays += [*groups.codes.values(), *groups.flags.values(), *groups.arrival_groups.values()]
-    for array in arrays:
-        array.flags.writeable = False  # shared between runs: a run that wrote to one would fail
-    _LAST_GROUPS[:] = [(pop, end, coverage, groups)]
-    return groups
+def prepare(scenario: Scenario, population: Population | None = None) -> Prepared:
+    """``population`` (by default the scenario's own, built with its seed as :func:`run` builds
+    it) prepared for runs of ``scenario`` and of others with the same end and arrival coverage:
+    the draws of a Monte Carlo pass one to every run."""
+    tree = scenario.parameters()
+    if population is None:
+        streams = np.random.SeedSequence(scenario.seed).spawn(2)
+        population = scenario_population(scenario, tree, int(streams[0].generate_state(1)[0]))
+    coverage = float(tree.get("population.arrival_coverage", scenario.start))
+    return Prepared(population, scenario.end, coverage)
 
 
 def _weekly_table(records: list[WeekRecord]) -> pl.DataFrame:

@@ -1,0 +1,61 @@
+"""Hard capacities within a week: arrest candidates of several channels cut to what officers'
+hours allow, each channel keeping its share, so that random draws never overshoot a capacity."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+from immsim.engine import draws
+from immsim.engine.compiled import jit
+from immsim.engine.draws import Stream
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+
+
+@jit
+def take(
+    state: Stream,
+    stocks: IntArray,
+    drawn: IntArray,
+    sources: IntArray,
+    channels: IntArray,
+    limit: float,
+    out: FloatArray,
+    taken: IntArray,
+) -> bool:
+    """Arrest the candidates of several channels (rows of ``drawn``; row ``c`` drawn from stock
+    ``sources[c]`` and counted in ``out[channels[c]]``) within one capacity of ``limit``
+    arrests, taking them out of their stocks into ``taken``; True if the capacity cut any.
+    Someone drawn by two channels is arrested once."""
+    keep = max(0, math.floor(limit))
+    size = drawn.shape[1]
+    flat = drawn.ravel()
+    where = np.flatnonzero(flat)  # most groups have no candidate: only these are visited
+    counts = flat[where]
+    total = counts.sum()
+    cut: bool = total > keep
+    if cut:  # exactly floor(limit) taken, fewer than wanted
+        counts = draws.choose(state, counts, total, keep)
+    for j in range(where.size):
+        c = where[j] // size
+        i = where[j] - c * size
+        row = sources[c]
+        part = min(counts[j], stocks[row, i])
+        if part > 0:
+            stocks[row, i] -= part
+            taken[row, i] += part
+            out[channels[c]] += part
+    return cut
+
+
+@jit
+def reachable(stock: IntArray, p: FloatArray) -> bool:
+    """Whether anyone in ``stock`` has a chance ``p`` of an event (stops at the first)."""
+    for i in range(stock.size):  # noqa: SIM110 (numba compiles no generator in any())
+        if stock[i] > 0 and p[i] > 0.0:
+            return True
+    return False

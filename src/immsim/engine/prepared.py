@@ -1,0 +1,133 @@
+"""A population made ready for runs: its engine groups, and what depends only on the groups, the
+regime and the year (the triage and each group's breakdown columns).
+
+Collapsing the strata to groups costs some 25 ms, and the triage and breakdown cells a few more
+per regime and year: small for one run, but the draws of a Monte Carlo repeat them hundreds of
+times on the same population. So a caller that runs many times on one population prepares it
+once and passes it to each run; nothing is kept between runs otherwise. Runs never change what
+is prepared (its arrays are read-only), so several may share it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from immsim.engine.groups import LEVELS, Groups, build_groups
+from immsim.engine.inputs import Attributes
+from immsim.engine.triage import NO_TIER, Triage, triage
+from immsim.population.build import Population
+from immsim.regimes.model import Regime
+
+IntArray = NDArray[np.int64]
+
+YEARS_BANDS = (
+    (0, 2, "y0_1"),
+    (2, 5, "y2_4"),
+    (5, 10, "y5_9"),
+    (10, 15, "y10_14"),
+    (15, 999, "y15_plus"),
+)
+"""Years in the U.S. as the breakdown reports them: [from, to) and the level's name."""
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Each group's breakdown column under every attribute (``codes[attribute, group]``) and the
+    (attribute, level) each column stands for."""
+
+    codes: IntArray
+    columns: list[tuple[str, str]]
+
+
+@dataclass
+class Prepared:
+    """``population`` as engine groups for runs ending by ``end`` (arrivals get a cohort per
+    entry year up to then), keeping the most common arrival combinations that hold
+    ``coverage`` of the latest arrivals (see :func:`immsim.engine.groups.build_groups`)."""
+
+    population: Population
+    end: dt.date
+    coverage: float
+    groups: Groups = field(init=False)
+    attributes: Attributes = field(init=False)
+    _triage: dict[tuple[int, int, bool], tuple[Regime, Triage]] = field(
+        init=False, default_factory=dict
+    )
+    _cells: dict[tuple[int, int], tuple[Regime, Cells]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        groups = build_groups(self.population, self.end, self.coverage)
+        arrays: list[np.ndarray[Any, Any]] = [
+            groups.entry_year,
+            groups.initial,
+            groups.arrival_weights,
+            *groups.codes.values(),
+            *groups.flags.values(),
+            *groups.arrival_groups.values(),
+        ]
+        for array in arrays:
+            array.flags.writeable = False  # shared between runs: a run that wrote to one fails
+        self.groups = groups
+        self.attributes = Attributes.of(groups)
+
+    def serves(self, population: Population | None, end: dt.date, coverage: float) -> bool:
+        """Whether a run of ``population`` (None: any) to ``end`` can use these groups."""
+        same = population is None or population is self.population
+        return same and end <= self.end and coverage == self.coverage
+
+    def triage(self, regime: Regime, day: dt.date, final_order: bool = False) -> Triage:
+        """The regime's triage of the groups in ``day``'s year (``final_order``: of the same
+        people as if they held an order)."""
+        key = (id(regime), day.year, final_order)
+        found = self._triage.get(key)
+        if found is None or found[0] is not regime:  # (an id is only unique while in use)
+            found = (regime, triage(regime, self.groups, day, final_order))
+            self._triage[key] = found
+        return found[1]
+
+    def cells(self, regime: Regime, day: dt.date) -> Cells:
+        """Each group's breakdown column in ``day``'s year under the regime."""
+        key = (id(regime), day.year)
+        found = self._cells.get(key)
+        if found is None or found[0] is not regime:
+            found = (regime, self._cells_of(regime, day))
+            self._cells[key] = found
+        return found[1]
+
+    def _cells_of(self, regime: Regime, day: dt.date) -> Cells:
+        rows: list[IntArray] = []
+        columns: list[tuple[str, str]] = []
+        for attribute, (code, labels) in self._codes(regime, day).items():
+            rows.append(code + len(columns))
+            columns += [(attribute, label) for label in labels]
+        return Cells(np.stack(rows), columns)
+
+    def _codes(self, regime: Regime, day: dt.date) -> dict[str, tuple[IntArray, list[str]]]:
+        g = self.groups
+        tri = self.triage(regime, day)
+        n_tiers = len(regime.tiers)
+        tier_code = np.where(tri.rank < NO_TIER, tri.rank - 1, n_tiers)
+        tier_code = np.where(tri.exempt, n_tiers + 1, tier_code)
+        years = day.year - g.entry_year
+        edges = [lo for lo, _, _ in YEARS_BANDS[1:]]
+        return {
+            "criminal_history": (
+                g.codes["criminal_history"].astype(np.int64),
+                list(LEVELS["criminal_history"]),
+            ),
+            "country_group": (
+                g.codes["country_group"].astype(np.int64),
+                list(LEVELS["country_group"]),
+            ),
+            "years_in_us": (
+                np.searchsorted(edges, years, side="right").astype(np.int64),
+                [b for _, _, b in YEARS_BANDS],
+            ),
+            "us_citizen_child": (g.flags["us_citizen_child"].astype(np.int64), ["false", "true"]),
+            "tier": (tier_code.astype(np.int64), [*regime.tier_ids(), "non_priority", "exempt"]),
+        }

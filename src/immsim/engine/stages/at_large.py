@@ -1,0 +1,207 @@
+"""At-large operations down the regime's priority tiers, and the collateral arrests of people
+met in them. Each tier takes what it needs of the officers' hours left, in order; a tier
+partly served is served in proportion."""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+from immsim.engine import draws
+from immsim.engine.compiled import jit
+from immsim.engine.counts import Count
+from immsim.engine.draws import Stream, binomial, exponential, walk
+from immsim.engine.inputs import PlanInputs
+from immsim.engine.rates import weekly
+from immsim.engine.stocks import FREE, ORDERED
+from immsim.engine.triage import NO_TIER
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+
+class AtLargePlan(NamedTuple):
+    on: bool
+    hours_per_arrest: float
+    hours_per_collateral: float
+    hours_per_target: float  # an at-large arrest with its expected collateral arrests
+    collateral_ratio: float  # collateral arrests per targeted arrest
+    n_ranks: int
+    rank_p: IntArray  # each group's tier as a code 0, 1, … in priority order (no order)
+    rank_o: IntArray  # (with an order)
+    exempt_p: BoolArray
+    locate_p: FloatArray  # the chance a week of being located, before the non-priority share
+    locate_o: FloatArray
+    priority_p: BoolArray  # in a priority tier
+    priority_o: BoolArray
+    non_priority_share: float  # of the effort spent on non-priority cases (1: alike)
+    case_by_case: bool  # non-priority cases are weighed, and a goal's surge reaches them
+
+
+class Located(NamedTuple):
+    """The week's chances of being located, non-priority ones scaled by the week's share, with
+    their hazards (the week's, as the goal's surge moves the share)."""
+
+    p: FloatArray
+    hazard_p: FloatArray
+    o: FloatArray
+    hazard_o: FloatArray
+
+
+def rank_codes(
+    rank_p: NDArray[np.int16], rank_o: NDArray[np.int16]
+) -> tuple[IntArray, IntArray, int]:
+    """Tier ranks of two triages as codes 0, 1, … in rank order, over the ranks either uses."""
+    ranks, codes = np.unique(np.concatenate([rank_p, rank_o]), return_inverse=True)
+    codes = codes.astype(np.int64)
+    return codes[: rank_p.size], codes[rank_p.size :], int(ranks.size)
+
+
+def plan(x: PlanInputs) -> AtLargePlan:
+    p, regime, tri, tri_o = x.p, x.regime, x.tri, x.tri_o
+    ch = regime.channels
+    h_large = float(p["enforcement.effort.hours_per_arrest.at_large"])
+    h_coll = float(p["enforcement.effort.hours_per_arrest.collateral"])
+    ratio = (
+        float(p["enforcement.channels.collateral_per_targeted"]) if ch.collateral_arrests else 0.0
+    )
+    per_target = h_large + ratio * h_coll
+    known_rate = float(p["enforcement.channels.at_large_locate_rate_known"])
+    unknown_rate = float(p["enforcement.channels.at_large_locate_rate_unknown"])
+    share = 1.0  # "enforce": non-priority cases are pursued like the others
+    if regime.non_priority == "decline":
+        share = 0.0
+    elif regime.non_priority != "enforce":
+        share = float(p["enforcement.effort.non_priority_arrest_share"])
+    rank_p, rank_o, n_ranks = rank_codes(tri.rank, tri_o.rank)
+    return AtLargePlan(
+        on=ch.at_large and per_target > 0,
+        hours_per_arrest=h_large,
+        hours_per_collateral=h_coll,
+        hours_per_target=per_target,
+        collateral_ratio=ratio,
+        n_ranks=n_ranks,
+        rank_p=rank_p,
+        rank_o=rank_o,
+        exempt_p=tri.exempt,
+        locate_p=weekly(np.where(x.a.known, known_rate, unknown_rate))
+        * np.where(tri.exempt, 0.0, 1.0),
+        locate_o=weekly(known_rate) * np.where(tri_o.exempt, 0.0, 1.0),
+        priority_p=tri.rank < NO_TIER,
+        priority_o=tri_o.rank < NO_TIER,
+        non_priority_share=share,
+        case_by_case=regime.non_priority == "case_by_case",
+    )
+
+
+def located(plan: AtLargePlan, share: float) -> Located:
+    """The week's :class:`Located` with the non-priority chances scaled by ``share``."""
+    locate_p = np.where(plan.priority_p, plan.locate_p, plan.locate_p * share)
+    locate_o = np.where(plan.priority_o, plan.locate_o, plan.locate_o * share)
+    return Located(locate_p, draws.hazards(locate_p), locate_o, draws.hazards(locate_o))
+
+
+@jit
+def draw_by_tier(
+    state: Stream,
+    n: IntArray,
+    locate: FloatArray,
+    hazard: FloatArray,
+    ranks: IntArray,
+    by_rank: FloatArray,
+) -> IntArray:
+    """Binomial draws with each group's chance ``locate`` (hazard ``hazard``) scaled by its
+    tier's share of the capacity (``by_rank[ranks]``)."""
+    out = np.zeros(n.size, dtype=np.int64)
+    clock = exponential(state)  # one clock over the groups (draws.walk)
+    for i in range(n.size):
+        share = by_rank[ranks[i]]
+        if n[i] == 0 or share <= 0.0 or locate[i] <= 0.0:
+            continue
+        p = locate[i] * share
+        h = hazard[i] if share >= 1.0 else -math.log1p(-p)  # only a partly served tier
+        if clock >= n[i] * h:
+            clock -= n[i] * h
+            continue
+        out[i], clock = walk(state, n[i], p, h, clock)
+    return out
+
+
+@jit
+def _served(
+    stocks: IntArray, plan: AtLargePlan, located: Located, capacity: float
+) -> tuple[FloatArray, float]:
+    """Each tier's share of its expected arrests that the capacity serves, down the tiers,
+    and the capacity left over."""
+    needs_p = np.zeros(plan.n_ranks)
+    needs_o = np.zeros(plan.n_ranks)
+    if capacity > 0.0:
+        for i in range(stocks.shape[1]):
+            needs_p[plan.rank_p[i]] += stocks[FREE, i] * located.p[i]
+            needs_o[plan.rank_o[i]] += stocks[ORDERED, i] * located.o[i]
+    by_rank = np.zeros(plan.n_ranks)
+    remaining = capacity
+    for index in range(plan.n_ranks):
+        need = needs_p[index] + needs_o[index]
+        if need <= 0:
+            continue
+        f = min(1.0, remaining / need)
+        by_rank[index] = f
+        remaining -= f * need
+        if remaining <= 0:
+            break
+    return by_rank, remaining
+
+
+@jit
+def run(
+    state: Stream,
+    stocks: IntArray,
+    plan: AtLargePlan,
+    located: Located,
+    hours: float,
+    out: FloatArray,
+) -> tuple[IntArray, IntArray, IntArray, bool]:
+    """The week's at-large and collateral arrests within ``hours`` of officers' time, taken out
+    of their stocks: returns those arrested with no order (targeted, then collateral), those
+    with one, and whether the hours ran out."""
+    size = stocks.shape[1]
+    capacity = hours / plan.hours_per_target if plan.on else 0.0
+    by_rank, remaining = _served(stocks, plan, located, capacity)
+    large_p = np.zeros(size, dtype=np.int64)
+    large_o = np.zeros(size, dtype=np.int64)
+    if capacity >= 1.0:  # below one arrest's hours none is drawn (all would be cut)
+        found = np.empty(2 * size, dtype=np.int64)
+        found[:size] = draw_by_tier(
+            state, stocks[FREE], located.p, located.hazard_p, plan.rank_p, by_rank
+        )
+        found[size:] = draw_by_tier(
+            state, stocks[ORDERED], located.o, located.hazard_o, plan.rank_o, by_rank
+        )
+        drawn = draws.capped(state, found, capacity)
+        large_p = drawn[:size]
+        large_o = drawn[size:]
+        stocks[FREE] -= large_p
+        stocks[ORDERED] -= large_o
+    targeted = large_p.sum() + large_o.sum()
+    ran_out = remaining <= 1e-9 and capacity > 0
+    n_collateral = 0
+    collateral = np.zeros(size, dtype=np.int64)
+    if plan.collateral_ratio > 0.0 and targeted > 0:
+        h_coll = plan.hours_per_collateral
+        room = (hours - targeted * plan.hours_per_arrest) / h_coll if h_coll > 0 else targeted
+        n_coll = min(binomial(state, targeted, min(1.0, plan.collateral_ratio)), max(0, int(room)))
+        # bystanders met in the operations: any of the non-exempt at large, one arrest each
+        pool = np.where(plan.exempt_p, 0, stocks[FREE])
+        collateral = draws.capped(state, pool, float(n_coll))
+        stocks[FREE] -= collateral
+        n_collateral = collateral.sum()
+    out[Count.ARRESTS_AT_LARGE] = targeted
+    out[Count.ARRESTS_COLLATERAL] = n_collateral
+    out[Count.OFFICER_HOURS_USED] += targeted * plan.hours_per_arrest
+    out[Count.OFFICER_HOURS_USED] += n_collateral * plan.hours_per_collateral
+    return large_p, collateral, large_o, ran_out

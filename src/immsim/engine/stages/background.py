@@ -1,0 +1,101 @@
+"""Background flows and arrivals: emigration and grants of status among everyone at large, then
+the week's new arrivals, some released at the border with a court case."""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+from immsim.dates import WEEKS_PER_YEAR
+from immsim.engine import draws
+from immsim.engine.compiled import jit
+from immsim.engine.counts import Count
+from immsim.engine.draws import Stream, binomial, exponential, walk
+from immsim.engine.inputs import PlanInputs
+from immsim.engine.rates import weekly
+from immsim.engine.stocks import FREE, ORDERED, RELEASED
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+
+
+class BackgroundPlan(NamedTuple):
+    p_emigration: float
+    p_status_grant: float
+    arrivals_per_week: float
+    arrival_share_with_case: float
+    cohort: IntArray  # the groups this year's arrivals join
+    arrival_weights: FloatArray  # their shares of arrivals without a court case
+    case_weights: FloatArray  # and with one
+
+
+def plan(x: PlanInputs) -> BackgroundPlan:
+    g, p = x.groups, x.p
+    cohort = g.arrival_groups.get(x.day.year)
+    if cohort is None:
+        cohort = g.arrival_groups[max(g.arrival_groups)]
+    asylum_weight = float(p["courts.process.backlog_asylum_weight"])
+    return BackgroundPlan(
+        p_emigration=float(weekly(p["flows.emigration_rate"])),
+        p_status_grant=float(weekly(p["flows.status_grant_rate"])),
+        arrivals_per_week=float(p["flows.arrivals"]) / WEEKS_PER_YEAR,
+        arrival_share_with_case=float(p["flows.arrival_share_with_case"]),
+        cohort=cohort,
+        arrival_weights=g.arrival_weights,
+        # people released at the border with a notice to appear arrive with a court case, as
+        # asylum seekers more often than others
+        case_weights=g.arrival_weights * np.where(x.a.asylum[cohort], asylum_weight, 1.0),
+    )
+
+
+@jit
+def leave(state: Stream, stocks: IntArray, p_emig: float, p_grant: float) -> tuple[int, int]:
+    """Emigration and grants of status in the three stocks at large, in place; returns how many
+    emigrated and how many were granted status (competing events: at most one each)."""
+    emigrated = 0
+    granted = 0
+    for row in (FREE, RELEASED, ORDERED):
+        # a final order bars a grant of status
+        p_any = min(1.0, p_emig + (p_grant if row != ORDERED else 0.0))
+        if p_any <= 0.0:
+            continue
+        emig_share = p_emig / p_any
+        hazard = -math.log1p(-p_any) if p_any < 1.0 else math.inf
+        clock = exponential(state)  # one clock over the groups (see draws.walk)
+        left = 0
+        for i in range(stocks.shape[1]):
+            n = stocks[row, i]
+            if n == 0:
+                continue
+            h = n * hazard
+            if clock >= h:
+                clock -= h
+                continue
+            anyone, clock = walk(state, n, p_any, hazard, clock)
+            stocks[row, i] = n - anyone
+            left += anyone
+        # which of the leavers emigrated: one share for the whole stock, so one draw for it
+        gone = binomial(state, left, emig_share)
+        emigrated += gone
+        granted += left - gone
+    return emigrated, granted
+
+
+@jit
+def run(state: Stream, stocks: IntArray, plan: BackgroundPlan, out: FloatArray) -> None:
+    """The week's background flows and arrivals, in place."""
+    emigrated, granted = leave(state, stocks, plan.p_emigration, plan.p_status_grant)
+    arrivals = draws.poisson(state, plan.arrivals_per_week)
+    with_case = binomial(state, arrivals, plan.arrival_share_with_case)
+    no_case = draws.spread(state, arrivals - with_case, plan.arrival_weights)
+    has_case = draws.spread(state, with_case, plan.case_weights)
+    for j in range(plan.cohort.size):
+        stocks[FREE, plan.cohort[j]] += no_case[j]
+        stocks[RELEASED, plan.cohort[j]] += has_case[j]
+    out[Count.EMIGRATED] = emigrated
+    out[Count.STATUS_GRANTED] = granted
+    out[Count.ARRIVALS] = arrivals
+    out[Count.ARRIVALS_WITH_CASE] = with_case

@@ -1,0 +1,99 @@
+"""Immigration court: judges' hours go to the detained docket first, then to as many released
+cases as they allow (in no particular order: the model does not track a case's age). Each
+completion is relief (the case ends, the person stays) or a removal order; released cases may
+be ordered in absentia."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+from immsim.dates import WEEKS_PER_YEAR
+from immsim.engine import draws
+from immsim.engine.compiled import jit
+from immsim.engine.counts import Count
+from immsim.engine.draws import Stream, binomial
+from immsim.engine.inputs import PlanInputs
+from immsim.engine.stocks import HELD_COURT, HELD_REMOVAL, ORDERED, RELEASED
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+
+
+class CourtPlan(NamedTuple):
+    judge_hours: float  # a week
+    hours_detained: float  # per completion
+    hours_released: float
+    p_detained_ready: float  # a detained case ready for decision, a week
+    relief: FloatArray
+    p_in_absentia: float
+
+
+def plan(x: PlanInputs) -> CourtPlan:
+    p = x.p
+    judges = float(p["courts.immigration_judges"])
+    return CourtPlan(
+        judge_hours=judges * float(p["courts.process.hours_per_judge_year"]) / WEEKS_PER_YEAR,
+        hours_detained=float(p["courts.process.hours_per_case_detained"]),
+        hours_released=float(p["courts.process.hours_per_case_released"]),
+        p_detained_ready=1.0 / max(1.0, float(p["courts.process.detained_case_weeks"])),
+        relief=np.where(
+            x.a.asylum,
+            float(p["courts.process.relief_share_asylum"]),
+            float(p["courts.process.relief_share"]),
+        ),
+        p_in_absentia=float(p["courts.process.in_absentia_share"]),
+    )
+
+
+@jit
+def decide(
+    state: Stream,
+    stocks: IntArray,
+    done_detained: IntArray,
+    done_released: IntArray,
+    relief: FloatArray,
+    p_absentia: float,
+    out: FloatArray,
+) -> None:
+    """Court completions decided, in place: detained cases ordered removed stay held, released
+    ones ordered removed are at large with an order."""
+    for i in range(stocks.shape[1]):
+        d = done_detained[i]
+        r = done_released[i]
+        if d > 0:
+            stocks[HELD_COURT, i] -= d
+            granted = binomial(state, d, relief[i])
+            stocks[HELD_REMOVAL, i] += d - granted
+            out[Count.RELIEF_GRANTED] += granted
+            out[Count.ORDERS] += d - granted
+        if r > 0:
+            stocks[RELEASED, i] -= r
+            absentia = binomial(state, r, p_absentia)
+            granted = binomial(state, r - absentia, relief[i])
+            stocks[ORDERED, i] += r - granted
+            out[Count.RELIEF_GRANTED] += granted
+            out[Count.ORDERS_IN_ABSENTIA] += absentia
+            out[Count.ORDERS] += r - granted
+
+
+@jit
+def run(state: Stream, stocks: IntArray, plan: CourtPlan, out: FloatArray) -> bool:
+    """The week's court, in place; True if judges' hours bound."""
+    h_det = plan.hours_detained
+    h_rel = plan.hours_released
+    ready_det = draws.sweep_all(state, stocks[HELD_COURT], plan.p_detained_ready)
+    done_det = draws.capped(state, ready_det, plan.judge_hours / h_det)
+    n_done_det = done_det.sum()
+    hours_left = max(0.0, plan.judge_hours - n_done_det * h_det)
+    released_pending = float(stocks[RELEASED].sum())
+    heard = min(1.0, (hours_left / h_rel) / released_pending) if released_pending > 0 else 0.0
+    done_rel = draws.capped(state, stocks[RELEASED], hours_left / h_rel)
+    n_done_rel = done_rel.sum()
+    out[Count.JUDGE_HOURS_USED] = n_done_det * h_det + n_done_rel * h_rel
+    decide(state, stocks, done_det, done_rel, plan.relief, plan.p_in_absentia, out)
+    out[Count.COMPLETIONS_DETAINED] = n_done_det
+    out[Count.COMPLETIONS_RELEASED] = n_done_rel
+    return n_done_det < ready_det.sum() or (heard < 1.0 and released_pending > 0)

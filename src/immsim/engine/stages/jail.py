@@ -1,0 +1,215 @@
+"""The jail chain: a booking, a fingerprint match against DHS records, then a 287(g) hold (of
+whoever the regime would arrest) or, elsewhere, a detainer or notification honoured in time.
+
+Only the arrests change the stocks, so only they are drawn group by group; everyone else's
+bookings and matches are only counted, and groups with the same chances (a *class*) are pooled
+for those draws. The arrests are candidates: officers take them within their hours (see
+:mod:`immsim.engine.stages.custody`).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Self
+
+import numpy as np
+from numpy.typing import NDArray
+
+from immsim.engine import draws
+from immsim.engine.compiled import jit
+from immsim.engine.counts import Count
+from immsim.engine.draws import Stream, binomial, exponential, walk
+from immsim.engine.groups import LEVELS
+from immsim.engine.inputs import Attributes, PlanInputs
+from immsim.engine.rates import weekly
+from immsim.engine.triage import NO_TIER, Triage
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+Plan3 = tuple[FloatArray, FloatArray, FloatArray]
+
+
+class JailChain(NamedTuple):
+    """One stock's chain. ``arrest`` is the probability a week that a person is held or
+    transferred (``hazard`` its ``-log(1 - p)``), ``held_share`` the share of those held under
+    287(g). Groups of one class (``classes``) have the same chances, given no arrest, of being
+    booked, matched and in a 287(g) jail: ``pooled`` holds those three conditional
+    probabilities per class, and the class's detainer code (2 detainer, 1 notification)."""
+
+    arrest: FloatArray
+    hazard: FloatArray
+    held_share: FloatArray
+    classes: IntArray
+    pooled: FloatArray
+
+    @classmethod
+    def none(cls, size: int) -> Self:
+        """The chain of a regime without jail bookings: nobody is booked."""
+        zeros = np.zeros(size)
+        return cls(zeros, zeros, zeros, np.zeros(size, dtype=np.int64), np.zeros((1, 4)))
+
+
+class JailPlan(NamedTuple):
+    on: bool
+    free: JailChain  # people at large with no order
+    ordered: JailChain  # people with an order (all known to the agency)
+
+
+def _share(part: FloatArray, whole: FloatArray) -> FloatArray:
+    out: FloatArray = np.clip(
+        np.divide(part, whole, out=np.zeros_like(whole), where=whole > 0), 0.0, 1.0
+    )
+    return out
+
+
+def chain(
+    booking: FloatArray,
+    match: FloatArray,
+    share_287g: float,
+    enforce: FloatArray,
+    detainer: NDArray[np.int8],
+    p_detainer: float,
+    p_notification: float,
+    classes: IntArray,
+) -> JailChain:
+    """The chain of one stock from its per-group chances: booking and match a week, the
+    regime's enforcement share and detainer code, and the chances that a detainer is honoured
+    or a notification acted on in time. ``classes`` labels groups that share all of those (any
+    labels: they are renumbered)."""
+
+    def arrests(b: FloatArray, m: FloatArray, e: FloatArray, code: FloatArray) -> Plan3:
+        honour = np.where(code == 2, p_detainer, np.where(code == 1, p_notification, 0.0))
+        held = share_287g * e
+        either = held + (1.0 - share_287g) * honour
+        return np.clip(b * m * either, 0.0, 1.0), held, either
+
+    code = detainer.astype(np.float64)
+    arrest, held, either = arrests(booking, match, enforce, code)
+    _, first, classes = np.unique(classes, return_index=True, return_inverse=True)
+    b, m, e, k = booking[first], match[first], enforce[first], code[first]
+    pa, _, _ = arrests(b, m, e, k)
+    booked_left = np.clip(b - pa, 0.0, None)
+    matched_left = np.clip(b * m - pa, 0.0, None)
+    pooled = np.stack(
+        [
+            _share(booked_left, 1.0 - pa),  # booked, given no arrest
+            _share(matched_left, booked_left),  # matched, given booked and no arrest
+            _share(b * m * share_287g * (1.0 - e), matched_left),  # in 287(g), given those
+            k,
+        ],
+        axis=1,
+    )
+    return JailChain(
+        arrest=arrest,
+        hazard=draws.hazards(arrest),
+        held_share=_share(held, either),
+        classes=classes.reshape(-1).astype(np.int64),
+        pooled=np.ascontiguousarray(pooled),
+    )
+
+
+def _classes(a: Attributes, t: Triage, known: bool) -> IntArray:
+    """Groups that the chain treats alike: booking goes by criminal history and pending
+    charges, the match by being known to the agency (``known``: where it matters), and the
+    regime's enforcement and detainer action by the triage."""
+    key = a.criminal_history.astype(np.int64) * 2 + a.pending
+    if known:
+        key = key * 2 + a.known
+    key = ((key * (NO_TIER + 1) + t.rank) * 2 + t.exempt) * 3 + t.detainer
+    out: IntArray = key
+    return out
+
+
+def plan(x: PlanInputs) -> JailPlan:
+    p, a = x.p, x.a
+    if not x.regime.channels.jail_booking:
+        return JailPlan(False, JailChain.none(x.size), JailChain.none(x.size))
+    by_history = np.array(
+        [
+            float(p[f"enforcement.channels.jail_booking_rate.{level}"])
+            for level in LEVELS["criminal_history"]
+        ]
+    )
+    booking = weekly(
+        by_history[a.criminal_history]
+        + np.where(a.pending, float(p["enforcement.channels.pending_charges_booking_rate"]), 0.0)
+    )
+    match_known = float(p["enforcement.channels.fingerprint_match_known"])
+    full = float(p["enforcement.channels.cooperation_full"])
+    notify = float(p["enforcement.channels.cooperation_notify_only"])
+    pickup = float(p["enforcement.channels.notification_pickup"])
+    share_287g = float(p["enforcement.channels.jail_287g_share"])
+    p_detainer = full + notify * pickup  # a detainer honoured
+    p_notification = (full + notify) * pickup  # a notification acted on in time
+    free = chain(
+        booking,
+        np.where(a.known, match_known, float(p["enforcement.channels.fingerprint_match_unknown"])),
+        share_287g,
+        x.enforce_p,
+        x.tri.detainer,
+        p_detainer,
+        p_notification,
+        _classes(a, x.tri, known=True),
+    )
+    ordered = chain(
+        booking,
+        np.full(x.size, match_known),
+        share_287g,
+        x.enforce_o,
+        x.tri_o.detainer,
+        p_detainer,
+        p_notification,
+        _classes(a, x.tri_o, known=False),
+    )
+    return JailPlan(True, free, ordered)
+
+
+@jit
+def candidates(
+    state: Stream,
+    stock: IntArray,
+    chain: JailChain,
+    held_287g: IntArray,
+    transferred: IntArray,
+    out: FloatArray,
+) -> None:
+    """One stock's week of the chain: the 287(g) holds and the transfers on a detainer or
+    notification into ``held_287g`` and ``transferred`` (the stock is not changed: officers
+    take them later, within their hours), and the week's bookings, matches, detainers and
+    notifications added to ``out``.
+
+    Each person is booked, matched and held or transferred as in the chain; only the arrests
+    are drawn per group, the other bookings and matches pooled per class (exact: given who was
+    arrested, the rest of a class are alike)."""
+    left = np.zeros(chain.pooled.shape[0], dtype=np.int64)  # people not arrested, by class
+    clock = exponential(state)  # one clock over the groups for the arrests (draws.walk)
+    for i in range(stock.size):
+        n = stock[i]
+        if n == 0:
+            continue
+        k = chain.classes[i]
+        arrested = 0
+        if chain.arrest[i] > 0.0:
+            h = n * chain.hazard[i]
+            if clock >= h:
+                clock -= h
+            else:
+                arrested, clock = walk(state, n, chain.arrest[i], chain.hazard[i], clock)
+                held = binomial(state, arrested, chain.held_share[i])
+                held_287g[i] = held
+                transferred[i] = arrested - held
+                out[Count.JAIL_BOOKINGS] += arrested  # each was booked and matched
+                out[Count.JAIL_MATCHES] += arrested
+                if chain.pooled[k, 3] == 2.0:
+                    out[Count.DETAINERS] += arrested
+                elif chain.pooled[k, 3] == 1.0:
+                    out[Count.NOTIFICATIONS] += arrested - held
+        left[k] += n - arrested
+    for k in range(chain.pooled.shape[0]):
+        booked = binomial(state, left[k], chain.pooled[k, 0])
+        matched = binomial(state, booked, chain.pooled[k, 1])
+        out[Count.JAIL_BOOKINGS] += booked
+        out[Count.JAIL_MATCHES] += matched
+        if chain.pooled[k, 3] == 2.0:  # a detainer on everyone matched
+            out[Count.DETAINERS] += matched
+        elif chain.pooled[k, 3] == 1.0:  # a notification on those matched outside 287(g) jails
+            out[Count.NOTIFICATIONS] += matched - binomial(state, matched, chain.pooled[k, 2])
