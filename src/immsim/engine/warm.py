@@ -5,28 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import polars as pl
 
 from immsim.engine.groups import BOOLEAN, CATEGORICAL, LEVELS
+from immsim.population.build import Population
+from immsim.regimes.model import Regime
+
+ParamsAt = Callable[[dt.date], dict[str, Any]]
 
 
-def warm_up() -> None:
-    """Compile (or load) every loop a run calls, with the argument types a run gives them, by
-    running a week of the shipped baseline and regime on a population of a few people: the
-    plan comes from the same builders as a real run's, so its types are a real run's."""
-    from immsim.engine.pipeline import Pipeline
-    from immsim.engine.prepared import Prepared
-    from immsim.parameters import load_baseline
-    from immsim.population.build import Population
-    from immsim.regimes.catalog import load_regime
-    from immsim.scenario import load_embedded_scenario
-
-    scenario = load_embedded_scenario()
-    tree = load_baseline()
-    regime = load_regime(scenario.regime)
-    day = scenario.start
+def few_people(day: dt.date) -> Population:
+    """A population of a few thousand people in two strata, for exercising the engine's code
+    (its loops' types, the parameters it reads) without the cost of building a nation's."""
     strata = pl.DataFrame(
         {
             **{name: [LEVELS[name][0]] * 2 for name in CATEGORICAL},
@@ -35,12 +29,32 @@ def warm_up() -> None:
             "count": [1000, 1000],
         }
     )
-    population = Population(strata=strata, reference_date=day)
-    prepared = Prepared(population, day + dt.timedelta(days=800), 1.0)
-    pipeline = Pipeline(
-        prepared, lambda _: regime, tree.snapshot, day, np.random.default_rng(0), tree.span
-    )
-    pipeline.step(0)
+    return Population(strata=strata, reference_date=day, origin="few people (warm-up)")
+
+
+def one_week(regime: Regime, day: dt.date, params_at: ParamsAt | None = None) -> None:
+    """A week of the shipped baseline (or ``params_at``) and ``regime`` from ``day`` on
+    :func:`few_people`."""
+    from immsim.engine.pipeline import Pipeline
+    from immsim.engine.prepared import Prepared
+    from immsim.parameters import load_baseline
+
+    tree = load_baseline()
+    prepared = Prepared(few_people(day), day + dt.timedelta(days=800), 1.0)
+    snapshot = tree.snapshot if params_at is None else params_at
+    rng = np.random.default_rng(0)
+    Pipeline(prepared, lambda _: regime, snapshot, day, rng, tree.span).step(0)
+
+
+def warm_up() -> None:
+    """Compile (or load) every loop a run calls, with the argument types a run gives them, by
+    running a week of the default scenario's regime on :func:`few_people`: the plan comes from
+    the same builders as a real run's, so its types are a real run's."""
+    from immsim.regimes.catalog import load_regime
+    from immsim.scenario import load_embedded_scenario
+
+    scenario = load_embedded_scenario()
+    one_week(load_regime(scenario.regime), scenario.start)
 
 
 def kernels() -> list[object]:

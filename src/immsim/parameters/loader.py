@@ -73,6 +73,7 @@ class Leaf:
     line: int | None = None
     allowed: tuple[str, ...] | None = None
     note: str | None = None
+    documentation_only: str | None = None  # why it is kept though no code reads it
     starts: tuple[dt.date, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -272,6 +273,7 @@ def _walk(
             line=located.line_of(path),
             allowed=tuple(raw.allowed) if raw.allowed else None,
             note=raw.note,
+            documentation_only=raw.documentation_only,
         )
         return
     for name, child in node.items():

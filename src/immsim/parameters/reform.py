@@ -7,6 +7,7 @@ reform can say "20,000 more beds from 2027 to 2030" without restating the baseli
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -147,14 +148,5 @@ def apply_reform(tree: ParameterTree, reform: Reform) -> ParameterTree:
     for key, override in reform.overrides.items():
         leaf = tree.leaf(key)
         timeline = _reformed_timeline(leaf, _override_values(reform, override), override.until)
-        leaves[key] = Leaf(
-            key=leaf.key,
-            description=leaf.description,
-            unit=leaf.unit,
-            values=timeline,
-            file=leaf.file,
-            line=leaf.line,
-            allowed=leaf.allowed,
-            note=leaf.note,
-        )
+        leaves[key] = dataclasses.replace(leaf, values=timeline)
     return ParameterTree(leaves, name=f"{tree.name}+{reform.name}")

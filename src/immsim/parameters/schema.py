@@ -116,6 +116,10 @@ class RawLeaf(DatedValues):
     method: str | None = None
     note: str | None = None
     allowed: list[str] | None = None
+    documentation_only: Annotated[str, Field(min_length=1)] | None = None
+    """Why a leaf that no code reads is kept (a figure to check others against, context, or a
+    quantity a mechanism still to be built will read); a test checks that exactly these leaves
+    are unread."""
 
     @model_validator(mode="after")
     def _complete(self) -> RawLeaf:
