@@ -37,7 +37,7 @@ CHANNELS: Final = (
     "other",
     "unknown",
 )
-"""The model's arrest channels (DESIGN.md §2) that ICE's arrest methods map onto."""
+"""The model's arrest channels (docs/design.md, the week) that ICE's arrest methods map onto."""
 
 GENDERS: Final = ("female", "male", "unknown")
 

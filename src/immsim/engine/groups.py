@@ -3,7 +3,7 @@
 The engine moves counts of exchangeable people, so a group is a combination of the attributes
 that change what happens to someone (priority, processing path, removal logistics) plus the
 entry cohort. Area and age are dropped: cooperation enters as national shares, and age matters
-in the regimes only as a mitigating factor, which the engine does not model (see DESIGN notes in
+in the regimes only as a mitigating factor, which the engine does not model (see docs/design.md and
 the README). New arrivals during a run get their own cohort groups, one per entry year, with the
 composition of the population's most recent arrivals.
 """

@@ -3,10 +3,10 @@
 This is the shared vocabulary of the population, the regimes' priority predicates and the engine.
 It describes *kinds* of people for aggregate counts; no attribute identifies anyone.
 
-DESIGN.md §4 lists criminal history as none / traffic-minor / serious / aggravated felony /
-gang-or-national-security flag. We split "serious" into ``significant_misdemeanor`` and
-``felony`` because the 2014 priorities memo puts them in different priority levels, and keep the
-gang / national-security flag as its own yes-no attribute because it cuts across convictions.
+Criminal history is none / minor / significant misdemeanour / felony / aggravated felony: the
+2014 priorities memo puts significant misdemeanours and felonies in different priority levels, so
+they are kept apart. The gang / national-security flag is its own yes-no attribute because it
+cuts across convictions.
 """
 
 from __future__ import annotations
