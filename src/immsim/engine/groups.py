@@ -17,18 +17,18 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from immsim.population.attributes import BOOLEAN as BOOLEAN  # the engine carries them all
+from immsim.population.attributes import CATEGORICAL as ATTRIBUTE_LEVELS
 from immsim.population.build import Population
-from immsim.population.targets import RAKED
 
-CATEGORICAL = (
+CATEGORICAL = (  # the population's categorical attributes the engine carries (not area or age)
     "country_group",
     "criminal_history",
     "immigration_history",
     "protected_status",
 )
-BOOLEAN = ("gang_or_national_security", "pending_charges", "us_citizen_child", "known_to_agency")
 KEY = (*CATEGORICAL, *BOOLEAN, "entry_year")
-LEVELS: dict[str, tuple[str, ...]] = {name: RAKED[name] for name in CATEGORICAL}
+LEVELS: dict[str, tuple[str, ...]] = {name: ATTRIBUTE_LEVELS[name] for name in CATEGORICAL}
 
 IntArray = NDArray[np.int64]
 

@@ -20,19 +20,11 @@ from numpy.typing import NDArray
 from immsim.engine.groups import LEVELS, Groups, build_groups
 from immsim.engine.inputs import Attributes
 from immsim.engine.triage import NO_TIER, Triage, triage
+from immsim.population.attributes import YEARS_IN_US
 from immsim.population.build import Population
 from immsim.regimes.model import Regime
 
 IntArray = NDArray[np.int64]
-
-YEARS_BANDS = (
-    (0, 2, "y0_1"),
-    (2, 5, "y2_4"),
-    (5, 10, "y5_9"),
-    (10, 15, "y10_14"),
-    (15, 999, "y15_plus"),
-)
-"""Years in the U.S. as the breakdown reports them: [from, to) and the level's name."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +106,8 @@ class Prepared:
         tier_code = np.where(tri.rank < NO_TIER, tri.rank - 1, n_tiers)
         tier_code = np.where(tri.exempt, n_tiers + 1, tier_code)
         years = day.year - g.entry_year
-        edges = [lo for lo, _, _ in YEARS_BANDS[1:]]
+        bands = list(YEARS_IN_US)  # the population's bands of years in the U.S., by lower edge
+        edges = [YEARS_IN_US[band] for band in bands[1:]]
         return {
             "criminal_history": (
                 g.codes["criminal_history"].astype(np.int64),
@@ -126,7 +119,7 @@ class Prepared:
             ),
             "years_in_us": (
                 np.searchsorted(edges, years, side="right").astype(np.int64),
-                [b for _, _, b in YEARS_BANDS],
+                bands,
             ),
             "us_citizen_child": (g.flags["us_citizen_child"].astype(np.int64), ["false", "true"]),
             "tier": (tier_code.astype(np.int64), [*regime.tier_ids(), "non_priority", "exempt"]),

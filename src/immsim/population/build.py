@@ -24,7 +24,7 @@ import pyarrow as pa
 from numpy.typing import NDArray
 
 from immsim.parameters.loader import ParameterTree
-from immsim.population.attributes import YEARS_IN_US
+from immsim.population.attributes import BOOLEAN, YEARS_IN_US
 from immsim.population.ipf import Margin, ipf
 from immsim.population.targets import (
     BOOL_LEVELS,
@@ -37,7 +37,7 @@ from immsim.population.targets import (
 
 KNOWN = "known_to_agency"
 KNOWN_SHARE_KEY = "population.composition.known_share_of_others"
-BOOLEAN_COLUMNS = ("gang_or_national_security", "pending_charges", "us_citizen_child", KNOWN)
+BOOLEAN_COLUMNS = BOOLEAN
 CATEGORICAL_COLUMNS = (
     GEOGRAPHY,
     "country_group",
