@@ -226,6 +226,25 @@ def test_a_goal_raises_effort_and_arrests() -> None:
         TREE.get("enforcement.effort.surge_max", "2017-01-01")
     )
     assert yearly_mean(goal, "arrests") > yearly_mean(plain, "arrests")
+    # each week's hours and officers' cost are those of the effort it records
+    day = "2017-02-01"
+    w = goal.weekly.filter(pl.col("date") < dt.date(2017, 10, 1))
+    officers = TREE.get("enforcement.ero_deportation_officers", day)
+    hours = (
+        officers
+        * TREE.get("enforcement.effort.hours_per_officer_year", day)
+        * TREE.get("enforcement.effort.share_on_arrests", day)
+        / WEEKS_PER_YEAR
+    )
+    cost = (
+        officers
+        * TREE.get("enforcement.effort.cost_per_officer_year", day)
+        / WEEKS_PER_YEAR
+        * (1 + TREE.get("enforcement.effort.share_on_arrests", day) * (w["effort"] - 1))
+    )
+    assert w["effort"].n_unique() > 2  # the effort moves in these weeks
+    assert np.allclose(w["officer_hours"], hours * w["effort"], rtol=1e-12)
+    assert np.allclose(w["cost_arrest"], cost, rtol=1e-12)
 
 
 def test_docket_review_closes_cases_at_attorney_speed() -> None:

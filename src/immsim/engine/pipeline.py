@@ -219,10 +219,9 @@ class Pipeline:
         if review_on:
             s.review_scope = int(counts[Count.REVIEW_SCOPE])
             s.reviewed += float(counts[Count.REVIEW_CASES])
-        ran_at = s.effort
         values = self._flows(w, counts)
+        values.update(self._levels(w, counts))
         s.effort = next_effort(w.goal, s.effort, s.recent_removals, values["removals"])
-        values.update(self._levels(w, counts, ran_at))
         binding = next((name for name, c in BINDING.items() if counts[c]), "none")
         return WeekRecord(
             week=week_index,
@@ -243,11 +242,9 @@ class Pipeline:
         out["removals"] = n_land + n_air + w.border.removals
         return out
 
-    def _levels(self, w: WeekPlan, counts: FloatArray, ran_at: float) -> dict[str, float]:
-        """The weekly table's stocks, costs, capacities and binding flags at the week's end.
-        Officer hours are those the week ran with (effort ``ran_at``); the cost of officers'
-        overtime and the ``effort`` column are at the effort the controller set for next week
-        (as they have been since the controller was written; see docs/design.md)."""
+    def _levels(self, w: WeekPlan, counts: FloatArray) -> dict[str, float]:
+        """The weekly table's stocks at the week's end, and its costs, capacities and binding
+        flags at the effort the week ran at."""
         s = self.state
         n_land = float(counts[Count.REMOVALS_LAND])
         n_air = float(counts[Count.REMOVALS_AIR])
@@ -267,7 +264,7 @@ class Pipeline:
         out.update(costs.week_costs(w.costs, s.effort, detained, n_land, n_air + w.border.air))
         k = w.kernel
         out.update(
-            officer_hours=k.officer_hours * ran_at,
+            officer_hours=k.officer_hours * s.effort,
             officer_hours_used=float(counts[Count.OFFICER_HOURS_USED]),
             beds=k.detention.funded_beds,
             judge_hours=k.court.judge_hours,
