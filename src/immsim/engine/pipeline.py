@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 from immsim.engine import costs, draws
 from immsim.engine.controller import next_effort
 from immsim.engine.counts import BINDING, FLOWS, Count
+from immsim.engine.inputs import PlanInputs
 from immsim.engine.plan import WeekPlan, build_plan
 from immsim.engine.prepared import Prepared
 from immsim.engine.stages import at_large
@@ -183,7 +184,7 @@ class Pipeline:
         if found is None:
             if len(self._plans) > 64:
                 self._plans.clear()
-            found = build_plan(
+            inputs = PlanInputs.of(
                 self.params(day),
                 regime,
                 self.prepared.triage(regime, day),
@@ -191,8 +192,8 @@ class Pipeline:
                 self.groups,
                 self.prepared.attributes,
                 day,
-                self.prepared.cells(regime, day),
             )
+            found = build_plan(inputs, self.prepared.cells(regime, day))
             self._plans[key] = found
         return found
 

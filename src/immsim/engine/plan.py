@@ -9,8 +9,6 @@ the stocks) is applied in the week.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,8 +17,7 @@ from numpy.typing import NDArray
 
 from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine import border, controller, costs
-from immsim.engine.groups import Groups
-from immsim.engine.inputs import Attributes, PlanInputs
+from immsim.engine.inputs import PlanInputs
 from immsim.engine.prepared import Cells
 from immsim.engine.stages import (
     at_large,
@@ -33,7 +30,6 @@ from immsim.engine.stages import (
     removal,
     review,
 )
-from immsim.engine.triage import Triage
 from immsim.engine.week import KernelPlan
 from immsim.regimes.model import Regime
 
@@ -72,19 +68,10 @@ def frozen(record: Any) -> Any:
     return record
 
 
-def build_plan(
-    p: Mapping[str, Any],
-    regime: Regime,
-    tri: Triage,
-    tri_o: Triage,
-    g: Groups,
-    a: Attributes,
-    day: dt.date,
-    cells: Cells,
-) -> WeekPlan:
-    """The plan of the weeks that share ``day``'s parameter values, regime and year, with the
+def build_plan(x: PlanInputs, cells: Cells) -> WeekPlan:
+    """The plan of the weeks that share ``x``'s parameter values, regime and year, with the
     groups' breakdown ``cells`` in that year."""
-    x = PlanInputs.of(p, regime, tri, tri_o, g, a, day)
+    p = x.p
     border_plan = border.plan(p)
     hours = (
         float(p["enforcement.ero_deportation_officers"])
@@ -106,7 +93,7 @@ def build_plan(
         removal=removal.plan(x, border_plan.air),
     )
     return WeekPlan(
-        regime=regime,
+        regime=x.regime,
         kernel=frozen(kernel),
         cells=frozen(cells.codes[:, : x.size]),
         columns=cells.columns,
