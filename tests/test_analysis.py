@@ -282,8 +282,12 @@ def test_required_capacity_relieves_what_binds() -> None:
 def test_an_impossible_goal_is_reported_not_met() -> None:
     from immsim.analysis.capacity import required_capacity
 
-    result = required_capacity(short("cap2"), goal=1e9, max_runs=3)
+    calls: list[tuple[int, int]] = []
+    result = required_capacity(
+        short("cap2"), goal=1e9, max_runs=3, progress=lambda n, total: calls.append((n, total))
+    )
     assert result["met"] is False and result["runs"] == 3
+    assert calls == [(1, 3), (2, 3), (3, 3)]  # runs done out of the most allowed
     assert result["stopped"] in ("run limit", "no relief helps")
     # out of reach, the answer is the run that removed the most (within the trim's tolerance),
     # not the last one tried

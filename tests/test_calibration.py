@@ -71,7 +71,22 @@ def test_a_small_fit_improves_and_stays_in_range(figures: Path) -> None:
         FitSpec("courts.process.hours_per_case_released", 1, 8, "test"),
         FitSpec("detention.release.bond_release_rate", 0.5, 26, "test"),
     )
-    result = calibrate(figures, TREE, specs=specs, years=1, max_evaluations=6)
+    calls: list[tuple[int, int]] = []
+    errors: list[float] = []
+    result = calibrate(
+        figures,
+        TREE,
+        specs=specs,
+        years=1,
+        max_evaluations=6,
+        progress=lambda n, total: calls.append((n, total)),
+        on_evaluation=errors.append,
+    )
+    assert [n for n, _ in calls] == list(range(1, len(calls) + 1))
+    assert {total for _, total in calls} == {6}
+    assert len(errors) == len(calls) and errors[0] == pytest.approx(
+        result["rms_relative_error_before"]
+    )
     assert result["targets"] and all(t["fiscal_year"] == 2012 for t in result["targets"])
     assert result["rms_relative_error_after"] <= result["rms_relative_error_before"] + 1e-12
     for item, spec in zip(result["parameters"], specs, strict=True):

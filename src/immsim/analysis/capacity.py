@@ -8,7 +8,6 @@ differences can be explained, not just shown.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +20,7 @@ from immsim.engine.results import Results
 from immsim.engine.run import run
 from immsim.errors import InputError
 from immsim.population.build import Population, build_population
+from immsim.progress import Progress
 from immsim.scenario import Scenario
 
 LEVERS = {
@@ -126,7 +126,7 @@ def required_capacity(
     scenario: Scenario,
     goal: float,
     max_runs: int = 30,
-    progress: Callable[[int, Trial], None] | None = None,
+    progress: Progress | None = None,
     counted: str = "removals",
     population: Population | None = None,
     whole_run: bool = False,
@@ -161,7 +161,7 @@ def required_capacity(
         trial = Trial(dict(current), removals, binding, cost, costs, used, volumes)
         trials.append(trial)
         if progress:
-            progress(len(trials), trial)
+            progress(len(trials), max_runs)
         return trial
 
     # 1. relieve the binding capacity until the goal is met (the cheapest of those that bind

@@ -7,7 +7,6 @@ variance. Each outcome is the run's total over its horizon (the share: its mean)
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, Literal
 
 import numpy as np
@@ -17,6 +16,7 @@ from immsim.analysis.sweep import SweepSpec
 from immsim.analysis.tasks import HEADLINES, Task, draw_seeds, execute
 from immsim.analysis.uncertainty import Dist
 from immsim.errors import InputError
+from immsim.progress import Progress
 from immsim.scenario import Scenario
 
 
@@ -53,7 +53,7 @@ def sensitivity(
     n: int = 10,
     workers: int = 1,
     ray: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     from SALib.sample import morris as morris_sample
     from SALib.sample import sobol as sobol_sample

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,6 +22,7 @@ from immsim.analysis.tasks import Task, execute
 from immsim.analysis.uncertainty import Dist, draw_reform, parse_uncertainties
 from immsim.atomic import atomic_file
 from immsim.errors import InputError
+from immsim.progress import Progress
 from immsim.scenario import Scenario, resolve_scenario
 from immsim.validation import validate_located
 from immsim.yamlio import load_yaml_file
@@ -130,7 +130,7 @@ def run_sweep(
     out: Path,
     workers: int = 1,
     ray: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     spec, scenario, dists = load_spec(spec_path)
     tasks = sweep_tasks(spec, scenario, dists)

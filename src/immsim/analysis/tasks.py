@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from immsim.errors import ImmsimError, InputError
+from immsim.progress import Progress
 from immsim.scenario import Scenario
 
 HEADLINES = (
@@ -130,9 +131,6 @@ def draw_seeds(seed: int, n: int) -> list[int]:
     return [
         int(s.generate_state(1, dtype=np.uint32)[0]) for s in np.random.SeedSequence(seed).spawn(n)
     ]
-
-
-Progress = Callable[[int, int], None]
 
 
 def execute(

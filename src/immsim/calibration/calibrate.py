@@ -32,6 +32,7 @@ from immsim.parameters.loader import ParameterTree
 from immsim.parameters.reform import Override, Reform
 from immsim.parameters.scales import fitting_scale, from_scale, to_scale
 from immsim.population.build import build_population
+from immsim.progress import Progress
 
 FIT_YEARS = len(FITTED)
 
@@ -48,9 +49,6 @@ def fit_specs() -> tuple[FitSpec, ...]:
     """The parameters to fit and their plausible ranges (``calibration/fit.yaml``)."""
     text = resources.files("immsim.calibration").joinpath("fit.yaml").read_text("utf-8")
     return tuple(FitSpec(**item) for item in yaml.safe_load(text))
-
-
-Progress = Callable[[int, float], None]
 
 
 @dataclass(frozen=True)
@@ -88,7 +86,11 @@ def calibrate(
     years: int = FIT_YEARS,
     max_evaluations: int = 60,
     progress: Progress | None = None,
+    on_evaluation: Callable[[float], None] | None = None,
 ) -> dict[str, Any]:
+    """``progress`` counts the model evaluations against ``max_evaluations`` (the optimizer's
+    budget, which its finite-difference steps come on top of); ``on_evaluation`` is told each
+    evaluation's RMS relative error, to show how the fit is going."""
     from scipy.optimize import least_squares
 
     specs = specs or fit_specs()
@@ -119,7 +121,9 @@ def calibrate(
         out = np.array([(sim.get(t, 0.0) - observed[t].value) / observed[t].value for t in targets])
         evaluations += 1
         if progress:
-            progress(evaluations, float(np.sqrt(np.mean(out**2))))
+            progress(evaluations, max_evaluations)
+        if on_evaluation:
+            on_evaluation(float(np.sqrt(np.mean(out**2))))
         return out
 
     before = residuals(x0)

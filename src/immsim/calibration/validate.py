@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -21,14 +20,13 @@ from immsim.data.figures import fiscal_year_figures
 from immsim.engine.run import run
 from immsim.parameters.loader import ParameterTree
 from immsim.population.build import Population, build_population
+from immsim.progress import Progress
 from immsim.scenario import HISTORICAL, Scenario
 
 START = dt.date(2011, 10, 1)
 YEARS = 8
 FITTED = range(2012, 2017)
 OUT_OF_SAMPLE = range(2017, 2020)
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)

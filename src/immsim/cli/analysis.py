@@ -214,7 +214,7 @@ def capacity_command(
             scenario,
             goal,
             max_runs=max_runs,
-            progress=lambda n, trial: bar.update(task, completed=n),
+            progress=lambda n, total: bar.update(task, completed=n),
             counted=counted,
             population=population,
             whole_run=everyone_in is not None,

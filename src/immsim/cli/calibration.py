@@ -117,7 +117,8 @@ def calibrate_command(
             load_baseline(),
             seed=seed,
             max_evaluations=max_evaluations,
-            progress=lambda n, e: bar.update(task, completed=n, error=f"{e:.3f}"),
+            progress=lambda n, total: bar.update(task, completed=n),
+            on_evaluation=lambda e: bar.update(task, error=f"{e:.3f}"),
         )
     changed: list[Path] = []
     if not dry_run:
