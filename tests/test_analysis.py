@@ -73,6 +73,43 @@ def test_draws_differ_and_bands_are_ordered(serial: pl.DataFrame) -> None:
     assert set(summary["draws"]) == {3}
 
 
+def test_run_draws_is_the_monte_carlo_of_the_scenarios_uncertainties(
+    serial: pl.DataFrame, tmp_path: Path
+) -> None:
+    from immsim.analysis.montecarlo import run_draws
+
+    uncertain = short(
+        uncertainties={"flows.emigration_rate": {"dist": "uniform", "low": 0.02, "high": 0.04}}
+    )
+    result = run_draws(uncertain, 3, 9)
+    assert result.rows.equals(serial)
+    assert result.bands.equals(bands(serial))
+    folder = result.save(tmp_path / "draws")
+    assert pl.read_parquet(folder / "draws.parquet").equals(serial)
+    assert pl.read_parquet(folder / "bands.parquet").equals(result.bands)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["draws"] == 3 and manifest["scenario"]["name"] == "short"
+
+
+def test_yearly_reductions_agree_with_the_results() -> None:
+    from immsim.analysis.yearly import COST_COLUMNS, convicted_share_by_year, yearly_cost
+    from immsim.engine.run import run as run_engine
+
+    results = run_engine(short("yearly", regime="jan2025"))
+    shares = results.shares("removed", "criminal_history")
+    convicted = convicted_share_by_year(results)
+    assert convicted
+    for fy, share in convicted.items():
+        year = shares.filter(pl.col("fiscal_year") == fy)
+        assert share == pytest.approx(
+            1 - float(year.filter(pl.col("level") == "none")["share"].sum())
+        )
+    for row in results.yearly().to_dicts():
+        weeks = results.weekly.filter(pl.col("fiscal_year") == row["fiscal_year"])
+        assert yearly_cost(row) == pytest.approx(sum(float(weeks[c].sum()) for c in COST_COLUMNS))
+        assert yearly_cost(row) > 0
+
+
 def test_comparing_a_scenario_with_itself_gives_zero_differences() -> None:
     result = compare([short("a"), short("b")], draws=2, seed=3)
     diffs = result["differences"]

@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 
 from immsim.analysis.uncertainty import Dist, draw_reform
+from immsim.analysis.yearly import COST_COLUMNS
 from immsim.engine.plan import WEEKS_PER_YEAR
 from immsim.engine.results import Results
 from immsim.engine.run import run
@@ -90,7 +91,7 @@ def _measure(
 
     binding = {name: mean(f"binding_{flag}") for name, (_, flag) in LEVERS.items()}
     binding["travel_documents"] = mean("binding_travel_documents")
-    costs = {c: total(c) for c in ("cost_arrest", "cost_detention", "cost_court", "cost_removal")}
+    costs = {c: total(c) for c in COST_COLUMNS}
     # what the run actually used of each capacity, at its busiest week
     officer_use = (last["officer_hours_used"] / last["officer_hours"]).max()
     judge_use = (last["judge_hours_used"] / last["judge_hours"]).max()

@@ -187,8 +187,17 @@ def calibrate(
     }
 
 
-def write_back(result: dict[str, Any], tree: ParameterTree, tree_dir: Path) -> list[Path]:
-    """Replace each fitted leaf's single value line in its YAML file."""
+def package_tree_dir() -> Path:
+    """The parameter tree shipped in the package: where a fit is written unless told otherwise."""
+    return Path(str(resources.files("immsim.parameters").joinpath("tree")))
+
+
+def write_back(
+    result: dict[str, Any], tree: ParameterTree, tree_dir: Path | None = None
+) -> list[Path]:
+    """Replace each fitted leaf's single value line in its YAML file, in ``tree_dir`` (default:
+    the package's tree)."""
+    tree_dir = tree_dir or package_tree_dir()
     changed: list[Path] = []
     metrics = sorted({t["metric"] for t in result["targets"]})
     for item in result["parameters"]:

@@ -97,8 +97,6 @@ def calibrate_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Fit the parameters no source states to FY2012-FY2016; write them into the tree."""
-    from importlib import resources
-
     from rich.progress import Progress, TextColumn
 
     from immsim.calibration.calibrate import calibrate, write_back
@@ -120,10 +118,7 @@ def calibrate_command(
             progress=lambda n, total: bar.update(task, completed=n),
             on_evaluation=lambda e: bar.update(task, error=f"{e:.3f}"),
         )
-    changed: list[Path] = []
-    if not dry_run:
-        folder = tree_dir or Path(str(resources.files("immsim.parameters").joinpath("tree")))
-        changed = write_back(result, load_baseline(), folder)
+    changed = [] if dry_run else write_back(result, load_baseline(), tree_dir)
     if as_json:
         emit_json({**result, "changed_files": [str(p) for p in changed]})
         return

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -86,7 +85,7 @@ def run_command(
 
 def _print_run(name: str, results: Results, folder: Path) -> None:
     """The run in a line, its fiscal years in a table, and where it was saved."""
-    import polars as pl
+    from immsim.analysis.yearly import convicted_share_by_year, yearly_cost
 
     yearly = results.yearly()
     manifest = results.manifest
@@ -96,13 +95,7 @@ def _print_run(name: str, results: Results, folder: Path) -> None:
         f"({manifest['wall_seconds']:.1f} s)"
     )
     table = Table(padding=(0, 1))
-    convicted = (
-        results.shares("removed", "criminal_history")
-        .filter(pl.col("level") != "none")
-        .group_by("fiscal_year")
-        .agg(pl.col("share").sum())
-    )
-    convicted_by_year = dict(zip(convicted["fiscal_year"], convicted["share"], strict=True))
+    convicted_by_year = convicted_share_by_year(results)
     for name in (
         "FY",
         "arrests",
@@ -116,7 +109,6 @@ def _print_run(name: str, results: Results, folder: Path) -> None:
     ):
         table.add_column(name, justify="left" if name in ("FY", "binds") else "right", no_wrap=True)
     for row in yearly.to_dicts():
-        cost = sum(row[c] for c in ("cost_arrest", "cost_detention", "cost_court", "cost_removal"))
         table.add_row(
             str(row["fiscal_year"]),
             f"{row['arrests']:,.0f}",
@@ -125,7 +117,7 @@ def _print_run(name: str, results: Results, folder: Path) -> None:
             f"{convicted_by_year.get(row['fiscal_year'], 0.0):.0%}",
             f"{row['detained_avg']:,.0f}",
             f"{row['court_pending_avg']:,.0f}",
-            f"{cost / 1e6:,.0f}",
+            f"{yearly_cost(row) / 1e6:,.0f}",
             row["binding_most_weeks"],
         )
     widen(110)
@@ -149,34 +141,25 @@ def _run_draws(
     ray: str | None,
     as_json: bool,
 ) -> None:
-    import polars as pl
-
-    from immsim.analysis.montecarlo import bands, draw_tasks
-    from immsim.analysis.tasks import execute
-    from immsim.analysis.uncertainty import parse_uncertainties
-    from immsim.atomic import atomic_folder
+    from immsim.analysis.montecarlo import run_draws
     from immsim.scenario import resolve_scenario
 
     scenario = resolve_scenario(scenario_file)
-    dists = parse_uncertainties(scenario.uncertainties, scenario.parameters())
-    tasks = draw_tasks(scenario, draws, scenario.seed if seed is None else seed, dists)
     with task_progress(f"Running {scenario.name}", as_json) as bar:
         task = bar.add_task("draws", total=draws)
-        results = execute(
-            tasks, workers, ray, lambda n, total: bar.update(task, completed=n, total=total)
+        result = run_draws(
+            scenario,
+            draws,
+            scenario.seed if seed is None else seed,
+            workers,
+            ray,
+            lambda n, total: bar.update(task, completed=n, total=total),
         )
-    rows = pl.DataFrame([r for result in results for r in result])
-    summary = bands(rows)
     folder = out or Path("runs") / f"{scenario.name}-draws{draws}"
-    with atomic_folder(folder, overwrite=overwrite) as tmp:
-        rows.write_parquet(tmp / "draws.parquet")
-        summary.write_parquet(tmp / "bands.parquet")
-        (tmp / "manifest.json").write_text(
-            json.dumps({"scenario": scenario.summary(), "draws": draws}, indent=2, default=str)
-        )
+    result.save(folder, overwrite=overwrite)
     if as_json:
-        emit_json({"folder": str(folder), "bands": summary.to_dicts()})
+        emit_json({"folder": str(folder), "bands": result.bands.to_dicts()})
         return
     widen(120)
-    console.print(bands_table(f"{scenario.name}: {draws} draws", summary))
+    console.print(bands_table(f"{scenario.name}: {draws} draws", result.bands))
     console.print(f"Saved to [bold]{escape(str(folder))}[/] (draws.parquet, bands.parquet).")
