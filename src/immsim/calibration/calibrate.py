@@ -13,7 +13,6 @@ the method, the targets, the fit and the interval: a data change to review in a 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from collections.abc import Callable
@@ -52,14 +51,66 @@ def fit_specs() -> tuple[FitSpec, ...]:
 
 
 @dataclass(frozen=True)
+class Target:
+    """A published figure the fit aims at."""
+
+    metric: str
+    fiscal_year: int
+    observed: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"metric": self.metric, "fiscal_year": self.fiscal_year, "observed": self.observed}
+
+
+@dataclass(frozen=True)
 class Fitted:
+    """One fitted parameter: its value before and after, the 90% interval of the fit, and the
+    range it was allowed to take (a value on its bound says the range, not the data, decided)."""
+
     key: str
     unit: str
-    start: dt.date
     before: float
     value: float
-    low: float
-    high: float
+    interval_90: tuple[float, float]
+    allowed: tuple[float, float]
+    at_bound: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "unit": self.unit,
+            "before": self.before,
+            "value": self.value,
+            "interval_90": list(self.interval_90),
+            "range": list(self.allowed),
+            "at_bound": self.at_bound,
+        }
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The answer of :func:`calibrate`: the fitted values and how well they meet the targets."""
+
+    method: str
+    targets: tuple[Target, ...]
+    evaluations: int
+    rms_relative_error_before: float
+    rms_relative_error_after: float
+    residuals: dict[str, float]
+    parameters: tuple[Fitted, ...]
+    seed: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "targets": [t.as_dict() for t in self.targets],
+            "evaluations": self.evaluations,
+            "rms_relative_error_before": self.rms_relative_error_before,
+            "rms_relative_error_after": self.rms_relative_error_after,
+            "residuals": self.residuals,
+            "parameters": [p.as_dict() for p in self.parameters],
+            "seed": self.seed,
+        }
 
 
 def _to_x(tree: ParameterTree, key: str, value: float) -> float:
@@ -87,7 +138,7 @@ def calibrate(
     max_evaluations: int = 60,
     progress: Progress | None = None,
     on_evaluation: Callable[[float], None] | None = None,
-) -> dict[str, Any]:
+) -> Calibration:
     """``progress`` counts the model evaluations against ``max_evaluations`` (the optimizer's
     budget, which its finite-difference steps come on top of); ``on_evaluation`` is told each
     evaluation's RMS relative error, to show how the fit is going."""
@@ -143,48 +194,36 @@ def calibrate(
     except np.linalg.LinAlgError:
         sd = np.full(len(parameters), np.nan)
     fitted = []
-    for i, key in enumerate(parameters):
+    for i, (key, spec) in enumerate(zip(parameters, specs, strict=True)):
+        value = _from_x(tree, key, float(fit.x[i]))
         lo = _from_x(tree, key, float(fit.x[i] - 1.645 * sd[i]))
         hi = _from_x(tree, key, float(fit.x[i] + 1.645 * sd[i]))
-        lo = max(lo, specs[i].low)
-        hi = min(hi, specs[i].high)
+        lo = max(lo, spec.low)
+        hi = min(hi, spec.high)
         fitted.append(
             Fitted(
                 key=key,
                 unit=tree.leaf(key).unit,
-                start=tree.leaf(key).values[0].start,
                 before=start_values[key],
-                value=_from_x(tree, key, float(fit.x[i])),
-                low=min(lo, hi),
-                high=max(lo, hi),
+                value=value,
+                interval_90=(min(lo, hi), max(lo, hi)),
+                allowed=(spec.low, spec.high),
+                at_bound=bool(
+                    np.isclose(value, spec.low, rtol=1e-3)
+                    or np.isclose(value, spec.high, rtol=1e-3)
+                ),
             )
         )
-    return {
-        "method": "scipy.optimize.least_squares (trf), relative errors, common random numbers",
-        "targets": [
-            {"metric": m, "fiscal_year": y, "observed": observed[(m, y)].value} for m, y in targets
-        ],
-        "evaluations": evaluations,
-        "rms_relative_error_before": float(np.sqrt(np.mean(before**2))),
-        "rms_relative_error_after": float(np.sqrt(np.mean(fit.fun**2))),
-        "residuals": {f"{m} FY{y}": float(r) for (m, y), r in zip(targets, fit.fun, strict=True)},
-        "parameters": [
-            {
-                "key": f.key,
-                "unit": f.unit,
-                "before": f.before,
-                "value": f.value,
-                "interval_90": [f.low, f.high],
-                "range": [spec.low, spec.high],
-                "at_bound": bool(
-                    np.isclose(f.value, spec.low, rtol=1e-3)
-                    or np.isclose(f.value, spec.high, rtol=1e-3)
-                ),
-            }
-            for f, spec in zip(fitted, specs, strict=True)
-        ],
-        "seed": seed,
-    }
+    return Calibration(
+        method="scipy.optimize.least_squares (trf), relative errors, common random numbers",
+        targets=tuple(Target(m, y, observed[(m, y)].value) for m, y in targets),
+        evaluations=evaluations,
+        rms_relative_error_before=float(np.sqrt(np.mean(before**2))),
+        rms_relative_error_after=float(np.sqrt(np.mean(fit.fun**2))),
+        residuals={f"{m} FY{y}": float(r) for (m, y), r in zip(targets, fit.fun, strict=True)},
+        parameters=tuple(fitted),
+        seed=seed,
+    )
 
 
 def package_tree_dir() -> Path:
@@ -193,15 +232,15 @@ def package_tree_dir() -> Path:
 
 
 def write_back(
-    result: dict[str, Any], tree: ParameterTree, tree_dir: Path | None = None
+    result: Calibration, tree: ParameterTree, tree_dir: Path | None = None
 ) -> list[Path]:
     """Replace each fitted leaf's single value line in its YAML file, in ``tree_dir`` (default:
     the package's tree)."""
     tree_dir = tree_dir or package_tree_dir()
     changed: list[Path] = []
-    metrics = sorted({t["metric"] for t in result["targets"]})
-    for item in result["parameters"]:
-        leaf = tree.leaf(item["key"])
+    metrics = sorted({t.metric for t in result.targets})
+    for item in result.parameters:
+        leaf = tree.leaf(item.key)
         path = tree_dir / Path(leaf.file.removeprefix("immsim/parameters/tree/"))
         if not path.is_file():
             raise InputError("cannot find the leaf's file to write back", file=str(path))
@@ -217,25 +256,26 @@ def write_back(
             None,
         )
         if index is None:
-            raise InputError(f"no value dated {start} to replace", file=str(path), key=item["key"])
+            raise InputError(f"no value dated {start} to replace", file=str(path), key=item.key)
         if not lines[index].rstrip().endswith("}"):
             raise InputError(
                 "the value is not written on one line; fit only flow-style leaves",
                 file=str(path),
                 line=index + 1,
-                key=item["key"],
+                key=item.key,
             )
         indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())]
-        lo, hi = item["interval_90"]
+        lo, hi = item.interval_90
+        low, high = item.allowed
         method = (
-            f"Fitted by `immsim calibrate` ({result['method']}) to FY2012-FY2016 "
-            f"{', '.join(metrics)}; RMS relative error {result['rms_relative_error_before']:.3f} "
-            f"before, {result['rms_relative_error_after']:.3f} after; 90% interval "
-            f"{_fmt(lo)}-{_fmt(hi)}; allowed range {_fmt(item['range'][0])}-{_fmt(item['range'][1])}"
-            f"{' (ended on its bound)' if item['at_bound'] else ''}; was {_fmt(item['before'])}."
+            f"Fitted by `immsim calibrate` ({result.method}) to FY2012-FY2016 "
+            f"{', '.join(metrics)}; RMS relative error {result.rms_relative_error_before:.3f} "
+            f"before, {result.rms_relative_error_after:.3f} after; 90% interval "
+            f"{_fmt(lo)}-{_fmt(hi)}; allowed range {_fmt(low)}-{_fmt(high)}"
+            f"{' (ended on its bound)' if item.at_bound else ''}; was {_fmt(item.before)}."
         )
         lines[index] = (
-            f"{indent}{start}: {{value: {_fmt(item['value'])}, estimated: true, "
+            f"{indent}{start}: {{value: {_fmt(item.value)}, estimated: true, "
             f"interval_90: [{_fmt(lo)}, {_fmt(hi)}], method: {json.dumps(method)}}}"
         )
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -23,6 +23,7 @@ from immsim.cli.output import bands_table, console, emit_json, task_progress, wi
 from immsim.errors import InputError
 
 if TYPE_CHECKING:
+    from immsim.analysis.capacity import RequiredCapacity
     from immsim.analysis.published import Comparison
 
 
@@ -107,15 +108,15 @@ def sweep_command(
             progress=lambda n, total: bar.update(task, completed=n, total=total),
         )
     if as_json:
-        emit_json(result)
+        emit_json(result.as_dict())
         return
     console.print(
-        f"{result['runs']} runs ({result['resumed']} found done, {result['ran']} run now). "
-        f"Results: [bold]{escape(result['results'])}[/]"
+        f"{result.runs} runs ({result.resumed} found done, {result.ran} run now). "
+        f"Results: [bold]{escape(str(result.results))}[/]"
     )
     console.print(
         "Query it with DuckDB, e.g.: SELECT * FROM read_parquet('"
-        + escape(result["results"])
+        + escape(str(result.results))
         + "') WHERE metric = 'removals'"
     )
 
@@ -153,10 +154,10 @@ def sensitivity_command(
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     if as_json:
-        emit_json(report)
+        emit_json(report.as_dict())
         return
-    for metric, info in report["outputs"].items():
-        console.print(escape(info.get("summary") or f"{metric}: constant across the samples."))
+    for metric, info in report.outputs.items():
+        console.print(escape(info.summary or f"{metric}: constant across the samples."))
 
 
 def capacity_command(
@@ -226,64 +227,54 @@ def capacity_command(
         )
     if as_json:
         extra = {"everyone_in_years": everyone_in, "population_at_start": population.total}
-        emit_json({**result, **extra, "published": [c.as_dict() for c in published]})
+        emit_json({**result.as_dict(), **extra, "published": [c.as_dict() for c in published]})
         return
     widen(120)
-    _print_capacity(result, goal, counted, years, max_runs)
+    _print_capacity(result, years, max_runs)
     if published:
         _print_published(published)
 
 
-def _print_capacity(
-    result: dict[str, Any], goal: float, counted: str, years: int, max_runs: int
-) -> None:
+def _print_capacity(result: RequiredCapacity, years: int, max_runs: int) -> None:
     """The answer in words, the capacities against today's, and what a year of them costs."""
     from immsim.analysis.capacity import GAIN
 
-    verdict = "met" if result["met"] else "NOT met"
-    kind = "interior removals" if counted == "removals_interior" else "removals"
+    verdict = "met" if result.met else "NOT met"
+    interior = result.counted == "removals_interior"
+    kind = "interior removals" if interior else "removals"
+    whole_run = result.measured_over == "whole run"
     over = (
         f"a year on average over a {years}-year run"
-        if result["measured_over"] == "whole run"
+        if whole_run
         else f"in the last year of a {years}-year run"
     )
     console.print(
-        f"Goal {goal:,.0f} {kind} a year: {verdict} ({result['removals_per_year']:,.0f} {over}; "
-        f"{result['runs']} runs). Binds at the end: {result['binding']}."
+        f"Goal {result.goal:,.0f} {kind} a year: {verdict} ({result.removals_per_year:,.0f} "
+        f"{over}; {result.runs} runs). Binds at the end: {result.binding}."
     )
-    if result["stopped"] == "no relief helps":
+    if result.stopped == "no relief helps":
         console.print(
             "Out of reach: more of any capacity that money buys no longer raised the removals "
             f"by {GAIN:.1%}. Removals are held by how fast people are found and "
             "ordered removed, and by countries that delay travel documents; the table gives the "
             "run that removed the most, trimmed of what it did not need."
-            + (
-                ""
-                if result["measured_over"] == "whole run"
-                else " A longer run (--years) gives the pipeline time to fill."
-            )
+            + ("" if whole_run else " A longer run (--years) gives the pipeline time to fill.")
         )
-    elif result["stopped"] == "run limit":
+    elif result.stopped == "run limit":
         console.print(f"The search stopped at {max_runs} runs; --max-runs allows more.")
-    column = "required" if result["met"] else "most that helps"
+    column = "required" if result.met else "most that helps"
     table = Table("capacity", "today", column, "x", padding=(0, 1))
-    for name, info in result["capacities"].items():
-        table.add_row(
-            name,
-            f"{info['start']:,.0f}",
-            f"{info['required']:,.0f}",
-            f"{info['required'] / info['start']:.1f}",
-        )
+    for name, level in result.capacities.items():
+        table.add_row(name, f"{level.start:,.0f}", f"{level.required:,.0f}", f"{level.ratio:.1f}")
     console.print(table)
-    per = result["cost_per_year"] / max(result["volumes"]["removals"], 1.0)  # all removals
     console.print(
-        f"Cost a year: ${result['cost_per_year'] / 1e9:,.1f} billion "
+        f"Cost a year: ${result.cost_per_year / 1e9:,.1f} billion "
         + ", ".join(
             f"{k.removeprefix('cost_')} ${v / 1e9:,.1f}B"
-            for k, v in result["cost_by_component"].items()
+            for k, v in result.cost_by_component.items()
         )
-        + f"; ${per:,.0f} per removal"
-        + (" (border removals included)." if counted == "removals_interior" else ".")
+        + f"; ${result.cost_per_removal:,.0f} per removal"
+        + (" (border removals included)." if interior else ".")
     )
 
 

@@ -37,46 +37,46 @@ def validate_command(
             progress=lambda done, total: bar.update(task, completed=done),
         )
     if as_json:
-        emit_json(result)
+        emit_json(result.as_dict())
         return
     widen(120)
     table = Table(title="Back-test FY2012-FY2019 (median of draws, 90% band)", padding=(0, 1))
     for name in ("metric", "FY", "observed", "simulated", "90% band", "error", "sample"):
         table.add_column(name, justify="left" if name in ("metric", "sample") else "right")
     last = None
-    for row in result["rows"]:
-        if row["observed"] is None:
+    for row in result.rows:
+        if row.observed is None:
             continue
-        share = row["metric"].endswith("share")
+        share = row.metric.endswith("share")
 
         def fmt(v: float, share: bool = share) -> str:
             return f"{v:.0%}" if share else f"{v:,.0f}"
 
         table.add_row(
-            row["label"] if row["metric"] != last else "",
-            str(row["fiscal_year"]),
-            fmt(row["observed"]),
-            fmt(row["median"]),
-            f"{fmt(row['low'])}-{fmt(row['high'])}",
-            f"{row['error']:+.0%}",
-            row["sample"],
+            row.label if row.metric != last else "",
+            str(row.fiscal_year),
+            fmt(row.observed),
+            fmt(row.median),
+            f"{fmt(row.low)}-{fmt(row.high)}",
+            f"{row.error:+.0%}",
+            row.sample,
         )
-        last = row["metric"]
+        last = row.metric
     console.print(table)
-    for item in result["directions"]:
-        verdict = "agrees" if item["agree"] else "DISAGREES"
+    for item in result.directions:
+        verdict = "agrees" if item.agree else "DISAGREES"
         console.print(
-            f"FY2016->FY2017 {item['label']}: the model {verdict} with the record's direction."
+            f"FY2016->FY2017 {item.label}: the model {verdict} with the record's direction."
         )
-    oos = result["out_of_sample_median_abs_pct_error"]
-    fitted = result["fitted_median_abs_pct_error"]
+    oos = result.out_of_sample_median_abs_pct_error
+    fitted = result.fitted_median_abs_pct_error
     console.print(
         f"Median absolute error: fitted years {fitted:.1%}; out of sample (FY2017-FY2019, "
-        f"{result['out_of_sample_cells']} cells) [bold]{oos:.1%}[/]."
+        f"{result.out_of_sample_cells} cells) [bold]{oos:.1%}[/]."
     )
-    for info in result["metrics"].values():
-        if info["note"]:
-            console.print(f"[i]{escape(info['label'])}[/]: {escape(info['note'])}")
+    for metric in result.metrics:
+        if metric.note:
+            console.print(f"[i]{escape(metric.label)}[/]: {escape(metric.note)}")
 
 
 def calibrate_command(
@@ -120,28 +120,28 @@ def calibrate_command(
         )
     changed = [] if dry_run else write_back(result, load_baseline(), tree_dir)
     if as_json:
-        emit_json({**result, "changed_files": [str(p) for p in changed]})
+        emit_json({**result.as_dict(), "changed_files": [str(p) for p in changed]})
         return
     widen(130)
     table = Table(title="Fitted parameters (FY2012-FY2016)", padding=(0, 1))
     for name in ("parameter", "unit", "was", "fitted", "90% interval", "allowed"):
         table.add_column(name, justify="left" if name in ("parameter", "unit") else "right")
-    for item in result["parameters"]:
-        lo, hi = item["interval_90"]
-        low, high = item["range"]
+    for item in result.parameters:
+        lo, hi = item.interval_90
+        low, high = item.allowed
         table.add_row(
-            item["key"],
-            item["unit"],
-            f"{item['before']:.4g}",
-            f"{item['value']:.4g}" + (" [bold red](bound)[/]" if item["at_bound"] else ""),
+            item.key,
+            item.unit,
+            f"{item.before:.4g}",
+            f"{item.value:.4g}" + (" [bold red](bound)[/]" if item.at_bound else ""),
             f"{lo:.3g}-{hi:.3g}",
             f"{low:.3g}-{high:.3g}",
         )
     console.print(table)
     console.print(
-        f"RMS relative error on {len(result['targets'])} targets: "
-        f"{result['rms_relative_error_before']:.3f} before, {result['rms_relative_error_after']:.3f} after "
-        f"({result['evaluations']} runs)."
+        f"RMS relative error on {len(result.targets)} targets: "
+        f"{result.rms_relative_error_before:.3f} before, {result.rms_relative_error_after:.3f} after "
+        f"({result.evaluations} runs)."
     )
     if changed:
         console.print(
