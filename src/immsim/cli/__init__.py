@@ -17,8 +17,17 @@ import typer
 from rich.markup import escape
 
 from immsim import __version__
-from immsim.cli import analysis, calibration, data, params, population, present, regimes, run
-from immsim.cli import scenario as scenario_commands
+from immsim.cli import (
+    analysis,
+    calibration,
+    data,
+    params,
+    population,
+    present,
+    regimes,
+    run,
+    scenario,
+)
 from immsim.cli.output import console, emit_json, err_console
 from immsim.errors import ImmsimError, InputError
 
@@ -42,7 +51,7 @@ app.command("capacity")(analysis.capacity_command)
 app.command("report")(present.report_command)
 app.command("serve")(present.serve_command)
 app.add_typer(params.app, name="params")
-app.add_typer(scenario_commands.app, name="scenario")
+app.add_typer(scenario.app, name="scenario")
 app.add_typer(regimes.app, name="regimes")
 app.add_typer(population.app, name="population")
 app.add_typer(data.app, name="data")
