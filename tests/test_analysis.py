@@ -4,6 +4,7 @@ SALib against known indices, paired comparisons, and clear errors on bad specs."
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import polars as pl
 import pytest
 import yaml
 
+from immsim.analysis.capacity import LEVERS, CapacityLevel, RequiredCapacity
 from immsim.analysis.compare import compare
 from immsim.analysis.montecarlo import bands, draw_tasks
 from immsim.analysis.sensitivity import indices
@@ -73,6 +75,43 @@ def test_draws_differ_and_bands_are_ordered(serial: pl.DataFrame) -> None:
     assert set(summary["draws"]) == {3}
 
 
+def test_run_draws_is_the_monte_carlo_of_the_scenarios_uncertainties(
+    serial: pl.DataFrame, tmp_path: Path
+) -> None:
+    from immsim.analysis.montecarlo import run_draws
+
+    uncertain = short(
+        uncertainties={"flows.emigration_rate": {"dist": "uniform", "low": 0.02, "high": 0.04}}
+    )
+    result = run_draws(uncertain, 3, 9)
+    assert result.rows.equals(serial)
+    assert result.bands.equals(bands(serial))
+    folder = result.save(tmp_path / "draws")
+    assert pl.read_parquet(folder / "draws.parquet").equals(serial)
+    assert pl.read_parquet(folder / "bands.parquet").equals(result.bands)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["draws"] == 3 and manifest["scenario"]["name"] == "short"
+
+
+def test_yearly_reductions_agree_with_the_results() -> None:
+    from immsim.analysis.yearly import COST_COLUMNS, convicted_share_by_year, yearly_cost
+    from immsim.engine.run import run as run_engine
+
+    results = run_engine(short("yearly", regime="jan2025"))
+    shares = results.shares("removed", "criminal_history")
+    convicted = convicted_share_by_year(results)
+    assert convicted
+    for fy, share in convicted.items():
+        year = shares.filter(pl.col("fiscal_year") == fy)
+        assert share == pytest.approx(
+            1 - float(year.filter(pl.col("level") == "none")["share"].sum())
+        )
+    for row in results.yearly().to_dicts():
+        weeks = results.weekly.filter(pl.col("fiscal_year") == row["fiscal_year"])
+        assert yearly_cost(row) == pytest.approx(sum(float(weeks[c].sum()) for c in COST_COLUMNS))
+        assert yearly_cost(row) > 0
+
+
 def test_comparing_a_scenario_with_itself_gives_zero_differences() -> None:
     result = compare([short("a"), short("b")], draws=2, seed=3)
     diffs = result["differences"]
@@ -110,7 +149,8 @@ def spec_file(tmp_path: Path, **changes: object) -> Path:
 def test_sweep_resumes_after_an_interruption(tmp_path: Path) -> None:
     path = spec_file(tmp_path)
     whole = run_sweep(path, tmp_path / "whole")
-    assert whole["runs"] == 4 and whole["ran"] == 4
+    assert whole.runs == 4 and whole.ran == 4
+    assert whole.results == tmp_path / "whole" / "results.parquet"
     expected = pl.read_parquet(tmp_path / "whole" / "results.parquet")
     assert set(expected["lever:enforcement.ero_deportation_officers"]) == {3000.0, 9000.0}
 
@@ -126,7 +166,7 @@ def test_sweep_resumes_after_an_interruption(tmp_path: Path) -> None:
     assert len(list((tmp_path / "cut" / "parts").glob("*.parquet"))) == 2
     assert not (tmp_path / "cut" / "results.parquet").exists()
     again = run_sweep(path, tmp_path / "cut")
-    assert again["resumed"] == 2 and again["ran"] == 2
+    assert again.resumed == 2 and again.ran == 2
     assert pl.read_parquet(tmp_path / "cut" / "results.parquet").equals(expected)
     # more officers, more arrests, in every draw
     arrests = expected.filter(pl.col("metric") == "arrests").sort("draw")
@@ -139,6 +179,60 @@ def test_a_different_sweep_will_not_resume_into_a_folder(tmp_path: Path) -> None
     run_sweep(spec_file(tmp_path, draws=1), tmp_path / "out")
     with pytest.raises(InputError, match="different sweep"):
         run_sweep(spec_file(tmp_path, draws=2), tmp_path / "out")
+
+
+def test_typed_results_give_the_json_the_cli_printed(tmp_path: Path) -> None:
+    """`sweep`, `sensitivity` and `capacity --json` print as_dict(): the keys, their order and
+    the JSON types are those the commands printed when the answers were dicts."""
+    from immsim.analysis.sensitivity import Influence, ParameterIndices, SensitivityReport
+    from immsim.analysis.sweep import SweepResult
+
+    spec, scenario, _ = load_spec(spec_file(tmp_path))
+    sweep = SweepResult(spec, scenario, 4, 1, 3, tmp_path / "results.parquet").as_dict()
+    assert list(sweep) == ["name", "spec", "scenario", "runs", "resumed", "ran", "results"]
+    assert sweep["spec"] == spec.model_dump(mode="json") and sweep["scenario"]["name"] == "s"
+    assert sweep["results"] == str(tmp_path / "results.parquet")
+
+    varied = Influence((ParameterIndices("a", {"mu_star": 2.0, "sigma": 1.0}),), "a drives it.")
+    report = SensitivityReport("morris", 6, ["a"], {"arrests": Influence(), "removals": varied})
+    assert json.loads(json.dumps(report.as_dict())) == {
+        "method": "morris",
+        "runs": 6,
+        "parameters": ["a"],
+        "outputs": {
+            "arrests": {"constant": True, "ranking": []},
+            "removals": {
+                "indices": [{"parameter": "a", "mu_star": 2.0, "sigma": 1.0}],
+                "ranking": ["a"],
+                "summary": "a drives it.",
+            },
+        },
+    }
+
+    answer = _capacity_answer(500_000.0).as_dict()
+    assert list(answer) == [
+        "goal",
+        "counted",
+        "met",
+        "stopped",
+        "measured_over",
+        "removals_per_year",
+        "capacities",
+        "binding",
+        "binding_share_of_weeks",
+        "cost_per_year",
+        "cost_by_component",
+        "used_at_peak",
+        "volumes",
+        "runs",
+        "trials",
+    ]
+    assert answer["capacities"]["beds"] == {
+        "key": "detention.funded_beds",
+        "start": 100_000.0,
+        "required": 100_000.0,
+    }
+    assert answer["runs"] == 0 and answer["trials"] == []
 
 
 @pytest.mark.parametrize(
@@ -201,14 +295,14 @@ def test_sobol_recovers_the_ishigami_indices() -> None:
     x = sobol_sample.sample(prob, 1024, calc_second_order=False, seed=1)
     y = np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
     rows, score = indices(prob, x, y, "sobol", seed=1)
-    got = {r["parameter"]: r for r in rows}
+    got = {r.parameter: r.values for r in rows}
     # analytic values for a = 7, b = 0.1
     assert got["x1"]["S1"] == pytest.approx(0.314, abs=0.05)
     assert got["x2"]["S1"] == pytest.approx(0.442, abs=0.05)
     assert got["x3"]["S1"] == pytest.approx(0.0, abs=0.05)
     assert got["x3"]["ST"] == pytest.approx(0.244, abs=0.05)
-    assert score == "ST" and rows[0]["parameter"] in ("x1", "x2")
-    assert all(r["ST_conf"] > 0 for r in rows)
+    assert score == "ST" and rows[0].parameter in ("x1", "x2")
+    assert all(r.values["ST_conf"] > 0 for r in rows)
 
 
 def test_morris_ranks_a_dominant_input_first() -> None:
@@ -218,8 +312,8 @@ def test_morris_ranks_a_dominant_input_first() -> None:
     x = morris_sample.sample(prob, 20, num_levels=4, seed=2)
     y = 10 * x[:, 0] + x[:, 1]
     rows, _ = indices(prob, x, y, "morris", seed=2)
-    assert [r["parameter"] for r in rows] == ["big", "small", "none"]
-    assert rows[2]["mu_star"] == pytest.approx(0.0, abs=1e-9)
+    assert [r.parameter for r in rows] == ["big", "small", "none"]
+    assert rows[2].values["mu_star"] == pytest.approx(0.0, abs=1e-9)
 
 
 def test_uncertainty_parsing_errors_name_the_key() -> None:
@@ -273,22 +367,29 @@ def test_required_capacity_relieves_what_binds() -> None:
     base = run_engine(scenario).weekly
     baseline = float(base["removals"].sum())
     result = required_capacity(scenario, goal=baseline * 1.3, max_runs=12)
-    assert result["met"] and result["removals_per_year"] >= baseline * 1.3
-    grown = [n for n, c in result["capacities"].items() if c["required"] > c["start"]]
+    assert result.met and result.removals_per_year >= baseline * 1.3
+    grown = [n for n, c in result.capacities.items() if c.required > c.start]
     assert grown, "meeting a higher goal needs more of some capacity"
-    assert result["cost_per_year"] > 0 and result["runs"] <= 12
+    assert result.cost_per_year > 0 and result.runs <= 12
 
 
 def test_an_impossible_goal_is_reported_not_met() -> None:
     from immsim.analysis.capacity import required_capacity
 
-    result = required_capacity(short("cap2"), goal=1e9, max_runs=3)
-    assert result["met"] is False and result["runs"] == 3
-    assert result["stopped"] in ("run limit", "no relief helps")
+    calls: list[tuple[int, int]] = []
+    result = required_capacity(
+        short("cap2"), goal=1e9, max_runs=3, progress=lambda n, total: calls.append((n, total))
+    )
+    assert result.met is False and result.runs == 3
+    assert calls == [(1, 3), (2, 3), (3, 3)]  # runs done out of the most allowed
+    assert result.stopped in ("run limit", "no relief helps")
     # out of reach, the answer is the run that removed the most (within the trim's tolerance),
     # not the last one tried
-    most = max(t["removals"] for t in result["trials"])
-    assert result["removals_per_year"] >= 0.99 * most
+    most = max(t.removals for t in result.trials)
+    assert result.removals_per_year >= 0.99 * most
+    assert [list(t) for t in result.as_dict()["trials"]] == [
+        ["levels", "removals", "cost", "binding"]
+    ] * 3
     with pytest.raises(InputError, match="positive"):
         required_capacity(short("cap3"), goal=0)
 
@@ -296,16 +397,21 @@ def test_an_impossible_goal_is_reported_not_met() -> None:
 FIGURES_HEADER = "metric,period,value,unit,source_title,source_url_or_doc,note\n"
 
 
-def _capacity_answer(removals: float, **costs: float) -> dict[str, object]:
+def _capacity_answer(removals: float, **costs: float) -> RequiredCapacity:
     """A required-capacity answer with round numbers, to check the restatements by hand."""
     cost = {"cost_arrest": 1e9, "cost_detention": 4e9, "cost_court": 1e9, "cost_removal": 5e8}
     cost.update(costs)
-    return {
-        "removals_per_year": removals,
-        "cost_per_year": sum(cost.values()),
-        "cost_by_component": cost,
-        "capacities": {
-            name: {"required": value}
+    return RequiredCapacity(
+        goal=removals,
+        counted="removals",
+        met=True,
+        stopped="goal met",
+        measured_over="last year",
+        removals_per_year=removals,
+        cost_per_year=sum(cost.values()),
+        cost_by_component=cost,
+        capacities={
+            name: CapacityLevel(LEVERS[name][0], start=value, required=value)
             for name, value in (
                 ("officers", 20_000.0),
                 ("beds", 100_000.0),
@@ -313,7 +419,11 @@ def _capacity_answer(removals: float, **costs: float) -> dict[str, object]:
                 ("seats", 270_000.0),
             )
         },
-        "volumes": {
+        binding="none",
+        binding_share_of_weeks={},
+        used_at_peak={},
+        trials=(),
+        volumes={
             "arrests": 400_000.0,
             "detained_average": 80_000.0,
             "removals_air": 200_000.0,
@@ -324,7 +434,7 @@ def _capacity_answer(removals: float, **costs: float) -> dict[str, object]:
             "officer_hours": 20_000.0 * 200,
             "officer_hours_used": 20_000.0 * 180,
         },
-    }
+    )
 
 
 def test_published_estimates_are_restated_on_the_models_basis(tmp_path: Path) -> None:
@@ -389,8 +499,8 @@ def test_published_estimates_are_restated_on_the_models_basis(tmp_path: Path) ->
     assert again[0].why.startswith("Arrests are the largest part")
 
     # a goal counted in interior removals is restated on all removals, as the studies count
-    interior = _capacity_answer(400_000.0)
-    interior["volumes"] = {**interior["volumes"], "removals": 500_000.0}  # type: ignore[dict-item]
+    answer = _capacity_answer(400_000.0)
+    interior = replace(answer, volumes={**answer.volumes, "removals": 500_000.0})
     restated = compare_published(interior, tree, start, figures)
     assert restated[0].restated == pytest.approx(44e9)
 

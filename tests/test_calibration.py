@@ -5,13 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-from importlib import resources
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from immsim.calibration.calibrate import FitSpec, calibrate, fit_specs, write_back
+from immsim.calibration.calibrate import (
+    Calibration,
+    FitSpec,
+    Fitted,
+    Target,
+    calibrate,
+    fit_specs,
+    package_tree_dir,
+    write_back,
+)
 from immsim.calibration.metrics import load_observed, simulated
 from immsim.calibration.validate import backtest_scenario, validate
 from immsim.cli import main
@@ -71,37 +79,79 @@ def test_a_small_fit_improves_and_stays_in_range(figures: Path) -> None:
         FitSpec("courts.process.hours_per_case_released", 1, 8, "test"),
         FitSpec("detention.release.bond_release_rate", 0.5, 26, "test"),
     )
-    result = calibrate(figures, TREE, specs=specs, years=1, max_evaluations=6)
-    assert result["targets"] and all(t["fiscal_year"] == 2012 for t in result["targets"])
-    assert result["rms_relative_error_after"] <= result["rms_relative_error_before"] + 1e-12
-    for item, spec in zip(result["parameters"], specs, strict=True):
-        assert spec.low <= item["value"] <= spec.high
-        lo, hi = item["interval_90"]
+    calls: list[tuple[int, int]] = []
+    errors: list[float] = []
+    result = calibrate(
+        figures,
+        TREE,
+        specs=specs,
+        years=1,
+        max_evaluations=6,
+        progress=lambda n, total: calls.append((n, total)),
+        on_evaluation=errors.append,
+    )
+    assert [n for n, _ in calls] == list(range(1, len(calls) + 1))
+    assert {total for _, total in calls} == {6}
+    assert len(errors) == len(calls) and errors[0] == pytest.approx(
+        result.rms_relative_error_before
+    )
+    assert result.targets and all(t.fiscal_year == 2012 for t in result.targets)
+    assert result.rms_relative_error_after <= result.rms_relative_error_before + 1e-12
+    for item, spec in zip(result.parameters, specs, strict=True):
+        assert spec.low <= item.value <= spec.high
+        lo, hi = item.interval_90
         assert spec.low <= lo <= hi <= spec.high
 
 
 def test_write_back_changes_only_the_fitted_value(tmp_path: Path) -> None:
-    source = Path(str(resources.files("immsim.parameters").joinpath("tree")))
+    source = package_tree_dir()
     copy = tmp_path / "tree"
     shutil.copytree(source, copy)
     key = "processing.voluntary_return_share"
-    result = {
-        "method": "test method",
-        "targets": [{"metric": "arrests", "fiscal_year": 2016, "observed": 1.0}],
-        "rms_relative_error_before": 0.3,
-        "rms_relative_error_after": 0.2,
-        "parameters": [
-            {
-                "key": key,
-                "unit": "share",
-                "before": 0.08,
-                "value": 0.123456,
-                "interval_90": [0.1, 0.15],
-                "range": [0.01, 0.3],
-                "at_bound": False,
-            }
-        ],
-    }
+    result = Calibration(
+        method="test method",
+        targets=(Target("arrests", 2016, 1.0),),
+        evaluations=1,
+        rms_relative_error_before=0.3,
+        rms_relative_error_after=0.2,
+        residuals={},
+        parameters=(
+            Fitted(
+                key=key,
+                unit="share",
+                before=0.08,
+                value=0.123456,
+                interval_90=(0.1, 0.15),
+                allowed=(0.01, 0.3),
+                at_bound=False,
+            ),
+        ),
+        seed=0,
+    )
+    assert result.as_dict()["parameters"] == [
+        {
+            "key": key,
+            "unit": "share",
+            "before": 0.08,
+            "value": 0.123456,
+            "interval_90": [0.1, 0.15],
+            "range": [0.01, 0.3],
+            "at_bound": False,
+        }
+    ]
+    assert list(result.as_dict()) == [
+        "method",
+        "targets",
+        "evaluations",
+        "rms_relative_error_before",
+        "rms_relative_error_after",
+        "residuals",
+        "parameters",
+        "seed",
+    ]
+    assert result.as_dict()["targets"] == [
+        {"metric": "arrests", "fiscal_year": 2016, "observed": 1.0}
+    ]
     changed = write_back(result, TREE, copy)
     assert [p.name for p in changed] == ["processing.yaml"]
     tree = load_tree_from(copy, label="immsim/parameters/tree/")
@@ -118,16 +168,38 @@ def test_write_back_changes_only_the_fitted_value(tmp_path: Path) -> None:
 
 def test_backtest_reports_fitted_and_out_of_sample_years(figures: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     result = validate(figures, TREE, draws=1)
-    samples = {row["sample"] for row in result["rows"]}
+    samples = {row.sample for row in result.rows}
     assert samples == {"fitted", "out of sample"}
-    assert result["out_of_sample_cells"] >= 10
-    assert result["out_of_sample_median_abs_pct_error"] is not None
-    assert {d["metric"] for d in result["directions"]} >= {"arrests", "detainers", "adp"}
-    years = {row["fiscal_year"] for row in result["rows"]}
+    assert result.out_of_sample_cells >= 10
+    assert result.out_of_sample_median_abs_pct_error is not None
+    assert {d.metric for d in result.directions} >= {"arrests", "detainers", "adp"}
+    years = {row.fiscal_year for row in result.rows}
     assert years == set(range(2012, 2020))
+    assert list(result.as_dict()) == [
+        "draws",
+        "seed",
+        "rows",
+        "fitted_median_abs_pct_error",
+        "out_of_sample_median_abs_pct_error",
+        "out_of_sample_cells",
+        "directions",
+        "metrics",
+    ]
+    assert list(result.as_dict()["directions"][0]) == [
+        "metric",
+        "label",
+        "model",
+        "record",
+        "agree",
+    ]
+    assert result.as_dict()["metrics"]["arrests"] == {
+        "label": "ICE administrative arrests",
+        "note": "",
+    }
     code = main(["validate", "--figures", str(figures), "--draws", "1", "--json"])
     data = json.loads(capsys.readouterr().out)
-    assert code == 0 and data["rows"] == result["rows"]
+    assert code == 0 and data["rows"] == result.as_dict()["rows"]
+    assert data == json.loads(json.dumps(result.as_dict()))  # --json prints as_dict()
 
 
 def test_validate_without_figures_is_a_clear_error(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]

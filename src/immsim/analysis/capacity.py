@@ -8,7 +8,6 @@ differences can be explained, not just shown.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,11 +15,13 @@ import numpy as np
 import polars as pl
 
 from immsim.analysis.uncertainty import Dist, draw_reform
+from immsim.analysis.yearly import COST_COLUMNS
 from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine.results import Results
 from immsim.engine.run import run
 from immsim.errors import InputError
 from immsim.population.build import Population, build_population
+from immsim.progress import Progress
 from immsim.scenario import Scenario
 
 LEVERS = {
@@ -56,8 +57,10 @@ KEEP = 0.99
 most removals reached, so the answer reports the capacity that helps, not all the search added."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Trial:
+    """One run of the search at one set of capacity levels, measured as the goal counts."""
+
     levels: dict[str, float]
     removals: float
     binding: dict[str, float]
@@ -65,6 +68,81 @@ class Trial:
     costs: dict[str, float]
     used: dict[str, float]
     volumes: dict[str, float]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "levels": self.levels,
+            "removals": self.removals,
+            "cost": self.cost,
+            "binding": self.binding,
+        }
+
+
+@dataclass(frozen=True)
+class CapacityLevel:
+    """One capacity money can buy: its parameter, its level at the start and the level the
+    answer needs."""
+
+    key: str
+    start: float
+    required: float
+
+    @property
+    def ratio(self) -> float:
+        """How many times today's level the answer needs."""
+        return self.required / self.start
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "start": self.start, "required": self.required}
+
+
+@dataclass(frozen=True)
+class RequiredCapacity:
+    """The answer of :func:`required_capacity`: the capacities that meet the goal (or, out of
+    reach, that help most), what binds with them and what a year of them costs."""
+
+    goal: float
+    counted: str
+    met: bool
+    stopped: str
+    measured_over: str
+    removals_per_year: float
+    capacities: dict[str, CapacityLevel]
+    binding: str
+    binding_share_of_weeks: dict[str, float]
+    cost_per_year: float
+    cost_by_component: dict[str, float]
+    used_at_peak: dict[str, float]
+    volumes: dict[str, float]
+    trials: tuple[Trial, ...]
+
+    @property
+    def runs(self) -> int:
+        return len(self.trials)
+
+    @property
+    def cost_per_removal(self) -> float:
+        """The yearly cost over all removals, border removals included, as the studies count."""
+        return self.cost_per_year / max(self.volumes["removals"], 1.0)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "goal": self.goal,
+            "counted": self.counted,
+            "met": self.met,
+            "stopped": self.stopped,
+            "measured_over": self.measured_over,
+            "removals_per_year": self.removals_per_year,
+            "capacities": {name: c.as_dict() for name, c in self.capacities.items()},
+            "binding": self.binding,
+            "binding_share_of_weeks": self.binding_share_of_weeks,
+            "cost_per_year": self.cost_per_year,
+            "cost_by_component": self.cost_by_component,
+            "used_at_peak": self.used_at_peak,
+            "volumes": self.volumes,
+            "runs": self.runs,
+            "trials": [t.as_dict() for t in self.trials],
+        }
 
 
 def _measure(
@@ -90,7 +168,7 @@ def _measure(
 
     binding = {name: mean(f"binding_{flag}") for name, (_, flag) in LEVERS.items()}
     binding["travel_documents"] = mean("binding_travel_documents")
-    costs = {c: total(c) for c in ("cost_arrest", "cost_detention", "cost_court", "cost_removal")}
+    costs = {c: total(c) for c in COST_COLUMNS}
     # what the run actually used of each capacity, at its busiest week
     officer_use = (last["officer_hours_used"] / last["officer_hours"]).max()
     judge_use = (last["judge_hours_used"] / last["judge_hours"]).max()
@@ -126,11 +204,11 @@ def required_capacity(
     scenario: Scenario,
     goal: float,
     max_runs: int = 30,
-    progress: Callable[[int, Trial], None] | None = None,
+    progress: Progress | None = None,
     counted: str = "removals",
     population: Population | None = None,
     whole_run: bool = False,
-) -> dict[str, Any]:
+) -> RequiredCapacity:
     """``counted``: what the goal counts, all ICE removals (``removals``) or interior removals
     only (``removals_interior``, for goals about the people living here). ``whole_run``: the goal
     is a yearly average over the whole run rather than the rate of its last year. ``population``:
@@ -141,7 +219,8 @@ def required_capacity(
         raise InputError(f"cannot count {counted!r}", allowed="removals, removals_interior")
     tree = scenario.parameters()
     start = scenario.start
-    levels = {name: float(tree.get(key, start)) for name, (key, _) in LEVERS.items()}
+    today = {name: float(tree.get(key, start)) for name, (key, _) in LEVERS.items()}
+    levels = dict(today)
     if population is None:
         population = build_population(tree, start, seed=scenario.seed)
     fixed = {key: Dist(dist="fixed", value=0.0) for key, _ in LEVERS.values()}
@@ -161,7 +240,7 @@ def required_capacity(
         trial = Trial(dict(current), removals, binding, cost, costs, used, volumes)
         trials.append(trial)
         if progress:
-            progress(len(trials), trial)
+            progress(len(trials), max_runs)
         return trial
 
     # 1. relieve the binding capacity until the goal is met (the cheapest of those that bind
@@ -211,31 +290,35 @@ def required_capacity(
             if candidate.removals >= floor:
                 best = candidate
                 break
+    return _answer(goal, counted, whole_run, stopped, today, best, trials)
+
+
+def _answer(
+    goal: float,
+    counted: str,
+    whole_run: bool,
+    stopped: str,
+    today: dict[str, float],
+    best: Trial,
+    trials: list[Trial],
+) -> RequiredCapacity:
+    """The search's answer: its best run's capacities beside today's, and what binds them."""
     final_binding = max(best.binding, key=lambda n: best.binding[n])
-    return {
-        "goal": goal,
-        "counted": counted,
-        "met": best.removals >= goal,
-        "stopped": stopped,
-        "measured_over": "whole run" if whole_run else "last year",
-        "removals_per_year": best.removals,
-        "capacities": {
-            name: {
-                "key": LEVERS[name][0],
-                "start": float(tree.get(LEVERS[name][0], start)),
-                "required": v,
-            }
-            for name, v in best.levels.items()
+    return RequiredCapacity(
+        goal=goal,
+        counted=counted,
+        met=best.removals >= goal,
+        stopped=stopped,
+        measured_over="whole run" if whole_run else "last year",
+        removals_per_year=best.removals,
+        capacities={
+            name: CapacityLevel(LEVERS[name][0], today[name], v) for name, v in best.levels.items()
         },
-        "binding": final_binding if best.binding[final_binding] > 0 else "none",
-        "binding_share_of_weeks": best.binding,
-        "cost_per_year": best.cost,
-        "cost_by_component": best.costs,
-        "used_at_peak": best.used,
-        "volumes": best.volumes,
-        "runs": len(trials),
-        "trials": [
-            {"levels": t.levels, "removals": t.removals, "cost": t.cost, "binding": t.binding}
-            for t in trials
-        ],
-    }
+        binding=final_binding if best.binding[final_binding] > 0 else "none",
+        binding_share_of_weeks=best.binding,
+        cost_per_year=best.cost,
+        cost_by_component=best.costs,
+        used_at_peak=best.used,
+        volumes=best.volumes,
+        trials=tuple(trials),
+    )

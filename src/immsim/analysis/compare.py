@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from immsim.analysis.tasks import execute
 from immsim.analysis.uncertainty import Dist
 from immsim.atomic import atomic_folder
 from immsim.errors import InputError
+from immsim.progress import Progress
 from immsim.scenario import Scenario
 
 
@@ -24,7 +24,7 @@ def compare(
     dists: dict[str, Dist] | None = None,
     workers: int = 1,
     ray: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, pl.DataFrame]:
     if len(scenarios) < 2:
         raise InputError("compare needs at least two scenarios")

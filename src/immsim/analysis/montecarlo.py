@@ -3,13 +3,18 @@ summarised as medians with 50% and 90% bands."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from immsim.analysis.tasks import Task, draw_seeds
-from immsim.analysis.uncertainty import Dist
+from immsim.analysis.tasks import Task, draw_seeds, execute
+from immsim.analysis.uncertainty import Dist, parse_uncertainties
+from immsim.atomic import atomic_folder
+from immsim.progress import Progress
 from immsim.scenario import Scenario
 
 QUANTILES = {"p05": 0.05, "p25": 0.25, "median": 0.5, "p75": 0.75, "p95": 0.95}
@@ -56,3 +61,44 @@ def bands(rows: pl.DataFrame, by: tuple[str, ...] = ("fiscal_year", "metric")) -
         )
         .sort(list(by))
     )
+
+
+@dataclass(frozen=True)
+class Draws:
+    """A scenario's Monte Carlo: every draw's headline rows and their bands."""
+
+    scenario: Scenario
+    draws: int
+    rows: pl.DataFrame
+    bands: pl.DataFrame
+
+    def save(self, folder: Path, overwrite: bool = False) -> Path:
+        """Write the folder in one step (draws, bands and a manifest), as ``immsim report``
+        reads it."""
+        with atomic_folder(folder, overwrite=overwrite) as tmp:
+            self.rows.write_parquet(tmp / "draws.parquet")
+            self.bands.write_parquet(tmp / "bands.parquet")
+            (tmp / "manifest.json").write_text(
+                json.dumps(
+                    {"scenario": self.scenario.summary(), "draws": self.draws},
+                    indent=2,
+                    default=str,
+                )
+            )
+        return folder
+
+
+def run_draws(
+    scenario: Scenario,
+    draws: int,
+    seed: int,
+    workers: int = 1,
+    ray: str | None = None,
+    progress: Progress | None = None,
+) -> Draws:
+    """Run ``draws`` draws of the scenario's uncertainties and of the model's randomness."""
+    dists = parse_uncertainties(scenario.uncertainties, scenario.parameters())
+    tasks = draw_tasks(scenario, draws, seed, dists)
+    results = execute(tasks, workers, ray, progress)
+    rows = pl.DataFrame([r for result in results for r in result])
+    return Draws(scenario, draws, rows, bands(rows))

@@ -14,10 +14,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from immsim.data.figures import Estimate, model_estimates
 from immsim.parameters.loader import ParameterTree
+
+if TYPE_CHECKING:
+    from immsim.analysis.capacity import RequiredCapacity
 
 DAYS_PER_YEAR = 365.25
 
@@ -65,18 +68,17 @@ def _more(ours: float, theirs: float, whose: str) -> str:
 
 
 def compare_published(
-    result: dict[str, Any], tree: ParameterTree, at: dt.date, figures: Path
+    result: RequiredCapacity, tree: ParameterTree, at: dt.date, figures: Path
 ) -> list[Comparison]:
     """Each ``model_*`` estimate the model can answer, restated and explained.
 
-    ``result`` is what :func:`immsim.analysis.capacity.required_capacity` returns; ``at`` the
-    date whose parameter values (unit costs, prices) the run used."""
+    ``at`` is the date whose parameter values (unit costs, prices) the run used."""
     estimates = model_estimates(figures)
-    volumes: dict[str, float] = result["volumes"]
+    volumes = result.volumes
     # the studies count every removal: a goal counted in interior removals adds the border's
-    removals = float(volumes.get("removals", result["removals_per_year"]))
-    costs: dict[str, float] = result["cost_by_component"]
-    required = {name: float(info["required"]) for name, info in result["capacities"].items()}
+    removals = float(volumes.get("removals", result.removals_per_year))
+    costs = result.cost_by_component
+    required = {name: float(level.required) for name, level in result.capacities.items()}
     cpi_now = float(tree.get("prices.cpi_u", at))
 
     def deflator(year: int) -> float:
@@ -162,9 +164,7 @@ def compare_published(
             "at the same bed-day, the difference is in how many are held and for how long.",
         )
     # officer time as the run used it (the goal controller's surge included)
-    officer_hours = volumes["officer_hours"] / max(
-        result["capacities"]["officers"]["required"], 1.0
-    )
+    officer_hours = volumes["officer_hours"] / max(result.capacities["officers"].required, 1.0)
     hours_per_arrest = volumes["officer_hours_used"] / max(volumes["arrests"], 1.0)
     share = float(tree.get("enforcement.effort.share_on_arrests", at))
     officer_drivers = (

@@ -7,7 +7,7 @@ variance. Each outcome is the run's total over its horizon (the share: its mean)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -17,7 +17,65 @@ from immsim.analysis.sweep import SweepSpec
 from immsim.analysis.tasks import HEADLINES, Task, draw_seeds, execute
 from immsim.analysis.uncertainty import Dist
 from immsim.errors import InputError
+from immsim.progress import Progress
 from immsim.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class ParameterIndices:
+    """SALib's indices of one parameter for one outcome, by index name (``mu_star``,
+    ``mu_star_conf``, ``sigma`` for Morris; ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` for Sobol):
+    the names differ by method, so they are kept as SALib names them."""
+
+    parameter: str
+    values: dict[str, float]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"parameter": self.parameter, **self.values}
+
+
+@dataclass(frozen=True)
+class Influence:
+    """What drives one outcome: each parameter's indices, most influential first, and a sentence
+    saying so. An outcome that did not vary across the samples has no indices."""
+
+    indices: tuple[ParameterIndices, ...] = ()
+    summary: str | None = None
+
+    @property
+    def constant(self) -> bool:
+        return not self.indices
+
+    @property
+    def ranking(self) -> list[str]:
+        return [i.parameter for i in self.indices]
+
+    def as_dict(self) -> dict[str, Any]:
+        if self.constant:
+            return {"constant": True, "ranking": []}
+        return {
+            "indices": [i.as_dict() for i in self.indices],
+            "ranking": self.ranking,
+            "summary": self.summary,
+        }
+
+
+@dataclass(frozen=True)
+class SensitivityReport:
+    """The answer of :func:`sensitivity`: which parameters drive each headline outcome."""
+
+    method: Literal["morris", "sobol"]
+    runs: int
+    parameters: list[str]
+    outputs: dict[str, Influence]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "runs": self.runs,
+            "parameters": self.parameters,
+            "outputs": {metric: info.as_dict() for metric, info in self.outputs.items()},
+        }
 
 
 def problem(dists: dict[str, Dist]) -> dict[str, Any]:
@@ -53,8 +111,8 @@ def sensitivity(
     n: int = 10,
     workers: int = 1,
     ray: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> dict[str, Any]:
+    progress: Progress | None = None,
+) -> SensitivityReport:
     from SALib.sample import morris as morris_sample
     from SALib.sample import sobol as sobol_sample
 
@@ -78,66 +136,45 @@ def sensitivity(
     ]
     results = execute(tasks, workers, ray, progress)
     y = {m: np.array([outcomes(r)[m] for r in results]) for m in HEADLINES}
-    report: dict[str, Any] = {
-        "method": method,
-        "runs": len(tasks),
-        "parameters": prob["names"],
-        "outputs": {},
-    }
+    outputs: dict[str, Influence] = {}
     for metric, values in y.items():
         if np.allclose(values, values[0]):
-            report["outputs"][metric] = {"constant": True, "ranking": []}
+            outputs[metric] = Influence()
             continue
         rows, score = indices(prob, samples, values, method, spec.seed)
-        report["outputs"][metric] = {
-            "indices": rows,
-            "ranking": [r["parameter"] for r in rows],
-            "summary": plain_words(metric, rows, score),
-        }
-    return report
+        outputs[metric] = Influence(tuple(rows), plain_words(metric, rows, score))
+    return SensitivityReport(method, len(tasks), prob["names"], outputs)
 
 
 def indices(
     prob: dict[str, Any], samples: Any, values: Any, method: str, seed: int
-) -> tuple[list[dict[str, Any]], str]:
+) -> tuple[list[ParameterIndices], str]:
     """SALib indices with 95% confidence intervals, most influential first."""
     from SALib.analyze import morris as morris_analyze
     from SALib.analyze import sobol as sobol_analyze
 
     if method == "morris":
         res = morris_analyze.analyze(prob, samples, values, conf_level=0.95, seed=seed)
-        rows = [
-            {
-                "parameter": name,
-                "mu_star": float(res["mu_star"][i]),
-                "mu_star_conf": float(res["mu_star_conf"][i]),
-                "sigma": float(res["sigma"][i]),
-            }
-            for i, name in enumerate(prob["names"])
-        ]
-        rows.sort(key=lambda r: -r["mu_star"])
-        return rows, "mu_star"
-    res = sobol_analyze.analyze(prob, values, calc_second_order=False, seed=seed)
+        names: tuple[str, ...] = ("mu_star", "mu_star_conf", "sigma")
+        score = "mu_star"
+    else:
+        res = sobol_analyze.analyze(prob, values, calc_second_order=False, seed=seed)
+        names = ("S1", "S1_conf", "ST", "ST_conf")
+        score = "ST"
     rows = [
-        {
-            "parameter": name,
-            "S1": float(res["S1"][i]),
-            "S1_conf": float(res["S1_conf"][i]),
-            "ST": float(res["ST"][i]),
-            "ST_conf": float(res["ST_conf"][i]),
-        }
-        for i, name in enumerate(prob["names"])
+        ParameterIndices(parameter, {n: float(res[n][i]) for n in names})
+        for i, parameter in enumerate(prob["names"])
     ]
-    rows.sort(key=lambda r: -r["ST"])
-    return rows, "ST"
+    rows.sort(key=lambda r: -r.values[score])
+    return rows, score
 
 
-def plain_words(metric: str, rows: list[dict[str, Any]], score: str) -> str:
-    total = sum(max(r[score], 0.0) for r in rows) or 1.0
+def plain_words(metric: str, rows: list[ParameterIndices], score: str) -> str:
+    total = sum(max(r.values[score], 0.0) for r in rows) or 1.0
     top = rows[0]
-    share = max(top[score], 0.0) / total
-    text = f"{metric}: driven most by {top['parameter']} ({share:.0%} of the total {score})"
+    share = max(top.values[score], 0.0) / total
+    text = f"{metric}: driven most by {top.parameter} ({share:.0%} of the total {score})"
     if len(rows) > 1:
         second = rows[1]
-        text += f", then {second['parameter']} ({max(second[score], 0.0) / total:.0%})"
+        text += f", then {second.parameter} ({max(second.values[score], 0.0) / total:.0%})"
     return text + "."

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,6 +23,7 @@ from immsim.analysis.tasks import Task, execute
 from immsim.analysis.uncertainty import Dist, draw_reform, parse_uncertainties
 from immsim.atomic import atomic_file
 from immsim.errors import InputError
+from immsim.progress import Progress
 from immsim.scenario import Scenario, resolve_scenario
 from immsim.validation import validate_located
 from immsim.yamlio import load_yaml_file
@@ -125,23 +126,54 @@ def sweep_tasks(spec: SweepSpec, scenario: Scenario, dists: dict[str, Dist]) -> 
     return tasks
 
 
+def _manifest(spec: SweepSpec, scenario: Scenario, runs: int) -> dict[str, Any]:
+    """What the sweep's folder records about it; a resumed sweep must have the same spec."""
+    return {
+        "name": spec.name,
+        "spec": spec.model_dump(mode="json"),
+        "scenario": scenario.summary(),
+        "runs": runs,
+    }
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """The answer of :func:`run_sweep`: what ran, and where its one results table is. Of the
+    ``runs``, ``resumed`` were found done in the folder (an interrupted sweep picked up again)
+    and ``ran`` were run now."""
+
+    spec: SweepSpec
+    scenario: Scenario
+    runs: int
+    resumed: int
+    ran: int
+    results: Path
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **_manifest(self.spec, self.scenario, self.runs),
+            "resumed": self.resumed,
+            "ran": self.ran,
+            "results": str(self.results),
+        }
+
+
 def run_sweep(
     spec_path: Path,
     out: Path,
     workers: int = 1,
     ray: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> dict[str, Any]:
+    progress: Progress | None = None,
+) -> SweepResult:
     spec, scenario, dists = load_spec(spec_path)
     tasks = sweep_tasks(spec, scenario, dists)
     parts = out / "parts"
     parts.mkdir(parents=True, exist_ok=True)
-    meta = {
-        "name": spec.name,
-        "spec": spec.model_dump(mode="json"),
-        "scenario": scenario.summary(),
-        "runs": len(tasks),
-    }
+    meta = _manifest(spec, scenario, len(tasks))
     manifest = out / "manifest.json"
     if manifest.is_file():
         previous = json.loads(manifest.read_text())
@@ -167,6 +199,7 @@ def run_sweep(
     execute(todo, workers, ray, tick, on_result=save)
     frames = [pl.read_parquet(parts / f"{t.id}.parquet") for t in tasks]
     table = pl.concat(frames, how="diagonal_relaxed")
-    with atomic_file(out / "results.parquet") as tmp:
+    results = out / "results.parquet"
+    with atomic_file(results) as tmp:
         table.write_parquet(tmp)
-    return {**meta, "resumed": skipped, "ran": len(todo), "results": str(out / "results.parquet")}
+    return SweepResult(spec, scenario, len(tasks), skipped, len(todo), results)

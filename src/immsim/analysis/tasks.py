@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from immsim.errors import ImmsimError, InputError
+from immsim.progress import Progress
 from immsim.scenario import Scenario
 
 HEADLINES = (
@@ -92,15 +93,10 @@ def _population_values(tree: Any, day: Any) -> tuple[tuple[str, str], ...]:
 def headline_rows(task: Task, result: Any) -> list[dict[str, Any]]:
     import polars as pl
 
+    from immsim.analysis.yearly import convicted_share_by_year, yearly_cost
+
     yearly = result.yearly()
-    shares = result.shares("removed", "criminal_history")
-    convicted = {
-        int(fy): float(share)
-        for fy, share in shares.filter(pl.col("level") != "none")
-        .group_by("fiscal_year")
-        .agg(pl.col("share").sum())
-        .iter_rows()
-    }
+    convicted = convicted_share_by_year(result)
     last = result.weekly.group_by("fiscal_year").agg(pl.col("court_pending").last())
     backlog = {int(fy): float(v) for fy, v in last.iter_rows()}
     rows = []
@@ -112,9 +108,7 @@ def headline_rows(task: Task, result: Any) -> list[dict[str, Any]]:
             "removals_interior": row["removals_interior"],
             "detained": row["detained_avg"],
             "court_pending": backlog[fy],
-            "cost": sum(
-                row[c] for c in ("cost_arrest", "cost_detention", "cost_court", "cost_removal")
-            ),
+            "cost": yearly_cost(row),
             "convicted_share": convicted.get(fy, 0.0),
         }
         for metric, value in values.items():
@@ -136,9 +130,6 @@ def draw_seeds(seed: int, n: int) -> list[int]:
     return [
         int(s.generate_state(1, dtype=np.uint32)[0]) for s in np.random.SeedSequence(seed).spawn(n)
     ]
-
-
-Progress = Callable[[int, int], None]
 
 
 def execute(

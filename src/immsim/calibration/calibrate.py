@@ -13,7 +13,6 @@ the method, the targets, the fit and the interval: a data change to review in a 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from collections.abc import Callable
@@ -32,6 +31,7 @@ from immsim.parameters.loader import ParameterTree
 from immsim.parameters.reform import Override, Reform
 from immsim.parameters.scales import fitting_scale, from_scale, to_scale
 from immsim.population.build import build_population
+from immsim.progress import Progress
 
 FIT_YEARS = len(FITTED)
 
@@ -50,18 +50,67 @@ def fit_specs() -> tuple[FitSpec, ...]:
     return tuple(FitSpec(**item) for item in yaml.safe_load(text))
 
 
-Progress = Callable[[int, float], None]
+@dataclass(frozen=True)
+class Target:
+    """A published figure the fit aims at."""
+
+    metric: str
+    fiscal_year: int
+    observed: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"metric": self.metric, "fiscal_year": self.fiscal_year, "observed": self.observed}
 
 
 @dataclass(frozen=True)
 class Fitted:
+    """One fitted parameter: its value before and after, the 90% interval of the fit, and the
+    range it was allowed to take (a value on its bound says the range, not the data, decided)."""
+
     key: str
     unit: str
-    start: dt.date
     before: float
     value: float
-    low: float
-    high: float
+    interval_90: tuple[float, float]
+    allowed: tuple[float, float]
+    at_bound: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "unit": self.unit,
+            "before": self.before,
+            "value": self.value,
+            "interval_90": list(self.interval_90),
+            "range": list(self.allowed),
+            "at_bound": self.at_bound,
+        }
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The answer of :func:`calibrate`: the fitted values and how well they meet the targets."""
+
+    method: str
+    targets: tuple[Target, ...]
+    evaluations: int
+    rms_relative_error_before: float
+    rms_relative_error_after: float
+    residuals: dict[str, float]
+    parameters: tuple[Fitted, ...]
+    seed: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "targets": [t.as_dict() for t in self.targets],
+            "evaluations": self.evaluations,
+            "rms_relative_error_before": self.rms_relative_error_before,
+            "rms_relative_error_after": self.rms_relative_error_after,
+            "residuals": self.residuals,
+            "parameters": [p.as_dict() for p in self.parameters],
+            "seed": self.seed,
+        }
 
 
 def _to_x(tree: ParameterTree, key: str, value: float) -> float:
@@ -88,7 +137,11 @@ def calibrate(
     years: int = FIT_YEARS,
     max_evaluations: int = 60,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+    on_evaluation: Callable[[float], None] | None = None,
+) -> Calibration:
+    """``progress`` counts the model evaluations against ``max_evaluations`` (the optimizer's
+    budget, which its finite-difference steps come on top of); ``on_evaluation`` is told each
+    evaluation's RMS relative error, to show how the fit is going."""
     from scipy.optimize import least_squares
 
     specs = specs or fit_specs()
@@ -119,7 +172,9 @@ def calibrate(
         out = np.array([(sim.get(t, 0.0) - observed[t].value) / observed[t].value for t in targets])
         evaluations += 1
         if progress:
-            progress(evaluations, float(np.sqrt(np.mean(out**2))))
+            progress(evaluations, max_evaluations)
+        if on_evaluation:
+            on_evaluation(float(np.sqrt(np.mean(out**2))))
         return out
 
     before = residuals(x0)
@@ -139,56 +194,53 @@ def calibrate(
     except np.linalg.LinAlgError:
         sd = np.full(len(parameters), np.nan)
     fitted = []
-    for i, key in enumerate(parameters):
+    for i, (key, spec) in enumerate(zip(parameters, specs, strict=True)):
+        value = _from_x(tree, key, float(fit.x[i]))
         lo = _from_x(tree, key, float(fit.x[i] - 1.645 * sd[i]))
         hi = _from_x(tree, key, float(fit.x[i] + 1.645 * sd[i]))
-        lo = max(lo, specs[i].low)
-        hi = min(hi, specs[i].high)
+        lo = max(lo, spec.low)
+        hi = min(hi, spec.high)
         fitted.append(
             Fitted(
                 key=key,
                 unit=tree.leaf(key).unit,
-                start=tree.leaf(key).values[0].start,
                 before=start_values[key],
-                value=_from_x(tree, key, float(fit.x[i])),
-                low=min(lo, hi),
-                high=max(lo, hi),
+                value=value,
+                interval_90=(min(lo, hi), max(lo, hi)),
+                allowed=(spec.low, spec.high),
+                at_bound=bool(
+                    np.isclose(value, spec.low, rtol=1e-3)
+                    or np.isclose(value, spec.high, rtol=1e-3)
+                ),
             )
         )
-    return {
-        "method": "scipy.optimize.least_squares (trf), relative errors, common random numbers",
-        "targets": [
-            {"metric": m, "fiscal_year": y, "observed": observed[(m, y)].value} for m, y in targets
-        ],
-        "evaluations": evaluations,
-        "rms_relative_error_before": float(np.sqrt(np.mean(before**2))),
-        "rms_relative_error_after": float(np.sqrt(np.mean(fit.fun**2))),
-        "residuals": {f"{m} FY{y}": float(r) for (m, y), r in zip(targets, fit.fun, strict=True)},
-        "parameters": [
-            {
-                "key": f.key,
-                "unit": f.unit,
-                "before": f.before,
-                "value": f.value,
-                "interval_90": [f.low, f.high],
-                "range": [spec.low, spec.high],
-                "at_bound": bool(
-                    np.isclose(f.value, spec.low, rtol=1e-3)
-                    or np.isclose(f.value, spec.high, rtol=1e-3)
-                ),
-            }
-            for f, spec in zip(fitted, specs, strict=True)
-        ],
-        "seed": seed,
-    }
+    return Calibration(
+        method="scipy.optimize.least_squares (trf), relative errors, common random numbers",
+        targets=tuple(Target(m, y, observed[(m, y)].value) for m, y in targets),
+        evaluations=evaluations,
+        rms_relative_error_before=float(np.sqrt(np.mean(before**2))),
+        rms_relative_error_after=float(np.sqrt(np.mean(fit.fun**2))),
+        residuals={f"{m} FY{y}": float(r) for (m, y), r in zip(targets, fit.fun, strict=True)},
+        parameters=tuple(fitted),
+        seed=seed,
+    )
 
 
-def write_back(result: dict[str, Any], tree: ParameterTree, tree_dir: Path) -> list[Path]:
-    """Replace each fitted leaf's single value line in its YAML file."""
+def package_tree_dir() -> Path:
+    """The parameter tree shipped in the package: where a fit is written unless told otherwise."""
+    return Path(str(resources.files("immsim.parameters").joinpath("tree")))
+
+
+def write_back(
+    result: Calibration, tree: ParameterTree, tree_dir: Path | None = None
+) -> list[Path]:
+    """Replace each fitted leaf's single value line in its YAML file, in ``tree_dir`` (default:
+    the package's tree)."""
+    tree_dir = tree_dir or package_tree_dir()
     changed: list[Path] = []
-    metrics = sorted({t["metric"] for t in result["targets"]})
-    for item in result["parameters"]:
-        leaf = tree.leaf(item["key"])
+    metrics = sorted({t.metric for t in result.targets})
+    for item in result.parameters:
+        leaf = tree.leaf(item.key)
         path = tree_dir / Path(leaf.file.removeprefix("immsim/parameters/tree/"))
         if not path.is_file():
             raise InputError("cannot find the leaf's file to write back", file=str(path))
@@ -204,25 +256,26 @@ def write_back(result: dict[str, Any], tree: ParameterTree, tree_dir: Path) -> l
             None,
         )
         if index is None:
-            raise InputError(f"no value dated {start} to replace", file=str(path), key=item["key"])
+            raise InputError(f"no value dated {start} to replace", file=str(path), key=item.key)
         if not lines[index].rstrip().endswith("}"):
             raise InputError(
                 "the value is not written on one line; fit only flow-style leaves",
                 file=str(path),
                 line=index + 1,
-                key=item["key"],
+                key=item.key,
             )
         indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())]
-        lo, hi = item["interval_90"]
+        lo, hi = item.interval_90
+        low, high = item.allowed
         method = (
-            f"Fitted by `immsim calibrate` ({result['method']}) to FY2012-FY2016 "
-            f"{', '.join(metrics)}; RMS relative error {result['rms_relative_error_before']:.3f} "
-            f"before, {result['rms_relative_error_after']:.3f} after; 90% interval "
-            f"{_fmt(lo)}-{_fmt(hi)}; allowed range {_fmt(item['range'][0])}-{_fmt(item['range'][1])}"
-            f"{' (ended on its bound)' if item['at_bound'] else ''}; was {_fmt(item['before'])}."
+            f"Fitted by `immsim calibrate` ({result.method}) to FY2012-FY2016 "
+            f"{', '.join(metrics)}; RMS relative error {result.rms_relative_error_before:.3f} "
+            f"before, {result.rms_relative_error_after:.3f} after; 90% interval "
+            f"{_fmt(lo)}-{_fmt(hi)}; allowed range {_fmt(low)}-{_fmt(high)}"
+            f"{' (ended on its bound)' if item.at_bound else ''}; was {_fmt(item.before)}."
         )
         lines[index] = (
-            f"{indent}{start}: {{value: {_fmt(item['value'])}, estimated: true, "
+            f"{indent}{start}: {{value: {_fmt(item.value)}, estimated: true, "
             f"interval_90: [{_fmt(lo)}, {_fmt(hi)}], method: {json.dumps(method)}}}"
         )
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")

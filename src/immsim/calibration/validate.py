@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from immsim.calibration.metrics import BY_NAME, METRICS, load_observed, simulated
+from immsim.calibration.metrics import BY_NAME, METRICS, Metric, load_observed, simulated
 from immsim.data.figures import fiscal_year_figures
 from immsim.engine.run import run
 from immsim.parameters.loader import ParameterTree
 from immsim.population.build import Population, build_population
+from immsim.progress import Progress
 from immsim.scenario import HISTORICAL, Scenario
 
 START = dt.date(2011, 10, 1)
@@ -28,11 +28,11 @@ YEARS = 8
 FITTED = range(2012, 2017)
 OUT_OF_SAMPLE = range(2017, 2020)
 
-Progress = Callable[[int, int], None]
-
 
 @dataclass(frozen=True)
 class Row:
+    """One metric in one fiscal year: the record, the median of the draws and their 90% band."""
+
     metric: str
     label: str
     fiscal_year: int
@@ -44,6 +44,63 @@ class Row:
     sample: str
     source: str
     note: str
+
+
+@dataclass(frozen=True)
+class Direction:
+    """Whether the model moved the way the record did from one year to the next (-1, 0 or 1);
+    ``record`` and ``agree`` are None where the record has no figure for both years."""
+
+    metric: str
+    label: str
+    model: int
+    record: int | None
+    agree: bool | None
+
+
+def _abs_errors(rows: tuple[Row, ...], sample: str) -> list[float]:
+    return [abs(r.error) for r in rows if r.sample == sample and r.error is not None]
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """The answer of :func:`validate`: every metric and year against the record, with the summary
+    errors on the fitted and the out-of-sample years kept apart."""
+
+    draws: int
+    seed: int
+    rows: tuple[Row, ...]
+    directions: tuple[Direction, ...]
+
+    @property
+    def fitted_median_abs_pct_error(self) -> float | None:
+        errors = _abs_errors(self.rows, "fitted")
+        return statistics.median(errors) if errors else None
+
+    @property
+    def out_of_sample_median_abs_pct_error(self) -> float | None:
+        errors = _abs_errors(self.rows, "out of sample")
+        return statistics.median(errors) if errors else None
+
+    @property
+    def out_of_sample_cells(self) -> int:
+        return len(_abs_errors(self.rows, "out of sample"))
+
+    @property
+    def metrics(self) -> tuple[Metric, ...]:
+        return METRICS
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "draws": self.draws,
+            "seed": self.seed,
+            "rows": [asdict(r) for r in self.rows],
+            "fitted_median_abs_pct_error": self.fitted_median_abs_pct_error,
+            "out_of_sample_median_abs_pct_error": self.out_of_sample_median_abs_pct_error,
+            "out_of_sample_cells": self.out_of_sample_cells,
+            "directions": [asdict(d) for d in self.directions],
+            "metrics": {m.name: {"label": m.label, "note": m.note} for m in self.metrics},
+        }
 
 
 def backtest_scenario(seed: int, reform: Any = None, years: int = YEARS) -> Scenario:
@@ -85,7 +142,7 @@ def validate(
     draws: int = 5,
     seed: int = 2012,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> Backtest:
     observed = load_observed(figures)
     runs = simulate_draws(tree, draws, seed, progress=progress)
     rows: list[Row] = []
@@ -111,18 +168,9 @@ def validate(
                     note=(obs.note if obs else "") or metric.note,
                 )
             )
-    oos = [abs(r.error) for r in rows if r.sample == "out of sample" and r.error is not None]
-    fit = [abs(r.error) for r in rows if r.sample == "fitted" and r.error is not None]
-    return {
-        "draws": draws,
-        "seed": seed,
-        "rows": [asdict(r) for r in rows],
-        "fitted_median_abs_pct_error": statistics.median(fit) if fit else None,
-        "out_of_sample_median_abs_pct_error": statistics.median(oos) if oos else None,
-        "out_of_sample_cells": len(oos),
-        "directions": directions(rows, proxy_convicted_share(figures)),
-        "metrics": {m.name: {"label": m.label, "note": m.note} for m in METRICS},
-    }
+    return Backtest(
+        draws, seed, tuple(rows), tuple(directions(rows, proxy_convicted_share(figures)))
+    )
 
 
 def proxy_convicted_share(figures: Path) -> dict[int, float]:
@@ -135,7 +183,7 @@ def proxy_convicted_share(figures: Path) -> dict[int, float]:
     }
 
 
-def directions(rows: list[Row], convicted_share: dict[int, float]) -> list[dict[str, Any]]:
+def directions(rows: list[Row], convicted_share: dict[int, float]) -> list[Direction]:
     """Did the model move the way the record did from FY2016 to FY2017 (EO 13768)?"""
     by = {(r.metric, r.fiscal_year): r for r in rows}
     out = []
@@ -147,13 +195,13 @@ def directions(rows: list[Row], convicted_share: dict[int, float]) -> list[dict[
         model = int(np.sign(after.median - before.median))
         record = int(np.sign(convicted_share[2017] - convicted_share[2016]))
         out.append(
-            {
-                "metric": "interior_convicted_share",
-                "label": "share of removals with a conviction (record: all removals)",
-                "model": model,
-                "record": record,
-                "agree": model == record,
-            }
+            Direction(
+                metric="interior_convicted_share",
+                label="share of removals with a conviction (record: all removals)",
+                model=model,
+                record=record,
+                agree=model == record,
+            )
         )
     for name in ("arrests", "interior_removals", "detainers", "adp"):
         before, after = by.get((name, 2016)), by.get((name, 2017))
@@ -166,12 +214,12 @@ def directions(rows: list[Row], convicted_share: dict[int, float]) -> list[dict[
             else None
         )
         out.append(
-            {
-                "metric": name,
-                "label": BY_NAME[name].label,
-                "model": step,
-                "record": seen,
-                "agree": None if seen is None else step == seen,
-            }
+            Direction(
+                metric=name,
+                label=BY_NAME[name].label,
+                model=step,
+                record=seen,
+                agree=None if seen is None else step == seen,
+            )
         )
     return out

@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import json
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +29,11 @@ from immsim.errors import LookupOutOfRangeError
 from immsim.parameters.loader import ParameterTree
 from immsim.population.build import Population, build_population
 from immsim.population.strata_io import load_population
+from immsim.progress import Progress
 from immsim.regimes.catalog import load_regime
 from immsim.regimes.catalog import regime_at as historical_regime
 from immsim.regimes.model import Regime
 from immsim.scenario import HISTORICAL, Scenario
-
-Progress = Callable[[int, int], None]
 
 
 def scenario_population(scenario: Scenario, tree: ParameterTree, seed: int) -> Population:

@@ -98,16 +98,10 @@ def _scenario(levers: Levers) -> Any:
 
 
 def _summarize(results: Any) -> dict[str, Any]:
-    import polars as pl
+    from immsim.analysis.yearly import convicted_share_by_year
 
     yearly = results.yearly()
-    convicted = (
-        results.shares("removed", "criminal_history")
-        .filter(pl.col("level") != "none")
-        .group_by("fiscal_year")
-        .agg(pl.col("share").sum())
-    )
-    share = dict(zip(convicted["fiscal_year"].to_list(), convicted["share"].to_list(), strict=True))
+    share = convicted_share_by_year(results)
     return {
         "fiscal_years": yearly["fiscal_year"].to_list(),
         "series": {c: [float(v) for v in yearly[c].to_list()] for c in SERIES},

@@ -1,0 +1,151 @@
+"""The calibration commands: ``validate`` back-tests the model against the record, ``calibrate``
+fits what no source states and writes it into the parameter tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from immsim.cli.options import FiguresOpt, JsonOpt, figures_file
+from immsim.cli.output import console, emit_json, err_console, widen
+from immsim.parameters import load_baseline
+
+
+def validate_command(
+    figures: FiguresOpt = None,
+    draws: Annotated[int, typer.Option("--draws", min=1, max=200, help="Runs (seeds).")] = 5,
+    seed: Annotated[int, typer.Option("--seed", min=0)] = 2012,
+    as_json: JsonOpt = False,
+) -> None:
+    """Back-test FY2012-FY2019 under the regimes in force each year; no value is refitted."""
+    from rich.progress import Progress
+
+    from immsim.calibration.validate import validate
+
+    path = figures_file(figures)
+    with Progress(console=err_console, transient=True, disable=as_json) as bar:
+        task = bar.add_task("Back-testing", total=draws)
+        result = validate(
+            path,
+            load_baseline(),
+            draws=draws,
+            seed=seed,
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
+    if as_json:
+        emit_json(result.as_dict())
+        return
+    widen(120)
+    table = Table(title="Back-test FY2012-FY2019 (median of draws, 90% band)", padding=(0, 1))
+    for name in ("metric", "FY", "observed", "simulated", "90% band", "error", "sample"):
+        table.add_column(name, justify="left" if name in ("metric", "sample") else "right")
+    last = None
+    for row in result.rows:
+        if row.observed is None:
+            continue
+        share = row.metric.endswith("share")
+
+        def fmt(v: float, share: bool = share) -> str:
+            return f"{v:.0%}" if share else f"{v:,.0f}"
+
+        table.add_row(
+            row.label if row.metric != last else "",
+            str(row.fiscal_year),
+            fmt(row.observed),
+            fmt(row.median),
+            f"{fmt(row.low)}-{fmt(row.high)}",
+            f"{row.error:+.0%}",
+            row.sample,
+        )
+        last = row.metric
+    console.print(table)
+    for item in result.directions:
+        verdict = "agrees" if item.agree else "DISAGREES"
+        console.print(
+            f"FY2016->FY2017 {item.label}: the model {verdict} with the record's direction."
+        )
+    oos = result.out_of_sample_median_abs_pct_error
+    fitted = result.fitted_median_abs_pct_error
+    console.print(
+        f"Median absolute error: fitted years {fitted:.1%}; out of sample (FY2017-FY2019, "
+        f"{result.out_of_sample_cells} cells) [bold]{oos:.1%}[/]."
+    )
+    for metric in result.metrics:
+        if metric.note:
+            console.print(f"[i]{escape(metric.label)}[/]: {escape(metric.note)}")
+
+
+def calibrate_command(
+    figures: FiguresOpt = None,
+    max_evaluations: Annotated[
+        int, typer.Option("--max-evaluations", min=2, max=2000, help="Model runs allowed.")
+    ] = 60,
+    seed: Annotated[int, typer.Option("--seed", min=0)] = 2012,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Fit and report; change no file.")
+    ] = False,
+    tree_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--tree-dir", help="The parameter tree folder to write (default: the package's)."
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fit the parameters no source states to FY2012-FY2016; write them into the tree."""
+    from rich.progress import Progress, TextColumn
+
+    from immsim.calibration.calibrate import calibrate, write_back
+
+    path = figures_file(figures)
+    with Progress(
+        *Progress.get_default_columns(),
+        TextColumn("RMS error {task.fields[error]}"),
+        console=err_console,
+        transient=True,
+        disable=as_json,
+    ) as bar:
+        task = bar.add_task("Calibrating", total=max_evaluations, error="-")
+        result = calibrate(
+            path,
+            load_baseline(),
+            seed=seed,
+            max_evaluations=max_evaluations,
+            progress=lambda n, total: bar.update(task, completed=n),
+            on_evaluation=lambda e: bar.update(task, error=f"{e:.3f}"),
+        )
+    changed = [] if dry_run else write_back(result, load_baseline(), tree_dir)
+    if as_json:
+        emit_json({**result.as_dict(), "changed_files": [str(p) for p in changed]})
+        return
+    widen(130)
+    table = Table(title="Fitted parameters (FY2012-FY2016)", padding=(0, 1))
+    for name in ("parameter", "unit", "was", "fitted", "90% interval", "allowed"):
+        table.add_column(name, justify="left" if name in ("parameter", "unit") else "right")
+    for item in result.parameters:
+        lo, hi = item.interval_90
+        low, high = item.allowed
+        table.add_row(
+            item.key,
+            item.unit,
+            f"{item.before:.4g}",
+            f"{item.value:.4g}" + (" [bold red](bound)[/]" if item.at_bound else ""),
+            f"{lo:.3g}-{hi:.3g}",
+            f"{low:.3g}-{high:.3g}",
+        )
+    console.print(table)
+    console.print(
+        f"RMS relative error on {len(result.targets)} targets: "
+        f"{result.rms_relative_error_before:.3f} before, {result.rms_relative_error_after:.3f} after "
+        f"({result.evaluations} runs)."
+    )
+    if changed:
+        console.print(
+            "Wrote " + ", ".join(escape(str(p)) for p in changed) + "; review with git diff."
+        )
+    else:
+        console.print("Dry run: no file changed.")

@@ -1,0 +1,165 @@
+"""``immsim run``: one seeded run of a scenario, or with ``--draws`` its Monte Carlo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from immsim.cli.options import DEFAULT_WORKERS, JsonOpt, RayOpt, WorkersOpt
+from immsim.cli.output import (
+    bands_table,
+    console,
+    emit_json,
+    task_progress,
+    warm_engine,
+    widen,
+)
+from immsim.errors import InputError
+
+if TYPE_CHECKING:
+    from immsim.engine.results import Results
+
+
+def run_command(
+    scenario_file: Annotated[
+        str | None,
+        typer.Argument(
+            help="Scenario YAML file, or an embedded scenario's name (default: 'default')."
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Override the scenario's seed.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder to save the run in (default: runs/<run id>)."),
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace --out if it exists.")
+    ] = False,
+    draws: Annotated[
+        int,
+        typer.Option(
+            "--draws", min=1, max=10000, help="Monte Carlo draws: medians and 50%/90% bands."
+        ),
+    ] = 1,
+    workers: WorkersOpt = DEFAULT_WORKERS,
+    ray: RayOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Simulate a scenario week by week and save the results (Parquet + manifest.json)."""
+    if draws > 1:
+        _run_draws(scenario_file, draws, seed, out, overwrite, workers, ray, as_json)
+        return
+    from immsim.engine.run import run
+    from immsim.scenario import resolve_scenario
+
+    scenario = resolve_scenario(scenario_file)
+    if seed is not None and seed < 0:
+        raise InputError("the seed must be a non-negative integer", key="--seed")
+    warm_engine(as_json)
+    with task_progress(f"Running {scenario.name} (weeks)", as_json) as bar:
+        task = bar.add_task("weeks", total=None)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        results = run(scenario, seed=seed, progress=tick)
+    folder = results.save(out or Path("runs") / results.manifest["run_id"], overwrite=overwrite)
+    if as_json:
+        emit_json(
+            {
+                "run_id": results.manifest["run_id"],
+                "folder": str(folder),
+                "wall_seconds": results.manifest["wall_seconds"],
+                "yearly": results.yearly().to_dicts(),
+            }
+        )
+        return
+    _print_run(scenario.name, results, folder)
+
+
+def _print_run(name: str, results: Results, folder: Path) -> None:
+    """The run in a line, its fiscal years in a table, and where it was saved."""
+    from immsim.analysis.yearly import convicted_share_by_year, yearly_cost
+
+    yearly = results.yearly()
+    manifest = results.manifest
+    console.print(
+        f"[bold]{escape(name)}[/]: {manifest['regime']['name']}, "
+        f"{manifest['start']} to {manifest['end']}, seed {manifest['seed']} "
+        f"({manifest['wall_seconds']:.1f} s)"
+    )
+    table = Table(padding=(0, 1))
+    convicted_by_year = convicted_share_by_year(results)
+    for name in (
+        "FY",
+        "arrests",
+        "removed",
+        "interior",
+        "convicted",
+        "detained",
+        "backlog",
+        "cost $M",
+        "binds",
+    ):
+        table.add_column(name, justify="left" if name in ("FY", "binds") else "right", no_wrap=True)
+    for row in yearly.to_dicts():
+        table.add_row(
+            str(row["fiscal_year"]),
+            f"{row['arrests']:,.0f}",
+            f"{row['removals']:,.0f}",
+            f"{row['removals_interior']:,.0f}",
+            f"{convicted_by_year.get(row['fiscal_year'], 0.0):.0%}",
+            f"{row['detained_avg']:,.0f}",
+            f"{row['court_pending_avg']:,.0f}",
+            f"{yearly_cost(row) / 1e6:,.0f}",
+            row["binding_most_weeks"],
+        )
+    widen(110)
+    console.print(table)
+    console.print(
+        "convicted: share of interior removals with a criminal conviction; binds: the capacity "
+        "that bound in most weeks."
+    )
+    console.print(
+        f"Saved to [bold]{escape(str(folder))}[/] (weekly.parquet, breakdown.parquet, manifest.json)."
+    )
+
+
+def _run_draws(
+    scenario_file: str | None,
+    draws: int,
+    seed: int | None,
+    out: Path | None,
+    overwrite: bool,
+    workers: int,
+    ray: str | None,
+    as_json: bool,
+) -> None:
+    from immsim.analysis.montecarlo import run_draws
+    from immsim.scenario import resolve_scenario
+
+    scenario = resolve_scenario(scenario_file)
+    with task_progress(f"Running {scenario.name}", as_json) as bar:
+        task = bar.add_task("draws", total=draws)
+        result = run_draws(
+            scenario,
+            draws,
+            scenario.seed if seed is None else seed,
+            workers,
+            ray,
+            lambda n, total: bar.update(task, completed=n, total=total),
+        )
+    folder = out or Path("runs") / f"{scenario.name}-draws{draws}"
+    result.save(folder, overwrite=overwrite)
+    if as_json:
+        emit_json({"folder": str(folder), "bands": result.bands.to_dicts()})
+        return
+    widen(120)
+    console.print(bands_table(f"{scenario.name}: {draws} draws", result.bands))
+    console.print(f"Saved to [bold]{escape(str(folder))}[/] (draws.parquet, bands.parquet).")
