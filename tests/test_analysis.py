@@ -17,7 +17,7 @@ from immsim.analysis.compare import compare
 from immsim.analysis.montecarlo import bands, draw_tasks
 from immsim.analysis.sensitivity import indices
 from immsim.analysis.sweep import load_spec, run_sweep
-from immsim.analysis.tasks import execute
+from immsim.analysis.tasks import Task, execute, headline_rows
 from immsim.analysis.uncertainty import Dist, parse_uncertainties
 from immsim.cli import main
 from immsim.errors import InputError
@@ -93,23 +93,38 @@ def test_run_draws_is_the_monte_carlo_of_the_scenarios_uncertainties(
     assert manifest["draws"] == 3 and manifest["scenario"]["name"] == "short"
 
 
-def test_yearly_reductions_agree_with_the_results() -> None:
-    from immsim.analysis.yearly import COST_COLUMNS, convicted_share_by_year, yearly_cost
+def test_each_outcome_is_reduced_per_year_as_it_is_declared() -> None:
+    from immsim.engine.costs import COMPONENTS
     from immsim.engine.run import run as run_engine
+    from immsim.outcomes import HEADLINES, by_year
 
     results = run_engine(short("yearly", regime="jan2025"))
-    shares = results.shares("removed", "criminal_history")
-    convicted = convicted_share_by_year(results)
-    assert convicted
-    for fy, share in convicted.items():
-        year = shares.filter(pl.col("fiscal_year") == fy)
-        assert share == pytest.approx(
-            1 - float(year.filter(pl.col("level") == "none")["share"].sum())
-        )
-    for row in results.yearly().to_dicts():
-        weeks = results.weekly.filter(pl.col("fiscal_year") == row["fiscal_year"])
-        assert yearly_cost(row) == pytest.approx(sum(float(weeks[c].sum()) for c in COST_COLUMNS))
-        assert yearly_cost(row) > 0
+    years = by_year(results)
+    assert years.columns == ["fiscal_year", "weeks", *HEADLINES, "binding"]
+    removed = results.breakdown.filter(
+        (pl.col("stage") == "removed") & (pl.col("attribute") == "criminal_history")
+    )
+    for row in years.to_dicts():
+        weeks = results.weekly.filter(pl.col("fiscal_year") == row["fiscal_year"]).sort("week")
+        assert row["weeks"] == weeks.height
+        assert row["arrests"] == float(weeks["arrests"].sum())  # a flow: summed
+        assert row["detained"] == pytest.approx(float(weeks["detained"].mean()))  # type: ignore[arg-type]
+        assert row["court_pending"] == float(weeks["court_pending"][-1])  # at the year's end
+        assert row["cost"] == pytest.approx(sum(float(weeks[c].sum()) for c in COMPONENTS))
+        assert row["cost"] > 0
+        year = removed.filter(pl.col("fiscal_year") == row["fiscal_year"])
+        none = float(year.filter(pl.col("level") == "none")["persons"].sum())
+        assert row["convicted_share"] == pytest.approx(1 - none / float(year["persons"].sum()))
+    # a Monte Carlo draw reports the same numbers
+    rows = headline_rows(Task("t", short("yearly"), 1), results)
+    for row in years.to_dicts():
+        for metric in HEADLINES:
+            (value,) = [
+                r["value"]
+                for r in rows
+                if r["metric"] == metric and r["fiscal_year"] == row["fiscal_year"]
+            ]
+            assert value == pytest.approx(row[metric])
 
 
 def test_comparing_a_scenario_with_itself_gives_zero_differences() -> None:

@@ -25,6 +25,7 @@ from immsim.calibration.validate import backtest_scenario, validate
 from immsim.cli import main
 from immsim.engine.run import run
 from immsim.errors import InputError
+from immsim.outcomes import OUTCOMES
 from immsim.parameters import load_baseline
 from immsim.parameters.loader import load_tree_from
 from immsim.population.build import build_population
@@ -192,8 +193,9 @@ def test_backtest_reports_fitted_and_out_of_sample_years(figures: Path, capsys) 
         "record",
         "agree",
     ]
+    # a metric is labelled as the outcome it measures is, everywhere
     assert result.as_dict()["metrics"]["arrests"] == {
-        "label": "ICE administrative arrests",
+        "label": OUTCOMES["arrests"].label,
         "note": "",
     }
     code = main(["validate", "--figures", str(figures), "--draws", "1", "--json"])

@@ -15,8 +15,8 @@ import numpy as np
 import polars as pl
 
 from immsim.analysis.uncertainty import Dist, draw_reform
-from immsim.analysis.yearly import COST_COLUMNS
 from immsim.dates import WEEKS_PER_YEAR
+from immsim.engine.costs import COMPONENTS as COST_COLUMNS
 from immsim.engine.results import Results
 from immsim.engine.run import run
 from immsim.errors import InputError

@@ -14,9 +14,10 @@ import numpy as np
 import polars as pl
 
 from immsim.analysis.sweep import SweepSpec
-from immsim.analysis.tasks import HEADLINES, Task, draw_seeds, execute
+from immsim.analysis.tasks import Task, draw_seeds, execute
 from immsim.analysis.uncertainty import Dist
 from immsim.errors import InputError
+from immsim.outcomes import HEADLINES, OUTCOMES
 from immsim.progress import Progress
 from immsim.scenario import Scenario
 
@@ -94,11 +95,8 @@ def outcomes(rows: list[dict[str, Any]]) -> dict[str, float]:
     out = {}
     for metric in HEADLINES:
         values = frame.filter(pl.col("metric") == metric)["value"]
-        reduce = (
-            values.mean()
-            if metric in ("detained", "convicted_share", "court_pending")
-            else values.sum()
-        )
+        # over the horizon: flows add up, levels and shares are averaged
+        reduce = values.sum() if OUTCOMES[metric].is_flow else values.mean()
         out[metric] = float(reduce)  # type: ignore[arg-type]
     return out
 

@@ -21,18 +21,6 @@ from immsim.errors import ImmsimError, InputError
 from immsim.progress import Progress
 from immsim.scenario import Scenario
 
-HEADLINES = (
-    "arrests",
-    "removals",
-    "removals_interior",
-    "detained",
-    "court_pending",
-    "cost",
-    "convicted_share",
-)
-"""Per fiscal year: flows summed, detention averaged, the backlog at year end, cost summed, and
-the share of interior removals with a conviction."""
-
 
 @dataclass(frozen=True)
 class Task:
@@ -91,35 +79,21 @@ def _population_values(tree: Any, day: Any) -> tuple[tuple[str, str], ...]:
 
 
 def headline_rows(task: Task, result: Any) -> list[dict[str, Any]]:
-    import polars as pl
+    from immsim.outcomes import HEADLINES, by_year
 
-    from immsim.analysis.yearly import convicted_share_by_year, yearly_cost
-
-    yearly = result.yearly()
-    convicted = convicted_share_by_year(result)
-    last = result.weekly.group_by("fiscal_year").agg(pl.col("court_pending").last())
-    backlog = {int(fy): float(v) for fy, v in last.iter_rows()}
     rows = []
-    for row in yearly.to_dicts():
-        fy = int(row["fiscal_year"])
-        values = {
-            "arrests": row["arrests"],
-            "removals": row["removals"],
-            "removals_interior": row["removals_interior"],
-            "detained": row["detained_avg"],
-            "court_pending": backlog[fy],
-            "cost": yearly_cost(row),
-            "convicted_share": convicted.get(fy, 0.0),
-        }
-        for metric, value in values.items():
+    for row in by_year(result).to_dicts():
+        for metric in HEADLINES:
+            value = row[metric]
             rows.append(
                 {
                     "task": task.id,
                     **task.labels,
-                    "fiscal_year": fy,
+                    "fiscal_year": int(row["fiscal_year"]),
                     "weeks": int(row["weeks"]),
                     "metric": metric,
-                    "value": float(value),
+                    # a year with nobody removed has no convicted share; 0 keeps bands finite
+                    "value": 0.0 if value is None else float(value),
                 }
             )
     return rows

@@ -85,9 +85,9 @@ def run_command(
 
 def _print_run(name: str, results: Results, folder: Path) -> None:
     """The run in a line, its fiscal years in a table, and where it was saved."""
-    from immsim.analysis.yearly import convicted_share_by_year, yearly_cost
+    from immsim.outcomes import by_year
 
-    yearly = results.yearly()
+    years = by_year(results)
     manifest = results.manifest
     console.print(
         f"[bold]{escape(name)}[/]: {manifest['regime']['name']}, "
@@ -95,7 +95,6 @@ def _print_run(name: str, results: Results, folder: Path) -> None:
         f"({manifest['wall_seconds']:.1f} s)"
     )
     table = Table(padding=(0, 1))
-    convicted_by_year = convicted_share_by_year(results)
     for name in (
         "FY",
         "arrests",
@@ -108,23 +107,25 @@ def _print_run(name: str, results: Results, folder: Path) -> None:
         "binds",
     ):
         table.add_column(name, justify="left" if name in ("FY", "binds") else "right", no_wrap=True)
-    for row in yearly.to_dicts():
+    for row in years.to_dicts():
+        share = row["convicted_share"]
         table.add_row(
             str(row["fiscal_year"]),
             f"{row['arrests']:,.0f}",
             f"{row['removals']:,.0f}",
             f"{row['removals_interior']:,.0f}",
-            f"{convicted_by_year.get(row['fiscal_year'], 0.0):.0%}",
-            f"{row['detained_avg']:,.0f}",
-            f"{row['court_pending_avg']:,.0f}",
-            f"{yearly_cost(row) / 1e6:,.0f}",
-            row["binding_most_weeks"],
+            "–" if share is None else f"{share:.0%}",
+            f"{row['detained']:,.0f}",
+            f"{row['court_pending']:,.0f}",
+            f"{row['cost'] / 1e6:,.0f}",
+            row["binding"],
         )
     widen(110)
     console.print(table)
     console.print(
-        "convicted: share of interior removals with a criminal conviction; binds: the capacity "
-        "that bound in most weeks."
+        "convicted: share of interior removals with a criminal conviction; detained: on an "
+        "average day; backlog: court cases pending at the year's end; binds: the capacity that "
+        "bound in most weeks."
     )
     console.print(
         f"Saved to [bold]{escape(str(folder))}[/] (weekly.parquet, breakdown.parquet, manifest.json)."

@@ -18,6 +18,7 @@ from plotly.offline import get_plotlyjs
 
 from immsim.atomic import atomic_file
 from immsim.engine.results import Results, load_results
+from immsim.outcomes import HEADLINES, OUTCOMES, by_year
 from immsim.parameters import load_baseline
 
 COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
@@ -234,18 +235,14 @@ def render(results: Results) -> str:
         scenario_text = Path(source).read_text(encoding="utf-8")
     else:
         scenario_text = json.dumps(scenario, indent=2, default=str)
-    yearly = results.yearly()
+    shown = ("arrests", "removals", "removals_interior", "detained", "court_pending")
     summary = [
         {
             "FY": r["fiscal_year"],
-            "arrests": f"{r['arrests']:,.0f}",
-            "removals": f"{r['removals']:,.0f}",
-            "of them interior": f"{r['removals_interior']:,.0f}",
-            "detained (average)": f"{r['detained_avg']:,.0f}",
-            "court backlog (average)": f"{r['court_pending_avg']:,.0f}",
-            "capacity binding most weeks": r["binding_most_weeks"],
+            **{OUTCOMES[name].label: f"{r[name]:,.0f}" for name in shown},
+            "capacity binding most weeks": r["binding"],
         }
-        for r in yearly.to_dicts()
+        for r in by_year(results, shown).to_dicts()
     ]
     changed = _changed_parameters(results)
     figures = [
@@ -296,15 +293,7 @@ fitted to FY2012–FY2016 or assumed; see the parameter sources.</p>
 """
 
 
-METRIC_LABELS = {
-    "arrests": "ICE arrests a year",
-    "removals": "removals a year (with border)",
-    "removals_interior": "interior removals a year",
-    "detained": "people detained (average)",
-    "court_pending": "court cases pending (year end)",
-    "cost": "cost a year (USD)",
-    "convicted_share": "share of interior removals with a conviction",
-}
+METRIC_LABELS = {name: f"{OUTCOMES[name].label} ({OUTCOMES[name].unit})" for name in HEADLINES}
 
 
 def _band_figure(frame: pl.DataFrame, metric: str, title: str, group: str | None) -> go.Figure:

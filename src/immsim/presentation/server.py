@@ -76,7 +76,8 @@ class Levers(BaseModel):
         return yaml.safe_dump(doc, sort_keys=False)
 
 
-SERIES = ("arrests", "removals", "removals_interior", "detained_avg", "court_pending_avg")
+SERIES = ("arrests", "removals", "removals_interior", "detained", "court_pending")
+"""The outcomes the levers page charts (see :mod:`immsim.outcomes`)."""
 
 
 class Outcome(BaseModel):
@@ -98,15 +99,14 @@ def _scenario(levers: Levers) -> Any:
 
 
 def _summarize(results: Any) -> dict[str, Any]:
-    from immsim.analysis.yearly import convicted_share_by_year
+    from immsim.outcomes import by_year
 
-    yearly = results.yearly()
-    share = convicted_share_by_year(results)
+    years = by_year(results, (*SERIES, "convicted_share"))
     return {
-        "fiscal_years": yearly["fiscal_year"].to_list(),
-        "series": {c: [float(v) for v in yearly[c].to_list()] for c in SERIES},
-        "convicted_share": [float(share.get(fy, 0.0)) for fy in yearly["fiscal_year"].to_list()],
-        "binding": yearly["binding_most_weeks"].to_list(),
+        "fiscal_years": years["fiscal_year"].to_list(),
+        "series": {c: [float(v) for v in years[c].to_list()] for c in SERIES},
+        "convicted_share": [float(v or 0.0) for v in years["convicted_share"].to_list()],
+        "binding": years["binding"].to_list(),
     }
 
 
@@ -265,7 +265,7 @@ async function run() {
     const out = await (await post('/api/run', levers())).json();
     const x = out.fiscal_years.map(String);
     const traces = [];
-    const names = {removals: 'removals', arrests: 'ICE arrests', detained_avg: 'detained (average)'};
+    const names = {removals: 'removals', arrests: 'ICE arrests', detained: 'detained (average)'};
     for (const [k, label] of Object.entries(names)) {
       traces.push({x, y: out.series[k], name: label, type: 'scatter', mode: 'lines+markers'});
       traces.push({x, y: out.baseline[k], name: label + ' (baseline)', type: 'scatter', mode: 'lines', line: {dash: 'dash'}});

@@ -1,0 +1,171 @@
+"""The outcomes immsim reports, each declared once: what it means, its unit, and how a fiscal
+year of weeks is reduced to one number.
+
+Every table and chart that shows an outcome for a year — the run summary, Monte Carlo bands,
+comparisons, sensitivity indices, the report, the web app, the back-test — takes it from
+:func:`by_year`, so that "detained" or "cost" is the same number wherever it is printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import polars as pl
+
+from immsim.engine.costs import COMPONENTS
+from immsim.engine.results import Results
+
+PerYear = Literal["sum", "mean", "year_end", "convicted_share"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One outcome. ``columns`` are the weekly table's columns it adds up each week; a year is
+    their ``per_year``: the sum over its weeks (a flow), the mean (a level), the last week's
+    value (a level at year end), or, for the share of people removed with a conviction, the
+    breakdown's convicted removals over all removals that year."""
+
+    name: str
+    label: str
+    unit: str
+    per_year: PerYear
+    columns: tuple[str, ...]
+    definition: str
+
+    @property
+    def is_flow(self) -> bool:
+        """Whether years add up (people or dollars a year), rather than being levels or shares
+        that a span of years averages."""
+        return self.per_year == "sum"
+
+
+OUTCOMES: dict[str, Outcome] = {
+    o.name: o
+    for o in (
+        Outcome(
+            "arrests",
+            "ICE arrests",
+            "people a year",
+            "sum",
+            ("arrests",),
+            "Administrative arrests by ICE through every channel, collateral arrests included.",
+        ),
+        Outcome(
+            "removals",
+            "removals",
+            "people a year",
+            "sum",
+            ("removals",),
+            "Removals from the interior and at the border (the border's taken from the tree).",
+        ),
+        Outcome(
+            "removals_interior",
+            "interior removals",
+            "people a year",
+            "sum",
+            ("removals_interior",),
+            "Removals of people arrested in the interior, over land or by air.",
+        ),
+        Outcome(
+            "detained",
+            "detained (average)",
+            "people",
+            "mean",
+            ("detained",),
+            "People in ICE detention on an average day, the border's included.",
+        ),
+        Outcome(
+            "court_pending",
+            "court cases pending (year end)",
+            "cases",
+            "year_end",
+            ("court_pending",),
+            "Removal cases pending in immigration court at the fiscal year's end, detained and not.",
+        ),
+        Outcome(
+            "cost",
+            "operating cost",
+            "USD a year",
+            "sum",
+            COMPONENTS,
+            "Officers, detention, courts and removal, in nominal dollars.",
+        ),
+        Outcome(
+            "convicted_share",
+            "interior removals with a conviction",
+            "share",
+            "convicted_share",
+            (),
+            "The share of interior removals of people with a criminal conviction (convictions "
+            "only; pending charges do not count).",
+        ),
+        Outcome(
+            "detainers",
+            "detainers issued",
+            "detainers a year",
+            "sum",
+            ("detainers",),
+            "Detainers lodged with jails on people booked and matched to DHS records.",
+        ),
+    )
+}
+HEADLINES = (
+    "arrests",
+    "removals",
+    "removals_interior",
+    "detained",
+    "court_pending",
+    "cost",
+    "convicted_share",
+)
+"""The outcomes every summary reports, in the order it reports them."""
+
+
+def by_year(results: Results, names: tuple[str, ...] = HEADLINES) -> pl.DataFrame:
+    """One row per fiscal year of the run: ``fiscal_year``, ``weeks`` (how many of its weeks the
+    run covers), each outcome of ``names``, and ``binding`` (the capacity that bound in most
+    weeks). A share is null in a year with nobody removed."""
+    weekly = results.weekly
+    chosen = [OUTCOMES[name] for name in names]
+    weekly = weekly.with_columns(
+        pl.sum_horizontal(*o.columns).alias(o.name) for o in chosen if o.columns
+    )
+    reduce = {
+        "sum": lambda c: pl.col(c).sum(),
+        "mean": lambda c: pl.col(c).mean(),
+        "year_end": lambda c: pl.col(c).last(),
+    }
+    years = (
+        weekly.sort("week")
+        .group_by("fiscal_year", maintain_order=True)
+        .agg(
+            pl.len().alias("weeks"),
+            *(reduce[o.per_year](o.name).alias(o.name) for o in chosen if o.columns),
+            pl.col("binding").mode().first().alias("binding"),
+        )
+        .sort("fiscal_year")
+    )
+    if any(o.per_year == "convicted_share" for o in chosen):
+        years = years.join(_convicted_share(results), on="fiscal_year", how="left")
+    return years.select("fiscal_year", "weeks", *names, "binding")
+
+
+def _convicted_share(results: Results) -> pl.DataFrame:
+    removed = results.breakdown.filter(
+        (pl.col("stage") == "removed") & (pl.col("attribute") == "criminal_history")
+    )
+    return (
+        removed.group_by("fiscal_year")
+        .agg(
+            pl.col("persons").filter(pl.col("level") != "none").sum().alias("convicted"),
+            pl.col("persons").sum().alias("removed"),
+        )
+        .select(
+            pl.col("fiscal_year").cast(pl.Int64),
+            pl.when(pl.col("removed") > 0)
+            .then(pl.col("convicted") / pl.col("removed"))
+            .otherwise(None)
+            .alias("convicted_share"),
+        )
+    )
