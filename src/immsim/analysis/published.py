@@ -12,6 +12,7 @@ themselves scale.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,56 +68,107 @@ def _more(ours: float, theirs: float, whose: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class _Basis:
+    """What every restatement reads: the estimates, the run's volumes, costs and required
+    capacities, the unit costs it used, and the prices to restate a study's dollars with."""
+
+    estimates: dict[str, Estimate]
+    volumes: dict[str, float]
+    removals: float  # a year, border removals included (the studies count every removal)
+    costs: dict[str, float]
+    required: dict[str, float]
+    tree: ParameterTree
+    at: dt.date
+    officer_drivers: str  # what drives the model's officer count, in words
+
+    def deflator(self, year: int) -> float:
+        """Dollars of ``year`` in the dollars of the run's start."""
+        cpi_now = float(self.tree.get("prices.cpi_u", self.at))
+        return cpi_now / float(self.tree.get("prices.cpi_u", dt.date(year, 6, 30)))
+
+    def unit(self, key: str) -> float:
+        """A unit cost (or other value) in force at the run's start."""
+        return float(self.tree.get(key, self.at))
+
+    def adder(self, out: list[Comparison]) -> Callable[..., None]:
+        """``add(metric, study, quantity, restated, ours, unit, why)``: a comparison with the
+        published estimate of ``metric``, appended to ``out``."""
+
+        def add(
+            metric: str,
+            study: str,
+            quantity: str,
+            restated: float,
+            ours: float,
+            unit: str,
+            why: str,
+        ) -> None:
+            found = self.estimates[metric]
+            out.append(
+                Comparison(
+                    metric,
+                    study,
+                    quantity,
+                    found.value,
+                    found.unit,
+                    restated,
+                    ours,
+                    unit,
+                    why,
+                    found.source,
+                    found.url,
+                )
+            )
+
+        return add
+
+
 def compare_published(
     result: RequiredCapacity, tree: ParameterTree, at: dt.date, figures: Path
 ) -> list[Comparison]:
     """Each ``model_*`` estimate the model can answer, restated and explained.
 
     ``at`` is the date whose parameter values (unit costs, prices) the run used."""
-    estimates = model_estimates(figures)
     volumes = result.volumes
-    # the studies count every removal: a goal counted in interior removals adds the border's
-    removals = float(volumes.get("removals", result.removals_per_year))
-    costs = result.cost_by_component
+    b = _Basis(
+        estimates=model_estimates(figures),
+        volumes=volumes,
+        # the studies count every removal: a goal counted in interior removals adds the border's
+        removals=float(volumes.get("removals", result.removals_per_year)),
+        costs=result.cost_by_component,
+        required={name: float(level.required) for name, level in result.capacities.items()},
+        tree=tree,
+        at=at,
+        officer_drivers=_officer_drivers(result, tree, at),
+    )
+    return [*_aic(b), *_aic_components(b), *_pwbm(b), *_cap(b), *_aaf(b)]
+
+
+def _officer_drivers(result: RequiredCapacity, tree: ParameterTree, at: dt.date) -> str:
+    """Officer time as the run used it (the goal controller's surge included), in words."""
+    volumes = result.volumes
     required = {name: float(level.required) for name, level in result.capacities.items()}
-    cpi_now = float(tree.get("prices.cpi_u", at))
+    officer_hours = volumes["officer_hours"] / max(result.capacities["officers"].required, 1.0)
+    hours_per_arrest = volumes["officer_hours_used"] / max(volumes["arrests"], 1.0)
+    share = float(tree.get("enforcement.effort.share_on_arrests", at))
+    return (
+        f"the model's officers give {share:.1%} of their time to arrests (the share fitted to "
+        f"the FY2012-FY2016 record), {officer_hours:,.0f} hours a year each with the goal's "
+        f"surge, and at this goal spend {hours_per_arrest:,.0f} hours per arrest "
+        f"({volumes['arrests'] / max(required['officers'], 1.0):,.1f} arrests an officer-year), "
+        "since past the jails' transfers every arrest is an at-large one"
+    )
 
-    def deflator(year: int) -> float:
-        """Dollars of ``year`` in the dollars of the run's start."""
-        return cpi_now / float(tree.get("prices.cpi_u", dt.date(year, 6, 30)))
 
-    bed_day = float(tree.get("detention.cost_per_bed_day", at))
-    officer_year = float(tree.get("enforcement.effort.cost_per_officer_year", at))
-    judge_year = float(tree.get("courts.process.cost_per_judge_year", at))
-    air_seat = float(tree.get("removal.air_cost_per_person", at))
-    land = float(tree.get("removal.logistics.land_cost_per_person", at))
-    per_flight = float(tree.get("removal.persons_per_flight_max", at))
-    per_removal = sum(costs.values()) / max(removals, 1.0)
-    bed_days = costs["cost_detention"] / bed_day
+def _aic(b: _Basis) -> list[Comparison]:
+    """American Immigration Council (2024): a million removals a year, in 2024 dollars; its total."""
+    estimates = b.estimates
+    removals = b.removals
+    costs = b.costs
     out: list[Comparison] = []
-
-    def add(
-        metric: str, study: str, quantity: str, restated: float, ours: float, unit: str, why: str
-    ) -> None:
-        found: Estimate = estimates[metric]
-        out.append(
-            Comparison(
-                metric,
-                study,
-                quantity,
-                found.value,
-                found.unit,
-                restated,
-                ours,
-                unit,
-                why,
-                found.source,
-                found.url,
-            )
-        )
-
-    # American Immigration Council (2024): a million removals a year, 2024 dollars
-    aic = removals / 1e6 * deflator(2024) * 1e6  # USD millions per year -> USD on our basis
+    add = b.adder(out)
+    aic = removals / 1e6 * b.deflator(2024) * 1e6  # USD millions per year -> USD on our basis
     components = {
         "detention": ("model_aic2024_component_detention", "cost_detention"),
         "arrests": ("model_aic2024_component_arrest", "cost_arrest"),
@@ -148,6 +200,27 @@ def compare_published(
             "each is traced below). AIC also counts building the detention it assumes; the model "
             "prices the capacities the run used at today's unit costs.",
         )
+    return out
+
+
+def _aic_components(b: _Basis) -> list[Comparison]:
+    """The American Immigration Council's (2024) cost by component, each traced to its driver."""
+    estimates = b.estimates
+    volumes = b.volumes
+    removals = b.removals
+    costs = b.costs
+    required = b.required
+    out: list[Comparison] = []
+    add = b.adder(out)
+    bed_day = b.unit("detention.cost_per_bed_day")
+    officer_year = b.unit("enforcement.effort.cost_per_officer_year")
+    judge_year = b.unit("courts.process.cost_per_judge_year")
+    air_seat = b.unit("removal.air_cost_per_person")
+    land = b.unit("removal.logistics.land_cost_per_person")
+    bed_days = costs["cost_detention"] / bed_day
+    officer_drivers = b.officer_drivers
+    tree, at = b.tree, b.at
+    aic = removals / 1e6 * b.deflator(2024) * 1e6  # USD millions per year -> USD on our basis
     if "model_aic2024_component_detention" in estimates:
         theirs = estimates["model_aic2024_component_detention"].value * aic
         add(
@@ -163,17 +236,6 @@ def compare_published(
             f"({volumes['detained_average']:,.0f} people held on an average day). Both priced "
             "at the same bed-day, the difference is in how many are held and for how long.",
         )
-    # officer time as the run used it (the goal controller's surge included)
-    officer_hours = volumes["officer_hours"] / max(result.capacities["officers"].required, 1.0)
-    hours_per_arrest = volumes["officer_hours_used"] / max(volumes["arrests"], 1.0)
-    share = float(tree.get("enforcement.effort.share_on_arrests", at))
-    officer_drivers = (
-        f"the model's officers give {share:.1%} of their time to arrests (the share fitted to "
-        f"the FY2012-FY2016 record), {officer_hours:,.0f} hours a year each with the goal's "
-        f"surge, and at this goal spend {hours_per_arrest:,.0f} hours per arrest "
-        f"({volumes['arrests'] / max(required['officers'], 1.0):,.1f} arrests an officer-year), "
-        "since past the jails' transfers every arrest is an at-large one"
-    )
     if "model_aic2024_component_arrest" in estimates:
         theirs = estimates["model_aic2024_component_arrest"].value * aic
         add(
@@ -221,8 +283,19 @@ def compare_published(
             f"of removals at {_money(air_seat)} a seat and returns the rest to Mexico over land "
             f"at {_money(land)}.",
         )
+    return out
+
+
+def _pwbm(b: _Basis) -> list[Comparison]:
+    """Penn Wharton Budget Model (2025): the cost per removal."""
+    estimates = b.estimates
+    removals = b.removals
+    costs = b.costs
+    out: list[Comparison] = []
+    add = b.adder(out)
+    per_removal = sum(costs.values()) / max(removals, 1.0)
     if "model_pwbm2025_cost_per_deportee" in estimates:
-        theirs = estimates["model_pwbm2025_cost_per_deportee"].value * deflator(2025)
+        theirs = estimates["model_pwbm2025_cost_per_deportee"].value * b.deflator(2025)
         add(
             "model_pwbm2025_cost_per_deportee",
             "Penn Wharton 2025",
@@ -237,11 +310,23 @@ def compare_published(
             f"{_money(costs['cost_court'] / max(removals, 1.0))} court, "
             f"{_money(costs['cost_removal'] / max(removals, 1.0))} transport per removal).",
         )
+    return out
+
+
+def _cap(b: _Basis) -> list[Comparison]:
+    """Center for American Progress (2010): the cost per removal, in 2008 dollars."""
+    estimates = b.estimates
+    volumes = b.volumes
+    removals = b.removals
+    costs = b.costs
+    out: list[Comparison] = []
+    add = b.adder(out)
+    per_removal = sum(costs.values()) / max(removals, 1.0)
     if "model_cap2010_cost_per_deportation" in estimates:
-        theirs = estimates["model_cap2010_cost_per_deportation"].value * deflator(2008)
+        theirs = estimates["model_cap2010_cost_per_deportation"].value * b.deflator(2008)
         apprehension = estimates.get("model_cap2010_cost_per_apprehension")
         average = (
-            f"{_money(apprehension.value * deflator(2008))} an apprehension (in today's dollars)"
+            f"{_money(apprehension.value * b.deflator(2008))} an apprehension (in today's dollars)"
             if apprehension
             else "its cost per apprehension"
         )
@@ -257,6 +342,18 @@ def compare_published(
             f"{_money(costs['cost_arrest'] / max(volumes['arrests'], 1.0))} an arrest at this "
             "goal (CAP's 2008 dollars are restated with the CPI-U).",
         )
+    return out
+
+
+def _aaf(b: _Basis) -> list[Comparison]:
+    """American Action Forum (2016): everyone (11.3 million) in two years."""
+    estimates = b.estimates
+    removals = b.removals
+    required = b.required
+    out: list[Comparison] = []
+    add = b.adder(out)
+    per_flight = b.unit("removal.persons_per_flight_max")
+    officer_drivers = b.officer_drivers
     # American Action Forum (2016): everyone (11.3 million) in two years
     aaf = removals / (11.3e6 / 2)
     if "model_aaf2016_detention_beds_needed" in estimates:
