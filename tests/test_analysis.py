@@ -115,6 +115,26 @@ def test_each_outcome_is_reduced_per_year_as_it_is_declared() -> None:
         year = removed.filter(pl.col("fiscal_year") == row["fiscal_year"])
         none = float(year.filter(pl.col("level") == "none")["persons"].sum())
         assert row["convicted_share"] == pytest.approx(1 - none / float(year["persons"].sum()))
+    # ICE's two definitions of "criminal": the same convicted people by either attribute, and
+    # pending charges only ever add to them
+    both = by_year(results, ("convicted_share", "criminal_share"))
+    assert (both["criminal_share"] >= both["convicted_share"]).all()
+    assert (both["criminal_share"] > both["convicted_share"]).any()
+    convicted = (
+        removed.filter(pl.col("level") != "none")
+        .group_by("fiscal_year")
+        .agg(pl.col("persons").sum())
+    )
+    by_criminality = (
+        results.breakdown.filter(
+            (pl.col("stage") == "removed")
+            & (pl.col("attribute") == "criminality")
+            & (pl.col("level") == "convicted")
+        )
+        .group_by("fiscal_year")
+        .agg(pl.col("persons").sum())
+    )
+    assert convicted.sort("fiscal_year").equals(by_criminality.sort("fiscal_year"))
     # a Monte Carlo draw reports the same numbers
     rows = headline_rows(Task("t", short("yearly"), 1), results)
     for row in years.to_dicts():

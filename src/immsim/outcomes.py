@@ -16,15 +16,15 @@ import polars as pl
 from immsim.engine.costs import COMPONENTS
 from immsim.engine.results import Results
 
-PerYear = Literal["sum", "mean", "year_end", "convicted_share"]
+PerYear = Literal["sum", "mean", "year_end", "share"]
 
 
 @dataclass(frozen=True)
 class Outcome:
     """One outcome. ``columns`` are the weekly table's columns it adds up each week; a year is
     their ``per_year``: the sum over its weeks (a flow), the mean (a level), the last week's
-    value (a level at year end), or, for the share of people removed with a conviction, the
-    breakdown's convicted removals over all removals that year."""
+    value (a level at year end), or a ``share`` of the year's interior removals: those whose
+    breakdown ``attribute`` is one of ``levels`` (``share_of``), over all of them."""
 
     name: str
     label: str
@@ -32,6 +32,7 @@ class Outcome:
     per_year: PerYear
     columns: tuple[str, ...]
     definition: str
+    share_of: tuple[str, tuple[str, ...]] | None = None
 
     @property
     def is_flow(self) -> bool:
@@ -95,10 +96,21 @@ OUTCOMES: dict[str, Outcome] = {
             "convicted_share",
             "interior removals with a conviction",
             "share",
-            "convicted_share",
+            "share",
             (),
             "The share of interior removals of people with a criminal conviction (convictions "
-            "only; pending charges do not count).",
+            "only; pending charges do not count), as ICE counted 'criminal' until FY2016.",
+            share_of=("criminality", ("convicted",)),
+        ),
+        Outcome(
+            "criminal_share",
+            "interior removals with a conviction or pending charges",
+            "share",
+            "share",
+            (),
+            "The share of interior removals of people with a criminal conviction or pending "
+            "criminal charges, as ICE has counted 'criminal' since FY2017.",
+            share_of=("criminality", ("convicted", "charged")),
         ),
         Outcome(
             "detainers",
@@ -146,26 +158,27 @@ def by_year(results: Results, names: tuple[str, ...] = HEADLINES) -> pl.DataFram
         )
         .sort("fiscal_year")
     )
-    if any(o.per_year == "convicted_share" for o in chosen):
-        years = years.join(_convicted_share(results), on="fiscal_year", how="left")
+    for o in chosen:
+        if o.share_of is not None:
+            years = years.join(_share(results, o.name, *o.share_of), on="fiscal_year", how="left")
     return years.select("fiscal_year", "weeks", *names, "binding")
 
 
-def _convicted_share(results: Results) -> pl.DataFrame:
+def _share(results: Results, name: str, attribute: str, levels: tuple[str, ...]) -> pl.DataFrame:
     removed = results.breakdown.filter(
-        (pl.col("stage") == "removed") & (pl.col("attribute") == "criminal_history")
+        (pl.col("stage") == "removed") & (pl.col("attribute") == attribute)
     )
     return (
         removed.group_by("fiscal_year")
         .agg(
-            pl.col("persons").filter(pl.col("level") != "none").sum().alias("convicted"),
+            pl.col("persons").filter(pl.col("level").is_in(levels)).sum().alias("counted"),
             pl.col("persons").sum().alias("removed"),
         )
         .select(
             pl.col("fiscal_year").cast(pl.Int64),
             pl.when(pl.col("removed") > 0)
-            .then(pl.col("convicted") / pl.col("removed"))
+            .then(pl.col("counted") / pl.col("removed"))
             .otherwise(None)
-            .alias("convicted_share"),
+            .alias(name),
         )
     )

@@ -47,6 +47,12 @@ METRICS: tuple[Metric, ...] = (
         "convicted_share",
         "From FY2017 ICE's 'criminal' also counts pending charges; the published share stops in FY2015.",
     ),
+    Metric(
+        "interior_criminal_share",
+        "ice_interior_removals_criminal_share",
+        "criminal_share",
+        "ICE's 'criminal' since FY2017: a conviction or pending criminal charges.",
+    ),
     Metric("detainers", "ice_detainers_issued", "detainers"),
     Metric("adp", "ice_detention_adp", "detained"),
     Metric("pending_cases", "eoir_pending_cases_end_fy", "court_pending"),

@@ -27,6 +27,19 @@ from immsim.regimes.model import Regime
 IntArray = NDArray[np.int64]
 
 
+CRIMINALITY = ("convicted", "charged", "no_record")
+"""Criminal history as ICE has counted it since FY2017: a conviction, or else pending criminal
+charges, or neither (the breakdown's ``criminality``; ``criminal_history`` counts convictions
+only, as ICE did before)."""
+
+
+def _criminality(g: Groups) -> IntArray:
+    convicted = g.level_of("criminal_history") != "none"
+    charged = g.flags["pending_charges"]
+    out: IntArray = np.where(convicted, 0, np.where(charged, 1, 2)).astype(np.int64)
+    return out
+
+
 @dataclass(frozen=True)
 class Cells:
     """Each group's breakdown column under every attribute (``codes[attribute, group]``) and the
@@ -121,6 +134,7 @@ class Prepared:
                 np.searchsorted(edges, years, side="right").astype(np.int64),
                 bands,
             ),
+            "criminality": (_criminality(g), list(CRIMINALITY)),
             "us_citizen_child": (g.flags["us_citizen_child"].astype(np.int64), ["false", "true"]),
             "tier": (tier_code.astype(np.int64), [*regime.tier_ids(), "non_priority", "exempt"]),
         }
