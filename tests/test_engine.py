@@ -377,6 +377,11 @@ def test_shipped_scenarios_run(name: str) -> None:
     assert result.manifest["regime"]["name"] == shipped.regime
 
 
+def year_row(data: dict[str, Any]) -> dict[str, Any]:
+    (row,) = data["yearly"]
+    return row  # type: ignore[no-any-return]
+
+
 def test_cli_run_saves_and_reports(tmp_path: Path, write, capsys) -> None:  # type: ignore[no-untyped-def]
     import json
 
@@ -391,6 +396,11 @@ def test_cli_run_saves_and_reports(tmp_path: Path, write, capsys) -> None:  # ty
     assert code == 0
     assert data["folder"] == str(out)
     assert {row["fiscal_year"] for row in data["yearly"]} == {2022}
+    (year,) = data["outcomes"]
+    saved = load_results(out)
+    last_week = saved.weekly.filter(pl.col("fiscal_year") == 2022)["court_pending"][-1]
+    assert year["court_pending"] == float(last_week)  # the backlog at the year's end
+    assert year["detained"] == pytest.approx(year_row(data)["detained_avg"])
     assert (out / "manifest.json").is_file()
     assert main(["run", str(path), "--out", str(out)]) == 2  # refuses to overwrite
     assert "already exists" in capsys.readouterr().err

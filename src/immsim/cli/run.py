@@ -71,11 +71,16 @@ def run_command(
         results = run(scenario, seed=seed, progress=tick)
     folder = results.save(out or Path("runs") / results.manifest["run_id"], overwrite=overwrite)
     if as_json:
+        from immsim.outcomes import OUTCOMES, by_year
+
         emit_json(
             {
                 "run_id": results.manifest["run_id"],
                 "folder": str(folder),
                 "wall_seconds": results.manifest["wall_seconds"],
+                # the headline outcomes as every output defines them (immsim.outcomes), and
+                # every weekly column by fiscal year (flows summed, stocks averaged: *_avg)
+                "outcomes": by_year(results, tuple(OUTCOMES)).to_dicts(),
                 "yearly": results.yearly().to_dicts(),
             }
         )
