@@ -159,3 +159,52 @@ def test_unit_costs_match_published_figures(shared_data) -> None:  # type: ignor
     assert TREE.get("population.unauthorized_total_dhs", "2018-06-01") == float(
         figures[("unauthorized_population_dhs", "2018-01")]
     )
+
+
+# --- from 2019 to today (issue 19): capacities and unit costs carry values after FY2019 ----------
+
+LATEST_YEAR = {
+    # key: the calendar year its latest dated value must reach
+    "detention.funded_beds": 2026,
+    "detention.cost_per_bed_day": 2024,
+    "detention.alternatives_enrolled": 2023,
+    "detention.alternatives_technology_cost_per_day": 2022,
+    "courts.immigration_judges": 2026,
+    "courts.process.pending_cases": 2023,
+    "courts.process.attorneys": 2023,
+    "enforcement.ero_deportation_officers": 2026,
+    "enforcement.agreements_287g": 2026,
+    "enforcement.agreements_287g_jail": 2026,
+    "enforcement.agreements_287g_task_force": 2026,
+    "enforcement.agreements_287g_warrant_service": 2026,
+    "enforcement.agencies_287g": 2020,
+    "removal.flight_cost_per_hour": 2024,
+    "removal.air_cost_per_person": 2024,
+    "removal.cost_per_removal": 2025,
+}
+KNOWN_GAPS = {"removal.logistics.air_seats_per_year"}
+"""Capacities with no figure after FY2016 found yet; their note says so."""
+
+
+@pytest.mark.parametrize("key", sorted(LATEST_YEAR))
+def test_capacities_and_unit_costs_reach_recent_years(key: str) -> None:
+    assert TREE.leaf(key).values[-1].start.year >= LATEST_YEAR[key]
+
+
+@pytest.mark.parametrize("key", sorted(KNOWN_GAPS))
+def test_known_gaps_say_so(key: str) -> None:
+    last = TREE.leaf(key).values[-1]
+    assert "no source" in (last.note or "").lower()
+
+
+def test_287g_by_model_is_documentation_only_until_issue_21() -> None:
+    for model in ("jail", "task_force", "warrant_service"):
+        leaf = TREE.leaf(f"enforcement.agreements_287g_{model}")
+        assert leaf.documentation_only and "issue 21" in leaf.documentation_only
+
+
+def test_funded_beds_are_never_read_from_the_detained_population() -> None:
+    """Beds are an input; the detained population (ADP) is an outcome the back-test scores."""
+    for value in TREE.leaf("detention.funded_beds").values:
+        text = f"{value.method or ''}".lower()
+        assert "detained population" not in text and "adp" not in text.split(), value.start
