@@ -365,6 +365,16 @@ SHIPPED = [
 ]
 
 
+def test_plus_10000_officers_adds_them_to_the_baseline() -> None:
+    from immsim.scenario import resolve_scenario
+
+    scenario = resolve_scenario("plus-10000-officers")
+    tree = scenario.parameters()
+    key = "enforcement.ero_deportation_officers"
+    for day, hired in (("2026-10-01", 2500), ("2029-10-01", 10_000), ("2036-01-01", 10_000)):
+        assert tree.get(key, day) == TREE.get(key, day) + hired, day
+
+
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_scenarios_run(name: str) -> None:
     from immsim.scenario import resolve_scenario
