@@ -4,6 +4,7 @@ hang, a run written where it should not be, or a silently wrong number."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 import tracemalloc
 from pathlib import Path
@@ -37,17 +38,20 @@ ALIAS_BOMB = (
 
 
 def _budget(action, seconds: float = 2.0, megabytes: float = 200.0) -> InputError:  # type: ignore[no-untyped-def]
-    """Run ``action``, which must raise InputError within the per-input budget."""
-    tracemalloc.start()
+    """Run ``action``, which must raise InputError within the per-input budget: timed on one
+    run, its memory traced on another (tracing slows Python several times over)."""
     began = time.perf_counter()
-    try:
-        with pytest.raises(InputError) as info:
-            action()
-    finally:
-        elapsed = time.perf_counter() - began
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
+    with pytest.raises(InputError) as info:
+        action()
+    elapsed = time.perf_counter() - began
     assert elapsed < seconds, f"took {elapsed:.1f} s"
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError):
+            action()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
     assert peak < megabytes * 1e6, f"peaked at {peak / 1e6:.0f} MB"
     return info.value
 
@@ -167,3 +171,84 @@ def test_levers_scenario_download_has_no_anchors_and_loads_back() -> None:
     assert "&id" not in text and "*id" not in text
     scenario = parse_scenario(load_yaml_text(text, "scenario.yaml"))
     assert scenario.reform is not None and len(scenario.reform.overrides) == 2
+
+
+# --- scenario names and seeds ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../../elsewhere/x",
+        "/etc/passwd",
+        "a/b",
+        "a\\b",
+        "..",
+        ".hidden",
+        "run name",
+        "x\x00y",
+        "-rf",
+        "ünïcode",
+    ],
+)
+def test_scenario_name_must_be_a_safe_slug(write, name: str) -> None:  # type: ignore[no-untyped-def]
+    path = write("s.yaml", GOOD.replace("name: test", f"name: {json.dumps(name)}"))
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    assert info.value.key == "name"
+    assert info.value.line == 1
+    assert "letters, digits" in info.value.message
+
+
+def test_embedded_scenario_names_are_safe_and_a_scenario_cannot_be_built_around_the_check() -> None:
+    from immsim.scenario import Scenario, embedded_scenario_names, load_embedded_scenario
+
+    for name in embedded_scenario_names():
+        assert load_embedded_scenario(name).name == name
+    fields = load_embedded_scenario().model_dump()
+    with pytest.raises(ValueError, match="unsafe name"):
+        Scenario(**{**fields, "name": "../x"})
+
+
+@pytest.mark.parametrize("seed", [-3, 2**63, 2**64, 10**30])
+def test_population_seed_out_of_range_is_an_input_error(seed: int) -> None:
+    from immsim.parameters import load_baseline
+    from immsim.population.build import build_population
+
+    with pytest.raises(InputError, match="seed") as info:
+        build_population(load_baseline(), dt.date(2017, 1, 1), seed=seed)
+    assert info.value.key == "seed"
+
+
+@pytest.mark.parametrize("seed", ["2**64", "18446744073709551616", "-3", "1.5", "true"])
+def test_scenario_seed_out_of_range_is_located(write, seed: str) -> None:  # type: ignore[no-untyped-def]
+    path = write("s.yaml", GOOD.replace("seed: 7", f"seed: {seed}"))
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    assert info.value.line == 5
+    assert info.value.key == "seed"
+
+
+def test_population_build_cli_bad_seed_is_exit_2(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from immsim.cli import main
+
+    out = tmp_path / "p.parquet"
+    code = main(["population", "build", "--date", "2017-01-01", "--seed", "-3", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "seed" in err and "internal error" not in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [("name: ../../up\n", "name"), ("name: s\nseed: 18446744073709551616\n", "seed")],
+)
+def test_sweep_name_and_seed_are_checked_like_a_scenarios(write, line: str, key: str) -> None:  # type: ignore[no-untyped-def]
+    from immsim.analysis.sweep import load_spec
+
+    path = write("sweep.yaml", line + "levers:\n  detention.funded_beds: [50000]\n")
+    with pytest.raises(InputError) as info:
+        load_spec(path)
+    assert info.value.file == str(path)
+    assert info.value.key == key

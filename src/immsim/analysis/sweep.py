@@ -24,7 +24,7 @@ from immsim.analysis.uncertainty import Dist, draw_reform, parse_uncertainties
 from immsim.atomic import atomic_file
 from immsim.errors import InputError
 from immsim.scenario import Scenario, resolve_scenario
-from immsim.validation import validate_located
+from immsim.validation import MAX_SEED, name_problem, validate_located
 from immsim.yamlio import load_yaml_file
 
 
@@ -50,7 +50,15 @@ class SweepSpec(BaseModel):
     uncertainties: dict[str, dict[str, Any]] = Field(default_factory=dict)
     design: Literal["grid"] | Sample = "grid"
     draws: int = Field(default=1, ge=1, le=10_000)
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, value: str) -> str:
+        problem = name_problem(value)  # the sweep's folder is runs/sweep-<name>
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @field_validator("levers")
     @classmethod
