@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import time
 import tracemalloc
 from pathlib import Path
@@ -252,3 +253,27 @@ def test_sweep_name_and_seed_are_checked_like_a_scenarios(write, line: str, key:
         load_spec(path)
     assert info.value.file == str(path)
     assert info.value.key == key
+
+
+# --- capacity goals ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("goal", [math.nan, math.inf, -math.inf, 0.0, -5.0, 1e30])
+def test_capacity_goal_must_be_finite_positive_and_sane(goal: float) -> None:
+    from immsim.analysis.capacity import required_capacity
+    from immsim.scenario import load_embedded_scenario
+
+    began = time.perf_counter()
+    with pytest.raises(InputError) as info:
+        required_capacity(load_embedded_scenario(), goal)
+    assert time.perf_counter() - began < 2.0  # refused before any run
+    assert info.value.key == "--goal"
+
+
+def test_capacity_command_with_a_nan_goal_is_exit_2(capsys) -> None:  # type: ignore[no-untyped-def]
+    from immsim.cli import main
+
+    code = main(["capacity", "--goal", "nan", "--json"])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert "finite" in captured.err and "$nan" not in captured.out

@@ -8,6 +8,7 @@ differences can be explained, not just shown.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -54,6 +55,30 @@ helped may have piled up."""
 KEEP = 0.99
 """Search settings: when the goal is out of reach, a cut is kept if it keeps this share of the
 most removals reached, so the answer reports the capacity that helps, not all the search added."""
+
+
+MAX_GOAL = 1e8
+"""Input limit, not a model quantity: a goal above a hundred million removals a year (seven times
+the largest estimate of the whole unauthorized population) can only be a typo, and the search
+would multiply capacities toward overflow chasing it."""
+
+
+def check_goal(goal: float) -> float:
+    """The goal as a float, or one clear error: NaN compares false with everything, so it, and
+    infinity, would otherwise run the whole search and print "$nan billion"."""
+    if not isinstance(goal, int | float) or isinstance(goal, bool) or not math.isfinite(goal):
+        raise InputError(
+            f"the goal must be a finite number of removals a year, not {goal!r}",
+            key="--goal",
+            allowed=f"a number above 0 and at most {MAX_GOAL:,.0f}",
+        )
+    if not 0 < goal <= MAX_GOAL:
+        raise InputError(
+            f"the goal must be above 0 and at most {MAX_GOAL:,.0f} removals a year (got {goal:.6g})",
+            key="--goal",
+            allowed=f"a number above 0 and at most {MAX_GOAL:,.0f}",
+        )
+    return float(goal)
 
 
 @dataclass
@@ -135,8 +160,7 @@ def required_capacity(
     only (``removals_interior``, for goals about the people living here). ``whole_run``: the goal
     is a yearly average over the whole run rather than the rate of its last year. ``population``:
     the scenario's, if already built."""
-    if goal <= 0:
-        raise InputError("the goal must be a positive number of removals a year", key="--goal")
+    goal = check_goal(goal)
     if counted not in ("removals", "removals_interior"):
         raise InputError(f"cannot count {counted!r}", allowed="removals, removals_interior")
     tree = scenario.parameters()
