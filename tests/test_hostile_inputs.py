@@ -258,7 +258,7 @@ def test_sweep_name_and_seed_are_checked_like_a_scenarios(write, line: str, key:
 # --- capacity goals ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("goal", [math.nan, math.inf, -math.inf, 0.0, -5.0, 1e30])
+@pytest.mark.parametrize("goal", [math.nan, math.inf, -math.inf, 0.0, -5.0, 1e10, 1e30])
 def test_capacity_goal_must_be_finite_positive_and_sane(goal: float) -> None:
     from immsim.analysis.capacity import required_capacity
     from immsim.scenario import load_embedded_scenario
@@ -277,3 +277,128 @@ def test_capacity_command_with_a_nan_goal_is_exit_2(capsys) -> None:  # type: ig
     captured = capsys.readouterr()
     assert code == 2
     assert "finite" in captured.err and "$nan" not in captured.out
+
+
+# --- numbers in reforms, scenarios and sweeps -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "fragment"),
+    [
+        ("detention.funded_beds", "1.0e+19", "at most"),
+        ("detention.funded_beds", "10000000000000000000", "at most"),
+        ("detention.funded_beds", ".nan", "finite"),
+        ("detention.funded_beds", ".inf", "finite"),
+        ("detention.funded_beds", "-.inf", "finite"),
+        ("detention.cost_per_bed_day", "1.0e+300", "at most"),
+        ("enforcement.effort.hours_per_officer_year", "1.0e+12", "at most"),
+        ("population.association.gang_with_felony", "1.0e+9", "at most"),
+        ("border.air_share", ".nan", "share"),
+    ],
+)
+def test_reform_values_must_be_finite_and_within_their_units_bound(
+    write,  # type: ignore[no-untyped-def]
+    key: str,
+    value: str,
+    fragment: str,
+) -> None:
+    from immsim.parameters import load_baseline, load_reform
+
+    if key not in load_baseline():
+        pytest.skip(f"SKIPPED: no leaf {key} in this tree")
+    path = write(
+        "r.yaml", f"name: big\noverrides:\n  {key}:\n    values:\n      2027-01-01: {value}\n"
+    )
+    with pytest.raises(InputError, match=fragment) as info:
+        load_reform(path)
+    assert info.value.file == str(path)
+    assert info.value.line == 5
+    assert info.value.key == key
+
+
+def test_a_billion_beds_is_still_allowed() -> None:
+    """The bound refuses overflow, not ambition: a million-a-year reform must still load."""
+    from immsim.parameters import load_parameters
+    from immsim.parameters.reform import parse_reform
+
+    text = (
+        "name: huge\noverrides:\n  detention.funded_beds:\n    values:\n      2027-01-01: 1.0e+9\n"
+    )
+    reform = parse_reform(load_yaml_text(text, "r.yaml"))
+    assert load_parameters(reform).get("detention.funded_beds", "2028-01-01") == 1e9
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "{dist: uniform, low: .nan, high: 5}",
+        "{dist: uniform, low: 1, high: .inf}",
+        "{dist: fixed, value: 1.0e+19}",
+        "{dist: normal, mean: 1000, sd: .nan}",
+        "{dist: triangular, low: 0, mode: .nan, high: 4}",
+    ],
+)
+def test_scenario_uncertainties_must_be_finite_and_bounded(spec: str) -> None:
+    from immsim.analysis.uncertainty import parse_uncertainties
+    from immsim.parameters import load_baseline
+
+    raw = load_yaml_text(f"detention.funded_beds: {spec}\n").data
+    with pytest.raises(InputError) as info:
+        parse_uncertainties(raw, load_baseline())
+    assert info.value.key == "detention.funded_beds"
+
+
+@pytest.mark.parametrize(
+    ("levers", "fragment"),
+    [
+        ("levers:\n  detention.funded_beds: [1.0e+19]\n", "at most"),
+        ("levers:\n  detention.funded_beds: [.nan]\n", "finite"),
+        ("levers:\n  border.air_share: [1.5]\n", "share"),
+        (
+            "design: {sample: random, n: 2}\nlevers:\n  detention.funded_beds: {low: 0, high: .inf}\n",
+            "finite",
+        ),
+        (
+            "levers:\n  detention.funded_beds: [5]\nuncertainties:\n"
+            "  flows.emigration_rate: {dist: uniform, low: 0.01, high: .inf}\n",
+            "finite",
+        ),
+    ],
+)
+def test_sweep_levers_and_uncertainties_are_checked_like_reforms(
+    write,  # type: ignore[no-untyped-def]
+    levers: str,
+    fragment: str,
+) -> None:
+    from immsim.analysis.sweep import load_spec
+
+    path = write("sweep.yaml", "name: s\nhorizon_years: 1\n" + levers)
+    with pytest.raises(InputError, match=fragment) as info:
+        load_spec(path)
+    assert info.value.file == str(path)
+    assert info.value.line is not None and info.value.line >= 3
+
+
+def test_scenario_uncertainties_are_checked_with_the_scenario(write) -> None:  # type: ignore[no-untyped-def]
+    path = write(
+        "s.yaml",
+        GOOD + "uncertainties:\n  detention.funded_beds: {dist: fixed, value: 1.0e+19}\n",
+    )
+    with pytest.raises(InputError, match="at most") as info:
+        load_scenario(path)
+    assert info.value.line == 7
+    assert info.value.key == "uncertainties.detention.funded_beds"
+
+
+def test_drawn_values_stay_within_their_units_bound() -> None:
+    from immsim.analysis.uncertainty import Dist, draw_reform
+    from immsim.parameters import load_baseline
+    from immsim.parameters.schema import MAX_MAGNITUDE
+
+    tree = load_baseline()
+    key = "detention.funded_beds"
+    times = {key: Dist(dist="uniform", low=1.0, high=1e6, apply="multiplier")}
+    reform = draw_reform(tree, times, {key: 1e6}, None, "draw")
+    assert reform is not None
+    values = [v.value for v in reform.overrides[key].values.values()]
+    assert max(values) == MAX_MAGNITUDE["count"]

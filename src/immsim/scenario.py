@@ -170,6 +170,12 @@ def parse_scenario(located: LocatedYaml, base_dir: Path | None = None) -> Scenar
             line=located.line_of(("regime",)),
             allowed=[*names, HISTORICAL, "or the path of a regime file (.yaml)"],
         )
+    if raw.uncertainties:
+        # checked now, against the reformed tree, so that a bad distribution is located here
+        # rather than found when the draws start
+        from immsim.analysis.uncertainty import parse_uncertainties
+
+        parse_uncertainties(raw.uncertainties, load_parameters(reform), located)
     if raw.population != "national":
         _existing_file(
             raw.population,

@@ -21,6 +21,7 @@ from immsim.engine.plan import WEEKS_PER_YEAR
 from immsim.engine.results import Results
 from immsim.engine.run import run
 from immsim.errors import InputError
+from immsim.parameters.schema import MAX_MAGNITUDE, units
 from immsim.population.build import Population, build_population
 from immsim.scenario import Scenario
 
@@ -57,10 +58,10 @@ KEEP = 0.99
 most removals reached, so the answer reports the capacity that helps, not all the search added."""
 
 
-MAX_GOAL = 1e8
-"""Input limit, not a model quantity: a goal above a hundred million removals a year (seven times
-the largest estimate of the whole unauthorized population) can only be a typo, and the search
-would multiply capacities toward overflow chasing it."""
+MAX_GOAL = 1e9
+"""Input limit, not a model quantity: a billion removals a year (seventy times the largest
+estimate of the whole unauthorized population) is already out of reach on purpose; a goal above
+it can only be a typo."""
 
 
 def check_goal(goal: float) -> float:
@@ -74,7 +75,8 @@ def check_goal(goal: float) -> float:
         )
     if not 0 < goal <= MAX_GOAL:
         raise InputError(
-            f"the goal must be above 0 and at most {MAX_GOAL:,.0f} removals a year (got {goal:.6g})",
+            f"the goal must be a positive number of removals a year, at most {MAX_GOAL:,.0f} "
+            f"(got {goal:.6g})",
             key="--goal",
             allowed=f"a number above 0 and at most {MAX_GOAL:,.0f}",
         )
@@ -207,7 +209,11 @@ def required_capacity(
         tied = [n for n, share in bound.items() if share >= most - TIE]
         name = min(tied, key=lambda n: trial.costs[COST_OF[n]])
         factor = float(np.clip(goal / max(trial.removals, 1.0), STEP_MIN, STEP_MAX))
-        candidate = attempt({**levels, name: levels[name] * factor})
+        # relieved capacities stay within what a reform may set (a far goal multiplies them)
+        raised = min(
+            levels[name] * factor, MAX_MAGNITUDE[units()[tree.leaf(LEVERS[name][0]).unit].kind]
+        )
+        candidate = attempt({**levels, name: raised})
         if candidate.removals < trial.removals * (1 + GAIN):
             futile.add(name)  # kept (it may pay once another capacity grows), not raised again
         else:

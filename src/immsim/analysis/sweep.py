@@ -23,6 +23,7 @@ from immsim.analysis.tasks import Task, execute
 from immsim.analysis.uncertainty import Dist, draw_reform, parse_uncertainties
 from immsim.atomic import atomic_file
 from immsim.errors import InputError
+from immsim.parameters.schema import units, value_problem
 from immsim.scenario import Scenario, resolve_scenario
 from immsim.validation import MAX_SEED, name_problem, validate_located
 from immsim.yamlio import load_yaml_file
@@ -80,6 +81,18 @@ def load_spec(path: Path) -> tuple[SweepSpec, Scenario, dict[str, Dist]]:
     for key, lever in spec.levers.items():
         if key not in tree:
             raise InputError(f"unknown lever {key!r}", file=str(path), key=f"levers.{key}")
+        leaf = tree.leaf(key)
+        kind = units()[leaf.unit].kind
+        values = [lever.low, lever.high] if isinstance(lever, Range) else lever
+        for value in values:  # a lever sets the leaf's value: checked as a reform's would be
+            problem = value_problem(kind, value, list(leaf.allowed) if leaf.allowed else None)
+            if problem:
+                raise InputError(
+                    f"{problem} (unit {leaf.unit!r})",
+                    file=str(path),
+                    line=located.line_of(("levers", key)),
+                    key=f"levers.{key}",
+                )
         if isinstance(lever, Range) and lever.low >= lever.high:
             raise InputError("low must be below high", file=str(path), key=f"levers.{key}")
         if isinstance(lever, list) and spec.design != "grid":
@@ -90,7 +103,7 @@ def load_spec(path: Path) -> tuple[SweepSpec, Scenario, dict[str, Dist]]:
             )
         if isinstance(lever, Range) and spec.design == "grid":
             raise InputError("a grid needs lists of values", file=str(path), key=f"levers.{key}")
-    dists = parse_uncertainties(spec.uncertainties, tree)
+    dists = parse_uncertainties(spec.uncertainties, tree, located)
     return spec, scenario, dists
 
 
