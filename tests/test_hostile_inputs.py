@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 import time
 import tracemalloc
 from pathlib import Path
@@ -402,3 +403,100 @@ def test_drawn_values_stay_within_their_units_bound() -> None:
     assert reform is not None
     values = [v.value for v in reform.overrides[key].values.values()]
     assert max(values) == MAX_MAGNITUDE["count"]
+
+
+# --- where things are written ----------------------------------------------------------------
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")
+def test_unwritable_output_is_an_input_error(tmp_path: Path) -> None:
+    from immsim.atomic import atomic_file, atomic_folder
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        with pytest.raises(InputError, match="cannot write") as info, atomic_folder(locked / "out"):
+            pass
+        assert info.value.file == str(locked / "out")
+        with pytest.raises(InputError, match="cannot write"), atomic_file(locked / "x.txt"):
+            pass
+        with pytest.raises(InputError, match="cannot write"), atomic_folder(locked / "a" / "b"):
+            pass
+    finally:
+        locked.chmod(0o700)
+    assert list(locked.iterdir()) == []
+
+
+def test_output_under_a_file_is_an_input_error(tmp_path: Path) -> None:
+    """A path whose parent is a file fails the same way for root and everyone else."""
+    from immsim.atomic import atomic_file, atomic_folder
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match="cannot write") as info, atomic_folder(blocker / "out"):
+        pass
+    assert info.value.file == str(blocker / "out")
+    with pytest.raises(InputError, match="cannot write"), atomic_file(blocker / "sub" / "x.txt"):
+        pass
+    assert blocker.read_text(encoding="utf-8") == "x"
+
+
+@pytest.mark.parametrize("damage", ["weekly.parquet", "manifest.json", "breakdown.parquet", None])
+def test_report_on_a_corrupt_run_folder_is_an_input_error(
+    tmp_path: Path, damage: str | None
+) -> None:
+    import polars as pl
+
+    from immsim.presentation.report import write_report
+
+    run = tmp_path / "run"
+    run.mkdir()
+    pl.DataFrame({"week": [1]}).write_parquet(run / "weekly.parquet")
+    pl.DataFrame({"stage": ["removed"]}).write_parquet(run / "breakdown.parquet")
+    (run / "manifest.json").write_text("{}", encoding="utf-8")
+    if damage is not None:  # None: every file reads, but none holds what a run holds
+        (run / damage).write_bytes(b"\x00garbage")
+    out = tmp_path / "report.html"
+    with pytest.raises(InputError) as info:
+        write_report(run, out)
+    assert info.value.file == str(run)
+    assert not out.exists()
+
+
+def test_permission_denied_is_an_input_error_for_root_too(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Root writes anywhere, so the refusal a user meets is simulated where it happens."""
+    import tempfile
+
+    from immsim.atomic import atomic_file, atomic_folder
+
+    def denied(*args: object, **kwargs: object) -> str:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", denied)
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    with (
+        pytest.raises(InputError, match="Permission denied") as info,
+        atomic_folder(tmp_path / "out"),
+    ):
+        pass
+    assert info.value.file == str(tmp_path / "out")
+    with pytest.raises(InputError, match="Permission denied"), atomic_file(tmp_path / "f"):
+        pass
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ingest_into_an_unwritable_place_is_exit_2_and_writes_nothing(  # type: ignore[no-untyped-def]
+    capsys, tmp_path: Path
+) -> None:
+    from immsim.cli import main
+
+    source = tmp_path / "headcount.csv"
+    source.write_text("detention_facility_code|n|date\nABC|3|2020-01-01\n", encoding="utf-8")
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    code = main(["data", "ingest", str(source), "--out", str(blocker / "out")])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "cannot write" in err and "internal error" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "headcount.csv"]
