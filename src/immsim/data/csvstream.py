@@ -3,6 +3,12 @@
 Rows with the wrong number of fields are rejected into the report with their line number, never
 dropped; a file that cannot be parsed or decoded (truncated gzip, bad bytes) is one clear error
 naming the file; and each block comes with the file line number of each of its rows.
+
+A file cut off mid-row (an interrupted download, a copy that ran out of room) ends without a line
+break, and its last row may still have every field, only shorter: a label cut in half would be
+read as a label. So the last row of a file that does not end with a line break is rejected, with
+that reason. (A file written without a final line break loses its last row the same way, visibly
+in the report: the two cannot be told apart.)
 """
 
 from __future__ import annotations
@@ -22,6 +28,41 @@ from immsim.errors import InputError
 
 SNIFF_BYTES = 1 << 16
 BLOCK_BYTES = 1 << 23
+CUT_OFF = "cut off: the file ends inside this row (no line break after it)"
+
+
+class _Tail(io.RawIOBase):
+    """Reads through to a stream and keeps its last bytes, so that once the parser is done we
+    can tell whether the file ended with a line break, and what its last line was."""
+
+    KEEP = 4096  # enough of the last line to show in the report
+
+    def __init__(self, inner: io.BufferedIOBase) -> None:
+        super().__init__()
+        self.inner = inner
+        self.tail = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self.inner.readinto(buffer)
+        if n:
+            self.tail = (self.tail + bytes(memoryview(buffer)[max(0, n - self.KEEP) : n]))[
+                -self.KEEP :
+            ]
+        return n
+
+    def close(self) -> None:
+        self.inner.close()
+        super().close()
+
+    def cut_line(self, encoding: str) -> str | None:
+        """The last line, if the stream did not end with a line break (else None)."""
+        if not self.tail or self.tail.endswith((b"\n", b"\r")):
+            return None
+        last = self.tail.replace(b"\r", b"\n").rsplit(b"\n", 1)[-1]
+        return last.decode(encoding, errors="replace")
 
 
 def open_stream(path: Path) -> io.BufferedIOBase:
@@ -98,6 +139,8 @@ def stream_batches(
     codes, countries, dates) millions of times, and the parser then hands over each block's
     distinct values with their codes, so normalizing them costs one look-up per distinct value."""
 
+    last_bad: list[str] = []
+
     def bad_row(row: Any) -> str:
         report.reject(
             row.number,
@@ -105,6 +148,7 @@ def stream_batches(
             row.text,
         )
         report.rows_read += 1
+        last_bad[:] = [row.text]
         return "skip"
 
     convert: dict[str, Any] = {"strings_can_be_null": False}
@@ -114,7 +158,8 @@ def stream_batches(
         convert["quoted_strings_can_be_null"] = False
     if include is not None:
         convert["include_columns"] = include
-    stream = pa.PythonFile(open_stream(path), mode="r")
+    tail = _Tail(open_stream(path))
+    stream = pa.PythonFile(tail, mode="r")
     try:
         reader = pacsv.open_csv(
             stream,
@@ -131,15 +176,27 @@ def stream_batches(
         if check_header is not None:
             check_header(reader.schema.names)
         line = first_row
+        held: tuple[pa.RecordBatch, pl.Series] | None = None  # the last rows wait for the end
         while True:
             try:
                 batch = reader.read_next_batch()
             except StopIteration:
                 break
+            if batch.num_rows == 0:
+                continue
             rows = pl.int_range(line, line + batch.num_rows, eager=True, dtype=pl.Int64)
             line += batch.num_rows
             report.rows_read += batch.num_rows
-            yield batch, rows
+            if held is not None:
+                yield held
+            held = batch, rows
+        cut = tail.cut_line(encoding)
+        if held is not None and cut is not None and last_bad != [cut]:
+            batch, rows = held
+            report.reject(int(rows[-1]), CUT_OFF, cut)
+            held = batch.slice(0, batch.num_rows - 1), rows.slice(0, batch.num_rows - 1)
+        if held is not None and held[0].num_rows:
+            yield held
     except pa.ArrowInvalid as err:
         raise InputError(
             f"cannot parse as CSV: {str(err).splitlines()[0]}", file=str(path)
