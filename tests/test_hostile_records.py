@@ -7,6 +7,7 @@ import gzip
 import json
 from pathlib import Path
 
+import openpyxl
 import polars as pl
 import pytest
 
@@ -96,6 +97,230 @@ def test_a_short_last_row_is_rejected_once(tmp_path: Path) -> None:
     path.write_text(REMOVAL_HEADER + removal_row() * 2 + "1/5/2012,", encoding="utf-8")
     (report,) = ingest([path], tmp_path / "out")
     assert (report.rows_read, report.rows_written, report.rows_rejected) == (3, 2, 1)
+
+
+# --- statistics workbooks -------------------------------------------------------------------
+
+MONTHS = ("Oct", "Nov", "Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep")
+CRIMINALITY = ("Convicted Criminal", "Pending Criminal Charges", "Other Immigration Violator")
+
+
+def _put(ws, row: int, col: int, values: list[object]) -> None:  # type: ignore[no-untyped-def]
+    for offset, value in enumerate(values):
+        if value is not None:
+            ws.cell(row, col + offset, value)
+
+
+def fy2024_style(path: Path, titles: dict[str, str] | None = None) -> None:
+    """The detention sheet of ICE's FY2024 workbook as published: the book-in table lost
+    "Facility Type and" from its title, releases became "Final Book Outs"."""
+    names = {
+        "book_ins": "ICE Initial Book-Ins by Criminality: EOFY2024",
+        "book_outs": "ICE Final Book Outs : EOFY2024",
+        "removals": "ICE Removals: EOFY2024",
+        "adp": "ICE Average Daily Population by Arresting Agency, Month and Criminality: EOFY2024",
+    } | (titles or {})
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "Detention FY24"
+    ws.cell(1, 1, "U.S. Immigration and Customs Enforcement")
+    _put(ws, 27, 1, [names["book_ins"], *[None] * 6, names["book_outs"], *[None] * 5])
+    ws.cell(27, 14, names["removals"])
+    _put(ws, 28, 1, ["Facility Type", *CRIMINALITY, "Total"])
+    _put(ws, 28, 8, ["Facility Type", None, "Total"])
+    _put(ws, 28, 14, ["Removals", None, "Total"])
+    _put(ws, 29, 1, ["Total", 70279, 26528, 181106, 277913])
+    _put(ws, 29, 8, ["Total", None, 268480])
+    _put(ws, 29, 14, ["Total", None, 271484])
+    _put(ws, 30, 1, ["Adult", 70279, 26528, 181106, 277913])
+    _put(ws, 30, 8, ["Adult", None, 268480])
+    _put(ws, 30, 14, ["Removals with a FAMU Identifier", None, 5000])
+    ws.cell(35, 1, names["adp"])
+    _put(ws, 36, 1, ["Agency", *MONTHS, "FY Overall"])
+    rows = [("CBP Average", 20000.0), *((c, 6000.0) for c in CRIMINALITY)]
+    rows += [("ICE Average", 17000.0), *((c, 5000.0) for c in CRIMINALITY)]
+    rows += [("Average", 37000.0), *((c, 11000.0) for c in CRIMINALITY)]
+    for r, (label, value) in enumerate(rows):
+        _put(ws, 37 + r, 1, [label, *[value] * 12, value])
+    book.save(path)
+
+
+def key_figures(folder: Path) -> dict[tuple[str, int], float]:
+    return {(k["metric"], k["fiscal_year"]): k["value"] for k in summarize(folder)["key_figures"]}
+
+
+def test_fy2024_style_book_ins_reach_the_summary(tmp_path: Path) -> None:
+    path = tmp_path / "FY24_detentionStats.xlsx"
+    fy2024_style(path)
+    ingest([path], tmp_path / "out")
+    figures = key_figures(tmp_path / "out")
+    assert figures[("ice_initial_book_ins", 2024)] == 277913
+    assert figures[("ice_removals_total", 2024)] == 271484
+    assert figures[("ice_detention_adp", 2024)] == 37000
+    tables = set(pl.read_parquet(tmp_path / "out" / "published_stats")["table"])
+    assert {"book_ins_by_facility_criminality", "releases_by_facility", "removals"} <= tables
+
+
+@pytest.mark.parametrize(
+    "titles",
+    [
+        {"book_ins": "Detention Book-Ins, Criminality, FY2024"},
+        {"book_ins": "Initial book-ins (all facilities) FY 2024"},
+        {"removals": "Removals and Returns FY2024", "adp": "Daily Population (ADP) FY2024"},
+    ],
+)
+def test_tables_are_known_by_their_content_not_their_title(
+    tmp_path: Path, titles: dict[str, str]
+) -> None:
+    path = tmp_path / "FY24.xlsx"
+    fy2024_style(path, titles)
+    ingest([path], tmp_path / "out")
+    figures = key_figures(tmp_path / "out")
+    assert figures[("ice_initial_book_ins", 2024)] == 277913
+    assert figures[("ice_removals_total", 2024)] == 271484
+    assert figures[("ice_detention_adp", 2024)] == 37000
+
+
+def atd_sheet(path: Path) -> None:
+    """ICE's ATD sheet (FY2023 on): a court-appearance table beside each ATD table, its title on
+    the ATD table's header row, and the AOR table's last column headed by a long text."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "ATD EOFY23"
+    ws.cell(4, 1, "ICE ALTERNATIVES TO DETENTION DATA, FY23")
+    ws.cell(7, 1, "ATD Active Population Counts and Daily Cost by Technology")
+    _put(ws, 8, 1, ["Technology", "Count", "Daily Tech Cost", None])
+    ws.cell(8, 5, "FY23 Year End Court Appearance: Total Hearings*")
+    tech = [("GPS", 12576, 34458.2), ("SmartLINK", 173590, 166646.4), ("VoiceID", 7320, 1317.6)]
+    side = [("Metric", "Count", "%"), ("Attended", 78716, 0.991), ("Failed to Attend", 736, 0.009)]
+    for r in range(3):
+        _put(ws, 9 + r, 1, list(tech[r]))
+        _put(ws, 9 + r, 5, list(side[r]))
+    _put(ws, 12, 1, ["Total", 193486, 202422.2])
+    _put(ws, 12, 5, ["Total", 79452, 1])
+    ws.cell(13, 1, "Data from BI Inc. Participants Report, 9.30.2023")
+    ws.cell(13, 5, "Court Data from BI Inc. as of 9/30/2023")
+    ws.cell(
+        16, 1, "Active ATD Participants and Average Length in Program, FY23, by AOR and Technology"
+    )
+    _put(ws, 17, 1, ["AOR/Technology", "Count", "Average Length in Program"])
+    _put(ws, 18, 1, ["Total", 194427, 548.6])
+    _put(ws, 19, 1, ["Atlanta", 5244, 654.1])
+    _put(ws, 20, 1, ["GPS", 309, 485.4])
+    _put(ws, 21, 1, ["Baltimore", 3551, 564.0])
+    _put(ws, 22, 1, ["GPS", 124, 292.2])
+    book.save(path)
+
+
+def test_side_by_side_atd_tables_keep_their_own_row_labels(tmp_path: Path) -> None:
+    path = tmp_path / "FY23.xlsx"
+    atd_sheet(path)
+    (report,) = ingest([path], tmp_path / "out")
+    stats = pl.read_parquet(tmp_path / "out" / "published_stats")
+
+    def cell(row: str, column: str, group: str = "") -> list[float]:
+        found = stats.filter(
+            (pl.col("row_label") == row)
+            & (pl.col("column_label") == column)
+            & (pl.col("row_group") == group)
+        )
+        return found["value"].to_list()
+
+    assert cell("Attended", "Count") == [78716]
+    assert cell("Failed to Attend", "%") == [0.009]
+    assert cell("SmartLINK", "Count") == [173590]  # and nothing of the court table under it
+    assert set(stats.filter(pl.col("row_label") == "SmartLINK")["column_label"]) == {
+        "Count",
+        "Daily Tech Cost",
+    }
+    assert cell("Atlanta", "Average Length in Program") == [654.1]
+    assert cell("GPS", "Average Length in Program", "Baltimore") == [292.2]
+    assert "" not in set(stats["row_label"])
+    assert report.rows_rejected == 0
+    assert report.rows_read == report.rows_written + report.rows_rejected
+
+
+def test_workbook_report_counts_a_row_with_a_bad_cell_as_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "FY24.xlsx"
+    fy2024_style(path)
+    book = openpyxl.load_workbook(path)
+    book.active.cell(30, 3, "n/a")  # the Adult row of the book-ins table
+    book.active.cell(30, 4, "#N/A")
+    book.save(path)
+    (report,) = ingest([path], tmp_path / "out")
+    assert report.rows_rejected == 1
+    assert report.rows_read == report.rows_written + 1
+    assert report.rejected[0]["row"] == 30
+    assert "B30" not in report.rejected[0]["value"] and "C30: n/a" in report.rejected[0]["value"]
+    stats = pl.read_parquet(tmp_path / "out" / "published_stats")
+    adult = stats.filter(pl.col("table") == "book_ins_by_facility_criminality")
+    assert set(adult["row_label"]) == {"Total"}
+
+
+# --- every workbook year in the shared data -----------------------------------------------------
+
+WANTED = (
+    "book_ins_by_agency_month",
+    "book_ins_by_facility_criminality",
+    "releases_by_facility",
+    "releases_by_reason",
+    "removals",
+    "adp_by_agency_month_criminality",
+    "adp_by_facility_month",
+    "alos_by_agency_month_criminality",
+    "detained_by_criminality_agency",
+    "detained_by_disposition",
+    "atd_by_status",
+    "atd_by_aor_technology",
+)
+
+
+def test_every_workbook_year_has_its_tables_and_counts_its_rows(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    files = workbooks(shared_data)
+    reports = ingest(files, tmp_path / "out")
+    stats = pl.read_parquet(tmp_path / "out" / "published_stats")
+    figures = key_figures(tmp_path / "out")
+    for path, report in zip(files, reports, strict=True):
+        assert report.rows_read == report.rows_written + report.rows_rejected, path.name
+        mine = stats.filter(pl.col("source_file") == path.name)
+        year = int(mine.filter(pl.col("table") == "removals")["fiscal_year"].max())  # type: ignore[arg-type]
+        missing = [t for t in WANTED if mine.filter(pl.col("table") == t).height == 0]
+        assert not missing, f"{path.name}: {missing}"
+        for metric in ("ice_initial_book_ins", "ice_removals_total", "ice_detention_adp"):
+            assert (metric, year) in figures, f"{path.name}: {metric} {year}"
+        # the area table's last column is headed by a long text, once read as a table of its own
+        # whose values had no row labels
+        alip = mine.filter(
+            (pl.col("table") == "atd_by_aor_technology")
+            & (pl.col("column_label") == "Average Length in Program")
+        )
+        assert {"Total", "Atlanta", "Seattle"} <= set(alip["row_label"]), path.name
+        assert not any(t.startswith("average_length_in_program") for t in set(mine["table"]))
+    assert figures[("ice_initial_book_ins", 2019)] == 510854
+    assert figures[("ice_removals_total", 2023)] == 142580
+
+
+def test_workbook_titles_reworded_find_the_same_tables(shared_data: Path, tmp_path: Path) -> None:
+    """The FY2023 workbook with every table title reworded gives the same key figures."""
+    source = workbooks(shared_data)[-1]
+    ingest([source], tmp_path / "before")
+    book = openpyxl.load_workbook(source, data_only=True)  # values, not formulas
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                text = cell.value
+                if isinstance(text, str) and len(text) >= 20 and text.startswith("ICE "):
+                    cell.value = (
+                        text.replace("ICE ", "Detention statistics - ", 1)
+                        .replace("by Facility Type and Criminality", "by Criminality")
+                        .replace("Final Releases", "Final Book Outs")
+                    )
+    changed = tmp_path / source.name
+    book.save(changed)
+    ingest([changed], tmp_path / "after")
+    assert key_figures(tmp_path / "after") == key_figures(tmp_path / "before")
 
 
 def test_cli_summary_json_has_no_system_tables(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
