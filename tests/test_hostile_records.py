@@ -11,8 +11,9 @@ import openpyxl
 import polars as pl
 import pytest
 
-from immsim.data.ingest import ingest
+from immsim.data.ingest import detect, ingest
 from immsim.data.summarize import summarize
+from immsim.errors import InputError
 
 REMOVAL_HEADER = (
     "Departed Date,Date of Birth,Gender,Country of Citizenship,Event Number,"
@@ -321,6 +322,111 @@ def test_workbook_titles_reworded_find_the_same_tables(shared_data: Path, tmp_pa
     book.save(changed)
     ingest([changed], tmp_path / "after")
     assert key_figures(tmp_path / "after") == key_figures(tmp_path / "before")
+
+
+# --- the Deportation Data Project's daily population by facility ------------------------------
+
+
+def test_ddp_daily_population_parquet(shared_data: Path, tmp_path: Path) -> None:
+    path = real(shared_data, "ddp", "facilities-daily-population-fy2023.parquet")
+    assert detect(path) == "ddp_facility_daily_parquet"
+    (report,) = ingest([path], tmp_path / "out")
+    assert report.rows_rejected == 0 and report.rows_written == report.rows_read == 258055
+    frame = pl.read_parquet(tmp_path / "out" / "detention_stay")
+    assert frame["facility_code"].null_count() == 0
+    assert frame["facility_name"].null_count() == 0
+    adp = summarize(tmp_path / "out")["detention_stay"]["yearly_average_daily_population"]
+    assert adp == [{"fiscal_year": 2023, "average_daily_population": pytest.approx(27797.0, abs=1)}]
+
+
+def test_ddp_daily_population_csv(shared_data: Path, tmp_path: Path) -> None:
+    path = real(shared_data, "ddp", "ice_detention_daily_by_facility-2023-09.csv.gz")
+    assert detect(path) == "ddp_facility_daily_csv"
+    (report,) = ingest([path], tmp_path / "out")
+    assert report.rows_rejected == 0 and report.rows_written == report.rows_read == 25590
+    frame = pl.read_parquet(tmp_path / "out" / "detention_stay")
+    assert frame["facility_code"].null_count() == frame.height  # this layout names facilities
+    assert "COOK INLET PRETRIAL, ANCH" in set(frame["facility_name"])
+    assert frame.filter(pl.col("state").is_null()).height == 30
+    september = frame.group_by("event_date").agg(pl.col("persons").sum())["persons"].mean()
+    assert september == pytest.approx(35238.1, abs=0.1)
+
+
+def test_ddp_adp_agrees_with_ices_workbook(shared_data: Path, tmp_path: Path) -> None:
+    daily = real(shared_data, "ddp", "facilities-daily-population-fy2023.parquet")
+    book = real(shared_data, "ice_detention_stats", "FY23_detentionStats.xlsx")
+    ingest([daily, book], tmp_path / "out")
+    figures = key_figures(tmp_path / "out")
+    ours = figures[("ice_detention_adp_from_headcount", 2023)]
+    assert ours == pytest.approx(figures[("ice_detention_adp", 2023)], rel=0.03)
+
+
+DDP_CSV_HEADER = (
+    "detention_facility,state,date,n_detained,n_detained_at_midnight,n_detained_male,"
+    "n_detained_female,n_detained_convicted_criminal,n_detained_possibly_under_18\n"
+)
+
+
+def test_ddp_csv_bad_rows_are_rejected_with_reasons(tmp_path: Path) -> None:
+    path = tmp_path / "daily.csv"
+    path.write_text(
+        DDP_CSV_HEADER
+        + '"COOK INLET PRETRIAL, ANCH",AK,2023-09-01,10,9,8,2,3,0\n'
+        + "ADAMS,MS,2023-09-31,10,9,8,2,3,0\n"  # line 3: no such day
+        + "ADAMS,MS,2023-09-02,-1,0,0,0,0,0\n"  # line 4: negative
+        + "ADAMS,MS,2023-09-03,10,11,8,2,3,0\n"  # line 5: more at midnight than in the day
+        + "ADAMS,MS,2023-09-04,10,9,8,5,3,0\n"  # line 6: men and women more than all
+        + ",MS,2023-09-05,10,9,8,2,3,0\n"  # line 7: no facility
+        + "ADAMS,MS,2023-09-06,ten,9,8,2,3,0\n"  # line 8: not a number
+        + "ADAMS,,2023-09-07,10,9,8,2,3,1\n",
+        encoding="utf-8",
+    )
+    assert detect(path) == "ddp_facility_daily_csv"
+    (report,) = ingest([path], tmp_path / "out")
+    assert (report.rows_read, report.rows_written, report.rows_rejected) == (8, 2, 6)
+    assert [r["row"] for r in report.rejected] == [3, 4, 5, 6, 7, 8]
+    frame = pl.read_parquet(tmp_path / "out" / "detention_stay")
+    assert frame["persons"].to_list() == [9, 9]
+    assert frame["persons_during_day"].to_list() == [10, 10]
+    assert frame["state"].to_list() == ["AK", None]
+    assert frame["possibly_under_18"].to_list() == [0, 1]
+    assert frame["source_row"].to_list() == [2, 9]
+
+
+def test_ddp_parquet_generated_with_bad_rows(tmp_path: Path) -> None:
+    import datetime as dt
+
+    frame = pl.DataFrame(
+        {
+            "detention_facility_code": ["ADAMSMS", "ADAMSMS", ""],
+            "date": [dt.date(2023, 1, 1), dt.date(2023, 1, 2), dt.date(2023, 1, 3)],
+            "n_detained": [958, 10, 5],
+            "n_detained_at_midnight": [947, 20, 5],
+            "n_detained_male": [958, 10, 5],
+            "n_detained_female": [0, 0, 0],
+            "n_detained_convicted_criminal": [39, 1, 0],
+            "n_detained_possibly_under_18": [0, 0, 0],
+            "detention_facility": ["ADAMS COUNTY CORRECTIONAL CENTER", "ADAMS", "X"],
+        },
+        schema_overrides={c: pl.Int32 for c in ("n_detained", "n_detained_at_midnight")},
+    )
+    path = tmp_path / "daily.parquet"
+    frame.write_parquet(path)
+    assert detect(path) == "ddp_facility_daily_parquet"
+    (report,) = ingest([path], tmp_path / "out")
+    assert (report.rows_written, report.rows_rejected) == (1, 2)
+    out = pl.read_parquet(tmp_path / "out" / "detention_stay")
+    assert out["facility_code"].to_list() == ["ADAMSMS"]
+    assert out["fiscal_year"].to_list() == [2023]
+
+
+def test_an_unknown_layout_is_still_one_error(tmp_path: Path) -> None:
+    path = tmp_path / "daily.csv"
+    path.write_text("facility,day,count\nA,2023-01-01,3\n", encoding="utf-8")
+    with pytest.raises(InputError, match="unknown layout") as info:
+        ingest([path], tmp_path / "out")
+    assert info.value.file == str(path)
+    assert "daily population" in (info.value.allowed or "")
 
 
 def test_cli_summary_json_has_no_system_tables(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

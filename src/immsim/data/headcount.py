@@ -10,7 +10,7 @@ import polars as pl
 
 from immsim.data.csvstream import stream_csv
 from immsim.data.report import IngestReport
-from immsim.data.schema import SCHEMAS, fiscal_year
+from immsim.data.schema import conform, fiscal_year
 from immsim.errors import InputError
 
 HEADER = ("detention_facility_code", "n", "date")
@@ -55,4 +55,4 @@ def read_blocks(path: Path, report: IngestReport) -> Iterator[pl.DataFrame]:
             fiscal_year(pl.col("event_date")).alias("fiscal_year"),
             pl.lit(path.name).alias("source_file"),
         )
-        yield good.select([pl.col(n).cast(t) for n, t in SCHEMAS["detention_stay"].items()])
+        yield conform(good.drop("n", "date"), "detention_stay")
