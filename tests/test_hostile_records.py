@@ -438,3 +438,54 @@ def test_cli_summary_json_has_no_system_tables(tmp_path: Path, capsys) -> None: 
     capsys.readouterr()
     assert main(["data", "summarize", str(tmp_path / "out"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["tables"] == ["removal"]
+
+
+# --- damage the fuzzing found -------------------------------------------------------------------
+
+
+def test_a_damaged_parquet_page_is_one_error(tmp_path: Path) -> None:
+    import io
+
+    buffer = io.BytesIO()
+    frame = pl.DataFrame(
+        {
+            "apprehension_date": ["2023-12-01"] * 50,
+            "apprehension_method": ["CAP Local Incarceration"] * 50,
+            "apprehension_criminality": ["1 Convicted Criminal"] * 50,
+        }
+    )
+    frame.write_parquet(buffer, compression="uncompressed", use_pyarrow=True)
+    raw = bytearray(buffer.getvalue())
+    raw[4:40] = b"\xff" * 36  # the first data page's header, after the magic bytes
+    path = tmp_path / "arrests.parquet"
+    path.write_bytes(bytes(raw))
+    with pytest.raises(InputError, match="cannot read as Parquet") as info:
+        ingest([path], tmp_path / "out")
+    assert info.value.file == str(path)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_corrupt_gzip_stream_is_one_error(tmp_path: Path) -> None:
+    raw = bytearray(gzip.compress((REMOVAL_HEADER + removal_row() * 50).encode(), mtime=0))
+    raw[12:20] = b"\xff" * 8  # inside the deflate stream: zlib.error, not an OSError
+    path = tmp_path / "removals.csv.gz"
+    path.write_bytes(bytes(raw))
+    with pytest.raises(InputError, match="truncated or corrupt") as info:
+        ingest([path], tmp_path / "out")
+    assert info.value.file == str(path)
+
+
+def test_a_vertical_tab_does_not_move_the_header(tmp_path: Path) -> None:
+    """str.splitlines breaks at \\x0b and \\x0c; the CSV parser does not."""
+    path = tmp_path / "removals.csv"
+    path.write_text("\x0bFOIA preamble\n" + REMOVAL_HEADER + removal_row() * 3, encoding="utf-8")
+    (report,) = ingest([path], tmp_path / "out")
+    assert (report.rows_read, report.rows_written) == (3, 3)
+
+
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
+def test_a_short_file_ending_in_a_broken_character_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "headcount.csv"
+    path.write_bytes(b"detention_facility_code|n|date\nABC|3|2020-01-01\nAB\xca")
+    (report,) = ingest([path], tmp_path / "out")
+    assert (report.rows_read, report.rows_written, report.rows_rejected) == (2, 1, 1)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -75,13 +77,40 @@ def open_stream(path: Path) -> io.BufferedIOBase:
     return raw
 
 
+UNREADABLE = (OSError, EOFError, zlib.error)
+"""What reading a damaged file raises: a gzip stream cut short or corrupted raises EOFError or
+zlib.error, neither of them an OSError."""
+
+
+def read_head(path: Path) -> bytes:
+    """The first bytes of the file (decompressed), for sniffing its layout; a file that cannot
+    be read so far is an InputError naming it."""
+    try:
+        with open_stream(path) as handle:
+            return handle.read(SNIFF_BYTES)
+    except UNREADABLE as err:
+        raise InputError(f"cannot read (truncated or corrupt?): {err}", file=str(path)) from None
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def text_lines(text: str) -> list[str]:
+    """Lines as the CSV parser sees them: broken at CR, LF or CRLF only. ``str.splitlines`` also
+    breaks at form feeds, vertical tabs and Unicode separators, which would put our line numbers
+    (and the header we tell the parser to find) out of step with the parser's."""
+    lines = _LINE_BREAK.split(text)
+    return lines[:-1] if lines and lines[-1] == "" else lines
+
+
 def decode_head(head: bytes) -> tuple[str, str]:
     """The first bytes as text, and the encoding: UTF-8, else Windows-1252 (old exports)."""
     try:
         return head.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as err:
-        if err.start > len(head) - 4:  # a character cut by the sniff window
+        if len(head) == SNIFF_BYTES and err.start > len(head) - 4:  # cut by the sniff window
             return head[: err.start].decode("utf-8"), "utf-8"
+        # (a shorter head is the whole file: bytes that do not decode at its end are the file's)
         return head.decode("cp1252", errors="replace"), "cp1252"
 
 
@@ -197,11 +226,11 @@ def stream_batches(
             held = batch.slice(0, batch.num_rows - 1), rows.slice(0, batch.num_rows - 1)
         if held is not None and held[0].num_rows:
             yield held
-    except pa.ArrowInvalid as err:
+    except pa.ArrowException as err:  # ArrowInvalid and the like: the bytes are not this CSV
         raise InputError(
             f"cannot parse as CSV: {str(err).splitlines()[0]}", file=str(path)
         ) from None
-    except (OSError, EOFError, UnicodeDecodeError) as err:
+    except (*UNREADABLE, UnicodeDecodeError) as err:
         raise InputError(f"cannot read (truncated or corrupt?): {err}", file=str(path)) from None
     finally:
         stream.close()

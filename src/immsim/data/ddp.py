@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 
-from immsim.data.csvstream import SNIFF_BYTES, decode_head, open_stream, stream_csv
+from immsim.data.csvstream import decode_head, read_head, stream_csv, text_lines
 from immsim.data.report import IngestReport
 from immsim.data.schema import conform, fiscal_year
 from immsim.errors import InputError
@@ -62,9 +62,8 @@ def parquet_layout(path: Path) -> str | None:
 
 
 def read_csv_blocks(path: Path, report: IngestReport) -> Iterator[pl.DataFrame]:
-    with open_stream(path) as handle:
-        head, encoding = decode_head(handle.read(SNIFF_BYTES))
-    header = next(csv.reader([head.splitlines()[0] if head else ""]), [])
+    head, encoding = decode_head(read_head(path))
+    header = next(csv.reader(text_lines(head)[:1]), [])
     if not set(CSV_COLUMNS) <= {h.strip().lower() for h in header}:
         raise InputError(
             f"unexpected header {header[:12]}", file=str(path), allowed=", ".join(CSV_COLUMNS)

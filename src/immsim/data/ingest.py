@@ -36,13 +36,8 @@ def detect(path: Path) -> str:
         if found is None:
             raise InputError("a Parquet file in no known layout", file=str(path))
         return found
-    try:
-        with csvstream.open_stream(path) as handle:
-            head = handle.read(csvstream.SNIFF_BYTES)
-    except (OSError, EOFError) as err:
-        raise InputError(f"cannot read: {err}", file=str(path)) from None
-    text, _ = csvstream.decode_head(head)
-    lines = text.splitlines()
+    text, _ = csvstream.decode_head(csvstream.read_head(path))
+    lines = csvstream.text_lines(text)
     if lines and headcount.looks_like_headcount(lines[0]):
         return "detention_headcount"
     if lines and ddp.looks_like_daily_csv(lines[0]):
