@@ -500,3 +500,34 @@ def test_ingest_into_an_unwritable_place_is_exit_2_and_writes_nothing(  # type: 
     assert code == 2, err
     assert "cannot write" in err and "internal error" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "headcount.csv"]
+
+
+def test_a_sweeps_unknown_scenario_is_located_in_the_sweep(write) -> None:  # type: ignore[no-untyped-def]
+    from immsim.analysis.sweep import load_spec
+
+    path = write(
+        "sweep.yaml", "name: s\nscenario: defualt\nlevers:\n  courts.immigration_judges: [600]\n"
+    )
+    with pytest.raises(InputError, match="no embedded scenario") as info:
+        load_spec(path)
+    assert (info.value.file, info.value.line, info.value.key) == (str(path), 2, "scenario")
+
+
+@pytest.mark.parametrize("count", ["inf", "-inf", "nan", "1e19", "1e30", "99999999999", "-1"])
+def test_strata_counts_must_be_finite_whole_and_bounded(tmp_path: Path, count: str) -> None:
+    from immsim.population.strata_io import load_population
+
+    header = (
+        "aor,country_group,years_in_us,age_band,criminal_history,immigration_history,"
+        "protected_status,gang_or_national_security,pending_charges,us_citizen_child,"
+        "known_to_agency,count\n"
+    )
+    row = "sea,other,y10_14,age_30_44,{crim},none,none,false,false,true,false,{count}\n"
+    path = tmp_path / "strata.csv"
+    path.write_text(
+        header + row.format(crim="none", count=5) + row.format(crim="felony", count=count),
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="row 2: bad count") as info:
+        load_population(path, dt.date(2020, 1, 1))
+    assert info.value.file == str(path)

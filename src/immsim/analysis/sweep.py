@@ -74,7 +74,20 @@ def load_spec(path: Path) -> tuple[SweepSpec, Scenario, dict[str, Dist]]:
     located = load_yaml_file(path)
     spec = validate_located(SweepSpec, located)
     base = path.parent / spec.scenario
-    scenario = resolve_scenario(str(base) if base.suffix in (".yaml", ".yml") else spec.scenario)
+    try:
+        scenario = resolve_scenario(
+            str(base) if base.suffix in (".yaml", ".yml") else spec.scenario
+        )
+    except InputError as err:
+        if err.file is not None:  # a scenario file's own error names that file
+            raise
+        raise InputError(
+            err.message,
+            file=located.source,
+            line=located.line_of(("scenario",)),
+            key="scenario",
+            allowed=err.allowed,
+        ) from None
     if spec.horizon_years:
         scenario = scenario.model_copy(update={"horizon_years": spec.horizon_years})
     tree = scenario.parameters()
