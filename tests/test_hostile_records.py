@@ -489,3 +489,25 @@ def test_a_short_file_ending_in_a_broken_character_is_read(tmp_path: Path) -> No
     path.write_bytes(b"detention_facility_code|n|date\nABC|3|2020-01-01\nAB\xca")
     (report,) = ingest([path], tmp_path / "out")
     assert (report.rows_read, report.rows_written, report.rows_rejected) == (2, 1, 1)
+
+
+def test_a_workbooks_errors_name_the_workbook_not_a_temporary_copy(
+    tmp_path: Path,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """Person-level workbooks are read through a temporary CSV of their rows."""
+    from immsim.data import lesa
+
+    book = openpyxl.Workbook()
+    book.active.append(["Apprehension Date", "Apprehension Method", "Apprehension Criminality"])
+    book.active.append(["2020-11-01", "Located", "1 Convicted Criminal"])
+    path = tmp_path / "arrests.xlsx"
+    book.save(path)
+
+    def unreadable(csv_path: Path, *args: object) -> object:
+        raise InputError("cannot read (truncated or corrupt?)", file=str(csv_path))
+
+    monkeypatch.setattr(lesa, "read_blocks", unreadable)
+    with pytest.raises(InputError) as info:
+        ingest([path], tmp_path / "out")
+    assert info.value.file == str(path)

@@ -76,7 +76,14 @@ def _blocks(path: Path, layout: str, report: IngestReport) -> Iterator[pl.DataFr
     elif _is_workbook(path):
         report.notes.append("read from an Excel workbook, sheet after sheet")
         with xlsx_rows.as_csv(path, lesa.LAYOUTS[layout]) as csv_path:
-            yield from lesa.read_blocks(csv_path, lesa.LAYOUTS[layout], report)
+            try:
+                yield from lesa.read_blocks(csv_path, lesa.LAYOUTS[layout], report)
+            except InputError as err:  # name the workbook, not our temporary copy of its rows
+                if err.file != str(csv_path):
+                    raise
+                raise InputError(
+                    err.message, file=str(path), key=err.key, allowed=err.allowed
+                ) from None
     else:
         yield from lesa.read_blocks(path, lesa.LAYOUTS[layout], report)
 
