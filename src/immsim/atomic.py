@@ -2,7 +2,9 @@
 nothing, never half of one.
 
 Everything is written to a temporary name in the same folder (same file system) and renamed
-into place, which POSIX makes atomic.
+into place, which POSIX makes atomic. A place that cannot be written (no permission, a file
+where a folder should be, a read-only or full disk) is an :class:`InputError` naming the target:
+the user chose the path, and can choose another.
 """
 
 from __future__ import annotations
@@ -23,19 +25,30 @@ def _umask() -> int:
     return mask
 
 
+def _cannot_write(target: Path, err: OSError) -> InputError:
+    reason = err.strerror or type(err).__name__
+    return InputError(f"cannot write here: {reason}", file=str(target))
+
+
 @contextmanager
 def atomic_file(target: Path) -> Iterator[Path]:
     """Yield a temporary path to write; on success it replaces ``target``."""
     if target.is_dir():
         raise InputError("is a folder; give a file name", file=str(target))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+    except OSError as err:
+        raise _cannot_write(target, err) from err
     tmp = Path(name)
     try:
         yield tmp
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
+        try:
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, target)
+        except OSError as err:
+            raise _cannot_write(target, err) from err
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -48,19 +61,25 @@ def atomic_folder(target: Path, overwrite: bool = False) -> Iterator[Path]:
         raise InputError(
             "already exists; pick another output or allow overwriting", file=str(target)
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as err:
+        raise _cannot_write(target, err) from err
     try:
         yield tmp
-        os.chmod(tmp, 0o777 & ~_umask())
-        if target.exists():
-            old = target.with_name(f".{target.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(target, old)
-            os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
+        try:
+            os.chmod(tmp, 0o777 & ~_umask())
+            if target.exists():
+                old = target.with_name(f".{target.name}.old")
+                shutil.rmtree(old, ignore_errors=True)
+                os.replace(target, old)
+                os.replace(tmp, target)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp, target)
+        except OSError as err:
+            raise _cannot_write(target, err) from err
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

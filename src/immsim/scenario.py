@@ -18,7 +18,7 @@ from immsim.errors import InputError
 from immsim.parameters.loader import ParameterTree, load_baseline, load_parameters
 from immsim.parameters.reform import Reform, load_reform, parse_reform
 from immsim.regimes.catalog import load_regime, regime_names
-from immsim.validation import validate_located
+from immsim.validation import MAX_SEED, name_problem, validate_located
 from immsim.yamlio import LocatedYaml, load_yaml_file, load_yaml_text
 
 HISTORICAL = "historical"
@@ -40,9 +40,14 @@ class ScenarioFile(BaseModel):
     regime: str | None = None
     start: dt.date
     horizon_years: Annotated[StrictInt, Field(ge=1, le=MAX_HORIZON_YEARS)] = 10
-    seed: Annotated[StrictInt, Field(ge=0, le=2**63 - 1)] = 0
+    seed: Annotated[StrictInt, Field(ge=0, le=MAX_SEED)] = 0
     population: str = "national"
     uncertainties: dict[str, dict[str, Any]] | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, value: str) -> str:
+        return _check_name(value)
 
     @field_validator("start")
     @classmethod
@@ -50,6 +55,15 @@ class ScenarioFile(BaseModel):
         if not EARLIEST_START <= value <= LATEST_START:
             raise ValueError(f"start must lie between {EARLIEST_START} and {LATEST_START}")
         return value
+
+
+def _check_name(value: str) -> str:
+    """A scenario's name names its run's folder (``runs/<name>-<seed>-<hash>``), so it must not
+    climb out of ``runs/`` or hide there."""
+    problem = name_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
 
 
 class Scenario(BaseModel):
@@ -67,6 +81,11 @@ class Scenario(BaseModel):
     reform: Reform | None
     source: str
     uncertainties: dict[str, dict[str, Any]] | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, value: str) -> str:
+        return _check_name(value)
 
     @property
     def end(self) -> dt.date:
@@ -151,6 +170,12 @@ def parse_scenario(located: LocatedYaml, base_dir: Path | None = None) -> Scenar
             line=located.line_of(("regime",)),
             allowed=[*names, HISTORICAL, "or the path of a regime file (.yaml)"],
         )
+    if raw.uncertainties:
+        # checked now, against the reformed tree, so that a bad distribution is located here
+        # rather than found when the draws start
+        from immsim.analysis.uncertainty import parse_uncertainties
+
+        parse_uncertainties(raw.uncertainties, load_parameters(reform), located)
     if raw.population != "national":
         _existing_file(
             raw.population,

@@ -1,7 +1,10 @@
-"""Turn pydantic validation failures into one located, readable :class:`InputError`."""
+"""Turn pydantic validation failures into one located, readable :class:`InputError`, and the
+checks that several kinds of input share (names that become folder names, seeds)."""
 
 from __future__ import annotations
 
+import operator
+import re
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -10,6 +13,40 @@ from immsim.errors import InputError
 from immsim.yamlio import KeyPath, LocatedYaml
 
 M = TypeVar("M", bound=BaseModel)
+
+MAX_SEED = 2**63 - 1
+"""Implementation limit: seeds are stored as signed 64-bit integers (NumPy, Parquet metadata,
+run manifests), so 2**63 - 1 is the largest one that survives a round trip unchanged."""
+
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
+"""A name that becomes a folder or file name (``runs/<scenario>-...``): no separators, no
+leading dot or dash, nothing a shell or a file system reads specially; 120 characters at most
+keeps ``<name>-<seed>-<hash>`` within every file system's 255-byte limit."""
+
+SAFE_NAME_ALLOWED = "1 to 120 letters, digits, '.', '_' or '-', starting with a letter or a digit"
+
+
+def name_problem(value: str) -> str | None:
+    """Why ``value`` cannot name a run's folder, or None if it can."""
+    if SAFE_NAME.fullmatch(value) and value.isascii():
+        return None
+    return f"unsafe name {value[:60]!r}: use {SAFE_NAME_ALLOWED} (it names the output folder)"
+
+
+def check_seed(seed: Any, key: str = "seed") -> int:
+    """A random seed as a plain int, or an :class:`InputError`: negative seeds crash NumPy's
+    generators, and seeds of 2**64 and more were silently wrapped onto small ones."""
+    try:
+        value = operator.index(seed) if not isinstance(seed, bool) else None
+    except TypeError:
+        value = None
+    if value is None or not 0 <= value <= MAX_SEED:
+        raise InputError(
+            f"the seed must be a whole number from 0 to {MAX_SEED} (got {str(seed)[:40]})",
+            key=key,
+            allowed=f"0 to 2**63 - 1 ({MAX_SEED})",
+        )
+    return value
 
 
 def _allowed_for(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:

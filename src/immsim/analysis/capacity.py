@@ -8,6 +8,7 @@ differences can be explained, not just shown.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from immsim.engine.costs import COMPONENTS as COST_COLUMNS
 from immsim.engine.results import Results
 from immsim.engine.run import run
 from immsim.errors import InputError
+from immsim.parameters.schema import MAX_MAGNITUDE, units
 from immsim.population.build import Population, build_population
 from immsim.progress import Progress
 from immsim.scenario import Scenario
@@ -55,6 +57,31 @@ helped may have piled up."""
 KEEP = 0.99
 """Search settings: when the goal is out of reach, a cut is kept if it keeps this share of the
 most removals reached, so the answer reports the capacity that helps, not all the search added."""
+
+
+MAX_GOAL = 1e9
+"""Input limit, not a model quantity: a billion removals a year (seventy times the largest
+estimate of the whole unauthorized population) is already out of reach on purpose; a goal above
+it can only be a typo."""
+
+
+def check_goal(goal: float) -> float:
+    """The goal as a float, or one clear error: NaN compares false with everything, so it, and
+    infinity, would otherwise run the whole search and print "$nan billion"."""
+    if not isinstance(goal, int | float) or isinstance(goal, bool) or not math.isfinite(goal):
+        raise InputError(
+            f"the goal must be a finite number of removals a year, not {goal!r}",
+            key="--goal",
+            allowed=f"a number above 0 and at most {MAX_GOAL:,.0f}",
+        )
+    if not 0 < goal <= MAX_GOAL:
+        raise InputError(
+            f"the goal must be a positive number of removals a year, at most {MAX_GOAL:,.0f} "
+            f"(got {goal:.6g})",
+            key="--goal",
+            allowed=f"a number above 0 and at most {MAX_GOAL:,.0f}",
+        )
+    return float(goal)
 
 
 @dataclass(frozen=True)
@@ -213,8 +240,7 @@ def required_capacity(
     only (``removals_interior``, for goals about the people living here). ``whole_run``: the goal
     is a yearly average over the whole run rather than the rate of its last year. ``population``:
     the scenario's, if already built."""
-    if goal <= 0:
-        raise InputError("the goal must be a positive number of removals a year", key="--goal")
+    goal = check_goal(goal)
     if counted not in ("removals", "removals_interior"):
         raise InputError(f"cannot count {counted!r}", allowed="removals, removals_interior")
     tree = scenario.parameters()
@@ -262,7 +288,11 @@ def required_capacity(
         tied = [n for n, share in bound.items() if share >= most - TIE]
         name = min(tied, key=lambda n: trial.costs[COST_OF[n]])
         factor = float(np.clip(goal / max(trial.removals, 1.0), STEP_MIN, STEP_MAX))
-        candidate = attempt({**levels, name: levels[name] * factor})
+        # relieved capacities stay within what a reform may set (a far goal multiplies them)
+        raised = min(
+            levels[name] * factor, MAX_MAGNITUDE[units()[tree.leaf(LEVERS[name][0]).unit].kind]
+        )
+        candidate = attempt({**levels, name: raised})
         if candidate.removals < trial.removals * (1 + GAIN):
             futile.add(name)  # kept (it may pay once another capacity grows), not raised again
         else:

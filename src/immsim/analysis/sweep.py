@@ -23,9 +23,10 @@ from immsim.analysis.tasks import Task, execute
 from immsim.analysis.uncertainty import Dist, draw_reform, parse_uncertainties
 from immsim.atomic import atomic_file
 from immsim.errors import InputError
+from immsim.parameters.schema import units, value_problem
 from immsim.progress import Progress
 from immsim.scenario import Scenario, resolve_scenario
-from immsim.validation import validate_located
+from immsim.validation import MAX_SEED, name_problem, validate_located
 from immsim.yamlio import load_yaml_file
 
 
@@ -51,7 +52,15 @@ class SweepSpec(BaseModel):
     uncertainties: dict[str, dict[str, Any]] = Field(default_factory=dict)
     design: Literal["grid"] | Sample = "grid"
     draws: int = Field(default=1, ge=1, le=10_000)
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, value: str) -> str:
+        problem = name_problem(value)  # the sweep's folder is runs/sweep-<name>
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @field_validator("levers")
     @classmethod
@@ -66,13 +75,38 @@ def load_spec(path: Path) -> tuple[SweepSpec, Scenario, dict[str, Dist]]:
     located = load_yaml_file(path)
     spec = validate_located(SweepSpec, located)
     base = path.parent / spec.scenario
-    scenario = resolve_scenario(str(base) if base.suffix in (".yaml", ".yml") else spec.scenario)
+    try:
+        scenario = resolve_scenario(
+            str(base) if base.suffix in (".yaml", ".yml") else spec.scenario
+        )
+    except InputError as err:
+        if err.file is not None:  # a scenario file's own error names that file
+            raise
+        raise InputError(
+            err.message,
+            file=located.source,
+            line=located.line_of(("scenario",)),
+            key="scenario",
+            allowed=err.allowed,
+        ) from None
     if spec.horizon_years:
         scenario = scenario.model_copy(update={"horizon_years": spec.horizon_years})
     tree = scenario.parameters()
     for key, lever in spec.levers.items():
         if key not in tree:
             raise InputError(f"unknown lever {key!r}", file=str(path), key=f"levers.{key}")
+        leaf = tree.leaf(key)
+        kind = units()[leaf.unit].kind
+        values = [lever.low, lever.high] if isinstance(lever, Range) else lever
+        for value in values:  # a lever sets the leaf's value: checked as a reform's would be
+            problem = value_problem(kind, value, list(leaf.allowed) if leaf.allowed else None)
+            if problem:
+                raise InputError(
+                    f"{problem} (unit {leaf.unit!r})",
+                    file=str(path),
+                    line=located.line_of(("levers", key)),
+                    key=f"levers.{key}",
+                )
         if isinstance(lever, Range) and lever.low >= lever.high:
             raise InputError("low must be below high", file=str(path), key=f"levers.{key}")
         if isinstance(lever, list) and spec.design != "grid":
@@ -83,7 +117,7 @@ def load_spec(path: Path) -> tuple[SweepSpec, Scenario, dict[str, Dist]]:
             )
         if isinstance(lever, Range) and spec.design == "grid":
             raise InputError("a grid needs lists of values", file=str(path), key=f"levers.{key}")
-    dists = parse_uncertainties(spec.uncertainties, tree)
+    dists = parse_uncertainties(spec.uncertainties, tree, located)
     return spec, scenario, dists
 
 

@@ -16,11 +16,13 @@ from immsim.errors import InputError
 from immsim.parameters.loader import ParameterTree
 from immsim.parameters.reform import Override, Reform
 from immsim.parameters.scales import fitting_scale, from_scale, to_scale
-from immsim.parameters.schema import units
+from immsim.parameters.schema import MAX_MAGNITUDE, magnitude_problem, units
+from immsim.yamlio import LocatedYaml
 
 
 class Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinity are refused: NaN passes every comparison the checks below make
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     dist: Literal["uniform", "normal", "triangular", "fixed", "fitted"]
     low: float | None = None
@@ -80,7 +82,27 @@ class Dist(BaseModel):
         return self.value, self.value  # type: ignore[return-value]
 
 
-def parse_uncertainties(raw: dict[str, Any] | None, tree: ParameterTree) -> dict[str, Dist]:
+def parse_uncertainties(
+    raw: dict[str, Any] | None, tree: ParameterTree, located: LocatedYaml | None = None
+) -> dict[str, Dist]:
+    """The distributions of a scenario's or a sweep's ``uncertainties``; with ``located``, an
+    error names the file and the line of the parameter."""
+    try:
+        return _parse_uncertainties(raw, tree)
+    except InputError as err:
+        if located is None:
+            raise
+        key = err.key or ""
+        raise InputError(
+            err.message,
+            file=located.source,
+            line=located.line_of(("uncertainties", key)),
+            key=f"uncertainties.{key}",
+            allowed=err.allowed,
+        ) from None
+
+
+def _parse_uncertainties(raw: dict[str, Any] | None, tree: ParameterTree) -> dict[str, Dist]:
     out: dict[str, Dist] = {}
     for key, spec in (raw or {}).items():
         if key not in tree:
@@ -99,7 +121,19 @@ def parse_uncertainties(raw: dict[str, Any] | None, tree: ParameterTree) -> dict
                 key=key,
                 allowed="{dist: uniform|triangular|normal|fixed, low, high, mode, mean, sd, value}",
             ) from None
+        _check_magnitudes(tree, key, out[key])
     return out
+
+
+def _check_magnitudes(tree: ParameterTree, key: str, dist: Dist) -> None:
+    """A distribution's numbers are values of the leaf (or multipliers of them): each within
+    the bound of the leaf's unit, as a reform's would be."""
+    kind = "ratio" if dist.apply == "multiplier" else units()[tree.leaf(key).unit].kind
+    for name in ("low", "high", "mode", "mean", "sd", "value"):
+        number = getattr(dist, name)
+        problem = None if number is None else magnitude_problem(kind, number)
+        if problem:
+            raise InputError(f"{name}: {problem}", key=key)
 
 
 def _fitted(tree: ParameterTree, key: str) -> Dist:
@@ -120,11 +154,13 @@ def _fitted(tree: ParameterTree, key: str) -> Dist:
 
 
 def _clamp(tree: ParameterTree, key: str, value: float) -> float:
+    """A drawn value inside its unit's range: a normal draw or a multiplied value may fall
+    below zero or, multiplied, above the unit's input limit."""
     kind = units()[tree.leaf(key).unit].kind
     if kind == "share":
         return min(1.0, max(0.0, value))
-    if kind in ("count", "money", "rate", "ratio"):
-        return max(0.0, value)
+    if kind in MAX_MAGNITUDE:
+        return min(MAX_MAGNITUDE[kind], max(0.0, value))
     return value
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from immsim.data.csvstream import SNIFF_BYTES, decode_head, open_stream, stream_csv
+from immsim.data.csvstream import decode_head, read_head, stream_csv, text_lines
 from immsim.data.lesa import _by_value, _clean_value, _dates
 from immsim.data.report import IngestReport
 from immsim.data.schema import SCHEMAS, fiscal_year
@@ -60,9 +60,8 @@ def looks_like_proceedings(first_line: str) -> bool:
 
 
 def read_blocks(path: Path, report: IngestReport) -> Iterator[pl.DataFrame]:
-    with open_stream(path) as handle:
-        head, encoding = decode_head(handle.read(SNIFF_BYTES))
-    first = head.splitlines()[0] if head else ""
+    head, encoding = decode_head(read_head(path))
+    first = next(iter(text_lines(head)), "")
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     header = next(csv.reader([first], delimiter=delimiter), [])
     lowered = [h.strip().lower() for h in header]

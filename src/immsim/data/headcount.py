@@ -8,9 +8,9 @@ from pathlib import Path
 
 import polars as pl
 
-from immsim.data.csvstream import stream_csv
+from immsim.data.csvstream import decode_head, read_head, stream_csv
 from immsim.data.report import IngestReport
-from immsim.data.schema import SCHEMAS, fiscal_year
+from immsim.data.schema import conform, fiscal_year
 from immsim.errors import InputError
 
 HEADER = ("detention_facility_code", "n", "date")
@@ -25,11 +25,15 @@ def read_blocks(path: Path, report: IngestReport) -> Iterator[pl.DataFrame]:
         if [c.lower() for c in names[:3]] != list(HEADER):
             raise InputError(f"unexpected header {names}", file=str(path), allowed="|".join(HEADER))
 
+    _, encoding = decode_head(read_head(path))
+    if encoding != "utf-8":
+        report.notes.append(f"read as {encoding} (not valid UTF-8)")
     for frame, rows in stream_csv(
         path,
         report,
         columns=list(HEADER),
         first_row=2,
+        encoding=encoding,
         delimiter="|",
         check_header=check_header,
     ):
@@ -55,4 +59,4 @@ def read_blocks(path: Path, report: IngestReport) -> Iterator[pl.DataFrame]:
             fiscal_year(pl.col("event_date")).alias("fiscal_year"),
             pl.lit(path.name).alias("source_file"),
         )
-        yield good.select([pl.col(n).cast(t) for n, t in SCHEMAS["detention_stay"].items()])
+        yield conform(good.drop("n", "date"), "detention_stay")

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from immsim.atomic import atomic_folder
-from immsim.data import csvstream, detention_stats, eoir, headcount, lesa, xlsx_rows
+from immsim.data import csvstream, ddp, detention_stats, eoir, headcount, lesa, xlsx_rows
 from immsim.data.report import IngestReport
 from immsim.data.schema import SCHEMAS
 from immsim.errors import InputError
@@ -32,19 +32,16 @@ def detect(path: Path) -> str:
         person = xlsx_rows.person_layout(path)
         return person if person is not None else "ice_detention_stats"
     if magic == b"PAR1":
-        found = lesa.parquet_layout(path)
+        found = ddp.parquet_layout(path) or lesa.parquet_layout(path)
         if found is None:
             raise InputError("a Parquet file in no known layout", file=str(path))
         return found
-    try:
-        with csvstream.open_stream(path) as handle:
-            head = handle.read(csvstream.SNIFF_BYTES)
-    except (OSError, EOFError) as err:
-        raise InputError(f"cannot read: {err}", file=str(path)) from None
-    text, _ = csvstream.decode_head(head)
-    lines = text.splitlines()
+    text, _ = csvstream.decode_head(csvstream.read_head(path))
+    lines = csvstream.text_lines(text)
     if lines and headcount.looks_like_headcount(lines[0]):
         return "detention_headcount"
+    if lines and ddp.looks_like_daily_csv(lines[0]):
+        return ddp.CSV_LAYOUT
     if lines and eoir.looks_like_proceedings(lines[0]):
         return "eoir_proceedings"
     lowered = text.lower()
@@ -57,7 +54,8 @@ def detect(path: Path) -> str:
         allowed=(
             "ICE detention-statistics .xlsx; ERO-LESA encounters, arrests, removals, detainers or "
             "detention stints as CSV, Parquet or .xlsx (with or without "
-            "the FOIA preamble); daily headcounts facility_code|n|date; EOIR B_TblProceeding"
+            "the FOIA preamble); daily headcounts facility_code|n|date; the Deportation Data "
+            "Project's daily population by facility (CSV or Parquet); EOIR B_TblProceeding"
         ),
     )
 
@@ -69,12 +67,23 @@ def _blocks(path: Path, layout: str, report: IngestReport) -> Iterator[pl.DataFr
         yield from headcount.read_blocks(path, report)
     elif layout == "eoir_proceedings":
         yield from eoir.read_blocks(path, report)
+    elif layout == ddp.CSV_LAYOUT:
+        yield from ddp.read_csv_blocks(path, report)
+    elif layout == ddp.PARQUET_LAYOUT:
+        yield from ddp.read_parquet_blocks(path, report)
     elif _magic(path) == b"PAR1":
         yield from lesa.read_parquet_blocks(path, lesa.LAYOUTS[layout], report)
     elif _is_workbook(path):
         report.notes.append("read from an Excel workbook, sheet after sheet")
         with xlsx_rows.as_csv(path, lesa.LAYOUTS[layout]) as csv_path:
-            yield from lesa.read_blocks(csv_path, lesa.LAYOUTS[layout], report)
+            try:
+                yield from lesa.read_blocks(csv_path, lesa.LAYOUTS[layout], report)
+            except InputError as err:  # name the workbook, not our temporary copy of its rows
+                if err.file != str(csv_path):
+                    raise
+                raise InputError(
+                    err.message, file=str(path), key=err.key, allowed=err.allowed
+                ) from None
     else:
         yield from lesa.read_blocks(path, lesa.LAYOUTS[layout], report)
 
@@ -91,6 +100,8 @@ def _is_workbook(path: Path) -> bool:
 KIND_OF_LAYOUT = {
     "ice_detention_stats": "published_stats",
     "detention_headcount": "detention_stay",
+    ddp.CSV_LAYOUT: "detention_stay",
+    ddp.PARQUET_LAYOUT: "detention_stay",
     "eoir_proceedings": "court_case",
     **{name: layout.kind for name, layout in lesa.LAYOUTS.items()},
 }

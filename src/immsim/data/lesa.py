@@ -22,7 +22,13 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from immsim.data.csvstream import SNIFF_BYTES, decode_head, open_stream, stream_batches
+from immsim.data.csvstream import (
+    SNIFF_BYTES,
+    decode_head,
+    read_head,
+    stream_batches,
+    text_lines,
+)
 from immsim.data.report import IngestReport
 from immsim.data.schema import (
     BRACKET_CODE,
@@ -188,13 +194,9 @@ class Sniffed:
 
 def sniff(path: Path, layout: Layout) -> Sniffed:
     """Find the header row below any preamble and map the layout's fields to its columns."""
-    with open_stream(path) as handle:
-        try:
-            head = handle.read(SNIFF_BYTES)
-        except (OSError, EOFError) as err:
-            raise InputError(f"cannot read: {err}", file=str(path)) from None
+    head = read_head(path)
     text, encoding = decode_head(head)
-    lines = text.splitlines()
+    lines = text_lines(text)
     if len(head) == SNIFF_BYTES and lines:
         lines = lines[:-1]  # the last line may be cut by the sniff window
     aor = None
@@ -505,25 +507,36 @@ def read_parquet_blocks(path: Path, layout: Layout, report: IngestReport) -> Ite
     read in row batches."""
     import pyarrow.parquet as pq
 
-    source = pq.ParquetFile(path)
-    names = source.schema_arrow.names
-    lowered = [n.strip().lower().replace("_", " ") for n in names]
-    columns = {}
-    for field, aliases in layout.fields.items():
-        for alias in aliases:
-            if alias in lowered:
-                columns[field] = names[lowered.index(alias)]
-                break
-    info = Sniffed("utf-8", 0, names, columns, None)
-    row = 1
-    for batch in source.iter_batches(
-        batch_size=PARQUET_BATCH_ROWS, columns=sorted(set(columns.values()))
-    ):
-        frame = pl.from_arrow(pa.Table.from_batches([batch]))
-        assert isinstance(frame, pl.DataFrame)
-        text = frame.with_columns(pl.all().cast(pl.String)).to_arrow().combine_chunks().to_batches()
-        rows = pl.int_range(row, row + frame.height, eager=True, dtype=pl.Int64)
-        row += frame.height
-        report.rows_read += frame.height
-        if text:
-            yield _normalize(text[0], rows, layout, info, path, report)
+    try:
+        source = pq.ParquetFile(path)
+        names = source.schema_arrow.names
+        lowered = [n.strip().lower().replace("_", " ") for n in names]
+        columns = {}
+        for field, aliases in layout.fields.items():
+            for alias in aliases:
+                if alias in lowered:
+                    columns[field] = names[lowered.index(alias)]
+                    break
+        info = Sniffed("utf-8", 0, names, columns, None)
+        row = 1
+        for batch in source.iter_batches(
+            batch_size=PARQUET_BATCH_ROWS, columns=sorted(set(columns.values()))
+        ):
+            frame = pl.from_arrow(pa.Table.from_batches([batch]))
+            assert isinstance(frame, pl.DataFrame)
+            text = (
+                frame.with_columns(pl.all().cast(pl.String))
+                .to_arrow()
+                .combine_chunks()
+                .to_batches()
+            )
+            rows = pl.int_range(row, row + frame.height, eager=True, dtype=pl.Int64)
+            row += frame.height
+            report.rows_read += frame.height
+            if text:
+                yield _normalize(text[0], rows, layout, info, path, report)
+    except (pa.ArrowException, OSError) as err:  # a damaged file: a page, a footer, a codec
+        raise InputError(
+            f"cannot read as Parquet: {str(err).splitlines()[0] if str(err) else err!r}",
+            file=str(path),
+        ) from None

@@ -96,7 +96,14 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
         "event_date": pl.Date,
         "fiscal_year": pl.Int16,
         "facility_code": pl.String,
-        "persons": pl.Int64,
+        "facility_name": pl.String,  # where a layout names facilities instead of coding them
+        "state": pl.String,
+        "persons": pl.Int64,  # held at midnight (ICE's average daily population counts these)
+        "persons_during_day": pl.Int64,  # held at any time that day
+        "male": pl.Int64,
+        "female": pl.Int64,
+        "convicted": pl.Int64,
+        "possibly_under_18": pl.Int64,
         "source_file": pl.String,
         "source_row": pl.Int64,
     },
@@ -202,6 +209,16 @@ CASE_CATEGORY_REMOVAL_KIND: Final[dict[str, str]] = {
     "15": "judicial",
 }
 """ICE case categories grouped by how the removal order was made (our grouping of the codes)."""
+
+
+def conform(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
+    """``frame`` as the kind's table: its columns in order and type, those a layout lacks null."""
+    return frame.select(
+        [
+            (pl.col(name) if name in frame.columns else pl.lit(None)).cast(dtype).alias(name)
+            for name, dtype in SCHEMAS[kind].items()
+        ]
+    )
 
 
 def fiscal_year(date: pl.Expr) -> pl.Expr:

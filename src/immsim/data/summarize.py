@@ -48,7 +48,10 @@ def connect(folder: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _views(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {row[0] for row in con.execute("SELECT view_name FROM duckdb_views()").fetchall()}
+    """The views made over the ingested folder: DuckDB's own catalog views (duckdb_tables,
+    pg_class, information_schema ...) are in duckdb_views() too, marked internal."""
+    rows = con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+    return {row[0] for row in rows} & set(KINDS)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:

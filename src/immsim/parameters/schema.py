@@ -6,6 +6,7 @@ Kept apart from the loader so that reforms and regimes validate against the same
 from __future__ import annotations
 
 import datetime as dt
+import math
 from functools import cache
 from importlib import resources
 from typing import Annotated, Any, Literal
@@ -27,6 +28,41 @@ from immsim.yamlio import load_yaml_text
 Scalar = StrictBool | StrictInt | StrictFloat | StrictStr | dt.date
 Value = Scalar | list[StrictStr]
 UnitKind = Literal["count", "money", "share", "rate", "ratio", "bool", "text", "list"]
+
+
+MAX_MAGNITUDE: dict[str, float] = {
+    # people, beds, officers, judges, cases: none can outnumber the world's population (8.1e9)
+    "count": 1e10,
+    # flows a year, hours, weeks, hazards: a flow of more people a year than live on Earth, or a
+    # hazard of one event every three milliseconds, is a typo
+    "rate": 1e10,
+    # dollars: a thousand times the whole federal budget (about 7e12 a year)
+    "money": 1e15,
+    # multipliers and price indices: associations are tens, the CPI a few hundred; a factor of a
+    # million already rules every other combination out
+    "ratio": 1e6,
+}
+"""Input limits on the magnitude of a value, by kind of unit: what a reform, a scenario, a sweep
+or an uncertainty may set. They refuse typos and overflow, not ambition (a billion beds loads):
+above them the engine's whole-number arithmetic overflows, and 1e19 beds became zero beds."""
+
+
+def magnitude_problem(kind: str, value: float) -> str | None:
+    """Why ``value`` is too large (either sign) or not finite for a unit of ``kind``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"expected a finite number, found {value}"
+    bound = MAX_MAGNITUDE.get(kind)
+    if bound is not None and abs(value) > bound:
+        return f"{_shown(value)} is out of range: at most {bound:g} for a {kind}"
+    return None
+
+
+def _shown(value: float) -> str:
+    """A number for a message; an int too large for a float is shown by its digits."""
+    if isinstance(value, int) and abs(value) >= 10**16:
+        digits = str(abs(value))
+        return f"{'-' if value < 0 else ''}{digits[:3]}… ({len(digits)} digits)"
+    return f"{value:.6g}"
 
 
 class _Strict(BaseModel):
@@ -167,11 +203,12 @@ def value_problem(kind: UnitKind, value: Any, allowed: list[str] | None) -> str 
     if kind in ("count", "money", "rate", "ratio"):
         if not is_number:
             return f"expected a number, found {type(value).__name__} {value!r}"
-        if value != value or value in (float("inf"), float("-inf")):
-            return "expected a finite number"
+        too_big = magnitude_problem(kind, value)
+        if too_big is not None and "finite" in too_big:
+            return too_big
         if value < 0:
             return f"expected a non-negative number, found {value}"
-        return None
+        return too_big
     if kind == "share":
         if not is_number:
             return f"expected a share between 0 and 1, found {type(value).__name__} {value!r}"

@@ -34,6 +34,7 @@ from immsim.population.targets import (
     associations,
     composition_targets,
 )
+from immsim.validation import check_seed
 
 KNOWN = "known_to_agency"
 KNOWN_SHARE_KEY = "population.composition.known_share_of_others"
@@ -125,6 +126,7 @@ def systematic_round(table: NDArray[np.float64], seed: int) -> NDArray[np.int64]
 
 def build_population(tree: ParameterTree, at: dt.date, seed: int = 0) -> Population:
     """Rake a national population for ``at`` to the tree's margins (see the module docstring)."""
+    seed = check_seed(seed)
     total, total_key, targets = composition_targets(tree, at)
     axes = [(t.attribute, t.levels) for t in targets]
     seed_weights, used = seed_table(tree, at, axes)

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from immsim.atomic import atomic_file
 from immsim.errors import InputError
+from immsim.parameters.schema import MAX_MAGNITUDE
 from immsim.population.attributes import YEARS_IN_US
 from immsim.population.build import (
     BOOLEAN_COLUMNS,
@@ -140,17 +141,25 @@ def validate_strata(frame: pl.DataFrame, source: str, at: dt.date) -> pl.DataFra
         elif values.null_count():
             _bad_row(source, column, values.is_null(), "true or false", values)
     counts = out["count"]
+    most = MAX_MAGNITUDE["count"]
     if not counts.dtype.is_integer():
         as_float = counts.cast(pl.Float64, strict=False)
         _bad_row(
             source,
             "count",
-            as_float.is_null() | (as_float != as_float.floor()),
+            as_float.is_null() | ~as_float.is_finite() | (as_float != as_float.floor()),
             "a whole number of people",
             counts,
         )
-        out = out.with_columns(pl.col("count").cast(pl.Float64).cast(pl.Int64))
-    _bad_row(source, "count", out["count"].is_null() | (out["count"] < 0), "a count >= 0", counts)
+        # beyond the bound a float may not fit a 64-bit integer: refused below, as too many
+        out = out.with_columns(pl.col("count").cast(pl.Float64).clip(-1.0, most + 1).cast(pl.Int64))
+    _bad_row(
+        source,
+        "count",
+        out["count"].is_null() | (out["count"] < 0) | (out["count"] > most),
+        f"a count from 0 to {most:.0e}",
+        counts,
+    )
     years = {band: at.year - edge for band, edge in YEARS_IN_US.items()}
     derived = out["years_in_us"].replace_strict(years, return_dtype=pl.Int16)
     if "entry_year" in out.columns:

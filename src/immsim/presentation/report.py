@@ -18,6 +18,7 @@ from plotly.offline import get_plotlyjs
 
 from immsim.atomic import atomic_file
 from immsim.engine.results import Results, load_results
+from immsim.errors import InputError
 from immsim.outcomes import HEADLINES, OUTCOMES, by_year
 from immsim.parameters import load_baseline
 
@@ -383,15 +384,27 @@ Aggregate counts of a simulation, not of real people.</p>
 """
 
 
+_UNREADABLE = (OSError, ValueError, KeyError, TypeError, IndexError, pl.exceptions.PolarsError)
+"""What a damaged or foreign folder raises while it is read and drawn: truncated Parquet, JSON
+that is not JSON, a manifest or a table without what a run writes."""
+
+
 def write_report(run_dir: Path, out: Path) -> Path:
-    """Report on a run folder, a Monte Carlo folder or a comparison folder."""
-    if (run_dir / "bands.parquet").is_file() or (run_dir / "levels.parquet").is_file():
-        text = render_bands(run_dir)
-        with atomic_file(out) as tmp:
-            tmp.write_text(text, encoding="utf-8")
-        return out
-    results = load_results(run_dir)
-    text = render(results)
+    """Report on a run folder, a Monte Carlo folder or a comparison folder. A folder that cannot
+    be read as one (damaged, or not written by immsim) is an :class:`InputError` naming it, and
+    nothing is written."""
+    try:
+        if (run_dir / "bands.parquet").is_file() or (run_dir / "levels.parquet").is_file():
+            text = render_bands(run_dir)
+        else:
+            text = render(load_results(run_dir))
+    except _UNREADABLE as err:
+        detail = str(err).strip().splitlines()[0][:200] if str(err).strip() else ""
+        raise InputError(
+            f"cannot read as a saved run ({type(err).__name__}{': ' + detail if detail else ''})",
+            file=str(run_dir),
+            allowed="a folder written by immsim run, run --draws or compare",
+        ) from err
     with atomic_file(out) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return out

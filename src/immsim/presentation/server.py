@@ -13,7 +13,6 @@ import threading
 from functools import lru_cache
 from typing import Any
 
-import yaml
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
@@ -22,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from immsim.errors import ImmsimError
 from immsim.regimes.catalog import regime_names
+from immsim.yamlio import dump_yaml
 
 MAX_BODY = 16_384
 START = dt.date(2026, 10, 1)
@@ -73,7 +73,7 @@ class Levers(BaseModel):
                 "name": "web-levers",
                 "overrides": {k: {"values": {START: v}} for k, v in self.overrides().items()},
             }
-        return yaml.safe_dump(doc, sort_keys=False)
+        return dump_yaml(doc)
 
 
 SERIES = ("arrests", "removals", "removals_interior", "detained", "court_pending")
