@@ -73,7 +73,7 @@ def layout(title: str, height: int, **more: Any) -> dict[str, Any]:
     """What every chart's layout shares: the title (as plotly.js now requires it), its font and
     margins, and a legend under the chart that narrow screens can hold."""
     return {
-        "title": {"text": title, "x": 0, "xanchor": "left"},
+        "title": {"text": title, "x": 0, "xref": "paper", "xanchor": "left"},
         "height": height,
         "font": {"family": FONT},
         "margin": {"l": 70, "r": 20, "t": 60, "b": 50},

@@ -267,21 +267,22 @@ function draw(scenarios, results) {
   chart.append(...boxes);
   C.outcomes.forEach((outcome, i) => {
     const scaled = list => list.map(v => (v === null ? null : v * outcome.scale));
-    const traces = regimesRun.map((regime, j) => {
-      const k = scenarios.findIndex(s => s.regime === regime);
-      return {x: results[k].fiscal_years.map(String), y: scaled(results[k].baseline[outcome.name]),
-        name: regimesRun.length > 1 ? `baseline: today's capacities, ${regime}` : "baseline: today's capacities",
-        type: 'scatter', mode: 'lines', line: {color: '#555', dash: DASHES[j], width: 2}};
-    });
-    results.forEach((res, k) => traces.push({
+    const traces = results.map((res, k) => ({
       x: res.fiscal_years.map(String), y: scaled(res.series[outcome.name]),
       name: `Scenario ${LETTERS[k]}`, type: 'scatter', mode: 'lines+markers',
-      line: {color: COLORS[k], width: 2.5}, opacity: 0.85}));
+      line: {color: COLORS[k], width: 2.5}}));
+    regimesRun.forEach((regime, j) => {  // on top, dashed: visible where a scenario is the baseline
+      const k = scenarios.findIndex(s => s.regime === regime);
+      traces.push({x: results[k].fiscal_years.map(String), y: scaled(results[k].baseline[outcome.name]),
+        name: regimesRun.length > 1 ? `baseline: today's capacities, ${regime}` : "baseline: today's capacities",
+        type: 'scatter', mode: 'lines', line: {color: '#333', dash: DASHES[j], width: 1.5}});
+    });
+    const yTitle = `${outcome.label} (${outcome.unit})`;
     Plotly.newPlot(boxes[i], traces, {
       title: {text: outcome.label, x: 0, xanchor: 'left'},
       xaxis: {title: {text: 'fiscal year'}, type: 'category'},
-      yaxis: {title: {text: `${outcome.label} (${outcome.unit})`}, rangemode: 'tozero'},
-      legend: {orientation: 'h', y: -0.3, traceorder: 'reversed'}, height: 380,
+      yaxis: {title: {text: yTitle.length > 34 ? `${outcome.label}<br>(${outcome.unit})` : yTitle}, rangemode: 'tozero'},
+      legend: {orientation: 'h', y: -0.3}, height: 380,
       margin: {l: 70, r: 15, t: 50, b: 20}, font: {family: 'system-ui, sans-serif'},
     }, {responsive: true, displaylogo: false});
   });
