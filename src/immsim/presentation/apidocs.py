@@ -42,12 +42,16 @@ def _type(schema: dict[str, Any], spec: dict[str, Any]) -> str:
     return str(schema.get("type", "any"))
 
 
+def _number(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
+
+
 def _bounds(schema: dict[str, Any]) -> str:
     parts = []
     for option in [schema, *schema.get("anyOf", [])]:
         for key, word in (("minimum", "≥"), ("maximum", "≤"), ("minItems", "items ≥")):
             if key in option:
-                parts.append(f"{word} {option[key]:,}")
+                parts.append(f"{word} {_number(option[key])}")
         if "maxItems" in option:
             parts.append(f"items ≤ {option['maxItems']}")
     return ", ".join(parts)
@@ -108,7 +112,8 @@ def render_docs(spec: dict[str, Any]) -> str:
     title = f"{info.get('title', 'API')} {info.get('version', '')}: API reference"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head>
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
+<style>{STYLE}</style></head>
 <body><h1>{html.escape(title)}</h1><p>{html.escape(info.get("description", ""))}</p>
 <p>Every request is validated: a bad one gets status 422 and a list of problems, each naming its
 field. The schema itself: <a href="/openapi.json">/openapi.json</a>. The page: <a href="/">/</a>.</p>
