@@ -20,6 +20,7 @@ from immsim.presentation.server import create_app
 from immsim.scenario import resolve_scenario
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "img"
+DONE = "document.getElementById('status').textContent.startsWith('Done')"
 
 
 def main() -> None:
@@ -40,23 +41,30 @@ def main() -> None:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.goto(f"http://127.0.0.1:{port}/")
-        page.wait_for_function(
-            "document.getElementById('status').textContent.startsWith('Done')", timeout=60000
-        )
-        page.fill("input[name=officers]", "16100")
-        page.dispatch_event("input[name=officers]", "change")
+        page.wait_for_function(DONE, timeout=120000)
+        page.click("#add")  # scenario B: the same, with the officers of 2017
+        page.wait_for_function(DONE, timeout=120000)
+        second = "fieldset.scenario[data-index='1']"
+        page.fill(f"{second} input[name=officers]", "16100")
+        page.dispatch_event(f"{second} input[name=officers]", "change")
         time.sleep(0.5)
-        page.wait_for_function(
-            "document.getElementById('status').textContent.startsWith('Done')", timeout=60000
-        )
+        page.wait_for_function(DONE, timeout=120000)
+        time.sleep(1)
         page.screenshot(path=str(OUT / "serve.png"), full_page=True)
+        narrow = browser.new_page(viewport={"width": 360, "height": 760})
+        narrow.goto(f"http://127.0.0.1:{port}/")
+        narrow.wait_for_function(DONE, timeout=120000)
+        narrow.screenshot(path=str(OUT / "serve-narrow.png"), full_page=False)
+        narrow.close()
         page.goto(report.as_uri())
-        page.wait_for_selector(".js-plotly-plot")
+        page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 5")
         time.sleep(1)
         page.screenshot(path=str(OUT / "report.png"), full_page=False)
+        page.locator(".js-plotly-plot").nth(2).scroll_into_view_if_needed()
+        page.locator(".js-plotly-plot").nth(2).screenshot(path=str(OUT / "report-who.png"))
         browser.close()
     server.should_exit = True
-    print(f"wrote {OUT / 'serve.png'} and {OUT / 'report.png'}")
+    print(f"wrote serve.png, serve-narrow.png, report.png and report-who.png in {OUT}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -120,3 +121,79 @@ def test_regimes_classify_bad_profile_is_located(capsys, write) -> None:  # type
     code, _, err = run(capsys, "regimes", "classify", "eo13768", "--profile", str(path))
     assert code == 2
     assert f"{path}:3" in err
+
+
+# --- in an 80-column terminal ----------------------------------------------------------------
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+@pytest.fixture
+def terminal80(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's console as on a real 80-column terminal."""
+    from immsim.cli.output import console
+
+    monkeypatch.setattr(console, "_force_terminal", True)
+    monkeypatch.setattr(console, "width", 80)
+
+
+def _lines(out: str) -> list[str]:
+    return [ANSI.sub("", line).rstrip() for line in out.splitlines()]
+
+
+def _fits(out: str) -> None:
+    lines = _lines(out)
+    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
+    assert "…" not in out, "a cell was cut"
+
+
+def test_run_summary_fits_80_columns_with_every_number(capsys, write, tmp_path, terminal80) -> None:  # type: ignore[no-untyped-def]
+    from immsim.engine.results import load_results
+    from immsim.outcomes import by_year
+
+    path = write(
+        "s.yaml", "name: narrow\nregime: sep2021\nstart: 2021-10-01\nhorizon_years: 2\nseed: 3\n"
+    )
+    code, out, _ = run(capsys, "run", str(path), "--out", str(tmp_path / "r"))
+    assert code == 0
+    _fits(out)
+    for row in by_year(load_results(tmp_path / "r")).to_dicts():
+        for name in ("arrests", "removals", "removals_interior", "detained", "court_pending"):
+            assert f"{row[name]:,.0f}" in out, (name, row[name])
+        assert f"{row['cost'] / 1e6:,.0f}" in out and row["binding"] in out
+
+
+def test_params_list_is_a_summary_unless_asked_for_all(capsys, terminal80) -> None:  # type: ignore[no-untyped-def]
+    from immsim.parameters import load_baseline
+
+    code, out, _ = run(capsys, "params", "list", "--at", "2026-10-01")
+    assert code == 0
+    _fits(out)
+    assert len(_lines(out)) < 30 and "population" in out and "--all" in out
+    code, out, _ = run(capsys, "params", "list", "--all", "--at", "2026-10-01")
+    assert code == 0
+    _fits(out)
+    keys = load_baseline().keys()
+    assert len(_lines(out)) < 2 * len(keys)  # one line a key, and a heading a group
+    assert all(key.rsplit(".", 1)[-1] in out for key in keys)
+    beds = load_baseline().get("detention.funded_beds", "2026-10-01")
+    assert f"{beds:,.0f}" in out  # detention.funded_beds, whole
+    code, out, _ = run(capsys, "params", "list", "--all", "--wide", "--at", "2026-10-01")
+    assert "source" in _lines(out)[1] and "detention.funded_beds" in out
+
+
+def test_scenario_check_is_a_summary_unless_asked_for_all(capsys, terminal80) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(capsys, "scenario", "check", "plus-10000-officers")
+    assert code == 0
+    _fits(out)
+    assert len(_lines(out)) < 40
+    from immsim.scenario import resolve_scenario
+
+    scenario = resolve_scenario("plus-10000-officers")
+    officers = scenario.parameters().get("enforcement.ero_deportation_officers", scenario.start)
+    assert f"{officers:,.0f}" in out  # the reform's officers, whole
+    assert "--all" in out
+    code, out, _ = run(capsys, "scenario", "check", "--all")
+    assert code == 0
+    _fits(out)
+    assert "total_estimator" in out

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 import socket
@@ -211,3 +212,151 @@ def test_reports_on_draws_and_comparisons_show_bands(tmp_path: Path) -> None:
         assert '"fill":"toself"' in text.replace(" ", "")  # the bands
         assert "court cases pending" in text
     assert "difference from a" in (tmp_path / "c.html").read_text(encoding="utf-8")
+
+
+# --- what the report says and how it draws it ------------------------------------------------
+
+
+def _figures(text: str) -> list[dict[str, object]]:
+    """Every figure a report draws, as the JSON it hands plotly.js."""
+    import re
+
+    found = re.findall(r'<script type="application/json" data-figure="[^"]+">(.*?)</script>', text)
+    return [json.loads(f.replace("<\\/", "</")) for f in found]
+
+
+def test_report_names_levels_in_words_and_natural_order(run_dir: Path, tmp_path: Path) -> None:
+    text = write_report(run_dir, tmp_path / "r.html").read_text(encoding="utf-8")
+    who = next(f for f in _figures(text) if "Who was removed" in f["layout"]["title"]["text"])  # type: ignore[index]
+    names = [t["name"] for t in who["data"]]  # type: ignore[attr-defined]
+    assert not [n for n in names if "_" in n], names  # no raw codes
+    years = [n for n in names if "year" in n]
+    assert years == [
+        "under 2 years",
+        "2 to 4 years",
+        "5 to 9 years",
+        "10 to 14 years",
+        "15 years or more",
+    ]
+    crimes = names[: names.index("aggravated felony") + 1]
+    assert crimes[0] == "no conviction" and crimes[-1] == "aggravated felony"
+    # the tiers by the regime's own titles (nov2014: "Priority 1, Level 1: ...")
+    assert any(n.startswith("Priority 1") for n in names), names
+    assert all(t.get("showlegend", True) is not False for t in who["data"])  # type: ignore[attr-defined]
+
+
+def test_report_is_smaller_and_defines_each_outcome_once(run_dir: Path, tmp_path: Path) -> None:
+    from immsim.outcomes import HEADLINES, OUTCOMES
+
+    path = write_report(run_dir, tmp_path / "r.html")
+    assert path.stat().st_size < 2_600_000  # was 4.9 MB: plotly.js packed, not raw
+    text = path.read_text(encoding="utf-8")
+    for name in HEADLINES:
+        assert html.escape(OUTCOMES[name].definition) in text
+        assert html.escape(OUTCOMES[name].axis_title) in text
+    for figure in _figures(text):
+        layout = figure["layout"]
+        assert layout["title"]["text"]  # type: ignore[index]
+        for key, value in layout.items():  # type: ignore[attr-defined]
+            if key.startswith(("xaxis", "yaxis")):
+                assert value["title"]["text"], (layout["title"], key)
+
+
+def test_band_reports_start_at_zero_with_units(tmp_path: Path) -> None:
+    import polars as pl
+
+    from immsim.outcomes import HEADLINES, OUTCOMES
+    from immsim.presentation.bands import band_figure
+
+    frame = pl.DataFrame(
+        {
+            "fiscal_year": [2020, 2021],
+            "metric": ["cost", "cost"],
+            "p05": [1e9, 2e9],
+            "p25": [2e9, 3e9],
+            "median": [3e9, 4e9],
+            "p75": [4e9, 5e9],
+            "p95": [5e9, 6e9],
+        }
+    )
+    figure = band_figure(frame, "cost", "cost", None)
+    assert figure.layout.yaxis.title.text == "operating cost (USD millions a year)"
+    assert figure.layout.yaxis.rangemode == "tozero"
+    assert figure.layout.xaxis.title.text == "fiscal year"
+    assert max(figure.data[-1].y) == 4000  # in millions, as the axis says
+    assert [t.name for t in figure.data] == ["90% of draws", "50% of draws", "median"]
+    assert {OUTCOMES[n].axis_title for n in HEADLINES} >= {"ICE arrests (people a year)"}
+
+
+# --- the levers API --------------------------------------------------------------------------
+
+
+def test_levers_are_todays_values_and_units_from_the_tree(client: TestClient) -> None:
+    from immsim.parameters import load_baseline
+    from immsim.presentation.levers import START
+
+    config = client.get("/api/levers").json()
+    tree = load_baseline()
+    assert config["max_years"] == 10 and config["max_scenarios"] == 3
+    for lever in config["levers"]:
+        leaf = tree.leaf(lever["key"])
+        assert lever["today"] == leaf.entry(START).value
+        assert lever["tree_unit"] == leaf.unit and lever["unit"]
+        assert lever["min"] <= lever["today"] <= lever["max"]
+    words = {r["name"]: r for r in config["regimes"]}
+    assert words["eo13768"]["in_force"] == "25 January 2017 to 20 January 2021"
+    assert words["jan2025"]["in_force"] == "since 20 January 2025"
+    assert "Executive Order 13768" in words["eo13768"]["title"]
+    page = client.get("/").text
+    assert "Executive Order 13768" in page and "since 20 January 2025" in page
+
+
+def test_ten_year_horizons_and_no_more(client: TestClient) -> None:
+    assert client.post("/api/scenario", json={"horizon_years": 10}).status_code == 200
+    r = client.post("/api/scenario", json={"horizon_years": 11})
+    assert r.status_code == 422 and "horizon_years" in r.json()["detail"][0]
+
+
+def test_runs_stream_progress_then_each_scenario_against_its_baseline(client: TestClient) -> None:
+    body = {
+        "scenarios": [
+            {"regime": "sep2021", "horizon_years": 1, "seed": 5},
+            {"regime": "sep2021", "horizon_years": 1, "seed": 5, "officers": 12000},
+        ]
+    }
+    r = client.post("/api/runs", json=body)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/x-ndjson")
+    lines = [json.loads(line) for line in r.text.splitlines()]
+    progress = [line["progress"] for line in lines if "progress" in line]
+    assert progress == sorted(progress) and progress[-1] == 1.0 and len(progress) > 4
+    results = lines[-1]["results"]
+    assert len(results) == 2
+    assert results[0]["series"] == results[0]["baseline"]  # no lever moved: the baseline itself
+    assert results[1]["baseline"] == results[0]["baseline"]
+    assert results[1]["series"]["arrests"] != results[0]["series"]["arrests"]
+    assert set(results[0]["series"]) >= {"arrests", "removals", "cost", "convicted_share"}
+
+
+@pytest.mark.parametrize(
+    ("scenarios", "fragment"),
+    [
+        ([{}] * 4, "scenarios"),
+        ([{}, {"officers": -1}], "scenarios.1.officers"),
+        ([{"regime": "nobody"}], "scenarios.0.regime"),
+        ([], "scenarios"),
+    ],
+)
+def test_runs_reject_bad_scenarios_naming_the_field(
+    client: TestClient, scenarios: list[dict[str, object]], fragment: str
+) -> None:
+    r = client.post("/api/runs", json={"scenarios": scenarios})
+    assert r.status_code == 422
+    assert any(problem.startswith(fragment) for problem in r.json()["detail"]), r.json()
+
+
+def test_api_docs_are_served_from_here(client: TestClient) -> None:
+    import re
+
+    text = client.get("/docs").text
+    assert "/api/runs" in text and "horizon_years" in text and "≤ 10<" in text
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", text)  # nothing from elsewhere

@@ -33,12 +33,33 @@ class Outcome:
     columns: tuple[str, ...]
     definition: str
     share_of: tuple[str, tuple[str, ...]] | None = None
+    scale: float = 1.0
+    """What a chart or table multiplies a value by to show it in ``display_unit`` (dollars in
+    millions, a share in per cent)."""
+    scaled_unit: str = ""
+    """The unit of a scaled value; empty when ``scale`` is 1 and the unit is ``unit``."""
 
     @property
     def is_flow(self) -> bool:
         """Whether years add up (people or dollars a year), rather than being levels or shares
         that a span of years averages."""
         return self.per_year == "sum"
+
+    @property
+    def display_unit(self) -> str:
+        """The unit a chart's axis or a table's column shows."""
+        return self.scaled_unit or self.unit
+
+    @property
+    def weekly_unit(self) -> str:
+        """The display unit of one week's value: a flow's "a year" becomes "a week"."""
+        unit = self.display_unit
+        return unit.replace(" a year", " a week") if self.is_flow else unit
+
+    @property
+    def axis_title(self) -> str:
+        """The outcome as an axis names it: its label and, in brackets, its display unit."""
+        return f"{self.label} ({self.display_unit})"
 
 
 OUTCOMES: dict[str, Outcome] = {
@@ -91,6 +112,8 @@ OUTCOMES: dict[str, Outcome] = {
             "sum",
             COMPONENTS,
             "Officers, detention, courts and removal, in nominal dollars.",
+            scale=1e-6,
+            scaled_unit="USD millions a year",
         ),
         Outcome(
             "convicted_share",
@@ -101,6 +124,8 @@ OUTCOMES: dict[str, Outcome] = {
             "The share of interior removals of people with a criminal conviction (convictions "
             "only; pending charges do not count), as ICE counted 'criminal' until FY2016.",
             share_of=("criminality", ("convicted",)),
+            scale=100.0,
+            scaled_unit="%",
         ),
         Outcome(
             "criminal_share",
@@ -111,6 +136,8 @@ OUTCOMES: dict[str, Outcome] = {
             "The share of interior removals of people with a criminal conviction or pending "
             "criminal charges, as ICE has counted 'criminal' since FY2017.",
             share_of=("criminality", ("convicted", "charged")),
+            scale=100.0,
+            scaled_unit="%",
         ),
         Outcome(
             "detainers",

@@ -16,10 +16,11 @@ from immsim.cli.options import (
     FiguresOpt,
     JsonOpt,
     RayOpt,
+    WideOpt,
     WorkersOpt,
     figures_file,
 )
-from immsim.cli.output import bands_table, console, emit_json, task_progress, widen
+from immsim.cli.output import console, emit_json, print_bands, task_progress, widen
 from immsim.errors import InputError
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ def compare_command(
     overwrite: Annotated[bool, typer.Option("--overwrite")] = False,
     workers: WorkersOpt = DEFAULT_WORKERS,
     ray: RayOpt = None,
+    wide: WideOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Run scenarios with the same seeds and show the differences with uncertainty bands."""
@@ -70,14 +72,11 @@ def compare_command(
             }
         )
         return
-    widen(120)
     headline = result["differences"].filter(
         pl.col("metric").is_in(["arrests", "removals", "detained", "cost", "convicted_share"])
     )
-    console.print(
-        bands_table(
-            f"Difference from {chosen[0].name} (paired draws: {draws})", headline, "scenario"
-        )
+    print_bands(
+        f"Difference from {chosen[0].name} (paired draws: {draws})", headline, "scenario", wide
     )
     console.print(
         f"Saved to [bold]{escape(str(folder))}[/] (levels, differences and every run as Parquet)."

@@ -15,6 +15,13 @@ from immsim.parameters.loader import as_date
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print machine-readable JSON instead of a table.")
 ]
+WideOpt = Annotated[
+    bool,
+    typer.Option(
+        "--wide", help="One table with every column, however wide (default: fit the terminal)."
+    ),
+]
+AllOpt = Annotated[bool, typer.Option("--all", help="List everything instead of a summary.")]
 AtOpt = Annotated[
     str | None, typer.Option("--at", help="Date of the look-up, YYYY-MM-DD (default: today).")
 ]

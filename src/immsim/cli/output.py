@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 if TYPE_CHECKING:
     import polars as pl
@@ -70,24 +69,31 @@ def task_progress(label: str, disable: bool) -> Progress:
     )
 
 
-def bands_table(title: str, frame: pl.DataFrame, by: str | None = None) -> Table:
-    """Medians with their 50% and 90% bands, a row per fiscal year and metric (and ``by``)."""
-    table = Table(title=title, padding=(0, 1))
-    columns = ([by] if by else []) + ["FY", "metric", "median", "50% band", "90% band"]
-    for name in columns:
-        table.add_column(name, justify="right" if "band" in name or name == "median" else "left")
+def print_bands(title: str, frame: pl.DataFrame, by: str | None = None, wide: bool = False) -> None:
+    """Medians with their 50% and 90% bands, a row per fiscal year and metric (and ``by``), each
+    value in its outcome's display unit (see :mod:`immsim.outcomes`)."""
+    from immsim.cli.tables import Column, print_table
+    from immsim.outcomes import OUTCOMES
 
     def number(metric: str, v: float) -> str:
-        return f"{v:.0%}" if metric.endswith("share") else f"{v:,.0f}"
+        outcome = OUTCOMES[metric]
+        return f"{v * outcome.scale:,.0f}" + ("%" if outcome.display_unit == "%" else "")
 
+    columns = [Column(by)] if by else []
+    columns += [Column("FY"), Column("metric"), Column("unit", optional=True)]
+    columns += [Column(h, number=True) for h in ("median", "50% band", "90% band")]
+    rows = []
     for row in frame.iter_rows(named=True):
         m = row["metric"]
-        table.add_row(
-            *([str(row[by])] if by else []),
-            str(row["fiscal_year"]),
-            m,
-            number(m, row["median"]),
-            f"{number(m, row['p25'])} to {number(m, row['p75'])}",
-            f"{number(m, row['p05'])} to {number(m, row['p95'])}",
+        rows.append(
+            [
+                *([str(row[by])] if by else []),
+                str(row["fiscal_year"]),
+                m,
+                OUTCOMES[m].display_unit,
+                number(m, row["median"]),
+                f"{number(m, row['p25'])} to {number(m, row['p75'])}",
+                f"{number(m, row['p05'])} to {number(m, row['p95'])}",
+            ]
         )
-    return table
+    print_table(columns, rows, title=title, keys=3 if by else 2, wide=wide)

@@ -9,8 +9,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from immsim.cli.options import AtOpt, JsonOpt, at_day
+from immsim.cli.options import AllOpt, AtOpt, JsonOpt, WideOpt, at_day
 from immsim.cli.output import console, emit_json, fmt
+from immsim.cli.tables import Column, print_table
 from immsim.errors import InputError
 from immsim.parameters import load_baseline
 from immsim.parameters.loader import Leaf
@@ -41,15 +42,29 @@ def value_cell(row: dict[str, Any]) -> str:
     return fmt(row["value"]) + (" (est.)" if row["estimated"] else "")
 
 
+LISTED = 30
+"""Up to this many parameters, ``params list`` lists them; past it, it sums them up by branch."""
+LIST_COLUMNS = [
+    Column("key"),
+    Column("value", number=True),
+    Column("unit", text=True),
+    Column("from", optional=True),
+    Column("source", text=True, optional=True),
+]
+
+
 @app.command("list")
 def params_list(
     prefix: Annotated[
         str | None, typer.Argument(help="Only keys under this prefix, e.g. detention.")
     ] = None,
     at: AtOpt = None,
+    everything: AllOpt = False,
+    wide: WideOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """List parameters with their value on a date, unit and source."""
+    """Parameters with their value on a date, unit and source: a summary by branch, or every
+    parameter under PREFIX when there are few (--all for all of them)."""
     tree = load_baseline()
     keys = tree.keys(prefix)
     if not keys:
@@ -61,18 +76,68 @@ def params_list(
     if as_json:
         emit_json({"at": day.isoformat(), "parameters": rows})
         return
-    table = Table(title=f"Parameters on {day.isoformat()}", title_justify="left")
-    for col in ("key", "value", "unit", "from", "source"):
-        table.add_column(col, overflow="fold", no_wrap=col == "key")
+    if everything or len(rows) <= LISTED:
+        print_parameters(rows, f"Parameters on {day.isoformat()}", wide)
+        return
+    _print_branches(rows, prefix, day)
+
+
+def print_parameters(rows: list[dict[str, Any]], title: str, wide: bool) -> None:
+    """One row a parameter. To fit a terminal, keys are listed under their parent, indented
+    (whole, some keys are too long for a unit to fit beside them at 80 columns); ``--wide`` (and
+    a pipe) prints every key whole on its row."""
+    wide = wide or not console.is_terminal
+    table: list[list[str]] = []
+    group = None
     for row in rows:
-        table.add_row(
-            row["key"],
-            value_cell(row),
-            row["unit"],
-            row["from"] or "not yet",
-            escape(row["source"] or ""),
+        key = row["key"]
+        parent, _, name = key.rpartition(".")
+        if not wide and parent:
+            if parent != group:
+                table.append([parent + ".", "", "", "", ""])
+                group = parent
+            key = "  " + name
+        else:
+            group = None
+        table.append(
+            [
+                key,
+                value_cell(row),
+                row["unit"],
+                row["from"] or "not yet",
+                row["source"] or "",
+            ]
         )
-    console.print(table)
+    print_table(LIST_COLUMNS, table, title=title, wide=wide)
+
+
+def _print_branches(rows: list[dict[str, Any]], prefix: str | None, day: dt.date) -> None:
+    depth = len(prefix.split(".")) + 1 if prefix else 1
+    branches: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        branches.setdefault(".".join(row["key"].split(".")[:depth]), []).append(row)
+    table = [
+        [
+            name,
+            f"{len(group):,}",
+            f"{sum(r['estimated'] for r in group):,}",
+            f"{sum(r['value'] is None for r in group):,}",
+        ]
+        for name, group in branches.items()
+    ]
+    columns = [
+        Column("branch"),
+        Column("parameters", number=True),
+        Column("our estimates", number=True),
+        Column("not yet in force", number=True),
+    ]
+    print_table(columns, table, title=f"{len(rows):,} parameters on {day.isoformat()}, by branch")
+    example = next(iter(branches))
+    console.print(
+        f"One branch: [bold]immsim params list {escape(example)}[/]; every parameter: "
+        f"[bold]--all[/]; one parameter with its history: [bold]immsim params show KEY[/].",
+        highlight=False,
+    )
 
 
 @app.command("show")

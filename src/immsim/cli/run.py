@@ -7,17 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from immsim.cli.options import DEFAULT_WORKERS, JsonOpt, RayOpt, WorkersOpt
-from immsim.cli.output import (
-    bands_table,
-    console,
-    emit_json,
-    task_progress,
-    warm_engine,
-    widen,
-)
+from immsim.cli.options import DEFAULT_WORKERS, JsonOpt, RayOpt, WideOpt, WorkersOpt
+from immsim.cli.output import console, emit_json, print_bands, task_progress, warm_engine
+from immsim.cli.tables import Column, print_table
 from immsim.errors import InputError
 
 if TYPE_CHECKING:
@@ -49,11 +42,12 @@ def run_command(
     ] = 1,
     workers: WorkersOpt = DEFAULT_WORKERS,
     ray: RayOpt = None,
+    wide: WideOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Simulate a scenario week by week and save the results (Parquet + manifest.json)."""
     if draws > 1:
-        _run_draws(scenario_file, draws, seed, out, overwrite, workers, ray, as_json)
+        _run_draws(scenario_file, draws, seed, out, overwrite, workers, ray, as_json, wide)
         return
     from immsim.engine.run import run
     from immsim.scenario import resolve_scenario
@@ -85,10 +79,23 @@ def run_command(
             }
         )
         return
-    _print_run(scenario.name, results, folder)
+    _print_run(scenario.name, results, folder, wide)
 
 
-def _print_run(name: str, results: Results, folder: Path) -> None:
+SUMMARY = (
+    Column("FY"),
+    Column("arrests", number=True),
+    Column("removed", number=True),
+    Column("interior", number=True),
+    Column("convicted", number=True),
+    Column("detained", number=True),
+    Column("backlog", number=True),
+    Column("cost $M", number=True),
+    Column("binds"),
+)
+
+
+def _print_run(name: str, results: Results, folder: Path, wide: bool = False) -> None:
     """The run in a line, its fiscal years in a table, and where it was saved."""
     from immsim.outcomes import by_year
 
@@ -97,40 +104,32 @@ def _print_run(name: str, results: Results, folder: Path) -> None:
     console.print(
         f"[bold]{escape(name)}[/]: {manifest['regime']['name']}, "
         f"{manifest['start']} to {manifest['end']}, seed {manifest['seed']} "
-        f"({manifest['wall_seconds']:.1f} s)"
+        f"({manifest['wall_seconds']:.1f} s)",
+        highlight=False,
     )
-    table = Table(padding=(0, 1))
-    for name in (
-        "FY",
-        "arrests",
-        "removed",
-        "interior",
-        "convicted",
-        "detained",
-        "backlog",
-        "cost $M",
-        "binds",
-    ):
-        table.add_column(name, justify="left" if name in ("FY", "binds") else "right", no_wrap=True)
+    rows = []
     for row in years.to_dicts():
         share = row["convicted_share"]
-        table.add_row(
-            str(row["fiscal_year"]),
-            f"{row['arrests']:,.0f}",
-            f"{row['removals']:,.0f}",
-            f"{row['removals_interior']:,.0f}",
-            "–" if share is None else f"{share:.0%}",
-            f"{row['detained']:,.0f}",
-            f"{row['court_pending']:,.0f}",
-            f"{row['cost'] / 1e6:,.0f}",
-            row["binding"],
+        rows.append(
+            [
+                str(row["fiscal_year"]),
+                f"{row['arrests']:,.0f}",
+                f"{row['removals']:,.0f}",
+                f"{row['removals_interior']:,.0f}",
+                "–" if share is None else f"{share:.0%}",
+                f"{row['detained']:,.0f}",
+                f"{row['court_pending']:,.0f}",
+                f"{row['cost'] / 1e6:,.0f}",
+                row["binding"],
+            ]
         )
-    widen(110)
-    console.print(table)
+    print_table(list(SUMMARY), rows, wide=wide)
     console.print(
-        "convicted: share of interior removals with a criminal conviction; detained: on an "
-        "average day; backlog: court cases pending at the year's end; binds: the capacity that "
-        "bound in most weeks."
+        "arrests, removed (with the border's), interior: people a year; convicted: share of "
+        "interior removals with a criminal conviction; detained: people on an average day; "
+        "backlog: court cases pending at the year's end; cost: USD millions a year; binds: the "
+        "capacity that bound in most weeks.",
+        highlight=False,
     )
     console.print(
         f"Saved to [bold]{escape(str(folder))}[/] (weekly.parquet, breakdown.parquet, manifest.json)."
@@ -146,6 +145,7 @@ def _run_draws(
     workers: int,
     ray: str | None,
     as_json: bool,
+    wide: bool,
 ) -> None:
     from immsim.analysis.montecarlo import run_draws
     from immsim.scenario import resolve_scenario
@@ -166,6 +166,5 @@ def _run_draws(
     if as_json:
         emit_json({"folder": str(folder), "bands": result.bands.to_dicts()})
         return
-    widen(120)
-    console.print(bands_table(f"{scenario.name}: {draws} draws", result.bands))
+    print_bands(f"{scenario.name}: {draws} draws", result.bands, wide=wide)
     console.print(f"Saved to [bold]{escape(str(folder))}[/] (draws.parquet, bands.parquet).")

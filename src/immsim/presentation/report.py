@@ -2,7 +2,8 @@
 
 It answers, in order: where did people go (a flow diagram of the whole run), how did arrests,
 detention, the court backlog and removals move, who was removed, what it cost, which capacity
-held things back, which assumptions differ from the baseline, and the scenario itself.
+held things back, which assumptions differ from the baseline, and the scenario itself. Every
+outcome is named, measured and reduced to a year as :mod:`immsim.outcomes` declares it.
 """
 
 from __future__ import annotations
@@ -14,22 +15,33 @@ from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
-from plotly.offline import get_plotlyjs
 
 from immsim.atomic import atomic_file
 from immsim.engine.results import Results, load_results
 from immsim.errors import InputError
 from immsim.outcomes import HEADLINES, OUTCOMES, by_year
 from immsim.parameters import load_baseline
+from immsim.presentation.charts import (
+    COLORS,
+    axis,
+    count_axis,
+    figure_html,
+    layout,
+    plotly_script,
+)
+from immsim.presentation.labels import ATTRIBUTES, level_name, ordered, tier_names
 
-COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
-LABELS = {
-    "criminal_history": "criminal history",
-    "years_in_us": "years in the U.S.",
-    "us_citizen_child": "has a U.S.-citizen child",
-    "country_group": "country group",
-    "tier": "priority tier",
-}
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem;
+  color: #222; line-height: 1.45; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; display: block;
+  overflow-x: auto; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.3rem 0.6rem; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+pre { background: #f6f6f6; padding: 1rem; overflow-x: auto; }
+.note { color: #555; font-size: 0.9rem; }
+dt { font-weight: 600; } dd { margin: 0 0 0.5rem 1rem; }
+"""
 
 
 def _sankey(results: Results) -> go.Figure:
@@ -111,65 +123,118 @@ def _sankey(results: Results) -> go.Figure:
             },
         )
     )
-    figure.update_layout(title="Where people went over the whole run (people)", height=460)
+    figure.update_layout(layout("Where people went over the whole run (people)", 460))
     return figure
 
 
+WEEKLY = ("arrests", "removals", "detained", "court_pending")
+"""The outcomes the report draws week by week, each in its own panel from zero."""
+CAPACITIES = {
+    "beds": "detention beds",
+    "officers": "officers",
+    "judges": "immigration judges",
+    "seats": "seats on removal flights",
+    "travel_documents": "travel documents",
+}
+
+
+def _short(label: str) -> str:
+    """An outcome's label without its yearly reduction: "detained (average)" → "detained"."""
+    return label.split(" (")[0]
+
+
 def _series(results: Results) -> go.Figure:
+    from plotly.subplots import make_subplots
+
     w = results.weekly
-    figure = go.Figure()
-    for column, name in (
-        ("arrests", "ICE arrests per week"),
-        ("removals", "removals per week (with border)"),
-        ("detained", "people detained"),
-        ("court_pending", "court cases pending"),
-    ):
-        figure.add_trace(
-            go.Scatter(x=w["date"].to_list(), y=w[column].to_list(), name=name, mode="lines")
-        )
-    figure.update_layout(
-        title="Week by week",
-        height=420,
-        yaxis={"type": "log", "title": "people (log scale)"},
-        legend={"orientation": "h"},
+    chosen = [OUTCOMES[name] for name in WEEKLY]
+    figure = make_subplots(
+        rows=2,
+        cols=2,
+        subplot_titles=[_short(o.label) for o in chosen],
+        vertical_spacing=0.2,
+        horizontal_spacing=0.12,
     )
+    for i, outcome in enumerate(chosen):
+        row, col = divmod(i, 2)
+        values = w.select(pl.sum_horizontal(*outcome.columns) * outcome.scale).to_series()
+        figure.add_trace(
+            go.Scatter(
+                x=w["date"].to_list(),
+                y=values.to_list(),
+                name=f"{_short(outcome.label)} ({outcome.weekly_unit})",
+                mode="lines",
+                line={"color": COLORS[i]},
+            ),
+            row=row + 1,
+            col=col + 1,
+        )
+        figure.update_yaxes(
+            count_axis(f"{_short(outcome.label)} ({outcome.weekly_unit})"), row=row + 1, col=col + 1
+        )
+        figure.update_xaxes(axis("week"), row=row + 1, col=col + 1)
+    figure.update_layout(layout("Week by week", 620, legend={"orientation": "h", "y": -0.15}))
     return figure
 
 
 def _who(results: Results) -> go.Figure:
+    """Stacked shares by fiscal year, a row of bars and a legend for each attribute."""
     from plotly.subplots import make_subplots
 
-    attributes = [a for a in LABELS if a != "tier"]
+    regime = results.manifest.get("regime", {}).get("name", "")
+    tiers = tier_names(regime)
+    attributes = [a for a in ATTRIBUTES if not results.shares("removed", a).is_empty()]
     figure = make_subplots(
-        rows=1, cols=len(attributes), subplot_titles=[LABELS[a] for a in attributes]
+        rows=len(attributes),
+        cols=1,
+        subplot_titles=[f"by {ATTRIBUTES[a]}" for a in attributes],
+        vertical_spacing=0.35 / len(attributes),
     )
-    for col, attribute in enumerate(attributes, start=1):
+    figure.update_layout(
+        layout(
+            "Who was removed (share of interior removals, by fiscal year)",
+            240 * len(attributes),
+            barmode="stack",
+        )
+    )
+    for title in figure.layout.annotations:  # over the bars, not the legends beside them
+        title.update(x=0, xanchor="left")
+    for row, attribute in enumerate(attributes, start=1):
         shares = results.shares("removed", attribute)
-        for i, level in enumerate(sorted(shares["level"].unique().to_list())):
-            one = shares.filter(pl.col("level") == level)
+        legend = "legend" if row == 1 else f"legend{row}"
+        levels = ordered(attribute, shares["level"].unique().to_list(), list(tiers))
+        for i, level in enumerate(levels):
+            one = shares.filter(pl.col("level") == level).sort("fiscal_year")
+            name = level_name(attribute, level, tiers)
             figure.add_trace(
                 go.Bar(
                     x=[str(y) for y in one["fiscal_year"].to_list()],
-                    y=one["share"].to_list(),
-                    name=f"{level}",
+                    y=(one["share"] * 100).to_list(),
+                    name=name,
+                    legend=legend,
                     marker_color=COLORS[i % len(COLORS)],
-                    showlegend=False,
-                    hovertemplate=f"{attribute}: {level}<br>FY %{{x}}: %{{y:.0%}}<extra></extra>",
+                    hovertemplate=f"{html.escape(name)}<br>FY %{{x}}: %{{y:.0f}}%<extra></extra>",
                 ),
-                row=1,
-                col=col,
+                row=row,
+                col=1,
             )
-    figure.update_layout(
-        barmode="stack",
-        title="Who was removed (share of interior removals, by fiscal year)",
-        height=380,
-    )
-    figure.update_yaxes(tickformat=".0%")
+        domain = figure.layout[f"yaxis{'' if row == 1 else row}"].domain
+        figure.layout[legend] = {
+            "y": domain[1],
+            "yanchor": "top",
+            "x": 0.6,
+            "xanchor": "left",
+            "traceorder": "reversed",  # as the bars stack: the first level at the bottom
+            "font": {"size": 11},
+        }
+    figure.update_xaxes(axis("fiscal year", type="category"), domain=[0, 0.56])
+    figure.update_yaxes(axis("share of removals (%)", range=[0, 100], ticksuffix="%"))
     return figure
 
 
 def _costs(results: Results) -> go.Figure:
     yearly = results.yearly()
+    cost = OUTCOMES["cost"]
     figure = go.Figure()
     for column, name in (
         ("cost_arrest", "arrests (officers)"),
@@ -180,29 +245,42 @@ def _costs(results: Results) -> go.Figure:
         figure.add_trace(
             go.Bar(
                 x=[str(y) for y in yearly["fiscal_year"].to_list()],
-                y=(yearly[column] / 1e6).to_list(),
+                y=(yearly[column] * cost.scale).to_list(),
                 name=name,
             )
         )
     figure.update_layout(
-        barmode="stack", title="Cost by component (USD millions, nominal)", height=380
+        layout(
+            "Cost by component (USD millions, nominal)",
+            400,
+            barmode="stack",
+            xaxis=axis("fiscal year", type="category"),
+            yaxis=count_axis(cost.axis_title),
+        )
     )
     return figure
 
 
 def _binding(results: Results) -> go.Figure:
     w = results.weekly
-    names = ["beds", "officers", "judges", "seats", "travel_documents"]
     figure = go.Figure(
         go.Heatmap(
             x=w["date"].to_list(),
-            y=names,
-            z=[w[f"binding_{n}"].to_list() for n in names],
+            y=list(CAPACITIES.values()),
+            z=[w[f"binding_{n}"].to_list() for n in CAPACITIES],
             colorscale=[[0, "#f0f0f0"], [1, "#d62728"]],
             showscale=False,
+            hovertemplate="%{y}, week of %{x}: %{z}<extra></extra>",
         )
     )
-    figure.update_layout(title="Which capacity bound, week by week (red: binding)", height=300)
+    figure.update_layout(
+        layout(
+            "Which capacity bound, week by week (red: binding)",
+            320,
+            xaxis=axis("week"),
+            yaxis=axis("capacity", automargin=True),
+        )
+    )
     return figure
 
 
@@ -227,36 +305,51 @@ def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def year_table(results: Results) -> list[dict[str, str]]:
+    """The headline outcomes by fiscal year, each column headed with its label and unit."""
+    rows = []
+    for r in by_year(results).to_dicts():
+        row = {"FY": str(r["fiscal_year"])}
+        for name in HEADLINES:
+            outcome, value = OUTCOMES[name], r[name]
+            row[f"{outcome.label} ({outcome.display_unit})"] = (
+                "–" if value is None else f"{value * outcome.scale:,.0f}"
+            )
+        row["capacity binding most weeks"] = CAPACITIES.get(r["binding"], r["binding"])
+        rows.append(row)
+    return rows
+
+
+def definitions(names: tuple[str, ...] = HEADLINES) -> str:
+    """What each outcome means, as every table and chart of it counts it."""
+    items = "".join(
+        f"<dt>{html.escape(OUTCOMES[n].label)} ({html.escape(OUTCOMES[n].display_unit)})</dt>"
+        f"<dd>{html.escape(OUTCOMES[n].definition)}</dd>"
+        for n in names
+    )
+    return f"<h2>What the outcomes mean</h2><dl>{items}</dl>"
+
+
+def charts_html(figures: list[go.Figure], prefix: str) -> str:
+    """Each figure in a section of its own, drawn by :func:`plotly_script`."""
+    return "\n".join(
+        f'<section class="chart">{figure_html(f, f"{prefix}{i}")}</section>'
+        for i, f in enumerate(figures)
+    )
+
+
 def render(results: Results) -> str:
     m = results.manifest
     scenario = m.get("scenario", {})
     source = scenario.get("source") or ""
-    scenario_text = ""
     if source and Path(source).is_file():
         scenario_text = Path(source).read_text(encoding="utf-8")
     else:
         scenario_text = json.dumps(scenario, indent=2, default=str)
-    shown = ("arrests", "removals", "removals_interior", "detained", "court_pending")
-    summary = [
-        {
-            "FY": r["fiscal_year"],
-            **{OUTCOMES[name].label: f"{r[name]:,.0f}" for name in shown},
-            "capacity binding most weeks": r["binding"],
-        }
-        for r in by_year(results, shown).to_dicts()
-    ]
+    summary = year_table(results)
     changed = _changed_parameters(results)
-    figures = [
-        _sankey(results),
-        _series(results),
-        _who(results),
-        _costs(results),
-        _binding(results),
-    ]
-    charts = "\n".join(
-        f'<section class="chart">{f.to_html(full_html=False, include_plotlyjs=False)}</section>'
-        for f in figures
-    )
+    figures = [_sankey(results), _series(results), _who(results), _costs(results)]
+    figures.append(_binding(results))
     changed_html = (
         _table(changed, ["key", "from", "value", "unit", "source"])
         if changed
@@ -266,15 +359,7 @@ def render(results: Results) -> str:
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; line-height: 1.45; }}
-table {{ border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }}
-th, td {{ border-bottom: 1px solid #ddd; padding: 0.3rem 0.6rem; text-align: right; }}
-th:first-child, td:first-child {{ text-align: left; }}
-pre {{ background: #f6f6f6; padding: 1rem; overflow-x: auto; }}
-.note {{ color: #555; font-size: 0.9rem; }}
-</style>
-<script>{get_plotlyjs()}</script></head>
+<style>{STYLE}</style></head>
 <body>
 <h1>{html.escape(title)}</h1>
 <p>{html.escape(scenario.get("description") or "")}</p>
@@ -285,102 +370,15 @@ Run {html.escape(m["run_id"])} with immsim {html.escape(str(m.get("code_version"
 fitted to FY2012–FY2016 or assumed; see the parameter sources.</p>
 <h2>Year by year</h2>
 {_table(summary, list(summary[0]) if summary else [])}
-{charts}
+<p class="note" id="charts-note">Drawing the charts…</p>
+{charts_html(figures, "chart")}
+{definitions()}
 <h2>Assumptions that differ from the baseline</h2>
 {changed_html}
 <h2>The scenario</h2>
 <pre>{html.escape(scenario_text)}</pre>
+{plotly_script()}
 </body></html>
-"""
-
-
-METRIC_LABELS = {name: f"{OUTCOMES[name].label} ({OUTCOMES[name].unit})" for name in HEADLINES}
-
-
-def _band_figure(frame: pl.DataFrame, metric: str, title: str, group: str | None) -> go.Figure:
-    figure = go.Figure()
-    groups = sorted(frame[group].unique().to_list()) if group else [None]
-    for i, name in enumerate(groups):
-        part = frame.filter(pl.col("metric") == metric)
-        if group:
-            part = part.filter(pl.col(group) == name)
-        part = part.sort("fiscal_year")
-        x = [str(y) for y in part["fiscal_year"].to_list()]
-        color = COLORS[i % len(COLORS)]
-        label = name or "median"
-        for lo, hi, opacity in (("p05", "p95", 0.15), ("p25", "p75", 0.3)):
-            figure.add_trace(
-                go.Scatter(
-                    x=x + x[::-1],
-                    y=part[hi].to_list() + part[lo].to_list()[::-1],
-                    fill="toself",
-                    fillcolor=color,
-                    opacity=opacity,
-                    line={"width": 0},
-                    hoverinfo="skip",
-                    showlegend=False,
-                )
-            )
-        figure.add_trace(
-            go.Scatter(
-                x=x,
-                y=part["median"].to_list(),
-                name=label,
-                line={"color": color},
-                mode="lines+markers",
-            )
-        )
-    figure.update_layout(
-        title=title, height=340, xaxis={"type": "category", "title": "fiscal year"}
-    )
-    if metric.endswith("share"):
-        figure.update_yaxes(tickformat=".0%")
-    return figure
-
-
-def render_bands(folder: Path) -> str:
-    """A report for a Monte Carlo folder (bands) or a comparison folder (levels, differences)."""
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    comparison = (folder / "levels.parquet").is_file()
-    sections = []
-    if comparison:
-        levels = pl.read_parquet(folder / "levels.parquet")
-        diffs = pl.read_parquet(folder / "differences.parquet")
-        base = str(diffs["against"][0]) if diffs.height else ""
-        names = [s["name"] for s in manifest.get("scenarios", [])]
-        title = "immsim: " + " vs ".join(names)
-        intro = (
-            f"{len(names)} scenarios, each run with the same {manifest.get('draws')} draws "
-            f"(seed {manifest.get('seed')}): the differences are paired, draw by draw, against {base}."
-        )
-        for metric, label in METRIC_LABELS.items():
-            sections.append(_band_figure(levels, metric, label, "scenario"))
-            sections.append(
-                _band_figure(diffs, metric, f"{label}: difference from {base}", "scenario")
-            )
-        scenarios_text = json.dumps(manifest.get("scenarios"), indent=2, default=str)
-    else:
-        bands = pl.read_parquet(folder / "bands.parquet")
-        scenario = manifest.get("scenario", {})
-        title = f"immsim: {scenario.get('name', 'draws')}"
-        intro = f"{manifest.get('draws')} draws: medians with 50% (dark) and 90% (light) bands."
-        for metric, label in METRIC_LABELS.items():
-            sections.append(_band_figure(bands, metric, label, None))
-        scenarios_text = json.dumps(scenario, indent=2, default=str)
-    charts = "\n".join(
-        f'<section class="chart">{f.to_html(full_html=False, include_plotlyjs=False)}</section>'
-        for f in sections
-    )
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; }}
-pre {{ background: #f6f6f6; padding: 1rem; overflow-x: auto; }}</style>
-<script>{get_plotlyjs()}</script></head>
-<body><h1>{html.escape(title)}</h1><p>{html.escape(intro)}</p>
-<p>Bands show the spread over draws of the uncertain parameters and of the model's randomness.
-Aggregate counts of a simulation, not of real people.</p>
-{charts}
-<h2>Scenarios</h2><pre>{html.escape(scenarios_text)}</pre></body></html>
 """
 
 
@@ -395,6 +393,8 @@ def write_report(run_dir: Path, out: Path) -> Path:
     nothing is written."""
     try:
         if (run_dir / "bands.parquet").is_file() or (run_dir / "levels.parquet").is_file():
+            from immsim.presentation.bands import render_bands
+
             text = render_bands(run_dir)
         else:
             text = render(load_results(run_dir))

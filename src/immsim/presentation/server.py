@@ -1,94 +1,66 @@
 """``immsim serve``: pick a regime, move the levers, see the result against the baseline.
 
-A JSON API (OpenAPI docs at ``/docs``) and one light page that calls it. Every request is
-validated and bounded (horizon, body size, each lever's range); nothing a user sends is ever run
-as code; runs are serialized behind a lock so concurrent requests cannot interfere through the
-shared caches.
+A JSON API (its reference at ``/docs``, written from the OpenAPI schema and read offline) and one
+page that calls it. Every request is validated and bounded (horizon, body size, each lever's
+range, up to three scenarios); nothing a user sends is ever run as code; runs are serialized
+behind a lock so concurrent requests cannot interfere through the shared caches.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import gzip
+import json
+import queue
 import threading
-from functools import lru_cache
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    Response,
+    StreamingResponse,
+)
 from plotly.offline import get_plotlyjs
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
 from immsim.errors import ImmsimError
+from immsim.outcomes import HEADLINES
+from immsim.presentation.apidocs import render_docs
+from immsim.presentation.levers import (
+    LEVER_KEYS,
+    START,
+    Levers,
+    Scenarios,
+    page_config,
+)
 from immsim.regimes.catalog import regime_names
-from immsim.yamlio import dump_yaml
+
+__all__ = ["LEVER_KEYS", "MAX_BODY", "START", "Levers", "create_app", "simulate"]
 
 MAX_BODY = 16_384
-START = dt.date(2026, 10, 1)
-LEVER_KEYS = {
-    "officers": "enforcement.ero_deportation_officers",
-    "beds": "detention.funded_beds",
-    "judges": "courts.immigration_judges",
-    "goal": "enforcement.effort.removal_goal",
-    "cooperation": "enforcement.channels.cooperation_full",
-    "jail_287g": "enforcement.channels.jail_287g_share",
-    "refusal_document_rate": "removal.logistics.travel_document_rate.refusing_or_delaying",
-}
-
-
-class Levers(BaseModel):
-    """What a visitor may set. Bounds keep every request to a short, safe run."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    regime: str = Field(default="jan2025", description="A shipped regime's name.")
-    horizon_years: int = Field(default=2, ge=1, le=5)
-    seed: int = Field(default=1, ge=0, le=2**31)
-    officers: float | None = Field(default=None, ge=0, le=200_000)
-    beds: float | None = Field(default=None, ge=0, le=2_000_000)
-    judges: float | None = Field(default=None, ge=1, le=20_000)
-    goal: float | None = Field(default=None, ge=0, le=5_000_000)
-    cooperation: float | None = Field(default=None, ge=0, le=1)
-    jail_287g: float | None = Field(default=None, ge=0, le=1)
-    refusal_document_rate: float | None = Field(default=None, ge=0, le=52)
-
-    def overrides(self) -> dict[str, float]:
-        return {
-            LEVER_KEYS[name]: float(value)
-            for name in LEVER_KEYS
-            if (value := getattr(self, name)) is not None
-        }
-
-    def scenario_yaml(self) -> str:
-        doc: dict[str, Any] = {
-            "name": "web-levers",
-            "description": "Levers set in immsim serve",
-            "regime": self.regime,
-            "start": START,
-            "horizon_years": self.horizon_years,
-            "seed": self.seed,
-        }
-        if self.overrides():
-            doc["reform"] = {
-                "name": "web-levers",
-                "overrides": {k: {"values": {START: v}} for k, v in self.overrides().items()},
-            }
-        return dump_yaml(doc)
-
-
-SERIES = ("arrests", "removals", "removals_interior", "detained", "court_pending")
-"""The outcomes the levers page charts (see :mod:`immsim.outcomes`)."""
+SERIES = HEADLINES
+"""The outcomes the page charts, as :mod:`immsim.outcomes` declares them."""
+Tick = Callable[[int, int], None]
 
 
 class Outcome(BaseModel):
     fiscal_years: list[int]
-    series: dict[str, list[float]]
-    baseline: dict[str, list[float]]
+    series: dict[str, list[float | None]]
+    baseline: dict[str, list[float | None]]
     convicted_share: list[float]
     binding: list[str]
 
 
 _LOCK = threading.Lock()
+_RESULTS: OrderedDict[str, Any] = OrderedDict()
+_KEPT = 12
 
 
 def _scenario(levers: Levers) -> Any:
@@ -98,19 +70,7 @@ def _scenario(levers: Levers) -> Any:
     return parse_scenario(load_yaml_text(levers.scenario_yaml(), "web-levers.yaml"))
 
 
-def _summarize(results: Any) -> dict[str, Any]:
-    from immsim.outcomes import by_year
-
-    years = by_year(results, (*SERIES, "convicted_share"))
-    return {
-        "fiscal_years": years["fiscal_year"].to_list(),
-        "series": {c: [float(v) for v in years[c].to_list()] for c in SERIES},
-        "convicted_share": [float(v or 0.0) for v in years["convicted_share"].to_list()],
-        "binding": years["binding"].to_list(),
-    }
-
-
-@lru_cache(maxsize=1)
+@cache
 def _population() -> Any:
     from immsim.parameters import load_baseline
     from immsim.population.build import build_population
@@ -118,21 +78,108 @@ def _population() -> Any:
     return build_population(load_baseline(), START, seed=1)
 
 
-@lru_cache(maxsize=32)
-def _baseline(regime: str, horizon: int, seed: int) -> dict[str, Any]:
+def _results(levers: Levers, tick: Tick | None = None) -> Any:
+    """The run of ``levers`` (the last few are kept: a baseline, or the report of what the page
+    has just drawn, is not run twice). Call with the lock held."""
     from immsim.engine.run import run
 
-    levers = Levers(regime=regime, horizon_years=horizon, seed=seed)
-    return _summarize(run(_scenario(levers), population=_population()))
+    key = levers.model_dump_json()
+    if key in _RESULTS:
+        _RESULTS.move_to_end(key)
+        return _RESULTS[key]
+    results = run(_scenario(levers), population=_population(), progress=tick)
+    _RESULTS[key] = results
+    while len(_RESULTS) > _KEPT:
+        _RESULTS.popitem(last=False)
+    return results
 
 
-def simulate(levers: Levers) -> dict[str, Any]:
-    from immsim.engine.run import run
+def _summarize(results: Any) -> dict[str, Any]:
+    from immsim.outcomes import by_year
 
+    years = by_year(results)
+    return {
+        "fiscal_years": years["fiscal_year"].to_list(),
+        "series": {c: years[c].to_list() for c in SERIES},
+        "convicted_share": [float(v or 0.0) for v in years["convicted_share"].to_list()],
+        "binding": years["binding"].to_list(),
+    }
+
+
+def _check_regime(levers: Levers, index: int | None = None) -> None:
+    if levers.regime not in regime_names():
+        where = "regime" if index is None else f"scenarios.{index}.regime"
+        raise ImmsimError(
+            f"{where}: unknown regime {levers.regime!r} (allowed: {', '.join(regime_names())})"
+        )
+
+
+def simulate(levers: Levers, tick: Tick | None = None) -> dict[str, Any]:
+    """``levers``' outcomes by fiscal year, and its baseline's."""
     with _LOCK:
-        result = _summarize(run(_scenario(levers), population=_population()))
-        base = _baseline(levers.regime, levers.horizon_years, levers.seed)
+        result = _summarize(_results(levers, tick))
+        base = _summarize(_results(levers.baseline(), tick))
     return {**result, "baseline": base["series"]}
+
+
+def simulate_all(request: Scenarios, tick: Callable[[float, str], None]) -> list[dict[str, Any]]:
+    """Each scenario and its baseline; ``tick(fraction done, what is running)``."""
+    runs: list[Levers] = []
+    for levers in request.scenarios:
+        runs += [levers, levers.baseline()]
+    answers = []
+    with _LOCK:
+        for i, levers in enumerate(runs):
+            label = f"scenario {'ABC'[i // 2]}" + (" (its baseline)" if i % 2 else "")
+
+            def part(done: int, total: int, i: int = i, label: str = label) -> None:
+                tick((i + done / max(total, 1)) / len(runs), label)
+
+            answers.append(_summarize(_results(levers, part)))
+            tick((i + 1) / len(runs), label)
+    return [
+        {**answers[2 * k], "baseline": answers[2 * k + 1]["series"]}
+        for k in range(len(request.scenarios))
+    ]
+
+
+def _stream(request: Scenarios) -> Iterator[str]:
+    """NDJSON: progress lines ``{"progress": f, "running": ...}``, then ``{"results": [...]}``
+    (or ``{"error": [...]}``)."""
+    lines: queue.Queue[dict[str, Any] | None] = queue.Queue()
+
+    def work() -> None:
+        try:
+            results = simulate_all(
+                request, lambda f, what: lines.put({"progress": round(f, 4), "running": what})
+            )
+            lines.put({"results": results})
+        except ImmsimError as exc:
+            lines.put({"error": [str(exc)]})
+        except Exception as exc:  # reported to the page, never a dropped connection
+            lines.put({"error": [f"internal error: {type(exc).__name__}: {exc}"]})
+        finally:
+            lines.put(None)
+
+    threading.Thread(target=work, daemon=True).start()
+    while (line := lines.get()) is not None:
+        yield json.dumps(line) + "\n"
+
+
+@cache
+def _plotly_gz() -> bytes:
+    """plotly.js gzipped once (4.9 MB becomes 1.5 MB on the wire)."""
+    return gzip.compress(get_plotlyjs().encode("utf-8"), 6)
+
+
+def _static(name: str) -> str:
+    return resources.files("immsim.presentation").joinpath("static", name).read_text("utf-8")
+
+
+def _problems(exc: RequestValidationError) -> list[str]:
+    return [
+        f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in exc.errors()
+    ]
 
 
 def create_app() -> FastAPI:
@@ -141,6 +188,8 @@ def create_app() -> FastAPI:
         description="Aggregate simulation of U.S. interior immigration enforcement. "
         "It never scores or identifies a person.",
         version="1",
+        docs_url=None,
+        redoc_url=None,
     )
 
     @app.middleware("http")
@@ -156,138 +205,78 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [
-            f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in exc.errors()
-        ]
-        return JSONResponse({"detail": problems}, status_code=422)
+        return JSONResponse({"detail": _problems(exc)}, status_code=422)
 
     @app.exception_handler(ImmsimError)
     async def immsim_error(request: Request, exc: ImmsimError) -> JSONResponse:
         return JSONResponse({"detail": [str(exc)]}, status_code=422)
 
-    @app.get("/api/regimes")
-    def regimes() -> list[str]:
-        return regime_names()
-
-    @app.post("/api/run", response_model=Outcome)
-    def run_levers(levers: Levers) -> dict[str, Any]:
-        if levers.regime not in regime_names():
-            raise ImmsimError(
-                f"regime: unknown regime {levers.regime!r} (allowed: {', '.join(regime_names())})"
-            )
-        return simulate(levers)
-
-    @app.post("/api/scenario", response_class=PlainTextResponse)
-    def scenario_file(levers: Levers) -> str:
-        if levers.regime not in regime_names():
-            raise ImmsimError(f"regime: unknown regime {levers.regime!r}")
-        _scenario(levers)  # validated like any scenario file
-        return levers.scenario_yaml()
-
-    @app.post("/api/report", response_class=HTMLResponse)
-    def report(levers: Levers) -> str:
-        from immsim.engine.run import run
-        from immsim.presentation.report import render
-
-        if levers.regime not in regime_names():
-            raise ImmsimError(f"regime: unknown regime {levers.regime!r}")
-        with _LOCK:
-            results = run(_scenario(levers), population=_population())
-        return render(results)
-
-    @app.get("/plotly.js", response_class=PlainTextResponse)
-    def plotly_js() -> Response:
-        return Response(get_plotlyjs(), media_type="application/javascript")
-
-    @app.get("/", response_class=HTMLResponse)
-    def page() -> str:
-        options = "".join(
-            f'<option value="{n}"{" selected" if n == "jan2025" else ""}>{n}</option>'
-            for n in regime_names()
-        )
-        return PAGE.replace("{{OPTIONS}}", options)
-
+    _api(app)
+    _pages(app)
     return app
 
 
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>immsim</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<script src="/plotly.js"></script>
-<style>
-body { font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 1100px; color: #222; }
-form { display: grid; grid-template-columns: repeat(4, 1fr); gap: 0.6rem 1.2rem; }
-label { font-size: 0.85rem; display: flex; flex-direction: column; }
-#status { color: #555; min-height: 1.2rem; }
-.error { color: #b00020; }
-</style></head>
-<body>
-<h1>immsim: move the levers</h1>
-<p>Ten-year questions in a few seconds: each change runs the model from October 2026 and draws it
-against the same regime with today's capacities (dashed). Aggregate simulation only.</p>
-<form id="levers">
-<label>Regime <select name="regime">{{OPTIONS}}</select></label>
-<label>Years <input name="horizon_years" type="number" min="1" max="5" value="2"></label>
-<label>ERO officers <input name="officers" type="number" min="0" max="200000" step="500" placeholder="today"></label>
-<label>Detention beds <input name="beds" type="number" min="0" max="2000000" step="1000" placeholder="today"></label>
-<label>Immigration judges <input name="judges" type="number" min="1" max="20000" step="10" placeholder="today"></label>
-<label>Removal goal a year <input name="goal" type="number" min="0" max="5000000" step="50000" placeholder="none"></label>
-<label>Jails honouring detainers (share) <input name="cooperation" type="number" min="0" max="1" step="0.05" placeholder="today"></label>
-<label>Jails with 287(g) (share) <input name="jail_287g" type="number" min="0" max="1" step="0.05" placeholder="today"></label>
-<label>Travel documents a year, refusing countries <input name="refusal_document_rate" type="number" min="0" max="52" step="0.5" placeholder="today"></label>
-</form>
-<p><button id="run" type="button">Run</button>
-<button id="download-scenario" type="button">Download scenario</button>
-<button id="download-report" type="button">Download report</button></p>
-<p id="status"></p>
-<div id="chart" style="height:420px"></div>
-<table id="summary"></table>
-<script>
-const form = document.getElementById('levers');
-const status = document.getElementById('status');
-function levers() {
-  const data = {};
-  for (const el of form.elements) {
-    if (!el.name || el.value === '') continue;
-    data[el.name] = el.name === 'regime' ? el.value : Number(el.value);
-  }
-  return data;
-}
-async function post(path, body) {
-  const r = await fetch(path, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)});
-  if (!r.ok) { const e = await r.json(); throw new Error((e.detail || []).join('; ')); }
-  return r;
-}
-async function run() {
-  status.textContent = 'Running…'; status.className = '';
-  const t0 = performance.now();
-  try {
-    const out = await (await post('/api/run', levers())).json();
-    const x = out.fiscal_years.map(String);
-    const traces = [];
-    const names = {removals: 'removals', arrests: 'ICE arrests', detained: 'detained (average)'};
-    for (const [k, label] of Object.entries(names)) {
-      traces.push({x, y: out.series[k], name: label, type: 'scatter', mode: 'lines+markers'});
-      traces.push({x, y: out.baseline[k], name: label + ' (baseline)', type: 'scatter', mode: 'lines', line: {dash: 'dash'}});
-    }
-    Plotly.react('chart', traces, {title: 'Your levers against the baseline', xaxis: {type: 'category', title: 'fiscal year'}, yaxis: {title: 'people'}});
-    document.getElementById('chart').dataset.removals = String(out.series.removals.reduce((a, b) => a + b, 0));
-    const rows = out.fiscal_years.map((fy, i) => `<tr><td>FY${fy}</td><td>${Math.round(out.series.removals[i]).toLocaleString()} removals</td><td>${Math.round(out.convicted_share[i] * 100)}% convicted</td><td>binds: ${out.binding[i]}</td></tr>`);
-    document.getElementById('summary').innerHTML = rows.join('');
-    status.textContent = `Done in ${((performance.now() - t0) / 1000).toFixed(1)} s.`;
-  } catch (err) { status.textContent = err.message; status.className = 'error'; }
-}
-async function download(path, name, type) {
-  try {
-    const blob = new Blob([await (await post(path, levers())).text()], {type});
-    const a = document.createElement('a'); a.href = URL.createObjectURL(blob); a.download = name; a.click();
-  } catch (err) { status.textContent = err.message; status.className = 'error'; }
-}
-document.getElementById('run').onclick = run;
-form.addEventListener('change', run);
-document.getElementById('download-scenario').onclick = () => download('/api/scenario', 'scenario.yaml', 'text/yaml');
-document.getElementById('download-report').onclick = () => download('/api/report', 'report.html', 'text/html');
-run();
-</script>
-</body></html>
-"""
+def _api(app: FastAPI) -> None:
+    @app.get("/api/regimes", summary="The shipped regimes' names, oldest first")
+    def regimes() -> list[str]:
+        return regime_names()
+
+    @app.get("/api/levers", summary="Regimes in words, each lever with today's value and unit")
+    def levers() -> dict[str, Any]:
+        return page_config()
+
+    @app.post("/api/run", response_model=Outcome, summary="One scenario against its baseline")
+    def run_levers(levers: Levers) -> dict[str, Any]:
+        _check_regime(levers)
+        return simulate(levers)
+
+    @app.post(
+        "/api/runs",
+        summary="Up to three scenarios, each against its baseline, with progress",
+        description="Answers NDJSON: lines {progress: 0..1, running: what} while the runs go "
+        "(about a second a simulated year), then {results: [one Outcome a scenario]}, or "
+        "{error: [problems]}.",
+        response_class=StreamingResponse,
+    )
+    def run_many(request: Scenarios) -> StreamingResponse:
+        for index, levers in enumerate(request.scenarios):
+            _check_regime(levers, index)
+        return StreamingResponse(_stream(request), media_type="application/x-ndjson")
+
+    @app.post("/api/scenario", response_class=PlainTextResponse, summary="The scenario file")
+    def scenario_file(levers: Levers) -> str:
+        _check_regime(levers)
+        _scenario(levers)  # validated like any scenario file
+        return levers.scenario_yaml()
+
+    @app.post("/api/report", response_class=HTMLResponse, summary="The HTML report of a run")
+    def report(levers: Levers) -> str:
+        from immsim.presentation.report import render
+
+        _check_regime(levers)
+        with _LOCK:
+            results = _results(levers)
+        return render(results)
+
+
+def _pages(app: FastAPI) -> None:
+    @app.get("/plotly.js", include_in_schema=False)
+    def plotly_js(request: Request) -> Response:
+        headers = {"Cache-Control": "max-age=86400", "Vary": "Accept-Encoding"}
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            headers["Content-Encoding"] = "gzip"
+            return Response(_plotly_gz(), media_type="application/javascript", headers=headers)
+        return Response(get_plotlyjs(), media_type="application/javascript", headers=headers)
+
+    @app.get("/app.js", include_in_schema=False)
+    def app_js() -> Response:
+        return Response(_static("app.js"), media_type="application/javascript")
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def docs() -> str:
+        return render_docs(app.openapi())
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def page() -> str:
+        config = json.dumps(page_config()).replace("</", "<\\/")
+        return _static("index.html").replace("{{CONFIG}}", config)
