@@ -531,3 +531,105 @@ def test_strata_counts_must_be_finite_whole_and_bounded(tmp_path: Path, count: s
     with pytest.raises(InputError, match="row 2: bad count") as info:
         load_population(path, dt.date(2020, 1, 1))
     assert info.value.file == str(path)
+
+
+# --- the command line checks before it simulates ------------------------------------------------
+
+
+def _short(write) -> Path:  # type: ignore[no-untyped-def]
+    return write(  # type: ignore[no-any-return]
+        "short.yaml", "name: short\nregime: sep2021\nstart: 2021-10-01\nhorizon_years: 1\nseed: 3\n"
+    )
+
+
+@pytest.mark.parametrize("seed", [str(2**64), str(2**63), "-3"])
+def test_run_seed_out_of_range_is_exit_2(write, capsys, seed: str) -> None:  # type: ignore[no-untyped-def]
+    from immsim.cli import main
+
+    assert main(["run", str(_short(write)), "--seed", seed, "--out", "unused"]) == 2
+    assert "seed" in capsys.readouterr().err
+    assert not Path("unused").exists()
+
+
+def test_the_engine_refuses_a_seed_it_would_wrap() -> None:
+    from immsim.engine.run import run
+    from immsim.scenario import resolve_scenario
+
+    with pytest.raises(InputError, match="seed"):
+        run(resolve_scenario("default"), seed=2**64)
+
+
+def test_run_out_that_cannot_be_written_fails_before_simulating(write, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from immsim.cli import main
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    started = time.perf_counter()
+    for draws in ("1", "50"):
+        code = main(["run", str(_short(write)), "--draws", draws, "--out", str(blocker / "run")])
+        assert code == 2
+    assert time.perf_counter() - started < 5  # nothing was simulated: 50 draws take minutes
+    assert "cannot write here" in capsys.readouterr().err
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    assert main(["run", str(_short(write)), "--out", str(existing)]) == 2  # no --overwrite
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_report_does_not_overwrite_unless_asked(write, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from immsim.cli import main
+
+    run_dir = tmp_path / "run"
+    assert main(["run", str(_short(write)), "--out", str(run_dir), "--json"]) == 0
+    out = tmp_path / "report.html"
+    out.write_text("keep me", encoding="utf-8")
+    assert main(["report", str(run_dir), "-o", str(out)]) == 2
+    assert out.read_text(encoding="utf-8") == "keep me"
+    assert "already exists" in capsys.readouterr().err
+    assert main(["report", str(run_dir), "-o", str(out), "--overwrite"]) == 0
+    assert out.read_text(encoding="utf-8").startswith("<!doctype html>")
+
+
+def test_a_damaged_run_folder_is_an_input_error_for_every_reader(tmp_path: Path) -> None:
+    from immsim.engine.results import load_results
+
+    for name in ("weekly.parquet", "breakdown.parquet", "manifest.json"):
+        (tmp_path / name).write_bytes(b"\x00 not what a run writes")
+    with pytest.raises(InputError, match="cannot read as a saved run"):
+        load_results(tmp_path)
+
+
+def test_limits_beyond_int64_cannot_bind_and_do_not_overflow() -> None:
+    import numpy as np
+
+    from immsim.engine import capacity, draws
+
+    counts = np.array([3, 0, 5], dtype=np.int64)
+    for limit in (1e19, 1e300, math.inf):
+        assert draws.cap(draws.stream(np.random.default_rng(1)), counts, limit).tolist() == [
+            3,
+            0,
+            5,
+        ]
+        stocks = np.array([[4, 1, 9]], dtype=np.int64)
+        out = np.zeros(2)
+        taken = np.zeros_like(stocks)
+        cut = capacity.take(
+            draws.stream(np.random.default_rng(1)),
+            stocks,
+            np.array([[3, 0, 5]], dtype=np.int64),
+            np.array([0]),
+            np.array([1]),
+            limit,
+            out,
+            taken,
+        )
+        assert not cut and taken.tolist() == [[3, 0, 5]] and out[1] == 8
+
+
+def test_scenario_help_names_only_commands_that_exist(capsys) -> None:  # type: ignore[no-untyped-def]
+    from immsim.cli import main
+
+    assert main(["scenario", "--help"]) == 0
+    text = capsys.readouterr().out
+    assert "summar" not in text and "check" in text

@@ -30,11 +30,28 @@ def _cannot_write(target: Path, err: OSError) -> InputError:
     return InputError(f"cannot write here: {reason}", file=str(target))
 
 
+def check_target(target: Path, overwrite: bool = False) -> None:
+    """Fail now, before a long computation, where writing ``target`` later would fail: it exists
+    and may not be replaced, or the nearest folder above it that exists cannot be written.
+    Writes nothing."""
+    if target.exists() and not overwrite:
+        raise InputError(
+            "already exists; pick another output or allow overwriting", file=str(target)
+        )
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"cannot write here: {folder} is not a writable folder", file=str(target))
+
+
 @contextmanager
-def atomic_file(target: Path) -> Iterator[Path]:
-    """Yield a temporary path to write; on success it replaces ``target``."""
+def atomic_file(target: Path, overwrite: bool = True) -> Iterator[Path]:
+    """Yield a temporary path to write; on success it replaces ``target`` (which must not exist
+    unless ``overwrite``)."""
     if target.is_dir():
         raise InputError("is a folder; give a file name", file=str(target))
+    check_target(target, overwrite)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -57,10 +74,7 @@ def atomic_file(target: Path) -> Iterator[Path]:
 @contextmanager
 def atomic_folder(target: Path, overwrite: bool = False) -> Iterator[Path]:
     """Yield a temporary folder to fill; on success it becomes ``target``."""
-    if target.exists() and not overwrite:
-        raise InputError(
-            "already exists; pick another output or allow overwriting", file=str(target)
-        )
+    check_target(target, overwrite)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))

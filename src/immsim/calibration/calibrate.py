@@ -139,13 +139,23 @@ def calibrate(
     progress: Progress | None = None,
     on_evaluation: Callable[[float], None] | None = None,
 ) -> Calibration:
-    """``progress`` counts the model evaluations against ``max_evaluations`` (the optimizer's
-    budget, which its finite-difference steps come on top of); ``on_evaluation`` is told each
-    evaluation's RMS relative error, to show how the fit is going."""
+    """``progress`` counts the model runs against ``max_evaluations``, which bounds them all:
+    the first, the optimizer's steps and its finite-difference Jacobians (one run a fitted
+    parameter each). ``on_evaluation`` is told each run's RMS relative error, to show how the
+    fit is going."""
     from scipy.optimize import least_squares
 
     specs = specs or fit_specs()
     parameters = tuple(spec.key for spec in specs)
+    # least_squares counts neither the first run nor its Jacobians' runs in max_nfev, and makes
+    # at most one Jacobian a step: so steps of (1 + parameters) runs each, after the first
+    steps = (max_evaluations - 1) // (len(parameters) + 1)
+    if steps < 1:
+        raise InputError(
+            f"fitting {len(parameters)} parameters needs at least {len(parameters) + 2} model "
+            f"runs (the first, one step and its {len(parameters)}-run Jacobian)",
+            key="--max-evaluations",
+        )
     observed = load_observed(figures)
     last_year = START.year + years
     targets = sorted(k for k in observed if k[1] in FITTED and k[1] <= last_year)
@@ -183,7 +193,7 @@ def calibrate(
         x0,
         bounds=(lower, upper),
         diff_step=0.08,
-        max_nfev=max_evaluations,
+        max_nfev=steps,
         method="trf",
     )
     dof = max(1, len(targets) - len(parameters))

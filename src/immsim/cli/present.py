@@ -22,11 +22,16 @@ def report_command(
     out: Annotated[Path, typer.Option("-o", "--out", help="HTML file to write.")] = Path(
         "report.html"
     ),
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace the HTML file if it exists.")
+    ] = False,
 ) -> None:
     """One self-contained HTML report (charts included, works offline)."""
+    from immsim.atomic import check_target
     from immsim.presentation.report import write_report
 
-    path = write_report(run_dir, out)
+    check_target(out, overwrite)  # before reading and drawing the run
+    path = write_report(run_dir, out, overwrite)
     console.print(f"Wrote [bold]{escape(str(path))}[/] ({path.stat().st_size / 1e6:.1f} MB).")
 
 

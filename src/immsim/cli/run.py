@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
+from immsim.atomic import check_target
 from immsim.cli.options import DEFAULT_WORKERS, JsonOpt, RayOpt, WideOpt, WorkersOpt
 from immsim.cli.output import console, emit_json, print_bands, task_progress, warm_engine
 from immsim.cli.tables import Column, print_table
-from immsim.errors import InputError
 
 if TYPE_CHECKING:
     from immsim.engine.results import Results
@@ -46,6 +46,12 @@ def run_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Simulate a scenario week by week and save the results (Parquet + manifest.json)."""
+    from immsim.validation import check_seed
+
+    if seed is not None:
+        seed = check_seed(seed, key="--seed")
+    if out is not None:  # before simulating: a long run is not lost to an unwritable folder
+        check_target(out, overwrite)
     if draws > 1:
         _run_draws(scenario_file, draws, seed, out, overwrite, workers, ray, as_json, wide)
         return
@@ -53,8 +59,8 @@ def run_command(
     from immsim.scenario import resolve_scenario
 
     scenario = resolve_scenario(scenario_file)
-    if seed is not None and seed < 0:
-        raise InputError("the seed must be a non-negative integer", key="--seed")
+    if out is None:
+        check_target(Path("runs") / scenario.name, overwrite=True)  # runs/ can be written
     warm_engine(as_json)
     with task_progress(f"Running {scenario.name} (weeks)", as_json) as bar:
         task = bar.add_task("weeks", total=None)
@@ -151,6 +157,7 @@ def _run_draws(
     from immsim.scenario import resolve_scenario
 
     scenario = resolve_scenario(scenario_file)
+    check_target(out or Path("runs") / f"{scenario.name}-draws{draws}", overwrite)
     with task_progress(f"Running {scenario.name}", as_json) as bar:
         task = bar.add_task("draws", total=draws)
         result = run_draws(

@@ -12,7 +12,7 @@ from immsim.cli.output import console, emit_json
 from immsim.cli.params import in_force, print_parameters
 from immsim.parameters import load_parameters
 
-app = typer.Typer(help="Scenario files: check and summarise.", no_args_is_help=True)
+app = typer.Typer(help="Scenario files: check one and see what it runs.", no_args_is_help=True)
 
 
 KEY_PARAMETERS = (

@@ -31,12 +31,13 @@ def take(
     ``sources[c]`` and counted in ``out[channels[c]]``) within one capacity of ``limit``
     arrests, taking them out of their stocks into ``taken``; True if the capacity cut any.
     Someone drawn by two channels is arrested once."""
-    keep = max(0, math.floor(limit))
     size = drawn.shape[1]
     flat = drawn.ravel()
     where = np.flatnonzero(flat)  # most groups have no candidate: only these are visited
     counts = flat[where]
     total = counts.sum()
+    # a limit past the candidates cannot bind (clamped before the cast, undefined past int64)
+    keep = max(0, math.floor(min(limit, total)))
     cut: bool = total > keep
     if cut:  # exactly floor(limit) taken, fewer than wanted
         counts = draws.choose(state, counts, total, keep)

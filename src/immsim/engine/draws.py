@@ -502,10 +502,11 @@ def choose(state: Stream, full: IntArray, total: int, keep: int) -> IntArray:
 
 @jit
 def capped(state: Stream, counts: IntArray, limit: float) -> IntArray:
-    keep = max(0, math.floor(limit))
+    total = counts.sum()
+    # a limit past the counts cannot bind (clamped before the cast, undefined past int64)
+    keep = max(0, math.floor(min(limit, total)))
     if keep == 0:
         return np.zeros_like(counts)
-    total = counts.sum()
     if total <= keep:
         return counts.copy()
     where = np.flatnonzero(counts)  # most groups have nobody to take: leave them out

@@ -82,11 +82,16 @@ def load_results(folder: str | Path) -> Results:
     missing = [f for f in (WEEKLY_FILE, BREAKDOWN_FILE, MANIFEST_FILE) if not (path / f).is_file()]
     if missing:
         raise InputError(f"not a saved run (missing {', '.join(missing)})", file=str(path))
-    return Results(
-        weekly=pl.read_parquet(path / WEEKLY_FILE),
-        breakdown=pl.read_parquet(path / BREAKDOWN_FILE),
-        manifest=json.loads((path / MANIFEST_FILE).read_text(encoding="utf-8")),
-    )
+    try:
+        return Results(
+            weekly=pl.read_parquet(path / WEEKLY_FILE),
+            breakdown=pl.read_parquet(path / BREAKDOWN_FILE),
+            manifest=json.loads((path / MANIFEST_FILE).read_text(encoding="utf-8")),
+        )
+    except (OSError, ValueError, pl.exceptions.PolarsError) as err:  # damaged, or not a run's
+        raise InputError(
+            f"cannot read as a saved run ({type(err).__name__})", file=str(path)
+        ) from err
 
 
 def _frame_digest(frame: pl.DataFrame) -> str:

@@ -34,6 +34,7 @@ from immsim.regimes.catalog import load_regime
 from immsim.regimes.catalog import regime_at as historical_regime
 from immsim.regimes.model import Regime
 from immsim.scenario import HISTORICAL, Scenario
+from immsim.validation import check_seed
 
 
 def scenario_population(scenario: Scenario, tree: ParameterTree, seed: int) -> Population:
@@ -57,7 +58,7 @@ def run(
     ``population`` (by default built from the scenario) may be given already prepared
     (:func:`prepare`), which saves its preparation in runs that share it."""
     started = time.perf_counter()
-    seed = scenario.seed if seed is None else seed
+    seed = check_seed(scenario.seed if seed is None else seed)
     tree = scenario.parameters()
     regime: Regime | None = None
     if scenario.regime == HISTORICAL:

@@ -387,7 +387,7 @@ _UNREADABLE = (OSError, ValueError, KeyError, TypeError, IndexError, pl.exceptio
 that is not JSON, a manifest or a table without what a run writes."""
 
 
-def write_report(run_dir: Path, out: Path) -> Path:
+def write_report(run_dir: Path, out: Path, overwrite: bool = True) -> Path:
     """Report on a run folder, a Monte Carlo folder or a comparison folder. A folder that cannot
     be read as one (damaged, or not written by immsim) is an :class:`InputError` naming it, and
     nothing is written."""
@@ -405,6 +405,6 @@ def write_report(run_dir: Path, out: Path) -> Path:
             file=str(run_dir),
             allowed="a folder written by immsim run, run --draws or compare",
         ) from err
-    with atomic_file(out) as tmp:
+    with atomic_file(out, overwrite) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return out

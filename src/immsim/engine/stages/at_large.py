@@ -194,6 +194,9 @@ def run(
     if plan.collateral_ratio > 0.0 and targeted > 0:
         h_coll = plan.hours_per_collateral
         room = (hours - targeted * plan.hours_per_arrest) / h_coll if h_coll > 0 else targeted
+        # (room past the targeted cannot bind: clamped before the cast, which has no meaning
+        # for a float beyond int64)
+        room = min(room, float(targeted))
         n_coll = min(binomial(state, targeted, min(1.0, plan.collateral_ratio)), max(0, int(room)))
         # bystanders met in the operations: any of the non-exempt at large, one arrest each
         pool = np.where(plan.exempt_p, 0, stocks[FREE])
