@@ -129,6 +129,20 @@ def _reform(tree: ParameterTree, values: dict[str, float]) -> Reform:
     return Reform(name="calibration-trial", overrides=overrides)
 
 
+def _steps(max_evaluations: int, parameters: int) -> int:
+    """The optimizer's steps within a budget of model runs: least_squares counts neither the
+    first run nor its Jacobians' runs in max_nfev, and makes at most one Jacobian a step, so each
+    step after the first run costs 1 + ``parameters`` runs."""
+    steps = (max_evaluations - 1) // (parameters + 1)
+    if steps < 1:
+        raise InputError(
+            f"fitting {parameters} parameters needs at least {parameters + 2} model runs (the "
+            f"first, one step and its {parameters}-run Jacobian)",
+            key="--max-evaluations",
+        )
+    return steps
+
+
 def calibrate(
     figures: Path,
     tree: ParameterTree,
@@ -147,15 +161,7 @@ def calibrate(
 
     specs = specs or fit_specs()
     parameters = tuple(spec.key for spec in specs)
-    # least_squares counts neither the first run nor its Jacobians' runs in max_nfev, and makes
-    # at most one Jacobian a step: so steps of (1 + parameters) runs each, after the first
-    steps = (max_evaluations - 1) // (len(parameters) + 1)
-    if steps < 1:
-        raise InputError(
-            f"fitting {len(parameters)} parameters needs at least {len(parameters) + 2} model "
-            f"runs (the first, one step and its {len(parameters)}-run Jacobian)",
-            key="--max-evaluations",
-        )
+    steps = _steps(max_evaluations, len(parameters))
     observed = load_observed(figures)
     last_year = START.year + years
     targets = sorted(k for k in observed if k[1] in FITTED and k[1] <= last_year)

@@ -370,11 +370,7 @@ def _normalize(
         return _by_date(*encoded(field))
 
     def text(field: str, upper: bool = False) -> pl.Series:
-        def clean(v: str | None) -> str | None:
-            c = _clean_value(v)
-            return c.upper() if c is not None and upper else c
-
-        return by_value(field, clean, pl.String)
+        return by_value(field, _upper_clean if upper else _clean_value, pl.String)
 
     out: dict[str, pl.Series] = {"source_row": rows}
     checks: list[tuple[str, pl.Series, str]] = []  # (reason, bad mask, raw field)
@@ -441,26 +437,42 @@ def _normalize(
     out["criminality"] = crim.fill_null("unknown")
     out["fiscal_year"] = pl.select(fiscal_year(pl.lit(out["event_date"]))).to_series()
     out["source_file"] = pl.repeat(path.name, n, eager=True, dtype=pl.String)
-    normalized = pl.DataFrame(out)
-    # the first failing check names each rejected row (looked up only for the rows that fail)
+    normalized = _without_rejected(pl.DataFrame(out), checks, rows, encoded, report)
+    schema = SCHEMAS[layout.kind]
+    return normalized.select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
+
+
+def _upper_clean(value: str | None) -> str | None:
+    clean = _clean_value(value)
+    return clean.upper() if clean is not None else None
+
+
+def _without_rejected(
+    normalized: pl.DataFrame,
+    checks: list[tuple[str, pl.Series, str]],
+    rows: pl.Series,
+    encoded: Callable[[str], tuple[list[Any], pl.Series]],
+    report: IngestReport,
+) -> pl.DataFrame:
+    """``normalized`` less the rows that fail a check, each reported under the first check it
+    fails, with its raw value (looked up only for the rows that fail)."""
     bad = checks[0][1].fill_null(False)  # the date check, which every layout has
     for _, mask, _ in checks[1:]:
         bad = bad | mask.fill_null(False)
-    if bad.any():
-        where = bad.arg_true()
-        masks = []
-        for why, mask, field in checks:
-            uniques, codes = encoded(field)
-            values = [uniques[c] if c < len(uniques) else None for c in codes.gather(where)]
-            masks.append((why, mask.gather(where).to_list(), values))
-        for i, row in enumerate(rows.gather(where).to_list()):
-            for why, failed, values in masks:
-                if failed[i]:
-                    report.reject(row, why, values[i])
-                    break
-        normalized = normalized.filter(~bad)
-    schema = SCHEMAS[layout.kind]
-    return normalized.select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
+    if not bad.any():
+        return normalized
+    where = bad.arg_true()
+    masks = []
+    for why, mask, field in checks:
+        uniques, codes = encoded(field)
+        values = [uniques[c] if c < len(uniques) else None for c in codes.gather(where)]
+        masks.append((why, mask.gather(where).to_list(), values))
+    for i, row in enumerate(rows.gather(where).to_list()):
+        for why, failed, values in masks:
+            if failed[i]:
+                report.reject(row, why, values[i])
+                break
+    return normalized.filter(~bad)
 
 
 def _yes_no(value: str | None) -> bool | None:
