@@ -543,12 +543,13 @@ def _short(write) -> Path:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("seed", [str(2**64), str(2**63), "-3"])
-def test_run_seed_out_of_range_is_exit_2(write, capsys, seed: str) -> None:  # type: ignore[no-untyped-def]
+def test_run_seed_out_of_range_is_exit_2(write, tmp_path, capsys, seed: str) -> None:  # type: ignore[no-untyped-def]
     from immsim.cli import main
 
-    assert main(["run", str(_short(write)), "--seed", seed, "--out", "unused"]) == 2
+    out = tmp_path / "unused"
+    assert main(["run", str(_short(write)), "--seed", seed, "--out", str(out)]) == 2
     assert "seed" in capsys.readouterr().err
-    assert not Path("unused").exists()
+    assert not out.exists()
 
 
 def test_the_engine_refuses_a_seed_it_would_wrap() -> None:
