@@ -5,8 +5,6 @@ does not match the inputs, a narrow screen, and API docs that need no network.""
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +14,6 @@ import pytest
 
 from immsim.engine.run import run
 from immsim.presentation.report import write_report
-from immsim.presentation.server import create_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DONE = "document.getElementById('status').textContent.startsWith('Done')"
@@ -34,30 +31,6 @@ CHARTS = """() => [...document.querySelectorAll('.js-plotly-plot')]
     traces: (gd.data || []).length,
     names: (gd.data || []).map(t => t.name),
   }))"""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    import uvicorn
-
-    port = _free_port()
-    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if instance.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
