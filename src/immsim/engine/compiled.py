@@ -36,7 +36,13 @@ def sources_digest() -> str:
     return digest.hexdigest()
 
 
-class _EngineCacheLocator(caching.InTreeCacheLocator):
+# numba 0.68 made these public; earlier releases name them with a leading underscore
+_names = vars(caching)
+_InTree: Any = _names.get("InTreeCacheLocator") or _names["_InTreeCacheLocator"]
+_CacheImpl: Any = _names.get("CacheImpl") or _names["_CacheImpl"]
+
+
+class _EngineCacheLocator(_InTree):  # type: ignore[misc]
     """Numba's in-tree cache (``__pycache__`` beside the module) for the engine's functions,
     stamped with the digest of all the engine's compiled sources instead of the module's own."""
 
@@ -47,12 +53,12 @@ class _EngineCacheLocator(caching.InTreeCacheLocator):
     def from_function(cls, py_func: Any, py_file: str) -> Any:
         if not Path(py_file).resolve().is_relative_to(_HERE):
             return None
-        return super().from_function(py_func, py_file)  # type: ignore[no-untyped-call]
+        return super().from_function(py_func, py_file)
 
 
-if _EngineCacheLocator not in caching.CacheImpl._locator_classes:
+if _EngineCacheLocator not in _CacheImpl._locator_classes:
     # numba asks each locator in turn; ours answers for the engine's files only
-    caching.CacheImpl._locator_classes.insert(0, _EngineCacheLocator)
+    _CacheImpl._locator_classes.insert(0, _EngineCacheLocator)
 
 jit = numba.njit(cache=True, nogil=True)
 """A compiled loop, cached on disk (it releases the GIL, so threads could share a core)."""
