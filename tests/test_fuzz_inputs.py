@@ -28,6 +28,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strata_examples import user_rows
 from test_data import ARREST_HEADER, EOIR_HEADER, PREAMBLE, arrest_row, eoir_row
 from test_hostile_inputs import ALIAS_BOMB
 from test_hostile_records import DDP_CSV_HEADER, REMOVAL_HEADER, fy2024_style, removal_row
@@ -278,22 +279,8 @@ def _load_strata(path: Path) -> Any:
 
 
 def _strata_rows() -> pl.DataFrame:
-    base = {
-        "aor": "sea",
-        "country_group": "other",
-        "years_in_us": "y10_14",
-        "age_band": "age_30_44",
-        "criminal_history": "none",
-        "immigration_history": "none",
-        "protected_status": "none",
-        "gang_or_national_security": "false",
-        "pending_charges": "false",
-        "us_citizen_child": "true",
-        "known_to_agency": "false",
-        "count": 1000,
-    }
-    rows = [base, {**base, "criminal_history": "felony", "count": 20}]
-    rows.append({**base, "aor": "nyc", "count": 7})
+    rows = user_rows()
+    rows.append({**rows[0], "aor": "nyc", "count": 7})
     return pl.DataFrame(rows)
 
 

@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strata_examples import user_rows
 
 from immsim.cli import main
 from immsim.errors import InputError
@@ -204,24 +205,6 @@ def test_failed_save_leaves_nothing(built, tmp_path: Path, monkeypatch) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def _user_rows() -> list[dict[str, object]]:
-    base = {
-        "aor": "sea",
-        "country_group": "other",
-        "years_in_us": "y10_14",
-        "age_band": "age_30_44",
-        "criminal_history": "none",
-        "immigration_history": "none",
-        "protected_status": "none",
-        "gang_or_national_security": "false",
-        "pending_charges": "false",
-        "us_citizen_child": "true",
-        "known_to_agency": "false",
-        "count": 1000,
-    }
-    return [base, {**base, "criminal_history": "felony", "count": 20}]
-
-
 def _write_csv(path: Path, rows: list[dict[str, object]]) -> Path:
     with path.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
@@ -231,7 +214,7 @@ def _write_csv(path: Path, rows: list[dict[str, object]]) -> Path:
 
 
 def test_user_csv_loads_with_derived_entry_year(tmp_path: Path) -> None:
-    pop = load_population(_write_csv(tmp_path / "u.csv", _user_rows()), dt.date(2020, 1, 1))
+    pop = load_population(_write_csv(tmp_path / "u.csv", user_rows()), dt.date(2020, 1, 1))
     assert pop.total == 1020
     assert pop.strata["entry_year"].to_list() == [2010, 2010]
     assert pop.marginal("criminal_history") == {"none": 1000, "felony": 20}
@@ -248,7 +231,7 @@ def test_user_csv_loads_with_derived_entry_year(tmp_path: Path) -> None:
     ],
 )
 def test_bad_user_rows_are_located(tmp_path: Path, change, fragment) -> None:  # type: ignore[no-untyped-def]
-    rows = _user_rows()
+    rows = user_rows()
     rows[1] = {**rows[1], **change}
     path = _write_csv(tmp_path / "u.csv", rows)
     with pytest.raises(InputError) as err:
@@ -258,11 +241,11 @@ def test_bad_user_rows_are_located(tmp_path: Path, change, fragment) -> None:  #
 
 
 def test_bad_user_files(tmp_path: Path) -> None:
-    rows = [{k: v for k, v in r.items() if k != "age_band"} for r in _user_rows()]
+    rows = [{k: v for k, v in r.items() if k != "age_band"} for r in user_rows()]
     with pytest.raises(InputError, match="missing column"):
         load_population(_write_csv(tmp_path / "a.csv", rows), dt.date(2020, 1, 1))
     with pytest.raises(InputError, match="reference date"):
-        load_population(_write_csv(tmp_path / "b.csv", _user_rows()))
+        load_population(_write_csv(tmp_path / "b.csv", user_rows()))
     garbage = tmp_path / "c.parquet"
     garbage.write_bytes(b"not parquet at all")
     with pytest.raises(InputError, match="cannot read"):
