@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from record_examples import workbook_arrest_row
 
 from immsim.cli import main
 from immsim.data.ingest import detect, ingest
@@ -431,20 +432,7 @@ def test_person_level_workbooks_read_sheet_after_sheet(tmp_path: Path) -> None:
         ws.append([])
         ws.append(header)
         for day in range(3):
-            ws.append(
-                [
-                    dt.datetime(2019 + index, 11, 1 + day),
-                    "TX",
-                    "HOU",
-                    "Located",
-                    "1 Convicted Criminal",
-                    "[16] Reinstated Final Order",
-                    "YES",
-                    "MEXICO",
-                    "Female",
-                    "(b)(6)",
-                ]
-            )
+            ws.append(workbook_arrest_row(dt.datetime(2019 + index, 11, 1 + day)))
         ws.append(
             [
                 dt.datetime(2020, 1, 1),

@@ -28,6 +28,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from record_examples import workbook_arrest_row
 from strata_examples import user_rows
 from test_data import ARREST_HEADER, EOIR_HEADER, PREAMBLE, arrest_row, eoir_row
 from test_hostile_inputs import ALIAS_BOMB
@@ -411,20 +412,7 @@ def _person_workbook(path: Path) -> None:
     ws.append(["ERO-LESA Statistical Tracking Unit"])
     ws.append(ARREST_HEADER.strip().split(","))
     for day in range(3):
-        ws.append(
-            [
-                dt.datetime(2020, 11, 1 + day),
-                "TX",
-                "HOU",
-                "Located",
-                "1 Convicted Criminal",
-                "[16] Reinstated Final Order",
-                "YES",
-                "MEXICO",
-                "Female",
-                "(b)(6)",
-            ]
-        )
+        ws.append(workbook_arrest_row(dt.datetime(2020, 11, 1 + day)))
     book.save(path)
 
 
