@@ -172,6 +172,32 @@ def test_report_charts_have_titles_axes_units_and_legends(
     page.close()
 
 
+def test_plotly_bundle_draws_every_trace_type_the_charts_use(browser: Any, tmp_path: Path) -> None:
+    """The plotly.js built for immsim (scripts/build_plotly_bundle.sh) registers every trace
+    type a report draws, as plotly.js itself lists them once loaded."""
+    import gzip
+    import json
+    import re
+
+    from immsim.presentation.charts import TRACE_TYPES, plotly_gz
+    from immsim.scenario import load_scenario
+
+    (tmp_path / "plotly.js").write_bytes(gzip.decompress(plotly_gz()))
+    (tmp_path / "page.html").write_text('<script src="plotly.js"></script>', encoding="utf-8")
+    page = browser.new_page()
+    page.goto((tmp_path / "page.html").as_uri())
+    registered = set(page.evaluate("Object.keys(Plotly.PlotSchema.get().traces)"))
+    page.close()
+    assert registered >= TRACE_TYPES, TRACE_TYPES - registered
+    assert "scattergl" not in registered  # the partial build, not the full one
+    path = tmp_path / "s.yaml"
+    path.write_text("name: kinds\nregime: sep2021\nstart: 2021-10-01\nhorizon_years: 1\n")
+    report = write_report(run(load_scenario(path)).save(tmp_path / "out"), tmp_path / "r.html")
+    found = re.findall(r'data-figure="[^"]+">(.*?)</script>', report.read_text(encoding="utf-8"))
+    kinds = {t.get("type", "scatter") for f in found for t in json.loads(f)["data"]}
+    assert kinds == TRACE_TYPES  # the single-run report draws each kind the bundle carries
+
+
 def test_three_scenarios_side_by_side_with_progress(server: str, browser: Any) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(server)

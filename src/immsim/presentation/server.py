@@ -27,12 +27,12 @@ from fastapi.responses import (
     Response,
     StreamingResponse,
 )
-from plotly.offline import get_plotlyjs
 from pydantic import BaseModel
 
 from immsim.errors import ImmsimError
 from immsim.outcomes import HEADLINES
 from immsim.presentation.apidocs import render_docs
+from immsim.presentation.charts import plotly_gz
 from immsim.presentation.levers import (
     LEVER_KEYS,
     START,
@@ -166,12 +166,6 @@ def _stream(request: Scenarios) -> Iterator[str]:
         yield json.dumps(line) + "\n"
 
 
-@cache
-def _plotly_gz() -> bytes:
-    """plotly.js gzipped once (4.9 MB becomes 1.5 MB on the wire)."""
-    return gzip.compress(get_plotlyjs().encode("utf-8"), 6)
-
-
 def _static(name: str) -> str:
     return resources.files("immsim.presentation").joinpath("static", name).read_text("utf-8")
 
@@ -265,8 +259,9 @@ def _pages(app: FastAPI) -> None:
         headers = {"Cache-Control": "max-age=86400", "Vary": "Accept-Encoding"}
         if "gzip" in request.headers.get("accept-encoding", ""):
             headers["Content-Encoding"] = "gzip"
-            return Response(_plotly_gz(), media_type="application/javascript", headers=headers)
-        return Response(get_plotlyjs(), media_type="application/javascript", headers=headers)
+            return Response(plotly_gz(), media_type="application/javascript", headers=headers)
+        plain = gzip.decompress(plotly_gz())
+        return Response(plain, media_type="application/javascript", headers=headers)
 
     @app.get("/app.js", include_in_schema=False)
     def app_js() -> Response:
