@@ -154,6 +154,33 @@ def test_concurrent_requests_do_not_interfere(client: TestClient) -> None:
     assert answers[0] != answers[1]
 
 
+def test_an_abandoned_run_stops_at_the_end_of_the_week_it_is_on() -> None:
+    """The server marks a run abandoned when its page goes away (test_web shows it in Chromium);
+    the run then computes the week it is on and no more, and nothing of it is kept."""
+    import threading
+
+    from immsim.presentation import server
+    from immsim.presentation.levers import Scenarios
+
+    abandoned = threading.Event()
+    ticks: list[float] = []
+
+    def tick(fraction: float, running: str) -> None:
+        ticks.append(fraction)
+        if len(ticks) == 5:  # the fifth week is done: the page goes away
+            abandoned.set()
+
+    request = Scenarios.model_validate(
+        {"scenarios": [{"regime": "sep2021", "horizon_years": 3, "officers": 7373}]}
+    )
+    with pytest.raises(server.Abandoned) as stopped:
+        server.simulate_all(request, tick, abandoned)
+    assert (stopped.value.weeks, len(ticks)) == (6, 5)  # the sixth week was under way
+    assert stopped.value.of >= 3 * 52 and stopped.value.running == "scenario A"
+    key = request.scenarios[0].model_dump_json()
+    assert key not in server._RESULTS  # the unfinished run is not kept as an answer
+
+
 # --- in a real browser -----------------------------------------------------------------------
 
 

@@ -198,6 +198,68 @@ def test_plotly_bundle_draws_every_trace_type_the_charts_use(browser: Any, tmp_p
     assert kinds == TRACE_TYPES  # the single-run report draws each kind the bundle carries
 
 
+def _abandoned(caplog: pytest.LogCaptureFixture, count: int = 1) -> list[Any]:
+    """The runs the server stopped because nobody waited for them (server.Abandoned), once it
+    has stopped ``count`` of them (each stops at the end of the week it is on)."""
+    for _ in range(600):
+        found = [r.args[0] for r in caplog.records if r.name == "immsim.presentation.server"]
+        if len(found) >= count:
+            return found
+        time.sleep(0.1)
+    return found
+
+
+def _running(page: Any) -> None:
+    """Wait until the page shows a run under way, past its first weeks."""
+    page.wait_for_function(
+        "/Running scenario A[^0-9]*[1-9][0-9]*%/.test(document.getElementById('status').textContent)",
+        timeout=120000,
+    )
+
+
+def test_a_run_superseded_by_another_stops_early(
+    server: str, browser: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    caplog.set_level(logging.INFO, logger="immsim.presentation.server")
+    page = browser.new_page()
+    page.goto(server)
+    page.wait_for_function(DONE, timeout=90000)
+    page.fill("input[name=officers]", "7777")  # a run no test has asked for: not kept from before
+    page.fill("input[name=horizon_years]", "10")
+    page.dispatch_event("input[name=horizon_years]", "change")
+    _running(page)
+    page.fill("input[name=horizon_years]", "1")  # another run: the ten-year one is abandoned
+    page.dispatch_event("input[name=horizon_years]", "change")
+    page.wait_for_function(DONE, timeout=120000)
+    (stopped,) = _abandoned(caplog)
+    assert stopped.running == "scenario A"
+    assert stopped.of >= 52 * 10 and 0 < stopped.weeks < stopped.of / 2, stopped
+    # what is on screen is the run asked for last
+    years = page.evaluate("document.querySelector('#chart .js-plotly-plot').data[0].x.length")
+    assert years == 1
+    page.close()
+
+
+def test_a_run_left_behind_by_closing_the_page_stops_early(
+    server: str, browser: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    caplog.set_level(logging.INFO, logger="immsim.presentation.server")
+    page = browser.new_page()
+    page.goto(server)
+    page.wait_for_function(DONE, timeout=90000)
+    page.fill("input[name=officers]", "7676")
+    page.fill("input[name=horizon_years]", "10")
+    page.dispatch_event("input[name=horizon_years]", "change")
+    _running(page)
+    page.close()
+    (stopped,) = _abandoned(caplog)
+    assert stopped.of >= 52 * 10 and 0 < stopped.weeks < stopped.of / 2, stopped
+
+
 def test_three_scenarios_side_by_side_with_progress(server: str, browser: Any) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(server)
