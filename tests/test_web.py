@@ -209,27 +209,29 @@ def _abandoned(caplog: pytest.LogCaptureFixture, count: int = 1) -> list[Any]:
     return found
 
 
-def _running(page: Any) -> None:
-    """Wait until the page shows a run under way, past its first weeks."""
-    page.wait_for_function(
-        "/Running scenario A[^0-9]*[1-9][0-9]*%/.test(document.getElementById('status').textContent)",
-        timeout=120000,
-    )
-
-
-def test_a_run_superseded_by_another_stops_early(
-    server: str, browser: Any, caplog: pytest.LogCaptureFixture
-) -> None:
+def _ten_year_run(server: str, browser: Any, officers: int, caplog: Any) -> Any:
+    """A page with a ten-year run of its own under way (``officers`` makes it one no other test
+    has asked for, so it is not answered from the server's cache), past its first weeks."""
     import logging
 
     caplog.set_level(logging.INFO, logger="immsim.presentation.server")
     page = browser.new_page()
     page.goto(server)
     page.wait_for_function(DONE, timeout=90000)
-    page.fill("input[name=officers]", "7777")  # a run no test has asked for: not kept from before
+    page.fill("input[name=officers]", str(officers))
     page.fill("input[name=horizon_years]", "10")
     page.dispatch_event("input[name=horizon_years]", "change")
-    _running(page)
+    page.wait_for_function(
+        "/Running scenario A[^0-9]*[1-9][0-9]*%/.test(document.getElementById('status').textContent)",
+        timeout=120000,
+    )
+    return page
+
+
+def test_a_run_superseded_by_another_stops_early(
+    server: str, browser: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    page = _ten_year_run(server, browser, 7777, caplog)
     page.fill("input[name=horizon_years]", "1")  # another run: the ten-year one is abandoned
     page.dispatch_event("input[name=horizon_years]", "change")
     page.wait_for_function(DONE, timeout=120000)
@@ -245,16 +247,7 @@ def test_a_run_superseded_by_another_stops_early(
 def test_a_run_left_behind_by_closing_the_page_stops_early(
     server: str, browser: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
-    import logging
-
-    caplog.set_level(logging.INFO, logger="immsim.presentation.server")
-    page = browser.new_page()
-    page.goto(server)
-    page.wait_for_function(DONE, timeout=90000)
-    page.fill("input[name=officers]", "7676")
-    page.fill("input[name=horizon_years]", "10")
-    page.dispatch_event("input[name=horizon_years]", "change")
-    _running(page)
+    page = _ten_year_run(server, browser, 7676, caplog)
     page.close()
     (stopped,) = _abandoned(caplog)
     assert stopped.of >= 52 * 10 and 0 < stopped.weeks < stopped.of / 2, stopped
