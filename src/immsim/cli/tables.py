@@ -116,7 +116,7 @@ def print_table(
     lines: bool = False,
 ) -> None:
     """Print ``rows`` under ``columns`` within the terminal's width (see the module); ``lines``
-    rules a line between rows, for rows of several lines of text."""
+    leaves a blank line between rows, for rows of several lines of text."""
     wide = is_wide(wide)
     width = 10**6 if wide else console.width
     shown = list(range(len(columns)))
