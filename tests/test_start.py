@@ -90,3 +90,22 @@ def test_the_leaf_follows_the_daily_headcount(shared_data: Path) -> None:
     for day in (dt.date(2011, 10, 1), dt.date(2019, 10, 1)):
         total = int(days.filter(pl.col("date") == day)["n"].sum())
         assert TREE.get("detention.start.detained", day) == total
+
+
+def test_the_seeded_detained_fit_the_interior_beds() -> None:
+    """Beds are a hard limit: with 20,000 funded beds of which the border holds 14,000, the 6,000
+    interior beds take the 4,207 removal cases of 2011-10-01 first and 1,793 court cases."""
+    day = dt.date(2011, 10, 1)
+    prepared = Prepared(build_population(TREE, day, seed=1), day + dt.timedelta(days=400), 1.0)
+    p = {**TREE.snapshot(day), "detention.funded_beds": 20000.0}
+    stocks = initial_stocks(
+        prepared.groups, prepared.attributes.asylum, p, np.random.default_rng(3)
+    )
+    removal = round(
+        p["detention.start.detained"]
+        * p["detention.start.interior_share"]
+        * p["detention.start.removal_share"]
+    )
+    assert stocks[HELD_REMOVAL].sum() == removal
+    assert stocks[HELD_COURT].sum() == 20000 - 14000 - removal
+    assert stocks.sum() == prepared.groups.initial.sum()

@@ -7,7 +7,8 @@ A run starts from the record, not from an empty system (docs/design.md, "The sta
   (``detention.start.interior_share``). The border's detained are not among them: the engine
   holds those apart, in beds of their own (``detention.release.border_detained``,
   :mod:`immsim.engine.border`). Of the interior detained, ``detention.start.removal_share``
-  await removal and the rest await court.
+  await removal and the rest await court; no more than the interior's beds hold (beds are a hard
+  limit; the court cases give way first, as in the detention stage).
 - **Who they are.** The record gives the detained's criminality (``detention.start.
   convicted_share``, ``detention.start.pending_charges_share``), so each stage's detained are
   split by it first; within a class they are drawn from the people who could be in that stage
@@ -37,6 +38,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from immsim.engine.groups import Groups
+from immsim.engine.stages.detention import interior_beds
 from immsim.engine.stocks import FREE, HELD_COURT, HELD_REMOVAL, ORDERED, RELEASED, STOCKS
 
 IntArray = NDArray[np.int64]
@@ -45,12 +47,17 @@ BoolArray = NDArray[np.bool_]
 
 
 def interior_detained(p: Mapping[str, Any]) -> tuple[int, int]:
-    """People detained after interior arrests on the day, awaiting (removal, court)."""
+    """People detained after interior arrests on the day, awaiting (removal, court), within the
+    interior's beds: beds are a hard limit in the engine, so where the record held more people
+    than the tree funds beds for (FY2019, 2025), the excess are the court cases, as in the
+    detention stage, which keeps removal cases first and releases court cases when beds fall
+    short."""
     interior = round(
         float(p["detention.start.detained"]) * float(p["detention.start.interior_share"])
     )
-    removal = round(interior * float(p["detention.start.removal_share"]))
-    return removal, interior - removal
+    beds = interior_beds(p)
+    removal = min(round(interior * float(p["detention.start.removal_share"])), beds)
+    return removal, min(interior, beds) - removal
 
 
 def criminality_classes(groups: Groups) -> list[BoolArray]:
