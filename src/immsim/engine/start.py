@@ -49,9 +49,9 @@ BoolArray = NDArray[np.bool_]
 def interior_detained(p: Mapping[str, Any]) -> tuple[int, int]:
     """People detained after interior arrests on the day, awaiting (removal, court), within the
     interior's beds: beds are a hard limit in the engine, so where the record held more people
-    than the tree funds beds for (FY2019, 2025), the excess are the court cases, as in the
-    detention stage, which keeps removal cases first and releases court cases when beds fall
-    short."""
+    than the tree leaves interior beds for (2019-10-01 and 2020-10-01, with the border series as
+    it is), the excess are the court cases, as in the detention stage, which keeps removal cases
+    first and releases court cases when beds fall short."""
     interior = round(
         float(p["detention.start.detained"]) * float(p["detention.start.interior_share"])
     )
