@@ -1,5 +1,15 @@
-"""The border as the interior model sees it: removals and detention at the border, taken as
-given from the parameter tree. They share the flights and beds the interior uses."""
+"""The border as the interior model sees it: people Border Patrol apprehends and ICE removes,
+and the border's detention. They share the flights and beds the interior uses.
+
+Border removals follow the record, not ICE's totals (which the back-test scores): Border
+Patrol's Title 8 apprehensions a year (``border.record.usbp_title8_apprehensions``, monthly from
+October 2019, derived from CBP's releases by ``scripts/make_border_tree.py``), times the share
+who are single adults (``border.single_adult_share``: families were mostly released with a
+notice to appear and children handed to HHS), times the share of those ICE removes
+(``border.record.removal_share``, fitted on FY2013-FY2014 only). Title 42 (21 March 2020 to 11
+May 2023) enters through the record itself: expelled people are not Title 8 apprehensions and
+never reach ICE, and the single adults it expelled first leave few in the Title 8 base.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +25,19 @@ class BorderPlan(NamedTuple):
     detained: float  # beds the border holds
 
 
+def removals_per_year(p: Mapping[str, Any]) -> float:
+    """ICE removals of people Border Patrol apprehended, a year at the rates in force."""
+    return (
+        float(p["border.record.usbp_title8_apprehensions"])
+        * float(p["border.single_adult_share"])
+        * float(p["border.record.removal_share"])
+    )
+
+
 def plan(p: Mapping[str, Any]) -> BorderPlan:
-    removals = float(p["border.removals"]) / WEEKS_PER_YEAR
+    removals = removals_per_year(p) / WEEKS_PER_YEAR
     return BorderPlan(
         removals=removals,
-        air=removals * float(p["border.air_share"]),
+        air=removals * float(p["border.record.air_share"]),
         detained=float(p["detention.release.border_detained"]),
     )
