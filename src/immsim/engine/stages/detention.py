@@ -23,7 +23,7 @@ BoolArray = NDArray[np.bool_]
 
 class DetentionPlan(NamedTuple):
     funded_beds: float
-    beds: int  # for the interior: funded beds less those the border holds
+    beds: int  # for the interior: the beds usable (pandemic limits) less those the border holds
     p_bond_release: float
     bondable: BoolArray
     release_order: IntArray  # who goes first when beds fall short
@@ -34,9 +34,11 @@ def plan(x: PlanInputs) -> DetentionPlan:
     p, a, tri, tri_o = x.p, x.a, x.tri, x.tri_o
     beds = float(p["detention.funded_beds"])
     border = float(p["detention.release.border_detained"])
+    # ICE's pandemic requirements (April 2020 to May 2023) held facilities below capacity
+    usable = beds * float(p["detention.pandemic_capacity_share"])
     return DetentionPlan(
         funded_beds=beds,
-        beds=max(0, int(beds - border)),
+        beds=max(0, int(usable - border)),
         p_bond_release=float(weekly(float(p["detention.release.bond_release_rate"]))),
         bondable=a.bondable,
         release_order=np.lexsort((-tri.rank, a.mandatory)),  # non-mandatory, lowest tier first
