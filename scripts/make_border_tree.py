@@ -20,7 +20,8 @@ FY2013-FY2014 only). This script writes the record-based leaves:
   published total less the published interior removals, which the back-test scores, and
   FY2017-FY2023 are out of sample.
 - ``border.record.air_share``: the share of ICE removals to countries other than Mexico and Canada
-  (removed by air), FY2017-FY2018, from ICE's removals by country of citizenship.
+  (removed by air), FY2017-FY2018, from ICE's removals by country of citizenship; FY2013's from
+  ICE's report (Mexico's share), held before.
 
 Run from the repository root when the records are updated:
 
@@ -61,6 +62,10 @@ SOURCES = {
     "encounters": {
         "title": "Deportation Data Project, cbp: monthly USBP encounters (Title 8 and Title 42), cross-referenced with CBP's published counts",
         "href": "https://github.com/deportationdata/cbp/blob/a4a0ef6f4f19b9b05cdca2f833c2821311fc3f6f/data/encounters/validation/encounters_monthly_cross_reference.csv",
+    },
+    "fy2013": {
+        "title": "ICE: FY 2013 ICE Immigration Removals (Mexico 241,493 of 368,644), as reported by Reuters (2013-12-20)",
+        "href": "https://stabroeknews.com/2013/12/20/news/world/u-s-illegal-immigrant-removals-fall-fiscal-2013",
     },
     "by_country": {
         "title": "UWCHR ice-air: FY2017 and FY2018 ICE removals by country of citizenship (ICE published statistics)",
@@ -162,6 +167,11 @@ def removal_share(data: Path, series: dict[dt.date, tuple[int, str]]) -> tuple[f
     return statistics.mean(ratios), ratios
 
 
+FY2013_REMOVALS = {"total": 368_644, "mexico": 241_493}
+"""ICE's FY2013 removals and those to Mexico (SOURCES["fy2013"]): the earliest year by country
+at hand; ../shared/data has the table for FY2017-FY2018 only."""
+
+
 def air_share(data: Path) -> dict[int, float]:
     totals: dict[int, float] = defaultdict(float)
     land: dict[int, float] = defaultdict(float)
@@ -251,18 +261,28 @@ def main(data: Path) -> None:
         "  unit: share",
         "  values:",
     ]
+    fy2013 = 1 - FY2013_REMOVALS["mexico"] / FY2013_REMOVALS["total"]
+    for day, note in (("2010-10-01", ", carried back to FY2011-FY2012"), ("2012-10-01", "")):
+        lines += [
+            f"    {day}:",
+            f"      value: {fy2013:.4f}",
+            "      estimated: true",
+            "      method: >-",
+            "        Removals to countries other than Mexico over all ICE removals in FY2013 (Canada's",
+            "        are too few to count); border and interior removals are assumed to share the",
+            f"        mix{note}. Held to FY2016 (no table by country for FY2014-FY2016 at hand).",
+            "      reference:",
+            *[s[2:] for s in reference("fy2013")],
+        ]
     for year in sorted(air):
         lines += [
-            f"    {year - 1}-10-01:" if year > min(air) else "    2011-01-01:",
+            f"    {year - 1}-10-01:",
             f"      value: {air[year]:.4f}",
             "      estimated: true",
             "      method: >-",
             f"        Removals to countries other than Mexico and Canada over all ICE removals in FY{year}",
             "        (derived by scripts/make_border_tree.py); border and interior removals are assumed",
-            "        to share the mix"
-            + (
-                ", carried back to 2011 (no earlier table by country)." if year == min(air) else "."
-            ),
+            "        to share the mix.",
             "      reference:",
             *[s[2:] for s in reference("by_country")],
         ]
