@@ -77,6 +77,35 @@ def load_observed(path: Path) -> dict[tuple[str, int], Observation]:
     }
 
 
+def load_workbook_observed(folder: Path) -> dict[tuple[str, int], Observation]:
+    """The yearly average daily population ("FY Overall", every arresting agency) from each of
+    ICE's detention-statistics workbooks in ``folder``: the published figures stop at FY2020
+    for a whole year. Only a workbook's own fiscal year is taken (later workbooks repeat earlier
+    years in some tables)."""
+    from immsim.data.detention_stats import read_workbook
+    from immsim.data.report import IngestReport
+
+    out: dict[tuple[str, int], Observation] = {}
+    for path in sorted(folder.glob("*.xlsx")):
+        table = read_workbook(path, IngestReport(str(path), "ice detention statistics", "xlsx"))
+        rows = table.filter(
+            (pl.col("table") == "adp_by_agency_month_criminality")
+            & (pl.col("row_group") == "")
+            & (pl.col("row_label") == "Average")
+            & (pl.col("column_label") == "FY Overall")
+        )
+        for year, value in rows.select("fiscal_year", "value").iter_rows():
+            out.setdefault(
+                ("adp", int(year)),
+                Observation(
+                    float(value),
+                    f"ICE detention statistics workbook {path.name} (ADP, FY Overall)",
+                    "ICE's yearly workbook: every arresting agency (CBP and ICE).",
+                ),
+            )
+    return out
+
+
 def simulated(results: Results) -> dict[tuple[str, int], float]:
     """Each metric's value per complete fiscal year of the run (50 weeks or more)."""
     years = by_year(results, tuple(dict.fromkeys(m.outcome for m in METRICS)))
