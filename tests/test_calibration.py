@@ -41,7 +41,7 @@ def figures(shared_data: Path) -> Path:
     return path
 
 
-def test_workbooks_give_the_yearly_detained_population(shared_data: Path) -> None:
+def test_workbooks_give_the_yearly_detained_population_and_book_ins(shared_data: Path) -> None:
     """ICE's workbooks fill the ADP the published figures lack (FY2021-FY2023), and agree with
     them where both exist (FY2019: 50,165)."""
     folder = shared_data / "ice_detention_stats"
@@ -51,6 +51,9 @@ def test_workbooks_give_the_yearly_detained_population(shared_data: Path) -> Non
     assert observed[("adp", 2019)].value == pytest.approx(50_165, abs=1)
     assert observed[("adp", 2021)].value == pytest.approx(19_254, abs=1)
     assert observed[("adp", 2023)].value == pytest.approx(28_289, abs=1)
+    # book-ins after ICE arrests, like the model's admissions after interior arrests
+    assert observed[("book_ins_ice", 2019)].value == 137_084
+    assert observed[("book_ins_ice", 2021)].value == 45_680
 
 
 def test_observed_figures_are_read_by_metric_and_year(figures: Path) -> None:

@@ -55,6 +55,13 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric("detainers", "ice_detainers_issued", "detainers"),
     Metric("adp", "ice_detention_adp", "detained"),
+    Metric(
+        "book_ins_ice",
+        "ice_initial_book_ins_ice_arrests",
+        "admissions",
+        "ICE's workbooks from FY2019: initial book-ins with ICE as the arresting agency (CBP's, "
+        "the border's, are left out on both sides).",
+    ),
     Metric("pending_cases", "eoir_pending_cases_end_fy", "court_pending"),
 )
 BY_NAME = {m.name: m for m in METRICS}
@@ -78,10 +85,10 @@ def load_observed(path: Path) -> dict[tuple[str, int], Observation]:
 
 
 def load_workbook_observed(folder: Path) -> dict[tuple[str, int], Observation]:
-    """The yearly average daily population ("FY Overall", every arresting agency) from each of
-    ICE's detention-statistics workbooks in ``folder``: the published figures stop at FY2020
-    for a whole year. Only a workbook's own fiscal year is taken (later workbooks repeat earlier
-    years in some tables)."""
+    """From each of ICE's detention-statistics workbooks in ``folder``: the yearly average daily
+    population ("FY Overall", every arresting agency; the published figures stop at FY2020 for a
+    whole year) and the year's initial book-ins after ICE arrests (no published figure splits
+    them). Only a workbook's own fiscal year is taken."""
     from immsim.data.detention_stats import read_workbook
     from immsim.data.report import IngestReport
 
@@ -101,6 +108,21 @@ def load_workbook_observed(folder: Path) -> dict[tuple[str, int], Observation]:
                     float(value),
                     f"ICE detention statistics workbook {path.name} (ADP, FY Overall)",
                     "ICE's yearly workbook: every arresting agency (CBP and ICE).",
+                ),
+            )
+        book_ins = table.filter(
+            (pl.col("table") == "book_ins_by_agency_month")
+            & (pl.col("row_group") == "")
+            & (pl.col("row_label") == "ICE")
+            & (pl.col("column_label") == "Total")
+        )
+        for year, value in book_ins.select("fiscal_year", "value").iter_rows():
+            out.setdefault(
+                ("book_ins_ice", int(year)),
+                Observation(
+                    float(value),
+                    f"ICE detention statistics workbook {path.name} (initial book-ins, ICE arrests)",
+                    "",
                 ),
             )
     return out
