@@ -119,3 +119,15 @@ def test_no_input_is_total_less_interior_removals() -> None:
     ]
     assert offenders == []
     assert CIRCULAR.search("FY2017 total (226,119) less interior (81,603).")
+
+
+def test_the_border_releases_with_a_case_rise_with_the_2019_family_surge() -> None:
+    """Families and children apprehended under Title 8 (the series the court docket's inflow
+    should come from) rose from FY2018 to FY2019 by more than EOIR's new cases did (316,106 to
+    546,248 initial receipts), and were of the same order as those receipts in FY2019."""
+    tree = load_baseline()
+    fy2018 = border.released_with_case_per_year(tree.snapshot(dt.date(2018, 3, 1)))
+    fy2019 = border.released_with_case_per_year(tree.snapshot(dt.date(2019, 3, 1)))
+    receipts = {2018: 316_106, 2019: 546_248}
+    assert fy2019 - fy2018 > receipts[2019] - receipts[2018]
+    assert 0.5 * receipts[2019] < fy2019 < 1.5 * receipts[2019]

@@ -40,6 +40,20 @@ def removals_per_year(p: Mapping[str, Any]) -> float:
     )
 
 
+def released_with_case_per_year(p: Mapping[str, Any]) -> float:
+    """People Border Patrol apprehended under Title 8 who are not single adults, a year: members
+    of families (mostly released with a notice to appear) and unaccompanied children (placed in
+    proceedings and released by HHS to sponsors). A lower bound on the border's releases into the
+    interior with a court case (single adults released with a notice are left out).
+
+    Not yet read by the engine: the background stage's arrivals with a case
+    (``flows.arrivals`` x ``flows.arrival_share_with_case``) are the hook this series should feed
+    (see docs/design.md, Known simplifications)."""
+    return float(p["border.record.usbp_title8_apprehensions"]) * (
+        1.0 - float(p["border.single_adult_share"])
+    )
+
+
 def plan(p: Mapping[str, Any]) -> BorderPlan:
     removals = removals_per_year(p) / WEEKS_PER_YEAR
     return BorderPlan(
