@@ -84,6 +84,28 @@ def load_observed(path: Path) -> dict[tuple[str, int], Observation]:
     }
 
 
+WORKBOOK_CELLS = (
+    # metric, table, row label, column label, what the cell is, note
+    (
+        "adp",
+        "adp_by_agency_month_criminality",
+        "Average",
+        "FY Overall",
+        "ADP, FY Overall",
+        "ICE's yearly workbook: every arresting agency (CBP and ICE).",
+    ),
+    (
+        "book_ins_ice",
+        "book_ins_by_agency_month",
+        "ICE",
+        "Total",
+        "initial book-ins, ICE arrests",
+        "",
+    ),
+)
+"""The yearly cells of ICE's workbooks the back-test reads, by the names the ingester gives them."""
+
+
 def load_workbook_observed(folder: Path) -> dict[tuple[str, int], Observation]:
     """From each of ICE's detention-statistics workbooks in ``folder``: the yearly average daily
     population ("FY Overall", every arresting agency; the published figures stop at FY2020 for a
@@ -95,36 +117,16 @@ def load_workbook_observed(folder: Path) -> dict[tuple[str, int], Observation]:
     out: dict[tuple[str, int], Observation] = {}
     for path in sorted(folder.glob("*.xlsx")):
         table = read_workbook(path, IngestReport(str(path), "ice detention statistics", "xlsx"))
-        rows = table.filter(
-            (pl.col("table") == "adp_by_agency_month_criminality")
-            & (pl.col("row_group") == "")
-            & (pl.col("row_label") == "Average")
-            & (pl.col("column_label") == "FY Overall")
-        )
-        for year, value in rows.select("fiscal_year", "value").iter_rows():
-            out.setdefault(
-                ("adp", int(year)),
-                Observation(
-                    float(value),
-                    f"ICE detention statistics workbook {path.name} (ADP, FY Overall)",
-                    "ICE's yearly workbook: every arresting agency (CBP and ICE).",
-                ),
+        for metric, name, row, column, what, note in WORKBOOK_CELLS:
+            cells = table.filter(
+                (pl.col("table") == name)
+                & (pl.col("row_group") == "")
+                & (pl.col("row_label") == row)
+                & (pl.col("column_label") == column)
             )
-        book_ins = table.filter(
-            (pl.col("table") == "book_ins_by_agency_month")
-            & (pl.col("row_group") == "")
-            & (pl.col("row_label") == "ICE")
-            & (pl.col("column_label") == "Total")
-        )
-        for year, value in book_ins.select("fiscal_year", "value").iter_rows():
-            out.setdefault(
-                ("book_ins_ice", int(year)),
-                Observation(
-                    float(value),
-                    f"ICE detention statistics workbook {path.name} (initial book-ins, ICE arrests)",
-                    "",
-                ),
-            )
+            source = f"ICE detention statistics workbook {path.name} ({what})"
+            for year, value in cells.select("fiscal_year", "value").iter_rows():
+                out.setdefault((metric, int(year)), Observation(float(value), source, note))
     return out
 
 
