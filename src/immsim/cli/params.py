@@ -14,7 +14,7 @@ from immsim.cli.output import console, emit_json, fmt
 from immsim.cli.tables import Column, is_wide, nest_keys, print_table
 from immsim.errors import InputError
 from immsim.parameters import load_baseline
-from immsim.parameters.loader import Leaf
+from immsim.parameters.loader import Leaf, ParameterTree
 
 app = typer.Typer(help="The cited, dated parameter tree (rules as code).", no_args_is_help=True)
 
@@ -25,21 +25,23 @@ def in_force(leaf: Leaf, day: dt.date) -> dict[str, Any]:
     try:
         entry = leaf.entry(day)
     except InputError:
-        return {"value": None, "from": None, "estimated": False, "source": None}
+        return {"value": None, "from": None, "estimated": False, "kind": None, "source": None}
     source = entry.references[0].title if entry.references else (entry.method or "")
     return {
         "value": entry.value,
         "from": entry.start.isoformat(),
         "estimated": entry.estimated,
+        "kind": entry.kind,
         "source": source,
     }
 
 
 def value_cell(row: dict[str, Any]) -> str:
-    """A row of :func:`in_force` as a table shows its value: a dash if none yet, marked if ours."""
+    """A row of :func:`in_force` as a table shows its value, or a dash if none yet; where it
+    comes from is the kind column's to say (an estimate is no longer marked here)."""
     if row["value"] is None:
         return "—"
-    return fmt(row["value"]) + (" (est.)" if row["estimated"] else "")
+    return fmt(row["value"])
 
 
 LISTED = 30
@@ -48,8 +50,16 @@ LIST_COLUMNS = [
     Column("key"),
     Column("value", number=True),
     Column("unit", text=True),
+    Column("kind", optional=True),
     Column("from", optional=True),
     Column("source", text=True, optional=True),
+]
+PlaceholdersOpt = Annotated[
+    bool,
+    typer.Option(
+        "--placeholders",
+        help="Only the values (in force or not) still marked as placeholders, to be replaced.",
+    ),
 ]
 
 
@@ -61,16 +71,21 @@ def params_list(
     at: AtOpt = None,
     everything: AllOpt = False,
     wide: WideOpt = False,
+    placeholders: PlaceholdersOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Parameters with their value on a date, unit and source: a summary by branch, or every
-    parameter under PREFIX when there are few (--all for all of them)."""
+    """Parameters with their value on a date, unit, kind (cited, derived, fitted, estimated,
+    placeholder) and source: a summary by branch, or every parameter under PREFIX when there
+    are few (--all for all of them; --placeholders for the values still to be replaced)."""
     tree = load_baseline()
     keys = tree.keys(prefix)
     if not keys:
         raise InputError(
             f"no parameter under {prefix!r}", allowed=sorted({k.split(".")[0] for k in tree})
         )
+    if placeholders:
+        _list_placeholders(tree, set(keys), wide, as_json)
+        return
     day = at_day(at)
     rows = [{"key": k, "unit": tree.leaf(k).unit, **in_force(tree.leaf(k), day)} for k in keys]
     if as_json:
@@ -92,6 +107,7 @@ def print_parameters(rows: list[dict[str, Any]], title: str, wide: bool) -> None
             row["key"],
             value_cell(row),
             row["unit"],
+            row["kind"] or "",
             row["from"] or "not yet",
             row["source"] or "",
         ]
@@ -100,6 +116,42 @@ def print_parameters(rows: list[dict[str, Any]], title: str, wide: bool) -> None
     if not wide:
         table = nest_keys(table)
     print_table(LIST_COLUMNS, table, title=title, wide=wide)
+
+
+BRANCH_KINDS = ("cited", "derived", "fitted", "estimated", "placeholder")
+"""The kinds the summary by branch counts (a baseline tree holds no reform values)."""
+
+
+def _list_placeholders(tree: ParameterTree, keys: set[str], wide: bool, as_json: bool) -> None:
+    """Every dated value under the keys that is still a placeholder, in force or not: issue 20
+    replaces them all with cited, derived or fitted values; the tests keep the rest listed."""
+    found = [(k, v) for k, v in tree.placeholders() if k in keys]
+    rows = [
+        {
+            "key": k,
+            "from": v.start.isoformat(),
+            "value": v.value,
+            "unit": tree.leaf(k).unit,
+            "method": v.method,
+            "file": tree.leaf(k).file,
+        }
+        for k, v in found
+    ]
+    if as_json:
+        emit_json({"placeholders": rows})
+        return
+    if not rows:
+        console.print("No placeholder: every value is cited, derived, fitted or estimated.")
+        return
+    columns = [
+        Column("key"),
+        Column("from"),
+        Column("value", number=True),
+        Column("unit", text=True),
+        Column("method", text=True, optional=True),
+    ]
+    table = [[r["key"], r["from"], fmt(r["value"]), r["unit"], r["method"] or ""] for r in rows]
+    print_table(columns, table, title=f"{len(rows):,} placeholder values", wide=wide)
 
 
 def _print_branches(rows: list[dict[str, Any]], prefix: str | None, day: dt.date) -> None:
@@ -111,7 +163,7 @@ def _print_branches(rows: list[dict[str, Any]], prefix: str | None, day: dt.date
         [
             name,
             f"{len(group):,}",
-            f"{sum(r['estimated'] for r in group):,}",
+            *(f"{sum(r['kind'] == kind for r in group):,}" for kind in BRANCH_KINDS),
             f"{sum(r['value'] is None for r in group):,}",
         ]
         for name, group in branches.items()
@@ -119,7 +171,7 @@ def _print_branches(rows: list[dict[str, Any]], prefix: str | None, day: dt.date
     columns = [
         Column("branch"),
         Column("parameters", number=True),
-        Column("our estimates", number=True),
+        *(Column(kind, number=True) for kind in BRANCH_KINDS),
         Column("not yet in force", number=True),
     ]
     print_table(columns, table, title=f"{len(rows):,} parameters on {day.isoformat()}, by branch")
@@ -164,8 +216,10 @@ def params_show(
         table.add_column(col, overflow="fold")
     for v in leaf.values:
         refs = "; ".join(f"{r.title} <{r.href}>" if r.href else r.title for r in v.references)
-        if v.estimated:
-            refs = f"ESTIMATE — {v.method}" + (f"; {refs}" if refs else "")
+        if v.derived_by:
+            refs = f"DERIVED by {v.derived_by}" + (f" from {refs}" if refs else "")
+        elif v.estimated:
+            refs = f"{v.kind.upper()} — {v.method}" + (f"; {refs}" if refs else "")
         marker = " ◀" if v is entry else ""
         table.add_row(
             v.start.isoformat() + marker, fmt(v.value), escape(refs), escape(v.note or "")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from immsim.errors import InputError, LookupOutOfRangeError
 from immsim.parameters.schema import RawLeaf, Reference, check_unit, value_problem
@@ -30,9 +30,26 @@ from immsim.yamlio import KeyPath, LocatedYaml, load_yaml_text
 if TYPE_CHECKING:
     from immsim.parameters.reform import Reform
 
-__all__ = ["DatedValue", "Leaf", "ParameterTree", "Reference", "load_baseline", "load_parameters"]
+__all__ = [
+    "KINDS",
+    "DatedValue",
+    "Kind",
+    "Leaf",
+    "ParameterTree",
+    "Reference",
+    "load_baseline",
+    "load_parameters",
+]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+Kind = Literal["cited", "derived", "fitted", "estimated", "placeholder", "reform"]
+KINDS: tuple[Kind, ...] = ("cited", "derived", "fitted", "estimated", "placeholder", "reform")
+"""Where a value comes from (issue 20): read in a cited source; computed from records by a
+script in ``scripts/``; fitted by ``immsim calibrate`` with a 90% interval; our own estimate by
+a stated method; a placeholder nobody measured (its method says so), still to be replaced; or
+set by a user's reform."""
+_PLACEHOLDER = re.compile(r"\bplaceholder\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -47,12 +64,31 @@ class DatedValue:
     note: str | None = None
     origin: str = "baseline"
     interval_90: tuple[float, float] | None = None
+    derived_by: str | None = None
+
+    @property
+    def kind(self) -> Kind:
+        """Which of :data:`KINDS` this value is. A fitted value is also estimated, and a
+        derived one also cites its records: the narrower kind wins. A placeholder is an
+        estimate whose method calls it one (the word, in any case), as the tree has always
+        written them."""
+        if self.origin.startswith("reform:"):
+            return "reform"
+        if self.interval_90 is not None:
+            return "fitted"
+        if self.derived_by:
+            return "derived"
+        if self.estimated:
+            return "placeholder" if _PLACEHOLDER.search(self.method or "") else "estimated"
+        return "cited"
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "from": self.start.isoformat(),
             "value": self.value,
+            "kind": self.kind,
             "interval_90": list(self.interval_90) if self.interval_90 else None,
+            "derived_by": self.derived_by,
             "estimated": self.estimated,
             "method": self.method,
             "note": self.note,
@@ -145,6 +181,15 @@ class ParameterTree:
             hint = close or under[:10] or list(self._leaves)[:10]
             raise InputError(f"unknown parameter {key!r}", allowed=hint) from None
 
+    def placeholders(self) -> list[tuple[str, DatedValue]]:
+        """Every dated value, in force or not, that is still a placeholder, by key and date."""
+        return [
+            (k, v)
+            for k, leaf in self._leaves.items()
+            for v in leaf.values
+            if v.kind == "placeholder"
+        ]
+
     def keys(self, prefix: str | None = None) -> list[str]:
         if not prefix:
             return list(self._leaves)
@@ -213,6 +258,7 @@ def _dated_values(raw: RawLeaf, origin: str) -> tuple[DatedValue, ...]:
                 note=item.note,
                 origin=origin,
                 interval_90=item.interval_90,
+                derived_by=item.derived_by or raw.derived_by,
             )
         )
     return tuple(out)

@@ -127,17 +127,8 @@ def _reformed_timeline(
         before = [v for v in leaf.values if v.start <= until]
         if before:
             resumed = before[-1]
-            timeline.append(
-                DatedValue(
-                    start=until,
-                    value=resumed.value,
-                    references=resumed.references,
-                    estimated=resumed.estimated,
-                    method=resumed.method,
-                    note=resumed.note,
-                    origin=resumed.origin,
-                )
-            )
+            # the baseline value resumes with all its provenance (kind, interval, script)
+            timeline.append(dataclasses.replace(resumed, start=until))
         timeline += [v for v in leaf.values if v.start > until]
     return tuple(timeline)
 

@@ -87,6 +87,9 @@ class RawDatedValue(_Strict):
     note: str | None = None
     interval_90: tuple[float, float] | None = None
     """A fitted value's 90% interval (written by ``immsim calibrate``)."""
+    derived_by: str | None = None
+    """The script in ``scripts/`` that computed this value from records (its path from the
+    repository root), so that anyone can recompute it; the records are cited in ``reference``."""
 
     @model_validator(mode="after")
     def _method_if_estimated(self) -> RawDatedValue:
@@ -152,6 +155,8 @@ class RawLeaf(DatedValues):
     method: str | None = None
     note: str | None = None
     allowed: list[str] | None = None
+    derived_by: str | None = None
+    """As :attr:`RawDatedValue.derived_by`, for every value of the leaf (a generated file)."""
     documentation_only: Annotated[str, Field(min_length=1)] | None = None
     """Why a leaf that no code reads is kept (a figure to check others against, context, or a
     quantity a mechanism still to be built will read); a test checks that exactly these leaves
