@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from immsim.atomic import atomic_file
+from immsim.engine.costs import COMPONENTS, LABELS
 from immsim.engine.results import Results, load_results
 from immsim.errors import InputError
 from immsim.outcomes import HEADLINES, OUTCOMES, by_year
@@ -236,12 +237,8 @@ def _costs(results: Results) -> go.Figure:
     yearly = results.yearly()
     cost = OUTCOMES["cost"]
     figure = go.Figure()
-    for column, name in (
-        ("cost_arrest", "arrests (officers)"),
-        ("cost_detention", "detention"),
-        ("cost_court", "courts"),
-        ("cost_removal", "removal transport"),
-    ):
+    for column in COMPONENTS:
+        name = LABELS[column]
         figure.add_trace(
             go.Bar(
                 x=[str(y) for y in yearly["fiscal_year"].to_list()],
