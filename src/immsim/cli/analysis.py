@@ -25,6 +25,7 @@ from immsim.errors import InputError
 
 if TYPE_CHECKING:
     from immsim.analysis.capacity import RequiredCapacity
+    from immsim.analysis.effects import Band, Effects
     from immsim.analysis.published import Comparison
 
 
@@ -266,14 +267,68 @@ def _print_capacity(result: RequiredCapacity, years: int, max_runs: int) -> None
     for name, level in result.capacities.items():
         table.add_row(name, f"{level.start:,.0f}", f"{level.required:,.0f}", f"{level.ratio:.1f}")
     console.print(table)
+    _print_costs(result, interior)
+    if result.effects is not None:
+        _print_effects(result.effects)
+
+
+def _print_costs(result: RequiredCapacity, interior: bool) -> None:
+    """A year's cost by component, its band, and the cost per removal."""
+    from immsim.engine.costs import LABELS
+
+    low, high = result.cost_band
+    costs = Table("cost a year", "USD billion", "share", padding=(0, 1))
+    for column, value in result.cost_by_component.items():
+        share = value / result.cost_per_year if result.cost_per_year else 0.0
+        costs.add_row(LABELS.get(column, column), f"{value / 1e9:,.2f}", f"{share:.0%}")
+    costs.add_row("total", f"{result.cost_per_year / 1e9:,.2f}", "100%")
+    console.print(costs)
     console.print(
-        f"Cost a year: ${result.cost_per_year / 1e9:,.1f} billion "
-        + ", ".join(
-            f"{k.removeprefix('cost_')} ${v / 1e9:,.1f}B"
-            for k, v in result.cost_by_component.items()
-        )
-        + f"; ${result.cost_per_removal:,.0f} per removal"
+        f"Cost a year: ${result.cost_per_year / 1e9:,.1f} billion (90% band "
+        f"${low / 1e9:,.1f}-{high / 1e9:,.1f} billion from the officer-year cost's interval; "
+        "unit costs of the run's years, which the CPI-U in the tree prices as base-year "
+        "dollars after 2024); "
+        f"${result.cost_per_removal:,.0f} per removal"
         + (" (border removals included)." if interior else ".")
+        + " Detention capital: new beds above today's funded level at their cost per bed, "
+        "spread over their life."
+    )
+
+
+def _print_effects(effects: Effects) -> None:
+    """What a year of these removals does to the economy, the public purse and families."""
+
+    def band(b: Band, unit: float = 1e9) -> list[str]:
+        return [f"{b.low / unit:,.1f}", f"{b.central / unit:,.1f}", f"{b.high / unit:,.1f}"]
+
+    table = Table("a year of these removals", "low", "central", "high", "studies", padding=(0, 1))
+    table.add_row(
+        "workers removed (thousands)",
+        *band(effects.workers, 1e3),
+        "CAP 2016 / Pew 2022 employment rate",
+    )
+    table.add_row(
+        f"GDP lost a year after ({effects.base_year} USD billion)",
+        *band(effects.output_lost),
+        "CAP 2016 at once / CAP 2016 long run / AAF 2015",
+    )
+    table.add_row(
+        f"federal taxes lost a year ({effects.base_year} USD billion)",
+        *band(effects.federal_taxes_lost),
+        "AIC 2024 / ITEP 2024",
+    )
+    table.add_row(
+        f"state and local taxes lost a year ({effects.base_year} USD billion)",
+        *band(effects.state_local_taxes_lost),
+        "AIC 2024 / ITEP 2024",
+    )
+    console.print(table)
+    console.print(
+        f"Families: {effects.parents:,.0f} parents of U.S.-citizen children removed a year, "
+        f"{effects.usc_children:,.0f} U.S.-citizen children losing a parent (Pew: children per "
+        "parent). Each study's per-worker or per-person figure is applied to this run's interior "
+        "removals (border removals are not counted as workers or taxpayers) and restated in "
+        "base-year dollars with the CPI-U."
     )
 
 
