@@ -39,11 +39,13 @@ def _plan() -> costs.CostPlan:
 
 def test_each_component_is_its_hand_calculation() -> None:
     # FY2023's cited values, written out: 639 judges; EOIR $1,325,000 and OPLA $883,700 a
-    # judge-year; 322,701 enrolled on ATD (2022-10-01) at $4.20 a day; $165 is not yet in force: $132.90 a
-    # bed-day (FY2017's, held); mission support 7.05% of ICE's budget
+    # judge-year; 322,701 enrolled on ATD (2022-10-01) at $4.20 a day; FY2017's $132.90 a
+    # bed-day carried to FY2023 at the CPI-U ($165.20); mission support 7.05% of ICE's budget
     plan = _plan()
     week = costs.week_costs(plan, effort=1.0, detained=30_000, land=1_000, air=2_000)
-    assert week["cost_detention"] == pytest.approx(30_000 * WEEK * 132.90)
+    assert week["cost_detention"] == pytest.approx(
+        30_000 * WEEK * 132.90 * 304.702 / 245.120, rel=1e-4
+    )
     assert week["cost_atd"] == pytest.approx(322_701 * 4.20 * WEEK)
     assert week["cost_court"] == pytest.approx(639 * (1_325_000 + 883_700) / YEAR)
     land = TREE.get("removal.logistics.land_cost_per_person", DAY)

@@ -23,7 +23,7 @@ restated in the base year's dollars before use.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import polars as pl
@@ -191,15 +191,11 @@ def effects_by_year(results: Results, tree: ParameterTree, at: dt.date) -> list[
         so_far += year.removed
         stock = Effects.of(so_far, 0.0, rates)
         out.append(
-            Effects(
-                removed=year.removed,
-                parents=year.parents,
-                workers=year.workers,
+            replace(
+                year,
                 output_lost=stock.output_lost,
                 federal_taxes_lost=stock.federal_taxes_lost,
                 state_local_taxes_lost=stock.state_local_taxes_lost,
-                usc_children=year.usc_children,
-                base_year=rates.base_year,
             )
         )
     return out
