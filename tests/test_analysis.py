@@ -641,7 +641,12 @@ def test_required_capacity_is_priced_with_capital_a_band_and_effects() -> None:
             **answer.capacities,
             "beds": CapacityLevel(beds.key, start=100_000.0, required=139_000.0),
         },
-        volumes={**answer.volumes, "removals_interior": 400_000.0, "parents_of_usc_removed": 80e3},
+        volumes={
+            **answer.volumes,
+            "removals_interior": 400_000.0,
+            "parents_of_usc_removed": 80e3,
+            "voluntary_returns": 50e3,
+        },
     )
     priced = _priced(answer, tree, start)
     # 39,000 new beds at $110,000 (Conroe, 2017) over 39 years: $110 million a year
@@ -655,6 +660,7 @@ def test_required_capacity_is_priced_with_capital_a_band_and_effects() -> None:
     assert high == pytest.approx(priced.cost_per_year + officers * (295 / 150 - 1))
     assert priced.effects is not None
     assert priced.effects.removed == 400_000.0 and priced.effects.parents == 80e3
+    assert priced.effects.left == 50e3  # voluntary returns leave the workforce too
     # fewer beds than today build nothing
     fewer = dataclasses.replace(
         answer,

@@ -81,7 +81,7 @@ def test_dollars_are_restated_with_the_cpi_u() -> None:
 
 def test_effects_of_a_year_are_the_studies_arithmetic() -> None:
     rates = Rates.read(TREE, DAY)
-    effects = Effects.of(removed=1_000, parents=200, rates=rates)
+    effects = Effects.of(removed=700, parents=200, rates=rates, left=300)
     # Pew 2022: 8.3 million workers of 11.0 million; CAP 2016: 7.0 of 11.3 million
     assert effects.workers.central == pytest.approx(1_000 * 0.755)
     assert effects.workers.low == pytest.approx(1_000 * 0.62)
@@ -123,15 +123,17 @@ def test_a_runs_effects_accumulate_and_count_its_parents(history: Any) -> None:
     effects = effects_by_year(history, TREE, at)
     removed = (
         history.weekly.group_by("fiscal_year")
-        .agg(pl.col("removals_interior").sum())
+        .agg(pl.col("removals_interior").sum(), pl.col("voluntary_returns").sum())
         .sort("fiscal_year")
     )
     parents = parents_removed(history).sort("fiscal_year")
     rates = Rates.read(TREE, at)
     so_far = 0.0
     for year, row in zip(effects, removed.to_dicts(), strict=True):
-        so_far += row["removals_interior"]
+        # removed, or gone by voluntary return after arrest
+        so_far += row["removals_interior"] + row["voluntary_returns"]
         assert year.removed == pytest.approx(row["removals_interior"])
+        assert year.left == pytest.approx(row["voluntary_returns"])
         # output and taxes lost in a year come from everyone removed so far
         assert year.output_lost.central == pytest.approx(
             so_far * rates.employment.central * rates.output_per_worker.central

@@ -237,6 +237,7 @@ def _measure(
         + total("removals_border"),
         "detained_average": mean("detained"),
         "parents_of_usc_removed": _parents(results, last) * scale,
+        "voluntary_returns": total("voluntary_returns"),
     }
     return removals, binding, sum(costs.values()), costs, used, volumes
 
@@ -371,7 +372,10 @@ def _priced(answer: RequiredCapacity, tree: ParameterTree, start: dt.date) -> Re
     )
     volumes = answer.volumes
     effects = Effects.of(
-        volumes["removals_interior"], volumes["parents_of_usc_removed"], Rates.read(tree, start)
+        volumes["removals_interior"],
+        volumes["parents_of_usc_removed"],
+        Rates.read(tree, start),
+        left=volumes["voluntary_returns"],
     )
     return dataclasses.replace(
         answer,

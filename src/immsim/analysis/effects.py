@@ -4,14 +4,16 @@ of the engine.
 
 - Costs: the engine's nominal cost columns restated in dollars of ``prices.base_year`` with the
   CPI-U (fiscal year t priced at calendar year t).
-- Workers: people removed from the interior times the employment rate of the unauthorized
-  population (Pew; CAP's lower count as the band's low end). Border removals are people caught
-  on arrival, not part of the workforce, and are left out.
+- Workers: people removed from the interior, and people arrested who leave by voluntary return,
+  times the employment rate of the unauthorized population (Pew; CAP's lower count as the band's
+  low end). Border removals are people caught on arrival, not part of the workforce, and are left
+  out; so is the background emigration a run has without enforcement.
 - Output: the workers removed so far times the GDP lost a year per worker removed (CAP 2016 at
   once and in the long run, AAF 2015 with capital adjusting), so a run shows the loss growing as
   removals accumulate.
-- Taxes: the people removed so far times the federal and the state and local taxes an
-  unauthorized immigrant pays a year (ITEP 2024; AIC 2024's lower totals as the low end).
+- Taxes: the people removed (or gone by voluntary return) so far times the federal and the
+  state and local taxes an unauthorized immigrant pays a year (ITEP 2024; AIC 2024's lower
+  totals as the low end).
 - Families: removed parents of U.S.-citizen children (the population's ``us_citizen_child``
   attribute, counted by the engine) times the U.S.-citizen children per such parent (Pew).
 
@@ -109,10 +111,12 @@ class Rates:
 @dataclass(frozen=True)
 class Effects:
     """The effects of ``removed`` interior removals (``parents`` of them parents of U.S.-citizen
-    children): the workers they were, the output and taxes lost a year once they are gone (in
-    base-year dollars), and the U.S.-citizen children who lost a parent."""
+    children) and of ``left`` voluntary returns after arrest: the workers they were, the output
+    and taxes lost a year once they are gone (in base-year dollars), and the U.S.-citizen
+    children who lost a parent to a removal (voluntary returns are not broken down by family)."""
 
     removed: float
+    left: float
     parents: float
     workers: Band
     output_lost: Band
@@ -122,10 +126,12 @@ class Effects:
     base_year: int
 
     @classmethod
-    def of(cls, removed: float, parents: float, rates: Rates) -> Effects:
-        workers = rates.employment.scaled(removed)
+    def of(cls, removed: float, parents: float, rates: Rates, left: float = 0.0) -> Effects:
+        gone = removed + left
+        workers = rates.employment.scaled(gone)
         return cls(
             removed=removed,
+            left=left,
             parents=parents,
             workers=workers,
             output_lost=Band(
@@ -133,8 +139,8 @@ class Effects:
                 workers.central * rates.output_per_worker.central,
                 workers.high * rates.output_per_worker.high,
             ),
-            federal_taxes_lost=rates.federal_taxes.scaled(removed),
-            state_local_taxes_lost=rates.state_local_taxes.scaled(removed),
+            federal_taxes_lost=rates.federal_taxes.scaled(gone),
+            state_local_taxes_lost=rates.state_local_taxes.scaled(gone),
             usc_children=parents * rates.children_per_parent,
             base_year=rates.base_year,
         )
@@ -179,7 +185,7 @@ def effects_by_year(results: Results, tree: ParameterTree, at: dt.date) -> list[
     rates = Rates.read(tree, at)
     removed = (
         results.weekly.group_by("fiscal_year")
-        .agg(pl.col("removals_interior").sum())
+        .agg(pl.col("removals_interior").sum(), pl.col("voluntary_returns").sum())
         .join(parents_removed(results), on="fiscal_year", how="left")
         .fill_null(0.0)
         .sort("fiscal_year")
@@ -187,8 +193,13 @@ def effects_by_year(results: Results, tree: ParameterTree, at: dt.date) -> list[
     out: list[Effects] = []
     so_far = 0.0
     for row in removed.to_dicts():
-        year = Effects.of(float(row["removals_interior"]), float(row["parents"]), rates)
-        so_far += year.removed
+        year = Effects.of(
+            float(row["removals_interior"]),
+            float(row["parents"]),
+            rates,
+            left=float(row["voluntary_returns"]),
+        )
+        so_far += year.removed + year.left
         stock = Effects.of(so_far, 0.0, rates)
         out.append(
             replace(

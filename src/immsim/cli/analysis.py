@@ -303,7 +303,7 @@ def _print_effects(effects: Effects) -> None:
 
     table = Table("a year of these removals", "low", "central", "high", "studies", padding=(0, 1))
     table.add_row(
-        "workers removed (thousands)",
+        "workers removed or leaving (thousands)",
         *band(effects.workers, 1e3),
         "CAP 2016 / Pew 2022 employment rate",
     )
@@ -327,7 +327,8 @@ def _print_effects(effects: Effects) -> None:
         f"Families: {effects.parents:,.0f} parents of U.S.-citizen children removed a year, "
         f"{effects.usc_children:,.0f} U.S.-citizen children losing a parent (Pew: children per "
         "parent). Each study's per-worker or per-person figure is applied to this run's interior "
-        "removals (border removals are not counted as workers or taxpayers) and restated in "
+        f"removals and its {effects.left:,.0f} voluntary returns after arrest (border removals "
+        "are not counted as workers or taxpayers) and restated in "
         "base-year dollars with the CPI-U."
     )
 

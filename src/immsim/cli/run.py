@@ -179,7 +179,7 @@ def _print_costs(results: Results, tree: ParameterTree, at: dt.date, wide: bool)
     effects = effects_by_year(results, tree, at)
     columns = [
         Column("FY"),
-        Column("workers removed", number=True),
+        Column("workers gone", number=True),
         Column("GDP lost $M", number=True),
         Column("federal taxes $M", number=True),
         Column("state+local $M", number=True),
@@ -201,8 +201,9 @@ def _print_costs(results: Results, tree: ParameterTree, at: dt.date, wide: bool)
     ]
     print_table(columns, rows, wide=wide)
     console.print(
-        "Workers removed from the interior that year; GDP and taxes lost that year from everyone "
-        f"removed since the run began ({base} dollars; CAP 2016 output per worker, ITEP 2024 "
+        "Workers gone that year (removed from the interior, or left by voluntary return after "
+        "arrest); GDP and taxes lost that year from everyone gone since the run began"
+        f" ({base} dollars; CAP 2016 output per worker, ITEP 2024 "
         "taxes); parents of U.S.-citizen children removed, and the U.S.-citizen children who "
         "lost a parent (Pew). `immsim capacity` gives the studies' bands.",
         highlight=False,

@@ -338,7 +338,7 @@ def effects_table(results: Results) -> list[dict[str, str]]:
             "FY": str(cost["fiscal_year"]),
             "cost (USD millions)": f"{cost['cost'] / 1e6:,.0f}",
             f"cost ({base} USD millions)": f"{cost['cost_constant'] / 1e6:,.0f}",
-            "workers removed": f"{e.workers.central:,.0f}",
+            "workers removed or leaving": f"{e.workers.central:,.0f}",
             f"GDP lost ({base} USD millions)": millions(e.output_lost),
             f"federal taxes lost ({base} USD millions)": millions(e.federal_taxes_lost),
             f"state and local taxes lost ({base} USD millions)": millions(e.state_local_taxes_lost),
@@ -401,7 +401,8 @@ fitted to FY2012–FY2016 or assumed; see the parameter sources.</p>
 {_table(summary, list(summary[0]) if summary else [])}
 <h2>Costs in constant dollars, and what the removals do</h2>
 {_table(effects, list(effects[0]) if effects else [])}
-<p class="note">Workers removed that year (interior removals at Pew's employment rate); GDP and
+<p class="note">Workers removed or leaving that year (interior removals and voluntary returns after
+arrest, at Pew's employment rate); GDP and
 taxes lost that year from everyone removed since the run began, central value and in brackets the
 studies' range (CAP 2016, AAF 2015; ITEP 2024, AIC 2024); children: removed parents of
 U.S.-citizen children times Pew's children per parent. Constant dollars: CPI-U.</p>
