@@ -37,6 +37,15 @@ def write(tmp_path: Path):
     return _write
 
 
+@pytest.fixture
+def terminal80(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's console as on a real 80-column terminal (see tests/terminal.py)."""
+    from immsim.cli.output import console
+
+    monkeypatch.setattr(console, "_force_terminal", True)
+    monkeypatch.setattr(console, "width", 80)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 import pytest
 import yaml
+from terminal import fits, text
 
 from immsim.analysis.capacity import LEVERS, CapacityLevel, RequiredCapacity
 from immsim.analysis.compare import compare
@@ -393,6 +394,32 @@ def test_cli_run_draws_and_compare(tmp_path: Path, capsys) -> None:  # type: ign
     assert "at least two" in capsys.readouterr().err
 
 
+def test_sweep_and_sensitivity_tables_fit_80_columns(tmp_path: Path, capsys, terminal80) -> None:  # type: ignore[no-untyped-def]
+    levers = {
+        "enforcement.ero_deportation_officers": [3000, 9000],
+        "courts.immigration_judges": [500],
+    }
+    spec = spec_file(tmp_path, levers=levers)
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "sw"), "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    fits(out)
+    words = text(out)
+    results = pl.read_parquet(tmp_path / "sw" / "results.parquet")
+    last = results.filter(pl.col("fiscal_year") == results["fiscal_year"].max())
+    for point, officers in enumerate(levers["enforcement.ero_deportation_officers"]):
+        mine = last.filter(pl.col("point") == point)
+        arrests = mine.filter(pl.col("metric") == "arrests")["value"].median()
+        cost = mine.filter(pl.col("metric") == "cost")["value"].median()
+        # the levers in the spec file's order (spec_file writes its keys sorted)
+        assert f"{point} 500 {officers:,} {arrests:,.0f}" in words, point  # type: ignore[str-format]
+        assert f"{cost / 1e6:,.0f}" in words  # type: ignore[operator]
+    assert main(["sensitivity", str(spec), "--n", "2", "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    fits(out)
+    assert "flows." in out and "  emigration_rate" in out and "mu_star" in out
+    assert "driven most by flows.emigration_rate" in text(out)
+
+
 # --- required capacity ------------------------------------------------------------------------
 
 
@@ -543,7 +570,7 @@ def test_published_estimates_are_restated_on_the_models_basis(tmp_path: Path) ->
 
 
 def test_capacity_command_sets_published_estimates_beside_the_answer(
-    shared_data: Path, tmp_path: Path, capsys
+    shared_data: Path, tmp_path: Path, capsys, terminal80
 ) -> None:  # type: ignore[no-untyped-def]
     figures = shared_data / "published_figures.csv"
     if not figures.is_file():
@@ -560,8 +587,21 @@ def test_capacity_command_sets_published_estimates_beside_the_answer(
         assert row["restated"] > 0 and row["why"]
         assert row["ratio"] == pytest.approx(row["ours"] / row["restated"])
     assert main([*args, "--figures", str(figures)]) == 0
-    text = " ".join(capsys.readouterr().out.split())
-    assert "Why each differs" in text and "AIC 2024" in text and "Penn Wharton" in text
+    out = capsys.readouterr().out
+    fits(out)  # on an 80-column terminal, every number whole
+    words = text(out)
+    assert "Why each differs" in words and "AIC 2024" in words and "Penn Wharton" in words
+    for name, level in data["capacities"].items():
+        assert f"{name} {level['start']:,.0f} {level['required']:,.0f}" in words
+    for row in data["published"]:
+        assert f"{row['restated']:,.0f} {row['unit']}" in out, row  # whole, on one line
+        assert f"{row['ours']:,.0f}" in out and f"{row['ratio']:.2f}" in out
+    assert "Not shown at this width: as published" in words
+    assert main([*args, "--figures", str(figures), "--wide"]) == 0
+    wide = capsys.readouterr().out
+    assert "as published" in wide and "Not shown" not in wide
+    row = data["published"][0]
+    assert f"{row['published']:,.0f} {row['published_unit']}" in wide
 
 
 def test_everyone_in_n_years_sets_an_interior_goal(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

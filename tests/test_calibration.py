@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from terminal import fits, lines, text
 
 from immsim.calibration.calibrate import (
     Calibration,
@@ -103,6 +104,54 @@ def test_a_small_fit_improves_and_stays_in_range(figures: Path) -> None:
         assert spec.low <= item.value <= spec.high
         lo, hi = item.interval_90
         assert spec.low <= lo <= hi <= spec.high
+
+
+def test_fitted_table_fits_80_columns_with_every_key_whole(
+    figures: Path, capsys, monkeypatch, terminal80
+) -> None:  # type: ignore[no-untyped-def]
+    import immsim.calibration.calibrate as module
+
+    result = Calibration(
+        method="test",
+        targets=(),
+        evaluations=3,
+        rms_relative_error_before=0.2,
+        rms_relative_error_after=0.1,
+        residuals={},
+        parameters=(
+            Fitted(
+                "enforcement.channels.at_large_locate_rate_known",
+                "share of known people located a year",
+                0.031,
+                0.0123456,
+                (0.011, 0.0137),
+                (0.001, 0.2),
+                False,
+            ),
+            Fitted(
+                "courts.process.hours_per_case_released",
+                "hours",
+                4.0,
+                8.0,
+                (7.1, 8.0),
+                (1, 8),
+                True,
+            ),
+        ),
+        seed=1,
+    )
+    monkeypatch.setattr(module, "calibrate", lambda *args, **kwargs: result)
+    assert main(["calibrate", "--figures", str(figures), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    fits(out)
+    words = text(out)
+    assert "enforcement.channels. at_large_locate_rate_known share of known 0.01235" in words
+    assert "hours_per_case_released hours 8 (bound) 7.1 to 8" in words
+    assert "Not shown at this width: was, allowed" in words
+    assert main(["calibrate", "--figures", str(figures), "--dry-run", "--wide"]) == 0
+    wide = lines(capsys.readouterr().out)
+    assert "allowed" in wide[1] and "was" in wide[1]
+    assert any("enforcement.channels.at_large_locate_rate_known" in line for line in wide)
 
 
 def test_write_back_changes_only_the_fitted_value(tmp_path: Path) -> None:
@@ -203,6 +252,31 @@ def test_backtest_reports_fitted_and_out_of_sample_years(figures: Path, capsys) 
     data = json.loads(capsys.readouterr().out)
     assert code == 0 and data["rows"] == result.as_dict()["rows"]
     assert data == json.loads(json.dumps(result.as_dict()))  # --json prints as_dict()
+
+
+def test_backtest_table_fits_80_columns_with_every_number(
+    figures: Path, capsys, monkeypatch, terminal80
+) -> None:  # type: ignore[no-untyped-def]
+    import immsim.calibration.validate as module
+
+    result = validate(figures, TREE, draws=1)
+    monkeypatch.setattr(module, "validate", lambda *args, **kwargs: result)
+    assert main(["validate", "--figures", str(figures)]) == 0
+    out = capsys.readouterr().out
+    fits(out)
+    words = text(out)
+    shown = [row for row in result.rows if row.observed is not None]
+    for row in shown:
+        share = row.metric.endswith("share")
+        observed = f"{row.observed:.0%}" if share else f"{row.observed:,.0f}"
+        simulated = f"{row.median:.0%}" if share else f"{row.median:,.0f}"
+        assert f"{row.fiscal_year} {observed} {simulated}" in words, row
+    assert "Not shown at this width: 90% band" in words
+    assert main(["validate", "--figures", str(figures), "--wide"]) == 0
+    wide = capsys.readouterr().out
+    assert "90% band" in lines(wide)[1]
+    row = shown[-1]
+    assert f"{row.low:,.0f} to {row.high:,.0f}" in wide or row.metric.endswith("share")
 
 
 def test_validate_without_figures_is_a_clear_error(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
+from terminal import fits, lines, text
 
 from immsim.cli import main
 
@@ -125,27 +125,6 @@ def test_regimes_classify_bad_profile_is_located(capsys, write) -> None:  # type
 
 # --- in an 80-column terminal ----------------------------------------------------------------
 
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-
-@pytest.fixture
-def terminal80(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The CLI's console as on a real 80-column terminal."""
-    from immsim.cli.output import console
-
-    monkeypatch.setattr(console, "_force_terminal", True)
-    monkeypatch.setattr(console, "width", 80)
-
-
-def _lines(out: str) -> list[str]:
-    return [ANSI.sub("", line).rstrip() for line in out.splitlines()]
-
-
-def _fits(out: str) -> None:
-    lines = _lines(out)
-    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
-    assert "…" not in out, "a cell was cut"
-
 
 def test_run_summary_fits_80_columns_with_every_number(capsys, write, tmp_path, terminal80) -> None:  # type: ignore[no-untyped-def]
     from immsim.engine.results import load_results
@@ -156,7 +135,7 @@ def test_run_summary_fits_80_columns_with_every_number(capsys, write, tmp_path, 
     )
     code, out, _ = run(capsys, "run", str(path), "--out", str(tmp_path / "r"))
     assert code == 0
-    _fits(out)
+    fits(out)
     for row in by_year(load_results(tmp_path / "r")).to_dicts():
         for name in ("arrests", "removals", "removals_interior", "detained", "court_pending"):
             assert f"{row[name]:,.0f}" in out, (name, row[name])
@@ -181,25 +160,25 @@ def test_params_list_is_a_summary_unless_asked_for_all(capsys, terminal80) -> No
 
     code, out, _ = run(capsys, "params", "list", "--at", "2026-10-01")
     assert code == 0
-    _fits(out)
-    assert len(_lines(out)) < 30 and "population" in out and "--all" in out
+    fits(out)
+    assert len(lines(out)) < 30 and "population" in out and "--all" in out
     code, out, _ = run(capsys, "params", "list", "--all", "--at", "2026-10-01")
     assert code == 0
-    _fits(out)
+    fits(out)
     keys = load_baseline().keys()
-    assert len(_lines(out)) < 2 * len(keys)  # one line a key, and a heading a group
+    assert len(lines(out)) < 2 * len(keys)  # one line a key, and a heading a group
     assert all(key.rsplit(".", 1)[-1] in out for key in keys)
     beds = load_baseline().get("detention.funded_beds", "2026-10-01")
     assert f"{beds:,.0f}" in out  # detention.funded_beds, whole
     code, out, _ = run(capsys, "params", "list", "--all", "--wide", "--at", "2026-10-01")
-    assert "source" in _lines(out)[1] and "detention.funded_beds" in out
+    assert "source" in lines(out)[1] and "detention.funded_beds" in out
 
 
 def test_scenario_check_is_a_summary_unless_asked_for_all(capsys, terminal80) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = run(capsys, "scenario", "check", "plus-10000-officers")
     assert code == 0
-    _fits(out)
-    assert len(_lines(out)) < 40
+    fits(out)
+    assert len(lines(out)) < 40
     from immsim.scenario import resolve_scenario
 
     scenario = resolve_scenario("plus-10000-officers")
@@ -208,5 +187,67 @@ def test_scenario_check_is_a_summary_unless_asked_for_all(capsys, terminal80) ->
     assert "--all" in out
     code, out, _ = run(capsys, "scenario", "check", "--all")
     assert code == 0
-    _fits(out)
+    fits(out)
     assert "total_estimator" in out
+
+
+def test_regimes_tables_fit_80_columns(capsys, write, terminal80) -> None:  # type: ignore[no-untyped-def]
+    from immsim.regimes.catalog import shipped_regimes
+
+    code, out, _ = run(capsys, "regimes", "list")
+    assert code == 0
+    fits(out)
+    for regime in shipped_regimes():
+        assert regime.name in out and f"{regime.in_force[0].start}" in out
+    assert "(continued)" in out  # too wide for one table at 80 columns: the rest follows
+    code, wide, _ = run(capsys, "regimes", "list", "--wide")
+    assert "(continued)" not in wide and "sources" in lines(wide)[1]
+    code, out, _ = run(capsys, "regimes", "show", "eo13768")
+    assert code == 0
+    fits(out)
+    assert "Assumption:" in out and "[i]" not in out  # no markup printed as text
+    path = write(
+        "p.yaml",
+        "profiles:\n  - {label: one misdemeanour, criminal_history: minor, entry_year: 2005}\n",
+    )
+    code, out, _ = run(capsys, "regimes", "classify", "eo13768", "--profile", str(path))
+    assert code == 0
+    fits(out)
+    assert "one misdemeanour" in text(out)
+
+
+def test_population_describe_fits_80_columns_with_every_number(
+    capsys, tmp_path, terminal80
+) -> None:  # type: ignore[no-untyped-def]
+    import polars as pl
+    from strata_examples import user_rows
+
+    path = tmp_path / "strata.csv"
+    pl.DataFrame(user_rows()).write_csv(path)
+    code, out, _ = run(capsys, "population", "describe", str(path), "--date", "2020-01-01")
+    assert code == 0
+    fits(out)
+    words = text(out)
+    assert "1,020 people" in words
+    for persons, share in ((1000, 1000 / 1020), (20, 20 / 1020)):
+        assert f"{persons:,} {share:.1%}" in words  # a level's people and share, whole
+
+
+def test_data_tables_fit_80_columns(capsys, tmp_path, terminal80) -> None:  # type: ignore[no-untyped-def]
+    from test_data import ARREST_HEADER, PREAMBLE, arrest_row
+
+    path = tmp_path / "arrests-with-a-long-name-as-released-by-the-agency.csv"
+    rows = arrest_row() * 1203 + arrest_row(method="?") * 2
+    path.write_text(PREAMBLE + ARREST_HEADER + rows, encoding="utf-8")
+    code, out, _ = run(capsys, "data", "ingest", str(path), "--out", str(tmp_path / "out"))
+    assert code == 0
+    fits(out)
+    assert "1,205 1,203 2" in text(out)  # read, written, rejected: whole
+    assert "unknown arrest" in out and "method (2)" in out  # the top reason, wrapped
+    code, out, _ = run(capsys, "data", "summarize", str(tmp_path / "out"))
+    assert code == 0
+    fits(out)
+    assert "2020 1,203" in text(out)
+    code, out, _ = run(capsys, "data", "fetch", "--list")
+    assert code == 0
+    fits(out)

@@ -14,6 +14,7 @@ import yaml
 from fastapi.testclient import TestClient
 
 from immsim.engine.run import run
+from immsim.presentation.charts import TRACE_TYPES
 from immsim.presentation.report import write_report
 from immsim.presentation.server import MAX_BODY, create_app
 from immsim.scenario import parse_scenario
@@ -40,6 +41,37 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from immsim.scenario import load_scenario
 
     return run(load_scenario(scenario_path)).save(folder / "out")
+
+
+def test_bundled_plotly_js_is_the_version_plotly_draws_for() -> None:
+    """The figures' JSON is written by the plotly package for its plotly.js; the bundle is built
+    from that version (scripts/build_plotly_bundle.sh: rerun it after upgrading plotly)."""
+    import gzip
+    import re
+
+    from plotly.offline import get_plotlyjs_version
+
+    from immsim.presentation.charts import TRACE_TYPES, plotly_gz
+
+    head = gzip.decompress(plotly_gz())[:400].decode()
+    version = re.search(r"plotly\.js v(\d+\.\d+\.\d+)", head)
+    assert version, head
+    assert version[1].split(".")[0] == get_plotlyjs_version().split(".")[0]
+    assert all(kind in head for kind in TRACE_TYPES)  # as the build recorded them
+    license_text = (
+        Path(__file__).parents[1] / "src/immsim/presentation/static/plotly.js-LICENSE.txt"
+    ).read_text(encoding="utf-8")
+    assert "MIT" in license_text or "Permission is hereby granted" in license_text
+
+
+def test_page_serves_the_partial_plotly_js(client: TestClient) -> None:
+    import gzip
+
+    from immsim.presentation.charts import plotly_gz
+
+    zipped = client.get("/plotly.js", headers={"Accept-Encoding": "gzip"})
+    assert zipped.status_code == 200 and zipped.content == gzip.decompress(plotly_gz())
+    assert len(plotly_gz()) < 600_000  # the full build gzipped is 1.45 MB
 
 
 def test_report_is_self_contained(run_dir: Path, tmp_path: Path) -> None:
@@ -139,6 +171,33 @@ def test_concurrent_requests_do_not_interfere(client: TestClient) -> None:
     assert answers[0] != answers[1]
 
 
+def test_an_abandoned_run_stops_at_the_end_of_the_week_it_is_on() -> None:
+    """The server marks a run abandoned when its page goes away (test_web shows it in Chromium);
+    the run then computes the week it is on and no more, and nothing of it is kept."""
+    import threading
+
+    from immsim.presentation import server
+    from immsim.presentation.levers import Scenarios
+
+    abandoned = threading.Event()
+    ticks: list[float] = []
+
+    def tick(fraction: float, running: str) -> None:
+        ticks.append(fraction)
+        if len(ticks) == 5:  # the fifth week is done: the page goes away
+            abandoned.set()
+
+    request = Scenarios.model_validate(
+        {"scenarios": [{"regime": "sep2021", "horizon_years": 3, "officers": 7373}]}
+    )
+    with pytest.raises(server.Abandoned) as stopped:
+        server.simulate_all(request, tick, abandoned)
+    assert (stopped.value.weeks, len(ticks)) == (6, 5)  # the sixth week was under way
+    assert stopped.value.of >= 3 * 52 and stopped.value.running == "scenario A"
+    key = request.scenarios[0].model_dump_json()
+    assert key not in server._RESULTS  # the unfinished run is not kept as an answer
+
+
 # --- in a real browser -----------------------------------------------------------------------
 
 
@@ -171,7 +230,8 @@ def test_page_levers_chart_and_report_in_chromium(
             page.click("#download-report")
         saved = tmp_path / "downloaded.html"
         info.value.save_as(saved)
-        assert saved.stat().st_size > 1_000_000
+        text = saved.read_text(encoding="utf-8")
+        assert 'id="plotly-packed"' in text and text.count("data-figure=") == 5  # a whole report
         # the HTML report renders its charts in the same browser, offline
         report = write_report(run_dir, tmp_path / "report.html")
         page.goto(report.as_uri())
@@ -201,6 +261,8 @@ def test_reports_on_draws_and_comparisons_show_bands(tmp_path: Path) -> None:
         text = out.read_text(encoding="utf-8")
         assert '"fill":"toself"' in text.replace(" ", "")  # the bands
         assert "court cases pending" in text
+        kinds = {t.get("type", "scatter") for f in _figures(text) for t in f["data"]}  # type: ignore[attr-defined]
+        assert kinds <= TRACE_TYPES  # what the bundled plotly.js can draw
     assert "difference from a" in (tmp_path / "c.html").read_text(encoding="utf-8")
 
 
@@ -239,7 +301,8 @@ def test_report_is_smaller_and_defines_each_outcome_once(run_dir: Path, tmp_path
     from immsim.outcomes import HEADLINES, OUTCOMES
 
     path = write_report(run_dir, tmp_path / "r.html")
-    assert path.stat().st_size < 2_600_000  # was 4.9 MB: plotly.js packed, not raw
+    # was 4.9 MB with plotly.js raw, then 2.1 MB with it packed; now packed and partial
+    assert path.stat().st_size < 800_000
     text = path.read_text(encoding="utf-8")
     for name in HEADLINES:
         assert html.escape(OUTCOMES[name].definition) in text

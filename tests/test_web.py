@@ -172,6 +172,87 @@ def test_report_charts_have_titles_axes_units_and_legends(
     page.close()
 
 
+def test_plotly_bundle_draws_every_trace_type_the_charts_use(browser: Any, tmp_path: Path) -> None:
+    """The plotly.js built for immsim (scripts/build_plotly_bundle.sh) registers every trace
+    type a report draws, as plotly.js itself lists them once loaded."""
+    import gzip
+    import json
+    import re
+
+    from immsim.presentation.charts import TRACE_TYPES, plotly_gz
+    from immsim.scenario import load_scenario
+
+    (tmp_path / "plotly.js").write_bytes(gzip.decompress(plotly_gz()))
+    (tmp_path / "page.html").write_text('<script src="plotly.js"></script>', encoding="utf-8")
+    page = browser.new_page()
+    page.goto((tmp_path / "page.html").as_uri())
+    registered = set(page.evaluate("Object.keys(Plotly.PlotSchema.get().traces)"))
+    page.close()
+    assert registered >= TRACE_TYPES, TRACE_TYPES - registered
+    assert "scattergl" not in registered  # the partial build, not the full one
+    path = tmp_path / "s.yaml"
+    path.write_text("name: kinds\nregime: sep2021\nstart: 2021-10-01\nhorizon_years: 1\n")
+    report = write_report(run(load_scenario(path)).save(tmp_path / "out"), tmp_path / "r.html")
+    found = re.findall(r'data-figure="[^"]+">(.*?)</script>', report.read_text(encoding="utf-8"))
+    kinds = {t.get("type", "scatter") for f in found for t in json.loads(f)["data"]}
+    assert kinds == TRACE_TYPES  # the single-run report draws each kind the bundle carries
+
+
+def _abandoned(caplog: pytest.LogCaptureFixture, count: int = 1) -> list[Any]:
+    """The runs the server stopped because nobody waited for them (server.Abandoned), once it
+    has stopped ``count`` of them (each stops at the end of the week it is on)."""
+    for _ in range(600):
+        found = [r.args[0] for r in caplog.records if r.name == "immsim.presentation.server"]
+        if len(found) >= count:
+            return found
+        time.sleep(0.1)
+    return found
+
+
+def _ten_year_run(server: str, browser: Any, officers: int, caplog: Any) -> Any:
+    """A page with a ten-year run of its own under way (``officers`` makes it one no other test
+    has asked for, so it is not answered from the server's cache), past its first weeks."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="immsim.presentation.server")
+    page = browser.new_page()
+    page.goto(server)
+    page.wait_for_function(DONE, timeout=90000)
+    page.fill("input[name=officers]", str(officers))
+    page.fill("input[name=horizon_years]", "10")
+    page.dispatch_event("input[name=horizon_years]", "change")
+    page.wait_for_function(
+        "/Running scenario A[^0-9]*[1-9][0-9]*%/.test(document.getElementById('status').textContent)",
+        timeout=120000,
+    )
+    return page
+
+
+def test_a_run_superseded_by_another_stops_early(
+    server: str, browser: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    page = _ten_year_run(server, browser, 7777, caplog)
+    page.fill("input[name=horizon_years]", "1")  # another run: the ten-year one is abandoned
+    page.dispatch_event("input[name=horizon_years]", "change")
+    page.wait_for_function(DONE, timeout=120000)
+    (stopped,) = _abandoned(caplog)
+    assert stopped.running == "scenario A"
+    assert stopped.of >= 52 * 10 and 0 < stopped.weeks < stopped.of / 2, stopped
+    # what is on screen is the run asked for last
+    years = page.evaluate("document.querySelector('#chart .js-plotly-plot').data[0].x.length")
+    assert years == 1
+    page.close()
+
+
+def test_a_run_left_behind_by_closing_the_page_stops_early(
+    server: str, browser: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    page = _ten_year_run(server, browser, 7676, caplog)
+    page.close()
+    (stopped,) = _abandoned(caplog)
+    assert stopped.of >= 52 * 10 and 0 < stopped.weeks < stopped.of / 2, stopped
+
+
 def test_three_scenarios_side_by_side_with_progress(server: str, browser: Any) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(server)

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from immsim.cli.options import (
     DEFAULT_WORKERS,
@@ -20,13 +19,16 @@ from immsim.cli.options import (
     WorkersOpt,
     figures_file,
 )
-from immsim.cli.output import console, emit_json, print_bands, task_progress, widen
+from immsim.cli.output import console, emit_json, print_bands, task_progress
+from immsim.cli.tables import Column, is_wide, nest_keys, print_table
 from immsim.errors import InputError
 
 if TYPE_CHECKING:
     from immsim.analysis.capacity import RequiredCapacity
     from immsim.analysis.effects import Band, Effects
     from immsim.analysis.published import Comparison
+    from immsim.analysis.sensitivity import SensitivityReport
+    from immsim.analysis.sweep import SweepResult
 
 
 def compare_command(
@@ -91,6 +93,7 @@ def sweep_command(
     ] = None,
     workers: WorkersOpt = DEFAULT_WORKERS,
     ray: RayOpt = None,
+    wide: WideOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Levers x uncertainties; results in one Parquet table. Re-running resumes."""
@@ -110,6 +113,7 @@ def sweep_command(
     if as_json:
         emit_json(result.as_dict())
         return
+    _print_sweep(result, wide)
     console.print(
         f"{result.runs} runs ({result.resumed} found done, {result.ran} run now). "
         f"Results: [bold]{escape(str(result.results))}[/]"
@@ -132,6 +136,7 @@ def sensitivity_command(
     ] = 10,
     workers: WorkersOpt = DEFAULT_WORKERS,
     ray: RayOpt = None,
+    wide: WideOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Global sensitivity (SALib): which uncertain parameters drive each outcome."""
@@ -156,8 +161,75 @@ def sensitivity_command(
     if as_json:
         emit_json(report.as_dict())
         return
+    _print_sensitivity(report, wide)
+
+
+SWEPT = ("arrests", "removals", "detained", "cost")
+"""The outcomes the sweep's table shows (every headline outcome is in its Parquet file)."""
+
+
+def _print_sweep(result: SweepResult, wide: bool) -> None:
+    """A row for each point of the design: its levers' values, and the medians over the draws
+    of some headline outcomes in the last fiscal year, each in its display unit."""
+    import polars as pl
+
+    from immsim.cli.output import fmt
+    from immsim.outcomes import OUTCOMES
+
+    table = pl.read_parquet(result.results)
+    last = table.select(pl.col("fiscal_year").max()).item()
+    levers = [f"lever:{k}" for k in result.spec.levers]  # in the spec's order
+    medians = (
+        table.filter((pl.col("fiscal_year") == last) & pl.col("metric").is_in(SWEPT))
+        .group_by(["point", *levers, "metric"])
+        .agg(pl.col("value").median())
+        .pivot(on="metric", index=["point", *levers], values="value")
+        .sort("point")
+    )
+    names = [c.removeprefix("lever:") for c in levers]
+    short = [n.rsplit(".", 1)[-1] for n in names]
+    headers = short if len(set(short)) == len(short) else names
+    columns = [Column("point", number=True), *(Column(h, number=True) for h in headers)]
+    columns += [Column(m, number=True) for m in SWEPT]
+    rows = [
+        [
+            str(row["point"]),
+            *(fmt(row[c]) for c in levers),
+            *(f"{row[m] * OUTCOMES[m].scale:,.0f}" for m in SWEPT),
+        ]
+        for row in medians.to_dicts()
+    ]
+    draws = result.spec.draws
+    print_table(columns, rows, title=f"FY{last}, median of {draws} draws a point", wide=wide)
+    console.print(
+        "; ".join(f"{m}: {OUTCOMES[m].display_unit}" for m in SWEPT)
+        + (f". Levers: {', '.join(names)}." if headers != names and names else "."),
+        highlight=False,
+    )
+
+
+def _index(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def _print_sensitivity(report: SensitivityReport, wide: bool) -> None:
+    """For each outcome, its uncertain parameters, most influential first, with SALib's indices
+    (``mu_star``, in the outcome's unit, for Morris; ``S1`` and ``ST``, shares of the variance,
+    for Sobol), then the sentence that says what drives it."""
+    from immsim.outcomes import OUTCOMES
+
     for metric, info in report.outputs.items():
-        console.print(escape(info.summary or f"{metric}: constant across the samples."))
+        if info.constant:
+            console.print(escape(f"{metric}: constant across the samples."))
+            continue
+        names = list(info.indices[0].values)
+        columns = [Column("parameter")]
+        columns += [Column(n, number=True, optional=n.endswith("_conf")) for n in names]
+        rows = [[i.parameter, *(_index(i.values[n]) for n in names)] for i in info.indices]
+        unit = OUTCOMES[metric].unit if metric in OUTCOMES else ""
+        title = f"{metric} ({unit})" if unit else metric
+        print_table(columns, rows if is_wide(wide) else nest_keys(rows), title=title, wide=wide)
+        console.print(escape(info.summary or ""))
 
 
 def capacity_command(
@@ -188,6 +260,7 @@ def capacity_command(
     ] = None,
     max_runs: Annotated[int, typer.Option("--max-runs", min=1, max=500)] = 30,
     figures: FiguresOpt = None,
+    wide: WideOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """The smallest officers, beds, judges and seats that meet a removal goal, and the cost."""
@@ -229,13 +302,12 @@ def capacity_command(
         extra = {"everyone_in_years": everyone_in, "population_at_start": population.total}
         emit_json({**result.as_dict(), **extra, "published": [c.as_dict() for c in published]})
         return
-    widen(120)
-    _print_capacity(result, years, max_runs)
+    _print_capacity(result, years, max_runs, wide)
     if published:
-        _print_published(published)
+        _print_published(published, wide)
 
 
-def _print_capacity(result: RequiredCapacity, years: int, max_runs: int) -> None:
+def _print_capacity(result: RequiredCapacity, years: int, max_runs: int, wide: bool) -> None:
     """The answer in words, the capacities against today's, and what a year of them costs."""
     from immsim.analysis.capacity import GAIN
 
@@ -263,26 +335,35 @@ def _print_capacity(result: RequiredCapacity, years: int, max_runs: int) -> None
     elif result.stopped == "run limit":
         console.print(f"The search stopped at {max_runs} runs; --max-runs allows more.")
     column = "required" if result.met else "most that helps"
-    table = Table("capacity", "today", column, "x", padding=(0, 1))
-    for name, level in result.capacities.items():
-        table.add_row(name, f"{level.start:,.0f}", f"{level.required:,.0f}", f"{level.ratio:.1f}")
-    console.print(table)
-    _print_costs(result, interior)
+    columns = [Column("capacity"), Column("today", number=True)]
+    columns += [Column(column, number=True), Column("x", number=True)]
+    rows = [
+        [name, f"{level.start:,.0f}", f"{level.required:,.0f}", f"{level.ratio:.1f}"]
+        for name, level in result.capacities.items()
+    ]
+    print_table(columns, rows, wide=wide)
+    _print_costs(result, interior, wide)
     if result.effects is not None:
-        _print_effects(result.effects)
+        _print_effects(result.effects, wide)
 
 
-def _print_costs(result: RequiredCapacity, interior: bool) -> None:
+def _print_costs(result: RequiredCapacity, interior: bool, wide: bool) -> None:
     """A year's cost by component, its band, and the cost per removal."""
     from immsim.engine.costs import LABELS
 
     low, high = result.cost_band
-    costs = Table("cost a year", "USD billion", "share", padding=(0, 1))
-    for column, value in result.cost_by_component.items():
-        share = value / result.cost_per_year if result.cost_per_year else 0.0
-        costs.add_row(LABELS.get(column, column), f"{value / 1e9:,.2f}", f"{share:.0%}")
-    costs.add_row("total", f"{result.cost_per_year / 1e9:,.2f}", "100%")
-    console.print(costs)
+    total = result.cost_per_year
+    rows = [
+        [LABELS.get(column, column), f"{value / 1e9:,.2f}", f"{value / total:.0%}" if total else ""]
+        for column, value in result.cost_by_component.items()
+    ]
+    rows.append(["total", f"{total / 1e9:,.2f}", "100%"])
+    columns = [
+        Column("cost a year"),
+        Column("USD billion", number=True),
+        Column("share", number=True),
+    ]
+    print_table(columns, rows, wide=wide)
     console.print(
         f"Cost a year: ${result.cost_per_year / 1e9:,.1f} billion (90% band "
         f"${low / 1e9:,.1f}-{high / 1e9:,.1f} billion from the officer-year cost's interval; "
@@ -295,34 +376,43 @@ def _print_costs(result: RequiredCapacity, interior: bool) -> None:
     )
 
 
-def _print_effects(effects: Effects) -> None:
+def _print_effects(effects: Effects, wide: bool) -> None:
     """What a year of these removals does to the economy, the public purse and families."""
 
     def band(b: Band, unit: float = 1e9) -> list[str]:
         return [f"{b.low / unit:,.1f}", f"{b.central / unit:,.1f}", f"{b.high / unit:,.1f}"]
 
-    table = Table("a year of these removals", "low", "central", "high", "studies", padding=(0, 1))
-    table.add_row(
-        "workers removed or leaving (thousands)",
-        *band(effects.workers, 1e3),
-        "CAP 2016 / Pew 2022 employment rate",
-    )
-    table.add_row(
-        f"GDP lost a year after ({effects.base_year} USD billion)",
-        *band(effects.output_lost),
-        "CAP 2016 at once / CAP 2016 long run / AAF 2015",
-    )
-    table.add_row(
-        f"federal taxes lost a year ({effects.base_year} USD billion)",
-        *band(effects.federal_taxes_lost),
-        "AIC 2024 / ITEP 2024",
-    )
-    table.add_row(
-        f"state and local taxes lost a year ({effects.base_year} USD billion)",
-        *band(effects.state_local_taxes_lost),
-        "AIC 2024 / ITEP 2024",
-    )
-    console.print(table)
+    base = effects.base_year
+    rows = [
+        [
+            "workers removed or leaving (thousands)",
+            *band(effects.workers, 1e3),
+            "CAP 2016 / Pew 2022 employment rate",
+        ],
+        [
+            f"GDP lost a year after ({base} USD billion)",
+            *band(effects.output_lost),
+            "CAP 2016 at once / CAP 2016 long run / AAF 2015",
+        ],
+        [
+            f"federal taxes lost a year ({base} USD billion)",
+            *band(effects.federal_taxes_lost),
+            "AIC 2024 / ITEP 2024",
+        ],
+        [
+            f"state and local taxes lost a year ({base} USD billion)",
+            *band(effects.state_local_taxes_lost),
+            "AIC 2024 / ITEP 2024",
+        ],
+    ]
+    columns = [
+        Column("a year of these removals", text=True),
+        Column("low", number=True),
+        Column("central", number=True),
+        Column("high", number=True),
+        Column("studies", text=True, optional=True),
+    ]
+    print_table(columns, rows, wide=wide)
     console.print(
         f"Families: {effects.parents:,.0f} parents of U.S.-citizen children removed a year, "
         f"{effects.usc_children:,.0f} U.S.-citizen children losing a parent (Pew: children per "
@@ -333,29 +423,32 @@ def _print_effects(effects: Effects) -> None:
     )
 
 
-def _print_published(published: list[Comparison]) -> None:
+PUBLISHED = (
+    Column("#", number=True),
+    Column("study", text=True),
+    Column("quantity", text=True),
+    Column("restated for this goal", number=True),
+    Column("model", number=True),
+    Column("model / restated", number=True),
+    Column("as published", number=True, optional=True),
+)
+
+
+def _print_published(published: list[Comparison], wide: bool) -> None:
     """Other studies' estimates restated for this goal beside the model's, and why they differ."""
-    ptable = Table(
-        "#",
-        "study",
-        "quantity",
-        "as published",
-        "restated for this goal",
-        "model",
-        "model / restated",
-        padding=(0, 1),
-    )
-    for i, c in enumerate(published, 1):
-        ptable.add_row(
+    rows = [
+        [
             str(i),
             c.study,
             c.quantity,
-            f"{c.published:,.0f} {escape(c.published_unit)}",
             f"{c.restated:,.0f} {c.unit}",
             f"{c.ours:,.0f}",
             f"{c.ratio:.2f}",
-        )
-    console.print(ptable)
+            f"{c.published:,.0f} {c.published_unit}",
+        ]
+        for i, c in enumerate(published, 1)
+    ]
+    print_table(list(PUBLISHED), rows, wide=wide)
     console.print(
         "Restated: scaled to this goal's removals a year and to the dollars of the run's "
         "start (CPI-U). Why each differs:"

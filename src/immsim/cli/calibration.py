@@ -4,21 +4,44 @@ fits what no source states and writes it into the parameter tree."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from immsim.cli.options import FiguresOpt, JsonOpt, figures_file
-from immsim.cli.output import console, emit_json, err_console, widen
+from immsim.cli.options import FiguresOpt, JsonOpt, WideOpt, figures_file
+from immsim.cli.output import console, emit_json, err_console
+from immsim.cli.tables import Column, is_wide, nest_keys, print_table
 from immsim.parameters import load_baseline
+
+if TYPE_CHECKING:
+    from immsim.calibration.calibrate import Calibration
+    from immsim.calibration.validate import Backtest
+
+BACKTEST = (
+    Column("metric", text=True),
+    Column("FY"),
+    Column("observed", number=True),
+    Column("simulated", number=True),
+    Column("error", number=True),
+    Column("sample"),
+    Column("90% band", number=True, optional=True),
+)
+FITTED = (
+    Column("parameter"),
+    Column("unit", text=True),
+    Column("fitted", number=True),
+    Column("90% interval", number=True),
+    Column("was", number=True, optional=True),
+    Column("allowed", number=True, optional=True),
+)
 
 
 def validate_command(
     figures: FiguresOpt = None,
     draws: Annotated[int, typer.Option("--draws", min=1, max=200, help="Runs (seeds).")] = 5,
     seed: Annotated[int, typer.Option("--seed", min=0)] = 2012,
+    wide: WideOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Back-test FY2012-FY2019 under the regimes in force each year; no value is refitted."""
@@ -39,10 +62,13 @@ def validate_command(
     if as_json:
         emit_json(result.as_dict())
         return
-    widen(120)
-    table = Table(title="Back-test FY2012-FY2019 (median of draws, 90% band)", padding=(0, 1))
-    for name in ("metric", "FY", "observed", "simulated", "90% band", "error", "sample"):
-        table.add_column(name, justify="left" if name in ("metric", "sample") else "right")
+    _print_backtest(result, wide)
+
+
+def _print_backtest(result: Backtest, wide: bool) -> None:
+    """Each metric and year against the record, the directions of FY2016->FY2017, and the
+    summary errors with the fitted and the out-of-sample years apart."""
+    rows = []
     last = None
     for row in result.rows:
         if row.observed is None:
@@ -52,17 +78,21 @@ def validate_command(
         def fmt(v: float, share: bool = share) -> str:
             return f"{v:.0%}" if share else f"{v:,.0f}"
 
-        table.add_row(
-            row.label if row.metric != last else "",
-            str(row.fiscal_year),
-            fmt(row.observed),
-            fmt(row.median),
-            f"{fmt(row.low)}-{fmt(row.high)}",
-            f"{row.error:+.0%}",
-            row.sample,
+        rows.append(
+            [
+                row.label if row.metric != last else "",
+                str(row.fiscal_year),
+                fmt(row.observed),
+                fmt(row.median),
+                "" if row.error is None else f"{row.error:+.0%}",
+                row.sample,
+                f"{fmt(row.low)} to {fmt(row.high)}",
+            ]
         )
         last = row.metric
-    console.print(table)
+    draws = f"{result.draws} draw" + ("s" if result.draws != 1 else "")
+    title = f"Back-test FY2012-FY2019 (median of {draws})"
+    print_table(list(BACKTEST), rows, title=title, keys=2, wide=wide)
     for item in result.directions:
         verdict = "agrees" if item.agree else "DISAGREES"
         console.print(
@@ -94,6 +124,7 @@ def calibrate_command(
             "--tree-dir", help="The parameter tree folder to write (default: the package's)."
         ),
     ] = None,
+    wide: WideOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Fit the parameters no source states to FY2012-FY2016; write them into the tree."""
@@ -122,22 +153,7 @@ def calibrate_command(
     if as_json:
         emit_json({**result.as_dict(), "changed_files": [str(p) for p in changed]})
         return
-    widen(130)
-    table = Table(title="Fitted parameters (FY2012-FY2016)", padding=(0, 1))
-    for name in ("parameter", "unit", "was", "fitted", "90% interval", "allowed"):
-        table.add_column(name, justify="left" if name in ("parameter", "unit") else "right")
-    for item in result.parameters:
-        lo, hi = item.interval_90
-        low, high = item.allowed
-        table.add_row(
-            item.key,
-            item.unit,
-            f"{item.before:.4g}",
-            f"{item.value:.4g}" + (" [bold red](bound)[/]" if item.at_bound else ""),
-            f"{lo:.3g}-{hi:.3g}",
-            f"{low:.3g}-{high:.3g}",
-        )
-    console.print(table)
+    _print_fitted(result, wide)
     console.print(
         f"RMS relative error on {len(result.targets)} targets: "
         f"{result.rms_relative_error_before:.3f} before, {result.rms_relative_error_after:.3f} after "
@@ -149,3 +165,24 @@ def calibrate_command(
         )
     else:
         console.print("Dry run: no file changed.")
+
+
+def _print_fitted(result: Calibration, wide: bool) -> None:
+    """Each fitted parameter: its value, the 90% interval of the fit, and what it was."""
+    rows = []
+    for item in result.parameters:
+        lo, hi = item.interval_90
+        low, high = item.allowed
+        rows.append(
+            [
+                item.key,
+                item.unit,
+                f"{item.value:.4g}" + (" (bound)" if item.at_bound else ""),
+                f"{lo:.3g} to {hi:.3g}",
+                f"{item.before:.4g}",
+                f"{low:.3g} to {high:.3g}",
+            ]
+        )
+    if not is_wide(wide):
+        rows = nest_keys(rows)
+    print_table(list(FITTED), rows, title="Fitted parameters (FY2012-FY2016)", wide=wide)

@@ -8,10 +8,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from immsim.cli.options import JsonOpt
+from immsim.cli.options import JsonOpt, WideOpt
 from immsim.cli.output import console, emit_json, err_console
+from immsim.cli.tables import Column, print_table
 
 app = typer.Typer(
     help="Published enforcement records: fetch, ingest, summarize.", no_args_is_help=True
@@ -26,6 +26,7 @@ def data_fetch(
         list[str] | None, typer.Option("--url", help="Download these addresses instead.")
     ] = None,
     show: Annotated[bool, typer.Option("--list", help="List the known sources.")] = False,
+    wide: WideOpt = False,
 ) -> None:
     """Download public releases from their publishers (needs the network)."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
@@ -33,10 +34,12 @@ def data_fetch(
     from immsim.data.fetch import fetch, sources
 
     if show or source is None:
-        table = Table("source", "description", "files")
-        for name, info in sources().items():
-            table.add_row(name, escape(info["description"]), str(len(info["files"])))
-        console.print(table)
+        columns = [Column("source"), Column("description", text=True)]
+        columns.append(Column("files", number=True))
+        rows = [
+            [name, info["description"], str(len(info["files"]))] for name, info in sources().items()
+        ]
+        print_table(columns, rows, wide=wide)
         return
     with Progress(
         TextColumn("{task.description}"), BarColumn(), DownloadColumn(), console=err_console
@@ -60,6 +63,7 @@ def data_ingest(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace --out if it exists.")
     ] = False,
+    wide: WideOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Read published layouts into the normalized event schema, with a report per file."""
@@ -72,18 +76,23 @@ def data_ingest(
     if as_json:
         emit_json({"out": str(out), "files": [r.as_dict() for r in reports]})
         return
-    table = Table("file", "layout", "read", "written", "rejected", "top reason")
+    columns = [Column("file", text=True), Column("layout")]
+    columns += [Column(n, number=True) for n in ("read", "written", "rejected")]
+    columns.append(Column("top reason", text=True, optional=True))
+    rows = []
     for r in reports:
         top = r.rejected_by_reason.most_common(1)
-        table.add_row(
-            escape(Path(r.source).name),
-            r.layout,
-            f"{r.rows_read:,}",
-            f"{r.rows_written:,}",
-            f"{r.rows_rejected:,}",
-            escape(f"{top[0][0]} ({top[0][1]:,})") if top else "",
+        rows.append(
+            [
+                Path(r.source).name,
+                r.layout,
+                f"{r.rows_read:,}",
+                f"{r.rows_written:,}",
+                f"{r.rows_rejected:,}",
+                f"{top[0][0]} ({top[0][1]:,})" if top else "",
+            ]
         )
-    console.print(table)
+    print_table(columns, rows, wide=wide)
     console.print(f"Wrote [bold]{escape(str(out))}[/]; every rejected row is listed in reports/.")
 
 
@@ -94,6 +103,7 @@ def data_summarize(
         Path | None,
         typer.Option("--figures", help="published_figures.csv to cross-check against."),
     ] = None,
+    wide: WideOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Yearly and monthly flows by method, criminality, country and area; cross-checks."""
@@ -103,48 +113,44 @@ def data_summarize(
     if as_json:
         emit_json(summary)
         return
+    fy, events = Column("FY"), Column("events", number=True)
     for kind in ("arrest", "removal"):
         if kind not in summary:
             continue
         block = summary[kind]
-        table = Table(title=f"{kind} events by fiscal year")
-        table.add_column("FY")
-        table.add_column("events", justify="right")
-        for row in block["yearly"]:
-            table.add_row(str(row["fiscal_year"]), f"{row['events']:,}")
-        console.print(table)
+        rows = [[str(r["fiscal_year"]), f"{r['events']:,}"] for r in block["yearly"]]
+        print_table([fy, events], rows, title=f"{kind} events by fiscal year", wide=wide)
         dim = "channel" if kind == "arrest" else "removal_kind"
-        table = Table(title=f"{kind} events by {dim}")
-        for name in ("FY", dim, "events"):
-            table.add_column(name, justify="right" if name == "events" else "left")
-        for row in block[f"by_{dim}"]:
-            table.add_row(str(row["fiscal_year"]), str(row["level"]), f"{row['events']:,}")
-        console.print(table)
+        rows = [
+            [str(r["fiscal_year"]), str(r["level"]), f"{r['events']:,}"] for r in block[f"by_{dim}"]
+        ]
+        title = f"{kind} events by {dim}"
+        print_table([fy, Column(dim), events], rows, title=title, keys=2, wide=wide)
     if "detention_stay" in summary:
-        table = Table(title="average daily detained population (from daily headcounts)")
-        table.add_column("FY")
-        table.add_column("people", justify="right")
-        for row in summary["detention_stay"]["yearly_average_daily_population"]:
-            table.add_row(str(row["fiscal_year"]), f"{row['average_daily_population']:,.0f}")
-        console.print(table)
+        rows = [
+            [str(r["fiscal_year"]), f"{r['average_daily_population']:,.0f}"]
+            for r in summary["detention_stay"]["yearly_average_daily_population"]
+        ]
+        title = "average daily detained population (from daily headcounts)"
+        print_table([fy, Column("people", number=True)], rows, title=title, wide=wide)
     if summary["cross_check"]:
-        table = Table(title="against published figures")
-        for name in ("metric", "FY", "ingested", "published", "difference", "source"):
-            table.add_column(
-                name, justify="right" if name in ("ingested", "published", "difference") else "left"
-            )
-        for row in summary["cross_check"]:
-            table.add_row(
-                row["metric"],
-                str(row["fiscal_year"]),
-                f"{row['ingested']:,.0f}",
-                f"{row['published']:,.0f}",
-                f"{row['difference']:+,.0f} ({row['relative']:+.1%})"
-                if row["relative"] is not None
+        columns = [Column("metric"), fy]
+        columns += [Column(n, number=True) for n in ("ingested", "published", "difference")]
+        columns.append(Column("source", text=True, optional=True))
+        rows = [
+            [
+                r["metric"],
+                str(r["fiscal_year"]),
+                f"{r['ingested']:,.0f}",
+                f"{r['published']:,.0f}",
+                f"{r['difference']:+,.0f} ({r['relative']:+.1%})"
+                if r["relative"] is not None
                 else "",
-                escape(row["source"][:60]),
-            )
-        console.print(table)
+                r["source"],
+            ]
+            for r in summary["cross_check"]
+        ]
+        print_table(columns, rows, title="against published figures", keys=2, wide=wide)
     elif figures is None:
         console.print(
             "Pass --figures published_figures.csv to cross-check against published totals."

@@ -38,12 +38,6 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
-def widen(width: int) -> None:
-    """Piped output is not cut to 80 columns: a table's numbers must survive ``| less``."""
-    if not console.is_terminal:
-        console.width = max(console.width, width)
-
-
 def warm_engine(quiet: bool) -> None:
     """Load the engine's compiled loops before the progress bar starts (on a machine's first
     run they are compiled, which takes a while and would look like a stall)."""

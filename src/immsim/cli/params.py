@@ -11,7 +11,7 @@ from rich.table import Table
 
 from immsim.cli.options import AllOpt, AtOpt, JsonOpt, WideOpt, at_day
 from immsim.cli.output import console, emit_json, fmt
-from immsim.cli.tables import Column, print_table
+from immsim.cli.tables import Column, is_wide, nest_keys, print_table
 from immsim.errors import InputError
 from immsim.parameters import load_baseline
 from immsim.parameters.loader import Leaf
@@ -86,28 +86,19 @@ def print_parameters(rows: list[dict[str, Any]], title: str, wide: bool) -> None
     """One row a parameter. To fit a terminal, keys are listed under their parent, indented
     (whole, some keys are too long for a unit to fit beside them at 80 columns); ``--wide`` (and
     a pipe) prints every key whole on its row."""
-    wide = wide or not console.is_terminal
-    table: list[list[str]] = []
-    group = None
-    for row in rows:
-        key = row["key"]
-        parent, _, name = key.rpartition(".")
-        if not wide and parent:
-            if parent != group:
-                table.append([parent + ".", "", "", "", ""])
-                group = parent
-            key = "  " + name
-        else:
-            group = None
-        table.append(
-            [
-                key,
-                value_cell(row),
-                row["unit"],
-                row["from"] or "not yet",
-                row["source"] or "",
-            ]
-        )
+    wide = is_wide(wide)
+    table = [
+        [
+            row["key"],
+            value_cell(row),
+            row["unit"],
+            row["from"] or "not yet",
+            row["source"] or "",
+        ]
+        for row in rows
+    ]
+    if not wide:
+        table = nest_keys(table)
     print_table(LIST_COLUMNS, table, title=title, wide=wide)
 
 

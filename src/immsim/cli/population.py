@@ -8,15 +8,25 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from immsim.cli.options import JsonOpt
+from immsim.cli.options import JsonOpt, WideOpt
 from immsim.cli.output import console, emit_json
+from immsim.cli.tables import Column, print_table
 from immsim.parameters import load_baseline, load_parameters
 from immsim.parameters.loader import as_date
 
 app = typer.Typer(
     help="The population of strata the system acts on: build, describe.", no_args_is_help=True
+)
+
+
+MARGINS = (
+    Column("level", text=True),
+    Column("people", number=True),
+    Column("%", number=True),
+    Column("target", number=True),
+    Column("diff", number=True),
+    Column("source", text=True),
 )
 
 
@@ -74,6 +84,7 @@ def population_describe(
         str | None,
         typer.Option("--date", help="Reference date, for a file that does not record one."),
     ] = None,
+    wide: WideOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Marginals of a strata file against the targets it was built to meet, with sources."""
@@ -90,34 +101,32 @@ def population_describe(
         f"{population.strata.height:,} strata; reference date "
         f"{population.reference_date.isoformat()}; {escape(population.origin)}"
     )
-    table = Table(padding=(0, 1))
-    table.add_column("level", max_width=16, overflow="fold")
-    for name in ("people", "%", "target", "diff"):
-        table.add_column(name, justify="right", no_wrap=True)
-    table.add_column("source", min_width=14, overflow="fold")
     margins = summary["margins"]
     assert isinstance(margins, list)
+    rows = []
     last = None
     cited = None
     for row in margins:
         if row["attribute"] != last:
             last = row["attribute"]
             cited = None
-            table.add_row(f"[bold]{last}[/]", end_section=False)
+            rows.append([last, "", "", "", "", ""])
         source = row["citation"] or row["source"]
         shown, cited = ("″" if source == cited else source), source
         target = row["target"]
         diff = row["difference"]
-        flag = "" if row["within_tolerance"] in (True, None) else " [bold red]✗[/]"
-        table.add_row(
-            f"  {row['level']}",
-            f"{row['persons']:,}",
-            f"{row['share']:.1%}",
-            "" if target is None else f"{target:,.0f}",
-            ("" if diff is None else f"{round(diff) + 0:+,}") + flag,
-            escape(shown),
+        flag = "" if row["within_tolerance"] in (True, None) else " ✗"
+        rows.append(
+            [
+                f"  {row['level']}",
+                f"{row['persons']:,}",
+                f"{row['share']:.1%}",
+                "" if target is None else f"{target:,.0f}",
+                ("" if diff is None else f"{round(diff) + 0:+,}") + flag,
+                shown,
+            ]
         )
-    console.print(table)
+    print_table(list(MARGINS), rows, wide=wide)
     tol = summary["tolerance"]
     assert isinstance(tol, dict)
     console.print(

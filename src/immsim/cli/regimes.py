@@ -8,16 +8,16 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from immsim.cli.options import AtOpt, JsonOpt, at_day
+from immsim.cli.options import AtOpt, JsonOpt, WideOpt, at_day
 from immsim.cli.output import console, emit_json
+from immsim.cli.tables import Column, print_table
 
 app = typer.Typer(help="Policy regimes: priorities, exemptions, detainers.", no_args_is_help=True)
 
 
 @app.command("list")
-def regimes_list(as_json: JsonOpt = False) -> None:
+def regimes_list(wide: WideOpt = False, as_json: JsonOpt = False) -> None:
     """The shipped regimes with the dates they were in force and their sources."""
     from immsim.regimes.catalog import shipped_regimes
 
@@ -38,21 +38,26 @@ def regimes_list(as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json({"regimes": rows})
         return
-    table = Table(title="Policy regimes", title_justify="left")
-    for col in ("name", "in force", "title", "tiers", "others", "sources"):
-        table.add_column(col, overflow="fold")
-    for row in rows:
-        periods = "\n".join(f"{p['start']} → {p['end'] or 'now'}" for p in row["in_force"])
-        sources = "\n".join(f"{d['title']} ({d['date']})" for d in row["sources"])
-        table.add_row(
+    columns = [
+        Column("name"),
+        Column("in force"),
+        Column("title", text=True),
+        Column("tiers", number=True),
+        Column("others"),
+        Column("sources", text=True),
+    ]
+    table = [
+        [
             row["name"],
-            periods,
-            escape(row["title"]),
+            "\n".join(f"{p['start']} → {p['end'] or 'now'}" for p in row["in_force"]),
+            row["title"],
             str(row["tiers"]),
             row["non_priority"],
-            escape(sources),
-        )
-    console.print(table)
+            "\n".join(f"{d['title']} ({d['date']})" for d in row["sources"]),
+        ]
+        for row in rows
+    ]
+    print_table(columns, table, title="Policy regimes", wide=wide, lines=True)
 
 
 @app.command("show")
@@ -60,6 +65,7 @@ def regimes_show(
     name: Annotated[
         str, typer.Argument(help="A regime name (see `immsim regimes list`) or a regime file.")
     ],
+    wide: WideOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """A regime's tiers, exemptions, detainer policy and channels in plain words, with the cited passages."""
@@ -85,15 +91,24 @@ def regimes_show(
     console.print(
         "In force: " + "; ".join(f"{p.start} → {p.end or 'now'}" for p in regime.in_force)
     )
-    table = Table(title="Priority tiers (first match wins)", title_justify="left", show_lines=True)
-    for col in ("#", "tier", "who", "cited passage / assumption"):
-        table.add_column(col, overflow="fold")
-    for i, tier in enumerate(regime.tiers, 1):
-        cited = regime.cite(tier.source) + (
-            f"\n[i]Assumption:[/] {escape(tier.assumption)}" if tier.assumption else ""
-        )
-        table.add_row(str(i), escape(tier.label), escape(tier.describe()), cited)
-    console.print(table)
+    columns = [
+        Column("#", number=True),
+        Column("tier", text=True),
+        Column("who", text=True),
+        Column("cited passage / assumption", text=True),
+    ]
+    tiers = [
+        [
+            str(i),
+            tier.label,
+            tier.describe(),
+            regime.cite(tier.source)
+            + (f"\nAssumption: {tier.assumption}" if tier.assumption else ""),
+        ]
+        for i, tier in enumerate(regime.tiers, 1)
+    ]
+    title = "Priority tiers (first match wins)"
+    print_table(columns, tiers, title=title, wide=wide, lines=True)
     console.print(
         f"Not in any tier: [bold]{regime.non_priority}[/] — {escape(regime.cite(regime.non_priority_source))}"
     )
@@ -134,6 +149,7 @@ def regimes_classify(
         typer.Option("--profile", help="YAML file of hypothetical profiles (`profiles: [...]`)."),
     ],
     at: AtOpt = None,
+    wide: WideOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Classify a table of *hypothetical* profiles under a regime — for checking rules, never real people."""
@@ -153,20 +169,24 @@ def regimes_classify(
             }
         )
         return
-    table = Table(
-        title=f"{regime.name} on {day.isoformat()} (hypothetical profiles)",
-        title_justify="left",
-        show_lines=True,
-    )
-    for col in ("profile", "tier", "enforcement", "detainer", "mitigating", "why"):
-        table.add_column(col, overflow="fold")
-    for p, c in results:
-        table.add_row(
-            escape(p.label or "—"),
-            escape(c.tier_label),
+    columns = [
+        Column("profile", text=True),
+        Column("tier", text=True),
+        Column("enforcement"),
+        Column("detainer"),
+        Column("mitigating", text=True),
+        Column("why", text=True),
+    ]
+    table = [
+        [
+            p.label or "—",
+            c.tier_label,
             c.enforcement,
             c.detainer,
             ", ".join(c.mitigating) or "—",
-            escape("\n".join(c.reasons)),
-        )
-    console.print(table)
+            "\n".join(c.reasons),
+        ]
+        for p, c in results
+    ]
+    title = f"{regime.name} on {day.isoformat()} (hypothetical profiles)"
+    print_table(columns, table, title=title, wide=wide, lines=True)

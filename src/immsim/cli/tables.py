@@ -14,6 +14,7 @@ from rich import box
 from rich.cells import cell_len
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from immsim.cli.output import console
 
@@ -34,8 +35,37 @@ class Column:
     """Left out, and named, when the table would not fit."""
 
 
+def is_wide(wide: bool) -> bool:
+    """Whether to print tables whole: asked for with ``--wide``, or printing to a pipe or file."""
+    return wide or not console.is_terminal
+
+
+def nest_keys(rows: list[list[str]]) -> list[list[str]]:
+    """Rows whose first cell is a dotted key, each under a row naming its parent, the key's last
+    part indented: a long key (``enforcement.channels.at_large_locate_rate_known``) then fits
+    beside its numbers at 80 columns and is still printed whole."""
+    nested: list[list[str]] = []
+    group = None
+    for row in rows:
+        parent, _, name = row[0].rpartition(".")
+        if not parent:
+            group = None
+            nested.append(row)
+            continue
+        if parent != group:
+            nested.append([parent + ".", *[""] * (len(row) - 1)])
+            group = parent
+        nested.append(["  " + name, *row[1:]])
+    return nested
+
+
+def _width(cell: str) -> int:
+    """The width of a cell's widest line."""
+    return max((cell_len(line) for line in cell.splitlines()), default=0)
+
+
 def _needs(column: Column, cells: list[str], wide: bool) -> int:
-    widest = max([cell_len(column.header), *(cell_len(c) for c in cells)])
+    widest = max([_width(column.header), *(_width(c) for c in cells)])
     return min(widest, TEXT_MIN) if column.text and not wide else widest
 
 
@@ -56,14 +86,13 @@ def _groups(needs: list[int], keys: int, width: int) -> list[list[int]]:
     return groups
 
 
-def _table(title: str | None, columns: list[Column], rows: list[list[str]]) -> Table:
+def _table(columns: list[Column], rows: list[list[str]], lines: bool) -> Table:
     table = Table(
-        title=title,
-        title_justify="left",
         box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
         padding=(0, 1),
+        show_lines=lines,
     )
     for column in columns:
         table.add_column(
@@ -84,9 +113,11 @@ def print_table(
     title: str | None = None,
     keys: int = 1,
     wide: bool = False,
+    lines: bool = False,
 ) -> None:
-    """Print ``rows`` under ``columns`` within the terminal's width (see the module)."""
-    wide = wide or not console.is_terminal
+    """Print ``rows`` under ``columns`` within the terminal's width (see the module); ``lines``
+    leaves a blank line between rows, for rows of several lines of text."""
+    wide = is_wide(wide)
     width = 10**6 if wide else console.width
     shown = list(range(len(columns)))
     cells = [[row[i] for row in rows] for i in range(len(columns))]
@@ -102,7 +133,9 @@ def print_table(
     for n, group in enumerate(groups):
         chosen = [shown[i] for i in group]
         part = title if n == 0 else f"{title or ''} (continued)".strip()
-        table = _table(part, [columns[i] for i in chosen], [[r[i] for i in chosen] for r in rows])
+        table = _table([columns[i] for i in chosen], [[r[i] for i in chosen] for r in rows], lines)
+        if part:  # above the table, not wrapped to a narrow table's width
+            console.print(Text(part, style="table.title"))
         if wide:  # as wide as the table needs, though the terminal may fold the lines
             before = console.width
             console.width = max(before, _span(needs) + 1)

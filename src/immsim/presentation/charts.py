@@ -1,31 +1,45 @@
 """Charts in one HTML file that opens offline: plotly.js inlined once, compressed, and each figure
 as JSON that the page draws once plotly.js is loaded.
 
-plotly.js (4.9 MB, the full build: the report needs Sankey and heatmap traces, which no partial
-bundle shipped with the plotly package covers) is gzipped and base64-encoded into the page
-(about 2 MB) and unpacked by the browser's own ``DecompressionStream``; the charts are drawn from
-their JSON when it has loaded.
+The plotly.js inlined is not the full build (4.9 MB, 1.45 MB gzipped) but plotly.js's core with the
+trace types the charts use, scatter, bar, heatmap and Sankey (1.27 MB, 0.43 MB gzipped): no partial
+bundle plotly publishes has both Sankey and heatmap, so ``scripts/build_plotly_bundle.sh`` builds
+it from the npm package plotly.js (MIT; version, licence and how to update it in that script and
+``static/plotly.js-LICENSE.txt``), at the version the plotly Python package draws for. It is kept
+gzipped, base64-encoded into the page (about 0.57 MB) and unpacked by the browser's own
+``DecompressionStream``; the charts are drawn from their JSON when it has loaded. The web page
+is served the same file.
 """
 
 from __future__ import annotations
 
 import base64
-import gzip
 import html
 import json
 from functools import cache
+from importlib import resources
 from typing import Any
 
 import plotly.graph_objects as go
-from plotly.offline import get_plotlyjs
 
 COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
 FONT = "system-ui, sans-serif"
 
 
+TRACE_TYPES = frozenset({"scatter", "bar", "heatmap", "sankey"})
+"""The trace types in :func:`plotly_gz` (``TRACES`` in ``scripts/build_plotly_bundle.sh``)."""
+
+
+@cache
+def plotly_gz() -> bytes:
+    """plotly.js for immsim's charts, gzipped (see the module)."""
+    path = resources.files("immsim.presentation").joinpath("static", "plotly-immsim.min.js.gz")
+    return path.read_bytes()
+
+
 @cache
 def _packed_plotly() -> str:
-    return base64.b64encode(gzip.compress(get_plotlyjs().encode("utf-8"), 9, mtime=0)).decode()
+    return base64.b64encode(plotly_gz()).decode()
 
 
 LOADER = """

@@ -3,17 +3,20 @@
 A JSON API (its reference at ``/docs``, written from the OpenAPI schema and read offline) and one
 page that calls it. Every request is validated and bounded (horizon, body size, each lever's
 range, up to three scenarios); nothing a user sends is ever run as code; runs are serialized
-behind a lock so concurrent requests cannot interfere through the shared caches.
+behind a lock so concurrent requests cannot interfere through the shared caches, and a streamed
+run whose page went away is stopped (see :func:`_stream`) rather than left holding the lock.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gzip
 import json
-import queue
+import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -27,12 +30,12 @@ from fastapi.responses import (
     Response,
     StreamingResponse,
 )
-from plotly.offline import get_plotlyjs
 from pydantic import BaseModel
 
 from immsim.errors import ImmsimError
 from immsim.outcomes import HEADLINES
 from immsim.presentation.apidocs import render_docs
+from immsim.presentation.charts import plotly_gz
 from immsim.presentation.levers import (
     LEVER_KEYS,
     START,
@@ -48,6 +51,7 @@ MAX_BODY = 16_384
 SERIES = HEADLINES
 """The outcomes the page charts, as :mod:`immsim.outcomes` declares them."""
 Tick = Callable[[int, int], None]
+log = logging.getLogger(__name__)
 
 
 class Outcome(BaseModel):
@@ -122,8 +126,23 @@ def simulate(levers: Levers, tick: Tick | None = None) -> dict[str, Any]:
     return {**result, "baseline": base["series"]}
 
 
-def simulate_all(request: Scenarios, tick: Callable[[float, str], None]) -> list[dict[str, Any]]:
-    """Each scenario and its baseline; ``tick(fraction done, what is running)``."""
+class Abandoned(Exception):
+    """The page that asked for a run went away (it closed, moved on, or asked for another run):
+    the run stops at the end of the week it is computing and nothing of it is kept."""
+
+    def __init__(self, running: str, weeks: int, of: int) -> None:
+        super().__init__(f"{running} abandoned after {weeks} of {of} weeks")
+        self.running, self.weeks, self.of = running, weeks, of
+
+
+def simulate_all(
+    request: Scenarios,
+    tick: Callable[[float, str], None],
+    abandoned: threading.Event | None = None,
+) -> list[dict[str, Any]]:
+    """Each scenario and its baseline; ``tick(fraction done, what is running)``. Once
+    ``abandoned`` is set, raises :class:`Abandoned` before the next run or week: the engine
+    reports every week done (its progress callback), and that is where it is stopped."""
     runs: list[Levers] = []
     for levers in request.scenarios:
         runs += [levers, levers.baseline()]
@@ -131,8 +150,12 @@ def simulate_all(request: Scenarios, tick: Callable[[float, str], None]) -> list
     with _LOCK:
         for i, levers in enumerate(runs):
             label = f"scenario {'ABC'[i // 2]}" + (" (its baseline)" if i % 2 else "")
+            if abandoned is not None and abandoned.is_set():
+                raise Abandoned(label, 0, 0)
 
             def part(done: int, total: int, i: int = i, label: str = label) -> None:
+                if abandoned is not None and abandoned.is_set():
+                    raise Abandoned(label, done, total)
                 tick((i + done / max(total, 1)) / len(runs), label)
 
             answers.append(_summarize(_results(levers, part)))
@@ -143,33 +166,45 @@ def simulate_all(request: Scenarios, tick: Callable[[float, str], None]) -> list
     ]
 
 
-def _stream(request: Scenarios) -> Iterator[str]:
+async def _stream(request: Scenarios) -> AsyncIterator[str]:
     """NDJSON: progress lines ``{"progress": f, "running": ...}``, then ``{"results": [...]}``
-    (or ``{"error": [...]}``)."""
-    lines: queue.Queue[dict[str, Any] | None] = queue.Queue()
+    (or ``{"error": [...]}``).
+
+    The runs go in a thread of their own. When the page stops reading (the browser closes the
+    connection: the user left, or started another run, which aborts this request), the server
+    cancels this generator; its ``finally`` marks the runs abandoned, and they stop at the end of
+    the week they are on instead of holding the lock, and the machine, for minutes."""
+    loop = asyncio.get_running_loop()
+    lines: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+    abandoned = threading.Event()
+
+    def put(line: dict[str, Any] | None) -> None:
+        with contextlib.suppress(RuntimeError):  # the server has stopped: nobody to tell
+            loop.call_soon_threadsafe(lines.put_nowait, line)
 
     def work() -> None:
         try:
             results = simulate_all(
-                request, lambda f, what: lines.put({"progress": round(f, 4), "running": what})
+                request,
+                lambda f, what: put({"progress": round(f, 4), "running": what}),
+                abandoned,
             )
-            lines.put({"results": results})
+            put({"results": results})
+        except Abandoned as exc:
+            log.info("stopped a run nobody waits for: %s", exc)
         except ImmsimError as exc:
-            lines.put({"error": [str(exc)]})
+            put({"error": [str(exc)]})
         except Exception as exc:  # reported to the page, never a dropped connection
-            lines.put({"error": [f"internal error: {type(exc).__name__}: {exc}"]})
+            put({"error": [f"internal error: {type(exc).__name__}: {exc}"]})
         finally:
-            lines.put(None)
+            put(None)
 
     threading.Thread(target=work, daemon=True).start()
-    while (line := lines.get()) is not None:
-        yield json.dumps(line) + "\n"
-
-
-@cache
-def _plotly_gz() -> bytes:
-    """plotly.js gzipped once (4.9 MB becomes 1.5 MB on the wire)."""
-    return gzip.compress(get_plotlyjs().encode("utf-8"), 6)
+    try:
+        while (line := await lines.get()) is not None:
+            yield json.dumps(line) + "\n"
+    finally:
+        abandoned.set()  # a no-op once the runs are done
 
 
 def _static(name: str) -> str:
@@ -265,8 +300,9 @@ def _pages(app: FastAPI) -> None:
         headers = {"Cache-Control": "max-age=86400", "Vary": "Accept-Encoding"}
         if "gzip" in request.headers.get("accept-encoding", ""):
             headers["Content-Encoding"] = "gzip"
-            return Response(_plotly_gz(), media_type="application/javascript", headers=headers)
-        return Response(get_plotlyjs(), media_type="application/javascript", headers=headers)
+            return Response(plotly_gz(), media_type="application/javascript", headers=headers)
+        plain = gzip.decompress(plotly_gz())
+        return Response(plain, media_type="application/javascript", headers=headers)
 
     @app.get("/app.js", include_in_schema=False)
     def app_js() -> Response:
