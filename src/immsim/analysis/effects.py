@@ -56,6 +56,8 @@ def _study_value(tree: ParameterTree, key: str, at: dt.date) -> float:
 
 
 def _share(tree: ParameterTree, key: str, at: dt.date) -> float:
+    """A study's rate (a share or a ratio, in no year's dollars) in force in the base year: the
+    studies are dated after many runs' starts, and their rates describe today's population."""
     return float(tree.entry(key, dt.date(base_year(tree, at), 12, 31)).value)
 
 
