@@ -28,7 +28,7 @@ from immsim.engine.inputs import PlanInputs
 from immsim.engine.plan import WeekPlan, build_plan
 from immsim.engine.prepared import Prepared
 from immsim.engine.stages import at_large
-from immsim.engine.stocks import FREE, ORDERED, RELEASED, STOCKS
+from immsim.engine.start import initial_stocks
 from immsim.engine.week import RunState, week
 from immsim.errors import InputError
 from immsim.regimes.model import Regime
@@ -124,14 +124,6 @@ class _Snapshot(dict[str, Any]):
         )
 
 
-def _spread(rng: np.random.Generator, total: int, weights: FloatArray) -> IntArray:
-    """Share ``total`` people over groups in proportion to ``weights`` (a multinomial draw)."""
-    mass = float(weights.sum())
-    if total <= 0 or mass <= 0:
-        return np.zeros(weights.size, dtype=np.int64)
-    return rng.multinomial(total, weights / mass).astype(np.int64)
-
-
 class Pipeline:
     """One run of the weekly model; ``step`` advances one week and returns its record."""
 
@@ -159,23 +151,10 @@ class Pipeline:
         self.state = self._initial_state(start)
 
     def _initial_state(self, start: dt.date) -> State:
-        g = self.groups
-        p = self.params(start)
-        free = g.initial.copy()
-        ordered = np.where(g.level_of("immigration_history") == "final_order", free, 0)
-        ordered = ordered.astype(np.int64)
-        free -= ordered
-        pending = int(p["courts.process.pending_cases"])
-        asylum = self.prepared.attributes.asylum
-        weights = free * np.where(asylum, float(p["courts.process.backlog_asylum_weight"]), 1.0)
-        released = np.minimum(
-            _spread(self.rng, min(pending, int(free.sum())), weights.astype(float)), free
+        """The stocks on the start date, from the record (:mod:`immsim.engine.start`)."""
+        stocks = initial_stocks(
+            self.groups, self.prepared.attributes.asylum, self.params(start), self.rng
         )
-        free -= released
-        stocks = np.zeros((len(STOCKS), g.size), dtype=np.int64)
-        stocks[FREE] = free
-        stocks[ORDERED] = ordered
-        stocks[RELEASED] = released
         return State(stocks=stocks)
 
     def params(self, day: dt.date) -> dict[str, Any]:

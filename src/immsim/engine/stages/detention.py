@@ -4,7 +4,8 @@ the beds cannot hold is released, with an order or a notice to appear."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,13 +31,18 @@ class DetentionPlan(NamedTuple):
     admission_order: IntArray  # over removal requests (0 … n-1), then court ones (n … 2n-1)
 
 
+def interior_beds(p: Mapping[str, Any]) -> int:
+    """The beds the interior can fill: funded beds less those the border holds."""
+    return max(
+        0, int(float(p["detention.funded_beds"]) - float(p["detention.release.border_detained"]))
+    )
+
+
 def plan(x: PlanInputs) -> DetentionPlan:
     p, a, tri, tri_o = x.p, x.a, x.tri, x.tri_o
-    beds = float(p["detention.funded_beds"])
-    border = float(p["detention.release.border_detained"])
     return DetentionPlan(
-        funded_beds=beds,
-        beds=max(0, int(beds - border)),
+        funded_beds=float(p["detention.funded_beds"]),
+        beds=interior_beds(p),
         p_bond_release=float(weekly(float(p["detention.release.bond_release_rate"]))),
         bondable=a.bondable,
         release_order=np.lexsort((-tri.rank, a.mandatory)),  # non-mandatory, lowest tier first

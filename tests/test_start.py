@@ -1,0 +1,141 @@
+"""The starting state (engine/start.py): a run starts with the detained, the court backlog and
+the final orders the record gives for its start date, split as the leaves say, and seeding
+moves people between stocks without making or losing any."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pytest
+
+from immsim.calibration.metrics import load_observed, simulated
+from immsim.calibration.validate import START, backtest_scenario
+from immsim.engine.prepared import Prepared
+from immsim.engine.run import run
+from immsim.engine.start import criminality_classes, initial_stocks
+from immsim.engine.stocks import FREE, HELD_COURT, HELD_REMOVAL, ORDERED, RELEASED
+from immsim.parameters import load_baseline
+from immsim.parameters.reform import Override, Reform
+from immsim.population.build import build_population
+
+TREE = load_baseline()
+
+
+def seeded(day: dt.date, seed: int = 3) -> tuple[Prepared, dict[str, Any], np.ndarray]:
+    prepared = Prepared(build_population(TREE, day, seed=1), day + dt.timedelta(days=400), 1.0)
+    p = TREE.snapshot(day)
+    stocks = initial_stocks(
+        prepared.groups, prepared.attributes.asylum, p, np.random.default_rng(seed)
+    )
+    return prepared, p, stocks
+
+
+@pytest.mark.parametrize("day", [dt.date(2011, 10, 1), dt.date(2026, 10, 1)])
+def test_the_detained_start_as_the_record_says(day: dt.date) -> None:
+    prepared, p, stocks = seeded(day)
+    g = prepared.groups
+    # hand calculation from the leaves: everyone detained, times the interior (ICE-arrest)
+    # share, of whom the removal share await removal
+    interior = p["detention.start.detained"] * p["detention.start.interior_share"]
+    removal = interior * p["detention.start.removal_share"]
+    held_removal = int(stocks[HELD_REMOVAL].sum())
+    held_court = int(stocks[HELD_COURT].sum())
+    assert abs(held_removal + held_court - interior) <= 1
+    assert abs(held_removal - removal) <= 1
+    assert abs(held_court - (interior - removal)) <= 1
+    # criminality as the record splits the interior detained (each class has people enough)
+    convicted, pending, _ = criminality_classes(g)
+    held = stocks[HELD_COURT] + stocks[HELD_REMOVAL]
+    assert abs(held[convicted].sum() / interior - p["detention.start.convicted_share"]) < 1e-3
+    assert abs(held[pending].sum() / interior - p["detention.start.pending_charges_share"]) < 1e-3
+    # awaiting removal: only people with an order or a prior removal; in court: neither
+    history = g.level_of("immigration_history")
+    assert stocks[HELD_REMOVAL][history == "none"].sum() == 0
+    assert stocks[HELD_COURT][history != "none"].sum() == 0
+    # the court backlog: detained awaiting court plus released with a case
+    assert stocks[HELD_COURT].sum() + stocks[RELEASED].sum() == p["courts.process.pending_cases"]
+    # nobody made or lost, and no stock negative
+    assert stocks.sum() == g.initial.sum()
+    assert np.array_equal(stocks.sum(axis=0), g.initial)
+    assert (stocks >= 0).all()
+    # final orders: the population's, at large or detained awaiting removal
+    orders = g.initial[history == "final_order"].sum()
+    assert stocks[ORDERED].sum() + stocks[HELD_REMOVAL][history == "final_order"].sum() == orders
+    assert stocks[FREE][history == "final_order"].sum() == 0
+
+
+def test_the_2026_start_holds_late_2025s_detention() -> None:
+    """From ICE's published count of February 2026 (68,289 held), the interior's nine in ten:
+    a country with some 60,000 detained after interior arrests, not an empty one."""
+    _, p, stocks = seeded(dt.date(2026, 10, 1))
+    assert p["detention.start.detained"] == 68289
+    assert stocks[HELD_COURT].sum() + stocks[HELD_REMOVAL].sum() > 60_000
+
+
+def test_seeding_is_reproducible_by_seed() -> None:
+    a = seeded(dt.date(2016, 10, 1), seed=7)[2]
+    b = seeded(dt.date(2016, 10, 1), seed=7)[2]
+    c = seeded(dt.date(2016, 10, 1), seed=8)[2]
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_the_leaf_follows_the_daily_headcount(shared_data: Path) -> None:
+    """The generated leaf is the record: the national headcount on the first of a month, summed
+    over facilities (scripts/make_start_state_tree.py)."""
+    path = shared_data / "uwchr/inc_headcount_fy12-24ytd.csv.gz"
+    if not path.exists():
+        pytest.skip(f"missing {path}")
+    days = pl.read_csv(path, separator="|", try_parse_dates=True)
+    for day in (dt.date(2011, 10, 1), dt.date(2019, 10, 1)):
+        total = int(days.filter(pl.col("date") == day)["n"].sum())
+        assert TREE.get("detention.start.detained", day) == total
+
+
+def test_the_seeded_detained_fit_the_interior_beds() -> None:
+    """Beds are a hard limit: with 20,000 funded beds of which the border holds 14,000, the 6,000
+    interior beds take the 4,207 removal cases of 2011-10-01 first and 1,793 court cases."""
+    day = dt.date(2011, 10, 1)
+    prepared = Prepared(build_population(TREE, day, seed=1), day + dt.timedelta(days=400), 1.0)
+    p = {**TREE.snapshot(day), "detention.funded_beds": 20000.0}
+    stocks = initial_stocks(
+        prepared.groups, prepared.attributes.asylum, p, np.random.default_rng(3)
+    )
+    removal = round(
+        p["detention.start.detained"]
+        * p["detention.start.interior_share"]
+        * p["detention.start.removal_share"]
+    )
+    assert stocks[HELD_REMOVAL].sum() == removal
+    assert stocks[HELD_COURT].sum() == 20000 - 14000 - removal
+    assert stocks.sum() == prepared.groups.initial.sum()
+
+
+def test_the_fy2012_backtest_starts_closer_to_the_record(shared_data: Path) -> None:
+    """The back-test's first year (FY2012, regimes in force, the validate seed) holds more
+    people on an average day when it starts with the record's detained than when it starts
+    empty, and comes nearer ICE's published average of 34,260: the seeded stock is still
+    draining when the year's admissions start to fill the beds."""
+    figures = shared_data / "published_figures.csv"
+    if not figures.exists():
+        pytest.skip(f"missing {figures}")
+    observed = load_observed(figures)[("adp", 2012)].value
+    empty = Reform(
+        name="empty-start",
+        overrides={
+            "detention.start.detained": Override.model_validate({"values": {"2011-01-01": 0}})
+        },
+    )
+    population = build_population(TREE, START, seed=2012)
+    seeded_adp = simulated(run(backtest_scenario(2012, years=1), population=population))[
+        ("adp", 2012)
+    ]
+    empty_adp = simulated(run(backtest_scenario(2012, empty, years=1), population=population))[
+        ("adp", 2012)
+    ]
+    assert seeded_adp > empty_adp
+    assert abs(seeded_adp - observed) < abs(empty_adp - observed)
