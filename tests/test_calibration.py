@@ -21,7 +21,7 @@ from immsim.calibration.calibrate import (
     package_tree_dir,
     write_back,
 )
-from immsim.calibration.metrics import load_observed, simulated
+from immsim.calibration.metrics import load_observed, load_workbook_observed, simulated
 from immsim.calibration.validate import backtest_scenario, validate
 from immsim.cli import main
 from immsim.engine.run import run
@@ -40,6 +40,21 @@ def figures(shared_data: Path) -> Path:
     if not path.is_file():
         pytest.skip(f"SKIPPED: {path} not found")
     return path
+
+
+def test_workbooks_give_the_yearly_detained_population_and_book_ins(shared_data: Path) -> None:
+    """ICE's workbooks fill the ADP the published figures lack (FY2021-FY2023), and agree with
+    them where both exist (FY2019: 50,165)."""
+    folder = shared_data / "ice_detention_stats"
+    if not folder.is_dir():
+        pytest.skip(f"SKIPPED: {folder} not found")
+    observed = load_workbook_observed(folder)
+    assert observed[("adp", 2019)].value == pytest.approx(50_165, abs=1)
+    assert observed[("adp", 2021)].value == pytest.approx(19_254, abs=1)
+    assert observed[("adp", 2023)].value == pytest.approx(28_289, abs=1)
+    # book-ins after ICE arrests, like the model's admissions after interior arrests
+    assert observed[("book_ins_ice", 2019)].value == 137_084
+    assert observed[("book_ins_ice", 2021)].value == 45_680
 
 
 def test_observed_figures_are_read_by_metric_and_year(figures: Path) -> None:
@@ -218,14 +233,29 @@ def test_write_back_changes_only_the_fitted_value(tmp_path: Path) -> None:
 
 
 def test_backtest_reports_fitted_and_out_of_sample_years(figures: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    result = validate(figures, TREE, draws=1)
+    result = validate(figures, TREE, draws=1, workbooks=figures.parent / "ice_detention_stats")
     samples = {row.sample for row in result.rows}
     assert samples == {"fitted", "out of sample"}
     assert result.out_of_sample_cells >= 10
     assert result.out_of_sample_median_abs_pct_error is not None
     assert {d.metric for d in result.directions} >= {"arrests", "detainers", "adp"}
     years = {row.fiscal_year for row in result.rows}
-    assert years == set(range(2012, 2020))
+    assert years == set(range(2012, 2024))
+    # each cell says whether it was fitted, and which period it belongs to
+    assert {
+        (r.fiscal_year, r.sample, r.period)
+        for r in result.rows
+        if r.fiscal_year in (2016, 2017, 2021)
+    } == {
+        (2016, "fitted", "FY2012-FY2016"),
+        (2017, "out of sample", "FY2017-FY2019"),
+        (2021, "out of sample", "FY2020-FY2023"),
+    }
+    assert all("Title 42" in r.note for r in result.rows if r.fiscal_year >= 2020)
+    periods = result.periods()
+    assert list(periods) == ["FY2012-FY2016", "FY2017-FY2019", "FY2020-FY2023"]
+    assert periods["FY2020-FY2023"]["sample"] == "out of sample"
+    assert periods["FY2020-FY2023"]["cells"] >= 10
     assert list(result.as_dict()) == [
         "draws",
         "seed",
@@ -233,6 +263,7 @@ def test_backtest_reports_fitted_and_out_of_sample_years(figures: Path, capsys) 
         "fitted_median_abs_pct_error",
         "out_of_sample_median_abs_pct_error",
         "out_of_sample_cells",
+        "periods",
         "directions",
         "metrics",
     ]

@@ -183,6 +183,39 @@ def test_more_beds_hold_more_people_when_beds_bind() -> None:
     assert yearly_mean(large, "refused_bed") < yearly_mean(small, "refused_bed")
 
 
+def test_postponed_non_detained_hearings_stop_released_completions() -> None:
+    """EOIR postponed every non-detained hearing from 18 March 2020: with the share at 0 no
+    released case is completed; at one half, half of the hours the detained docket leaves."""
+    judges = {"courts.immigration_judges": 150}
+    closed = go(overrides={**judges, "courts.process.non_detained_hearing_share": 0.0})
+    half = go(overrides={**judges, "courts.process.non_detained_hearing_share": 0.5})
+    assert closed.weekly["completions_released"].sum() == 0
+    assert closed.weekly["completions_detained"].sum() > 0  # detained hearings went on
+    hours_per_year = TREE.get("courts.process.hours_per_judge_year", "2017-01-01")
+    per_case = TREE.get("courts.process.hours_per_case_released", "2017-01-01")
+    per_det = TREE.get("courts.process.hours_per_case_detained", "2017-01-01")
+    expected = (
+        0.5
+        * (150 * hours_per_year - yearly_mean(half, "completions_detained") * per_det)
+        / per_case
+    )
+    assert yearly_mean(half, "completions_released") == pytest.approx(expected, rel=0.02)
+
+
+def test_the_pandemic_capacity_limit_holds_fewer_people_when_beds_bind() -> None:
+    """ICE's Pandemic Response Requirements held facilities to about 75% of capacity: the
+    interior holds at most 75% of the beds less the border's, and fewer than with every bed."""
+    full = go(overrides={"detention.funded_beds": 30000})
+    limited = go(
+        overrides={"detention.funded_beds": 30000, "detention.pandemic_capacity_share": 0.75}
+    )
+    w = limited.weekly
+    held = (w["detained_court"] + w["detained_removal"]).to_numpy()
+    assert np.all(held <= np.floor(0.75 * 30000 - w["detained_border"].to_numpy()))
+    held_full = (full.weekly["detained_court"] + full.weekly["detained_removal"]).mean()
+    assert held.mean() < 0.9 * held_full
+
+
 def test_a_missing_parameter_is_a_clear_error() -> None:
     snapshot = _Snapshot(dt.date(2011, 1, 1), {"detention.funded_beds": 1})
     assert snapshot["detention.funded_beds"] == 1

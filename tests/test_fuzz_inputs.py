@@ -221,7 +221,7 @@ overrides:
       2017-01-01: 60000
       2018-01-01: {value: 70000, note: a note}
     until: 2019-01-01
-  border.air_share:
+  border.record.air_share:
     values:
       2017-01-01: 0.5
 """

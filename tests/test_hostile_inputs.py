@@ -294,7 +294,7 @@ def test_capacity_command_with_a_nan_goal_is_exit_2(capsys) -> None:  # type: ig
         ("detention.cost_per_bed_day", "1.0e+300", "at most"),
         ("enforcement.effort.hours_per_officer_year", "1.0e+12", "at most"),
         ("population.association.gang_with_felony", "1.0e+9", "at most"),
-        ("border.air_share", ".nan", "share"),
+        ("border.record.air_share", ".nan", "share"),
     ],
 )
 def test_reform_values_must_be_finite_and_within_their_units_bound(
@@ -354,7 +354,7 @@ def test_scenario_uncertainties_must_be_finite_and_bounded(spec: str) -> None:
     [
         ("levers:\n  detention.funded_beds: [1.0e+19]\n", "at most"),
         ("levers:\n  detention.funded_beds: [.nan]\n", "finite"),
-        ("levers:\n  border.air_share: [1.5]\n", "share"),
+        ("levers:\n  border.record.air_share: [1.5]\n", "share"),
         (
             "design: {sample: random, n: 2}\nlevers:\n  detention.funded_beds: {low: 0, high: .inf}\n",
             "finite",

@@ -79,7 +79,8 @@ OUTCOMES: dict[str, Outcome] = {
             "people a year",
             "sum",
             ("removals",),
-            "Removals from the interior and at the border (the border's taken from the tree).",
+            "Removals from the interior and at the border (the border's from CBP's record: "
+            "Title 8 apprehensions of single adults times the share ICE removes).",
         ),
         Outcome(
             "removals_interior",
@@ -96,6 +97,15 @@ OUTCOMES: dict[str, Outcome] = {
             "mean",
             ("detained",),
             "People in ICE detention on an average day, the border's included.",
+        ),
+        Outcome(
+            "admissions",
+            "detention book-ins after ICE arrests",
+            "people a year",
+            "sum",
+            ("admissions",),
+            "People admitted to ICE detention after an interior arrest (ICE's initial book-ins "
+            "with ICE as the arresting agency; the border's book-ins are not modelled).",
         ),
         Outcome(
             "court_pending",

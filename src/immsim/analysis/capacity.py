@@ -20,6 +20,7 @@ import polars as pl
 from immsim.analysis.effects import Effects, Rates
 from immsim.analysis.uncertainty import Dist, draw_reform
 from immsim.dates import WEEKS_PER_YEAR
+from immsim.engine.border import removals_per_year as border_removals_per_year
 from immsim.engine.costs import COMPONENTS as COST_COLUMNS
 from immsim.engine.costs import capital_per_year
 from immsim.engine.results import Results
@@ -267,7 +268,9 @@ def required_capacity(
     fixed = {key: Dist(dist="fixed", value=0.0) for key, _ in LEVERS.values()}
     fixed["enforcement.effort.removal_goal"] = Dist(dist="fixed", value=0.0)
     trials: list[Trial] = []
-    border = float(tree.get("border.removals", start)) if counted == "removals_interior" else 0.0
+    border = (
+        border_removals_per_year(tree.snapshot(start)) if counted == "removals_interior" else 0.0
+    )
 
     def attempt(current: dict[str, float]) -> Trial:
         values = {LEVERS[n][0]: v for n, v in current.items()}

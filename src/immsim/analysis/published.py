@@ -276,7 +276,7 @@ def _aic_components(b: _Basis) -> list[Comparison]:
         )
     if "model_aic2024_component_removal" in estimates:
         theirs = estimates["model_aic2024_component_removal"].value * aic
-        border_air = volumes["removals_border"] * float(tree.get("border.air_share", at))
+        border_air = volumes["removals_border"] * float(tree.get("border.record.air_share", at))
         flown = (volumes["removals_air"] + border_air) / max(removals, 1.0)
         add(
             "model_aic2024_component_removal",

@@ -55,6 +55,13 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric("detainers", "ice_detainers_issued", "detainers"),
     Metric("adp", "ice_detention_adp", "detained"),
+    Metric(
+        "book_ins_ice",
+        "ice_initial_book_ins_ice_arrests",
+        "admissions",
+        "ICE's workbooks from FY2019: initial book-ins with ICE as the arresting agency (CBP's, "
+        "the border's, are left out on both sides).",
+    ),
     Metric("pending_cases", "eoir_pending_cases_end_fy", "court_pending"),
 )
 BY_NAME = {m.name: m for m in METRICS}
@@ -75,6 +82,52 @@ def load_observed(path: Path) -> dict[tuple[str, int], Observation]:
         for (metric, year), f in fiscal_year_figures(path).items()
         if metric in series
     }
+
+
+WORKBOOK_CELLS = (
+    # metric, table, row label, column label, what the cell is, note
+    (
+        "adp",
+        "adp_by_agency_month_criminality",
+        "Average",
+        "FY Overall",
+        "ADP, FY Overall",
+        "ICE's yearly workbook: every arresting agency (CBP and ICE).",
+    ),
+    (
+        "book_ins_ice",
+        "book_ins_by_agency_month",
+        "ICE",
+        "Total",
+        "initial book-ins, ICE arrests",
+        "",
+    ),
+)
+"""The yearly cells of ICE's workbooks the back-test reads, by the names the ingester gives them."""
+
+
+def load_workbook_observed(folder: Path) -> dict[tuple[str, int], Observation]:
+    """From each of ICE's detention-statistics workbooks in ``folder``: the yearly average daily
+    population ("FY Overall", every arresting agency; the published figures stop at FY2020 for a
+    whole year) and the year's initial book-ins after ICE arrests (no published figure splits
+    them). Only a workbook's own fiscal year is taken."""
+    from immsim.data.detention_stats import read_workbook
+    from immsim.data.report import IngestReport
+
+    out: dict[tuple[str, int], Observation] = {}
+    for path in sorted(folder.glob("*.xlsx")):
+        table = read_workbook(path, IngestReport(str(path), "ice detention statistics", "xlsx"))
+        for metric, name, row, column, what, note in WORKBOOK_CELLS:
+            cells = table.filter(
+                (pl.col("table") == name)
+                & (pl.col("row_group") == "")
+                & (pl.col("row_label") == row)
+                & (pl.col("column_label") == column)
+            )
+            source = f"ICE detention statistics workbook {path.name} ({what})"
+            for year, value in cells.select("fiscal_year", "value").iter_rows():
+                out.setdefault((metric, int(year)), Observation(float(value), source, note))
+    return out
 
 
 def simulated(results: Results) -> dict[tuple[str, int], float]:

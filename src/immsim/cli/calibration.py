@@ -42,14 +42,24 @@ def validate_command(
     draws: Annotated[int, typer.Option("--draws", min=1, max=200, help="Runs (seeds).")] = 5,
     seed: Annotated[int, typer.Option("--seed", min=0)] = 2012,
     wide: WideOpt = False,
+    workbooks: Annotated[
+        Path | None,
+        typer.Option(
+            "--workbooks",
+            help="ICE's detention-statistics workbooks (default: ice_detention_stats/ beside "
+            "the figures, if there).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Back-test FY2012-FY2019 under the regimes in force each year; no value is refitted."""
+    """Back-test FY2012-FY2023 under the regimes in force each year; no value is refitted."""
     from rich.progress import Progress
 
     from immsim.calibration.validate import validate
 
     path = figures_file(figures)
+    if workbooks is None and (path.parent / "ice_detention_stats").is_dir():
+        workbooks = path.parent / "ice_detention_stats"
     with Progress(console=err_console, transient=True, disable=as_json) as bar:
         task = bar.add_task("Back-testing", total=draws)
         result = validate(
@@ -58,6 +68,7 @@ def validate_command(
             draws=draws,
             seed=seed,
             progress=lambda done, total: bar.update(task, completed=done),
+            workbooks=workbooks,
         )
     if as_json:
         emit_json(result.as_dict())
@@ -91,19 +102,19 @@ def _print_backtest(result: Backtest, wide: bool) -> None:
         )
         last = row.metric
     draws = f"{result.draws} draw" + ("s" if result.draws != 1 else "")
-    title = f"Back-test FY2012-FY2019 (median of {draws})"
+    title = f"Back-test FY2012-FY2023 (median of {draws})"
     print_table(list(BACKTEST), rows, title=title, keys=2, wide=wide)
     for item in result.directions:
         verdict = "agrees" if item.agree else "DISAGREES"
         console.print(
             f"FY2016->FY2017 {item.label}: the model {verdict} with the record's direction."
         )
-    oos = result.out_of_sample_median_abs_pct_error
-    fitted = result.fitted_median_abs_pct_error
-    console.print(
-        f"Median absolute error: fitted years {fitted:.1%}; out of sample (FY2017-FY2019, "
-        f"{result.out_of_sample_cells} cells) [bold]{oos:.1%}[/]."
-    )
+    for name, period in result.periods().items():
+        error = period["median_abs_pct_error"]
+        console.print(
+            f"Median absolute error, {name} ({period['sample']}, {period['cells']} cells): "
+            + (f"[bold]{error:.1%}[/]." if error is not None else "no record.")
+        )
     for metric in result.metrics:
         if metric.note:
             console.print(f"[i]{escape(metric.label)}[/]: {escape(metric.note)}")

@@ -1,5 +1,7 @@
 """Immigration court: judges' hours go to the detained docket first, then to as many released
-cases as they allow (in no particular order: the model does not track a case's age). Each
+cases as they allow (in no particular order: the model does not track a case's age), within the
+share of those hours the courts could hold non-detained hearings (none from March to June 2020,
+when EOIR postponed them for COVID-19, then court by court until February 2022). Each
 completion is relief (the case ends, the person stays) or a removal order; released cases may
 be ordered in absentia."""
 
@@ -26,6 +28,7 @@ class CourtPlan(NamedTuple):
     judge_hours: float  # a week
     hours_detained: float  # per completion
     hours_released: float
+    released_share: float  # of the hours left after the detained docket, usable for released cases
     p_detained_ready: float  # a detained case ready for decision, a week
     relief: FloatArray
     p_in_absentia: float
@@ -38,6 +41,7 @@ def plan(x: PlanInputs) -> CourtPlan:
         judge_hours=judges * float(p["courts.process.hours_per_judge_year"]) / WEEKS_PER_YEAR,
         hours_detained=float(p["courts.process.hours_per_case_detained"]),
         hours_released=float(p["courts.process.hours_per_case_released"]),
+        released_share=float(p["courts.process.non_detained_hearing_share"]),
         p_detained_ready=1.0 / max(1.0, float(p["courts.process.detained_case_weeks"])),
         relief=np.where(
             x.a.asylum,
@@ -87,7 +91,7 @@ def run(state: Stream, stocks: IntArray, plan: CourtPlan, out: FloatArray) -> bo
     ready_det = draws.sweep_all(state, stocks[HELD_COURT], plan.p_detained_ready)
     done_det = draws.capped(state, ready_det, plan.judge_hours / h_det)
     n_done_det = done_det.sum()
-    hours_left = max(0.0, plan.judge_hours - n_done_det * h_det)
+    hours_left = max(0.0, plan.judge_hours - n_done_det * h_det) * plan.released_share
     released_pending = float(stocks[RELEASED].sum())
     heard = min(1.0, (hours_left / h_rel) / released_pending) if released_pending > 0 else 0.0
     done_rel = draws.capped(state, stocks[RELEASED], hours_left / h_rel)

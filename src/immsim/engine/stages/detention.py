@@ -24,7 +24,7 @@ BoolArray = NDArray[np.bool_]
 
 class DetentionPlan(NamedTuple):
     funded_beds: float
-    beds: int  # for the interior: funded beds less those the border holds
+    beds: int  # for the interior: the beds usable (pandemic limits) less those the border holds
     p_bond_release: float
     bondable: BoolArray
     release_order: IntArray  # who goes first when beds fall short
@@ -32,10 +32,10 @@ class DetentionPlan(NamedTuple):
 
 
 def interior_beds(p: Mapping[str, Any]) -> int:
-    """The beds the interior can fill: funded beds less those the border holds."""
-    return max(
-        0, int(float(p["detention.funded_beds"]) - float(p["detention.release.border_detained"]))
-    )
+    """The beds the interior can fill: the usable funded beds less those the border holds."""
+    # ICE's pandemic requirements (April 2020 to May 2023) held facilities below capacity
+    usable = float(p["detention.funded_beds"]) * float(p["detention.pandemic_capacity_share"])
+    return max(0, int(usable - float(p["detention.release.border_detained"])))
 
 
 def plan(x: PlanInputs) -> DetentionPlan:

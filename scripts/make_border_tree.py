@@ -1,0 +1,297 @@
+"""Regenerate ``parameters/tree/border/record.yaml``: the border as CBP and ICE recorded it.
+
+Border removals in the model follow the record, not ICE's totals: Border Patrol's Title 8
+apprehensions (people processed under immigration law, Title 42 expulsions excluded) times the
+share of them who are single adults (``border.single_adult_share``, cited in ``border.yaml``)
+times the share of single adults ICE removes (``border.record.removal_share``, fitted here on
+FY2013-FY2014 only). This script writes the record-based leaves:
+
+- ``border.record.usbp_title8_apprehensions``: a yearly value for FY2011-FY2019 (the Marshall
+  Project's compilation of CBP's yearly totals) and one a month from October 2019 (CBP's monthly
+  releases as the Deportation Data Project stacked them), each as a rate a year (the month's
+  count times 12) so that a value holds until the next. Title 42 was in force from 21 March 2020
+  to 11 May 2023; outside it every encounter was a Title 8 apprehension, so the encounters file
+  fills the months the apprehensions file lacks there.
+- ``border.record.title42_expulsions``: encounters less Title 8 apprehensions, by month, while
+  Title 42 was in force.
+- ``border.record.removal_share``: ICE's published border removals (FY2013, FY2014: the only
+  years ICE published them itself before FY2020) over the single adults the engine computes
+  for those years. Later years are not used: FY2015-FY2019 border removals are only the
+  published total less the published interior removals, which the back-test scores, and
+  FY2017-FY2023 are out of sample.
+- ``border.record.air_share``: the share of ICE removals to countries other than Mexico and Canada
+  (removed by air), FY2017-FY2018, from ICE's removals by country of citizenship; FY2013's from
+  ICE's report (Mexico's share), held before.
+
+Run from the repository root when the records are updated:
+
+    python scripts/make_border_tree.py ../shared/data
+
+The output is a reviewable data change.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import statistics
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "src/immsim/parameters/tree/border/record.yaml"
+BORDER = ROOT / "src/immsim/parameters/tree/border.yaml"
+TITLE42 = (dt.date(2020, 3, 21), dt.date(2023, 5, 11))
+FIT_YEARS = (2013, 2014)
+LAST_MONTH = dt.date(2025, 12, 1)
+"""The record in ``../shared/data`` runs to 2026; the tree carries CBP's published months to
+December 2025 (the back-test stops at FY2023; later months are marked as such)."""
+
+SOURCES = {
+    "yearly": {
+        "title": "The Marshall Project, dhs_immigration_detention: apprehensions.csv (CBP's yearly Border Patrol apprehensions)",
+        "href": "https://github.com/themarshallproject/dhs_immigration_detention/blob/8e3b0d943d5c0194e6060eaf6e5394f2f72d0a34/apprehensions.csv",
+    },
+    "apprehensions": {
+        "title": "Deportation Data Project, cbp: monthly USBP Title 8 apprehensions by release part (CBP FOIA releases)",
+        "href": "https://github.com/deportationdata/cbp/blob/a4a0ef6f4f19b9b05cdca2f833c2821311fc3f6f/data/apprehensions/validation/monthly-apprehensions-by-part.csv",
+    },
+    "encounters": {
+        "title": "Deportation Data Project, cbp: monthly USBP encounters (Title 8 and Title 42), cross-referenced with CBP's published counts",
+        "href": "https://github.com/deportationdata/cbp/blob/a4a0ef6f4f19b9b05cdca2f833c2821311fc3f6f/data/encounters/validation/encounters_monthly_cross_reference.csv",
+    },
+    "fy2013": {
+        "title": "ICE: FY 2013 ICE Immigration Removals (Mexico 241,493 of 368,644), as reported by Reuters (2013-12-20)",
+        "href": "https://stabroeknews.com/2013/12/20/news/world/u-s-illegal-immigrant-removals-fall-fiscal-2013",
+    },
+    "by_country": {
+        "title": "UWCHR ice-air: FY2017 and FY2018 ICE removals by country of citizenship (ICE published statistics)",
+        "href": "https://github.com/UWCHR/ice-air/blob/3e03f0bbc7bdb6ecb1601d3cf7dda77f6285be90/share/resources/FY2017andFY2018ICERemovalsbyCountryofCitizenship.csv",
+    },
+}
+
+
+def number(text: str) -> int | None:
+    text = text.strip().replace(",", "").replace('"', "")
+    return int(text) if text.isdigit() else None
+
+
+def yearly_apprehensions(data: Path) -> dict[int, int]:
+    """Border Patrol apprehensions by fiscal year (the whole country; the file gives only the
+    southwest border for FY2019, which held 98% of them)."""
+    text = (data / "history/apprehensions.csv").read_text(encoding="utf-8").replace("\r", "\n")
+    out: dict[int, int] = {}
+    for row in csv.reader(text.splitlines()[1:]):
+        if not row or number(row[0]) is None:
+            continue
+        total = number(row[2]) if len(row) > 2 else None
+        southwest = number(row[1]) if len(row) > 1 else None
+        value = total if total is not None else southwest
+        if value is not None:
+            out[int(row[0])] = value
+    return out
+
+
+def monthly(data: Path) -> tuple[dict[dt.date, int], dict[dt.date, int]]:
+    """Title 8 apprehensions and encounters by month (the first row of a month per file: some
+    months are split over two release parts, whose first row is the month's whole count)."""
+    title8: dict[dt.date, int] = {}
+    with open(data / "cbp/cbp_usbp_monthly_apprehensions_by_part.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            day = dt.date.fromisoformat(row["month_start"])
+            title8.setdefault(day, int(row["apprehension_count"]))
+    encounters: dict[dt.date, int] = {}
+    with open(data / "cbp/cbp_usbp_encounters_monthly_cross_reference.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            value = row["encounters_final_count"] or row["cbp_usb_encounter_count"]
+            if value:
+                encounters[dt.date.fromisoformat(row["month_start"])] = int(value)
+    return title8, encounters
+
+
+def under_title42(month: dt.date) -> bool:
+    """Whether any day of the month had Title 42 in force."""
+    end = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return month < TITLE42[1] and end > TITLE42[0]
+
+
+def title8_series(data: Path) -> tuple[dict[dt.date, tuple[int, str]], dict[dt.date, int]]:
+    """Title 8 apprehensions a year from each date, with the source key; expulsions by month."""
+    series: dict[dt.date, tuple[int, str]] = {}
+    for year, count in sorted(yearly_apprehensions(data).items()):
+        if 2011 <= year <= 2019:
+            series[dt.date(year - 1, 10, 1)] = (count, "yearly")
+    title8, encounters = monthly(data)
+    expulsions: dict[dt.date, int] = {}
+    month = dt.date(2019, 10, 1)
+    while month <= LAST_MONTH:
+        if month in title8:
+            series[month] = (title8[month] * 12, "apprehensions")
+        elif not under_title42(month) and month in encounters:
+            series[month] = (encounters[month] * 12, "encounters")
+        else:
+            raise SystemExit(f"no Title 8 count for {month} (Title 42 in force, no release part)")
+        if under_title42(month) and month in encounters:
+            expulsions[month] = encounters[month] - series[month][0] // 12
+        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return series, expulsions
+
+
+def single_adult_share(day: dt.date) -> float:
+    """``border.single_adult_share`` in force on ``day``, read from the hand-written tree."""
+    leaf = yaml.safe_load(BORDER.read_text(encoding="utf-8"))["single_adult_share"]
+    dated = sorted((d, v["value"] if isinstance(v, dict) else v) for d, v in leaf["values"].items())
+    return float([v for d, v in dated if d <= day][-1])
+
+
+def published(data: Path, metric: str) -> dict[int, float]:
+    out: dict[int, float] = {}
+    with open(data / "published_figures.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            period = row["period"].strip()
+            if row["metric"] == metric and period.startswith("FY") and period[2:].isdigit():
+                out.setdefault(int(period[2:]), float(row["value"]))
+    return out
+
+
+def removal_share(data: Path, series: dict[dt.date, tuple[int, str]]) -> tuple[float, list[float]]:
+    """ICE's border removals over the single adults the engine computes, FY2013-FY2014."""
+    removals = published(data, "ice_border_removals")
+    ratios = []
+    for year in FIT_YEARS:
+        start = dt.date(year - 1, 10, 1)
+        ratios.append(removals[year] / (series[start][0] * single_adult_share(start)))
+    return statistics.mean(ratios), ratios
+
+
+FY2013_REMOVALS = {"total": 368_644, "mexico": 241_493}
+"""ICE's FY2013 removals and those to Mexico (SOURCES["fy2013"]): the earliest year by country
+at hand; ../shared/data has the table for FY2017-FY2018 only."""
+
+
+def air_share(data: Path) -> dict[int, float]:
+    totals: dict[int, float] = defaultdict(float)
+    land: dict[int, float] = defaultdict(float)
+    path = data / "uwchr/FY2017andFY2018ICERemovalsbyCountryofCitizenship.csv"
+    with open(path, encoding="utf-8") as f:
+        reader = csv.reader(f)
+        years = [int(y) for y in next(reader)[1:]]
+        seen = set()
+        for row in reader:
+            country = row[0].strip().upper()
+            if not country or country in seen:  # the file repeats Mexico's row
+                continue
+            seen.add(country)
+            for year, cell in zip(years, row[1:], strict=False):
+                value = number(cell) or 0
+                totals[year] += value
+                if country in ("MEXICO", "CANADA"):
+                    land[year] += value
+    return {year: 1 - land[year] / totals[year] for year in years}
+
+
+def reference(key: str) -> list[str]:
+    source = SOURCES[key]
+    return [f'          - title: "{source["title"]}"', f"            href: {source['href']}"]
+
+
+def main(data: Path) -> None:
+    series, expulsions = title8_series(data)
+    share, ratios = removal_share(data, series)
+    air = air_share(data)
+    lines = [
+        "# Generated by scripts/make_border_tree.py; do not edit by hand.",
+        "# The border as CBP recorded it, and the shares fitted or derived from ICE's records.",
+        "usbp_title8_apprehensions:",
+        "  description: >-",
+        "    People Border Patrol apprehended and processed under immigration law (Title 8),",
+        "    nationwide, a year: Title 42 expulsions are not counted. Before October 2019 one value a",
+        "    fiscal year; from then one a month (the month's count times 12).",
+        "  unit: persons/year",
+        "  values:",
+    ]
+    for day, (value, source) in sorted(series.items()):
+        note = "FY" + str(day.year + 1) if source == "yearly" else day.strftime("%B %Y")
+        if day.year == 2018 and source == "yearly":
+            note += " (southwest border only: the compilation lacks the rest of the country)"
+        if day >= dt.date(2023, 10, 1):
+            note += "; after the back-test's years (CBP's published monthly count)"
+        lines += [f"    {day.isoformat()}:", f"      value: {value}", f'      note: "{note}"']
+        lines += ["      reference:", *[s[2:] for s in reference(source)]]
+    lines += [
+        "title42_expulsions:",
+        "  description: >-",
+        "    Border Patrol expulsions under the CDC's Title 42 order (21 March 2020 to 11 May 2023),",
+        "    a month: encounters less Title 8 apprehensions. Expelled people never reach ICE.",
+        "  unit: persons",
+        "  documentation_only: >-",
+        "    Context for the Title 8 series the engine reads (what Title 42 took out of it), and the",
+        "    check in tests/test_border.py that the two add up to CBP's encounters.",
+        "  reference:",
+        *[s[4:] for s in reference("encounters")],
+        "  values:",
+    ]
+    lines += [f"    {day.isoformat()}: {value}" for day, value in sorted(expulsions.items())]
+    lo, hi = min(ratios), max(ratios)
+    lines += [
+        "removal_share:",
+        "  description: >-",
+        "    ICE removals of people Border Patrol apprehended, per single adult apprehended under",
+        "    Title 8 (families are mostly released with a notice to appear and children go to",
+        "    HHS, so they are left out of the base).",
+        "  unit: share",
+        "  values:",
+        "    2010-10-01:",
+        f"      value: {share:.4f}",
+        "      estimated: true",
+        f"      interval_90: [{lo:.4f}, {hi:.4f}]",
+        "      method: >-",
+        "        Fitted by scripts/make_border_tree.py on FY2013-FY2014 only: ICE's published border",
+        "        removals (published_figures.csv, ice_border_removals) over Title 8 apprehensions times",
+        f"        border.single_adult_share; the two years give {ratios[0]:.4f} and {ratios[1]:.4f} (the",
+        "        interval is their range). Not fitted on FY2015 on: those years' border removals exist",
+        "        only as the difference of two figures the back-test scores.",
+        "air_share:",
+        "  description: >-",
+        "    Share of border removals that fly (removals to countries other than Mexico and Canada),",
+        "    competing with interior removals for the same seats.",
+        "  unit: share",
+        "  values:",
+    ]
+    fy2013 = 1 - FY2013_REMOVALS["mexico"] / FY2013_REMOVALS["total"]
+    for day, note in (("2010-10-01", ", carried back to FY2011-FY2012"), ("2012-10-01", "")):
+        lines += [
+            f"    {day}:",
+            f"      value: {fy2013:.4f}",
+            "      estimated: true",
+            "      method: >-",
+            "        Removals to countries other than Mexico over all ICE removals in FY2013 (Canada's",
+            "        are too few to count); border and interior removals are assumed to share the",
+            f"        mix{note}. Held to FY2016 (no table by country for FY2014-FY2016 at hand).",
+            "      reference:",
+            *[s[2:] for s in reference("fy2013")],
+        ]
+    for year in sorted(air):
+        lines += [
+            f"    {year - 1}-10-01:",
+            f"      value: {air[year]:.4f}",
+            "      estimated: true",
+            "      method: >-",
+            f"        Removals to countries other than Mexico and Canada over all ICE removals in FY{year}",
+            "        (derived by scripts/make_border_tree.py); border and interior removals are assumed",
+            "        to share the mix.",
+            "      reference:",
+            *[s[2:] for s in reference("by_country")],
+        ]
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(
+        f"wrote {OUT}: removal share {share:.4f} (FY2013 {ratios[0]:.4f}, FY2014 {ratios[1]:.4f})"
+    )
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data"))
