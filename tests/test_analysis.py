@@ -258,6 +258,8 @@ def test_typed_results_give_the_json_the_cli_printed(tmp_path: Path) -> None:
         "binding_share_of_weeks",
         "cost_per_year",
         "cost_by_component",
+        "cost_band",
+        "effects",
         "used_at_peak",
         "volumes",
         "runs",
@@ -662,3 +664,51 @@ def test_draws_that_vary_non_population_parameters_share_one_population(monkeypa
     }
     execute(draw_tasks(short("pop2"), 2, 3, population_dists))  # these change the population
     assert len(calls) == 3
+
+
+def test_required_capacity_is_priced_with_capital_a_band_and_effects() -> None:
+    import dataclasses
+    import datetime as dt
+
+    from immsim.analysis.capacity import _priced
+    from immsim.parameters import load_baseline
+
+    tree = load_baseline()
+    start = dt.date(2026, 10, 1)
+    answer = _capacity_answer(500_000.0)
+    beds = answer.capacities["beds"]
+    answer = dataclasses.replace(
+        answer,
+        capacities={
+            **answer.capacities,
+            "beds": CapacityLevel(beds.key, start=100_000.0, required=139_000.0),
+        },
+        volumes={
+            **answer.volumes,
+            "removals_interior": 400_000.0,
+            "parents_of_usc_removed": 80e3,
+            "voluntary_returns": 50e3,
+        },
+    )
+    priced = _priced(answer, tree, start)
+    # 39,000 new beds at $110,000 (Conroe, 2017) over 39 years: $110 million a year
+    assert priced.cost_by_component["cost_capital"] == pytest.approx(39_000 * 110_000 / 39)
+    assert priced.cost_per_year == pytest.approx(6.5e9 + 39_000 * 110_000 / 39)
+    # the band moves the officers' $1 billion (and its 7.05% mission support) with the
+    # officer-year cost's interval, $100,000-$295,000 around $150,000
+    low, high = priced.cost_band
+    officers = 1e9 / (1 - 0.0705)
+    assert low == pytest.approx(priced.cost_per_year + officers * (100 / 150 - 1))
+    assert high == pytest.approx(priced.cost_per_year + officers * (295 / 150 - 1))
+    assert priced.effects is not None
+    assert priced.effects.removed == 400_000.0 and priced.effects.parents == 80e3
+    assert priced.effects.left == 50e3  # voluntary returns leave the workforce too
+    # fewer beds than today build nothing
+    fewer = dataclasses.replace(
+        answer,
+        capacities={
+            **answer.capacities,
+            "beds": CapacityLevel(beds.key, start=100_000.0, required=60_000.0),
+        },
+    )
+    assert _priced(fewer, tree, start).cost_by_component["cost_capital"] == 0.0

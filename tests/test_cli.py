@@ -140,6 +140,19 @@ def test_run_summary_fits_80_columns_with_every_number(capsys, write, tmp_path, 
         for name in ("arrests", "removals", "removals_interior", "detained", "court_pending"):
             assert f"{row[name]:,.0f}" in out, (name, row[name])
         assert f"{row['cost'] / 1e6:,.0f}" in out and row["binding"] in out
+    # the cost by component, and its total in base-year dollars (FY2022 and FY2023 are priced
+    # below 2024's CPI-U, so the constant total differs from the nominal one)
+    import datetime as dt
+
+    from immsim.analysis.effects import costs_by_year
+    from immsim.parameters import load_baseline
+
+    costs = costs_by_year(load_results(tmp_path / "r"), load_baseline(), dt.date(2021, 10, 1))
+    for row in costs.to_dicts():
+        for name in ("cost_atd", "cost_court", "cost_overhead", "cost_constant"):
+            assert f"{row[name] / 1e6:,.0f}" in out, (name, row[name])
+        assert row["cost_constant"] > row["cost"]
+    assert "USC children" in out
 
 
 def test_params_list_is_a_summary_unless_asked_for_all(capsys, terminal80) -> None:  # type: ignore[no-untyped-def]

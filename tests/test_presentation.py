@@ -85,6 +85,23 @@ def test_report_is_self_contained(run_dir: Path, tmp_path: Path) -> None:
     assert "Who was removed" in text and "Cost by component" in text
 
 
+def test_report_restates_costs_and_effects_by_year(run_dir: Path, tmp_path: Path) -> None:
+    import datetime as dt
+
+    from immsim.analysis.effects import costs_by_year
+    from immsim.engine.results import load_results
+    from immsim.parameters import load_baseline
+
+    text = write_report(run_dir, tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Costs in constant dollars" in text and "cost (2024 USD millions)" in text
+    results = load_results(run_dir)
+    for row in costs_by_year(results, load_baseline(), dt.date(2015, 10, 1)).to_dicts():
+        # FY2016 is priced at 2016's CPI-U (240.007) against 2024's (313.689)
+        if row["fiscal_year"] == 2016:
+            assert row["cost_constant"] == pytest.approx(row["cost"] * 313.689 / 240.007)
+        assert f"{row['cost_constant'] / 1e6:,.0f}" in text
+
+
 def test_api_runs_levers_against_the_baseline(client: TestClient) -> None:
     r = client.post("/api/run", json={"regime": "sep2021", "horizon_years": 1, "judges": 900})
     assert r.status_code == 200

@@ -121,7 +121,9 @@ OUTCOMES: dict[str, Outcome] = {
             "USD a year",
             "sum",
             COMPONENTS,
-            "Officers, detention, courts and removal, in nominal dollars.",
+            "Officers, detention, alternatives to detention, courts (judges and ICE's trial "
+            "attorneys), removal transport and ICE's mission support, in nominal dollars of "
+            "each year (the analysis restates them in constant dollars).",
             scale=1e-6,
             scaled_unit="USD millions a year",
         ),

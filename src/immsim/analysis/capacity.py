@@ -8,6 +8,8 @@ differences can be explained, not just shown.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -15,13 +17,16 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from immsim.analysis.effects import Effects, Rates
 from immsim.analysis.uncertainty import Dist, draw_reform
 from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine.border import removals_per_year as border_removals_per_year
 from immsim.engine.costs import COMPONENTS as COST_COLUMNS
+from immsim.engine.costs import capital_per_year
 from immsim.engine.results import Results
 from immsim.engine.run import run
 from immsim.errors import InputError
+from immsim.parameters.loader import ParameterTree
 from immsim.parameters.schema import MAX_MAGNITUDE, units
 from immsim.population.build import Population, build_population
 from immsim.progress import Progress
@@ -143,6 +148,12 @@ class RequiredCapacity:
     used_at_peak: dict[str, float]
     volumes: dict[str, float]
     trials: tuple[Trial, ...]
+    cost_band: tuple[float, float] = (0.0, 0.0)
+    """The yearly cost with the officer-year cost at the ends of its 90% interval (the one unit
+    cost the tree gives an interval for); the volumes are the run's."""
+    effects: Effects | None = None
+    """A year of these removals: the workers they were, the output and taxes lost a year once
+    they are gone, and the U.S.-citizen children who lose a parent (base-year dollars)."""
 
     @property
     def runs(self) -> int:
@@ -166,6 +177,8 @@ class RequiredCapacity:
             "binding_share_of_weeks": self.binding_share_of_weeks,
             "cost_per_year": self.cost_per_year,
             "cost_by_component": self.cost_by_component,
+            "cost_band": list(self.cost_band),
+            "effects": self.effects.as_dict() if self.effects else None,
             "used_at_peak": self.used_at_peak,
             "volumes": self.volumes,
             "runs": self.runs,
@@ -224,6 +237,8 @@ def _measure(
         + total("administrative_orders")
         + total("removals_border"),
         "detained_average": mean("detained"),
+        "parents_of_usc_removed": _parents(results, last) * scale,
+        "voluntary_returns": total("voluntary_returns"),
     }
     return removals, binding, sum(costs.values()), costs, used, volumes
 
@@ -323,7 +338,55 @@ def required_capacity(
             if candidate.removals >= floor:
                 best = candidate
                 break
-    return _answer(goal, counted, whole_run, stopped, today, best, trials)
+    answer = _answer(goal, counted, whole_run, stopped, today, best, trials)
+    return _priced(answer, tree, start)
+
+
+def _parents(results: Results, weeks: pl.DataFrame) -> float:
+    """Interior removals of parents of U.S.-citizen children in ``weeks``."""
+    rows = results.breakdown.filter(
+        pl.col("week").is_in(weeks["week"].implode())
+        & (pl.col("stage") == "removed")
+        & (pl.col("attribute") == "us_citizen_child")
+        & (pl.col("level") == "true")
+    )
+    return float(rows["persons"].sum())
+
+
+def _priced(answer: RequiredCapacity, tree: ParameterTree, start: dt.date) -> RequiredCapacity:
+    """The answer with the capital of the beds it adds above today's funded level, its cost
+    band, and the economic, fiscal and family effects of a year of its removals."""
+    beds = answer.capacities["beds"]
+    capital = capital_per_year(
+        beds.required - beds.start,
+        float(tree.get("detention.capital_cost_per_bed", start)),
+        float(tree.get("detention.capital_life_years", start)),
+    )
+    costs = {**answer.cost_by_component, "cost_capital": capital}
+    total = sum(costs.values())
+    officer = tree.entry("enforcement.effort.cost_per_officer_year", start)
+    share = float(tree.get("costs.mission_support_share", start))
+    # the officers' cost and the mission support it carries scale with the officer-year cost
+    officers = costs["cost_arrest"] * (1.0 + share / (1.0 - share))
+    low, high = officer.interval_90 or (officer.value, officer.value)
+    band = (
+        total + officers * (low / officer.value - 1.0),
+        total + officers * (high / officer.value - 1.0),
+    )
+    volumes = answer.volumes
+    effects = Effects.of(
+        volumes["removals_interior"],
+        volumes["parents_of_usc_removed"],
+        Rates.read(tree, start),
+        left=volumes["voluntary_returns"],
+    )
+    return dataclasses.replace(
+        answer,
+        cost_per_year=total,
+        cost_by_component=costs,
+        cost_band=band,
+        effects=effects,
+    )
 
 
 def _answer(

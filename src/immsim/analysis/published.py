@@ -54,8 +54,10 @@ class Comparison:
 def _money(value: float) -> str:
     if abs(value) >= 1e9:
         return f"${value / 1e9:,.1f} billion"
-    if abs(value) >= 1e6:
+    if abs(value) >= 1e7:
         return f"${value / 1e6:,.0f} million"
+    if abs(value) >= 1e6:  # a judge-year: $2.6 million, not "$3 million"
+        return f"${value / 1e6:,.1f} million"
     return f"${value:,.0f}"
 
 
@@ -198,7 +200,8 @@ def _aic(b: _Basis) -> list[Comparison]:
             f"{biggest.capitalize()} {'is' if not biggest.endswith('s') else 'are'} the largest "
             f"part of the {_money(gap)} gap (AIC less the model, by component: {by_component}; "
             "each is traced below). AIC also counts building the detention it assumes; the model "
-            "prices the capacities the run used at today's unit costs.",
+            "prices the capacities the run used at today's unit costs, with the beds it adds "
+            "above today's funded level built at a cited cost per bed spread over 39 years.",
         )
     return out
 
@@ -214,7 +217,10 @@ def _aic_components(b: _Basis) -> list[Comparison]:
     add = b.adder(out)
     bed_day = b.unit("detention.cost_per_bed_day")
     officer_year = b.unit("enforcement.effort.cost_per_officer_year")
-    judge_year = b.unit("courts.process.cost_per_judge_year")
+    # the model's court cost per judge: EOIR's appropriation and ICE's trial attorneys
+    judge_year = b.unit("courts.process.cost_per_judge_year") + b.unit(
+        "courts.process.trial_attorney_cost_per_judge_year"
+    )
     air_seat = b.unit("removal.air_cost_per_person")
     land = b.unit("removal.logistics.land_cost_per_person")
     bed_days = costs["cost_detention"] / bed_day
@@ -261,7 +267,8 @@ def _aic_components(b: _Basis) -> list[Comparison]:
             costs["cost_court"],
             "USD/year",
             f"AIC's legal processing would pay {theirs / judge_year:,.0f} judges at the model's "
-            f"{_money(judge_year)} a judge-year (with clerks, interpreters and a courtroom); the "
+            f"{_money(judge_year)} a judge-year (EOIR's budget per judge, with clerks, "
+            "interpreters and courtrooms, and ICE's trial attorneys per judge); the "
             f"model needs {required['judges']:,.0f}, completing "
             f"{volumes['completions']:,.0f} cases a year; {summary:.0%} of its removals "
             "(reinstated orders, expedited and administrative removal, border cases) never go "
@@ -304,7 +311,8 @@ def _pwbm(b: _Basis) -> list[Comparison]:
             per_removal,
             "USD/removal",
             "Penn Wharton averages earlier studies' full costs (AIC, AAF), one-time building "
-            "included; the model's figure is the yearly operating cost of the capacities used "
+            "included; the model's figure is the yearly cost of the capacities used, new beds' "
+            "capital spread over their life, "
             f"({_money(costs['cost_detention'] / max(removals, 1.0))} detention, "
             f"{_money(costs['cost_arrest'] / max(removals, 1.0))} arrest, "
             f"{_money(costs['cost_court'] / max(removals, 1.0))} court, "

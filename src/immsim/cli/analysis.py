@@ -25,6 +25,7 @@ from immsim.errors import InputError
 
 if TYPE_CHECKING:
     from immsim.analysis.capacity import RequiredCapacity
+    from immsim.analysis.effects import Band, Effects
     from immsim.analysis.published import Comparison
     from immsim.analysis.sensitivity import SensitivityReport
     from immsim.analysis.sweep import SweepResult
@@ -341,14 +342,84 @@ def _print_capacity(result: RequiredCapacity, years: int, max_runs: int, wide: b
         for name, level in result.capacities.items()
     ]
     print_table(columns, rows, wide=wide)
+    _print_costs(result, interior, wide)
+    if result.effects is not None:
+        _print_effects(result.effects, wide)
+
+
+def _print_costs(result: RequiredCapacity, interior: bool, wide: bool) -> None:
+    """A year's cost by component, its band, and the cost per removal."""
+    from immsim.engine.costs import LABELS
+
+    low, high = result.cost_band
+    total = result.cost_per_year
+    rows = [
+        [LABELS.get(column, column), f"{value / 1e9:,.2f}", f"{value / total:.0%}" if total else ""]
+        for column, value in result.cost_by_component.items()
+    ]
+    rows.append(["total", f"{total / 1e9:,.2f}", "100%"])
+    columns = [
+        Column("cost a year"),
+        Column("USD billion", number=True),
+        Column("share", number=True),
+    ]
+    print_table(columns, rows, wide=wide)
     console.print(
-        f"Cost a year: ${result.cost_per_year / 1e9:,.1f} billion "
-        + ", ".join(
-            f"{k.removeprefix('cost_')} ${v / 1e9:,.1f}B"
-            for k, v in result.cost_by_component.items()
-        )
-        + f"; ${result.cost_per_removal:,.0f} per removal"
+        f"Cost a year: ${result.cost_per_year / 1e9:,.1f} billion (90% band "
+        f"${low / 1e9:,.1f}-{high / 1e9:,.1f} billion from the officer-year cost's interval; "
+        "unit costs of the run's years, which the CPI-U in the tree prices as base-year "
+        "dollars after 2024); "
+        f"${result.cost_per_removal:,.0f} per removal"
         + (" (border removals included)." if interior else ".")
+        + " Detention capital: new beds above today's funded level at their cost per bed, "
+        "spread over their life."
+    )
+
+
+def _print_effects(effects: Effects, wide: bool) -> None:
+    """What a year of these removals does to the economy, the public purse and families."""
+
+    def band(b: Band, unit: float = 1e9) -> list[str]:
+        return [f"{b.low / unit:,.1f}", f"{b.central / unit:,.1f}", f"{b.high / unit:,.1f}"]
+
+    base = effects.base_year
+    rows = [
+        [
+            "workers removed or leaving (thousands)",
+            *band(effects.workers, 1e3),
+            "CAP 2016 / Pew 2022 employment rate",
+        ],
+        [
+            f"GDP lost a year after ({base} USD billion)",
+            *band(effects.output_lost),
+            "CAP 2016 at once / CAP 2016 long run / AAF 2015",
+        ],
+        [
+            f"federal taxes lost a year ({base} USD billion)",
+            *band(effects.federal_taxes_lost),
+            "AIC 2024 / ITEP 2024",
+        ],
+        [
+            f"state and local taxes lost a year ({base} USD billion)",
+            *band(effects.state_local_taxes_lost),
+            "AIC 2024 / ITEP 2024",
+        ],
+    ]
+    columns = [
+        Column("a year of these removals", text=True),
+        Column("low", number=True),
+        Column("central", number=True),
+        Column("high", number=True),
+        Column("studies", text=True, optional=True),
+    ]
+    print_table(columns, rows, wide=wide)
+    console.print(
+        f"Families: {effects.parents:,.0f} parents of U.S.-citizen children removed a year, "
+        f"{effects.usc_children:,.0f} U.S.-citizen children losing a parent (Pew: children per "
+        "parent). Each study's per-worker or per-person figure is applied to this run's interior "
+        f"removals and its {effects.left:,.0f} voluntary returns after arrest (border removals "
+        "are not counted as workers or taxpayers) and restated in "
+        "base-year dollars with the CPI-U."
     )
 
 

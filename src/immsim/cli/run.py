@@ -14,7 +14,10 @@ from immsim.cli.output import console, emit_json, print_bands, task_progress, wa
 from immsim.cli.tables import Column, print_table
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from immsim.engine.results import Results
+    from immsim.parameters.loader import ParameterTree
 
 
 def run_command(
@@ -86,6 +89,7 @@ def run_command(
         )
         return
     _print_run(scenario.name, results, folder, wide)
+    _print_costs(results, scenario.parameters(), scenario.start, wide)
 
 
 SUMMARY = (
@@ -139,6 +143,70 @@ def _print_run(name: str, results: Results, folder: Path, wide: bool = False) ->
     )
     console.print(
         f"Saved to [bold]{escape(str(folder))}[/] (weekly.parquet, breakdown.parquet, manifest.json)."
+    )
+
+
+def _print_costs(results: Results, tree: ParameterTree, at: dt.date, wide: bool) -> None:
+    """Each fiscal year's cost by component (nominal and in base-year dollars), and the
+    economic, fiscal and family effects of its removals (central values; ``capacity`` gives
+    the bands)."""
+    from immsim.analysis.effects import base_year, costs_by_year, effects_by_year
+    from immsim.engine.costs import COMPONENTS, LABELS
+
+    base = base_year(tree, at)
+    costs = costs_by_year(results, tree, at)
+    columns = [
+        Column("FY"),
+        *(Column(LABELS[c], number=True) for c in COMPONENTS),
+        Column("total", number=True),
+        Column(f"{base} $", number=True),
+    ]
+    rows = [
+        [
+            str(row["fiscal_year"]),
+            *(f"{row[c] / 1e6:,.0f}" for c in COMPONENTS),
+            f"{row['cost'] / 1e6:,.0f}",
+            f"{row['cost_constant'] / 1e6:,.0f}",
+        ]
+        for row in costs.to_dicts()
+    ]
+    print_table(columns, rows, wide=wide)
+    console.print(
+        f"Cost by component, USD millions a year in each year's dollars; the last column is the "
+        f"total in {base} dollars (CPI-U).",
+        highlight=False,
+    )
+    effects = effects_by_year(results, tree, at)
+    columns = [
+        Column("FY"),
+        Column("workers gone", number=True),
+        Column("GDP lost $M", number=True),
+        Column("federal taxes $M", number=True),
+        Column("state+local $M", number=True),
+        Column("parents removed", number=True),
+        Column("USC children", number=True),
+    ]
+    years = costs["fiscal_year"].to_list()
+    rows = [
+        [
+            str(year),
+            f"{e.workers.central:,.0f}",
+            f"{e.output_lost.central / 1e6:,.0f}",
+            f"{e.federal_taxes_lost.central / 1e6:,.0f}",
+            f"{e.state_local_taxes_lost.central / 1e6:,.0f}",
+            f"{e.parents:,.0f}",
+            f"{e.usc_children:,.0f}",
+        ]
+        for year, e in zip(years, effects, strict=True)
+    ]
+    print_table(columns, rows, wide=wide)
+    console.print(
+        "Workers gone that year (removed from the interior, or left by voluntary return after "
+        "arrest); GDP and taxes lost that year from everyone gone since the run began"
+        f" ({base} dollars; CAP 2016 output per worker, ITEP 2024 "
+        "taxes); parents of U.S.-citizen children removed, and the U.S.-citizen children who "
+        "lost a parent (Pew). `immsim capacity` gives the studies' bands.",
+        highlight=False,
     )
 
 

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from immsim.atomic import atomic_file
+from immsim.engine.costs import COMPONENTS, LABELS
 from immsim.engine.results import Results, load_results
 from immsim.errors import InputError
 from immsim.outcomes import HEADLINES, OUTCOMES, by_year
@@ -236,12 +237,8 @@ def _costs(results: Results) -> go.Figure:
     yearly = results.yearly()
     cost = OUTCOMES["cost"]
     figure = go.Figure()
-    for column, name in (
-        ("cost_arrest", "arrests (officers)"),
-        ("cost_detention", "detention"),
-        ("cost_court", "courts"),
-        ("cost_removal", "removal transport"),
-    ):
+    for column in COMPONENTS:
+        name = LABELS[column]
         figure.add_trace(
             go.Bar(
                 x=[str(y) for y in yearly["fiscal_year"].to_list()],
@@ -320,6 +317,37 @@ def year_table(results: Results) -> list[dict[str, str]]:
     return rows
 
 
+def effects_table(results: Results) -> list[dict[str, str]]:
+    """Each fiscal year's cost in nominal and base-year dollars, and the economic, fiscal and
+    family effects of its removals (``analysis.effects``), the studies' range beside each
+    central value. Prices and the studies' figures are the baseline tree's."""
+    import datetime as dt
+
+    from immsim.analysis.effects import Band, base_year, costs_by_year, effects_by_year
+
+    tree = load_baseline()
+    at = dt.date.fromisoformat(str(results.manifest["start"]))
+    base = base_year(tree, at)
+    costs = costs_by_year(results, tree, at).to_dicts()
+
+    def millions(band: Band) -> str:
+        return f"{band.central / 1e6:,.0f} ({band.low / 1e6:,.0f}–{band.high / 1e6:,.0f})"
+
+    return [
+        {
+            "FY": str(cost["fiscal_year"]),
+            "cost (USD millions)": f"{cost['cost'] / 1e6:,.0f}",
+            f"cost ({base} USD millions)": f"{cost['cost_constant'] / 1e6:,.0f}",
+            "workers removed or leaving": f"{e.workers.central:,.0f}",
+            f"GDP lost ({base} USD millions)": millions(e.output_lost),
+            f"federal taxes lost ({base} USD millions)": millions(e.federal_taxes_lost),
+            f"state and local taxes lost ({base} USD millions)": millions(e.state_local_taxes_lost),
+            "U.S.-citizen children who lost a parent": f"{e.usc_children:,.0f}",
+        }
+        for cost, e in zip(costs, effects_by_year(results, tree, at), strict=True)
+    ]
+
+
 def definitions(names: tuple[str, ...] = HEADLINES) -> str:
     """What each outcome means, as every table and chart of it counts it."""
     items = "".join(
@@ -347,6 +375,7 @@ def render(results: Results) -> str:
     else:
         scenario_text = json.dumps(scenario, indent=2, default=str)
     summary = year_table(results)
+    effects = effects_table(results)
     changed = _changed_parameters(results)
     figures = [_sankey(results), _series(results), _who(results), _costs(results)]
     figures.append(_binding(results))
@@ -370,6 +399,13 @@ Run {html.escape(m["run_id"])} with immsim {html.escape(str(m.get("code_version"
 fitted to FY2012–FY2016 or assumed; see the parameter sources.</p>
 <h2>Year by year</h2>
 {_table(summary, list(summary[0]) if summary else [])}
+<h2>Costs in constant dollars, and what the removals do</h2>
+{_table(effects, list(effects[0]) if effects else [])}
+<p class="note">Workers removed or leaving that year (interior removals and voluntary returns after
+arrest, at Pew's employment rate); GDP and
+taxes lost that year from everyone removed since the run began, central value and in brackets the
+studies' range (CAP 2016, AAF 2015; ITEP 2024, AIC 2024); children: removed parents of
+U.S.-citizen children times Pew's children per parent. Constant dollars: CPI-U.</p>
 <p class="note" id="charts-note">Drawing the charts…</p>
 {charts_html(figures, "chart")}
 {definitions()}

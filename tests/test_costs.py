@@ -1,0 +1,143 @@
+"""The cost model by component, checked against hand calculations from the cited unit costs, its
+deflation against the CPI-U, and the economic, fiscal and family effects against the studies'
+own arithmetic."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+import pytest
+import yaml
+
+from immsim.analysis.effects import (
+    Effects,
+    Rates,
+    costs_by_year,
+    effects_by_year,
+    parents_removed,
+    to_base_dollars,
+)
+from immsim.engine import costs
+from immsim.engine.run import run
+from immsim.outcomes import by_year
+from immsim.parameters import load_baseline
+from immsim.population.build import build_population
+from immsim.scenario import parse_scenario
+from immsim.yamlio import load_yaml_text
+
+TREE = load_baseline()
+DAY = dt.date(2023, 1, 1)
+WEEK = 7  # days
+YEAR = 52.1775  # weeks (immsim.dates.WEEKS_PER_YEAR)
+
+
+def _plan() -> costs.CostPlan:
+    return costs.plan(TREE.snapshot(DAY))
+
+
+def test_each_component_is_its_hand_calculation() -> None:
+    # FY2023's cited values, written out: 639 judges; EOIR $1,325,000 and OPLA $883,700 a
+    # judge-year; 322,701 enrolled on ATD (2022-10-01) at $4.20 a day; FY2017's $132.90 a
+    # bed-day carried to FY2023 at the CPI-U ($165.20); mission support 7.05% of ICE's budget
+    plan = _plan()
+    week = costs.week_costs(plan, effort=1.0, detained=30_000, land=1_000, air=2_000)
+    assert week["cost_detention"] == pytest.approx(
+        30_000 * WEEK * 132.90 * 304.702 / 245.120, rel=1e-4
+    )
+    assert week["cost_atd"] == pytest.approx(322_701 * 4.20 * WEEK)
+    assert week["cost_court"] == pytest.approx(639 * (1_325_000 + 883_700) / YEAR)
+    land = TREE.get("removal.logistics.land_cost_per_person", DAY)
+    air = TREE.get("removal.air_cost_per_person", DAY)
+    assert week["cost_removal"] == pytest.approx(1_000 * land + 2_000 * air)
+    officers = TREE.get("enforcement.ero_deportation_officers", DAY)
+    assert week["cost_arrest"] == pytest.approx(officers * 139_900 / YEAR)  # FY2025 deflated
+
+
+def test_mission_support_is_its_share_of_ices_whole_budget() -> None:
+    # overhead over ICE's whole (direct + overhead) is the cited share; the courts' EOIR part
+    # is the Justice Department's and carries none of it
+    plan = _plan()
+    week = costs.week_costs(plan, effort=1.3, detained=41_500, land=500, air=900)
+    eoir = 639 * 1_325_000 / YEAR
+    ice = sum(week.values()) - eoir
+    assert week["cost_overhead"] / ice == pytest.approx(0.0705)
+
+
+def test_capital_spreads_the_cost_of_new_beds_over_their_life() -> None:
+    # 1,000 beds at GEO's $110,000 a bed (2017) over 39 years (IRS Publication 946)
+    assert costs.capital_per_year(1_000, 110_000, 39) == pytest.approx(110e6 / 39)
+    assert costs.capital_per_year(-50, 110_000, 39) == 0.0  # fewer beds build nothing
+
+
+def test_dollars_are_restated_with_the_cpi_u() -> None:
+    # BLS annual averages: 2011 224.939, 2016 240.007, 2024 313.689 (the base year)
+    assert to_base_dollars(TREE, 2011, DAY) == pytest.approx(313.689 / 224.939)
+    assert to_base_dollars(TREE, 2016, DAY) == pytest.approx(313.689 / 240.007)
+    assert to_base_dollars(TREE, 2024, DAY) == 1.0
+    assert to_base_dollars(TREE, 2030, DAY) == 1.0  # priced at the latest year in the tree
+
+
+def test_effects_of_a_year_are_the_studies_arithmetic() -> None:
+    rates = Rates.read(TREE, DAY)
+    effects = Effects.of(removed=700, parents=200, rates=rates, left=300)
+    # Pew 2022: 8.3 million workers of 11.0 million; CAP 2016: 7.0 of 11.3 million
+    assert effects.workers.central == pytest.approx(1_000 * 0.755)
+    assert effects.workers.low == pytest.approx(1_000 * 0.62)
+    # CAP 2016: $434 billion a year over 7 million workers, in 2016 dollars
+    assert effects.output_lost.central == pytest.approx(755 * 62_000 * 313.689 / 240.007)
+    # AAF 2015: $1,556.1 billion over 11,024,100 fewer workers, in 2015 dollars
+    assert effects.output_lost.high == pytest.approx(755 * 141_200 * 313.689 / 237.017)
+    # ITEP 2024: $59.4 and $37.3 billion over 10.88 million people in 2022
+    assert effects.federal_taxes_lost.central == pytest.approx(1_000 * 5_460 * 313.689 / 292.655)
+    assert effects.state_local_taxes_lost.low == pytest.approx(1_000 * 2_660 * 313.689 / 292.655)
+    # Pew 2012: 4.5 million U.S.-citizen children of 4.0 million parents
+    assert effects.usc_children == pytest.approx(200 * 4.5 / 4.0)
+    for band in (effects.workers, effects.output_lost, effects.federal_taxes_lost):
+        assert band.low <= band.central <= band.high
+
+
+@pytest.fixture(scope="module")
+def history() -> Any:
+    doc = {"name": "test", "regime": "nov2014", "start": "2016-10-01", "horizon_years": 2}
+    scenario = parse_scenario(load_yaml_text(yaml.safe_dump(doc), "test.yaml"))
+    population = build_population(TREE, dt.date(2016, 10, 1), seed=1)
+    return run(scenario, population=population)
+
+
+def test_a_runs_costs_by_year_are_the_outcome_and_its_deflation(history: Any) -> None:
+    at = dt.date(2016, 10, 1)
+    years = costs_by_year(history, TREE, at)
+    outcome = by_year(history, ("cost",))
+    joined = years.join(outcome, on="fiscal_year", suffix="_outcome")
+    assert joined["cost"].to_list() == pytest.approx(joined["cost_outcome"].to_list())
+    fy2017 = years.filter(pl.col("fiscal_year") == 2017).row(0, named=True)
+    assert fy2017["cost_constant"] == pytest.approx(fy2017["cost"] * 313.689 / 245.120)
+    # every component is paid every week
+    assert all(years[c].min() > 0 for c in costs.COMPONENTS)  # type: ignore[operator]
+
+
+def test_a_runs_effects_accumulate_and_count_its_parents(history: Any) -> None:
+    at = dt.date(2016, 10, 1)
+    effects = effects_by_year(history, TREE, at)
+    removed = (
+        history.weekly.group_by("fiscal_year")
+        .agg(pl.col("removals_interior").sum(), pl.col("voluntary_returns").sum())
+        .sort("fiscal_year")
+    )
+    parents = parents_removed(history).sort("fiscal_year")
+    rates = Rates.read(TREE, at)
+    so_far = 0.0
+    for year, row in zip(effects, removed.to_dicts(), strict=True):
+        # removed, or gone by voluntary return after arrest
+        so_far += row["removals_interior"] + row["voluntary_returns"]
+        assert year.removed == pytest.approx(row["removals_interior"])
+        assert year.left == pytest.approx(row["voluntary_returns"])
+        # output and taxes lost in a year come from everyone removed so far
+        assert year.output_lost.central == pytest.approx(
+            so_far * rates.employment.central * rates.output_per_worker.central
+        )
+    assert [e.parents for e in effects] == pytest.approx(parents["parents"].to_list())
+    # parents are a part of those removed, and not none of them
+    assert all(0 < e.parents < e.removed for e in effects)
