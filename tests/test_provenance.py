@@ -19,7 +19,6 @@ REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
     {
         ("courts.process.attorneys", "2011-01-01"),
         ("courts.process.backlog_asylum_weight", "2011-01-01"),
-        ("courts.process.cost_per_judge_year", "2011-01-01"),
         ("courts.process.detained_case_weeks", "2011-01-01"),
         ("courts.process.hours_per_case_detained", "2011-01-01"),
         ("courts.process.hours_per_judge_year", "2011-01-01"),
@@ -53,7 +52,6 @@ REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
         ("enforcement.channels.task_force_rate", "2011-01-01"),
         ("enforcement.channels.task_force_rate", "2025-03-01"),
         ("enforcement.channels.worksite_rate", "2011-01-01"),
-        ("enforcement.effort.cost_per_officer_year", "2011-01-01"),
         ("enforcement.effort.hours_per_arrest.at_large", "2011-01-01"),
         ("enforcement.effort.hours_per_arrest.collateral", "2011-01-01"),
         ("enforcement.effort.hours_per_arrest.custodial", "2011-01-01"),
