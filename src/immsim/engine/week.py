@@ -42,6 +42,9 @@ class KernelPlan(NamedTuple):
 
     groups: int  # the first groups, which can hold anyone this year
     officer_hours: float  # a week for arrests, before the goal's surge
+    share_custodial: float  # of those hours, in the Criminal Alien Program (jails, prisons)
+    share_at_large: float  # in Fugitive Operations (at-large and collateral arrests)
+    share_leads: float  # in the other arrest work (check-ins and leads)
     background: background.BackgroundPlan
     custody: custody.CustodyPlan
     leads: leads.LeadsPlan
@@ -82,16 +85,18 @@ def _tally(cells: IntArray, counts: IntArray, columns: int) -> FloatArray:
 def _arrests(
     state: Stream, stocks: IntArray, plan: KernelPlan, run: RunState, out: FloatArray
 ) -> IntArray:
-    """Custodial arrests, leads and at-large operations on one budget of officers' hours, in
-    that order; returns the arrests as rows by stock (no order, order, released)."""
+    """Custodial arrests, leads and at-large operations, each program on its share of the
+    officers' hours (hours one leaves unused do not pass to another); returns the arrests as
+    rows by stock (no order, order, released)."""
     hours = plan.officer_hours * run.effort
     taken = np.zeros_like(stocks)
-    cut = custody.run(state, stocks, plan.custody, hours, out, taken)
-    left = max(0.0, hours - float(taken.sum()) * plan.custody.hours_per_arrest)
-    left, cut_leads = leads.run(state, stocks, plan.leads, left, out, taken)
-    out[Count.OFFICER_HOURS_USED] = hours - left
+    cut = custody.run(state, stocks, plan.custody, hours * plan.share_custodial, out, taken)
+    custodial = float(taken.sum()) * plan.custody.hours_per_arrest
+    lead_hours = hours * plan.share_leads
+    left, cut_leads = leads.run(state, stocks, plan.leads, lead_hours, out, taken)
+    out[Count.OFFICER_HOURS_USED] = custodial + lead_hours - left
     large_p, collateral, large_o, ran_out = at_large.run(
-        state, stocks, plan.at_large, run.located, left, out
+        state, stocks, plan.at_large, run.located, hours * plan.share_at_large, out
     )
     out[Count.BINDING_OFFICERS] = 1.0 if cut or cut_leads or ran_out else 0.0
     arrested = np.empty((3, stocks.shape[1]), dtype=np.int64)
