@@ -162,3 +162,38 @@ def test_more_fugitive_operations_hours_move_arrests_into_the_community(trump_er
         assert measured == pytest.approx(expected, rel=0.10), pool
     community = total(more.weekly, COMMUNITY) / float(more.weekly["arrests"].sum())
     assert community > total(trump_era.weekly, COMMUNITY) / float(trump_era.weekly["arrests"].sum())
+
+
+# the 2011 docket review -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def review_2011() -> Any:
+    return go(regime="jun2011", start="2011-10-01", years=1)
+
+
+def test_the_docket_review_closes_the_recorded_share_of_the_cases_it_reads(
+    review_2011: Any,
+) -> None:
+    # TRAC, from EOIR's case records: closures under the review were 1.5% of the cases pending
+    # at its start by May 31, 2012 and 1.9% by June 28, 2012; the tree carries the latter
+    w = review_2011.weekly
+    share = float(w["review_closures"].sum()) / float(w["review_cases"].sum())
+    cited = at("courts.process.review_closed_share", "2012-01-01")
+    assert share == pytest.approx(cited, rel=0.05)
+    assert 0.015 <= share <= 0.02  # the record's range over the review's first year
+
+
+def test_a_wider_docket_review_closes_more_cases(review_2011: Any) -> None:
+    # twice the closed share, twice the closures (the cases read are the same: attorneys' pace)
+    doubled = 2 * at("courts.process.review_closed_share", "2012-01-01")
+    wider = go(
+        regime="jun2011",
+        start="2011-10-01",
+        overrides={"courts.process.review_closed_share": doubled},
+    )
+    w, base = wider.weekly, review_2011.weekly
+    assert float(w["review_cases"].sum()) == pytest.approx(float(base["review_cases"].sum()))
+    ratio = float(w["review_closures"].sum()) / float(base["review_closures"].sum())
+    assert ratio == pytest.approx(2.0, rel=0.10)
+    assert float(w["court_released"][-1]) < float(base["court_released"][-1])
