@@ -228,7 +228,9 @@ def test_officers_scale_arrests_when_officers_bind() -> None:
     many = go(overrides={"enforcement.ero_deportation_officers": 4000})
     assert few.weekly["binding_officers"].mean() > 0.9
     ratio = yearly_mean(many, "arrests") / yearly_mean(few, "arrests")
-    assert 2.0 < ratio <= 4.05
+    # a little over 4 at most: each program's hours are cut to whole arrests every week, which
+    # costs the few officers' smaller programs (some 30 at-large arrests a week) up to one each
+    assert 2.0 < ratio <= 4.1
 
 
 def test_no_emigration_means_none() -> None:

@@ -18,10 +18,11 @@ import polars as pl
 import pytest
 import yaml
 
+from immsim.engine.rates import weekly
 from immsim.engine.run import run
 from immsim.parameters import load_baseline
 from immsim.population.build import build_population
-from immsim.scenario import parse_scenario
+from immsim.scenario import load_embedded_scenario, parse_scenario
 from immsim.yamlio import load_yaml_text
 
 TREE = load_baseline()
@@ -197,3 +198,58 @@ def test_a_wider_docket_review_closes_more_cases(review_2011: Any) -> None:
     ratio = float(w["review_closures"].sum()) / float(base["review_closures"].sum())
     assert ratio == pytest.approx(2.0, rel=0.10)
     assert float(w["court_released"][-1]) < float(base["court_released"][-1])
+
+
+# Zadvydas release by time held ------------------------------------------------------------
+
+
+def held_per_release(rate_per_year: float, weeks: int) -> float:
+    """Weeks of stock per weekly release, in the steady state, of people whose documents come
+    at ``rate_per_year`` and who are released held ``weeks`` weeks: a week's admissions face
+    the week's chance of documents in the week they come and in each week after; at a week's
+    end those admitted 0 to ``weeks - 1`` weeks before are held, having survived 1 to
+    ``weeks`` draws, and those admitted ``weeks`` weeks before are released, having survived
+    ``weeks + 1``."""
+    stay = 1.0 - float(weekly(rate_per_year))
+    held = sum(stay**j for j in range(1, weeks + 1))
+    return held / stay ** (weeks + 1)
+
+
+def test_countries_refuse_releases_people_the_zadvydas_period_after_admission() -> None:
+    shipped = load_embedded_scenario("countries-refuse")
+    result = run(shipped.model_copy(update={"end": shipped.start + dt.timedelta(weeks=40)}))
+    releases = result.weekly["zadvydas_releases"].to_numpy()
+    weeks = round(at("detention.release.zadvydas_weeks", "2026-10-01"))
+    # the run starts with nobody held: the first releases are of the first week's admissions
+    assert not releases[:weeks].any()
+    assert releases[weeks] > 0
+
+
+@pytest.mark.parametrize("period", [None, 13])
+def test_detention_of_people_who_cannot_be_removed_levels_off_as_calculated(
+    period: int | None,
+) -> None:
+    # every country's documents at the pace of the countries that refuse: everyone held
+    # awaiting removal is released after the period unless documented first (hand calculation
+    # of the steady state, 10% band); a shorter period releases sooner and holds fewer. Beds
+    # are made ample so that the stock is the mechanism's, not the beds' (which cap it anyway)
+    day = "2016-10-01"
+    rate = at("removal.logistics.travel_document_rate.refusing_or_delaying", day)
+    overrides: dict[str, Any] = {
+        f"removal.logistics.travel_document_rate.{group}": rate for group in COUNTRY_GROUPS
+    }
+    overrides["detention.funded_beds"] = 200_000
+    weeks = round(at("detention.release.zadvydas_weeks", day))
+    if period is not None:
+        overrides["detention.release.zadvydas_weeks"] = weeks = period
+    result = go(years=3, overrides=overrides)
+    w = result.weekly
+    releases = w["zadvydas_releases"].to_numpy()
+    assert not releases[:weeks].any() and releases[weeks] > 0
+    last, before = w[-52:], w[-104:-52]
+    ratio = float(last["detained_removal"].mean()) / float(last["zadvydas_releases"].mean())
+    assert ratio == pytest.approx(held_per_release(rate, weeks), rel=0.10)
+    assert float(last["binding_beds"].sum()) == 0
+    # levelled off: the last year's stock within 5% of the year before
+    held = float(last["detained_removal"].mean())
+    assert held == pytest.approx(float(before["detained_removal"].mean()), rel=0.05)

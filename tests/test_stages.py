@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from immsim.engine import draws, stocks, warm
 from immsim.engine.counts import N_COUNTS, Count
-from immsim.engine.stages import at_large, background, court, detention, jail, processing
+from immsim.engine.stages import at_large, background, court, detention, jail, processing, removal
 from immsim.engine.stocks import HELD_COURT, HELD_REMOVAL, ORDERED, RELEASED
 
 GROUPS = 12
@@ -222,3 +222,63 @@ def test_the_jail_chain_has_each_persons_chances() -> None:
         se = got.std(axis=0) / np.sqrt(reps)
         assert np.all(np.abs(got.mean(axis=0) - want) <= 5 * se + 1e-9), name
     assert not held[:, 2].any() and not moved[:, 2].any()  # exempt: booked, never arrested
+
+
+def _removal_plan(size: int, p_documented: float, stuck: bool, weeks: int) -> removal.RemovalPlan:
+    return removal.RemovalPlan(
+        p_documented=np.full(size, p_documented),
+        is_mexico=np.ones(size, dtype=bool),  # over land: no seat limit
+        stuck=np.full(size, stuck),
+        seats=0.0,
+        zadvydas_weeks=weeks,
+    )
+
+
+def test_zadvydas_releases_those_held_the_whole_period_and_no_one_sooner() -> None:
+    weeks, size = 5, 3
+    plan = _removal_plan(size, 0.0, True, weeks)
+    matrix = np.zeros((5, size), dtype=np.int64)
+    held = removal.cohorts(None, weeks, size)
+    bits = draws.stream(np.random.default_rng(3))
+    released = []
+    for week in range(weeks + 3):
+        if week in (0, 2):  # admissions in weeks 0 and 2
+            matrix[HELD_REMOVAL] += np.array([10, 0, 4]) * (week + 1)
+        out = _counts()
+        removal.run(bits, matrix, plan, held, out)
+        released.append(int(out[Count.ZADVYDAS_RELEASES]))
+        assert held.sum() == matrix[HELD_REMOVAL].sum()  # every one held is in a cohort
+    # nobody is documented: each week's admissions are released together, the period after
+    assert released == [0] * weeks + [14, 0, 42]
+    assert matrix[HELD_REMOVAL].sum() == 0 and matrix[ORDERED].sum() == 56
+
+
+def test_zadvydas_spares_groups_whose_removal_is_foreseeable() -> None:
+    plan = _removal_plan(2, 0.0, False, 2)
+    matrix = np.zeros((5, 2), dtype=np.int64)
+    matrix[HELD_REMOVAL] = [7, 9]
+    held = removal.cohorts(None, 2, 2)
+    bits = draws.stream(np.random.default_rng(4))
+    for _ in range(6):
+        out = _counts()
+        removal.run(bits, matrix, plan, held, out)
+        assert out[Count.ZADVYDAS_RELEASES] == 0
+    assert matrix[HELD_REMOVAL].tolist() == [7, 9] and not held.any()
+
+
+def test_removals_leave_the_cohorts_in_proportion() -> None:
+    # half documented each week: of those admitted once, (1/2)^(weeks + 1) are left to release
+    weeks, size, n, reps = 3, 1, 4000, 40
+    plan = _removal_plan(size, 0.5, True, weeks)
+    bits = draws.stream(np.random.default_rng(5))
+    total = 0
+    for _ in range(reps):
+        matrix = np.zeros((5, size), dtype=np.int64)
+        matrix[HELD_REMOVAL] = n
+        held = removal.cohorts(None, weeks, size)
+        for _ in range(weeks + 1):
+            out = _counts()
+            removal.run(bits, matrix, plan, held, out)
+            total += int(out[Count.ZADVYDAS_RELEASES])
+    expected = reps * n * 0.5 ** (weeks + 1)
+    assert abs(total - expected) < 5 * np.sqrt(expected)

@@ -27,7 +27,7 @@ from immsim.engine.counts import BINDING, FLOWS, Count
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.plan import WeekPlan, build_plan
 from immsim.engine.prepared import Prepared
-from immsim.engine.stages import at_large
+from immsim.engine.stages import at_large, removal
 from immsim.engine.start import initial_stocks
 from immsim.engine.week import RunState, week
 from immsim.errors import InputError
@@ -97,13 +97,16 @@ class WeekRecord:
 @dataclass
 class State:
     """The stocks as rows of one matrix (:mod:`immsim.engine.stocks`), the goal controller's
-    effort and recent removals, and the docket review's progress."""
+    effort and recent removals, the docket review's progress, and the people held awaiting a
+    removal that is not foreseeable, by weeks held (:func:`removal.cohorts`; None until the
+    first week)."""
 
     stocks: IntArray
     effort: float = 1.0
     recent_removals: list[float] = field(default_factory=list)
     review_scope: int | None = None
     reviewed: float = 0.0
+    held: IntArray | None = None
 
     def total(self) -> int:
         return int(self.stocks.sum())
@@ -188,6 +191,7 @@ class Pipeline:
         s = self.state
         review = w.regime.docket_review
         review_on = review is not None and day >= review.start
+        s.held = removal.cohorts(s.held, w.kernel.removal.zadvydas_weeks, self.groups.size)
         counts, sums = week(
             self.bits,
             s.stocks,
@@ -198,6 +202,7 @@ class Pipeline:
                 review_on=review_on,
                 review_scope=-1.0 if s.review_scope is None else float(s.review_scope),
                 reviewed=s.reviewed,
+                held=s.held,
             ),
             w.cells,
             len(w.columns),

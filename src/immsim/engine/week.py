@@ -58,14 +58,16 @@ class KernelPlan(NamedTuple):
 
 class RunState(NamedTuple):
     """What the week reads of the run beyond its stocks: the goal controller's effort, the
-    week's chances of being located, and the docket review (whether it runs this week, its
-    scope: negative until fixed, and the cases reviewed so far)."""
+    week's chances of being located, the docket review (whether it runs this week, its scope:
+    negative until fixed, and the cases reviewed so far), and the people held awaiting a
+    removal that is not foreseeable, by weeks held (:mod:`.stages.removal`; changed in place)."""
 
     effort: float
     located: at_large.Located
     review_on: bool
     review_scope: float
     reviewed: float
+    held: IntArray
 
 
 @jit
@@ -128,7 +130,7 @@ def _week(
     judges_bound = court.run(state, stocks, plan.court, out)
     if run.review_on:
         review.run(state, stocks, plan.review, run.review_scope, run.reviewed, out)
-    removed = removal.run(state, stocks, plan.removal, out)
+    removed = removal.run(state, stocks, plan.removal, run.held[:, :size], out)
     out[Count.BINDING_BEDS] = 1.0 if beds_bound else 0.0
     out[Count.BINDING_JUDGES] = 1.0 if judges_bound else 0.0
     counts = np.empty((2, size), dtype=np.int64)

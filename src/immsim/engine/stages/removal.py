@@ -1,9 +1,19 @@
 """Removal: travel documents, then the land border (Mexico) or seats on removal flights; people
-whose countries refuse or delay documents may be released after the Zadvydas period."""
+whose removal is not foreseeable are released once they have been held the Zadvydas period.
+
+Whose removal is not foreseeable: people of a country whose travel documents come no faster
+than those of the countries that refuse or delay them (so a reform that slows a country's
+documents to that pace makes its people such cases too). Their release is keyed to the time
+they have been held awaiting removal, not to a weekly chance: their stock is carried in weekly
+cohorts by weeks held (``held``, one row per week from 0 to the Zadvydas period), and whoever is
+still held when their cohort reaches the period is released with their order (Zadvydas v.
+Davis, 533 U.S. 678 (2001): six months presumptively reasonable).
+"""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -16,7 +26,7 @@ from immsim.engine.draws import Stream
 from immsim.engine.groups import LEVELS
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import weekly
-from immsim.engine.stocks import HELD_REMOVAL, ORDERED, move
+from immsim.engine.stocks import HELD_REMOVAL, ORDERED
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -26,9 +36,14 @@ BoolArray = NDArray[np.bool_]
 class RemovalPlan(NamedTuple):
     p_documented: FloatArray  # a week
     is_mexico: BoolArray  # removed over land
-    stuck: BoolArray  # where removal can stall (Zadvydas)
+    stuck: BoolArray  # whose removal is not foreseeable (Zadvydas applies)
     seats: float  # on flights a week, for the interior
-    p_zadvydas: float
+    zadvydas_weeks: int  # held this many weeks, they are released
+
+
+def zadvydas_weeks(p: Mapping[str, Any]) -> int:
+    """The Zadvydas period in whole weeks (the rows of the cohorts by weeks held, less one)."""
+    return max(1, round(float(p["detention.release.zadvydas_weeks"])))
 
 
 def plan(x: PlanInputs, border_air: float) -> RemovalPlan:
@@ -40,20 +55,60 @@ def plan(x: PlanInputs, border_air: float) -> RemovalPlan:
             for level in LEVELS["country_group"]
         ]
     )
+    refusing = float(p["removal.logistics.travel_document_rate.refusing_or_delaying"])
     return RemovalPlan(
         p_documented=weekly(documents[x.a.country_group]),
         is_mexico=x.a.is_mexico,
-        stuck=x.a.stuck,
+        stuck=(documents <= refusing)[x.a.country_group],
         seats=max(
             0.0, float(p["removal.logistics.air_seats_per_year"]) / WEEKS_PER_YEAR - border_air
         ),
-        p_zadvydas=1.0 / max(1.0, float(p["detention.release.zadvydas_weeks"])),
+        zadvydas_weeks=zadvydas_weeks(p),
     )
 
 
 @jit
-def run(state: Stream, stocks: IntArray, plan: RemovalPlan, out: FloatArray) -> IntArray:
-    """The week's removals, in place; returns who was removed, by group."""
+def _admit(stocks: IntArray, stuck: BoolArray, held: IntArray) -> None:
+    """Bring the cohorts up to date with the week's admissions: whoever of a stuck group is held
+    awaiting removal but in no cohort came in this week (removal is the only stage that takes
+    people out of this stock); groups not stuck carry no cohorts."""
+    for i in range(stuck.size):
+        if stuck[i]:
+            held[0, i] += stocks[HELD_REMOVAL, i] - held[:, i].sum()
+        else:
+            held[:, i] = 0
+
+
+@jit
+def _age(state: Stream, removed: IntArray, stuck: BoolArray, held: IntArray) -> IntArray:
+    """Take the week's removals out of the cohorts (any held person as likely as another), then
+    release the cohort that has been held the whole period and age the rest a week; returns
+    those released, by group."""
+    last = held.shape[0] - 1
+    for i in range(stuck.size):
+        if not stuck[i] or removed[i] == 0:
+            continue
+        rows = np.flatnonzero(held[:, i])
+        counts = np.empty(rows.size, dtype=np.int64)
+        for j in range(rows.size):
+            counts[j] = held[rows[j], i]
+        taken = draws.choose(state, counts, counts.sum(), removed[i])
+        for j in range(rows.size):
+            held[rows[j], i] -= taken[j]
+    released: IntArray = held[last].copy()
+    for k in range(last, 0, -1):
+        held[k] = held[k - 1]
+    held[0] = 0
+    return released
+
+
+@jit
+def run(
+    state: Stream, stocks: IntArray, plan: RemovalPlan, held: IntArray, out: FloatArray
+) -> IntArray:
+    """The week's removals and Zadvydas releases, in place (``held``: the cohorts of stuck
+    groups by weeks held, as :func:`_admit` keeps them); returns who was removed, by group."""
+    _admit(stocks, plan.stuck, held)
     documented = draws.binom_each(state, stocks[HELD_REMOVAL], plan.p_documented)
     land = np.where(plan.is_mexico, documented, 0)
     air_ready = documented - land
@@ -61,10 +116,28 @@ def run(state: Stream, stocks: IntArray, plan: RemovalPlan, out: FloatArray) -> 
     n_air = air.sum()
     removed = land + air
     stocks[HELD_REMOVAL] -= removed
-    zadvydas = move(state, stocks, HELD_REMOVAL, ORDERED, plan.stuck, plan.p_zadvydas)
+    released = _age(state, removed, plan.stuck, held)
+    stocks[HELD_REMOVAL] -= released
+    stocks[ORDERED] += released
+    zadvydas = released.sum()
     out[Count.ZADVYDAS_RELEASES] = zadvydas
     out[Count.REMOVALS_LAND] = land.sum()
     out[Count.REMOVALS_AIR] = n_air
     out[Count.BINDING_SEATS] = 1.0 if n_air < air_ready.sum() else 0.0
     out[Count.BINDING_TRAVEL_DOCUMENTS] = 1.0 if zadvydas > 0 else 0.0
     return removed
+
+
+def cohorts(held: IntArray | None, weeks: int, groups: int) -> IntArray:
+    """The cohorts by weeks held (rows 0 to ``weeks``, a column per group) for a Zadvydas period
+    of ``weeks``: ``held`` itself when it has that period; otherwise re-cut to it, anyone held
+    longer than a shortened period put in its last row (released in the week it applies)."""
+    rows = weeks + 1
+    if held is not None and held.shape[0] == rows:
+        return held
+    out = np.zeros((rows, groups), dtype=np.int64)
+    if held is not None:
+        keep = min(rows, held.shape[0])
+        out[:keep] = held[:keep]
+        out[rows - 1] += held[keep:].sum(axis=0)
+    return out
