@@ -145,6 +145,29 @@ def test_collateral_arrests_follow_the_cited_ratio(trump_era: Any) -> None:
     assert ratio == pytest.approx(cited, rel=0.05)
 
 
+def test_fewer_collateral_arrests_leave_hours_for_more_targets(trump_era: Any) -> None:
+    # half the collateral ratio: half as many collateral arrests per targeted one (5% band),
+    # and the teams' hours, which bind, buy targeted arrests at h_large + ratio x h_collateral
+    # each (hand calculation, 2% band)
+    day = "2017-06-01"
+    ratio = at("enforcement.channels.collateral_per_targeted", day)
+    fewer = go(
+        regime="eo13768",
+        start="2017-01-25",
+        years=2,
+        overrides={"enforcement.channels.collateral_per_targeted": ratio / 2},
+    )
+    w, base = fewer.weekly, trump_era.weekly
+    measured = float(w["arrests_collateral"].sum()) / float(w["arrests_at_large"].sum())
+    assert measured == pytest.approx(ratio / 2, rel=0.05)
+    h_large = at("enforcement.effort.hours_per_arrest.at_large", day)
+    h_collateral = at("enforcement.effort.hours_per_arrest.collateral", day)
+    expected = (h_large + ratio * h_collateral) / (h_large + ratio / 2 * h_collateral)
+    targeted = float(w["arrests_at_large"].sum()) / float(base["arrests_at_large"].sum())
+    assert targeted == pytest.approx(expected, rel=0.02)
+    assert float(w["arrests_collateral"].sum()) < float(base["arrests_collateral"].sum())
+
+
 def test_more_fugitive_operations_hours_move_arrests_into_the_community(trump_era: Any) -> None:
     # doubling Fugitive Operations' budget line: each program's hours scale with its new share
     # of the three, and, as every program binds, so do its arrests (hand calculation, 10% band)
