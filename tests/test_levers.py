@@ -22,7 +22,8 @@ from immsim.engine.rates import weekly
 from immsim.engine.run import run
 from immsim.parameters import load_baseline
 from immsim.population.build import build_population
-from immsim.scenario import load_embedded_scenario, parse_scenario
+from immsim.regimes.catalog import load_regime
+from immsim.scenario import embedded_scenario_names, load_embedded_scenario, parse_scenario
 from immsim.yamlio import load_yaml_text
 
 TREE = load_baseline()
@@ -124,6 +125,20 @@ def test_each_program_works_within_its_share_of_the_officers_hours(trump_era: An
         # every program's hours bind (arrest candidates exceed them): each is nearly used up
         assert np.median(used[name] / limit) > 0.9, name
     assert w["arrests_at_large"].sum() > 0 and w["arrests_collateral"].sum() > 0
+
+
+@pytest.mark.parametrize("name", embedded_scenario_names())
+def test_every_shipped_scenario_arrests_at_large_and_collaterally_where_permitted(
+    name: str,
+) -> None:
+    # custodial arrests no longer take every hour: the at-large teams work in every scenario,
+    # and arrest people met in their operations where the regime permits collateral arrests
+    shipped = load_embedded_scenario(name)
+    result = run(shipped.model_copy(update={"horizon_years": 1}), population=POP)
+    w = result.weekly
+    assert w["arrests_at_large"].sum() > 0
+    permitted = load_regime(shipped.regime).channels.collateral_arrests
+    assert (w["arrests_collateral"].sum() > 0) == permitted
 
 
 def test_the_community_share_of_arrests_is_near_the_record(

@@ -3,8 +3,8 @@
 State is a handful of count arrays over engine groups (see :mod:`immsim.engine.stocks`). Each
 week people move between them by binomial (and, for arrivals and capacity cuts, multinomial)
 draws, so counts stay whole and the run is exact for exchangeable people. Every capacity is a
-hard limit applied in the regime's order: officer hours (custodial arrests first, then leads,
-then at-large operations down the priority tiers), beds (mandatory detention first, then by
+hard limit applied in the regime's order: officer hours (each arrest program within its share:
+custodial arrests, leads, at-large operations down the priority tiers), beds (mandatory detention first, then by
 tier), judge hours (detained docket first), attorney hours for a discretion review, and seats on
 removal flights. Every rate comes from the parameter tree via the week's plan
 (:mod:`immsim.engine.plan`); the week itself is compiled (:mod:`immsim.engine.week`), and this

@@ -1,6 +1,6 @@
 """At-large operations down the regime's priority tiers, and the collateral arrests of people
-met in them. Each tier takes what it needs of the officers' hours left, in order; a tier
-partly served is served in proportion."""
+met in them, within Fugitive Operations' share of the officers' hours. Each tier takes what it
+needs of those hours, in order; a tier partly served is served in proportion."""
 
 from __future__ import annotations
 

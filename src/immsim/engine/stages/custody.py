@@ -1,5 +1,6 @@
 """Custodial arrests: people handed over from jails (:mod:`.jail`) and prisons (:mod:`.prison`).
-They come first on officers' hours, each taking the custodial hours per arrest."""
+Officers take them within the Criminal Alien Program's share of their hours, each taking the
+custodial hours per arrest."""
 
 from __future__ import annotations
 

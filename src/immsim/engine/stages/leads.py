@@ -1,6 +1,7 @@
 """Leads: task forces, database leads, worksite operations and check-ins. Each stock's lead
 channels compete in one draw (a thinned binomial is binomial, and the split of the few people
-drawn is cheap); officers take the candidates within the hours that custodial arrests left."""
+drawn is cheap); officers take the candidates within the hours of the program they belong to
+(the other arrest work's share of the officers' hours)."""
 
 from __future__ import annotations
 
