@@ -19,6 +19,7 @@ from immsim.calibration.calibrate import (
     calibrate,
     fit_specs,
     package_tree_dir,
+    select_specs,
     write_back,
 )
 from immsim.calibration.metrics import load_observed, load_workbook_observed, simulated
@@ -89,6 +90,32 @@ def test_fit_specs_name_single_line_leaves_within_their_ranges() -> None:
         assert len(leaf.values) == 1, spec.key
         assert spec.low < spec.high and spec.why
         assert leaf.values[0].estimated
+
+
+def test_only_some_parameters_can_be_refitted_and_say_so(tmp_path: Path) -> None:
+    keys = ("enforcement.effort.share_on_arrests", "processing.voluntary_return_share")
+    assert [spec.key for spec in select_specs(keys)] == [
+        spec.key for spec in fit_specs() if spec.key in keys
+    ]
+    assert select_specs(()) == fit_specs()
+    with pytest.raises(InputError, match=r"not a parameter calibrate fits: courts\.no_such"):
+        select_specs(("courts.no_such", keys[0]))
+    # the write-back names what was fitted together and that the rest were held
+    copy = tmp_path / "tree"
+    shutil.copytree(package_tree_dir(), copy)
+    fitted = Fitted(
+        key=keys[1],
+        unit="share",
+        before=0.2,
+        value=0.21,
+        interval_90=(0.1, 0.3),
+        allowed=(0.01, 0.3),
+        at_bound=False,
+    )
+    result = Calibration("m", (Target("arrests", 2016, 1.0),), 1, 0.3, 0.2, {}, (fitted,), 0)
+    write_back(result, TREE, copy)
+    entry = load_tree_from(copy, label="immsim/parameters/tree/").entry(keys[1], "2015-01-01")
+    assert f"fitted together: {keys[1]}, the other parameters" in (entry.method or "")
 
 
 def test_a_small_fit_improves_and_stays_in_range(figures: Path) -> None:
