@@ -27,7 +27,7 @@ from immsim.engine.counts import BINDING, FLOWS, Count
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.plan import WeekPlan, build_plan
 from immsim.engine.prepared import Prepared
-from immsim.engine.stages import at_large, removal
+from immsim.engine.stages import at_large, leads, removal
 from immsim.engine.start import initial_stocks
 from immsim.engine.week import RunState, week
 from immsim.errors import InputError
@@ -151,6 +151,8 @@ class Pipeline:
         self.bits = draws.stream(rng)  # the compiled draws' uniforms
         self._plans: dict[tuple[Hashable, str, int], WeekPlan] = {}
         self._located: tuple[WeekPlan, float, at_large.Located] | None = None
+        self._thinned = leads.thinned_tables(self.groups.size)
+        self._in_force: WeekPlan | None = None  # last week's plan
         self.state = self._initial_state(start)
 
     def _initial_state(self, start: dt.date) -> State:
@@ -191,7 +193,11 @@ class Pipeline:
         s = self.state
         review = w.regime.docket_review
         review_on = review is not None and day >= review.start
-        s.held = removal.cohorts(s.held, w.kernel.removal.zadvydas_weeks, self.groups.size)
+        if self._in_force is not w:  # what the run keeps for its plan, made anew
+            s.held = removal.cohorts(s.held, w.kernel.removal, self.groups.size)
+            self._thinned.ready[:] = False
+            self._in_force = w
+        assert s.held is not None  # made with the first week's plan
         counts, sums = week(
             self.bits,
             s.stocks,
@@ -203,6 +209,7 @@ class Pipeline:
                 review_scope=-1.0 if s.review_scope is None else float(s.review_scope),
                 reviewed=s.reviewed,
                 held=s.held,
+                thinned=self._thinned,
             ),
             w.cells,
             len(w.columns),

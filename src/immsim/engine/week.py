@@ -59,8 +59,10 @@ class KernelPlan(NamedTuple):
 class RunState(NamedTuple):
     """What the week reads of the run beyond its stocks: the goal controller's effort, the
     week's chances of being located, the docket review (whether it runs this week, its scope:
-    negative until fixed, and the cases reviewed so far), and the people held awaiting a
-    removal that is not foreseeable, by weeks held (:mod:`.stages.removal`; changed in place)."""
+    negative until fixed, and the cases reviewed so far), the people held awaiting a removal
+    that is not foreseeable, by weeks held (:mod:`.stages.removal`; changed in place), and the
+    lead channels' thinned chances for the run's plan (:class:`.stages.leads.Thinned`; filled in
+    place)."""
 
     effort: float
     located: at_large.Located
@@ -68,6 +70,7 @@ class RunState(NamedTuple):
     review_scope: float
     reviewed: float
     held: IntArray
+    thinned: leads.Thinned
 
 
 @jit
@@ -92,10 +95,12 @@ def _arrests(
     rows by stock (no order, order, released)."""
     hours = plan.officer_hours * run.effort
     taken = np.zeros_like(stocks)
-    cut = custody.run(state, stocks, plan.custody, hours * plan.share_custodial, out, taken)
-    custodial = float(taken.sum()) * plan.custody.hours_per_arrest
+    cut, n_custodial = custody.run(
+        state, stocks, plan.custody, hours * plan.share_custodial, out, taken
+    )
+    custodial = n_custodial * plan.custody.hours_per_arrest
     lead_hours = hours * plan.share_leads
-    left, cut_leads = leads.run(state, stocks, plan.leads, lead_hours, out, taken)
+    left, cut_leads = leads.run(state, stocks, plan.leads, run.thinned, lead_hours, out, taken)
     out[Count.OFFICER_HOURS_USED] = custodial + lead_hours - left
     large_p, collateral, large_o, ran_out = at_large.run(
         state, stocks, plan.at_large, run.located, hours * plan.share_at_large, out
@@ -130,7 +135,7 @@ def _week(
     judges_bound = court.run(state, stocks, plan.court, out)
     if run.review_on:
         review.run(state, stocks, plan.review, run.review_scope, run.reviewed, out)
-    removed = removal.run(state, stocks, plan.removal, run.held[:, :size], out)
+    removed = removal.run(state, stocks, plan.removal, run.held[:size], out)
     out[Count.BINDING_BEDS] = 1.0 if beds_bound else 0.0
     out[Count.BINDING_JUDGES] = 1.0 if judges_bound else 0.0
     counts = np.empty((2, size), dtype=np.int64)
