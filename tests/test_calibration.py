@@ -19,6 +19,7 @@ from immsim.calibration.calibrate import (
     calibrate,
     fit_specs,
     package_tree_dir,
+    select_specs,
     write_back,
 )
 from immsim.calibration.metrics import load_observed, load_workbook_observed, simulated
@@ -89,6 +90,37 @@ def test_fit_specs_name_single_line_leaves_within_their_ranges() -> None:
         assert len(leaf.values) == 1, spec.key
         assert spec.low < spec.high and spec.why
         assert leaf.values[0].estimated
+
+
+def _fitted(key: str, before: float, value: float, interval: tuple[float, float]) -> Fitted:
+    """A fitted share within the range 0.01-0.3, off its bounds."""
+    return Fitted(
+        key=key,
+        unit="share",
+        before=before,
+        value=value,
+        interval_90=interval,
+        allowed=(0.01, 0.3),
+        at_bound=False,
+    )
+
+
+def test_only_some_parameters_can_be_refitted_and_say_so(tmp_path: Path) -> None:
+    keys = ("enforcement.effort.share_on_arrests", "processing.voluntary_return_share")
+    assert [spec.key for spec in select_specs(keys)] == [
+        spec.key for spec in fit_specs() if spec.key in keys
+    ]
+    assert select_specs(()) == fit_specs()
+    with pytest.raises(InputError, match=r"not a parameter calibrate fits: courts\.no_such"):
+        select_specs(("courts.no_such", keys[0]))
+    # the write-back names what was fitted together and that the rest were held
+    copy = tmp_path / "tree"
+    shutil.copytree(package_tree_dir(), copy)
+    fitted = _fitted(keys[1], 0.2, 0.21, (0.1, 0.3))
+    result = Calibration("m", (Target("arrests", 2016, 1.0),), 1, 0.3, 0.2, {}, (fitted,), 0)
+    write_back(result, TREE, copy)
+    entry = load_tree_from(copy, label="immsim/parameters/tree/").entry(keys[1], "2015-01-01")
+    assert f"fitted together: {keys[1]}, the other parameters" in (entry.method or "")
 
 
 def test_a_small_fit_improves_and_stays_in_range(figures: Path) -> None:
@@ -181,17 +213,7 @@ def test_write_back_changes_only_the_fitted_value(tmp_path: Path) -> None:
         rms_relative_error_before=0.3,
         rms_relative_error_after=0.2,
         residuals={},
-        parameters=(
-            Fitted(
-                key=key,
-                unit="share",
-                before=0.08,
-                value=0.123456,
-                interval_90=(0.1, 0.15),
-                allowed=(0.01, 0.3),
-                at_bound=False,
-            ),
-        ),
+        parameters=(_fitted(key, 0.08, 0.123456, (0.1, 0.15)),),
         seed=0,
     )
     assert result.as_dict()["parameters"] == [

@@ -169,8 +169,8 @@ def test_judges_set_court_completions_when_the_backlog_is_large() -> None:
 
 
 def test_more_beds_hold_more_people_when_beds_bind() -> None:
-    small = go(overrides={"detention.funded_beds": 30000})
-    large = go(overrides={"detention.funded_beds": 45000})
+    small = go(overrides={"detention.funded_beds": 24000})
+    large = go(overrides={"detention.funded_beds": 26000})
     assert small.weekly["binding_beds"].mean() > 0.5
     w = small.weekly[-20:]
     held_small = (w["detained_court"] + w["detained_removal"]).mean()
@@ -228,7 +228,9 @@ def test_officers_scale_arrests_when_officers_bind() -> None:
     many = go(overrides={"enforcement.ero_deportation_officers": 4000})
     assert few.weekly["binding_officers"].mean() > 0.9
     ratio = yearly_mean(many, "arrests") / yearly_mean(few, "arrests")
-    assert 2.0 < ratio <= 4.05
+    # a little over 4 at most: each program's hours are cut to whole arrests every week, which
+    # costs the few officers' smaller programs (some 30 at-large arrests a week) up to one each
+    assert 2.0 < ratio <= 4.1
 
 
 def test_no_emigration_means_none() -> None:
@@ -489,7 +491,7 @@ def test_at_large_work_goes_down_the_tiers_in_order(tmp_path: Path) -> None:
         assert result.weekly["arrests"].sum() == result.weekly["arrests_at_large"].sum()
         return dict(rows.group_by("level").agg(pl.col("persons").sum()).iter_rows())
 
-    few, many = tiers(300), tiers(20000)
+    few, many = tiers(300), tiers(45000)  # Fugitive Operations has its share of them
     top = load_regime("eo13768").tiers[0].id
     assert set(few) == {top}  # capacity ran out within the first tier
     assert len(many) > 1 and sum(many.values()) > sum(few.values())

@@ -615,7 +615,7 @@ def test_limits_beyond_int64_cannot_bind_and_do_not_overflow() -> None:
         stocks = np.array([[4, 1, 9]], dtype=np.int64)
         out = np.zeros(2)
         taken = np.zeros_like(stocks)
-        cut = capacity.take(
+        cut, n = capacity.take(
             draws.stream(np.random.default_rng(1)),
             stocks,
             np.array([[3, 0, 5]], dtype=np.int64),
@@ -625,7 +625,7 @@ def test_limits_beyond_int64_cannot_bind_and_do_not_overflow() -> None:
             out,
             taken,
         )
-        assert not cut and taken.tolist() == [[3, 0, 5]] and out[1] == 8
+        assert not cut and n == 8 and taken.tolist() == [[3, 0, 5]] and out[1] == 8
 
 
 def test_scenario_help_names_only_commands_that_exist(capsys) -> None:  # type: ignore[no-untyped-def]

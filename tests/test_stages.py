@@ -9,8 +9,18 @@ from hypothesis import strategies as st
 
 from immsim.engine import draws, stocks, warm
 from immsim.engine.counts import N_COUNTS, Count
-from immsim.engine.stages import at_large, background, court, detention, jail, processing
-from immsim.engine.stocks import HELD_COURT, HELD_REMOVAL, ORDERED, RELEASED
+from immsim.engine.rates import competing
+from immsim.engine.stages import (
+    at_large,
+    background,
+    court,
+    detention,
+    jail,
+    leads,
+    processing,
+    removal,
+)
+from immsim.engine.stocks import FREE, HELD_COURT, HELD_REMOVAL, ORDERED, RELEASED
 
 GROUPS = 12
 counts = st.lists(st.integers(0, 5000), min_size=GROUPS, max_size=GROUPS)
@@ -142,22 +152,68 @@ def test_warm_up_compiles_every_loop_a_run_uses() -> None:
 
 
 def test_tiers_get_their_share_of_the_capacity() -> None:
-    # three tiers: served in full, in part (40%) and not at all
-    reps, n = 20_000, np.array([200, 50, 300], dtype=np.int64)
-    locate = np.array([0.01, 0.2, 0.05])
-    ranks, by_rank = np.array([0, 1, 2]), np.array([1.0, 0.4, 0.0])
+    # four tiers: served in full, in part (70%: drawn at full chances and thinned; 40%: drawn
+    # at the scaled chances) and not at all
+    reps, n = 20_000, np.array([200, 80, 50, 300], dtype=np.int64)
+    locate = np.array([0.01, 0.1, 0.2, 0.05])
+    ranks, by_rank = np.array([0, 1, 2, 3]), np.array([1.0, 0.7, 0.4, 0.0])
     bits = draws.stream(np.random.default_rng(21))
-    x = np.stack(
-        [
-            at_large.draw_by_tier(bits, n, locate, draws.hazards(locate), ranks, by_rank)
-            for _ in range(reps)
-        ]
-    )
+    x = np.zeros((reps, n.size), dtype=np.int64)
+    for row in x:
+        at_large.draw_by_tier(bits, n, locate, draws.hazards(locate), ranks, by_rank, row)
     p = locate * by_rank
-    assert not x[:, 2].any()
+    assert not x[:, 3].any()
     sd = np.sqrt(n * p * (1 - p) / reps)
-    assert np.all(np.abs(x[:, :2].mean(axis=0) - (n * p)[:2]) < 5 * sd[:2])
-    assert np.all(np.abs(x[:, :2].var(axis=0) - (n * p * (1 - p))[:2]) < 0.05 * (n * p)[:2])
+    assert np.all(np.abs(x[:, :3].mean(axis=0) - (n * p)[:3]) < 5 * sd[:3])
+    assert np.all(np.abs(x[:, :3].var(axis=0) - (n * p * (1 - p))[:3]) < 0.05 * (n * p)[:3])
+
+
+def _lead_plan(chance: np.ndarray) -> leads.LeadsPlan:
+    """Leads on people at large only, by one channel, an hour an arrest."""
+    size = chance.size
+    return leads.LeadsPlan(
+        hours_per_arrest=1.0,
+        free=competing([chance], size),
+        ordered=competing([np.zeros(size)], size),
+        released=competing([np.zeros(size)], size),
+        sources=np.array([FREE, ORDERED, RELEASED], dtype=np.int64),
+        channels=np.array(
+            [Count.ARRESTS_TASK_FORCE, Count.ARRESTS_DATABASE, Count.ARRESTS_CHECK_IN],
+            dtype=np.int64,
+        ),
+    )
+
+
+def test_thinned_lead_draws_arrest_as_the_unthinned() -> None:
+    # 40 people reached with chance 0.1 a week and 4,000 with 0.001: 8 expected, hours for one
+    # arrest. The draws are thinned four times (level 2), so that in about e^-2 of the weeks
+    # nobody is drawn and the rest of those reached are drawn too. The law to meet, by hand:
+    # the one arrested is a uniform choice among those reached, so from the first group with
+    # chance E[a / (a + b) | a + b > 0] (a, b binomial), and nobody when nobody is reached.
+    from scipy.stats import binom
+
+    n, chance = np.array([40, 4000]), np.array([0.1, 0.001])
+    plan = _lead_plan(chance)
+    reach = np.zeros((5, 2), dtype=np.int64)
+    reach[FREE] = n
+    assert leads._level(reach, plan, 1.0) == 2
+    a, b = np.arange(41)[:, None], np.arange(60)[None, :]
+    joint = binom.pmf(a, 40, 0.1) * binom.pmf(b, 4000, 0.001)
+    first = float((joint * np.divide(a, a + b, out=np.zeros(joint.shape), where=a + b > 0)).sum())
+    nobody = float(joint[0, 0])
+    reps = 40_000
+    bits = draws.stream(np.random.default_rng(8))
+    thinned = leads.thinned_tables(2)
+    got = np.zeros(3)  # from the first group, the second, nobody
+    for _ in range(reps):
+        stocks = reach.copy()
+        taken = np.zeros_like(stocks)
+        leads.run(bits, stocks, plan, thinned, 1.0, _counts(), taken)
+        assert taken.sum() <= 1 and np.array_equal(stocks + taken, reach)
+        got[0 if taken[FREE, 0] else 1 if taken[FREE, 1] else 2] += 1
+    want = np.array([first, 1.0 - first - nobody, nobody])
+    se = np.sqrt(want * (1 - want) / reps)
+    assert np.all(np.abs(got / reps - want) < 4.5 * se), (got / reps, want)
 
 
 def _chain_case() -> tuple[np.ndarray, dict[str, object]]:
@@ -222,3 +278,64 @@ def test_the_jail_chain_has_each_persons_chances() -> None:
         se = got.std(axis=0) / np.sqrt(reps)
         assert np.all(np.abs(got.mean(axis=0) - want) <= 5 * se + 1e-9), name
     assert not held[:, 2].any() and not moved[:, 2].any()  # exempt: booked, never arrested
+
+
+def _removal_plan(size: int, p_documented: float, stuck: bool, weeks: int) -> removal.RemovalPlan:
+    return removal.RemovalPlan(
+        p_documented=np.full(size, p_documented),
+        is_mexico=np.ones(size, dtype=bool),  # over land: no seat limit
+        stuck=np.full(size, stuck),
+        stuck_index=np.arange(size if stuck else 0, dtype=np.int64),
+        seats=0.0,
+        zadvydas_weeks=weeks,
+    )
+
+
+def test_zadvydas_releases_those_held_the_whole_period_and_no_one_sooner() -> None:
+    weeks, size = 5, 3
+    plan = _removal_plan(size, 0.0, True, weeks)
+    matrix = np.zeros((5, size), dtype=np.int64)
+    held = removal.cohorts(None, plan, size)
+    bits = draws.stream(np.random.default_rng(3))
+    released = []
+    for week in range(weeks + 3):
+        if week in (0, 2):  # admissions in weeks 0 and 2
+            matrix[HELD_REMOVAL] += np.array([10, 0, 4]) * (week + 1)
+        out = _counts()
+        removal.run(bits, matrix, plan, held, out)
+        released.append(int(out[Count.ZADVYDAS_RELEASES]))
+        assert held.sum() == matrix[HELD_REMOVAL].sum()  # every one held is in a cohort
+    # nobody is documented: each week's admissions are released together, the period after
+    assert released == [0] * weeks + [14, 0, 42]
+    assert matrix[HELD_REMOVAL].sum() == 0 and matrix[ORDERED].sum() == 56
+
+
+def test_zadvydas_spares_groups_whose_removal_is_foreseeable() -> None:
+    plan = _removal_plan(2, 0.0, False, 2)
+    matrix = np.zeros((5, 2), dtype=np.int64)
+    matrix[HELD_REMOVAL] = [7, 9]
+    held = removal.cohorts(None, plan, 2)
+    bits = draws.stream(np.random.default_rng(4))
+    for _ in range(6):
+        out = _counts()
+        removal.run(bits, matrix, plan, held, out)
+        assert out[Count.ZADVYDAS_RELEASES] == 0
+    assert matrix[HELD_REMOVAL].tolist() == [7, 9] and not held.any()
+
+
+def test_removals_leave_the_cohorts_in_proportion() -> None:
+    # half documented each week: of those admitted once, (1/2)^(weeks + 1) are left to release
+    weeks, size, n, reps = 3, 1, 4000, 40
+    plan = _removal_plan(size, 0.5, True, weeks)
+    bits = draws.stream(np.random.default_rng(5))
+    total = 0
+    for _ in range(reps):
+        matrix = np.zeros((5, size), dtype=np.int64)
+        matrix[HELD_REMOVAL] = n
+        held = removal.cohorts(None, plan, size)
+        for _ in range(weeks + 1):
+            out = _counts()
+            removal.run(bits, matrix, plan, held, out)
+            total += int(out[Count.ZADVYDAS_RELEASES])
+    expected = reps * n * 0.5 ** (weeks + 1)
+    assert abs(total - expected) < 5 * np.sqrt(expected)

@@ -50,6 +50,24 @@ def fit_specs() -> tuple[FitSpec, ...]:
     return tuple(FitSpec(**item) for item in yaml.safe_load(text))
 
 
+def select_specs(only: tuple[str, ...]) -> tuple[FitSpec, ...]:
+    """The parameters of ``calibration/fit.yaml`` named in ``only`` (all when it is empty): a
+    change to the model that moves some of them is refitted on those, the others held at their
+    fitted values."""
+    specs = fit_specs()
+    if not only:
+        return specs
+    known = {spec.key for spec in specs}
+    unknown = sorted(set(only) - known)
+    if unknown:
+        raise InputError(
+            f"not a parameter calibrate fits: {', '.join(unknown)} (calibration/fit.yaml lists "
+            f"{', '.join(sorted(known))})",
+            key="--only",
+        )
+    return tuple(spec for spec in specs if spec.key in only)
+
+
 @dataclass(frozen=True)
 class Target:
     """A published figure the fit aims at."""
@@ -255,6 +273,14 @@ def write_back(
     tree_dir = tree_dir or package_tree_dir()
     changed: list[Path] = []
     metrics = sorted({t.metric for t in result.targets})
+    fitted = [item.key for item in result.parameters]
+    held = [spec.key for spec in fit_specs() if spec.key not in fitted]
+    together = (
+        f"; fitted together: {', '.join(fitted)}, the other parameters of calibration/fit.yaml "
+        "held at their values"
+        if held
+        else ""
+    )
     for item in result.parameters:
         leaf = tree.leaf(item.key)
         path = tree_dir / Path(leaf.file.removeprefix("immsim/parameters/tree/"))
@@ -288,7 +314,8 @@ def write_back(
             f"{', '.join(metrics)}; RMS relative error {result.rms_relative_error_before:.3f} "
             f"before, {result.rms_relative_error_after:.3f} after; 90% interval "
             f"{_fmt(lo)}-{_fmt(hi)}; allowed range {_fmt(low)}-{_fmt(high)}"
-            f"{' (ended on its bound)' if item.at_bound else ''}; was {_fmt(item.before)}."
+            f"{' (ended on its bound)' if item.at_bound else ''}; was {_fmt(item.before)}"
+            f"{together}."
         )
         lines[index] = (
             f"{indent}{start}: {{value: {_fmt(item.value)}, estimated: true, "

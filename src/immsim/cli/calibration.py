@@ -136,14 +136,23 @@ def calibrate_command(
         ),
     ] = None,
     wide: WideOpt = False,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            help="Fit only this parameter of calibration/fit.yaml (repeat for several); the "
+            "others keep their values.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Fit the parameters no source states to FY2012-FY2016; write them into the tree."""
     from rich.progress import Progress, TextColumn
 
-    from immsim.calibration.calibrate import calibrate, write_back
+    from immsim.calibration.calibrate import calibrate, select_specs, write_back
 
     path = figures_file(figures)
+    specs = select_specs(tuple(only or ()))
     with Progress(
         *Progress.get_default_columns(),
         TextColumn("RMS error {task.fields[error]}"),
@@ -155,6 +164,7 @@ def calibrate_command(
         result = calibrate(
             path,
             load_baseline(),
+            specs=specs,
             seed=seed,
             max_evaluations=max_evaluations,
             progress=lambda n, total: bar.update(task, completed=n),

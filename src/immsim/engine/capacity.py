@@ -26,11 +26,12 @@ def take(
     limit: float,
     out: FloatArray,
     taken: IntArray,
-) -> bool:
+) -> tuple[bool, int]:
     """Arrest the candidates of several channels (rows of ``drawn``; row ``c`` drawn from stock
     ``sources[c]`` and counted in ``out[channels[c]]``) within one capacity of ``limit``
-    arrests, taking them out of their stocks into ``taken``; True if the capacity cut any.
-    Someone drawn by two channels is arrested once."""
+    arrests, taking them out of their stocks into ``taken``; returns whether the capacity cut
+    any, and how many were taken (so that callers need not sum ``taken``, a pass over every
+    stock and group). Someone drawn by two channels is arrested once."""
     size = drawn.shape[1]
     flat = drawn.ravel()
     where = np.flatnonzero(flat)  # most groups have no candidate: only these are visited
@@ -41,6 +42,7 @@ def take(
     cut: bool = total > keep
     if cut:  # exactly floor(limit) taken, fewer than wanted
         counts = draws.choose(state, counts, total, keep)
+    n_taken = 0
     for j in range(where.size):
         c = where[j] // size
         i = where[j] - c * size
@@ -50,7 +52,8 @@ def take(
             stocks[row, i] -= part
             taken[row, i] += part
             out[channels[c]] += part
-    return cut
+            n_taken += part
+    return cut, n_taken
 
 
 @jit

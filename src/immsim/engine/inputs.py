@@ -34,7 +34,6 @@ class Attributes:
     country_group: NDArray[np.int8]
     entry_year: NDArray[np.int32]
     is_mexico: BoolArray
-    stuck: BoolArray  # where removal can stall (Zadvydas)
     known: BoolArray
     pending: BoolArray
     felon: BoolArray
@@ -58,7 +57,6 @@ class Attributes:
             country_group=g.codes["country_group"],
             entry_year=g.entry_year,
             is_mexico=country == "mexico_land",
-            stuck=country == "refusing_or_delaying",
             known=g.flags["known_to_agency"],
             pending=g.flags["pending_charges"],
             felon=felon,

@@ -3,8 +3,8 @@
 State is a handful of count arrays over engine groups (see :mod:`immsim.engine.stocks`). Each
 week people move between them by binomial (and, for arrivals and capacity cuts, multinomial)
 draws, so counts stay whole and the run is exact for exchangeable people. Every capacity is a
-hard limit applied in the regime's order: officer hours (custodial arrests first, then leads,
-then at-large operations down the priority tiers), beds (mandatory detention first, then by
+hard limit applied in the regime's order: officer hours (each arrest program within its share:
+custodial arrests, leads, at-large operations down the priority tiers), beds (mandatory detention first, then by
 tier), judge hours (detained docket first), attorney hours for a discretion review, and seats on
 removal flights. Every rate comes from the parameter tree via the week's plan
 (:mod:`immsim.engine.plan`); the week itself is compiled (:mod:`immsim.engine.week`), and this
@@ -27,7 +27,7 @@ from immsim.engine.counts import BINDING, FLOWS, Count
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.plan import WeekPlan, build_plan
 from immsim.engine.prepared import Prepared
-from immsim.engine.stages import at_large
+from immsim.engine.stages import at_large, leads, removal
 from immsim.engine.start import initial_stocks
 from immsim.engine.week import RunState, week
 from immsim.errors import InputError
@@ -97,13 +97,16 @@ class WeekRecord:
 @dataclass
 class State:
     """The stocks as rows of one matrix (:mod:`immsim.engine.stocks`), the goal controller's
-    effort and recent removals, and the docket review's progress."""
+    effort and recent removals, the docket review's progress, and the people held awaiting a
+    removal that is not foreseeable, by weeks held (:func:`removal.cohorts`; None until the
+    first week)."""
 
     stocks: IntArray
     effort: float = 1.0
     recent_removals: list[float] = field(default_factory=list)
     review_scope: int | None = None
     reviewed: float = 0.0
+    held: IntArray | None = None
 
     def total(self) -> int:
         return int(self.stocks.sum())
@@ -148,6 +151,8 @@ class Pipeline:
         self.bits = draws.stream(rng)  # the compiled draws' uniforms
         self._plans: dict[tuple[Hashable, str, int], WeekPlan] = {}
         self._located: tuple[WeekPlan, float, at_large.Located] | None = None
+        self._thinned = leads.thinned_tables(self.groups.size)
+        self._in_force: WeekPlan | None = None  # last week's plan
         self.state = self._initial_state(start)
 
     def _initial_state(self, start: dt.date) -> State:
@@ -188,6 +193,11 @@ class Pipeline:
         s = self.state
         review = w.regime.docket_review
         review_on = review is not None and day >= review.start
+        if self._in_force is not w:  # what the run keeps for its plan, made anew
+            s.held = removal.cohorts(s.held, w.kernel.removal, self.groups.size)
+            self._thinned.ready[:] = False
+            self._in_force = w
+        assert s.held is not None  # made with the first week's plan
         counts, sums = week(
             self.bits,
             s.stocks,
@@ -198,6 +208,8 @@ class Pipeline:
                 review_on=review_on,
                 review_scope=-1.0 if s.review_scope is None else float(s.review_scope),
                 reviewed=s.reviewed,
+                held=s.held,
+                thinned=self._thinned,
             ),
             w.cells,
             len(w.columns),

@@ -79,9 +79,18 @@ def build_plan(x: PlanInputs, cells: Cells) -> WeekPlan:
         * float(p["enforcement.effort.share_on_arrests"])
         / WEEKS_PER_YEAR
     )
+    programs = (
+        float(p["enforcement.effort.program_share.custodial"]),
+        float(p["enforcement.effort.program_share.at_large"]),
+        float(p["enforcement.effort.program_share.other"]),
+    )
+    custodial, large, other = (share / sum(programs) for share in programs)
     kernel = KernelPlan(
         groups=x.size,
         officer_hours=hours,
+        share_custodial=custodial,
+        share_at_large=large,
+        share_leads=other,
         background=background.plan(x),
         custody=custody.plan(x),
         leads=leads.plan(x),

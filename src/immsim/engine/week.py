@@ -42,6 +42,9 @@ class KernelPlan(NamedTuple):
 
     groups: int  # the first groups, which can hold anyone this year
     officer_hours: float  # a week for arrests, before the goal's surge
+    share_custodial: float  # of those hours, in the Criminal Alien Program (jails, prisons)
+    share_at_large: float  # in Fugitive Operations (at-large and collateral arrests)
+    share_leads: float  # in the other arrest work (check-ins and leads)
     background: background.BackgroundPlan
     custody: custody.CustodyPlan
     leads: leads.LeadsPlan
@@ -55,14 +58,19 @@ class KernelPlan(NamedTuple):
 
 class RunState(NamedTuple):
     """What the week reads of the run beyond its stocks: the goal controller's effort, the
-    week's chances of being located, and the docket review (whether it runs this week, its
-    scope: negative until fixed, and the cases reviewed so far)."""
+    week's chances of being located, the docket review (whether it runs this week, its scope:
+    negative until fixed, and the cases reviewed so far), the people held awaiting a removal
+    that is not foreseeable, by weeks held (:mod:`.stages.removal`; changed in place), and the
+    lead channels' thinned chances for the run's plan (:class:`.stages.leads.Thinned`; filled in
+    place)."""
 
     effort: float
     located: at_large.Located
     review_on: bool
     review_scope: float
     reviewed: float
+    held: IntArray
+    thinned: leads.Thinned
 
 
 @jit
@@ -82,16 +90,20 @@ def _tally(cells: IntArray, counts: IntArray, columns: int) -> FloatArray:
 def _arrests(
     state: Stream, stocks: IntArray, plan: KernelPlan, run: RunState, out: FloatArray
 ) -> IntArray:
-    """Custodial arrests, leads and at-large operations on one budget of officers' hours, in
-    that order; returns the arrests as rows by stock (no order, order, released)."""
+    """Custodial arrests, leads and at-large operations, each program on its share of the
+    officers' hours (hours one leaves unused do not pass to another); returns the arrests as
+    rows by stock (no order, order, released)."""
     hours = plan.officer_hours * run.effort
     taken = np.zeros_like(stocks)
-    cut = custody.run(state, stocks, plan.custody, hours, out, taken)
-    left = max(0.0, hours - float(taken.sum()) * plan.custody.hours_per_arrest)
-    left, cut_leads = leads.run(state, stocks, plan.leads, left, out, taken)
-    out[Count.OFFICER_HOURS_USED] = hours - left
+    cut, n_custodial = custody.run(
+        state, stocks, plan.custody, hours * plan.share_custodial, out, taken
+    )
+    custodial = n_custodial * plan.custody.hours_per_arrest
+    lead_hours = hours * plan.share_leads
+    left, cut_leads = leads.run(state, stocks, plan.leads, run.thinned, lead_hours, out, taken)
+    out[Count.OFFICER_HOURS_USED] = custodial + lead_hours - left
     large_p, collateral, large_o, ran_out = at_large.run(
-        state, stocks, plan.at_large, run.located, left, out
+        state, stocks, plan.at_large, run.located, hours * plan.share_at_large, out
     )
     out[Count.BINDING_OFFICERS] = 1.0 if cut or cut_leads or ran_out else 0.0
     arrested = np.empty((3, stocks.shape[1]), dtype=np.int64)
@@ -123,7 +135,7 @@ def _week(
     judges_bound = court.run(state, stocks, plan.court, out)
     if run.review_on:
         review.run(state, stocks, plan.review, run.review_scope, run.reviewed, out)
-    removed = removal.run(state, stocks, plan.removal, out)
+    removed = removal.run(state, stocks, plan.removal, run.held[:size], out)
     out[Count.BINDING_BEDS] = 1.0 if beds_bound else 0.0
     out[Count.BINDING_JUDGES] = 1.0 if judges_bound else 0.0
     counts = np.empty((2, size), dtype=np.int64)

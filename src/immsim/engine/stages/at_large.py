@@ -1,6 +1,6 @@
 """At-large operations down the regime's priority tiers, and the collateral arrests of people
-met in them. Each tier takes what it needs of the officers' hours left, in order; a tier
-partly served is served in proportion."""
+met in them, within Fugitive Operations' share of the officers' hours. Each tier takes what it
+needs of those hours, in order; a tier partly served is served in proportion."""
 
 from __future__ import annotations
 
@@ -105,6 +105,14 @@ def located(plan: AtLargePlan, share: float) -> Located:
     return Located(locate_p, draws.hazards(locate_p), locate_o, draws.hazards(locate_o))
 
 
+THIN_MIN_SHARE = 0.25
+"""A tier served at least this share of its expected arrests is drawn at its full chances and
+thinned (see :func:`draw_by_tier`); below it, at its scaled chances. Thinning walks up to four
+people found for each one kept here, about what the logarithm it saves for each group costs
+when a few thousand groups are swept for a few hundred found (measured on the national
+population)."""
+
+
 @jit
 def draw_by_tier(
     state: Stream,
@@ -113,21 +121,55 @@ def draw_by_tier(
     hazard: FloatArray,
     ranks: IntArray,
     by_rank: FloatArray,
-) -> IntArray:
-    """Binomial draws with each group's chance ``locate`` (hazard ``hazard``) scaled by its
-    tier's share of the capacity (``by_rank[ranks]``)."""
-    out = np.zeros(n.size, dtype=np.int64)
+    out: IntArray,
+) -> None:
+    """Binomial draws into ``out`` (zeros) with each group's chance ``locate`` (hazard
+    ``hazard``) scaled by its tier's share of the capacity (``by_rank[ranks]``).
+
+    A tier served in part needs the hazard of each group's scaled chance, a logarithm for every
+    group of the tier every week (most of this stage's time when the split of officers' hours
+    made it run every week). Where the share is at least ``THIN_MIN_SHARE`` the groups are swept
+    at their full chances instead (hazards made once per plan) and the few found thinned by the
+    share, a binomial each: a thinned binomial is binomial, so the draws are as exact. Below
+    that share thinning would walk too many people found only to drop them."""
     clock = exponential(state)  # one clock over the groups (draws.walk)
     for i in range(n.size):
         share = by_rank[ranks[i]]
         if n[i] == 0 or share <= 0.0 or locate[i] <= 0.0:
             continue
-        p = locate[i] * share
-        h = hazard[i] if share >= 1.0 else -math.log1p(-p)  # only a partly served tier
+        thin = share >= THIN_MIN_SHARE
+        p = locate[i] if thin else locate[i] * share
+        h = hazard[i] if thin else -math.log1p(-p)
         if clock >= n[i] * h:
             clock -= n[i] * h
             continue
-        out[i], clock = walk(state, n[i], p, h, clock)
+        found, clock = walk(state, n[i], p, h, clock)
+        out[i] = binomial(state, found, share) if thin and share < 1.0 else found
+
+
+@jit
+def _collateral(state: Stream, free: IntArray, exempt: BoolArray, n: int) -> IntArray:
+    """``n`` bystanders met in the operations, taken out of ``free``: any of the non-exempt at
+    large, one arrest each (chosen as :func:`draws.capped` chooses; the pool is gathered in one
+    pass, not copied and then searched)."""
+    where = np.empty(free.size, dtype=np.int64)
+    m = 0
+    for i in range(free.size):
+        if free[i] > 0 and not exempt[i]:
+            where[m] = i
+            m += 1
+    out = np.zeros(free.size, dtype=np.int64)
+    counts = np.empty(m, dtype=np.int64)
+    for j in range(m):
+        counts[j] = free[where[j]]
+    total = counts.sum()
+    keep = min(n, total)
+    if keep <= 0:
+        return out
+    taken = counts.copy() if keep == total else draws.choose(state, counts, total, keep)
+    for j in range(m):
+        out[where[j]] = taken[j]
+        free[where[j]] -= taken[j]
     return out
 
 
@@ -175,12 +217,12 @@ def run(
     large_p = np.zeros(size, dtype=np.int64)
     large_o = np.zeros(size, dtype=np.int64)
     if capacity >= 1.0:  # below one arrest's hours none is drawn (all would be cut)
-        found = np.empty(2 * size, dtype=np.int64)
-        found[:size] = draw_by_tier(
-            state, stocks[FREE], located.p, located.hazard_p, plan.rank_p, by_rank
+        found = np.zeros(2 * size, dtype=np.int64)
+        draw_by_tier(
+            state, stocks[FREE], located.p, located.hazard_p, plan.rank_p, by_rank, found[:size]
         )
-        found[size:] = draw_by_tier(
-            state, stocks[ORDERED], located.o, located.hazard_o, plan.rank_o, by_rank
+        draw_by_tier(
+            state, stocks[ORDERED], located.o, located.hazard_o, plan.rank_o, by_rank, found[size:]
         )
         drawn = draws.capped(state, found, capacity)
         large_p = drawn[:size]
@@ -198,10 +240,7 @@ def run(
         # for a float beyond int64)
         room = min(room, float(targeted))
         n_coll = min(binomial(state, targeted, min(1.0, plan.collateral_ratio)), max(0, int(room)))
-        # bystanders met in the operations: any of the non-exempt at large, one arrest each
-        pool = np.where(plan.exempt_p, 0, stocks[FREE])
-        collateral = draws.capped(state, pool, float(n_coll))
-        stocks[FREE] -= collateral
+        collateral = _collateral(state, stocks[FREE], plan.exempt_p, n_coll)
         n_collateral = collateral.sum()
     out[Count.ARRESTS_AT_LARGE] = targeted
     out[Count.ARRESTS_COLLATERAL] = n_collateral

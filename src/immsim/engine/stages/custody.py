@@ -1,5 +1,6 @@
 """Custodial arrests: people handed over from jails (:mod:`.jail`) and prisons (:mod:`.prison`).
-They come first on officers' hours, each taking the custodial hours per arrest."""
+Officers take them within the Criminal Alien Program's share of their hours, each taking the
+custodial hours per arrest."""
 
 from __future__ import annotations
 
@@ -40,9 +41,9 @@ def run(
     hours: float,
     out: FloatArray,
     taken: IntArray,
-) -> bool:
+) -> tuple[bool, int]:
     """Draw the week's jail and prison arrests and take them out of their stocks into ``taken``
-    within ``hours`` of officers' time; True if the hours cut any."""
+    within ``hours`` of officers' time; returns whether the hours cut any, and the arrests."""
     size = stocks.shape[1]
     drawn = np.zeros((5, size), dtype=np.int64)
     sources = np.zeros(5, dtype=np.int64)
@@ -61,7 +62,7 @@ def run(
         channels[rows] = Count.ARRESTS_PRISON
         rows += 1
     if rows == 0:
-        return False
+        return False, 0
     return capacity.take(
         state,
         stocks,

@@ -1,9 +1,23 @@
 """Leads: task forces, database leads, worksite operations and check-ins. Each stock's lead
 channels compete in one draw (a thinned binomial is binomial, and the split of the few people
-drawn is cheap); officers take the candidates within the hours that custodial arrests left."""
+drawn is cheap); officers take the candidates within the hours of the program they belong to
+(the other arrest work's share of the officers' hours).
+
+Within its share of the hours this program reaches many more people than it can arrest (some
+seventeen times as many on the national population), and drawing each of them costs a walk of
+the draws' clock. Where the people reached would be at least ``THIN_MARGIN`` times the arrests
+the hours allow, the draws are thinned: each person reached is drawn with a chance ``2**-level``
+(the chances and their hazards made once per plan and level, when first needed: see
+:class:`Thinned`), enough to fill
+the hours with room to spare, and the arrests chosen among those drawn. That is exact: whoever
+is drawn is a uniform choice among those reached, so a uniform choice among them is one among
+those reached; and in the rare week when too few are drawn, the rest of those reached are drawn
+too (given who was drawn, each other person was reached with chance ``p (1 - t) / (1 - p t)``
+at chance ``p`` and thinning ``t``) and the arrests chosen among all of them, as unthinned."""
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -12,13 +26,21 @@ from numpy.typing import NDArray
 from immsim.engine import capacity, draws
 from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
-from immsim.engine.draws import Stream
+from immsim.engine.draws import Stream, binomial
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import Competing, competing, weekly
 from immsim.engine.stocks import FREE, ORDERED, RELEASED
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+THIN_MARGIN = 1.5
+"""The people drawn when thinned are expected to be at least this many times the arrests the
+hours allow (so that too few are drawn only in rare weeks)."""
+
+THIN_LEVELS = 8
+"""Thinning chances 1, 1/2, …, 1/128 (level 0 is no thinning)."""
 
 
 class LeadsPlan(NamedTuple):
@@ -28,6 +50,24 @@ class LeadsPlan(NamedTuple):
     released: Competing  # released with a court case
     sources: IntArray  # each channel's stock, in the order of the three above's events
     channels: IntArray  # and the count it adds to
+
+
+class Thinned(NamedTuple):
+    """The thinned chances of any lead event and their hazards, by level and stock (free,
+    ordered, released), for the plan a run is in: each level filled when first used under that
+    plan (``ready``; the run clears it when its plan changes). Held by the run, not the plan,
+    which is read-only and shared by the weeks of its span: a plan filling every level at once
+    would pay some hundred thousand logarithms for the one or two levels a span uses."""
+
+    any: FloatArray  # (level, stock, group)
+    hazard: FloatArray
+    ready: BoolArray  # by level
+
+
+def thinned_tables(groups: int) -> Thinned:
+    """Empty tables for a run of ``groups`` engine groups (left unwritten until used)."""
+    shape = (THIN_LEVELS, 3, groups)
+    return Thinned(np.empty(shape), np.empty(shape), np.zeros(THIN_LEVELS, dtype=np.bool_))
 
 
 def plan(x: PlanInputs) -> LeadsPlan:
@@ -70,10 +110,60 @@ def plan(x: PlanInputs) -> LeadsPlan:
 
 
 @jit
+def _level(stocks: IntArray, plan: LeadsPlan, limit: float) -> int:
+    """The thinning level for the week: the highest at which the people expected to be drawn
+    are at least ``THIN_MARGIN`` times ``limit``, the arrests the hours allow (0: none)."""
+    expected = 0.0
+    for source, events in ((FREE, plan.free), (ORDERED, plan.ordered), (RELEASED, plan.released)):
+        for i in range(stocks.shape[1]):
+            expected += stocks[source, i] * events.any[i]
+    if expected < 2.0 * THIN_MARGIN * limit:
+        return 0
+    return min(THIN_LEVELS - 1, math.floor(math.log2(expected / (THIN_MARGIN * limit))))
+
+
+@jit
+def _fill(plan: LeadsPlan, thinned: Thinned, level: int) -> None:
+    """Fill the level's thinned chances and hazards, once per plan."""
+    if thinned.ready[level]:
+        return
+    t = 0.5**level
+    for row, events in enumerate((plan.free, plan.ordered, plan.released)):
+        for i in range(events.any.size):
+            q = events.any[i] * t
+            thinned.any[level, row, i] = q
+            thinned.hazard[level, row, i] = -math.log1p(-q)
+    thinned.ready[level] = True
+
+
+@jit
+def _rest(
+    state: Stream, n: IntArray, p: FloatArray, shares: FloatArray, t: float, drawn: IntArray
+) -> None:
+    """Add to ``drawn`` (a row per event, the last the rest) those reached but not drawn at the
+    thinning ``t``: each person not drawn was reached with chance ``p (1 - t) / (1 - p t)``,
+    their event split as :func:`draws.competing_into` splits it."""
+    events = shares.shape[0] + 1
+    for i in range(n.size):
+        if n[i] == 0 or p[i] <= 0.0:
+            continue
+        not_drawn = n[i] - drawn[:, i].sum()
+        left = binomial(state, not_drawn, p[i] * (1.0 - t) / (1.0 - p[i] * t))
+        for e in range(events - 1):
+            if left == 0:
+                break
+            got = binomial(state, left, shares[e, i])
+            drawn[e, i] += got
+            left -= got
+        drawn[events - 1, i] += left
+
+
+@jit
 def run(
     state: Stream,
     stocks: IntArray,
     plan: LeadsPlan,
+    thinned: Thinned,
     hours: float,
     out: FloatArray,
     taken: IntArray,
@@ -89,20 +179,38 @@ def run(
         for source, events in by_stock:
             reached = reached or capacity.reachable(stocks[source], events.any)
         return hours, reached
+    level = _level(stocks, plan, limit)
+    if level > 0:
+        _fill(plan, thinned, level)
     drawn = np.zeros((plan.sources.size, stocks.shape[1]), dtype=np.int64)
     first = 0
-    for source, events in by_stock:
+    for row, (source, events) in enumerate(by_stock):
         rows = events.shares.shape[0] + 1
         draws.competing_into(
             state,
             stocks[source],
-            events.any,
-            events.hazard,
+            thinned.any[level, row] if level > 0 else events.any,
+            thinned.hazard[level, row] if level > 0 else events.hazard,
             events.shares,
             drawn[first : first + rows],
         )
         first += rows
-    from_leads = np.zeros_like(stocks)
-    cut = capacity.take(state, stocks, drawn, plan.sources, plan.channels, limit, out, from_leads)
-    taken += from_leads
-    return max(0.0, hours - float(from_leads.sum()) * plan.hours_per_arrest), cut
+    thin = level > 0
+    if thin and drawn.sum() < math.floor(limit):  # too few drawn: draw the rest reached
+        first = 0
+        for source, events in by_stock:
+            rows = events.shares.shape[0] + 1
+            _rest(
+                state,
+                stocks[source],
+                events.any,
+                events.shares,
+                0.5**level,
+                drawn[first : first + rows],
+            )
+            first += rows
+        thin = False
+    cut, n = capacity.take(state, stocks, drawn, plan.sources, plan.channels, limit, out, taken)
+    # thinned, the hours bound whenever the drawn fill them: those reached are then more
+    cut = cut or (thin and n >= math.floor(limit))
+    return max(0.0, hours - n * plan.hours_per_arrest), cut

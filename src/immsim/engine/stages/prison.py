@@ -1,5 +1,5 @@
 """Prison releases: people serving felony sentences are picked up by ICE on release, when the
-regime would arrest them (candidates, taken within officers' hours in
+regime would arrest them (candidates, taken within the custodial program's hours in
 :mod:`immsim.engine.stages.custody`)."""
 
 from __future__ import annotations

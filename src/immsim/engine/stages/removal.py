@@ -1,9 +1,19 @@
 """Removal: travel documents, then the land border (Mexico) or seats on removal flights; people
-whose countries refuse or delay documents may be released after the Zadvydas period."""
+whose removal is not foreseeable are released once they have been held the Zadvydas period.
+
+Whose removal is not foreseeable: people of a country whose travel documents come no faster
+than those of the countries that refuse or delay them (so a reform that slows a country's
+documents to that pace makes its people such cases too). Their release is keyed to the time
+they have been held awaiting removal, not to a weekly chance: their stock is carried in weekly
+cohorts by weeks held (``held``, a row per group, a column per week from 0 to the Zadvydas
+period), and whoever is still held when their cohort reaches the period is released with their
+order (Zadvydas v. Davis, 533 U.S. 678 (2001): six months presumptively reasonable).
+"""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -16,7 +26,7 @@ from immsim.engine.draws import Stream
 from immsim.engine.groups import LEVELS
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import weekly
-from immsim.engine.stocks import HELD_REMOVAL, ORDERED, move
+from immsim.engine.stocks import HELD_REMOVAL, ORDERED
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -26,9 +36,15 @@ BoolArray = NDArray[np.bool_]
 class RemovalPlan(NamedTuple):
     p_documented: FloatArray  # a week
     is_mexico: BoolArray  # removed over land
-    stuck: BoolArray  # where removal can stall (Zadvydas)
+    stuck: BoolArray  # whose removal is not foreseeable (Zadvydas applies)
+    stuck_index: IntArray  # those groups, in order: the only columns of the cohorts kept
     seats: float  # on flights a week, for the interior
-    p_zadvydas: float
+    zadvydas_weeks: int  # held this many weeks, they are released
+
+
+def zadvydas_weeks(p: Mapping[str, Any]) -> int:
+    """The Zadvydas period in whole weeks (the rows of the cohorts by weeks held, less one)."""
+    return max(1, round(float(p["detention.release.zadvydas_weeks"])))
 
 
 def plan(x: PlanInputs, border_air: float) -> RemovalPlan:
@@ -40,20 +56,68 @@ def plan(x: PlanInputs, border_air: float) -> RemovalPlan:
             for level in LEVELS["country_group"]
         ]
     )
+    refusing = float(p["removal.logistics.travel_document_rate.refusing_or_delaying"])
+    stuck = (documents <= refusing)[x.a.country_group]
     return RemovalPlan(
         p_documented=weekly(documents[x.a.country_group]),
         is_mexico=x.a.is_mexico,
-        stuck=x.a.stuck,
+        stuck=stuck,
+        stuck_index=np.flatnonzero(stuck).astype(np.int64),
         seats=max(
             0.0, float(p["removal.logistics.air_seats_per_year"]) / WEEKS_PER_YEAR - border_air
         ),
-        p_zadvydas=1.0 / max(1.0, float(p["detention.release.zadvydas_weeks"])),
+        zadvydas_weeks=zadvydas_weeks(p),
     )
 
 
+# The cohorts are a matrix of groups by weeks held, a row per group so that a group's cohorts lie
+# together (summed, searched and aged in one stretch of memory), and only the stuck groups' rows
+# are kept (the others hold zeros, cleared by :func:`cohorts` when the plan changes): walking
+# every group's cohorts every week, to clear them and to age them, cost more than the rest of
+# the week's removals (measured: about a millisecond a week on the national population, a fifth
+# of the groups stuck; some 30 µs now).
+
+
 @jit
-def run(state: Stream, stocks: IntArray, plan: RemovalPlan, out: FloatArray) -> IntArray:
-    """The week's removals, in place; returns who was removed, by group."""
+def _admit(stocks: IntArray, stuck: IntArray, held: IntArray) -> None:
+    """Bring the cohorts of the ``stuck`` groups (their indices) up to date with the week's
+    admissions: whoever is held awaiting removal but in no cohort came in this week (removal is
+    the only stage that takes people out of this stock)."""
+    for i in stuck:
+        held[i, 0] += stocks[HELD_REMOVAL, i] - held[i].sum()
+
+
+@jit
+def _age(state: Stream, removed: IntArray, stuck: IntArray, held: IntArray) -> IntArray:
+    """Take the week's removals out of the cohorts of the ``stuck`` groups (any held person as
+    likely as another), then release the cohort that has been held the whole period and age the
+    rest a week; returns those released, by group."""
+    last = held.shape[1] - 1
+    released = np.zeros(held.shape[0], dtype=np.int64)
+    for i in stuck:
+        cohort = held[i]
+        if removed[i] > 0:
+            weeks = np.flatnonzero(cohort)
+            counts = np.empty(weeks.size, dtype=np.int64)
+            for j in range(weeks.size):
+                counts[j] = cohort[weeks[j]]
+            taken = draws.choose(state, counts, counts.sum(), removed[i])
+            for j in range(weeks.size):
+                cohort[weeks[j]] -= taken[j]
+        released[i] = cohort[last]
+        for k in range(last, 0, -1):
+            cohort[k] = cohort[k - 1]
+        cohort[0] = 0
+    return released
+
+
+@jit
+def run(
+    state: Stream, stocks: IntArray, plan: RemovalPlan, held: IntArray, out: FloatArray
+) -> IntArray:
+    """The week's removals and Zadvydas releases, in place (``held``: the cohorts of stuck
+    groups by weeks held, as :func:`_admit` keeps them); returns who was removed, by group."""
+    _admit(stocks, plan.stuck_index, held)
     documented = draws.binom_each(state, stocks[HELD_REMOVAL], plan.p_documented)
     land = np.where(plan.is_mexico, documented, 0)
     air_ready = documented - land
@@ -61,10 +125,33 @@ def run(state: Stream, stocks: IntArray, plan: RemovalPlan, out: FloatArray) -> 
     n_air = air.sum()
     removed = land + air
     stocks[HELD_REMOVAL] -= removed
-    zadvydas = move(state, stocks, HELD_REMOVAL, ORDERED, plan.stuck, plan.p_zadvydas)
+    released = _age(state, removed, plan.stuck_index, held)
+    stocks[HELD_REMOVAL] -= released
+    stocks[ORDERED] += released
+    zadvydas = released.sum()
     out[Count.ZADVYDAS_RELEASES] = zadvydas
     out[Count.REMOVALS_LAND] = land.sum()
     out[Count.REMOVALS_AIR] = n_air
     out[Count.BINDING_SEATS] = 1.0 if n_air < air_ready.sum() else 0.0
     out[Count.BINDING_TRAVEL_DOCUMENTS] = 1.0 if zadvydas > 0 else 0.0
     return removed
+
+
+def cohorts(held: IntArray | None, plan: RemovalPlan, groups: int) -> IntArray:
+    """The cohorts by weeks held (a row per group, columns 0 to the plan's Zadvydas period) for
+    a new ``plan``: ``held`` re-cut to the plan's period where it changed (anyone held longer
+    than a shortened period put in its last column, released in the week it applies), and the
+    rows of groups the plan does not hold stuck cleared (their people stay held, awaiting
+    removal as any other). Called when the plan changes, not every week."""
+    weeks = plan.zadvydas_weeks + 1
+    if held is None or held.shape[1] != weeks:
+        out = np.zeros((groups, weeks), dtype=np.int64)
+        if held is not None:
+            keep = min(weeks, held.shape[1])
+            out[:, :keep] = held[:, :keep]
+            out[:, weeks - 1] += held[:, keep:].sum(axis=1)
+        held = out
+    tracked = np.zeros(groups, dtype=np.bool_)
+    tracked[plan.stuck_index] = True
+    held[~tracked] = 0
+    return held

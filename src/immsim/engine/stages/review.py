@@ -1,6 +1,7 @@
 """Prosecutorial-discretion review of pending court cases (the late-2011 docket review): from
-its start, attorneys review the cases pending then, at the pace their hours allow, and close
-those the regime's criteria mark, sending them back at large, still unauthorized."""
+its start, attorneys review the cases pending then, at the pace their hours allow, and close the
+recorded share of the cases they read, among those the regime's criteria mark, sending them back
+at large, still unauthorized."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ BoolArray = NDArray[np.bool_]
 
 class ReviewPlan(NamedTuple):
     per_week: float  # cases reviewed a week
-    closure_share: float  # of those reviewed that the criteria mark
+    closed_share: float  # of those reviewed, closed (all of them cases the criteria mark)
     closable: BoolArray
 
 
@@ -39,7 +40,7 @@ def plan(x: PlanInputs) -> ReviewPlan:
         / float(p["courts.process.review_hours_per_case"])
     )
     return ReviewPlan(
-        per_week, float(p["courts.process.review_closure_share"]), x.tri.review_closable
+        per_week, float(p["courts.process.review_closed_share"]), x.tri.review_closable
     )
 
 
@@ -60,9 +61,16 @@ def run(
     left = scope - reviewed
     if left > 0:
         n = min(left, plan.per_week)
-        frac = min(1.0, n / max(float(stocks[RELEASED].sum()), 1.0))
+        released = float(stocks[RELEASED].sum())
+        closable = 0.0
+        for i in range(plan.closable.size):
+            if plan.closable[i]:
+                closable += stocks[RELEASED, i]
+        frac = min(1.0, n / max(released, 1.0))  # of the released cases, read this week
+        # the closed share of all cases read falls on the closable ones among them
+        close = min(1.0, plan.closed_share * released / max(closable, 1.0))
         out[Count.REVIEW_CLOSURES] = move(
-            state, stocks, RELEASED, FREE, plan.closable, frac * plan.closure_share
+            state, stocks, RELEASED, FREE, plan.closable, frac * close
         )
         out[Count.REVIEW_CASES] = n
     out[Count.REVIEW_SCOPE] = scope
