@@ -172,7 +172,7 @@ def _print_branches(rows: list[dict[str, Any]], prefix: str | None, day: dt.date
         Column("branch"),
         Column("parameters", number=True),
         *(Column(kind, number=True) for kind in BRANCH_KINDS),
-        Column("not yet in force", number=True),
+        Column("not yet in force", number=True, optional=True),
     ]
     print_table(columns, table, title=f"{len(rows):,} parameters on {day.isoformat()}, by branch")
     example = next(iter(branches))
