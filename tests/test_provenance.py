@@ -25,13 +25,11 @@ REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
         ("courts.process.in_absentia_share", "2011-01-01"),
         ("courts.process.relief_share", "2011-01-01"),
         ("courts.process.relief_share_asylum", "2011-01-01"),
-        ("courts.process.review_closure_share", "2011-01-01"),
         ("courts.process.review_hours_per_case", "2011-01-01"),
         ("courts.process.review_share_of_hours", "2011-01-01"),
         ("enforcement.channels.at_large_locate_rate_unknown", "2011-01-01"),
         ("enforcement.channels.check_in_rate", "2011-01-01"),
         ("enforcement.channels.check_in_rate", "2017-02-20"),
-        ("enforcement.channels.collateral_per_targeted", "2011-01-01"),
         ("enforcement.channels.cooperation_full", "2011-01-01"),
         ("enforcement.channels.cooperation_full", "2014-10-01"),
         ("enforcement.channels.cooperation_full", "2025-01-20"),
@@ -139,5 +137,5 @@ def test_params_list_shows_each_value_s_kind(capsys: pytest.CaptureFixture[str])
     assert main(["params", "list", "courts.process", "--at", "2016-01-01", "--json"]) == 0
     kinds = {r["key"]: r["kind"] for r in json.loads(capsys.readouterr().out)["parameters"]}
     assert kinds["courts.process.hours_per_case_released"] == "fitted"
-    assert kinds["courts.process.review_closure_share"] == "placeholder"
+    assert kinds["courts.process.review_hours_per_case"] == "placeholder"
     assert kinds["courts.process.pending_cases"] == "cited"
