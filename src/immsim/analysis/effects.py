@@ -40,12 +40,16 @@ def base_year(tree: ParameterTree, at: dt.date) -> int:
     return int(tree.get("prices.base_year", at))
 
 
-def to_base_dollars(tree: ParameterTree, year: int, at: dt.date) -> float:
+def dollars_of(tree: ParameterTree, year: int, day: dt.date) -> float:
     """What a dollar of ``year`` (a calendar year, or a fiscal year priced at the calendar year
-    it mostly falls in) is worth in dollars of the base year: CPI-U(base) / CPI-U(year)."""
+    it mostly falls in) is worth in dollars of ``day``: CPI-U(day) / CPI-U(year)."""
     cpi = "prices.cpi_u"
-    base = base_year(tree, at)
-    return float(tree.get(cpi, dt.date(base, 7, 1))) / float(tree.get(cpi, dt.date(year, 7, 1)))
+    return float(tree.get(cpi, day)) / float(tree.get(cpi, dt.date(year, 7, 1)))
+
+
+def to_base_dollars(tree: ParameterTree, year: int, at: dt.date) -> float:
+    """What a dollar of ``year`` is worth in dollars of the base year."""
+    return dollars_of(tree, year, dt.date(base_year(tree, at), 7, 1))
 
 
 def _study_value(tree: ParameterTree, key: str, at: dt.date) -> float:

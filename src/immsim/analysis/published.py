@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from immsim.analysis.effects import dollars_of
 from immsim.data.figures import Estimate, model_estimates
 from immsim.parameters.loader import ParameterTree
 
@@ -86,8 +87,7 @@ class _Basis:
 
     def deflator(self, year: int) -> float:
         """Dollars of ``year`` in the dollars of the run's start."""
-        cpi_now = float(self.tree.get("prices.cpi_u", self.at))
-        return cpi_now / float(self.tree.get("prices.cpi_u", dt.date(year, 6, 30)))
+        return dollars_of(self.tree, year, self.at)
 
     def unit(self, key: str) -> float:
         """A unit cost (or other value) in force at the run's start."""

@@ -40,6 +40,7 @@ from numpy.typing import NDArray
 from immsim.engine.groups import Groups
 from immsim.engine.stages.detention import interior_beds
 from immsim.engine.stocks import FREE, HELD_COURT, HELD_REMOVAL, ORDERED, RELEASED, STOCKS
+from immsim.population.ipf import integerize
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -74,11 +75,7 @@ def class_counts(total: int, p: Mapping[str, Any]) -> list[int]:
     convicted = float(p["detention.start.convicted_share"])
     pending = float(p["detention.start.pending_charges_share"])
     shares = np.array([convicted, pending, max(0.0, 1.0 - convicted - pending)])
-    exact = total * shares / shares.sum()
-    whole = np.floor(exact).astype(np.int64)
-    for i in np.argsort(-(exact - whole), kind="stable")[: total - int(whole.sum())]:
-        whole[i] += 1
-    return [int(x) for x in whole]
+    return [int(x) for x in integerize(total * shares / shares.sum())]
 
 
 def draw_held(
