@@ -84,17 +84,26 @@ def _admit(stocks: IntArray, stuck: IntArray, held: IntArray) -> None:
     admissions: whoever is held awaiting removal but in no cohort came in this week (removal is
     the only stage that takes people out of this stock)."""
     for i in stuck:
-        held[i, 0] += stocks[HELD_REMOVAL, i] - held[i].sum()
+        n = stocks[HELD_REMOVAL, i]
+        if n > 0:  # (none held: the row is all zeros, as a row never holds more than the stock)
+            held[i, 0] += n - held[i].sum()
 
 
 @jit
-def _age(state: Stream, removed: IntArray, stuck: IntArray, held: IntArray) -> IntArray:
+def _age(
+    state: Stream, stocks: IntArray, removed: IntArray, stuck: IntArray, held: IntArray
+) -> IntArray:
     """Take the week's removals out of the cohorts of the ``stuck`` groups (any held person as
     likely as another), then release the cohort that has been held the whole period and age the
-    rest a week; returns those released, by group."""
+    rest a week; returns those released, by group. ``stocks`` are the week's before its
+    removals: a group with none held awaiting removal has only empty cohorts, and is passed
+    over (most stuck groups, on a population by area: walking their rows was most of this
+    stage's time there, measured by ``benchmarks/profile_week.py --areas``)."""
     last = held.shape[1] - 1
-    released = np.zeros(held.shape[0], dtype=np.int64)
+    released = np.zeros(stocks.shape[1], dtype=np.int64)
     for i in stuck:
+        if stocks[HELD_REMOVAL, i] == 0:
+            continue
         cohort = held[i]
         if removed[i] > 0:
             weeks = np.flatnonzero(cohort)
@@ -124,8 +133,8 @@ def run(
     air = draws.capped(state, air_ready, plan.seats)
     n_air = air.sum()
     removed = land + air
+    released = _age(state, stocks, removed, plan.stuck_index, held)
     stocks[HELD_REMOVAL] -= removed
-    released = _age(state, removed, plan.stuck_index, held)
     stocks[HELD_REMOVAL] -= released
     stocks[ORDERED] += released
     zadvydas = released.sum()
