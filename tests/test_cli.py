@@ -251,3 +251,24 @@ def test_data_tables_fit_80_columns(capsys, tmp_path, terminal80) -> None:  # ty
     code, out, _ = run(capsys, "data", "fetch", "--list")
     assert code == 0
     fits(out)
+
+
+def test_run_by_area_prints_each_areas_outcomes_in_80_columns(
+    capsys, write, tmp_path, terminal80
+) -> None:  # type: ignore[no-untyped-def]
+    import polars as pl
+
+    from immsim.engine.results import load_results
+    from immsim.outcomes import by_area
+
+    path = write(
+        "s.yaml", "name: areas\nregime: jan2025\nstart: 2026-10-01\nhorizon_years: 1\nseed: 3\n"
+    )
+    code, out, _ = run(capsys, "run", str(path), "--by-area", "--out", str(tmp_path / "r"))
+    assert code == 0
+    fits(out)
+    table = by_area(load_results(tmp_path / "r")).filter(pl.col("weeks") >= 52)
+    for row in table.to_dicts():  # one full year: the means printed are the year's values
+        assert row["area"].upper() in out
+        for name in ("arrests", "admissions", "detained", "removals_interior", "removals"):
+            assert f"{row[name]:,.0f}" in out, (row["area"], name)

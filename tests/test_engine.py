@@ -397,6 +397,7 @@ SHIPPED = [
     "plus-10000-officers",
     "countries-refuse",
     "goal-400k-2014-priorities",
+    "sanctuary-arizona",
 ]
 
 

@@ -43,6 +43,7 @@ def read() -> set[str]:
     try:
         for regime in shipped_regimes():
             one_week(regime, regime.in_force[0].start)
+            one_week(regime, regime.in_force[0].start, areas=True)  # the geography leaves
         for day in (dt.date(2016, 10, 1), dt.date(2021, 10, 1)):  # each total estimator
             build_population(TREE, day, seed=1)
     finally:

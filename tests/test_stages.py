@@ -226,8 +226,8 @@ def _chain_case() -> tuple[np.ndarray, dict[str, object]]:
         "share_287g": 0.2,
         "enforce": np.array([1.0, 1.0, 0.0, 0.5, 1.0, 1.0]),
         "detainer": np.array([2, 2, 0, 1, 0, 2], dtype=np.int8),
-        "p_detainer": 0.8,
-        "p_notification": 0.3,
+        "p_detainer": np.full(6, 0.8),
+        "p_notification": np.full(6, 0.3),
     }
     return stock, chances
 

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from immsim.engine.groups import BOOLEAN, CATEGORICAL, LEVELS, Groups
+from immsim.engine.groups import BOOLEAN, CATEGORICAL, LEVELS, NATIONAL, Groups
 from immsim.engine.triage import NO_TIER, triage
 from immsim.regimes.catalog import load_regime, regime_names
 from immsim.regimes.model import Profile, classify
@@ -35,6 +35,8 @@ def as_groups(rows: list[dict[str, object]]) -> Groups:
         initial=np.ones(len(rows), dtype=np.int64),
         arrival_groups={},
         arrival_weights=np.ones(1),
+        area=np.zeros(len(rows), dtype=np.int64),
+        area_names=(NATIONAL,),
     )
 
 

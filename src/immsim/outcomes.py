@@ -15,6 +15,7 @@ import polars as pl
 
 from immsim.engine.costs import COMPONENTS
 from immsim.engine.results import Results
+from immsim.errors import InputError
 
 PerYear = Literal["sum", "mean", "year_end", "share"]
 
@@ -221,3 +222,74 @@ def _share(results: Results, name: str, attribute: str, levels: tuple[str, ...])
             .alias(name),
         )
     )
+
+
+AREA_OUTCOMES = ("arrests", "removals", "removals_interior", "admissions", "detained")
+"""The outcomes :func:`by_area` gives for each area."""
+BORDER = "border"
+"""The row of :func:`by_area` for what the border adds to the nation's outcomes."""
+
+
+def by_area(results: Results) -> pl.DataFrame:
+    """Outcomes by area of responsibility and fiscal year, from a run that carried areas
+    (``Scenario.areas``; the engine's breakdown by ``area``): one row per area (``area``, the
+    ICE code in lower case) and fiscal year, with ``fiscal_year``, ``weeks`` and the columns
+    of :data:`AREA_OUTCOMES`, each as :data:`OUTCOMES` defines it and reduced over the year
+    the same way, counting the people of the area (who live there; someone held in another
+    area's beds counts in their own), and ``transfers``, the area's admissions held in other
+    areas' beds. A row with ``area`` :data:`BORDER` holds what the border adds: its removals
+    and its detained, which the model does not place in an area, so that each column summed
+    over the rows of a year is the national outcome.
+
+    This is the one place results by area are read from: ``immsim run --by-area`` prints it,
+    and the per-area back-test and the report's map take their numbers from it."""
+    weekly = results.weekly
+    areas = results.breakdown.filter(pl.col("attribute") == "area")
+    if areas.is_empty() and not results.manifest.get("scenario", {}).get("areas", False):
+        raise InputError(
+            "the run did not carry areas", allowed="a scenario with `areas: true` (run --by-area)"
+        )
+    weeks = weekly.group_by("fiscal_year").agg(pl.len().alias("weeks"))
+    stages = {
+        "removed": "removals_interior",
+        "arrested": "arrests",
+        "admitted": "admissions",
+        "transferred": "transfers",
+        "detained": "detained",
+    }
+    sums = (
+        areas.group_by("fiscal_year", "level", "stage")
+        .agg(pl.col("persons").sum())
+        .pivot(on="stage", index=["fiscal_year", "level"], values="persons")
+    )
+    for stage in stages:
+        if stage not in sums.columns:
+            sums = sums.with_columns(pl.lit(0, dtype=pl.Int64).alias(stage))
+    names = sorted(areas["level"].unique().to_list())
+    grid = weeks.join(pl.DataFrame({"level": names}, schema={"level": pl.String}), how="cross")
+    table = (
+        grid.join(sums, on=["fiscal_year", "level"], how="left")
+        .rename(stages)
+        .rename({"level": "area"})
+        .with_columns(pl.col(list(stages.values())).fill_null(0).cast(pl.Float64))
+        .with_columns(
+            pl.col("removals_interior").alias("removals"),
+            pl.col("detained") / pl.col("weeks"),  # a mean over the year's weeks
+        )
+    )
+    border = (
+        weekly.group_by("fiscal_year")
+        .agg(
+            pl.len().alias("weeks"),
+            pl.col("removals_border").sum().alias("removals"),
+            pl.col("detained_border").mean().alias("detained"),
+        )
+        .with_columns(
+            pl.lit(BORDER).alias("area"),
+            *(pl.lit(0.0).alias(c) for c in ("arrests", "removals_interior", "admissions")),
+            pl.lit(0.0).alias("transfers"),
+        )
+    )
+    columns = ["area", "fiscal_year", "weeks", *AREA_OUTCOMES, "transfers"]
+    out = pl.concat([table.select(columns), border.select(columns)], how="vertical_relaxed")
+    return out.sort("fiscal_year", "area")

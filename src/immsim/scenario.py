@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
 from immsim.errors import InputError
 from immsim.parameters.loader import ParameterTree, load_baseline, load_parameters
@@ -42,6 +42,9 @@ class ScenarioFile(BaseModel):
     horizon_years: Annotated[StrictInt, Field(ge=1, le=MAX_HORIZON_YEARS)] = 10
     seed: Annotated[StrictInt, Field(ge=0, le=MAX_SEED)] = 0
     population: str = "national"
+    areas: StrictBool = False
+    """Carry each person's area of responsibility through the run (the engine's area axis:
+    cooperation and beds by area, and results by area; some ten times the engine's work)."""
     uncertainties: dict[str, dict[str, Any]] | None = None
 
     @field_validator("name")
@@ -81,6 +84,7 @@ class Scenario(BaseModel):
     reform: Reform | None
     source: str
     uncertainties: dict[str, dict[str, Any]] | None = None
+    areas: bool = False
 
     @field_validator("name")
     @classmethod
@@ -107,6 +111,7 @@ class Scenario(BaseModel):
             "horizon_years": self.horizon_years,
             "seed": self.seed,
             "population": self.population,
+            "areas": self.areas,
             "reform": self.reform.name if self.reform else None,
             "overrides": sorted(self.reform.overrides) if self.reform else [],
             "uncertainties": self.uncertainties,
@@ -195,6 +200,7 @@ def parse_scenario(located: LocatedYaml, base_dir: Path | None = None) -> Scenar
         reform=reform,
         source=located.source,
         uncertainties=raw.uncertainties,
+        areas=raw.areas,
     )
 
 

@@ -57,6 +57,7 @@ def run_task(task: Task) -> list[dict[str, Any]]:
             scenario.start,
             scenario.end,
             scenario.seed,
+            scenario.areas,
             _population_values(tree, scenario.start),
         )
         if key not in _POPULATIONS:

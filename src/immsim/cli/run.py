@@ -16,6 +16,8 @@ from immsim.cli.tables import Column, print_table
 if TYPE_CHECKING:
     import datetime as dt
 
+    import polars as pl
+
     from immsim.engine.results import Results
     from immsim.parameters.loader import ParameterTree
 
@@ -45,6 +47,14 @@ def run_command(
     ] = 1,
     workers: WorkersOpt = DEFAULT_WORKERS,
     ray: RayOpt = None,
+    by_area: Annotated[
+        bool,
+        typer.Option(
+            "--by-area",
+            help="Carry areas of responsibility through the run (as `areas: true` in the "
+            "scenario) and print the outcomes by area.",
+        ),
+    ] = False,
     wide: WideOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -62,6 +72,8 @@ def run_command(
     from immsim.scenario import resolve_scenario
 
     scenario = resolve_scenario(scenario_file)
+    if by_area and not scenario.areas:
+        scenario = scenario.model_copy(update={"areas": True})
     if out is None:
         check_target(Path("runs") / scenario.name, overwrite=True)  # runs/ can be written
     warm_engine(as_json)
@@ -85,11 +97,65 @@ def run_command(
                 # every weekly column by fiscal year (flows summed, stocks averaged: *_avg)
                 "outcomes": by_year(results, tuple(OUTCOMES)).to_dicts(),
                 "yearly": results.yearly().to_dicts(),
+                **({"by_area": _by_area(results).to_dicts()} if scenario.areas else {}),
             }
         )
         return
     _print_run(scenario.name, results, folder, wide)
     _print_costs(results, scenario.parameters(), scenario.start, wide)
+    if scenario.areas:
+        _print_areas(results, wide)
+
+
+def _by_area(results: Results) -> pl.DataFrame:
+    from immsim.outcomes import by_area
+
+    return by_area(results)
+
+
+BY_AREA = (
+    ("arrests", "arrests"),
+    ("admissions", "book-ins"),
+    ("transfers", "transfers"),
+    ("detained", "detained"),
+    ("removals_interior", "interior"),
+    ("removals", "removed"),
+)
+"""The columns of the table by area: ``outcomes.by_area``'s column, and its header."""
+
+
+def _print_areas(results: Results, wide: bool) -> None:
+    """The run's outcomes by area: each area's yearly mean over the run's full fiscal years
+    (a table a line per area; the years are in the saved run, ``outcomes.by_area``)."""
+    import polars as pl
+
+    table = _by_area(results)
+    full = table.filter(pl.col("weeks") >= 52)
+    if not full.is_empty():
+        table = full
+    means = (
+        table.group_by("area")
+        .agg(
+            pl.col("fiscal_year").min().alias("first"),
+            pl.col("fiscal_year").max().alias("last"),
+            *(pl.col(name).mean() for name, _ in BY_AREA),
+        )
+        .sort("area")
+    )
+    columns = [Column("area"), *(Column(header, number=True) for _, header in BY_AREA)]
+    rows = [
+        [row["area"].upper(), *(f"{row[name]:,.0f}" for name, _ in BY_AREA)]
+        for row in means.to_dicts()
+    ]
+    print_table(columns, rows, wide=wide)
+    first, last = min(means["first"].to_list()), max(means["last"].to_list())
+    console.print(
+        f"By area of responsibility, people a year (mean of FY{first}-FY{last}): ICE arrests, "
+        "detention book-ins, those held in another area's beds, detained on an average day, "
+        "interior removals, and removals; BORDER: what the border adds (its removals and "
+        "detained are not placed in an area). By year: immsim.outcomes.by_area.",
+        highlight=False,
+    )
 
 
 SUMMARY = (

@@ -87,6 +87,7 @@ def build_plan(x: PlanInputs, cells: Cells) -> WeekPlan:
     custodial, large, other = (share / sum(programs) for share in programs)
     kernel = KernelPlan(
         groups=x.size,
+        areas=x.groups.areas,
         officer_hours=hours,
         share_custodial=custodial,
         share_at_large=large,

@@ -53,11 +53,13 @@ class Cells:
 class Prepared:
     """``population`` as engine groups for runs ending by ``end`` (arrivals get a cohort per
     entry year up to then), keeping the most common arrival combinations that hold
-    ``coverage`` of the latest arrivals (see :func:`immsim.engine.groups.build_groups`)."""
+    ``coverage`` of the latest arrivals, by area of responsibility if ``areas`` (see
+    :func:`immsim.engine.groups.build_groups`)."""
 
     population: Population
     end: dt.date
     coverage: float
+    areas: bool = False
     groups: Groups = field(init=False)
     attributes: Attributes = field(init=False)
     _triage: dict[tuple[int, int, bool], tuple[Regime, Triage]] = field(
@@ -66,8 +68,9 @@ class Prepared:
     _cells: dict[tuple[int, int], tuple[Regime, Cells]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        groups = build_groups(self.population, self.end, self.coverage)
+        groups = build_groups(self.population, self.end, self.coverage, self.areas)
         arrays: list[np.ndarray[Any, Any]] = [
+            groups.area,
             groups.entry_year,
             groups.initial,
             groups.arrival_weights,
@@ -80,10 +83,13 @@ class Prepared:
         self.groups = groups
         self.attributes = Attributes.of(groups)
 
-    def serves(self, population: Population | None, end: dt.date, coverage: float) -> bool:
-        """Whether a run of ``population`` (None: any) to ``end`` can use these groups."""
+    def serves(
+        self, population: Population | None, end: dt.date, coverage: float, areas: bool = False
+    ) -> bool:
+        """Whether a run of ``population`` (None: any) to ``end`` (by area if ``areas``) can
+        use these groups."""
         same = population is None or population is self.population
-        return same and end <= self.end and coverage == self.coverage
+        return same and end <= self.end and coverage == self.coverage and areas == self.areas
 
     def triage(self, regime: Regime, day: dt.date, final_order: bool = False) -> Triage:
         """The regime's triage of the groups in ``day``'s year (``final_order``: of the same
@@ -137,4 +143,5 @@ class Prepared:
             "criminality": (_criminality(g), list(CRIMINALITY)),
             "us_citizen_child": (g.flags["us_citizen_child"].astype(np.int64), ["false", "true"]),
             "tier": (tier_code.astype(np.int64), [*regime.tier_ids(), "non_priority", "exempt"]),
+            **({"area": (g.area, list(g.area_names))} if g.areas else {}),
         }

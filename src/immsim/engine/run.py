@@ -72,13 +72,15 @@ def run(
 
     streams = np.random.SeedSequence(seed).spawn(2)
     coverage = float(tree.get("population.arrival_coverage", scenario.start))
-    if isinstance(population, Prepared) and population.serves(None, scenario.end, coverage):
+    if isinstance(population, Prepared) and population.serves(
+        None, scenario.end, coverage, scenario.areas
+    ):
         prepared = population
     else:
         pop = population.population if isinstance(population, Prepared) else population
         if pop is None:
             pop = scenario_population(scenario, tree, int(streams[0].generate_state(1)[0]))
-        prepared = Prepared(pop, scenario.end, coverage)
+        prepared = Prepared(pop, scenario.end, coverage, scenario.areas)
     pop = prepared.population
     weeks = (scenario.end - scenario.start).days // 7
     pipeline = Pipeline(
@@ -111,7 +113,7 @@ def prepare(scenario: Scenario, population: Population | None = None) -> Prepare
         streams = np.random.SeedSequence(scenario.seed).spawn(2)
         population = scenario_population(scenario, tree, int(streams[0].generate_state(1)[0]))
     coverage = float(tree.get("population.arrival_coverage", scenario.start))
-    return Prepared(population, scenario.end, coverage)
+    return Prepared(population, scenario.end, coverage, scenario.areas)
 
 
 def _weekly_table(records: list[WeekRecord]) -> pl.DataFrame:

@@ -11,36 +11,43 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from immsim.engine.groups import BOOLEAN, CATEGORICAL, LEVELS
+from immsim.engine.groups import AREA, BOOLEAN, CATEGORICAL, LEVELS
 from immsim.population.build import Population
 from immsim.regimes.model import Regime
 
 ParamsAt = Callable[[dt.date], dict[str, Any]]
 
 
-def few_people(day: dt.date) -> Population:
-    """A population of a few thousand people in two strata, for exercising the engine's code
-    (its loops' types, the parameters it reads) without the cost of building a nation's."""
+def few_people(day: dt.date, areas: tuple[str, ...] = ("sea", "los")) -> Population:
+    """A population of a few thousand people in a stratum per area (at least two), for
+    exercising the engine's code (its loops' types, the parameters it reads) without the cost
+    of building a nation's."""
+    n = max(2, len(areas))
     strata = pl.DataFrame(
         {
-            **{name: [LEVELS[name][0]] * 2 for name in CATEGORICAL},
-            **{name: [False, True] for name in BOOLEAN},
-            "entry_year": [day.year - 3, day.year - 1],
-            "count": [1000, 1000],
+            AREA: [areas[i % len(areas)] for i in range(n)],
+            **{name: [LEVELS[name][0]] * n for name in CATEGORICAL},
+            **{name: [i % 2 == 1 for i in range(n)] for name in BOOLEAN},
+            "entry_year": [day.year - 3 if i % 2 == 0 else day.year - 1 for i in range(n)],
+            "count": [1000] * n,
         }
     )
     return Population(strata=strata, reference_date=day, origin="few people (warm-up)")
 
 
-def one_week(regime: Regime, day: dt.date, params_at: ParamsAt | None = None) -> None:
+def one_week(
+    regime: Regime, day: dt.date, params_at: ParamsAt | None = None, areas: bool = False
+) -> None:
     """A week of the shipped baseline (or ``params_at``) and ``regime`` from ``day`` on
-    :func:`few_people`."""
+    :func:`few_people` (by area if ``areas``, a stratum in each of the tree's areas)."""
     from immsim.engine.pipeline import Pipeline
     from immsim.engine.prepared import Prepared
     from immsim.parameters import load_baseline
+    from immsim.population.targets import aor_levels
 
     tree = load_baseline()
-    prepared = Prepared(few_people(day), day + dt.timedelta(days=800), 1.0)
+    people = few_people(day, aor_levels(tree)) if areas else few_people(day)
+    prepared = Prepared(people, day + dt.timedelta(days=800), 1.0, areas)
     snapshot = tree.snapshot if params_at is None else params_at
     rng = np.random.default_rng(0)
     Pipeline(prepared, lambda _: regime, snapshot, day, rng, tree.span).step(0)
@@ -55,6 +62,7 @@ def warm_up() -> None:
 
     scenario = load_embedded_scenario()
     one_week(load_regime(scenario.regime), scenario.start)
+    one_week(load_regime(scenario.regime), scenario.start, areas=True)  # its own loops' types
 
 
 def kernels() -> list[object]:

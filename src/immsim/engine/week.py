@@ -30,7 +30,7 @@ from immsim.engine.stages import (
     removal,
     review,
 )
-from immsim.engine.stocks import FREE, ORDERED, RELEASED
+from immsim.engine.stocks import FREE, HELD_COURT, HELD_REMOVAL, ORDERED, RELEASED
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -41,6 +41,7 @@ class KernelPlan(NamedTuple):
     that can hold anyone in that year (the first ``size``)."""
 
     groups: int  # the first groups, which can hold anyone this year
+    areas: bool  # whether the groups carry areas (then the week tallies the area's stages)
     officer_hours: float  # a week for arrests, before the goal's surge
     share_custodial: float  # of those hours, in the Criminal Alien Program (jails, prisons)
     share_at_large: float  # in Fugitive Operations (at-large and collateral arrests)
@@ -131,16 +132,24 @@ def _week(
     to_removal, to_court = processing.run(
         state, arrested[0], arrested[1], arrested[2], plan.processing, out
     )
-    beds_bound = detention.run(state, stocks, to_removal, to_court, plan.detention, out)
+    beds_bound, admitted, transferred = detention.run(
+        state, stocks, to_removal, to_court, plan.detention, out
+    )
     judges_bound = court.run(state, stocks, plan.court, out)
     if run.review_on:
         review.run(state, stocks, plan.review, run.review_scope, run.reviewed, out)
     removed = removal.run(state, stocks, plan.removal, run.held[:size], out)
     out[Count.BINDING_BEDS] = 1.0 if beds_bound else 0.0
     out[Count.BINDING_JUDGES] = 1.0 if judges_bound else 0.0
-    counts = np.empty((2, size), dtype=np.int64)
+    # the breakdown's stages (BREAKDOWN_STAGES): with areas also those admitted, transferred
+    # and held at the week's end, so that every outcome can be told by area
+    counts = np.empty((5 if plan.areas else 2, size), dtype=np.int64)
     counts[0] = removed
     counts[1] = arrested[0] + arrested[1] + arrested[2]
+    if plan.areas:
+        counts[2] = admitted
+        counts[3] = transferred
+        counts[4] = stocks[HELD_COURT] + stocks[HELD_REMOVAL]
     return out, _tally(cells, counts, n_columns)
 
 

@@ -1,6 +1,13 @@
 """Detention: bond releases, releases when beds fall short, then admissions of the week's
 arrests in the regime's order (removal cases and mandatory detention first, then by tier); whom
-the beds cannot hold is released, with an order or a notice to appear."""
+the beds cannot hold is released, with an order or a notice to appear.
+
+In a run that carries areas each area has its share of the beds (``geography.bed_share``):
+the week's arrests are admitted first to their own area's free beds, in the regime's order
+within the area, and those left over are transferred to other areas' free beds, in the
+regime's order over the nation, while any are free. An area's own beds are taken to hold its
+own detained first (people transferred out are not followed), so its free beds are its beds
+less its detained, and the transferred are those of its detained beyond its beds."""
 
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ from immsim.engine.draws import Stream
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import weekly
 from immsim.engine.stocks import HELD_COURT, HELD_REMOVAL, ORDERED, RELEASED, move
+from immsim.population.ipf import integerize
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -25,6 +33,8 @@ BoolArray = NDArray[np.bool_]
 class DetentionPlan(NamedTuple):
     funded_beds: float
     beds: int  # for the interior: the beds usable (pandemic limits) less those the border holds
+    area: IntArray  # each group's area
+    area_beds: IntArray  # each area's share of ``beds`` (one area: all of them)
     p_bond_release: float
     bondable: BoolArray
     release_order: IntArray  # who goes first when beds fall short
@@ -38,11 +48,26 @@ def interior_beds(p: Mapping[str, Any]) -> int:
     return max(0, int(usable - float(p["detention.release.border_detained"])))
 
 
+def area_beds(x: PlanInputs, beds: int) -> IntArray:
+    """``beds`` shared over the run's areas by their shares (``geography.bed_share.<area>``,
+    normalized over the areas the run carries) in whole beds adding up to ``beds``; all of
+    them in a run without areas."""
+    g = x.groups
+    if not g.areas:
+        return np.array([beds], dtype=np.int64)
+    shares = np.array([float(x.p[f"geography.bed_share.{area}"]) for area in g.area_names])
+    out: IntArray = integerize(beds * shares / shares.sum()).astype(np.int64)
+    return out
+
+
 def plan(x: PlanInputs) -> DetentionPlan:
     p, a, tri, tri_o = x.p, x.a, x.tri, x.tri_o
+    beds = interior_beds(p)
     return DetentionPlan(
         funded_beds=float(p["detention.funded_beds"]),
-        beds=interior_beds(p),
+        beds=beds,
+        area=x.groups.area[: x.size],
+        area_beds=area_beds(x, beds),
         p_bond_release=float(weekly(float(p["detention.release.bond_release_rate"]))),
         bondable=a.bondable,
         release_order=np.lexsort((-tri.rank, a.mandatory)),  # non-mandatory, lowest tier first
@@ -72,6 +97,56 @@ def admit(requests: IntArray, order: IntArray, space: int) -> IntArray:
 
 
 @jit
+def admit_local(
+    requests: IntArray, order: IntArray, area: IntArray, room: IntArray, space: int
+) -> IntArray:
+    """As :func:`admit`, each request also within its area's ``room`` (changed in place);
+    ``requests`` are two queues of the groups end to end, so request ``i`` is of group
+    ``i % area.size``."""
+    admitted = np.zeros(requests.size, dtype=np.int64)
+    left = space
+    size = area.size
+    for j in range(order.size):
+        if left <= 0:
+            break
+        i = order[j]
+        a = area[i % size]
+        x = min(requests[i], left, room[a])
+        if x > 0:
+            admitted[i] = x
+            left -= x
+            room[a] -= x
+    return admitted
+
+
+@jit
+def _place(
+    state: Stream,
+    stocks: IntArray,
+    both: IntArray,
+    plan: DetentionPlan,
+    space: int,
+) -> tuple[IntArray, IntArray]:
+    """Admissions of the week's requests (``both``: removal then court requests by group)
+    within ``space`` beds: in the regime's order, each area's first to its own free beds and
+    the rest to other areas' (one area: all in the regime's order). Returns those admitted
+    (by request) and those transferred (by group)."""
+    size = stocks.shape[1]
+    transferred = np.zeros(size, dtype=np.int64)
+    if plan.area_beds.size == 1:
+        return admit(both, plan.admission_order, space), transferred
+    room = plan.area_beds.copy()
+    for i in range(size):
+        room[plan.area[i]] -= stocks[HELD_COURT, i] + stocks[HELD_REMOVAL, i]
+    room = np.maximum(room, 0)
+    admitted = admit_local(both, plan.admission_order, plan.area, room, space)
+    extra = admit(both - admitted, plan.admission_order, space - admitted.sum())
+    for i in range(size):
+        transferred[i] = extra[i] + extra[size + i]
+    return admitted + extra, transferred
+
+
+@jit
 def run(
     state: Stream,
     stocks: IntArray,
@@ -79,9 +154,10 @@ def run(
     to_court: IntArray,
     plan: DetentionPlan,
     out: FloatArray,
-) -> bool:
-    """The week's detention, in place; True if the beds bound (someone refused or released
-    for want of a bed)."""
+) -> tuple[bool, IntArray, IntArray]:
+    """The week's detention, in place; returns whether the beds bound (someone refused or
+    released for want of a bed), and those admitted and those of them transferred to another
+    area's beds, by group."""
     size = stocks.shape[1]
     out[Count.BOND_RELEASES] = move(
         state, stocks, HELD_COURT, RELEASED, plan.bondable, plan.p_bond_release
@@ -98,7 +174,7 @@ def run(
     both = np.empty(2 * size, dtype=np.int64)
     both[:size] = to_removal
     both[size:] = to_court
-    admitted = admit(both, plan.admission_order, space)
+    admitted, transferred = _place(state, stocks, both, plan, space)
     refused = 0
     for i in range(size):
         stocks[HELD_REMOVAL, i] += admitted[i]
@@ -108,4 +184,4 @@ def run(
         refused += to_removal[i] - admitted[i] + to_court[i] - admitted[size + i]
     out[Count.ADMISSIONS] = admitted.sum()
     out[Count.REFUSED_BED] = refused
-    return refused > 0 or released > 0
+    return refused > 0 or released > 0, admitted[:size] + admitted[size:], transferred

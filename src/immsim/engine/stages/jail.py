@@ -67,26 +67,28 @@ def chain(
     share_287g: float,
     enforce: FloatArray,
     detainer: NDArray[np.int8],
-    p_detainer: float,
-    p_notification: float,
+    p_detainer: FloatArray,
+    p_notification: FloatArray,
     classes: IntArray,
 ) -> JailChain:
     """The chain of one stock from its per-group chances: booking and match a week, the
     regime's enforcement share and detainer code, and the chances that a detainer is honoured
-    or a notification acted on in time. ``classes`` labels groups that share all of those (any
-    labels: they are renumbered)."""
+    or a notification acted on in time (by group: they differ by area). ``classes`` labels
+    groups that share all of those (any labels: they are renumbered)."""
 
-    def arrests(b: FloatArray, m: FloatArray, e: FloatArray, code: FloatArray) -> Plan3:
-        honour = np.where(code == 2, p_detainer, np.where(code == 1, p_notification, 0.0))
+    def arrests(
+        b: FloatArray, m: FloatArray, e: FloatArray, code: FloatArray, d: FloatArray, n: FloatArray
+    ) -> Plan3:
+        honour = np.where(code == 2, d, np.where(code == 1, n, 0.0))
         held = share_287g * e
         either = held + (1.0 - share_287g) * honour
         return np.clip(b * m * either, 0.0, 1.0), held, either
 
     code = detainer.astype(np.float64)
-    arrest, held, either = arrests(booking, match, enforce, code)
+    arrest, held, either = arrests(booking, match, enforce, code, p_detainer, p_notification)
     _, first, classes = np.unique(classes, return_index=True, return_inverse=True)
     b, m, e, k = booking[first], match[first], enforce[first], code[first]
-    pa, _, _ = arrests(b, m, e, k)
+    pa, _, _ = arrests(b, m, e, k, p_detainer[first], p_notification[first])
     booked_left = np.clip(b - pa, 0.0, None)
     matched_left = np.clip(b * m - pa, 0.0, None)
     pooled = np.stack(
@@ -107,15 +109,30 @@ def chain(
     )
 
 
-def _classes(a: Attributes, t: Triage, known: bool) -> IntArray:
+def _classes(a: Attributes, t: Triage, known: bool, cooperation: IntArray) -> IntArray:
     """Groups that the chain treats alike: booking goes by criminal history and pending
-    charges, the match by being known to the agency (``known``: where it matters), and the
-    regime's enforcement and detainer action by the triage."""
+    charges, the match by being known to the agency (``known``: where it matters), the
+    regime's enforcement and detainer action by the triage, and the jails' cooperation by area
+    (``cooperation``: a code per distinct level, so areas alike share their classes)."""
     key = a.criminal_history.astype(np.int64) * 2 + a.pending
     if known:
         key = key * 2 + a.known
     key = ((key * (NO_TIER + 1) + t.rank) * 2 + t.exempt) * 3 + t.detainer
-    out: IntArray = key
+    out: IntArray = key * (int(cooperation.max(initial=0)) + 1) + cooperation
+    return out
+
+
+def cooperation(x: PlanInputs) -> FloatArray:
+    """Each group's share of bookings in jails that honour detainers: the national share
+    (``enforcement.channels.cooperation_full``), times its area's index where the run carries
+    areas (``geography.cooperation_full.<area>``, whose population-weighted mean is one: see
+    ``scripts/make_geography_tree.py``), at most one."""
+    full = float(x.p["enforcement.channels.cooperation_full"])
+    g = x.groups
+    if not g.areas:
+        return np.full(x.size, full)
+    index = np.array([float(x.p[f"geography.cooperation_full.{area}"]) for area in g.area_names])
+    out: FloatArray = np.minimum(1.0, full * index)[g.area[: x.size]]
     return out
 
 
@@ -134,12 +151,15 @@ def plan(x: PlanInputs) -> JailPlan:
         + np.where(a.pending, float(p["enforcement.channels.pending_charges_booking_rate"]), 0.0)
     )
     match_known = float(p["enforcement.channels.fingerprint_match_known"])
-    full = float(p["enforcement.channels.cooperation_full"])
-    notify = float(p["enforcement.channels.cooperation_notify_only"])
+    full = cooperation(x)
+    # where an area's jails all honour detainers, none is left to notify only
+    notify = np.minimum(float(p["enforcement.channels.cooperation_notify_only"]), 1.0 - full)
     pickup = float(p["enforcement.channels.notification_pickup"])
     share_287g = float(p["enforcement.channels.jail_287g_share"])
     p_detainer = full + notify * pickup  # a detainer honoured
     p_notification = (full + notify) * pickup  # a notification acted on in time
+    _, level = np.unique(full, return_inverse=True)
+    level = level.reshape(-1).astype(np.int64)
     free = chain(
         booking,
         np.where(a.known, match_known, float(p["enforcement.channels.fingerprint_match_unknown"])),
@@ -148,7 +168,7 @@ def plan(x: PlanInputs) -> JailPlan:
         x.tri.detainer,
         p_detainer,
         p_notification,
-        _classes(a, x.tri, known=True),
+        _classes(a, x.tri, known=True, cooperation=level),
     )
     ordered = chain(
         booking,
@@ -158,7 +178,7 @@ def plan(x: PlanInputs) -> JailPlan:
         x.tri_o.detainer,
         p_detainer,
         p_notification,
-        _classes(a, x.tri_o, known=False),
+        _classes(a, x.tri_o, known=False, cooperation=level),
     )
     return JailPlan(True, free, ordered)
 
