@@ -118,3 +118,16 @@ def test_a_sanctuary_law_in_one_area_lands_there_and_spills_over_through_the_bed
     assert admitted_pho < -noise
     assert admitted_rest > noise, (admitted_rest, noise)
     assert 0.75 < -admitted_rest / admitted_pho < 1.25, (admitted_rest, admitted_pho)
+
+
+def test_a_population_without_areas_cannot_be_run_by_area() -> None:
+    from immsim.engine.prepared import Prepared
+    from immsim.engine.warm import few_people
+    from immsim.errors import InputError
+    from immsim.population.build import Population
+
+    people = few_people(START)
+    without = Population(strata=people.strata.drop("aor"), reference_date=START)
+    with pytest.raises(InputError, match="area of responsibility"):
+        Prepared(without, START + dt.timedelta(days=400), 1.0, areas=True)
+    assert Prepared(without, START + dt.timedelta(days=400), 1.0).groups.size == 2

@@ -26,6 +26,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from immsim.errors import InputError
 from immsim.population.attributes import BOOLEAN as BOOLEAN  # the engine carries them all
 from immsim.population.attributes import CATEGORICAL as ATTRIBUTE_LEVELS
 from immsim.population.build import Population
@@ -88,6 +89,12 @@ def build_groups(
     arrivals)."""
     key = [AREA, *KEY] if areas else list(KEY)
     strata = population.strata
+    if areas and AREA not in strata.columns:
+        raise InputError(
+            "a run by area needs the population's area of responsibility, and these strata "
+            f"have no column {AREA!r}",
+            allowed="the national population, or a strata file with an 'aor' column",
+        )
     if areas:
         strata = strata.with_columns(pl.col(AREA).cast(pl.String).str.to_lowercase())
     base = strata.group_by(key).agg(pl.col("count").sum()).sort(key)

@@ -121,11 +121,7 @@ def admit_local(
 
 @jit
 def _place(
-    state: Stream,
-    stocks: IntArray,
-    both: IntArray,
-    plan: DetentionPlan,
-    space: int,
+    stocks: IntArray, both: IntArray, plan: DetentionPlan, space: int
 ) -> tuple[IntArray, IntArray]:
     """Admissions of the week's requests (``both``: removal then court requests by group)
     within ``space`` beds: in the regime's order, each area's first to its own free beds and
@@ -174,7 +170,7 @@ def run(
     both = np.empty(2 * size, dtype=np.int64)
     both[:size] = to_removal
     both[size:] = to_court
-    admitted, transferred = _place(state, stocks, both, plan, space)
+    admitted, transferred = _place(stocks, both, plan, space)
     refused = 0
     for i in range(size):
         stocks[HELD_REMOVAL, i] += admitted[i]
