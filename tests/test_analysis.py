@@ -259,6 +259,7 @@ def test_typed_results_give_the_json_the_cli_printed(tmp_path: Path) -> None:
         "cost_per_year",
         "cost_by_component",
         "cost_band",
+        "cost_bands",
         "effects",
         "used_at_peak",
         "volumes",
@@ -694,12 +695,22 @@ def test_required_capacity_is_priced_with_capital_a_band_and_effects() -> None:
     # 39,000 new beds at $110,000 (Conroe, 2017) over 39 years: $110 million a year
     assert priced.cost_by_component["cost_capital"] == pytest.approx(39_000 * 110_000 / 39)
     assert priced.cost_per_year == pytest.approx(6.5e9 + 39_000 * 110_000 / 39)
-    # the band moves the officers' $1 billion (and its 7.05% mission support) with the
-    # officer-year cost's interval, $100,000-$295,000 around $150,000
+    # each component's band is its unit costs' interval: the officers' $1 billion with the
+    # officer-year's $138,900-$295,000 around $178,900; detention's $4 billion with the
+    # bed-day's $152-$224.50 around $165 (FY2025)
+    bands = priced.cost_bands
+    assert (bands["cost_arrest"].low, bands["cost_arrest"].high) == pytest.approx(
+        (1e9 * 138_900 / 178_900, 1e9 * 295_000 / 178_900), rel=0.02
+    )
+    assert (bands["cost_detention"].low, bands["cost_detention"].high) == pytest.approx(
+        (4e9 * 152 / 165, 4e9 * 224.5 / 165), rel=0.02
+    )
+    # the total's band is the draws' sum, inside the sum of the components' ends
     low, high = priced.cost_band
-    officers = 1e9 / (1 - 0.0705)
-    assert low == pytest.approx(priced.cost_per_year + officers * (100 / 150 - 1))
-    assert high == pytest.approx(priced.cost_per_year + officers * (295 / 150 - 1))
+    assert (low, high) == (bands["total"].low, bands["total"].high)
+    parts = [b for name, b in bands.items() if name != "total"]
+    assert sum(b.low for b in parts) < low < priced.cost_per_year < high
+    assert high < sum(b.high for b in parts)
     assert priced.effects is not None
     assert priced.effects.removed == 400_000.0 and priced.effects.parents == 80e3
     assert priced.effects.left == 50e3  # voluntary returns leave the workforce too

@@ -7,13 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pytest
 import yaml
 
 from immsim.analysis.effects import (
+    Band,
     Effects,
     Rates,
+    cost_bands,
     costs_by_year,
     effects_by_year,
     parents_removed,
@@ -52,7 +55,7 @@ def test_each_component_is_its_hand_calculation() -> None:
     air = TREE.get("removal.air_cost_per_person", DAY)
     assert week["cost_removal"] == pytest.approx(1_000 * land + 2_000 * air)
     officers = TREE.get("enforcement.ero_deportation_officers", DAY)
-    assert week["cost_arrest"] == pytest.approx(officers * 139_900 / YEAR)  # FY2025 deflated
+    assert week["cost_arrest"] == pytest.approx(officers * 166_900 / YEAR)  # FY2025 deflated
 
 
 def test_mission_support_is_its_share_of_ices_whole_budget() -> None:
@@ -87,8 +90,11 @@ def test_effects_of_a_year_are_the_studies_arithmetic() -> None:
     assert effects.workers.low == pytest.approx(1_000 * 0.62)
     # CAP 2016: $434 billion a year over 7 million workers, in 2016 dollars
     assert effects.output_lost.central == pytest.approx(755 * 62_000 * 313.689 / 240.007)
-    # AAF 2015: $1,556.1 billion over 11,024,100 fewer workers, in 2015 dollars
-    assert effects.output_lost.high == pytest.approx(755 * 141_200 * 313.689 / 237.017)
+    # AAF 2015: $1,556.1 billion over 11,024,100 fewer workers, in 2015 dollars, is the high
+    # end of the output per worker; the employment rate is at its high end at its centre, so
+    # the output band's high end is the central workers at AAF's output (up to draws' noise)
+    assert effects.output_lost.high == pytest.approx(755 * 141_200 * 313.689 / 237.017, rel=0.05)
+    assert effects.output_lost.low > 620 * 33_400 * 313.689 / 240.007  # both low ends at once
     # ITEP 2024: $59.4 and $37.3 billion over 10.88 million people in 2022
     assert effects.federal_taxes_lost.central == pytest.approx(1_000 * 5_460 * 313.689 / 292.655)
     assert effects.state_local_taxes_lost.low == pytest.approx(1_000 * 2_660 * 313.689 / 292.655)
@@ -141,3 +147,56 @@ def test_a_runs_effects_accumulate_and_count_its_parents(history: Any) -> None:
     assert [e.parents for e in effects] == pytest.approx(parents["parents"].to_list())
     # parents are a part of those removed, and not none of them
     assert all(0 < e.parents < e.removed for e in effects)
+
+
+def test_a_band_draws_put_its_ends_at_the_5th_and_95th_percentiles() -> None:
+    band = Band(100.0, 150.0, 300.0)
+    draws = band.draw(np.random.default_rng(1), 200_000)
+    low, median, high = np.percentile(draws, [5, 50, 95])
+    assert (low, median, high) == pytest.approx((100.0, 150.0, 300.0), rel=0.01)
+    assert draws.min() > 0  # log-normal on each side: a cost never goes below zero
+    certain = Band(5.0, 5.0, 5.0).draw(np.random.default_rng(1), 1_000)
+    assert set(certain.tolist()) == {5.0}
+
+
+def test_a_product_of_two_bands_is_narrower_than_the_product_of_their_ends() -> None:
+    # independent draws rarely sit at both low ends (or both high ends) at once
+    a, b = Band(60.0, 75.5, 75.5), Band(33_400, 62_000, 141_200)
+    both = a.times(b, np.random.default_rng(2))
+    assert both.central == pytest.approx(75.5 * 62_000)
+    assert a.low * b.low < both.low < both.central < both.high < a.high * b.high
+    # the high side comes from b alone (a is certain above its centre): b's end at a's centre
+    assert both.high == pytest.approx(75.5 * 141_200, rel=0.05)
+
+
+def test_each_cost_band_is_its_unit_costs_interval() -> None:
+    # FY2025 unit costs: bed-day $165 (ICE's $152 to custody operations' $224.50 a bed-day);
+    # officer-year $178,900 ($138,900 to $295,000); ATD $4.20 ($1.05 to $8.37); the courts and
+    # capital have no interval in the tree and are certain
+    day = dt.date(2025, 6, 1)
+    costs_ = {
+        "cost_arrest": 10e9,
+        "cost_detention": 8e9,
+        "cost_atd": 0.3e9,
+        "cost_court": 4e9,
+        "cost_removal": 1e9,
+        "cost_overhead": 1.5e9,
+        "cost_capital": 0.2e9,
+    }
+    bands = cost_bands(costs_, 0.0, TREE, day)
+    assert bands["cost_detention"].low == pytest.approx(8e9 * 152 / 165, rel=0.02)
+    assert bands["cost_detention"].high == pytest.approx(8e9 * 224.5 / 165, rel=0.02)
+    assert bands["cost_arrest"].low == pytest.approx(10e9 * 138_900 / 178_900, rel=0.02)
+    assert bands["cost_arrest"].high == pytest.approx(10e9 * 295_000 / 178_900, rel=0.02)
+    assert bands["cost_court"].low == bands["cost_court"].high == 4e9
+    assert bands["cost_capital"].low == bands["cost_capital"].high == 0.2e9
+    # no land removals: transport is all by air, $630 to $4,320 a seat around $2,179
+    assert bands["cost_removal"].high == pytest.approx(1e9 * 4_320 / 2_179, rel=0.02)
+    # mission support moves with ICE's direct costs; the total's band is narrower than the sum
+    # of the components' ends (they are drawn independently)
+    total = bands["total"]
+    assert total.central == pytest.approx(sum(costs_.values()))
+    parts = [b for name, b in bands.items() if name != "total"]
+    assert sum(b.low for b in parts) < total.low < total.central
+    assert total.central < total.high < sum(b.high for b in parts)
+    assert bands["cost_overhead"].low < 1.5e9 < bands["cost_overhead"].high

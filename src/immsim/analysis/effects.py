@@ -20,19 +20,44 @@ of the engine.
 Where the studies disagree the effect is a :class:`Band` (low, central, high); the central value
 is the one the band's name gives. Study values are in dollars of the year they are dated and are
 restated in the base year's dollars before use.
+
+Bands from parameter uncertainty: each uncertain input (a unit cost with an ``interval_90`` in
+the tree, a study rate with its ``_low`` / ``_high`` leaves) is drawn from a two-piece
+distribution whose 5th and 95th percentiles are the interval's ends and whose median is the
+central value (log-normal on each side, so a cost never goes below zero); inputs are drawn
+independently. A quantity linear in one input takes that input's band scaled; a sum or a product
+of several (the year's total cost, output lost = workers x output per worker) takes the 5th and
+95th percentiles of its draws (:func:`cost_bands`, :meth:`Band.times`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
+from statistics import NormalDist
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from immsim.engine.costs import COMPONENTS
 from immsim.engine.results import Results
 from immsim.parameters.loader import ParameterTree
+
+Z90 = NormalDist().inv_cdf(0.95)
+"""The standard normal's 95th percentile: a 90% interval's end lies this many (one-sided)
+standard deviations from its centre."""
+BAND_DRAWS = 20_000
+"""Sampling setting, not a model quantity: draws per band; at this many the 5th and 95th
+percentiles move by well under 1% between seeds."""
+BAND_SEED = 23
+"""Sampling setting: the bands' draws are seeded, so a table prints the same band every time."""
+
+
+def band_rng() -> np.random.Generator:
+    """The seeded generator every band draws from (see BAND_SEED)."""
+    return np.random.default_rng(BAND_SEED)
 
 
 def base_year(tree: ParameterTree, at: dt.date) -> int:
@@ -78,6 +103,38 @@ class Band:
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
+
+    def draw(self, rng: np.random.Generator, n: int = BAND_DRAWS) -> np.ndarray:
+        """``n`` draws whose median is the central value and whose 5th and 95th percentiles
+        are the band's ends: log-normal on each side of the centre (normal if an end is not
+        positive); an end equal to the centre makes that side certain."""
+        z = rng.standard_normal(n)
+        if self.low > 0 and self.central > 0:
+            up = float(np.log(self.high / self.central)) / Z90
+            down = float(np.log(self.central / self.low)) / Z90
+            return np.asarray(self.central * np.exp(np.where(z > 0, z * up, z * down)))
+        up = (self.high - self.central) / Z90
+        down = (self.central - self.low) / Z90
+        return self.central + np.where(z > 0, z * up, z * down)
+
+    @classmethod
+    def of_draws(cls, central: float, draws: np.ndarray) -> Band:
+        """The 90% band of ``draws`` around ``central`` (the value at every input's centre)."""
+        low, high = (float(q) for q in np.percentile(draws, [5.0, 95.0]))
+        return cls(min(low, central), central, max(high, central))
+
+    def times(self, other: Band, rng: np.random.Generator) -> Band:
+        """The band of the product of two independent uncertain quantities."""
+        return Band.of_draws(self.central * other.central, self.draw(rng) * other.draw(rng))
+
+    @classmethod
+    def of_entry(cls, tree: ParameterTree, key: str, day: dt.date) -> Band:
+        """The value in force on ``day`` and its 90% interval (the value itself, certain, if
+        the tree gives none)."""
+        entry = tree.entry(key, day)
+        value = float(entry.value)
+        low, high = entry.interval_90 or (value, value)
+        return cls(float(low), value, float(high))
 
 
 @dataclass(frozen=True)
@@ -133,6 +190,8 @@ class Effects:
 
     @classmethod
     def of(cls, removed: float, parents: float, rates: Rates, left: float = 0.0) -> Effects:
+        """The effects and their 90% bands: workers and taxes are linear in one study rate each
+        (its band scaled); output lost multiplies two (drawn, see the module's note)."""
         gone = removed + left
         workers = rates.employment.scaled(gone)
         return cls(
@@ -140,11 +199,7 @@ class Effects:
             left=left,
             parents=parents,
             workers=workers,
-            output_lost=Band(
-                workers.low * rates.output_per_worker.low,
-                workers.central * rates.output_per_worker.central,
-                workers.high * rates.output_per_worker.high,
-            ),
+            output_lost=workers.times(rates.output_per_worker, band_rng()),
             federal_taxes_lost=rates.federal_taxes.scaled(gone),
             state_local_taxes_lost=rates.state_local_taxes.scaled(gone),
             usc_children=parents * rates.children_per_parent,
@@ -215,4 +270,59 @@ def effects_by_year(results: Results, tree: ParameterTree, at: dt.date) -> list[
                 state_local_taxes_lost=stock.state_local_taxes_lost,
             )
         )
+    return out
+
+
+PRICED_BY: dict[str, tuple[str, ...]] = {
+    "cost_arrest": ("enforcement.effort.cost_per_officer_year",),
+    "cost_detention": ("detention.cost_per_bed_day",),
+    "cost_atd": ("detention.alternatives_cost_per_day",),
+    "cost_court": (
+        "courts.process.cost_per_judge_year",
+        "courts.process.trial_attorney_cost_per_judge_year",
+    ),
+    "cost_removal": (
+        "removal.logistics.land_cost_per_person",
+        "removal.air_cost_per_person",
+    ),
+    "cost_capital": ("detention.capital_cost_per_bed",),
+}
+"""The unit costs each cost component is linear in (``engine.costs``); mission support is a
+share of ICE's direct costs and moves with them."""
+
+
+def cost_bands(
+    costs: Mapping[str, float], land_removals: float, tree: ParameterTree, day: dt.date
+) -> dict[str, Band]:
+    """Each component's yearly cost (``costs``, the volumes of a run priced at the unit costs
+    in force on ``day``) and the ``total`` with their 90% bands, the unit costs drawn from their
+    intervals. A component paid by two unit costs is split as the run paid it: the courts by
+    EOIR's and the trial attorneys' cost per judge, transport by the ``land_removals`` at the
+    land cost per person and the rest by air."""
+    rng = band_rng()
+    units = {key: Band.of_entry(tree, key, day) for keys in PRICED_BY.values() for key in keys}
+    # one draw of each unit cost, relative to its central value, shared by every part it pays
+    ratio = {key: unit.draw(rng) / unit.central for key, unit in units.items()}
+    judge_key, attorney_key = PRICED_BY["cost_court"]
+    land_key, _ = PRICED_BY["cost_removal"]
+    judge, attorney = units[judge_key].central, units[attorney_key].central
+    attorneys = attorney / (judge + attorney)
+    removal = costs.get("cost_removal", 0.0)
+    land = min(1.0, land_removals * units[land_key].central / removal) if removal else 0.0
+    shares = {"cost_court": (1.0 - attorneys, attorneys), "cost_removal": (land, 1.0 - land)}
+    drawn: dict[str, np.ndarray] = {}
+    for component, keys in PRICED_BY.items():
+        weights = shares.get(component, (1.0,))
+        factor = sum(w * ratio[k] for w, k in zip(weights, keys, strict=True))
+        drawn[component] = costs.get(component, 0.0) * np.asarray(factor)
+    # ICE's direct costs carry its mission support; the courts' EOIR part is the Justice
+    # Department's and carries none (as in engine.costs.week_costs)
+    direct = ("cost_arrest", "cost_detention", "cost_atd", "cost_removal")
+    court = costs.get("cost_court", 0.0)
+    ice = sum(costs.get(c, 0.0) for c in direct) + court * attorneys
+    ice_drawn = sum(drawn[c] for c in direct) + court * attorneys * ratio[attorney_key]
+    drawn["cost_overhead"] = costs.get("cost_overhead", 0.0) * np.asarray(ice_drawn) / max(ice, 1.0)
+    out = {c: Band.of_draws(float(v), drawn[c]) for c, v in costs.items() if c in drawn}
+    total = sum(drawn[c] for c in costs if c in drawn)
+    out["total"] = Band.of_draws(float(sum(costs.values())), np.asarray(total))
     return out

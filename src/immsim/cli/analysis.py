@@ -353,20 +353,33 @@ def _print_costs(result: RequiredCapacity, interior: bool, wide: bool) -> None:
 
     low, high = result.cost_band
     total = result.cost_per_year
+    bands = result.cost_bands
+
+    def band(column: str) -> str:
+        b = bands.get(column)
+        return f"{b.low / 1e9:,.2f}-{b.high / 1e9:,.2f}" if b else ""
+
     rows = [
-        [LABELS.get(column, column), f"{value / 1e9:,.2f}", f"{value / total:.0%}" if total else ""]
+        [
+            LABELS.get(column, column),
+            f"{value / 1e9:,.2f}",
+            band(column),
+            f"{value / total:.0%}" if total else "",
+        ]
         for column, value in result.cost_by_component.items()
     ]
-    rows.append(["total", f"{total / 1e9:,.2f}", "100%"])
+    rows.append(["total", f"{total / 1e9:,.2f}", band("total"), "100%"])
     columns = [
         Column("cost a year"),
         Column("USD billion", number=True),
+        Column("90% band", number=True),
         Column("share", number=True),
     ]
     print_table(columns, rows, wide=wide)
     console.print(
         f"Cost a year: ${result.cost_per_year / 1e9:,.1f} billion (90% band "
-        f"${low / 1e9:,.1f}-{high / 1e9:,.1f} billion from the officer-year cost's interval; "
+        f"${low / 1e9:,.1f}-{high / 1e9:,.1f} billion, each unit cost drawn from its interval "
+        "in the tree, independently; "
         "unit costs of the run's years, which the CPI-U in the tree prices as base-year "
         "dollars after 2024); "
         f"${result.cost_per_removal:,.0f} per removal"
@@ -407,9 +420,9 @@ def _print_effects(effects: Effects, wide: bool) -> None:
     ]
     columns = [
         Column("a year of these removals", text=True),
-        Column("low", number=True),
+        Column("5%", number=True),
         Column("central", number=True),
-        Column("high", number=True),
+        Column("95%", number=True),
         Column("studies", text=True, optional=True),
     ]
     print_table(columns, rows, wide=wide)
@@ -419,7 +432,8 @@ def _print_effects(effects: Effects, wide: bool) -> None:
         "parent). Each study's per-worker or per-person figure is applied to this run's interior "
         f"removals and its {effects.left:,.0f} voluntary returns after arrest (border removals "
         "are not counted as workers or taxpayers) and restated in "
-        "base-year dollars with the CPI-U."
+        "base-year dollars with the CPI-U. 5% and 95%: the 90% band with each rate drawn "
+        "between the studies' lowest and highest figures (the studies column names them)."
     )
 
 
