@@ -100,6 +100,19 @@ def test_effects_of_a_year_are_the_studies_arithmetic() -> None:
     assert effects.state_local_taxes_lost.low == pytest.approx(1_000 * 2_660 * 313.689 / 292.655)
     # Pew 2012: 4.5 million U.S.-citizen children of 4.0 million parents
     assert effects.usc_children == pytest.approx(200 * 4.5 / 4.0)
+    # CMS 2024: 4.7 million mixed-status households for 10.9 million undocumented residents,
+    # reached by removals (voluntary returns are not broken down by family)
+    assert effects.mixed_status_households == pytest.approx(700 * 4.7 / 10.9, rel=1e-3)
+    # EPI 2025: 2.6 million fewer U.S.-born workers employed for 4 million deportations; the
+    # cost studies' none; East et al. 2019: about 300,000 for 454,000 deportations
+    jobs = effects.us_born_jobs_lost
+    assert (jobs.low, jobs.central) == pytest.approx((0.0, 1_000 * 2.6 / 4.0))
+    assert jobs.high == pytest.approx(1_000 * 300 / 454, rel=2e-3)
+    # Pew 2012's occupation groups share out the workers: 33% service, 15% construction
+    by_group = dict(effects.workers_by_occupation)
+    assert by_group["service"].central == pytest.approx(755 * 0.33)
+    assert by_group["construction and extraction"].low == pytest.approx(620 * 0.15)
+    assert sum(b.central for b in by_group.values()) == pytest.approx(755)
     for band in (effects.workers, effects.output_lost, effects.federal_taxes_lost):
         assert band.low <= band.central <= band.high
 

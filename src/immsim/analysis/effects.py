@@ -14,8 +14,14 @@ of the engine.
 - Taxes: the people removed (or gone by voluntary return) so far times the federal and the
   state and local taxes an unauthorized immigrant pays a year (ITEP 2024; AIC 2024's lower
   totals as the low end).
+- Labour market: the U.S.-born workers' jobs lost beside the workers gone (EPI 2025 and East et
+  al. 2019 from Secure Communities; the cost studies' zero as the low end), from everyone gone
+  so far, like output.
+- Workers by occupation: the workers gone split by Pew's occupation groups (2012).
 - Families: removed parents of U.S.-citizen children (the population's ``us_citizen_child``
-  attribute, counted by the engine) times the U.S.-citizen children per such parent (Pew).
+  attribute, counted by the engine) times the U.S.-citizen children per such parent (Pew); and
+  the mixed-status households a removal reaches, removals times households per unauthorized
+  resident (CMS 2024).
 
 Where the studies disagree the effect is a :class:`Band` (low, central, high); the central value
 is the one the band's name gives. Study values are in dollars of the year they are dated and are
@@ -137,6 +143,18 @@ class Band:
         return cls(float(low), value, float(high))
 
 
+OCCUPATIONS: dict[str, str] = {
+    "service": "economy.occupation_share.service",
+    "construction and extraction": "economy.occupation_share.construction",
+    "production, installation, repair": "economy.occupation_share.production",
+    "transportation, material moving": "economy.occupation_share.transportation",
+    "management and professional": "economy.occupation_share.management_professional",
+    "sales and office": "economy.occupation_share.sales_office",
+    "farming, fishing, forestry": "economy.occupation_share.farming",
+}
+"""Pew's occupation groups of unauthorized workers, as tables name them, and their share leaves."""
+
+
 @dataclass(frozen=True)
 class Rates:
     """The cited per-person rates every effect multiplies, in base-year dollars."""
@@ -147,6 +165,9 @@ class Rates:
     state_local_taxes: Band  # USD a year per person
     children_per_parent: float
     base_year: int
+    us_born_jobs: Band = Band(0.0, 0.0, 0.0)  # U.S.-born jobs lost per person gone
+    households_per_person: float = 0.0  # mixed-status households per unauthorized resident
+    occupations: tuple[tuple[str, float], ...] = ()  # Pew's groups and their shares
 
     @classmethod
     def read(cls, tree: ParameterTree, at: dt.date) -> Rates:
@@ -168,15 +189,28 @@ class Rates:
             ),
             children_per_parent=_share(tree, "economy.usc_children_per_parent", at),
             base_year=base_year(tree, at),
+            us_born_jobs=Band(
+                _share(tree, "economy.us_born_jobs_per_person_gone_low", at),
+                _share(tree, "economy.us_born_jobs_per_person_gone", at),
+                _share(tree, "economy.us_born_jobs_per_person_gone_high", at),
+            ),
+            households_per_person=_share(tree, "economy.mixed_status_households_per_person", at),
+            occupations=tuple((name, _share(tree, key, at)) for name, key in OCCUPATIONS.items()),
         )
 
 
 @dataclass(frozen=True)
 class Effects:
     """The effects of ``removed`` interior removals (``parents`` of them parents of U.S.-citizen
-    children) and of ``left`` voluntary returns after arrest: the workers they were, the output
-    and taxes lost a year once they are gone (in base-year dollars), and the U.S.-citizen
-    children who lost a parent to a removal (voluntary returns are not broken down by family)."""
+    children) and of ``left`` voluntary returns after arrest: the workers they were (and by
+    Pew's occupation groups), the output and taxes lost a year once they are gone (in base-year
+    dollars), the U.S.-born workers' jobs lost beside them, the U.S.-citizen children who lost a
+    parent to a removal and the mixed-status households a removal reached (voluntary returns
+    are not broken down by family).
+
+    Areas: the engine counts people by area once geography lands (issue 22). Every effect here
+    is per person removed, so an area's effects are ``Effects.of`` of that area's removals and
+    parents, with the same ``Rates``; nothing else needs to change."""
 
     removed: float
     left: float
@@ -187,6 +221,9 @@ class Effects:
     state_local_taxes_lost: Band
     usc_children: float
     base_year: int
+    us_born_jobs_lost: Band = Band(0.0, 0.0, 0.0)
+    mixed_status_households: float = 0.0
+    workers_by_occupation: tuple[tuple[str, Band], ...] = ()
 
     @classmethod
     def of(cls, removed: float, parents: float, rates: Rates, left: float = 0.0) -> Effects:
@@ -204,6 +241,11 @@ class Effects:
             state_local_taxes_lost=rates.state_local_taxes.scaled(gone),
             usc_children=parents * rates.children_per_parent,
             base_year=rates.base_year,
+            us_born_jobs_lost=rates.us_born_jobs.scaled(gone),
+            mixed_status_households=removed * rates.households_per_person,
+            workers_by_occupation=tuple(
+                (name, workers.scaled(share)) for name, share in rates.occupations
+            ),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -240,9 +282,9 @@ def costs_by_year(results: Results, tree: ParameterTree, at: dt.date) -> pl.Data
 
 
 def effects_by_year(results: Results, tree: ParameterTree, at: dt.date) -> list[Effects]:
-    """Each fiscal year's effects: workers removed and children who lost a parent that year;
-    output and taxes lost that year from everyone removed since the run began (a removal keeps
-    costing output and taxes in every later year)."""
+    """Each fiscal year's effects: workers removed, children who lost a parent and mixed-status
+    households reached that year; output, taxes and U.S.-born jobs lost that year from everyone
+    removed since the run began (a removal keeps costing them in every later year)."""
     rates = Rates.read(tree, at)
     removed = (
         results.weekly.group_by("fiscal_year")
@@ -268,6 +310,7 @@ def effects_by_year(results: Results, tree: ParameterTree, at: dt.date) -> list[
                 output_lost=stock.output_lost,
                 federal_taxes_lost=stock.federal_taxes_lost,
                 state_local_taxes_lost=stock.state_local_taxes_lost,
+                us_born_jobs_lost=stock.us_born_jobs_lost,
             )
         )
     return out

@@ -417,6 +417,11 @@ def _print_effects(effects: Effects, wide: bool) -> None:
             *band(effects.state_local_taxes_lost),
             "AIC 2024 / ITEP 2024",
         ],
+        [
+            "U.S.-born workers' jobs lost (thousands)",
+            *band(effects.us_born_jobs_lost, 1e3),
+            "CAP/AAF/AIC (none) / EPI 2025 / East et al. 2019",
+        ],
     ]
     columns = [
         Column("a year of these removals", text=True),
@@ -426,10 +431,26 @@ def _print_effects(effects: Effects, wide: bool) -> None:
         Column("studies", text=True, optional=True),
     ]
     print_table(columns, rows, wide=wide)
+    occupations = [
+        [name, f"{b.central / 1e3:,.1f}", f"{b.low / 1e3:,.1f}-{b.high / 1e3:,.1f}"]
+        for name, b in effects.workers_by_occupation
+    ]
+    if occupations:
+        print_table(
+            [
+                Column("workers gone by occupation (Pew 2012)", text=True),
+                Column("thousands", number=True),
+                Column("90% band", number=True),
+            ],
+            occupations,
+            wide=wide,
+        )
     console.print(
         f"Families: {effects.parents:,.0f} parents of U.S.-citizen children removed a year, "
         f"{effects.usc_children:,.0f} U.S.-citizen children losing a parent (Pew: children per "
-        "parent). Each study's per-worker or per-person figure is applied to this run's interior "
+        f"parent); {effects.mixed_status_households:,.0f} mixed-status households reached by a "
+        "removal (CMS 2024: households per unauthorized resident). Each study's per-worker or "
+        "per-person figure is applied to this run's interior "
         f"removals and its {effects.left:,.0f} voluntary returns after arrest (border removals "
         "are not counted as workers or taxpayers) and restated in "
         "base-year dollars with the CPI-U. 5% and 95%: the 90% band with each rate drawn "

@@ -185,6 +185,8 @@ def _print_costs(results: Results, tree: ParameterTree, at: dt.date, wide: bool)
         Column("state+local $M", number=True),
         Column("parents removed", number=True),
         Column("USC children", number=True),
+        Column("mixed-status households", number=True, optional=True),
+        Column("U.S.-born jobs lost", number=True, optional=True),
     ]
     years = costs["fiscal_year"].to_list()
     rows = [
@@ -196,6 +198,8 @@ def _print_costs(results: Results, tree: ParameterTree, at: dt.date, wide: bool)
             f"{e.state_local_taxes_lost.central / 1e6:,.0f}",
             f"{e.parents:,.0f}",
             f"{e.usc_children:,.0f}",
+            f"{e.mixed_status_households:,.0f}",
+            f"{e.us_born_jobs_lost.central:,.0f}",
         ]
         for year, e in zip(years, effects, strict=True)
     ]
@@ -205,7 +209,9 @@ def _print_costs(results: Results, tree: ParameterTree, at: dt.date, wide: bool)
         "arrest); GDP and taxes lost that year from everyone gone since the run began"
         f" ({base} dollars; CAP 2016 output per worker, ITEP 2024 "
         "taxes); parents of U.S.-citizen children removed, and the U.S.-citizen children who "
-        "lost a parent (Pew). `immsim capacity` gives the studies' bands.",
+        "lost a parent (Pew); mixed-status households reached by a removal that year (CMS "
+        "2024); U.S.-born workers' jobs lost beside everyone gone so far (EPI 2025). "
+        "`immsim capacity` gives the 90% bands.",
         highlight=False,
     )
 
