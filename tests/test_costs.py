@@ -5,6 +5,7 @@ own arithmetic."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 import numpy as np
@@ -146,17 +147,22 @@ def test_a_runs_effects_accumulate_and_count_its_parents(history: Any) -> None:
         .sort("fiscal_year")
     )
     parents = parents_removed(history).sort("fiscal_year")
-    rates = Rates.read(TREE, at)
-    so_far = 0.0
+    cohorts: list[float] = []
+    # CAP 2016's immediate and long-run output per worker (2016 dollars, in 2024's), Pew's 0.755
+    at_once, long_run = (v * 313.689 / 240.007 for v in (33_400, 62_000))
     for year, row in zip(effects, removed.to_dicts(), strict=True):
         # removed, or gone by voluntary return after arrest
-        so_far += row["removals_interior"] + row["voluntary_returns"]
+        cohorts.append(row["removals_interior"] + row["voluntary_returns"])
+        so_far = sum(cohorts)
         assert year.removed == pytest.approx(row["removals_interior"])
         assert year.left == pytest.approx(row["voluntary_returns"])
-        # output and taxes lost in a year come from everyone removed so far
-        assert year.output_lost.central == pytest.approx(
-            so_far * rates.employment.central * rates.output_per_worker.central
-        )
+        # output and taxes lost in a year come from everyone removed so far; each year's
+        # cohort moves from the immediate to the long-run loss with PWBM's two-year constant
+        ages = [len(cohorts) - i - 0.5 for i in range(len(cohorts))]
+        done = sum(n * (1 - math.exp(-a / 2.0)) for n, a in zip(cohorts, ages, strict=True))
+        per_worker = at_once + (long_run - at_once) * done / so_far
+        assert year.output_lost.central == pytest.approx(so_far * 0.755 * per_worker)
+        assert year.federal_taxes_lost.central == pytest.approx(so_far * 5_460 * 313.689 / 292.655)
     assert [e.parents for e in effects] == pytest.approx(parents["parents"].to_list())
     # parents are a part of those removed, and not none of them
     assert all(0 < e.parents < e.removed for e in effects)

@@ -10,7 +10,9 @@ of the engine.
   out; so is the background emigration a run has without enforcement.
 - Output: the workers removed so far times the GDP lost a year per worker removed (CAP 2016 at
   once and in the long run, AAF 2015 with capital adjusting), so a run shows the loss growing as
-  removals accumulate.
+  removals accumulate. Its path: each year's removals lose output at first at CAP's immediate
+  rate, moving to the long-run rates with the time constant Penn Wharton's 2025 path implies
+  (``economy.output_adjustment_years``); ``capacity`` gives a year of removals once adjusted.
 - Taxes: the people removed (or gone by voluntary return) so far times the federal and the
   state and local taxes an unauthorized immigrant pays a year (ITEP 2024; AIC 2024's lower
   totals as the low end).
@@ -39,6 +41,7 @@ of several (the year's total cost, output lost = workers x output per worker) ta
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from statistics import NormalDist
@@ -168,6 +171,22 @@ class Rates:
     us_born_jobs: Band = Band(0.0, 0.0, 0.0)  # U.S.-born jobs lost per person gone
     households_per_person: float = 0.0  # mixed-status households per unauthorized resident
     occupations: tuple[tuple[str, float], ...] = ()  # Pew's groups and their shares
+    adjustment_years: float = 0.0  # time constant of the output loss's path (PWBM 2025)
+
+    def output_after(self, adjusted: float) -> Band:
+        """The output lost per worker gone when a share ``adjusted`` of the economy's
+        adjustment has happened: from the immediate loss (the band's low end, CAP 2016 at once)
+        towards the long-run central and high ends, the low end staying where it starts."""
+        out = self.output_per_worker
+        return Band(
+            out.low,
+            out.low + (out.central - out.low) * adjusted,
+            out.low + (out.high - out.low) * adjusted,
+        )
+
+    def adjusted(self, years: float) -> float:
+        """The share of the adjustment done ``years`` after a removal (exponential approach)."""
+        return 1.0 - math.exp(-years / self.adjustment_years) if self.adjustment_years else 1.0
 
     @classmethod
     def read(cls, tree: ParameterTree, at: dt.date) -> Rates:
@@ -196,6 +215,7 @@ class Rates:
             ),
             households_per_person=_share(tree, "economy.mixed_status_households_per_person", at),
             occupations=tuple((name, _share(tree, key, at)) for name, key in OCCUPATIONS.items()),
+            adjustment_years=_share(tree, "economy.output_adjustment_years", at),
         )
 
 
@@ -294,7 +314,7 @@ def effects_by_year(results: Results, tree: ParameterTree, at: dt.date) -> list[
         .sort("fiscal_year")
     )
     out: list[Effects] = []
-    so_far = 0.0
+    cohorts: list[float] = []  # people gone in each year so far
     for row in removed.to_dicts():
         year = Effects.of(
             float(row["removals_interior"]),
@@ -302,8 +322,14 @@ def effects_by_year(results: Results, tree: ParameterTree, at: dt.date) -> list[
             rates,
             left=float(row["voluntary_returns"]),
         )
-        so_far += year.removed + year.left
-        stock = Effects.of(so_far, 0.0, rates)
+        cohorts.append(year.removed + year.left)
+        so_far = sum(cohorts)
+        # the GDP path: each year's cohort has been gone half a year longer than whole years
+        # since it left, and its output loss has adjusted that far towards the long run
+        ages = [len(cohorts) - i - 0.5 for i in range(len(cohorts))]
+        adjusted = sum(n * rates.adjusted(a) for n, a in zip(cohorts, ages, strict=True))
+        path = replace(rates, output_per_worker=rates.output_after(adjusted / max(so_far, 1.0)))
+        stock = Effects.of(so_far, 0.0, path)
         out.append(
             replace(
                 year,
