@@ -723,3 +723,46 @@ def test_required_capacity_is_priced_with_capital_a_band_and_effects() -> None:
         },
     )
     assert _priced(fewer, tree, start).cost_by_component["cost_capital"] == 0.0
+
+
+def test_each_studys_gap_is_traced_to_its_components(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from immsim.analysis.published import trace_assumptions
+    from immsim.parameters import load_baseline
+
+    figures = tmp_path / "figures.csv"
+    figures.write_text(
+        FIGURES_HEADER
+        + "model_cap2010_cost_per_deportation,2008$,23482,USD/removal,CAP,u,\n"
+        + "model_cap2010_cost_per_apprehension,FY2008,18310,USD/apprehension,CAP,u,\n"
+        + "model_cap2010_detention_cost_per_person_30d,FY2008,3355,USD/person,CAP,u,\n"
+        + "model_cap2010_cost_per_proceeding,FY2008,817,USD/proceeding,CAP,u,\n"
+        + "model_aic2024_component_detention,per year,66000,USD millions,AIC,u,\n"
+        + "model_aic2024_component_arrest,per year,7000,USD millions,AIC,u,\n"
+        + "model_aic2024_component_legal_processing,per year,12600,USD millions,AIC,u,\n"
+        + "model_aic2024_component_removal,per year,2100,USD millions,AIC,u,\n",
+        encoding="utf-8",
+    )
+    tree = load_baseline()
+    start = dt.date(2026, 10, 1)
+    answer = _capacity_answer(500_000.0, cost_atd=1e8)
+    answer = replace(answer, volumes={**answer.volumes, "removals": 500_000.0})
+    traces = trace_assumptions(answer, tree, start, figures)
+    by = {(t.study, t.component): t for t in traces}
+    cap = 313.689 / 215.303  # CAP's 2008 dollars in 2024's (CPI-U)
+    # CAP's transport is the rest of its $23,482: 23,482 - 18,310 - 3,355 - 817 = $1,000 (p. 11)
+    assert by["CAP 2010", "transport"].theirs == pytest.approx(1_000 * cap)
+    # the model's detention: $4 billion over 500,000 removals
+    assert by["CAP 2010", "detention"].ours == pytest.approx(8_000)
+    assert by["CAP 2010", "detention"].effect == pytest.approx((3_355 * cap - 8_000) * 500_000)
+    # AIC's million-a-year components are dollars a removal, already in 2024 dollars
+    assert by["AIC 2024", "detention"].theirs == pytest.approx(66_000)
+    # what the model prices apart (here $0.1 billion of ATD) counts against each study
+    assert by["AIC 2024", "other"].effect == pytest.approx(-1e8)
+    # a study's effects add up to its restated total less the model's
+    model = sum(answer.cost_by_component.values())
+    cap_total = sum(t.effect for t in traces if t.study == "CAP 2010")
+    assert cap_total == pytest.approx(23_482 * cap * 500_000 - model)
+    aic_total = sum(t.effect for t in traces if t.study == "AIC 2024")
+    assert aic_total == pytest.approx((7_000 + 66_000 + 12_600 + 2_100) * 500_000 - model)

@@ -26,7 +26,7 @@ from immsim.errors import InputError
 if TYPE_CHECKING:
     from immsim.analysis.capacity import RequiredCapacity
     from immsim.analysis.effects import Band, Effects
-    from immsim.analysis.published import Comparison
+    from immsim.analysis.published import Comparison, Trace
     from immsim.analysis.sensitivity import SensitivityReport
     from immsim.analysis.sweep import SweepResult
 
@@ -265,7 +265,7 @@ def capacity_command(
 ) -> None:
     """The smallest officers, beds, judges and seats that meet a removal goal, and the cost."""
     from immsim.analysis.capacity import required_capacity
-    from immsim.analysis.published import compare_published
+    from immsim.analysis.published import compare_published, trace_assumptions
     from immsim.population.build import build_population
     from immsim.scenario import resolve_scenario
 
@@ -294,17 +294,30 @@ def capacity_command(
             whole_run=everyone_in is not None,
         )
     published: list[Comparison] = []
+    traces: list[Trace] = []
     with contextlib.suppress(InputError):
         published = compare_published(
             result, scenario.parameters(), scenario.start, figures_file(figures)
         )
+        traces = trace_assumptions(
+            result, scenario.parameters(), scenario.start, figures_file(figures)
+        )
     if as_json:
         extra = {"everyone_in_years": everyone_in, "population_at_start": population.total}
-        emit_json({**result.as_dict(), **extra, "published": [c.as_dict() for c in published]})
+        emit_json(
+            {
+                **result.as_dict(),
+                **extra,
+                "published": [c.as_dict() for c in published],
+                "traces": [t.as_dict() for t in traces],
+            }
+        )
         return
     _print_capacity(result, years, max_runs, wide)
     if published:
         _print_published(published, wide)
+    if traces:
+        _print_traces(traces, wide)
 
 
 def _print_capacity(result: RequiredCapacity, years: int, max_runs: int, wide: bool) -> None:
@@ -490,3 +503,35 @@ def _print_published(published: list[Comparison], wide: bool) -> None:
     )
     for i, c in enumerate(published, 1):
         console.print(f"  {i}. {escape(c.why)}")
+
+
+def _print_traces(traces: list[Trace], wide: bool) -> None:
+    """Each study's cost per removal by component beside the model's, and what each difference
+    adds to the study's yearly cost at this goal."""
+    rows = [
+        [
+            t.study,
+            t.component,
+            f"{t.theirs:,.0f}",
+            f"{t.ours:,.0f}",
+            f"{t.effect / 1e9:+,.1f}",
+        ]
+        for t in traces
+    ]
+    columns = [
+        Column("study", text=True),
+        Column("component", text=True),
+        Column("study $/removal", number=True),
+        Column("model $/removal", number=True),
+        Column("effect $bn/yr", number=True),
+    ]
+    print_table(columns, rows, wide=wide)
+    bases = {(t.study, t.basis) for t in traces if t.component != "other"}
+    console.print(
+        "Each study restated on this run's basis (its removals, the dollars of its start): "
+        "the study's cost per removal of each component beside the model's; effect = the "
+        "difference x this run's removals, so a study's effects add up to its restated total "
+        "less the model's ('other': what the model prices that the study does not list). "
+        "Sources: " + "; ".join(f"{study}, {basis}" for study, basis in sorted(bases)) + ".",
+        highlight=False,
+    )
