@@ -422,7 +422,7 @@ class Trace:
     component: str
     theirs: float  # USD per removal, in the dollars of the run's start
     ours: float  # USD per removal
-    basis: str  # where the study's figure comes from, and what the model's is
+    basis: str  # where in the study's report the figure is (TRACED says which report)
     effect: float  # USD a year: (theirs - ours) x the run's removals
 
     def as_dict(self) -> dict[str, Any]:
@@ -445,6 +445,11 @@ AIC_COMPONENTS = (
     ("transport", "model_aic2024_component_removal", ("cost_removal",)),
 )
 """AIC 2024's yearly cost of a million removals by component (USD millions, 2024 dollars)."""
+TRACED = {
+    "CAP 2010": "ICE's FY2008 budget for each stage per person (The Costs of Mass Deportation)",
+    "AIC 2024": "a million removals a year by component (as summarised; secondary)",
+}
+"""The studies traced component by component, and where their figures come from."""
 OURS_ONLY = ("cost_atd", "cost_overhead", "cost_capital")
 """Components the model prices that neither study lists apart (alternatives to detention,
 ICE's mission support, capital for new beds)."""
@@ -487,11 +492,11 @@ def trace_assumptions(
                     component,
                     theirs * cap,
                     per_removal(columns),
-                    f"FY2008 ICE budget per person, report {page}",
+                    f"report {page}",
                     (theirs * cap - per_removal(columns)) * removals,
                 )
             )
-        rest("CAP 2010", "not priced apart by CAP")
+        rest("CAP 2010", "")
     if all(metric in estimates for _, metric, _ in AIC_COMPONENTS):
         # USD millions for a million removals is USD a removal, restated to the run's start
         aic = dollars_of(tree, 2024, at)
@@ -503,9 +508,9 @@ def trace_assumptions(
                     component,
                     theirs,
                     per_removal(columns),
-                    "a million removals a year, by component (secondary summary)",
+                    "",
                     (theirs - per_removal(columns)) * removals,
                 )
             )
-        rest("AIC 2024", "not priced apart by AIC")
+        rest("AIC 2024", "")
     return out

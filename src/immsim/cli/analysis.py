@@ -526,12 +526,17 @@ def _print_traces(traces: list[Trace], wide: bool) -> None:
         Column("effect $bn/yr", number=True),
     ]
     print_table(columns, rows, wide=wide)
-    bases = {(t.study, t.basis) for t in traces if t.component != "other"}
+    from immsim.analysis.published import TRACED
+
+    sources = []
+    for study in dict.fromkeys(t.study for t in traces):
+        pages = [t.basis for t in traces if t.study == study and t.basis]
+        sources.append(f"{study}, {TRACED[study]}" + (f", {', '.join(pages)}" if pages else ""))
     console.print(
         "Each study restated on this run's basis (its removals, the dollars of its start): "
         "the study's cost per removal of each component beside the model's; effect = the "
         "difference x this run's removals, so a study's effects add up to its restated total "
         "less the model's ('other': what the model prices that the study does not list). "
-        "Sources: " + "; ".join(f"{study}, {basis}" for study, basis in sorted(bases)) + ".",
+        "Sources: " + "; ".join(sources) + ".",
         highlight=False,
     )
