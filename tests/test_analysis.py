@@ -692,9 +692,14 @@ def test_required_capacity_is_priced_with_capital_a_band_and_effects() -> None:
         },
     )
     priced = _priced(answer, tree, start)
-    # 39,000 new beds at $110,000 (Conroe, 2017) over 39 years: $110 million a year
-    assert priced.cost_by_component["cost_capital"] == pytest.approx(39_000 * 110_000 / 39)
-    assert priced.cost_per_year == pytest.approx(6.5e9 + 39_000 * 110_000 / 39)
+    # 39,000 new beds at $140,800 (Conroe's $110,000 of 2017 in 2024 dollars) over 39 years
+    assert priced.cost_by_component["cost_capital"] == pytest.approx(39_000 * 140_800 / 39)
+    assert priced.cost_per_year == pytest.approx(6.5e9 + 39_000 * 140_800 / 39)
+    # its band: Karnes's $72,900 a bed to ICE's 2026 plan's $435,000
+    capital = priced.cost_bands["cost_capital"]
+    assert (capital.low, capital.high) == pytest.approx(
+        (39_000 * 72_900 / 39, 39e3 * 435e3 / 39), rel=0.02
+    )
     # each component's band is its unit costs' interval: the officers' $1 billion with the
     # officer-year's $138,900-$295,000 around $178,900; detention's $4 billion with the
     # bed-day's $152-$224.50 around $165 (FY2025)
