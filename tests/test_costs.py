@@ -190,8 +190,8 @@ def test_a_product_of_two_bands_is_narrower_than_the_product_of_their_ends() -> 
 
 def test_each_cost_band_is_its_unit_costs_interval() -> None:
     # FY2025 unit costs: bed-day $165 (ICE's $152 to custody operations' $224.50 a bed-day);
-    # officer-year $178,900 ($138,900 to $295,000); ATD $4.20 ($1.05 to $8.37); the courts and
-    # capital have no interval in the tree and are certain
+    # officer-year $178,900 ($138,900 to $295,000); ATD $4.20 ($1.05 to $8.37); capital (before
+    # 2026) has no interval in the tree and is certain
     day = dt.date(2025, 6, 1)
     costs_ = {
         "cost_arrest": 10e9,
@@ -207,7 +207,13 @@ def test_each_cost_band_is_its_unit_costs_interval() -> None:
     assert bands["cost_detention"].high == pytest.approx(8e9 * 224.5 / 165, rel=0.02)
     assert bands["cost_arrest"].low == pytest.approx(10e9 * 138_900 / 178_900, rel=0.02)
     assert bands["cost_arrest"].high == pytest.approx(10e9 * 295_000 / 178_900, rel=0.02)
-    assert bands["cost_court"].low == bands["cost_court"].high == 4e9
+    # the courts: EOIR's $1,150,000 a judge (FY2024; up to FY2018's $1,345,000) is 1,150 /
+    # (1,150 + 1,232.4) of them, ICE's trial attorneys per judge the rest and certain
+    eoir = 1_150_000 / (1_150_000 + 1_232_400)
+    assert bands["cost_court"].low == pytest.approx(4e9)
+    assert bands["cost_court"].high == pytest.approx(
+        4e9 * (1 + eoir * (1_345_000 / 1_150_000 - 1)), rel=0.01
+    )
     assert bands["cost_capital"].low == bands["cost_capital"].high == 0.2e9
     # no land removals: transport is all by air, $630 to $4,320 a seat around $2,179
     assert bands["cost_removal"].high == pytest.approx(1e9 * 4_320 / 2_179, rel=0.02)
