@@ -736,21 +736,19 @@ def test_each_studys_gap_is_traced_to_its_components(tmp_path: Path) -> None:
     from immsim.analysis.published import trace_assumptions
     from immsim.parameters import load_baseline
 
-    figures = tmp_path / "figures.csv"
-    figures.write_text(
-        FIGURES_HEADER
-        + "model_cap2010_cost_per_deportation,2008$,23482,USD/removal,CAP,u,\n"
-        + "model_cap2010_cost_per_apprehension,FY2008,18310,USD/apprehension,CAP,u,\n"
-        + "model_cap2010_detention_cost_per_person_30d,FY2008,3355,USD/person,CAP,u,\n"
-        + "model_cap2010_cost_per_proceeding,FY2008,817,USD/proceeding,CAP,u,\n"
-        + "model_aic2024_component_detention,per year,66000,USD millions,AIC,u,\n"
-        + "model_aic2024_component_arrest,per year,7000,USD millions,AIC,u,\n"
-        + "model_aic2024_component_legal_processing,per year,12600,USD millions,AIC,u,\n"
-        + "model_aic2024_component_removal,per year,2100,USD millions,AIC,u,\n",
-        encoding="utf-8",
+    rows = (
+        "model_cap2010_cost_per_deportation,2008$,23482,USD/removal",
+        "model_cap2010_cost_per_apprehension,FY2008,18310,USD/apprehension",
+        "model_cap2010_detention_cost_per_person_30d,FY2008,3355,USD/person",
+        "model_cap2010_cost_per_proceeding,FY2008,817,USD/proceeding",
+        "model_aic2024_component_detention,per year,66000,USD millions",
+        "model_aic2024_component_arrest,per year,7000,USD millions",
+        "model_aic2024_component_legal_processing,per year,12600,USD millions",
+        "model_aic2024_component_removal,per year,2100,USD millions",
     )
-    tree = load_baseline()
-    start = dt.date(2026, 10, 1)
+    figures = tmp_path / "figures.csv"
+    figures.write_text(FIGURES_HEADER + "".join(f"{r},study,u,\n" for r in rows), encoding="utf-8")
+    tree, start = load_baseline(), dt.date(2026, 10, 1)
     answer = _capacity_answer(500_000.0, cost_atd=1e8)
     answer = replace(answer, volumes={**answer.volumes, "removals": 500_000.0})
     traces = trace_assumptions(answer, tree, start, figures)
