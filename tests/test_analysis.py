@@ -701,11 +701,11 @@ def test_required_capacity_is_priced_with_capital_a_band_and_effects() -> None:
         (39_000 * 72_900 / 39, 39e3 * 435e3 / 39), rel=0.02
     )
     # each component's band is its unit costs' interval: the officers' $1 billion with the
-    # officer-year's $138,900-$295,000 around $178,900; detention's $4 billion with the
+    # officer-year's $139,100-$295,000 around $179,200; detention's $4 billion with the
     # bed-day's $152-$224.50 around $165 (FY2025)
     bands = priced.cost_bands
     assert (bands["cost_arrest"].low, bands["cost_arrest"].high) == pytest.approx(
-        (1e9 * 138_900 / 178_900, 1e9 * 295_000 / 178_900), rel=0.02
+        (1e9 * 139_100 / 179_200, 1e9 * 295_000 / 179_200), rel=0.02
     )
     assert (bands["cost_detention"].low, bands["cost_detention"].high) == pytest.approx(
         (4e9 * 152 / 165, 4e9 * 224.5 / 165), rel=0.02

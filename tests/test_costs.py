@@ -56,7 +56,7 @@ def test_each_component_is_its_hand_calculation() -> None:
     air = TREE.get("removal.air_cost_per_person", DAY)
     assert week["cost_removal"] == pytest.approx(1_000 * land + 2_000 * air)
     officers = TREE.get("enforcement.ero_deportation_officers", DAY)
-    assert week["cost_arrest"] == pytest.approx(officers * 166_900 / YEAR)  # FY2025 deflated
+    assert week["cost_arrest"] == pytest.approx(officers * 167_200 / YEAR)  # FY2025 deflated
 
 
 def test_mission_support_is_its_share_of_ices_whole_budget() -> None:
@@ -190,7 +190,7 @@ def test_a_product_of_two_bands_is_narrower_than_the_product_of_their_ends() -> 
 
 def test_each_cost_band_is_its_unit_costs_interval() -> None:
     # FY2025 unit costs: bed-day $165 (ICE's $152 to custody operations' $224.50 a bed-day);
-    # officer-year $178,900 ($138,900 to $295,000); ATD $4.20 ($1.05 to $8.37); capital (before
+    # officer-year $179,200 ($139,100 to $295,000); ATD $4.20 ($1.05 to $8.37); capital (before
     # 2026) has no interval in the tree and is certain
     day = dt.date(2025, 6, 1)
     costs_ = {
@@ -205,8 +205,8 @@ def test_each_cost_band_is_its_unit_costs_interval() -> None:
     bands = cost_bands(costs_, 0.0, TREE, day)
     assert bands["cost_detention"].low == pytest.approx(8e9 * 152 / 165, rel=0.02)
     assert bands["cost_detention"].high == pytest.approx(8e9 * 224.5 / 165, rel=0.02)
-    assert bands["cost_arrest"].low == pytest.approx(10e9 * 138_900 / 178_900, rel=0.02)
-    assert bands["cost_arrest"].high == pytest.approx(10e9 * 295_000 / 178_900, rel=0.02)
+    assert bands["cost_arrest"].low == pytest.approx(10e9 * 139_100 / 179_200, rel=0.02)
+    assert bands["cost_arrest"].high == pytest.approx(10e9 * 295_000 / 179_200, rel=0.02)
     # the courts: EOIR's $1,150,000 a judge (FY2024; up to FY2018's $1,345,000) is 1,150 /
     # (1,150 + 1,232.4) of them, ICE's trial attorneys per judge the rest and certain
     eoir = 1_150_000 / (1_150_000 + 1_232_400)
