@@ -121,7 +121,8 @@ def test_select_area_takes_a_code_or_a_name_and_names_the_areas_on_a_typo() -> N
     assert select_area(frame, "seattle").height == 2
     with pytest.raises(InputError) as err:
         select_area(frame, "SAE")
-    assert "no area 'SAE'" in str(err.value) and "ATL, SEA" in str(err.value)
+    assert "no area 'SAE'" in str(err.value)
+    assert "ATL (Atlanta), SEA (Seattle)" in str(err.value)
 
 
 def weekly_by_area() -> Results:
@@ -227,3 +228,52 @@ def test_validate_by_area_scores_the_population_share_benchmark(
     words = " ".join(out.split())
     assert "Seattle (SEA)" in words and "Median absolute error by area" in words
     assert "by the facility's area, not the arrest's" in words
+
+
+def test_run_area_typo_is_caught_before_the_run_naming_every_area(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from immsim.cli import main
+
+    assert main(["run", "--area", "SAE", "--out", str(tmp_path / "run")]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "no area 'SAE'" in err and "SEA (Seattle)" in err and "WAS (Washington)" in err
+    assert not (tmp_path / "run").exists()  # nothing was run
+    assert main(["run", "--area", "SEA", "--draws", "2"]) == 2
+    assert "single run" in capsys.readouterr().err
+
+
+def test_run_area_shows_that_area_of_the_results_by_area(
+    capsys, tmp_path: Path, monkeypatch, terminal80
+) -> None:  # type: ignore[no-untyped-def]
+    """With results by area (here: a quarter of every outcome in Seattle, the rest in Atlanta),
+    ``run --area`` shows Seattle's quarter, year by year, and saves the whole run."""
+    import immsim.analysis.areas as areas
+    from immsim.cli import main
+    from immsim.outcomes import by_year
+
+    def quarter_in_seattle(results: Results) -> pl.DataFrame:
+        national = by_year(results, areas.AREA_OUTCOMES).select("fiscal_year", *areas.AREA_OUTCOMES)
+        return pl.concat(
+            national.select(
+                pl.lit(area).alias("area"),
+                "fiscal_year",
+                *(pl.col(n) * share for n in areas.AREA_OUTCOMES),
+            )
+            for area, share in (("sea", 0.25), ("atl", 0.75))
+        )
+
+    monkeypatch.setattr(areas, "results_by_area", quarter_in_seattle)
+    folder = tmp_path / "run"
+    assert main(["run", "--area", "Seattle", "--out", str(folder), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    from immsim.engine.results import load_results
+
+    national = by_year(load_results(folder), ("removals", "detained")).to_dicts()
+    assert data["area"] == "sea"
+    assert [r["fiscal_year"] for r in data["outcomes"]] == [r["fiscal_year"] for r in national]
+    for mine, whole in zip(data["outcomes"], national, strict=True):
+        assert mine["removals"] == pytest.approx(whole["removals"] / 4)
+        assert mine["detained"] == pytest.approx(whole["detained"] / 4)
+    assert main(["run", "--area", "SEA", "--out", str(folder), "--overwrite"]) == 0
+    out = capsys.readouterr().out
+    fits(out)
+    assert "Seattle (SEA)" in out and f"{national[1]['removals'] / 4:,.0f}" in out

@@ -79,19 +79,28 @@ def check_by_area(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col("fiscal_year").cast(pl.Int64))
 
 
-def select_area(frame: pl.DataFrame, area: str) -> pl.DataFrame:
-    """The rows of one area (``SEA``, ``sea`` or ``Seattle``), or an :class:`InputError` naming
-    the areas the results hold."""
-    held = sorted(frame["area"].unique().to_list())
+def area_code(area: str, held: list[str] | tuple[str, ...]) -> str:
+    """The code among ``held`` that ``area`` names (``SEA``, ``sea`` or ``Seattle``), or an
+    :class:`InputError` listing them."""
     wanted = area.strip().lower()
     by_name = {name.lower(): code for code, name in AREA_NAMES.items()}
     code = wanted if wanted in held else by_name.get(wanted, wanted)
     if code not in held:
         raise InputError(
-            f"no area {area!r} in the results",
+            f"no area {area!r}",
             key="--area",
-            allowed=", ".join(a.upper() for a in held),
+            allowed=", ".join(
+                f"{a.upper()} ({AREA_NAMES[a]})" if a in AREA_NAMES else a.upper()
+                for a in sorted(held)
+            ),
         )
+    return code
+
+
+def select_area(frame: pl.DataFrame, area: str) -> pl.DataFrame:
+    """The rows of one area (``SEA``, ``sea`` or ``Seattle``), or an :class:`InputError` naming
+    the areas the results hold."""
+    code = area_code(area, sorted(frame["area"].unique().to_list()))
     return frame.filter(pl.col("area") == code)
 
 
