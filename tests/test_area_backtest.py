@@ -10,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from area_examples import quarter_in_seattle
 from terminal import fits
 
 from immsim.analysis.areas import check_by_area, results_by_area, select_area
@@ -249,17 +250,6 @@ def test_run_area_shows_that_area_of_the_results_by_area(
     import immsim.analysis.areas as areas
     from immsim.cli import main
     from immsim.outcomes import by_year
-
-    def quarter_in_seattle(results: Results) -> pl.DataFrame:
-        national = by_year(results, areas.AREA_OUTCOMES).select("fiscal_year", *areas.AREA_OUTCOMES)
-        return pl.concat(
-            national.select(
-                pl.lit(area).alias("area"),
-                "fiscal_year",
-                *(pl.col(n) * share for n in areas.AREA_OUTCOMES),
-            )
-            for area, share in (("sea", 0.25), ("atl", 0.75))
-        )
 
     monkeypatch.setattr(areas, "results_by_area", quarter_in_seattle)
     folder = tmp_path / "run"

@@ -8,16 +8,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
+from area_examples import SHARES, quarter_in_seattle
 
 import immsim.analysis.areas as areas
-from immsim.engine.results import Results
 from immsim.engine.run import run
 from immsim.outcomes import by_year
 from immsim.parameters import load_baseline
@@ -25,21 +24,7 @@ from immsim.presentation.areamap import TILES
 from immsim.presentation.report import write_report
 from immsim.scenario import load_scenario
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DONE = "document.getElementById('status').textContent.startsWith('Done')"
-SHARES = {"sea": 0.25, "atl": 0.75}
-
-
-def quarter_in_seattle(results: Results) -> pl.DataFrame:
-    national = by_year(results, areas.AREA_OUTCOMES).select("fiscal_year", *areas.AREA_OUTCOMES)
-    return pl.concat(
-        national.select(
-            pl.lit(area).alias("area"),
-            "fiscal_year",
-            *(pl.col(n) * share for n in areas.AREA_OUTCOMES),
-        )
-        for area, share in SHARES.items()
-    )
 
 
 @pytest.fixture(scope="module")
@@ -112,18 +97,6 @@ def test_every_state_has_a_tile_and_an_area() -> None:
         assert sum(state["areas"].values()) == pytest.approx(1, abs=0.002)
     tree_areas = {k.rsplit(".", 1)[1] for k in load_baseline().keys("population.by_aor")}
     assert {a for s in states.values() for a in s["areas"]} == tree_areas
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"SKIPPED: Chromium not found at {CHROMIUM} (apt install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield instance
-        instance.close()
 
 
 def test_the_map_draws_offline_with_a_title_and_a_unit(
