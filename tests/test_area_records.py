@@ -167,3 +167,44 @@ def test_area_codes() -> None:
     assert area_records.area_code("St. Paul Area of Responsibility") == "spm"
     assert area_records.area_code("SEA") == "sea"
     assert area_records.area_code("NA") is None
+
+
+ARRESTS_HEADER = "apprehension_criminality,month,apprehension_state,n\n"
+
+
+def arrests_file(tmp_path: Path, rows: list[str]) -> Path:
+    path = tmp_path / "arrests.csv"
+    path.write_text(ARRESTS_HEADER + "".join(rows), encoding="utf-8")
+    return path
+
+
+def test_arrests_of_a_year_with_a_month_missing_are_left_out(tmp_path: Path) -> None:
+    months = [f"{2023 + (m < 10)}-{m:02d}-01" for m in (10, 11, 12, *range(1, 10))]
+    rows = [f"1 Convicted Criminal,{m},WASHINGTON,2\n" for m in months]
+    rows += [f"3 Other Immigration Violator,{m},OREGON,1\n" for m in months[:11]]  # still 12
+    rows += ["2 Pending Criminal Charges,2024-10-01,NA,5\n"]  # FY2025: one month only
+    frame = area_records.seattle_arrests(arrests_file(tmp_path, rows))
+    assert frame.select("fiscal_year", "value").rows() == [(2024, 12 * 2 + 11 * 1)]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "1 Convicted Criminal,2024-13-01,WASHINGTON,2\n",  # no such month
+        "Mostly Harmless,2024-01-01,WASHINGTON,2\n",  # no such criminality
+        "1 Convicted Criminal,2024-01-01,WASHINGTON,-1\n",  # no such count
+        "1 Convicted Criminal,2024-01-01,WASHINGTON,(b)(6)\n",  # withheld count
+    ],
+)
+def test_an_unreadable_arrests_row_is_an_error_naming_its_line(tmp_path: Path, row: str) -> None:
+    good = "1 Convicted Criminal,2024-02-01,OREGON,3\n"
+    with pytest.raises(InputError) as err:
+        area_records.seattle_arrests(arrests_file(tmp_path, [good, row]))
+    assert err.value.line == 3 and "arrests.csv" in str(err.value)
+
+
+def test_a_facility_table_in_another_layout_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "facilities.csv"
+    path.write_text("code,name,area\nSEATAWA,TACOMA,SEA\n", encoding="utf-8")
+    with pytest.raises(InputError, match="unexpected header"):
+        area_records.facility_areas(path)

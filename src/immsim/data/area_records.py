@@ -175,7 +175,7 @@ def seattle_arrests_by_criminality(path: Path) -> pl.DataFrame:
     (``convicted``, ``pending_charges``, ``other_violator``), every state summed (Alaska,
     Oregon, Washington and the arrests with no state). A fiscal year is whole when all twelve
     of its months are in the file."""
-    frame = pl.read_csv(path, schema_overrides={"n": pl.Int64}, null_values=[])
+    frame = pl.read_csv(path, infer_schema=False, null_values=[])
     wanted = {"apprehension_criminality", "month", "apprehension_state", "n"}
     if not wanted <= set(frame.columns):
         raise InputError(
@@ -184,15 +184,23 @@ def seattle_arrests_by_criminality(path: Path) -> pl.DataFrame:
     month = pl.col("month").str.to_date("%Y-%m-%d", strict=False)
     frame = frame.with_columns(
         month.alias("month"),
+        pl.col("n").str.strip_chars().cast(pl.Int64, strict=False).alias("n"),
         (month.dt.year() + (month.dt.month() >= 10).cast(pl.Int32)).cast(pl.Int64).alias("fy"),
         pl.col("apprehension_criminality")
         .map_elements(lesa._criminality, return_dtype=pl.String)
         .alias("criminality"),
     )
-    bad = frame.filter(pl.col("month").is_null() | pl.col("criminality").is_null())
+    bad = frame.with_row_index("line", offset=2).filter(
+        pl.col("month").is_null()
+        | pl.col("criminality").is_null()
+        | pl.col("n").is_null()
+        | (pl.col("n") < 0)
+    )
     if bad.height:
         raise InputError(
-            f"{bad.height} rows with an unreadable month or criminality", file=str(path)
+            f"{bad.height} rows with an unreadable month, criminality or count",
+            file=str(path),
+            line=int(bad["line"][0]),
         )
     whole = (
         frame.group_by("fy")
