@@ -13,7 +13,12 @@ import pytest
 from area_examples import quarter_in_seattle
 from terminal import fits
 
-from immsim.analysis.areas import check_by_area, results_by_area, select_area
+from immsim.analysis.areas import (
+    check_by_area,
+    effect_there_and_elsewhere,
+    results_by_area,
+    select_area,
+)
 from immsim.calibration.area_backtest import (
     AFTER_RECORDS,
     area_backtest,
@@ -267,3 +272,35 @@ def test_run_area_shows_that_area_of_the_results_by_area(
     out = capsys.readouterr().out
     fits(out)
     assert "Seattle (SEA)" in out and f"{national[1]['removals'] / 4:,.0f}" in out
+
+
+def test_the_effect_in_an_area_and_its_spill_over_elsewhere() -> None:
+    """Seattle's sanctuary law in FY2018: 300 fewer arrests there, 120 more in Atlanta (people
+    moving, officers sent elsewhere), so 180 fewer in the nation; detention is untouched."""
+    baseline = pl.DataFrame(
+        {
+            "area": ["sea", "atl", "sea", "atl"],
+            "fiscal_year": [2017, 2017, 2018, 2018],
+            "arrests": [1000.0, 5000.0, 1000.0, 5000.0],
+            "detained": [500.0, 2000.0, 500.0, 2000.0],
+        }
+    )
+    scenario = baseline.with_columns(
+        pl.when(pl.col("fiscal_year") == 2018)
+        .then(pl.col("arrests") + pl.when(pl.col("area") == "sea").then(-300).otherwise(120))
+        .otherwise(pl.col("arrests"))
+        .alias("arrests")
+    )
+    effect = effect_there_and_elsewhere(scenario, baseline, "SEA")
+    rows = {(r["outcome"], r["fiscal_year"]): r for r in effect.to_dicts()}
+    assert rows[("arrests", 2018)] == {
+        "area": "sea",
+        "fiscal_year": 2018,
+        "outcome": "arrests",
+        "there": -300,
+        "elsewhere": 120,
+        "nation": -180,
+    }
+    assert rows[("arrests", 2017)]["nation"] == 0 and rows[("detained", 2018)]["there"] == 0
+    with pytest.raises(InputError, match="different areas or years"):
+        effect_there_and_elsewhere(scenario.filter(pl.col("fiscal_year") == 2018), baseline, "sea")

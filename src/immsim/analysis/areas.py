@@ -126,3 +126,40 @@ def population_share_benchmark(results: Results, population: Population) -> pl.D
         )
         .sort("area", "fiscal_year")
     )
+
+
+def effect_there_and_elsewhere(
+    scenario: pl.DataFrame, baseline: pl.DataFrame, area: str
+) -> pl.DataFrame:
+    """What a scenario changes in one area and in the others, against its baseline: one row per
+    fiscal year and outcome with ``there`` (the area's difference), ``elsewhere`` (the other
+    areas' summed difference: the spill-over, e.g. arrests that move to a neighbour when a
+    state stops honouring detainers) and ``nation`` (their sum). Both tables by area (see
+    :func:`check_by_area`) must hold the same areas and years."""
+    scenario, baseline = check_by_area(scenario), check_by_area(baseline)
+    code = select_area(scenario, area)["area"][0]
+    keys = ("area", "fiscal_year")
+    if scenario.select(keys).sort(keys).rows() != baseline.select(keys).sort(keys).rows():
+        raise InputError("the scenario and its baseline hold different areas or years")
+    outcomes = [n for n in AREA_OUTCOMES if n in scenario.columns and n in baseline.columns]
+    long = (
+        scenario.unpivot(index=list(keys), on=outcomes, variable_name="outcome")
+        .join(
+            baseline.unpivot(index=list(keys), on=outcomes, variable_name="outcome"),
+            on=[*keys, "outcome"],
+            suffix="_baseline",
+        )
+        .with_columns((pl.col("value") - pl.col("value_baseline")).alias("difference"))
+    )
+    here = pl.col("area") == code
+    return (
+        long.group_by("fiscal_year", "outcome")
+        .agg(
+            pl.col("difference").filter(here).sum().alias("there"),
+            pl.col("difference").filter(~here).sum().alias("elsewhere"),
+            pl.col("difference").sum().alias("nation"),
+        )
+        .with_columns(pl.lit(code).alias("area"))
+        .sort("outcome", "fiscal_year")
+        .select("area", "fiscal_year", "outcome", "there", "elsewhere", "nation")
+    )
