@@ -149,7 +149,8 @@ def test_the_web_app_picks_an_area(with_areas: None, server: str, browser: Any) 
     assert len(titles) == 4 < charts
     assert all(t.endswith(": Seattle (SEA)") for t in titles), titles
     header = page.eval_on_selector_all("#summary th", "ts => ts.map(t => t.textContent)")
-    assert not any("cost" in h for h in header)
+    assert not any("cost" in h for h in header) and "binds most weeks" not in header
+    assert header[:3] == ["scenario", "FY", "ICE arrests (people a year)"]
     page.select_option("#area", "")
     page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length === {charts}")
     page.close()

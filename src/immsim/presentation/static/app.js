@@ -336,12 +336,13 @@ function tableRows(scenarios, results) {
 }
 
 function drawTable(scenarios, results) {
-  const outcomes = view(results[0]).outcomes;
+  const {outcomes, where} = view(results[0]);
+  const binds = where ? [] : [el('th', {text: 'binds most weeks'})];  // the capacities are national
   const head = el('tr', {}, el('th', {text: 'scenario'}), el('th', {text: 'FY'}),
-    ...outcomes.map(o => el('th', {text: `${o.label} (${o.unit})`})), el('th', {text: 'binds most weeks'}));
+    ...outcomes.map(o => el('th', {text: `${o.label} (${o.unit})`})), ...binds);
   const body = tableRows(scenarios, results).filter(r => !r.scenario.endsWith('baseline')).map(r =>
     el('tr', {}, el('td', {text: r.scenario}), el('td', {text: `FY${r.fy}`}),
-      ...r.values.map(v => el('td', {text: number(v)})), el('td', {text: r.binding})));
+      ...r.values.map(v => el('td', {text: number(v)})), ...(where ? [] : [el('td', {text: r.binding})])));
   summary.replaceChildren(el('thead', {}, head), el('tbody', {}, ...body));
 }
 
