@@ -61,6 +61,9 @@ def test_release_coverage_keeps_only_whole_fiscal_years(tmp_path: Path) -> None:
     ):
         path.write_text(f"Title line,,\nFY2012 - FY2013 {stated} Removals,,\n", encoding="utf-8")
         assert area_records.release_coverage(path).years == years
+    path.write_text("Removals (02/30/2012 - 07/06/2019)\n", encoding="utf-8")
+    with pytest.raises(InputError, match="day is out of range"):
+        area_records.release_coverage(path)
     path.write_text("no dates here\n", encoding="utf-8")
     with pytest.raises(InputError, match="no date range"):
         area_records.release_coverage(path)
@@ -163,10 +166,11 @@ def test_area_targets_of_an_empty_folder_are_empty(tmp_path: Path) -> None:
 
 
 def test_area_codes() -> None:
-    assert area_records.area_code("Seattle Area of Responsibility") == "sea"
-    assert area_records.area_code("St. Paul Area of Responsibility") == "spm"
-    assert area_records.area_code("SEA") == "sea"
-    assert area_records.area_code("NA") is None
+    assert area_records.code_of_area("Seattle Area of Responsibility") == "sea"
+    assert area_records.code_of_area("St. Paul Area of Responsibility") == "spm"
+    assert area_records.code_of_area("SEA") == "sea"
+    assert area_records.code_of_area("NA") is None
+    assert area_records.code_of_area("(b)(7)(E)") is None
 
 
 ARRESTS_HEADER = "apprehension_criminality,month,apprehension_state,n\n"

@@ -93,14 +93,11 @@ def _frame(rows: Iterable[dict[str, object]]) -> pl.DataFrame:
     return pl.DataFrame(list(rows), schema=TARGET_SCHEMA)
 
 
-def area_code(name: str | None) -> str | None:
-    """ "Seattle Area of Responsibility", "Seattle" or "SEA" as ``sea``; None for none."""
-    if name is None or not name.strip() or name.strip().upper() == "NA":
-        return None
-    code = lesa.AOR_CODES.get(
-        re.sub(r"\s+area of responsibility$", "", name.strip().lower()), name.strip().upper()
-    )
-    return code.lower()
+def code_of_area(name: str | None) -> str | None:
+    """ "Seattle Area of Responsibility", "Seattle" or "SEA" as ``sea`` (as the ERO-LESA
+    ingester spells areas, in lower case); None for none ("NA", blank or withheld)."""
+    code = lesa._aor(name)
+    return None if code is None or code == "NA" else code.lower()
 
 
 @dataclass(frozen=True)
@@ -125,7 +122,10 @@ def release_coverage(path: Path) -> Coverage:
         match = COVERAGE.search(line)
         if match:
             m1, d1, y1, m2, d2, y2 = (int(g) for g in match.groups())
-            begin, end = dt.date(y1, m1, d1), dt.date(y2, m2, d2)
+            try:
+                begin, end = dt.date(y1, m1, d1), dt.date(y2, m2, d2)
+            except ValueError as err:
+                raise InputError(f"the title's date range: {err}", file=str(path)) from None
             # the first year whose 1 October is on or after the start; the last whose
             # 30 September is on or before the end
             first = begin.year + 1 if begin <= dt.date(begin.year, 10, 1) else begin.year + 2
@@ -250,7 +250,7 @@ def facility_areas(path: Path) -> pl.DataFrame:
         .alias("facility_code"),
         pl.col("detention_facility").str.strip_chars().str.to_uppercase().alias("facility_name"),
         pl.col("area_of_responsibility")
-        .map_elements(area_code, return_dtype=pl.String)
+        .map_elements(code_of_area, return_dtype=pl.String)
         .alias("area"),
     )
 
