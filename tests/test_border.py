@@ -11,10 +11,15 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine import border
+from immsim.engine.run import run
 from immsim.parameters import load_baseline
+from immsim.population.build import build_population
+from immsim.scenario import parse_scenario
+from immsim.yamlio import load_yaml_text
 
 ROOT = Path(__file__).resolve().parents[1]
 TREE = ROOT / "src/immsim/parameters/tree"
@@ -131,3 +136,34 @@ def test_the_border_releases_with_a_case_rise_with_the_2019_family_surge() -> No
     receipts = {2018: 316_106, 2019: 546_248}
     assert fy2019 - fy2018 > receipts[2019] - receipts[2018]
     assert 0.5 * receipts[2019] < fy2019 < 1.5 * receipts[2019]
+
+
+def test_arrivals_with_a_case_are_the_records_releases(shared_data: Path) -> None:
+    """A run's arrivals with a court case over FY2022 are CBP's Title 8 apprehensions of the
+    year that were not single adults (5% single adults under Title 42, CRS with the record's
+    expulsions), summed by hand from CBP's monthly release, and nothing else: no share of the
+    tree's other arrivals adds to them. Weekly steps sample the monthly values (within 3%)."""
+    with open(
+        shared_data / "cbp/cbp_usbp_monthly_apprehensions_by_part.csv", encoding="utf-8"
+    ) as f:
+        months = {r["month_start"]: int(r["apprehension_count"]) for r in csv.DictReader(f)}
+    fiscal_2022 = [
+        f"{y}-{m:02d}-01" for y, ms in ((2021, (10, 11, 12)), (2022, range(1, 10))) for m in ms
+    ]
+    by_hand = sum(months[m] for m in fiscal_2022) * (1 - SINGLE_ADULTS_TITLE42)
+    tree = load_baseline()
+    population = build_population(tree, dt.date(2021, 10, 1), seed=4)
+    doc = {
+        "name": "fy2022",
+        "regime": "sep2021",
+        "start": "2021-10-01",
+        "horizon_years": 1,
+        "seed": 4,
+    }
+    weekly = run(
+        parse_scenario(load_yaml_text(yaml.safe_dump(doc), "t.yaml")), population=population
+    ).weekly
+    assert weekly["arrivals_with_case"].sum() == pytest.approx(by_hand, rel=0.03)
+    without = weekly["arrivals"].sum() - weekly["arrivals_with_case"].sum()
+    expected_without = (39 * 300_000 + 13 * 500_000) / WEEKS_PER_YEAR  # flows.arrivals
+    assert without == pytest.approx(expected_without, rel=0.02)

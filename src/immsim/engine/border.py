@@ -46,9 +46,9 @@ def released_with_case_per_year(p: Mapping[str, Any]) -> float:
     proceedings and released by HHS to sponsors). A lower bound on the border's releases into the
     interior with a court case (single adults released with a notice are left out).
 
-    Not yet read by the engine: the background stage's arrivals with a case
-    (``flows.arrivals`` x ``flows.arrival_share_with_case``) are the hook this series should feed
-    (see docs/design.md, Known simplifications)."""
+    The background stage's arrivals with a court case are this series, a week at a time
+    (:mod:`immsim.engine.stages.background`): the court docket's inflow from the border comes
+    from CBP's record, not from a share of the tree's arrivals."""
     return float(p["border.record.usbp_title8_apprehensions"]) * (
         1.0 - float(p["border.single_adult_share"])
     )
