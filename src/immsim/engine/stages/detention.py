@@ -44,7 +44,14 @@ def plan(x: PlanInputs) -> DetentionPlan:
     return DetentionPlan(
         funded_beds=float(p["detention.funded_beds"]),
         beds=interior_beds(p),
-        p_bond_release=float(weekly(float(p["detention.release.bond_release_rate"]))),
+        # since Matter of Yajure Hurtado (2025) judges may release only those admitted (not
+        # entries without inspection); the groups do not tell them apart, so the rate is scaled
+        p_bond_release=float(
+            weekly(
+                float(p["detention.release.bond_release_rate"])
+                * float(p["detention.release.bond_eligible_share"])
+            )
+        ),
         bondable=a.bondable,
         release_order=np.lexsort((-tri.rank, a.mandatory)),  # non-mandatory, lowest tier first
         # one ordering over both queues: removal cases and mandatory cases first, then by tier
