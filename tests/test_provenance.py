@@ -55,7 +55,6 @@ REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
         ("enforcement.effort.hours_per_arrest.custodial", "2011-01-01"),
         ("enforcement.effort.hours_per_arrest.lead", "2011-01-01"),
         ("enforcement.effort.surge_max", "2011-01-01"),
-        ("flows.arrival_share_with_case", "2011-01-01"),
         ("flows.status_grant_rate", "2011-01-01"),
         ("population.association.charges_with_record", "2011-01-01"),
         ("population.association.gang_with_felony", "2011-01-01"),
