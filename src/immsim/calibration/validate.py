@@ -1,10 +1,13 @@
 """The back-test: FY2012 to FY2023 under the regimes in force each year, against the record.
 
-Nothing is fitted here. Each draw is the same run with another seed; the band is the spread
-over draws (the model's own randomness). FY2012–FY2016 are the years calibration fits; FY2017–
-FY2019 and FY2020–FY2023 (COVID-19 and Title 42, read from the record: nothing in the tree is
-set from those years' outcomes) are out of sample, and each period's median error is reported
-apart, so that the pandemic years neither hide nor inflate the earlier years' error.
+Nothing is fitted here. Each draw is a run with another seed and, unless asked for seeds only,
+another draw of every value the tree gives a 90% interval (the fitted values and the estimates
+with one), so the band is the spread from the parameters' uncertainty as well as the model's
+own randomness. FY2012–FY2016 are the years calibration fits; FY2017–FY2019 and FY2020–FY2023
+(COVID-19 and Title 42, read from the record: nothing in the tree is set from those years'
+outcomes) are out of sample, and each period's median error and the share of its cells inside
+the 90% band (coverage) are reported apart, so that the pandemic years neither hide nor inflate
+the earlier years' error.
 """
 
 from __future__ import annotations
@@ -21,13 +24,14 @@ from immsim.calibration.metrics import (
     BY_NAME,
     METRICS,
     Metric,
-    load_observed,
-    load_workbook_observed,
+    observed_figures,
     simulated,
 )
 from immsim.data.figures import fiscal_year_figures
 from immsim.engine.run import run
 from immsim.parameters.loader import ParameterTree
+from immsim.parameters.reform import Override, Reform
+from immsim.parameters.scales import clamp, fitting_scale, from_scale, to_scale
 from immsim.population.build import Population, build_population
 from immsim.progress import Progress
 from immsim.scenario import HISTORICAL, Scenario
@@ -39,6 +43,11 @@ OUT_OF_SAMPLE = range(2017, 2020)
 RECENT = range(2020, 2024)
 PERIODS = {"FY2012-FY2016": FITTED, "FY2017-FY2019": OUT_OF_SAMPLE, "FY2020-FY2023": RECENT}
 """The back-test's periods: the years calibration fits, and two out-of-sample periods."""
+PARAMETER_STREAM = 20
+"""The random stream of the parameter draws, apart from the engine's seeds (any fixed number:
+the draws are then the same for the same seed)."""
+Z90 = 1.6449
+"""The standard normal's 95th percentile: a 90% interval is the estimate ± Z90 standard errors."""
 RECENT_NOTE = (
     "FY2020-FY2023: COVID-19 and Title 42 (21 March 2020 to 11 May 2023); ICE's removals "
     "exclude Title 42 expulsions."
@@ -83,6 +92,15 @@ def _abs_errors(rows: tuple[Row, ...], period: str) -> list[float]:
     return [abs(r.error) for r in rows if r.period == period and r.error is not None]
 
 
+def _inside(rows: tuple[Row, ...], periods: tuple[str, ...]) -> list[bool]:
+    """For each cell of ``periods`` with a record: whether the record lies in the 90% band."""
+    return [
+        r.low <= r.observed <= r.high
+        for r in rows
+        if r.period in periods and r.observed is not None
+    ]
+
+
 @dataclass(frozen=True)
 class Backtest:
     """The answer of :func:`validate`: every metric and year against the record, with the summary
@@ -92,10 +110,24 @@ class Backtest:
     seed: int
     rows: tuple[Row, ...]
     directions: tuple[Direction, ...]
+    drawn: tuple[str, ...] = ()
+    """The values drawn from their 90% intervals in each draw (``KEY@DATE``); none for seeds
+    only."""
 
     def median_abs_pct_error(self, period: str) -> float | None:
         errors = _abs_errors(self.rows, period)
         return statistics.median(errors) if errors else None
+
+    def coverage(self, *periods: str) -> float | None:
+        """The share of the periods' cells whose record lies inside the 90% band: about 0.9 if
+        the band is honest, far less if it holds only the seeds' noise."""
+        inside = _inside(self.rows, periods)
+        return sum(inside) / len(inside) if inside else None
+
+    @property
+    def out_of_sample_coverage(self) -> float | None:
+        """Coverage over every out-of-sample cell (FY2017-FY2023)."""
+        return self.coverage(*(name for name in PERIODS if name != "FY2012-FY2016"))
 
     @property
     def fitted_median_abs_pct_error(self) -> float | None:
@@ -117,6 +149,7 @@ class Backtest:
                 "sample": "fitted" if name == "FY2012-FY2016" else "out of sample",
                 "median_abs_pct_error": self.median_abs_pct_error(name),
                 "cells": len(_abs_errors(self.rows, name)),
+                "coverage_90": self.coverage(name),
             }
             for name in PERIODS
         }
@@ -133,6 +166,8 @@ class Backtest:
             "fitted_median_abs_pct_error": self.fitted_median_abs_pct_error,
             "out_of_sample_median_abs_pct_error": self.out_of_sample_median_abs_pct_error,
             "out_of_sample_cells": self.out_of_sample_cells,
+            "out_of_sample_coverage_90": self.out_of_sample_coverage,
+            "drawn_parameters": list(self.drawn),
             "periods": self.periods(),
             "directions": [asdict(d) for d in self.directions],
             "metrics": {m.name: {"label": m.label, "note": m.note} for m in self.metrics},
@@ -161,14 +196,71 @@ def simulate_draws(
     progress: Progress | None = None,
     reform: Any = None,
     population: Population | None = None,
+    reforms: list[Reform] | None = None,
 ) -> list[dict[tuple[str, int], float]]:
+    """``reforms``: one per draw (the parameter draws), instead of ``reform`` for all; a draw of
+    a population leaf rebuilds the start population, which that leaf sets."""
     population = population or build_population(tree, START, seed=seed)
     out = []
     for i in range(draws):
-        scenario = backtest_scenario(seed + i, reform, years)
-        out.append(simulated(run(scenario, population=population)))
+        this = reforms[i] if reforms else reform
+        people = population
+        if reforms and any(key.startswith("population.") for key in this.overrides):
+            people = build_population(tree.with_reform(this), START, seed=seed)
+        scenario = backtest_scenario(seed + i, this, years)
+        out.append(simulated(run(scenario, population=people)))
         if progress:
             progress(i + 1, draws)
+    return out
+
+
+END = dt.date(START.year + YEARS, START.month, START.day)
+"""The back-test's last day (the end of FY2023)."""
+
+
+def uncertain_values(tree: ParameterTree) -> list[tuple[str, dt.date]]:
+    """Every value with a 90% interval in force at some time in the back-test: the fitted
+    values and the estimates that state their uncertainty."""
+    out = []
+    for key in tree:
+        values = tree.leaf(key).values
+        for value, after in zip(values, (*values[1:], None), strict=True):
+            in_force = value.start < END and (after is None or after.start > START)
+            if value.interval_90 is not None and in_force:
+                out.append((key, value.start))
+    return out
+
+
+def parameter_draws(
+    tree: ParameterTree, draws: int, seed: int, allowed: dict[str, tuple[float, float]]
+) -> list[Reform]:
+    """``draws`` reforms, each with every uncertain value (:func:`uncertain_values`) drawn from
+    its 90% interval: normal on the value's fitting scale (logit for shares, log otherwise),
+    centred on the value, with each side's spread set by that side's end of the interval (an
+    interval cut at a bound of its allowed range is lopsided), then kept within ``allowed``
+    (``calibration/fit.yaml``'s ranges, by key) and within the unit's range."""
+    rng = np.random.default_rng([seed, PARAMETER_STREAM])
+    chosen = uncertain_values(tree)
+    out = []
+    for i in range(draws):
+        dated: dict[str, dict[dt.date, float]] = {}
+        for key, start in chosen:
+            entry = tree.entry(key, start)
+            low, high = entry.interval_90 or (entry.value, entry.value)
+            scale = fitting_scale(tree, key)
+            centre = to_scale(scale, float(entry.value))
+            z = float(rng.standard_normal())
+            end = to_scale(scale, high if z > 0 else low)
+            value = from_scale(scale, centre + z * abs(end - centre) / Z90)
+            floor, ceiling = allowed.get(key, (-np.inf, np.inf))
+            dated.setdefault(key, {})[start] = clamp(tree, key, min(max(value, floor), ceiling))
+        overrides = {
+            key: Override.model_validate(
+                {"values": {v.start: values.get(v.start, v.value) for v in tree.leaf(key).values}}
+            )
+            for key, values in dated.items()
+        }
+        out.append(Reform(name=f"parameter-draw-{i}", overrides=overrides))
     return out
 
 
@@ -179,14 +271,22 @@ def validate(
     seed: int = 2012,
     progress: Progress | None = None,
     workbooks: Path | None = None,
+    seeds_only: bool = False,
+    allowed: dict[str, tuple[float, float]] | None = None,
 ) -> Backtest:
     """``workbooks``: a folder of ICE's detention-statistics workbooks, whose yearly average
-    daily population fills the years the published figures lack (FY2021-FY2023)."""
-    observed = load_observed(figures)
-    if workbooks is not None:
-        for key, found in load_workbook_observed(workbooks).items():
-            observed.setdefault(key, found)
-    runs = simulate_draws(tree, draws, seed, progress=progress)
+    daily population fills the years the published figures lack (FY2021-FY2023).
+    ``seeds_only``: every draw keeps the tree's values (the band is the seeds' noise alone).
+    ``allowed``: the ranges drawn values are kept within, by key (default: the ranges
+    ``calibration/fit.yaml`` allows the fit)."""
+    if allowed is None:
+        # imported here: calibrate runs the back-test's draws, so it imports this module
+        from immsim.calibration.calibrate import fit_specs
+
+        allowed = {spec.key: (spec.low, spec.high) for spec in fit_specs()}
+    observed = observed_figures(figures, workbooks)
+    reforms = None if seeds_only else parameter_draws(tree, draws, seed, allowed)
+    runs = simulate_draws(tree, draws, seed, progress=progress, reforms=reforms)
     rows: list[Row] = []
     for metric in METRICS:
         for year in range(START.year + 1, START.year + 1 + YEARS):
@@ -219,7 +319,13 @@ def validate(
                 )
             )
     return Backtest(
-        draws, seed, tuple(rows), tuple(directions(rows, proxy_convicted_share(figures)))
+        draws,
+        seed,
+        tuple(rows),
+        tuple(directions(rows, proxy_convicted_share(figures))),
+        drawn=()
+        if seeds_only
+        else tuple(f"{key}@{start.isoformat()}" for key, start in uncertain_values(tree)),
     )
 
 
