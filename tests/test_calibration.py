@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,7 @@ from immsim.calibration.validate import (
     Backtest,
     Row,
     backtest_scenario,
+    discrepancies,
     parameter_draws,
     uncertain_values,
     validate,
@@ -356,6 +358,8 @@ def test_backtest_reports_fitted_and_out_of_sample_years(figures: Path, capsys) 
         "out_of_sample_median_abs_pct_error",
         "out_of_sample_cells",
         "out_of_sample_coverage_90",
+        "out_of_sample_predictive_coverage_90",
+        "discrepancy",
         "drawn_parameters",
         "periods",
         "directions",
@@ -476,3 +480,31 @@ def test_cross_validation_fits_on_the_years_before_each_period(
     for fold in folds:
         assert fold.cells >= 10
         assert fold.error_refit == pytest.approx(fold.error_tree)
+
+
+def test_the_model_s_error_comes_from_the_fitted_years_only() -> None:
+    """By hand: fitted cells 10% and 30% above (log 1.1, log 1.3) give arrests an error of
+    sqrt((log(1.1)^2 + log(1.3)^2) / 2); an out-of-sample cell 300% off counts for nothing."""
+    rows = [
+        replace(_row("FY2012-FY2016", 10.0, 0, 0), median=11.0, sample="fitted"),
+        replace(_row("FY2012-FY2016", 10.0, 0, 0), median=13.0, sample="fitted"),
+        replace(_row("FY2017-FY2019", 10.0, 0, 0), median=40.0, sample="out of sample"),
+    ]
+    found = discrepancies(rows)
+    expected = np.sqrt((np.log(1.1) ** 2 + np.log(1.3) ** 2) / 2)
+    assert found["arrests"] == pytest.approx(expected)
+    assert found["all"] == pytest.approx(expected)
+
+
+def test_the_predictive_band_widens_the_draws_by_the_model_s_error(figures: Path) -> None:
+    """With the model's error added, each band holds the draws' band, and more records fall
+    inside it than inside the draws' band alone."""
+    result = validate(figures, TREE, draws=2, seeds_only=True)
+    assert result.discrepancy and set(result.discrepancy) >= {"arrests", "all"}
+    for row in result.rows:
+        assert row.predictive_low is not None and row.predictive_high is not None
+        assert row.predictive_low <= row.median <= row.predictive_high
+        assert row.predictive_high - row.predictive_low > row.high - row.low
+    predictive = result.out_of_sample_predictive_coverage
+    plain = result.out_of_sample_coverage
+    assert predictive is not None and plain is not None and predictive > plain

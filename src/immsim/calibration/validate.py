@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from dataclasses import asdict, dataclass
+import zlib
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +44,16 @@ OUT_OF_SAMPLE = range(2017, 2020)
 RECENT = range(2020, 2024)
 PERIODS = {"FY2012-FY2016": FITTED, "FY2017-FY2019": OUT_OF_SAMPLE, "FY2020-FY2023": RECENT}
 """The back-test's periods: the years calibration fits, and two out-of-sample periods."""
+OUT_OF_SAMPLE_PERIODS = ("FY2017-FY2019", "FY2020-FY2023")
+PREDICTIVE_SAMPLES = 200
+"""Monte Carlo settings, not a model quantity: draws of the model's error added to each run's
+value to find the predictive band's quantiles."""
 PARAMETER_STREAM = 20
 """The random stream of the parameter draws, apart from the engine's seeds (any fixed number:
 the draws are then the same for the same seed)."""
+PREDICTIVE_STREAM = 21
+"""The random stream of the predictive band's error draws (any fixed number, apart from the
+others)."""
 Z90 = 1.6449
 """The standard normal's 95th percentile: a 90% interval is the estimate ± Z90 standard errors."""
 RECENT_NOTE = (
@@ -74,6 +82,10 @@ class Row:
     period: str
     source: str
     note: str
+    predictive_low: float | None = None
+    predictive_high: float | None = None
+    """The predictive 90% band: the draws widened by the model's own error on the fitted years
+    (see :func:`discrepancies`)."""
 
 
 @dataclass(frozen=True)
@@ -92,13 +104,18 @@ def _abs_errors(rows: tuple[Row, ...], period: str) -> list[float]:
     return [abs(r.error) for r in rows if r.period == period and r.error is not None]
 
 
-def _inside(rows: tuple[Row, ...], periods: tuple[str, ...]) -> list[bool]:
-    """For each cell of ``periods`` with a record: whether the record lies in the 90% band."""
-    return [
-        r.low <= r.observed <= r.high
-        for r in rows
-        if r.period in periods and r.observed is not None
-    ]
+def _inside(
+    rows: tuple[Row, ...], periods: tuple[str, ...], predictive: bool = False
+) -> list[bool]:
+    """For each cell of ``periods`` with a record: whether the record lies in the 90% band (the
+    predictive band with ``predictive``)."""
+    out = []
+    for r in rows:
+        if r.period not in periods or r.observed is None:
+            continue
+        low, high = (r.predictive_low, r.predictive_high) if predictive else (r.low, r.high)
+        out.append(low is not None and high is not None and low <= r.observed <= high)
+    return out
 
 
 @dataclass(frozen=True)
@@ -113,21 +130,28 @@ class Backtest:
     drawn: tuple[str, ...] = ()
     """The values drawn from their 90% intervals in each draw (``KEY@DATE``); none for seeds
     only."""
+    discrepancy: dict[str, float] = field(default_factory=dict)
+    """The model's own error on the fitted years by metric (:func:`discrepancies`)."""
 
     def median_abs_pct_error(self, period: str) -> float | None:
         errors = _abs_errors(self.rows, period)
         return statistics.median(errors) if errors else None
 
-    def coverage(self, *periods: str) -> float | None:
+    def coverage(self, *periods: str, predictive: bool = False) -> float | None:
         """The share of the periods' cells whose record lies inside the 90% band: about 0.9 if
         the band is honest, far less if it holds only the seeds' noise."""
-        inside = _inside(self.rows, periods)
+        inside = _inside(self.rows, periods, predictive)
         return sum(inside) / len(inside) if inside else None
 
     @property
     def out_of_sample_coverage(self) -> float | None:
         """Coverage over every out-of-sample cell (FY2017-FY2023)."""
-        return self.coverage(*(name for name in PERIODS if name != "FY2012-FY2016"))
+        return self.coverage(*OUT_OF_SAMPLE_PERIODS)
+
+    @property
+    def out_of_sample_predictive_coverage(self) -> float | None:
+        """The same for the predictive band (the draws and the model's error on FY2012-16)."""
+        return self.coverage(*OUT_OF_SAMPLE_PERIODS, predictive=True)
 
     @property
     def fitted_median_abs_pct_error(self) -> float | None:
@@ -150,6 +174,7 @@ class Backtest:
                 "median_abs_pct_error": self.median_abs_pct_error(name),
                 "cells": len(_abs_errors(self.rows, name)),
                 "coverage_90": self.coverage(name),
+                "predictive_coverage_90": self.coverage(name, predictive=True),
             }
             for name in PERIODS
         }
@@ -167,6 +192,8 @@ class Backtest:
             "out_of_sample_median_abs_pct_error": self.out_of_sample_median_abs_pct_error,
             "out_of_sample_cells": self.out_of_sample_cells,
             "out_of_sample_coverage_90": self.out_of_sample_coverage,
+            "out_of_sample_predictive_coverage_90": self.out_of_sample_predictive_coverage,
+            "discrepancy": self.discrepancy,
             "drawn_parameters": list(self.drawn),
             "periods": self.periods(),
             "directions": [asdict(d) for d in self.directions],
@@ -239,8 +266,16 @@ def parameter_draws(
     centred on the value, with each side's spread set by that side's end of the interval (an
     interval cut at a bound of its allowed range is lopsided), then kept within ``allowed``
     (``calibration/fit.yaml``'s ranges, by key) and within the unit's range."""
-    rng = np.random.default_rng([seed, PARAMETER_STREAM])
     chosen = uncertain_values(tree)
+    # one stream a value, named by its key and date: a value's draws stay the same when other
+    # values gain or lose an interval, so two trees' back-tests differ by their values, not by
+    # reshuffled draws (common random numbers)
+    normals = {
+        (key, start): np.random.default_rng(
+            [seed, PARAMETER_STREAM, zlib.crc32(f"{key}@{start.isoformat()}".encode())]
+        ).standard_normal(draws)
+        for key, start in chosen
+    }
     out = []
     for i in range(draws):
         dated: dict[str, dict[dt.date, float]] = {}
@@ -249,7 +284,7 @@ def parameter_draws(
             low, high = entry.interval_90 or (entry.value, entry.value)
             scale = fitting_scale(tree, key)
             centre = to_scale(scale, float(entry.value))
-            z = float(rng.standard_normal())
+            z = float(normals[(key, start)][i])
             end = to_scale(scale, high if z > 0 else low)
             value = from_scale(scale, centre + z * abs(end - centre) / Z90)
             floor, ceiling = allowed.get(key, (-np.inf, np.inf))
@@ -288,11 +323,13 @@ def validate(
     reforms = None if seeds_only else parameter_draws(tree, draws, seed, allowed)
     runs = simulate_draws(tree, draws, seed, progress=progress, reforms=reforms)
     rows: list[Row] = []
+    samples: dict[tuple[str, int], list[float]] = {}
     for metric in METRICS:
         for year in range(START.year + 1, START.year + 1 + YEARS):
             values = [r[(metric.name, year)] for r in runs if (metric.name, year) in r]
             if not values:
                 continue
+            samples[(metric.name, year)] = values
             obs = observed.get((metric.name, year))
             median = statistics.median(values)
             rows.append(
@@ -318,6 +355,9 @@ def validate(
                     ),
                 )
             )
+    errors = discrepancies(rows)
+    rng = np.random.default_rng([seed, PREDICTIVE_STREAM])
+    rows = [_widened(row, samples[(row.metric, row.fiscal_year)], errors, rng) for row in rows]
     return Backtest(
         draws,
         seed,
@@ -326,6 +366,52 @@ def validate(
         drawn=()
         if seeds_only
         else tuple(f"{key}@{start.isoformat()}" for key, start in uncertain_values(tree)),
+        discrepancy=errors,
+    )
+
+
+POOLED = "all"
+"""The key of the error pooled over every metric's fitted cells, for metrics with none."""
+
+
+def _scale(metric: str) -> str:
+    """Shares are compared on the logit scale, counts on the log scale."""
+    return "logit" if metric.endswith("share") else "log"
+
+
+def discrepancies(rows: list[Row]) -> dict[str, float]:
+    """The model's own error by metric: the root mean square of the difference between the
+    draws' median and the record, on the log scale (logit for shares), over the fitted years
+    (FY2012-FY2016) only, so no out-of-sample record informs it; ``POOLED``, over every fitted
+    cell, stands in for a metric with no fitted cell. It is the structural error the parameter
+    draws cannot show (Kennedy and O'Hagan's model discrepancy, here one number a metric)."""
+    gaps: dict[str, list[float]] = {}
+    for r in rows:
+        if r.sample != "fitted" or r.observed is None or r.observed <= 0 or r.median <= 0:
+            continue
+        scale = _scale(r.metric)
+        gap = to_scale(scale, r.median) - to_scale(scale, r.observed)
+        gaps.setdefault(r.metric, []).append(gap)
+        gaps.setdefault(POOLED, []).append(gap)
+    return {name: float(np.sqrt(np.mean(np.square(g)))) for name, g in gaps.items()}
+
+
+def _widened(
+    row: Row, values: list[float], errors: dict[str, float], rng: np.random.Generator
+) -> Row:
+    """The row with its predictive band: each draw's value moved by the metric's error
+    (``PREDICTIVE_SAMPLES`` normal draws of it on the metric's scale), 5th to 95th percentile."""
+    sd = errors.get(row.metric, errors.get(POOLED))
+    if sd is None:
+        return row
+    scale = _scale(row.metric)
+    centres = np.array([to_scale(scale, v) for v in values])
+    moved = (centres[:, None] + sd * rng.standard_normal((len(values), PREDICTIVE_SAMPLES))).ravel()
+    low, high = np.quantile(moved, [0.05, 0.95])
+    return replace(
+        row,
+        predictive_low=from_scale(scale, float(low)),
+        predictive_high=from_scale(scale, float(high)),
     )
 
 

@@ -144,6 +144,13 @@ def _print_backtest(result: Backtest, wide: bool) -> None:
             f"Out-of-sample cells inside the 90% band ({what}): [bold]{coverage:.0%}[/] "
             "(an honest band holds about 90%)."
         )
+    predictive = result.out_of_sample_predictive_coverage
+    if predictive is not None:
+        console.print(
+            "Inside the predictive 90% band (the same widened by each metric's error on "
+            f"FY2012-FY2016, {result.discrepancy.get('all', 0.0):.2f} on the log scale over all "
+            f"its cells): [bold]{predictive:.0%}[/]."
+        )
     for metric in result.metrics:
         if metric.note:
             console.print(f"[i]{escape(metric.label)}[/]: {escape(metric.note)}")
