@@ -29,12 +29,12 @@ from immsim.calibration.calibrate import (
 )
 from immsim.calibration.metrics import load_observed, load_workbook_observed, simulated
 from immsim.calibration.validate import (
+    END,
+    START,
     Backtest,
     Row,
     backtest_scenario,
     discrepancies,
-    parameter_draws,
-    uncertain_values,
     validate,
 )
 from immsim.cli import main
@@ -42,6 +42,7 @@ from immsim.engine.run import run
 from immsim.errors import InputError
 from immsim.outcomes import OUTCOMES
 from immsim.parameters import load_baseline
+from immsim.parameters.intervals import parameter_draws, uncertain_values
 from immsim.parameters.loader import load_tree_from
 from immsim.population.build import build_population
 
@@ -444,15 +445,15 @@ def test_parameter_draws_reproduce_each_value_s_90_percent_interval() -> None:
     entry = TREE.leaf(key).values[0]
     assert entry.interval_90 is not None
     low, high = entry.interval_90
-    assert (key, entry.start) in uncertain_values(TREE)
-    draws = parameter_draws(TREE, 2000, 7, {})
+    assert (key, entry.start) in uncertain_values(TREE, START, END)
+    draws = parameter_draws(TREE, 2000, 7, {}, START, END)
     values = [TREE.with_reform(r).get(key, "2015-01-01") for r in draws[:2000]]
     assert np.quantile(values, 0.05) == pytest.approx(low, rel=0.03)
     assert np.quantile(values, 0.95) == pytest.approx(high, rel=0.03)
     assert np.median(values) == pytest.approx(entry.value, rel=0.02)
     # a value with no interval is not drawn
     assert "flows.arrivals" not in draws[0].overrides
-    kept = parameter_draws(TREE, 200, 7, {key: (0.15, 0.16)})
+    kept = parameter_draws(TREE, 200, 7, {key: (0.15, 0.16)}, START, END)
     assert {0.15 <= TREE.with_reform(r).get(key, "2015-01-01") <= 0.16 for r in kept} == {True}
 
 

@@ -69,8 +69,9 @@ REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
     }
 )
 """Every placeholder left (issue 20). Remove an entry when its value is cited, derived or fitted;
-the test below fails until you do. Replacements for 29 of them, with a joint fit that worsened the
-out-of-sample back-test, wait in docs/pending/issue-20-values/."""
+the test below fails until you do. The channels' and courts' ones were fitted and measured
+(docs/pending/README.md): none is pinned by the FY2012-FY2016 targets well enough that its fit
+also improves the back-test out of sample, so they wait for a source or a better-posed fit."""
 
 
 def test_the_placeholders_left_are_exactly_the_allowlist() -> None:

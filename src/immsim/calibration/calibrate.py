@@ -27,8 +27,9 @@ import numpy as np
 import yaml
 
 from immsim.calibration.metrics import observed_figures
-from immsim.calibration.validate import FITTED, PERIODS, START, Z90, simulate_draws
+from immsim.calibration.validate import FITTED, PERIODS, START, simulate_draws
 from immsim.errors import InputError
+from immsim.parameters.intervals import Z90
 from immsim.parameters.loader import ParameterTree
 from immsim.parameters.reform import Override, Reform
 from immsim.parameters.scales import fitting_scale, from_scale, to_scale
@@ -311,11 +312,9 @@ def calibrate(
             file=str(figures),
         )
     start_values = {(k, d): float(tree.get(k, d)) for k, d in parameters}
+    # Built once and shared by every trial, except that a trial of a population leaf, which
+    # sets the margins the start population is raked to, rebuilds it (about a second a trial).
     population = build_population(tree, START, seed=seed)
-    # A population leaf sets the margins the start population is raked to, so a trial of one
-    # rebuilds the population from the trial's tree (about a second a trial); otherwise the
-    # population is built once and shared by every trial.
-    rebuild = any(key.startswith("population.") for key, _ in parameters)
     lower = np.array([_to_x(tree, s.key, s.low) for s in specs])
     upper = np.array([_to_x(tree, s.key, s.high) for s in specs])
     x0 = np.clip(
@@ -330,16 +329,8 @@ def calibrate(
         values = {
             (k, d): _from_x(tree, k, float(xi)) for (k, d), xi in zip(parameters, x, strict=True)
         }
-        trial = _reform(tree, values)
         (sim,) = simulate_draws(
-            tree,
-            1,
-            seed,
-            years=years,
-            reform=trial,
-            population=build_population(tree.with_reform(trial), START, seed=seed)
-            if rebuild
-            else population,
+            tree, 1, seed, years=years, reforms=[_reform(tree, values)], population=population
         )
         out = np.array([(sim.get(t, 0.0) - observed[t].value) / observed[t].value for t in targets])
         evaluations += 1
@@ -490,18 +481,15 @@ def cross_validate(
             workbooks=workbooks,
         )
         horizon = years.stop - 1 - START.year
-        reform = fitted_reform(tree, result)
-        rebuild = any(key.startswith("population.") for key in reform.overrides)
-        (as_is,) = simulate_draws(tree, 1, seed, years=horizon)
+        population = build_population(tree, START, seed=seed)
+        (as_is,) = simulate_draws(tree, 1, seed, years=horizon, population=population)
         (refit,) = simulate_draws(
             tree,
             1,
             seed,
             years=horizon,
-            reform=reform,
-            population=build_population(tree.with_reform(reform), START, seed=seed)
-            if rebuild
-            else None,
+            reforms=[fitted_reform(tree, result)],
+            population=population,
         )
         cells, error_tree = _period_error(as_is, observed, years)
         _, error_refit = _period_error(refit, observed, years)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-import zlib
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -30,9 +29,10 @@ from immsim.calibration.metrics import (
 )
 from immsim.data.figures import fiscal_year_figures
 from immsim.engine.run import run
+from immsim.parameters.intervals import parameter_draws, uncertain_values
 from immsim.parameters.loader import ParameterTree
-from immsim.parameters.reform import Override, Reform
-from immsim.parameters.scales import clamp, fitting_scale, from_scale, to_scale
+from immsim.parameters.reform import Reform
+from immsim.parameters.scales import from_scale, to_scale
 from immsim.population.build import Population, build_population
 from immsim.progress import Progress
 from immsim.scenario import HISTORICAL, Scenario
@@ -48,14 +48,9 @@ OUT_OF_SAMPLE_PERIODS = ("FY2017-FY2019", "FY2020-FY2023")
 PREDICTIVE_SAMPLES = 200
 """Monte Carlo settings, not a model quantity: draws of the model's error added to each run's
 value to find the predictive band's quantiles."""
-PARAMETER_STREAM = 20
-"""The random stream of the parameter draws, apart from the engine's seeds (any fixed number:
-the draws are then the same for the same seed)."""
 PREDICTIVE_STREAM = 21
 """The random stream of the predictive band's error draws (any fixed number, apart from the
 others)."""
-Z90 = 1.6449
-"""The standard normal's 95th percentile: a 90% interval is the estimate ± Z90 standard errors."""
 RECENT_NOTE = (
     "FY2020-FY2023: COVID-19 and Title 42 (21 March 2020 to 11 May 2023); ICE's removals "
     "exclude Title 42 expulsions."
@@ -245,60 +240,6 @@ END = dt.date(START.year + YEARS, START.month, START.day)
 """The back-test's last day (the end of FY2023)."""
 
 
-def uncertain_values(tree: ParameterTree) -> list[tuple[str, dt.date]]:
-    """Every value with a 90% interval in force at some time in the back-test: the fitted
-    values and the estimates that state their uncertainty."""
-    out = []
-    for key in tree:
-        values = tree.leaf(key).values
-        for value, after in zip(values, (*values[1:], None), strict=True):
-            in_force = value.start < END and (after is None or after.start > START)
-            if value.interval_90 is not None and in_force:
-                out.append((key, value.start))
-    return out
-
-
-def parameter_draws(
-    tree: ParameterTree, draws: int, seed: int, allowed: dict[str, tuple[float, float]]
-) -> list[Reform]:
-    """``draws`` reforms, each with every uncertain value (:func:`uncertain_values`) drawn from
-    its 90% interval: normal on the value's fitting scale (logit for shares, log otherwise),
-    centred on the value, with each side's spread set by that side's end of the interval (an
-    interval cut at a bound of its allowed range is lopsided), then kept within ``allowed``
-    (``calibration/fit.yaml``'s ranges, by key) and within the unit's range."""
-    chosen = uncertain_values(tree)
-    # one stream a value, named by its key and date: a value's draws stay the same when other
-    # values gain or lose an interval, so two trees' back-tests differ by their values, not by
-    # reshuffled draws (common random numbers)
-    normals = {
-        (key, start): np.random.default_rng(
-            [seed, PARAMETER_STREAM, zlib.crc32(f"{key}@{start.isoformat()}".encode())]
-        ).standard_normal(draws)
-        for key, start in chosen
-    }
-    out = []
-    for i in range(draws):
-        dated: dict[str, dict[dt.date, float]] = {}
-        for key, start in chosen:
-            entry = tree.entry(key, start)
-            low, high = entry.interval_90 or (entry.value, entry.value)
-            scale = fitting_scale(tree, key)
-            centre = to_scale(scale, float(entry.value))
-            z = float(normals[(key, start)][i])
-            end = to_scale(scale, high if z > 0 else low)
-            value = from_scale(scale, centre + z * abs(end - centre) / Z90)
-            floor, ceiling = allowed.get(key, (-np.inf, np.inf))
-            dated.setdefault(key, {})[start] = clamp(tree, key, min(max(value, floor), ceiling))
-        overrides = {
-            key: Override.model_validate(
-                {"values": {v.start: values.get(v.start, v.value) for v in tree.leaf(key).values}}
-            )
-            for key, values in dated.items()
-        }
-        out.append(Reform(name=f"parameter-draw-{i}", overrides=overrides))
-    return out
-
-
 def validate(
     figures: Path,
     tree: ParameterTree,
@@ -320,7 +261,7 @@ def validate(
 
         allowed = {spec.key: (spec.low, spec.high) for spec in fit_specs()}
     observed = observed_figures(figures, workbooks)
-    reforms = None if seeds_only else parameter_draws(tree, draws, seed, allowed)
+    reforms = None if seeds_only else parameter_draws(tree, draws, seed, allowed, START, END)
     runs = simulate_draws(tree, draws, seed, progress=progress, reforms=reforms)
     rows: list[Row] = []
     samples: dict[tuple[str, int], list[float]] = {}
@@ -365,7 +306,9 @@ def validate(
         tuple(directions(rows, proxy_convicted_share(figures))),
         drawn=()
         if seeds_only
-        else tuple(f"{key}@{start.isoformat()}" for key, start in uncertain_values(tree)),
+        else tuple(
+            f"{key}@{start.isoformat()}" for key, start in uncertain_values(tree, START, END)
+        ),
         discrepancy=errors,
     )
 

@@ -74,8 +74,7 @@ def validate_command(
     from immsim.calibration.validate import validate
 
     path = figures_file(figures)
-    if workbooks is None and (path.parent / "ice_detention_stats").is_dir():
-        workbooks = path.parent / "ice_detention_stats"
+    workbooks = workbooks or beside_figures(path)
     with Progress(console=err_console, transient=True, disable=as_json) as bar:
         task = bar.add_task("Back-testing", total=draws)
         result = validate(
@@ -91,6 +90,12 @@ def validate_command(
         emit_json(result.as_dict())
         return
     _print_backtest(result, wide)
+
+
+def beside_figures(path: Path) -> Path | None:
+    """ICE's detention-statistics workbooks, if they are beside the figures file."""
+    folder = path.parent / "ice_detention_stats"
+    return folder if folder.is_dir() else None
 
 
 def _print_backtest(result: Backtest, wide: bool) -> None:
@@ -285,7 +290,6 @@ def _cross_validate(
 
     from immsim.calibration.calibrate import cross_validate
 
-    workbooks = path.parent / "ice_detention_stats"
     with Progress(console=err_console, transient=True, disable=as_json) as bar:
         task = bar.add_task("Cross-validating", total=max_evaluations)
         folds = cross_validate(
@@ -294,7 +298,7 @@ def _cross_validate(
             specs=specs,
             seed=seed,
             max_evaluations=max_evaluations,
-            workbooks=workbooks if workbooks.is_dir() else None,
+            workbooks=beside_figures(path),
             on_fold=lambda name: bar.update(task, completed=0, description=f"Fitting for {name}"),
             progress=lambda n, total: bar.update(task, completed=n),
         )
