@@ -63,8 +63,6 @@ REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
         ("population.composition.immigration_history.prior_removal", "2011-01-01"),
         ("population.composition.known_share_of_others", "2011-01-01"),
         ("population.composition.pending_charges", "2011-01-01"),
-        ("population.composition.protected_status.pending_asylum", "2011-01-01"),
-        ("population.composition.protected_status.pending_asylum", "2017-01-01"),
         ("removal.logistics.land_cost_per_person", "2011-01-01"),
     }
 )
