@@ -88,7 +88,7 @@ def test_by_area_refuses_a_run_without_areas() -> None:
 
 def test_a_sanctuary_law_in_one_area_lands_there_and_spills_over_through_the_beds() -> None:
     """The shipped example's lever (Arizona's jails stop honouring detainers: the Phoenix
-    area's ``geography.cooperation_full.pho`` to 0) with beds short (30,000 funded, so that
+    area's ``geography.cooperation_full.pho`` to 0) with beds short (20,000 funded, so that
     they bind in nearly every week).
 
     Hand calculation. In the Phoenix area a detainer was honoured with chance one (the nation's
@@ -98,7 +98,7 @@ def test_a_sanctuary_law_in_one_area_lands_there_and_spills_over_through_the_bed
     (``arrests_jail``) fall. Beds bind: the nation's admissions are what the beds free each
     week, the same with or without the law, so the other areas are admitted about as many more
     as Phoenix is admitted fewer (the spill-over), and remove more."""
-    beds = (("detention.funded_beds", 30000.0),)
+    beds = (("detention.funded_beds", 20000.0),)
     law = (("geography.cooperation_full.pho", 0.0),)
     before, after = by_areas(beds), by_areas(beds + law)
     assert before.weekly["binding_beds"].mean() > 0.9

@@ -224,8 +224,9 @@ def _share(results: Results, name: str, attribute: str, levels: tuple[str, ...])
     )
 
 
-AREA_OUTCOMES = ("arrests", "removals", "removals_interior", "admissions", "detained")
-"""The outcomes :func:`by_area` gives for each area."""
+AREA_OUTCOMES = ("arrests", "admissions", "removals", "removals_interior", "detained")
+"""The outcomes a table by area carries (:func:`by_area`, ``analysis.areas``): flows and levels
+that add up over areas (shares and the court's national docket do not)."""
 BORDER = "border"
 """The row of :func:`by_area` for what the border adds to the nation's outcomes."""
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from immsim.analysis.effects import Effects, Rates
+from immsim.analysis.effects import Band, Effects, Rates, cost_bands
 from immsim.analysis.uncertainty import Dist, draw_reform
 from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine.border import removals_per_year as border_removals_per_year
@@ -26,7 +26,9 @@ from immsim.engine.costs import capital_per_year
 from immsim.engine.results import Results
 from immsim.engine.run import run
 from immsim.errors import InputError
+from immsim.parameters.intervals import parameter_draws, uncertain_values
 from immsim.parameters.loader import ParameterTree
+from immsim.parameters.reform import Reform
 from immsim.parameters.schema import MAX_MAGNITUDE, units
 from immsim.population.build import Population, build_population
 from immsim.progress import Progress
@@ -149,8 +151,11 @@ class RequiredCapacity:
     volumes: dict[str, float]
     trials: tuple[Trial, ...]
     cost_band: tuple[float, float] = (0.0, 0.0)
-    """The yearly cost with the officer-year cost at the ends of its 90% interval (the one unit
-    cost the tree gives an interval for); the volumes are the run's."""
+    """The yearly cost's 90% band, every unit cost drawn from its interval in the tree (see
+    ``cost_bands``); the volumes are the run's."""
+    cost_bands: dict[str, Band] = dataclasses.field(default_factory=dict)
+    """Each cost component's and the ``total``'s central value and 90% band
+    (:func:`immsim.analysis.effects.cost_bands`)."""
     effects: Effects | None = None
     """A year of these removals: the workers they were, the output and taxes lost a year once
     they are gone, and the U.S.-citizen children who lose a parent (base-year dollars)."""
@@ -178,6 +183,7 @@ class RequiredCapacity:
             "cost_per_year": self.cost_per_year,
             "cost_by_component": self.cost_by_component,
             "cost_band": list(self.cost_band),
+            "cost_bands": {name: band.as_dict() for name, band in self.cost_bands.items()},
             "effects": self.effects.as_dict() if self.effects else None,
             "used_at_peak": self.used_at_peak,
             "volumes": self.volumes,
@@ -342,6 +348,86 @@ def required_capacity(
     return _priced(answer, tree, start)
 
 
+@dataclass(frozen=True)
+class CapacityBands:
+    """The capacity search repeated with the tree's uncertain values drawn from their 90%
+    intervals: for each capacity and the yearly cost, the 5th percentile, the median and the
+    95th percentile of the answers, and how many draws met the goal."""
+
+    draws: int
+    met: int
+    drawn: int
+    capacities: dict[str, tuple[float, float, float]]
+    cost_per_year: tuple[float, float, float]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "draws": self.draws,
+            "met": self.met,
+            "values_drawn": self.drawn,
+            "capacities": {name: list(band) for name, band in self.capacities.items()},
+            "cost_per_year": list(self.cost_per_year),
+        }
+
+
+def _spread(values: list[float]) -> tuple[float, float, float]:
+    low, median, high = np.quantile(values, [0.05, 0.5, 0.95])
+    return float(low), float(median), float(high)
+
+
+def capacity_bands(
+    scenario: Scenario,
+    goal: float,
+    draws: int,
+    allowed: dict[str, tuple[float, float]],
+    max_runs: int = 30,
+    counted: str = "removals",
+    whole_run: bool = False,
+    population: Population | None = None,
+    progress: Progress | None = None,
+) -> CapacityBands:
+    """:func:`required_capacity` once for each of ``draws`` draws of every value with a 90%
+    interval in force during the run (:func:`immsim.parameters.intervals.parameter_draws`,
+    kept within ``allowed``), the scenario's own overrides winning where both set a value; the
+    seed is the scenario's, so the bands are the parameters' uncertainty, not the seeds' noise.
+    ``progress`` counts the draws."""
+    tree = scenario.parameters()
+    end = dt.date(scenario.start.year + scenario.horizon_years, scenario.start.month, 1)
+    base = scenario.reform
+    chosen = uncertain_values(tree, scenario.start, end)
+    answers = []
+    for i, draw in enumerate(
+        parameter_draws(tree, draws, scenario.seed, allowed, scenario.start, end)
+    ):
+        reform = Reform(
+            name=f"{base.name if base else scenario.name}-draw-{i}",
+            description=base.description if base else None,
+            regime=base.regime if base else None,
+            overrides={**draw.overrides, **(base.overrides if base else {})},
+        )
+        drawn = scenario.model_copy(update={"reform": reform})
+        # a drawn population leaf sets the margins the start population is raked to
+        people = (
+            None if any(key.startswith("population.") for key in draw.overrides) else population
+        )
+        answers.append(
+            required_capacity(
+                drawn, goal, max_runs, counted=counted, population=people, whole_run=whole_run
+            )
+        )
+        if progress:
+            progress(i + 1, draws)
+    return CapacityBands(
+        draws=draws,
+        met=sum(a.met for a in answers),
+        drawn=len(chosen),
+        capacities={
+            name: _spread([a.capacities[name].required for a in answers]) for name in LEVERS
+        },
+        cost_per_year=_spread([a.cost_per_year for a in answers]),
+    )
+
+
 def _parents(results: Results, weeks: pl.DataFrame) -> float:
     """Interior removals of parents of U.S.-citizen children in ``weeks``."""
     rows = results.breakdown.filter(
@@ -354,8 +440,9 @@ def _parents(results: Results, weeks: pl.DataFrame) -> float:
 
 
 def _priced(answer: RequiredCapacity, tree: ParameterTree, start: dt.date) -> RequiredCapacity:
-    """The answer with the capital of the beds it adds above today's funded level, its cost
-    band, and the economic, fiscal and family effects of a year of its removals."""
+    """The answer with the capital of the beds it adds above today's funded level, the 90%
+    band of each cost from the unit costs' intervals, and the economic, fiscal and family
+    effects of a year of its removals."""
     beds = answer.capacities["beds"]
     capital = capital_per_year(
         beds.required - beds.start,
@@ -364,16 +451,8 @@ def _priced(answer: RequiredCapacity, tree: ParameterTree, start: dt.date) -> Re
     )
     costs = {**answer.cost_by_component, "cost_capital": capital}
     total = sum(costs.values())
-    officer = tree.entry("enforcement.effort.cost_per_officer_year", start)
-    share = float(tree.get("costs.mission_support_share", start))
-    # the officers' cost and the mission support it carries scale with the officer-year cost
-    officers = costs["cost_arrest"] * (1.0 + share / (1.0 - share))
-    low, high = officer.interval_90 or (officer.value, officer.value)
-    band = (
-        total + officers * (low / officer.value - 1.0),
-        total + officers * (high / officer.value - 1.0),
-    )
     volumes = answer.volumes
+    bands = cost_bands(costs, volumes["removals_land"], tree, start)
     effects = Effects.of(
         volumes["removals_interior"],
         volumes["parents_of_usc_removed"],
@@ -384,7 +463,8 @@ def _priced(answer: RequiredCapacity, tree: ParameterTree, start: dt.date) -> Re
         answer,
         cost_per_year=total,
         cost_by_component=costs,
-        cost_band=band,
+        cost_band=(bands["total"].low, bands["total"].high),
+        cost_bands=bands,
         effects=effects,
     )
 
