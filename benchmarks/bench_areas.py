@@ -25,6 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _harness import child_main, run_isolated
+from bench_versus import draw_seconds
 
 DRAWS = 4
 
@@ -56,18 +57,7 @@ def engine(areas: str) -> dict[str, Any]:
 
 
 def montecarlo(areas: str) -> dict[str, Any]:
-    from immsim.analysis.montecarlo import draw_tasks
-    from immsim.analysis.tasks import run_task
-    from immsim.analysis.uncertainty import Dist
-
-    scenario = _scenario(areas)
-    dists = {"flows.emigration_rate": Dist(dist="uniform", low=0.02, high=0.04)}
-    tasks = draw_tasks(scenario, DRAWS + 1, 1, dists)
-    run_task(tasks[0])  # builds the shared population and loads the loops: not timed
-    t0 = time.perf_counter()
-    for task in tasks[1:]:
-        run_task(task)
-    return {"seconds": (time.perf_counter() - t0) / DRAWS}
+    return {"seconds": draw_seconds(_scenario(areas), DRAWS)}
 
 
 def main(rounds: int) -> None:

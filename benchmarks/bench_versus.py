@@ -51,19 +51,25 @@ def engine() -> dict[str, Any]:
 
 
 def montecarlo() -> dict[str, Any]:
+    from immsim.scenario import resolve_scenario
+
+    return {"seconds": draw_seconds(resolve_scenario("default"), DRAWS)}
+
+
+def draw_seconds(scenario: Any, draws: int) -> float:
+    """Seconds a Monte Carlo draw of ``scenario`` takes in process (the emigration rate drawn),
+    over ``draws`` draws after a first that builds the shared population (not timed)."""
     from immsim.analysis.montecarlo import draw_tasks
     from immsim.analysis.tasks import run_task
     from immsim.analysis.uncertainty import Dist
-    from immsim.scenario import resolve_scenario
 
-    scenario = resolve_scenario("default")
     dists = {"flows.emigration_rate": Dist(dist="uniform", low=0.02, high=0.04)}
-    tasks = draw_tasks(scenario, DRAWS + 1, 1, dists)
+    tasks = draw_tasks(scenario, draws + 1, 1, dists)
     run_task(tasks[0])  # builds the shared population and loads the loops: not timed
     t0 = time.perf_counter()
     for task in tasks[1:]:
         run_task(task)
-    return {"seconds": (time.perf_counter() - t0) / DRAWS}
+    return (time.perf_counter() - t0) / draws
 
 
 def _worktree(ref: str, folder: Path) -> Path:
