@@ -28,8 +28,10 @@ from immsim.yamlio import load_yaml_text
 
 TREE = load_baseline()
 POP = build_population(TREE, dt.date(2016, 10, 1), seed=1)
-CUSTODIAL = ("arrests_jail", "arrests_287g", "arrests_prison")
-LEADS = ("arrests_task_force", "arrests_database", "arrests_worksite", "arrests_check_in")
+CUSTODIAL = ("arrests_jail", "arrests_287g", "arrests_287g_task_force", "arrests_prison")
+PARTNERS = ("arrests_287g", "arrests_287g_task_force")
+"""Custodial arrests a 287(g) partner processed: ICE spends a share of the custodial hours."""
+LEADS = ("arrests_checkpoint", "arrests_database", "arrests_worksite", "arrests_check_in")
 AT_LARGE = ("arrests_at_large", "arrests_collateral")
 COMMUNITY = ("arrests_at_large", "arrests_collateral", *LEADS[1:])
 """Arrests in the community, as TRAC counts them: every arrest but those where ICE took custody
@@ -100,8 +102,13 @@ def pool_hours(weekly: pl.DataFrame, day: str) -> dict[str, np.ndarray]:
     def hours(kind: str) -> float:
         return at(f"enforcement.effort.hours_per_arrest.{kind}", day)
 
+    partner = at("enforcement.partners.ice_hours_share", day)
     return {
-        "custodial": sum(weekly[c].to_numpy() for c in CUSTODIAL) * hours("custodial"),
+        "custodial": (
+            sum(weekly[c].to_numpy() for c in CUSTODIAL)
+            - (1.0 - partner) * sum(weekly[c].to_numpy() for c in PARTNERS)
+        )
+        * hours("custodial"),
         "at_large": weekly["arrests_at_large"].to_numpy() * hours("at_large")
         + weekly["arrests_collateral"].to_numpy() * hours("collateral"),
         "other": sum(weekly[c].to_numpy() for c in LEADS) * hours("lead"),
@@ -201,6 +208,86 @@ def test_more_fugitive_operations_hours_move_arrests_into_the_community(trump_er
         assert measured == pytest.approx(expected, rel=0.10), pool
     community = total(more.weekly, COMMUNITY) / float(more.weekly["arrests"].sum())
     assert community > total(trump_era.weekly, COMMUNITY) / float(trump_era.weekly["arrests"].sum())
+
+
+# 287(g) by model ---------------------------------------------------------------------------
+
+
+def test_287g_holds_are_near_the_recorded_share_of_ice_arrests(
+    trump_era: Any, shared_data: Path
+) -> None:
+    # TRAC: 6% of ICE arrests FY2017 to mid-FY2018 came through 287(g) agencies; band 2 points
+    # (the jail share of bookings is a placeholder; a 287(g) hold now costs ICE a quarter of
+    # the custodial hours, so more of them are taken than at full cost)
+    record = published(shared_data, "ice_arrests_share_287g")
+    w = trump_era.weekly.filter(pl.col("fiscal_year").is_in([2017, 2018]))
+    share = total(w, PARTNERS) / float(w["arrests"].sum())
+    assert abs(share - record) <= 0.02, share
+
+
+def test_partner_processed_holds_leave_ice_hours_for_more_custodial_arrests(
+    trump_era: Any,
+) -> None:
+    # Hand calculation: with the custodial hours binding, N arrests at a 287(g) mix pi cost
+    # N h (1 - pi + s pi) = H, so 287(g) holds at full cost (s = 1) give N(s) / N(1) =
+    # 1 / (1 - pi (1 - s)), pi the holds' share of the custodial candidates (as of the
+    # arrests, cut in proportion); band 2%. The hours used stay within the program's share.
+    day = "2017-06-01"
+    s = at("enforcement.partners.ice_hours_share", day)
+    full = go(
+        regime="eo13768",
+        start="2017-01-25",
+        years=2,
+        overrides={"enforcement.partners.ice_hours_share": 1.0},
+    )
+    base = trump_era.weekly
+    pi = total(base, PARTNERS) / total(base, CUSTODIAL)
+    expected = 1.0 / (1.0 - pi * (1.0 - s))
+    measured = total(base, CUSTODIAL) / total(full.weekly, CUSTODIAL)
+    assert measured == pytest.approx(expected, rel=0.02)
+    assert measured > 1.03  # the lever moves the outputs by more than noise
+    assert total(full.weekly, PARTNERS) < total(base, PARTNERS)
+
+
+def revival(officers: float) -> Any:
+    """A year of the 2025 rules from the task-force revival, ICE's hours ample (ten times the
+    officers) so that the partners' arrests are not cut by them."""
+    return go(
+        regime="jan2025",
+        start="2025-06-01",
+        overrides={
+            "enforcement.partners.task_force.officers": officers,
+            "enforcement.ero_deportation_officers": 10
+            * at("enforcement.ero_deportation_officers", "2025-06-01"),
+        },
+    )
+
+
+def test_task_force_arrests_follow_the_partners_officers() -> None:
+    # Hand calculation: each week, the people at large (with or without an order) times the
+    # chance a week of the officers' national arrests over the population total; the regime of
+    # January 2025 arrests everyone encountered who is not exempt, so the measured count sits
+    # within 5% below the expected one (the exempt) and no more than 3% above (noise).
+    day = "2025-06-01"
+    officers = at("enforcement.partners.task_force.officers", day)
+    per_officer = at("enforcement.partners.task_force.arrests_per_officer_year", day)
+    estimator = TREE.get("population.total_estimator", day)
+    population = at(f"population.unauthorized_total_{estimator}", day)
+    chance = float(weekly(officers * per_officer / population))
+    w = revival(officers).weekly
+    at_large = w["at_large"].to_numpy() + w["final_orders_at_large"].to_numpy()
+    # the stocks are at the week's end; the week's draws see the stock before it
+    before = np.concatenate([[at_large[0]], at_large[:-1]])
+    expected = float((before * chance).sum())
+    measured = float(w["arrests_287g_task_force"].sum())
+    assert 0.95 * expected <= measured <= 1.03 * expected, (measured, expected)
+    doubled = float(revival(2 * officers).weekly["arrests_287g_task_force"].sum())
+    assert doubled / measured == pytest.approx(2.0, rel=0.05)
+
+
+def test_no_task_force_arrests_before_the_revival(trump_era: Any) -> None:
+    # the model ended in 2012 (its earlier arrests are within the 287(g) jail share)
+    assert trump_era.weekly["arrests_287g_task_force"].sum() == 0
 
 
 # the 2011 docket review -------------------------------------------------------------------

@@ -178,7 +178,7 @@ def _lead_plan(chance: np.ndarray) -> leads.LeadsPlan:
         released=competing([np.zeros(size)], size),
         sources=np.array([FREE, ORDERED, RELEASED], dtype=np.int64),
         channels=np.array(
-            [Count.ARRESTS_TASK_FORCE, Count.ARRESTS_DATABASE, Count.ARRESTS_CHECK_IN],
+            [Count.ARRESTS_CHECKPOINT, Count.ARRESTS_DATABASE, Count.ARRESTS_CHECK_IN],
             dtype=np.int64,
         ),
     )

@@ -95,10 +95,9 @@ def _arrests(
     rows by stock (no order, order, released)."""
     hours = plan.officer_hours * run.effort
     taken = np.zeros_like(stocks)
-    cut, n_custodial = custody.run(
+    cut, custodial = custody.run(
         state, stocks, plan.custody, hours * plan.share_custodial, out, taken
     )
-    custodial = n_custodial * plan.custody.hours_per_arrest
     lead_hours = hours * plan.share_leads
     left, cut_leads = leads.run(state, stocks, plan.leads, run.thinned, lead_hours, out, taken)
     out[Count.OFFICER_HOURS_USED] = custodial + lead_hours - left
