@@ -290,6 +290,52 @@ def test_no_task_force_arrests_before_the_revival(trump_era: Any) -> None:
     assert trump_era.weekly["arrests_287g_task_force"].sum() == 0
 
 
+# a removal goal under the 2011 rules --------------------------------------------------------
+
+
+def no_conviction_share(result: Any) -> float:
+    """The share of the run's arrests with no conviction (pending charges included)."""
+    shares = result.shares("arrested", "criminal_history")
+    rows = shares.filter(pl.col("level") == "none")
+    return float(rows["persons"].sum()) / float(shares["persons"].sum())
+
+
+def test_a_removal_goal_under_the_2011_rules_surges_the_channels_the_2013_documents_name() -> None:
+    # The 2013 e-mails (seeds/004): to meet the goal, field offices mined licence records, went
+    # to police traffic checkpoints and processed more low-level jail bookings. The hours the
+    # goal adds go to the Criminal Alien Program and the other arrest work in their shares,
+    # none to the at-large teams (hand calculation of each program's hours from the week's
+    # effort: every program within them, at-large arrests as without the goal, band 5%), and
+    # the arrests are less criminal than without the goal.
+    day = "2013-06-01"
+    without = go(regime="jun2011", start="2012-10-01", years=2)
+    goal = go(
+        regime="jun2011",
+        start="2012-10-01",
+        years=2,
+        overrides={"enforcement.effort.removal_goal": 400000},
+    )
+    w = goal.weekly
+    effort = w["effort"].to_numpy()
+    assert effort.max() > 1.2  # the goal is not met: the surge runs
+    shares = program_shares(day)
+    base = w["officer_hours"].to_numpy() / effort  # the week's hours before the surge
+    added = base * (effort - 1.0)
+    surge = shares["custodial"] + shares["other"]
+    used = pool_hours(w, day)
+    limits = {
+        "custodial": base * shares["custodial"] + added * shares["custodial"] / surge,
+        "at_large": base * shares["at_large"],
+        "other": base * shares["other"] + added * shares["other"] / surge,
+    }
+    for name, limit in limits.items():
+        assert np.all(used[name] <= limit + 1e-6), name
+    at_large_ratio = total(w, AT_LARGE) / total(without.weekly, AT_LARGE)
+    assert at_large_ratio == pytest.approx(1.0, abs=0.05)
+    assert total(w, CUSTODIAL) > 1.2 * total(without.weekly, CUSTODIAL)
+    assert no_conviction_share(goal) > no_conviction_share(without)
+
+
 # the 2011 docket review -------------------------------------------------------------------
 
 
