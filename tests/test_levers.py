@@ -290,6 +290,55 @@ def test_no_task_force_arrests_before_the_revival(trump_era: Any) -> None:
     assert trump_era.weekly["arrests_287g_task_force"].sum() == 0
 
 
+# protections -------------------------------------------------------------------------------
+
+
+def tps_arrests(result: Any, weeks: int | None = None) -> float:
+    """Arrests of TPS holders over the run, or over its first ``weeks``."""
+    rows = result.breakdown.filter(
+        (pl.col("stage") == "arrested")
+        & (pl.col("attribute") == "protected_status")
+        & (pl.col("level") == "tps")
+    )
+    if weeks is not None:
+        rows = rows.filter(pl.col("week") < rows["week"].min() + weeks)
+    return float(rows["persons"].sum())
+
+
+def test_tps_holders_are_not_arrested_while_their_designations_hold(trump_era: Any) -> None:
+    # INA 244(a)(1)(A): while every designation was in force (the 2017-2018 terminations were
+    # enjoined), no regime arrests a TPS holder through any channel
+    assert at("enforcement.protections.tps_in_force_share", "2018-01-01") == 1.0
+    assert tps_arrests(trump_era) == 0
+
+
+def test_tps_terminations_make_their_holders_arrestable_in_proportion() -> None:
+    # Hand calculation: after the termination of Venezuela's 2023 designation, the share not in
+    # force (1 - 0.730) of TPS holders can be arrested, through every channel alike; against
+    # none protected, TPS holders' arrests are that share of what they would be. Measured over
+    # the first eight weeks, before arrests deplete the unprotected run's TPS holders at large
+    # (some 2,200 a week; over the year the ratio drifts up to 0.31), with ICE's hours ample (a
+    # hundred times the officers: when they bind, the candidates the protection removes leave
+    # hours for the rest) and no collateral arrests (a fixed number per targeted arrest, drawn
+    # among whoever can be arrested: with fewer arrestable, each is likelier to be drawn);
+    # band 0.03
+    day = "2025-06-01"
+    lost = 1.0 - at("enforcement.protections.tps_in_force_share", day)
+    ample = {
+        "enforcement.ero_deportation_officers": 100
+        * at("enforcement.ero_deportation_officers", day),
+        "enforcement.channels.collateral_per_targeted": 0.0,
+    }
+    kept = go(regime="jan2025", start=day, overrides=ample)
+    none = go(
+        regime="jan2025",
+        start=day,
+        overrides={"enforcement.protections.tps_in_force_share": 0.0, **ample},
+    )
+    ratio = tps_arrests(kept, weeks=8) / tps_arrests(none, weeks=8)
+    assert ratio == pytest.approx(lost, abs=0.03), ratio
+
+
 # a removal goal under the 2011 rules --------------------------------------------------------
 
 
