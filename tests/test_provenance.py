@@ -65,7 +65,6 @@ REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
         ("population.composition.pending_charges", "2011-01-01"),
         ("population.composition.protected_status.pending_asylum", "2011-01-01"),
         ("population.composition.protected_status.pending_asylum", "2017-01-01"),
-        ("removal.logistics.land_cost_per_person", "2011-01-01"),
     }
 )
 """Every placeholder left (issue 20). Remove an entry when its value is cited, derived or fitted;
