@@ -54,7 +54,6 @@ REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
         ("enforcement.effort.hours_per_arrest.custodial", "2011-01-01"),
         ("enforcement.effort.hours_per_arrest.lead", "2011-01-01"),
         ("enforcement.effort.surge_max", "2011-01-01"),
-        ("flows.arrival_share_with_case", "2011-01-01"),
         ("flows.status_grant_rate", "2011-01-01"),
         ("population.association.charges_with_record", "2011-01-01"),
         ("population.association.gang_with_felony", "2011-01-01"),
@@ -65,7 +64,6 @@ REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
         ("population.composition.pending_charges", "2011-01-01"),
         ("population.composition.protected_status.pending_asylum", "2011-01-01"),
         ("population.composition.protected_status.pending_asylum", "2017-01-01"),
-        ("removal.logistics.land_cost_per_person", "2011-01-01"),
     }
 )
 """Every placeholder left (issue 20). Remove an entry when its value is cited, derived or fitted;
