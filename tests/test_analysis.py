@@ -259,6 +259,7 @@ def test_typed_results_give_the_json_the_cli_printed(tmp_path: Path) -> None:
         "cost_per_year",
         "cost_by_component",
         "cost_band",
+        "cost_bands",
         "effects",
         "used_at_peak",
         "volumes",
@@ -691,15 +692,30 @@ def test_required_capacity_is_priced_with_capital_a_band_and_effects() -> None:
         },
     )
     priced = _priced(answer, tree, start)
-    # 39,000 new beds at $110,000 (Conroe, 2017) over 39 years: $110 million a year
-    assert priced.cost_by_component["cost_capital"] == pytest.approx(39_000 * 110_000 / 39)
-    assert priced.cost_per_year == pytest.approx(6.5e9 + 39_000 * 110_000 / 39)
-    # the band moves the officers' $1 billion (and its 7.05% mission support) with the
-    # officer-year cost's interval, $100,000-$295,000 around $150,000
+    # 39,000 new beds at $140,800 (Conroe's $110,000 of 2017 in 2024 dollars) over 39 years
+    assert priced.cost_by_component["cost_capital"] == pytest.approx(39_000 * 140_800 / 39)
+    assert priced.cost_per_year == pytest.approx(6.5e9 + 39_000 * 140_800 / 39)
+    # its band: Karnes's $72,900 a bed to ICE's 2026 plan's $435,000
+    capital = priced.cost_bands["cost_capital"]
+    assert (capital.low, capital.high) == pytest.approx(
+        (39_000 * 72_900 / 39, 39e3 * 435e3 / 39), rel=0.02
+    )
+    # each component's band is its unit costs' interval: the officers' $1 billion with the
+    # officer-year's $139,100-$295,000 around $179,200; detention's $4 billion with the
+    # bed-day's $152-$224.50 around $165 (FY2025)
+    bands = priced.cost_bands
+    assert (bands["cost_arrest"].low, bands["cost_arrest"].high) == pytest.approx(
+        (1e9 * 139_100 / 179_200, 1e9 * 295_000 / 179_200), rel=0.02
+    )
+    assert (bands["cost_detention"].low, bands["cost_detention"].high) == pytest.approx(
+        (4e9 * 152 / 165, 4e9 * 224.5 / 165), rel=0.02
+    )
+    # the total's band is the draws' sum, inside the sum of the components' ends
     low, high = priced.cost_band
-    officers = 1e9 / (1 - 0.0705)
-    assert low == pytest.approx(priced.cost_per_year + officers * (100 / 150 - 1))
-    assert high == pytest.approx(priced.cost_per_year + officers * (295 / 150 - 1))
+    assert (low, high) == (bands["total"].low, bands["total"].high)
+    parts = [b for name, b in bands.items() if name != "total"]
+    assert sum(b.low for b in parts) < low < priced.cost_per_year < high
+    assert high < sum(b.high for b in parts)
     assert priced.effects is not None
     assert priced.effects.removed == 400_000.0 and priced.effects.parents == 80e3
     assert priced.effects.left == 50e3  # voluntary returns leave the workforce too
@@ -712,6 +728,47 @@ def test_required_capacity_is_priced_with_capital_a_band_and_effects() -> None:
         },
     )
     assert _priced(fewer, tree, start).cost_by_component["cost_capital"] == 0.0
+
+
+def test_each_studys_gap_is_traced_to_its_components(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from immsim.analysis.published import trace_assumptions
+    from immsim.parameters import load_baseline
+
+    rows = (
+        "model_cap2010_cost_per_deportation,2008$,23482,USD/removal",
+        "model_cap2010_cost_per_apprehension,FY2008,18310,USD/apprehension",
+        "model_cap2010_detention_cost_per_person_30d,FY2008,3355,USD/person",
+        "model_cap2010_cost_per_proceeding,FY2008,817,USD/proceeding",
+        "model_aic2024_component_detention,per year,66000,USD millions",
+        "model_aic2024_component_arrest,per year,7000,USD millions",
+        "model_aic2024_component_legal_processing,per year,12600,USD millions",
+        "model_aic2024_component_removal,per year,2100,USD millions",
+    )
+    figures = tmp_path / "figures.csv"
+    figures.write_text(FIGURES_HEADER + "".join(f"{r},study,u,\n" for r in rows), encoding="utf-8")
+    tree, start = load_baseline(), dt.date(2026, 10, 1)
+    answer = _capacity_answer(500_000.0, cost_atd=1e8)
+    answer = replace(answer, volumes={**answer.volumes, "removals": 500_000.0})
+    traces = trace_assumptions(answer, tree, start, figures)
+    by = {(t.study, t.component): t for t in traces}
+    cap = 313.689 / 215.303  # CAP's 2008 dollars in 2024's (CPI-U)
+    # CAP's transport is the rest of its $23,482: 23,482 - 18,310 - 3,355 - 817 = $1,000 (p. 11)
+    assert by["CAP 2010", "transport"].theirs == pytest.approx(1_000 * cap)
+    # the model's detention: $4 billion over 500,000 removals
+    assert by["CAP 2010", "detention"].ours == pytest.approx(8_000)
+    assert by["CAP 2010", "detention"].effect == pytest.approx((3_355 * cap - 8_000) * 500_000)
+    # AIC's million-a-year components are dollars a removal, already in 2024 dollars
+    assert by["AIC 2024", "detention"].theirs == pytest.approx(66_000)
+    # what the model prices apart (here $0.1 billion of ATD) counts against each study
+    assert by["AIC 2024", "other"].effect == pytest.approx(-1e8)
+    # a study's effects add up to its restated total less the model's
+    model = sum(answer.cost_by_component.values())
+    cap_total = sum(t.effect for t in traces if t.study == "CAP 2010")
+    assert cap_total == pytest.approx(23_482 * cap * 500_000 - model)
+    aic_total = sum(t.effect for t in traces if t.study == "AIC 2024")
+    assert aic_total == pytest.approx((7_000 + 66_000 + 12_600 + 2_100) * 500_000 - model)
 
 
 def test_capacity_bands_are_the_spread_of_searches_over_parameter_draws(

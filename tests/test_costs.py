@@ -5,15 +5,19 @@ own arithmetic."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pytest
 import yaml
 
 from immsim.analysis.effects import (
+    Band,
     Effects,
     Rates,
+    cost_bands,
     costs_by_year,
     effects_by_year,
     parents_removed,
@@ -52,7 +56,7 @@ def test_each_component_is_its_hand_calculation() -> None:
     air = TREE.get("removal.air_cost_per_person", DAY)
     assert week["cost_removal"] == pytest.approx(1_000 * land + 2_000 * air)
     officers = TREE.get("enforcement.ero_deportation_officers", DAY)
-    assert week["cost_arrest"] == pytest.approx(officers * 139_900 / YEAR)  # FY2025 deflated
+    assert week["cost_arrest"] == pytest.approx(officers * 167_200 / YEAR)  # FY2025 deflated
 
 
 def test_mission_support_is_its_share_of_ices_whole_budget() -> None:
@@ -87,13 +91,29 @@ def test_effects_of_a_year_are_the_studies_arithmetic() -> None:
     assert effects.workers.low == pytest.approx(1_000 * 0.62)
     # CAP 2016: $434 billion a year over 7 million workers, in 2016 dollars
     assert effects.output_lost.central == pytest.approx(755 * 62_000 * 313.689 / 240.007)
-    # AAF 2015: $1,556.1 billion over 11,024,100 fewer workers, in 2015 dollars
-    assert effects.output_lost.high == pytest.approx(755 * 141_200 * 313.689 / 237.017)
+    # AAF 2015: $1,556.1 billion over 11,024,100 fewer workers, in 2015 dollars, is the high
+    # end of the output per worker; the employment rate is at its high end at its centre, so
+    # the output band's high end is the central workers at AAF's output (up to draws' noise)
+    assert effects.output_lost.high == pytest.approx(755 * 141_200 * 313.689 / 237.017, rel=0.05)
+    assert effects.output_lost.low > 620 * 33_400 * 313.689 / 240.007  # both low ends at once
     # ITEP 2024: $59.4 and $37.3 billion over 10.88 million people in 2022
     assert effects.federal_taxes_lost.central == pytest.approx(1_000 * 5_460 * 313.689 / 292.655)
     assert effects.state_local_taxes_lost.low == pytest.approx(1_000 * 2_660 * 313.689 / 292.655)
     # Pew 2012: 4.5 million U.S.-citizen children of 4.0 million parents
     assert effects.usc_children == pytest.approx(200 * 4.5 / 4.0)
+    # CMS 2024: 4.7 million mixed-status households for 10.9 million undocumented residents,
+    # reached by removals (voluntary returns are not broken down by family)
+    assert effects.mixed_status_households == pytest.approx(700 * 4.7 / 10.9, rel=1e-3)
+    # EPI 2025: 2.6 million fewer U.S.-born workers employed for 4 million deportations; the
+    # cost studies' none; East et al. 2019: about 300,000 for 454,000 deportations
+    jobs = effects.us_born_jobs_lost
+    assert (jobs.low, jobs.central) == pytest.approx((0.0, 1_000 * 2.6 / 4.0))
+    assert jobs.high == pytest.approx(1_000 * 300 / 454, rel=2e-3)
+    # Pew 2012's occupation groups share out the workers: 33% service, 15% construction
+    by_group = dict(effects.workers_by_occupation)
+    assert by_group["service"].central == pytest.approx(755 * 0.33)
+    assert by_group["construction and extraction"].low == pytest.approx(620 * 0.15)
+    assert sum(b.central for b in by_group.values()) == pytest.approx(755)
     for band in (effects.workers, effects.output_lost, effects.federal_taxes_lost):
         assert band.low <= band.central <= band.high
 
@@ -127,17 +147,81 @@ def test_a_runs_effects_accumulate_and_count_its_parents(history: Any) -> None:
         .sort("fiscal_year")
     )
     parents = parents_removed(history).sort("fiscal_year")
-    rates = Rates.read(TREE, at)
-    so_far = 0.0
+    cohorts: list[float] = []
+    # CAP 2016's immediate and long-run output per worker (2016 dollars, in 2024's), Pew's 0.755
+    at_once, long_run = (v * 313.689 / 240.007 for v in (33_400, 62_000))
     for year, row in zip(effects, removed.to_dicts(), strict=True):
         # removed, or gone by voluntary return after arrest
-        so_far += row["removals_interior"] + row["voluntary_returns"]
+        cohorts.append(row["removals_interior"] + row["voluntary_returns"])
+        so_far = sum(cohorts)
         assert year.removed == pytest.approx(row["removals_interior"])
         assert year.left == pytest.approx(row["voluntary_returns"])
-        # output and taxes lost in a year come from everyone removed so far
-        assert year.output_lost.central == pytest.approx(
-            so_far * rates.employment.central * rates.output_per_worker.central
-        )
+        # output and taxes lost in a year come from everyone removed so far; each year's
+        # cohort moves from the immediate to the long-run loss with PWBM's two-year constant
+        ages = [len(cohorts) - i - 0.5 for i in range(len(cohorts))]
+        done = sum(n * (1 - math.exp(-a / 2.0)) for n, a in zip(cohorts, ages, strict=True))
+        per_worker = at_once + (long_run - at_once) * done / so_far
+        assert year.output_lost.central == pytest.approx(so_far * 0.755 * per_worker)
+        assert year.federal_taxes_lost.central == pytest.approx(so_far * 5_460 * 313.689 / 292.655)
     assert [e.parents for e in effects] == pytest.approx(parents["parents"].to_list())
     # parents are a part of those removed, and not none of them
     assert all(0 < e.parents < e.removed for e in effects)
+
+
+def test_a_band_draws_put_its_ends_at_the_5th_and_95th_percentiles() -> None:
+    band = Band(100.0, 150.0, 300.0)
+    draws = band.draw(np.random.default_rng(1), 200_000)
+    low, median, high = np.percentile(draws, [5, 50, 95])
+    assert (low, median, high) == pytest.approx((100.0, 150.0, 300.0), rel=0.01)
+    assert draws.min() > 0  # log-normal on each side: a cost never goes below zero
+    certain = Band(5.0, 5.0, 5.0).draw(np.random.default_rng(1), 1_000)
+    assert set(certain.tolist()) == {5.0}
+
+
+def test_a_product_of_two_bands_is_narrower_than_the_product_of_their_ends() -> None:
+    # independent draws rarely sit at both low ends (or both high ends) at once
+    a, b = Band(60.0, 75.5, 75.5), Band(33_400, 62_000, 141_200)
+    both = a.times(b, np.random.default_rng(2))
+    assert both.central == pytest.approx(75.5 * 62_000)
+    assert a.low * b.low < both.low < both.central < both.high < a.high * b.high
+    # the high side comes from b alone (a is certain above its centre): b's end at a's centre
+    assert both.high == pytest.approx(75.5 * 141_200, rel=0.05)
+
+
+def test_each_cost_band_is_its_unit_costs_interval() -> None:
+    # FY2025 unit costs: bed-day $165 (ICE's $152 to custody operations' $224.50 a bed-day);
+    # officer-year $179,200 ($139,100 to $295,000); ATD $4.20 ($1.05 to $8.37); capital (before
+    # 2026) has no interval in the tree and is certain
+    day = dt.date(2025, 6, 1)
+    costs_ = {
+        "cost_arrest": 10e9,
+        "cost_detention": 8e9,
+        "cost_atd": 0.3e9,
+        "cost_court": 4e9,
+        "cost_removal": 1e9,
+        "cost_overhead": 1.5e9,
+        "cost_capital": 0.2e9,
+    }
+    bands = cost_bands(costs_, 0.0, TREE, day)
+    assert bands["cost_detention"].low == pytest.approx(8e9 * 152 / 165, rel=0.02)
+    assert bands["cost_detention"].high == pytest.approx(8e9 * 224.5 / 165, rel=0.02)
+    assert bands["cost_arrest"].low == pytest.approx(10e9 * 139_100 / 179_200, rel=0.02)
+    assert bands["cost_arrest"].high == pytest.approx(10e9 * 295_000 / 179_200, rel=0.02)
+    # the courts: EOIR's $1,150,000 a judge (FY2024; up to FY2018's $1,345,000) is 1,150 /
+    # (1,150 + 1,232.4) of them, ICE's trial attorneys per judge the rest and certain
+    eoir = 1_150_000 / (1_150_000 + 1_232_400)
+    assert bands["cost_court"].low == pytest.approx(4e9)
+    assert bands["cost_court"].high == pytest.approx(
+        4e9 * (1 + eoir * (1_345_000 / 1_150_000 - 1)), rel=0.01
+    )
+    assert bands["cost_capital"].low == bands["cost_capital"].high == 0.2e9
+    # no land removals: transport is all by air, $630 to $4,320 a seat around $2,179
+    assert bands["cost_removal"].high == pytest.approx(1e9 * 4_320 / 2_179, rel=0.02)
+    # mission support moves with ICE's direct costs; the total's band is narrower than the sum
+    # of the components' ends (they are drawn independently)
+    total = bands["total"]
+    assert total.central == pytest.approx(sum(costs_.values()))
+    parts = [b for name, b in bands.items() if name != "total"]
+    assert sum(b.low for b in parts) < total.low < total.central
+    assert total.central < total.high < sum(b.high for b in parts)
+    assert bands["cost_overhead"].low < 1.5e9 < bands["cost_overhead"].high

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from immsim.analysis.effects import Effects, Rates
+from immsim.analysis.effects import Band, Effects, Rates, cost_bands
 from immsim.analysis.uncertainty import Dist, draw_reform
 from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine.border import removals_per_year as border_removals_per_year
@@ -151,8 +151,11 @@ class RequiredCapacity:
     volumes: dict[str, float]
     trials: tuple[Trial, ...]
     cost_band: tuple[float, float] = (0.0, 0.0)
-    """The yearly cost with the officer-year cost at the ends of its 90% interval (the one unit
-    cost the tree gives an interval for); the volumes are the run's."""
+    """The yearly cost's 90% band, every unit cost drawn from its interval in the tree (see
+    ``cost_bands``); the volumes are the run's."""
+    cost_bands: dict[str, Band] = dataclasses.field(default_factory=dict)
+    """Each cost component's and the ``total``'s central value and 90% band
+    (:func:`immsim.analysis.effects.cost_bands`)."""
     effects: Effects | None = None
     """A year of these removals: the workers they were, the output and taxes lost a year once
     they are gone, and the U.S.-citizen children who lose a parent (base-year dollars)."""
@@ -180,6 +183,7 @@ class RequiredCapacity:
             "cost_per_year": self.cost_per_year,
             "cost_by_component": self.cost_by_component,
             "cost_band": list(self.cost_band),
+            "cost_bands": {name: band.as_dict() for name, band in self.cost_bands.items()},
             "effects": self.effects.as_dict() if self.effects else None,
             "used_at_peak": self.used_at_peak,
             "volumes": self.volumes,
@@ -436,8 +440,9 @@ def _parents(results: Results, weeks: pl.DataFrame) -> float:
 
 
 def _priced(answer: RequiredCapacity, tree: ParameterTree, start: dt.date) -> RequiredCapacity:
-    """The answer with the capital of the beds it adds above today's funded level, its cost
-    band, and the economic, fiscal and family effects of a year of its removals."""
+    """The answer with the capital of the beds it adds above today's funded level, the 90%
+    band of each cost from the unit costs' intervals, and the economic, fiscal and family
+    effects of a year of its removals."""
     beds = answer.capacities["beds"]
     capital = capital_per_year(
         beds.required - beds.start,
@@ -446,16 +451,8 @@ def _priced(answer: RequiredCapacity, tree: ParameterTree, start: dt.date) -> Re
     )
     costs = {**answer.cost_by_component, "cost_capital": capital}
     total = sum(costs.values())
-    officer = tree.entry("enforcement.effort.cost_per_officer_year", start)
-    share = float(tree.get("costs.mission_support_share", start))
-    # the officers' cost and the mission support it carries scale with the officer-year cost
-    officers = costs["cost_arrest"] * (1.0 + share / (1.0 - share))
-    low, high = officer.interval_90 or (officer.value, officer.value)
-    band = (
-        total + officers * (low / officer.value - 1.0),
-        total + officers * (high / officer.value - 1.0),
-    )
     volumes = answer.volumes
+    bands = cost_bands(costs, volumes["removals_land"], tree, start)
     effects = Effects.of(
         volumes["removals_interior"],
         volumes["parents_of_usc_removed"],
@@ -466,7 +463,8 @@ def _priced(answer: RequiredCapacity, tree: ParameterTree, start: dt.date) -> Re
         answer,
         cost_per_year=total,
         cost_by_component=costs,
-        cost_band=band,
+        cost_band=(bands["total"].low, bands["total"].high),
+        cost_bands=bands,
         effects=effects,
     )
 

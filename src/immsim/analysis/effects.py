@@ -10,29 +10,63 @@ of the engine.
   out; so is the background emigration a run has without enforcement.
 - Output: the workers removed so far times the GDP lost a year per worker removed (CAP 2016 at
   once and in the long run, AAF 2015 with capital adjusting), so a run shows the loss growing as
-  removals accumulate.
+  removals accumulate. Its path: each year's removals lose output at first at CAP's immediate
+  rate, moving to the long-run rates with the time constant Penn Wharton's 2025 path implies
+  (``economy.output_adjustment_years``); ``capacity`` gives a year of removals once adjusted.
 - Taxes: the people removed (or gone by voluntary return) so far times the federal and the
   state and local taxes an unauthorized immigrant pays a year (ITEP 2024; AIC 2024's lower
   totals as the low end).
+- Labour market: the U.S.-born workers' jobs lost beside the workers gone (EPI 2025 and East et
+  al. 2019 from Secure Communities; the cost studies' zero as the low end), from everyone gone
+  so far, like output.
+- Workers by occupation: the workers gone split by Pew's occupation groups (2012).
 - Families: removed parents of U.S.-citizen children (the population's ``us_citizen_child``
-  attribute, counted by the engine) times the U.S.-citizen children per such parent (Pew).
+  attribute, counted by the engine) times the U.S.-citizen children per such parent (Pew); and
+  the mixed-status households a removal reaches, removals times households per unauthorized
+  resident (CMS 2024).
 
 Where the studies disagree the effect is a :class:`Band` (low, central, high); the central value
 is the one the band's name gives. Study values are in dollars of the year they are dated and are
 restated in the base year's dollars before use.
+
+Bands from parameter uncertainty: each uncertain input (a unit cost with an ``interval_90`` in
+the tree, a study rate with its ``_low`` / ``_high`` leaves) is drawn from a two-piece
+distribution whose 5th and 95th percentiles are the interval's ends and whose median is the
+central value (log-normal on each side, so a cost never goes below zero); inputs are drawn
+independently. A quantity linear in one input takes that input's band scaled; a sum or a product
+of several (the year's total cost, output lost = workers x output per worker) takes the 5th and
+95th percentiles of its draws (:func:`cost_bands`, :meth:`Band.times`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
+from statistics import NormalDist
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from immsim.engine.costs import COMPONENTS
 from immsim.engine.results import Results
 from immsim.parameters.loader import ParameterTree
+
+Z90 = NormalDist().inv_cdf(0.95)
+"""The standard normal's 95th percentile: a 90% interval's end lies this many (one-sided)
+standard deviations from its centre."""
+BAND_DRAWS = 20_000
+"""Sampling setting, not a model quantity: draws per band; at this many the 5th and 95th
+percentiles move by well under 1% between seeds."""
+BAND_SEED = 23
+"""Sampling setting: the bands' draws are seeded, so a table prints the same band every time."""
+
+
+def band_rng() -> np.random.Generator:
+    """The seeded generator every band draws from (see BAND_SEED)."""
+    return np.random.default_rng(BAND_SEED)
 
 
 def base_year(tree: ParameterTree, at: dt.date) -> int:
@@ -79,6 +113,50 @@ class Band:
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
 
+    def draw(self, rng: np.random.Generator, n: int = BAND_DRAWS) -> np.ndarray:
+        """``n`` draws whose median is the central value and whose 5th and 95th percentiles
+        are the band's ends: log-normal on each side of the centre (normal if an end is not
+        positive); an end equal to the centre makes that side certain."""
+        z = rng.standard_normal(n)
+        if self.low > 0 and self.central > 0:
+            up = float(np.log(self.high / self.central)) / Z90
+            down = float(np.log(self.central / self.low)) / Z90
+            return np.asarray(self.central * np.exp(np.where(z > 0, z * up, z * down)))
+        up = (self.high - self.central) / Z90
+        down = (self.central - self.low) / Z90
+        return self.central + np.where(z > 0, z * up, z * down)
+
+    @classmethod
+    def of_draws(cls, central: float, draws: np.ndarray) -> Band:
+        """The 90% band of ``draws`` around ``central`` (the value at every input's centre)."""
+        low, high = (float(q) for q in np.percentile(draws, [5.0, 95.0]))
+        return cls(min(low, central), central, max(high, central))
+
+    def times(self, other: Band, rng: np.random.Generator) -> Band:
+        """The band of the product of two independent uncertain quantities."""
+        return Band.of_draws(self.central * other.central, self.draw(rng) * other.draw(rng))
+
+    @classmethod
+    def of_entry(cls, tree: ParameterTree, key: str, day: dt.date) -> Band:
+        """The value in force on ``day`` and its 90% interval (the value itself, certain, if
+        the tree gives none)."""
+        entry = tree.entry(key, day)
+        value = float(entry.value)
+        low, high = entry.interval_90 or (value, value)
+        return cls(float(low), value, float(high))
+
+
+OCCUPATIONS: dict[str, str] = {
+    "service": "economy.occupation_share.service",
+    "construction and extraction": "economy.occupation_share.construction",
+    "production, installation, repair": "economy.occupation_share.production",
+    "transportation, material moving": "economy.occupation_share.transportation",
+    "management and professional": "economy.occupation_share.management_professional",
+    "sales and office": "economy.occupation_share.sales_office",
+    "farming, fishing, forestry": "economy.occupation_share.farming",
+}
+"""Pew's occupation groups of unauthorized workers, as tables name them, and their share leaves."""
+
 
 @dataclass(frozen=True)
 class Rates:
@@ -90,6 +168,25 @@ class Rates:
     state_local_taxes: Band  # USD a year per person
     children_per_parent: float
     base_year: int
+    us_born_jobs: Band = Band(0.0, 0.0, 0.0)  # U.S.-born jobs lost per person gone
+    households_per_person: float = 0.0  # mixed-status households per unauthorized resident
+    occupations: tuple[tuple[str, float], ...] = ()  # Pew's groups and their shares
+    adjustment_years: float = 0.0  # time constant of the output loss's path (PWBM 2025)
+
+    def output_after(self, adjusted: float) -> Band:
+        """The output lost per worker gone when a share ``adjusted`` of the economy's
+        adjustment has happened: from the immediate loss (the band's low end, CAP 2016 at once)
+        towards the long-run central and high ends, the low end staying where it starts."""
+        out = self.output_per_worker
+        return Band(
+            out.low,
+            out.low + (out.central - out.low) * adjusted,
+            out.low + (out.high - out.low) * adjusted,
+        )
+
+    def adjusted(self, years: float) -> float:
+        """The share of the adjustment done ``years`` after a removal (exponential approach)."""
+        return 1.0 - math.exp(-years / self.adjustment_years) if self.adjustment_years else 1.0
 
     @classmethod
     def read(cls, tree: ParameterTree, at: dt.date) -> Rates:
@@ -111,15 +208,29 @@ class Rates:
             ),
             children_per_parent=_share(tree, "economy.usc_children_per_parent", at),
             base_year=base_year(tree, at),
+            us_born_jobs=Band(
+                _share(tree, "economy.us_born_jobs_per_person_gone_low", at),
+                _share(tree, "economy.us_born_jobs_per_person_gone", at),
+                _share(tree, "economy.us_born_jobs_per_person_gone_high", at),
+            ),
+            households_per_person=_share(tree, "economy.mixed_status_households_per_person", at),
+            occupations=tuple((name, _share(tree, key, at)) for name, key in OCCUPATIONS.items()),
+            adjustment_years=_share(tree, "economy.output_adjustment_years", at),
         )
 
 
 @dataclass(frozen=True)
 class Effects:
     """The effects of ``removed`` interior removals (``parents`` of them parents of U.S.-citizen
-    children) and of ``left`` voluntary returns after arrest: the workers they were, the output
-    and taxes lost a year once they are gone (in base-year dollars), and the U.S.-citizen
-    children who lost a parent to a removal (voluntary returns are not broken down by family)."""
+    children) and of ``left`` voluntary returns after arrest: the workers they were (and by
+    Pew's occupation groups), the output and taxes lost a year once they are gone (in base-year
+    dollars), the U.S.-born workers' jobs lost beside them, the U.S.-citizen children who lost a
+    parent to a removal and the mixed-status households a removal reached (voluntary returns
+    are not broken down by family).
+
+    Areas: the engine counts people by area once geography lands (issue 22). Every effect here
+    is per person removed, so an area's effects are ``Effects.of`` of that area's removals and
+    parents, with the same ``Rates``; nothing else needs to change."""
 
     removed: float
     left: float
@@ -130,9 +241,14 @@ class Effects:
     state_local_taxes_lost: Band
     usc_children: float
     base_year: int
+    us_born_jobs_lost: Band = Band(0.0, 0.0, 0.0)
+    mixed_status_households: float = 0.0
+    workers_by_occupation: tuple[tuple[str, Band], ...] = ()
 
     @classmethod
     def of(cls, removed: float, parents: float, rates: Rates, left: float = 0.0) -> Effects:
+        """The effects and their 90% bands: workers and taxes are linear in one study rate each
+        (its band scaled); output lost multiplies two (drawn, see the module's note)."""
         gone = removed + left
         workers = rates.employment.scaled(gone)
         return cls(
@@ -140,15 +256,16 @@ class Effects:
             left=left,
             parents=parents,
             workers=workers,
-            output_lost=Band(
-                workers.low * rates.output_per_worker.low,
-                workers.central * rates.output_per_worker.central,
-                workers.high * rates.output_per_worker.high,
-            ),
+            output_lost=workers.times(rates.output_per_worker, band_rng()),
             federal_taxes_lost=rates.federal_taxes.scaled(gone),
             state_local_taxes_lost=rates.state_local_taxes.scaled(gone),
             usc_children=parents * rates.children_per_parent,
             base_year=rates.base_year,
+            us_born_jobs_lost=rates.us_born_jobs.scaled(gone),
+            mixed_status_households=removed * rates.households_per_person,
+            workers_by_occupation=tuple(
+                (name, workers.scaled(share)) for name, share in rates.occupations
+            ),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -185,9 +302,9 @@ def costs_by_year(results: Results, tree: ParameterTree, at: dt.date) -> pl.Data
 
 
 def effects_by_year(results: Results, tree: ParameterTree, at: dt.date) -> list[Effects]:
-    """Each fiscal year's effects: workers removed and children who lost a parent that year;
-    output and taxes lost that year from everyone removed since the run began (a removal keeps
-    costing output and taxes in every later year)."""
+    """Each fiscal year's effects: workers removed, children who lost a parent and mixed-status
+    households reached that year; output, taxes and U.S.-born jobs lost that year from everyone
+    removed since the run began (a removal keeps costing them in every later year)."""
     rates = Rates.read(tree, at)
     removed = (
         results.weekly.group_by("fiscal_year")
@@ -197,7 +314,7 @@ def effects_by_year(results: Results, tree: ParameterTree, at: dt.date) -> list[
         .sort("fiscal_year")
     )
     out: list[Effects] = []
-    so_far = 0.0
+    cohorts: list[float] = []  # people gone in each year so far
     for row in removed.to_dicts():
         year = Effects.of(
             float(row["removals_interior"]),
@@ -205,14 +322,76 @@ def effects_by_year(results: Results, tree: ParameterTree, at: dt.date) -> list[
             rates,
             left=float(row["voluntary_returns"]),
         )
-        so_far += year.removed + year.left
-        stock = Effects.of(so_far, 0.0, rates)
+        cohorts.append(year.removed + year.left)
+        so_far = sum(cohorts)
+        # the GDP path: each year's cohort has been gone half a year longer than whole years
+        # since it left, and its output loss has adjusted that far towards the long run
+        ages = [len(cohorts) - i - 0.5 for i in range(len(cohorts))]
+        adjusted = sum(n * rates.adjusted(a) for n, a in zip(cohorts, ages, strict=True))
+        path = replace(rates, output_per_worker=rates.output_after(adjusted / max(so_far, 1.0)))
+        stock = Effects.of(so_far, 0.0, path)
         out.append(
             replace(
                 year,
                 output_lost=stock.output_lost,
                 federal_taxes_lost=stock.federal_taxes_lost,
                 state_local_taxes_lost=stock.state_local_taxes_lost,
+                us_born_jobs_lost=stock.us_born_jobs_lost,
             )
         )
+    return out
+
+
+PRICED_BY: dict[str, tuple[str, ...]] = {
+    "cost_arrest": ("enforcement.effort.cost_per_officer_year",),
+    "cost_detention": ("detention.cost_per_bed_day",),
+    "cost_atd": ("detention.alternatives_cost_per_day",),
+    "cost_court": (
+        "courts.process.cost_per_judge_year",
+        "courts.process.trial_attorney_cost_per_judge_year",
+    ),
+    "cost_removal": (
+        "removal.logistics.land_cost_per_person",
+        "removal.air_cost_per_person",
+    ),
+    "cost_capital": ("detention.capital_cost_per_bed",),
+}
+"""The unit costs each cost component is linear in (``engine.costs``); mission support is a
+share of ICE's direct costs and moves with them."""
+
+
+def cost_bands(
+    costs: Mapping[str, float], land_removals: float, tree: ParameterTree, day: dt.date
+) -> dict[str, Band]:
+    """Each component's yearly cost (``costs``, the volumes of a run priced at the unit costs
+    in force on ``day``) and the ``total`` with their 90% bands, the unit costs drawn from their
+    intervals. A component paid by two unit costs is split as the run paid it: the courts by
+    EOIR's and the trial attorneys' cost per judge, transport by the ``land_removals`` at the
+    land cost per person and the rest by air."""
+    rng = band_rng()
+    units = {key: Band.of_entry(tree, key, day) for keys in PRICED_BY.values() for key in keys}
+    # one draw of each unit cost, relative to its central value, shared by every part it pays
+    ratio = {key: unit.draw(rng) / unit.central for key, unit in units.items()}
+    judge_key, attorney_key = PRICED_BY["cost_court"]
+    land_key, _ = PRICED_BY["cost_removal"]
+    judge, attorney = units[judge_key].central, units[attorney_key].central
+    attorneys = attorney / (judge + attorney)
+    removal = costs.get("cost_removal", 0.0)
+    land = min(1.0, land_removals * units[land_key].central / removal) if removal else 0.0
+    shares = {"cost_court": (1.0 - attorneys, attorneys), "cost_removal": (land, 1.0 - land)}
+    drawn: dict[str, np.ndarray] = {}
+    for component, keys in PRICED_BY.items():
+        weights = shares.get(component, (1.0,))
+        factor = sum(w * ratio[k] for w, k in zip(weights, keys, strict=True))
+        drawn[component] = costs.get(component, 0.0) * np.asarray(factor)
+    # ICE's direct costs carry its mission support; the courts' EOIR part is the Justice
+    # Department's and carries none (as in engine.costs.week_costs)
+    direct = ("cost_arrest", "cost_detention", "cost_atd", "cost_removal")
+    court = costs.get("cost_court", 0.0)
+    ice = sum(costs.get(c, 0.0) for c in direct) + court * attorneys
+    ice_drawn = sum(drawn[c] for c in direct) + court * attorneys * ratio[attorney_key]
+    drawn["cost_overhead"] = costs.get("cost_overhead", 0.0) * np.asarray(ice_drawn) / max(ice, 1.0)
+    out = {c: Band.of_draws(float(v), drawn[c]) for c, v in costs.items() if c in drawn}
+    total = sum(drawn[c] for c in costs if c in drawn)
+    out["total"] = Band.of_draws(float(sum(costs.values())), np.asarray(total))
     return out

@@ -410,3 +410,107 @@ def _aaf(b: _Basis) -> list[Comparison]:
             "Both return Mexicans over land.",
         )
     return out
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One assumption of a study set beside the model's, on the run's basis: the component it
+    prices, the study's figure per removal (from its report) and the model's, and what the
+    difference adds to the study's yearly cost over the model's at this goal."""
+
+    study: str
+    component: str
+    theirs: float  # USD per removal, in the dollars of the run's start
+    ours: float  # USD per removal
+    basis: str  # where in the study's report the figure is (TRACED says which report)
+    effect: float  # USD a year: (theirs - ours) x the run's removals
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+CAP_COMPONENTS = (
+    # component, CAP 2010's figure (FY2008 dollars a removal), the report's page, model columns
+    ("arrest", "model_cap2010_cost_per_apprehension", "p. 6", ("cost_arrest",)),
+    ("detention", "model_cap2010_detention_cost_per_person_30d", "p. 8", ("cost_detention",)),
+    ("courts", "model_cap2010_cost_per_proceeding", "p. 10", ("cost_court",)),
+    ("transport", None, "p. 11", ("cost_removal",)),
+)
+"""CAP 2010's four stages, each one figure per person removed (its total, $23,482, is their
+sum); transport is $1,000 a person (p. 11), the remainder of the total."""
+AIC_COMPONENTS = (
+    ("arrest", "model_aic2024_component_arrest", ("cost_arrest",)),
+    ("detention", "model_aic2024_component_detention", ("cost_detention",)),
+    ("courts", "model_aic2024_component_legal_processing", ("cost_court",)),
+    ("transport", "model_aic2024_component_removal", ("cost_removal",)),
+)
+"""AIC 2024's yearly cost of a million removals by component (USD millions, 2024 dollars)."""
+TRACED = {
+    "CAP 2010": "ICE's FY2008 budget for each stage per person (The Costs of Mass Deportation)",
+    "AIC 2024": "a million removals a year by component (as summarised; secondary)",
+}
+"""The studies traced component by component, and where their figures come from."""
+OURS_ONLY = ("cost_atd", "cost_overhead", "cost_capital")
+"""Components the model prices that neither study lists apart (alternatives to detention,
+ICE's mission support, capital for new beds)."""
+
+
+def trace_assumptions(
+    result: RequiredCapacity, tree: ParameterTree, at: dt.date, figures: Path
+) -> list[Trace]:
+    """CAP 2010 and AIC 2024 restated component by component on the run's basis (its removals,
+    the dollars of its start): each study's cost per removal beside the model's, and the part of
+    the gap between their totals each makes. The effects of a study add up to its restated total
+    less the model's."""
+    estimates = model_estimates(figures)
+    costs = result.cost_by_component
+    removals = max(float(result.volumes.get("removals", result.removals_per_year)), 1.0)
+    out: list[Trace] = []
+
+    def per_removal(columns: tuple[str, ...]) -> float:
+        return sum(costs.get(c, 0.0) for c in columns) / removals
+
+    def rest(study: str, basis: str) -> None:
+        ours = per_removal(OURS_ONLY)
+        out.append(Trace(study, "other", 0.0, ours, basis, -ours * removals))
+
+    total = estimates.get("model_cap2010_cost_per_deportation")
+    if total is not None:
+        cap = dollars_of(tree, 2008, at)
+        listed = 0.0
+        for component, metric, page, columns in CAP_COMPONENTS:
+            if metric is None:
+                theirs = total.value - listed  # transport: the rest of the total
+            elif metric in estimates:
+                theirs = estimates[metric].value
+            else:
+                continue
+            listed += theirs
+            out.append(
+                Trace(
+                    "CAP 2010",
+                    component,
+                    theirs * cap,
+                    per_removal(columns),
+                    f"report {page}",
+                    (theirs * cap - per_removal(columns)) * removals,
+                )
+            )
+        rest("CAP 2010", "")
+    if all(metric in estimates for _, metric, _ in AIC_COMPONENTS):
+        # USD millions for a million removals is USD a removal, restated to the run's start
+        aic = dollars_of(tree, 2024, at)
+        for component, metric, columns in AIC_COMPONENTS:
+            theirs = estimates[metric].value * aic
+            out.append(
+                Trace(
+                    "AIC 2024",
+                    component,
+                    theirs,
+                    per_removal(columns),
+                    "",
+                    (theirs - per_removal(columns)) * removals,
+                )
+            )
+        rest("AIC 2024", "")
+    return out

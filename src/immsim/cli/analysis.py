@@ -26,7 +26,7 @@ from immsim.errors import InputError
 if TYPE_CHECKING:
     from immsim.analysis.capacity import CapacityBands, RequiredCapacity
     from immsim.analysis.effects import Band, Effects
-    from immsim.analysis.published import Comparison
+    from immsim.analysis.published import Comparison, Trace
     from immsim.analysis.sensitivity import SensitivityReport
     from immsim.analysis.sweep import SweepResult
 
@@ -275,7 +275,7 @@ def capacity_command(
 ) -> None:
     """The smallest officers, beds, judges and seats that meet a removal goal, and the cost."""
     from immsim.analysis.capacity import capacity_bands, required_capacity
-    from immsim.analysis.published import compare_published
+    from immsim.analysis.published import compare_published, trace_assumptions
     from immsim.calibration.calibrate import fit_specs
     from immsim.population.build import build_population
     from immsim.scenario import resolve_scenario
@@ -320,8 +320,12 @@ def capacity_command(
                 progress=lambda n, total: bar.update(task, completed=n),
             )
     published: list[Comparison] = []
+    traces: list[Trace] = []
     with contextlib.suppress(InputError):
         published = compare_published(
+            result, scenario.parameters(), scenario.start, figures_file(figures)
+        )
+        traces = trace_assumptions(
             result, scenario.parameters(), scenario.start, figures_file(figures)
         )
     if as_json:
@@ -332,6 +336,7 @@ def capacity_command(
                 **extra,
                 "bands": bands.as_dict() if bands else None,
                 "published": [c.as_dict() for c in published],
+                "traces": [t.as_dict() for t in traces],
             }
         )
         return
@@ -340,6 +345,8 @@ def capacity_command(
         _print_bands(bands, wide)
     if published:
         _print_published(published, wide)
+    if traces:
+        _print_traces(traces, wide)
 
 
 def _print_bands(bands: CapacityBands, wide: bool) -> None:
@@ -401,20 +408,33 @@ def _print_costs(result: RequiredCapacity, interior: bool, wide: bool) -> None:
 
     low, high = result.cost_band
     total = result.cost_per_year
+    bands = result.cost_bands
+
+    def band(column: str) -> str:
+        b = bands.get(column)
+        return f"{b.low / 1e9:,.2f}-{b.high / 1e9:,.2f}" if b else ""
+
     rows = [
-        [LABELS.get(column, column), f"{value / 1e9:,.2f}", f"{value / total:.0%}" if total else ""]
+        [
+            LABELS.get(column, column),
+            f"{value / 1e9:,.2f}",
+            band(column),
+            f"{value / total:.0%}" if total else "",
+        ]
         for column, value in result.cost_by_component.items()
     ]
-    rows.append(["total", f"{total / 1e9:,.2f}", "100%"])
+    rows.append(["total", f"{total / 1e9:,.2f}", band("total"), "100%"])
     columns = [
         Column("cost a year"),
         Column("USD billion", number=True),
+        Column("90% band", number=True),
         Column("share", number=True),
     ]
     print_table(columns, rows, wide=wide)
     console.print(
         f"Cost a year: ${result.cost_per_year / 1e9:,.1f} billion (90% band "
-        f"${low / 1e9:,.1f}-{high / 1e9:,.1f} billion from the officer-year cost's interval; "
+        f"${low / 1e9:,.1f}-{high / 1e9:,.1f} billion, each unit cost drawn from its interval "
+        "in the tree, independently; "
         "unit costs of the run's years, which the CPI-U in the tree prices as base-year "
         "dollars after 2024); "
         f"${result.cost_per_removal:,.0f} per removal"
@@ -452,22 +472,44 @@ def _print_effects(effects: Effects, wide: bool) -> None:
             *band(effects.state_local_taxes_lost),
             "AIC 2024 / ITEP 2024",
         ],
+        [
+            "U.S.-born workers' jobs lost (thousands)",
+            *band(effects.us_born_jobs_lost, 1e3),
+            "CAP/AAF/AIC (none) / EPI 2025 / East et al. 2019",
+        ],
     ]
     columns = [
         Column("a year of these removals", text=True),
-        Column("low", number=True),
+        Column("5%", number=True),
         Column("central", number=True),
-        Column("high", number=True),
+        Column("95%", number=True),
         Column("studies", text=True, optional=True),
     ]
     print_table(columns, rows, wide=wide)
+    occupations = [
+        [name, f"{b.central / 1e3:,.1f}", f"{b.low / 1e3:,.1f}-{b.high / 1e3:,.1f}"]
+        for name, b in effects.workers_by_occupation
+    ]
+    if occupations:
+        print_table(
+            [
+                Column("workers gone by occupation (Pew 2012)", text=True),
+                Column("thousands", number=True),
+                Column("90% band", number=True),
+            ],
+            occupations,
+            wide=wide,
+        )
     console.print(
         f"Families: {effects.parents:,.0f} parents of U.S.-citizen children removed a year, "
         f"{effects.usc_children:,.0f} U.S.-citizen children losing a parent (Pew: children per "
-        "parent). Each study's per-worker or per-person figure is applied to this run's interior "
+        f"parent); {effects.mixed_status_households:,.0f} mixed-status households reached by a "
+        "removal (CMS 2024: households per unauthorized resident). Each study's per-worker or "
+        "per-person figure is applied to this run's interior "
         f"removals and its {effects.left:,.0f} voluntary returns after arrest (border removals "
         "are not counted as workers or taxpayers) and restated in "
-        "base-year dollars with the CPI-U."
+        "base-year dollars with the CPI-U. 5% and 95%: the 90% band with each rate drawn "
+        "between the studies' lowest and highest figures (the studies column names them)."
     )
 
 
@@ -503,3 +545,40 @@ def _print_published(published: list[Comparison], wide: bool) -> None:
     )
     for i, c in enumerate(published, 1):
         console.print(f"  {i}. {escape(c.why)}")
+
+
+def _print_traces(traces: list[Trace], wide: bool) -> None:
+    """Each study's cost per removal by component beside the model's, and what each difference
+    adds to the study's yearly cost at this goal."""
+    rows = [
+        [
+            t.study,
+            t.component,
+            f"{t.theirs:,.0f}",
+            f"{t.ours:,.0f}",
+            f"{t.effect / 1e9:+,.1f}",
+        ]
+        for t in traces
+    ]
+    columns = [
+        Column("study", text=True),
+        Column("component", text=True),
+        Column("study $/removal", number=True),
+        Column("model $/removal", number=True),
+        Column("effect $bn/yr", number=True),
+    ]
+    print_table(columns, rows, wide=wide)
+    from immsim.analysis.published import TRACED
+
+    sources = []
+    for study in dict.fromkeys(t.study for t in traces):
+        pages = [t.basis for t in traces if t.study == study and t.basis]
+        sources.append(f"{study}, {TRACED[study]}" + (f", {', '.join(pages)}" if pages else ""))
+    console.print(
+        "Each study restated on this run's basis (its removals, the dollars of its start): "
+        "the study's cost per removal of each component beside the model's; effect = the "
+        "difference x this run's removals, so a study's effects add up to its restated total "
+        "less the model's ('other': what the model prices that the study does not list). "
+        "Sources: " + "; ".join(sources) + ".",
+        highlight=False,
+    )

@@ -16,12 +16,14 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
+from immsim.analysis import areas as area_results
 from immsim.atomic import atomic_file
 from immsim.engine.costs import COMPONENTS, LABELS
 from immsim.engine.results import Results, load_results
 from immsim.errors import InputError
 from immsim.outcomes import HEADLINES, OUTCOMES, by_year
 from immsim.parameters import load_baseline
+from immsim.presentation.areamap import area_section
 from immsim.presentation.charts import (
     COLORS,
     axis,
@@ -330,8 +332,8 @@ def effects_table(results: Results) -> list[dict[str, str]]:
     base = base_year(tree, at)
     costs = costs_by_year(results, tree, at).to_dicts()
 
-    def millions(band: Band) -> str:
-        return f"{band.central / 1e6:,.0f} ({band.low / 1e6:,.0f}–{band.high / 1e6:,.0f})"
+    def millions(band: Band, unit: float = 1e6) -> str:
+        return f"{band.central / unit:,.0f} ({band.low / unit:,.0f}–{band.high / unit:,.0f})"
 
     return [
         {
@@ -343,6 +345,8 @@ def effects_table(results: Results) -> list[dict[str, str]]:
             f"federal taxes lost ({base} USD millions)": millions(e.federal_taxes_lost),
             f"state and local taxes lost ({base} USD millions)": millions(e.state_local_taxes_lost),
             "U.S.-citizen children who lost a parent": f"{e.usc_children:,.0f}",
+            "mixed-status households reached": f"{e.mixed_status_households:,.0f}",
+            "U.S.-born workers' jobs lost": millions(e.us_born_jobs_lost, 1.0),
         }
         for cost, e in zip(costs, effects_by_year(results, tree, at), strict=True)
     ]
@@ -375,6 +379,9 @@ def render(results: Results) -> str:
     else:
         scenario_text = json.dumps(scenario, indent=2, default=str)
     summary = year_table(results)
+    by_area = area_section(
+        area_results.results_by_area(results), results.weekly, load_baseline(), _table
+    )
     effects = effects_table(results)
     changed = _changed_parameters(results)
     figures = [_sankey(results), _series(results), _who(results), _costs(results)]
@@ -399,13 +406,16 @@ Run {html.escape(m["run_id"])} with immsim {html.escape(str(m.get("code_version"
 fitted to FY2012–FY2016 or assumed; see the parameter sources.</p>
 <h2>Year by year</h2>
 {_table(summary, list(summary[0]) if summary else [])}
+{by_area}
 <h2>Costs in constant dollars, and what the removals do</h2>
 {_table(effects, list(effects[0]) if effects else [])}
 <p class="note">Workers removed or leaving that year (interior removals and voluntary returns after
 arrest, at Pew's employment rate); GDP and
 taxes lost that year from everyone removed since the run began, central value and in brackets the
-studies' range (CAP 2016, AAF 2015; ITEP 2024, AIC 2024); children: removed parents of
-U.S.-citizen children times Pew's children per parent. Constant dollars: CPI-U.</p>
+90% band from the studies' range (CAP 2016, AAF 2015; ITEP 2024, AIC 2024); children: removed
+parents of U.S.-citizen children times Pew's children per parent; mixed-status households reached
+by that year's removals (CMS 2024); U.S.-born workers' jobs lost beside everyone gone so far (EPI
+2025; none in the cost studies, East et al. 2019 at the high end). Constant dollars: CPI-U.</p>
 <p class="note" id="charts-note">Drawing the charts…</p>
 {charts_html(figures, "chart")}
 {definitions()}
