@@ -74,14 +74,6 @@ def validate_command(
             "the figures, if there).",
         ),
     ] = None,
-    seeds_only: Annotated[
-        bool,
-        typer.Option(
-            "--seeds-only",
-            help="Draw seeds only, keeping every value as the tree has it (by default each "
-            "draw also draws the values with a 90% interval from it).",
-        ),
-    ] = False,
     by_area: Annotated[
         bool,
         typer.Option(
@@ -97,6 +89,14 @@ def validate_command(
             "--population-shares",
             help="With --by-area: score the national run spread over the areas by their share "
             "of the population, the benchmark a model with areas must beat.",
+        ),
+    ] = False,
+    seeds_only: Annotated[
+        bool,
+        typer.Option(
+            "--seeds-only",
+            help="Draw seeds only, keeping every value as the tree has it (by default each "
+            "draw also draws the values with a 90% interval from it).",
         ),
     ] = False,
     as_json: JsonOpt = False,
