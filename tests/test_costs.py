@@ -109,6 +109,18 @@ def test_effects_of_a_year_are_the_studies_arithmetic() -> None:
     jobs = effects.us_born_jobs_lost
     assert (jobs.low, jobs.central) == pytest.approx((0.0, 1_000 * 2.6 / 4.0))
     assert jobs.high == pytest.approx(1_000 * 300 / 454, rel=2e-3)
+    # Penn Wharton 2025: the average wage 1.7% lower (10-year policy) or 0.5% for 40% removed
+    # (4-year policy) once the whole population is gone; authorized low-skilled wages 5.0% or
+    # 1.1% / 0.40 higher. 1,000 gone of 10,000 is a tenth of it
+    wages = Effects.of(removed=700, parents=200, rates=rates, left=300, population=10_000)
+    assert (wages.average_wage_change.low, wages.average_wage_change.high) == pytest.approx(
+        (-0.017 / 10, -0.005 / 0.40 / 10)
+    )
+    assert wages.average_wage_change.central == pytest.approx(-0.0017)
+    assert (wages.low_skilled_wage_change.low, wages.low_skilled_wage_change.central) == (
+        pytest.approx((0.011 / 0.40 / 10, 0.005))
+    )
+    assert effects.average_wage_change.central == 0.0  # no population given: not estimated
     # Pew 2012's occupation groups share out the workers: 33% service, 15% construction
     by_group = dict(effects.workers_by_occupation)
     assert by_group["service"].central == pytest.approx(755 * 0.33)
