@@ -4,9 +4,7 @@ does not match the inputs, a narrow screen, and API docs that need no network.""
 
 from __future__ import annotations
 
-import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +13,6 @@ import pytest
 from immsim.engine.run import run
 from immsim.presentation.report import write_report
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DONE = "document.getElementById('status').textContent.startsWith('Done')"
 
 # Every chart's title, axis titles and legend entries, as Plotly drew them (not as asked for).
@@ -31,18 +28,6 @@ CHARTS = """() => [...document.querySelectorAll('.js-plotly-plot')]
     traces: (gd.data || []).length,
     names: (gd.data || []).map(t => t.name),
   }))"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"SKIPPED: Chromium not found at {CHROMIUM} (apt install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield instance
-        instance.close()
 
 
 def _offline(page: Any) -> list[str]:

@@ -15,6 +15,7 @@ from immsim.cli.tables import Column, is_wide, nest_keys, print_table
 from immsim.parameters import load_baseline
 
 if TYPE_CHECKING:
+    from immsim.calibration.area_backtest import AreaBacktest
     from immsim.calibration.calibrate import Calibration
     from immsim.calibration.validate import Backtest
 
@@ -26,6 +27,21 @@ BACKTEST = (
     Column("error", number=True),
     Column("sample"),
     Column("90% band", number=True, optional=True),
+)
+BY_AREA = (
+    Column("area", text=True),
+    Column("outcome", text=True),
+    Column("FY"),
+    Column("observed", number=True),
+    Column("simulated", number=True),
+    Column("error", number=True),
+    Column("period", optional=True),
+)
+AREA_SUMMARY = (
+    Column("area", text=True),
+    Column("outcomes", text=True),
+    Column("cells", number=True),
+    Column("median abs. error", number=True),
 )
 FITTED = (
     Column("parameter"),
@@ -50,6 +66,23 @@ def validate_command(
             "the figures, if there).",
         ),
     ] = None,
+    by_area: Annotated[
+        bool,
+        typer.Option(
+            "--by-area",
+            help="Back-test each ICE area of responsibility against the records by area in "
+            "the data folder beside the figures (Seattle's removals and arrests, detention by "
+            "area).",
+        ),
+    ] = False,
+    population_shares: Annotated[
+        bool,
+        typer.Option(
+            "--population-shares",
+            help="With --by-area: score the national run spread over the areas by their share "
+            "of the population, the benchmark a model with areas must beat.",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Back-test FY2012-FY2023 under the regimes in force each year; no value is refitted."""
@@ -58,6 +91,9 @@ def validate_command(
     from immsim.calibration.validate import validate
 
     path = figures_file(figures)
+    if by_area or population_shares:
+        _validate_by_area(path.parent, draws, seed, wide, as_json, population_shares)
+        return
     if workbooks is None and (path.parent / "ice_detention_stats").is_dir():
         workbooks = path.parent / "ice_detention_stats"
     with Progress(console=err_console, transient=True, disable=as_json) as bar:
@@ -118,6 +154,97 @@ def _print_backtest(result: Backtest, wide: bool) -> None:
     for metric in result.metrics:
         if metric.note:
             console.print(f"[i]{escape(metric.label)}[/]: {escape(metric.note)}")
+
+
+def _validate_by_area(
+    data: Path, draws: int, seed: int, wide: bool, as_json: bool, population_shares: bool
+) -> None:
+    """``validate --by-area``: the back-test's runs by area against the records by area; skipped,
+    with the reason, when the runs carry no areas."""
+    from rich.progress import Progress
+
+    from immsim.calibration.area_backtest import NoAreas, validate_by_area
+
+    with Progress(console=err_console, transient=True, disable=as_json) as bar:
+        task = bar.add_task("Back-testing by area", total=draws)
+        try:
+            result = validate_by_area(
+                data,
+                load_baseline(),
+                draws=draws,
+                seed=seed,
+                progress=lambda done, total: bar.update(task, completed=done),
+                population_shares=population_shares,
+            )
+        except NoAreas as skipped:
+            if as_json:
+                emit_json({"skipped": str(skipped)})
+            else:
+                err_console.print(f"[yellow]Back-test by area skipped[/]: {escape(str(skipped))}.")
+            return
+    if as_json:
+        emit_json(result.as_dict())
+        return
+    print_area_backtest(result, draws, wide)
+
+
+def _percent(error: float | None) -> str:
+    """A relative error as a whole per cent; beyond ten times the record (an area that held
+    almost nobody), as a multiple, which a reader takes in at once."""
+    if error is None:
+        return ""
+    if abs(error) < 10:
+        return f"{error:+.0%}"
+    return f"{error + 1:.0f} times"
+
+
+def print_area_backtest(result: AreaBacktest, draws: int, wide: bool) -> None:
+    """Each area's outcomes and years against the records, then the median absolute error of
+    each period and of each area (as the national back-test reports them), what each record
+    counts, and the records no run value matched."""
+    from immsim.analysis.areas import area_label
+
+    rows = []
+    last: tuple[str, str] | None = None
+    for row in result.rows:
+        rows.append(
+            [
+                area_label(row.area) if last is None or row.area != last[0] else "",
+                row.label if (row.area, row.outcome) != last else "",
+                str(row.fiscal_year),
+                f"{row.observed:,.0f}",
+                f"{row.simulated:,.0f}",
+                _percent(row.error),
+                row.period,
+            ]
+        )
+        last = (row.area, row.outcome)
+    title = f"Back-test by area (median of {draws} draw{'s' if draws != 1 else ''})"
+    print_table(list(BY_AREA), rows, title=title, keys=3, wide=wide)
+    for name, period in result.periods().items():
+        error = period["median_abs_pct_error"]
+        console.print(
+            f"Median absolute error, {name} ({period['cells']} cells): [bold]{error:.1%}[/]."
+        )
+    summary = [
+        [
+            area_label(area),
+            ", ".join(s["outcomes"]),
+            str(s["cells"]),
+            _percent(s["median_abs_pct_error"]).lstrip("+"),
+        ]
+        for area, s in result.areas().items()
+    ]
+    print_table(list(AREA_SUMMARY), summary, title="Median absolute error by area", wide=wide)
+    for counts in dict.fromkeys((r.outcome, r.source, r.counts) for r in result.rows):
+        console.print(f"[i]{escape(counts[0])}[/] ({escape(counts[1])}): {escape(counts[2])}.")
+    for note in result.notes:
+        console.print(f"[i]{escape(note)}[/]")
+    if result.unscored:
+        shown = ", ".join(result.unscored[:8]) + (" ..." if len(result.unscored) > 8 else "")
+        console.print(
+            f"{len(result.unscored)} records with no value in the runs to compare: {escape(shown)}."
+        )
 
 
 def calibrate_command(

@@ -45,10 +45,19 @@ def run_command(
     ] = 1,
     workers: WorkersOpt = DEFAULT_WORKERS,
     ray: RayOpt = None,
+    area: Annotated[
+        str | None,
+        typer.Option(
+            "--area",
+            help="Show one ICE area of responsibility (SEA, or Seattle) instead of the nation; "
+            "the run is saved whole.",
+        ),
+    ] = None,
     wide: WideOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Simulate a scenario week by week and save the results (Parquet + manifest.json)."""
+    from immsim.errors import InputError
     from immsim.validation import check_seed
 
     if seed is not None:
@@ -56,12 +65,23 @@ def run_command(
     if out is not None:  # before simulating: a long run is not lost to an unwritable folder
         check_target(out, overwrite)
     if draws > 1:
+        if area is not None:
+            raise InputError(
+                "one area is shown for a single run; Monte Carlo draws are summarised for the "
+                "nation only",
+                key="--area",
+            )
         _run_draws(scenario_file, draws, seed, out, overwrite, workers, ray, as_json, wide)
         return
     from immsim.engine.run import run
     from immsim.scenario import resolve_scenario
 
     scenario = resolve_scenario(scenario_file)
+    if area is not None:  # a typo is caught before the run, against the tree's areas
+        from immsim.analysis.areas import area_code
+        from immsim.population.targets import aor_levels
+
+        area = area_code(area, aor_levels(scenario.parameters()))
     if out is None:
         check_target(Path("runs") / scenario.name, overwrite=True)  # runs/ can be written
     warm_engine(as_json)
@@ -73,6 +93,9 @@ def run_command(
 
         results = run(scenario, seed=seed, progress=tick)
     folder = results.save(out or Path("runs") / results.manifest["run_id"], overwrite=overwrite)
+    if area is not None:
+        _show_area(scenario.name, results, folder, area, as_json, wide)
+        return
     if as_json:
         from immsim.outcomes import OUTCOMES, by_year
 
@@ -90,6 +113,46 @@ def run_command(
         return
     _print_run(scenario.name, results, folder, wide)
     _print_costs(results, scenario.parameters(), scenario.start, wide)
+
+
+def _show_area(
+    name: str, results: Results, folder: Path, area: str, as_json: bool, wide: bool
+) -> None:
+    """``run --area``: the saved run's outcomes in one area, by fiscal year."""
+    from immsim.analysis.areas import AREA_OUTCOMES, area_label, results_by_area, select_area
+    from immsim.errors import InputError
+    from immsim.outcomes import OUTCOMES
+
+    by_area = results_by_area(results)
+    if by_area is None:
+        raise InputError(
+            f"the run (saved to {folder}) carries no results by area: the engine does not yet "
+            "report areas",
+            key="--area",
+        )
+    rows = select_area(by_area, area)
+    if as_json:
+        emit_json(
+            {
+                "run_id": results.manifest["run_id"],
+                "folder": str(folder),
+                "area": area,
+                "outcomes": rows.to_dicts(),
+            }
+        )
+        return
+    shown = [n for n in AREA_OUTCOMES if n in rows.columns]
+    columns = [Column("FY"), *(Column(OUTCOMES[n].label, number=True) for n in shown)]
+    table = [
+        [str(r["fiscal_year"]), *("–" if r[n] is None else f"{r[n]:,.0f}" for n in shown)]
+        for r in rows.to_dicts()
+    ]
+    console.print(f"[bold]{escape(name)}[/], {escape(area_label(area))}:", highlight=False)
+    print_table(columns, table, wide=wide)
+    console.print(
+        "; ".join(f"{OUTCOMES[n].label}: {OUTCOMES[n].unit}" for n in shown) + ".", highlight=False
+    )
+    console.print(f"Saved to [bold]{escape(str(folder))}[/] (every area and the nation).")
 
 
 SUMMARY = (

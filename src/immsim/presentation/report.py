@@ -16,12 +16,14 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
+from immsim.analysis import areas as area_results
 from immsim.atomic import atomic_file
 from immsim.engine.costs import COMPONENTS, LABELS
 from immsim.engine.results import Results, load_results
 from immsim.errors import InputError
 from immsim.outcomes import HEADLINES, OUTCOMES, by_year
 from immsim.parameters import load_baseline
+from immsim.presentation.areamap import area_section
 from immsim.presentation.charts import (
     COLORS,
     axis,
@@ -378,6 +380,9 @@ def render(results: Results) -> str:
     else:
         scenario_text = json.dumps(scenario, indent=2, default=str)
     summary = year_table(results)
+    by_area = area_section(
+        area_results.results_by_area(results), results.weekly, load_baseline(), _table
+    )
     effects = effects_table(results)
     changed = _changed_parameters(results)
     figures = [_sankey(results), _series(results), _who(results), _costs(results)]
@@ -402,6 +407,7 @@ Run {html.escape(m["run_id"])} with immsim {html.escape(str(m.get("code_version"
 fitted to FY2012–FY2016 or assumed; see the parameter sources.</p>
 <h2>Year by year</h2>
 {_table(summary, list(summary[0]) if summary else [])}
+{by_area}
 <h2>Costs in constant dollars, and what the removals do</h2>
 {_table(effects, list(effects[0]) if effects else [])}
 <p class="note">Workers removed or leaving that year (interior removals and voluntary returns after

@@ -54,12 +54,21 @@ Tick = Callable[[int, int], None]
 log = logging.getLogger(__name__)
 
 
+class AreaSeries(BaseModel):
+    label: str
+    series: dict[str, list[float | None]]
+
+
 class Outcome(BaseModel):
     fiscal_years: list[int]
     series: dict[str, list[float | None]]
     baseline: dict[str, list[float | None]]
     convicted_share: list[float]
     binding: list[str]
+    areas: dict[str, AreaSeries] | None = None
+    """The outcomes by ICE area of responsibility, when the run carries areas (the page's area
+    picker shows them); absent otherwise."""
+    baseline_areas: dict[str, AreaSeries] | None = None
 
 
 _LOCK = threading.Lock()
@@ -102,12 +111,42 @@ def _summarize(results: Any) -> dict[str, Any]:
     from immsim.outcomes import by_year
 
     years = by_year(results)
-    return {
-        "fiscal_years": years["fiscal_year"].to_list(),
+    fiscal_years: list[int] = years["fiscal_year"].to_list()
+    summary: dict[str, Any] = {
+        "fiscal_years": fiscal_years,
         "series": {c: years[c].to_list() for c in SERIES},
         "convicted_share": [float(v or 0.0) for v in years["convicted_share"].to_list()],
         "binding": years["binding"].to_list(),
     }
+    areas = _by_area(results, fiscal_years)
+    return summary if areas is None else {**summary, "areas": areas}
+
+
+def _by_area(results: Any, fiscal_years: list[int]) -> dict[str, Any] | None:
+    """Each area's outcomes, year by year as the national series (None where the results by
+    area lack a year), or None for a run without areas."""
+    from immsim.analysis import areas
+
+    frame = areas.results_by_area(results)
+    if frame is None:
+        return None
+    outcomes = [n for n in areas.AREA_OUTCOMES if n in frame.columns and n in SERIES]
+    out = {}
+    for area in sorted(frame["area"].unique().to_list()):
+        rows = {r["fiscal_year"]: r for r in frame.filter(frame["area"] == area).to_dicts()}
+        out[area] = {
+            "label": areas.area_label(area),
+            "series": {n: [rows.get(y, {}).get(n) for y in fiscal_years] for n in outcomes},
+        }
+    return out
+
+
+def _with_baseline(result: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """A scenario's summary with its baseline's series (and areas, when it has them)."""
+    answer = {**result, "baseline": base["series"]}
+    if "areas" in base:
+        answer["baseline_areas"] = base["areas"]
+    return answer
 
 
 def _check_regime(levers: Levers, index: int | None = None) -> None:
@@ -123,7 +162,7 @@ def simulate(levers: Levers, tick: Tick | None = None) -> dict[str, Any]:
     with _LOCK:
         result = _summarize(_results(levers, tick))
         base = _summarize(_results(levers.baseline(), tick))
-    return {**result, "baseline": base["series"]}
+    return _with_baseline(result, base)
 
 
 class Abandoned(Exception):
@@ -161,8 +200,7 @@ def simulate_all(
             answers.append(_summarize(_results(levers, part)))
             tick((i + 1) / len(runs), label)
     return [
-        {**answers[2 * k], "baseline": answers[2 * k + 1]["series"]}
-        for k in range(len(request.scenarios))
+        _with_baseline(answers[2 * k], answers[2 * k + 1]) for k in range(len(request.scenarios))
     ]
 
 

@@ -16,6 +16,8 @@ const errorLine = document.getElementById('error');
 const progressBox = document.getElementById('progress-box');
 const progressBar = document.getElementById('progress');
 const csvButton = document.getElementById('download-csv');
+const areaBox = document.getElementById('area-box');
+const areaSelect = document.getElementById('area');
 const regimes = Object.fromEntries(C.regimes.map(r => [r.name, r]));
 
 let generation = 0;   // bumped by every change of the inputs
@@ -259,34 +261,61 @@ async function run() {
   }
 }
 
+// The area picker: shown when the results carry areas, keeping the area chosen across runs.
+function pickAreas(results) {
+  const areas = results[0].areas;
+  if (!areas) { areaBox.hidden = true; areaSelect.value = ''; return; }
+  const chosen = areaSelect.value;
+  areaSelect.replaceChildren(el('option', {value: '', text: 'The nation'}),
+    ...Object.entries(areas).map(([code, a]) => el('option', {value: code, text: a.label})));
+  areaSelect.value = chosen in areas ? chosen : '';
+  areaBox.hidden = false;
+}
+
+// What the charts and the table show: the nation, or the area picked (its outcomes only).
+function view(res) {
+  const area = areaBox.hidden ? '' : areaSelect.value;
+  if (!area || !res.areas || !res.areas[area]) {
+    return {series: res.series, baseline: res.baseline, outcomes: C.outcomes, where: ''};
+  }
+  const mine = res.areas[area];
+  const none = Object.fromEntries(Object.entries(mine.series).map(([k, v]) => [k, v.map(() => null)]));
+  return {series: mine.series, baseline: res.baseline_areas?.[area]?.series ?? none,
+    outcomes: C.outcomes.filter(o => o.name in mine.series), where: mine.label};
+}
+
 function draw(scenarios, results) {
   clearResults();
+  pickAreas(results);
+  const views = results.map(view);
+  const outcomes = views[0].outcomes;
+  const where = views[0].where;
   const regimesRun = [...new Set(scenarios.map(s => s.regime))];
   // every box in the grid first, so that each chart is drawn at its own width
-  const boxes = C.outcomes.map(o => el('div', {class: 'plot', id: `chart-${o.name}`}));
+  const boxes = outcomes.map(o => el('div', {class: 'plot', id: `chart-${o.name}`}));
   chart.append(...boxes);
-  C.outcomes.forEach((outcome, i) => {
+  outcomes.forEach((outcome, i) => {
     const scaled = list => list.map(v => (v === null ? null : v * outcome.scale));
     const traces = results.map((res, k) => ({
-      x: res.fiscal_years.map(String), y: scaled(res.series[outcome.name]),
+      x: res.fiscal_years.map(String), y: scaled(views[k].series[outcome.name]),
       name: `Scenario ${LETTERS[k]}`, type: 'scatter', mode: 'lines+markers',
       line: {color: COLORS[k], width: 2.5}}));
     regimesRun.forEach((regime, j) => {  // on top, dashed: visible where a scenario is the baseline
       const k = scenarios.findIndex(s => s.regime === regime);
-      traces.push({x: results[k].fiscal_years.map(String), y: scaled(results[k].baseline[outcome.name]),
+      traces.push({x: results[k].fiscal_years.map(String), y: scaled(views[k].baseline[outcome.name]),
         name: regimesRun.length > 1 ? `baseline: today's capacities, ${regime}` : "baseline: today's capacities",
         type: 'scatter', mode: 'lines', line: {color: '#333', dash: DASHES[j], width: 1.5}});
     });
     const yTitle = `${outcome.label} (${outcome.unit})`;
     Plotly.newPlot(boxes[i], traces, {
-      title: {text: outcome.label, x: 0, xanchor: 'left'},
+      title: {text: where ? `${outcome.label}: ${where}` : outcome.label, x: 0, xanchor: 'left'},
       xaxis: {title: {text: 'fiscal year'}, type: 'category'},
       yaxis: {title: {text: yTitle.length > 34 ? `${outcome.label}<br>(${outcome.unit})` : yTitle}, rangemode: 'tozero'},
       legend: {orientation: 'h', y: -0.3}, height: 380,
       margin: {l: 70, r: 15, t: 50, b: 20}, font: {family: 'system-ui, sans-serif'},
     }, {responsive: true, displaylogo: false});
   });
-  chart.dataset.removals = String(results[0].series.removals.reduce((a, b) => a + b, 0));
+  chart.dataset.removals = String(views[0].series.removals.reduce((a, b) => a + b, 0));
   drawTable(scenarios, results);
   shown = {scenarios, results};
   csvButton.disabled = false;
@@ -295,22 +324,25 @@ function draw(scenarios, results) {
 function tableRows(scenarios, results) {
   const rows = [];
   results.forEach((res, k) => {
-    for (const [which, values] of [[`Scenario ${LETTERS[k]}`, res.series], [`Scenario ${LETTERS[k]}: baseline`, res.baseline]]) {
+    const v = view(res);
+    for (const [which, values] of [[`Scenario ${LETTERS[k]}`, v.series], [`Scenario ${LETTERS[k]}: baseline`, v.baseline]]) {
       res.fiscal_years.forEach((fy, i) => rows.push({
-        scenario: which, regime: scenarios[k].regime, fy,
-        values: C.outcomes.map(o => (values[o.name][i] === null ? null : values[o.name][i] * o.scale)),
-        binding: values === res.series ? res.binding[i] : ''}));
+        scenario: which, regime: scenarios[k].regime, fy, area: v.where || 'the nation',
+        values: v.outcomes.map(o => (values[o.name][i] === null ? null : values[o.name][i] * o.scale)),
+        binding: values === v.series && !v.where ? res.binding[i] : ''}));
     }
   });
   return rows;
 }
 
 function drawTable(scenarios, results) {
+  const {outcomes, where} = view(results[0]);
+  const binds = where ? [] : [el('th', {text: 'binds most weeks'})];  // the capacities are national
   const head = el('tr', {}, el('th', {text: 'scenario'}), el('th', {text: 'FY'}),
-    ...C.outcomes.map(o => el('th', {text: `${o.label} (${o.unit})`})), el('th', {text: 'binds most weeks'}));
+    ...outcomes.map(o => el('th', {text: `${o.label} (${o.unit})`})), ...binds);
   const body = tableRows(scenarios, results).filter(r => !r.scenario.endsWith('baseline')).map(r =>
     el('tr', {}, el('td', {text: r.scenario}), el('td', {text: `FY${r.fy}`}),
-      ...r.values.map(v => el('td', {text: number(v)})), el('td', {text: r.binding})));
+      ...r.values.map(v => el('td', {text: number(v)})), ...(where ? [] : [el('td', {text: r.binding})])));
   summary.replaceChildren(el('thead', {}, head), el('tbody', {}, ...body));
 }
 
@@ -336,10 +368,12 @@ async function download(index, path, name, type) {
 function downloadCsv() {
   if (!shown) return;
   const quote = s => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const head = ['scenario', 'regime', 'fiscal_year', ...C.outcomes.map(o => `${o.label} (${o.unit})`), 'binding most weeks'];
+  const outcomes = view(shown.results[0]).outcomes;
+  const byArea = !areaBox.hidden;  // an area column only when the results carry areas
+  const head = ['scenario', 'regime', ...(byArea ? ['area'] : []), 'fiscal_year', ...outcomes.map(o => `${o.label} (${o.unit})`), 'binding most weeks'];
   const lines = [head.map(quote).join(',')];
   for (const r of tableRows(shown.scenarios, shown.results)) {
-    lines.push([r.scenario, r.regime, String(r.fy), ...r.values.map(v => (v === null ? '' : String(v))), r.binding].map(quote).join(','));
+    lines.push([r.scenario, r.regime, ...(byArea ? [r.area] : []), String(r.fy), ...r.values.map(v => (v === null ? '' : String(v))), r.binding].map(quote).join(','));
   }
   save(new Blob([lines.join('\n') + '\n'], {type: 'text/csv'}), 'immsim-tables.csv');
 }
@@ -361,4 +395,5 @@ document.getElementById('add').onclick = () => {
   if (all.length < C.max_scenarios) { all.push({...all[all.length - 1]}); build(all); changed(true); }
 };
 csvButton.onclick = downloadCsv;
+areaSelect.addEventListener('change', () => { if (shown) draw(shown.scenarios, shown.results); });
 run();
