@@ -20,6 +20,7 @@ from immsim.analysis.effects import (
     cost_bands,
     costs_by_year,
     effects_by_year,
+    families_by_area,
     parents_removed,
     to_base_dollars,
 )
@@ -237,3 +238,24 @@ def test_each_cost_band_is_its_unit_costs_interval() -> None:
     assert sum(b.low for b in parts) < total.low < total.central
     assert total.central < total.high < sum(b.high for b in parts)
     assert bands["cost_overhead"].low < 1.5e9 < bands["cost_overhead"].high
+
+
+def test_family_effects_by_area_follow_each_areas_removals(history: Any) -> None:
+    from area_examples import SHARES, quarter_in_seattle
+
+    at = dt.date(2016, 10, 1)
+    # a run without areas has none
+    assert families_by_area(history, TREE, at) is None
+    by_area = families_by_area(history, TREE, at, by_area=quarter_in_seattle(history))
+    assert by_area is not None
+    nation = effects_by_year(history, TREE, at)
+    for area, share in SHARES.items():
+        rows = by_area.filter(pl.col("area") == area).sort("fiscal_year")
+        # a quarter of the removals in Seattle: a quarter of the parents, children, households
+        assert rows["parents"].to_list() == pytest.approx([share * e.parents for e in nation])
+        assert rows["usc_children"].to_list() == pytest.approx(
+            [share * e.usc_children for e in nation]
+        )
+        assert rows["mixed_status_households"].to_list() == pytest.approx(
+            [share * e.mixed_status_households for e in nation]
+        )

@@ -245,9 +245,9 @@ class Effects:
     parent to a removal and the mixed-status households a removal reached (voluntary returns
     are not broken down by family).
 
-    Areas: the engine counts people by area once geography lands (issue 22). Every effect here
-    is per person removed, so an area's effects are ``Effects.of`` of that area's removals and
-    parents, with the same ``Rates``; nothing else needs to change."""
+    Areas: every effect here is per person removed, so an area's effects are ``Effects.of`` of
+    that area's removals and parents, with the same ``Rates``; :func:`families_by_area` gives
+    the family counts by area from the by-area table."""
 
     removed: float
     left: float
@@ -375,6 +375,52 @@ def effects_by_year(results: Results, tree: ParameterTree, at: dt.date) -> list[
             )
         )
     return out
+
+
+def families_by_area(
+    results: Results,
+    tree: ParameterTree,
+    at: dt.date,
+    by_area: pl.DataFrame | None = None,
+) -> pl.DataFrame | None:
+    """The family effects by area and fiscal year (``area``, ``fiscal_year``, ``parents``,
+    ``usc_children``, ``mixed_status_households``), from the by-area table (``by_area``, by
+    default :func:`immsim.analysis.areas.results_by_area`); None while the run carries no areas.
+
+    The hook for areas (issue 22): the engine counts parents of U.S.-citizen children
+    nationally, so until its breakdown carries areas each area's interior removals take the
+    nation's share of parents that year; households and children follow per person, as
+    nationally. When the breakdown has an area, group ``parents_removed`` by it instead."""
+    from immsim.analysis.areas import results_by_area
+
+    areas = results_by_area(results) if by_area is None else by_area
+    if areas is None or "removals_interior" not in areas.columns:
+        return None
+    rates = Rates.read(tree, at)
+    nation = (
+        results.weekly.group_by("fiscal_year")
+        .agg(pl.col("removals_interior").sum().alias("nation"))
+        .with_columns(pl.col("fiscal_year").cast(pl.Int64))
+        .join(parents_removed(results), on="fiscal_year", how="left")
+        .select(
+            "fiscal_year",
+            (pl.col("parents").fill_null(0.0) / pl.col("nation")).fill_nan(0.0).alias("share"),
+        )
+    )
+    removed = pl.col("removals_interior")
+    return (
+        areas.with_columns(pl.col("fiscal_year").cast(pl.Int64))
+        .join(nation, on="fiscal_year", how="left")
+        .with_columns(pl.col("share").fill_null(0.0))
+        .select(
+            "area",
+            "fiscal_year",
+            (removed * pl.col("share")).alias("parents"),
+            (removed * pl.col("share") * rates.children_per_parent).alias("usc_children"),
+            (removed * rates.households_per_person).alias("mixed_status_households"),
+        )
+        .sort("area", "fiscal_year")
+    )
 
 
 PRICED_BY: dict[str, tuple[str, ...]] = {
