@@ -53,6 +53,7 @@ def simpy_baseline() -> dict[str, float]:
     import simpy
 
     from immsim.dates import WEEKS_PER_YEAR
+    from immsim.engine import border
     from immsim.engine.prepared import Prepared
     from immsim.engine.rates import weekly as _weekly
     from immsim.population.build import build_population
@@ -82,9 +83,7 @@ def simpy_baseline() -> dict[str, float]:
     country = groups.level_of("country_group")
     doc_rate = {lvl: p[f"removal.logistics.travel_document_rate.{lvl}"] for lvl in set(country)}
     share = SAMPLE / pop.total
-    beds = max(
-        1, int((p["detention.funded_beds"] - p["detention.release.border_detained"]) * share)
-    )
+    beds = max(1, int((p["detention.funded_beds"] - border.detained(p)) * share))
     judge_cases = (
         p["courts.immigration_judges"]
         * p["courts.process.hours_per_judge_year"]

@@ -19,6 +19,13 @@ FY2013-FY2014 only). This script writes the record-based leaves:
   for those years. Later years are not used: FY2015-FY2019 border removals are only the
   published total less the published interior removals, which the back-test scores, and
   FY2017-FY2023 are out of sample.
+- ``border.record.bed_days_per_removal``: days in ICE detention of people CBP arrested, per
+  border removal, so that the border's detained are its removals a year times this over 365.
+  From October 2018 to September 2023 (ICE's workbooks split the average daily population by
+  arresting agency), the month's CBP-arrested population times 365 over the month's border
+  removals a year as the engine computes them, so the border's detained are the record's;
+  before, FY2019's average length of stay of CBP arrestees (each removal held one stay); after,
+  the mean of June-September 2023 (Title 8 again, after Title 42).
 - ``border.record.air_share``: the share of ICE removals to countries other than Mexico and Canada
   (removed by air), FY2017-FY2018, from ICE's removals by country of citizenship; FY2013's from
   ICE's report (Mexico's share), held before.
@@ -39,7 +46,12 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+import polars as pl
 import yaml
+
+from immsim.data.detention_stats import read_workbook
+from immsim.data.report import IngestReport
+from immsim.dates import DAYS_PER_YEAR
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src/immsim/parameters/tree/border/record.yaml"
@@ -66,6 +78,10 @@ SOURCES = {
     "fy2013": {
         "title": "ICE: FY 2013 ICE Immigration Removals (Mexico 241,493 of 368,644), as reported by Reuters (2013-12-20)",
         "href": "https://stabroeknews.com/2013/12/20/news/world/u-s-illegal-immigrant-removals-fall-fiscal-2013",
+    },
+    "workbooks": {
+        "title": "ICE detention statistics workbooks FY2019-FY2023 (Detention sheet: average daily population and average length of stay by arresting agency and month)",
+        "href": "https://www.ice.gov/detain/detention-management",
     },
     "by_country": {
         "title": "UWCHR ice-air: FY2017 and FY2018 ICE removals by country of citizenship (ICE published statistics)",
@@ -167,6 +183,56 @@ def removal_share(data: Path, series: dict[dt.date, tuple[int, str]]) -> tuple[f
     return statistics.mean(ratios), ratios
 
 
+MONTHS = ("Oct", "Nov", "Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep")
+AFTER_TITLE42 = (dt.date(2023, 6, 1), dt.date(2023, 9, 1))
+"""The months after Title 42 whose mean ratio holds after the workbooks' last month."""
+
+
+def in_force(series: dict[dt.date, float], day: dt.date) -> float:
+    return [v for d, v in sorted(series.items()) if d <= day][-1]
+
+
+def cbp_detention(data: Path) -> tuple[dict[dt.date, float], float]:
+    """The average daily population after CBP arrests, by month (October 2018 to September
+    2023), and FY2019's average length of stay of CBP arrestees, from ICE's workbooks."""
+    adp: dict[dt.date, float] = {}
+    stay = 0.0
+    for path in sorted((data / "ice_detention_stats").glob("*.xlsx")):
+        frame = read_workbook(path, IngestReport(str(path), "ice_detention_stats", "workbook"))
+        rows = frame.filter((pl.col("row_group") == "") & (pl.col("row_label") == "CBP Average"))
+        for table, column, year, value in rows.select(
+            "table", "column_label", "fiscal_year", "value"
+        ).iter_rows():
+            if table == "adp_by_agency_month_criminality" and column in MONTHS:
+                month = MONTHS.index(column) + 10
+                day = dt.date(year - 1 if month <= 12 else year, (month - 1) % 12 + 1, 1)
+                adp.setdefault(day, float(value))
+            if (
+                table == "alos_by_agency_month_criminality"
+                and column == "FY Overall"
+                and year == 2019
+            ):
+                stay = float(value)
+    return adp, stay
+
+
+def bed_days_per_removal(
+    data: Path, series: dict[dt.date, tuple[int, str]], share: float
+) -> tuple[dict[dt.date, float], float, float]:
+    """Each workbook month's CBP-arrested population x days a year over the border removals a year the
+    engine computes on the 15th (Title 8 x single adults x removal share); FY2019's CBP stay;
+    and the mean after Title 42."""
+    adp, stay = cbp_detention(data)
+    title8 = {day: float(value) for day, (value, _) in series.items()}
+    ratios = {}
+    for month, held in sorted(adp.items()):
+        mid = month.replace(day=15)
+        removals = in_force(title8, mid) * single_adult_share(mid) * share
+        ratios[month] = held * DAYS_PER_YEAR / removals
+    after = [r for m, r in ratios.items() if AFTER_TITLE42[0] <= m <= AFTER_TITLE42[1]]
+    return ratios, stay, statistics.mean(after)
+
+
 FY2013_REMOVALS = {"total": 368_644, "mexico": 241_493}
 """ICE's FY2013 removals and those to Mexico (SOURCES["fy2013"]): the earliest year by country
 at hand; ../shared/data has the table for FY2017-FY2018 only."""
@@ -202,6 +268,7 @@ def main(data: Path) -> None:
     series, expulsions = title8_series(data)
     share, ratios = removal_share(data, series)
     air = air_share(data)
+    bed_days, stay, after = bed_days_per_removal(data, series, share)
     lines = [
         "# Generated by scripts/make_border_tree.py; do not edit by hand.",
         "# The border as CBP recorded it, and the shares fitted or derived from ICE's records.",
@@ -286,6 +353,44 @@ def main(data: Path) -> None:
             "      reference:",
             *[s[2:] for s in reference("by_country")],
         ]
+    lines += [
+        "bed_days_per_removal:",
+        "  description: >-",
+        "    Days in ICE detention of people CBP arrested, per border removal: the border's average",
+        "    daily population is border removals a year times this over 365 (engine/border.py).",
+        "    During Title 42 most CBP detainees were not removed (credible-fear cases, later",
+        "    released), so the ratio is far above a length of stay.",
+        "  unit: days/removal",
+        "  derived_by: scripts/make_border_tree.py",
+        "  values:",
+        "    2010-10-01:",
+        f"      value: {stay:.2f}",
+        "      estimated: true",
+        "      method: >-",
+        "        FY2019's average length of stay of people CBP arrested (ICE's FY2019 workbook, the",
+        "        first to split by arresting agency), carried back: each border removal held one",
+        "        stay. A lower bound: CBP arrestees released rather than removed held beds too.",
+        "      reference:",
+        *[s[2:] for s in reference("workbooks")],
+    ]
+    for month, ratio in sorted(bed_days.items()):
+        lines += [
+            f"    {month.isoformat()}:",
+            f"      value: {ratio:.2f}",
+            f'      note: "{month.strftime("%B %Y")}: CBP-arrested ADP x days a year over border removals a year"',
+            "      reference:",
+            *[s[2:] for s in reference("workbooks")],
+        ]
+    lines += [
+        "    2023-10-01:",
+        f"      value: {after:.2f}",
+        "      estimated: true",
+        "      method: >-",
+        "        The mean of June-September 2023 (derived as above, Title 8 again after Title 42),",
+        "        held after the workbooks' last month.",
+        "      reference:",
+        *[s[2:] for s in reference("workbooks")],
+    ]
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(

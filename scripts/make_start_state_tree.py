@@ -9,7 +9,7 @@ first year's detention, removals and court outcomes are too low (the FY2012 back
   daily headcount by facility (UWCHR's release of ICE FOIA records); later values are ICE's own
   published counts as TRAC reports them, cited one by one.
 - ``interior_share``: the share of them arrested by ICE rather than CBP (the engine holds the
-  border's detained apart, ``detention.release.border_detained``), from each detention-statistics
+  border's detained apart, ``engine/border.py: detained``), from each detention-statistics
   workbook's "currently detained by criminality and arresting agency" snapshot.
 - ``removal_share``: the share of ICE's (interior) detained whose case is a removal without a
   hearing (reinstatement, administrative and other orders) rather than a notice to appear, from
@@ -234,6 +234,39 @@ def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+FY2011_ADP = 33330
+"""ICE's FY2011 average daily population (ADP_FY2011), the detained before the headcount."""
+BEFORE_THE_SPLIT = (dt.date(2011, 1, 1), dt.date(2016, 10, 1))
+"""Dates of the interior share before the workbooks split the detained by agency (FY2019)."""
+
+
+def _before_the_split(counts: list[tuple[dt.date, int]]) -> list[tuple[dt.date, dict[str, Any]]]:
+    """Before FY2019 no agency split was published: the interior share is one minus the
+    border's detained (engine/border.py: CBP's Title 8 single adults removed, each held a CBP
+    arrestee's average stay; border/record.yaml, written by scripts/make_border_tree.py first)
+    over the detained on the day (FY2011's yearly average for 2011; the headcount after)."""
+    from immsim.engine import border
+    from immsim.parameters import load_baseline
+
+    tree = load_baseline()
+    headcount = dict(counts)
+    out = []
+    for day in BEFORE_THE_SPLIT:
+        held = headcount.get(day, FY2011_ADP)  # before the headcount starts
+        at_border = border.detained(tree.snapshot(day))
+        out.append(
+            (
+                day,
+                {
+                    "value": round(1 - at_border / held, 4),
+                    "estimated": True,
+                    "method": f"No agency split of the detained before FY2019: one minus the border's detained by engine/border.py ({at_border:,.0f}: Title 8 single adults removed a year, each held FY2019's average stay of CBP arrestees) over the {held:,} detained.",
+                },
+            )
+        )
+    return out
+
+
 def main(data: Path) -> None:
     counts = monthly_headcount(data)
     snapshots = workbook_shares(data)
@@ -254,7 +287,7 @@ def main(data: Path) -> None:
         *_value(
             "2011-01-01",
             {
-                "value": 33330,
+                "value": FY2011_ADP,
                 "note": "FY2011 average daily population: the daily headcount starts in October 2011.",
                 "reference": [ADP_FY2011],
             },
@@ -267,28 +300,17 @@ def main(data: Path) -> None:
         "interior_share:",
         "  description: >-",
         "    Share of the detained who were arrested by ICE (interior arrests) rather than by CBP at",
-        "    the border; the border's detained are held apart (detention.release.border_detained).",
+        "    the border; the border's detained are held apart (engine/border.py: detained).",
         "  unit: share",
         f"  note: {_quoted(script + ' from each workbook’s currently-detained snapshot (ICE column over the total), dated at the snapshot; later values cited one by one.')}",
         "  reference:",
         *_ref(WORKBOOKS, "    "),
         "  values:",
-        *_value(
-            "2011-01-01",
-            {
-                "value": round(1 - 14000 / 34260, 4),
-                "estimated": True,
-                "method": "No agency split of the detained before FY2019: one minus the border's share the tree already assumes (detention.release.border_detained, 14,000 of FY2012's 34,260), so that interior and border detained add up to the record.",
-            },
-        ),
-        *_value(
-            "2016-10-01",
-            {
-                "value": round(1 - 20000 / 38106, 4),
-                "estimated": True,
-                "method": "As for 2011: one minus the border's assumed 20,000 of FY2017's 38,106.",
-            },
-        ),
+        *[
+            line
+            for day, fields in _before_the_split(counts)
+            for line in _value(day.isoformat(), fields)
+        ],
     ]
     lines += [
         f"    {day.isoformat()}: {shares['interior_share']:.4f}" for day, _, shares in snapshots

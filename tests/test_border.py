@@ -11,10 +11,15 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine import border
+from immsim.engine.run import run
 from immsim.parameters import load_baseline
+from immsim.population.build import build_population
+from immsim.scenario import parse_scenario
+from immsim.yamlio import load_yaml_text
 
 ROOT = Path(__file__).resolve().parents[1]
 TREE = ROOT / "src/immsim/parameters/tree"
@@ -131,3 +136,65 @@ def test_the_border_releases_with_a_case_rise_with_the_2019_family_surge() -> No
     receipts = {2018: 316_106, 2019: 546_248}
     assert fy2019 - fy2018 > receipts[2019] - receipts[2018]
     assert 0.5 * receipts[2019] < fy2019 < 1.5 * receipts[2019]
+
+
+def test_arrivals_with_a_case_are_the_records_releases(shared_data: Path) -> None:
+    """A run's arrivals with a court case over FY2022 are CBP's Title 8 apprehensions of the
+    year that were not single adults (5% single adults under Title 42, CRS with the record's
+    expulsions), summed by hand from CBP's monthly release, and nothing else: no share of the
+    tree's other arrivals adds to them. Weekly steps sample the monthly values (within 3%)."""
+    with open(
+        shared_data / "cbp/cbp_usbp_monthly_apprehensions_by_part.csv", encoding="utf-8"
+    ) as f:
+        months = {r["month_start"]: int(r["apprehension_count"]) for r in csv.DictReader(f)}
+    fiscal_2022 = [
+        f"{y}-{m:02d}-01" for y, ms in ((2021, (10, 11, 12)), (2022, range(1, 10))) for m in ms
+    ]
+    by_hand = sum(months[m] for m in fiscal_2022) * (1 - SINGLE_ADULTS_TITLE42)
+    tree = load_baseline()
+    population = build_population(tree, dt.date(2021, 10, 1), seed=4)
+    doc = {
+        "name": "fy2022",
+        "regime": "sep2021",
+        "start": "2021-10-01",
+        "horizon_years": 1,
+        "seed": 4,
+    }
+    weekly = run(
+        parse_scenario(load_yaml_text(yaml.safe_dump(doc), "t.yaml")), population=population
+    ).weekly
+    assert weekly["arrivals_with_case"].sum() == pytest.approx(by_hand, rel=0.03)
+    without = weekly["arrivals"].sum() - weekly["arrivals_with_case"].sum()
+    expected_without = (39 * 300_000 + 13 * 500_000) / WEEKS_PER_YEAR  # flows.arrivals
+    assert without == pytest.approx(expected_without, rel=0.02)
+
+
+@pytest.mark.parametrize(
+    ("year", "cbp_adp"), [(2019, 30_050.05), (2021, 11_681.25), (2023, 18_912.21)]
+)
+def test_the_borders_detained_are_the_workbooks_cbp_arrested_population(
+    shared_data: Path, year: int, cbp_adp: float
+) -> None:
+    """Where ICE's workbooks split the detained by arresting agency, the border's detained over
+    the fiscal year (each month's, taken mid-month, weighted by its days) are the workbook's
+    CBP-arrested average daily population ('CBP Average', 'FY Overall', written out here), within
+    3%: the FY2021 workbook's own months average 2.7% above its 'FY Overall'. No share of the
+    published total sets them."""
+    assert (shared_data / "ice_detention_stats").is_dir()
+    tree = load_baseline()
+    months = [dt.date(year - 1 if m >= 10 else year, m, 15) for m in (10, 11, 12, *range(1, 10))]
+    days = [
+        ((m.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - m.replace(day=1)).days
+        for m in months
+    ]
+    held = [border.detained(tree.snapshot(day)) * n for day, n in zip(months, days, strict=True)]
+    assert sum(held) / sum(days) == pytest.approx(cbp_adp, rel=0.03)
+
+
+def test_before_the_workbooks_each_border_removal_holds_one_cbp_stay() -> None:
+    """FY2016 (no agency split published): the border's detained are its removals a year (Title
+    8 apprehensions x single adults x removal share) times FY2019's 26.60-day average stay of a
+    CBP arrestee, over the days of a year: by hand, from the cited figures."""
+    day = dt.date(2016, 3, 1)
+    by_hand = 415_816 * 0.6640 * REMOVAL_SHARE * 26.60 / 365.2425
+    assert border.detained(load_baseline().snapshot(day)) == pytest.approx(by_hand, rel=1e-3)

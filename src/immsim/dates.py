@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+DAYS_PER_YEAR = 365.2425
+"""Days in the Gregorian mean year (a flow a year and days per person make people on a day)."""
 WEEKS_PER_YEAR = 52.1775
 """365.2425 / 7: weeks in the Gregorian mean year (a hazard per year becomes one per week)."""
 

@@ -1,6 +1,11 @@
 """The border as the interior model sees it: people Border Patrol apprehends and ICE removes,
 and the border's detention. They share the flights and beds the interior uses.
 
+The border's detained are its removals times the days in detention per border removal
+(``border.record.bed_days_per_removal``): derived from ICE's workbooks where they split the
+detained by arresting agency (FY2019-FY2023), so that no share of the published total (which
+the back-test scores) sets them; a CBP arrestee's average stay per removal before.
+
 Border removals follow the record, not ICE's totals (which the back-test scores): Border
 Patrol's Title 8 apprehensions a year (``border.record.usbp_title8_apprehensions``, monthly from
 October 2019, derived from CBP's releases by ``scripts/make_border_tree.py``), times the share
@@ -22,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from immsim.dates import WEEKS_PER_YEAR
+from immsim.dates import DAYS_PER_YEAR, WEEKS_PER_YEAR
 
 
 class BorderPlan(NamedTuple):
@@ -46,12 +51,22 @@ def released_with_case_per_year(p: Mapping[str, Any]) -> float:
     proceedings and released by HHS to sponsors). A lower bound on the border's releases into the
     interior with a court case (single adults released with a notice are left out).
 
-    Not yet read by the engine: the background stage's arrivals with a case
-    (``flows.arrivals`` x ``flows.arrival_share_with_case``) are the hook this series should feed
-    (see docs/design.md, Known simplifications)."""
+    The background stage's arrivals with a court case are this series, a week at a time
+    (:mod:`immsim.engine.stages.background`): the court docket's inflow from the border comes
+    from CBP's record, not from a share of the tree's arrivals."""
     return float(p["border.record.usbp_title8_apprehensions"]) * (
         1.0 - float(p["border.single_adult_share"])
     )
+
+
+def detained(p: Mapping[str, Any]) -> float:
+    """People CBP arrested held in ICE detention on an average day: border removals a year times
+    the days in detention per border removal (``border.record.bed_days_per_removal``) over 365.
+    Where ICE's workbooks split the detained by arresting agency (FY2019-FY2023) those days are
+    derived so that this is the record's month; before, each removal holds a CBP arrestee's
+    average stay (FY2019's, the first published); after, the months after Title 42's. They hold
+    beds of their own, which the interior cannot fill (:mod:`immsim.engine.stages.detention`)."""
+    return removals_per_year(p) * float(p["border.record.bed_days_per_removal"]) / DAYS_PER_YEAR
 
 
 def plan(p: Mapping[str, Any]) -> BorderPlan:
@@ -59,5 +74,5 @@ def plan(p: Mapping[str, Any]) -> BorderPlan:
     return BorderPlan(
         removals=removals,
         air=removals * float(p["border.record.air_share"]),
-        detained=float(p["detention.release.border_detained"]),
+        detained=detained(p),
     )

@@ -5,8 +5,7 @@ A run starts from the record, not from an empty system (docs/design.md, "The sta
 - **Detained.** The interior detained on the start date are the people in ICE detention
   (``detention.start.detained``) times the share arrested by ICE rather than CBP
   (``detention.start.interior_share``). The border's detained are not among them: the engine
-  holds those apart, in beds of their own (``detention.release.border_detained``,
-  :mod:`immsim.engine.border`). Of the interior detained, ``detention.start.removal_share``
+  holds those apart, in beds of their own (:func:`immsim.engine.border.detained`). Of the interior detained, ``detention.start.removal_share``
   await removal and the rest await court; no more than the interior's beds hold (beds are a hard
   limit; the court cases give way first, as in the detention stage).
 - **Who they are.** The record gives the detained's criminality (``detention.start.

@@ -1,5 +1,8 @@
 """Background flows and arrivals: emigration and grants of status among everyone at large, then
-the week's new arrivals, some released at the border with a court case."""
+the week's new arrivals: those who settle without a court case (``flows.arrivals``), and the
+people Border Patrol released into the interior with one, from CBP's record
+(:func:`immsim.engine.border.released_with_case_per_year`), who join the court backlog at once.
+The two are separate sources, one leaf each: no share of a total decides who has a case."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from immsim.dates import WEEKS_PER_YEAR
-from immsim.engine import draws
+from immsim.engine import border, draws
 from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
 from immsim.engine.draws import Stream, binomial, exponential, walk
@@ -25,8 +28,8 @@ FloatArray = NDArray[np.float64]
 class BackgroundPlan(NamedTuple):
     p_emigration: float
     p_status_grant: float
-    arrivals_per_week: float
-    arrival_share_with_case: float
+    arrivals_per_week: float  # without a court case
+    cases_per_week: float  # released at the border with a court case
     cohort: IntArray  # the groups this year's arrivals join
     arrival_weights: FloatArray  # their shares of arrivals without a court case
     case_weights: FloatArray  # and with one
@@ -42,7 +45,7 @@ def plan(x: PlanInputs) -> BackgroundPlan:
         p_emigration=float(weekly(p["flows.emigration_rate"])),
         p_status_grant=float(weekly(p["flows.status_grant_rate"])),
         arrivals_per_week=float(p["flows.arrivals"]) / WEEKS_PER_YEAR,
-        arrival_share_with_case=float(p["flows.arrival_share_with_case"]),
+        cases_per_week=border.released_with_case_per_year(p) / WEEKS_PER_YEAR,
         cohort=cohort,
         arrival_weights=g.arrival_weights,
         # people released at the border with a notice to appear arrive with a court case, as
@@ -88,9 +91,10 @@ def leave(state: Stream, stocks: IntArray, p_emig: float, p_grant: float) -> tup
 def run(state: Stream, stocks: IntArray, plan: BackgroundPlan, out: FloatArray) -> None:
     """The week's background flows and arrivals, in place."""
     emigrated, granted = leave(state, stocks, plan.p_emigration, plan.p_status_grant)
-    arrivals = draws.poisson(state, plan.arrivals_per_week)
-    with_case = binomial(state, arrivals, plan.arrival_share_with_case)
-    no_case = draws.spread(state, arrivals - with_case, plan.arrival_weights)
+    without = draws.poisson(state, plan.arrivals_per_week)
+    with_case = draws.poisson(state, plan.cases_per_week)
+    arrivals = without + with_case
+    no_case = draws.spread(state, without, plan.arrival_weights)
     has_case = draws.spread(state, with_case, plan.case_weights)
     for j in range(plan.cohort.size):
         stocks[FREE, plan.cohort[j]] += no_case[j]

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from immsim.engine import border
 from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
 from immsim.engine.draws import Stream
@@ -35,7 +36,7 @@ def interior_beds(p: Mapping[str, Any]) -> int:
     """The beds the interior can fill: the usable funded beds less those the border holds."""
     # ICE's pandemic requirements (April 2020 to May 2023) held facilities below capacity
     usable = float(p["detention.funded_beds"]) * float(p["detention.pandemic_capacity_share"])
-    return max(0, int(usable - float(p["detention.release.border_detained"])))
+    return max(0, int(usable - border.detained(p)))
 
 
 def plan(x: PlanInputs) -> DetentionPlan:
@@ -43,7 +44,14 @@ def plan(x: PlanInputs) -> DetentionPlan:
     return DetentionPlan(
         funded_beds=float(p["detention.funded_beds"]),
         beds=interior_beds(p),
-        p_bond_release=float(weekly(float(p["detention.release.bond_release_rate"]))),
+        # since Matter of Yajure Hurtado (2025) judges may release only those admitted (not
+        # entries without inspection); the groups do not tell them apart, so the rate is scaled
+        p_bond_release=float(
+            weekly(
+                float(p["detention.release.bond_release_rate"])
+                * float(p["detention.release.bond_eligible_share"])
+            )
+        ),
         bondable=a.bondable,
         release_order=np.lexsort((-tri.rank, a.mandatory)),  # non-mandatory, lowest tier first
         # one ordering over both queues: removal cases and mandatory cases first, then by tier

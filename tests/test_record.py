@@ -1,0 +1,83 @@
+"""The 2025-26 mechanisms of issue 19 that live in the detention leaves, each checked against its
+cited figure or a hand calculation: the Board of Immigration Appeals' Matter of Yajure Hurtado
+(5 September 2025), which took bond away from people who entered without inspection."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+
+from immsim.engine.run import run
+from immsim.engine.stages import detention
+from immsim.parameters import load_baseline
+from immsim.population.build import build_population
+from immsim.scenario import parse_scenario
+from immsim.yamlio import load_yaml_text
+
+TREE = load_baseline()
+START = dt.date(2025, 10, 1)
+POP = build_population(TREE, START, seed=7)
+
+
+def _run(bond_eligible: float | None) -> Any:
+    doc: dict[str, Any] = {
+        "name": "bond",
+        "regime": "jan2025",
+        "start": START.isoformat(),
+        "horizon_years": 1,
+        "seed": 7,
+    }
+    if bond_eligible is not None:
+        doc["reform"] = {
+            "name": "bond-as-before",
+            "overrides": {
+                "detention.release.bond_eligible_share": {"values": {"2011-01-01": bond_eligible}}
+            },
+        }
+    return run(parse_scenario(load_yaml_text(yaml.safe_dump(doc), "t.yaml")), population=POP)
+
+
+def test_after_yajure_hurtado_only_the_admitted_may_be_released_on_bond() -> None:
+    """Entry without inspection was charged in 62% of 2025's new cases (American Immigration
+    Council): after 5 September 2025 the bond release rate applies to the other 38%, before to
+    everyone not held by law."""
+    before = TREE.get("detention.release.bond_eligible_share", dt.date(2025, 9, 4))
+    after = TREE.get("detention.release.bond_eligible_share", dt.date(2025, 9, 5))
+    assert (before, after) == (1.0, pytest.approx(1 - 0.62))
+
+
+def _bond_chance(day: dt.date) -> float:
+    """The detention stage's weekly chance of release on bond on ``day``, for one bondable group
+    (the plan reads only these fields)."""
+    one = np.ones(1, dtype=np.int64)
+    x = SimpleNamespace(
+        p=TREE.snapshot(day),
+        a=SimpleNamespace(bondable=np.ones(1, dtype=bool), mandatory=np.zeros(1, dtype=bool)),
+        tri=SimpleNamespace(rank=one),
+        tri_o=SimpleNamespace(rank=one),
+        size=1,
+    )
+    return float(detention.plan(x).p_bond_release)  # type: ignore[arg-type]
+
+
+def test_the_weekly_bond_chance_is_the_hand_calculation() -> None:
+    """Before: 1 - exp(-r / 52.1775); after: 1 - exp(-0.38 r / 52.1775), r the fitted rate."""
+    rate = TREE.get("detention.release.bond_release_rate", START)
+    before = _bond_chance(dt.date(2025, 9, 1))
+    after = _bond_chance(dt.date(2025, 9, 8))
+    assert before == pytest.approx(-math.expm1(-rate / 52.1775))
+    assert after == pytest.approx(-math.expm1(-0.38 * rate / 52.1775))
+
+
+def test_the_decision_cuts_bond_releases_and_holds_more_people() -> None:
+    """A year from October 2025 under the decision against the same year with bond as before
+    (same seed and population): fewer released on bond, more held awaiting court."""
+    now, before = _run(None).weekly, _run(1.0).weekly
+    assert now["bond_releases"].sum() < 0.8 * before["bond_releases"].sum()
+    assert now["detained_court"].mean() > before["detained_court"].mean()
