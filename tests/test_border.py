@@ -198,3 +198,13 @@ def test_before_the_workbooks_each_border_removal_holds_one_cbp_stay() -> None:
     day = dt.date(2016, 3, 1)
     by_hand = 415_816 * 0.6640 * REMOVAL_SHARE * 26.60 / 365.2425
     assert border.detained(load_baseline().snapshot(day)) == pytest.approx(by_hand, rel=1e-3)
+
+
+def test_border_patrol_releases_nobody_from_may_2025() -> None:
+    """CBP reported no Border Patrol releases into the country from May 2025 (and 62,000 in May
+    2024): the border adds no cases to the docket then, though it still apprehends people."""
+    tree = load_baseline()
+    april, may = tree.snapshot(dt.date(2025, 4, 15)), tree.snapshot(dt.date(2025, 5, 15))
+    assert border.released_with_case_per_year(april) > 0
+    assert float(may["border.record.usbp_title8_apprehensions"]) > 0
+    assert border.released_with_case_per_year(may) == 0

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from immsim.dates import WEEKS_PER_YEAR
+from immsim.engine import border
 from immsim.engine.draws import cap, stream
 from immsim.engine.pipeline import _Snapshot
 from immsim.engine.results import load_results
@@ -108,9 +109,11 @@ def test_nobody_appears_or_vanishes(base) -> None:  # type: ignore[no-untyped-de
 
 
 def test_capacities_hold_even_when_tight() -> None:
+    # 500 beds for the interior beside the border's (its removals x days held, FY2017)
+    at_border = border.detained(TREE.snapshot(dt.date(2016, 10, 1)))
     tight = go(
         overrides={
-            "detention.funded_beds": 20500,
+            "detention.funded_beds": int(at_border) + 500,
             "courts.immigration_judges": 60,
             "enforcement.ero_deportation_officers": 400,
             "removal.logistics.air_seats_per_year": 10000,

@@ -49,13 +49,16 @@ def released_with_case_per_year(p: Mapping[str, Any]) -> float:
     """People Border Patrol apprehended under Title 8 who are not single adults, a year: members
     of families (mostly released with a notice to appear) and unaccompanied children (placed in
     proceedings and released by HHS to sponsors). A lower bound on the border's releases into the
-    interior with a court case (single adults released with a notice are left out).
+    interior with a court case (single adults released with a notice are left out), times the
+    share Border Patrol releases (``border.release_share``: none from May 2025, as CBP reported).
 
     The background stage's arrivals with a court case are this series, a week at a time
     (:mod:`immsim.engine.stages.background`): the court docket's inflow from the border comes
     from CBP's record, not from a share of the tree's arrivals."""
-    return float(p["border.record.usbp_title8_apprehensions"]) * (
-        1.0 - float(p["border.single_adult_share"])
+    return (
+        float(p["border.record.usbp_title8_apprehensions"])
+        * (1.0 - float(p["border.single_adult_share"]))
+        * float(p["border.release_share"])
     )
 
 

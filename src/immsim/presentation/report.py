@@ -67,10 +67,14 @@ def _sankey(results: Results) -> go.Figure:
     index = {n: i for i, n in enumerate(nodes)}
     leads = sum(
         total.get(c, 0)
-        for c in ("arrests_task_force", "arrests_database", "arrests_worksite", "arrests_check_in")
+        for c in ("arrests_checkpoint", "arrests_database", "arrests_worksite", "arrests_check_in")
+    )
+    # a 287(g) task force's arrests are handed over from its agency's custody, as jails' are
+    custodial = sum(
+        total.get(c, 0) for c in ("arrests_jail", "arrests_287g", "arrests_287g_task_force")
     )
     links = [
-        ("interior population", "jails and 287(g)", total["arrests_jail"] + total["arrests_287g"]),
+        ("interior population", "jails and 287(g)", custodial),
         ("interior population", "prisons", total["arrests_prison"]),
         ("interior population", "leads and check-ins", leads),
         (
@@ -78,7 +82,7 @@ def _sankey(results: Results) -> go.Figure:
             "at-large operations",
             total["arrests_at_large"] + total["arrests_collateral"],
         ),
-        ("jails and 287(g)", "ICE arrest", total["arrests_jail"] + total["arrests_287g"]),
+        ("jails and 287(g)", "ICE arrest", custodial),
         ("prisons", "ICE arrest", total["arrests_prison"]),
         ("leads and check-ins", "ICE arrest", leads),
         (
@@ -347,6 +351,7 @@ def effects_table(results: Results) -> list[dict[str, str]]:
             "U.S.-citizen children who lost a parent": f"{e.usc_children:,.0f}",
             "mixed-status households reached": f"{e.mixed_status_households:,.0f}",
             "U.S.-born workers' jobs lost": millions(e.us_born_jobs_lost, 1.0),
+            "average wage (% change)": f"{e.average_wage_change.central:+.2%}",
         }
         for cost, e in zip(costs, effects_by_year(results, tree, at), strict=True)
     ]
@@ -415,7 +420,9 @@ taxes lost that year from everyone removed since the run began, central value an
 90% band from the studies' range (CAP 2016, AAF 2015; ITEP 2024, AIC 2024); children: removed
 parents of U.S.-citizen children times Pew's children per parent; mixed-status households reached
 by that year's removals (CMS 2024); U.S.-born workers' jobs lost beside everyone gone so far (EPI
-2025; none in the cost studies, East et al. 2019 at the high end). Constant dollars: CPI-U.</p>
+2025; none in the cost studies, East et al. 2019 at the high end); the average wage's change
+with the share of the starting population gone so far (Penn Wharton 2025). Constant dollars:
+CPI-U.</p>
 <p class="note" id="charts-note">Drawing the charts…</p>
 {charts_html(figures, "chart")}
 {definitions()}
