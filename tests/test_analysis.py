@@ -769,3 +769,47 @@ def test_each_studys_gap_is_traced_to_its_components(tmp_path: Path) -> None:
     assert cap_total == pytest.approx(23_482 * cap * 500_000 - model)
     aic_total = sum(t.effect for t in traces if t.study == "AIC 2024")
     assert aic_total == pytest.approx((7_000 + 66_000 + 12_600 + 2_100) * 500_000 - model)
+
+
+def test_capacity_bands_are_the_spread_of_searches_over_parameter_draws(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each draw's search sees that draw's values (the scenario's own overrides winning), and
+    the bands are the 5th, 50th and 95th percentiles of the answers: here officers are set to
+    100,000 x the drawn arrest-time share, so their band is that share's band, by hand."""
+    import immsim.analysis.capacity as module
+    from immsim.parameters.intervals import parameter_draws
+
+    held = "processing.voluntary_return_share"  # has an interval, set by the scenario
+    scenario = short(
+        "bands",
+        reform={"name": "held", "overrides": {held: {"values": {"2011-01-01": 0.05}}}},
+    )
+    tree = scenario.parameters()
+    key = "enforcement.effort.share_on_arrests"
+    seen: list[float] = []
+
+    def search(drawn, goal, max_runs, **kwargs):  # type: ignore[no-untyped-def]
+        drawn_tree = drawn.parameters()
+        share = float(drawn_tree.get(key, drawn.start))
+        seen.append(share)
+        # a leaf the scenario sets keeps its value: it is not drawn
+        assert drawn_tree.get(held, drawn.start) == 0.05
+        answer = _capacity_answer(goal)
+        levels = dict(answer.capacities)
+        levels["officers"] = CapacityLevel(LEVERS["officers"][0], 1.0, share * 100_000)
+        return replace(answer, capacities=levels, cost_per_year=share * 1e9)
+
+    monkeypatch.setattr(module, "required_capacity", search)
+    bands = module.capacity_bands(scenario, 1000.0, 40, {})
+    assert bands.draws == 40 and bands.met == 40 and bands.drawn >= 1
+    end = scenario.start.replace(year=scenario.start.year + scenario.horizon_years, day=1)
+    expected = [
+        float(scenario.parameters().with_reform(r).get(key, scenario.start))
+        for r in parameter_draws(tree, 40, scenario.seed, {}, scenario.start, end)
+    ]
+    assert seen == pytest.approx(expected)
+    assert len(set(seen)) > 1  # the draws differ
+    low, median, high = np.quantile(expected, [0.05, 0.5, 0.95])
+    assert bands.capacities["officers"] == pytest.approx((low * 1e5, median * 1e5, high * 1e5))
+    assert bands.cost_per_year == pytest.approx((low * 1e9, median * 1e9, high * 1e9))

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 from terminal import fits, lines, text
@@ -16,19 +18,31 @@ from immsim.calibration.calibrate import (
     FitSpec,
     Fitted,
     Target,
+    _reform,
     calibrate,
     fit_specs,
+    fitted_start,
+    identifiability,
     package_tree_dir,
     select_specs,
     write_back,
 )
 from immsim.calibration.metrics import load_observed, load_workbook_observed, simulated
-from immsim.calibration.validate import backtest_scenario, validate
+from immsim.calibration.validate import (
+    END,
+    START,
+    Backtest,
+    Row,
+    backtest_scenario,
+    discrepancies,
+    validate,
+)
 from immsim.cli import main
 from immsim.engine.run import run
 from immsim.errors import InputError
 from immsim.outcomes import OUTCOMES
 from immsim.parameters import load_baseline
+from immsim.parameters.intervals import parameter_draws, uncertain_values
 from immsim.parameters.loader import load_tree_from
 from immsim.population.build import build_population
 
@@ -84,12 +98,66 @@ def test_simulated_metrics_reduce_the_weekly_table() -> None:
     assert results.manifest["regime"]["name"] == "historical"
 
 
-def test_fit_specs_name_single_line_leaves_within_their_ranges() -> None:
+def test_fit_specs_name_one_estimated_value_each_within_their_ranges() -> None:
+    names = [spec.name for spec in fit_specs()]
+    assert len(names) == len(set(names))
     for spec in fit_specs():
         leaf = TREE.leaf(spec.key)
-        assert len(leaf.values) == 1, spec.key
+        assert (spec.at is None) == (len(leaf.values) == 1), spec.name
+        start = fitted_start(TREE, spec)
         assert spec.low < spec.high and spec.why
-        assert leaf.values[0].estimated
+        assert leaf.entry(start).estimated, spec.name
+
+
+def test_a_dated_value_is_fitted_alone_and_the_leaf_s_other_values_are_held() -> None:
+    key = "enforcement.channels.cooperation_full"
+    dates = TREE.leaf(key).starts
+    assert len(dates) >= 3
+    with pytest.raises(InputError, match="several dated values"):
+        fitted_start(TREE, FitSpec(key, 0.1, 0.99, "test"))
+    with pytest.raises(InputError, match="no value dated"):
+        fitted_start(TREE, FitSpec(key, 0.1, 0.99, "test", at=dt.date(2013, 1, 1)))
+    tree = TREE.with_reform(_reform(TREE, {(key, dates[1]): 0.123}))
+    assert tree.get(key, dates[1]) == 0.123
+    assert [tree.get(key, d) for d in (dates[0], *dates[2:])] == [
+        TREE.get(key, d) for d in (dates[0], *dates[2:])
+    ]
+
+
+def test_identifiability_names_what_the_targets_cannot_see() -> None:
+    """By hand: targets that move only with a + b (two equal columns) cannot tell a from b,
+    so the Jacobian has one singular value sqrt(2) * |column| and one zero, whose direction is
+    (a - b) / sqrt(2); a third value no target moves adds another zero."""
+    jacobian = np.array([[1.0, 1.0, 0.0], [2.0, 2.0, 0.0]])
+    found = identifiability(jacobian, ("a", "b", "c"))
+    assert found.singular_values[0] == pytest.approx(np.sqrt(2) * np.sqrt(5))
+    assert found.singular_values[1:] == pytest.approx((0.0, 0.0), abs=1e-12)
+    assert found.condition == float("inf")
+    named = [dict(loadings) for _, loadings in found.sloppy]
+    assert len(named) == 2
+    pair = next(d for d in named if "a" in d)
+    assert set(pair) == {"a", "b"} and abs(pair["a"]) == pytest.approx(0.707, abs=1e-3)
+    assert pair["a"] == pytest.approx(-pair["b"])
+    assert {"c": pytest.approx(1.0)} in [{k: abs(v) for k, v in d.items()} for d in named]
+    # a well-posed pair: no sloppy direction
+    clear = identifiability(np.array([[1.0, 0.0], [0.0, 0.5]]), ("a", "b"))
+    assert clear.sloppy == () and clear.condition == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize(
+    ("width", "identified", "verdict"),
+    [
+        (0.1, True, "pinned"),
+        (0.5, True, "weakly pinned"),
+        (1.0, True, "not pinned"),
+        (0.0, False, "not moved by any target"),
+    ],
+)
+def test_a_fitted_value_says_whether_the_targets_pin_it(
+    width: float, identified: bool, verdict: str
+) -> None:
+    item = Fitted("k", "share", 0.1, 0.1, (0.1, 0.1), (0.0, 1.0), False, None, identified, width)
+    assert item.verdict == verdict
 
 
 def _fitted(key: str, before: float, value: float, interval: tuple[float, float]) -> Fitted:
@@ -219,12 +287,16 @@ def test_write_back_changes_only_the_fitted_value(tmp_path: Path) -> None:
     assert result.as_dict()["parameters"] == [
         {
             "key": key,
+            "from": None,
             "unit": "share",
             "before": 0.08,
             "value": 0.123456,
             "interval_90": [0.1, 0.15],
             "range": [0.01, 0.3],
             "at_bound": False,
+            "identified": True,
+            "interval_share_of_range": 0.0,
+            "verdict": "pinned",
         }
     ]
     assert list(result.as_dict()) == [
@@ -236,6 +308,7 @@ def test_write_back_changes_only_the_fitted_value(tmp_path: Path) -> None:
         "residuals",
         "parameters",
         "seed",
+        "identifiability",
     ]
     assert result.as_dict()["targets"] == [
         {"metric": "arrests", "fiscal_year": 2016, "observed": 1.0}
@@ -285,6 +358,10 @@ def test_backtest_reports_fitted_and_out_of_sample_years(figures: Path, capsys) 
         "fitted_median_abs_pct_error",
         "out_of_sample_median_abs_pct_error",
         "out_of_sample_cells",
+        "out_of_sample_coverage_90",
+        "out_of_sample_predictive_coverage_90",
+        "discrepancy",
+        "drawn_parameters",
         "periods",
         "directions",
         "metrics",
@@ -337,3 +414,98 @@ def test_validate_without_figures_is_a_clear_error(tmp_path: Path, monkeypatch, 
     monkeypatch.delenv("IMMSIM_FIGURES", raising=False)
     assert main(["validate"]) == 2
     assert "published_figures.csv" in capsys.readouterr().err
+
+
+def _row(period: str, observed: float | None, low: float, high: float) -> Row:
+    return Row("arrests", "arrests", 2018, observed, 1.0, low, high, 0.0, "", period, "", "")
+
+
+def test_coverage_is_the_share_of_records_inside_the_band() -> None:
+    """By hand: of three out-of-sample cells with a record, two lie in their band (one on its
+    edge), so coverage is 2/3; a cell with no record and the fitted years do not count."""
+    rows = (
+        _row("FY2017-FY2019", 5.0, 4.0, 6.0),
+        _row("FY2017-FY2019", 6.0, 4.0, 6.0),
+        _row("FY2020-FY2023", 7.0, 4.0, 6.0),
+        _row("FY2020-FY2023", None, 4.0, 6.0),
+        _row("FY2012-FY2016", 9.0, 4.0, 6.0),
+    )
+    result = Backtest(1, 0, rows, ())
+    assert result.out_of_sample_coverage == pytest.approx(2 / 3)
+    assert result.coverage("FY2020-FY2023") == 0.0
+    assert result.coverage("FY2012-FY2016") == 0.0
+    assert result.periods()["FY2017-FY2019"]["coverage_90"] == 1.0
+
+
+def test_parameter_draws_reproduce_each_value_s_90_percent_interval() -> None:
+    """Drawn 2,000 times, a fitted value's 5th and 95th percentiles are its recorded interval's
+    ends (lopsided on the fitting scale when the interval is), and a value kept within its
+    allowed range never leaves it."""
+    key = "enforcement.effort.share_on_arrests"
+    entry = TREE.leaf(key).values[0]
+    assert entry.interval_90 is not None
+    low, high = entry.interval_90
+    assert (key, entry.start) in uncertain_values(TREE, START, END)
+    draws = parameter_draws(TREE, 2000, 7, {}, START, END)
+    values = [TREE.with_reform(r).get(key, "2015-01-01") for r in draws[:2000]]
+    assert np.quantile(values, 0.05) == pytest.approx(low, rel=0.03)
+    assert np.quantile(values, 0.95) == pytest.approx(high, rel=0.03)
+    assert np.median(values) == pytest.approx(entry.value, rel=0.02)
+    # a value with no interval is not drawn
+    assert "flows.arrivals" not in draws[0].overrides
+    kept = parameter_draws(TREE, 200, 7, {key: (0.15, 0.16)}, START, END)
+    assert {0.15 <= TREE.with_reform(r).get(key, "2015-01-01") <= 0.16 for r in kept} == {True}
+
+
+def test_cross_validation_fits_on_the_years_before_each_period(
+    figures: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each fold fits on FY2012 up to the year before its period; a fit that returns the tree's
+    own values predicts the period exactly as the tree does."""
+    import immsim.calibration.calibrate as module
+
+    key = "processing.voluntary_return_share"
+    seen: list[range] = []
+
+    def fake(*args, fit_years: range, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(fit_years)
+        value = float(TREE.get(key, "2015-01-01"))
+        item = Fitted(key, "share", value, value, (value, value), (0.01, 0.3), False)
+        return Calibration("m", (), 1, 0.1, 0.1, {}, (item,), 0)
+
+    monkeypatch.setattr(module, "calibrate", fake)
+    folds = module.cross_validate(figures, TREE, seed=3)
+    assert seen == [range(2012, 2017), range(2012, 2020)]
+    assert [f.period for f in folds] == ["FY2017-FY2019", "FY2020-FY2023"]
+    assert [f.fit_years for f in folds] == [(2012, 2016), (2012, 2019)]
+    for fold in folds:
+        assert fold.cells >= 10
+        assert fold.error_refit == pytest.approx(fold.error_tree)
+
+
+def test_the_model_s_error_comes_from_the_fitted_years_only() -> None:
+    """By hand: fitted cells 10% and 30% above (log 1.1, log 1.3) give arrests an error of
+    sqrt((log(1.1)^2 + log(1.3)^2) / 2); an out-of-sample cell 300% off counts for nothing."""
+    rows = [
+        replace(_row("FY2012-FY2016", 10.0, 0, 0), median=11.0, sample="fitted"),
+        replace(_row("FY2012-FY2016", 10.0, 0, 0), median=13.0, sample="fitted"),
+        replace(_row("FY2017-FY2019", 10.0, 0, 0), median=40.0, sample="out of sample"),
+    ]
+    found = discrepancies(rows)
+    expected = np.sqrt((np.log(1.1) ** 2 + np.log(1.3) ** 2) / 2)
+    assert found["arrests"] == pytest.approx(expected)
+    assert found["all"] == pytest.approx(expected)
+
+
+def test_the_predictive_band_widens_the_draws_by_the_model_s_error(figures: Path) -> None:
+    """With the model's error added, each band holds the draws' band, and more records fall
+    inside it than inside the draws' band alone."""
+    result = validate(figures, TREE, draws=2, seeds_only=True)
+    assert result.discrepancy and set(result.discrepancy) >= {"arrests", "all"}
+    for row in result.rows:
+        assert row.predictive_low is not None and row.predictive_high is not None
+        assert row.predictive_low <= row.median <= row.predictive_high
+        assert row.predictive_high - row.predictive_low > row.high - row.low
+    predictive = result.out_of_sample_predictive_coverage
+    plain = result.out_of_sample_coverage
+    assert predictive is not None and plain is not None and predictive > plain

@@ -28,8 +28,10 @@ from immsim.yamlio import load_yaml_text
 
 TREE = load_baseline()
 POP = build_population(TREE, dt.date(2016, 10, 1), seed=1)
-CUSTODIAL = ("arrests_jail", "arrests_287g", "arrests_prison")
-LEADS = ("arrests_task_force", "arrests_database", "arrests_worksite", "arrests_check_in")
+CUSTODIAL = ("arrests_jail", "arrests_287g", "arrests_287g_task_force", "arrests_prison")
+PARTNERS = ("arrests_287g", "arrests_287g_task_force")
+"""Custodial arrests a 287(g) partner processed: ICE spends a share of the custodial hours."""
+LEADS = ("arrests_checkpoint", "arrests_database", "arrests_worksite", "arrests_check_in")
 AT_LARGE = ("arrests_at_large", "arrests_collateral")
 COMMUNITY = ("arrests_at_large", "arrests_collateral", *LEADS[1:])
 """Arrests in the community, as TRAC counts them: every arrest but those where ICE took custody
@@ -100,8 +102,13 @@ def pool_hours(weekly: pl.DataFrame, day: str) -> dict[str, np.ndarray]:
     def hours(kind: str) -> float:
         return at(f"enforcement.effort.hours_per_arrest.{kind}", day)
 
+    partner = at("enforcement.partners.ice_hours_share", day)
     return {
-        "custodial": sum(weekly[c].to_numpy() for c in CUSTODIAL) * hours("custodial"),
+        "custodial": (
+            sum(weekly[c].to_numpy() for c in CUSTODIAL)
+            - (1.0 - partner) * sum(weekly[c].to_numpy() for c in PARTNERS)
+        )
+        * hours("custodial"),
         "at_large": weekly["arrests_at_large"].to_numpy() * hours("at_large")
         + weekly["arrests_collateral"].to_numpy() * hours("collateral"),
         "other": sum(weekly[c].to_numpy() for c in LEADS) * hours("lead"),
@@ -201,6 +208,181 @@ def test_more_fugitive_operations_hours_move_arrests_into_the_community(trump_er
         assert measured == pytest.approx(expected, rel=0.10), pool
     community = total(more.weekly, COMMUNITY) / float(more.weekly["arrests"].sum())
     assert community > total(trump_era.weekly, COMMUNITY) / float(trump_era.weekly["arrests"].sum())
+
+
+# 287(g) by model ---------------------------------------------------------------------------
+
+
+def test_287g_holds_are_near_the_recorded_share_of_ice_arrests(
+    trump_era: Any, shared_data: Path
+) -> None:
+    # TRAC: 6% of ICE arrests FY2017 to mid-FY2018 came through 287(g) agencies; band 2 points
+    # (the jail share of bookings is a placeholder; a 287(g) hold now costs ICE a quarter of
+    # the custodial hours, so more of them are taken than at full cost)
+    record = published(shared_data, "ice_arrests_share_287g")
+    w = trump_era.weekly.filter(pl.col("fiscal_year").is_in([2017, 2018]))
+    share = total(w, PARTNERS) / float(w["arrests"].sum())
+    assert abs(share - record) <= 0.02, share
+
+
+def test_partner_processed_holds_leave_ice_hours_for_more_custodial_arrests(
+    trump_era: Any,
+) -> None:
+    # Hand calculation: with the custodial hours binding, N arrests at a 287(g) mix pi cost
+    # N h (1 - pi + s pi) = H, so 287(g) holds at full cost (s = 1) give N(s) / N(1) =
+    # 1 / (1 - pi (1 - s)), pi the holds' share of the custodial candidates (as of the
+    # arrests, cut in proportion); band 2%. The hours used stay within the program's share.
+    day = "2017-06-01"
+    s = at("enforcement.partners.ice_hours_share", day)
+    full = go(
+        regime="eo13768",
+        start="2017-01-25",
+        years=2,
+        overrides={"enforcement.partners.ice_hours_share": 1.0},
+    )
+    base = trump_era.weekly
+    pi = total(base, PARTNERS) / total(base, CUSTODIAL)
+    expected = 1.0 / (1.0 - pi * (1.0 - s))
+    measured = total(base, CUSTODIAL) / total(full.weekly, CUSTODIAL)
+    assert measured == pytest.approx(expected, rel=0.02)
+    assert measured > 1.03  # the lever moves the outputs by more than noise
+    assert total(full.weekly, PARTNERS) < total(base, PARTNERS)
+
+
+def revival(officers: float) -> Any:
+    """A year of the 2025 rules from the task-force revival, ICE's hours ample (ten times the
+    officers) so that the partners' arrests are not cut by them."""
+    return go(
+        regime="jan2025",
+        start="2025-06-01",
+        overrides={
+            "enforcement.partners.task_force.officers": officers,
+            "enforcement.ero_deportation_officers": 10
+            * at("enforcement.ero_deportation_officers", "2025-06-01"),
+        },
+    )
+
+
+def test_task_force_arrests_follow_the_partners_officers() -> None:
+    # Hand calculation: each week, the people at large (with or without an order) times the
+    # chance a week of the officers' national arrests over the population total; the regime of
+    # January 2025 arrests everyone encountered who is not exempt, so the measured count sits
+    # within 5% below the expected one (the exempt) and no more than 3% above (noise).
+    day = "2025-06-01"
+    officers = at("enforcement.partners.task_force.officers", day)
+    per_officer = at("enforcement.partners.task_force.arrests_per_officer_year", day)
+    estimator = TREE.get("population.total_estimator", day)
+    population = at(f"population.unauthorized_total_{estimator}", day)
+    chance = float(weekly(officers * per_officer / population))
+    w = revival(officers).weekly
+    at_large = w["at_large"].to_numpy() + w["final_orders_at_large"].to_numpy()
+    # the stocks are at the week's end; the week's draws see the stock before it
+    before = np.concatenate([[at_large[0]], at_large[:-1]])
+    expected = float((before * chance).sum())
+    measured = float(w["arrests_287g_task_force"].sum())
+    assert 0.95 * expected <= measured <= 1.03 * expected, (measured, expected)
+    doubled = float(revival(2 * officers).weekly["arrests_287g_task_force"].sum())
+    assert doubled / measured == pytest.approx(2.0, rel=0.05)
+
+
+def test_no_task_force_arrests_before_the_revival(trump_era: Any) -> None:
+    # the model ended in 2012 (its earlier arrests are within the 287(g) jail share)
+    assert trump_era.weekly["arrests_287g_task_force"].sum() == 0
+
+
+# protections -------------------------------------------------------------------------------
+
+
+def tps_arrests(result: Any, weeks: int | None = None) -> float:
+    """Arrests of TPS holders over the run, or over its first ``weeks``."""
+    rows = result.breakdown.filter(
+        (pl.col("stage") == "arrested")
+        & (pl.col("attribute") == "protected_status")
+        & (pl.col("level") == "tps")
+    )
+    if weeks is not None:
+        rows = rows.filter(pl.col("week") < rows["week"].min() + weeks)
+    return float(rows["persons"].sum())
+
+
+def test_tps_holders_are_not_arrested_while_their_designations_hold(trump_era: Any) -> None:
+    # INA 244(a)(1)(A): while every designation was in force (the 2017-2018 terminations were
+    # enjoined), no regime arrests a TPS holder through any channel
+    assert at("enforcement.protections.tps_in_force_share", "2018-01-01") == 1.0
+    assert tps_arrests(trump_era) == 0
+
+
+def test_tps_terminations_make_their_holders_arrestable_in_proportion() -> None:
+    # Hand calculation: after the termination of Venezuela's 2023 designation, the share not in
+    # force (1 - 0.730) of TPS holders can be arrested, through every channel alike; against
+    # none protected, TPS holders' arrests are that share of what they would be. Measured over
+    # the first eight weeks, before arrests deplete the unprotected run's TPS holders at large
+    # (some 2,200 a week; over the year the ratio drifts up to 0.31), with ICE's hours ample (a
+    # hundred times the officers: when they bind, the candidates the protection removes leave
+    # hours for the rest) and no collateral arrests (a fixed number per targeted arrest, drawn
+    # among whoever can be arrested: with fewer arrestable, each is likelier to be drawn);
+    # band 0.03
+    day = "2025-06-01"
+    lost = 1.0 - at("enforcement.protections.tps_in_force_share", day)
+    ample = {
+        "enforcement.ero_deportation_officers": 100
+        * at("enforcement.ero_deportation_officers", day),
+        "enforcement.channels.collateral_per_targeted": 0.0,
+    }
+    kept = go(regime="jan2025", start=day, overrides=ample)
+    none = go(
+        regime="jan2025",
+        start=day,
+        overrides={"enforcement.protections.tps_in_force_share": 0.0, **ample},
+    )
+    ratio = tps_arrests(kept, weeks=8) / tps_arrests(none, weeks=8)
+    assert ratio == pytest.approx(lost, abs=0.03), ratio
+
+
+# a removal goal under the 2011 rules --------------------------------------------------------
+
+
+def no_conviction_share(result: Any) -> float:
+    """The share of the run's arrests with no conviction (pending charges included)."""
+    shares = result.shares("arrested", "criminal_history")
+    rows = shares.filter(pl.col("level") == "none")
+    return float(rows["persons"].sum()) / float(shares["persons"].sum())
+
+
+def test_a_removal_goal_under_the_2011_rules_surges_the_channels_the_2013_documents_name() -> None:
+    # The 2013 e-mails (seeds/004): to meet the goal, field offices mined licence records, went
+    # to police traffic checkpoints and processed more low-level jail bookings. The hours the
+    # goal adds go to the Criminal Alien Program and the other arrest work in their shares,
+    # none to the at-large teams (hand calculation of each program's hours from the week's
+    # effort: every program within them, at-large arrests as without the goal, band 5%), and
+    # the arrests are less criminal than without the goal.
+    day = "2013-06-01"
+    without = go(regime="jun2011", start="2012-10-01", years=2)
+    goal = go(
+        regime="jun2011",
+        start="2012-10-01",
+        years=2,
+        overrides={"enforcement.effort.removal_goal": 400000},
+    )
+    w = goal.weekly
+    effort = w["effort"].to_numpy()
+    assert effort.max() > 1.2  # the goal is not met: the surge runs
+    shares = program_shares(day)
+    base = w["officer_hours"].to_numpy() / effort  # the week's hours before the surge
+    added = base * (effort - 1.0)
+    surge = shares["custodial"] + shares["other"]
+    used = pool_hours(w, day)
+    limits = {
+        "custodial": base * shares["custodial"] + added * shares["custodial"] / surge,
+        "at_large": base * shares["at_large"],
+        "other": base * shares["other"] + added * shares["other"] / surge,
+    }
+    for name, limit in limits.items():
+        assert np.all(used[name] <= limit + 1e-6), name
+    at_large_ratio = total(w, AT_LARGE) / total(without.weekly, AT_LARGE)
+    assert at_large_ratio == pytest.approx(1.0, abs=0.05)
+    assert total(w, CUSTODIAL) > 1.2 * total(without.weekly, CUSTODIAL)
+    assert no_conviction_share(goal) > no_conviction_share(without)
 
 
 # the 2011 docket review -------------------------------------------------------------------

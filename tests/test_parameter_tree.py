@@ -197,10 +197,15 @@ def test_known_gaps_say_so(key: str) -> None:
     assert "no source" in (last.note or "").lower()
 
 
-def test_287g_by_model_is_documentation_only_until_issue_21() -> None:
+def test_287g_agreement_counts_say_what_the_engine_reads_instead() -> None:
+    # 287(g) by model reads the jail models' share of bookings and the task-force officers;
+    # the counts of agreements are context, and each says which leaf stands for it
     for model in ("jail", "task_force", "warrant_service"):
         leaf = TREE.leaf(f"enforcement.agreements_287g_{model}")
-        assert leaf.documentation_only and "issue 21" in leaf.documentation_only
+        assert leaf.documentation_only
+        assert "jail_287g_share" in leaf.documentation_only or (
+            "enforcement.partners" in leaf.documentation_only
+        )
 
 
 def test_funded_beds_are_never_read_from_the_detained_population() -> None:

@@ -178,7 +178,7 @@ def _lead_plan(chance: np.ndarray) -> leads.LeadsPlan:
         released=competing([np.zeros(size)], size),
         sources=np.array([FREE, ORDERED, RELEASED], dtype=np.int64),
         channels=np.array(
-            [Count.ARRESTS_TASK_FORCE, Count.ARRESTS_DATABASE, Count.ARRESTS_CHECK_IN],
+            [Count.ARRESTS_CHECKPOINT, Count.ARRESTS_DATABASE, Count.ARRESTS_CHECK_IN],
             dtype=np.int64,
         ),
     )
@@ -228,6 +228,7 @@ def _chain_case() -> tuple[np.ndarray, dict[str, object]]:
         "detainer": np.array([2, 2, 0, 1, 0, 2], dtype=np.int8),
         "p_detainer": 0.8,
         "p_notification": 0.3,
+        "protect": np.array([1.0, 1.0, 1.0, 0.5, 1.0, 1.0]),  # half of group 3 protected
     }
     return stock, chances
 
@@ -256,6 +257,7 @@ def test_the_jail_chain_has_each_persons_chances() -> None:
     # held (if the regime would arrest) or, elsewhere, transferred on a detainer/notification
     b, m, s, e, d = c["booking"], c["match"], c["share_287g"], c["enforce"], c["detainer"]
     honour = np.where(d == 2, c["p_detainer"], np.where(d == 1, c["p_notification"], 0.0))
+    honour = honour * c["protect"]  # a detainer on someone a statute protects is not acted on
     matched = stock * b * m  # type: ignore[operator]
     expected = {
         "held": matched * s * e,  # type: ignore[operator]

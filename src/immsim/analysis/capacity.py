@@ -26,7 +26,9 @@ from immsim.engine.costs import capital_per_year
 from immsim.engine.results import Results
 from immsim.engine.run import run
 from immsim.errors import InputError
+from immsim.parameters.intervals import parameter_draws, uncertain_values
 from immsim.parameters.loader import ParameterTree
+from immsim.parameters.reform import Reform
 from immsim.parameters.schema import MAX_MAGNITUDE, units
 from immsim.population.build import Population, build_population
 from immsim.progress import Progress
@@ -344,6 +346,86 @@ def required_capacity(
                 break
     answer = _answer(goal, counted, whole_run, stopped, today, best, trials)
     return _priced(answer, tree, start)
+
+
+@dataclass(frozen=True)
+class CapacityBands:
+    """The capacity search repeated with the tree's uncertain values drawn from their 90%
+    intervals: for each capacity and the yearly cost, the 5th percentile, the median and the
+    95th percentile of the answers, and how many draws met the goal."""
+
+    draws: int
+    met: int
+    drawn: int
+    capacities: dict[str, tuple[float, float, float]]
+    cost_per_year: tuple[float, float, float]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "draws": self.draws,
+            "met": self.met,
+            "values_drawn": self.drawn,
+            "capacities": {name: list(band) for name, band in self.capacities.items()},
+            "cost_per_year": list(self.cost_per_year),
+        }
+
+
+def _spread(values: list[float]) -> tuple[float, float, float]:
+    low, median, high = np.quantile(values, [0.05, 0.5, 0.95])
+    return float(low), float(median), float(high)
+
+
+def capacity_bands(
+    scenario: Scenario,
+    goal: float,
+    draws: int,
+    allowed: dict[str, tuple[float, float]],
+    max_runs: int = 30,
+    counted: str = "removals",
+    whole_run: bool = False,
+    population: Population | None = None,
+    progress: Progress | None = None,
+) -> CapacityBands:
+    """:func:`required_capacity` once for each of ``draws`` draws of every value with a 90%
+    interval in force during the run (:func:`immsim.parameters.intervals.parameter_draws`,
+    kept within ``allowed``), the scenario's own overrides winning where both set a value; the
+    seed is the scenario's, so the bands are the parameters' uncertainty, not the seeds' noise.
+    ``progress`` counts the draws."""
+    tree = scenario.parameters()
+    end = dt.date(scenario.start.year + scenario.horizon_years, scenario.start.month, 1)
+    base = scenario.reform
+    chosen = uncertain_values(tree, scenario.start, end)
+    answers = []
+    for i, draw in enumerate(
+        parameter_draws(tree, draws, scenario.seed, allowed, scenario.start, end)
+    ):
+        reform = Reform(
+            name=f"{base.name if base else scenario.name}-draw-{i}",
+            description=base.description if base else None,
+            regime=base.regime if base else None,
+            overrides={**draw.overrides, **(base.overrides if base else {})},
+        )
+        drawn = scenario.model_copy(update={"reform": reform})
+        # a drawn population leaf sets the margins the start population is raked to
+        people = (
+            None if any(key.startswith("population.") for key in draw.overrides) else population
+        )
+        answers.append(
+            required_capacity(
+                drawn, goal, max_runs, counted=counted, population=people, whole_run=whole_run
+            )
+        )
+        if progress:
+            progress(i + 1, draws)
+    return CapacityBands(
+        draws=draws,
+        met=sum(a.met for a in answers),
+        drawn=len(chosen),
+        capacities={
+            name: _spread([a.capacities[name].required for a in answers]) for name in LEVERS
+        },
+        cost_per_year=_spread([a.cost_per_year for a in answers]),
+    )
 
 
 def _parents(results: Results, weeks: pl.DataFrame) -> float:

@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from immsim.errors import InputError
 from immsim.parameters.loader import ParameterTree
 from immsim.parameters.reform import Override, Reform
-from immsim.parameters.scales import fitting_scale, from_scale, to_scale
-from immsim.parameters.schema import MAX_MAGNITUDE, magnitude_problem, units
+from immsim.parameters.scales import clamp, fitting_scale, from_scale, to_scale
+from immsim.parameters.schema import magnitude_problem, units
 from immsim.yamlio import LocatedYaml
 
 
@@ -153,17 +153,6 @@ def _fitted(tree: ParameterTree, key: str) -> Dist:
     return Dist(dist="fitted", mean=mean, sd=sd, transform=kind)
 
 
-def _clamp(tree: ParameterTree, key: str, value: float) -> float:
-    """A drawn value inside its unit's range: a normal draw or a multiplied value may fall
-    below zero or, multiplied, above the unit's input limit."""
-    kind = units()[tree.leaf(key).unit].kind
-    if kind == "share":
-        return min(1.0, max(0.0, value))
-    if kind in MAX_MAGNITUDE:
-        return min(MAX_MAGNITUDE[kind], max(0.0, value))
-    return value
-
-
 def draw_reform(
     tree: ParameterTree,
     dists: dict[str, Dist],
@@ -179,10 +168,10 @@ def draw_reform(
         leaf = tree.leaf(key)
         if dists[key].apply == "multiplier":
             dated: dict[dt.date, Any] = {
-                v.start: _clamp(tree, key, float(v.value) * value) for v in leaf.values
+                v.start: clamp(tree, key, float(v.value) * value) for v in leaf.values
             }
         else:
-            dated = {leaf.values[0].start: _clamp(tree, key, value)}
+            dated = {leaf.values[0].start: clamp(tree, key, value)}
         overrides[key] = Override.model_validate({"values": dated})
     return Reform(
         name=name,

@@ -13,8 +13,10 @@ the method, the targets, the fit and the interval: a data change to review in a 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -24,9 +26,10 @@ from typing import Any
 import numpy as np
 import yaml
 
-from immsim.calibration.metrics import load_observed
-from immsim.calibration.validate import FITTED, START, simulate_draws
+from immsim.calibration.metrics import observed_figures
+from immsim.calibration.validate import FITTED, PERIODS, START, simulate_draws
 from immsim.errors import InputError
+from immsim.parameters.intervals import Z90
 from immsim.parameters.loader import ParameterTree
 from immsim.parameters.reform import Override, Reform
 from immsim.parameters.scales import fitting_scale, from_scale, to_scale
@@ -34,6 +37,13 @@ from immsim.population.build import build_population
 from immsim.progress import Progress
 
 FIT_YEARS = len(FITTED)
+PINNED, WEAK = 0.25, 0.75
+"""Report settings, not model quantities: a fitted value whose 90% interval spans at most a
+quarter of its allowed range (on the fitting scale) is reported pinned by the targets, at most
+three quarters weakly pinned, more not pinned (the range, not the record, bounds it)."""
+SLOPPY = 0.01
+"""Report settings: a direction of the Jacobian whose singular value is below this share of the
+largest is one the targets barely see; the report names the values that make it up."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,35 @@ class FitSpec:
     low: float
     high: float
     why: str
+    at: dt.date | None = None
+    """The date of the value to fit, for a leaf with several dated values (the others are held);
+    None for a leaf's only value."""
+
+    @property
+    def name(self) -> str:
+        """The key, with the fitted value's date when the leaf has several."""
+        return f"{self.key}@{self.at.isoformat()}" if self.at else self.key
+
+
+def fitted_start(tree: ParameterTree, spec: FitSpec) -> dt.date:
+    """The date of the value ``spec`` fits: its ``at``, which the leaf must have, or the date of
+    the leaf's only value."""
+    leaf = tree.leaf(spec.key)
+    if spec.at is None:
+        if len(leaf.values) != 1:
+            raise InputError(
+                "the leaf has several dated values: give `at`, the date of the one to fit",
+                key=spec.key,
+                allowed=[start.isoformat() for start in leaf.starts],
+            )
+        return leaf.values[0].start
+    if spec.at not in leaf.starts:
+        raise InputError(
+            f"no value dated {spec.at.isoformat()} to fit",
+            key=spec.key,
+            allowed=[start.isoformat() for start in leaf.starts],
+        )
+    return spec.at
 
 
 def fit_specs() -> tuple[FitSpec, ...]:
@@ -57,15 +96,16 @@ def select_specs(only: tuple[str, ...]) -> tuple[FitSpec, ...]:
     specs = fit_specs()
     if not only:
         return specs
-    known = {spec.key for spec in specs}
+    known = {spec.key for spec in specs} | {spec.name for spec in specs}
     unknown = sorted(set(only) - known)
     if unknown:
         raise InputError(
             f"not a parameter calibrate fits: {', '.join(unknown)} (calibration/fit.yaml lists "
-            f"{', '.join(sorted(known))})",
+            f"{', '.join(sorted(spec.name for spec in specs))})",
             key="--only",
         )
-    return tuple(spec for spec in specs if spec.key in only)
+    # KEY selects each of a leaf's fitted values; KEY@DATE one of them
+    return tuple(spec for spec in specs if spec.key in only or spec.name in only)
 
 
 @dataclass(frozen=True)
@@ -92,16 +132,41 @@ class Fitted:
     interval_90: tuple[float, float]
     allowed: tuple[float, float]
     at_bound: bool
+    start: dt.date | None = None
+    """The date of the fitted value (the leaf's only value when None)."""
+    identified: bool = True
+    """False when no target moved as the value moved (its Jacobian column is zero): the fit says
+    nothing about it, its interval would be a point, and :func:`write_back` leaves it as it was."""
+    width: float = 0.0
+    """The 90% interval's width as a share of the allowed range, both on the fitting scale (logit
+    or log): near 0 the targets pin the value, near 1 the range, not the record, bounds it."""
+
+    @property
+    def name(self) -> str:
+        return f"{self.key}@{self.start.isoformat()}" if self.start else self.key
+
+    @property
+    def verdict(self) -> str:
+        """What the targets say about the value, from its interval's width (see ``PINNED``)."""
+        if not self.identified:
+            return "not moved by any target"
+        if self.width <= PINNED:
+            return "pinned"
+        return "weakly pinned" if self.width <= WEAK else "not pinned"
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "key": self.key,
+            "from": self.start.isoformat() if self.start else None,
             "unit": self.unit,
             "before": self.before,
             "value": self.value,
             "interval_90": list(self.interval_90),
             "range": list(self.allowed),
             "at_bound": self.at_bound,
+            "identified": self.identified,
+            "interval_share_of_range": self.width,
+            "verdict": self.verdict,
         }
 
 
@@ -117,6 +182,7 @@ class Calibration:
     residuals: dict[str, float]
     parameters: tuple[Fitted, ...]
     seed: int
+    identifiability: Identifiability | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -128,7 +194,58 @@ class Calibration:
             "residuals": self.residuals,
             "parameters": [p.as_dict() for p in self.parameters],
             "seed": self.seed,
+            "identifiability": self.identifiability.as_dict() if self.identifiability else None,
         }
+
+
+@dataclass(frozen=True)
+class Identifiability:
+    """What the targets pin down, from the Jacobian of the relative errors on the fitting scale
+    at the optimum: its singular values (largest first; one near zero is a combination of values
+    the targets cannot see) and, for each such sloppy direction, the values that make it up
+    (loadings of a quarter or more of the largest, largest first)."""
+
+    singular_values: tuple[float, ...]
+    sloppy: tuple[tuple[float, tuple[tuple[str, float], ...]], ...]
+
+    @property
+    def condition(self) -> float:
+        """Largest over smallest singular value (infinite when a value moved no target)."""
+        low = self.singular_values[-1] if self.singular_values else 0.0
+        return self.singular_values[0] / low if low > 0 else float("inf")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "singular_values": list(self.singular_values),
+            "condition_number": self.condition,
+            "sloppy_directions": [
+                {"singular_value": value, "loadings": dict(loadings)}
+                for value, loadings in self.sloppy
+            ],
+        }
+
+
+def identifiability(jacobian: np.ndarray, names: tuple[str, ...]) -> Identifiability:
+    """The singular values of ``jacobian`` (targets by fitted values) and its sloppy directions:
+    those whose singular value is below ``SLOPPY`` of the largest, each named by the values that
+    load on it."""
+    # every direction of the values, those beyond the number of targets with singular value 0
+    _, found, vt = np.linalg.svd(jacobian, full_matrices=True)
+    values = np.concatenate([found, np.zeros(vt.shape[0] - len(found))])
+    largest = float(values[0]) if len(values) else 0.0
+    sloppy = []
+    for value, direction in zip(values, vt, strict=True):
+        if largest > 0 and value >= SLOPPY * largest:
+            continue
+        top = float(np.max(np.abs(direction)))
+        loadings = sorted(
+            ((name, float(w)) for name, w in zip(names, direction, strict=True)),
+            key=lambda item: -abs(item[1]),
+        )
+        sloppy.append(
+            (float(value), tuple((n, round(w, 3)) for n, w in loadings if abs(w) >= top / 4))
+        )
+    return Identifiability(tuple(float(v) for v in values), tuple(sloppy))
 
 
 def _to_x(tree: ParameterTree, key: str, value: float) -> float:
@@ -139,11 +256,13 @@ def _from_x(tree: ParameterTree, key: str, x: float) -> float:
     return from_scale(fitting_scale(tree, key), x)
 
 
-def _reform(tree: ParameterTree, values: dict[str, float]) -> Reform:
+def _reform(tree: ParameterTree, values: dict[tuple[str, dt.date], float]) -> Reform:
+    """Each fitted leaf's whole timeline, with the trial values at their dates and the leaf's
+    other dated values as they are (an override replaces a leaf from its first date on)."""
     overrides = {}
-    for key, value in values.items():
-        start = tree.leaf(key).values[0].start
-        overrides[key] = Override.model_validate({"values": {start: value}})
+    for key in dict.fromkeys(key for key, _ in values):
+        timeline = {v.start: values.get((key, v.start), v.value) for v in tree.leaf(key).values}
+        overrides[key] = Override.model_validate({"values": timeline})
     return Reform(name="calibration-trial", overrides=overrides)
 
 
@@ -170,38 +289,48 @@ def calibrate(
     max_evaluations: int = 60,
     progress: Progress | None = None,
     on_evaluation: Callable[[float], None] | None = None,
+    fit_years: range = FITTED,
+    workbooks: Path | None = None,
 ) -> Calibration:
     """``progress`` counts the model runs against ``max_evaluations``, which bounds them all:
     the first, the optimizer's steps and its finite-difference Jacobians (one run a fitted
     parameter each). ``on_evaluation`` is told each run's RMS relative error, to show how the
-    fit is going."""
+    fit is going. ``fit_years``: the fiscal years whose figures are the targets (FY2012-FY2016;
+    a cross-validation fold fits on the years before the period it predicts), simulated up to
+    ``years`` after the start. ``workbooks``: ICE's workbooks, for the targets they add."""
     from scipy.optimize import least_squares
 
     specs = specs or fit_specs()
-    parameters = tuple(spec.key for spec in specs)
+    parameters = tuple((spec.key, fitted_start(tree, spec)) for spec in specs)
     steps = _steps(max_evaluations, len(parameters))
-    observed = load_observed(figures)
+    observed = observed_figures(figures, workbooks)
     last_year = START.year + years
-    targets = sorted(k for k in observed if k[1] in FITTED and k[1] <= last_year)
+    targets = sorted(k for k in observed if k[1] in fit_years and k[1] <= last_year)
     if not targets:
-        raise InputError("no FY2012–FY2016 targets in the figures file", file=str(figures))
-    for key in parameters:
-        if len(tree.leaf(key).values) != 1:
-            raise InputError("only single-valued leaves can be fitted", key=key)
-    start_values = {k: float(tree.get(k, START)) for k in parameters}
+        raise InputError(
+            f"no FY{fit_years.start}-FY{fit_years.stop - 1} targets in the figures file",
+            file=str(figures),
+        )
+    start_values = {(k, d): float(tree.get(k, d)) for k, d in parameters}
+    # Built once and shared by every trial, except that a trial of a population leaf, which
+    # sets the margins the start population is raked to, rebuilds it (about a second a trial).
     population = build_population(tree, START, seed=seed)
     lower = np.array([_to_x(tree, s.key, s.low) for s in specs])
     upper = np.array([_to_x(tree, s.key, s.high) for s in specs])
     x0 = np.clip(
-        np.array([_to_x(tree, k, v) for k, v in start_values.items()]), lower + 1e-6, upper - 1e-6
+        np.array([_to_x(tree, k, v) for (k, _), v in start_values.items()]),
+        lower + 1e-6,
+        upper - 1e-6,
     )
     evaluations = 0
 
     def residuals(x: np.ndarray) -> np.ndarray:
         nonlocal evaluations
-        values = {k: _from_x(tree, k, float(xi)) for k, xi in zip(parameters, x, strict=True)}
+        values = {
+            (k, d): _from_x(tree, k, float(xi)) for (k, d), xi in zip(parameters, x, strict=True)
+        }
         (sim,) = simulate_draws(
-            tree, 1, seed, years=years, reform=_reform(tree, values), population=population
+            tree, 1, seed, years=years, reforms=[_reform(tree, values)], population=population
         )
         out = np.array([(sim.get(t, 0.0) - observed[t].value) / observed[t].value for t in targets])
         evaluations += 1
@@ -227,18 +356,22 @@ def calibrate(
         sd = np.sqrt(np.clip(np.diag(cov), 0, None))
     except np.linalg.LinAlgError:
         sd = np.full(len(parameters), np.nan)
+    moved = np.any(fit.jac != 0, axis=0)
     fitted = []
-    for i, (key, spec) in enumerate(zip(parameters, specs, strict=True)):
+    for i, ((key, start), spec) in enumerate(zip(parameters, specs, strict=True)):
         value = _from_x(tree, key, float(fit.x[i]))
-        lo = _from_x(tree, key, float(fit.x[i] - 1.645 * sd[i]))
-        hi = _from_x(tree, key, float(fit.x[i] + 1.645 * sd[i]))
-        lo = max(lo, spec.low)
-        hi = min(hi, spec.high)
+        # On the fitting scale, and within the allowed range, before transforming back: a value
+        # the targets barely pin has a huge (or undefined) spread, whose exp would overflow.
+        spread = Z90 * sd[i] if np.isfinite(sd[i]) else np.inf
+        x_lo, x_hi = max(fit.x[i] - spread, lower[i]), min(fit.x[i] + spread, upper[i])
+        lo = _from_x(tree, key, float(x_lo))
+        hi = _from_x(tree, key, float(x_hi))
+        lo, hi = max(lo, spec.low), min(hi, spec.high)  # exp(log(26)) is 26.000000000000004
         fitted.append(
             Fitted(
                 key=key,
                 unit=tree.leaf(key).unit,
-                before=start_values[key],
+                before=start_values[(key, start)],
                 value=value,
                 interval_90=(min(lo, hi), max(lo, hi)),
                 allowed=(spec.low, spec.high),
@@ -246,6 +379,9 @@ def calibrate(
                     np.isclose(value, spec.low, rtol=1e-3)
                     or np.isclose(value, spec.high, rtol=1e-3)
                 ),
+                start=spec.at and start,
+                identified=bool(moved[i]),
+                width=float((x_hi - x_lo) / (upper[i] - lower[i])) if moved[i] else 0.0,
             )
         )
     return Calibration(
@@ -257,7 +393,110 @@ def calibrate(
         residuals={f"{m} FY{y}": float(r) for (m, y), r in zip(targets, fit.fun, strict=True)},
         parameters=tuple(fitted),
         seed=seed,
+        identifiability=identifiability(fit.jac, tuple(spec.name for spec in specs)),
     )
+
+
+@dataclass(frozen=True)
+class Fold:
+    """One fold of the time-series cross-validation: the values fitted on the years before a
+    regime period, and the period's median absolute error predicted with them, beside the error
+    with the tree's values as they are (which were fitted on FY2012-FY2016 only)."""
+
+    period: str
+    fit_years: tuple[int, int]
+    cells: int
+    error_tree: float | None
+    error_refit: float | None
+    calibration: Calibration
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "fit_years": list(self.fit_years),
+            "cells": self.cells,
+            "median_abs_pct_error_tree": self.error_tree,
+            "median_abs_pct_error_refit": self.error_refit,
+            "calibration": self.calibration.as_dict(),
+        }
+
+
+def _period_error(
+    sim: dict[tuple[str, int], float],
+    observed: dict[tuple[str, int], Any],
+    years: range,
+) -> tuple[int, float | None]:
+    """How many of the period's cells have a record, and their median absolute relative error."""
+    errors = [
+        abs((sim[key] - found.value) / found.value)
+        for key, found in observed.items()
+        if key[1] in years and key in sim and found.value
+    ]
+    return len(errors), statistics.median(errors) if errors else None
+
+
+def fitted_reform(tree: ParameterTree, result: Calibration) -> Reform:
+    """The fit's identified values as a reform of ``tree`` (what :func:`write_back` would write)."""
+    return _reform(
+        tree,
+        {
+            (p.key, p.start or tree.leaf(p.key).values[0].start): p.value
+            for p in result.parameters
+            if p.identified
+        },
+    )
+
+
+def cross_validate(
+    figures: Path,
+    tree: ParameterTree,
+    specs: tuple[FitSpec, ...] | None = None,
+    seed: int = 2012,
+    max_evaluations: int = 60,
+    workbooks: Path | None = None,
+    on_fold: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
+) -> tuple[Fold, ...]:
+    """Time-series cross-validation over the back-test's regime periods: for each period after
+    the first, fit ``specs`` on every year before it, then run to the period's end and score
+    the period (one seed, as the fit: common random numbers). A fit that predicts its next
+    period worse than the tree's values is one that learned the noise of its years."""
+    specs = specs or fit_specs()
+    observed = observed_figures(figures, workbooks)
+    folds = []
+    for name, years in PERIODS.items():
+        if years.start <= FITTED.start:
+            continue
+        if on_fold:
+            on_fold(name)
+        result = calibrate(
+            figures,
+            tree,
+            specs=specs,
+            seed=seed,
+            years=years.start - 1 - START.year,
+            max_evaluations=max_evaluations,
+            progress=progress,
+            fit_years=range(FITTED.start, years.start),
+            workbooks=workbooks,
+        )
+        horizon = years.stop - 1 - START.year
+        population = build_population(tree, START, seed=seed)
+        (as_is,) = simulate_draws(tree, 1, seed, years=horizon, population=population)
+        (refit,) = simulate_draws(
+            tree,
+            1,
+            seed,
+            years=horizon,
+            reforms=[fitted_reform(tree, result)],
+            population=population,
+        )
+        cells, error_tree = _period_error(as_is, observed, years)
+        _, error_refit = _period_error(refit, observed, years)
+        folds.append(
+            Fold(name, (FITTED.start, years.start - 1), cells, error_tree, error_refit, result)
+        )
+    return tuple(folds)
 
 
 def package_tree_dir() -> Path:
@@ -268,8 +507,8 @@ def package_tree_dir() -> Path:
 def write_back(
     result: Calibration, tree: ParameterTree, tree_dir: Path | None = None
 ) -> list[Path]:
-    """Replace each fitted leaf's single value line in its YAML file, in ``tree_dir`` (default:
-    the package's tree)."""
+    """Replace each fitted value's line in its leaf's YAML file, in ``tree_dir`` (default: the
+    package's tree); a value the targets did not identify is left as it was."""
     tree_dir = tree_dir or package_tree_dir()
     changed: list[Path] = []
     metrics = sorted({t.metric for t in result.targets})
@@ -281,13 +520,13 @@ def write_back(
         if held
         else ""
     )
-    for item in result.parameters:
+    for item in (p for p in result.parameters if p.identified):
         leaf = tree.leaf(item.key)
         path = tree_dir / Path(leaf.file.removeprefix("immsim/parameters/tree/"))
         if not path.is_file():
             raise InputError("cannot find the leaf's file to write back", file=str(path))
         lines = path.read_text(encoding="utf-8").splitlines()
-        start = leaf.values[0].start.isoformat()
+        start = (item.start or leaf.values[0].start).isoformat()
         first = (leaf.line or 1) - 1
         index = next(
             (
@@ -327,4 +566,7 @@ def write_back(
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.4g}"
+    """Four significant digits, the precision a fit supports; a large number is written out
+    whole (76710, not 7.671e+04), as the tree's counts are."""
+    text = f"{value:.4g}"
+    return f"{round(float(text))}" if "e+" in text else text

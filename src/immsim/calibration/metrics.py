@@ -130,6 +130,16 @@ def load_workbook_observed(folder: Path) -> dict[tuple[str, int], Observation]:
     return out
 
 
+def observed_figures(figures: Path, workbooks: Path | None) -> dict[tuple[str, int], Observation]:
+    """The published figures by (metric, fiscal year), with the cells ICE's workbooks in
+    ``workbooks`` add where the figures have none: what the back-test scores and a fit aims at."""
+    observed = load_observed(figures)
+    if workbooks is not None:
+        for key, found in load_workbook_observed(workbooks).items():
+            observed.setdefault(key, found)
+    return observed
+
+
 def simulated(results: Results) -> dict[tuple[str, int], float]:
     """Each metric's value per complete fiscal year of the run (50 weeks or more)."""
     years = by_year(results, tuple(dict.fromkeys(m.outcome for m in METRICS)))

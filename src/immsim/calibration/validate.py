@@ -1,17 +1,20 @@
 """The back-test: FY2012 to FY2023 under the regimes in force each year, against the record.
 
-Nothing is fitted here. Each draw is the same run with another seed; the band is the spread
-over draws (the model's own randomness). FY2012–FY2016 are the years calibration fits; FY2017–
-FY2019 and FY2020–FY2023 (COVID-19 and Title 42, read from the record: nothing in the tree is
-set from those years' outcomes) are out of sample, and each period's median error is reported
-apart, so that the pandemic years neither hide nor inflate the earlier years' error.
+Nothing is fitted here. Each draw is a run with another seed and, unless asked for seeds only,
+another draw of every value the tree gives a 90% interval (the fitted values and the estimates
+with one), so the band is the spread from the parameters' uncertainty as well as the model's
+own randomness. FY2012–FY2016 are the years calibration fits; FY2017–FY2019 and FY2020–FY2023
+(COVID-19 and Title 42, read from the record: nothing in the tree is set from those years'
+outcomes) are out of sample, and each period's median error and the share of its cells inside
+the 90% band (coverage) are reported apart, so that the pandemic years neither hide nor inflate
+the earlier years' error.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import statistics
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +24,15 @@ from immsim.calibration.metrics import (
     BY_NAME,
     METRICS,
     Metric,
-    load_observed,
-    load_workbook_observed,
+    observed_figures,
     simulated,
 )
 from immsim.data.figures import fiscal_year_figures
 from immsim.engine.run import run
+from immsim.parameters.intervals import parameter_draws, uncertain_values
 from immsim.parameters.loader import ParameterTree
+from immsim.parameters.reform import Reform
+from immsim.parameters.scales import from_scale, to_scale
 from immsim.population.build import Population, build_population
 from immsim.progress import Progress
 from immsim.scenario import HISTORICAL, Scenario
@@ -39,6 +44,13 @@ OUT_OF_SAMPLE = range(2017, 2020)
 RECENT = range(2020, 2024)
 PERIODS = {"FY2012-FY2016": FITTED, "FY2017-FY2019": OUT_OF_SAMPLE, "FY2020-FY2023": RECENT}
 """The back-test's periods: the years calibration fits, and two out-of-sample periods."""
+OUT_OF_SAMPLE_PERIODS = ("FY2017-FY2019", "FY2020-FY2023")
+PREDICTIVE_SAMPLES = 200
+"""Monte Carlo settings, not a model quantity: draws of the model's error added to each run's
+value to find the predictive band's quantiles."""
+PREDICTIVE_STREAM = 21
+"""The random stream of the predictive band's error draws (any fixed number, apart from the
+others)."""
 RECENT_NOTE = (
     "FY2020-FY2023: COVID-19 and Title 42 (21 March 2020 to 11 May 2023); ICE's removals "
     "exclude Title 42 expulsions."
@@ -65,6 +77,10 @@ class Row:
     period: str
     source: str
     note: str
+    predictive_low: float | None = None
+    predictive_high: float | None = None
+    """The predictive 90% band: the draws widened by the model's own error on the fitted years
+    (see :func:`discrepancies`)."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +99,20 @@ def _abs_errors(rows: tuple[Row, ...], period: str) -> list[float]:
     return [abs(r.error) for r in rows if r.period == period and r.error is not None]
 
 
+def _inside(
+    rows: tuple[Row, ...], periods: tuple[str, ...], predictive: bool = False
+) -> list[bool]:
+    """For each cell of ``periods`` with a record: whether the record lies in the 90% band (the
+    predictive band with ``predictive``)."""
+    out = []
+    for r in rows:
+        if r.period not in periods or r.observed is None:
+            continue
+        low, high = (r.predictive_low, r.predictive_high) if predictive else (r.low, r.high)
+        out.append(low is not None and high is not None and low <= r.observed <= high)
+    return out
+
+
 @dataclass(frozen=True)
 class Backtest:
     """The answer of :func:`validate`: every metric and year against the record, with the summary
@@ -92,10 +122,31 @@ class Backtest:
     seed: int
     rows: tuple[Row, ...]
     directions: tuple[Direction, ...]
+    drawn: tuple[str, ...] = ()
+    """The values drawn from their 90% intervals in each draw (``KEY@DATE``); none for seeds
+    only."""
+    discrepancy: dict[str, float] = field(default_factory=dict)
+    """The model's own error on the fitted years by metric (:func:`discrepancies`)."""
 
     def median_abs_pct_error(self, period: str) -> float | None:
         errors = _abs_errors(self.rows, period)
         return statistics.median(errors) if errors else None
+
+    def coverage(self, *periods: str, predictive: bool = False) -> float | None:
+        """The share of the periods' cells whose record lies inside the 90% band: about 0.9 if
+        the band is honest, far less if it holds only the seeds' noise."""
+        inside = _inside(self.rows, periods, predictive)
+        return sum(inside) / len(inside) if inside else None
+
+    @property
+    def out_of_sample_coverage(self) -> float | None:
+        """Coverage over every out-of-sample cell (FY2017-FY2023)."""
+        return self.coverage(*OUT_OF_SAMPLE_PERIODS)
+
+    @property
+    def out_of_sample_predictive_coverage(self) -> float | None:
+        """The same for the predictive band (the draws and the model's error on FY2012-16)."""
+        return self.coverage(*OUT_OF_SAMPLE_PERIODS, predictive=True)
 
     @property
     def fitted_median_abs_pct_error(self) -> float | None:
@@ -117,6 +168,8 @@ class Backtest:
                 "sample": "fitted" if name == "FY2012-FY2016" else "out of sample",
                 "median_abs_pct_error": self.median_abs_pct_error(name),
                 "cells": len(_abs_errors(self.rows, name)),
+                "coverage_90": self.coverage(name),
+                "predictive_coverage_90": self.coverage(name, predictive=True),
             }
             for name in PERIODS
         }
@@ -133,6 +186,10 @@ class Backtest:
             "fitted_median_abs_pct_error": self.fitted_median_abs_pct_error,
             "out_of_sample_median_abs_pct_error": self.out_of_sample_median_abs_pct_error,
             "out_of_sample_cells": self.out_of_sample_cells,
+            "out_of_sample_coverage_90": self.out_of_sample_coverage,
+            "out_of_sample_predictive_coverage_90": self.out_of_sample_predictive_coverage,
+            "discrepancy": self.discrepancy,
+            "drawn_parameters": list(self.drawn),
             "periods": self.periods(),
             "directions": [asdict(d) for d in self.directions],
             "metrics": {m.name: {"label": m.label, "note": m.note} for m in self.metrics},
@@ -161,15 +218,26 @@ def simulate_draws(
     progress: Progress | None = None,
     reform: Any = None,
     population: Population | None = None,
+    reforms: list[Reform] | None = None,
 ) -> list[dict[tuple[str, int], float]]:
+    """``reforms``: one per draw (the parameter draws), instead of ``reform`` for all; a draw of
+    a population leaf rebuilds the start population, which that leaf sets."""
     population = population or build_population(tree, START, seed=seed)
     out = []
     for i in range(draws):
-        scenario = backtest_scenario(seed + i, reform, years)
-        out.append(simulated(run(scenario, population=population)))
+        this = reforms[i] if reforms else reform
+        people = population
+        if reforms and any(key.startswith("population.") for key in this.overrides):
+            people = build_population(tree.with_reform(this), START, seed=seed)
+        scenario = backtest_scenario(seed + i, this, years)
+        out.append(simulated(run(scenario, population=people)))
         if progress:
             progress(i + 1, draws)
     return out
+
+
+END = dt.date(START.year + YEARS, START.month, START.day)
+"""The back-test's last day (the end of FY2023)."""
 
 
 def validate(
@@ -179,20 +247,30 @@ def validate(
     seed: int = 2012,
     progress: Progress | None = None,
     workbooks: Path | None = None,
+    seeds_only: bool = False,
+    allowed: dict[str, tuple[float, float]] | None = None,
 ) -> Backtest:
     """``workbooks``: a folder of ICE's detention-statistics workbooks, whose yearly average
-    daily population fills the years the published figures lack (FY2021-FY2023)."""
-    observed = load_observed(figures)
-    if workbooks is not None:
-        for key, found in load_workbook_observed(workbooks).items():
-            observed.setdefault(key, found)
-    runs = simulate_draws(tree, draws, seed, progress=progress)
+    daily population fills the years the published figures lack (FY2021-FY2023).
+    ``seeds_only``: every draw keeps the tree's values (the band is the seeds' noise alone).
+    ``allowed``: the ranges drawn values are kept within, by key (default: the ranges
+    ``calibration/fit.yaml`` allows the fit)."""
+    if allowed is None:
+        # imported here: calibrate runs the back-test's draws, so it imports this module
+        from immsim.calibration.calibrate import fit_specs
+
+        allowed = {spec.key: (spec.low, spec.high) for spec in fit_specs()}
+    observed = observed_figures(figures, workbooks)
+    reforms = None if seeds_only else parameter_draws(tree, draws, seed, allowed, START, END)
+    runs = simulate_draws(tree, draws, seed, progress=progress, reforms=reforms)
     rows: list[Row] = []
+    samples: dict[tuple[str, int], list[float]] = {}
     for metric in METRICS:
         for year in range(START.year + 1, START.year + 1 + YEARS):
             values = [r[(metric.name, year)] for r in runs if (metric.name, year) in r]
             if not values:
                 continue
+            samples[(metric.name, year)] = values
             obs = observed.get((metric.name, year))
             median = statistics.median(values)
             rows.append(
@@ -218,8 +296,65 @@ def validate(
                     ),
                 )
             )
+    errors = discrepancies(rows)
+    rng = np.random.default_rng([seed, PREDICTIVE_STREAM])
+    rows = [_widened(row, samples[(row.metric, row.fiscal_year)], errors, rng) for row in rows]
     return Backtest(
-        draws, seed, tuple(rows), tuple(directions(rows, proxy_convicted_share(figures)))
+        draws,
+        seed,
+        tuple(rows),
+        tuple(directions(rows, proxy_convicted_share(figures))),
+        drawn=()
+        if seeds_only
+        else tuple(
+            f"{key}@{start.isoformat()}" for key, start in uncertain_values(tree, START, END)
+        ),
+        discrepancy=errors,
+    )
+
+
+POOLED = "all"
+"""The key of the error pooled over every metric's fitted cells, for metrics with none."""
+
+
+def _scale(metric: str) -> str:
+    """Shares are compared on the logit scale, counts on the log scale."""
+    return "logit" if metric.endswith("share") else "log"
+
+
+def discrepancies(rows: list[Row]) -> dict[str, float]:
+    """The model's own error by metric: the root mean square of the difference between the
+    draws' median and the record, on the log scale (logit for shares), over the fitted years
+    (FY2012-FY2016) only, so no out-of-sample record informs it; ``POOLED``, over every fitted
+    cell, stands in for a metric with no fitted cell. It is the structural error the parameter
+    draws cannot show (Kennedy and O'Hagan's model discrepancy, here one number a metric)."""
+    gaps: dict[str, list[float]] = {}
+    for r in rows:
+        if r.sample != "fitted" or r.observed is None or r.observed <= 0 or r.median <= 0:
+            continue
+        scale = _scale(r.metric)
+        gap = to_scale(scale, r.median) - to_scale(scale, r.observed)
+        gaps.setdefault(r.metric, []).append(gap)
+        gaps.setdefault(POOLED, []).append(gap)
+    return {name: float(np.sqrt(np.mean(np.square(g)))) for name, g in gaps.items()}
+
+
+def _widened(
+    row: Row, values: list[float], errors: dict[str, float], rng: np.random.Generator
+) -> Row:
+    """The row with its predictive band: each draw's value moved by the metric's error
+    (``PREDICTIVE_SAMPLES`` normal draws of it on the metric's scale), 5th to 95th percentile."""
+    sd = errors.get(row.metric, errors.get(POOLED))
+    if sd is None:
+        return row
+    scale = _scale(row.metric)
+    centres = np.array([to_scale(scale, v) for v in values])
+    moved = (centres[:, None] + sd * rng.standard_normal((len(values), PREDICTIVE_SAMPLES))).ravel()
+    low, high = np.quantile(moved, [0.05, 0.95])
+    return replace(
+        row,
+        predictive_low=from_scale(scale, float(low)),
+        predictive_high=from_scale(scale, float(high)),
     )
 
 

@@ -24,7 +24,7 @@ from immsim.cli.tables import Column, is_wide, nest_keys, print_table
 from immsim.errors import InputError
 
 if TYPE_CHECKING:
-    from immsim.analysis.capacity import RequiredCapacity
+    from immsim.analysis.capacity import CapacityBands, RequiredCapacity
     from immsim.analysis.effects import Band, Effects
     from immsim.analysis.published import Comparison, Trace
     from immsim.analysis.sensitivity import SensitivityReport
@@ -259,13 +259,24 @@ def capacity_command(
         ),
     ] = None,
     max_runs: Annotated[int, typer.Option("--max-runs", min=1, max=500)] = 30,
+    draws: Annotated[
+        int,
+        typer.Option(
+            "--draws",
+            min=0,
+            max=200,
+            help="Repeat the search this many times with the values that have a 90% interval "
+            "drawn from it: 90% bands of the capacities and the cost (0: no bands).",
+        ),
+    ] = 0,
     figures: FiguresOpt = None,
     wide: WideOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """The smallest officers, beds, judges and seats that meet a removal goal, and the cost."""
-    from immsim.analysis.capacity import required_capacity
+    from immsim.analysis.capacity import capacity_bands, required_capacity
     from immsim.analysis.published import compare_published, trace_assumptions
+    from immsim.calibration.calibrate import fit_specs
     from immsim.population.build import build_population
     from immsim.scenario import resolve_scenario
 
@@ -293,6 +304,21 @@ def capacity_command(
             population=population,
             whole_run=everyone_in is not None,
         )
+    bands = None
+    if draws:
+        with task_progress("Drawing parameters", as_json) as bar:
+            task = bar.add_task("draws", total=draws)
+            bands = capacity_bands(
+                scenario,
+                goal,
+                draws,
+                {spec.key: (spec.low, spec.high) for spec in fit_specs()},
+                max_runs=max_runs,
+                counted=counted,
+                whole_run=everyone_in is not None,
+                population=population,
+                progress=lambda n, total: bar.update(task, completed=n),
+            )
     published: list[Comparison] = []
     traces: list[Trace] = []
     with contextlib.suppress(InputError):
@@ -308,16 +334,32 @@ def capacity_command(
             {
                 **result.as_dict(),
                 **extra,
+                "bands": bands.as_dict() if bands else None,
                 "published": [c.as_dict() for c in published],
                 "traces": [t.as_dict() for t in traces],
             }
         )
         return
     _print_capacity(result, years, max_runs, wide)
+    if bands:
+        _print_bands(bands, wide)
     if published:
         _print_published(published, wide)
     if traces:
         _print_traces(traces, wide)
+
+
+def _print_bands(bands: CapacityBands, wide: bool) -> None:
+    """Each capacity's and the cost's 90% band over the parameter draws."""
+    columns = [Column("capacity"), Column("5%", number=True)]
+    columns += [Column("median", number=True), Column("95%", number=True)]
+    rows = [[name, *(f"{v:,.0f}" for v in band)] for name, band in bands.capacities.items()]
+    rows.append(["cost ($ billion)", *(f"{v / 1e9:,.1f}" for v in bands.cost_per_year)])
+    title = (
+        f"90% bands over {bands.draws} draws of the {bands.drawn} values with a 90% interval "
+        f"(goal met in {bands.met})"
+    )
+    print_table(columns, rows, title=title, wide=wide)
 
 
 def _print_capacity(result: RequiredCapacity, years: int, max_runs: int, wide: bool) -> None:

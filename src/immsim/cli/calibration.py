@@ -16,7 +16,7 @@ from immsim.parameters import load_baseline
 
 if TYPE_CHECKING:
     from immsim.calibration.area_backtest import AreaBacktest
-    from immsim.calibration.calibrate import Calibration
+    from immsim.calibration.calibrate import Calibration, FitSpec, Fold
     from immsim.calibration.validate import Backtest
 
 BACKTEST = (
@@ -48,8 +48,16 @@ FITTED = (
     Column("unit", text=True),
     Column("fitted", number=True),
     Column("90% interval", number=True),
+    Column("targets", text=True),
     Column("was", number=True, optional=True),
     Column("allowed", number=True, optional=True),
+)
+FOLDS = (
+    Column("period predicted"),
+    Column("fitted on"),
+    Column("cells", number=True),
+    Column("error, tree", number=True),
+    Column("error, refit", number=True),
 )
 
 
@@ -83,6 +91,14 @@ def validate_command(
             "of the population, the benchmark a model with areas must beat.",
         ),
     ] = False,
+    seeds_only: Annotated[
+        bool,
+        typer.Option(
+            "--seeds-only",
+            help="Draw seeds only, keeping every value as the tree has it (by default each "
+            "draw also draws the values with a 90% interval from it).",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Back-test FY2012-FY2023 under the regimes in force each year; no value is refitted."""
@@ -94,8 +110,7 @@ def validate_command(
     if by_area or population_shares:
         _validate_by_area(path.parent, draws, seed, wide, as_json, population_shares)
         return
-    if workbooks is None and (path.parent / "ice_detention_stats").is_dir():
-        workbooks = path.parent / "ice_detention_stats"
+    workbooks = workbooks or beside_figures(path)
     with Progress(console=err_console, transient=True, disable=as_json) as bar:
         task = bar.add_task("Back-testing", total=draws)
         result = validate(
@@ -105,11 +120,18 @@ def validate_command(
             seed=seed,
             progress=lambda done, total: bar.update(task, completed=done),
             workbooks=workbooks,
+            seeds_only=seeds_only,
         )
     if as_json:
         emit_json(result.as_dict())
         return
     _print_backtest(result, wide)
+
+
+def beside_figures(path: Path) -> Path | None:
+    """ICE's detention-statistics workbooks, if they are beside the figures file."""
+    folder = path.parent / "ice_detention_stats"
+    return folder if folder.is_dir() else None
 
 
 def _print_backtest(result: Backtest, wide: bool) -> None:
@@ -146,10 +168,29 @@ def _print_backtest(result: Backtest, wide: bool) -> None:
             f"FY2016->FY2017 {item.label}: the model {verdict} with the record's direction."
         )
     for name, period in result.periods().items():
-        error = period["median_abs_pct_error"]
+        error, coverage = period["median_abs_pct_error"], period["coverage_90"]
         console.print(
             f"Median absolute error, {name} ({period['sample']}, {period['cells']} cells): "
-            + (f"[bold]{error:.1%}[/]." if error is not None else "no record.")
+            + (f"[bold]{error:.1%}[/]" if error is not None else "no record")
+            + (f"; inside the 90% band: {coverage:.0%}." if coverage is not None else ".")
+        )
+    coverage = result.out_of_sample_coverage
+    what = (
+        f"seeds and {len(result.drawn)} values drawn from their 90% intervals"
+        if result.drawn
+        else "seeds only"
+    )
+    if coverage is not None:
+        console.print(
+            f"Out-of-sample cells inside the 90% band ({what}): [bold]{coverage:.0%}[/] "
+            "(an honest band holds about 90%)."
+        )
+    predictive = result.out_of_sample_predictive_coverage
+    if predictive is not None:
+        console.print(
+            "Inside the predictive 90% band (the same widened by each metric's error on "
+            f"FY2012-FY2016, {result.discrepancy.get('all', 0.0):.2f} on the log scale over all "
+            f"its cells): [bold]{predictive:.0%}[/]."
         )
     for metric in result.metrics:
         if metric.note:
@@ -271,6 +312,14 @@ def calibrate_command(
             "others keep their values.",
         ),
     ] = None,
+    cross_validate: Annotated[
+        bool,
+        typer.Option(
+            "--cross-validate",
+            help="Time-series cross-validation: for each regime period after FY2016, fit on "
+            "the years before it and score the period; change no file.",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Fit the parameters no source states to FY2012-FY2016; write them into the tree."""
@@ -280,6 +329,9 @@ def calibrate_command(
 
     path = figures_file(figures)
     specs = select_specs(tuple(only or ()))
+    if cross_validate:
+        _cross_validate(path, specs, seed, max_evaluations, wide, as_json)
+        return
     with Progress(
         *Progress.get_default_columns(),
         TextColumn("RMS error {task.fields[error]}"),
@@ -315,22 +367,92 @@ def calibrate_command(
         console.print("Dry run: no file changed.")
 
 
-def _print_fitted(result: Calibration, wide: bool) -> None:
-    """Each fitted parameter: its value, the 90% interval of the fit, and what it was."""
+def _print_fitted(result: Calibration, wide: bool, title: str = "FY2012-FY2016") -> None:
+    """Each fitted parameter: its value, the 90% interval of the fit, whether the targets pin it
+    down and what it was; then the Jacobian's singular values and the combinations of values the
+    targets cannot see."""
     rows = []
     for item in result.parameters:
         lo, hi = item.interval_90
         low, high = item.allowed
         rows.append(
             [
-                item.key,
+                item.name,
                 item.unit,
-                f"{item.value:.4g}" + (" (bound)" if item.at_bound else ""),
+                f"{item.value:.4g}"
+                + (" (bound)" if item.at_bound else "")
+                + ("" if item.identified else " (not written)"),
                 f"{lo:.3g} to {hi:.3g}",
+                f"{item.verdict}" + (f" ({item.width:.0%} of range)" if item.identified else ""),
                 f"{item.before:.4g}",
                 f"{low:.3g} to {high:.3g}",
             ]
         )
     if not is_wide(wide):
         rows = nest_keys(rows)
-    print_table(list(FITTED), rows, title="Fitted parameters (FY2012-FY2016)", wide=wide)
+    print_table(list(FITTED), rows, title=f"Fitted parameters ({title})", wide=wide)
+    ident = result.identifiability
+    if ident is None or not ident.singular_values:
+        return
+    values = ", ".join(f"{v:.3g}" for v in ident.singular_values)
+    console.print(
+        f"Jacobian singular values (relative errors per unit of logit or log): {values}; "
+        f"condition number {ident.condition:.3g}."
+    )
+    for value, loadings in ident.sloppy:
+        names = ", ".join(f"{name} ({weight:+.2f})" for name, weight in loadings)
+        console.print(f"Not seen by the targets (singular value {value:.3g}): {escape(names)}.")
+
+
+def _cross_validate(
+    path: Path,
+    specs: tuple[FitSpec, ...],
+    seed: int,
+    max_evaluations: int,
+    wide: bool,
+    as_json: bool,
+) -> None:
+    """Fit on the years before each regime period, score the period, and print each fold."""
+    from rich.progress import Progress
+
+    from immsim.calibration.calibrate import cross_validate
+
+    with Progress(console=err_console, transient=True, disable=as_json) as bar:
+        task = bar.add_task("Cross-validating", total=max_evaluations)
+        folds = cross_validate(
+            path,
+            load_baseline(),
+            specs=specs,
+            seed=seed,
+            max_evaluations=max_evaluations,
+            workbooks=beside_figures(path),
+            on_fold=lambda name: bar.update(task, completed=0, description=f"Fitting for {name}"),
+            progress=lambda n, total: bar.update(task, completed=n),
+        )
+    if as_json:
+        emit_json({"folds": [fold.as_dict() for fold in folds]})
+        return
+    for fold in folds:
+        first, last = fold.fit_years
+        _print_fitted(fold.calibration, wide, title=f"FY{first}-FY{last}, to predict {fold.period}")
+    print_table(list(FOLDS), _fold_rows(folds), title="Time-series cross-validation", wide=wide)
+    console.print(
+        "Error: the period's median absolute error, one seed; 'tree' with the values as they "
+        "are, 'refit' with the values fitted on the years before the period. No file changed."
+    )
+
+
+def _fold_rows(folds: tuple[Fold, ...]) -> list[list[str]]:
+    def pct(value: float | None) -> str:
+        return "" if value is None else f"{value:.1%}"
+
+    return [
+        [
+            fold.period,
+            f"FY{fold.fit_years[0]}-FY{fold.fit_years[1]}",
+            str(fold.cells),
+            pct(fold.error_tree),
+            pct(fold.error_refit),
+        ]
+        for fold in folds
+    ]

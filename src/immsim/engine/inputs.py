@@ -40,6 +40,7 @@ class Attributes:
     aggravated: BoolArray
     prior_removal: BoolArray
     asylum: BoolArray
+    tps: BoolArray  # holds Temporary Protected Status (protected while its designation holds)
     return_eligible: BoolArray
     mandatory: BoolArray  # INA 236(c): serious convictions are held without bond
     bondable: BoolArray
@@ -63,6 +64,7 @@ class Attributes:
             aggravated=crim == "aggravated_felony",
             prior_removal=imm == "prior_removal",
             asylum=asylum,
+            tps=prot == "tps",
             return_eligible=(crim == "none") & ~asylum,
             mandatory=felon,
             bondable=~felon,
@@ -100,6 +102,15 @@ def enforce(regime: Regime, t: Triage, p: Mapping[str, Any]) -> FloatArray:
     return out
 
 
+def protection(p: Mapping[str, Any], a: Attributes) -> FloatArray:
+    """The chance that a statute leaves someone removable, whatever the regime: people holding
+    Temporary Protected Status may not be removed while their country's designation holds
+    (INA 244(a)(1)(A)), so only the share whose designation has ended can be arrested."""
+    in_force = float(p["enforcement.protections.tps_in_force_share"])
+    out: FloatArray = np.where(a.tps, 1.0 - in_force, 1.0)
+    return out
+
+
 @dataclass(frozen=True)
 class PlanInputs:
     """Everything a stage's ``plan`` reads, for the weeks of one parameter span, regime and
@@ -117,6 +128,7 @@ class PlanInputs:
     tri_o: Triage
     enforce_p: FloatArray
     enforce_o: FloatArray
+    protect: FloatArray  # 0 for whom a statute protects from removal, 1 otherwise (or between)
 
     @classmethod
     def of(
@@ -131,15 +143,18 @@ class PlanInputs:
     ) -> Self:
         n = active_groups(g, day)
         tri, tri_o = head(tri, n), head(tri_o, n)
+        a = a.head(n)
+        protect = protection(p, a)
         return cls(
             p=p,
             regime=regime,
             day=day,
             groups=g,
             size=n,
-            a=a.head(n),
+            a=a,
             tri=tri,
             tri_o=tri_o,
-            enforce_p=enforce(regime, tri, p),
-            enforce_o=enforce(regime, tri_o, p),
+            enforce_p=enforce(regime, tri, p) * protect,
+            enforce_o=enforce(regime, tri_o, p) * protect,
+            protect=protect,
         )

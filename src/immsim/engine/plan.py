@@ -85,12 +85,24 @@ def build_plan(x: PlanInputs, cells: Cells) -> WeekPlan:
         float(p["enforcement.effort.program_share.other"]),
     )
     custodial, large, other = (share / sum(programs) for share in programs)
+    # the hours a goal adds go to the programs the regime's documents name, in their shares
+    # (every program when they name none)
+    surge = x.regime.goal_surge
+    named = ("custodial", "at_large", "other") if surge is None else tuple(surge.programs)
+    weights = [
+        share if name in named else 0.0
+        for name, share in zip(("custodial", "at_large", "other"), programs, strict=True)
+    ]
+    surge_custodial, surge_at_large, surge_leads = (w / sum(weights) for w in weights)
     kernel = KernelPlan(
         groups=x.size,
         officer_hours=hours,
         share_custodial=custodial,
         share_at_large=large,
         share_leads=other,
+        surge_custodial=surge_custodial,
+        surge_at_large=surge_at_large,
+        surge_leads=surge_leads,
         background=background.plan(x),
         custody=custody.plan(x),
         leads=leads.plan(x),

@@ -136,5 +136,9 @@ class Prepared:
             ),
             "criminality": (_criminality(g), list(CRIMINALITY)),
             "us_citizen_child": (g.flags["us_citizen_child"].astype(np.int64), ["false", "true"]),
+            "protected_status": (
+                g.codes["protected_status"].astype(np.int64),
+                list(LEVELS["protected_status"]),
+            ),
             "tier": (tier_code.astype(np.int64), [*regime.tier_ids(), "non_priority", "exempt"]),
         }

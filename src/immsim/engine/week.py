@@ -45,6 +45,9 @@ class KernelPlan(NamedTuple):
     share_custodial: float  # of those hours, in the Criminal Alien Program (jails, prisons)
     share_at_large: float  # in Fugitive Operations (at-large and collateral arrests)
     share_leads: float  # in the other arrest work (check-ins and leads)
+    surge_custodial: float  # of the hours a goal adds, the Criminal Alien Program's share
+    surge_at_large: float  # Fugitive Operations'
+    surge_leads: float  # the other arrest work's
     background: background.BackgroundPlan
     custody: custody.CustodyPlan
     leads: leads.LeadsPlan
@@ -93,17 +96,27 @@ def _arrests(
     """Custodial arrests, leads and at-large operations, each program on its share of the
     officers' hours (hours one leaves unused do not pass to another); returns the arrests as
     rows by stock (no order, order, released)."""
-    hours = plan.officer_hours * run.effort
+    hours = plan.officer_hours
+    added = hours * (run.effort - 1.0)  # by a goal's surge, to the programs the regime names
     taken = np.zeros_like(stocks)
-    cut, n_custodial = custody.run(
-        state, stocks, plan.custody, hours * plan.share_custodial, out, taken
+    cut, custodial = custody.run(
+        state,
+        stocks,
+        plan.custody,
+        hours * plan.share_custodial + added * plan.surge_custodial,
+        out,
+        taken,
     )
-    custodial = n_custodial * plan.custody.hours_per_arrest
-    lead_hours = hours * plan.share_leads
+    lead_hours = hours * plan.share_leads + added * plan.surge_leads
     left, cut_leads = leads.run(state, stocks, plan.leads, run.thinned, lead_hours, out, taken)
     out[Count.OFFICER_HOURS_USED] = custodial + lead_hours - left
     large_p, collateral, large_o, ran_out = at_large.run(
-        state, stocks, plan.at_large, run.located, hours * plan.share_at_large, out
+        state,
+        stocks,
+        plan.at_large,
+        run.located,
+        hours * plan.share_at_large + added * plan.surge_at_large,
+        out,
     )
     out[Count.BINDING_OFFICERS] = 1.0 if cut or cut_leads or ran_out else 0.0
     arrested = np.empty((3, stocks.shape[1]), dtype=np.int64)

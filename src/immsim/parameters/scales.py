@@ -7,7 +7,7 @@ import math
 from typing import Literal
 
 from immsim.parameters.loader import ParameterTree
-from immsim.parameters.schema import units
+from immsim.parameters.schema import MAX_MAGNITUDE, units
 
 Scale = Literal["logit", "log", "none"]
 EDGE = 1e-9
@@ -33,3 +33,14 @@ def from_scale(scale: str, x: float) -> float:
     if scale == "log":
         return math.exp(x)
     return x
+
+
+def clamp(tree: ParameterTree, key: str, value: float) -> float:
+    """A drawn value inside its unit's range: a normal draw or a multiplied value may fall
+    below zero or, multiplied, above the unit's input limit."""
+    kind = units()[tree.leaf(key).unit].kind
+    if kind == "share":
+        return min(1.0, max(0.0, value))
+    if kind in MAX_MAGNITUDE:
+        return min(MAX_MAGNITUDE[kind], max(0.0, value))
+    return value

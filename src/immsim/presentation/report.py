@@ -67,10 +67,14 @@ def _sankey(results: Results) -> go.Figure:
     index = {n: i for i, n in enumerate(nodes)}
     leads = sum(
         total.get(c, 0)
-        for c in ("arrests_task_force", "arrests_database", "arrests_worksite", "arrests_check_in")
+        for c in ("arrests_checkpoint", "arrests_database", "arrests_worksite", "arrests_check_in")
+    )
+    # a 287(g) task force's arrests are handed over from its agency's custody, as jails' are
+    custodial = sum(
+        total.get(c, 0) for c in ("arrests_jail", "arrests_287g", "arrests_287g_task_force")
     )
     links = [
-        ("interior population", "jails and 287(g)", total["arrests_jail"] + total["arrests_287g"]),
+        ("interior population", "jails and 287(g)", custodial),
         ("interior population", "prisons", total["arrests_prison"]),
         ("interior population", "leads and check-ins", leads),
         (
@@ -78,7 +82,7 @@ def _sankey(results: Results) -> go.Figure:
             "at-large operations",
             total["arrests_at_large"] + total["arrests_collateral"],
         ),
-        ("jails and 287(g)", "ICE arrest", total["arrests_jail"] + total["arrests_287g"]),
+        ("jails and 287(g)", "ICE arrest", custodial),
         ("prisons", "ICE arrest", total["arrests_prison"]),
         ("leads and check-ins", "ICE arrest", leads),
         (

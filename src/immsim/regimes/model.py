@@ -235,6 +235,25 @@ class Channels(_Strict):
         return [k for k, v in self.model_dump().items() if v is True]
 
 
+Program = Literal["custodial", "at_large", "other"]
+
+
+class GoalSurge(_Strict):
+    """Where the hours a numeric removal goal adds go (the officers' arrest programs: the
+    Criminal Alien Program, Fugitive Operations, the other arrest work with its leads), when the
+    regime's documents say; without it the added hours go to every program in its share."""
+
+    programs: list[Program] = Field(min_length=1)
+    source: Citation | None = None
+    assumption: str | None = None
+
+    @model_validator(mode="after")
+    def _cited(self) -> GoalSurge:
+        if self.source is None and not self.assumption:
+            raise ValueError("cite a `source`, or state the `assumption` this rule is")
+        return self
+
+
 class Period(_Strict):
     start: dt.date
     end: dt.date | None = None
@@ -273,6 +292,7 @@ class Regime(_Strict):
     detainer_policy: list[DetainerRule] = Field(min_length=1)
     channels: Channels
     docket_review: DocketReview | None = None
+    goal_surge: GoalSurge | None = None
     assumptions: list[str] = Field(default_factory=list)
 
     def tier_ids(self) -> list[str]:
@@ -392,6 +412,8 @@ def _citations(regime: Regime) -> list[tuple[tuple[Any, ...], Citation]]:
         found.append((("non_priority_source",), regime.non_priority_source))
     if regime.docket_review:
         found.append((("docket_review", "source"), regime.docket_review.source))
+    if regime.goal_surge is not None and regime.goal_surge.source is not None:
+        found.append((("goal_surge", "source"), regime.goal_surge.source))
     return found
 
 

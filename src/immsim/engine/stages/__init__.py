@@ -5,7 +5,7 @@ chances it uses, built from the parameter tree by the module's ``plan`` function
 parameter span, regime and year) and its compiled loop, which the week calls with the stocks.
 
 ``background`` emigration, grants of status and arrivals · ``custody`` arrests in jails
-(``jail``) and prisons (``prison``) · ``leads`` task forces, database leads, worksites and
+(``jail``), prisons (``prison``) and by 287(g) task forces (``partners``) · ``leads`` checkpoints and traffic stops, database leads, worksites and
 check-ins · ``at_large`` at-large operations down the priority tiers and their collateral
 arrests · ``processing`` the path after arrest · ``detention`` beds · ``court`` judges' hours
 and decisions · ``review`` prosecutorial-discretion review of pending cases · ``removal`` travel

@@ -33,7 +33,7 @@ class AtLargePlan(NamedTuple):
     n_ranks: int
     rank_p: IntArray  # each group's tier as a code 0, 1, … in priority order (no order)
     rank_o: IntArray  # (with an order)
-    exempt_p: BoolArray
+    met_p: FloatArray  # the share of each group a collateral arrest can take (0: exempt)
     locate_p: FloatArray  # the chance a week of being located, before the non-priority share
     locate_o: FloatArray
     priority_p: BoolArray  # in a priority tier
@@ -87,10 +87,12 @@ def plan(x: PlanInputs) -> AtLargePlan:
         n_ranks=n_ranks,
         rank_p=rank_p,
         rank_o=rank_o,
-        exempt_p=tri.exempt,
+        # collateral arrests take anyone met whom neither the regime exempts nor a statute
+        # protects (of a group partly protected, its unprotected share)
+        met_p=np.where(tri.exempt, 0.0, x.protect),
         locate_p=weekly(np.where(x.a.known, known_rate, unknown_rate))
-        * np.where(tri.exempt, 0.0, 1.0),
-        locate_o=weekly(known_rate) * np.where(tri_o.exempt, 0.0, 1.0),
+        * np.where(tri.exempt, 0.0, x.protect),
+        locate_o=weekly(known_rate) * np.where(tri_o.exempt, 0.0, x.protect),
         priority_p=tri.rank < NO_TIER,
         priority_o=tri_o.rank < NO_TIER,
         non_priority_share=share,
@@ -148,20 +150,22 @@ def draw_by_tier(
 
 
 @jit
-def _collateral(state: Stream, free: IntArray, exempt: BoolArray, n: int) -> IntArray:
-    """``n`` bystanders met in the operations, taken out of ``free``: any of the non-exempt at
-    large, one arrest each (chosen as :func:`draws.capped` chooses; the pool is gathered in one
+def _collateral(state: Stream, free: IntArray, met: FloatArray, n: int) -> IntArray:
+    """``n`` bystanders met in the operations, taken out of ``free``: any of the at large who
+    can be arrested (all of a group with ``met`` 1, its share rounded down with less, none with
+    0), one arrest each (chosen as :func:`draws.capped` chooses; the pool is gathered in one
     pass, not copied and then searched)."""
     where = np.empty(free.size, dtype=np.int64)
     m = 0
     for i in range(free.size):
-        if free[i] > 0 and not exempt[i]:
+        if free[i] > 0 and met[i] > 0.0:
             where[m] = i
             m += 1
     out = np.zeros(free.size, dtype=np.int64)
     counts = np.empty(m, dtype=np.int64)
     for j in range(m):
-        counts[j] = free[where[j]]
+        i = where[j]
+        counts[j] = free[i] if met[i] >= 1.0 else int(free[i] * met[i])
     total = counts.sum()
     keep = min(n, total)
     if keep <= 0:
@@ -240,7 +244,7 @@ def run(
         # for a float beyond int64)
         room = min(room, float(targeted))
         n_coll = min(binomial(state, targeted, min(1.0, plan.collateral_ratio)), max(0, int(room)))
-        collateral = _collateral(state, stocks[FREE], plan.exempt_p, n_coll)
+        collateral = _collateral(state, stocks[FREE], plan.met_p, n_coll)
         n_collateral = collateral.sum()
     out[Count.ARRESTS_AT_LARGE] = targeted
     out[Count.ARRESTS_COLLATERAL] = n_collateral

@@ -70,23 +70,27 @@ def chain(
     p_detainer: float,
     p_notification: float,
     classes: IntArray,
+    protect: FloatArray,
 ) -> JailChain:
     """The chain of one stock from its per-group chances: booking and match a week, the
-    regime's enforcement share and detainer code, and the chances that a detainer is honoured
-    or a notification acted on in time. ``classes`` labels groups that share all of those (any
-    labels: they are renumbered)."""
+    regime's enforcement share and detainer code, the chances that a detainer is honoured or a
+    notification acted on in time, and the chance that no statute protects the person (a
+    detainer on someone protected is not acted on). ``classes`` labels groups that share all
+    of those (any labels: they are renumbered)."""
 
-    def arrests(b: FloatArray, m: FloatArray, e: FloatArray, code: FloatArray) -> Plan3:
-        honour = np.where(code == 2, p_detainer, np.where(code == 1, p_notification, 0.0))
+    def arrests(
+        b: FloatArray, m: FloatArray, e: FloatArray, code: FloatArray, free: FloatArray
+    ) -> Plan3:
+        honour = free * np.where(code == 2, p_detainer, np.where(code == 1, p_notification, 0.0))
         held = share_287g * e
         either = held + (1.0 - share_287g) * honour
         return np.clip(b * m * either, 0.0, 1.0), held, either
 
     code = detainer.astype(np.float64)
-    arrest, held, either = arrests(booking, match, enforce, code)
+    arrest, held, either = arrests(booking, match, enforce, code, protect)
     _, first, classes = np.unique(classes, return_index=True, return_inverse=True)
     b, m, e, k = booking[first], match[first], enforce[first], code[first]
-    pa, _, _ = arrests(b, m, e, k)
+    pa, _, _ = arrests(b, m, e, k, protect[first])
     booked_left = np.clip(b - pa, 0.0, None)
     matched_left = np.clip(b * m - pa, 0.0, None)
     pooled = np.stack(
@@ -114,7 +118,7 @@ def _classes(a: Attributes, t: Triage, known: bool) -> IntArray:
     key = a.criminal_history.astype(np.int64) * 2 + a.pending
     if known:
         key = key * 2 + a.known
-    key = ((key * (NO_TIER + 1) + t.rank) * 2 + t.exempt) * 3 + t.detainer
+    key = (((key * (NO_TIER + 1) + t.rank) * 2 + t.exempt) * 3 + t.detainer) * 2 + a.tps
     out: IntArray = key
     return out
 
@@ -149,6 +153,7 @@ def plan(x: PlanInputs) -> JailPlan:
         p_detainer,
         p_notification,
         _classes(a, x.tri, known=True),
+        x.protect,
     )
     ordered = chain(
         booking,
@@ -159,6 +164,7 @@ def plan(x: PlanInputs) -> JailPlan:
         p_detainer,
         p_notification,
         _classes(a, x.tri_o, known=False),
+        x.protect,
     )
     return JailPlan(True, free, ordered)
 

@@ -1,4 +1,4 @@
-"""Leads: task forces, database leads, worksite operations and check-ins. Each stock's lead
+"""Leads: checkpoints and traffic stops, database leads, worksite operations and check-ins. Each stock's lead
 channels compete in one draw (a thinned binomial is binomial, and the split of the few people
 drawn is cheap); officers take the candidates within the hours of the program they belong to
 (the other arrest work's share of the officers' hours).
@@ -76,7 +76,8 @@ def plan(x: PlanInputs) -> LeadsPlan:
     def rate(key: str, on: bool) -> float:
         return float(weekly(float(p[key]))) if on else 0.0
 
-    task_force = rate("enforcement.channels.task_force_rate", ch.checkpoint_task_force)
+    # checkpoints and traffic stops (287(g) task forces are their own channel, in custody)
+    checkpoint = rate("enforcement.channels.task_force_rate", ch.checkpoint_task_force)
     database = rate("enforcement.channels.database_lead_rate", ch.database_leads)
     worksite = rate("enforcement.channels.worksite_rate", ch.worksite)
     check_in = rate("enforcement.channels.check_in_rate", ch.check_in)
@@ -85,7 +86,7 @@ def plan(x: PlanInputs) -> LeadsPlan:
         (
             FREE,
             (
-                (Count.ARRESTS_TASK_FORCE, task_force * e_p),
+                (Count.ARRESTS_CHECKPOINT, checkpoint * e_p),
                 (Count.ARRESTS_DATABASE, np.where(x.a.known, database * e_p, 0.0)),
                 (Count.ARRESTS_WORKSITE, worksite * e_p),
             ),
