@@ -691,7 +691,7 @@ def test_required_capacity_is_priced_with_capital_a_band_and_effects() -> None:
             "voluntary_returns": 50e3,
         },
     )
-    priced = _priced(answer, tree, start)
+    priced = _priced(answer, tree, start, people=4.5e6)
     # 39,000 new beds at $140,800 (Conroe's $110,000 of 2017 in 2024 dollars) over 39 years
     assert priced.cost_by_component["cost_capital"] == pytest.approx(39_000 * 140_800 / 39)
     assert priced.cost_per_year == pytest.approx(6.5e9 + 39_000 * 140_800 / 39)
@@ -719,6 +719,8 @@ def test_required_capacity_is_priced_with_capital_a_band_and_effects() -> None:
     assert priced.effects is not None
     assert priced.effects.removed == 400_000.0 and priced.effects.parents == 80e3
     assert priced.effects.left == 50e3  # voluntary returns leave the workforce too
+    # 450,000 gone of the 4.5 million at the start: a tenth of PWBM's 1.7% fall in the wage
+    assert priced.effects.average_wage_change.central == pytest.approx(-0.0017)
     # fewer beds than today build nothing
     fewer = dataclasses.replace(
         answer,

@@ -20,6 +20,7 @@ from immsim.analysis.effects import (
     cost_bands,
     costs_by_year,
     effects_by_year,
+    families_by_area,
     parents_removed,
     to_base_dollars,
 )
@@ -109,6 +110,18 @@ def test_effects_of_a_year_are_the_studies_arithmetic() -> None:
     jobs = effects.us_born_jobs_lost
     assert (jobs.low, jobs.central) == pytest.approx((0.0, 1_000 * 2.6 / 4.0))
     assert jobs.high == pytest.approx(1_000 * 300 / 454, rel=2e-3)
+    # Penn Wharton 2025: the average wage 1.7% lower (10-year policy) or 0.5% for 40% removed
+    # (4-year policy) once the whole population is gone; authorized low-skilled wages 5.0% or
+    # 1.1% / 0.40 higher. 1,000 gone of 10,000 is a tenth of it
+    wages = Effects.of(removed=700, parents=200, rates=rates, left=300, population=10_000)
+    assert (wages.average_wage_change.low, wages.average_wage_change.high) == pytest.approx(
+        (-0.017 / 10, -0.005 / 0.40 / 10)
+    )
+    assert wages.average_wage_change.central == pytest.approx(-0.0017)
+    assert (wages.low_skilled_wage_change.low, wages.low_skilled_wage_change.central) == (
+        pytest.approx((0.011 / 0.40 / 10, 0.005))
+    )
+    assert effects.average_wage_change.central == 0.0  # no population given: not estimated
     # Pew 2012's occupation groups share out the workers: 33% service, 15% construction
     by_group = dict(effects.workers_by_occupation)
     assert by_group["service"].central == pytest.approx(755 * 0.33)
@@ -225,3 +238,24 @@ def test_each_cost_band_is_its_unit_costs_interval() -> None:
     assert sum(b.low for b in parts) < total.low < total.central
     assert total.central < total.high < sum(b.high for b in parts)
     assert bands["cost_overhead"].low < 1.5e9 < bands["cost_overhead"].high
+
+
+def test_family_effects_by_area_follow_each_areas_removals(history: Any) -> None:
+    from area_examples import SHARES, quarter_in_seattle
+
+    at = dt.date(2016, 10, 1)
+    # a run without areas has none
+    assert families_by_area(history, TREE, at) is None
+    by_area = families_by_area(history, TREE, at, by_area=quarter_in_seattle(history))
+    assert by_area is not None
+    nation = effects_by_year(history, TREE, at)
+    for area, share in SHARES.items():
+        rows = by_area.filter(pl.col("area") == area).sort("fiscal_year")
+        # a quarter of the removals in Seattle: a quarter of the parents, children, households
+        assert rows["parents"].to_list() == pytest.approx([share * e.parents for e in nation])
+        assert rows["usc_children"].to_list() == pytest.approx(
+            [share * e.usc_children for e in nation]
+        )
+        assert rows["mixed_status_households"].to_list() == pytest.approx(
+            [share * e.mixed_status_households for e in nation]
+        )

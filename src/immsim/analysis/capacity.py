@@ -345,7 +345,7 @@ def required_capacity(
                 best = candidate
                 break
     answer = _answer(goal, counted, whole_run, stopped, today, best, trials)
-    return _priced(answer, tree, start)
+    return _priced(answer, tree, start, people=float(population.total))
 
 
 @dataclass(frozen=True)
@@ -439,10 +439,13 @@ def _parents(results: Results, weeks: pl.DataFrame) -> float:
     return float(rows["persons"].sum())
 
 
-def _priced(answer: RequiredCapacity, tree: ParameterTree, start: dt.date) -> RequiredCapacity:
+def _priced(
+    answer: RequiredCapacity, tree: ParameterTree, start: dt.date, people: float = 0.0
+) -> RequiredCapacity:
     """The answer with the capital of the beds it adds above today's funded level, the 90%
     band of each cost from the unit costs' intervals, and the economic, fiscal and family
-    effects of a year of its removals."""
+    effects of a year of its removals (wages by the share of the ``people`` at the start
+    that a year removes)."""
     beds = answer.capacities["beds"]
     capital = capital_per_year(
         beds.required - beds.start,
@@ -458,6 +461,7 @@ def _priced(answer: RequiredCapacity, tree: ParameterTree, start: dt.date) -> Re
         volumes["parents_of_usc_removed"],
         Rates.read(tree, start),
         left=volumes["voluntary_returns"],
+        population=people,
     )
     return dataclasses.replace(
         answer,

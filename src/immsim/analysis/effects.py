@@ -20,6 +20,9 @@ of the engine.
   al. 2019 from Secure Communities; the cost studies' zero as the low end), from everyone gone
   so far, like output.
 - Workers by occupation: the workers gone split by Pew's occupation groups (2012).
+- Wages: Penn Wharton's 2025 wage responses (the average wage falls, authorized low-skilled
+  wages rise), each for the whole unauthorized population gone, scaled by the share of the run's
+  starting population gone; its 4-year and 10-year policies bound the band.
 - Families: removed parents of U.S.-citizen children (the population's ``us_citizen_child``
   attribute, counted by the engine) times the U.S.-citizen children per such parent (Pew); and
   the mixed-status households a removal reaches, removals times households per unauthorized
@@ -99,6 +102,12 @@ def _share(tree: ParameterTree, key: str, at: dt.date) -> float:
     return float(tree.entry(key, dt.date(base_year(tree, at), 12, 31)).value)
 
 
+def _band(tree: ParameterTree, central_key: str, low_key: str, at: dt.date) -> Band:
+    """A study rate and its low end (the lower study's figure; the central is the higher)."""
+    central = _share(tree, central_key, at)
+    return Band(_share(tree, low_key, at), central, central)
+
+
 @dataclass(frozen=True)
 class Band:
     """An effect where the studies disagree: their lowest, central and highest reading."""
@@ -172,6 +181,8 @@ class Rates:
     households_per_person: float = 0.0  # mixed-status households per unauthorized resident
     occupations: tuple[tuple[str, float], ...] = ()  # Pew's groups and their shares
     adjustment_years: float = 0.0  # time constant of the output loss's path (PWBM 2025)
+    average_wage_loss: Band = Band(0.0, 0.0, 0.0)  # share, the whole population gone
+    low_skilled_wage_gain: Band = Band(0.0, 0.0, 0.0)  # share, the whole population gone
 
     def output_after(self, adjusted: float) -> Band:
         """The output lost per worker gone when a share ``adjusted`` of the economy's
@@ -216,6 +227,12 @@ class Rates:
             households_per_person=_share(tree, "economy.mixed_status_households_per_person", at),
             occupations=tuple((name, _share(tree, key, at)) for name, key in OCCUPATIONS.items()),
             adjustment_years=_share(tree, "economy.output_adjustment_years", at),
+            average_wage_loss=_band(
+                tree, "economy.average_wage_loss", "economy.average_wage_loss_low", at
+            ),
+            low_skilled_wage_gain=_band(
+                tree, "economy.low_skilled_wage_gain", "economy.low_skilled_wage_gain_low", at
+            ),
         )
 
 
@@ -228,9 +245,9 @@ class Effects:
     parent to a removal and the mixed-status households a removal reached (voluntary returns
     are not broken down by family).
 
-    Areas: the engine counts people by area once geography lands (issue 22). Every effect here
-    is per person removed, so an area's effects are ``Effects.of`` of that area's removals and
-    parents, with the same ``Rates``; nothing else needs to change."""
+    Areas: every effect here is per person removed, so an area's effects are ``Effects.of`` of
+    that area's removals and parents, with the same ``Rates``; :func:`families_by_area` gives
+    the family counts by area from the by-area table."""
 
     removed: float
     left: float
@@ -244,13 +261,26 @@ class Effects:
     us_born_jobs_lost: Band = Band(0.0, 0.0, 0.0)
     mixed_status_households: float = 0.0
     workers_by_occupation: tuple[tuple[str, Band], ...] = ()
+    average_wage_change: Band = Band(0.0, 0.0, 0.0)  # share of the wage (negative: a fall)
+    low_skilled_wage_change: Band = Band(0.0, 0.0, 0.0)  # authorized low-skilled workers
 
     @classmethod
-    def of(cls, removed: float, parents: float, rates: Rates, left: float = 0.0) -> Effects:
+    def of(
+        cls,
+        removed: float,
+        parents: float,
+        rates: Rates,
+        left: float = 0.0,
+        population: float = 0.0,
+    ) -> Effects:
         """The effects and their 90% bands: workers and taxes are linear in one study rate each
-        (its band scaled); output lost multiplies two (drawn, see the module's note)."""
+        (its band scaled); output lost multiplies two (drawn, see the module's note). Wages move
+        with the share of the ``population`` (the unauthorized population at the start) gone;
+        without a population they are left at zero."""
         gone = removed + left
         workers = rates.employment.scaled(gone)
+        share = gone / population if population > 0 else 0.0
+        loss = rates.average_wage_loss.scaled(-share)
         return cls(
             removed=removed,
             left=left,
@@ -264,8 +294,10 @@ class Effects:
             us_born_jobs_lost=rates.us_born_jobs.scaled(gone),
             mixed_status_households=removed * rates.households_per_person,
             workers_by_occupation=tuple(
-                (name, workers.scaled(share)) for name, share in rates.occupations
+                (name, workers.scaled(part)) for name, part in rates.occupations
             ),
+            average_wage_change=Band(loss.high, loss.central, loss.low),  # a fall: ends swap
+            low_skilled_wage_change=rates.low_skilled_wage_gain.scaled(share),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -306,6 +338,7 @@ def effects_by_year(results: Results, tree: ParameterTree, at: dt.date) -> list[
     households reached that year; output, taxes and U.S.-born jobs lost that year from everyone
     removed since the run began (a removal keeps costing them in every later year)."""
     rates = Rates.read(tree, at)
+    population = float(results.manifest.get("population", {}).get("people", 0.0))
     removed = (
         results.weekly.group_by("fiscal_year")
         .agg(pl.col("removals_interior").sum(), pl.col("voluntary_returns").sum())
@@ -329,7 +362,7 @@ def effects_by_year(results: Results, tree: ParameterTree, at: dt.date) -> list[
         ages = [len(cohorts) - i - 0.5 for i in range(len(cohorts))]
         adjusted = sum(n * rates.adjusted(a) for n, a in zip(cohorts, ages, strict=True))
         path = replace(rates, output_per_worker=rates.output_after(adjusted / max(so_far, 1.0)))
-        stock = Effects.of(so_far, 0.0, path)
+        stock = Effects.of(so_far, 0.0, path, population=population)
         out.append(
             replace(
                 year,
@@ -337,9 +370,57 @@ def effects_by_year(results: Results, tree: ParameterTree, at: dt.date) -> list[
                 federal_taxes_lost=stock.federal_taxes_lost,
                 state_local_taxes_lost=stock.state_local_taxes_lost,
                 us_born_jobs_lost=stock.us_born_jobs_lost,
+                average_wage_change=stock.average_wage_change,
+                low_skilled_wage_change=stock.low_skilled_wage_change,
             )
         )
     return out
+
+
+def families_by_area(
+    results: Results,
+    tree: ParameterTree,
+    at: dt.date,
+    by_area: pl.DataFrame | None = None,
+) -> pl.DataFrame | None:
+    """The family effects by area and fiscal year (``area``, ``fiscal_year``, ``parents``,
+    ``usc_children``, ``mixed_status_households``), from the by-area table (``by_area``, by
+    default :func:`immsim.analysis.areas.results_by_area`); None while the run carries no areas.
+
+    The hook for areas (issue 22): the engine counts parents of U.S.-citizen children
+    nationally, so until its breakdown carries areas each area's interior removals take the
+    nation's share of parents that year; households and children follow per person, as
+    nationally. When the breakdown has an area, group ``parents_removed`` by it instead."""
+    from immsim.analysis.areas import results_by_area
+
+    areas = results_by_area(results) if by_area is None else by_area
+    if areas is None or "removals_interior" not in areas.columns:
+        return None
+    rates = Rates.read(tree, at)
+    nation = (
+        results.weekly.group_by("fiscal_year")
+        .agg(pl.col("removals_interior").sum().alias("nation"))
+        .with_columns(pl.col("fiscal_year").cast(pl.Int64))
+        .join(parents_removed(results), on="fiscal_year", how="left")
+        .select(
+            "fiscal_year",
+            (pl.col("parents").fill_null(0.0) / pl.col("nation")).fill_nan(0.0).alias("share"),
+        )
+    )
+    removed = pl.col("removals_interior")
+    return (
+        areas.with_columns(pl.col("fiscal_year").cast(pl.Int64))
+        .join(nation, on="fiscal_year", how="left")
+        .with_columns(pl.col("share").fill_null(0.0))
+        .select(
+            "area",
+            "fiscal_year",
+            (removed * pl.col("share")).alias("parents"),
+            (removed * pl.col("share") * rates.children_per_parent).alias("usc_children"),
+            (removed * rates.households_per_person).alias("mixed_status_households"),
+        )
+        .sort("area", "fiscal_year")
+    )
 
 
 PRICED_BY: dict[str, tuple[str, ...]] = {

@@ -19,7 +19,7 @@ from typing import Any
 import polars as pl
 
 from immsim.analysis.areas import AREA_OUTCOMES, check_by_area, results_by_area
-from immsim.calibration.validate import PERIODS, RECENT_NOTE, START, backtest_scenario
+from immsim.calibration.validate import END, PERIODS, RECENT_NOTE, START, simulate_draws
 from immsim.engine.results import Results
 from immsim.outcomes import OUTCOMES
 from immsim.parameters.loader import ParameterTree
@@ -205,24 +205,26 @@ def validate_by_area(
     progress: Progress | None = None,
     provider: Callable[[Results], pl.DataFrame | None] = results_by_area,
     population_shares: bool = False,
+    seeds_only: bool = False,
 ) -> AreaBacktest:
-    """Run the national back-test's scenario (FY2012 onward under the regimes in force) ``draws``
-    times, take each run's results by area from ``provider``, and score their median against
-    the records in the shared data folder ``data``. Raises :class:`NoAreas` (before any further
-    draw) when the first run carries no areas.
+    """Run the national back-test's draws (FY2012 onward under the regimes in force; each draw
+    another seed and, unless ``seeds_only``, another draw of the values with a 90% interval, as
+    :func:`immsim.calibration.validate.validate` draws them), take each run's results by area
+    from ``provider``, and score their median against the records in the shared data folder
+    ``data``. Raises :class:`NoAreas` at the first run that carries no areas.
 
     ``population_shares``: score instead the benchmark of
     :func:`immsim.analysis.areas.population_share_benchmark` (the national run spread by each
     area's share of the population), which any run by area should beat."""
     from immsim.analysis.areas import population_share_benchmark
+    from immsim.calibration.calibrate import fit_specs
     from immsim.data.area_records import area_targets
-    from immsim.engine.run import run
+    from immsim.parameters.intervals import parameter_draws
     from immsim.population.build import build_population
 
     population = build_population(tree, START, seed=seed)
-    frames = []
-    for i in range(draws):
-        results = run(backtest_scenario(seed + i), population=population)
+
+    def by_area(results: Results) -> pl.DataFrame:
         found = (
             population_share_benchmark(results, population)
             if population_shares
@@ -230,9 +232,19 @@ def validate_by_area(
         )
         if found is None:
             raise NoAreas(NO_AREAS)
-        frames.append(found)
-        if progress:
-            progress(i + 1, draws)
+        return found
+
+    allowed = {spec.key: (spec.low, spec.high) for spec in fit_specs()}
+    reforms = None if seeds_only else parameter_draws(tree, draws, seed, allowed, START, END)
+    frames = simulate_draws(
+        tree,
+        draws,
+        seed,
+        progress=progress,
+        population=population,
+        reforms=reforms,
+        reduce=by_area,
+    )
     notes = (BENCHMARK_NOTE,) if population_shares else ()
     result = area_backtest(median_over_draws(frames), area_targets(data))
     return AreaBacktest(result.rows, result.unscored, notes + result.notes)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from immsim.calibration.metrics import (
     simulated,
 )
 from immsim.data.figures import fiscal_year_figures
+from immsim.engine.results import Results
 from immsim.engine.run import run
 from immsim.parameters.intervals import parameter_draws, uncertain_values
 from immsim.parameters.loader import ParameterTree
@@ -219,9 +221,12 @@ def simulate_draws(
     reform: Any = None,
     population: Population | None = None,
     reforms: list[Reform] | None = None,
-) -> list[dict[tuple[str, int], float]]:
+    reduce: Callable[[Results], Any] = simulated,
+) -> list[Any]:
     """``reforms``: one per draw (the parameter draws), instead of ``reform`` for all; a draw of
-    a population leaf rebuilds the start population, which that leaf sets."""
+    a population leaf rebuilds the start population, which that leaf sets. ``reduce``: what is
+    kept of each run (default: each metric per fiscal year; the back-test by area keeps the
+    results by area)."""
     population = population or build_population(tree, START, seed=seed)
     out = []
     for i in range(draws):
@@ -230,7 +235,7 @@ def simulate_draws(
         if reforms and any(key.startswith("population.") for key in this.overrides):
             people = build_population(tree.with_reform(this), START, seed=seed)
         scenario = backtest_scenario(seed + i, this, years)
-        out.append(simulated(run(scenario, population=people)))
+        out.append(reduce(run(scenario, population=people)))
         if progress:
             progress(i + 1, draws)
     return out

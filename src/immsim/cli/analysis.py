@@ -448,7 +448,8 @@ def _print_effects(effects: Effects, wide: bool) -> None:
     """What a year of these removals does to the economy, the public purse and families."""
 
     def band(b: Band, unit: float = 1e9) -> list[str]:
-        return [f"{b.low / unit:,.1f}", f"{b.central / unit:,.1f}", f"{b.high / unit:,.1f}"]
+        digits = 2 if unit < 1 else 1  # wages move by hundredths of a percent a year
+        return [f"{v / unit:,.{digits}f}" for v in (b.low, b.central, b.high)]
 
     base = effects.base_year
     rows = [
@@ -476,6 +477,16 @@ def _print_effects(effects: Effects, wide: bool) -> None:
             "U.S.-born workers' jobs lost (thousands)",
             *band(effects.us_born_jobs_lost, 1e3),
             "CAP/AAF/AIC (none) / EPI 2025 / East et al. 2019",
+        ],
+        [
+            "average wage (% change)",
+            *band(effects.average_wage_change, 1e-2),
+            "PWBM 2025 10-year / 4-year policy",
+        ],
+        [
+            "authorized low-skilled wages (% change)",
+            *band(effects.low_skilled_wage_change, 1e-2),
+            "PWBM 2025 4-year / 10-year policy",
         ],
     ]
     columns = [

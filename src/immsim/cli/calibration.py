@@ -108,7 +108,7 @@ def validate_command(
 
     path = figures_file(figures)
     if by_area or population_shares:
-        _validate_by_area(path.parent, draws, seed, wide, as_json, population_shares)
+        _validate_by_area(path.parent, draws, seed, wide, as_json, population_shares, seeds_only)
         return
     workbooks = workbooks or beside_figures(path)
     with Progress(console=err_console, transient=True, disable=as_json) as bar:
@@ -198,7 +198,13 @@ def _print_backtest(result: Backtest, wide: bool) -> None:
 
 
 def _validate_by_area(
-    data: Path, draws: int, seed: int, wide: bool, as_json: bool, population_shares: bool
+    data: Path,
+    draws: int,
+    seed: int,
+    wide: bool,
+    as_json: bool,
+    population_shares: bool,
+    seeds_only: bool,
 ) -> None:
     """``validate --by-area``: the back-test's runs by area against the records by area; skipped,
     with the reason, when the runs carry no areas."""
@@ -216,6 +222,7 @@ def _validate_by_area(
                 seed=seed,
                 progress=lambda done, total: bar.update(task, completed=done),
                 population_shares=population_shares,
+                seeds_only=seeds_only,
             )
         except NoAreas as skipped:
             if as_json:

@@ -250,6 +250,7 @@ def _print_costs(results: Results, tree: ParameterTree, at: dt.date, wide: bool)
         Column("USC children", number=True),
         Column("mixed-status households", number=True, optional=True),
         Column("U.S.-born jobs lost", number=True, optional=True),
+        Column("average wage", number=True, optional=True),
     ]
     years = costs["fiscal_year"].to_list()
     rows = [
@@ -263,6 +264,7 @@ def _print_costs(results: Results, tree: ParameterTree, at: dt.date, wide: bool)
             f"{e.usc_children:,.0f}",
             f"{e.mixed_status_households:,.0f}",
             f"{e.us_born_jobs_lost.central:,.0f}",
+            f"{e.average_wage_change.central:+.2%}",
         ]
         for year, e in zip(years, effects, strict=True)
     ]
@@ -274,7 +276,9 @@ def _print_costs(results: Results, tree: ParameterTree, at: dt.date, wide: bool)
         "immediate to the long-run loss on Penn Wharton's 2025 path; ITEP 2024 "
         "taxes); parents of U.S.-citizen children removed, and the U.S.-citizen children who "
         "lost a parent (Pew); mixed-status households reached by a removal that year (CMS "
-        "2024); U.S.-born workers' jobs lost beside everyone gone so far (EPI 2025). "
+        "2024); U.S.-born workers' jobs lost beside everyone gone so far (EPI 2025), and the "
+        "average wage's change with the share of the starting population gone (Penn Wharton "
+        "2025). "
         "`immsim capacity` gives the 90% bands.",
         highlight=False,
     )

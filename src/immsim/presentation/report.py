@@ -351,6 +351,7 @@ def effects_table(results: Results) -> list[dict[str, str]]:
             "U.S.-citizen children who lost a parent": f"{e.usc_children:,.0f}",
             "mixed-status households reached": f"{e.mixed_status_households:,.0f}",
             "U.S.-born workers' jobs lost": millions(e.us_born_jobs_lost, 1.0),
+            "average wage (% change)": f"{e.average_wage_change.central:+.2%}",
         }
         for cost, e in zip(costs, effects_by_year(results, tree, at), strict=True)
     ]
@@ -419,7 +420,9 @@ taxes lost that year from everyone removed since the run began, central value an
 90% band from the studies' range (CAP 2016, AAF 2015; ITEP 2024, AIC 2024); children: removed
 parents of U.S.-citizen children times Pew's children per parent; mixed-status households reached
 by that year's removals (CMS 2024); U.S.-born workers' jobs lost beside everyone gone so far (EPI
-2025; none in the cost studies, East et al. 2019 at the high end). Constant dollars: CPI-U.</p>
+2025; none in the cost studies, East et al. 2019 at the high end); the average wage's change
+with the share of the starting population gone so far (Penn Wharton 2025). Constant dollars:
+CPI-U.</p>
 <p class="note" id="charts-note">Drawing the charts…</p>
 {charts_html(figures, "chart")}
 {definitions()}
