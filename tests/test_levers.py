@@ -251,11 +251,14 @@ def test_partner_processed_holds_leave_ice_hours_for_more_custodial_arrests(
 
 def revival(officers: float) -> Any:
     """A year of the 2025 rules from the task-force revival, ICE's hours ample (ten times the
-    officers) so that the partners' arrests are not cut by them."""
+    officers) so that the partners' arrests are not cut by them, and no TPS holder protected
+    (so that everyone at large but the regime's exempt can be arrested, as the hand
+    calculation takes it)."""
     return go(
         regime="jan2025",
         start="2025-06-01",
         overrides={
+            "enforcement.protections.tps_in_force_share": 0.0,
             "enforcement.partners.task_force.officers": officers,
             "enforcement.ero_deportation_officers": 10
             * at("enforcement.ero_deportation_officers", "2025-06-01"),
