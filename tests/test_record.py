@@ -54,13 +54,14 @@ def test_after_yajure_hurtado_only_the_admitted_may_be_released_on_bond() -> Non
 
 def _bond_chance(day: dt.date) -> float:
     """The detention stage's weekly chance of release on bond on ``day``, for one bondable group
-    (the plan reads only these fields)."""
+    of a national run (the plan reads only these fields)."""
     one = np.ones(1, dtype=np.int64)
     x = SimpleNamespace(
         p=TREE.snapshot(day),
         a=SimpleNamespace(bondable=np.ones(1, dtype=bool), mandatory=np.zeros(1, dtype=bool)),
         tri=SimpleNamespace(rank=one),
         tri_o=SimpleNamespace(rank=one),
+        groups=SimpleNamespace(areas=False, area=np.zeros(1, dtype=np.int64)),  # national run
         size=1,
     )
     return float(detention.plan(x).p_bond_release)  # type: ignore[arg-type]
