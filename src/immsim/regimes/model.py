@@ -51,6 +51,13 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _require_citation(source: Citation | None, assumption: str | None) -> None:
+    """A rule of a regime is the model's claim about a document: it names the document it comes
+    from or says that it is an assumption, never neither."""
+    if source is None and not assumption:
+        raise ValueError("cite a `source`, or state the `assumption` this rule is")
+
+
 class Profile(_Strict):
     """A *hypothetical* combination of attributes, for checking rules; never a real person."""
 
@@ -188,8 +195,7 @@ class Rule(_Strict):
 
     @model_validator(mode="after")
     def _cited(self) -> Rule:
-        if self.source is None and not self.assumption:
-            raise ValueError("cite a `source`, or state the `assumption` this rule is")
+        _require_citation(self.source, self.assumption)
         return self
 
 
@@ -203,8 +209,7 @@ class DetainerRule(_Strict):
 
     @model_validator(mode="after")
     def _cited(self) -> DetainerRule:
-        if self.source is None and not self.assumption:
-            raise ValueError("cite a `source`, or state the `assumption` this rule is")
+        _require_citation(self.source, self.assumption)
         if self.tiers is not None and self.non_priority:
             raise ValueError("a rule applies to `tiers` or to `non_priority`, not both")
         return self
@@ -249,8 +254,7 @@ class GoalSurge(_Strict):
 
     @model_validator(mode="after")
     def _cited(self) -> GoalSurge:
-        if self.source is None and not self.assumption:
-            raise ValueError("cite a `source`, or state the `assumption` this rule is")
+        _require_citation(self.source, self.assumption)
         return self
 
 
