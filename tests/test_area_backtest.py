@@ -131,33 +131,43 @@ def test_select_area_takes_a_code_or_a_name_and_names_the_areas_on_a_typo() -> N
     assert "ATL (Atlanta), SEA (Seattle)" in str(err.value)
 
 
-def weekly_by_area() -> Results:
-    """Two areas over the last week of FY2014 and the first two of FY2015."""
+def run_by_area() -> Results:
+    """Two areas over the last week of FY2014 and the first two of FY2015, as the engine
+    writes a run with areas: the weeks in ``weekly`` (with the border's), the people of each
+    area in the breakdown by ``area``."""
     weeks = [1, 2, 3]
     dates = [dt.date(2014, 9, 27), dt.date(2014, 10, 4), dt.date(2014, 10, 11)]
+    years = [date.year + (date.month >= 10) for date in dates]
+    weekly = pl.DataFrame(
+        {
+            "week": weeks,
+            "date": dates,
+            "fiscal_year": years,
+            "removals_border": [5.0, 5.0, 5.0],
+            "detained_border": [7.0, 7.0, 7.0],
+        }
+    )
     rows = []
-    for area, scale in (("SEA", 1.0), ("ATL", 2.0)):
-        for week, date, arrests, detained in zip(
-            weeks, dates, (10, 20, 30), (100, 200, 300), strict=True
-        ):
-            rows.append(
-                {
-                    "area": area,
-                    "week": week,
-                    "date": date,
-                    "fiscal_year": date.year + (date.month >= 10),
-                    "arrests": arrests * scale,
-                    "detained": detained * scale,
-                }
-            )
-    return Results(pl.DataFrame(rows), pl.DataFrame(), {})
+    for area, scale in (("sea", 1.0), ("atl", 2.0)):
+        for year, arrests, detained in zip(years, (10, 20, 30), (100, 200, 300), strict=True):
+            for stage, persons in (("arrested", arrests), ("detained", detained)):
+                rows.append(
+                    {
+                        "fiscal_year": year,
+                        "attribute": "area",
+                        "level": area,
+                        "stage": stage,
+                        "persons": int(persons * scale),
+                    }
+                )
+    return Results(weekly, pl.DataFrame(rows), {"scenario": {"areas": True}})
 
 
 def test_results_by_area_reduce_each_outcome_as_it_is_defined() -> None:
-    frame = results_by_area(weekly_by_area())
+    frame = results_by_area(run_by_area())
     assert frame is not None
     got = {(r["area"], r["fiscal_year"]): (r["arrests"], r["detained"]) for r in frame.to_dicts()}
-    # arrests add up over a year's weeks; detained is the year's average
+    # arrests add up over a year's weeks; detained is the year's average; no border row
     assert got == {
         ("sea", 2014): (10, 100),
         ("sea", 2015): (50, 250),
@@ -167,8 +177,10 @@ def test_results_by_area_reduce_each_outcome_as_it_is_defined() -> None:
 
 
 def test_results_without_areas_give_none() -> None:
-    weekly = weekly_by_area().weekly.drop("area")
-    assert results_by_area(Results(weekly, pl.DataFrame(), {})) is None
+    run = run_by_area()
+    national = run.breakdown.with_columns(pl.lit("criminal_history").alias("attribute"))
+    assert results_by_area(Results(run.weekly, national, {})) is None
+    assert results_by_area(Results(run.weekly, pl.DataFrame(), {})) is None
 
 
 def test_the_records_score_a_run_that_matches_them(shared_data: Path) -> None:

@@ -16,7 +16,7 @@ from immsim.data.lesa import AOR_CODES
 from immsim.engine.results import Results
 from immsim.errors import InputError
 from immsim.outcomes import AREA_OUTCOMES as AREA_OUTCOMES  # (imported from here too)
-from immsim.outcomes import BORDER, OUTCOMES, by_area, by_year
+from immsim.outcomes import BORDER, by_area, by_year
 from immsim.population.build import Population
 
 AREA_NAMES: dict[str, str] = {}
@@ -37,25 +37,13 @@ def results_by_area(results: Results) -> pl.DataFrame | None:
     This is the seam where the engine's results by area come in: a run that carried areas
     (a scenario's ``areas: true``) is read by :func:`immsim.outcomes.by_area`, the engine's one
     table by area, less its ``border`` row (the border's removals and detained, which no area
-    holds: the areas' rows add up to the nation's outcomes but for them); a weekly table with
-    an ``area`` column (one row per area and week) is reduced here, each outcome as
-    :mod:`immsim.outcomes` reduces a year. Everything downstream reads only this table."""
-    weekly = results.weekly
+    holds: the areas' rows add up to the nation's outcomes but for them). Everything downstream
+    reads only this table."""
     breakdown = results.breakdown
-    if "attribute" in breakdown.columns and (breakdown["attribute"] == "area").any():
-        engine = by_area(results).filter(pl.col("area") != BORDER)
-        return check_by_area(engine.select("area", "fiscal_year", *AREA_OUTCOMES))
-    if "area" not in weekly.columns:
+    if "attribute" not in breakdown.columns or not (breakdown["attribute"] == "area").any():
         return None
-    chosen = [OUTCOMES[n] for n in AREA_OUTCOMES if set(OUTCOMES[n].columns) <= set(weekly.columns)]
-    reduce = {"sum": pl.Expr.sum, "mean": pl.Expr.mean, "year_end": pl.Expr.last}
-    return check_by_area(
-        weekly.sort("week")
-        .group_by("area", "fiscal_year", maintain_order=True)
-        .agg(reduce[o.per_year](pl.sum_horizontal(*o.columns)).alias(o.name) for o in chosen)
-        .with_columns(pl.col("area").cast(pl.String).str.to_lowercase())
-        .sort("area", "fiscal_year")
-    )
+    engine = by_area(results).filter(pl.col("area") != BORDER)
+    return check_by_area(engine.select("area", "fiscal_year", *AREA_OUTCOMES))
 
 
 def check_by_area(frame: pl.DataFrame) -> pl.DataFrame:
