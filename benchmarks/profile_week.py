@@ -76,7 +76,7 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
         review_on=False,
         review_scope=-1.0,
         reviewed=0.0,
-        held=s.held if s.held is not None else np.zeros((prepared.groups.size, 27), np.int64),
+        held=removal.cohorts(s.held, k.removal, prepared.groups.size),  # as the pipeline cuts it
         thinned=pipe._thinned,
     )
     stocks0 = s.stocks[:, :size].copy()
