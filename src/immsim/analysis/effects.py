@@ -429,7 +429,7 @@ PRICED_BY: dict[str, tuple[str, ...]] = {
     "cost_atd": ("detention.alternatives_cost_per_day",),
     "cost_court": (
         "courts.process.cost_per_judge_year",
-        "courts.process.trial_attorney_cost_per_judge_year",
+        "courts.process.trial_attorney_cost_per_year",
     ),
     "cost_removal": (
         "removal.logistics.land_cost_per_person",
@@ -447,7 +447,8 @@ def cost_bands(
     """Each component's yearly cost (``costs``, the volumes of a run priced at the unit costs
     in force on ``day``) and the ``total`` with their 90% bands, the unit costs drawn from their
     intervals. A component paid by two unit costs is split as the run paid it: the courts by
-    EOIR's and the trial attorneys' cost per judge, transport by the ``land_removals`` at the
+    EOIR's cost per judge and the trial attorneys' (their cost a year times the attorneys per
+    judge), transport by the ``land_removals`` at the
     land cost per person and the rest by air."""
     rng = band_rng()
     units = {key: Band.of_entry(tree, key, day) for keys in PRICED_BY.values() for key in keys}
@@ -455,7 +456,11 @@ def cost_bands(
     ratio = {key: unit.draw(rng) / unit.central for key, unit in units.items()}
     judge_key, attorney_key = PRICED_BY["cost_court"]
     land_key, _ = PRICED_BY["cost_removal"]
-    judge, attorney = units[judge_key].central, units[attorney_key].central
+    judge = units[judge_key].central
+    # the attorneys' cost per judge: their cost a year times the attorneys per judge
+    attorney = units[attorney_key].central * float(
+        tree.get("courts.process.trial_attorneys_per_judge", day)
+    )
     attorneys = attorney / (judge + attorney)
     removal = costs.get("cost_removal", 0.0)
     land = min(1.0, land_removals * units[land_key].central / removal) if removal else 0.0

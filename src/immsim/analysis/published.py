@@ -219,8 +219,8 @@ def _aic_components(b: _Basis) -> list[Comparison]:
     officer_year = b.unit("enforcement.effort.cost_per_officer_year")
     # the model's court cost per judge: EOIR's appropriation and ICE's trial attorneys
     judge_year = b.unit("courts.process.cost_per_judge_year") + b.unit(
-        "courts.process.trial_attorney_cost_per_judge_year"
-    )
+        "courts.process.trial_attorneys_per_judge"
+    ) * b.unit("courts.process.trial_attorney_cost_per_year")
     air_seat = b.unit("removal.air_cost_per_person")
     land = b.unit("removal.logistics.land_cost_per_person")
     bed_days = costs["cost_detention"] / bed_day
