@@ -161,6 +161,47 @@ def test_a_regime_change_shows_in_the_paired_difference() -> None:
     assert float(arrests["median"].sum()) > 0  # 2025 rules arrest more people than 2021's
 
 
+def test_a_comparison_carries_each_years_costs_and_effects() -> None:
+    from immsim.analysis.compare import effect_differences
+
+    result = compare([short("a", regime="sep2021"), short("b", regime="jan2025")], draws=2, seed=3)
+    runs = result["runs"]
+
+    def value(frame: pl.DataFrame, metric: str, column: str = "value") -> list[float]:
+        rows = frame.filter(pl.col("metric") == metric)
+        return rows.sort(*[c for c in ("scenario", "draw", "fiscal_year") if c in rows.columns])[
+            column
+        ].to_list()
+
+    # the cost in base-year dollars is the outcome deflated by the CPI-U (2024 = 313.689;
+    # FY2022 at 2022's 292.655, FY2023 at 2023's 304.702)
+    cpi = {2022: 292.655, 2023: 304.702}
+    years = runs.filter(pl.col("metric") == "cost").sort("scenario", "draw", "fiscal_year")
+    expected = [
+        v * 313.689 / cpi.get(y, 313.689)
+        for v, y in zip(years["value"], years["fiscal_year"], strict=True)
+    ]
+    assert value(runs, "cost_constant") == pytest.approx(expected)
+    # families: CMS's 0.431 households per removal, Pew's 1.125 children per parent
+    assert value(runs, "mixed_status_households") == pytest.approx(
+        [0.431 * v for v in value(runs, "removals_interior")]
+    )
+    assert value(runs, "usc_children") == pytest.approx([1.125 * v for v in value(runs, "parents")])
+    # paired: the difference in households is CMS's rate times the difference in removals
+    diffs = result["differences"]
+    assert value(diffs, "mixed_status_households", "median") == pytest.approx(
+        [0.431 * v for v in value(diffs, "removals_interior", "median")]
+    )
+    year, found = effect_differences(diffs)
+    assert year == int(diffs["fiscal_year"].max())
+    by_metric = {d.metric: d for d in found}
+    # the 2025 rules remove more: more GDP and taxes lost, more children who lost a parent
+    assert by_metric["output_lost"].median > 0 and by_metric["usc_children"].median > 0
+    low, high = by_metric["output_lost"].studies or (0.0, 0.0)
+    assert 0 < low < by_metric["output_lost"].median < high
+    assert by_metric["parents"].studies is None  # counted, not a study rate
+
+
 # --- sweeps -----------------------------------------------------------------------------------
 
 

@@ -263,7 +263,11 @@ def test_reports_on_draws_and_comparisons_show_bands(tmp_path: Path) -> None:
         assert "court cases pending" in text
         kinds = {t.get("type", "scatter") for f in _figures(text) for t in f["data"]}  # type: ignore[attr-defined]
         assert kinds <= TRACE_TYPES  # what the bundled plotly.js can draw
-    assert "difference from a" in (tmp_path / "c.html").read_text(encoding="utf-8")
+    compared = (tmp_path / "c.html").read_text(encoding="utf-8")
+    assert "difference from a" in compared
+    # the comparison's costs and effects: GDP lost, taxes, families, with the studies' range
+    assert "Costs and effects in FY" in compared and "GDP lost that year" in compared
+    assert "U.S.-citizen children who lost a parent" in compared
 
 
 # --- what the report says and how it draws it ------------------------------------------------

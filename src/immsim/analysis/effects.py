@@ -53,7 +53,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from immsim.engine.costs import COMPONENTS
+from immsim.engine.costs import COMPONENTS, LABELS
 from immsim.engine.results import Results
 from immsim.parameters.loader import ParameterTree
 
@@ -375,6 +375,48 @@ def effects_by_year(results: Results, tree: ParameterTree, at: dt.date) -> list[
             )
         )
     return out
+
+
+EFFECT_METRICS: dict[str, tuple[str, str]] = {
+    "cost_constant": ("cost", "base-year USD"),
+    **{f"{c}_constant": (LABELS[c], "base-year USD") for c in COMPONENTS},
+    "workers": ("workers removed or leaving", "workers"),
+    "output_lost": ("GDP lost that year", "base-year USD"),
+    "federal_taxes_lost": ("federal taxes no longer paid", "base-year USD"),
+    "state_local_taxes_lost": ("state and local taxes no longer paid", "base-year USD"),
+    "us_born_jobs_lost": ("U.S.-born workers' jobs lost", "jobs"),
+    "parents": ("parents of U.S.-citizen children removed", "parents"),
+    "usc_children": ("U.S.-citizen children who lost a parent", "children"),
+    "mixed_status_households": ("mixed-status households reached", "households"),
+}
+"""The costs and effects each year of a run carries into ``compare`` (:func:`effect_rows`):
+name, label and unit. An effect where the studies disagree also has its band's ends, the
+name with ``_low`` and ``_high``."""
+
+
+def effect_rows(results: Results, tree: ParameterTree, at: dt.date) -> list[dict[str, Any]]:
+    """Each fiscal year's costs in base-year dollars (the total and by component) and its
+    effects (:func:`effects_by_year`), one row per year and :data:`EFFECT_METRICS` name
+    (``fiscal_year``, ``metric``, ``value``), a banded effect also as ``_low`` and ``_high``:
+    what ``compare`` pairs draw by draw, so that a difference in costs, GDP, taxes or families
+    between two scenarios carries both the draws' band and the studies' range."""
+    costs = costs_by_year(results, tree, at)
+    rows: list[dict[str, Any]] = []
+    for cost, effects in zip(costs.to_dicts(), effects_by_year(results, tree, at), strict=True):
+        year = int(cost["fiscal_year"])
+        values: dict[str, float] = {"cost_constant": float(cost["cost_constant"])}
+        values.update({f"{c}_constant": float(cost[c] * cost["to_base"]) for c in COMPONENTS})
+        for name in EFFECT_METRICS:
+            if name in values:
+                continue
+            effect = getattr(effects, name)
+            if isinstance(effect, Band):
+                values.update({name: effect.central, f"{name}_low": effect.low})
+                values[f"{name}_high"] = effect.high
+            else:
+                values[name] = float(effect)
+        rows += [{"fiscal_year": year, "metric": m, "value": v} for m, v in values.items()]
+    return rows
 
 
 def families_by_area(

@@ -24,11 +24,14 @@ from immsim.cli.tables import Column, is_wide, nest_keys, print_table
 from immsim.errors import InputError
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from immsim.analysis.capacity import CapacityBands, RequiredCapacity
     from immsim.analysis.effects import Band, Effects
     from immsim.analysis.published import Comparison, Trace
     from immsim.analysis.sensitivity import SensitivityReport
     from immsim.analysis.sweep import SweepResult
+    from immsim.scenario import Scenario
 
 
 def compare_command(
@@ -81,8 +84,49 @@ def compare_command(
     print_bands(
         f"Difference from {chosen[0].name} (paired draws: {draws})", headline, "scenario", wide
     )
+    _print_effect_differences(result["differences"], chosen[0], wide)
     console.print(
         f"Saved to [bold]{escape(str(folder))}[/] (levels, differences and every run as Parquet)."
+    )
+
+
+def _print_effect_differences(differences: pl.DataFrame, base: Scenario, wide: bool) -> None:
+    """Each scenario's costs and economic, fiscal and family effects against the first in
+    the last fiscal year the runs cover (``analysis.compare.effect_differences``)."""
+    from immsim.analysis.compare import effect_differences
+    from immsim.analysis.effects import base_year
+
+    year, found = effect_differences(differences)
+    if not found:
+        return
+    dollars = f"{base_year(base.parameters(), base.start)} $M"
+
+    def number(money: bool, value: float) -> str:
+        return f"{value / 1e6:+,.0f}" if money else f"{value:+,.0f}"
+
+    rows = [
+        [
+            d.scenario,
+            d.label,
+            dollars if d.money else d.unit,
+            number(d.money, d.median),
+            f"{number(d.money, d.p05)} to {number(d.money, d.p95)}",
+            " to ".join(number(d.money, v) for v in d.studies) if d.studies else "",
+        ]
+        for d in found
+    ]
+    columns = [Column("scenario"), Column("cost or effect", text=True), Column("unit")]
+    columns += [Column("difference", number=True), Column("90% band", number=True)]
+    columns += [Column("studies' range", number=True, optional=True)]
+    title = f"Costs and effects, FY{year}: difference from {base.name}"
+    print_table(columns, rows, title=title, keys=2, wide=wide)
+    console.print(
+        "Median of the paired draws' differences and their 90% band (the draws vary the seeds "
+        "and any uncertain values); studies' range: the difference with each rate at the low "
+        "and the high end of the studies' figures (analysis.effects). Costs by component in "
+        "base-year dollars (CPI-U); GDP, taxes and U.S.-born jobs lost that year from everyone "
+        "gone since the runs began; families reached by that year's removals.",
+        highlight=False,
     )
 
 

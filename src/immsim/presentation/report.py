@@ -299,7 +299,8 @@ def _changed_parameters(results: Results) -> list[dict[str, Any]]:
     return rows
 
 
-def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+def table_html(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """An HTML table of ``rows`` under ``columns``, every cell escaped."""
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(str(r.get(c, '')))}</td>" for c in columns) + "</tr>"
@@ -385,14 +386,14 @@ def render(results: Results) -> str:
         scenario_text = json.dumps(scenario, indent=2, default=str)
     summary = year_table(results)
     by_area = area_section(
-        area_results.results_by_area(results), results.weekly, load_baseline(), _table
+        area_results.results_by_area(results), results.weekly, load_baseline(), table_html
     )
     effects = effects_table(results)
     changed = _changed_parameters(results)
     figures = [_sankey(results), _series(results), _who(results), _costs(results)]
     figures.append(_binding(results))
     changed_html = (
-        _table(changed, ["key", "from", "value", "unit", "source"])
+        table_html(changed, ["key", "from", "value", "unit", "source"])
         if changed
         else "<p>None: every parameter is at its baseline value.</p>"
     )
@@ -410,10 +411,10 @@ Run {html.escape(m["run_id"])} with immsim {html.escape(str(m.get("code_version"
 <p class="note">Aggregate counts of a simulation, not of real people. Many rates are estimates,
 fitted to FY2012–FY2016 or assumed; see the parameter sources.</p>
 <h2>Year by year</h2>
-{_table(summary, list(summary[0]) if summary else [])}
+{table_html(summary, list(summary[0]) if summary else [])}
 {by_area}
 <h2>Costs in constant dollars, and what the removals do</h2>
-{_table(effects, list(effects[0]) if effects else [])}
+{table_html(effects, list(effects[0]) if effects else [])}
 <p class="note">Workers removed or leaving that year (interior removals and voluntary returns after
 arrest, at Pew's employment rate); GDP and
 taxes lost that year from everyone removed since the run began, central value and in brackets the
