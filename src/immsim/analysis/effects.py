@@ -46,7 +46,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from statistics import NormalDist
 from typing import Any
 
@@ -392,6 +392,8 @@ EFFECT_METRICS: dict[str, tuple[str, str]] = {
 """The costs and effects each year of a run carries into ``compare`` (:func:`effect_rows`):
 name, label and unit. An effect where the studies disagree also has its band's ends, the
 name with ``_low`` and ``_high``."""
+BANDED = frozenset(f.name for f in fields(Effects) if f.type in ("Band", Band))
+"""The effects that are a :class:`Band` (the studies disagree), as :class:`Effects` declares."""
 
 
 def effect_rows(results: Results, tree: ParameterTree, at: dt.date) -> list[dict[str, Any]]:
@@ -417,6 +419,14 @@ def effect_rows(results: Results, tree: ParameterTree, at: dt.date) -> list[dict
                 values[name] = float(effect)
         rows += [{"fiscal_year": year, "metric": m, "value": v} for m, v in values.items()]
     return rows
+
+
+FAMILY_COUNTS = {
+    "parents": "parents",
+    "usc_children": "USC children",
+    "mixed_status_households": "households",
+}
+"""The family counts :func:`families_by_area` gives, and how a narrow table heads them."""
 
 
 def families_by_area(

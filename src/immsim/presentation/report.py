@@ -23,7 +23,7 @@ from immsim.engine.results import Results, load_results
 from immsim.errors import InputError
 from immsim.outcomes import HEADLINES, OUTCOMES, by_year
 from immsim.parameters import load_baseline
-from immsim.presentation.areamap import area_section
+from immsim.presentation.areamap import area_section, whole_year
 from immsim.presentation.charts import (
     COLORS,
     axis,
@@ -358,6 +358,37 @@ def effects_table(results: Results) -> list[dict[str, str]]:
     ]
 
 
+def families_table(results: Results) -> str:
+    """The family counts by area and fiscal year of a run with areas
+    (``analysis.effects.families_by_area``), or "" for a run without them."""
+    import datetime as dt
+
+    from immsim.analysis.effects import families_by_area
+
+    at = dt.date.fromisoformat(str(results.manifest["start"]))
+    families = families_by_area(results, load_baseline(), at)
+    if families is None or families.is_empty():
+        return ""
+    year = whole_year(results.weekly)  # the year the map and the table by area show
+    rows = [
+        {
+            "area": area_results.area_label(r["area"]),
+            "parents of U.S.-citizen children removed": f"{r['parents']:,.0f}",
+            "U.S.-citizen children who lost a parent": f"{r['usc_children']:,.0f}",
+            "mixed-status households reached": f"{r['mixed_status_households']:,.0f}",
+        }
+        for r in families.filter(pl.col("fiscal_year") == year).to_dicts()
+    ]
+    return (
+        f"<h3>Families by area of responsibility, FY{year}</h3>"
+        + table_html(rows, list(rows[0]))
+        + "<p class=\"note\">Each area's interior removals at the nation's share of parents of "
+        "U.S.-citizen children that year (the engine counts parents nationally), Pew's children "
+        "per parent and CMS 2024's households per person; every year: "
+        "analysis.effects.families_by_area.</p>"
+    )
+
+
 def definitions(names: tuple[str, ...] = HEADLINES) -> str:
     """What each outcome means, as every table and chart of it counts it."""
     items = "".join(
@@ -389,6 +420,7 @@ def render(results: Results) -> str:
         area_results.results_by_area(results), results.weekly, load_baseline(), table_html
     )
     effects = effects_table(results)
+    families = families_table(results)
     changed = _changed_parameters(results)
     figures = [_sankey(results), _series(results), _who(results), _costs(results)]
     figures.append(_binding(results))
@@ -415,6 +447,7 @@ fitted to FY2012–FY2016 or assumed; see the parameter sources.</p>
 {by_area}
 <h2>Costs in constant dollars, and what the removals do</h2>
 {table_html(effects, list(effects[0]) if effects else [])}
+{families}
 <p class="note">Workers removed or leaving that year (interior removals and voluntary returns after
 arrest, at Pew's employment rate); GDP and
 taxes lost that year from everyone removed since the run began, central value and in brackets the

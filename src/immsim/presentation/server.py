@@ -69,6 +69,10 @@ class Outcome(BaseModel):
     """The outcomes by ICE area of responsibility, when the run carries areas (the page's area
     picker shows them); absent otherwise."""
     baseline_areas: dict[str, AreaSeries] | None = None
+    effects: dict[str, list[float]] | None = None
+    """Each fiscal year's cost in base-year dollars and the economic, fiscal and family
+    effects of its removals (``analysis.effects.effect_rows``: the names of the page config's
+    ``effects``, a banded effect also with ``_low`` and ``_high``)."""
 
 
 _LOCK = threading.Lock()
@@ -117,9 +121,25 @@ def _summarize(results: Any) -> dict[str, Any]:
         "series": {c: years[c].to_list() for c in SERIES},
         "convicted_share": [float(v or 0.0) for v in years["convicted_share"].to_list()],
         "binding": years["binding"].to_list(),
+        "effects": _effects(results),
     }
     areas = _by_area(results, fiscal_years)
     return summary if areas is None else {**summary, "areas": areas}
+
+
+def _effects(results: Any) -> dict[str, list[float]]:
+    """Each effect's values by fiscal year (``analysis.effects.effect_rows``, priced with the
+    baseline tree, as the report is)."""
+    import datetime as dt
+
+    from immsim.analysis.effects import effect_rows
+    from immsim.parameters import load_baseline
+
+    at = dt.date.fromisoformat(str(results.manifest["start"]))
+    out: dict[str, list[float]] = {}
+    for row in sorted(effect_rows(results, load_baseline(), at), key=lambda r: r["fiscal_year"]):
+        out.setdefault(row["metric"], []).append(row["value"])
+    return out
 
 
 def _by_area(results: Any, fiscal_years: list[int]) -> dict[str, Any] | None:
