@@ -15,6 +15,7 @@ from terminal import fits, text
 
 from immsim.analysis.capacity import LEVERS, CapacityLevel, RequiredCapacity
 from immsim.analysis.compare import compare
+from immsim.analysis.effects import Effects, Rates
 from immsim.analysis.montecarlo import bands, draw_tasks
 from immsim.analysis.sensitivity import indices
 from immsim.analysis.sweep import load_spec, run_sweep
@@ -814,6 +815,65 @@ def test_each_studys_gap_is_traced_to_its_components(tmp_path: Path) -> None:
     assert aic_total == pytest.approx((7_000 + 66_000 + 12_600 + 2_100) * 500_000 - model)
 
 
+def test_penn_wharton_and_aaf_are_restated_on_the_runs_basis(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from immsim.analysis.effects import Band
+    from immsim.analysis.published import compare_published, trace_assumptions
+    from immsim.parameters import load_baseline
+
+    rows = (
+        "model_pwbm2025_cost_per_deportee,2025,70236,USD/deportee",
+        "model_pwbm2025_gdp_effect_10yr_policy,2034,-0.033,share of GDP",
+        "model_aaf2016_apprehension_personnel,2-yr removal,90582,positions",
+        "model_aaf2016_detention_beds_needed,2-yr removal,348831,beds",
+        "model_aaf2016_immigration_courts,2-yr removal,1316,courts",
+        "model_aaf2016_charter_flights_per_year,2-yr removal,17296,flights/year",
+    )
+    figures = tmp_path / "figures.csv"
+    figures.write_text(FIGURES_HEADER + "".join(f"{r},study,u,\n" for r in rows), encoding="utf-8")
+    tree, start = load_baseline(), dt.date(2026, 10, 1)
+    answer = _capacity_answer(500_000.0)
+    # 400,000 people gone a year, $24 billion of GDP lost once adjusted ($60,000 each)
+    volumes = {**answer.volumes, "removals": 500_000.0}
+    volumes.update(removals_interior=350_000.0, voluntary_returns=50_000.0)
+    effects = replace(
+        Effects.of(350_000.0, 0.0, Rates.read(tree, start), left=50_000.0),
+        output_lost=Band(20e9, 24e9, 50e9),
+    )
+    answer = replace(answer, volumes=volumes, effects=effects)
+    by = {(t.study, t.component): t for t in trace_assumptions(answer, tree, start, figures)}
+    # Penn Wharton's $70,236 a deportee is 2025 dollars, the latest CPI-U (2024's) after 2024
+    pwbm = by["PWBM 2025", "cost per removal"]
+    assert pwbm.theirs == pytest.approx(70_236)
+    assert pwbm.ours == pytest.approx(6.5e9 / 500_000)
+    assert pwbm.effect == pytest.approx((70_236 - 13_000) * 500_000)
+    # its GDP 3.3% lower with everyone gone: 3.3% of 2024's $29.18 trillion over Pew's 14.0
+    # million (2023), per person gone, against the model's $60,000
+    gdp = by["PWBM 2025", "GDP lost a year per person gone"]
+    assert gdp.theirs == pytest.approx(0.033 * 29.18e12 / 14.0e6)
+    assert gdp.ours == pytest.approx(60_000)
+    assert gdp.effect == pytest.approx((0.033 * 29.18e12 / 14.0e6 - 60_000) * 400_000)
+    published = {c.metric: c for c in compare_published(answer, tree, start, figures)}
+    restated = published["model_pwbm2025_gdp_effect_10yr_policy"]
+    assert restated.restated == pytest.approx(0.033 * 29.18e12 * 400_000 / 14.0e6)
+    assert restated.ours == pytest.approx(24e9)
+    # AAF's capacities for 5.65 million removals a year, priced at FY2027's unit costs: 90,582
+    # officers at $179,200 a year; 348,831 beds at $165 a day; 1,316 courts at EOIR's
+    # $1,150,000 and 3.17 trial attorneys at $201,400 a judge; 17,296 full flights of 135 at
+    # $2,179 a seat
+    per = 1 / 5.65e6
+    assert by["AAF 2016", "arrest"].theirs == pytest.approx(90_582 * 179_200 * per)
+    assert by["AAF 2016", "detention"].theirs == pytest.approx(348_831 * 165 * 365.25 * per)
+    assert by["AAF 2016", "courts"].theirs == pytest.approx(
+        1_316 * (1_150_000 + 3.17 * 201_400) * per
+    )
+    assert by["AAF 2016", "transport"].theirs == pytest.approx(17_296 * 135 * 2_179 * per)
+    assert by["AAF 2016", "detention"].ours == pytest.approx(4e9 / 500_000)
+    assert "348,831 beds" in by["AAF 2016", "detention"].assumption
+    assert "100,000 beds" in by["AAF 2016", "detention"].ours_assumption
+
+
 def test_capacity_bands_are_the_spread_of_searches_over_parameter_draws(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -841,7 +901,10 @@ def test_capacity_bands_are_the_spread_of_searches_over_parameter_draws(
         answer = _capacity_answer(goal)
         levels = dict(answer.capacities)
         levels["officers"] = CapacityLevel(LEVERS["officers"][0], 1.0, share * 100_000)
-        return replace(answer, capacities=levels, cost_per_year=share * 1e9)
+        # a year's effects: 1,000 parents per point of the share; Pew's 1.125 children each
+        rates = Rates.read(drawn_tree, drawn.start)
+        effects = Effects.of(share * 1e6, share * 1e5, rates)
+        return replace(answer, capacities=levels, cost_per_year=share * 1e9, effects=effects)
 
     monkeypatch.setattr(module, "required_capacity", search)
     bands = module.capacity_bands(scenario, 1000.0, 40, {})
@@ -856,3 +919,12 @@ def test_capacity_bands_are_the_spread_of_searches_over_parameter_draws(
     low, median, high = np.quantile(expected, [0.05, 0.5, 0.95])
     assert bands.capacities["officers"] == pytest.approx((low * 1e5, median * 1e5, high * 1e5))
     assert bands.cost_per_year == pytest.approx((low * 1e9, median * 1e9, high * 1e9))
+    # the effects' bands are the same spread: parents, and children at Pew's 1.125 a parent
+    assert bands.effects["parents"] == pytest.approx((low * 1e5, median * 1e5, high * 1e5))
+    assert bands.effects["usc_children"] == pytest.approx(
+        (1.125 * low * 1e5, 1.125 * median * 1e5, 1.125 * high * 1e5)
+    )
+    # households: CMS's 0.431 per interior removal
+    assert bands.effects["mixed_status_households"] == pytest.approx(
+        (0.431 * low * 1e6, 0.431 * median * 1e6, 0.431 * high * 1e6)
+    )

@@ -394,11 +394,21 @@ def capacity_command(
 
 
 def _print_bands(bands: CapacityBands, wide: bool) -> None:
-    """Each capacity's and the cost's 90% band over the parameter draws."""
-    columns = [Column("capacity"), Column("5%", number=True)]
+    """Each capacity's, the cost's and the effects' 90% band over the parameter draws (the
+    effects at the studies' central rates: their band here is the parameters', not the
+    studies')."""
+    columns = [Column("capacity, cost or effect", text=True), Column("5%", number=True)]
     columns += [Column("median", number=True), Column("95%", number=True)]
     rows = [[name, *(f"{v:,.0f}" for v in band)] for name, band in bands.capacities.items()]
     rows.append(["cost ($ billion)", *(f"{v / 1e9:,.1f}" for v in bands.cost_per_year)])
+    from immsim.analysis.effects import EFFECT_METRICS
+
+    for name, band in bands.effects.items():
+        label, unit = EFFECT_METRICS[name]
+        if unit == "base-year USD":
+            rows.append([f"{label} ($ billion)", *(f"{v / 1e9:,.1f}" for v in band)])
+        else:
+            rows.append([label, *(f"{v:,.0f}" for v in band)])
     title = (
         f"90% bands over {bands.draws} draws of the {bands.drawn} values with a 90% interval "
         f"(goal met in {bands.met})"
@@ -589,7 +599,9 @@ def _print_published(published: list[Comparison], wide: bool) -> None:
             f"{c.restated:,.0f} {c.unit}",
             f"{c.ours:,.0f}",
             f"{c.ratio:.2f}",
-            f"{c.published:,.0f} {c.published_unit}",
+            f"{c.published:,.0f} {c.published_unit}"
+            if abs(c.published) >= 100
+            else f"{c.published:g} {c.published_unit}",
         ]
         for i, c in enumerate(published, 1)
     ]
@@ -603,12 +615,15 @@ def _print_published(published: list[Comparison], wide: bool) -> None:
 
 
 def _print_traces(traces: list[Trace], wide: bool) -> None:
-    """Each study's cost per removal by component beside the model's, and what each difference
-    adds to the study's yearly cost at this goal."""
+    """Each study restated on the run's basis, component by component: the study's assumption
+    and the model's, their figures per removal and what the difference adds a year at this
+    goal."""
     rows = [
         [
             t.study,
             t.component,
+            t.assumption,
+            t.ours_assumption,
             f"{t.theirs:,.0f}",
             f"{t.ours:,.0f}",
             f"{t.effect / 1e9:+,.1f}",
@@ -618,11 +633,13 @@ def _print_traces(traces: list[Trace], wide: bool) -> None:
     columns = [
         Column("study", text=True),
         Column("component", text=True),
-        Column("study $/removal", number=True),
-        Column("model $/removal", number=True),
+        Column("study's assumption", text=True),
+        Column("the model's", text=True),
+        Column("study $/removal", number=True, optional=True),
+        Column("model $/removal", number=True, optional=True),
         Column("effect $bn/yr", number=True),
     ]
-    print_table(columns, rows, wide=wide)
+    print_table(columns, rows, wide=wide, lines=True)
     from immsim.analysis.published import TRACED
 
     sources = []
@@ -631,9 +648,11 @@ def _print_traces(traces: list[Trace], wide: bool) -> None:
         sources.append(f"{study}, {TRACED[study]}" + (f", {', '.join(pages)}" if pages else ""))
     console.print(
         "Each study restated on this run's basis (its removals, the dollars of its start): "
-        "the study's cost per removal of each component beside the model's; effect = the "
+        "the study's figure per removal of each component beside the model's; effect = the "
         "difference x this run's removals, so a study's effects add up to its restated total "
         "less the model's ('other': what the model prices that the study does not list). "
+        "Penn Wharton's GDP row compares output lost a year per person gone, not cost; AAF's "
+        "rows price its capacities at the model's unit costs. "
         "Sources: " + "; ".join(sources) + ".",
         highlight=False,
     )
