@@ -349,6 +349,7 @@ def effects_table(results: Results) -> list[dict[str, str]]:
             f"GDP lost ({base} USD millions)": millions(e.output_lost),
             f"federal taxes lost ({base} USD millions)": millions(e.federal_taxes_lost),
             f"state and local taxes lost ({base} USD millions)": millions(e.state_local_taxes_lost),
+            "parents of U.S.-citizen children removed": f"{e.parents:,.0f}",
             "U.S.-citizen children who lost a parent": f"{e.usc_children:,.0f}",
             "mixed-status households reached": f"{e.mixed_status_households:,.0f}",
             "U.S.-born workers' jobs lost": millions(e.us_born_jobs_lost, 1.0),
