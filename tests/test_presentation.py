@@ -277,7 +277,7 @@ def test_reports_on_draws_and_comparisons_show_bands(tmp_path: Path) -> None:
     compared = (tmp_path / "c.html").read_text(encoding="utf-8")
     assert "difference from a" in compared
     # the comparison's costs and effects: GDP lost, taxes, families, with the studies' range
-    assert "Costs and effects in FY" in compared and "GDP lost that year" in compared
+    assert "Costs and effects in FY" in compared and "GDP lost a year" in compared
     assert "U.S.-citizen children who lost a parent" in compared
 
 

@@ -70,7 +70,7 @@ def test_page_charts_are_titled_with_axes_units_and_legends(server: str, browser
         assert any("baseline" in entry for entry in chart["legends"][0]), chart
     # the costs and effects: a row a year, each banded effect with the studies' range
     heads = page.evaluate("[...document.querySelectorAll('#effects th')].map(e => e.textContent)")
-    assert any(h.startswith("GDP lost that year") for h in heads), heads
+    assert any(h.startswith("GDP lost a year") for h in heads), heads
     assert any(h.startswith("U.S.-citizen children who lost a parent") for h in heads), heads
     rows = page.evaluate(
         "[...document.querySelectorAll('#effects tbody tr')].map(r => r.textContent)"

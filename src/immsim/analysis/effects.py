@@ -381,7 +381,7 @@ EFFECT_METRICS: dict[str, tuple[str, str]] = {
     "cost_constant": ("cost", "base-year USD"),
     **{f"{c}_constant": (LABELS[c], "base-year USD") for c in COMPONENTS},
     "workers": ("workers removed or leaving", "workers"),
-    "output_lost": ("GDP lost that year", "base-year USD"),
+    "output_lost": ("GDP lost a year", "base-year USD"),
     "federal_taxes_lost": ("federal taxes no longer paid", "base-year USD"),
     "state_local_taxes_lost": ("state and local taxes no longer paid", "base-year USD"),
     "us_born_jobs_lost": ("U.S.-born workers' jobs lost", "jobs"),
