@@ -865,13 +865,22 @@ def test_penn_wharton_and_aaf_are_restated_on_the_runs_basis(tmp_path: Path) -> 
     per = 1 / 5.65e6
     assert by["AAF 2016", "arrest"].theirs == pytest.approx(90_582 * 179_200 * per)
     assert by["AAF 2016", "detention"].theirs == pytest.approx(348_831 * 165 * 365.25 * per)
+    # (a court: a judge at EOIR's cost; AAF's own 32,445 federal attorneys at $201,400 a year)
     assert by["AAF 2016", "courts"].theirs == pytest.approx(
-        1_316 * (1_150_000 + 3.17 * 201_400) * per
+        (1_316 * 1_150_000 + 32_445 * 201_400) * per
     )
     assert by["AAF 2016", "transport"].theirs == pytest.approx(17_296 * 135 * 2_179 * per)
     assert by["AAF 2016", "detention"].ours == pytest.approx(4e9 / 500_000)
     assert "348,831 beds" in by["AAF 2016", "detention"].assumption
     assert "100,000 beds" in by["AAF 2016", "detention"].ours_assumption
+    # AAF 2015's Table 1: each stage's cost over its 11.2 million removed, 2015 dollars
+    # restated at the CPI-U (2015: 237.017; 2024's 313.689 from then on)
+    aaf = 313.689 / 237.017 / 11.2e6
+    assert by["AAF 2015", "detention"].theirs == pytest.approx(35.7e9 * aaf)
+    assert by["AAF 2015", "arrest"].theirs == pytest.approx(43.5e9 * aaf)
+    model = sum(answer.cost_by_component.values())
+    total = sum(t.effect for t in by.values() if t.study == "AAF 2015")
+    assert total == pytest.approx((43.5e9 + 35.7e9 + 13.4e9 + 11.3e9) * aaf * 500_000 - model)
 
 
 def test_capacity_bands_are_the_spread_of_searches_over_parameter_draws(

@@ -326,7 +326,7 @@ def _pwbm(b: _Basis) -> list[Comparison]:
     if gdp is not None and b.gone > 0 and b.output_lost > 0:
         year = int(b.tree.get("prices.base_year", b.at))
         day = dt.date(year, 12, 31)
-        people = float(b.tree.get(f"population.unauthorized_total_{POPULATION_SERIES}", day))
+        people = float(b.tree.get(POPULATION, day))
         output = float(b.tree.get("economy.gdp", day)) * b.deflator(year)
         theirs = abs(gdp.value) * output * b.gone / people
         add(
@@ -480,6 +480,8 @@ TRACED = {
     "AIC 2024": "a million removals a year by component (as summarised; secondary)",
     "PWBM 2025": "Mass Deportation of Unauthorized Immigrants: Fiscal and Economic Effects "
     "(2025-07-28), its key points and cost per deportee",
+    "AAF 2015": "The Budgetary and Economic Costs of Addressing Unauthorized Immigration "
+    "(March 2015), its deportation cost by stage",
     "AAF 2016": "The Personnel and Infrastructure Needed to Remove All Undocumented Immigrants "
     "in Two Years (its capacities, priced at the model's unit costs)",
 }
@@ -567,6 +569,7 @@ def trace_assumptions(
             )
         rest("AIC 2024", "")
     out += _pwbm_trace(result, tree, at, estimates, removals)
+    out += _aaf2015_trace(result, tree, at, removals)
     out += _aaf_trace(result, tree, at, estimates, removals)
     return out
 
@@ -642,7 +645,7 @@ def _pwbm_trace(
     if gdp is not None and result.effects is not None and gone > 0:
         year = int(tree.get("prices.base_year", at))
         day = dt.date(year, 12, 31)
-        people = float(tree.get(f"population.unauthorized_total_{POPULATION_SERIES}", day))
+        people = float(tree.get(POPULATION, day))
         output = float(tree.get("economy.gdp", day)) * dollars_of(tree, year, at)
         theirs = abs(gdp.value) * output / people
         ours = result.effects.output_lost.central / gone
@@ -664,7 +667,66 @@ def _pwbm_trace(
     return out
 
 
-POPULATION_SERIES = "pew"
+AAF2015_STAGES = (
+    ("arrest", "economy.studies.aaf2015.apprehension", ("cost_arrest",)),
+    ("detention", "economy.studies.aaf2015.detention", ("cost_detention",)),
+    ("courts", "economy.studies.aaf2015.legal_processing", ("cost_court",)),
+    ("transport", "economy.studies.aaf2015.transportation", ("cost_removal",)),
+)
+"""AAF 2015's stages (its Table 1), the tree's leaf for each, and the model's cost columns
+they compare with."""
+
+
+def _aaf2015_trace(
+    result: RequiredCapacity, tree: ParameterTree, at: dt.date, removals: float
+) -> list[Trace]:
+    """American Action Forum 2015 on the run's basis, from its report's Table 1: each stage's
+    cost of removing everyone over the people it removes is its cost per removal (2015
+    dollars, restated to the run's start), beside the model's; apprehension at its lower
+    estimate (the upper one named). Its totals are one-time costs spread over its 20 years of
+    removals, so they are a cost per removal, as the model's yearly cost over its removals is."""
+    day = dt.date(2015, 12, 31)
+    people = float(tree.get("economy.studies.aaf2015.removals", day))
+    restate = dollars_of(tree, 2015, at)
+    model = _model_basis(result, tree, at, removals)
+    costs = result.cost_by_component
+    upper = float(tree.get("economy.studies.aaf2015.apprehension_upper", day))
+    out = []
+    for component, leaf, columns in AAF2015_STAGES:
+        total = float(tree.get(leaf, day))
+        theirs = total / people * restate
+        ours = sum(costs.get(c, 0.0) for c in columns) / removals
+        note = f" (upper estimate ${upper / 1e9:,.1f} billion)" if component == "arrest" else ""
+        out.append(
+            Trace(
+                "AAF 2015",
+                component,
+                theirs,
+                ours,
+                "Table 1",
+                (theirs - ours) * removals,
+                f"${total / 1e9:,.1f} billion{note} for {people / 1e6:,.1f} million people "
+                "removed, 2015 dollars",
+                model[component],
+            )
+        )
+    ours_other = sum(costs.get(c, 0.0) for c in OURS_ONLY) / removals
+    out.append(
+        Trace(
+            "AAF 2015",
+            "other",
+            0.0,
+            ours_other,
+            "",
+            -ours_other * removals,
+            "not listed",
+            model["other"],
+        )
+    )
+    return out
+
+
+POPULATION = "population.unauthorized_total_pew"
 """Whose count of the unauthorized population restates a study's share of everyone (Penn
 Wharton removes a tenth of them a year): Pew's, the latest vintage in the tree."""
 AAF_REMOVALS = 11.3e6 / 2
@@ -695,9 +757,13 @@ def _aaf_trace(
     def unit(key: str) -> float:
         return float(tree.get(key, at))
 
-    judge = unit("courts.process.cost_per_judge_year") + unit(
-        "courts.process.trial_attorneys_per_judge"
-    ) * unit("courts.process.trial_attorney_cost_per_year")
+    # a court: a judge at EOIR's cost, with AAF's own federal attorneys per court at the
+    # model's attorney-year (ICE's trial attorneys)
+    attorneys = float(tree.get("economy.studies.aaf2016.federal_attorneys", at))
+    courts = estimates[needed["courts"]].value
+    judge = unit("courts.process.cost_per_judge_year") + attorneys / courts * unit(
+        "courts.process.trial_attorney_cost_per_year"
+    )
     seats = unit("removal.persons_per_flight_max")
     priced = {  # USD a year for each unit of the capacity AAF counts
         "arrest": unit("enforcement.effort.cost_per_officer_year"),
@@ -725,6 +791,7 @@ def _aaf_trace(
         theirs = count * priced[component] / AAF_REMOVALS
         ours = sum(costs.get(c, 0.0) for c in columns[component]) / removals
         mine, what = ours_count[component]
+        extra = f" and {attorneys:,.0f} federal attorneys" if component == "courts" else ""
         out.append(
             Trace(
                 "AAF 2016",
@@ -733,8 +800,8 @@ def _aaf_trace(
                 ours,
                 "",
                 (theirs - ours) * removals,
-                f"{count:,.0f} {estimates[metric].unit} for {AAF_REMOVALS / 1e6:,.2f} million "
-                f"removals a year ({count / AAF_REMOVALS * 1e3:,.1f} per thousand)",
+                f"{count:,.0f} {estimates[metric].unit}{extra} for {AAF_REMOVALS / 1e6:,.2f} "
+                f"million removals a year ({count / AAF_REMOVALS * 1e3:,.1f} per thousand)",
                 f"{mine:,.0f} {what} for {removals / 1e6:,.2f} million "
                 f"({mine / removals * 1e3:,.1f} per thousand)",
             )
