@@ -506,6 +506,13 @@ def test_an_impossible_goal_is_reported_not_met() -> None:
 FIGURES_HEADER = "metric,period,value,unit,source_title,source_url_or_doc,note\n"
 
 
+def _figures_file(folder: Path, rows: tuple[str, ...]) -> Path:
+    """A published-figures file of ``rows`` (metric, period, value, unit), as the data holds."""
+    figures = folder / "figures.csv"
+    figures.write_text(FIGURES_HEADER + "".join(f"{r},study,u,\n" for r in rows), encoding="utf-8")
+    return figures
+
+
 def _capacity_answer(removals: float, **costs: float) -> RequiredCapacity:
     """A required-capacity answer with round numbers, to check the restatements by hand."""
     cost = {"cost_arrest": 1e9, "cost_detention": 4e9, "cost_court": 1e9, "cost_removal": 5e8}
@@ -790,8 +797,7 @@ def test_each_studys_gap_is_traced_to_its_components(tmp_path: Path) -> None:
         "model_aic2024_component_legal_processing,per year,12600,USD millions",
         "model_aic2024_component_removal,per year,2100,USD millions",
     )
-    figures = tmp_path / "figures.csv"
-    figures.write_text(FIGURES_HEADER + "".join(f"{r},study,u,\n" for r in rows), encoding="utf-8")
+    figures = _figures_file(tmp_path, rows)
     tree, start = load_baseline(), dt.date(2026, 10, 1)
     answer = _capacity_answer(500_000.0, cost_atd=1e8)
     answer = replace(answer, volumes={**answer.volumes, "removals": 500_000.0})
@@ -830,8 +836,7 @@ def test_penn_wharton_and_aaf_are_restated_on_the_runs_basis(tmp_path: Path) -> 
         "model_aaf2016_immigration_courts,2-yr removal,1316,courts",
         "model_aaf2016_charter_flights_per_year,2-yr removal,17296,flights/year",
     )
-    figures = tmp_path / "figures.csv"
-    figures.write_text(FIGURES_HEADER + "".join(f"{r},study,u,\n" for r in rows), encoding="utf-8")
+    figures = _figures_file(tmp_path, rows)
     tree, start = load_baseline(), dt.date(2026, 10, 1)
     answer = _capacity_answer(500_000.0)
     # 400,000 people gone a year, $24 billion of GDP lost once adjusted ($60,000 each)
