@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from immsim.analysis.effects import FAMILY_COUNTS
 from immsim.outcomes import HEADLINES, OUTCOMES
 from immsim.yamlio import dump_yaml
 
@@ -203,6 +204,7 @@ def page_config() -> dict[str, Any]:
             for name in HEADLINES
         ],
         "effects": effect_config(),
+        "family_counts": list(FAMILY_COUNTS),
     }
 
 

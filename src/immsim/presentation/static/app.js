@@ -354,6 +354,8 @@ function drawTable(scenarios, results) {
 // Costs in constant dollars and what the removals do, a row per scenario and year (national:
 // the effects are counted for the nation), the studies' range in brackets where they disagree.
 function drawEffects(results) {
+  const area = areaBox.hidden ? '' : areaSelect.value;
+  if (area) { drawAreaFamilies(results, area); return; }
   const head = el('tr', {}, el('th', {text: 'scenario'}), el('th', {text: 'FY'}),
     ...C.effects.map(e => el('th', {text: `${e.label} (${e.unit})`})));
   const cell = (res, e, i) => {
@@ -366,6 +368,17 @@ function drawEffects(results) {
   const body = results.flatMap((res, k) => res.fiscal_years.map((fy, i) =>
     el('tr', {}, el('td', {text: `Scenario ${LETTERS[k]}`}), el('td', {text: `FY${fy}`}),
       ...C.effects.map(e => el('td', {text: cell(res, e, i)})))));
+  effectsTable.replaceChildren(el('thead', {}, head), el('tbody', {}, ...body));
+}
+
+// An area picked: the families its removals reach (the other effects are counted nationally).
+function drawAreaFamilies(results, area) {
+  const shown = C.effects.filter(e => C.family_counts.includes(e.name));
+  const head = el('tr', {}, el('th', {text: 'scenario'}), el('th', {text: 'FY'}),
+    ...shown.map(e => el('th', {text: `${e.label} (${e.unit})`})));
+  const body = results.flatMap((res, k) => res.fiscal_years.map((fy, i) =>
+    el('tr', {}, el('td', {text: `Scenario ${LETTERS[k]}`}), el('td', {text: `FY${fy}`}),
+      ...shown.map(e => el('td', {text: number(res.areas?.[area]?.families?.[e.name]?.[i])})))));
   effectsTable.replaceChildren(el('thead', {}, head), el('tbody', {}, ...body));
 }
 
