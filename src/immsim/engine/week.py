@@ -38,9 +38,10 @@ FloatArray = NDArray[np.float64]
 
 class KernelPlan(NamedTuple):
     """Every stage's plan for the weeks of one parameter span, regime and year, over the groups
-    that can hold anyone in that year (the first ``size``)."""
+    it covers (:func:`immsim.engine.inputs.live_groups`: the stocks' columns while it is in
+    force)."""
 
-    groups: int  # the first groups, which can hold anyone this year
+    groups: int  # how many
     areas: bool  # whether the groups carry areas (then the week tallies the area's stages)
     officer_hours: float  # a week for arrests, before the goal's surge
     share_custodial: float  # of those hours, in the Criminal Alien Program (jails, prisons)
@@ -130,14 +131,13 @@ def _arrests(
 @jit
 def _week(
     state: Stream,
-    all_stocks: IntArray,
+    stocks: IntArray,
     plan: KernelPlan,
     run: RunState,
     cells: IntArray,
     n_columns: int,
 ) -> tuple[FloatArray, FloatArray]:
     size = plan.groups
-    stocks = all_stocks[:, :size]  # the later entry cohorts are empty: left out
     out = np.zeros(N_COUNTS)
     background.run(state, stocks, plan.background, out)
     arrested = _arrests(state, stocks, plan, run, out)
@@ -151,7 +151,7 @@ def _week(
     judges_bound = court.run(state, stocks, plan.court, out)
     if run.review_on:
         review.run(state, stocks, plan.review, run.review_scope, run.reviewed, out)
-    removed = removal.run(state, stocks, plan.removal, run.held[:size], out)
+    removed = removal.run(state, stocks, plan.removal, run.held, out)
     out[Count.BINDING_BEDS] = 1.0 if beds_bound else 0.0
     out[Count.BINDING_JUDGES] = 1.0 if judges_bound else 0.0
     # the breakdown's stages (BREAKDOWN_STAGES): with areas also those admitted, transferred
@@ -175,8 +175,8 @@ def week(
     n_columns: int,
 ) -> tuple[FloatArray, FloatArray]:
     """Carry out a week (background flows, arrivals, arrests, processing, detention, court,
-    review and removal) on ``stocks``, in place, in the plan's groups (``run.located`` and
-    ``cells`` are given for those only). Returns the counts indexed by
+    review and removal) on ``stocks``, in place: their columns, ``run.held``'s rows,
+    ``run.located`` and ``cells`` are the plan's groups. Returns the counts indexed by
     :class:`~immsim.engine.counts.Count`, and the removals and arrests by breakdown column
     (``cells[attribute, group]`` is each group's column under each attribute)."""
     out, sums = _week(state, stocks, plan, run, cells, int(n_columns))
