@@ -94,7 +94,8 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
     hours = k.officer_hours * s.effort
     zeros = np.zeros(size, dtype=np.int64)
     arrested = np.zeros((3, size), dtype=np.int64)
-    rows = np.ones((5 if k.areas else 2, size), dtype=np.int64)
+    ones = np.ones(size, dtype=np.int64)
+    ones3 = np.ones((3, size), dtype=np.int64)
     stages: dict[str, Callable[[Any, Any], Any]] = {
         "background": lambda st, h: background.run(bits, st, k.background, np.zeros(N_COUNTS)),
         "custody": lambda st, h: custody.run(
@@ -125,7 +126,9 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
         ),
         "court": lambda st, h: court.run(bits, st, k.court, np.zeros(N_COUNTS)),
         "removal": lambda st, h: removal.run(bits, st, k.removal, h, np.zeros(N_COUNTS)),
-        "tally": lambda st, h: _tally(w.cells, rows, len(w.columns)),
+        "tally": lambda st, h: _tally(
+            w.cells, ones, ones3, ones, ones, st, 5 if k.areas else 2, len(w.columns)
+        ),
     }
     total = 0.0
     for name, fn in stages.items():

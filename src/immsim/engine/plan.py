@@ -44,7 +44,7 @@ class WeekPlan:
     regime: Regime
     kernel: KernelPlan
     live: IntArray  # the run's groups the plan covers (:func:`.inputs.live_groups`), in order
-    cells: IntArray  # each of those groups' breakdown column under each attribute
+    cells: IntArray  # each of those groups' breakdown column under each attribute (a row each)
     columns: list[tuple[str, str]]  # the (attribute, level) of each breakdown column
     goal: controller.GoalPlan
     border: border.BorderPlan
@@ -114,7 +114,7 @@ def build_plan(x: PlanInputs, cells: Cells) -> WeekPlan:
         regime=x.regime,
         kernel=frozen(kernel),
         live=frozen(x.live),
-        cells=frozen(cells.codes[:, x.live]),
+        cells=frozen(cells.codes[:, x.live].T),  # a group's columns together (week._tally)
         columns=cells.columns,
         goal=controller.plan(p),
         border=border_plan,
