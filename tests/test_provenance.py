@@ -22,11 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
     {
-        ("courts.process.backlog_asylum_weight", "2011-01-01"),
-        ("courts.process.detained_case_weeks", "2011-01-01"),
         ("courts.process.hours_per_case_detained", "2011-01-01"),
-        ("courts.process.review_hours_per_case", "2011-01-01"),
-        ("courts.process.review_share_of_hours", "2011-01-01"),
         ("enforcement.channels.at_large_locate_rate_unknown", "2011-01-01"),
         ("enforcement.channels.check_in_rate", "2011-01-01"),
         ("enforcement.channels.check_in_rate", "2017-02-20"),
@@ -54,10 +50,7 @@ REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
         ("enforcement.effort.hours_per_arrest.lead", "2011-01-01"),
         ("enforcement.effort.surge_max", "2011-01-01"),
         ("flows.status_grant_rate", "2011-01-01"),
-        ("population.association.charges_with_record", "2011-01-01"),
-        ("population.association.gang_with_felony", "2011-01-01"),
         ("population.association.usc_child_prime_age", "2011-01-01"),
-        ("population.composition.gang_or_national_security", "2011-01-01"),
         ("population.composition.immigration_history.prior_removal", "2011-01-01"),
         ("population.composition.known_share_of_others", "2011-01-01"),
         ("population.composition.pending_charges", "2011-01-01"),
@@ -132,7 +125,8 @@ def test_params_list_shows_each_value_s_kind(capsys: pytest.CaptureFixture[str])
     assert main(["params", "list", "courts.process", "--at", "2016-01-01", "--json"]) == 0
     kinds = {r["key"]: r["kind"] for r in json.loads(capsys.readouterr().out)["parameters"]}
     assert kinds["courts.process.hours_per_case_released"] == "fitted"
-    assert kinds["courts.process.review_hours_per_case"] == "placeholder"
+    assert kinds["courts.process.hours_per_case_detained"] == "placeholder"
+    assert kinds["courts.process.detained_case_weeks"] == "derived"
     assert kinds["courts.process.pending_cases"] == "cited"
     assert kinds["courts.process.relief_share"] == "derived"
     assert kinds["courts.process.in_absentia_share"] == "cited"
@@ -163,5 +157,11 @@ def test_court_values_derived_from_the_npr_records_match_the_tree(shared_data: P
     derived = _script("derive_court_outcomes").court_outcomes(records)
     tree = load_baseline()
     assert tree.get("courts.process.relief_share", "2012-01-01") == derived["relief_share"]
+    assert tree.get("courts.process.detained_case_weeks", "2012-01-01") == pytest.approx(
+        derived["detained_case_weeks"]
+    )
+    # the exponential with the records' median (15.6 weeks) has their quartiles, within a week
+    assert abs(derived["exponential_q1"] - derived["detained_weeks_q1"]) < 1.2
+    assert abs(derived["exponential_q3"] - derived["detained_weeks_q3"]) < 1.2
     # by hand from the file's decision codes: 1,032 terminated + 310 relief of 3,759 decided
     assert derived["decided"] == 3759 and derived["relief_or_terminated"] == 1342
