@@ -59,7 +59,9 @@ def run(
     into ``taken`` within ``hours`` of officers' time; returns whether the hours cut any, and
     the hours the arrests took."""
     size = stocks.shape[1]
-    drawn = np.zeros((ROWS, size), dtype=np.int64)
+    # the rows the channels in force fill (not ROWS: each row is a pass over the groups)
+    used_rows = 4 * plan.jail.on + plan.prison.on + 2 * plan.task_force.on
+    drawn = np.zeros((used_rows, size), dtype=np.int64)
     sources = np.zeros(ROWS, dtype=np.int64)
     channels = np.zeros(ROWS, dtype=np.int64)
     rows = 0
@@ -110,12 +112,13 @@ def run(
         chosen = np.flatnonzero(partner == kind)
         if chosen.size == 0:
             continue
-        some_cut, n = capacity.take(
+        some_cut, n = capacity.take_rows(
             state,
             stocks,
-            drawn[chosen],
-            sources[chosen],
-            channels[chosen],
+            drawn,
+            chosen,
+            sources,
+            channels,
             totals[chosen].sum() * scale,
             out,
             taken,
