@@ -176,13 +176,19 @@ def _take(
         chosen = np.flatnonzero(partner == kind)
         if chosen.size == 0:
             continue
-        some_cut, n = capacity.take(
+        total = 0
+        for c in chosen:
+            total += drawn[c].sum()
+        # the chosen rows read in place (capacity.take_rows), not copied: the copy and the two
+        # searches of it cost more than the draws (measured on a run by area)
+        some_cut, n = capacity.take_rows(
             state,
             stocks,
-            drawn[chosen],
-            sources[chosen],
-            channels[chosen],
-            drawn[chosen].sum() * min(1.0, scale),
+            drawn,
+            chosen,
+            sources,
+            channels,
+            total * min(1.0, scale),
             out,
             taken,
         )
