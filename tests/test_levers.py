@@ -321,7 +321,10 @@ def test_task_force_arrests_follow_the_partners_officers() -> None:
     # Hand calculation: each week, the people at large (with or without an order) times the
     # chance a week of the officers' national arrests over the population total; the regime of
     # January 2025 arrests everyone encountered who is not exempt, so the measured count sits
-    # within 5% below the expected one (the exempt) and no more than 3% above (noise).
+    # within 7% below the expected one (the exempt: DACA recipients, 3.5% of the population,
+    # and a growing share of those left at large as ICE's hours, a hundred times the officers,
+    # arrest the others: 6.9 million at large fall to 5.6 million in the year) and no more than
+    # 3% above (noise).
     day = "2025-06-01"
     officers = at("enforcement.partners.task_force.officers", day)
     per_officer = at("enforcement.partners.task_force.arrests_per_officer_year", day)
@@ -334,7 +337,7 @@ def test_task_force_arrests_follow_the_partners_officers() -> None:
     before = np.concatenate([[at_large[0]], at_large[:-1]])
     expected = float((before * chance).sum())
     measured = float(w["arrests_287g_task_force"].sum())
-    assert 0.95 * expected <= measured <= 1.03 * expected, (measured, expected)
+    assert 0.93 * expected <= measured <= 1.03 * expected, (measured, expected)
     doubled = float(revival(2 * officers).weekly["arrests_287g_task_force"].sum())
     assert doubled / measured == pytest.approx(2.0, rel=0.05)
 
