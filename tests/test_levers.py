@@ -243,7 +243,7 @@ def test_fewer_custodial_hours_reach_fewer_people_without_a_conviction(trump_era
     # Half the Criminal Alien Program's budget line: the hours stop higher up the priority
     # tiers, so the custodial arrests lost are those of the lowest tiers reached, people with
     # no conviction, and the arrests' no-conviction share falls (taken at random, the custodial
-    # mix would not move; the community channels' mix is unchanged). Measured: 36.9% to 25.4%.
+    # mix would not move; the community channels' mix is unchanged). Measured: 35.4% to 25.2%.
     day = "2017-06-01"
     halved = go(
         regime="eo13768",
@@ -300,8 +300,9 @@ def test_partner_processed_holds_leave_ice_hours_for_more_custodial_arrests(
 
 
 def revival(officers: float) -> Any:
-    """A year of the 2025 rules from the task-force revival, ICE's hours ample (ten times the
-    officers) so that the partners' arrests are not cut by them, and no TPS holder protected
+    """A year of the 2025 rules from the task-force revival, ICE's hours ample (a hundred times
+    the officers: at ten times, the custodial hours bind once detained cases wait for their
+    hearings as the record says) so that the partners' arrests are not cut by them, and no TPS holder protected
     (so that everyone at large but the regime's exempt can be arrested, as the hand
     calculation takes it)."""
     return go(
@@ -310,7 +311,7 @@ def revival(officers: float) -> Any:
         overrides={
             "enforcement.protections.tps_in_force_share": 0.0,
             "enforcement.partners.task_force.officers": officers,
-            "enforcement.ero_deportation_officers": 10
+            "enforcement.ero_deportation_officers": 100
             * at("enforcement.ero_deportation_officers", "2025-06-01"),
         },
     )
@@ -320,7 +321,10 @@ def test_task_force_arrests_follow_the_partners_officers() -> None:
     # Hand calculation: each week, the people at large (with or without an order) times the
     # chance a week of the officers' national arrests over the population total; the regime of
     # January 2025 arrests everyone encountered who is not exempt, so the measured count sits
-    # within 5% below the expected one (the exempt) and no more than 3% above (noise).
+    # within 7% below the expected one (the exempt: DACA recipients, 3.5% of the population,
+    # and a growing share of those left at large as ICE's hours, a hundred times the officers,
+    # arrest the others: 6.9 million at large fall to 5.6 million in the year) and no more than
+    # 3% above (noise).
     day = "2025-06-01"
     officers = at("enforcement.partners.task_force.officers", day)
     per_officer = at("enforcement.partners.task_force.arrests_per_officer_year", day)
@@ -333,7 +337,7 @@ def test_task_force_arrests_follow_the_partners_officers() -> None:
     before = np.concatenate([[at_large[0]], at_large[:-1]])
     expected = float((before * chance).sum())
     measured = float(w["arrests_287g_task_force"].sum())
-    assert 0.95 * expected <= measured <= 1.03 * expected, (measured, expected)
+    assert 0.93 * expected <= measured <= 1.03 * expected, (measured, expected)
     doubled = float(revival(2 * officers).weekly["arrests_287g_task_force"].sum())
     assert doubled / measured == pytest.approx(2.0, rel=0.05)
 
@@ -402,14 +406,9 @@ def no_conviction_share(result: Any) -> float:
     return float(rows["persons"].sum()) / float(shares["persons"].sum())
 
 
-def test_a_removal_goal_under_the_2011_rules_surges_the_channels_the_2013_documents_name() -> None:
-    # The 2013 e-mails (seeds/004): to meet the goal, field offices mined licence records, went
-    # to police traffic checkpoints and processed more low-level jail bookings. The hours the
-    # goal adds go to the Criminal Alien Program and the other arrest work in their shares,
-    # none to the at-large teams (hand calculation of each program's hours from the week's
-    # effort: every program within them, at-large arrests as without the goal, band 5%), and
-    # the arrests are less criminal than without the goal.
-    day = "2013-06-01"
+@pytest.fixture(scope="module")
+def goal_2011() -> tuple[Any, Any]:
+    """Two years of the 2011 rules from FY2013, without a removal goal and with 400,000."""
     without = go(regime="jun2011", start="2012-10-01", years=2)
     goal = go(
         regime="jun2011",
@@ -417,6 +416,20 @@ def test_a_removal_goal_under_the_2011_rules_surges_the_channels_the_2013_docume
         years=2,
         overrides={"enforcement.effort.removal_goal": 400000},
     )
+    return without, goal
+
+
+def test_a_removal_goal_under_the_2011_rules_surges_the_channels_the_2013_documents_name(
+    goal_2011: tuple[Any, Any],
+) -> None:
+    # The 2013 e-mails (seeds/004): to meet the goal, field offices mined licence records, went
+    # to police traffic checkpoints and processed more low-level jail bookings. The hours the
+    # goal adds go to the Criminal Alien Program and the other arrest work in their shares,
+    # none to the at-large teams (hand calculation of each program's hours from the week's
+    # effort: every program within them, at-large arrests as without the goal, band 5%), and
+    # the arrests are less criminal than without the goal.
+    day = "2013-06-01"
+    without, goal = goal_2011
     w = goal.weekly
     effort = w["effort"].to_numpy()
     assert effort.max() > 1.2  # the goal is not met: the surge runs
@@ -436,6 +449,40 @@ def test_a_removal_goal_under_the_2011_rules_surges_the_channels_the_2013_docume
     assert at_large_ratio == pytest.approx(1.0, abs=0.05)
     assert total(w, CUSTODIAL) > 1.2 * total(without.weekly, CUSTODIAL)
     assert no_conviction_share(goal) > no_conviction_share(without)
+
+
+def removed_no_conviction_share(result: Any) -> float:
+    """The share of the run's interior removals with no conviction."""
+    shares = result.shares("removed", "criminal_history")
+    rows = shares.filter(pl.col("level") == "none")
+    return float(rows["persons"].sum()) / float(shares["persons"].sum())
+
+
+def test_a_removal_goal_under_the_2011_rules_fills_the_beds_with_quick_removals(
+    goal_2011: tuple[Any, Any],
+) -> None:
+    # The beds bind in almost every week of these runs, most of them held by detained cases
+    # awaiting a hearing: without more, a goal's added arrests are refused a bed and add no
+    # removals. The goal memo of 2010 (non-criminal removals "falling short of our goal"; a
+    # surge against re-entrants, removed without a hearing, and early release of those willing
+    # to go quickly) fills the beds with the quickest removals first, the removal cases removed
+    # over land. So the removals the goal adds are land removals (the air removals do not grow:
+    # added land removals at least the added interior removals, air within 5%); they are of
+    # people the goal's surge reaches, mostly without a conviction, so the removals' share with
+    # no conviction rises (the direction of the 2010 memo and the 2013 e-mails), by at least 5
+    # points. Measured: interior removals +50%, air -3.1%, no conviction 3.2% to 31.1%.
+    without, goal = goal_2011
+    w, base = goal.weekly, without.weekly
+
+    def added(column: str) -> float:
+        return float(w[column].sum()) - float(base[column].sum())
+
+    assert float(w["removals_air"].sum()) == pytest.approx(
+        float(base["removals_air"].sum()), rel=0.05
+    )
+    assert added("removals_land") >= added("removals_interior")
+    assert added("removals_interior") > 0.10 * float(base["removals_interior"].sum())
+    assert removed_no_conviction_share(goal) > removed_no_conviction_share(without) + 0.05
 
 
 # the 2011 docket review -------------------------------------------------------------------

@@ -243,12 +243,29 @@ class Channels(_Strict):
 Program = Literal["custodial", "at_large", "other"]
 
 
+class GoalBeds(_Strict):
+    """How a numeric removal goal fills the beds, when the regime's documents say: the removal
+    cases removed quickest (over land to Mexico: no seat on a flight to wait for) are admitted
+    before every other request, so that a bed turns over more removals while the goal runs."""
+
+    quick_removals_first: bool
+    source: Citation | None = None
+    assumption: str | None = None
+
+    @model_validator(mode="after")
+    def _cited(self) -> GoalBeds:
+        _require_citation(self.source, self.assumption)
+        return self
+
+
 class GoalSurge(_Strict):
     """Where the hours a numeric removal goal adds go (the officers' arrest programs: the
     Criminal Alien Program, Fugitive Operations, the other arrest work with its leads), when the
-    regime's documents say; without it the added hours go to every program in its share."""
+    regime's documents say; without it the added hours go to every program in its share. And,
+    where the documents say, how the goal fills the beds (``beds``)."""
 
     programs: list[Program] = Field(min_length=1)
+    beds: GoalBeds | None = None
     source: Citation | None = None
     assumption: str | None = None
 
@@ -418,6 +435,9 @@ def _citations(regime: Regime) -> list[tuple[tuple[Any, ...], Citation]]:
         found.append((("docket_review", "source"), regime.docket_review.source))
     if regime.goal_surge is not None and regime.goal_surge.source is not None:
         found.append((("goal_surge", "source"), regime.goal_surge.source))
+    beds = regime.goal_surge.beds if regime.goal_surge is not None else None
+    if beds is not None and beds.source is not None:
+        found.append((("goal_surge", "beds", "source"), beds.source))
     return found
 
 

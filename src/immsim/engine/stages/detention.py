@@ -1,6 +1,7 @@
 """Detention: bond releases, releases when beds fall short, then admissions of the week's
-arrests in the regime's order (removal cases and mandatory detention first, then by tier); whom
-the beds cannot hold is released, with an order or a notice to appear.
+arrests in the regime's order (removal cases and mandatory detention first, then by tier; under
+a numeric removal goal, where the regime's documents say so, the removal cases removed over land
+first of all); whom the beds cannot hold is released, with an order or a notice to appear.
 
 In a run that carries areas each area has its share of the beds (``geography.bed_share``):
 the week's arrests are admitted first to their own area's free beds, in the regime's order
@@ -66,11 +67,22 @@ def area_beds(x: PlanInputs, beds: int) -> IntArray:
 def plan(x: PlanInputs) -> DetentionPlan:
     p, a, tri, tri_o = x.p, x.a, x.tri, x.tri_o
     beds = interior_beds(p)
+    # under a numeric removal goal, where the regime's documents say so, the removal cases
+    # removed over land take the beds first (GoalBeds)
+    surge = x.regime.goal_surge
+    quick = (
+        float(p["enforcement.effort.removal_goal"]) > 0
+        and surge is not None
+        and surge.beds is not None
+        and surge.beds.quick_removals_first
+    )
     # one ordering over both queues: removal cases and mandatory cases first, then by tier
+    # (the quick removal cases first of all, as above)
     order = np.lexsort(
         (
             np.concatenate([tri_o.rank, tri.rank]).astype(np.int64),
             ~np.concatenate([np.ones(x.size, dtype=bool), a.mandatory]),
+            ~np.concatenate([a.is_mexico & quick, np.zeros(x.size, dtype=bool)]),
         )
     ).astype(np.int64)
     rank = np.empty_like(order)
