@@ -23,7 +23,6 @@ ROOT = Path(__file__).resolve().parents[1]
 REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
     {
         ("courts.process.backlog_asylum_weight", "2011-01-01"),
-        ("courts.process.detained_case_weeks", "2011-01-01"),
         ("courts.process.hours_per_case_detained", "2011-01-01"),
         ("courts.process.review_hours_per_case", "2011-01-01"),
         ("courts.process.review_share_of_hours", "2011-01-01"),
@@ -163,5 +162,11 @@ def test_court_values_derived_from_the_npr_records_match_the_tree(shared_data: P
     derived = _script("derive_court_outcomes").court_outcomes(records)
     tree = load_baseline()
     assert tree.get("courts.process.relief_share", "2012-01-01") == derived["relief_share"]
+    assert tree.get("courts.process.detained_case_weeks", "2012-01-01") == pytest.approx(
+        derived["detained_case_weeks"]
+    )
+    # the exponential with the records' median (15.6 weeks) has their quartiles, within a week
+    assert abs(derived["exponential_q1"] - derived["detained_weeks_q1"]) < 1.2
+    assert abs(derived["exponential_q3"] - derived["detained_weeks_q3"]) < 1.2
     # by hand from the file's decision codes: 1,032 terminated + 310 relief of 3,759 decided
     assert derived["decided"] == 3759 and derived["relief_or_terminated"] == 1342
