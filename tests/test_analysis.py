@@ -196,10 +196,13 @@ def test_a_comparison_carries_each_years_costs_and_effects() -> None:
     year, found = effect_differences(diffs)
     assert year == int(diffs["fiscal_year"].max())
     by_metric = {d.metric: d for d in found}
-    # the 2025 rules remove more: more GDP and taxes lost, more children who lost a parent
-    assert by_metric["output_lost"].median > 0 and by_metric["usc_children"].median > 0
+    # each difference follows its driver: GDP lost with the workers gone, at CAP's long-run
+    # output per worker between the studies' ends; children with the parents removed
+    workers, output = by_metric["workers"].median, by_metric["output_lost"].median
+    assert workers != 0 and output * workers > 0
     low, high = by_metric["output_lost"].studies or (0.0, 0.0)
-    assert 0 < low < by_metric["output_lost"].median < high
+    assert low < output < high
+    assert by_metric["usc_children"].median == pytest.approx(1.125 * by_metric["parents"].median)
     assert by_metric["parents"].studies is None  # counted, not a study rate
 
 
