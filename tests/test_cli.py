@@ -170,6 +170,8 @@ def test_params_list_is_a_summary_unless_asked_for_all(capsys, terminal80) -> No
     assert all(key.rsplit(".", 1)[-1] in out for key in keys)
     beds = load_baseline().get("detention.funded_beds", "2026-10-01")
     assert f"{beds:,.0f}" in out  # detention.funded_beds, whole
+    gdp = load_baseline().get("economy.gdp", "2026-10-01")
+    assert f"{gdp / 1e12:.2f} trillion" in out  # in words, so the unit still fits beside it
     code, out, _ = run(capsys, "params", "list", "--all", "--wide", "--at", "2026-10-01")
     assert "source" in lines(out)[1] and "detention.funded_beds" in out
 

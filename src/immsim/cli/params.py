@@ -39,9 +39,20 @@ def in_force(leaf: Leaf, day: dt.date) -> dict[str, Any]:
 def value_cell(row: dict[str, Any]) -> str:
     """A row of :func:`in_force` as a table shows its value, or a dash if none yet; where it
     comes from is the kind column's to say (an estimate is no longer marked here)."""
-    if row["value"] is None:
+    value = row["value"]
+    if value is None:
         return "—"
-    return fmt(row["value"])
+    # A national total in dollars (GDP: 29,180,000,000,000) is wider than the key beside it
+    # leaves at 80 columns; the list reads it in words, `params show` and --json give every digit.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        for scale, word in LARGE_NUMBER_WORDS:
+            if abs(value) >= scale:
+                return f"{fmt(round(value / scale, 3))} {word}"
+    return fmt(value)
+
+
+LARGE_NUMBER_WORDS = ((1e12, "trillion"), (1e9, "billion"))
+"""How ``params list`` shows the largest values (a number's name, not a model quantity)."""
 
 
 LISTED = 30
