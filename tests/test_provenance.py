@@ -54,7 +54,6 @@ REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
         ("population.association.usc_child_prime_age", "2011-01-01"),
         ("population.composition.immigration_history.prior_removal", "2011-01-01"),
         ("population.composition.known_share_of_others", "2011-01-01"),
-        ("population.composition.pending_charges", "2011-01-01"),
     }
 )
 """Every placeholder left (issue 20). Remove an entry when its value is cited, derived or fitted;

@@ -23,6 +23,7 @@ from immsim.engine.stages import (
     at_large,
     background,
     court,
+    criminality,
     custody,
     detention,
     leads,
@@ -50,6 +51,7 @@ class KernelPlan(NamedTuple):
     surge_at_large: float  # Fugitive Operations'
     surge_leads: float  # the other arrest work's
     background: background.BackgroundPlan
+    criminality: criminality.CriminalityPlan
     custody: custody.CustodyPlan
     leads: leads.LeadsPlan
     at_large: at_large.AtLargePlan
@@ -140,6 +142,7 @@ def _week(
     stocks = all_stocks[:, :size]  # the later entry cohorts are empty: left out
     out = np.zeros(N_COUNTS)
     background.run(state, stocks, plan.background, out)
+    criminality.run(state, stocks, plan.criminality, out)
     arrested = _arrests(state, stocks, plan, run, out)
     out[Count.ARRESTS] = arrested.sum()
     to_removal, to_court = processing.run(
@@ -174,8 +177,8 @@ def week(
     cells: IntArray,
     n_columns: int,
 ) -> tuple[FloatArray, FloatArray]:
-    """Carry out a week (background flows, arrivals, arrests, processing, detention, court,
-    review and removal) on ``stocks``, in place, in the plan's groups (``run.located`` and
+    """Carry out a week (background flows, arrivals, criminal charges and convictions, arrests,
+    processing, detention, court, review and removal) on ``stocks``, in place, in the plan's groups (``run.located`` and
     ``cells`` are given for those only). Returns the counts indexed by
     :class:`~immsim.engine.counts.Count`, and the removals and arrests by breakdown column
     (``cells[attribute, group]`` is each group's column under each attribute)."""
