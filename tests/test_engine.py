@@ -359,7 +359,15 @@ def test_capacity_cap_never_overshoots(counts: list[int], limit: float, seed: in
 
 # --- random scenarios -------------------------------------------------------------------------
 
-REGIMES = ["jun2011", "nov2014", "eo13768", "sep2021", "jun2022_vacatur", "jan2025"]
+REGIMES = [
+    "jun2011",
+    "nov2014",
+    "eo13768",
+    "mar2020_covid",
+    "sep2021",
+    "jun2022_vacatur",
+    "jan2025",
+]
 
 
 @settings(max_examples=6, deadline=None)

@@ -22,9 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
     {
-        ("courts.process.detained_case_weeks", "2011-01-01"),
         ("courts.process.hours_per_case_detained", "2011-01-01"),
-        ("enforcement.channels.at_large_locate_rate_unknown", "2011-01-01"),
         ("enforcement.channels.check_in_rate", "2011-01-01"),
         ("enforcement.channels.check_in_rate", "2017-02-20"),
         ("enforcement.channels.cooperation_full", "2011-01-01"),
@@ -35,9 +33,6 @@ REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
         ("enforcement.channels.cooperation_notify_only", "2025-01-20"),
         ("enforcement.channels.database_lead_rate", "2011-01-01"),
         ("enforcement.channels.database_lead_rate", "2025-03-01"),
-        ("enforcement.channels.fingerprint_match_known", "2011-01-01"),
-        ("enforcement.channels.jail_287g_share", "2011-01-01"),
-        ("enforcement.channels.jail_287g_share", "2025-03-01"),
         ("enforcement.channels.jail_booking_rate.aggravated_felony", "2011-01-01"),
         ("enforcement.channels.jail_booking_rate.felony", "2011-01-01"),
         ("enforcement.channels.jail_booking_rate.minor", "2011-01-01"),
@@ -125,7 +120,8 @@ def test_params_list_shows_each_value_s_kind(capsys: pytest.CaptureFixture[str])
     assert main(["params", "list", "courts.process", "--at", "2016-01-01", "--json"]) == 0
     kinds = {r["key"]: r["kind"] for r in json.loads(capsys.readouterr().out)["parameters"]}
     assert kinds["courts.process.hours_per_case_released"] == "fitted"
-    assert kinds["courts.process.detained_case_weeks"] == "placeholder"
+    assert kinds["courts.process.hours_per_case_detained"] == "placeholder"
+    assert kinds["courts.process.detained_case_weeks"] == "derived"
     assert kinds["courts.process.pending_cases"] == "cited"
     assert kinds["courts.process.relief_share"] == "derived"
     assert kinds["courts.process.in_absentia_share"] == "cited"
@@ -156,5 +152,29 @@ def test_court_values_derived_from_the_npr_records_match_the_tree(shared_data: P
     derived = _script("derive_court_outcomes").court_outcomes(records)
     tree = load_baseline()
     assert tree.get("courts.process.relief_share", "2012-01-01") == derived["relief_share"]
+    assert tree.get("courts.process.detained_case_weeks", "2012-01-01") == pytest.approx(
+        derived["detained_case_weeks"]
+    )
+    # the exponential with the records' median (15.6 weeks) has their quartiles, within a week
+    assert abs(derived["exponential_q1"] - derived["detained_weeks_q1"]) < 1.2
+    assert abs(derived["exponential_q3"] - derived["detained_weeks_q3"]) < 1.2
     # by hand from the file's decision codes: 1,032 terminated + 310 relief of 3,759 decided
     assert derived["decided"] == 3759 and derived["relief_or_terminated"] == 1342
+
+
+def test_287g_reach_derived_from_trac_and_the_agency_counts_matches_the_tree(
+    shared_data: Path,
+) -> None:
+    """Recompute the 287(g) jail models' reach from TRAC's shares and the tree's agency counts."""
+    figures = shared_data / "published_figures.csv"
+    if not figures.is_file():
+        pytest.skip(f"SKIPPED: {figures} not found")
+    derived = _script("derive_enforcement_channels").jail_287g_reach(figures)
+    tree = load_baseline()
+    for start, value in derived.items():
+        assert tree.get("enforcement.channels.jail_287g_share", start) == value
+    # by hand: 0.06 / 0.75 = 0.08 of custodial arrests from 78 agencies; 72 in 2011, 179 in 2026
+    assert derived == {
+        "2011-01-01": round(0.08 / 78 * 72, 3),
+        "2025-03-01": round(0.08 / 78 * 179, 3),
+    }

@@ -196,10 +196,29 @@ def test_regimes_tile_time_without_gaps() -> None:
         assert regime_at(day).in_force_on(day)
         day += dt.timedelta(days=29)
     assert regime_at(dt.date(2017, 2, 1)).name == "eo13768"
+    assert regime_at(dt.date(2020, 3, 17)).name == "eo13768"
+    assert regime_at(dt.date(2020, 3, 18)).name == "mar2020_covid"
+    assert regime_at(dt.date(2021, 1, 20)).name == "sep2021"
     assert regime_at(dt.date(2022, 12, 1)).name == "jun2022_vacatur"
     assert regime_at(dt.date(2024, 1, 1)).name == "sep2021"
     with pytest.raises(InputError):
         regime_at(dt.date(2005, 1, 1))
+
+
+def test_the_covid_posture_narrows_eo13768_to_criminal_grounds() -> None:
+    """ICE's statement of March 18, 2020: enforcement on public-safety risks and people held
+    by law on criminal grounds; for everyone else, discretion to delay (case by case), where
+    EO 13768 enforced against anyone removable."""
+    covid, before = load_regime("mar2020_covid"), load_regime("eo13768")
+    felon = Profile(entry_year=2000, criminal_history="felony")
+    charged = Profile(entry_year=2000, pending_charges=True)
+    final_order = Profile(entry_year=2000, immigration_history="final_order")
+    assert classify(covid, felon).tier == "mandatory_criminal"
+    assert classify(covid, charged).tier == "public_safety"
+    assert classify(covid, final_order).tier is None
+    assert classify(before, final_order).tier == "final_order"
+    assert covid.non_priority == "case_by_case" and before.non_priority == "enforce"
+    assert not covid.channels.collateral_arrests
 
 
 def test_collateral_arrests_follow_the_regime() -> None:
@@ -210,7 +229,15 @@ def test_collateral_arrests_follow_the_regime() -> None:
 
 def test_all_regimes_are_listed_with_sources() -> None:
     names = regime_names()
-    assert names == ["jun2011", "nov2014", "eo13768", "sep2021", "jun2022_vacatur", "jan2025"]
+    assert names == [
+        "jun2011",
+        "nov2014",
+        "eo13768",
+        "mar2020_covid",
+        "sep2021",
+        "jun2022_vacatur",
+        "jan2025",
+    ]
     for name in names:
         regime = load_regime(name)
         assert regime.documents and all(d.href for d in regime.documents)

@@ -1,0 +1,176 @@
+"""Derive how long the interior's detained stay, and how fast they bond out, from ICE's
+workbooks; write ``parameters/tree/detention/record.yaml`` (issue 19).
+
+ICE's yearly detention-statistics workbooks (``ice_detention_stats/FY19-FY23``) split the
+average daily population, the initial book-ins and the average length of stay by arresting
+agency (ICE, the interior; CBP, the border), and the final releases by reason and criminality.
+From them:
+
+- ``detention.record.interior_length_of_stay`` (written to the tree, a check kept beside the
+  engine, not read by it): the average length of stay of people ICE arrested, by fiscal year.
+  The engine's interior stays are checked against it (``tests/test_stays.py``); the back-test
+  scores the detained and the book-ins, whose ratio it is, so it is no input.
+- ``detention.release.bond_release_rate`` (printed; the tree's value, checked by the test): the
+  releases on bond a year per person awaiting court who is not held by law. The workbooks count
+  bond-outs by criminality, and the detained by criminality and agency; of the three classes,
+  people with pending criminal charges (no conviction) are not held by law (INA 236(c) needs a
+  conviction), so their bond-outs over their average daily population is a bond hazard over
+  everyone of the class held, removal cases included. Over the share of them awaiting court
+  (one less the removal share of ICE's detained on the workbook's snapshot,
+  ``scripts/make_start_state_tree.py``) it is the hazard of those awaiting court: FY2020-FY2023,
+  the years whose daily population splits pending charges out (FY2019's does not). The mean of
+  the four years is the value, their range the interval. Bond-outs are not a figure the
+  back-test scores; the daily population of one criminality class is a part of one, used here
+  as the exposure, as the border's detained days are (``scripts/make_border_tree.py``).
+
+Run from the repository root when the records change:
+
+    python scripts/derive_detention_stays.py ../shared/data
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import statistics
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import polars as pl
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from immsim.data.detention_stats import read_workbook  # noqa: E402
+from immsim.data.report import IngestReport  # noqa: E402
+
+OUT = ROOT / "src/immsim/parameters/tree/detention/record.yaml"
+PENDING = "Pending Criminal Charges"
+WORKBOOKS = {
+    "title": "ICE detention statistics FY2019-FY2023 (FY19-detentionstats.xlsx ... FY23_detentionStats.xlsx)",
+    "href": "https://www.ice.gov/detain/detention-management",
+}
+
+
+def _start_state() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "make_start_state_tree", ROOT / "scripts/make_start_state_tree.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _one(frame: pl.DataFrame, table: str, group: str, row: str, column: str) -> float | None:
+    """The one cell of ``table`` whose row group, row label and column label start with the
+    given texts (labels carry stray spaces), or None where the workbook has no such cell."""
+    hit = frame.filter(
+        (pl.col("table") == table)
+        & pl.col("row_group").str.strip_chars().str.starts_with(group)
+        & pl.col("row_label").str.strip_chars().str.starts_with(row)
+        & pl.col("column_label").str.strip_chars().str.starts_with(column)
+    )
+    return float(hit["value"][0]) if hit.height == 1 else None
+
+
+RELEASES_BEFORE_AN_ORDER = ("Bonded Out", "Order of Recognizance", "Paroled")
+"""Release reasons of people whose case is not decided: on bond, on their own recognizance,
+on parole. An order of supervision releases people with a final order (Zadvydas), and the
+bond reasons "set by ICE" and "set by IJ" are the two parts of "Bonded Out"."""
+
+
+def _released_pending(frame: pl.DataFrame) -> float | None:
+    """Releases before an order of people with pending charges: rows under each reason (FY2021
+    on) or a column of each reason's row (FY2019-FY2020)."""
+    table = "releases_by_reason"
+    total = 0.0
+    for reason in RELEASES_BEFORE_AN_ORDER:
+        by_row = _one(frame, table, reason, PENDING, "Total")
+        cell = by_row if by_row is not None else _one(frame, table, "", reason, PENDING)
+        if cell is None:
+            return None
+        total += cell
+    return total
+
+
+def workbook_years(data: Path) -> dict[int, dict[str, float]]:
+    """Each workbook's fiscal year: ICE-arrested length of stay, daily population and
+    book-ins, and (where the daily population splits pending charges out) the bond hazard of
+    people with pending charges and of those of them awaiting court."""
+    snapshots = {name: shares for _, name, shares in _start_state().workbook_shares(data)}
+    out: dict[int, dict[str, float]] = {}
+    for path in sorted((data / "ice_detention_stats").glob("FY*.xlsx")):
+        frame = read_workbook(path, IngestReport(str(path), "ice_detention_stats", "workbook"))
+        year = 2000 + int(path.name[2:4])  # FY19-..., FY23_...: the file's own fiscal year
+        by_agency = "alos_by_agency_month_criminality"
+        row: dict[str, float] = {}
+        for name, table, label, column in (
+            ("length_of_stay", by_agency, "ICE Average", "FY Overall"),
+            ("daily_population", "adp_by_agency_month_criminality", "ICE Average", "FY Overall"),
+            ("book_ins", "book_ins_by_agency_month", "ICE", "Total"),
+        ):
+            value = _one(frame, table, "", label, column)
+            if value is None:
+                raise SystemExit(f"{path.name}: no {name} of ICE arrestees ({table})")
+            row[name] = value
+        released = _released_pending(frame)
+        held = _one(frame, "adp_by_agency_month_criminality", "Average", PENDING, "FY Overall")
+        if released is not None and held is not None:
+            row["pending_release_hazard"] = released / held
+            court = 1 - snapshots[path.name]["removal_share"]
+            row["bond_release_rate"] = released / held / court
+        out[year] = row
+    return out
+
+
+def bond_release_rate(years: dict[int, dict[str, float]]) -> dict[str, float]:
+    """The mean of the yearly bond hazards of people awaiting court, and their range."""
+    rates = [row["bond_release_rate"] for row in years.values() if "bond_release_rate" in row]
+    return {
+        "value": round(statistics.mean(rates), 2),
+        "low": round(min(rates), 2),
+        "high": round(max(rates), 2),
+        "years": len(rates),
+    }
+
+
+def render(years: dict[int, dict[str, float]]) -> str:
+    lines = [
+        "# Generated by scripts/derive_detention_stays.py; do not edit by hand.",
+        "# What ICE's workbooks record of the interior's stays, beside the engine's (issue 19).",
+        "interior_length_of_stay:",
+        "  description: >-",
+        "    Average length of stay in ICE detention of people ICE arrested (the interior; CBP's",
+        "    arrestees, the border's, left out), over the fiscal year's book-outs.",
+        "  unit: days",
+        "  documentation_only: >-",
+        "    The record the engine's interior stays are checked against (tests/test_stays.py: the",
+        "    interior's detained over its book-ins); the back-test scores both, so it is no input.",
+        "  values:",
+    ]
+    for year, row in sorted(years.items()):
+        lines += [
+            f"    {year - 1}-10-01:",
+            f"      value: {row['length_of_stay']:.1f}",
+            "      derived_by: scripts/derive_detention_stays.py",
+            "      reference:",
+            f'        - title: "{WORKBOOKS["title"]}: FY{year}, average length of stay by arresting agency, ICE"',
+            f"          href: {WORKBOOKS['href']}",
+            "      note: >-",
+            f"        {row['daily_population']:,.0f} ICE arrestees held on an average day;"
+            f" {row['book_ins']:,.0f} initial book-ins.",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main(data: Path) -> None:
+    years = workbook_years(data)
+    OUT.write_text(render(years), encoding="utf-8")
+    for year, row in sorted(years.items()):
+        print(year, {k: round(v, 3) for k, v in row.items()})
+    print("detention.release.bond_release_rate:", bond_release_rate(years))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data"))

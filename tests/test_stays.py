@@ -1,0 +1,89 @@
+"""How long the interior's detained stay: the record (ICE's workbooks, NPR's court records)
+derived by scripts, and the engine's stays against it (issue 19)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+import yaml
+
+from immsim.dates import DAYS_PER_YEAR
+from immsim.engine.run import run
+from immsim.parameters import load_baseline
+from immsim.scenario import parse_scenario
+from immsim.yamlio import load_yaml_text
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "derive_detention_stays", ROOT / "scripts/derive_detention_stays.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_stays_record_is_the_scripts_output(shared_data: Path) -> None:
+    """detention/record.yaml is scripts/derive_detention_stays.py's output on the workbooks."""
+    if not (shared_data / "ice_detention_stats").is_dir():
+        pytest.skip(f"SKIPPED: {shared_data / 'ice_detention_stats'} not found")
+    script = _script()
+    expected = script.render(script.workbook_years(shared_data))
+    assert (ROOT / "src/immsim/parameters/tree/detention/record.yaml").read_text() == expected
+
+
+def test_the_bond_release_rate_is_the_workbooks_releases_before_an_order(
+    shared_data: Path,
+) -> None:
+    """FY2021 by hand from the workbook's cells: people with pending charges bonded out
+    (2,120), released on recognizance (2,863) or paroled (581), over their average daily
+    population (1,580.2) and the share of ICE's detained awaiting court on the snapshot
+    (1 - 0.2653); the tree's value is the four years' mean, its interval their range."""
+    if not (shared_data / "ice_detention_stats").is_dir():
+        pytest.skip(f"SKIPPED: {shared_data / 'ice_detention_stats'} not found")
+    script = _script()
+    years = script.workbook_years(shared_data)
+    by_hand = (2_120 + 2_863 + 581) / 1_580.2052 / (1 - 0.2653)
+    assert years[2021]["bond_release_rate"] == pytest.approx(by_hand, rel=1e-3)
+    assert years[2021]["length_of_stay"] == pytest.approx(71.43, abs=0.01)
+    derived = script.bond_release_rate(years)
+    assert derived["years"] == 4  # FY2020-FY2023: FY2019 does not split pending charges out
+    tree = load_baseline()
+    leaf = tree.leaf("detention.release.bond_release_rate").values[0]
+    assert leaf.value == pytest.approx(derived["value"])
+    assert leaf.interval_90 is not None
+    assert tuple(leaf.interval_90) == pytest.approx((derived["low"], derived["high"]))
+
+
+def test_the_interior_stays_are_the_records_within_a_quarter() -> None:
+    """FY2019-FY2023 run under the regimes in force: the interior's detained on an average day
+    over its book-ins (Little's law: the average stay) against ICE's average stay of people
+    it arrested (detention.record.interior_length_of_stay, 52.2 days over the five years).
+    With a detained case's wait at the former placeholder (4 weeks) and the bond rate fitted
+    with it, the engine's stays were about 27 days, half the record's."""
+    doc = {
+        "name": "stays",
+        "regime": "historical",
+        "start": "2018-10-01",
+        "horizon_years": 5,
+        "seed": 19,
+        "population": "national",
+    }
+    weekly = run(parse_scenario(load_yaml_text(yaml.safe_dump(doc), "t.yaml"))).weekly
+    held = (weekly["detained_court"] + weekly["detained_removal"]).mean()
+    book_ins_a_year = weekly["admissions"].sum() / 5
+    stay = held * DAYS_PER_YEAR / book_ins_a_year
+    tree = load_baseline()
+    record = [
+        float(tree.get("detention.record.interior_length_of_stay", dt.date(year - 1, 10, 1)))
+        for year in range(2019, 2024)
+    ]
+    assert sum(record) / len(record) == pytest.approx(52.2, abs=0.1)
+    assert stay == pytest.approx(sum(record) / len(record), rel=0.25)
