@@ -28,7 +28,9 @@ only in ``pending_charges`` and ``criminal_history``. The groups hold only the c
 start population holds, and about 0.1% of these moves (weighted by people) have no such group;
 those people stay where they are. Adding the missing combinations would enlarge the groups by
 two thirds (measured on the FY2012 population: 3,476 combinations, 5,728 closed under the moves)
-and slow every stage of every week by as much, for a tenth of a percent of the flow.
+and slow every stage of every week by as much, for a tenth of a percent of the flow. A plan
+covers only the groups holding anyone (:func:`immsim.engine.inputs.live_groups`), so a group
+emptied during a run is no longer a target until a plan covers it again.
 """
 
 from __future__ import annotations
