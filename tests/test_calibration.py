@@ -33,8 +33,10 @@ from immsim.calibration.validate import (
     START,
     Backtest,
     Row,
+    _widened,
     backtest_scenario,
     discrepancies,
+    draws_band,
     validate,
 )
 from immsim.cli import main
@@ -495,6 +497,38 @@ def test_the_model_s_error_comes_from_the_fitted_years_only() -> None:
     expected = np.sqrt((np.log(1.1) ** 2 + np.log(1.3) ** 2) / 2)
     assert found["arrests"] == pytest.approx(expected)
     assert found["all"] == pytest.approx(expected)
+
+
+def test_the_draws_band_is_a_prediction_interval_for_the_next_draw() -> None:
+    """By hand: three draws 1, e^0.1, e^0.2 (log scale 0, 0.1, 0.2: mean 0.1, sd 0.1); the band
+    is exp(0.1 -+ 2.920 x 0.1 x sqrt(4/3)), 2.920 the 95th percentile of Student's t with 2
+    degrees of freedom. And it does what it says: over 4,000 sets of three normal draws it holds
+    a fourth draw about 90% of the time, where the three's 5th-95th percentiles hold about half."""
+    low, high = draws_band([1.0, np.exp(0.1), np.exp(0.2)], "log")
+    half = 2.920 * 0.1 * np.sqrt(4 / 3)
+    assert np.log(low) == pytest.approx(0.1 - half, abs=1e-3)
+    assert np.log(high) == pytest.approx(0.1 + half, abs=1e-3)
+    rng = np.random.default_rng(3)
+    sets = np.exp(rng.standard_normal((4000, 4)))
+    held = [draws_band(list(s[:3]), "log") for s in sets]
+    inside = np.mean([lo <= s[3] <= hi for (lo, hi), s in zip(held, sets, strict=True)])
+    naive = np.mean([np.quantile(s[:3], 0.05) <= s[3] <= np.quantile(s[:3], 0.95) for s in sets])
+    assert inside == pytest.approx(0.9, abs=0.02)
+    assert naive < 0.5
+
+
+def test_the_predictive_band_carries_the_uncertainty_of_an_error_from_few_cells() -> None:
+    """By hand: one value, an error of 0.2 on the log scale estimated from five fitted cells.
+    The band's upper end is the value times exp(0.2 t), t the 95th percentile of Student's t
+    with 5 degrees of freedom (2.015), not the normal's 1.645: 22% wider on the log scale.
+    With 400 cells the two agree."""
+    row = _row("FY2017-FY2019", 10.0, 0, 0)
+    rng = np.random.default_rng(1)
+    few = _widened(row, [1.0] * 100, {"arrests": 0.2}, {"arrests": 5}, rng)
+    many = _widened(row, [1.0] * 100, {"arrests": 0.2}, {"arrests": 400}, rng)
+    assert few.predictive_high is not None and many.predictive_high is not None
+    assert np.log(few.predictive_high) == pytest.approx(0.2 * 2.015, rel=0.03)
+    assert np.log(many.predictive_high) == pytest.approx(0.2 * 1.649, rel=0.03)
 
 
 def test_the_predictive_band_widens_the_draws_by_the_model_s_error(figures: Path) -> None:

@@ -509,7 +509,10 @@ def test_at_large_work_goes_down_the_tiers_in_order(tmp_path: Path) -> None:
         assert result.weekly["arrests"].sum() == result.weekly["arrests_at_large"].sum()
         return dict(rows.group_by("level").agg(pl.col("persons").sum()).iter_rows())
 
-    few, many = tiers(300), tiers(45000)  # Fugitive Operations has its share of them
+    # Fugitive Operations has its share of them; with charges and convictions during a run
+    # (the criminality stage) the convicted tier is replenished, so reaching below it takes
+    # more officers than the 45,000 that did before
+    few, many = tiers(300), tiers(200000)
     top = load_regime("eo13768").tiers[0].id
     assert set(few) == {top}  # capacity ran out within the first tier
     assert len(many) > 1 and sum(many.values()) > sum(few.values())

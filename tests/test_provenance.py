@@ -22,7 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 
 REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
     {
-        ("courts.process.hours_per_case_detained", "2011-01-01"),
         ("enforcement.channels.check_in_rate", "2011-01-01"),
         ("enforcement.channels.check_in_rate", "2017-02-20"),
         ("enforcement.channels.cooperation_full", "2011-01-01"),
@@ -47,9 +46,6 @@ REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
         ("enforcement.effort.surge_max", "2011-01-01"),
         ("flows.status_grant_rate", "2011-01-01"),
         ("population.association.usc_child_prime_age", "2011-01-01"),
-        ("population.composition.immigration_history.prior_removal", "2011-01-01"),
-        ("population.composition.known_share_of_others", "2011-01-01"),
-        ("population.composition.pending_charges", "2011-01-01"),
     }
 )
 """Every placeholder left (issue 20). Remove an entry when its value is cited, derived or fitted;
@@ -112,16 +108,16 @@ def test_params_list_placeholders_lists_exactly_the_tree_s(
     assert main(["params", "list", "--placeholders", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)["placeholders"]
     assert {(r["key"], r["from"]) for r in rows} == REMAINING_PLACEHOLDERS
-    assert main(["params", "list", "courts.process", "--placeholders", "--json"]) == 0
+    assert main(["params", "list", "flows", "--placeholders", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)["placeholders"]
-    assert rows and all(r["key"].startswith("courts.process.") for r in rows)
+    assert rows and all(r["key"].startswith("flows.") for r in rows)
 
 
 def test_params_list_shows_each_value_s_kind(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["params", "list", "courts.process", "--at", "2016-01-01", "--json"]) == 0
     kinds = {r["key"]: r["kind"] for r in json.loads(capsys.readouterr().out)["parameters"]}
     assert kinds["courts.process.hours_per_case_released"] == "fitted"
-    assert kinds["courts.process.hours_per_case_detained"] == "placeholder"
+    assert kinds["courts.process.hours_per_case_detained"] == "fitted"
     assert kinds["courts.process.detained_case_weeks"] == "derived"
     assert kinds["courts.process.pending_cases"] == "cited"
     assert kinds["courts.process.relief_share"] == "derived"

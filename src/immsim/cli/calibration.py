@@ -190,7 +190,8 @@ def _print_backtest(result: Backtest, wide: bool) -> None:
         console.print(
             "Inside the predictive 90% band (the same widened by each metric's error on "
             f"FY2012-FY2016, {result.discrepancy.get('all', 0.0):.2f} on the log scale over all "
-            f"its cells): [bold]{predictive:.0%}[/]."
+            "its cells, drawn as Student's t with a degree of freedom a fitted cell): "
+            f"[bold]{predictive:.0%}[/]."
         )
     for metric in result.metrics:
         if metric.note:

@@ -23,6 +23,7 @@ from immsim.engine.stages import (
     at_large,
     background,
     court,
+    criminality,
     custody,
     detention,
     leads,
@@ -51,6 +52,7 @@ class KernelPlan(NamedTuple):
     surge_at_large: float  # Fugitive Operations'
     surge_leads: float  # the other arrest work's
     background: background.BackgroundPlan
+    criminality: criminality.CriminalityPlan
     custody: custody.CustodyPlan
     leads: leads.LeadsPlan
     at_large: at_large.AtLargePlan
@@ -162,6 +164,7 @@ def _week(
 ) -> tuple[FloatArray, FloatArray]:
     out = np.zeros(N_COUNTS)
     background.run(state, stocks, plan.background, out)
+    criminality.run(state, stocks, plan.criminality, out)
     arrested = _arrests(state, stocks, plan, run, out)
     out[Count.ARRESTS] = arrested.sum()
     to_removal, to_court = processing.run(
@@ -190,10 +193,10 @@ def week(
     cells: IntArray,
     n_columns: int,
 ) -> tuple[FloatArray, FloatArray]:
-    """Carry out a week (background flows, arrivals, arrests, processing, detention, court,
-    review and removal) on ``stocks``, in place: their columns, ``run.held``'s rows,
-    ``run.located`` and ``cells`` are the plan's groups. Returns the counts indexed by
-    :class:`~immsim.engine.counts.Count`, and the removals and arrests by breakdown column
+    """Carry out a week (background flows, arrivals, criminal charges and convictions, arrests,
+    processing, detention, court, review and removal) on ``stocks``, in place: their columns,
+    ``run.held``'s rows, ``run.located`` and ``cells`` are the plan's groups. Returns the counts
+    indexed by :class:`~immsim.engine.counts.Count`, and the removals and arrests by breakdown column
     (``cells[group, attribute]`` is each group's column under each attribute)."""
     out, sums = _week(state, stocks, plan, run, cells, int(n_columns))
     return out, sums

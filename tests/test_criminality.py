@@ -1,0 +1,144 @@
+"""Criminal charges and convictions during a run (issue 20): people at large are charged at the
+FBI's arrest rate scaled to the unauthorized population, their charges resolve at BJS's pace
+into the recorded share of convictions, a conviction moves a person to the group with that
+criminal history, and so the convicted share of removals no longer drains away under a policy
+that does not change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pytest
+
+from immsim.data.figures import fiscal_year_figures
+from immsim.engine.groups import LEVELS, build_groups
+from immsim.engine.rates import weekly
+from immsim.engine.run import run
+from immsim.engine.stages import criminality
+from immsim.engine.start import interior_detained
+from immsim.engine.warm import few_people
+from immsim.parameters import load_baseline
+from immsim.parameters.reform import Override, Reform
+from immsim.population.build import Population, build_population
+from immsim.scenario import resolve_scenario
+
+TREE = load_baseline()
+START = dt.date(2016, 10, 1)
+POP = build_population(TREE, START, seed=1)
+
+
+def _run(weeks: int) -> Any:
+    """The default scenario's regime from ``START`` on the population built for that day."""
+    update = {"start": START, "end": START + dt.timedelta(weeks=weeks)}
+    return run(resolve_scenario("default").model_copy(update=update), population=POP)
+
+
+def test_a_conviction_or_a_charge_moves_a_person_to_the_matching_group() -> None:
+    # every combination of criminal history and charge, all else the same
+    levels = LEVELS["criminal_history"]
+    people = few_people(START)
+    row = people.strata.head(1)
+    strata = pl.concat(
+        [
+            row.with_columns(
+                pl.lit(level).alias("criminal_history"), pl.lit(pending).alias("pending_charges")
+            )
+            for level in levels
+            for pending in (False, True)
+        ]
+    )
+    groups = build_groups(Population(strata, START, "test"), START)
+    crim = np.asarray(levels)[groups.codes["criminal_history"]]
+    pending = groups.flags["pending_charges"]
+    moves = criminality.targets(groups)
+    for i in range(groups.size):
+        if pending[i]:
+            for k, level in enumerate(criminality.CONVICTED):
+                j = moves[k, i]
+                worse = max(levels.index(crim[i]), levels.index(level))
+                assert not pending[j] and crim[j] == levels[worse]
+            assert not pending[moves[-1, i]] and crim[moves[-1, i]] == crim[i]  # dismissed
+        else:
+            assert pending[moves[-1, i]] and crim[moves[-1, i]] == crim[i]  # charged
+
+
+def test_a_group_with_no_matching_group_keeps_its_people() -> None:
+    strata = few_people(START).strata.head(1)  # one combination (and its later cohorts)
+    groups = build_groups(Population(strata, START, "test"), START)
+    assert (criminality.targets(groups) == np.arange(groups.size)).all()
+
+
+def test_charges_and_their_resolution_follow_the_cited_rates() -> None:
+    result = _run(8)
+    w = result.weekly
+    at = START.isoformat()
+    # by hand: the unauthorized are charged at the FBI's arrest rate times their relative rate,
+    # people with a conviction `charges_with_record` times as often as others (the start's shares)
+    rate = TREE.get("flows.criminality.arrest_rate", at) * TREE.get(
+        "flows.criminality.relative_arrest_rate", at
+    )
+    ratio = TREE.get("population.association.charges_with_record", at)
+    s = POP.strata
+    everyone = float(s["count"].sum())
+    record = pl.col("criminal_history") != "none"
+    convicted = float(s.filter(record)["count"].sum())
+    base = rate * everyone / (everyone + (ratio - 1.0) * convicted)
+    free = s.filter(~pl.col("pending_charges"))
+    expected_charges = float(
+        weekly(base) * free.filter(~record)["count"].sum()
+        + weekly(ratio * base) * free.filter(record)["count"].sum()
+    )
+    # a few thousand a week; people held at the start (under 1%) are not charged
+    assert w["charges"].head(4).mean() == pytest.approx(expected_charges, rel=0.04)
+    # pending charges at large resolve with chance 1 / the weeks to disposition: between all
+    # the pending charges and those less everyone held at the start (the held are drawn
+    # more from people with charges, as ICE's detainees are), with 5% for the draws
+    pending = float(s.filter(pl.col("pending_charges"))["count"].sum())
+    held = sum(interior_detained(TREE.snapshot(START)))
+    resolved = w["convictions"][0] + w["dismissals"][0]
+    weeks = TREE.get("flows.criminality.disposition_weeks", at)
+    assert 0.95 * (pending - held) / weeks <= resolved <= 1.05 * pending / weeks
+    share = w["convictions"].sum() / (w["convictions"].sum() + w["dismissals"].sum())
+    assert share == pytest.approx(TREE.get("flows.criminality.conviction_share", at), abs=0.02)
+
+
+def _convicted_share(result: Any) -> pl.DataFrame:
+    shares = result.shares("removed", "criminal_history")
+    return (
+        shares.filter(pl.col("level") != "none")
+        .group_by("fiscal_year")
+        .agg(pl.col("share").sum())
+        .sort("fiscal_year")
+    )
+
+
+def test_charges_slow_the_drain_of_the_convicted_share_of_removals(shared_data: Path) -> None:
+    """The record: the convicted share of ICE's removals stayed between 55% and 59% in FY2012 to
+    FY2017 (ICE's reports, ``published_figures.csv``) under three sets of priorities, so the
+    people with a conviction were not used up. The default run's first five years with charges
+    and without (no arrests; the charges pending at the start still resolve): before the
+    refit of 3 December without them the fifth year kept about half of the first year's
+    convicted share (0.51, measured), with them 0.72 to 0.78; after the refit without them it
+    keeps 0.68. The test asks only that charges keep more of it. The drain is not gone: the
+    run's population at large also shrinks by a third in ten years (emigration outpaces
+    arrivals), which the record's years did not see (docs/design.md, known simplifications)."""
+    figures = fiscal_year_figures(shared_data / "published_figures.csv")
+    record = [figures[("ice_removals_convicted_share", year)].value for year in range(2012, 2018)]
+    assert max(record) / min(record) < 1.1  # the record's band: within 10%
+    scenario = resolve_scenario("default")
+    horizon = {"end": scenario.start + dt.timedelta(weeks=5 * 52 + 1)}
+    timeline = {v.start: 0.0 for v in TREE.leaf("flows.criminality.arrest_rate").values}
+    no_charges = Reform(
+        name="no-charges",
+        overrides={"flows.criminality.arrest_rate": Override.model_validate({"values": timeline})},
+    )
+    kept = []
+    for reform in (None, no_charges):
+        shares = _convicted_share(run(scenario.model_copy(update={**horizon, "reform": reform})))
+        kept.append(shares["share"][4] / shares["share"][0])
+    with_charges, without = kept
+    assert with_charges > without, (with_charges, without)
