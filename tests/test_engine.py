@@ -295,13 +295,15 @@ def test_docket_review_closes_cases_at_attorney_speed() -> None:
     per_week = (
         TREE.get("courts.process.attorneys", "2012-01-01")
         * TREE.get("enforcement.effort.hours_per_officer_year", "2012-01-01")
-        * TREE.get("courts.process.review_share_of_hours", "2012-01-01")
         / WEEKS_PER_YEAR
-        / TREE.get("courts.process.review_hours_per_case", "2012-01-01")
+        / TREE.get("courts.process.review_attorney_hours_per_case", "2012-01-01")
     )
     started = w.filter(pl.col("review_cases") > 0)
     assert started["date"][0] >= dt.date(2011, 11, 17)
     assert float(started["review_cases"].max()) == pytest.approx(per_week)
+    # ICE had reviewed 219,554 cases by 16 April 2012 (the leaf's reference): within 5%
+    by_april = started.filter(pl.col("date") <= dt.date(2012, 4, 16))["review_cases"].sum()
+    assert by_april == pytest.approx(219_554, rel=0.05)
     assert started["review_closures"].sum() > 0
     # the review stops once the cases pending at its start have all been read
     assert started["review_cases"].sum() <= started["court_pending"][0] + 1e-6 + per_week

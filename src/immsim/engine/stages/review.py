@@ -35,9 +35,8 @@ def plan(x: PlanInputs) -> ReviewPlan:
     per_week = (
         float(p["courts.process.attorneys"])
         * float(p["enforcement.effort.hours_per_officer_year"])
-        * float(p["courts.process.review_share_of_hours"])
         / WEEKS_PER_YEAR
-        / float(p["courts.process.review_hours_per_case"])
+        / float(p["courts.process.review_attorney_hours_per_case"])
     )
     return ReviewPlan(
         per_week, float(p["courts.process.review_closed_share"]), x.tri.review_closable
