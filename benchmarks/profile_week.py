@@ -3,7 +3,9 @@
 Runs the embedded default scenario a year in (so the stocks are a run's, not the start's), then
 times each stage's compiled loop on copies of that week's stocks, called one by one from Python
 (each call pays numba's dispatch, some microseconds, which the compiled week does not), beside the
-whole compiled week. Used to choose what to make cheaper; the reasons stay in the stages' comments.
+whole compiled week. The copies are made before the clock starts (copying the cohorts by weeks
+held, some 14 MB with areas, took longer than the removals it fed). Used to choose what to make
+cheaper; the reasons stay in the stages' comments.
 
 Run: ``PYTHONPATH=src .venv/bin/python benchmarks/profile_week.py [--areas] [--weeks N]``
 (``--areas``: the scenario carrying areas of responsibility).
@@ -20,12 +22,15 @@ from typing import Any
 import numpy as np
 
 
-def _timed(fn: Callable[[], Any], repeat: int) -> float:
-    """Median seconds of ``fn`` over ``repeat`` calls."""
+def _timed(fn: Callable[[Any, Any], Any], repeat: int, stocks: Any, held: Any) -> float:
+    """Median seconds of ``fn(stocks, held)`` over ``repeat`` calls, each on copies of the two
+    made beforehand (the first call, not timed, loads or compiles the loop)."""
+    copies = [(stocks.copy(), held.copy()) for _ in range(repeat + 1)]
+    fn(*copies[repeat])
     times = []
-    for _ in range(repeat):
+    for i in range(repeat):
         t0 = time.perf_counter()
-        fn()
+        fn(*copies[i])
         times.append(time.perf_counter() - t0)
     return float(np.median(times))
 
@@ -68,74 +73,74 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
     w = pipe.plan(day)
     k = w.kernel
     s = pipe.state
+    s.regroup(w.live)  # the stocks' columns are the plan's groups, as the pipeline keeps them
     size = k.groups
     bits = pipe.bits
+    held0 = removal.cohorts(s.held, k.removal, size)  # as the pipeline cuts it
     run = RunState(
         effort=s.effort,
         located=pipe._located_for(w, s.effort),
         review_on=False,
         review_scope=-1.0,
         reviewed=0.0,
-        held=removal.cohorts(s.held, k.removal, prepared.groups.size),  # as the pipeline cuts it
+        held=held0,
         thinned=pipe._thinned,
     )
-    stocks0 = s.stocks[:, :size].copy()
-    print(f"week {day_week}: {size} active groups, {int(stocks0.sum()):,} people")
+    stocks0 = s.stocks.copy()
+    print(
+        f"week {day_week}: {size} groups in the plan (of {prepared.groups.size}), "
+        f"{int(stocks0.sum()):,} people"
+    )
     hours = k.officer_hours * s.effort
-
-    def fresh() -> np.ndarray[Any, Any]:
-        return stocks0.copy()
-
-    copy_t = _timed(fresh, repeat)
     zeros = np.zeros(size, dtype=np.int64)
     arrested = np.zeros((3, size), dtype=np.int64)
-    stages: dict[str, Callable[[], Any]] = {
-        "background": lambda: background.run(bits, fresh(), k.background, np.zeros(N_COUNTS)),
-        "custody": lambda: custody.run(
+    ones = np.ones(size, dtype=np.int64)
+    ones3 = np.ones((3, size), dtype=np.int64)
+    stages: dict[str, Callable[[Any, Any], Any]] = {
+        "background": lambda st, h: background.run(bits, st, k.background, np.zeros(N_COUNTS)),
+        "custody": lambda st, h: custody.run(
             bits,
-            fresh(),
+            st,
             k.custody,
             hours * k.share_custodial,
             np.zeros(N_COUNTS),
-            np.zeros_like(stocks0),
+            np.zeros_like(st),
         ),
-        "leads": lambda: leads.run(
+        "leads": lambda st, h: leads.run(
             bits,
-            fresh(),
+            st,
             k.leads,
             run.thinned,
             hours * k.share_leads,
             np.zeros(N_COUNTS),
-            np.zeros_like(stocks0),
+            np.zeros_like(st),
         ),
-        "at_large": lambda: at_large.run(
-            bits, fresh(), k.at_large, run.located, hours * k.share_at_large, np.zeros(N_COUNTS)
+        "at_large": lambda st, h: at_large.run(
+            bits, st, k.at_large, run.located, hours * k.share_at_large, np.zeros(N_COUNTS)
         ),
-        "processing": lambda: processing.run(
+        "processing": lambda st, h: processing.run(
             bits, arrested[0], arrested[1], arrested[2], k.processing, np.zeros(N_COUNTS)
         ),
-        "detention": lambda: detention.run(
-            bits, fresh(), zeros, zeros, k.detention, np.zeros(N_COUNTS)
+        "detention": lambda st, h: detention.run(
+            bits, st, zeros, zeros, k.detention, np.zeros(N_COUNTS)
         ),
-        "court": lambda: court.run(bits, fresh(), k.court, np.zeros(N_COUNTS)),
-        "removal": lambda: removal.run(
-            bits, fresh(), k.removal, run.held[:size].copy(), np.zeros(N_COUNTS)
+        "court": lambda st, h: court.run(bits, st, k.court, np.zeros(N_COUNTS)),
+        "removal": lambda st, h: removal.run(bits, st, k.removal, h, np.zeros(N_COUNTS)),
+        "tally": lambda st, h: _tally(
+            w.cells, ones, ones3, ones, ones, st, 5 if k.areas else 2, len(w.columns)
         ),
-        "tally": lambda: _tally(w.cells, np.ones((2, size), dtype=np.int64), len(w.columns)),
     }
     total = 0.0
     for name, fn in stages.items():
-        fn()  # compile or load
-        t = max(0.0, _timed(fn, repeat) - copy_t)
+        t = _timed(fn, repeat, stocks0, held0)
         total += t
         print(f"  {name:11} {t * 1e3:8.3f} ms")
     print(f"  {'sum':11} {total * 1e3:8.3f} ms (stages called one by one)")
 
-    def whole() -> None:
-        week(bits, fresh(), k, run, w.cells, len(w.columns))
+    def whole(st: Any, h: Any) -> None:
+        week(bits, st, k, run._replace(held=h), w.cells, len(w.columns))
 
-    whole()
-    print(f"  {'week':11} {(_timed(whole, repeat) - copy_t) * 1e3:8.3f} ms (compiled whole)")
+    print(f"  {'week':11} {_timed(whole, repeat, stocks0, held0) * 1e3:8.3f} ms (compiled whole)")
     t0 = time.perf_counter()
     n = 52
     for i in range(weeks, weeks + n):

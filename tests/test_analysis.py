@@ -15,6 +15,7 @@ from terminal import fits, text
 
 from immsim.analysis.capacity import LEVERS, CapacityLevel, RequiredCapacity
 from immsim.analysis.compare import compare
+from immsim.analysis.effects import Effects, Rates
 from immsim.analysis.montecarlo import bands, draw_tasks
 from immsim.analysis.sensitivity import indices
 from immsim.analysis.sweep import load_spec, run_sweep
@@ -159,6 +160,47 @@ def test_a_regime_change_shows_in_the_paired_difference() -> None:
     result = compare([short("a", regime="sep2021"), short("b", regime="jan2025")], draws=2, seed=3)
     arrests = result["differences"].filter(pl.col("metric") == "arrests")
     assert float(arrests["median"].sum()) > 0  # 2025 rules arrest more people than 2021's
+
+
+def test_a_comparison_carries_each_years_costs_and_effects() -> None:
+    from immsim.analysis.compare import effect_differences
+
+    result = compare([short("a", regime="sep2021"), short("b", regime="jan2025")], draws=2, seed=3)
+    runs = result["runs"]
+
+    def value(frame: pl.DataFrame, metric: str, column: str = "value") -> list[float]:
+        rows = frame.filter(pl.col("metric") == metric)
+        return rows.sort(*[c for c in ("scenario", "draw", "fiscal_year") if c in rows.columns])[
+            column
+        ].to_list()
+
+    # the cost in base-year dollars is the outcome deflated by the CPI-U (2024 = 313.689;
+    # FY2022 at 2022's 292.655, FY2023 at 2023's 304.702)
+    cpi = {2022: 292.655, 2023: 304.702}
+    years = runs.filter(pl.col("metric") == "cost").sort("scenario", "draw", "fiscal_year")
+    expected = [
+        v * 313.689 / cpi.get(y, 313.689)
+        for v, y in zip(years["value"], years["fiscal_year"], strict=True)
+    ]
+    assert value(runs, "cost_constant") == pytest.approx(expected)
+    # families: CMS's 0.431 households per removal, Pew's 1.125 children per parent
+    assert value(runs, "mixed_status_households") == pytest.approx(
+        [0.431 * v for v in value(runs, "removals_interior")]
+    )
+    assert value(runs, "usc_children") == pytest.approx([1.125 * v for v in value(runs, "parents")])
+    # paired: the difference in households is CMS's rate times the difference in removals
+    diffs = result["differences"]
+    assert value(diffs, "mixed_status_households", "median") == pytest.approx(
+        [0.431 * v for v in value(diffs, "removals_interior", "median")]
+    )
+    year, found = effect_differences(diffs)
+    assert year == int(diffs["fiscal_year"].max())
+    by_metric = {d.metric: d for d in found}
+    # the 2025 rules remove more: more GDP and taxes lost, more children who lost a parent
+    assert by_metric["output_lost"].median > 0 and by_metric["usc_children"].median > 0
+    low, high = by_metric["output_lost"].studies or (0.0, 0.0)
+    assert 0 < low < by_metric["output_lost"].median < high
+    assert by_metric["parents"].studies is None  # counted, not a study rate
 
 
 # --- sweeps -----------------------------------------------------------------------------------
@@ -467,6 +509,13 @@ def test_an_impossible_goal_is_reported_not_met() -> None:
 FIGURES_HEADER = "metric,period,value,unit,source_title,source_url_or_doc,note\n"
 
 
+def _figures_file(folder: Path, rows: tuple[str, ...]) -> Path:
+    """A published-figures file of ``rows`` (metric, period, value, unit), as the data holds."""
+    figures = folder / "figures.csv"
+    figures.write_text(FIGURES_HEADER + "".join(f"{r},study,u,\n" for r in rows), encoding="utf-8")
+    return figures
+
+
 def _capacity_answer(removals: float, **costs: float) -> RequiredCapacity:
     """A required-capacity answer with round numbers, to check the restatements by hand."""
     cost = {"cost_arrest": 1e9, "cost_detention": 4e9, "cost_court": 1e9, "cost_removal": 5e8}
@@ -751,8 +800,7 @@ def test_each_studys_gap_is_traced_to_its_components(tmp_path: Path) -> None:
         "model_aic2024_component_legal_processing,per year,12600,USD millions",
         "model_aic2024_component_removal,per year,2100,USD millions",
     )
-    figures = tmp_path / "figures.csv"
-    figures.write_text(FIGURES_HEADER + "".join(f"{r},study,u,\n" for r in rows), encoding="utf-8")
+    figures = _figures_file(tmp_path, rows)
     tree, start = load_baseline(), dt.date(2026, 10, 1)
     answer = _capacity_answer(500_000.0, cost_atd=1e8)
     answer = replace(answer, volumes={**answer.volumes, "removals": 500_000.0})
@@ -774,6 +822,73 @@ def test_each_studys_gap_is_traced_to_its_components(tmp_path: Path) -> None:
     assert cap_total == pytest.approx(23_482 * cap * 500_000 - model)
     aic_total = sum(t.effect for t in traces if t.study == "AIC 2024")
     assert aic_total == pytest.approx((7_000 + 66_000 + 12_600 + 2_100) * 500_000 - model)
+
+
+def test_penn_wharton_and_aaf_are_restated_on_the_runs_basis(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from immsim.analysis.effects import Band
+    from immsim.analysis.published import compare_published, trace_assumptions
+    from immsim.parameters import load_baseline
+
+    rows = (
+        "model_pwbm2025_cost_per_deportee,2025,70236,USD/deportee",
+        "model_pwbm2025_gdp_effect_10yr_policy,2034,-0.033,share of GDP",
+        "model_aaf2016_apprehension_personnel,2-yr removal,90582,positions",
+        "model_aaf2016_detention_beds_needed,2-yr removal,348831,beds",
+        "model_aaf2016_immigration_courts,2-yr removal,1316,courts",
+        "model_aaf2016_charter_flights_per_year,2-yr removal,17296,flights/year",
+    )
+    figures = _figures_file(tmp_path, rows)
+    tree, start = load_baseline(), dt.date(2026, 10, 1)
+    answer = _capacity_answer(500_000.0)
+    # 400,000 people gone a year, $24 billion of GDP lost once adjusted ($60,000 each)
+    volumes = {**answer.volumes, "removals": 500_000.0}
+    volumes.update(removals_interior=350_000.0, voluntary_returns=50_000.0)
+    effects = replace(
+        Effects.of(350_000.0, 0.0, Rates.read(tree, start), left=50_000.0),
+        output_lost=Band(20e9, 24e9, 50e9),
+    )
+    answer = replace(answer, volumes=volumes, effects=effects)
+    by = {(t.study, t.component): t for t in trace_assumptions(answer, tree, start, figures)}
+    # Penn Wharton's $70,236 a deportee is 2025 dollars, the latest CPI-U (2024's) after 2024
+    pwbm = by["PWBM 2025", "cost per removal"]
+    assert pwbm.theirs == pytest.approx(70_236)
+    assert pwbm.ours == pytest.approx(6.5e9 / 500_000)
+    assert pwbm.effect == pytest.approx((70_236 - 13_000) * 500_000)
+    # its GDP 3.3% lower with everyone gone: 3.3% of 2024's $29.18 trillion over Pew's 14.0
+    # million (2023), per person gone, against the model's $60,000
+    gdp = by["PWBM 2025", "GDP lost a year per person gone"]
+    assert gdp.theirs == pytest.approx(0.033 * 29.18e12 / 14.0e6)
+    assert gdp.ours == pytest.approx(60_000)
+    assert gdp.effect == pytest.approx((0.033 * 29.18e12 / 14.0e6 - 60_000) * 400_000)
+    published = {c.metric: c for c in compare_published(answer, tree, start, figures)}
+    restated = published["model_pwbm2025_gdp_effect_10yr_policy"]
+    assert restated.restated == pytest.approx(0.033 * 29.18e12 * 400_000 / 14.0e6)
+    assert restated.ours == pytest.approx(24e9)
+    # AAF's capacities for 5.65 million removals a year, priced at FY2027's unit costs: 90,582
+    # officers at $179,200 a year; 348,831 beds at $165 a day; 1,316 courts at EOIR's
+    # $1,150,000 and 3.17 trial attorneys at $201,400 a judge; 17,296 full flights of 135 at
+    # $2,179 a seat
+    per = 1 / 5.65e6
+    assert by["AAF 2016", "arrest"].theirs == pytest.approx(90_582 * 179_200 * per)
+    assert by["AAF 2016", "detention"].theirs == pytest.approx(348_831 * 165 * 365.25 * per)
+    # (a court: a judge at EOIR's cost; AAF's own 32,445 federal attorneys at $201,400 a year)
+    assert by["AAF 2016", "courts"].theirs == pytest.approx(
+        (1_316 * 1_150_000 + 32_445 * 201_400) * per
+    )
+    assert by["AAF 2016", "transport"].theirs == pytest.approx(17_296 * 135 * 2_179 * per)
+    assert by["AAF 2016", "detention"].ours == pytest.approx(4e9 / 500_000)
+    assert "348,831 beds" in by["AAF 2016", "detention"].assumption
+    assert "100,000 beds" in by["AAF 2016", "detention"].ours_assumption
+    # AAF 2015's Table 1: each stage's cost over its 11.2 million removed, 2015 dollars
+    # restated at the CPI-U (2015: 237.017; 2024's 313.689 from then on)
+    aaf = 313.689 / 237.017 / 11.2e6
+    assert by["AAF 2015", "detention"].theirs == pytest.approx(35.7e9 * aaf)
+    assert by["AAF 2015", "arrest"].theirs == pytest.approx(43.5e9 * aaf)
+    model = sum(answer.cost_by_component.values())
+    total = sum(t.effect for t in by.values() if t.study == "AAF 2015")
+    assert total == pytest.approx((43.5e9 + 35.7e9 + 13.4e9 + 11.3e9) * aaf * 500_000 - model)
 
 
 def test_capacity_bands_are_the_spread_of_searches_over_parameter_draws(
@@ -803,7 +918,10 @@ def test_capacity_bands_are_the_spread_of_searches_over_parameter_draws(
         answer = _capacity_answer(goal)
         levels = dict(answer.capacities)
         levels["officers"] = CapacityLevel(LEVERS["officers"][0], 1.0, share * 100_000)
-        return replace(answer, capacities=levels, cost_per_year=share * 1e9)
+        # a year's effects: 1,000 parents per point of the share; Pew's 1.125 children each
+        rates = Rates.read(drawn_tree, drawn.start)
+        effects = Effects.of(share * 1e6, share * 1e5, rates)
+        return replace(answer, capacities=levels, cost_per_year=share * 1e9, effects=effects)
 
     monkeypatch.setattr(module, "required_capacity", search)
     bands = module.capacity_bands(scenario, 1000.0, 40, {})
@@ -818,3 +936,12 @@ def test_capacity_bands_are_the_spread_of_searches_over_parameter_draws(
     low, median, high = np.quantile(expected, [0.05, 0.5, 0.95])
     assert bands.capacities["officers"] == pytest.approx((low * 1e5, median * 1e5, high * 1e5))
     assert bands.cost_per_year == pytest.approx((low * 1e9, median * 1e9, high * 1e9))
+    # the effects' bands are the same spread: parents, and children at Pew's 1.125 a parent
+    assert bands.effects["parents"] == pytest.approx((low * 1e5, median * 1e5, high * 1e5))
+    assert bands.effects["usc_children"] == pytest.approx(
+        (1.125 * low * 1e5, 1.125 * median * 1e5, 1.125 * high * 1e5)
+    )
+    # households: CMS's 0.431 per interior removal
+    assert bands.effects["mixed_status_households"] == pytest.approx(
+        (0.431 * low * 1e6, 0.431 * median * 1e6, 0.431 * high * 1e6)
+    )

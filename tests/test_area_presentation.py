@@ -151,6 +151,18 @@ def test_the_web_app_picks_an_area(with_areas: None, server: str, browser: Any) 
     header = page.eval_on_selector_all("#summary th", "ts => ts.map(t => t.textContent)")
     assert not any("cost" in h for h in header) and "binds most weeks" not in header
     assert header[:3] == ["scenario", "FY", "ICE arrests (people a year)"]
+    # the effects table shows the families Seattle's removals reach: a quarter of the nation's
+    heads = page.eval_on_selector_all("#effects th", "ts => ts.map(t => t.textContent)")
+    assert [h.split(" (")[0] for h in heads[2:]] == [
+        "parents of U.S.-citizen children removed",
+        "U.S.-citizen children who lost a parent",
+        "mixed-status households reached",
+    ]
+    cells = page.eval_on_selector_all(
+        "#effects tbody tr:first-child td", "ts => ts.map(t => t.textContent)"
+    )
+    parents, children = (float(c.replace(",", "")) for c in cells[2:4])
+    assert children == pytest.approx(1.125 * parents, abs=1)  # Pew: 1.125 children a parent
     page.select_option("#area", "")
     page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length === {charts}")
     page.close()

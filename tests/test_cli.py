@@ -272,3 +272,17 @@ def test_run_by_area_prints_each_areas_outcomes_in_80_columns(
         assert row["area"].upper() in out
         for name in ("arrests", "admissions", "detained", "removals_interior", "removals"):
             assert f"{row[name]:,.0f}" in out, (row["area"], name)
+    # and the families each area's removals reach
+    import datetime as dt
+
+    from immsim.analysis.effects import families_by_area
+    from immsim.parameters import load_baseline
+
+    results = load_results(tmp_path / "r")
+    families = families_by_area(results, load_baseline(), dt.date(2026, 10, 1))
+    assert families is not None
+    full = families.join(table.select("area", "fiscal_year"), on=["area", "fiscal_year"])
+    assert full.height == table.filter(pl.col("area") != "border").height  # none at the border
+    for row in full.to_dicts():
+        for name in ("parents", "usc_children", "mixed_status_households"):
+            assert f"{row[name]:,.0f}" in out, (row["area"], name)

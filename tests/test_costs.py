@@ -43,16 +43,15 @@ def _plan() -> costs.CostPlan:
 
 
 def test_each_component_is_its_hand_calculation() -> None:
-    # FY2023's cited values, written out: 639 judges; EOIR $1,325,000 and OPLA $883,700 a
-    # judge-year; 322,701 enrolled on ATD (2022-10-01) at $4.20 a day; FY2017's $132.90 a
-    # bed-day carried to FY2023 at the CPI-U ($165.20); mission support 7.05% of ICE's budget
+    # FY2023's cited values, written out: 639 judges; EOIR $1,325,000 a judge-year; ICE's
+    # trial attorneys at 3.78 a judge (900 / 238, its 2011 count; 2.00 from 2023-04-26) and
+    # $187,900 an attorney-year (FY2022); 322,701 enrolled on ATD (2022-10-01) at $4.20 a day;
+    # ICE's actual FY2023 adult bed-day, $187.48; mission support 8.92% of ICE's budget (FY2010)
     plan = _plan()
     week = costs.week_costs(plan, effort=1.0, detained=30_000, land=1_000, air=2_000)
-    assert week["cost_detention"] == pytest.approx(
-        30_000 * WEEK * 132.90 * 304.702 / 245.120, rel=1e-4
-    )
+    assert week["cost_detention"] == pytest.approx(30_000 * WEEK * 187.48)
     assert week["cost_atd"] == pytest.approx(322_701 * 4.20 * WEEK)
-    assert week["cost_court"] == pytest.approx(639 * (1_325_000 + 883_700) / YEAR)
+    assert week["cost_court"] == pytest.approx(639 * (1_325_000 + 3.78 * 187_900) / YEAR)
     land = TREE.get("removal.logistics.land_cost_per_person", DAY)
     air = TREE.get("removal.air_cost_per_person", DAY)
     assert week["cost_removal"] == pytest.approx(1_000 * land + 2_000 * air)
@@ -67,7 +66,7 @@ def test_mission_support_is_its_share_of_ices_whole_budget() -> None:
     week = costs.week_costs(plan, effort=1.3, detained=41_500, land=500, air=900)
     eoir = 639 * 1_325_000 / YEAR
     ice = sum(week.values()) - eoir
-    assert week["cost_overhead"] / ice == pytest.approx(0.0705)
+    assert week["cost_overhead"] / ice == pytest.approx(0.0892)
 
 
 def test_capital_spreads_the_cost_of_new_beds_over_their_life() -> None:
@@ -220,13 +219,17 @@ def test_each_cost_band_is_its_unit_costs_interval() -> None:
     assert bands["cost_detention"].high == pytest.approx(8e9 * 224.5 / 165, rel=0.02)
     assert bands["cost_arrest"].low == pytest.approx(10e9 * 139_100 / 179_200, rel=0.02)
     assert bands["cost_arrest"].high == pytest.approx(10e9 * 295_000 / 179_200, rel=0.02)
-    # the courts: EOIR's $1,150,000 a judge (FY2024; up to FY2018's $1,345,000) is 1,150 /
-    # (1,150 + 1,232.4) of them, ICE's trial attorneys per judge the rest and certain
-    eoir = 1_150_000 / (1_150_000 + 1_232_400)
-    assert bands["cost_court"].low == pytest.approx(4e9)
-    assert bands["cost_court"].high == pytest.approx(
-        4e9 * (1 + eoir * (1_345_000 / 1_150_000 - 1)), rel=0.01
-    )
+    # the courts: EOIR's $1,150,000 a judge (FY2024; up to FY2018's $1,345,000) and ICE's
+    # trial attorneys, 2.14 a judge (January 2025) at $201,400 ($143,400 to $354,400) a year
+    attorneys = 2.14 * 201_400
+    eoir = 1_150_000 / (1_150_000 + attorneys)
+    only_attorneys_low = 4e9 * (1 + (1 - eoir) * (143_400 / 201_400 - 1))
+    only_attorneys_high = 4e9 * (1 + (1 - eoir) * (354_400 / 201_400 - 1))
+    both_high = only_attorneys_high + 4e9 * eoir * (1_345_000 / 1_150_000 - 1)
+    # EOIR's part never falls below its centre, so the low end lies above the attorneys' alone;
+    # drawn independently, the high end lies between one part's and both parts' high ends
+    assert only_attorneys_low < bands["cost_court"].low < 4e9
+    assert only_attorneys_high < bands["cost_court"].high < both_high
     assert bands["cost_capital"].low == bands["cost_capital"].high == 0.2e9
     # no land removals: transport is all by air, $630 to $4,320 a seat around $2,179
     assert bands["cost_removal"].high == pytest.approx(1e9 * 4_320 / 2_179, rel=0.02)

@@ -100,6 +100,12 @@ def test_report_restates_costs_and_effects_by_year(run_dir: Path, tmp_path: Path
         if row["fiscal_year"] == 2016:
             assert row["cost_constant"] == pytest.approx(row["cost"] * 313.689 / 240.007)
         assert f"{row['cost_constant'] / 1e6:,.0f}" in text
+    # the families each year's removals reach: parents, and Pew's 1.125 children a parent
+    from immsim.analysis.effects import parents_removed
+
+    assert "parents of U.S.-citizen children removed" in text
+    for row in parents_removed(results).to_dicts():
+        assert f"<td>{row['parents']:,.0f}</td><td>{1.125 * row['parents']:,.0f}</td>" in text
 
 
 def test_api_runs_levers_against_the_baseline(client: TestClient) -> None:
@@ -109,6 +115,11 @@ def test_api_runs_levers_against_the_baseline(client: TestClient) -> None:
     assert len(out["fiscal_years"]) == 1
     assert set(out["series"]) == set(out["baseline"])
     assert 0 <= out["convicted_share"][0] <= 1
+    # each year's costs and effects: Pew's 1.125 children a parent, a GDP loss within its band
+    effects = out["effects"]
+    assert effects["usc_children"][0] == pytest.approx(1.125 * effects["parents"][0])
+    low, gdp, high = (effects[f"output_lost{e}"][0] for e in ("_low", "", "_high"))
+    assert 0 < low <= gdp <= high
 
 
 @pytest.mark.parametrize(
@@ -263,7 +274,11 @@ def test_reports_on_draws_and_comparisons_show_bands(tmp_path: Path) -> None:
         assert "court cases pending" in text
         kinds = {t.get("type", "scatter") for f in _figures(text) for t in f["data"]}  # type: ignore[attr-defined]
         assert kinds <= TRACE_TYPES  # what the bundled plotly.js can draw
-    assert "difference from a" in (tmp_path / "c.html").read_text(encoding="utf-8")
+    compared = (tmp_path / "c.html").read_text(encoding="utf-8")
+    assert "difference from a" in compared
+    # the comparison's costs and effects: GDP lost, taxes, families, with the studies' range
+    assert "Costs and effects in FY" in compared and "GDP lost a year" in compared
+    assert "U.S.-citizen children who lost a parent" in compared
 
 
 # --- what the report says and how it draws it ------------------------------------------------

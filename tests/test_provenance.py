@@ -23,7 +23,6 @@ ROOT = Path(__file__).resolve().parents[1]
 REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
     {
         ("courts.process.hours_per_case_detained", "2011-01-01"),
-        ("enforcement.channels.at_large_locate_rate_unknown", "2011-01-01"),
         ("enforcement.channels.check_in_rate", "2011-01-01"),
         ("enforcement.channels.check_in_rate", "2017-02-20"),
         ("enforcement.channels.cooperation_full", "2011-01-01"),
@@ -34,9 +33,6 @@ REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
         ("enforcement.channels.cooperation_notify_only", "2025-01-20"),
         ("enforcement.channels.database_lead_rate", "2011-01-01"),
         ("enforcement.channels.database_lead_rate", "2025-03-01"),
-        ("enforcement.channels.fingerprint_match_known", "2011-01-01"),
-        ("enforcement.channels.jail_287g_share", "2011-01-01"),
-        ("enforcement.channels.jail_287g_share", "2025-03-01"),
         ("enforcement.channels.jail_booking_rate.aggravated_felony", "2011-01-01"),
         ("enforcement.channels.jail_booking_rate.felony", "2011-01-01"),
         ("enforcement.channels.jail_booking_rate.minor", "2011-01-01"),
@@ -165,3 +161,21 @@ def test_court_values_derived_from_the_npr_records_match_the_tree(shared_data: P
     assert abs(derived["exponential_q3"] - derived["detained_weeks_q3"]) < 1.2
     # by hand from the file's decision codes: 1,032 terminated + 310 relief of 3,759 decided
     assert derived["decided"] == 3759 and derived["relief_or_terminated"] == 1342
+
+
+def test_287g_reach_derived_from_trac_and_the_agency_counts_matches_the_tree(
+    shared_data: Path,
+) -> None:
+    """Recompute the 287(g) jail models' reach from TRAC's shares and the tree's agency counts."""
+    figures = shared_data / "published_figures.csv"
+    if not figures.is_file():
+        pytest.skip(f"SKIPPED: {figures} not found")
+    derived = _script("derive_enforcement_channels").jail_287g_reach(figures)
+    tree = load_baseline()
+    for start, value in derived.items():
+        assert tree.get("enforcement.channels.jail_287g_share", start) == value
+    # by hand: 0.06 / 0.75 = 0.08 of custodial arrests from 78 agencies; 72 in 2011, 179 in 2026
+    assert derived == {
+        "2011-01-01": round(0.08 / 78 * 72, 3),
+        "2025-03-01": round(0.08 / 78 * 179, 3),
+    }

@@ -68,6 +68,17 @@ def test_page_charts_are_titled_with_axes_units_and_legends(server: str, browser
     for chart in charts:  # each chart draws a scenario against its baseline: both named
         assert chart["legends"] and len(chart["legends"][0]) >= 2, chart
         assert any("baseline" in entry for entry in chart["legends"][0]), chart
+    # the costs and effects: a row a year, each banded effect with the studies' range
+    heads = page.evaluate("[...document.querySelectorAll('#effects th')].map(e => e.textContent)")
+    assert any(h.startswith("GDP lost a year") for h in heads), heads
+    assert any(h.startswith("U.S.-citizen children who lost a parent") for h in heads), heads
+    rows = page.evaluate(
+        "[...document.querySelectorAll('#effects tbody tr')].map(r => r.textContent)"
+    )
+    assert rows and all("FY" in r for r in rows), rows
+    gdp = heads.index(next(h for h in heads if h.startswith("GDP lost")))
+    cell = page.evaluate(f"document.querySelector('#effects tbody tr').children[{gdp}].textContent")
+    assert "(" in cell and "–" in cell, cell  # central (low–high)
     page.close()
 
 

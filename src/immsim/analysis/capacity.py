@@ -359,6 +359,10 @@ class CapacityBands:
     drawn: int
     capacities: dict[str, tuple[float, float, float]]
     cost_per_year: tuple[float, float, float]
+    effects: dict[str, tuple[float, float, float]] = dataclasses.field(default_factory=dict)
+    """The central value of each of :data:`BANDED_EFFECTS` in every draw's answer, spread the
+    same way: the economic, fiscal and family effects' 90% bands from parameter uncertainty
+    (the studies' rates at their central values)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -367,7 +371,27 @@ class CapacityBands:
             "values_drawn": self.drawn,
             "capacities": {name: list(band) for name, band in self.capacities.items()},
             "cost_per_year": list(self.cost_per_year),
+            "effects": {name: list(band) for name, band in self.effects.items()},
         }
+
+
+BANDED_EFFECTS = (
+    "workers",
+    "output_lost",
+    "federal_taxes_lost",
+    "state_local_taxes_lost",
+    "parents",
+    "usc_children",
+    "mixed_status_households",
+)
+"""The effects of a year of removals whose spread over parameter draws ``capacity --draws``
+reports (:class:`immsim.analysis.effects.Effects` fields)."""
+
+
+def _central(effects: Effects | None, name: str) -> float:
+    """An effect's central value (a study band's central, or a count)."""
+    value = getattr(effects, name, 0.0) if effects is not None else 0.0
+    return float(value.central if isinstance(value, Band) else value)
 
 
 def _spread(values: list[float]) -> tuple[float, float, float]:
@@ -425,6 +449,9 @@ def capacity_bands(
             name: _spread([a.capacities[name].required for a in answers]) for name in LEVERS
         },
         cost_per_year=_spread([a.cost_per_year for a in answers]),
+        effects={
+            name: _spread([_central(a.effects, name) for a in answers]) for name in BANDED_EFFECTS
+        },
     )
 
 

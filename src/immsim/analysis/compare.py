@@ -1,8 +1,11 @@
-"""Compare scenarios run with the same seeds and draws: levels and paired differences."""
+"""Compare scenarios run with the same seeds and draws: levels and paired differences, of the
+headline outcomes and of each year's costs in constant dollars and economic, fiscal and family
+effects (``analysis.effects.EFFECT_METRICS``)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +43,7 @@ def compare(
             dists,
             labels={"scenario": scenario.name},
             prefix=f"{scenario.name}:",
+            effects=True,
         )
     rows = pl.DataFrame([r for result in execute(tasks, workers, ray, progress) for r in result])
     levels = bands(rows, ("scenario", "fiscal_year", "metric"))
@@ -65,3 +69,60 @@ def save_comparison(
             frame.write_parquet(tmp / f"{name}.parquet")
         (tmp / "manifest.json").write_text(json.dumps(meta, indent=2, default=str) + "\n")
     return folder
+
+
+@dataclass(frozen=True)
+class EffectDifference:
+    """One scenario's cost or effect against the first scenario's in one fiscal year: the
+    median of the paired draws' differences, their 90% band, and (where the studies disagree)
+    the difference with every rate at the studies' low end and at their high end, in order."""
+
+    scenario: str
+    metric: str
+    label: str
+    unit: str
+    median: float
+    p05: float
+    p95: float
+    studies: tuple[float, float] | None
+
+    @property
+    def money(self) -> bool:
+        return self.unit == "base-year USD"
+
+
+def effect_differences(differences: pl.DataFrame) -> tuple[int, list[EffectDifference]]:
+    """The costs and effects of :data:`immsim.analysis.effects.EFFECT_METRICS` in the last
+    fiscal year the comparison covers, each scenario against the first (``differences`` is
+    what :func:`compare` returns under that name); (0, []) for a comparison without them."""
+    from immsim.analysis.effects import EFFECT_METRICS
+
+    chosen = differences.filter(pl.col("metric").is_in(list(EFFECT_METRICS)))
+    if chosen.is_empty():
+        return 0, []
+    year = int(chosen["fiscal_year"].max())  # type: ignore[arg-type]
+    rows = {
+        (r["scenario"], r["metric"]): r
+        for r in differences.filter(pl.col("fiscal_year") == year).to_dicts()
+    }
+    out = []
+    for scenario in sorted({s for s, _ in rows}):
+        for metric, (label, unit) in EFFECT_METRICS.items():
+            row = rows.get((scenario, metric))
+            if row is None:
+                continue
+            ends = [rows.get((scenario, metric + end)) for end in ("_low", "_high")]
+            low_high = sorted(float(e["median"]) for e in ends if e is not None)
+            out.append(
+                EffectDifference(
+                    scenario,
+                    metric,
+                    label,
+                    unit,
+                    float(row["median"]),
+                    float(row["p05"]),
+                    float(row["p95"]),
+                    (low_high[0], low_high[1]) if len(low_high) == 2 else None,
+                )
+            )
+    return year, out

@@ -46,14 +46,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from immsim.engine.costs import COMPONENTS
+from immsim.engine.costs import COMPONENTS, LABELS
 from immsim.engine.results import Results
 from immsim.parameters.loader import ParameterTree
 
@@ -377,6 +377,58 @@ def effects_by_year(results: Results, tree: ParameterTree, at: dt.date) -> list[
     return out
 
 
+EFFECT_METRICS: dict[str, tuple[str, str]] = {
+    "cost_constant": ("cost", "base-year USD"),
+    **{f"{c}_constant": (LABELS[c], "base-year USD") for c in COMPONENTS},
+    "workers": ("workers removed or leaving", "workers"),
+    "output_lost": ("GDP lost a year", "base-year USD"),
+    "federal_taxes_lost": ("federal taxes no longer paid", "base-year USD"),
+    "state_local_taxes_lost": ("state and local taxes no longer paid", "base-year USD"),
+    "us_born_jobs_lost": ("U.S.-born workers' jobs lost", "jobs"),
+    "parents": ("parents of U.S.-citizen children removed", "parents"),
+    "usc_children": ("U.S.-citizen children who lost a parent", "children"),
+    "mixed_status_households": ("mixed-status households reached", "households"),
+}
+"""The costs and effects each year of a run carries into ``compare`` (:func:`effect_rows`):
+name, label and unit. An effect where the studies disagree also has its band's ends, the
+name with ``_low`` and ``_high``."""
+BANDED = frozenset(f.name for f in fields(Effects) if f.type in ("Band", Band))
+"""The effects that are a :class:`Band` (the studies disagree), as :class:`Effects` declares."""
+
+
+def effect_rows(results: Results, tree: ParameterTree, at: dt.date) -> list[dict[str, Any]]:
+    """Each fiscal year's costs in base-year dollars (the total and by component) and its
+    effects (:func:`effects_by_year`), one row per year and :data:`EFFECT_METRICS` name
+    (``fiscal_year``, ``metric``, ``value``), a banded effect also as ``_low`` and ``_high``:
+    what ``compare`` pairs draw by draw, so that a difference in costs, GDP, taxes or families
+    between two scenarios carries both the draws' band and the studies' range."""
+    costs = costs_by_year(results, tree, at)
+    rows: list[dict[str, Any]] = []
+    for cost, effects in zip(costs.to_dicts(), effects_by_year(results, tree, at), strict=True):
+        year = int(cost["fiscal_year"])
+        values: dict[str, float] = {"cost_constant": float(cost["cost_constant"])}
+        values.update({f"{c}_constant": float(cost[c] * cost["to_base"]) for c in COMPONENTS})
+        for name in EFFECT_METRICS:
+            if name in values:
+                continue
+            effect = getattr(effects, name)
+            if isinstance(effect, Band):
+                values.update({name: effect.central, f"{name}_low": effect.low})
+                values[f"{name}_high"] = effect.high
+            else:
+                values[name] = float(effect)
+        rows += [{"fiscal_year": year, "metric": m, "value": v} for m, v in values.items()]
+    return rows
+
+
+FAMILY_COUNTS = {
+    "parents": "parents",
+    "usc_children": "USC children",
+    "mixed_status_households": "households",
+}
+"""The family counts :func:`families_by_area` gives, and how a narrow table heads them."""
+
+
 def families_by_area(
     results: Results,
     tree: ParameterTree,
@@ -429,7 +481,7 @@ PRICED_BY: dict[str, tuple[str, ...]] = {
     "cost_atd": ("detention.alternatives_cost_per_day",),
     "cost_court": (
         "courts.process.cost_per_judge_year",
-        "courts.process.trial_attorney_cost_per_judge_year",
+        "courts.process.trial_attorney_cost_per_year",
     ),
     "cost_removal": (
         "removal.logistics.land_cost_per_person",
@@ -447,7 +499,8 @@ def cost_bands(
     """Each component's yearly cost (``costs``, the volumes of a run priced at the unit costs
     in force on ``day``) and the ``total`` with their 90% bands, the unit costs drawn from their
     intervals. A component paid by two unit costs is split as the run paid it: the courts by
-    EOIR's and the trial attorneys' cost per judge, transport by the ``land_removals`` at the
+    EOIR's cost per judge and the trial attorneys' (their cost a year times the attorneys per
+    judge), transport by the ``land_removals`` at the
     land cost per person and the rest by air."""
     rng = band_rng()
     units = {key: Band.of_entry(tree, key, day) for keys in PRICED_BY.values() for key in keys}
@@ -455,7 +508,11 @@ def cost_bands(
     ratio = {key: unit.draw(rng) / unit.central for key, unit in units.items()}
     judge_key, attorney_key = PRICED_BY["cost_court"]
     land_key, _ = PRICED_BY["cost_removal"]
-    judge, attorney = units[judge_key].central, units[attorney_key].central
+    judge = units[judge_key].central
+    # the attorneys' cost per judge: their cost a year times the attorneys per judge
+    attorney = units[attorney_key].central * float(
+        tree.get("courts.process.trial_attorneys_per_judge", day)
+    )
     attorneys = attorney / (judge + attorney)
     removal = costs.get("cost_removal", 0.0)
     land = min(1.0, land_removals * units[land_key].central / removal) if removal else 0.0

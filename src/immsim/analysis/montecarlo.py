@@ -27,9 +27,11 @@ def draw_tasks(
     dists: dict[str, Dist] | None = None,
     labels: dict[str, Any] | None = None,
     prefix: str = "",
+    effects: bool = False,
 ) -> list[Task]:
     """``draws`` tasks; draw ``i`` has the same seed and parameter values in every scenario
-    given the same ``seed``, so comparisons are paired."""
+    given the same ``seed``, so comparisons are paired. ``effects``: the tasks also return
+    the costs and effects of each year (``Task.effects``)."""
     dists = dists or {}
     seeds = draw_seeds(seed, draws)
     tasks = []
@@ -44,6 +46,7 @@ def draw_tasks(
                 values=values,
                 dists=dict(dists),
                 labels={**(labels or {}), "draw": i},
+                effects=effects,
             )
         )
     return tasks

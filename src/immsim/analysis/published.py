@@ -84,6 +84,8 @@ class _Basis:
     tree: ParameterTree
     at: dt.date
     officer_drivers: str  # what drives the model's officer count, in words
+    output_lost: float = 0.0  # the model's GDP lost a year once a year's people are gone
+    gone: float = 0.0  # people gone a year: interior removals and voluntary returns
 
     def deflator(self, year: int) -> float:
         """Dollars of ``year`` in the dollars of the run's start."""
@@ -143,6 +145,8 @@ def compare_published(
         tree=tree,
         at=at,
         officer_drivers=_officer_drivers(result, tree, at),
+        output_lost=result.effects.output_lost.central if result.effects else 0.0,
+        gone=_gone(result),
     )
     return [*_aic(b), *_aic_components(b), *_pwbm(b), *_cap(b), *_aaf(b)]
 
@@ -219,8 +223,8 @@ def _aic_components(b: _Basis) -> list[Comparison]:
     officer_year = b.unit("enforcement.effort.cost_per_officer_year")
     # the model's court cost per judge: EOIR's appropriation and ICE's trial attorneys
     judge_year = b.unit("courts.process.cost_per_judge_year") + b.unit(
-        "courts.process.trial_attorney_cost_per_judge_year"
-    )
+        "courts.process.trial_attorneys_per_judge"
+    ) * b.unit("courts.process.trial_attorney_cost_per_year")
     air_seat = b.unit("removal.air_cost_per_person")
     land = b.unit("removal.logistics.land_cost_per_person")
     bed_days = costs["cost_detention"] / bed_day
@@ -317,6 +321,30 @@ def _pwbm(b: _Basis) -> list[Comparison]:
             f"{_money(costs['cost_arrest'] / max(removals, 1.0))} arrest, "
             f"{_money(costs['cost_court'] / max(removals, 1.0))} court, "
             f"{_money(costs['cost_removal'] / max(removals, 1.0))} transport per removal).",
+        )
+    gdp = estimates.get("model_pwbm2025_gdp_effect_10yr_policy")
+    if gdp is not None and b.gone > 0 and b.output_lost > 0:
+        year = int(b.tree.get("prices.base_year", b.at))
+        day = dt.date(year, 12, 31)
+        people = float(b.tree.get(POPULATION, day))
+        output = float(b.tree.get("economy.gdp", day)) * b.deflator(year)
+        theirs = abs(gdp.value) * output * b.gone / people
+        add(
+            "model_pwbm2025_gdp_effect_10yr_policy",
+            "Penn Wharton 2025",
+            "GDP lost a year",
+            theirs,
+            b.output_lost,
+            "USD/year",
+            f"Penn Wharton's GDP {abs(gdp.value):.1%} lower in 2034 with every unauthorized "
+            f"immigrant gone ({people / 1e6:,.1f} million, Pew's count) is "
+            f"{_money(theirs / b.gone)} of {year}'s GDP ({_money(output)}) per person gone; "
+            f"for this goal's {b.gone:,.0f} people gone a year (interior removals and voluntary "
+            "returns) that is the restated figure. The model's: the workers among them at "
+            "CAP 2016's long-run output per worker, "
+            f"{_money(b.output_lost / b.gone)} per person gone. Penn Wharton also counts the "
+            "entries its policy prevents and the capital that leaves with the workers; the "
+            "model counts only the people gone.",
         )
     return out
 
@@ -424,6 +452,8 @@ class Trace:
     ours: float  # USD per removal
     basis: str  # where in the study's report the figure is (TRACED says which report)
     effect: float  # USD a year: (theirs - ours) x the run's removals
+    assumption: str = ""  # the study's assumption behind its figure, in words
+    ours_assumption: str = ""  # the model's, on the run's basis
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -448,6 +478,12 @@ AIC_COMPONENTS = (
 TRACED = {
     "CAP 2010": "ICE's FY2008 budget for each stage per person (The Costs of Mass Deportation)",
     "AIC 2024": "a million removals a year by component (as summarised; secondary)",
+    "PWBM 2025": "Mass Deportation of Unauthorized Immigrants: Fiscal and Economic Effects "
+    "(2025-07-28), its key points and cost per deportee",
+    "AAF 2015": "The Budgetary and Economic Costs of Addressing Unauthorized Immigration "
+    "(March 2015), its deportation cost by stage",
+    "AAF 2016": "The Personnel and Infrastructure Needed to Remove All Undocumented Immigrants "
+    "in Two Years (its capacities, priced at the model's unit costs)",
 }
 """The studies traced component by component, and where their figures come from."""
 OURS_ONLY = ("cost_atd", "cost_overhead", "cost_capital")
@@ -470,9 +506,22 @@ def trace_assumptions(
     def per_removal(columns: tuple[str, ...]) -> float:
         return sum(costs.get(c, 0.0) for c in columns) / removals
 
+    model = _model_basis(result, tree, at, removals)
+
     def rest(study: str, basis: str) -> None:
         ours = per_removal(OURS_ONLY)
-        out.append(Trace(study, "other", 0.0, ours, basis, -ours * removals))
+        out.append(
+            Trace(
+                study,
+                "other",
+                0.0,
+                ours,
+                basis,
+                -ours * removals,
+                "not listed",
+                model["other"],
+            )
+        )
 
     total = estimates.get("model_cap2010_cost_per_deportation")
     if total is not None:
@@ -494,6 +543,9 @@ def trace_assumptions(
                     per_removal(columns),
                     f"report {page}",
                     (theirs * cap - per_removal(columns)) * removals,
+                    f"${theirs:,.0f} a removal in FY2008 dollars: ICE's FY2008 spending on the "
+                    f"stage over that year's volume ({page})",
+                    model[component],
                 )
             )
         rest("CAP 2010", "")
@@ -510,7 +562,248 @@ def trace_assumptions(
                     per_removal(columns),
                     "",
                     (theirs - per_removal(columns)) * removals,
+                    f"${estimates[metric].value:,.0f} million a year for a million removals "
+                    "(2024 dollars)",
+                    model[component],
                 )
             )
         rest("AIC 2024", "")
+    out += _pwbm_trace(result, tree, at, estimates, removals)
+    out += _aaf2015_trace(result, tree, at, removals)
+    out += _aaf_trace(result, tree, at, estimates, removals)
+    return out
+
+
+def _model_basis(
+    result: RequiredCapacity, tree: ParameterTree, at: dt.date, removals: float
+) -> dict[str, str]:
+    """What drives the model's cost per removal of each component, in words, on the run's
+    basis: the capacities it used and the unit costs of its start."""
+
+    def unit(key: str) -> float:
+        return float(tree.get(key, at))
+
+    costs, volumes = result.cost_by_component, result.volumes
+    required = {name: float(level.required) for name, level in result.capacities.items()}
+    judge = unit("courts.process.cost_per_judge_year") + unit(
+        "courts.process.trial_attorneys_per_judge"
+    ) * unit("courts.process.trial_attorney_cost_per_year")
+    bed_days = costs.get("cost_detention", 0.0) / unit("detention.cost_per_bed_day")
+    flown = volumes.get("removals_air", 0.0) / max(removals, 1.0)
+    return {
+        "arrest": f"{required['officers']:,.0f} officers at "
+        f"${unit('enforcement.effort.cost_per_officer_year'):,.0f} a year",
+        "detention": f"{bed_days / removals:,.0f} bed-days per removal at "
+        f"${unit('detention.cost_per_bed_day'):,.2f}",
+        "courts": f"{required['judges']:,.0f} judges at ${judge:,.0f} a year with ICE's trial "
+        "attorneys",
+        "transport": f"{flown:.0%} of removals flown at "
+        f"${unit('removal.air_cost_per_person'):,.0f} a seat, the rest over land at "
+        f"${unit('removal.logistics.land_cost_per_person'):,.0f}",
+        "other": "alternatives to detention, ICE's mission support and new beds' capital",
+    }
+
+
+def _gone(result: RequiredCapacity) -> float:
+    """People gone a year at this goal: interior removals and voluntary returns after arrest
+    (the people the effects count; border removals are not residents)."""
+    volumes = result.volumes
+    return float(volumes.get("removals_interior", 0.0) + volumes.get("voluntary_returns", 0.0))
+
+
+def _pwbm_trace(
+    result: RequiredCapacity,
+    tree: ParameterTree,
+    at: dt.date,
+    estimates: dict[str, Estimate],
+    removals: float,
+) -> list[Trace]:
+    """Penn Wharton 2025 on the run's basis: its cost per deportee against the model's cost
+    per removal, and its GDP loss per person gone (the 10-year policy: everyone removed by
+    2034, GDP 3.3% lower that year) against the model's output lost per person gone. The
+    GDP effect is a difference in output, not in cost: its row says so."""
+    out: list[Trace] = []
+    per_removal = sum(result.cost_by_component.values()) / removals
+    cost = estimates.get("model_pwbm2025_cost_per_deportee")
+    if cost is not None:
+        theirs = cost.value * dollars_of(tree, 2025, at)
+        out.append(
+            Trace(
+                "PWBM 2025",
+                "cost per removal",
+                theirs,
+                per_removal,
+                "",
+                (theirs - per_removal) * removals,
+                "an average of AIC's and AAF's full costs per deportee, one-time building included",
+                "the yearly cost of the capacities this run used, new beds' capital spread over "
+                "39 years",
+            )
+        )
+    gdp = estimates.get("model_pwbm2025_gdp_effect_10yr_policy")
+    gone = _gone(result)
+    if gdp is not None and result.effects is not None and gone > 0:
+        year = int(tree.get("prices.base_year", at))
+        day = dt.date(year, 12, 31)
+        people = float(tree.get(POPULATION, day))
+        output = float(tree.get("economy.gdp", day)) * dollars_of(tree, year, at)
+        theirs = abs(gdp.value) * output / people
+        ours = result.effects.output_lost.central / gone
+        out.append(
+            Trace(
+                "PWBM 2025",
+                "GDP lost a year per person gone",
+                theirs,
+                ours,
+                "",
+                (theirs - ours) * gone,
+                f"GDP {abs(gdp.value):.1%} lower in 2034 with every unauthorized immigrant "
+                f"gone ({people / 1e6:,.1f} million, Pew) and new entries prevented, "
+                f"on {year}'s GDP",
+                "each worker gone loses CAP 2016's long-run output per worker, at Pew's "
+                "employment rate (effect: output, not cost)",
+            )
+        )
+    return out
+
+
+AAF2015_STAGES = (
+    ("arrest", "economy.studies.aaf2015.apprehension", ("cost_arrest",)),
+    ("detention", "economy.studies.aaf2015.detention", ("cost_detention",)),
+    ("courts", "economy.studies.aaf2015.legal_processing", ("cost_court",)),
+    ("transport", "economy.studies.aaf2015.transportation", ("cost_removal",)),
+)
+"""AAF 2015's stages (its Table 1), the tree's leaf for each, and the model's cost columns
+they compare with."""
+
+
+def _aaf2015_trace(
+    result: RequiredCapacity, tree: ParameterTree, at: dt.date, removals: float
+) -> list[Trace]:
+    """American Action Forum 2015 on the run's basis, from its report's Table 1: each stage's
+    cost of removing everyone over the people it removes is its cost per removal (2015
+    dollars, restated to the run's start), beside the model's; apprehension at its lower
+    estimate (the upper one named). Its totals are one-time costs spread over its 20 years of
+    removals, so they are a cost per removal, as the model's yearly cost over its removals is."""
+    day = dt.date(2015, 12, 31)
+    people = float(tree.get("economy.studies.aaf2015.removals", day))
+    restate = dollars_of(tree, 2015, at)
+    model = _model_basis(result, tree, at, removals)
+    costs = result.cost_by_component
+    upper = float(tree.get("economy.studies.aaf2015.apprehension_upper", day))
+    out = []
+    for component, leaf, columns in AAF2015_STAGES:
+        total = float(tree.get(leaf, day))
+        theirs = total / people * restate
+        ours = sum(costs.get(c, 0.0) for c in columns) / removals
+        note = f" (upper estimate ${upper / 1e9:,.1f} billion)" if component == "arrest" else ""
+        out.append(
+            Trace(
+                "AAF 2015",
+                component,
+                theirs,
+                ours,
+                "Table 1",
+                (theirs - ours) * removals,
+                f"${total / 1e9:,.1f} billion{note} for {people / 1e6:,.1f} million people "
+                "removed, 2015 dollars",
+                model[component],
+            )
+        )
+    ours_other = sum(costs.get(c, 0.0) for c in OURS_ONLY) / removals
+    out.append(
+        Trace(
+            "AAF 2015",
+            "other",
+            0.0,
+            ours_other,
+            "",
+            -ours_other * removals,
+            "not listed",
+            model["other"],
+        )
+    )
+    return out
+
+
+POPULATION = "population.unauthorized_total_pew"
+"""Whose count of the unauthorized population restates a study's share of everyone (Penn
+Wharton removes a tenth of them a year): Pew's, the latest vintage in the tree."""
+AAF_REMOVALS = 11.3e6 / 2
+"""AAF 2016's removals a year: everyone (11.3 million) in two years."""
+
+
+def _aaf_trace(
+    result: RequiredCapacity,
+    tree: ParameterTree,
+    at: dt.date,
+    estimates: dict[str, Estimate],
+    removals: float,
+) -> list[Trace]:
+    """American Action Forum 2016 on the run's basis: each capacity it says two years of
+    removing everyone needs (officers, beds, courts, charter flights), per removal, priced at
+    the model's unit costs of the run's start, beside what the model's capacities cost per
+    removal; the effect is the difference x the run's removals. A court is read as one judge
+    with its trial attorneys, a flight as a full aircraft."""
+    needed = {
+        "arrest": "model_aaf2016_apprehension_personnel",
+        "detention": "model_aaf2016_detention_beds_needed",
+        "courts": "model_aaf2016_immigration_courts",
+        "transport": "model_aaf2016_charter_flights_per_year",
+    }
+    if not all(metric in estimates for metric in needed.values()):
+        return []
+
+    def unit(key: str) -> float:
+        return float(tree.get(key, at))
+
+    # a court: a judge at EOIR's cost, with AAF's own federal attorneys per court at the
+    # model's attorney-year (ICE's trial attorneys)
+    attorneys = float(tree.get("economy.studies.aaf2016.federal_attorneys", at))
+    courts = estimates[needed["courts"]].value
+    judge = unit("courts.process.cost_per_judge_year") + attorneys / courts * unit(
+        "courts.process.trial_attorney_cost_per_year"
+    )
+    seats = unit("removal.persons_per_flight_max")
+    priced = {  # USD a year for each unit of the capacity AAF counts
+        "arrest": unit("enforcement.effort.cost_per_officer_year"),
+        "detention": unit("detention.cost_per_bed_day") * DAYS_PER_YEAR,
+        "courts": judge,
+        "transport": unit("removal.air_cost_per_person") * seats,
+    }
+    columns = {
+        "arrest": ("cost_arrest",),
+        "detention": ("cost_detention",),
+        "courts": ("cost_court",),
+        "transport": ("cost_removal",),
+    }
+    required = {name: float(level.required) for name, level in result.capacities.items()}
+    ours_count = {
+        "arrest": (required["officers"], "officers"),
+        "detention": (required["beds"], "beds"),
+        "courts": (required["judges"], "judges"),
+        "transport": (required["seats"] / seats, "full flights"),
+    }
+    costs = result.cost_by_component
+    out = []
+    for component, metric in needed.items():
+        count = estimates[metric].value
+        theirs = count * priced[component] / AAF_REMOVALS
+        ours = sum(costs.get(c, 0.0) for c in columns[component]) / removals
+        mine, what = ours_count[component]
+        extra = f" and {attorneys:,.0f} federal attorneys" if component == "courts" else ""
+        out.append(
+            Trace(
+                "AAF 2016",
+                component,
+                theirs,
+                ours,
+                "",
+                (theirs - ours) * removals,
+                f"{count:,.0f} {estimates[metric].unit}{extra} for {AAF_REMOVALS / 1e6:,.2f} "
+                f"million removals a year ({count / AAF_REMOVALS * 1e3:,.1f} per thousand)",
+                f"{mine:,.0f} {what} for {removals / 1e6:,.2f} million "
+                f"({mine / removals * 1e3:,.1f} per thousand)",
+            )
+        )
     return out

@@ -30,6 +30,9 @@ class Task:
     values: dict[str, float] = field(default_factory=dict)
     dists: dict[str, Any] = field(default_factory=dict)
     labels: dict[str, Any] = field(default_factory=dict)
+    effects: bool = False
+    """Also return each year's costs in base-year dollars and its economic, fiscal and family
+    effects (``analysis.effects.effect_rows``), as ``compare`` asks."""
 
 
 _POPULATIONS: dict[tuple[Any, ...], Any] = {}
@@ -66,7 +69,16 @@ def run_task(task: Task) -> list[dict[str, Any]]:
             _POPULATIONS[key] = prepare(scenario, built)
         population = _POPULATIONS[key]
     result = run(scenario, seed=task.seed, population=population)
-    return headline_rows(task, result)
+    rows = headline_rows(task, result)
+    if task.effects:
+        from immsim.analysis.effects import effect_rows
+
+        weeks = {r["fiscal_year"]: r["weeks"] for r in rows}
+        rows += [
+            {"task": task.id, **task.labels, "weeks": weeks[r["fiscal_year"]], **r}
+            for r in effect_rows(result, tree, scenario.start)
+        ]
+    return rows
 
 
 def _population_values(tree: Any, day: Any) -> tuple[tuple[str, str], ...]:

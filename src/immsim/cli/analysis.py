@@ -24,11 +24,14 @@ from immsim.cli.tables import Column, is_wide, nest_keys, print_table
 from immsim.errors import InputError
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from immsim.analysis.capacity import CapacityBands, RequiredCapacity
     from immsim.analysis.effects import Band, Effects
     from immsim.analysis.published import Comparison, Trace
     from immsim.analysis.sensitivity import SensitivityReport
     from immsim.analysis.sweep import SweepResult
+    from immsim.scenario import Scenario
 
 
 def compare_command(
@@ -81,8 +84,49 @@ def compare_command(
     print_bands(
         f"Difference from {chosen[0].name} (paired draws: {draws})", headline, "scenario", wide
     )
+    _print_effect_differences(result["differences"], chosen[0], wide)
     console.print(
         f"Saved to [bold]{escape(str(folder))}[/] (levels, differences and every run as Parquet)."
+    )
+
+
+def _print_effect_differences(differences: pl.DataFrame, base: Scenario, wide: bool) -> None:
+    """Each scenario's costs and economic, fiscal and family effects against the first in
+    the last fiscal year the runs cover (``analysis.compare.effect_differences``)."""
+    from immsim.analysis.compare import effect_differences
+    from immsim.analysis.effects import base_year
+
+    year, found = effect_differences(differences)
+    if not found:
+        return
+    dollars = f"{base_year(base.parameters(), base.start)} $M"
+
+    def number(money: bool, value: float) -> str:
+        return f"{value / 1e6:+,.0f}" if money else f"{value:+,.0f}"
+
+    rows = [
+        [
+            d.scenario,
+            d.label,
+            dollars if d.money else d.unit,
+            number(d.money, d.median),
+            f"{number(d.money, d.p05)} to {number(d.money, d.p95)}",
+            " to ".join(number(d.money, v) for v in d.studies) if d.studies else "",
+        ]
+        for d in found
+    ]
+    columns = [Column("scenario"), Column("cost or effect", text=True), Column("unit")]
+    columns += [Column("difference", number=True), Column("90% band", number=True)]
+    columns += [Column("studies' range", number=True, optional=True)]
+    title = f"Costs and effects, FY{year}: difference from {base.name}"
+    print_table(columns, rows, title=title, keys=2, wide=wide)
+    console.print(
+        "Median of the paired draws' differences and their 90% band (the draws vary the seeds "
+        "and any uncertain values); studies' range: the difference with each rate at the low "
+        "and the high end of the studies' figures (analysis.effects). Costs by component in "
+        "base-year dollars (CPI-U); GDP, taxes and U.S.-born jobs lost that year from everyone "
+        "gone since the runs began; families reached by that year's removals.",
+        highlight=False,
     )
 
 
@@ -350,11 +394,21 @@ def capacity_command(
 
 
 def _print_bands(bands: CapacityBands, wide: bool) -> None:
-    """Each capacity's and the cost's 90% band over the parameter draws."""
-    columns = [Column("capacity"), Column("5%", number=True)]
+    """Each capacity's, the cost's and the effects' 90% band over the parameter draws (the
+    effects at the studies' central rates: their band here is the parameters', not the
+    studies')."""
+    columns = [Column("capacity, cost or effect", text=True), Column("5%", number=True)]
     columns += [Column("median", number=True), Column("95%", number=True)]
     rows = [[name, *(f"{v:,.0f}" for v in band)] for name, band in bands.capacities.items()]
     rows.append(["cost ($ billion)", *(f"{v / 1e9:,.1f}" for v in bands.cost_per_year)])
+    from immsim.analysis.effects import EFFECT_METRICS
+
+    for name, band in bands.effects.items():
+        label, unit = EFFECT_METRICS[name]
+        if unit == "base-year USD":
+            rows.append([f"{label} ($ billion)", *(f"{v / 1e9:,.1f}" for v in band)])
+        else:
+            rows.append([label, *(f"{v:,.0f}" for v in band)])
     title = (
         f"90% bands over {bands.draws} draws of the {bands.drawn} values with a 90% interval "
         f"(goal met in {bands.met})"
@@ -545,7 +599,9 @@ def _print_published(published: list[Comparison], wide: bool) -> None:
             f"{c.restated:,.0f} {c.unit}",
             f"{c.ours:,.0f}",
             f"{c.ratio:.2f}",
-            f"{c.published:,.0f} {c.published_unit}",
+            f"{c.published:,.0f} {c.published_unit}"
+            if abs(c.published) >= 100
+            else f"{c.published:g} {c.published_unit}",
         ]
         for i, c in enumerate(published, 1)
     ]
@@ -559,12 +615,15 @@ def _print_published(published: list[Comparison], wide: bool) -> None:
 
 
 def _print_traces(traces: list[Trace], wide: bool) -> None:
-    """Each study's cost per removal by component beside the model's, and what each difference
-    adds to the study's yearly cost at this goal."""
+    """Each study restated on the run's basis, component by component: the study's assumption
+    and the model's, their figures per removal and what the difference adds a year at this
+    goal."""
     rows = [
         [
             t.study,
             t.component,
+            t.assumption,
+            t.ours_assumption,
             f"{t.theirs:,.0f}",
             f"{t.ours:,.0f}",
             f"{t.effect / 1e9:+,.1f}",
@@ -574,11 +633,13 @@ def _print_traces(traces: list[Trace], wide: bool) -> None:
     columns = [
         Column("study", text=True),
         Column("component", text=True),
-        Column("study $/removal", number=True),
-        Column("model $/removal", number=True),
+        Column("study's assumption", text=True),
+        Column("the model's", text=True),
+        Column("study $/removal", number=True, optional=True),
+        Column("model $/removal", number=True, optional=True),
         Column("effect $bn/yr", number=True),
     ]
-    print_table(columns, rows, wide=wide)
+    print_table(columns, rows, wide=wide, lines=True)
     from immsim.analysis.published import TRACED
 
     sources = []
@@ -587,9 +648,11 @@ def _print_traces(traces: list[Trace], wide: bool) -> None:
         sources.append(f"{study}, {TRACED[study]}" + (f", {', '.join(pages)}" if pages else ""))
     console.print(
         "Each study restated on this run's basis (its removals, the dollars of its start): "
-        "the study's cost per removal of each component beside the model's; effect = the "
+        "the study's figure per removal of each component beside the model's; effect = the "
         "difference x this run's removals, so a study's effects add up to its restated total "
         "less the model's ('other': what the model prices that the study does not list). "
+        "Penn Wharton's GDP row compares output lost a year per person gone, not cost; AAF's "
+        "rows price its capacities at the model's unit costs. "
         "Sources: " + "; ".join(sources) + ".",
         highlight=False,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -120,14 +120,26 @@ def run_command(
                 # every weekly column by fiscal year (flows summed, stocks averaged: *_avg)
                 "outcomes": by_year(results, tuple(OUTCOMES)).to_dicts(),
                 "yearly": results.yearly().to_dicts(),
-                **({"by_area": _by_area(results).to_dicts()} if scenario.areas else {}),
+                **(_areas_json(results, scenario) if scenario.areas else {}),
             }
         )
         return
     _print_run(scenario.name, results, folder, wide)
     _print_costs(results, scenario.parameters(), scenario.start, wide)
     if scenario.areas:
-        _print_areas(results, wide)
+        _print_areas(results, scenario.parameters(), scenario.start, wide)
+
+
+def _areas_json(results: Results, scenario: Any) -> dict[str, Any]:
+    """A run's outcomes by area and the families its removals reach there, for ``--json``."""
+    from immsim.analysis.effects import families_by_area
+
+    table = _by_area(results)
+    families = families_by_area(results, scenario.parameters(), scenario.start, by_area=table)
+    return {
+        "by_area": table.to_dicts(),
+        "families_by_area": [] if families is None else families.to_dicts(),
+    }
 
 
 def _by_area(results: Results) -> pl.DataFrame:
@@ -147,27 +159,36 @@ BY_AREA = (
 """The columns of the table by area: ``outcomes.by_area``'s column, and its header."""
 
 
-def _print_areas(results: Results, wide: bool) -> None:
-    """The run's outcomes by area: each area's yearly mean over the run's full fiscal years
-    (a table a line per area; the years are in the saved run, ``outcomes.by_area``)."""
+def _print_areas(results: Results, tree: ParameterTree, at: dt.date, wide: bool) -> None:
+    """The run's outcomes by area, and the families its removals reach there: each area's
+    yearly mean over the run's full fiscal years (a table a line per area; the years are in
+    the saved run, ``outcomes.by_area`` and ``analysis.effects.families_by_area``)."""
     import polars as pl
 
+    from immsim.analysis.effects import FAMILY_COUNTS, families_by_area
+
     table = _by_area(results)
+    families = families_by_area(results, tree, at, by_area=table)
+    if families is not None:
+        table = table.join(families, on=["area", "fiscal_year"], how="left").with_columns(
+            pl.col(list(FAMILY_COUNTS)).fill_null(0.0)
+        )
     full = table.filter(pl.col("weeks") >= 52)
     if not full.is_empty():
         table = full
+    shown = [*BY_AREA, *(c for c in FAMILY_COUNTS.items() if c[0] in table.columns)]
     means = (
         table.group_by("area")
         .agg(
             pl.col("fiscal_year").min().alias("first"),
             pl.col("fiscal_year").max().alias("last"),
-            *(pl.col(name).mean() for name, _ in BY_AREA),
+            *(pl.col(name).mean() for name, _ in shown),
         )
         .sort("area")
     )
-    columns = [Column("area"), *(Column(header, number=True) for _, header in BY_AREA)]
+    columns = [Column("area"), *(Column(header, number=True) for _, header in shown)]
     rows = [
-        [row["area"].upper(), *(f"{row[name]:,.0f}" for name, _ in BY_AREA)]
+        [row["area"].upper(), *(f"{row[name]:,.0f}" for name, _ in shown)]
         for row in means.to_dicts()
     ]
     print_table(columns, rows, wide=wide)
@@ -175,8 +196,12 @@ def _print_areas(results: Results, wide: bool) -> None:
     console.print(
         f"By area of responsibility, people a year (mean of FY{first}-FY{last}): ICE arrests, "
         "detention book-ins, those held in another area's beds, detained on an average day, "
-        "interior removals, and removals; BORDER: what the border adds (its removals and "
-        "detained are not placed in an area). By year: immsim.outcomes.by_area.",
+        "interior removals, and removals; parents of U.S.-citizen children removed, the "
+        "U.S.-citizen children who lost a parent and the mixed-status households reached "
+        "(each area's removals at the nation's share of parents that year: the engine counts "
+        "parents nationally); BORDER: what the border adds (its removals and detained are not "
+        "placed in an area). By year: immsim.outcomes.by_area, "
+        "immsim.analysis.effects.families_by_area.",
         highlight=False,
     )
 

@@ -64,8 +64,10 @@ def plan(p: Mapping[str, Any]) -> CostPlan:
         * float(p["detention.alternatives_cost_per_day"])
         * DAYS_PER_WEEK,
         court_week=judges * float(p["courts.process.cost_per_judge_year"]) / WEEKS_PER_YEAR,
+        # ICE's trial attorneys grow with the bench (a reform adding judges adds attorneys)
         attorneys_week=judges
-        * float(p["courts.process.trial_attorney_cost_per_judge_year"])
+        * float(p["courts.process.trial_attorneys_per_judge"])
+        * float(p["courts.process.trial_attorney_cost_per_year"])
         / WEEKS_PER_YEAR,
         land=float(p["removal.logistics.land_cost_per_person"]),
         air=float(p["removal.air_cost_per_person"]),

@@ -76,6 +76,33 @@ class Groups:
         wanted = [LEVELS[attribute].index(lvl) for lvl in levels]
         return np.isin(self.codes[attribute], wanted)
 
+    def cohort(self, year: int) -> IntArray:
+        """The groups that ``year``'s arrivals join (past the last cohort's year, the last's)."""
+        found = self.arrival_groups.get(year)
+        return self.arrival_groups[max(self.arrival_groups)] if found is None else found
+
+    def take(self, index: IntArray) -> Groups:
+        """The groups at ``index`` (ascending), in that order: a run's groups cut to those its
+        plan covers (:func:`immsim.engine.inputs.live_groups`). Arrival cohorts are kept, as
+        positions among these, for the years whose groups are all here."""
+        position = np.full(self.size, -1, dtype=np.int64)
+        position[index] = np.arange(index.size)
+        cohorts = {
+            year: position[groups]
+            for year, groups in self.arrival_groups.items()
+            if bool((position[groups] >= 0).all())
+        }
+        return Groups(
+            codes={name: code[index] for name, code in self.codes.items()},
+            flags={name: flag[index] for name, flag in self.flags.items()},
+            entry_year=self.entry_year[index],
+            initial=self.initial[index],
+            arrival_groups=cohorts,
+            arrival_weights=self.arrival_weights,
+            area=self.area[index],
+            area_names=self.area_names,
+        )
+
 
 def build_groups(
     population: Population, end: dt.date, arrival_coverage: float = 1.0, areas: bool = False

@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from immsim.engine import costs, draws
 from immsim.engine.controller import next_effort
 from immsim.engine.counts import BINDING, FLOWS, Count
-from immsim.engine.inputs import PlanInputs
+from immsim.engine.inputs import PlanInputs, live_groups
 from immsim.engine.plan import WeekPlan, build_plan
 from immsim.engine.prepared import Prepared
 from immsim.engine.stages import at_large, leads, removal
@@ -100,12 +100,14 @@ class WeekRecord:
 
 @dataclass
 class State:
-    """The stocks as rows of one matrix (:mod:`immsim.engine.stocks`), the goal controller's
-    effort and recent removals, the docket review's progress, and the people held awaiting a
-    removal that is not foreseeable, by weeks held (:func:`removal.cohorts`; None until the
-    first week)."""
+    """The stocks as rows of one matrix (:mod:`immsim.engine.stocks`) whose columns are the
+    groups at ``live`` (the plan in force's: every other group is empty), the goal
+    controller's effort and recent removals, the docket review's progress, and the people held
+    awaiting a removal that is not foreseeable, by weeks held (:func:`removal.cohorts`, a row
+    per group at ``live``; None until the first week)."""
 
     stocks: IntArray
+    live: IntArray
     effort: float = 1.0
     recent_removals: list[float] = field(default_factory=list)
     review_scope: int | None = None
@@ -114,6 +116,35 @@ class State:
 
     def total(self) -> int:
         return int(self.stocks.sum())
+
+    def occupied(self, groups: int) -> NDArray[np.bool_]:
+        """Which of the run's ``groups`` hold anyone."""
+        out = np.zeros(groups, dtype=np.bool_)
+        out[self.live] = self.stocks.any(axis=0)
+        return out
+
+    def full_stocks(self, groups: int) -> IntArray:
+        """The stocks over all the run's ``groups``."""
+        out = np.zeros((self.stocks.shape[0], groups), dtype=np.int64)
+        out[:, self.live] = self.stocks
+        return out
+
+    def regroup(self, live: IntArray) -> None:
+        """Make the columns of the stocks (and the rows of ``held``) those of the groups at
+        ``live``, which must include every group holding anyone."""
+        position = np.searchsorted(live, self.live)
+        found = position < live.size
+        found[found] = live[position[found]] == self.live[found]
+        if self.stocks[:, ~found].any():
+            raise AssertionError("a plan left out a group that holds people")
+        stocks = np.zeros((self.stocks.shape[0], live.size), dtype=np.int64)
+        stocks[:, position[found]] = self.stocks[:, found]
+        if self.held is not None:
+            held = np.zeros((live.size, self.held.shape[1]), dtype=np.int64)
+            held[position[found]] = self.held[found]
+            self.held = held
+        self.stocks = stocks
+        self.live = live
 
 
 class _Snapshot(dict[str, Any]):
@@ -164,18 +195,29 @@ class Pipeline:
         stocks = initial_stocks(
             self.groups, self.prepared.attributes.asylum, self.params(start), self.rng
         )
-        return State(stocks=stocks)
+        return State(stocks=stocks, live=np.arange(self.groups.size, dtype=np.int64))
 
     def params(self, day: dt.date) -> dict[str, Any]:
         return _Snapshot(day, self.params_at(day))
 
     def plan(self, day: dt.date) -> WeekPlan:
-        """The plan in force on ``day``, built once per parameter span, regime and year."""
+        """The plan in force on ``day``, built once per parameter span, regime and year over the
+        groups that hold anyone when it is built (:func:`.inputs.live_groups`; built anew if
+        someone is now in a group it left out)."""
         regime = self.regime_at(day)
         span = self.span_at(day) if self.span_at is not None else day
         key = (span, regime.name, day.year)
         found = self._plans.get(key)
+        occupied: NDArray[np.bool_] | None = None
+        if found is not None and found is not self._in_force:
+            occupied = self.state.occupied(self.groups.size)
+            covered = np.zeros(self.groups.size, dtype=np.bool_)
+            covered[found.live] = True
+            if (occupied & ~covered).any():
+                found = None
         if found is None:
+            if occupied is None:
+                occupied = self.state.occupied(self.groups.size)
             if len(self._plans) > 64:
                 self._plans.clear()
             inputs = PlanInputs.of(
@@ -186,6 +228,7 @@ class Pipeline:
                 self.groups,
                 self.prepared.attributes,
                 day,
+                live_groups(self.groups, day, occupied),
             )
             found = build_plan(inputs, self.prepared.cells(regime, day))
             self._plans[key] = found
@@ -198,7 +241,8 @@ class Pipeline:
         review = w.regime.docket_review
         review_on = review is not None and day >= review.start
         if self._in_force is not w:  # what the run keeps for its plan, made anew
-            s.held = removal.cohorts(s.held, w.kernel.removal, self.groups.size)
+            s.regroup(w.live)
+            s.held = removal.cohorts(s.held, w.kernel.removal, w.kernel.groups)
             self._thinned.ready[:] = False
             self._in_force = w
         assert s.held is not None  # made with the first week's plan

@@ -43,16 +43,12 @@ class WeekPlan:
 
     regime: Regime
     kernel: KernelPlan
-    cells: IntArray  # each active group's breakdown column under each attribute
+    live: IntArray  # the run's groups the plan covers (:func:`.inputs.live_groups`), in order
+    cells: IntArray  # each of those groups' breakdown column under each attribute (a row each)
     columns: list[tuple[str, str]]  # the (attribute, level) of each breakdown column
     goal: controller.GoalPlan
     border: border.BorderPlan
     costs: costs.CostPlan
-
-    @property
-    def active(self) -> int:
-        """The groups from the first that can hold anyone (later entry cohorts are empty)."""
-        return self.kernel.groups
 
 
 def frozen(record: Any) -> Any:
@@ -117,7 +113,8 @@ def build_plan(x: PlanInputs, cells: Cells) -> WeekPlan:
     return WeekPlan(
         regime=x.regime,
         kernel=frozen(kernel),
-        cells=frozen(cells.codes[:, : x.size]),
+        live=frozen(x.live),
+        cells=frozen(cells.codes[:, x.live].T),  # a group's columns together (week._tally)
         columns=cells.columns,
         goal=controller.plan(p),
         border=border_plan,

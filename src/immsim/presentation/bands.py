@@ -13,7 +13,7 @@ import polars as pl
 
 from immsim.outcomes import HEADLINES, OUTCOMES
 from immsim.presentation.charts import COLORS, axis, count_axis, layout, plotly_script
-from immsim.presentation.report import STYLE, charts_html, definitions
+from immsim.presentation.report import STYLE, charts_html, definitions, table_html
 
 BANDS = (("p05", "p95", 0.15, "90% of draws"), ("p25", "p75", 0.3, "50% of draws"))
 
@@ -71,6 +71,45 @@ def band_figure(frame: pl.DataFrame, metric: str, title: str, group: str | None)
     return figure
 
 
+def effects_html(differences: pl.DataFrame, base: str) -> str:
+    """The comparison's costs and economic, fiscal and family effects against ``base`` in its
+    last fiscal year (``analysis.compare.effect_differences``), or nothing for a comparison
+    saved without them."""
+    from immsim.analysis.compare import effect_differences
+
+    year, found = effect_differences(differences)
+    if not found:
+        return ""
+
+    def number(money: bool, value: float) -> str:
+        return f"{value / 1e6:+,.0f}" if money else f"{value:+,.0f}"
+
+    rows = [
+        {
+            "scenario": d.scenario,
+            "cost or effect": d.label,
+            "unit": "USD millions, base-year dollars" if d.money else d.unit,
+            "difference": number(d.money, d.median),
+            "90% band of the draws": f"{number(d.money, d.p05)} to {number(d.money, d.p95)}",
+            "studies' range": " to ".join(number(d.money, v) for v in d.studies)
+            if d.studies
+            else "",
+        }
+        for d in found
+    ]
+    return (
+        f"<h2>Costs and effects in FY{year}: difference from {html.escape(base)}</h2>"
+        + table_html(rows, list(rows[0]))
+        + '<p class="note">Median of the paired draws\' differences and their 90% band; the '
+        "studies' range: the difference with every rate at the low and at the high end of "
+        "the studies' figures. Costs in base-year dollars (CPI-U); GDP, taxes and U.S.-born "
+        "jobs lost that year from everyone gone since the runs began (CAP 2016, AAF 2015, "
+        "ITEP 2024, AIC 2024, EPI 2025); parents of U.S.-citizen children removed, the "
+        "children who lost a parent (Pew) and the mixed-status households reached (CMS 2024) "
+        "by that year's removals.</p>"
+    )
+
+
 def render_bands(folder: Path) -> str:
     """A report for a Monte Carlo folder (bands) or a comparison folder (levels, differences)."""
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -93,6 +132,7 @@ def render_bands(folder: Path) -> str:
                 band_figure(diffs, metric, f"{label}: difference from {base}", "scenario")
             )
         scenarios_text = json.dumps(manifest.get("scenarios"), indent=2, default=str)
+        effects = effects_html(diffs, base)
     else:
         bands = pl.read_parquet(folder / "bands.parquet")
         scenario = manifest.get("scenario", {})
@@ -101,6 +141,7 @@ def render_bands(folder: Path) -> str:
         for metric in HEADLINES:
             sections.append(band_figure(bands, metric, OUTCOMES[metric].label, None))
         scenarios_text = json.dumps(scenario, indent=2, default=str)
+        effects = ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -110,6 +151,7 @@ def render_bands(folder: Path) -> str:
 Aggregate counts of a simulation, not of real people.</p>
 <p class="note" id="charts-note">Drawing the charts…</p>
 {charts_html(sections, "band")}
+{effects}
 {definitions()}
 <h2>Scenarios</h2><pre>{html.escape(scenarios_text)}</pre>
 {plotly_script()}

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from immsim.analysis.effects import FAMILY_COUNTS
 from immsim.outcomes import HEADLINES, OUTCOMES
 from immsim.yamlio import dump_yaml
 
@@ -202,4 +203,38 @@ def page_config() -> dict[str, Any]:
             }
             for name in HEADLINES
         ],
+        "effects": effect_config(),
+        "family_counts": list(FAMILY_COUNTS),
     }
+
+
+def effect_config() -> list[dict[str, Any]]:
+    """The costs and effects the page tables (``analysis.effects.EFFECT_METRICS``): name,
+    label, unit as shown, scale, and whether the studies' range is beside it."""
+    from immsim.analysis.effects import BANDED, EFFECT_METRICS, base_year
+    from immsim.parameters import load_baseline
+
+    dollars = f"{base_year(load_baseline(), START)} USD millions"
+    shown = (
+        "cost_constant",
+        "workers",
+        "output_lost",
+        "federal_taxes_lost",
+        "state_local_taxes_lost",
+        "us_born_jobs_lost",
+        "parents",
+        "usc_children",
+        "mixed_status_households",
+    )
+    return [
+        {
+            "name": name,
+            "label": EFFECT_METRICS[name][0],
+            "unit": dollars
+            if EFFECT_METRICS[name][1] == "base-year USD"
+            else EFFECT_METRICS[name][1],
+            "scale": 1e-6 if EFFECT_METRICS[name][1] == "base-year USD" else 1.0,
+            "banded": name in BANDED,
+        }
+        for name in shown
+    ]

@@ -23,7 +23,7 @@ from immsim.engine.results import Results, load_results
 from immsim.errors import InputError
 from immsim.outcomes import HEADLINES, OUTCOMES, by_year
 from immsim.parameters import load_baseline
-from immsim.presentation.areamap import area_section
+from immsim.presentation.areamap import area_section, whole_year
 from immsim.presentation.charts import (
     COLORS,
     axis,
@@ -299,7 +299,8 @@ def _changed_parameters(results: Results) -> list[dict[str, Any]]:
     return rows
 
 
-def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+def table_html(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """An HTML table of ``rows`` under ``columns``, every cell escaped."""
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(str(r.get(c, '')))}</td>" for c in columns) + "</tr>"
@@ -348,6 +349,7 @@ def effects_table(results: Results) -> list[dict[str, str]]:
             f"GDP lost ({base} USD millions)": millions(e.output_lost),
             f"federal taxes lost ({base} USD millions)": millions(e.federal_taxes_lost),
             f"state and local taxes lost ({base} USD millions)": millions(e.state_local_taxes_lost),
+            "parents of U.S.-citizen children removed": f"{e.parents:,.0f}",
             "U.S.-citizen children who lost a parent": f"{e.usc_children:,.0f}",
             "mixed-status households reached": f"{e.mixed_status_households:,.0f}",
             "U.S.-born workers' jobs lost": millions(e.us_born_jobs_lost, 1.0),
@@ -355,6 +357,37 @@ def effects_table(results: Results) -> list[dict[str, str]]:
         }
         for cost, e in zip(costs, effects_by_year(results, tree, at), strict=True)
     ]
+
+
+def families_table(results: Results) -> str:
+    """The family counts by area and fiscal year of a run with areas
+    (``analysis.effects.families_by_area``), or "" for a run without them."""
+    import datetime as dt
+
+    from immsim.analysis.effects import families_by_area
+
+    at = dt.date.fromisoformat(str(results.manifest["start"]))
+    families = families_by_area(results, load_baseline(), at)
+    if families is None or families.is_empty():
+        return ""
+    year = whole_year(results.weekly)  # the year the map and the table by area show
+    rows = [
+        {
+            "area": area_results.area_label(r["area"]),
+            "parents of U.S.-citizen children removed": f"{r['parents']:,.0f}",
+            "U.S.-citizen children who lost a parent": f"{r['usc_children']:,.0f}",
+            "mixed-status households reached": f"{r['mixed_status_households']:,.0f}",
+        }
+        for r in families.filter(pl.col("fiscal_year") == year).to_dicts()
+    ]
+    return (
+        f"<h3>Families by area of responsibility, FY{year}</h3>"
+        + table_html(rows, list(rows[0]))
+        + "<p class=\"note\">Each area's interior removals at the nation's share of parents of "
+        "U.S.-citizen children that year (the engine counts parents nationally), Pew's children "
+        "per parent and CMS 2024's households per person; every year: "
+        "analysis.effects.families_by_area.</p>"
+    )
 
 
 def definitions(names: tuple[str, ...] = HEADLINES) -> str:
@@ -385,14 +418,15 @@ def render(results: Results) -> str:
         scenario_text = json.dumps(scenario, indent=2, default=str)
     summary = year_table(results)
     by_area = area_section(
-        area_results.results_by_area(results), results.weekly, load_baseline(), _table
+        area_results.results_by_area(results), results.weekly, load_baseline(), table_html
     )
     effects = effects_table(results)
+    families = families_table(results)
     changed = _changed_parameters(results)
     figures = [_sankey(results), _series(results), _who(results), _costs(results)]
     figures.append(_binding(results))
     changed_html = (
-        _table(changed, ["key", "from", "value", "unit", "source"])
+        table_html(changed, ["key", "from", "value", "unit", "source"])
         if changed
         else "<p>None: every parameter is at its baseline value.</p>"
     )
@@ -410,10 +444,11 @@ Run {html.escape(m["run_id"])} with immsim {html.escape(str(m.get("code_version"
 <p class="note">Aggregate counts of a simulation, not of real people. Many rates are estimates,
 fitted to FY2012–FY2016 or assumed; see the parameter sources.</p>
 <h2>Year by year</h2>
-{_table(summary, list(summary[0]) if summary else [])}
+{table_html(summary, list(summary[0]) if summary else [])}
 {by_area}
 <h2>Costs in constant dollars, and what the removals do</h2>
-{_table(effects, list(effects[0]) if effects else [])}
+{table_html(effects, list(effects[0]) if effects else [])}
+{families}
 <p class="note">Workers removed or leaving that year (interior removals and voluntary returns after
 arrest, at Pew's employment rate); GDP and
 taxes lost that year from everyone removed since the run began, central value and in brackets the

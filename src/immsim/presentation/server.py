@@ -32,6 +32,7 @@ from fastapi.responses import (
 )
 from pydantic import BaseModel
 
+from immsim.analysis.effects import FAMILY_COUNTS
 from immsim.errors import ImmsimError
 from immsim.outcomes import HEADLINES
 from immsim.presentation.apidocs import render_docs
@@ -57,6 +58,9 @@ log = logging.getLogger(__name__)
 class AreaSeries(BaseModel):
     label: str
     series: dict[str, list[float | None]]
+    families: dict[str, list[float | None]] | None = None
+    """The families the area's removals reach each year (``analysis.effects.families_by_area``:
+    parents of U.S.-citizen children removed, the children, mixed-status households)."""
 
 
 class Outcome(BaseModel):
@@ -69,6 +73,10 @@ class Outcome(BaseModel):
     """The outcomes by ICE area of responsibility, when the run carries areas (the page's area
     picker shows them); absent otherwise."""
     baseline_areas: dict[str, AreaSeries] | None = None
+    effects: dict[str, list[float]] | None = None
+    """Each fiscal year's cost in base-year dollars and the economic, fiscal and family
+    effects of its removals (``analysis.effects.effect_rows``: the names of the page config's
+    ``effects``, a banded effect also with ``_low`` and ``_high``)."""
 
 
 _LOCK = threading.Lock()
@@ -117,9 +125,25 @@ def _summarize(results: Any) -> dict[str, Any]:
         "series": {c: years[c].to_list() for c in SERIES},
         "convicted_share": [float(v or 0.0) for v in years["convicted_share"].to_list()],
         "binding": years["binding"].to_list(),
+        "effects": _effects(results),
     }
     areas = _by_area(results, fiscal_years)
     return summary if areas is None else {**summary, "areas": areas}
+
+
+def _effects(results: Any) -> dict[str, list[float]]:
+    """Each effect's values by fiscal year (``analysis.effects.effect_rows``, priced with the
+    baseline tree, as the report is)."""
+    import datetime as dt
+
+    from immsim.analysis.effects import effect_rows
+    from immsim.parameters import load_baseline
+
+    at = dt.date.fromisoformat(str(results.manifest["start"]))
+    out: dict[str, list[float]] = {}
+    for row in sorted(effect_rows(results, load_baseline(), at), key=lambda r: r["fiscal_year"]):
+        out.setdefault(row["metric"], []).append(row["value"])
+    return out
 
 
 def _by_area(results: Any, fiscal_years: list[int]) -> dict[str, Any] | None:
@@ -131,14 +155,32 @@ def _by_area(results: Any, fiscal_years: list[int]) -> dict[str, Any] | None:
     if frame is None:
         return None
     outcomes = [n for n in areas.AREA_OUTCOMES if n in frame.columns and n in SERIES]
+    families = _families_by_area(results, frame)
     out = {}
     for area in sorted(frame["area"].unique().to_list()):
         rows = {r["fiscal_year"]: r for r in frame.filter(frame["area"] == area).to_dicts()}
+        reached = {r["fiscal_year"]: r for r in families if r["area"] == area}
         out[area] = {
             "label": areas.area_label(area),
             "series": {n: [rows.get(y, {}).get(n) for y in fiscal_years] for n in outcomes},
+            "families": {
+                n: [reached.get(y, {}).get(n) for y in fiscal_years] for n in FAMILY_COUNTS
+            },
         }
     return out
+
+
+def _families_by_area(results: Any, frame: Any) -> list[dict[str, Any]]:
+    """The family counts by area and year of a run with areas (baseline prices and rates, as
+    the report's)."""
+    import datetime as dt
+
+    from immsim.analysis.effects import families_by_area
+    from immsim.parameters import load_baseline
+
+    at = dt.date.fromisoformat(str(results.manifest["start"]))
+    found = families_by_area(results, load_baseline(), at, by_area=frame)
+    return [] if found is None else found.to_dicts()
 
 
 def _with_baseline(result: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:

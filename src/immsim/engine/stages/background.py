@@ -37,9 +37,7 @@ class BackgroundPlan(NamedTuple):
 
 def plan(x: PlanInputs) -> BackgroundPlan:
     g, p = x.groups, x.p
-    cohort = g.arrival_groups.get(x.day.year)
-    if cohort is None:
-        cohort = g.arrival_groups[max(g.arrival_groups)]
+    cohort = g.cohort(x.day.year)
     asylum_weight = float(p["courts.process.backlog_asylum_weight"])
     return BackgroundPlan(
         p_emigration=float(weekly(p["flows.emigration_rate"])),

@@ -39,7 +39,9 @@ class DetentionPlan(NamedTuple):
     p_bond_release: float
     bondable: BoolArray
     release_order: IntArray  # who goes first when beds fall short
-    admission_order: IntArray  # over removal requests (0 … n-1), then court ones (n … 2n-1)
+    # each request's place in the admission order, over removal requests (0 … n-1) and then
+    # court ones (n … 2n-1)
+    admission_rank: IntArray
 
 
 def interior_beds(p: Mapping[str, Any]) -> int:
@@ -64,6 +66,15 @@ def area_beds(x: PlanInputs, beds: int) -> IntArray:
 def plan(x: PlanInputs) -> DetentionPlan:
     p, a, tri, tri_o = x.p, x.a, x.tri, x.tri_o
     beds = interior_beds(p)
+    # one ordering over both queues: removal cases and mandatory cases first, then by tier
+    order = np.lexsort(
+        (
+            np.concatenate([tri_o.rank, tri.rank]).astype(np.int64),
+            ~np.concatenate([np.ones(x.size, dtype=bool), a.mandatory]),
+        )
+    ).astype(np.int64)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
     return DetentionPlan(
         funded_beds=float(p["detention.funded_beds"]),
         beds=beds,
@@ -79,13 +90,7 @@ def plan(x: PlanInputs) -> DetentionPlan:
         ),
         bondable=a.bondable,
         release_order=np.lexsort((-tri.rank, a.mandatory)),  # non-mandatory, lowest tier first
-        # one ordering over both queues: removal cases and mandatory cases first, then by tier
-        admission_order=np.lexsort(
-            (
-                np.concatenate([tri_o.rank, tri.rank]).astype(np.int64),
-                ~np.concatenate([np.ones(x.size, dtype=bool), a.mandatory]),
-            )
-        ),
+        admission_rank=rank,
     )
 
 
@@ -128,6 +133,20 @@ def admit_local(
 
 
 @jit
+def _asking(requests: IntArray, rank: IntArray) -> IntArray:
+    """The requests for any bed, in the admission order (``rank``: each request's place in it).
+
+    A week's arrests ask for beds in a few thousand of the groups, and walking the whole order
+    (twice the groups, in no order in memory) to reach them, twice with areas, was most of the
+    stage's time there (measured with a stage-by-stage copy of the week). A request for none
+    admits none and leaves the beds as they were, so admitting only these, in the same order,
+    admits the same people."""
+    where = np.flatnonzero(requests)
+    out: IntArray = where[np.argsort(rank[where])]
+    return out
+
+
+@jit
 def _place(
     stocks: IntArray, both: IntArray, plan: DetentionPlan, space: int
 ) -> tuple[IntArray, IntArray]:
@@ -137,14 +156,15 @@ def _place(
     (by request) and those transferred (by group)."""
     size = stocks.shape[1]
     transferred = np.zeros(size, dtype=np.int64)
+    order = _asking(both, plan.admission_rank)
     if plan.area_beds.size == 1:
-        return admit(both, plan.admission_order, space), transferred
+        return admit(both, order, space), transferred
     room = plan.area_beds.copy()
     for i in range(size):
         room[plan.area[i]] -= stocks[HELD_COURT, i] + stocks[HELD_REMOVAL, i]
     room = np.maximum(room, 0)
-    admitted = admit_local(both, plan.admission_order, plan.area, room, space)
-    extra = admit(both - admitted, plan.admission_order, space - admitted.sum())
+    admitted = admit_local(both, order, plan.area, room, space)
+    extra = admit(both - admitted, order, space - admitted.sum())
     for i in range(size):
         transferred[i] = extra[i] + extra[size + i]
     return admitted + extra, transferred

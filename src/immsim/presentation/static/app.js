@@ -11,6 +11,7 @@ const form = document.getElementById('levers');
 const holder = document.getElementById('scenarios');
 const chart = document.getElementById('chart');
 const summary = document.getElementById('summary');
+const effectsTable = document.getElementById('effects');
 const statusLine = document.getElementById('status');
 const errorLine = document.getElementById('error');
 const progressBox = document.getElementById('progress-box');
@@ -175,6 +176,8 @@ function clearResults() {
   delete chart.dataset.removals;
   summary.replaceChildren();
   summary.classList.remove('stale');
+  effectsTable.replaceChildren();
+  effectsTable.classList.remove('stale');
   csvButton.disabled = true;
   shown = null;
 }
@@ -183,6 +186,7 @@ function markStale() {
   if (!shown) return;
   chart.classList.add('stale');
   summary.classList.add('stale');
+  effectsTable.classList.add('stale');
   csvButton.disabled = true;
   setStatus('The inputs changed: the results above are out of date until the run finishes.');
 }
@@ -317,6 +321,7 @@ function draw(scenarios, results) {
   });
   chart.dataset.removals = String(views[0].series.removals.reduce((a, b) => a + b, 0));
   drawTable(scenarios, results);
+  drawEffects(results);
   shown = {scenarios, results};
   csvButton.disabled = false;
 }
@@ -344,6 +349,37 @@ function drawTable(scenarios, results) {
     el('tr', {}, el('td', {text: r.scenario}), el('td', {text: `FY${r.fy}`}),
       ...r.values.map(v => el('td', {text: number(v)})), ...(where ? [] : [el('td', {text: r.binding})])));
   summary.replaceChildren(el('thead', {}, head), el('tbody', {}, ...body));
+}
+
+// Costs in constant dollars and what the removals do, a row per scenario and year (national:
+// the effects are counted for the nation), the studies' range in brackets where they disagree.
+function drawEffects(results) {
+  const area = areaBox.hidden ? '' : areaSelect.value;
+  if (area) { drawAreaFamilies(results, area); return; }
+  const head = el('tr', {}, el('th', {text: 'scenario'}), el('th', {text: 'FY'}),
+    ...C.effects.map(e => el('th', {text: `${e.label} (${e.unit})`})));
+  const cell = (res, e, i) => {
+    const v = res.effects?.[e.name]?.[i];
+    if (v === undefined) return '–';
+    const low = res.effects[`${e.name}_low`]?.[i], high = res.effects[`${e.name}_high`]?.[i];
+    const band = e.banded && low !== undefined ? ` (${number(low * e.scale)}–${number(high * e.scale)})` : '';
+    return number(v * e.scale) + band;
+  };
+  const body = results.flatMap((res, k) => res.fiscal_years.map((fy, i) =>
+    el('tr', {}, el('td', {text: `Scenario ${LETTERS[k]}`}), el('td', {text: `FY${fy}`}),
+      ...C.effects.map(e => el('td', {text: cell(res, e, i)})))));
+  effectsTable.replaceChildren(el('thead', {}, head), el('tbody', {}, ...body));
+}
+
+// An area picked: the families its removals reach (the other effects are counted nationally).
+function drawAreaFamilies(results, area) {
+  const shown = C.effects.filter(e => C.family_counts.includes(e.name));
+  const head = el('tr', {}, el('th', {text: 'scenario'}), el('th', {text: 'FY'}),
+    ...shown.map(e => el('th', {text: `${e.label} (${e.unit})`})));
+  const body = results.flatMap((res, k) => res.fiscal_years.map((fy, i) =>
+    el('tr', {}, el('td', {text: `Scenario ${LETTERS[k]}`}), el('td', {text: `FY${fy}`}),
+      ...shown.map(e => el('td', {text: number(res.areas?.[area]?.families?.[e.name]?.[i])})))));
+  effectsTable.replaceChildren(el('thead', {}, head), el('tbody', {}, ...body));
 }
 
 // --- downloads -----------------------------------------------------------------------------
