@@ -244,6 +244,7 @@ def validate_by_area(
         population=population,
         reforms=reforms,
         reduce=by_area,
+        areas=not population_shares,  # the benchmark spreads the national run
     )
     notes = (BENCHMARK_NOTE,) if population_shares else ()
     result = area_backtest(median_over_draws(frames), area_targets(data))

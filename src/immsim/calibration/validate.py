@@ -198,7 +198,10 @@ class Backtest:
         }
 
 
-def backtest_scenario(seed: int, reform: Any = None, years: int = YEARS) -> Scenario:
+def backtest_scenario(
+    seed: int, reform: Any = None, years: int = YEARS, areas: bool = False
+) -> Scenario:
+    """``areas``: the run carries the areas of responsibility (the back-test by area)."""
     return Scenario(
         name="backtest",
         description="FY2012 onward under the regimes in force each year",
@@ -209,6 +212,7 @@ def backtest_scenario(seed: int, reform: Any = None, years: int = YEARS) -> Scen
         population="national",
         reform=reform,
         source="",
+        areas=areas,
     )
 
 
@@ -222,11 +226,12 @@ def simulate_draws(
     population: Population | None = None,
     reforms: list[Reform] | None = None,
     reduce: Callable[[Results], Any] = simulated,
+    areas: bool = False,
 ) -> list[Any]:
     """``reforms``: one per draw (the parameter draws), instead of ``reform`` for all; a draw of
     a population leaf rebuilds the start population, which that leaf sets. ``reduce``: what is
     kept of each run (default: each metric per fiscal year; the back-test by area keeps the
-    results by area)."""
+    results by area). ``areas``: the runs carry the areas of responsibility."""
     population = population or build_population(tree, START, seed=seed)
     out = []
     for i in range(draws):
@@ -234,7 +239,7 @@ def simulate_draws(
         people = population
         if reforms and any(key.startswith("population.") for key in this.overrides):
             people = build_population(tree.with_reform(this), START, seed=seed)
-        scenario = backtest_scenario(seed + i, this, years)
+        scenario = backtest_scenario(seed + i, this, years, areas)
         out.append(reduce(run(scenario, population=people)))
         if progress:
             progress(i + 1, draws)

@@ -22,7 +22,7 @@ from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine import draws
 from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
-from immsim.engine.draws import Stream
+from immsim.engine.draws import Stream, binomial
 from immsim.engine.groups import LEVELS
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import weekly
@@ -127,21 +127,39 @@ def run(
     """The week's removals and Zadvydas releases, in place (``held``: the cohorts of stuck
     groups by weeks held, as :func:`_admit` keeps them); returns who was removed, by group."""
     _admit(stocks, plan.stuck_index, held)
-    documented = draws.binom_each(state, stocks[HELD_REMOVAL], plan.p_documented)
-    land = np.where(plan.is_mexico, documented, 0)
-    air_ready = documented - land
+    # travel documents drawn for each group with anyone held (as draws.binom_each draws them),
+    # sorted into land and air in the same pass, and the stocks changed in one pass at the end:
+    # a pass and a new array for each step had cost more than the draws (measured with a
+    # stage-by-stage copy of the week, on a run by area)
+    size = stocks.shape[1]
+    land = np.zeros(size, dtype=np.int64)
+    air_ready = np.zeros(size, dtype=np.int64)
+    n_land = 0
+    n_ready = 0
+    for i in range(size):
+        n = stocks[HELD_REMOVAL, i]
+        if n > 0:
+            documented = binomial(state, n, plan.p_documented[i])
+            if plan.is_mexico[i]:
+                land[i] = documented
+                n_land += documented
+            else:
+                air_ready[i] = documented
+                n_ready += documented
     air = draws.capped(state, air_ready, plan.seats)
     n_air = air.sum()
-    removed = land + air
+    removed = land
+    removed += air
     released = _age(state, stocks, removed, plan.stuck_index, held)
-    stocks[HELD_REMOVAL] -= removed
-    stocks[HELD_REMOVAL] -= released
-    stocks[ORDERED] += released
-    zadvydas = released.sum()
+    zadvydas = 0
+    for i in range(size):
+        stocks[HELD_REMOVAL, i] -= removed[i] + released[i]
+        stocks[ORDERED, i] += released[i]
+        zadvydas += released[i]
     out[Count.ZADVYDAS_RELEASES] = zadvydas
-    out[Count.REMOVALS_LAND] = land.sum()
+    out[Count.REMOVALS_LAND] = n_land
     out[Count.REMOVALS_AIR] = n_air
-    out[Count.BINDING_SEATS] = 1.0 if n_air < air_ready.sum() else 0.0
+    out[Count.BINDING_SEATS] = 1.0 if n_air < n_ready else 0.0
     out[Count.BINDING_TRAVEL_DOCUMENTS] = 1.0 if zadvydas > 0 else 0.0
     return removed
 
