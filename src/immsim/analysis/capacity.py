@@ -296,12 +296,13 @@ def required_capacity(
             progress(len(trials), max_runs)
         return trial
 
-    # 1. relieve the binding capacity until the goal is met (the cheapest of those that bind
-    # alike); a capacity whose relief did not raise the removals is not raised again until
-    # another relief does
+    # 1. relieve a binding capacity until the goal is met (`_next_relief`: the most binding
+    # first, then the one whose relief paid best); a capacity whose relief hardly raised the
+    # removals is not raised again until another relief does
     trial = attempt(levels)
     stopped = "goal met"
     futile: set[str] = set()
+    elasticity: dict[str, float] = {}  # each capacity's last relief: removals' rise over its own
     while trial.removals < goal:
         if len(trials) >= max_runs:
             stopped = "run limit"
@@ -311,16 +312,17 @@ def required_capacity(
             # nothing money buys limits removals: the population or travel documents do
             stopped = "no relief helps"
             break
-        most = max(bound.values())
-        tied = [n for n, share in bound.items() if share >= most - TIE]
-        name = min(tied, key=lambda n: trial.costs[COST_OF[n]])
+        name = _next_relief(bound, elasticity, trial.costs)
         factor = float(np.clip(goal / max(trial.removals, 1.0), STEP_MIN, STEP_MAX))
         # relieved capacities stay within what a reform may set (a far goal multiplies them)
         raised = min(
             levels[name] * factor, MAX_MAGNITUDE[units()[tree.leaf(LEVERS[name][0]).unit].kind]
         )
         candidate = attempt({**levels, name: raised})
-        if candidate.removals < trial.removals * (1 + GAIN * (raised / levels[name] - 1)):
+        rise = raised / levels[name] - 1
+        gained = candidate.removals / max(trial.removals, 1.0) - 1
+        elasticity[name] = gained / rise if rise > 0 else 0.0
+        if elasticity[name] < GAIN:
             futile.add(name)  # kept (it may pay once another capacity grows), not raised again
         else:
             futile.clear()
@@ -349,6 +351,22 @@ def required_capacity(
                 break
     answer = _answer(goal, counted, whole_run, stopped, today, best, trials)
     return _priced(answer, tree, start, people=float(population.total))
+
+
+def _next_relief(
+    bound: dict[str, float], elasticity: dict[str, float], costs: dict[str, float]
+) -> str:
+    """The capacity to raise next. First each of the most binding ones (within :data:`TIE` of
+    the most), the cheapest first, until each has been tried; then the one whose last relief
+    paid best, any binding capacity not yet tried counting as the best. With the record's stays
+    officers and judges bind every week, so binding alone cannot tell what holds removals back;
+    what a relief did can."""
+    most = max(bound.values())
+    untried = [n for n, share in bound.items() if share >= most - TIE and n not in elasticity]
+    if untried:
+        return min(untried, key=lambda n: costs[COST_OF[n]])
+    binding = [n for n, share in bound.items() if share > 0]
+    return max(binding, key=lambda n: (elasticity.get(n, math.inf), -costs[COST_OF[n]]))
 
 
 @dataclass(frozen=True)
