@@ -60,7 +60,7 @@ LEVERS = (
         "enforcement.channels.jail_287g_share",
         "Jails with a 287(g) agreement",
         "% of bookings",
-        1,
+        0.1,  # today's share is derived to a tenth of a per cent (18.4%); a whole-number step made it invalid
         percent=True,
     ),
     Lever(
