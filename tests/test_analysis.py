@@ -685,7 +685,7 @@ def test_fitted_distributions_follow_the_calibration_interval() -> None:
     from immsim.parameters import load_baseline
 
     tree = load_baseline()
-    key = "enforcement.channels.fingerprint_match_unknown"
+    key = "enforcement.effort.share_on_arrests"  # a share, fitted with an interval
     entry = tree.leaf(key).values[-1]
     assert entry.interval_90 is not None
     dist = parse_uncertainties({key: {"dist": "fitted"}}, tree)[key]

@@ -58,7 +58,12 @@ def _bond_chance(day: dt.date) -> float:
     one = np.ones(1, dtype=np.int64)
     x = SimpleNamespace(
         p=TREE.snapshot(day),
-        a=SimpleNamespace(bondable=np.ones(1, dtype=bool), mandatory=np.zeros(1, dtype=bool)),
+        a=SimpleNamespace(
+            bondable=np.ones(1, dtype=bool),
+            mandatory=np.zeros(1, dtype=bool),
+            is_mexico=np.zeros(1, dtype=bool),
+        ),
+        regime=SimpleNamespace(goal_surge=None),  # no goal's bed order
         tri=SimpleNamespace(rank=one),
         tri_o=SimpleNamespace(rank=one),
         groups=SimpleNamespace(areas=False, area=np.zeros(1, dtype=np.int64)),  # national run
