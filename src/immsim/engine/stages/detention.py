@@ -205,6 +205,14 @@ def run(
         stocks[HELD_COURT] -= out_now
         stocks[RELEASED] += out_now
         released = out_now.sum()
+        # when the border's detained take beds the interior already filled, removal cases are
+        # released too (with their orders, under supervision) once no court case is left
+        still = over - released
+        if still > 0:
+            out_removal = admit(stocks[HELD_REMOVAL].copy(), plan.release_order, still)
+            stocks[HELD_REMOVAL] -= out_removal
+            stocks[ORDERED] += out_removal
+            released += out_removal.sum()
     out[Count.CAPACITY_RELEASES] = released
     space = max(0, plan.beds - (stocks[HELD_COURT].sum() + stocks[HELD_REMOVAL].sum()))
     both = np.empty(2 * size, dtype=np.int64)
