@@ -24,6 +24,7 @@ from immsim.engine.stages.detention import admit
 from immsim.errors import InputError
 from immsim.parameters import load_baseline
 from immsim.population.build import build_population
+from immsim.regimes import regime_names
 from immsim.scenario import parse_scenario
 from immsim.yamlio import load_yaml_text
 
@@ -359,15 +360,7 @@ def test_capacity_cap_never_overshoots(counts: list[int], limit: float, seed: in
 
 # --- random scenarios -------------------------------------------------------------------------
 
-REGIMES = [
-    "jun2011",
-    "nov2014",
-    "eo13768",
-    "mar2020_covid",
-    "sep2021",
-    "jun2022_vacatur",
-    "jan2025",
-]
+REGIMES = regime_names()  # every shipped regime (test_regimes checks the list itself)
 
 
 @settings(max_examples=6, deadline=None)
