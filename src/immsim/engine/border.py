@@ -45,21 +45,36 @@ def removals_per_year(p: Mapping[str, Any]) -> float:
     )
 
 
-def released_with_case_per_year(p: Mapping[str, Any]) -> float:
+def released_per_year(p: Mapping[str, Any]) -> float:
     """People Border Patrol apprehended under Title 8 who are not single adults, a year: members
     of families (mostly released with a notice to appear) and unaccompanied children (placed in
     proceedings and released by HHS to sponsors). A lower bound on the border's releases into the
-    interior with a court case (single adults released with a notice are left out), times the
-    share Border Patrol releases (``border.release_share``: none from May 2025, as CBP reported).
-
-    The background stage's arrivals with a court case are this series, a week at a time
-    (:mod:`immsim.engine.stages.background`): the court docket's inflow from the border comes
-    from CBP's record, not from a share of the tree's arrivals."""
+    interior (single adults released with a notice are left out), times the share Border Patrol
+    releases (``border.release_share``: none from May 2025, as CBP reported)."""
     return (
         float(p["border.record.usbp_title8_apprehensions"])
         * (1.0 - float(p["border.single_adult_share"]))
         * float(p["border.release_share"])
     )
+
+
+def released_with_case_per_year(p: Mapping[str, Any]) -> float:
+    """The border's releases (:func:`released_per_year`) who leave with a charging document
+    filed with the court: all of them, except from late March 2021 to March 2023, when a share
+    left with a Notice to Report or on Parole+ATD instead (``border.release_uncharged_share``).
+
+    The background stage's arrivals with a court case are this series, a week at a time
+    (:mod:`immsim.engine.stages.background`): the court docket's inflow from the border comes
+    from CBP's record, not from a share of the tree's arrivals."""
+    return released_per_year(p) * (1.0 - float(p["border.release_uncharged_share"]))
+
+
+def released_uncharged_per_year(p: Mapping[str, Any]) -> float:
+    """The border's releases who leave with no charging document filed
+    (``border.release_uncharged_share``): they join the population at large with no court case,
+    so the court backlog does not count them, as EOIR's did not (588,000 without a court date
+    in January 2023, NBC News from DHS's records)."""
+    return released_per_year(p) * float(p["border.release_uncharged_share"])
 
 
 def detained(p: Mapping[str, Any]) -> float:
