@@ -29,6 +29,7 @@ TREE = ROOT / "src/immsim/parameters/tree"
 SINGLE_ADULTS_FY2013 = 360_783 / 414_397  # CBP, FY2016 table
 SINGLE_ADULTS_TITLE42 = 0.05  # CRS R46999 with the record's expulsions (border.yaml)
 UNCHARGED_2021_2023 = 0.2833  # NBC News's 588,000 over the record's releases (border.yaml)
+UNFILED_FROM_2021 = 0.0701  # TRAC's 200,000 dismissed for no notice filed, over the same
 REMOVAL_SHARE = (235_093 / (420_789 * SINGLE_ADULTS_FY2013) + 213_719 / (486_651 * 0.7142)) / 2
 
 
@@ -164,7 +165,7 @@ def test_arrivals_with_a_case_are_the_records_releases(shared_data: Path) -> Non
     weekly = run(
         parse_scenario(load_yaml_text(yaml.safe_dump(doc), "t.yaml")), population=population
     ).weekly
-    uncharged = by_hand * UNCHARGED_2021_2023
+    uncharged = by_hand * (1 - (1 - UNCHARGED_2021_2023) * (1 - UNFILED_FROM_2021))
     assert weekly["arrivals_with_case"].sum() == pytest.approx(by_hand - uncharged, rel=0.03)
     without = weekly["arrivals"].sum() - weekly["arrivals_with_case"].sum()
     expected_without = (39 * 300_000 + 13 * 500_000) / WEEKS_PER_YEAR  # flows.arrivals
@@ -194,9 +195,33 @@ def test_the_uncharged_share_is_nbcs_count_over_the_records_releases(shared_data
     assert border.released_uncharged_per_year(day) + border.released_with_case_per_year(
         day
     ) == pytest.approx(border.released_per_year(day))
+    both = 1 - (1 - by_hand) * (1 - UNFILED_FROM_2021)
     assert border.released_uncharged_per_year(day) == pytest.approx(
-        border.released_per_year(day) * by_hand, rel=1e-3
+        border.released_per_year(day) * both, rel=1e-3
     )
+
+
+def test_the_unfiled_share_is_tracs_dismissals_over_the_records_notices() -> None:
+    """TRAC: about 200,000 cases dismissed because DHS never filed the notice to appear, from
+    20 January 2021 to February 2024. Over the record's releases with a notice of those days
+    (the leaves multiplied by hand, day by day: Title 8 apprehensions x non-single-adult share
+    x release share x the share not released uncharged), that is the tree's share."""
+    tree = load_baseline()
+    keys = (
+        "border.record.usbp_title8_apprehensions",
+        "border.single_adult_share",
+        "border.release_share",
+        "border.release_uncharged_share",
+    )
+    notices = 0.0
+    day = dt.date(2021, 1, 20)
+    while day < dt.date(2024, 3, 1):
+        title8, single, released, uncharged = (tree.get(k, at=day.isoformat()) for k in keys)
+        notices += title8 * (1 - single) * released * (1 - uncharged) / 365.2425
+        day += dt.timedelta(days=1)
+    assert 200_000 / notices == pytest.approx(UNFILED_FROM_2021, rel=1e-3)
+    assert tree.get("border.release_unfiled_share", at="2021-01-19") == 0.0
+    assert tree.get("border.release_unfiled_share", at="2021-01-20") == UNFILED_FROM_2021
 
 
 @pytest.mark.parametrize(
