@@ -798,10 +798,6 @@ def test_each_studys_gap_is_traced_to_its_components(tmp_path: Path) -> None:
         "model_cap2010_cost_per_apprehension,FY2008,18310,USD/apprehension",
         "model_cap2010_detention_cost_per_person_30d,FY2008,3355,USD/person",
         "model_cap2010_cost_per_proceeding,FY2008,817,USD/proceeding",
-        "model_aic2024_component_detention,per year,66000,USD millions",
-        "model_aic2024_component_arrest,per year,7000,USD millions",
-        "model_aic2024_component_legal_processing,per year,12600,USD millions",
-        "model_aic2024_component_removal,per year,2100,USD millions",
     )
     figures = _figures_file(tmp_path, rows)
     tree, start = load_baseline(), dt.date(2026, 10, 1)
@@ -815,8 +811,13 @@ def test_each_studys_gap_is_traced_to_its_components(tmp_path: Path) -> None:
     # the model's detention: $4 billion over 500,000 removals
     assert by["CAP 2010", "detention"].ours == pytest.approx(8_000)
     assert by["CAP 2010", "detention"].effect == pytest.approx((3_355 * cap - 8_000) * 500_000)
-    # AIC's million-a-year components are dollars a removal, already in 2024 dollars
+    # AIC's million-a-year components (the tree's, from its report) over its million removals
+    # are dollars a removal, already in 2024 dollars
     assert by["AIC 2024", "detention"].theirs == pytest.approx(66_000)
+    assert by["AIC 2024", "transport"].theirs == pytest.approx(2_100)
+    assert "$17,000 a flight hour" in by["AIC 2024", "transport"].assumption
+    assert "$6,653" in by["AIC 2024", "arrest"].assumption
+    assert "$87.7 billion of its $88 billion" in by["AIC 2024", "other"].assumption
     # what the model prices apart (here $0.1 billion of ATD) counts against each study
     assert by["AIC 2024", "other"].effect == pytest.approx(-1e8)
     # a study's effects add up to its restated total less the model's
