@@ -925,7 +925,15 @@ def test_capacity_bands_are_the_spread_of_searches_over_parameter_draws(
         # a year's effects: 1,000 parents per point of the share; Pew's 1.125 children each
         rates = Rates.read(drawn_tree, drawn.start)
         effects = Effects.of(share * 1e6, share * 1e5, rates)
-        return replace(answer, capacities=levels, cost_per_year=share * 1e9, effects=effects)
+        # detention costs $0.6 billion per point of the share, officers $0.4 billion
+        by_component = {"cost_detention": share * 6e8, "cost_arrest": share * 4e8}
+        return replace(
+            answer,
+            capacities=levels,
+            cost_per_year=share * 1e9,
+            cost_by_component=by_component,
+            effects=effects,
+        )
 
     monkeypatch.setattr(module, "required_capacity", search)
     bands = module.capacity_bands(scenario, 1000.0, 40, {})
@@ -940,6 +948,13 @@ def test_capacity_bands_are_the_spread_of_searches_over_parameter_draws(
     low, median, high = np.quantile(expected, [0.05, 0.5, 0.95])
     assert bands.capacities["officers"] == pytest.approx((low * 1e5, median * 1e5, high * 1e5))
     assert bands.cost_per_year == pytest.approx((low * 1e9, median * 1e9, high * 1e9))
+    # each component's band is its own spread; a component the answers lack is zero
+    detention = bands.cost_by_component["cost_detention"]
+    assert detention == pytest.approx((low * 6e8, median * 6e8, high * 6e8))
+    assert bands.cost_by_component["cost_arrest"] == pytest.approx(
+        (low * 4e8, median * 4e8, high * 4e8)
+    )
+    assert bands.cost_by_component["cost_capital"] == (0.0, 0.0, 0.0)
     # the effects' bands are the same spread: parents, and children at Pew's 1.125 a parent
     assert bands.effects["parents"] == pytest.approx((low * 1e5, median * 1e5, high * 1e5))
     assert bands.effects["usc_children"] == pytest.approx(
