@@ -798,6 +798,8 @@ def test_each_studys_gap_is_traced_to_its_components(tmp_path: Path) -> None:
         "model_cap2010_cost_per_apprehension,FY2008,18310,USD/apprehension",
         "model_cap2010_detention_cost_per_person_30d,FY2008,3355,USD/person",
         "model_cap2010_cost_per_proceeding,FY2008,817,USD/proceeding",
+        "model_aic2024_component_removal,per year,2100,USD millions",
+        "model_aic2024_component_arrest,per year,7000,USD millions",
     )
     figures = _figures_file(tmp_path, rows)
     tree, start = load_baseline(), dt.date(2026, 10, 1)
@@ -818,6 +820,12 @@ def test_each_studys_gap_is_traced_to_its_components(tmp_path: Path) -> None:
     assert "$17,000 a flight hour" in by["AIC 2024", "transport"].assumption
     assert "$6,653" in by["AIC 2024", "arrest"].assumption
     assert "$87.7 billion of its $88 billion" in by["AIC 2024", "other"].assumption
+    # the restated comparisons name the report's own unit costs beside the model's
+    from immsim.analysis.published import compare_published
+
+    why = {c.metric: c.why for c in compare_published(answer, tree, start, figures)}
+    assert "$17,000 a flight hour" in why["model_aic2024_component_removal"]
+    assert "arrest at large at $6,653" in why["model_aic2024_component_arrest"]
     # what the model prices apart (here $0.1 billion of ATD) counts against each study
     assert by["AIC 2024", "other"].effect == pytest.approx(-1e8)
     # a study's effects add up to its restated total less the model's

@@ -276,7 +276,9 @@ def _aic_components(b: _Basis) -> list[Comparison]:
             theirs,
             costs["cost_arrest"],
             "USD/year",
-            f"AIC's arrest cost would pay {theirs / officer_year:,.0f} officers at the model's "
+            f"AIC's arrest cost (it prices an arrest at large at "
+            f"{_money(study(tree, 'economy.studies.aic2024.at_large_arrest_cost'))}) would pay "
+            f"{theirs / officer_year:,.0f} officers at the model's "
             f"{_money(officer_year)} an officer-year; the model needs "
             f"{required['officers']:,.0f}, {_more(required['officers'], theirs / officer_year, 'that')}: "
             f"{officer_drivers}.",
@@ -313,7 +315,9 @@ def _aic_components(b: _Basis) -> list[Comparison]:
             f"{_money(theirs / max(removals, 1.0))} a removal in AIC against the model's "
             f"{_money(costs['cost_removal'] / max(removals, 1.0))}: the model flies {flown:.0%} "
             f"of removals at {_money(air_seat)} a seat and returns the rest to Mexico over land "
-            f"at {_money(land)}.",
+            f"at {_money(land)}; AIC puts every removal on a charter at "
+            f"{_money(study(tree, 'economy.studies.aic2024.flight_cost_per_hour'))} a flight hour "
+            "(ICE's acting director, 2023) and none on commercial flights.",
         )
     return out
 
