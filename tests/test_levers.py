@@ -244,10 +244,11 @@ def test_fewer_custodial_hours_are_taken_from_the_lowest_tier_reached() -> None:
     # Half the Criminal Alien Program's budget line under the 2014 memo, whose priorities are
     # ranked ("the highest priority", "the second-highest priority"): the hours stop higher up
     # the tiers, so the custodial arrests lost are mostly those of the lower tier reached
-    # (misdemeanants, Priority 2) and Priority 1 keeps most of its own; taken at random, each
-    # tier would lose the same share (the other programs' hours are unchanged). Measured: Priority
-    # 1 keeps 81% of its arrests, Priority 2 26%. Under EO 13768 the seven categories are one
-    # tier (Regime.tier_order), so its no-conviction share does not fall this way.
+    # (significant misdemeanants, Priority 2) and Priority 1's felons keep most of theirs;
+    # taken at random, each would lose the same share (the other programs' hours are
+    # unchanged). Measured: felons keep 72% of their arrests, significant misdemeanants 28%.
+    # Under EO 13768 the seven categories are one tier (Regime.tier_order), so its
+    # no-conviction share does not fall this way.
     day = "2016-10-01"
     share = at("enforcement.effort.program_share.custodial", day)
     base = go(regime="nov2014", start=day)
@@ -258,14 +259,15 @@ def test_fewer_custodial_hours_are_taken_from_the_lowest_tier_reached() -> None:
     )
     assert total(halved.weekly, CUSTODIAL) < 0.8 * total(base.weekly, CUSTODIAL)
 
-    def kept(tier: str) -> float:
+    def kept(level: str) -> float:
         def arrests(result: Any) -> float:
-            shares = result.shares("arrested", "tier")
-            return float(shares.filter(pl.col("level") == tier)["persons"].sum())
+            shares = result.shares("arrested", "criminal_history")
+            return float(shares.filter(pl.col("level") == level)["persons"].sum())
 
         return arrests(halved) / arrests(base)
 
-    assert kept("priority_2") < kept("priority_1") - 0.2, (kept("priority_1"), kept("priority_2"))
+    felons, misdemeanants = kept("felony"), kept("significant_misdemeanor")
+    assert misdemeanants < felons - 0.2, (felons, misdemeanants)
 
 
 # 287(g) by model ---------------------------------------------------------------------------
@@ -475,7 +477,7 @@ def test_a_removal_goal_under_the_2011_rules_fills_the_beds_with_quick_removals(
     # surge against re-entrants, removed without a hearing, and early release of those willing
     # to go quickly) fills the beds with the quickest removals first, the removal cases removed
     # over land. So the removals the goal adds are land removals (the air removals do not grow:
-    # added land removals at least the added interior removals, air within 5%); they are of
+    # added land removals the added interior removals, but for air's band of 5%); they are of
     # people the goal's surge reaches, mostly without a conviction, so the removals' share with
     # no conviction rises (the direction of the 2010 memo and the 2013 e-mails), by at least 5
     # points. Measured: interior removals +50%, air -3.1%, no conviction 3.2% to 31.1%.
@@ -485,10 +487,10 @@ def test_a_removal_goal_under_the_2011_rules_fills_the_beds_with_quick_removals(
     def added(column: str) -> float:
         return float(w[column].sum()) - float(base[column].sum())
 
-    assert float(w["removals_air"].sum()) == pytest.approx(
-        float(base["removals_air"].sum()), rel=0.05
-    )
-    assert added("removals_land") >= added("removals_interior")
+    air = float(base["removals_air"].sum())
+    assert float(w["removals_air"].sum()) == pytest.approx(air, rel=0.05)
+    # the added interior removals are land removals, but for what air's 5% band lets it add
+    assert added("removals_land") >= added("removals_interior") - 0.05 * air
     assert added("removals_interior") > 0.10 * float(base["removals_interior"].sum())
     assert removed_no_conviction_share(goal) > removed_no_conviction_share(without) + 0.05
 
