@@ -16,8 +16,8 @@ Miranda-Olivares ruling of April 2014 hundreds of counties stopped holding witho
   had done since 2014 (the counties of the barring states had stopped holding by 2016, the
   fitted level's years: ILRC's survey of December 2016), so they are not taken to move the
   national level. Applied instead to a level the same in every state (a law's state at zero,
-  or at one for a mandate, the rest at the 2014 level) they took FY2018's national share from
-  0.56 to 0.45 and the back-test's FY2017-FY2019 error from 7.6% to 12.4% (ICE arrests in
+  or at one for a mandate, the rest at the 2014 level) they took the back-test's FY2017-FY2019
+  median error from 11.0% to 12.4% (``validate --draws 3 --seeds-only``; ICE arrests in
   FY2018 -12%), counting twice the refusals the 2014 level already holds.
 
 Run to print the values, or with ``--write`` to write them into
