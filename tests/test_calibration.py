@@ -18,13 +18,13 @@ from immsim.calibration.calibrate import (
     FitSpec,
     Fitted,
     Target,
-    _reform,
     calibrate,
     fit_specs,
     fitted_start,
     identifiability,
     package_tree_dir,
     select_specs,
+    values_reform,
     write_back,
 )
 from immsim.calibration.metrics import load_observed, load_workbook_observed, simulated
@@ -119,7 +119,7 @@ def test_a_dated_value_is_fitted_alone_and_the_leaf_s_other_values_are_held() ->
         fitted_start(TREE, FitSpec(key, 0.1, 0.99, "test"))
     with pytest.raises(InputError, match="no value dated"):
         fitted_start(TREE, FitSpec(key, 0.1, 0.99, "test", at=dt.date(2013, 1, 1)))
-    tree = TREE.with_reform(_reform(TREE, {(key, dates[1]): 0.123}))
+    tree = TREE.with_reform(values_reform(TREE, {(key, dates[1]): 0.123}))
     assert tree.get(key, dates[1]) == 0.123
     assert [tree.get(key, d) for d in (dates[0], *dates[2:])] == [
         TREE.get(key, d) for d in (dates[0], *dates[2:])

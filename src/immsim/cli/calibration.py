@@ -3,6 +3,7 @@ fits what no source states and writes it into the parameter tree."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -296,6 +297,11 @@ def print_area_backtest(result: AreaBacktest, draws: int, wide: bool) -> None:
         )
 
 
+class Method(StrEnum):
+    least_squares = "least-squares"
+    emulator = "emulator"
+
+
 def calibrate_command(
     figures: FiguresOpt = None,
     max_evaluations: Annotated[
@@ -328,6 +334,25 @@ def calibrate_command(
             "the years before it and score the period; change no file.",
         ),
     ] = False,
+    method: Annotated[
+        Method,
+        typer.Option(
+            "--method",
+            help="least-squares: fit and write the values; emulator: a Gaussian-process "
+            "emulator on a Latin hypercube of runs (cached) and MCMC over the same values, "
+            "compared with least squares on the held-out years (change no file).",
+        ),
+    ] = Method.least_squares,
+    runs: Annotated[
+        int,
+        typer.Option("--runs", min=4, max=2000, help="With --method emulator: design runs."),
+    ] = 40,
+    draws: Annotated[
+        int,
+        typer.Option(
+            "--draws", min=2, max=200, help="With --method emulator: back-test runs a method."
+        ),
+    ] = 5,
     as_json: JsonOpt = False,
 ) -> None:
     """Fit the parameters no source states to FY2012-FY2016; write them into the tree."""
@@ -337,6 +362,9 @@ def calibrate_command(
 
     path = figures_file(figures)
     specs = select_specs(tuple(only or ()))
+    if method is Method.emulator:
+        _emulator(path, specs, runs, draws, seed, wide, as_json)
+        return
     if cross_validate:
         _cross_validate(path, specs, seed, max_evaluations, wide, as_json)
         return
@@ -373,6 +401,96 @@ def calibrate_command(
         )
     else:
         console.print("Dry run: no file changed.")
+
+
+COMPARISON = (
+    Column("method", text=True),
+    Column("period"),
+    Column("cells", number=True),
+    Column("median abs. error", number=True),
+    Column("in draws' 90% band", number=True),
+    Column("in predictive band", number=True),
+)
+POSTERIOR = (
+    Column("parameter"),
+    Column("posterior median", number=True),
+    Column("90% interval", number=True),
+    Column("least squares", number=True),
+    Column("its 90% interval", number=True, optional=True),
+)
+
+
+def _emulator(
+    path: Path,
+    specs: tuple[FitSpec, ...],
+    runs: int,
+    draws: int,
+    seed: int,
+    wide: bool,
+    as_json: bool,
+) -> None:
+    """The emulator's posterior beside the tree's least-squares values, and both methods'
+    back-test on the held-out years."""
+    from rich.progress import Progress
+
+    from immsim.calibration.calibrate import fitted_start
+    from immsim.calibration.emulator import compare
+
+    tree = load_baseline()
+    with Progress(console=err_console, transient=True, disable=as_json) as bar:
+        task = bar.add_task("Design runs (cached)", total=runs)
+        result = compare(
+            path,
+            tree,
+            specs,
+            runs,
+            draws,
+            seed,
+            workbooks=beside_figures(path),
+            progress=lambda n, total: bar.update(task, completed=n),
+        )
+    if as_json:
+        emit_json(result.as_dict())
+        return
+    rows = []
+    for spec, item in zip(specs, result.posterior.summary(), strict=True):
+        entry = tree.entry(spec.key, fitted_start(tree, spec))
+        interval = entry.interval_90
+        rows.append(
+            [
+                spec.name,
+                f"{item['median']:.4g}",
+                f"{item['interval_90'][0]:.3g} to {item['interval_90'][1]:.3g}",
+                f"{float(entry.value):.4g}",
+                f"{interval[0]:.3g} to {interval[1]:.3g}" if interval else "none",
+            ]
+        )
+    if not is_wide(wide):
+        rows = nest_keys(rows)
+    print_table(list(POSTERIOR), rows, title="Posterior (FY2012-FY2016)", wide=wide)
+    post = result.posterior
+    errors = ", ".join(f"{m} {e:.3f}" for m, e in post.emulator_error.items())
+    console.print(
+        f"{post.runs} design runs, {len(post.cells)} target cells; chain acceptance "
+        f"{post.acceptance:.0%}; emulator's leave-one-out RMS error (log or logit): {errors}."
+    )
+
+    def pct(value: float | None) -> str:
+        return "" if value is None else f"{value:.0%}" if value > 0.2 else f"{value:.1%}"
+
+    table = [
+        [
+            r["method"],
+            r["period"],
+            str(r["cells"]),
+            pct(r["median_abs_pct_error"]),
+            pct(r["coverage_90"]),
+            pct(r["predictive_coverage_90"]),
+        ]
+        for r in result.table()
+    ]
+    print_table(list(COMPARISON), table, title="Back-test by method", wide=wide)
+    console.print(f"{draws} runs a method, the same seeds. No file changed.")
 
 
 def _print_fitted(result: Calibration, wide: bool, title: str = "FY2012-FY2016") -> None:
