@@ -407,8 +407,12 @@ def test_backtest_table_fits_80_columns_with_every_number(
     assert main(["validate", "--figures", str(figures), "--wide"]) == 0
     wide = capsys.readouterr().out
     assert "90% band" in lines(wide)[1]
+    # the band shown is the predictive one (draws and the model's error), not the draws' alone
     row = shown[-1]
-    assert f"{row.low:,.0f} to {row.high:,.0f}" in wide or row.metric.endswith("share")
+    assert row.predictive_low is not None and row.predictive_high is not None
+    assert row.predictive_low < row.low or row.predictive_high > row.high
+    shown_band = f"{row.predictive_low:,.0f} to {row.predictive_high:,.0f}"
+    assert shown_band in wide or row.metric.endswith("share")
 
 
 def test_validate_without_figures_is_a_clear_error(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
