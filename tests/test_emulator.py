@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -148,3 +149,69 @@ def test_a_split_normal_has_the_interval_s_ends_as_its_5th_and_95th_percentiles(
     z = np.random.default_rng(4).standard_normal(400_000)
     drawn = split_normal(z, 5.0, 2.0, 11.0)
     np.testing.assert_allclose(np.percentile(drawn, [5, 50, 95]), [2.0, 5.0, 11.0], atol=0.05)
+
+
+def _backtest(errors: dict[int, float], inside: bool) -> Any:
+    """A back-test whose cells have the given errors; the record inside both bands or not."""
+    from immsim.calibration.validate import Backtest, Row, period_of
+
+    rows = []
+    for year, error in errors.items():
+        low, high = (90.0, 110.0) if inside else (120.0, 130.0)
+        rows.append(
+            Row(
+                metric="arrests",
+                label="ICE arrests",
+                fiscal_year=year,
+                observed=100.0,
+                median=100.0 * (1 + error),
+                low=low,
+                high=high,
+                error=error,
+                sample="fitted" if year < 2017 else "out of sample",
+                period=period_of(year),
+                source="",
+                note="",
+                predictive_low=low - 5,
+                predictive_high=high + 5,
+            )
+        )
+    return Backtest(draws=2, seed=1, rows=tuple(rows), directions=())
+
+
+def test_the_comparison_scores_both_methods_by_period_and_prints_in_80_columns(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], terminal80: None
+) -> None:
+    from terminal import fits
+
+    from immsim.cli import main
+
+    errors = {2015: 0.05, 2018: -0.10, 2019: 0.20, 2021: 0.30}
+    least, bayes = _backtest(errors, inside=False), _backtest(errors, inside=True)
+    post = em.Posterior(
+        names=("enforcement.effort.share_on_arrests",),
+        samples=np.array([[0.1], [0.2], [0.3]]),
+        discrepancy={"arrests": np.array([0.1, 0.2, 0.3])},
+        acceptance=0.25,
+        emulator_error={"arrests": 0.05},
+        cells=(("arrests", 2015),),
+        runs=3,
+    )
+    comparison = em.Comparison(post, least, bayes)
+    table = {(r["method"], r["period"]): r for r in comparison.table()}
+    # FY2017-FY2019's two cells: median of 10% and 20%; none inside for least squares, all for
+    # the emulator; the out-of-sample line pools FY2017-FY2023's three cells
+    assert table[("least squares", "FY2017-FY2019")]["median_abs_pct_error"] == pytest.approx(0.15)
+    assert table[("least squares", "FY2017-FY2023")]["coverage_90"] == 0.0
+    assert table[("emulator", "FY2017-FY2023")]["coverage_90"] == 1.0
+    assert table[("emulator", "FY2017-FY2023")]["cells"] == 3
+    monkeypatch.setattr(em, "compare", lambda *args, **kwargs: comparison)
+    spec = "enforcement.effort.share_on_arrests"
+    figures = Path(__file__)  # not read: compare is replaced
+    code = main(["calibrate", "--method", "emulator", "--only", spec, "--figures", str(figures)])
+    out = capsys.readouterr().out
+    assert code == 0
+    fits(out)
+    assert "Back-test by method" in out and "No file changed" in out
+    # the posterior's 90% interval of the three samples, beside the tree's least-squares value
+    assert "0.11 to 0.29" in out and "0.1277" in out
