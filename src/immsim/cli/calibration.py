@@ -488,9 +488,6 @@ def _emulator(
         f"{post.acceptance:.0%}; emulator's leave-one-out RMS error (log or logit): {errors}."
     )
 
-    def pct(value: float | None) -> str:
-        return "" if value is None else f"{value:.0%}" if value > 0.2 else f"{value:.1%}"
-
     table = [
         [
             r["method"],
@@ -581,10 +578,12 @@ def _cross_validate(
     )
 
 
-def _fold_rows(folds: tuple[Fold, ...]) -> list[list[str]]:
-    def pct(value: float | None) -> str:
-        return "" if value is None else f"{value:.1%}"
+def pct(value: float | None) -> str:
+    """A share with one decimal (a median error, a coverage), blank where there is none."""
+    return "" if value is None else f"{value:.1%}"
 
+
+def _fold_rows(folds: tuple[Fold, ...]) -> list[list[str]]:
     return [
         [
             fold.period,
