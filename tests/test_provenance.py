@@ -25,11 +25,6 @@ REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
         ("enforcement.channels.database_lead_rate", "2011-01-01"),
         ("enforcement.channels.database_lead_rate", "2025-03-01"),
         ("enforcement.channels.task_force_rate", "2011-01-01"),
-        ("enforcement.effort.hours_per_arrest.at_large", "2011-01-01"),
-        ("enforcement.effort.hours_per_arrest.collateral", "2011-01-01"),
-        ("enforcement.effort.hours_per_arrest.custodial", "2011-01-01"),
-        ("enforcement.effort.hours_per_arrest.lead", "2011-01-01"),
-        ("enforcement.effort.surge_max", "2011-01-01"),
         ("flows.status_grant_rate", "2011-01-01"),
         ("population.association.usc_child_prime_age", "2011-01-01"),
     }
