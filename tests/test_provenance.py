@@ -38,7 +38,6 @@ REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
         ("enforcement.channels.jail_booking_rate.none", "2011-01-01"),
         ("enforcement.channels.jail_booking_rate.significant_misdemeanor", "2011-01-01"),
         ("enforcement.channels.notification_pickup", "2011-01-01"),
-        ("enforcement.channels.task_force_rate", "2011-01-01"),
         ("enforcement.effort.hours_per_arrest.at_large", "2011-01-01"),
         ("enforcement.effort.hours_per_arrest.collateral", "2011-01-01"),
         ("enforcement.effort.hours_per_arrest.custodial", "2011-01-01"),
