@@ -573,6 +573,28 @@ def test_countries_refuse_releases_people_the_zadvydas_period_after_admission() 
     assert releases[weeks] > 0
 
 
+def test_the_shipped_countries_refuse_levels_off_as_calculated() -> None:
+    # The shipped scenario over its five years (the issue measured detention climbing from
+    # about 23,000 to 76,000 when release was keyed to a country label): people held awaiting
+    # a removal their countries delay are released after the Zadvydas period, so the stock
+    # held for removal levels off (the last year's mean within 3% of the year before) at the
+    # steady state calculated for the refusing pace (weeks of stock per weekly release, the
+    # hand calculation above; band 10%: Mexico's land removals hold a few more), with many
+    # times the Zadvydas releases of the same years without the reform
+    shipped = load_embedded_scenario("countries-refuse")
+    w = run(shipped, population=POP).weekly
+    without = run(shipped.model_copy(update={"reform": None}), population=POP).weekly
+    last, before = w[-52:], w[-104:-52]
+    held = float(last["detained_removal"].mean())
+    assert held == pytest.approx(float(before["detained_removal"].mean()), rel=0.03)
+    day = shipped.start.isoformat()
+    rate = at("removal.logistics.travel_document_rate.refusing_or_delaying", day)
+    weeks = round(at("detention.release.zadvydas_weeks", day))
+    ratio = held / float(last["zadvydas_releases"].mean())
+    assert ratio == pytest.approx(held_per_release(rate, weeks), rel=0.10), ratio
+    assert float(w["zadvydas_releases"].sum()) > 5 * float(without["zadvydas_releases"].sum())
+
+
 @pytest.mark.parametrize("period", [None, 13])
 def test_detention_of_people_who_cannot_be_removed_levels_off_as_calculated(
     period: int | None,
