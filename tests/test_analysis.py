@@ -798,10 +798,8 @@ def test_each_studys_gap_is_traced_to_its_components(tmp_path: Path) -> None:
         "model_cap2010_cost_per_apprehension,FY2008,18310,USD/apprehension",
         "model_cap2010_detention_cost_per_person_30d,FY2008,3355,USD/person",
         "model_cap2010_cost_per_proceeding,FY2008,817,USD/proceeding",
-        "model_aic2024_component_detention,per year,66000,USD millions",
-        "model_aic2024_component_arrest,per year,7000,USD millions",
-        "model_aic2024_component_legal_processing,per year,12600,USD millions",
         "model_aic2024_component_removal,per year,2100,USD millions",
+        "model_aic2024_component_arrest,per year,7000,USD millions",
     )
     figures = _figures_file(tmp_path, rows)
     tree, start = load_baseline(), dt.date(2026, 10, 1)
@@ -815,8 +813,19 @@ def test_each_studys_gap_is_traced_to_its_components(tmp_path: Path) -> None:
     # the model's detention: $4 billion over 500,000 removals
     assert by["CAP 2010", "detention"].ours == pytest.approx(8_000)
     assert by["CAP 2010", "detention"].effect == pytest.approx((3_355 * cap - 8_000) * 500_000)
-    # AIC's million-a-year components are dollars a removal, already in 2024 dollars
+    # AIC's million-a-year components (the tree's, from its report) over its million removals
+    # are dollars a removal, already in 2024 dollars
     assert by["AIC 2024", "detention"].theirs == pytest.approx(66_000)
+    assert by["AIC 2024", "transport"].theirs == pytest.approx(2_100)
+    assert "$17,000 a flight hour" in by["AIC 2024", "transport"].assumption
+    assert "$6,653" in by["AIC 2024", "arrest"].assumption
+    assert "$87.7 billion of its $88 billion" in by["AIC 2024", "other"].assumption
+    # the restated comparisons name the report's own unit costs beside the model's
+    from immsim.analysis.published import compare_published
+
+    why = {c.metric: c.why for c in compare_published(answer, tree, start, figures)}
+    assert "$17,000 a flight hour" in why["model_aic2024_component_removal"]
+    assert "arrest at large at $6,653" in why["model_aic2024_component_arrest"]
     # what the model prices apart (here $0.1 billion of ATD) counts against each study
     assert by["AIC 2024", "other"].effect == pytest.approx(-1e8)
     # a study's effects add up to its restated total less the model's
@@ -924,7 +933,15 @@ def test_capacity_bands_are_the_spread_of_searches_over_parameter_draws(
         # a year's effects: 1,000 parents per point of the share; Pew's 1.125 children each
         rates = Rates.read(drawn_tree, drawn.start)
         effects = Effects.of(share * 1e6, share * 1e5, rates)
-        return replace(answer, capacities=levels, cost_per_year=share * 1e9, effects=effects)
+        # detention costs $0.6 billion per point of the share, officers $0.4 billion
+        by_component = {"cost_detention": share * 6e8, "cost_arrest": share * 4e8}
+        return replace(
+            answer,
+            capacities=levels,
+            cost_per_year=share * 1e9,
+            cost_by_component=by_component,
+            effects=effects,
+        )
 
     monkeypatch.setattr(module, "required_capacity", search)
     bands = module.capacity_bands(scenario, 1000.0, 40, {})
@@ -939,6 +956,13 @@ def test_capacity_bands_are_the_spread_of_searches_over_parameter_draws(
     low, median, high = np.quantile(expected, [0.05, 0.5, 0.95])
     assert bands.capacities["officers"] == pytest.approx((low * 1e5, median * 1e5, high * 1e5))
     assert bands.cost_per_year == pytest.approx((low * 1e9, median * 1e9, high * 1e9))
+    # each component's band is its own spread; a component the answers lack is zero
+    detention = bands.cost_by_component["cost_detention"]
+    assert detention == pytest.approx((low * 6e8, median * 6e8, high * 6e8))
+    assert bands.cost_by_component["cost_arrest"] == pytest.approx(
+        (low * 4e8, median * 4e8, high * 4e8)
+    )
+    assert bands.cost_by_component["cost_capital"] == (0.0, 0.0, 0.0)
     # the effects' bands are the same spread: parents, and children at Pew's 1.125 a parent
     assert bands.effects["parents"] == pytest.approx((low * 1e5, median * 1e5, high * 1e5))
     assert bands.effects["usc_children"] == pytest.approx(

@@ -28,6 +28,8 @@ TREE = ROOT / "src/immsim/parameters/tree"
 # fitted on FY2013-FY2014 by the script): written out here, not read from the code under test.
 SINGLE_ADULTS_FY2013 = 360_783 / 414_397  # CBP, FY2016 table
 SINGLE_ADULTS_TITLE42 = 0.05  # CRS R46999 with the record's expulsions (border.yaml)
+UNCHARGED_2021_2023 = 0.2833  # NBC News's 588,000 over the record's releases (border.yaml)
+UNFILED_FROM_2021 = 0.0701  # TRAC's 200,000 dismissed for no notice filed, over the same
 REMOVAL_SHARE = (235_093 / (420_789 * SINGLE_ADULTS_FY2013) + 213_719 / (486_651 * 0.7142)) / 2
 
 
@@ -163,10 +165,63 @@ def test_arrivals_with_a_case_are_the_records_releases(shared_data: Path) -> Non
     weekly = run(
         parse_scenario(load_yaml_text(yaml.safe_dump(doc), "t.yaml")), population=population
     ).weekly
-    assert weekly["arrivals_with_case"].sum() == pytest.approx(by_hand, rel=0.03)
+    uncharged = by_hand * (1 - (1 - UNCHARGED_2021_2023) * (1 - UNFILED_FROM_2021))
+    assert weekly["arrivals_with_case"].sum() == pytest.approx(by_hand - uncharged, rel=0.03)
     without = weekly["arrivals"].sum() - weekly["arrivals_with_case"].sum()
     expected_without = (39 * 300_000 + 13 * 500_000) / WEEKS_PER_YEAR  # flows.arrivals
-    assert without == pytest.approx(expected_without, rel=0.02)
+    assert without == pytest.approx(expected_without + uncharged, rel=0.02)
+
+
+def test_the_uncharged_share_is_nbcs_count_over_the_records_releases(shared_data: Path) -> None:
+    """NBC News (February 2023, from DHS's records): of the people released on a Notice to
+    Report or Parole+ATD from late March 2021 to late January 2023, about 588,000 had no
+    charging document. Over the record's releases of the same months (CBP's monthly Title 8
+    apprehensions x 0.95, March 2021 from the 20th), summed by hand here, that is the tree's
+    share; before and after (Florida v. United States vacated Parole+ATD on 8 March 2023, stayed
+    seven days) everyone released has a case."""
+    months = [f"2021-{m:02d}-01" for m in range(3, 13)]
+    months += [f"2022-{m:02d}-01" for m in range(1, 13)] + ["2023-01-01"]
+    counts = {m: _month_count(shared_data, m) for m in months}
+    counts["2021-03-01"] = counts["2021-03-01"] * 12 / 31  # 20 to 31 March
+    by_hand = 588_000 / (sum(counts.values()) * (1 - SINGLE_ADULTS_TITLE42))
+    assert by_hand == pytest.approx(UNCHARGED_2021_2023, rel=1e-3)
+    tree = load_baseline()
+    share = [
+        tree.get("border.release_uncharged_share", at=day)
+        for day in ("2021-03-19", "2021-03-20", "2023-03-15", "2023-03-16")
+    ]
+    assert share == [0.0, pytest.approx(by_hand, rel=1e-3), share[1], 0.0]
+    day = tree.snapshot(dt.date(2022, 3, 15))
+    assert border.released_uncharged_per_year(day) + border.released_with_case_per_year(
+        day
+    ) == pytest.approx(border.released_per_year(day))
+    both = 1 - (1 - by_hand) * (1 - UNFILED_FROM_2021)
+    assert border.released_uncharged_per_year(day) == pytest.approx(
+        border.released_per_year(day) * both, rel=1e-3
+    )
+
+
+def test_the_unfiled_share_is_tracs_dismissals_over_the_records_notices() -> None:
+    """TRAC: about 200,000 cases dismissed because DHS never filed the notice to appear, from
+    20 January 2021 to February 2024. Over the record's releases with a notice of those days
+    (the leaves multiplied by hand, day by day: Title 8 apprehensions x non-single-adult share
+    x release share x the share not released uncharged), that is the tree's share."""
+    tree = load_baseline()
+    keys = (
+        "border.record.usbp_title8_apprehensions",
+        "border.single_adult_share",
+        "border.release_share",
+        "border.release_uncharged_share",
+    )
+    notices = 0.0
+    day = dt.date(2021, 1, 20)
+    while day < dt.date(2024, 3, 1):
+        title8, single, released, uncharged = (tree.get(k, at=day.isoformat()) for k in keys)
+        notices += title8 * (1 - single) * released * (1 - uncharged) / 365.2425
+        day += dt.timedelta(days=1)
+    assert 200_000 / notices == pytest.approx(UNFILED_FROM_2021, rel=1e-3)
+    assert tree.get("border.release_unfiled_share", at="2021-01-19") == 0.0
+    assert tree.get("border.release_unfiled_share", at="2021-01-20") == UNFILED_FROM_2021
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -262,3 +263,48 @@ def test_family_effects_by_area_follow_each_areas_removals(history: Any) -> None
         assert rows["mixed_status_households"].to_list() == pytest.approx(
             [share * e.mixed_status_households for e in nation]
         )
+
+
+def test_aic_components_in_the_tree_add_up_to_its_headline_and_match_the_record(
+    shared_data: Path,
+) -> None:
+    """AIC 2024's four components (the tree's, read by the trace) add up to its own $88 billion
+    a year within rounding (the quoted table gives one decimal of billions), and are the same
+    figures the published-figures file holds, in its USD millions."""
+    from immsim.analysis.published import AIC_COMPONENTS, study
+    from immsim.data.figures import model_estimates
+
+    parts = [study(TREE, leaf) for _, leaf, _ in AIC_COMPONENTS]
+    headline = study(TREE, "economy.studies.aic2024.annual_total")
+    # 7.0 + 66.0 + 12.6 + 2.1 = 87.7 billion of 88: each part is rounded to 0.1 billion
+    assert abs(sum(parts) - headline) <= 0.05e9 * len(parts) + 0.5e9 / 2
+    figures = shared_data / "published_figures.csv"
+    if not figures.is_file():
+        pytest.skip(f"SKIPPED: {figures} not found")
+    estimates = model_estimates(figures)
+    record = {
+        "economy.studies.aic2024.arrest": "model_aic2024_component_arrest",
+        "economy.studies.aic2024.detention": "model_aic2024_component_detention",
+        "economy.studies.aic2024.legal_processing": "model_aic2024_component_legal_processing",
+        "economy.studies.aic2024.removal": "model_aic2024_component_removal",
+        "economy.studies.aic2024.annual_total": "model_aic2024_annual_cost_1M_per_year",
+    }
+    for leaf, metric in record.items():
+        assert study(TREE, leaf) == pytest.approx(estimates[metric].value * 1e6), leaf
+
+
+def test_a_study_is_read_as_published_whatever_the_runs_date() -> None:
+    """A study's figure is its leaf's latest value, so a run that starts before the study was
+    published (a 2012 back-test) still restates it; its dollars are restated from its own
+    dollar year: AAF 2015's to 2024's at the CPI-U, 313.689 / 237.017."""
+    from immsim.analysis.published import study, study_dollars
+
+    assert study(TREE, "economy.studies.aaf2016.removals_per_year") == 11.3e6 / 2
+    early = dt.date(2012, 10, 1)
+    assert study_dollars(TREE, "economy.studies.aaf2015.dollar_year", dt.date(2026, 10, 1)) == (
+        pytest.approx(313.689 / 237.017)
+    )
+    # CAP's 2008 dollars in a 2012 run: 229.594 / 215.303 (the CPI-U of 2012 over 2008's)
+    assert study_dollars(TREE, "economy.studies.cap2010.dollar_year", early) == pytest.approx(
+        229.594 / 215.303
+    )

@@ -76,6 +76,17 @@ def test_the_2026_start_holds_late_2025s_detention() -> None:
     assert stocks[HELD_COURT].sum() + stocks[HELD_REMOVAL].sum() > 60_000
 
 
+def test_the_2026_start_holds_the_backlog_after_its_2025_fall() -> None:
+    """TRAC's count fell 8.1% in FY2025 (3.7 to 3.4 million by the end of August), the first
+    fall since at least 2012; on EOIR's series (3.6 million at FY2024's end) that is 3.31
+    million, by hand. A run from October 2026 starts there, not at FY2024's peak."""
+    _, p, stocks = seeded(dt.date(2026, 10, 1))
+    by_hand = 3_600_000 * 3.4 / 3.7
+    assert p["courts.process.pending_cases"] == pytest.approx(by_hand, rel=0.002)
+    assert stocks[HELD_COURT].sum() + stocks[RELEASED].sum() == p["courts.process.pending_cases"]
+    assert TREE.get("courts.process.pending_cases", at="2025-08-31") == 3_600_000
+
+
 def test_seeding_is_reproducible_by_seed() -> None:
     a = seeded(dt.date(2016, 10, 1), seed=7)[2]
     b = seeded(dt.date(2016, 10, 1), seed=7)[2]

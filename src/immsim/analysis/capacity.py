@@ -22,7 +22,7 @@ from immsim.analysis.uncertainty import Dist, draw_reform
 from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine.border import removals_per_year as border_removals_per_year
 from immsim.engine.costs import COMPONENTS as COST_COLUMNS
-from immsim.engine.costs import capital_per_year
+from immsim.engine.costs import LABELS, capital_per_year
 from immsim.engine.results import Results
 from immsim.engine.run import run
 from immsim.errors import InputError
@@ -384,6 +384,13 @@ class CapacityBands:
     """The central value of each of :data:`BANDED_EFFECTS` in every draw's answer, spread the
     same way: the economic, fiscal and family effects' 90% bands from parameter uncertainty
     (the studies' rates at their central values)."""
+    cost_by_component: dict[str, tuple[float, float, float]] = dataclasses.field(
+        default_factory=dict
+    )
+    """Each cost component's yearly cost (the columns of
+    :data:`immsim.engine.costs.LABELS`, capital included) in every draw's answer, spread the
+    same way: the cost by component's 90% bands from parameter uncertainty (a component's
+    quantiles are its own, so the components' medians need not add up to the total's)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -393,6 +400,9 @@ class CapacityBands:
             "capacities": {name: list(band) for name, band in self.capacities.items()},
             "cost_per_year": list(self.cost_per_year),
             "effects": {name: list(band) for name, band in self.effects.items()},
+            "cost_by_component": {
+                name: list(band) for name, band in self.cost_by_component.items()
+            },
         }
 
 
@@ -472,6 +482,9 @@ def capacity_bands(
         cost_per_year=_spread([a.cost_per_year for a in answers]),
         effects={
             name: _spread([_central(a.effects, name) for a in answers]) for name in BANDED_EFFECTS
+        },
+        cost_by_component={
+            name: _spread([a.cost_by_component.get(name, 0.0) for a in answers]) for name in LABELS
         },
     )
 

@@ -27,6 +27,24 @@ if TYPE_CHECKING:
 DAYS_PER_YEAR = 365.25
 
 
+def study(tree: ParameterTree, key: str) -> float:
+    """A study's own figure (``economy.studies.*``), as it published it: the leaf's latest
+    value, whatever the run's dates (a published figure does not change with them, and a run
+    that starts before the study was published still compares with it)."""
+    return float(tree.leaf(key).values[-1].value)
+
+
+def study_dollars(tree: ParameterTree, key: str, at: dt.date) -> float:
+    """Dollars of the year a study states its costs in (its ``dollar_year`` leaf, ``key``) in
+    the dollars of the run's start ``at``."""
+    return dollars_of(tree, int(study(tree, key)), at)
+
+
+def capital_life(tree: ParameterTree, at: dt.date) -> str:
+    """The years new beds' capital is spread over, in words, for the traces' text."""
+    return f"{float(tree.get('detention.capital_life_years', at)):,.0f} years"
+
+
 @dataclass(frozen=True)
 class Comparison:
     """One published estimate: as published, restated on the model's basis, and the model's."""
@@ -174,7 +192,8 @@ def _aic(b: _Basis) -> list[Comparison]:
     costs = b.costs
     out: list[Comparison] = []
     add = b.adder(out)
-    aic = removals / 1e6 * b.deflator(2024) * 1e6  # USD millions per year -> USD on our basis
+    # USD millions a year for a million removals -> USD a year for the run's removals, restated
+    aic = removals / 1e6 * study_dollars(b.tree, "economy.studies.aic2024.dollar_year", b.at) * 1e6
     components = {
         "detention": ("model_aic2024_component_detention", "cost_detention"),
         "arrests": ("model_aic2024_component_arrest", "cost_arrest"),
@@ -205,7 +224,8 @@ def _aic(b: _Basis) -> list[Comparison]:
             f"part of the {_money(gap)} gap (AIC less the model, by component: {by_component}; "
             "each is traced below). AIC also counts building the detention it assumes; the model "
             "prices the capacities the run used at today's unit costs, with the beds it adds "
-            "above today's funded level built at a cited cost per bed spread over 39 years.",
+            f"above today's funded level built at a cited cost per bed spread over "
+            f"{capital_life(b.tree, b.at)}.",
         )
     return out
 
@@ -230,7 +250,8 @@ def _aic_components(b: _Basis) -> list[Comparison]:
     bed_days = costs["cost_detention"] / bed_day
     officer_drivers = b.officer_drivers
     tree, at = b.tree, b.at
-    aic = removals / 1e6 * b.deflator(2024) * 1e6  # USD millions per year -> USD on our basis
+    # USD millions a year for a million removals -> USD a year for the run's removals, restated
+    aic = removals / 1e6 * study_dollars(b.tree, "economy.studies.aic2024.dollar_year", b.at) * 1e6
     if "model_aic2024_component_detention" in estimates:
         theirs = estimates["model_aic2024_component_detention"].value * aic
         add(
@@ -255,7 +276,9 @@ def _aic_components(b: _Basis) -> list[Comparison]:
             theirs,
             costs["cost_arrest"],
             "USD/year",
-            f"AIC's arrest cost would pay {theirs / officer_year:,.0f} officers at the model's "
+            f"AIC's arrest cost (it prices an arrest at large at "
+            f"{_money(study(tree, 'economy.studies.aic2024.at_large_arrest_cost'))}) would pay "
+            f"{theirs / officer_year:,.0f} officers at the model's "
             f"{_money(officer_year)} an officer-year; the model needs "
             f"{required['officers']:,.0f}, {_more(required['officers'], theirs / officer_year, 'that')}: "
             f"{officer_drivers}.",
@@ -292,7 +315,9 @@ def _aic_components(b: _Basis) -> list[Comparison]:
             f"{_money(theirs / max(removals, 1.0))} a removal in AIC against the model's "
             f"{_money(costs['cost_removal'] / max(removals, 1.0))}: the model flies {flown:.0%} "
             f"of removals at {_money(air_seat)} a seat and returns the rest to Mexico over land "
-            f"at {_money(land)}.",
+            f"at {_money(land)}; AIC puts every removal on a charter at "
+            f"{_money(study(tree, 'economy.studies.aic2024.flight_cost_per_hour'))} a flight hour "
+            "(ICE's acting director, 2023) and none on commercial flights.",
         )
     return out
 
@@ -306,7 +331,9 @@ def _pwbm(b: _Basis) -> list[Comparison]:
     add = b.adder(out)
     per_removal = sum(costs.values()) / max(removals, 1.0)
     if "model_pwbm2025_cost_per_deportee" in estimates:
-        theirs = estimates["model_pwbm2025_cost_per_deportee"].value * b.deflator(2025)
+        theirs = estimates["model_pwbm2025_cost_per_deportee"].value * study_dollars(
+            b.tree, "economy.studies.pwbm2025.dollar_year", b.at
+        )
         add(
             "model_pwbm2025_cost_per_deportee",
             "Penn Wharton 2025",
@@ -359,10 +386,11 @@ def _cap(b: _Basis) -> list[Comparison]:
     add = b.adder(out)
     per_removal = sum(costs.values()) / max(removals, 1.0)
     if "model_cap2010_cost_per_deportation" in estimates:
-        theirs = estimates["model_cap2010_cost_per_deportation"].value * b.deflator(2008)
+        cap = study_dollars(b.tree, "economy.studies.cap2010.dollar_year", b.at)
+        theirs = estimates["model_cap2010_cost_per_deportation"].value * cap
         apprehension = estimates.get("model_cap2010_cost_per_apprehension")
         average = (
-            f"{_money(apprehension.value * b.deflator(2008))} an apprehension (in today's dollars)"
+            f"{_money(apprehension.value * cap)} an apprehension (in today's dollars)"
             if apprehension
             else "its cost per apprehension"
         )
@@ -391,7 +419,8 @@ def _aaf(b: _Basis) -> list[Comparison]:
     per_flight = b.unit("removal.persons_per_flight_max")
     officer_drivers = b.officer_drivers
     # American Action Forum (2016): everyone (11.3 million) in two years
-    aaf = removals / (11.3e6 / 2)
+    theirs_removals = study(b.tree, "economy.studies.aaf2016.removals_per_year")
+    aaf = removals / theirs_removals
     if "model_aaf2016_detention_beds_needed" in estimates:
         theirs = estimates["model_aaf2016_detention_beds_needed"].value * aaf
         ours_stay = required["beds"] * DAYS_PER_YEAR / max(removals, 1.0)
@@ -419,7 +448,7 @@ def _aaf(b: _Basis) -> list[Comparison]:
             required["officers"],
             "officers",
             f"AAF's staffing removes "
-            f"{11.3e6 / 2 / estimates['model_aaf2016_apprehension_personnel'].value:,.0f} "
+            f"{theirs_removals / estimates['model_aaf2016_apprehension_personnel'].value:,.0f} "
             f"people a year per position; {officer_drivers}.",
         )
     if "model_aaf2016_charter_flights_per_year" in estimates:
@@ -469,15 +498,18 @@ CAP_COMPONENTS = (
 """CAP 2010's four stages, each one figure per person removed (its total, $23,482, is their
 sum); transport is $1,000 a person (p. 11), the remainder of the total."""
 AIC_COMPONENTS = (
-    ("arrest", "model_aic2024_component_arrest", ("cost_arrest",)),
-    ("detention", "model_aic2024_component_detention", ("cost_detention",)),
-    ("courts", "model_aic2024_component_legal_processing", ("cost_court",)),
-    ("transport", "model_aic2024_component_removal", ("cost_removal",)),
+    ("arrest", "economy.studies.aic2024.arrest", ("cost_arrest",)),
+    ("detention", "economy.studies.aic2024.detention", ("cost_detention",)),
+    ("courts", "economy.studies.aic2024.legal_processing", ("cost_court",)),
+    ("transport", "economy.studies.aic2024.removal", ("cost_removal",)),
 )
-"""AIC 2024's yearly cost of a million removals by component (USD millions, 2024 dollars)."""
+"""AIC 2024's yearly cost of a million removals by component (the tree's leaves, USD a year in
+2024 dollars), and the model's cost columns they compare with."""
 TRACED = {
     "CAP 2010": "ICE's FY2008 budget for each stage per person (The Costs of Mass Deportation)",
-    "AIC 2024": "a million removals a year by component (as summarised; secondary)",
+    "AIC 2024": "Mass Deportation: Devastating Costs to America, Its Budget and Economy "
+    "(October 2024), a million removals a year by component (its table as quoted), with the "
+    "report's own unit costs of an arrest and a removal flight hour",
     "PWBM 2025": "Mass Deportation of Unauthorized Immigrants: Fiscal and Economic Effects "
     "(2025-07-28), its key points and cost per deportee",
     "AAF 2015": "The Budgetary and Economic Costs of Addressing Unauthorized Immigration "
@@ -525,7 +557,7 @@ def trace_assumptions(
 
     total = estimates.get("model_cap2010_cost_per_deportation")
     if total is not None:
-        cap = dollars_of(tree, 2008, at)
+        cap = study_dollars(tree, "economy.studies.cap2010.dollar_year", at)
         listed = 0.0
         for component, metric, page, columns in CAP_COMPONENTS:
             if metric is None:
@@ -549,28 +581,78 @@ def trace_assumptions(
                 )
             )
         rest("CAP 2010", "")
-    if all(metric in estimates for _, metric, _ in AIC_COMPONENTS):
-        # USD millions for a million removals is USD a removal, restated to the run's start
-        aic = dollars_of(tree, 2024, at)
-        for component, metric, columns in AIC_COMPONENTS:
-            theirs = estimates[metric].value * aic
-            out.append(
-                Trace(
-                    "AIC 2024",
-                    component,
-                    theirs,
-                    per_removal(columns),
-                    "",
-                    (theirs - per_removal(columns)) * removals,
-                    f"${estimates[metric].value:,.0f} million a year for a million removals "
-                    "(2024 dollars)",
-                    model[component],
-                )
-            )
-        rest("AIC 2024", "")
+    out += _aic_trace(result, tree, at, removals, model)
     out += _pwbm_trace(result, tree, at, estimates, removals)
     out += _aaf2015_trace(result, tree, at, removals)
     out += _aaf_trace(result, tree, at, estimates, removals)
+    return out
+
+
+AIC_UNITS = {
+    "arrest": "; the report prices an arrest at large at ${at_large:,.0f} on average",
+    "detention": "; building and running the beds a million a year need",
+    "courts": "; immigration courts, judges and attorneys",
+    "transport": "; every removal flown on a charter at ${flight_hour:,.0f} a flight hour "
+    "(ICE's acting director, 2023), none on commercial flights",
+}
+"""What the AIC report says behind each component, with the tree's values filled in."""
+
+
+def _aic_trace(
+    result: RequiredCapacity,
+    tree: ParameterTree,
+    at: dt.date,
+    removals: float,
+    model: dict[str, str],
+) -> list[Trace]:
+    """American Immigration Council 2024 on the run's basis: each component of its yearly cost
+    of a million removals (``economy.studies.aic2024.*``) over its million is a cost per
+    removal, restated from its 2024 dollars to the run's start, beside the model's; the model's
+    own components it does not list count against it. The effects add up to AIC's four
+    components less the model's total, at the run's removals."""
+    costs = result.cost_by_component
+    theirs_removals = study(tree, "economy.studies.aic2024.removals_per_year")
+    restate = study_dollars(tree, "economy.studies.aic2024.dollar_year", at)
+    units = {
+        "at_large": study(tree, "economy.studies.aic2024.at_large_arrest_cost"),
+        "flight_hour": study(tree, "economy.studies.aic2024.flight_cost_per_hour"),
+    }
+    out: list[Trace] = []
+    listed = 0.0
+    for component, leaf, columns in AIC_COMPONENTS:
+        total = study(tree, leaf)
+        listed += total
+        theirs = total / theirs_removals * restate
+        ours = sum(costs.get(c, 0.0) for c in columns) / removals
+        out.append(
+            Trace(
+                "AIC 2024",
+                component,
+                theirs,
+                ours,
+                "",
+                (theirs - ours) * removals,
+                f"${total / 1e9:,.1f} billion a year for {theirs_removals / 1e6:,.0f} million "
+                f"removals a year ({study(tree, 'economy.studies.aic2024.dollar_year'):.0f} dollars)"
+                f"{AIC_UNITS[component].format(**units)}",
+                model[component],
+            )
+        )
+    headline = study(tree, "economy.studies.aic2024.annual_total")
+    ours_other = sum(costs.get(c, 0.0) for c in OURS_ONLY) / removals
+    out.append(
+        Trace(
+            "AIC 2024",
+            "other",
+            0.0,
+            ours_other,
+            "",
+            -ours_other * removals,
+            f"not listed (its four components make ${listed / 1e9:,.1f} billion of its "
+            f"${headline / 1e9:,.0f} billion a year)",
+            model["other"],
+        )
+    )
     return out
 
 
@@ -626,7 +708,7 @@ def _pwbm_trace(
     per_removal = sum(result.cost_by_component.values()) / removals
     cost = estimates.get("model_pwbm2025_cost_per_deportee")
     if cost is not None:
-        theirs = cost.value * dollars_of(tree, 2025, at)
+        theirs = cost.value * study_dollars(tree, "economy.studies.pwbm2025.dollar_year", at)
         out.append(
             Trace(
                 "PWBM 2025",
@@ -637,7 +719,7 @@ def _pwbm_trace(
                 (theirs - per_removal) * removals,
                 "an average of AIC's and AAF's full costs per deportee, one-time building included",
                 "the yearly cost of the capacities this run used, new beds' capital spread over "
-                "39 years",
+                + capital_life(tree, at),
             )
         )
     gdp = estimates.get("model_pwbm2025_gdp_effect_10yr_policy")
@@ -685,15 +767,14 @@ def _aaf2015_trace(
     dollars, restated to the run's start), beside the model's; apprehension at its lower
     estimate (the upper one named). Its totals are one-time costs spread over its 20 years of
     removals, so they are a cost per removal, as the model's yearly cost over its removals is."""
-    day = dt.date(2015, 12, 31)
-    people = float(tree.get("economy.studies.aaf2015.removals", day))
-    restate = dollars_of(tree, 2015, at)
+    people = study(tree, "economy.studies.aaf2015.removals")
+    restate = study_dollars(tree, "economy.studies.aaf2015.dollar_year", at)
     model = _model_basis(result, tree, at, removals)
     costs = result.cost_by_component
-    upper = float(tree.get("economy.studies.aaf2015.apprehension_upper", day))
+    upper = study(tree, "economy.studies.aaf2015.apprehension_upper")
     out = []
     for component, leaf, columns in AAF2015_STAGES:
-        total = float(tree.get(leaf, day))
+        total = study(tree, leaf)
         theirs = total / people * restate
         ours = sum(costs.get(c, 0.0) for c in columns) / removals
         note = f" (upper estimate ${upper / 1e9:,.1f} billion)" if component == "arrest" else ""
@@ -729,8 +810,6 @@ def _aaf2015_trace(
 POPULATION = "population.unauthorized_total_pew"
 """Whose count of the unauthorized population restates a study's share of everyone (Penn
 Wharton removes a tenth of them a year): Pew's, the latest vintage in the tree."""
-AAF_REMOVALS = 11.3e6 / 2
-"""AAF 2016's removals a year: everyone (11.3 million) in two years."""
 
 
 def _aaf_trace(
@@ -759,7 +838,8 @@ def _aaf_trace(
 
     # a court: a judge at EOIR's cost, with AAF's own federal attorneys per court at the
     # model's attorney-year (ICE's trial attorneys)
-    attorneys = float(tree.get("economy.studies.aaf2016.federal_attorneys", at))
+    attorneys = study(tree, "economy.studies.aaf2016.federal_attorneys")
+    theirs_removals = study(tree, "economy.studies.aaf2016.removals_per_year")
     courts = estimates[needed["courts"]].value
     judge = unit("courts.process.cost_per_judge_year") + attorneys / courts * unit(
         "courts.process.trial_attorney_cost_per_year"
@@ -788,7 +868,7 @@ def _aaf_trace(
     out = []
     for component, metric in needed.items():
         count = estimates[metric].value
-        theirs = count * priced[component] / AAF_REMOVALS
+        theirs = count * priced[component] / theirs_removals
         ours = sum(costs.get(c, 0.0) for c in columns[component]) / removals
         mine, what = ours_count[component]
         extra = f" and {attorneys:,.0f} federal attorneys" if component == "courts" else ""
@@ -800,8 +880,8 @@ def _aaf_trace(
                 ours,
                 "",
                 (theirs - ours) * removals,
-                f"{count:,.0f} {estimates[metric].unit}{extra} for {AAF_REMOVALS / 1e6:,.2f} "
-                f"million removals a year ({count / AAF_REMOVALS * 1e3:,.1f} per thousand)",
+                f"{count:,.0f} {estimates[metric].unit}{extra} for {theirs_removals / 1e6:,.2f} "
+                f"million removals a year ({count / theirs_removals * 1e3:,.1f} per thousand)",
                 f"{mine:,.0f} {what} for {removals / 1e6:,.2f} million "
                 f"({mine / removals * 1e3:,.1f} per thousand)",
             )

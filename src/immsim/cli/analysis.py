@@ -402,6 +402,10 @@ def _print_bands(bands: CapacityBands, wide: bool) -> None:
     rows = [[name, *(f"{v:,.0f}" for v in band)] for name, band in bands.capacities.items()]
     rows.append(["cost ($ billion)", *(f"{v / 1e9:,.1f}" for v in bands.cost_per_year)])
     from immsim.analysis.effects import EFFECT_METRICS
+    from immsim.engine.costs import LABELS
+
+    for name, band in bands.cost_by_component.items():
+        rows.append([f"cost: {LABELS[name]} ($ billion)", *(f"{v / 1e9:,.1f}" for v in band)])
 
     for name, band in bands.effects.items():
         label, unit = EFFECT_METRICS[name]
@@ -644,7 +648,8 @@ def _print_traces(traces: list[Trace], wide: bool) -> None:
 
     sources = []
     for study in dict.fromkeys(t.study for t in traces):
-        pages = [t.basis for t in traces if t.study == study and t.basis]
+        # each place in the report once (AAF 2015's four stages all come from its Table 1)
+        pages = list(dict.fromkeys(t.basis for t in traces if t.study == study and t.basis))
         sources.append(f"{study}, {TRACED[study]}" + (f", {', '.join(pages)}" if pages else ""))
     console.print(
         "Each study restated on this run's basis (its removals, the dollars of its start): "

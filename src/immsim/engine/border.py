@@ -45,21 +45,44 @@ def removals_per_year(p: Mapping[str, Any]) -> float:
     )
 
 
-def released_with_case_per_year(p: Mapping[str, Any]) -> float:
+def released_per_year(p: Mapping[str, Any]) -> float:
     """People Border Patrol apprehended under Title 8 who are not single adults, a year: members
     of families (mostly released with a notice to appear) and unaccompanied children (placed in
     proceedings and released by HHS to sponsors). A lower bound on the border's releases into the
-    interior with a court case (single adults released with a notice are left out), times the
-    share Border Patrol releases (``border.release_share``: none from May 2025, as CBP reported).
-
-    The background stage's arrivals with a court case are this series, a week at a time
-    (:mod:`immsim.engine.stages.background`): the court docket's inflow from the border comes
-    from CBP's record, not from a share of the tree's arrivals."""
+    interior (single adults released with a notice are left out), times the share Border Patrol
+    releases (``border.release_share``: none from May 2025, as CBP reported)."""
     return (
         float(p["border.record.usbp_title8_apprehensions"])
         * (1.0 - float(p["border.single_adult_share"]))
         * float(p["border.release_share"])
     )
+
+
+def released_with_case_per_year(p: Mapping[str, Any]) -> float:
+    """The border's releases (:func:`released_per_year`) whose charging document reaches the
+    court: all of them, except from 2021, when a share left with a Notice to Report or on
+    Parole+ATD instead (``border.release_uncharged_share``, late March 2021 to March 2023) and a
+    share of the notices to appear were never filed, so judges dismissed the cases
+    (``border.release_unfiled_share``, from January 2021).
+
+    The background stage's arrivals with a court case are this series, a week at a time
+    (:mod:`immsim.engine.stages.background`): the court docket's inflow from the border comes
+    from CBP's record, not from a share of the tree's arrivals."""
+    return (
+        released_per_year(p)
+        * (1.0 - float(p["border.release_uncharged_share"]))
+        * (1.0 - float(p["border.release_unfiled_share"]))
+    )
+
+
+def released_uncharged_per_year(p: Mapping[str, Any]) -> float:
+    """The border's releases whose case never reaches the court: released with no charging
+    document (588,000 still without one in January 2023, NBC News from DHS's records) or with a
+    notice never filed (about 200,000 dismissed for it from January 2021 to February 2024,
+    TRAC). They join the population at large with no court case, so the court backlog does not
+    count them, as EOIR's did not (the unfiled until their first hearing, which the engine does
+    not wait for)."""
+    return released_per_year(p) - released_with_case_per_year(p)
 
 
 def detained(p: Mapping[str, Any]) -> float:

@@ -1,8 +1,10 @@
 """Background flows and arrivals: emigration and grants of status among everyone at large, then
 the week's new arrivals: those who settle without a court case (``flows.arrivals``), and the
-people Border Patrol released into the interior with one, from CBP's record
-(:func:`immsim.engine.border.released_with_case_per_year`), who join the court backlog at once.
-The two are separate sources, one leaf each: no share of a total decides who has a case."""
+people Border Patrol released into the interior, from CBP's record: with a charging document
+(:func:`immsim.engine.border.released_with_case_per_year`), who join the court backlog at once,
+and, in 2021-2023, without one (:func:`immsim.engine.border.released_uncharged_per_year`), who
+join the people at large with no case. The sources are separate, one leaf each: no share of the
+tree's arrivals decides who has a case."""
 
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ class BackgroundPlan(NamedTuple):
     p_status_grant: float
     arrivals_per_week: float  # without a court case
     cases_per_week: float  # released at the border with a court case
+    uncharged_per_week: float  # released at the border with no charging document filed
     cohort: IntArray  # the groups this year's arrivals join
     arrival_weights: FloatArray  # their shares of arrivals without a court case
     case_weights: FloatArray  # and with one
@@ -44,10 +47,11 @@ def plan(x: PlanInputs) -> BackgroundPlan:
         p_status_grant=float(weekly(p["flows.status_grant_rate"])),
         arrivals_per_week=float(p["flows.arrivals"]) / WEEKS_PER_YEAR,
         cases_per_week=border.released_with_case_per_year(p) / WEEKS_PER_YEAR,
+        uncharged_per_week=border.released_uncharged_per_year(p) / WEEKS_PER_YEAR,
         cohort=cohort,
         arrival_weights=g.arrival_weights,
-        # people released at the border with a notice to appear arrive with a court case, as
-        # asylum seekers more often than others
+        # people released at the border (with a notice to appear or, uncharged, with a notice to
+        # report or on parole) are asylum seekers more often than others
         case_weights=g.arrival_weights * np.where(x.a.asylum[cohort], asylum_weight, 1.0),
     )
 
@@ -97,6 +101,12 @@ def run(state: Stream, stocks: IntArray, plan: BackgroundPlan, out: FloatArray) 
     for j in range(plan.cohort.size):
         stocks[FREE, plan.cohort[j]] += no_case[j]
         stocks[RELEASED, plan.cohort[j]] += has_case[j]
+    if plan.uncharged_per_week > 0.0:  # no draw outside 2021-2023, so other years' runs keep theirs
+        uncharged = draws.poisson(state, plan.uncharged_per_week)
+        arrivals += uncharged
+        at_large = draws.spread(state, uncharged, plan.case_weights)
+        for j in range(plan.cohort.size):
+            stocks[FREE, plan.cohort[j]] += at_large[j]
     out[Count.EMIGRATED] = emigrated
     out[Count.STATUS_GRANTED] = granted
     out[Count.ARRIVALS] = arrivals
