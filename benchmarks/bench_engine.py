@@ -77,7 +77,11 @@ def simpy_baseline() -> dict[str, float]:
     booking = booking + np.where(a.pending, p[f"{c}pending_charges_booking_rate"], 0.0)
     match = np.where(a.known, p[f"{c}fingerprint_match_known"], p[f"{c}fingerprint_match_unknown"])
     enforce = np.where(tri.exempt, 0.0, np.where(tri.rank < 99, 1.0, 1.0))
-    leads = np.where(a.known, p[f"{c}database_lead_rate"], 0.0) + p[f"{c}task_force_rate"]
+    leads = (
+        np.where(a.known, p[f"{c}database_lead_rate"], 0.0)
+        + p[f"{c}benefit_record_lead_rate"]
+        + p[f"{c}checkpoint_rate"]
+    )
     arrest = _weekly(booking * match * p[f"{c}cooperation_full"] * enforce + leads * enforce)
     emigrate = float(_weekly(p["flows.emigration_rate"]))
     country = groups.level_of("country_group")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -45,13 +46,14 @@ def scenario(
     start: str = "2016-10-01",
     years: int = 1,
     overrides: dict[str, Any] | None = None,
+    seed: int = 7,
 ) -> Any:
     doc: dict[str, Any] = {
         "name": "levers",
         "regime": regime,
         "start": start,
         "horizon_years": years,
-        "seed": 7,
+        "seed": seed,
     }
     if overrides:
         doc["reform"] = {
@@ -121,6 +123,12 @@ def trump_era() -> Any:
     return go(regime="eo13768", start="2017-01-25", years=2)
 
 
+def trump_era_scaled(key: str, factor: float) -> Any:
+    """The ``trump_era`` runs with one leaf at ``factor`` times its June 2017 value."""
+    value = factor * at(key, "2017-06-01")
+    return go(regime="eo13768", start="2017-01-25", years=2, overrides={key: value})
+
+
 def test_each_program_works_within_its_share_of_the_officers_hours(trump_era: Any) -> None:
     w = trump_era.weekly
     day = "2017-06-01"
@@ -134,6 +142,19 @@ def test_each_program_works_within_its_share_of_the_officers_hours(trump_era: An
     assert w["arrests_at_large"].sum() > 0 and w["arrests_collateral"].sum() > 0
 
 
+@functools.cache
+def shipped_year(name: str, reform: bool = True, goal: float | None = None) -> Any:
+    """The first year of a shipped scenario on the test's population (without its reform, if
+    ``reform`` is false, and then with ``goal`` as the removal goal, if given), run once for
+    every test that reads it."""
+    shipped = load_embedded_scenario(name)
+    if reform:
+        return run(shipped.model_copy(update={"horizon_years": 1}), population=POP)
+    overrides = {} if goal is None else {"enforcement.effort.removal_goal": goal}
+    bare = scenario(shipped.regime, shipped.start.isoformat(), 1, overrides, shipped.seed)
+    return run(bare, population=POP)
+
+
 @pytest.mark.parametrize("name", embedded_scenario_names())
 def test_every_shipped_scenario_arrests_at_large_and_collaterally_where_permitted(
     name: str,
@@ -141,8 +162,7 @@ def test_every_shipped_scenario_arrests_at_large_and_collaterally_where_permitte
     # custodial arrests no longer take every hour: the at-large teams work in every scenario,
     # and arrest people met in their operations where the regime permits collateral arrests
     shipped = load_embedded_scenario(name)
-    result = run(shipped.model_copy(update={"horizon_years": 1}), population=POP)
-    w = result.weekly
+    w = shipped_year(name).weekly
     assert w["arrests_at_large"].sum() > 0
     permitted = load_regime(shipped.regime).channels.collateral_arrests
     assert (w["arrests_collateral"].sum() > 0) == permitted
@@ -173,12 +193,7 @@ def test_fewer_collateral_arrests_leave_hours_for_more_targets(trump_era: Any) -
     # each (hand calculation, 2% band)
     day = "2017-06-01"
     ratio = at("enforcement.channels.collateral_per_targeted", day)
-    fewer = go(
-        regime="eo13768",
-        start="2017-01-25",
-        years=2,
-        overrides={"enforcement.channels.collateral_per_targeted": ratio / 2},
-    )
+    fewer = trump_era_scaled("enforcement.channels.collateral_per_targeted", 0.5)
     w, base = fewer.weekly, trump_era.weekly
     measured = float(w["arrests_collateral"].sum()) / float(w["arrests_at_large"].sum())
     assert measured == pytest.approx(ratio / 2, rel=0.05)
@@ -195,12 +210,7 @@ def test_more_fugitive_operations_hours_move_arrests_into_the_community(trump_er
     # of the three, and, as every program binds, so do its arrests (hand calculation, 10% band)
     day = "2017-06-01"
     doubled = 2 * at("enforcement.effort.program_share.at_large", day)
-    more = go(
-        regime="eo13768",
-        start="2017-01-25",
-        years=2,
-        overrides={"enforcement.effort.program_share.at_large": doubled},
-    )
+    more = trump_era_scaled("enforcement.effort.program_share.at_large", 2)
     before, after = program_shares(day), program_shares(day, doubled)
     for columns, pool in ((AT_LARGE, "at_large"), (CUSTODIAL, "custodial")):
         expected = after[pool] / before[pool]
@@ -298,12 +308,7 @@ def test_partner_processed_holds_leave_ice_hours_for_more_custodial_arrests(
     # arrests, cut in proportion); band 2%. The hours used stay within the program's share.
     day = "2017-06-01"
     s = at("enforcement.partners.ice_hours_share", day)
-    full = go(
-        regime="eo13768",
-        start="2017-01-25",
-        years=2,
-        overrides={"enforcement.partners.ice_hours_share": 1.0},
-    )
+    full = trump_era_scaled("enforcement.partners.ice_hours_share", 1.0 / s)
     base = trump_era.weekly
     pi = total(base, PARTNERS) / total(base, CUSTODIAL)
     expected = 1.0 / (1.0 - pi * (1.0 - s))
@@ -311,6 +316,23 @@ def test_partner_processed_holds_leave_ice_hours_for_more_custodial_arrests(
     assert measured == pytest.approx(expected, rel=0.02)
     assert measured > 1.03  # the lever moves the outputs by more than noise
     assert total(full.weekly, PARTNERS) < total(base, PARTNERS)
+
+
+def expected_at_large(w: pl.DataFrame, chance: float) -> float:
+    """Hand calculation of a channel's arrests when nothing caps them: each week, the people at
+    large, with or without an order, times the channel's chance a week. The stocks are at the
+    week's end; the week's draws see the stock before it."""
+    at_large = w["at_large"].to_numpy() + w["final_orders_at_large"].to_numpy()
+    before = np.concatenate([[at_large[0]], at_large[:-1]])
+    return float((before * chance).sum())
+
+
+def ample(day: str) -> dict[str, float]:
+    """ICE's hours a hundred times the officers', so that no program's hours cut a channel."""
+    return {
+        "enforcement.ero_deportation_officers": 100
+        * at("enforcement.ero_deportation_officers", day)
+    }
 
 
 def revival(officers: float) -> Any:
@@ -325,8 +347,7 @@ def revival(officers: float) -> Any:
         overrides={
             "enforcement.protections.tps_in_force_share": 0.0,
             "enforcement.partners.task_force.officers": officers,
-            "enforcement.ero_deportation_officers": 100
-            * at("enforcement.ero_deportation_officers", "2025-06-01"),
+            **ample("2025-06-01"),
         },
     )
 
@@ -346,10 +367,7 @@ def test_task_force_arrests_follow_the_partners_officers() -> None:
     population = at(f"population.unauthorized_total_{estimator}", day)
     chance = float(weekly(officers * per_officer / population))
     w = revival(officers).weekly
-    at_large = w["at_large"].to_numpy() + w["final_orders_at_large"].to_numpy()
-    # the stocks are at the week's end; the week's draws see the stock before it
-    before = np.concatenate([[at_large[0]], at_large[:-1]])
-    expected = float((before * chance).sum())
+    expected = expected_at_large(w, chance)
     measured = float(w["arrests_287g_task_force"].sum())
     assert 0.93 * expected <= measured <= 1.03 * expected, (measured, expected)
     doubled = float(revival(2 * officers).weekly["arrests_287g_task_force"].sum())
@@ -395,16 +413,12 @@ def test_tps_terminations_make_their_holders_arrestable_in_proportion() -> None:
     # band 0.03
     day = "2025-06-01"
     lost = 1.0 - at("enforcement.protections.tps_in_force_share", day)
-    ample = {
-        "enforcement.ero_deportation_officers": 100
-        * at("enforcement.ero_deportation_officers", day),
-        "enforcement.channels.collateral_per_targeted": 0.0,
-    }
-    kept = go(regime="jan2025", start=day, overrides=ample)
+    hours = {**ample(day), "enforcement.channels.collateral_per_targeted": 0.0}
+    kept = go(regime="jan2025", start=day, overrides=hours)
     none = go(
         regime="jan2025",
         start=day,
-        overrides={"enforcement.protections.tps_in_force_share": 0.0, **ample},
+        overrides={"enforcement.protections.tps_in_force_share": 0.0, **hours},
     )
     ratio = tps_arrests(kept, weeks=8) / tps_arrests(none, weeks=8)
     assert ratio == pytest.approx(lost, abs=0.03), ratio
@@ -559,6 +573,28 @@ def test_countries_refuse_releases_people_the_zadvydas_period_after_admission() 
     assert releases[weeks] > 0
 
 
+def test_the_shipped_countries_refuse_levels_off_as_calculated() -> None:
+    # The shipped scenario over its five years (the issue measured detention climbing from
+    # about 23,000 to 76,000 when release was keyed to a country label): people held awaiting
+    # a removal their countries delay are released after the Zadvydas period, so the stock
+    # held for removal levels off (the last year's mean within 3% of the year before) at the
+    # steady state calculated for the refusing pace (weeks of stock per weekly release, the
+    # hand calculation above; band 10%: Mexico's land removals hold a few more), with many
+    # times the Zadvydas releases of the same years without the reform
+    shipped = load_embedded_scenario("countries-refuse")
+    w = run(shipped, population=POP).weekly
+    without = run(shipped.model_copy(update={"reform": None}), population=POP).weekly
+    last, before = w[-52:], w[-104:-52]
+    held = float(last["detained_removal"].mean())
+    assert held == pytest.approx(float(before["detained_removal"].mean()), rel=0.03)
+    day = shipped.start.isoformat()
+    rate = at("removal.logistics.travel_document_rate.refusing_or_delaying", day)
+    weeks = round(at("detention.release.zadvydas_weeks", day))
+    ratio = held / float(last["zadvydas_releases"].mean())
+    assert ratio == pytest.approx(held_per_release(rate, weeks), rel=0.10), ratio
+    assert float(w["zadvydas_releases"].sum()) > 5 * float(without["zadvydas_releases"].sum())
+
+
 @pytest.mark.parametrize("period", [None, 13])
 def test_detention_of_people_who_cannot_be_removed_levels_off_as_calculated(
     period: int | None,
@@ -592,3 +628,170 @@ def test_detention_of_people_who_cannot_be_removed_levels_off_as_calculated(
         return float(part["detained_removal"].mean()) / float(part["admissions"].sum())
 
     assert per_admission(last) == pytest.approx(per_admission(before), rel=0.05)
+
+
+# checkpoints and records outside DHS ------------------------------------------------------
+
+GAO_CHECKPOINT_APPREHENSIONS = 35_700 / 5
+"""GAO-22-104568 (June 2022): Border Patrol apprehended about 35,700 potentially removable people
+at its interior checkpoints in FY2016-FY2020, some 7,140 a year."""
+
+
+def test_checkpoint_apprehensions_follow_the_cited_count() -> None:
+    # FY2018 (the middle of GAO's five years) under EO 13768, which acts on everyone it meets
+    # but the exempt, ICE's hours ample: the checkpoint arrests are the people at large, with
+    # or without an order, times the cited chance a week (hand calculation over the year;
+    # measured within 10% below it, the exempt: DACA recipients and TPS holders, and 3% above,
+    # noise). Over the first eight weeks, before the ample hours thin the people at large, the
+    # arrests run at GAO's 7,140 a year less the people the model holds elsewhere (in court
+    # with a case, detained: 10.7 of DHS's 11.4 million are at large) and the exempt; band 15%
+    day = "2017-10-01"
+    result = go(regime="eo13768", start=day, overrides=ample(day))
+    w = result.weekly
+    chance = float(weekly(at("enforcement.channels.checkpoint_rate", day)))
+    expected = expected_at_large(w, chance)
+    measured = float(w["arrests_checkpoint"].sum())
+    assert 0.90 * expected <= measured <= 1.03 * expected, (measured, expected)
+    a_year = float(w[:8]["arrests_checkpoint"].sum()) * 52 / 8
+    assert a_year == pytest.approx(GAO_CHECKPOINT_APPREHENSIONS, rel=0.15), a_year
+
+
+def test_more_checkpoints_take_a_larger_share_of_the_lead_hours(trump_era: Any) -> None:
+    # Ten times the checkpoints under the shipped hours: the other arrest work's hours bind, so
+    # its arrests stay as many (within 2%) and are taken among more people reached; taken at
+    # random among those reached, the checkpoints' share s of the lead arrests becomes
+    # 10 s / (1 + 9 s) (hand calculation, band 10%). The lever moves who is arrested, not how
+    # many: more people with no DHS record and no conviction, stopped on the road.
+    more = trump_era_scaled("enforcement.channels.checkpoint_rate", 10)
+    base, w = trump_era.weekly, more.weekly
+    assert total(w, LEADS) == pytest.approx(total(base, LEADS), rel=0.02)
+    share = float(base["arrests_checkpoint"].sum()) / total(base, LEADS)
+    expected = 10 * share / (1 + 9 * share)
+    measured = float(w["arrests_checkpoint"].sum()) / total(w, LEADS)
+    assert measured == pytest.approx(expected, rel=0.10), (share, measured, expected)
+    assert float(w["arrests_database"].sum()) < float(base["arrests_database"].sum())
+
+
+def test_benefit_records_lead_to_people_dhs_had_no_record_of() -> None:
+    # From 6 January 2026 ICE may receive state-funded Medicaid enrollees' status and address:
+    # a lead on people whether or not DHS knows them. Under the January 2025 rules, ICE's
+    # hours ample, no TPS holder protected and DHS's own database leads off, eight weeks: the
+    # database arrests are the people at large (with or without an order) times the leaf's
+    # chance a week (hand calculation, band -10%/+3%: the exempt), and none without the
+    # records. DHS's own database leads at the same chance reach only the people it knows: their
+    # arrests are the known share of those of the records (hand calculation: the population's
+    # share known to DHS, everyone with an order among them; band 0.05)
+    day = "2026-01-06"
+    hours = {
+        **ample(day),
+        "enforcement.protections.tps_in_force_share": 0.0,
+        "enforcement.channels.database_lead_rate": 0.0,
+    }
+    rate = at("enforcement.channels.benefit_record_lead_rate", day)
+    assert at("enforcement.channels.benefit_record_lead_rate", "2025-12-01") == 0.0
+    records = go(regime="jan2025", start=day, overrides=hours).weekly[:8]
+    expected = expected_at_large(records, float(weekly(rate)))
+    measured = float(records["arrests_database"].sum())
+    assert 0.90 * expected <= measured <= 1.03 * expected, (measured, expected)
+    no_lead = {**hours, "enforcement.channels.benefit_record_lead_rate": 0.0}
+    without = go(regime="jan2025", start=day, overrides=no_lead).weekly[:8]
+    assert float(without["arrests_database"].sum()) == 0.0
+    own = go(
+        regime="jan2025",
+        start=day,
+        overrides={**no_lead, "enforcement.channels.database_lead_rate": rate},
+    ).weekly[:8]
+    known = POP.marginal("known_to_agency")["true"] / POP.total
+    ratio = float(own["arrests_database"].sum()) / measured
+    assert ratio == pytest.approx(known, abs=0.05), (ratio, known)
+
+
+# every shipped scenario's lever moves its outputs -----------------------------------------
+
+SHIPPED_LEVERS: dict[str, tuple[str, float, float | None] | None] = {
+    # a removal goal raises removals (the 2013 e-mails, seeds/004, and the 2010 goal memo),
+    # against no goal: the baseline holds the 2025 goal of a million a year from 2025-04-08,
+    # so million-a-year's reform restates it, and everyone-in-ten-years is checked below
+    "everyone-in-ten-years": ("removals_interior", 1.0, 0.0),
+    "million-a-year": ("removals_interior", 1.0, 0.0),
+    "goal-400k-2014-priorities": ("removals_interior", 1.0, None),
+    # more officers, more arrests (FY2017-FY2018: ICE's arrests rose with its officers)
+    "plus-10000-officers": ("arrests", 1.0, None),
+    # countries that delay travel documents: people held past the Zadvydas period are released
+    "countries-refuse": ("zadvydas_releases", 1.0, None),
+    # a state's jails decline detainers: tests/test_areas.py checks it by area (a national run
+    # has no Phoenix to move)
+    "sanctuary-arizona": None,
+}
+"""Each shipped scenario with a reform: the output its lever moves, the recorded direction (+1
+up, -1 down) and the removal goal of the run it is compared with (None: the scenario without
+its reform). The scenarios without a reform are regimes, compared below."""
+
+
+def test_every_shipped_reform_is_checked() -> None:
+    with_reform = {n for n in embedded_scenario_names() if load_embedded_scenario(n).reform}
+    assert with_reform == set(SHIPPED_LEVERS)
+
+
+@pytest.mark.parametrize("name", [n for n, lever in SHIPPED_LEVERS.items() if lever])
+def test_every_shipped_reform_moves_its_output_the_recorded_way(name: str) -> None:
+    # none "does nothing": the first year with the reform against the same year without its
+    # lever, the output the lever acts on moved at least 2% in the recorded direction
+    lever = SHIPPED_LEVERS[name]
+    assert lever is not None
+    column, direction, goal = lever
+    reformed = float(shipped_year(name).weekly[column].sum())
+    without = float(shipped_year(name, reform=False, goal=goal).weekly[column].sum())
+    assert direction * (reformed - without) > 0.02 * without, (reformed, without)
+
+
+def test_a_goal_beyond_the_surge_cap_adds_nothing() -> None:
+    # everyone-in-ten-years (1.4 million a year) against million-a-year: both goals are out of
+    # reach, so the goal controller holds the effort at its cap (enforcement.effort.surge_max)
+    # every week in both, and the removals are the same within 1%: the cap, not the goal, is
+    # the lever there (the capacity analysis, `immsim capacity`, says what would reach it)
+    day = load_embedded_scenario("million-a-year").start.isoformat()
+    cap = at("enforcement.effort.surge_max", day)
+    everyone, million = shipped_year("everyone-in-ten-years"), shipped_year("million-a-year")
+    for result in (everyone, million):
+        assert float(result.weekly["effort"].median()) == pytest.approx(cap)
+    assert float(everyone.weekly["removals"].sum()) == pytest.approx(
+        float(million.weekly["removals"].sum()), rel=0.01
+    )
+
+
+ICE_FY2017_ARREST_RISE = 0.42
+"""ICE, Fiscal Year 2017 ICE Enforcement and Removal Operations Report: 110,568 administrative
+arrests from 20 January to 30 September 2017, a 42% increase over the same period of FY2016
+(https://assets.documentcloud.org/documents/4357670/iceEndOfYearFY2017.txt)."""
+
+
+def eo13768_against_2014_priorities() -> tuple[Any, Any]:
+    """The two shipped regime scenarios from 25 January 2017, their first year."""
+    return shipped_year("eo13768-from-2017"), shipped_year("priorities-2014-from-2017")
+
+
+def test_eo13768_arrests_more_and_less_criminally_than_the_2014_priorities_kept() -> None:
+    # EO 13768 ended the 2014 priorities (every removable person a priority, collateral arrests
+    # again): against the 2014 priorities kept, the first year's arrests rise and more of them
+    # are of people with no conviction (the direction of ICE's FY2017 report)
+    eo, kept = eo13768_against_2014_priorities()
+    assert float(eo.weekly["arrests"].sum()) > 1.02 * float(kept.weekly["arrests"].sum())
+    assert no_conviction_share(eo) > no_conviction_share(kept)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Known gap, open (issue 21): EO 13768 raises the first year's arrests by 7.7% against "
+        "the 2014 priorities kept, where ICE recorded +42%: the officers' hours bind in both "
+        "runs, so the wider priorities change who is arrested more than how many; strict, so "
+        "the test reports when the mechanism is mended."
+    ),
+)
+def test_eo13768_raises_arrests_as_recorded() -> None:
+    # ICE: +42% from inauguration to FY2017's end against the same months of FY2016; band 10
+    # points (the same officers; FY2016's months ran under the 2014 priorities)
+    eo, kept = eo13768_against_2014_priorities()
+    ratio = float(eo.weekly["arrests"].sum()) / float(kept.weekly["arrests"].sum())
+    assert ratio - 1.0 == pytest.approx(ICE_FY2017_ARREST_RISE, abs=0.10), ratio

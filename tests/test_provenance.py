@@ -24,14 +24,13 @@ REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
     {
         ("enforcement.channels.database_lead_rate", "2011-01-01"),
         ("enforcement.channels.database_lead_rate", "2025-03-01"),
-        ("enforcement.channels.task_force_rate", "2011-01-01"),
         ("flows.status_grant_rate", "2011-01-01"),
         ("population.association.usc_child_prime_age", "2011-01-01"),
     }
 )
 """Every placeholder left (issue 20). Remove an entry when its value is cited, derived or fitted;
-the test below fails until you do. The channels' ones left (database leads, task forces) and the
-hours per arrest wait for a source or a better-posed fit (docs/pending/README.md)."""
+the test below fails until you do. The database leads' rate waits for a source
+or a better-posed fit (docs/pending/README.md)."""
 
 
 def test_the_placeholders_left_are_exactly_the_allowlist() -> None:

@@ -1,4 +1,4 @@
-"""Leads: checkpoints and traffic stops, database leads, worksite operations and check-ins. Each stock's lead
+"""Leads: checkpoints and traffic stops, database and benefit-record leads, worksite operations and check-ins. Each stock's lead
 channels compete in one draw (a thinned binomial is binomial, and the split of the few people
 drawn is cheap); officers take the candidates within the hours of the program they belong to
 (the other arrest work's share of the officers' hours).
@@ -76,9 +76,16 @@ def plan(x: PlanInputs) -> LeadsPlan:
     def rate(key: str, on: bool) -> float:
         return float(weekly(float(p[key]))) if on else 0.0
 
-    # checkpoints and traffic stops (287(g) task forces are their own channel, in custody)
-    checkpoint = rate("enforcement.channels.task_force_rate", ch.checkpoint_task_force)
+    # Border Patrol's interior checkpoints and the traffic stops feeding them (287(g) task forces
+    # are their own channel, in custody)
+    checkpoint = rate("enforcement.channels.checkpoint_rate", ch.checkpoint_task_force)
     database = rate("enforcement.channels.database_lead_rate", ch.database_leads)
+    # records outside DHS that give a person's immigration status with an address (state-funded
+    # Medicaid enrolment from 2026) reach people whether or not DHS has a record of them; the
+    # database leads above come from DHS's own files, so they reach only the people it knows.
+    # From 2026 this multiplies the people reached some fourfold; the thinning below keeps the
+    # draws' cost (the default's ten years: 1.3-1.4 s with the leaf or without, in process)
+    benefit = rate("enforcement.channels.benefit_record_lead_rate", ch.database_leads)
     worksite = rate("enforcement.channels.worksite_rate", ch.worksite)
     check_in = rate("enforcement.channels.check_in_rate", ch.check_in)
     # each stock's channels: the count each adds to and its chance a week, in draw order
@@ -87,13 +94,17 @@ def plan(x: PlanInputs) -> LeadsPlan:
             FREE,
             (
                 (Count.ARRESTS_CHECKPOINT, checkpoint * e_p),
-                (Count.ARRESTS_DATABASE, np.where(x.a.known, database * e_p, 0.0)),
+                (Count.ARRESTS_DATABASE, (np.where(x.a.known, database, 0.0) + benefit) * e_p),
                 (Count.ARRESTS_WORKSITE, worksite * e_p),
             ),
         ),
         (
             ORDERED,
-            ((Count.ARRESTS_DATABASE, database * e_o), (Count.ARRESTS_CHECK_IN, check_in * e_o)),
+            (
+                (Count.ARRESTS_CHECKPOINT, checkpoint * e_o),  # removable with an order too
+                (Count.ARRESTS_DATABASE, (database + benefit) * e_o),
+                (Count.ARRESTS_CHECK_IN, check_in * e_o),
+            ),
         ),
         (RELEASED, ((Count.ARRESTS_CHECK_IN, check_in * e_p),)),
     )
