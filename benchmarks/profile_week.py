@@ -43,6 +43,7 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
         at_large,
         background,
         court,
+        criminality,
         custody,
         detention,
         leads,
@@ -98,6 +99,7 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
     ones3 = np.ones((3, size), dtype=np.int64)
     stages: dict[str, Callable[[Any, Any], Any]] = {
         "background": lambda st, h: background.run(bits, st, k.background, np.zeros(N_COUNTS)),
+        "criminality": lambda st, h: criminality.run(bits, st, k.criminality, np.zeros(N_COUNTS)),
         "custody": lambda st, h: custody.run(
             bits,
             st,

@@ -86,31 +86,32 @@ def test_by_area_refuses_a_run_without_areas() -> None:
         by_area(national())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Known regression, open (issue 22): with the 2025 removal goal in the baseline and the "
-        "criminality stage (merged 2026-12-03), the other areas' admissions no longer rise when "
-        "Phoenix stops honouring detainers under 20,000 beds (-671 against a noise of 2,271); "
-        "the spill-over mechanism must be measured again under the goal."
-    ),
-)
 def test_a_sanctuary_law_in_one_area_lands_there_and_spills_over_through_the_beds() -> None:
     """The shipped example's lever (Arizona's jails stop honouring detainers: the Phoenix
-    area's ``geography.cooperation_full.pho`` to 0) with beds short (20,000 funded, so that
-    they bind in nearly every week).
+    area's ``geography.cooperation_full.pho`` to 0) with beds short under the 2025 goal's surge
+    (40,000 funded: they bind in 97% of weeks).
 
     Hand calculation. In the Phoenix area a detainer was honoured with chance one (the nation's
     0.7 times the area's index of 1.46, capped) and is now honoured only through a notification
     picked up in time (0.1 x 0.5): the area's detainer transfers fall by some 95%, and nothing
     else in the area changes, so its arrests fall by about what the nation's detainer transfers
-    (``arrests_jail``) fall. Beds bind: the nation's beds are full with or without the law, so
-    the beds Phoenix's people no longer fill are filled by the other areas' (the spill-over):
-    their detained rise by about what Phoenix's fall, and more of them are admitted. Admissions
-    need not balance one for one: with stays from the record, Phoenix's jail transfers (orders
-    and convictions, removed quickly) free a bed sooner than the others' (who wait for a
-    hearing), so the nation admits somewhat fewer people into the same beds."""
-    beds = (("detention.funded_beds", 20000.0),)
+    (``arrests_jail``) fall, and fewer of its people are admitted. Beds bind: the nation's beds
+    are full with or without the law, and ICE admits in the regime's order over the nation, so
+    the beds Phoenix's jail transfers no longer take go to the next in that order, nearly all in
+    other areas (Phoenix holds 3% of the arrests): the other areas' detained rise by about what
+    Phoenix's fall (the spill-over).
+
+    Measured with seeds 7 to 10 (2026-12-03, main as of afe610b merged): Phoenix admitted
+    2,500-2,800 fewer and held 370-400 fewer, and the other areas held 0.95-1.14 times as many
+    more. Their admissions moved by -349 to +3,719, within the noise of two runs (a standard
+    deviation of some 1,600 for the difference, from the same seeds): the spill-over is read on
+    the beds, not the admissions. At 20,000 beds under the surge only removal cases reach a bed
+    in the national order, so Phoenix's jail transfers (mostly court cases) were seldom held and
+    the law freed some 100 beds, within the noise. Before the admissions followed the national
+    order (each area's own arrests first to its own beds), Phoenix refilled its beds with its
+    own at-large arrests and nothing spilled over (at 20,000 beds, before afe610b: Phoenix held
+    31 fewer, the others 90 more, and the others were admitted 671 fewer)."""
+    beds = (("detention.funded_beds", 40000.0),)
     law = (("geography.cooperation_full.pho", 0.0),)
     before, after = by_areas(beds), by_areas(beds + law)
     assert before.weekly["binding_beds"].mean() > 0.9
@@ -125,14 +126,11 @@ def test_a_sanctuary_law_in_one_area_lands_there_and_spills_over_through_the_bed
     fall = pho1["arrests"][0] - pho0["arrests"][0]
     assert jail < 0 and 0.6 < fall / jail < 1.2, (fall, jail)
     admitted_pho = pho1["admissions"][0] - pho0["admissions"][0]
-    admitted_rest = rest1["admissions"][0] - rest0["admissions"][0]
-    noise = 3 * (2 * rest0["admissions"][0]) ** 0.5  # three sigmas of the difference of two runs
-    assert admitted_pho < -noise
-    assert admitted_rest > noise, (admitted_rest, noise)
+    noise = 3 * (2 * pho0["admissions"][0]) ** 0.5  # three (Poisson) sigmas of a difference
+    assert admitted_pho < -noise, (admitted_pho, noise)
     held_pho = pho1["detained"][0] - pho0["detained"][0]
     held_rest = rest1["detained"][0] - rest0["detained"][0]
-    assert 0.75 < -held_rest / held_pho < 1.25, (held_rest, held_pho)
-    assert -admitted_rest / admitted_pho < 1.0  # quicker turnover lost, as the docstring says
+    assert held_pho < 0 and 0.75 < -held_rest / held_pho < 1.25, (held_rest, held_pho)
 
 
 def test_a_population_without_areas_cannot_be_run_by_area() -> None:

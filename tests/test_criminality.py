@@ -72,6 +72,23 @@ def test_a_group_with_no_matching_group_keeps_its_people() -> None:
     assert (criminality.targets(groups) == np.arange(groups.size)).all()
 
 
+def test_the_runs_targets_cut_to_a_plans_groups_are_the_plans_own() -> None:
+    # a plan's targets are the run's, made once, cut to the plan's groups (inputs.cut_targets):
+    # they must be what the targets of those groups alone are, including where the group an
+    # event would move a person to is not among them (the person stays)
+    from immsim.engine.inputs import cut_targets
+
+    groups = build_groups(POP, START + dt.timedelta(days=800))
+    full = criminality.targets(groups)
+    rng = np.random.default_rng(3)
+    for share in (0.3, 0.7, 0.95):
+        live = np.flatnonzero(rng.random(groups.size) < share).astype(np.int64)
+        cut = cut_targets(full, live)
+        assert (cut == criminality.targets(groups.take(live))).all()
+        dropped = (full[:, live] != live) & (cut == np.arange(live.size))
+        assert dropped.any()  # some targets were left out of the plan, and the person stays
+
+
 def test_charges_and_their_resolution_follow_the_cited_rates() -> None:
     result = _run(8)
     w = result.weekly

@@ -229,6 +229,7 @@ class Pipeline:
                 self.prepared.attributes,
                 day,
                 live_groups(self.groups, day, occupied),
+                self.prepared.moves(),
             )
             found = build_plan(inputs, self.prepared.cells(regime, day))
             self._plans[key] = found

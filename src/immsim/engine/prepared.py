@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from immsim.engine.groups import LEVELS, Groups, build_groups
 from immsim.engine.inputs import Attributes
+from immsim.engine.stages import criminality
 from immsim.engine.triage import NO_TIER, Triage, triage
 from immsim.population.attributes import YEARS_IN_US
 from immsim.population.build import Population
@@ -66,6 +67,7 @@ class Prepared:
         init=False, default_factory=dict
     )
     _cells: dict[tuple[int, int], tuple[Regime, Cells]] = field(init=False, default_factory=dict)
+    _moves: IntArray | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         groups = build_groups(self.population, self.end, self.coverage, self.areas)
@@ -90,6 +92,16 @@ class Prepared:
         use these groups."""
         same = population is None or population is self.population
         return same and end <= self.end and coverage == self.coverage and areas == self.areas
+
+    def moves(self) -> IntArray:
+        """Where a new conviction or charge moves a person, over all the groups
+        (:func:`immsim.engine.stages.criminality.targets`; made once, as it depends on the
+        groups alone)."""
+        if self._moves is None:
+            moves = criminality.targets(self.groups)
+            moves.flags.writeable = False
+            self._moves = moves
+        return self._moves
 
     def triage(self, regime: Regime, day: dt.date, final_order: bool = False) -> Triage:
         """The regime's triage of the groups in ``day``'s year (``final_order``: of the same

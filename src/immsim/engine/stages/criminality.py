@@ -117,7 +117,7 @@ def plan(x: PlanInputs) -> CriminalityPlan:
     people = g.initial.astype(np.float64)
     with_record = float(people[g.codes["criminal_history"] > 0].sum())
     base = rate * people.sum() / max(people.sum() + (ratio - 1.0) * with_record, 1.0)
-    moves = targets(g)[:, :n]
+    moves = x.moves
     # nobody is charged where no group differs only by the charge
     chargeable = ~pending & (moves[EVENTS - 1] != np.arange(n))
     charge = np.where(chargeable, weekly(np.where(record, ratio * base, base)), 0.0)

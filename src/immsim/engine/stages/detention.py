@@ -3,12 +3,20 @@ arrests in the regime's order (removal cases and mandatory detention first, then
 a numeric removal goal, where the regime's documents say so, the removal cases removed over land
 first of all); whom the beds cannot hold is released, with an order or a notice to appear.
 
-In a run that carries areas each area has its share of the beds (``geography.bed_share``):
-the week's arrests are admitted first to their own area's free beds, in the regime's order
-within the area, and those left over are transferred to other areas' free beds, in the
-regime's order over the nation, while any are free. An area's own beds are taken to hold its
-own detained first (people transferred out are not followed), so its free beds are its beds
-less its detained, and the transferred are those of its detained beyond its beds."""
+In a run that carries areas each area has its share of the beds (``geography.bed_share``).
+ICE fills its beds as one national system: whom it admits is decided in the regime's order over
+the nation, as without areas, and those admitted go to their own area's free beds while any are
+free and are transferred to other areas' free beds beyond them (Human Rights Watch, "A Costly
+Move", 2011: 40% of everyone ICE detained from FY1999 to April 2010 was transferred between
+facilities at least once). An area's own beds are taken to hold its own detained first (people
+transferred out are not followed), so its free beds are its beds less its detained.
+
+Each area's own arrests first to its own beds, in the regime's order within the area (the rule
+before 2026-12-03), gave a low-priority arrest in one area a bed ahead of a priority one in
+another whenever the beds bound everywhere: under the 2025 goal's surge (1.1 million arrests in
+three years, 720,000 of them refused a bed at 20,000 beds) an area whose jails stopped honouring
+detainers refilled its beds with its own at-large arrests, and nothing spilled over to the other
+areas (``tests/test_areas.py``)."""
 
 from __future__ import annotations
 
@@ -122,29 +130,6 @@ def admit(requests: IntArray, order: IntArray, space: int) -> IntArray:
 
 
 @jit
-def admit_local(
-    requests: IntArray, order: IntArray, area: IntArray, room: IntArray, space: int
-) -> IntArray:
-    """As :func:`admit`, each request also within its area's ``room`` (changed in place);
-    ``requests`` are two queues of the groups end to end, so request ``i`` is of group
-    ``i % area.size``."""
-    admitted = np.zeros(requests.size, dtype=np.int64)
-    left = space
-    size = area.size
-    for j in range(order.size):
-        if left <= 0:
-            break
-        i = order[j]
-        a = area[i % size]
-        x = min(requests[i], left, room[a])
-        if x > 0:
-            admitted[i] = x
-            left -= x
-            room[a] -= x
-    return admitted
-
-
-@jit
 def _asking(requests: IntArray, rank: IntArray) -> IntArray:
     """The requests for any bed, in the admission order (``rank``: each request's place in it).
 
@@ -163,23 +148,30 @@ def _place(
     stocks: IntArray, both: IntArray, plan: DetentionPlan, space: int
 ) -> tuple[IntArray, IntArray]:
     """Admissions of the week's requests (``both``: removal then court requests by group)
-    within ``space`` beds: in the regime's order, each area's first to its own free beds and
-    the rest to other areas' (one area: all in the regime's order). Returns those admitted
+    within ``space`` beds, in the regime's order over the nation; with areas, those admitted
+    beyond their own area's free beds are transferred to another area's. Returns those admitted
     (by request) and those transferred (by group)."""
     size = stocks.shape[1]
     transferred = np.zeros(size, dtype=np.int64)
     order = _asking(both, plan.admission_rank)
+    admitted = admit(both, order, space)
     if plan.area_beds.size == 1:
-        return admit(both, order, space), transferred
+        return admitted, transferred
     room = plan.area_beds.copy()
     for i in range(size):
         room[plan.area[i]] -= stocks[HELD_COURT, i] + stocks[HELD_REMOVAL, i]
     room = np.maximum(room, 0)
-    admitted = admit_local(both, order, plan.area, room, space)
-    extra = admit(both - admitted, order, space - admitted.sum())
-    for i in range(size):
-        transferred[i] = extra[i] + extra[size + i]
-    return admitted + extra, transferred
+    # the free beds add up to at least ``space`` (the beds less the detained), so every person
+    # admitted has a bed somewhere: their own area's, in the regime's order, or another's
+    for j in range(order.size):
+        i = order[j]
+        if admitted[i] == 0:
+            break  # admissions stop where the beds ran out, in the same order
+        group = i % size
+        local = min(admitted[i], room[plan.area[group]])
+        room[plan.area[group]] -= local
+        transferred[group] += admitted[i] - local
+    return admitted, transferred
 
 
 @jit
