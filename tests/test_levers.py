@@ -246,12 +246,16 @@ def test_fewer_custodial_hours_are_taken_from_the_lowest_tier_reached() -> None:
     # the tiers, so the custodial arrests lost are mostly those of the lower tier reached
     # (significant misdemeanants, Priority 2) and Priority 1's felons keep most of theirs;
     # taken at random, each would lose the same share (the other programs' hours are
-    # unchanged). Measured: felons keep 72% of their arrests, significant misdemeanants 28%.
-    # Under EO 13768 the seven categories are one tier (Regime.tier_order), so its
-    # no-conviction share does not fall this way.
+    # unchanged). The line is halved from twice today's, so that the hours reach Priority 2
+    # before the cut (today's stop within Priority 1 with the fitted hours and booking rates).
+    # Measured: felons keep 86% of their arrests, significant misdemeanants 3%. Under EO 13768
+    # the seven categories are one tier (Regime.tier_order), so its no-conviction share does
+    # not fall this way.
     day = "2016-10-01"
-    share = at("enforcement.effort.program_share.custodial", day)
-    base = go(regime="nov2014", start=day)
+    share = 2 * at("enforcement.effort.program_share.custodial", day)
+    base = go(
+        regime="nov2014", start=day, overrides={"enforcement.effort.program_share.custodial": share}
+    )
     halved = go(
         regime="nov2014",
         start=day,

@@ -52,7 +52,7 @@ LEVERS = (
         "enforcement.channels.cooperation_full",
         "Jails honouring detainers",
         "% of bookings",
-        1,
+        0.01,  # today's share is fitted to a hundredth of a per cent (56.07%): a coarser step made it invalid
         percent=True,
     ),
     Lever(
