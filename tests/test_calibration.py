@@ -18,13 +18,13 @@ from immsim.calibration.calibrate import (
     FitSpec,
     Fitted,
     Target,
-    _reform,
     calibrate,
     fit_specs,
     fitted_start,
     identifiability,
     package_tree_dir,
     select_specs,
+    values_reform,
     write_back,
 )
 from immsim.calibration.metrics import load_observed, load_workbook_observed, simulated
@@ -119,7 +119,7 @@ def test_a_dated_value_is_fitted_alone_and_the_leaf_s_other_values_are_held() ->
         fitted_start(TREE, FitSpec(key, 0.1, 0.99, "test"))
     with pytest.raises(InputError, match="no value dated"):
         fitted_start(TREE, FitSpec(key, 0.1, 0.99, "test", at=dt.date(2013, 1, 1)))
-    tree = TREE.with_reform(_reform(TREE, {(key, dates[1]): 0.123}))
+    tree = TREE.with_reform(values_reform(TREE, {(key, dates[1]): 0.123}))
     assert tree.get(key, dates[1]) == 0.123
     assert [tree.get(key, d) for d in (dates[0], *dates[2:])] == [
         TREE.get(key, d) for d in (dates[0], *dates[2:])
@@ -407,8 +407,12 @@ def test_backtest_table_fits_80_columns_with_every_number(
     assert main(["validate", "--figures", str(figures), "--wide"]) == 0
     wide = capsys.readouterr().out
     assert "90% band" in lines(wide)[1]
+    # the band shown is the predictive one (draws and the model's error), not the draws' alone
     row = shown[-1]
-    assert f"{row.low:,.0f} to {row.high:,.0f}" in wide or row.metric.endswith("share")
+    assert row.predictive_low is not None and row.predictive_high is not None
+    assert row.predictive_low < row.low or row.predictive_high > row.high
+    shown_band = f"{row.predictive_low:,.0f} to {row.predictive_high:,.0f}"
+    assert shown_band in wide or row.metric.endswith("share")
 
 
 def test_validate_without_figures_is_a_clear_error(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]

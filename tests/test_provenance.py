@@ -22,36 +22,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
     {
-        ("enforcement.channels.check_in_rate", "2011-01-01"),
-        ("enforcement.channels.check_in_rate", "2017-02-20"),
-        ("enforcement.channels.cooperation_full", "2011-01-01"),
-        ("enforcement.channels.cooperation_full", "2014-10-01"),
-        ("enforcement.channels.cooperation_full", "2025-01-20"),
-        ("enforcement.channels.cooperation_notify_only", "2011-01-01"),
-        ("enforcement.channels.cooperation_notify_only", "2014-10-01"),
-        ("enforcement.channels.cooperation_notify_only", "2025-01-20"),
         ("enforcement.channels.database_lead_rate", "2011-01-01"),
         ("enforcement.channels.database_lead_rate", "2025-03-01"),
-        ("enforcement.channels.jail_booking_rate.aggravated_felony", "2011-01-01"),
-        ("enforcement.channels.jail_booking_rate.felony", "2011-01-01"),
-        ("enforcement.channels.jail_booking_rate.minor", "2011-01-01"),
-        ("enforcement.channels.jail_booking_rate.none", "2011-01-01"),
-        ("enforcement.channels.jail_booking_rate.significant_misdemeanor", "2011-01-01"),
-        ("enforcement.channels.notification_pickup", "2011-01-01"),
         ("enforcement.channels.task_force_rate", "2011-01-01"),
-        ("enforcement.effort.hours_per_arrest.at_large", "2011-01-01"),
-        ("enforcement.effort.hours_per_arrest.collateral", "2011-01-01"),
-        ("enforcement.effort.hours_per_arrest.custodial", "2011-01-01"),
-        ("enforcement.effort.hours_per_arrest.lead", "2011-01-01"),
-        ("enforcement.effort.surge_max", "2011-01-01"),
         ("flows.status_grant_rate", "2011-01-01"),
         ("population.association.usc_child_prime_age", "2011-01-01"),
     }
 )
 """Every placeholder left (issue 20). Remove an entry when its value is cited, derived or fitted;
-the test below fails until you do. The channels' and courts' ones were fitted and measured
-(docs/pending/README.md): none is pinned by the FY2012-FY2016 targets well enough that its fit
-also improves the back-test out of sample, so they wait for a source or a better-posed fit."""
+the test below fails until you do. The channels' ones left (database leads, task forces) and the
+hours per arrest wait for a source or a better-posed fit (docs/pending/README.md)."""
 
 
 def test_the_placeholders_left_are_exactly_the_allowlist() -> None:
@@ -175,3 +155,16 @@ def test_287g_reach_derived_from_trac_and_the_agency_counts_matches_the_tree(
         "2011-01-01": round(0.08 / 78 * 72, 3),
         "2025-03-01": round(0.08 / 78 * 179, 3),
     }
+
+
+def test_cooperation_derived_from_the_fitted_level_matches_the_tree() -> None:
+    """Recompute the jails' notify-only share and the 2025 values from the fitted 2014 level."""
+    script = _script("derive_cooperation")
+    full, notify = script.levels()
+    tree = load_baseline()
+    assert tree.get("enforcement.channels.cooperation_full", "2014-10-01") == full
+    # by hand: DHS's 16 of the 25 largest restricting jurisdictions working with ICE again
+    assert notify == pytest.approx((1.0 - full) * 16 / 25)
+    for day in ("2014-10-01", "2025-01-20"):
+        assert tree.get("enforcement.channels.cooperation_notify_only", day) == round(notify, 4)
+    assert tree.get("enforcement.channels.cooperation_full", "2025-01-20") == round(full, 4)

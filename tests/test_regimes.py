@@ -10,8 +10,11 @@ import datetime as dt
 from importlib import resources
 from typing import Any
 
+import numpy as np
 import pytest
 
+from immsim.engine.stages.at_large import rank_codes
+from immsim.engine.triage import NO_TIER
 from immsim.errors import InputError
 from immsim.regimes import Profile, classify, load_regime, regime_at, regime_names
 from immsim.regimes.catalog import parse_regime
@@ -325,3 +328,25 @@ def test_rules_must_cite_or_state_an_assumption() -> None:
     )
     with pytest.raises(InputError, match="cite a `source`"):
         _parse(text)
+
+
+def test_only_eo13768_serves_its_tiers_alike_and_says_why() -> None:
+    # The 2017 memo lists its seven categories joined by "or"; the 2011 and 2014 memos rank
+    # theirs. A regime that serves its tiers alike cites the passage.
+    for name in regime_names():
+        regime = load_regime(name)
+        assert regime.tiers_ranked == (name != "eo13768"), name
+    order = load_regime("eo13768").tier_order
+    assert order is not None and order.order == "equal"
+    assert (
+        order.source.document == "kelly_memo" and "within these categories" in order.source.passage
+    )
+
+
+def test_tiers_served_alike_share_one_code_before_the_non_priority() -> None:
+    ranks_p = np.array([1, 2, 6, NO_TIER], dtype=np.int16)
+    ranks_o = np.array([6, 6, 6, NO_TIER], dtype=np.int16)
+    p, o, n = rank_codes(ranks_p, ranks_o)
+    assert n == 4 and list(p) == [0, 1, 2, 3] and list(o) == [2, 2, 2, 3]
+    p, o, n = rank_codes(ranks_p, ranks_o, ranked=False)
+    assert n == 2 and list(p) == [0, 0, 0, 1] and list(o) == [0, 0, 0, 1]

@@ -47,7 +47,6 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
-from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -56,10 +55,8 @@ import polars as pl
 from immsim.engine.costs import COMPONENTS, LABELS
 from immsim.engine.results import Results
 from immsim.parameters.loader import ParameterTree
+from immsim.parameters.scales import split_normal
 
-Z90 = NormalDist().inv_cdf(0.95)
-"""The standard normal's 95th percentile: a 90% interval's end lies this many (one-sided)
-standard deviations from its centre."""
 BAND_DRAWS = 20_000
 """Sampling setting, not a model quantity: draws per band; at this many the 5th and 95th
 percentiles move by well under 1% between seeds."""
@@ -128,12 +125,9 @@ class Band:
         positive); an end equal to the centre makes that side certain."""
         z = rng.standard_normal(n)
         if self.low > 0 and self.central > 0:
-            up = float(np.log(self.high / self.central)) / Z90
-            down = float(np.log(self.central / self.low)) / Z90
-            return np.asarray(self.central * np.exp(np.where(z > 0, z * up, z * down)))
-        up = (self.high - self.central) / Z90
-        down = (self.central - self.low) / Z90
-        return self.central + np.where(z > 0, z * up, z * down)
+            logs = np.log(self.low / self.central), np.log(self.high / self.central)
+            return np.asarray(self.central * np.exp(split_normal(z, 0.0, *logs)))
+        return split_normal(z, self.central, self.low, self.high)
 
     @classmethod
     def of_draws(cls, central: float, draws: np.ndarray) -> Band:

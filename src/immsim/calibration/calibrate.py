@@ -29,10 +29,9 @@ import yaml
 from immsim.calibration.metrics import observed_figures
 from immsim.calibration.validate import FITTED, PERIODS, START, simulate_draws
 from immsim.errors import InputError
-from immsim.parameters.intervals import Z90
 from immsim.parameters.loader import ParameterTree
 from immsim.parameters.reform import Override, Reform
-from immsim.parameters.scales import fitting_scale, from_scale, to_scale
+from immsim.parameters.scales import Z90, fitting_scale, from_scale, to_scale
 from immsim.population.build import build_population
 from immsim.progress import Progress
 
@@ -256,7 +255,7 @@ def _from_x(tree: ParameterTree, key: str, x: float) -> float:
     return from_scale(fitting_scale(tree, key), x)
 
 
-def _reform(tree: ParameterTree, values: dict[tuple[str, dt.date], float]) -> Reform:
+def values_reform(tree: ParameterTree, values: dict[tuple[str, dt.date], float]) -> Reform:
     """Each fitted leaf's whole timeline, with the trial values at their dates and the leaf's
     other dated values as they are (an override replaces a leaf from its first date on)."""
     overrides = {}
@@ -330,7 +329,7 @@ def calibrate(
             (k, d): _from_x(tree, k, float(xi)) for (k, d), xi in zip(parameters, x, strict=True)
         }
         (sim,) = simulate_draws(
-            tree, 1, seed, years=years, reforms=[_reform(tree, values)], population=population
+            tree, 1, seed, years=years, reforms=[values_reform(tree, values)], population=population
         )
         out = np.array([(sim.get(t, 0.0) - observed[t].value) / observed[t].value for t in targets])
         evaluations += 1
@@ -437,7 +436,7 @@ def _period_error(
 
 def fitted_reform(tree: ParameterTree, result: Calibration) -> Reform:
     """The fit's identified values as a reform of ``tree`` (what :func:`write_back` would write)."""
-    return _reform(
+    return values_reform(
         tree,
         {
             (p.key, p.start or tree.leaf(p.key).values[0].start): p.value

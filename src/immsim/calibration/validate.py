@@ -260,19 +260,28 @@ def validate(
     workbooks: Path | None = None,
     seeds_only: bool = False,
     allowed: dict[str, tuple[float, float]] | None = None,
+    reforms: list[Reform] | None = None,
 ) -> Backtest:
     """``workbooks``: a folder of ICE's detention-statistics workbooks, whose yearly average
     daily population fills the years the published figures lack (FY2021-FY2023).
     ``seeds_only``: every draw keeps the tree's values (the band is the seeds' noise alone).
     ``allowed``: the ranges drawn values are kept within, by key (default: the ranges
-    ``calibration/fit.yaml`` allows the fit)."""
+    ``calibration/fit.yaml`` allows the fit). ``reforms``: one a draw, in place of the draws
+    from the tree's intervals (the emulator's posterior samples, scored by the same code)."""
     if allowed is None:
         # imported here: calibrate runs the back-test's draws, so it imports this module
         from immsim.calibration.calibrate import fit_specs
 
         allowed = {spec.key: (spec.low, spec.high) for spec in fit_specs()}
     observed = observed_figures(figures, workbooks)
-    reforms = None if seeds_only else parameter_draws(tree, draws, seed, allowed, START, END)
+    drawn: tuple[str, ...] = ()
+    if reforms is not None:
+        drawn = tuple(sorted({key for reform in reforms for key in reform.overrides}))
+    elif not seeds_only:
+        reforms = parameter_draws(tree, draws, seed, allowed, START, END)
+        drawn = tuple(
+            f"{key}@{start.isoformat()}" for key, start in uncertain_values(tree, START, END)
+        )
     runs = simulate_draws(tree, draws, seed, progress=progress, reforms=reforms)
     rows: list[Row] = []
     samples: dict[tuple[str, int], list[float]] = {}
@@ -318,11 +327,7 @@ def validate(
         seed,
         tuple(rows),
         tuple(directions(rows, proxy_convicted_share(figures))),
-        drawn=()
-        if seeds_only
-        else tuple(
-            f"{key}@{start.isoformat()}" for key, start in uncertain_values(tree, START, END)
-        ),
+        drawn=drawn,
         discrepancy=errors,
     )
 

@@ -109,6 +109,11 @@ def regimes_show(
     ]
     title = "Priority tiers (first match wins)"
     print_table(columns, tiers, title=title, wide=wide, lines=True)
+    if regime.tier_order is not None:
+        console.print(
+            f"Tiers served: [bold]{regime.tier_order.order}[/] — "
+            f"{escape(regime.cite(regime.tier_order.source))}"
+        )
     console.print(
         f"Not in any tier: [bold]{regime.non_priority}[/] — {escape(regime.cite(regime.non_priority_source))}"
     )

@@ -12,13 +12,11 @@ import numpy as np
 
 from immsim.parameters.loader import ParameterTree
 from immsim.parameters.reform import Override, Reform
-from immsim.parameters.scales import clamp, fitting_scale, from_scale, to_scale
+from immsim.parameters.scales import clamp, fitting_scale, from_scale, split_normal, to_scale
 
 PARAMETER_STREAM = 20
 """The random stream of the parameter draws, apart from the engine's seeds (any fixed number:
 the draws are then the same for the same seed)."""
-Z90 = 1.6449
-"""The standard normal's 95th percentile: a 90% interval is the estimate ± Z90 standard errors."""
 
 
 def uncertain_values(
@@ -66,10 +64,9 @@ def parameter_draws(
             entry = tree.entry(key, begins)
             low, high = entry.interval_90 or (entry.value, entry.value)
             scale = fitting_scale(tree, key)
-            centre = to_scale(scale, float(entry.value))
-            z = float(normals[(key, begins)][i])
-            edge = to_scale(scale, high if z > 0 else low)
-            value = from_scale(scale, centre + z * abs(edge - centre) / Z90)
+            z = normals[(key, begins)][i]
+            centre, lower, upper = (to_scale(scale, float(v)) for v in (entry.value, low, high))
+            value = from_scale(scale, float(split_normal(z, centre, lower, upper)))
             floor, ceiling = allowed.get(key, (-np.inf, np.inf))
             dated.setdefault(key, {})[begins] = clamp(tree, key, min(max(value, floor), ceiling))
         overrides = {

@@ -275,6 +275,17 @@ class GoalSurge(_Strict):
         return self
 
 
+class TierOrder(_Strict):
+    """How the tiers share officer time that cannot reach everyone: ``ranked``, the first tier
+    served first (the 2011 and 2014 memos rank their priorities: "the highest priority", "the
+    second-highest priority"), or ``equal``, where the tiers are a list of categories any one
+    of which makes a person a priority (the 2017 memo's seven, joined by "or"), so their people
+    are served alike, before anyone outside them. Without it a regime's tiers are ranked."""
+
+    order: Literal["ranked", "equal"]
+    source: Citation
+
+
 class Period(_Strict):
     start: dt.date
     end: dt.date | None = None
@@ -306,6 +317,7 @@ class Regime(_Strict):
     in_force: list[Period] = Field(min_length=1)
     documents: list[Document] = Field(min_length=1)
     tiers: list[Tier] = Field(min_length=1)
+    tier_order: TierOrder | None = None
     non_priority: NonPriorityAction
     non_priority_source: Citation | None = None
     exempt: list[Rule] = Field(default_factory=list)
@@ -318,6 +330,11 @@ class Regime(_Strict):
 
     def tier_ids(self) -> list[str]:
         return [t.id for t in self.tiers]
+
+    @property
+    def tiers_ranked(self) -> bool:
+        """Whether scarce officer time goes down the tiers in order (:class:`TierOrder`)."""
+        return self.tier_order is None or self.tier_order.order == "ranked"
 
     def document(self, doc_id: str) -> Document:
         return next(d for d in self.documents if d.id == doc_id)
@@ -431,6 +448,8 @@ def _citations(regime: Regime) -> list[tuple[tuple[Any, ...], Citation]]:
         found.append((("channels", "source"), regime.channels.source))
     if regime.non_priority_source:
         found.append((("non_priority_source",), regime.non_priority_source))
+    if regime.tier_order is not None:
+        found.append((("tier_order", "source"), regime.tier_order.source))
     if regime.docket_review:
         found.append((("docket_review", "source"), regime.docket_review.source))
     if regime.goal_surge is not None and regime.goal_surge.source is not None:

@@ -53,10 +53,15 @@ class Located(NamedTuple):
 
 
 def rank_codes(
-    rank_p: NDArray[np.int16], rank_o: NDArray[np.int16]
+    rank_p: NDArray[np.int16], rank_o: NDArray[np.int16], ranked: bool = True
 ) -> tuple[IntArray, IntArray, int]:
-    """Tier ranks of two triages as codes 0, 1, … in rank order, over the ranks either uses."""
-    ranks, codes = np.unique(np.concatenate([rank_p, rank_o]), return_inverse=True)
+    """Tier ranks of two triages as codes 0, 1, … in rank order, over the ranks either uses;
+    where the regime's tiers are not ``ranked`` (``Regime.tiers_ranked``), every priority tier
+    has the one code, before the non-priority's."""
+    both = np.concatenate([rank_p, rank_o])
+    if not ranked:
+        both = np.where(both < NO_TIER, 1, both)
+    ranks, codes = np.unique(both, return_inverse=True)
     codes = codes.astype(np.int64)
     return codes[: rank_p.size], codes[rank_p.size :], int(ranks.size)
 
@@ -77,7 +82,7 @@ def plan(x: PlanInputs) -> AtLargePlan:
         share = 0.0
     elif regime.non_priority != "enforce":
         share = float(p["enforcement.effort.non_priority_arrest_share"])
-    rank_p, rank_o, n_ranks = rank_codes(tri.rank, tri_o.rank)
+    rank_p, rank_o, n_ranks = rank_codes(tri.rank, tri_o.rank, regime.tiers_ranked)
     return AtLargePlan(
         on=ch.at_large and per_target > 0,
         hours_per_arrest=h_large,

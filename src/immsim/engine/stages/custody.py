@@ -5,13 +5,17 @@ arrest, or the share of them that ICE still spends when a 287(g) partner has pro
 arrest (a 287(g) jail hold, a task-force arrest): partners' officer hours add capacity.
 
 When the hours cannot take every candidate, officers take them in the regime's priority order,
-as the regimes' memos direct the agency's resources (the 2017 implementing memo: "Department
-personnel should prioritize" its categories; the 2011 and 2014 memos' tiers likewise): every
-candidate of the higher tiers, then the tier the hours reach, chosen at random within it, and
-none of the tiers below. A regime without tiers takes them all at random, as before.
-Candidates drawn at random over every tier would hand the hours to whoever the jails book most,
-people with no conviction (some 58% of the jail candidates under EO 13768 in FY2018, against
-about a third of ICE's arrests with no conviction in ICE's report for the year)."""
+as the regimes' memos direct the agency's resources: every candidate of the higher tiers, then
+the tier the hours reach, chosen at random within it, and none of the tiers below. The 2011 and
+2014 memos rank their tiers ("the highest priority", "the second-highest"); the 2017 memo lists
+seven categories joined by "or", any one of which makes a priority ("Department personnel
+should prioritize removable aliens who ..."), so under it the seven are one tier
+(``Regime.tier_order``), served before the people outside them. Candidates drawn at random over
+every tier would hand the hours to whoever the jails book most, people with no conviction (some
+58% of the jail candidates under EO 13768 in FY2018); the seven categories ranked in turn would
+give them all to people with a conviction (16% of FY2018's arrests with none, no one charged
+but not convicted among the custodial arrests), against 34% with no conviction in ICE's report
+for the year (21% with charges pending)."""
 
 from __future__ import annotations
 
@@ -45,7 +49,7 @@ class CustodyPlan(NamedTuple):
 
 
 def plan(x: PlanInputs) -> CustodyPlan:
-    rank_p, rank_o, n_ranks = rank_codes(x.tri.rank, x.tri_o.rank)
+    rank_p, rank_o, n_ranks = rank_codes(x.tri.rank, x.tri_o.rank, x.regime.tiers_ranked)
     return CustodyPlan(
         float(x.p["enforcement.effort.hours_per_arrest.custodial"]),
         float(x.p["enforcement.partners.ice_hours_share"]),
