@@ -156,6 +156,19 @@ class Citation(_Strict):
     passage: str
 
 
+class _Sourced(_Strict):
+    """A regime's statement that must say where it comes from: a passage of one of the regime's
+    documents (``source``) or, where none states it, the assumption made in its place."""
+
+    source: Citation | None = None
+    assumption: str | None = None
+
+    @model_validator(mode="after")
+    def _cited(self) -> _Sourced:
+        _require_citation(self.source, self.assumption)
+        return self
+
+
 class Tier(_Strict):
     id: Name
     label: str
@@ -184,32 +197,22 @@ class Tier(_Strict):
         return "; or ".join(c.describe() for c in self.any)
 
 
-class Rule(_Strict):
+class Rule(_Sourced):
     """A labelled condition: an exempt class or a mitigating factor."""
 
     id: Name
     label: str
     when: Condition
-    source: Citation | None = None
-    assumption: str | None = None
-
-    @model_validator(mode="after")
-    def _cited(self) -> Rule:
-        _require_citation(self.source, self.assumption)
-        return self
 
 
-class DetainerRule(_Strict):
+class DetainerRule(_Sourced):
     tiers: list[Name] | None = None
     non_priority: bool = False
     when: Condition | None = None
     action: DetainerAction
-    source: Citation | None = None
-    assumption: str | None = None
 
     @model_validator(mode="after")
-    def _cited(self) -> DetainerRule:
-        _require_citation(self.source, self.assumption)
+    def _one_target(self) -> DetainerRule:
         if self.tiers is not None and self.non_priority:
             raise ValueError("a rule applies to `tiers` or to `non_priority`, not both")
         return self
@@ -243,22 +246,15 @@ class Channels(_Strict):
 Program = Literal["custodial", "at_large", "other"]
 
 
-class GoalBeds(_Strict):
+class GoalBeds(_Sourced):
     """How a numeric removal goal fills the beds, when the regime's documents say: the removal
     cases removed quickest (over land to Mexico: no seat on a flight to wait for) are admitted
     before every other request, so that a bed turns over more removals while the goal runs."""
 
     quick_removals_first: bool
-    source: Citation | None = None
-    assumption: str | None = None
-
-    @model_validator(mode="after")
-    def _cited(self) -> GoalBeds:
-        _require_citation(self.source, self.assumption)
-        return self
 
 
-class GoalSurge(_Strict):
+class GoalSurge(_Sourced):
     """Where the hours a numeric removal goal adds go (the officers' arrest programs: the
     Criminal Alien Program, Fugitive Operations, the other arrest work with its leads), when the
     regime's documents say; without it the added hours go to every program in its share. And,
@@ -266,13 +262,6 @@ class GoalSurge(_Strict):
 
     programs: list[Program] = Field(min_length=1)
     beds: GoalBeds | None = None
-    source: Citation | None = None
-    assumption: str | None = None
-
-    @model_validator(mode="after")
-    def _cited(self) -> GoalSurge:
-        _require_citation(self.source, self.assumption)
-        return self
 
 
 class TierOrder(_Strict):
