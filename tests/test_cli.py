@@ -288,3 +288,24 @@ def test_run_by_area_prints_each_areas_outcomes_in_80_columns(
     for row in full.to_dicts():
         for name in ("parents", "usc_children", "mixed_status_households"):
             assert f"{row[name]:,.0f}" in out, (row["area"], name)
+
+
+def test_python_dash_m_is_the_same_cli_with_its_exit_status() -> None:
+    """``python -m immsim`` (a checkout run without install) keeps exit status 2 on bad input."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    env = {**os.environ, "PYTHONPATH": src}
+    done = subprocess.run(
+        [sys.executable, "-m", "immsim", "scenario", "check", "not-a-scenario"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 2
+    assert "no embedded scenario" in done.stderr
+    assert "Traceback" not in done.stderr
