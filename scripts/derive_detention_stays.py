@@ -30,16 +30,17 @@ Run from the repository root when the records change:
 
 from __future__ import annotations
 
-import importlib.util
 import statistics
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import polars as pl
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import make_start_state_tree  # noqa: E402  (its snapshot shares: one reader of the workbooks)
 
 from immsim.data.detention_stats import read_workbook  # noqa: E402
 from immsim.data.report import IngestReport  # noqa: E402
@@ -50,16 +51,6 @@ WORKBOOKS = {
     "title": "ICE detention statistics FY2019-FY2023 (FY19-detentionstats.xlsx ... FY23_detentionStats.xlsx)",
     "href": "https://www.ice.gov/detain/detention-management",
 }
-
-
-def _start_state() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "make_start_state_tree", ROOT / "scripts/make_start_state_tree.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _one(frame: pl.DataFrame, table: str, group: str, row: str, column: str) -> float | None:
@@ -98,7 +89,7 @@ def workbook_years(data: Path) -> dict[int, dict[str, float]]:
     """Each workbook's fiscal year: ICE-arrested length of stay, daily population and
     book-ins, and (where the daily population splits pending charges out) the bond hazard of
     people with pending charges and of those of them awaiting court."""
-    snapshots = {name: shares for _, name, shares in _start_state().workbook_shares(data)}
+    snapshots = {name: shares for _, name, shares in make_start_state_tree.workbook_shares(data)}
     out: dict[int, dict[str, float]] = {}
     for path in sorted((data / "ice_detention_stats").glob("FY*.xlsx")):
         frame = read_workbook(path, IngestReport(str(path), "ice_detention_stats", "workbook"))

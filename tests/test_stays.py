@@ -4,12 +4,12 @@ derived by scripts, and the engine's stays against it (issue 19)."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 import yaml
+from script_modules import load_script
 
 from immsim.dates import DAYS_PER_YEAR
 from immsim.engine.run import run
@@ -21,13 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "derive_detention_stays", ROOT / "scripts/derive_detention_stays.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The script that derives the stays: the tests read the workbooks with its reader."""
+    return load_script("derive_detention_stays")
 
 
 def test_the_stays_record_is_the_scripts_output(shared_data: Path) -> None:
