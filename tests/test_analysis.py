@@ -204,6 +204,13 @@ def test_a_comparison_carries_each_years_costs_and_effects() -> None:
     assert low < output < high
     assert by_metric["usc_children"].median == pytest.approx(1.125 * by_metric["parents"].median)
     assert by_metric["parents"].studies is None  # counted, not a study rate
+    # the labour market's responses (Penn Wharton 2025), in percent of the wage: more people
+    # gone lowers the average wage and raises authorized low-skilled wages, between the
+    # studies' ends, and a difference in removals moves them the same way as the workers
+    wage, low_skilled = by_metric["average_wage_change"], by_metric["low_skilled_wage_change"]
+    assert wage.unit == "% of the wage" and wage.median * workers < 0 < low_skilled.median * workers
+    ends = sorted(wage.studies or (0.0, 0.0))
+    assert ends[0] <= wage.median <= ends[1] and ends[0] < ends[1]
 
 
 # --- sweeps -----------------------------------------------------------------------------------
@@ -972,3 +979,14 @@ def test_capacity_bands_are_the_spread_of_searches_over_parameter_draws(
     assert bands.effects["mixed_status_households"] == pytest.approx(
         (0.431 * low * 1e6, 0.431 * median * 1e6, 0.431 * high * 1e6)
     )
+    # workers: the studies' range (CAP's 0.62 to Pew's 0.755 employed) drawn in each answer
+    # widens the band below the draws' own spread at Pew's rate, never above it
+    w_low, w_median, w_high = bands.effects["workers"]
+    assert 0.62 * low * 1e6 * 0.95 < w_low < 0.755 * low * 1e6 * 0.98
+    assert w_median < 0.755 * median * 1e6
+    assert w_high <= 0.755 * high * 1e6 * 1.001
+    # U.S.-born jobs: from the cost studies' none (0) to EPI's 0.65 and East et al.'s 0.66
+    jobs = bands.effects["us_born_jobs_lost"]
+    assert jobs[0] < 0.2 * 0.65 * low * 1e6 and jobs[2] <= 0.661 * high * 1e6
+    # no population given to these answers: the wage responses are not estimated
+    assert bands.effects["average_wage_change"] == (0.0, 0.0, 0.0)

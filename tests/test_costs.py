@@ -20,6 +20,7 @@ from immsim.analysis.effects import (
     Rates,
     cost_bands,
     costs_by_year,
+    effect_rows,
     effects_by_year,
     families_by_area,
     parents_removed,
@@ -179,6 +180,27 @@ def test_a_runs_effects_accumulate_and_count_its_parents(history: Any) -> None:
     assert [e.parents for e in effects] == pytest.approx(parents["parents"].to_list())
     # parents are a part of those removed, and not none of them
     assert all(0 < e.parents < e.removed for e in effects)
+
+
+def test_a_runs_wage_responses_reach_compare_in_percent(history: Any) -> None:
+    """Penn Wharton 2025's wage responses, by hand, in the rows ``compare`` pairs: the share
+    of the starting population gone so far times 1.7% (10-year policy; the band's other end
+    0.5% over 40% removed, 4-year policy) for the average wage, 5.0% (and 1.1% over 40%) for
+    authorized low-skilled wages, in percent of the wage."""
+    at = dt.date(2016, 10, 1)
+    rows = {(r["fiscal_year"], r["metric"]): r["value"] for r in effect_rows(history, TREE, at)}
+    people = float(history.manifest["population"]["people"])
+    gone = history.weekly.select(
+        pl.col("removals_interior").sum() + pl.col("voluntary_returns").sum()
+    ).item()
+    share = gone / people
+    last = int(history.weekly["fiscal_year"].max())
+    assert rows[last, "average_wage_change"] == pytest.approx(-1.7 * share)
+    assert rows[last, "average_wage_change_low"] == pytest.approx(-1.7 * share)
+    assert rows[last, "average_wage_change_high"] == pytest.approx(-0.5 / 0.40 * share)
+    assert rows[last, "low_skilled_wage_change"] == pytest.approx(5.0 * share)
+    assert rows[last, "low_skilled_wage_change_low"] == pytest.approx(1.1 / 0.40 * share)
+    assert 0 < share < 0.1  # a run of two years removes a small part of everyone
 
 
 def test_a_band_draws_put_its_ends_at_the_5th_and_95th_percentiles() -> None:

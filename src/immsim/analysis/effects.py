@@ -371,6 +371,9 @@ def effects_by_year(results: Results, tree: ParameterTree, at: dt.date) -> list[
     return out
 
 
+PERCENT = "% of the wage"
+"""The unit of a wage response as tables show it: :func:`effect_rows` gives it in percent."""
+
 EFFECT_METRICS: dict[str, tuple[str, str]] = {
     "cost_constant": ("cost", "base-year USD"),
     **{f"{c}_constant": (LABELS[c], "base-year USD") for c in COMPONENTS},
@@ -382,10 +385,13 @@ EFFECT_METRICS: dict[str, tuple[str, str]] = {
     "parents": ("parents of U.S.-citizen children removed", "parents"),
     "usc_children": ("U.S.-citizen children who lost a parent", "children"),
     "mixed_status_households": ("mixed-status households reached", "households"),
+    "average_wage_change": ("average wage", PERCENT),
+    "low_skilled_wage_change": ("authorized low-skilled wages", PERCENT),
 }
 """The costs and effects each year of a run carries into ``compare`` (:func:`effect_rows`):
 name, label and unit. An effect where the studies disagree also has its band's ends, the
-name with ``_low`` and ``_high``."""
+name with ``_low`` and ``_high``. A change in wages is in percent of the wage (the
+:class:`Effects` field is a share)."""
 BANDED = frozenset(f.name for f in fields(Effects) if f.type in ("Band", Band))
 """The effects that are a :class:`Band` (the studies disagree), as :class:`Effects` declares."""
 
@@ -406,6 +412,8 @@ def effect_rows(results: Results, tree: ParameterTree, at: dt.date) -> list[dict
             if name in values:
                 continue
             effect = getattr(effects, name)
+            if EFFECT_METRICS[name][1] == PERCENT:
+                effect = effect.scaled(100.0)  # a share of the wage, shown in percent
             if isinstance(effect, Band):
                 values.update({name: effect.central, f"{name}_low": effect.low})
                 values[f"{name}_high"] = effect.high
