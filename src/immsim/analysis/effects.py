@@ -52,7 +52,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from immsim.engine.costs import COMPONENTS, LABELS
+from immsim.dates import WEEKS_PER_YEAR
+from immsim.engine.costs import COMPONENTS, LABELS, capital_per_year
 from immsim.engine.results import Results
 from immsim.parameters.loader import ParameterTree
 from immsim.parameters.scales import split_normal
@@ -312,18 +313,72 @@ def parents_removed(results: Results) -> pl.DataFrame:
     )
 
 
+CAPITAL = "cost_capital"
+"""The yearly charge of the detention beds a run brings into service (:func:`capital_by_year`):
+not a weekly operating cost, so not in the weekly table nor in the outcome ``cost``."""
+ALL_COSTS = (*COMPONENTS, CAPITAL)
+"""Every cost a year of a run carries: the operating components and the new beds' capital."""
+
+
+def _in_force(results: Results, key: str, day: dt.date) -> float:
+    """A leaf's value in force on ``day`` as the run used it (its manifest: the scenario's
+    reform included), so that what a run is charged follows the run, whatever tree prices it."""
+    values = results.manifest["parameters"][key]["values"]
+    found = [v for v in values if dt.date.fromisoformat(v["from"]) <= day] or values[:1]
+    return float(found[-1]["value"])
+
+
+def capital_by_year(results: Results) -> pl.DataFrame:
+    """Each fiscal year's capital charge (``cost_capital``, nominal dollars) of the detention
+    beds the run brings into service above those funded at its start: a week's new beds are the
+    most beds funded so far less the start's (a bed built stays paid for when funding falls),
+    priced at the cost per bed and life in force that week (``engine.costs.capital_per_year``),
+    a week's share of the yearly charge. The same charge ``capacity`` adds for the beds its
+    answer needs above today's, so a reform or a lever that funds more beds carries it in
+    ``run``, ``compare``, the report and the web app too."""
+    beds = "detention.funded_beds"
+    weeks = results.weekly.select("fiscal_year", "date").to_dicts()
+    start = _in_force(results, beds, weeks[0]["date"]) if weeks else 0.0
+    most = start
+    charge = []
+    for week in weeks:
+        day = week["date"]
+        most = max(most, _in_force(results, beds, day))
+        yearly = capital_per_year(
+            most - start,
+            _in_force(results, "detention.capital_cost_per_bed", day),
+            _in_force(results, "detention.capital_life_years", day),
+        )
+        charge.append(yearly / WEEKS_PER_YEAR)
+    return (
+        pl.DataFrame(
+            {
+                "fiscal_year": [w["fiscal_year"] for w in weeks],
+                CAPITAL: pl.Series(charge, dtype=pl.Float64),
+            }
+        )
+        .group_by("fiscal_year")
+        .agg(pl.col(CAPITAL).sum())
+    )
+
+
 def costs_by_year(results: Results, tree: ParameterTree, at: dt.date) -> pl.DataFrame:
-    """Each fiscal year's cost by component in nominal dollars, their total (``cost``), the
-    factor to base-year dollars and the total in them (``cost_constant``)."""
+    """Each fiscal year's cost by component in nominal dollars, the operating total (``cost``,
+    the outcome), the new beds' capital (``cost_capital``, :func:`capital_by_year`), the whole
+    (``cost_total``), the factor to base-year dollars and the whole in them
+    (``cost_constant``)."""
     years = (
         results.weekly.group_by("fiscal_year")
         .agg(pl.col(c).sum() for c in COMPONENTS)
-        .sort("fiscal_year")
         .with_columns(pl.sum_horizontal(*COMPONENTS).alias("cost"))
+        .join(capital_by_year(results), on="fiscal_year", how="left")
+        .with_columns(pl.col(CAPITAL).fill_null(0.0))
+        .with_columns((pl.col("cost") + pl.col(CAPITAL)).alias("cost_total"))
+        .sort("fiscal_year")
     )
     factors = [to_base_dollars(tree, int(y), at) for y in years["fiscal_year"].to_list()]
     return years.with_columns(pl.Series("to_base", factors, dtype=pl.Float64)).with_columns(
-        (pl.col("cost") * pl.col("to_base")).alias("cost_constant")
+        (pl.col("cost_total") * pl.col("to_base")).alias("cost_constant")
     )
 
 
@@ -375,8 +430,8 @@ PERCENT = "% of the wage"
 """The unit of a wage response as tables show it: :func:`effect_rows` gives it in percent."""
 
 EFFECT_METRICS: dict[str, tuple[str, str]] = {
-    "cost_constant": ("cost", "base-year USD"),
-    **{f"{c}_constant": (LABELS[c], "base-year USD") for c in COMPONENTS},
+    "cost_constant": ("cost, new beds' capital included", "base-year USD"),
+    **{f"{c}_constant": (LABELS[c], "base-year USD") for c in ALL_COSTS},
     "workers": ("workers removed or leaving", "workers"),
     "output_lost": ("GDP lost a year", "base-year USD"),
     "federal_taxes_lost": ("federal taxes no longer paid", "base-year USD"),
@@ -407,7 +462,7 @@ def effect_rows(results: Results, tree: ParameterTree, at: dt.date) -> list[dict
     for cost, effects in zip(costs.to_dicts(), effects_by_year(results, tree, at), strict=True):
         year = int(cost["fiscal_year"])
         values: dict[str, float] = {"cost_constant": float(cost["cost_constant"])}
-        values.update({f"{c}_constant": float(cost[c] * cost["to_base"]) for c in COMPONENTS})
+        values.update({f"{c}_constant": float(cost[c] * cost["to_base"]) for c in ALL_COSTS})
         for name in EFFECT_METRICS:
             if name in values:
                 continue
