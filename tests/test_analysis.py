@@ -988,5 +988,6 @@ def test_capacity_bands_are_the_spread_of_searches_over_parameter_draws(
     # U.S.-born jobs: from the cost studies' none (0) to EPI's 0.65 and East et al.'s 0.66
     jobs = bands.effects["us_born_jobs_lost"]
     assert jobs[0] < 0.2 * 0.65 * low * 1e6 and jobs[2] <= 0.661 * high * 1e6
+    assert jobs[0] >= 0.0  # no study finds jobs gained: the band's zero end is a floor
     # no population given to these answers: the wage responses are not estimated
     assert bands.effects["average_wage_change"] == (0.0, 0.0, 0.0)

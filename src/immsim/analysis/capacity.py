@@ -439,8 +439,19 @@ def _pooled(answers: list[RequiredCapacity], name: str) -> tuple[float, float, f
     study range, pools certain values: its band is the answers' spread."""
     rng = band_rng()
     each = max(BAND_DRAWS // max(len(answers), 1), 1)
-    pooled = np.concatenate([_band_of(a.effects, name).draw(rng, each) for a in answers])
-    return _spread(pooled.tolist())
+    drawn = []
+    for answer in answers:
+        band = _band_of(answer.effects, name)
+        draws = band.draw(rng, each)
+        # a band whose studies all read one sign keeps it: a band ending at zero (the cost
+        # studies' no U.S.-born jobs lost) is drawn normal on that side, and its tail past zero
+        # would read as jobs gained, which no study finds
+        if band.low >= 0:
+            draws = np.maximum(draws, 0.0)
+        elif band.high <= 0:
+            draws = np.minimum(draws, 0.0)
+        drawn.append(draws)
+    return _spread(np.concatenate(drawn).tolist())
 
 
 def _spread(values: list[float]) -> tuple[float, float, float]:
