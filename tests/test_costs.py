@@ -128,6 +128,13 @@ def test_effects_of_a_year_are_the_studies_arithmetic() -> None:
     assert by_group["service"].central == pytest.approx(755 * 0.33)
     assert by_group["construction and extraction"].low == pytest.approx(620 * 0.15)
     assert sum(b.central for b in by_group.values()) == pytest.approx(755)
+    # AIC 2024's industries (2022): 1,544,600 of 7.5 million undocumented workers in
+    # construction, 244,700 in agriculture; the ten it lists leave 982,000 in the others
+    by_industry = dict(effects.workers_by_industry)
+    assert by_industry["construction"].central == pytest.approx(755 * 1_544_600 / 7.5e6, rel=1e-3)
+    assert by_industry["agriculture"].low == pytest.approx(620 * 244_700 / 7.5e6, rel=1e-3)
+    assert by_industry["other industries"].central == pytest.approx(755 * 982_000 / 7.5e6, rel=1e-3)
+    assert sum(b.central for b in by_industry.values()) == pytest.approx(755)
     for band in (effects.workers, effects.output_lost, effects.federal_taxes_lost):
         assert band.low <= band.central <= band.high
 

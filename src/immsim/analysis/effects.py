@@ -19,7 +19,8 @@ of the engine.
 - Labour market: the U.S.-born workers' jobs lost beside the workers gone (EPI 2025 and East et
   al. 2019 from Secure Communities; the cost studies' zero as the low end), from everyone gone
   so far, like output.
-- Workers by occupation: the workers gone split by Pew's occupation groups (2012).
+- Workers by occupation and by industry: the workers gone split by Pew's occupation groups
+  (2012) and by the industries AIC 2024 counts undocumented workers in (2022).
 - Wages: Penn Wharton's 2025 wage responses (the average wage falls, authorized low-skilled
   wages rise), each for the whole unauthorized population gone, scaled by the share of the run's
   starting population gone; its 4-year and 10-year policies bound the band.
@@ -161,6 +162,22 @@ OCCUPATIONS: dict[str, str] = {
 }
 """Pew's occupation groups of unauthorized workers, as tables name them, and their share leaves."""
 
+INDUSTRIES: dict[str, str] = {
+    "construction": "economy.industry_share.construction",
+    "hospitality": "economy.industry_share.hospitality",
+    "professional services": "economy.industry_share.professional_services",
+    "manufacturing": "economy.industry_share.manufacturing",
+    "retail trade": "economy.industry_share.retail_trade",
+    "general services": "economy.industry_share.general_services",
+    "transportation, warehousing": "economy.industry_share.transportation_warehousing",
+    "agriculture": "economy.industry_share.agriculture",
+    "wholesale trade": "economy.industry_share.wholesale_trade",
+    "mining and extraction": "economy.industry_share.mining",
+    "other industries": "economy.industry_share.other",
+}
+"""The industries undocumented workers work in (AIC 2024, 2022 data), as tables name them, and
+their share leaves: the workers gone by industry, beside Pew's occupation groups."""
+
 
 @dataclass(frozen=True)
 class Rates:
@@ -175,6 +192,7 @@ class Rates:
     us_born_jobs: Band = Band(0.0, 0.0, 0.0)  # U.S.-born jobs lost per person gone
     households_per_person: float = 0.0  # mixed-status households per unauthorized resident
     occupations: tuple[tuple[str, float], ...] = ()  # Pew's groups and their shares
+    industries: tuple[tuple[str, float], ...] = ()  # AIC's industries and their shares
     adjustment_years: float = 0.0  # time constant of the output loss's path (PWBM 2025)
     average_wage_loss: Band = Band(0.0, 0.0, 0.0)  # share, the whole population gone
     low_skilled_wage_gain: Band = Band(0.0, 0.0, 0.0)  # share, the whole population gone
@@ -221,6 +239,7 @@ class Rates:
             ),
             households_per_person=_share(tree, "economy.mixed_status_households_per_person", at),
             occupations=tuple((name, _share(tree, key, at)) for name, key in OCCUPATIONS.items()),
+            industries=tuple((name, _share(tree, key, at)) for name, key in INDUSTRIES.items()),
             adjustment_years=_share(tree, "economy.output_adjustment_years", at),
             average_wage_loss=_band(
                 tree, "economy.average_wage_loss", "economy.average_wage_loss_low", at
@@ -256,6 +275,7 @@ class Effects:
     us_born_jobs_lost: Band = Band(0.0, 0.0, 0.0)
     mixed_status_households: float = 0.0
     workers_by_occupation: tuple[tuple[str, Band], ...] = ()
+    workers_by_industry: tuple[tuple[str, Band], ...] = ()
     average_wage_change: Band = Band(0.0, 0.0, 0.0)  # share of the wage (negative: a fall)
     low_skilled_wage_change: Band = Band(0.0, 0.0, 0.0)  # authorized low-skilled workers
 
@@ -290,6 +310,9 @@ class Effects:
             mixed_status_households=removed * rates.households_per_person,
             workers_by_occupation=tuple(
                 (name, workers.scaled(part)) for name, part in rates.occupations
+            ),
+            workers_by_industry=tuple(
+                (name, workers.scaled(part)) for name, part in rates.industries
             ),
             average_wage_change=Band(loss.high, loss.central, loss.low),  # a fall: ends swap
             low_skilled_wage_change=rates.low_skilled_wage_gain.scaled(share),

@@ -558,20 +558,23 @@ def _print_effects(effects: Effects, wide: bool) -> None:
         Column("studies", text=True, optional=True),
     ]
     print_table(columns, rows, wide=wide)
-    occupations = [
-        [name, f"{b.central / 1e3:,.1f}", f"{b.low / 1e3:,.1f}-{b.high / 1e3:,.1f}"]
-        for name, b in effects.workers_by_occupation
-    ]
-    if occupations:
-        print_table(
-            [
-                Column("workers gone by occupation (Pew 2012)", text=True),
-                Column("thousands", number=True),
-                Column("90% band", number=True),
-            ],
-            occupations,
-            wide=wide,
-        )
+    for title, groups in (
+        ("workers gone by occupation (Pew 2012)", effects.workers_by_occupation),
+        ("workers gone by industry (AIC 2024, 2022 data)", effects.workers_by_industry),
+    ):
+        if groups:
+            print_table(
+                [
+                    Column(title, text=True),
+                    Column("thousands", number=True),
+                    Column("90% band", number=True),
+                ],
+                [
+                    [name, f"{b.central / 1e3:,.1f}", f"{b.low / 1e3:,.1f}-{b.high / 1e3:,.1f}"]
+                    for name, b in groups
+                ],
+                wide=wide,
+            )
     console.print(
         f"Families: {effects.parents:,.0f} parents of U.S.-citizen children removed a year, "
         f"{effects.usc_children:,.0f} U.S.-citizen children losing a parent (Pew: children per "
