@@ -48,6 +48,14 @@ def test_the_bond_release_rate_is_the_workbooks_releases_before_an_order(
     by_hand = (2_120 + 2_863 + 581) / 1_580.2052 / (1 - 0.2653)
     assert years[2021]["bond_release_rate"] == pytest.approx(by_hand, rel=1e-3)
     assert years[2021]["length_of_stay"] == pytest.approx(71.43, abs=0.01)
+    # the family residential centres' share of everyone held, FY2019-FY2023, as the tree has
+    # it (FY2019 by hand: 1,315.3 of 50,165.4 on an average day)
+    assert years[2019]["family_share"] == pytest.approx(1_315.29863 / 50_165.43836)
+    for year, row in years.items():
+        day = dt.date(year - 1, 10, 1)
+        entry = load_baseline().entry("detention.family_share", day)
+        assert entry.derived_by == "scripts/derive_detention_stays.py"
+        assert entry.value == pytest.approx(round(row["family_share"], 4)), year
     derived = script.bond_release_rate(years)
     assert derived["years"] == 4  # FY2020-FY2023: FY2019 does not split pending charges out
     tree = load_baseline()
