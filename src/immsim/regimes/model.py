@@ -524,25 +524,23 @@ def check_regime(regime: Regime, located: LocatedYaml) -> None:
                 line=located.line_of((*path, "document")),
                 allowed=doc_ids,
             )
-    for i, factor in enumerate(regime.mitigating_factors):
-        for tier_id in factor.lowers:
-            if tier_id not in regime.tier_ids():
-                raise InputError(
-                    f"mitigating factor lowers unknown tier {tier_id!r}",
-                    file=located.source,
-                    line=located.line_of(("mitigating_factors", i, "lowers")),
-                    allowed=regime.tier_ids(),
-                )
     for i, rule in enumerate(regime.exempt):
         if rule.lowers:
             raise fail("an exempt class lowers no tier (it is outside them all)", ("exempt", i))
-    for i, drule in enumerate(regime.detainer_policy):
-        for tier_id in drule.tiers or []:
+    named: list[tuple[str, tuple[Any, ...], list[str]]] = [
+        ("mitigating factor lowers", ("mitigating_factors", i, "lowers"), factor.lowers)
+        for i, factor in enumerate(regime.mitigating_factors)
+    ] + [
+        ("detainer rule names", ("detainer_policy", i, "tiers"), drule.tiers or [])
+        for i, drule in enumerate(regime.detainer_policy)
+    ]
+    for what, path, tier_ids in named:
+        for tier_id in tier_ids:
             if tier_id not in regime.tier_ids():
                 raise InputError(
-                    f"detainer rule names unknown tier {tier_id!r}",
+                    f"{what} unknown tier {tier_id!r}",
                     file=located.source,
-                    line=located.line_of(("detainer_policy", i, "tiers")),
+                    line=located.line_of(path),
                     allowed=regime.tier_ids(),
                 )
     periods = sorted(regime.in_force, key=lambda p: p.start)
