@@ -1,6 +1,8 @@
-"""The 2025-26 mechanisms of issue 19 that live in the detention leaves, each checked against its
-cited figure or a hand calculation: the Board of Immigration Appeals' Matter of Yajure Hurtado
-(5 September 2025), which took bond away from people who entered without inspection."""
+"""The 2025-26 mechanisms of issue 19 that live in the detention and court leaves, each checked
+against its cited figure or a hand calculation: the Board of Immigration Appeals' Matter of
+Yajure Hurtado (5 September 2025), which took bond away from people who entered without
+inspection, and the immigration courts' asylum grant rate, halved from August 2024 to August
+2025 (TRAC)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import pytest
 import yaml
 
 from immsim.engine.run import run
-from immsim.engine.stages import detention
+from immsim.engine.stages import court, detention
 from immsim.parameters import load_baseline
 from immsim.population.build import build_population
 from immsim.scenario import parse_scenario
@@ -26,6 +28,14 @@ POP = build_population(TREE, START, seed=7)
 
 
 def _run(bond_eligible: float | None) -> Any:
+    if bond_eligible is None:
+        return _run_with({})
+    return _run_with({"detention.release.bond_eligible_share": bond_eligible})
+
+
+def _run_with(overrides: dict[str, float]) -> Any:
+    """A year from October 2025 under the January 2025 regime, each of ``overrides`` (key:
+    value) held at its value for the whole run."""
     doc: dict[str, Any] = {
         "name": "bond",
         "regime": "jan2025",
@@ -33,12 +43,10 @@ def _run(bond_eligible: float | None) -> Any:
         "horizon_years": 1,
         "seed": 7,
     }
-    if bond_eligible is not None:
+    if overrides:
         doc["reform"] = {
-            "name": "bond-as-before",
-            "overrides": {
-                "detention.release.bond_eligible_share": {"values": {"2011-01-01": bond_eligible}}
-            },
+            "name": "as-before",
+            "overrides": {k: {"values": {"2011-01-01": v}} for k, v in overrides.items()},
         }
     return run(parse_scenario(load_yaml_text(yaml.safe_dump(doc), "t.yaml")), population=POP)
 
@@ -87,3 +95,30 @@ def test_the_decision_cuts_bond_releases_and_holds_more_people() -> None:
     now, before = _run(None).weekly, _run(1.0).weekly
     assert now["bond_releases"].sum() < 0.8 * before["bond_releases"].sum()
     assert now["detained_court"].mean() > before["detained_court"].mean()
+
+
+def _relief_shares(day: dt.date) -> tuple[float, float]:
+    """The court stage's chance of relief on ``day`` for a person with a pending asylum claim and
+    for one without (the plan reads only these fields)."""
+    x = SimpleNamespace(p=TREE.snapshot(day), a=SimpleNamespace(asylum=np.array([True, False])))
+    relief = court.plan(x).relief  # type: ignore[arg-type]
+    return float(relief[0]), float(relief[1])
+
+
+def test_the_asylum_grant_rate_halves_from_august_2024_to_august_2025() -> None:
+    """TRAC: 38.2% of asylum decisions granted in August 2024, 19.2% in August 2025; the court
+    stage applies them to people with a pending asylum claim and leaves the others' share as
+    it was."""
+    asylum_2024, other_2024 = _relief_shares(dt.date(2024, 9, 1))
+    asylum_2025, other_2025 = _relief_shares(dt.date(2025, 9, 1))
+    assert (asylum_2024, asylum_2025) == (pytest.approx(0.382), pytest.approx(0.192))
+    assert other_2025 == other_2024
+
+
+def test_fewer_asylum_grants_turn_into_removal_orders() -> None:
+    """A year from October 2025 at August 2025's grant rate against the same year at August
+    2024's (same seed and population): fewer granted relief, more ordered removed."""
+    now = _run_with({}).weekly
+    before = _run_with({"courts.process.relief_share_asylum": 0.382}).weekly
+    assert now["relief_granted"].sum() < before["relief_granted"].sum()
+    assert now["orders"].sum() > before["orders"].sum()
