@@ -2,7 +2,8 @@
 against its cited figure or a hand calculation: the Board of Immigration Appeals' Matter of
 Yajure Hurtado (5 September 2025), which took bond away from people who entered without
 inspection, and the immigration courts' asylum grant rate, halved from August 2024 to August
-2025 (TRAC)."""
+2025 (TRAC); and the run's start under the 2025 removal goal, whose surge is part of the state
+the country was in."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import yaml
 
 from immsim.engine.run import run
 from immsim.engine.stages import court, detention
+from immsim.engine.start import initial_effort
 from immsim.parameters import load_baseline
 from immsim.population.build import build_population
 from immsim.scenario import parse_scenario
@@ -36,6 +38,15 @@ def _run(bond_eligible: float | None) -> Any:
 def _run_with(overrides: dict[str, float]) -> Any:
     """A year from October 2025 under the January 2025 regime, each of ``overrides`` (key:
     value) held at its value for the whole run."""
+    return _run_overriding({k: {"2011-01-01": v} for k, v in overrides.items()})
+
+
+def _run_with_values(key: str, values: dict[str, float]) -> Any:
+    """As :func:`_run_with`, with one leaf's dated ``values`` (date: value) in place of its own."""
+    return _run_overriding({key: values})
+
+
+def _run_overriding(overrides: dict[str, dict[str, float]]) -> Any:
     doc: dict[str, Any] = {
         "name": "bond",
         "regime": "jan2025",
@@ -46,7 +57,7 @@ def _run_with(overrides: dict[str, float]) -> Any:
     if overrides:
         doc["reform"] = {
             "name": "as-before",
-            "overrides": {k: {"values": {"2011-01-01": v}} for k, v in overrides.items()},
+            "overrides": {k: {"values": v} for k, v in overrides.items()},
         }
     return run(parse_scenario(load_yaml_text(yaml.safe_dump(doc), "t.yaml")), population=POP)
 
@@ -122,3 +133,35 @@ def test_fewer_asylum_grants_turn_into_removal_orders() -> None:
     before = _run_with({"courts.process.relief_share_asylum": 0.382}).weekly
     assert now["relief_granted"].sum() < before["relief_granted"].sum()
     assert now["orders"].sum() > before["orders"].sum()
+
+
+def test_a_goal_in_force_a_window_before_the_start_starts_at_its_ceiling() -> None:
+    """The 2025 goal (a million a year from 8 April 2025): a run from October 2026 starts at
+    the surge ceiling; one from the goal's first day, or a window later less a day, starts at
+    routine effort, as does one before any goal."""
+    window = dt.timedelta(weeks=int(TREE.get("enforcement.effort.goal_window_weeks", START)))
+    first = dt.date(2025, 4, 8)
+    for day in (dt.date(2026, 10, 1), first + window):
+        assert initial_effort(day, TREE.snapshot) == TREE.get("enforcement.effort.surge_max", day)
+    assert initial_effort(first + window - dt.timedelta(days=1), TREE.snapshot) == 1.0
+    assert initial_effort(first, TREE.snapshot) == 1.0
+    assert initial_effort(dt.date(2024, 10, 1), TREE.snapshot) == 1.0
+
+
+def test_a_run_under_a_standing_goal_arrests_more_in_its_first_weeks() -> None:
+    """A year from October 2025 under the goal in force since April 2025 against the same year
+    with the goal set only from the run's start (same seed and population): the first starts
+    at the ceiling, the second climbs from routine effort, so the first arrests more in the
+    weeks the second spends climbing, and both reach the ceiling."""
+    standing = _run_with({}).weekly
+    fresh = _run_with_values(
+        "enforcement.effort.removal_goal", {"2011-01-01": 0.0, START.isoformat(): 1_000_000.0}
+    ).weekly
+    later = START + dt.timedelta(weeks=20)
+    assert standing["effort"][0] == pytest.approx(TREE.get("enforcement.effort.surge_max", START))
+    assert fresh["effort"][0] == pytest.approx(1.0)
+    for weekly in (standing, fresh):
+        assert weekly["effort"][20] == pytest.approx(
+            TREE.get("enforcement.effort.surge_max", later)
+        )
+    assert standing["arrests"][:8].sum() > 1.1 * fresh["arrests"][:8].sum()
