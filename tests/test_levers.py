@@ -447,17 +447,6 @@ def goal_2011() -> tuple[Any, Any]:
     return without, goal
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Known regression, open (issues 20 and 21): merged with the benefit-record leads and "
-        "checkpoints that also reach people with orders (levers4) on the jointly refitted tree, "
-        "a 400,000 goal under the 2011 rules leaves the arrests' no-conviction share where it "
-        "was (16.40% against 16.42% without the goal) instead of raising it as the 2013 "
-        "documents record; the surge's other-work hours and the unpinned lead hours decide it. "
-        "Strict, so the test reports when the mechanism is mended."
-    ),
-)
 def test_a_removal_goal_under_the_2011_rules_surges_the_channels_the_2013_documents_name(
     goal_2011: tuple[Any, Any],
 ) -> None:
@@ -487,6 +476,10 @@ def test_a_removal_goal_under_the_2011_rules_surges_the_channels_the_2013_docume
     at_large_ratio = total(w, AT_LARGE) / total(without.weekly, AT_LARGE)
     assert at_large_ratio == pytest.approx(1.0, abs=0.05)
     assert total(w, CUSTODIAL) > 1.2 * total(without.weekly, CUSTODIAL)
+    # Measured 16.47% without the goal and 16.52% with it (branch calib3, where arrests from a
+    # jail booking carry their charge and so the runs' later draws differ); 16.42% and 16.40%
+    # before, a strict expected failure. The direction holds by a thin margin, not by a mended
+    # mechanism: the surge's other-work hours and the unpinned lead hours still decide it.
     assert no_conviction_share(goal) > no_conviction_share(without)
 
 
@@ -648,15 +641,6 @@ GAO_CHECKPOINT_APPREHENSIONS = 35_700 / 5
 at its interior checkpoints in FY2016-FY2020, some 7,140 a year."""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Known gap, open (issue 21): the hand calculation holds, but on the refitted tree the "
-        "first eight weeks run at 5,967 a year against GAO's 7,140 (-16%, band 15%; 6,468 on "
-        "the branch before the merge): fewer removable people at large in the model than DHS's "
-        "11.4 million. Strict, so the test reports when the population at large is mended."
-    ),
-)
 def test_checkpoint_apprehensions_follow_the_cited_count() -> None:
     # FY2018 (the middle of GAO's five years) under EO 13768, which acts on everyone it meets
     # but the exempt, ICE's hours ample: the checkpoint arrests are the people at large, with
@@ -672,6 +656,10 @@ def test_checkpoint_apprehensions_follow_the_cited_count() -> None:
     expected = expected_at_large(w, chance)
     measured = float(w["arrests_checkpoint"].sum())
     assert 0.90 * expected <= measured <= 1.03 * expected, (measured, expected)
+    # Measured 6,143 a year (-14%; branch calib3, where arrests from a jail booking carry their
+    # charge and so the run's later draws differ); 5,967 (-16%) before, a strict expected
+    # failure: the margin is thin, as the model has fewer removable people at large than DHS's
+    # 11.4 million.
     a_year = float(w[:8]["arrests_checkpoint"].sum()) * 52 / 8
     assert a_year == pytest.approx(GAO_CHECKPOINT_APPREHENSIONS, rel=0.15), a_year
 
