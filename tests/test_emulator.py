@@ -122,11 +122,11 @@ def test_design_runs_are_cached_by_model_point_seed_and_horizon(
 ) -> None:
     calls: list[int] = []
 
-    def fake_runs(*args: object, **kwargs: object) -> list[dict[tuple[str, int], float]]:
+    def fake_trial(*args: object, **kwargs: object) -> dict[tuple[str, int], float]:
         calls.append(1)
-        return [{("arrests", 2012): 1.0 + len(calls)}]
+        return {("arrests", 2012): 1.0 + len(calls)}
 
-    monkeypatch.setattr(em, "simulate_draws", fake_runs)
+    monkeypatch.setattr(em, "trial", fake_trial)
     spec = FitSpec("enforcement.effort.share_on_arrests", 0.05, 0.6, "test")
     first = em.run_design(TREE, (spec,), 3, 2012, 2, cache=tmp_path)
     again = em.run_design(TREE, (spec,), 3, 2012, 2, cache=tmp_path)

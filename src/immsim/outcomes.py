@@ -147,7 +147,9 @@ OUTCOMES: dict[str, Outcome] = {
             "share",
             (),
             "The share of interior removals of people with a criminal conviction or pending "
-            "criminal charges, as ICE has counted 'criminal' since FY2017.",
+            "criminal charges, as ICE has counted 'criminal' since FY2017 (someone with no "
+            "conviction taken from a jail booking or a 287(g) arrest has the charge they were "
+            "booked on pending).",
             share_of=("criminality", ("convicted", "charged")),
             scale=100.0,
             scaled_unit="%",

@@ -32,7 +32,7 @@ from immsim.errors import InputError
 from immsim.parameters.loader import ParameterTree
 from immsim.parameters.reform import Override, Reform
 from immsim.parameters.scales import Z90, fitting_scale, from_scale, to_scale
-from immsim.population.build import build_population
+from immsim.population.build import Population, build_population
 from immsim.progress import Progress
 
 FIT_YEARS = len(FITTED)
@@ -265,6 +265,40 @@ def values_reform(tree: ParameterTree, values: dict[tuple[str, dt.date], float])
     return Reform(name="calibration-trial", overrides=overrides)
 
 
+def bounds(tree: ParameterTree, specs: tuple[FitSpec, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's allowed range on its fitting scale (logit or log): lower and upper ends."""
+    lower = np.array([_to_x(tree, s.key, s.low) for s in specs])
+    upper = np.array([_to_x(tree, s.key, s.high) for s in specs])
+    return lower, upper
+
+
+def point_values(
+    tree: ParameterTree, parameters: tuple[tuple[str, dt.date], ...], x: np.ndarray
+) -> dict[tuple[str, dt.date], float]:
+    """The values at a point ``x`` of the fitting scale (logit or log, one coordinate a
+    ``(key, date)`` of ``parameters``): what a trial of a fit or of the emulator's design runs."""
+    return {(k, d): _from_x(tree, k, float(xi)) for (k, d), xi in zip(parameters, x, strict=True)}
+
+
+def trial(
+    tree: ParameterTree,
+    values: dict[tuple[str, dt.date], float],
+    seed: int,
+    years: int,
+    population: Population,
+) -> dict[tuple[str, int], float]:
+    """One back-test run of ``values`` (the tree's other values as they are) on ``population``
+    with one seed: each metric per fiscal year. A fit's trials, the emulator's design runs and a
+    cross-validation fold's predictions are all such runs, on common random numbers, so that
+    they differ by the values alone."""
+    reform = values_reform(tree, values) if values else None
+    (sim,) = simulate_draws(
+        tree, 1, seed, years=years, reforms=[reform] if reform else None, population=population
+    )
+    out: dict[tuple[str, int], float] = sim
+    return out
+
+
 def _steps(max_evaluations: int, parameters: int) -> int:
     """The optimizer's steps within a budget of model runs: least_squares counts neither the
     first run nor its Jacobians' runs in max_nfev, and makes at most one Jacobian a step, so each
@@ -314,8 +348,7 @@ def calibrate(
     # Built once and shared by every trial, except that a trial of a population leaf, which
     # sets the margins the start population is raked to, rebuilds it (about a second a trial).
     population = build_population(tree, START, seed=seed)
-    lower = np.array([_to_x(tree, s.key, s.low) for s in specs])
-    upper = np.array([_to_x(tree, s.key, s.high) for s in specs])
+    lower, upper = bounds(tree, specs)
     x0 = np.clip(
         np.array([_to_x(tree, k, v) for (k, _), v in start_values.items()]),
         lower + 1e-6,
@@ -325,12 +358,7 @@ def calibrate(
 
     def residuals(x: np.ndarray) -> np.ndarray:
         nonlocal evaluations
-        values = {
-            (k, d): _from_x(tree, k, float(xi)) for (k, d), xi in zip(parameters, x, strict=True)
-        }
-        (sim,) = simulate_draws(
-            tree, 1, seed, years=years, reforms=[values_reform(tree, values)], population=population
-        )
+        sim = trial(tree, point_values(tree, parameters, x), seed, years, population)
         out = np.array([(sim.get(t, 0.0) - observed[t].value) / observed[t].value for t in targets])
         evaluations += 1
         if progress:
@@ -434,16 +462,13 @@ def _period_error(
     return len(errors), statistics.median(errors) if errors else None
 
 
-def fitted_reform(tree: ParameterTree, result: Calibration) -> Reform:
-    """The fit's identified values as a reform of ``tree`` (what :func:`write_back` would write)."""
-    return values_reform(
-        tree,
-        {
-            (p.key, p.start or tree.leaf(p.key).values[0].start): p.value
-            for p in result.parameters
-            if p.identified
-        },
-    )
+def fitted_values(tree: ParameterTree, result: Calibration) -> dict[tuple[str, dt.date], float]:
+    """The fit's identified values by leaf and date (what :func:`write_back` would write)."""
+    return {
+        (p.key, p.start or tree.leaf(p.key).values[0].start): p.value
+        for p in result.parameters
+        if p.identified
+    }
 
 
 def cross_validate(
@@ -481,15 +506,8 @@ def cross_validate(
         )
         horizon = years.stop - 1 - START.year
         population = build_population(tree, START, seed=seed)
-        (as_is,) = simulate_draws(tree, 1, seed, years=horizon, population=population)
-        (refit,) = simulate_draws(
-            tree,
-            1,
-            seed,
-            years=horizon,
-            reforms=[fitted_reform(tree, result)],
-            population=population,
-        )
+        as_is = trial(tree, {}, seed, horizon, population)
+        refit = trial(tree, fitted_values(tree, result), seed, horizon, population)
         cells, error_tree = _period_error(as_is, observed, years)
         _, error_refit = _period_error(refit, observed, years)
         folds.append(

@@ -38,7 +38,14 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.stats import qmc
 
-from immsim.calibration.calibrate import FitSpec, fitted_start, values_reform
+from immsim.calibration.calibrate import (
+    FitSpec,
+    bounds,
+    fitted_start,
+    point_values,
+    trial,
+    values_reform,
+)
 from immsim.calibration.metrics import observed_figures
 from immsim.calibration.validate import (
     FITTED,
@@ -46,7 +53,6 @@ from immsim.calibration.validate import (
     OUT_OF_SAMPLE_PERIODS,
     START,
     Backtest,
-    simulate_draws,
     validate,
 )
 from immsim.parameters.loader import ParameterTree
@@ -131,18 +137,14 @@ def run_design(
     cache = cache or default_cache()
     cache.mkdir(parents=True, exist_ok=True)
     parameters = tuple((spec.key, fitted_start(tree, spec)) for spec in specs)
-    lower = np.array([to_scale(fitting_scale(tree, s.key), s.low) for s in specs])
-    upper = np.array([to_scale(fitting_scale(tree, s.key), s.high) for s in specs])
+    lower, upper = bounds(tree, specs)
     unit = qmc.LatinHypercube(d=len(specs), seed=np.random.default_rng([seed, DESIGN_STREAM]))
     points = lower + unit.random(runs) * (upper - lower)
     model = model_digest()
     population = build_population(tree, START, seed=seed)
     outputs = []
     for i, x in enumerate(points):
-        values = {
-            (key, start): from_scale(fitting_scale(tree, key), float(xi))
-            for (key, start), xi in zip(parameters, x, strict=True)
-        }
+        values = point_values(tree, parameters, x)
         signature = json.dumps(
             [
                 model,
@@ -155,14 +157,7 @@ def run_design(
         if path.is_file():
             found = json.loads(path.read_text(encoding="utf-8"))
         else:
-            (sim,) = simulate_draws(
-                tree,
-                1,
-                seed,
-                years=years,
-                reforms=[values_reform(tree, values)],
-                population=population,
-            )
+            sim = trial(tree, values, seed, years, population)
             found = [[metric, year, value] for (metric, year), value in sim.items()]
             path.write_text(json.dumps(found), encoding="utf-8")
         outputs.append({(str(m), int(y)): float(v) for m, y, v in found})

@@ -15,7 +15,13 @@ every tier would hand the hours to whoever the jails book most, people with no c
 58% of the jail candidates under EO 13768 in FY2018); the seven categories ranked in turn would
 give them all to people with a conviction (16% of FY2018's arrests with none, no one charged
 but not convicted among the custodial arrests), against 34% with no conviction in ICE's report
-for the year (21% with charges pending)."""
+for the year (21% with charges pending).
+
+Someone with no conviction whom ICE takes from a jail or after a 287(g) arrest was booked on a
+criminal charge: ICE counts them as having charges pending ("criminal" since FY2017), and so
+does the model from the arrest on (the criminality stage's group with the charge). Without it
+a booking on a new charge was not a charge, and 4-6% of FY2017-FY2019 arrests had charges
+pending in the model against ICE's 21% in FY2018."""
 
 from __future__ import annotations
 
@@ -29,7 +35,7 @@ from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
 from immsim.engine.draws import Stream
 from immsim.engine.inputs import PlanInputs
-from immsim.engine.stages import jail, partners, prison
+from immsim.engine.stages import criminality, jail, partners, prison
 from immsim.engine.stages.at_large import rank_codes
 from immsim.engine.stocks import FREE, ORDERED
 
@@ -46,6 +52,19 @@ class CustodyPlan(NamedTuple):
     n_ranks: int
     rank_p: IntArray  # each group's tier as a code 0, 1, … in priority order (no order)
     rank_o: IntArray  # (with an order)
+    charged: IntArray  # each group's group once charged (its own where none differs only so)
+
+
+def charged_groups(x: PlanInputs) -> IntArray:
+    """The group a person ICE takes from a jail or a 287(g) arrest moves to: someone with no
+    conviction and no charge pending was booked on a criminal charge, which is pending when ICE
+    takes them (the group that differs only by the charge, from the criminality stage's
+    targets); everyone else stays in their own group (people with a conviction count as
+    convicted whatever is pending, and prison releases have served their sentence)."""
+    own = np.arange(x.size, dtype=np.int64)
+    booked = (x.a.criminal_history == 0) & ~x.a.pending
+    out: IntArray = np.where(booked, x.moves[criminality.EVENTS - 1], own)
+    return out
 
 
 def plan(x: PlanInputs) -> CustodyPlan:
@@ -59,6 +78,7 @@ def plan(x: PlanInputs) -> CustodyPlan:
         n_ranks,
         rank_p,
         rank_o,
+        charged_groups(x),
     )
 
 
@@ -77,8 +97,29 @@ def run(
     taken: IntArray,
 ) -> tuple[bool, float]:
     """Draw the week's jail, prison and task-force arrests and take them out of their stocks
-    into ``taken`` within ``hours`` of officers' time; returns whether the hours cut any, and
-    the hours the arrests took."""
+    into ``taken`` within ``hours`` of officers' time, each under the charge they were booked
+    on (:func:`charged_groups`); returns whether the hours cut any, and the hours the arrests
+    took. ``taken`` holds no one when called (leads and at-large arrests are added after)."""
+    cut, used = _candidates_taken(state, stocks, plan, hours, out, taken)
+    for row in (FREE, ORDERED):
+        for i in range(taken.shape[1]):
+            j = plan.charged[i]
+            if j != i and taken[row, i] > 0:
+                taken[row, j] += taken[row, i]
+                taken[row, i] = 0
+    return cut, used
+
+
+@jit
+def _candidates_taken(
+    state: Stream,
+    stocks: IntArray,
+    plan: CustodyPlan,
+    hours: float,
+    out: FloatArray,
+    taken: IntArray,
+) -> tuple[bool, float]:
+    """The week's candidates drawn and taken within ``hours`` (see :func:`run`)."""
     size = stocks.shape[1]
     drawn = np.zeros((ROWS, size), dtype=np.int64)
     sources = np.zeros(ROWS, dtype=np.int64)
