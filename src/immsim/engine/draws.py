@@ -392,8 +392,11 @@ def competing_sparse(
     ``benchmarks/profile_week.py --areas``); here only the groups with events are kept, in a
     store grown by doubling. The draws are those of :func:`competing_into`, in the same order.
     (Where the caller wants the table anyway, as the lead channels do, :func:`competing_into`
-    writes it directly: this store and a scatter into the table cost them a quarter more, and
-    a split shared by the two, written through a column of the table, a tenth more.)"""
+    writes it directly: this store and a scatter into the table cost them a quarter more. The
+    two loops are alike on purpose: a split shared through a column of the table cost the lead
+    channels a tenth more, and one inlined step of the sweep shared by both, with the table's
+    orientation as an argument, made criminality, custody and leads four to five times slower,
+    measured by ``benchmarks/profile_week.py --areas``.)"""
     events = shares.shape[0] + 1
     where = np.empty(64, dtype=np.int64)
     counts = np.zeros((64, events), dtype=np.int64)
