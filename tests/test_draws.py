@@ -126,6 +126,22 @@ def test_competing_events_split_each_person_once(
     assert np.all(out.sum(axis=0) <= n)
 
 
+def test_competing_sparse_keeps_only_the_groups_with_events() -> None:
+    """The sparse form (criminality's) draws what the table form draws from the same stream:
+    the groups it returns are exactly those with an event, in order, with the same counts,
+    and it grows its store past its first 64 rows without losing any."""
+    size = 5_000
+    n = np.random.default_rng(3).integers(0, 40, size=size).astype(np.int64)
+    total = np.full(size, 0.01)
+    shares = np.vstack([np.full(size, 0.3), np.full(size, 0.5)])
+    state = draws.stream(np.random.default_rng(4))
+    table = draws.competing(state.copy(), n, total, shares, draws.hazards(total))
+    where, counts = draws.competing_sparse(state, n, total, draws.hazards(total), shares)
+    assert where.size > 64  # past the first store
+    np.testing.assert_array_equal(where, np.flatnonzero(table.sum(axis=0)))
+    np.testing.assert_array_equal(counts, table[:, where].T)
+
+
 def test_competing_events_have_multinomial_means() -> None:
     probs = np.array([0.02, 0.05, 0.01])
     size = 20_000
