@@ -10,6 +10,10 @@ From them:
   engine, not read by it): the average length of stay of people ICE arrested, by fiscal year.
   The engine's interior stays are checked against it (``tests/test_stays.py``); the back-test
   scores the detained and the book-ins, whose ratio it is, so it is no input.
+- ``detention.family_share`` (printed; the tree's FY2019-FY2023 values, checked by the test):
+  the family residential centres' share of ICE's average daily population, all agencies, from
+  the workbooks' daily population by facility type. It prices a bed-day (a family bed costs
+  more than an adult one) and nothing else: the back-test scores no cost.
 - ``detention.release.bond_release_rate`` (printed; the tree's value, checked by the test): the
   releases on bond a year per person awaiting court who is not held by law. The workbooks count
   bond-outs by criminality, and the detained by criminality and agency; of the three classes,
@@ -30,16 +34,17 @@ Run from the repository root when the records change:
 
 from __future__ import annotations
 
-import importlib.util
 import statistics
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import polars as pl
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import make_start_state_tree  # noqa: E402  (its snapshot shares: one reader of the workbooks)
 
 from immsim.data.detention_stats import read_workbook  # noqa: E402
 from immsim.data.report import IngestReport  # noqa: E402
@@ -50,16 +55,6 @@ WORKBOOKS = {
     "title": "ICE detention statistics FY2019-FY2023 (FY19-detentionstats.xlsx ... FY23_detentionStats.xlsx)",
     "href": "https://www.ice.gov/detain/detention-management",
 }
-
-
-def _start_state() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "make_start_state_tree", ROOT / "scripts/make_start_state_tree.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _one(frame: pl.DataFrame, table: str, group: str, row: str, column: str) -> float | None:
@@ -96,9 +91,10 @@ def _released_pending(frame: pl.DataFrame) -> float | None:
 
 def workbook_years(data: Path) -> dict[int, dict[str, float]]:
     """Each workbook's fiscal year: ICE-arrested length of stay, daily population and
-    book-ins, and (where the daily population splits pending charges out) the bond hazard of
-    people with pending charges and of those of them awaiting court."""
-    snapshots = {name: shares for _, name, shares in _start_state().workbook_shares(data)}
+    book-ins, the share of everyone held in family residential centres
+    (``detention.family_share``), and (where the daily population splits pending charges out)
+    the bond hazard of people with pending charges and of those of them awaiting court."""
+    snapshots = {name: shares for _, name, shares in make_start_state_tree.workbook_shares(data)}
     out: dict[int, dict[str, float]] = {}
     for path in sorted((data / "ice_detention_stats").glob("FY*.xlsx")):
         frame = read_workbook(path, IngestReport(str(path), "ice_detention_stats", "workbook"))
@@ -114,6 +110,14 @@ def workbook_years(data: Path) -> dict[int, dict[str, float]]:
             if value is None:
                 raise SystemExit(f"{path.name}: no {name} of ICE arrestees ({table})")
             row[name] = value
+        # the family residential centres' share of everyone held (the table's "FRC", from
+        # FY2022 "FSC"): ICE budgets a family bed apart from an adult one
+        total = _one(frame, "adp_by_facility_month", "", "Total", "FY Overall")
+        family = _one(frame, "adp_by_facility_month", "", "FRC", "FY Overall")
+        if family is None:
+            family = _one(frame, "adp_by_facility_month", "", "FSC", "FY Overall")
+        if total and family is not None:
+            row["family_share"] = family / total
         released = _released_pending(frame)
         held = _one(frame, "adp_by_agency_month_criminality", "Average", PENDING, "FY Overall")
         if released is not None and held is not None:

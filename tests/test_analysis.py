@@ -204,6 +204,13 @@ def test_a_comparison_carries_each_years_costs_and_effects() -> None:
     assert low < output < high
     assert by_metric["usc_children"].median == pytest.approx(1.125 * by_metric["parents"].median)
     assert by_metric["parents"].studies is None  # counted, not a study rate
+    # the labour market's responses (Penn Wharton 2025), in percent of the wage: more people
+    # gone lowers the average wage and raises authorized low-skilled wages, between the
+    # studies' ends, and a difference in removals moves them the same way as the workers
+    wage, low_skilled = by_metric["average_wage_change"], by_metric["low_skilled_wage_change"]
+    assert wage.unit == "% of the wage" and wage.median * workers < 0 < low_skilled.median * workers
+    ends = sorted(wage.studies or (0.0, 0.0))
+    assert ends[0] <= wage.median <= ends[1] and ends[0] < ends[1]
 
 
 # --- sweeps -----------------------------------------------------------------------------------
@@ -604,7 +611,8 @@ def test_published_estimates_are_restated_on_the_models_basis(tmp_path: Path) ->
     # the gap is traced to the component that makes most of it, with the run's numbers
     total = rows["model_aic2024_annual_cost_1M_per_year"]
     assert total.why.startswith("Detention is the largest part")
-    bed_day = float(tree.get("detention.cost_per_bed_day", start))
+    # the bed-day the run paid: $165 for adults, 2.40 times it for the 1.55% held as families
+    bed_day = 165 * (1 + 0.0155 * 1.40)
     ours_days = 4e9 / bed_day / 500_000
     assert f"{ours_days:,.0f}" in rows["model_aic2024_component_detention"].why
     officers = rows["model_aic2024_component_arrest"]
@@ -879,12 +887,13 @@ def test_penn_wharton_and_aaf_are_restated_on_the_runs_basis(tmp_path: Path) -> 
     assert restated.restated == pytest.approx(0.033 * 29.18e12 * 400_000 / 14.0e6)
     assert restated.ours == pytest.approx(24e9)
     # AAF's capacities for 5.65 million removals a year, priced at FY2027's unit costs: 90,582
-    # officers at $179,200 a year; 348,831 beds at $165 a day; 1,316 courts at EOIR's
-    # $1,150,000 and 3.17 trial attorneys at $201,400 a judge; 17,296 full flights of 135 at
-    # $2,179 a seat
+    # officers at $179,200 a year; 348,831 beds at $165 a day (2.40 times it for the 1.55%
+    # held as families); 1,316 courts at EOIR's $1,150,000 and 3.17 trial attorneys at
+    # $201,400 a judge; 17,296 full flights of 135 at $2,179 a seat
     per = 1 / 5.65e6
     assert by["AAF 2016", "arrest"].theirs == pytest.approx(90_582 * 179_200 * per)
-    assert by["AAF 2016", "detention"].theirs == pytest.approx(348_831 * 165 * 365.25 * per)
+    bed_day = 165 * (1 + 0.0155 * 1.40)
+    assert by["AAF 2016", "detention"].theirs == pytest.approx(348_831 * bed_day * 365.25 * per)
     # (a court: a judge at EOIR's cost; AAF's own 32,445 federal attorneys at $201,400 a year)
     assert by["AAF 2016", "courts"].theirs == pytest.approx(
         (1_316 * 1_150_000 + 32_445 * 201_400) * per
@@ -972,3 +981,15 @@ def test_capacity_bands_are_the_spread_of_searches_over_parameter_draws(
     assert bands.effects["mixed_status_households"] == pytest.approx(
         (0.431 * low * 1e6, 0.431 * median * 1e6, 0.431 * high * 1e6)
     )
+    # workers: the studies' range (CAP's 0.62 to Pew's 0.755 employed) drawn in each answer
+    # widens the band below the draws' own spread at Pew's rate, never above it
+    w_low, w_median, w_high = bands.effects["workers"]
+    assert 0.62 * low * 1e6 * 0.95 < w_low < 0.755 * low * 1e6 * 0.98
+    assert w_median < 0.755 * median * 1e6
+    assert w_high <= 0.755 * high * 1e6 * 1.001
+    # U.S.-born jobs: from the cost studies' none (0) to EPI's 0.65 and East et al.'s 0.66
+    jobs = bands.effects["us_born_jobs_lost"]
+    assert jobs[0] < 0.2 * 0.65 * low * 1e6 and jobs[2] <= 0.661 * high * 1e6
+    assert jobs[0] >= 0.0  # no study finds jobs gained: the band's zero end is a floor
+    # no population given to these answers: the wage responses are not estimated
+    assert bands.effects["average_wage_change"] == (0.0, 0.0, 0.0)

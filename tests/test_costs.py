@@ -20,6 +20,7 @@ from immsim.analysis.effects import (
     Rates,
     cost_bands,
     costs_by_year,
+    effect_rows,
     effects_by_year,
     families_by_area,
     parents_removed,
@@ -58,6 +59,19 @@ def test_each_component_is_its_hand_calculation() -> None:
     assert week["cost_removal"] == pytest.approx(1_000 * land + 2_000 * air)
     officers = TREE.get("enforcement.ero_deportation_officers", DAY)
     assert week["cost_arrest"] == pytest.approx(officers * 167_200 / YEAR)  # FY2025 deflated
+
+
+def test_a_bed_day_prices_the_family_centres_share_at_the_family_rate() -> None:
+    """FY2019 by hand: 1,315 of ICE's 50,165 held on an average day were in family residential
+    centres (0.0262, ICE's workbook); the adult bed-day $149.05 (between FY2017's and FY2023's
+    dated rates); a family bed-day 2.40 times an adult one (DHS's FY2018 $319.37 over FY2017's
+    $132.90). FY2023 held no families: the adult rate alone."""
+    fy2019 = costs.plan(TREE.snapshot(dt.date(2019, 3, 1)))
+    assert fy2019.bed_day == pytest.approx(149.05 * (0.9738 + 0.0262 * 319.37 / 132.90), rel=2e-3)
+    assert _plan().bed_day == pytest.approx(187.48)
+    # 2026: about 1,100 at Dilley of the 70,766 held (January 2026), at $165 an adult bed-day
+    now = costs.plan(TREE.snapshot(dt.date(2026, 10, 1)))
+    assert now.bed_day == pytest.approx(165 * (1 + 1_100 / 70_766 * 1.40), rel=1e-3)
 
 
 def test_mission_support_is_its_share_of_ices_whole_budget() -> None:
@@ -127,6 +141,13 @@ def test_effects_of_a_year_are_the_studies_arithmetic() -> None:
     assert by_group["service"].central == pytest.approx(755 * 0.33)
     assert by_group["construction and extraction"].low == pytest.approx(620 * 0.15)
     assert sum(b.central for b in by_group.values()) == pytest.approx(755)
+    # AIC 2024's industries (2022): 1,544,600 of 7.5 million undocumented workers in
+    # construction, 244,700 in agriculture; the ten it lists leave 982,000 in the others
+    by_industry = dict(effects.workers_by_industry)
+    assert by_industry["construction"].central == pytest.approx(755 * 1_544_600 / 7.5e6, rel=1e-3)
+    assert by_industry["agriculture"].low == pytest.approx(620 * 244_700 / 7.5e6, rel=1e-3)
+    assert by_industry["other industries"].central == pytest.approx(755 * 982_000 / 7.5e6, rel=1e-3)
+    assert sum(b.central for b in by_industry.values()) == pytest.approx(755)
     for band in (effects.workers, effects.output_lost, effects.federal_taxes_lost):
         assert band.low <= band.central <= band.high
 
@@ -149,6 +170,23 @@ def test_a_runs_costs_by_year_are_the_outcome_and_its_deflation(history: Any) ->
     assert fy2017["cost_constant"] == pytest.approx(fy2017["cost"] * 313.689 / 245.120)
     # every component is paid every week
     assert all(years[c].min() > 0 for c in costs.COMPONENTS)  # type: ignore[operator]
+
+
+def test_beds_funded_above_the_runs_start_carry_their_capital(history: Any) -> None:
+    """By hand: the run starts on 2016-10-01 with FY2017's 39,324 funded beds; FY2018 funds
+    40,520, so its 1,196 new beds are built at Conroe's $110,000 a bed (2017) over 39 years,
+    the whole fiscal year; FY2017 builds none. The constant-dollar total carries it, the
+    operating cost (the outcome) does not."""
+    at = dt.date(2016, 10, 1)
+    years = {r["fiscal_year"]: r for r in costs_by_year(history, TREE, at).to_dicts()}
+    assert years[2017]["cost_capital"] == 0.0
+    weeks = history.weekly.filter(pl.col("fiscal_year") == 2018).height
+    by_hand = (40_520 - 39_324) * 110_000 / 39 * weeks / YEAR
+    assert years[2018]["cost_capital"] == pytest.approx(by_hand)
+    assert years[2018]["cost_total"] == pytest.approx(years[2018]["cost"] + by_hand)
+    assert years[2018]["cost_constant"] == pytest.approx(
+        (years[2018]["cost"] + by_hand) * 313.689 / 251.107
+    )
 
 
 def test_a_runs_effects_accumulate_and_count_its_parents(history: Any) -> None:
@@ -179,6 +217,27 @@ def test_a_runs_effects_accumulate_and_count_its_parents(history: Any) -> None:
     assert [e.parents for e in effects] == pytest.approx(parents["parents"].to_list())
     # parents are a part of those removed, and not none of them
     assert all(0 < e.parents < e.removed for e in effects)
+
+
+def test_a_runs_wage_responses_reach_compare_in_percent(history: Any) -> None:
+    """Penn Wharton 2025's wage responses, by hand, in the rows ``compare`` pairs: the share
+    of the starting population gone so far times 1.7% (10-year policy; the band's other end
+    0.5% over 40% removed, 4-year policy) for the average wage, 5.0% (and 1.1% over 40%) for
+    authorized low-skilled wages, in percent of the wage."""
+    at = dt.date(2016, 10, 1)
+    rows = {(r["fiscal_year"], r["metric"]): r["value"] for r in effect_rows(history, TREE, at)}
+    people = float(history.manifest["population"]["people"])
+    gone = history.weekly.select(
+        pl.col("removals_interior").sum() + pl.col("voluntary_returns").sum()
+    ).item()
+    share = gone / people
+    last = int(history.weekly["fiscal_year"].max())
+    assert rows[last, "average_wage_change"] == pytest.approx(-1.7 * share)
+    assert rows[last, "average_wage_change_low"] == pytest.approx(-1.7 * share)
+    assert rows[last, "average_wage_change_high"] == pytest.approx(-0.5 / 0.40 * share)
+    assert rows[last, "low_skilled_wage_change"] == pytest.approx(5.0 * share)
+    assert rows[last, "low_skilled_wage_change_low"] == pytest.approx(1.1 / 0.40 * share)
+    assert 0 < share < 0.1  # a run of two years removes a small part of everyone
 
 
 def test_a_band_draws_put_its_ends_at_the_5th_and_95th_percentiles() -> None:

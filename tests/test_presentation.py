@@ -93,12 +93,15 @@ def test_report_restates_costs_and_effects_by_year(run_dir: Path, tmp_path: Path
     from immsim.parameters import load_baseline
 
     text = write_report(run_dir, tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "Costs in constant dollars" in text and "cost (2024 USD millions)" in text
+    assert "Costs in constant dollars" in text
+    assert "cost, capital included (2024 USD millions)" in text
     results = load_results(run_dir)
     for row in costs_by_year(results, load_baseline(), dt.date(2015, 10, 1)).to_dicts():
         # FY2016 is priced at 2016's CPI-U (240.007) against 2024's (313.689)
         if row["fiscal_year"] == 2016:
-            assert row["cost_constant"] == pytest.approx(row["cost"] * 313.689 / 240.007)
+            assert row["cost_constant"] == pytest.approx(
+                (row["cost"] + row["cost_capital"]) * 313.689 / 240.007
+            )
         assert f"{row['cost_constant'] / 1e6:,.0f}" in text
     # the families each year's removals reach: parents, and Pew's 1.125 children a parent
     from immsim.analysis.effects import parents_removed

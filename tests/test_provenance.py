@@ -7,12 +7,11 @@ placeholder fails, and so does a replaced one left on the list, so the list only
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from script_modules import load_script
 
 from immsim.cli import main
 from immsim.parameters import load_baseline
@@ -112,20 +111,12 @@ def test_every_derived_value_names_a_script_that_exists() -> None:
         assert (ROOT / script).is_file(), script
 
 
-def _script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_court_values_derived_from_the_npr_records_match_the_tree(shared_data: Path) -> None:
     """Recompute the derived court values from the records and compare them with the tree."""
     records = shared_data / "npr" / "ice-detention-outcomes.csv"
     if not records.is_file():
         pytest.skip(f"SKIPPED: {records} not found")
-    derived = _script("derive_court_outcomes").court_outcomes(records)
+    derived = load_script("derive_court_outcomes").court_outcomes(records)
     tree = load_baseline()
     assert tree.get("courts.process.relief_share", "2012-01-01") == derived["relief_share"]
     assert tree.get("courts.process.detained_case_weeks", "2012-01-01") == pytest.approx(
@@ -145,7 +136,7 @@ def test_287g_reach_derived_from_trac_and_the_agency_counts_matches_the_tree(
     figures = shared_data / "published_figures.csv"
     if not figures.is_file():
         pytest.skip(f"SKIPPED: {figures} not found")
-    derived = _script("derive_enforcement_channels").jail_287g_reach(figures)
+    derived = load_script("derive_enforcement_channels").jail_287g_reach(figures)
     tree = load_baseline()
     for start, value in derived.items():
         assert tree.get("enforcement.channels.jail_287g_share", start) == value
@@ -158,7 +149,7 @@ def test_287g_reach_derived_from_trac_and_the_agency_counts_matches_the_tree(
 
 def test_cooperation_derived_from_the_fitted_level_matches_the_tree() -> None:
     """Recompute the jails' notify-only share and the 2025 values from the fitted 2014 level."""
-    script = _script("derive_cooperation")
+    script = load_script("derive_cooperation")
     full, notify = script.levels()
     tree = load_baseline()
     assert tree.get("enforcement.channels.cooperation_full", "2014-10-01") == full

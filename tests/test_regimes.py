@@ -129,9 +129,31 @@ TABLE: list[tuple[str, dict[str, Any], str, str]] = [
     ),
     (
         "sep2021",
-        {"criminal_history": "significant_misdemeanor", "entry_year": 2005},
+        {"criminal_history": "significant_misdemeanor", "entry_year": 2016},
         "public_safety_case_by_case",
         "2(B) totality",
+    ),
+    (
+        "sep2021",
+        {"criminal_history": "significant_misdemeanor", "entry_year": 2005},
+        "-",
+        "2(B) mitigating factors: lengthy presence",
+    ),
+    (
+        "sep2021",
+        {
+            "criminal_history": "significant_misdemeanor",
+            "entry_year": 2016,
+            "us_citizen_child": True,
+        },
+        "-",
+        "2(B) mitigating factors: impact of removal on family",
+    ),
+    (
+        "sep2021",
+        {"criminal_history": "felony", "entry_year": 2005, "us_citizen_child": True},
+        "public_safety",
+        "2(B): serious criminal conduct; the factors lower only the case-by-case tier",
     ),
     # --- jun2022_vacatur (assumption-based tiers) ------------------------------------------------
     (
@@ -299,6 +321,16 @@ def test_a_user_regime_file_loads_like_a_shipped_one(write) -> None:  # type: ig
             "    label: Deferred action (DACA and other grants)\n",
             "    label: Deferred action (DACA and other grants)\n    colour: blue\n",
             "unknown key 'colour'",
+        ),
+        (
+            "    label: Length of time in the United States\n",
+            "    label: Length of time in the United States\n    lowers: [priority_9]\n",
+            "mitigating factor lowers unknown tier 'priority_9'",
+        ),
+        (
+            "    label: Deferred action (DACA and other grants)\n",
+            "    label: Deferred action (DACA and other grants)\n    lowers: [priority_3]\n",
+            "an exempt class lowers no tier",
         ),
     ],
 )

@@ -4,12 +4,12 @@ derived by scripts, and the engine's stays against it (issue 19)."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 import yaml
+from script_modules import load_script
 
 from immsim.dates import DAYS_PER_YEAR
 from immsim.engine.run import run
@@ -21,13 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "derive_detention_stays", ROOT / "scripts/derive_detention_stays.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The script that derives the stays: the tests read the workbooks with its reader."""
+    return load_script("derive_detention_stays")
 
 
 def test_the_stays_record_is_the_scripts_output(shared_data: Path) -> None:
@@ -53,6 +48,14 @@ def test_the_bond_release_rate_is_the_workbooks_releases_before_an_order(
     by_hand = (2_120 + 2_863 + 581) / 1_580.2052 / (1 - 0.2653)
     assert years[2021]["bond_release_rate"] == pytest.approx(by_hand, rel=1e-3)
     assert years[2021]["length_of_stay"] == pytest.approx(71.43, abs=0.01)
+    # the family residential centres' share of everyone held, FY2019-FY2023, as the tree has
+    # it (FY2019 by hand: 1,315.3 of 50,165.4 on an average day)
+    assert years[2019]["family_share"] == pytest.approx(1_315.29863 / 50_165.43836)
+    for year, row in years.items():
+        day = dt.date(year - 1, 10, 1)
+        entry = load_baseline().entry("detention.family_share", day)
+        assert entry.derived_by == "scripts/derive_detention_stays.py"
+        assert entry.value == pytest.approx(round(row["family_share"], 4)), year
     derived = script.bond_release_rate(years)
     assert derived["years"] == 4  # FY2020-FY2023: FY2019 does not split pending charges out
     tree = load_baseline()

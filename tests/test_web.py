@@ -4,6 +4,7 @@ does not match the inputs, a narrow screen, and API docs that need no network.""
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,13 @@ def test_page_charts_are_titled_with_axes_units_and_legends(server: str, browser
     gdp = heads.index(next(h for h in heads if h.startswith("GDP lost")))
     cell = page.evaluate(f"document.querySelector('#effects tbody tr').children[{gdp}].textContent")
     assert "(" in cell and "–" in cell, cell  # central (low–high)
+    # the wage response in hundredths of a percent (a whole number would read 0 or -0)
+    wage = heads.index("average wage (% of the wage)")
+    cell = page.evaluate(
+        f"document.querySelector('#effects tbody tr').children[{wage}].textContent"
+    )
+    assert re.match(r"-\d+\.\d\d \(-\d+\.\d\d–-\d+\.\d\d\)", cell), cell
+    assert any(h.startswith("detention capital (new beds)") for h in heads), heads
     page.close()
 
 

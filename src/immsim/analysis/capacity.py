@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from immsim.analysis.effects import Band, Effects, Rates, cost_bands
+from immsim.analysis.effects import BAND_DRAWS, Band, Effects, Rates, band_rng, cost_bands
 from immsim.analysis.uncertainty import Dist, draw_reform
 from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine.border import removals_per_year as border_removals_per_year
@@ -381,9 +381,10 @@ class CapacityBands:
     capacities: dict[str, tuple[float, float, float]]
     cost_per_year: tuple[float, float, float]
     effects: dict[str, tuple[float, float, float]] = dataclasses.field(default_factory=dict)
-    """The central value of each of :data:`BANDED_EFFECTS` in every draw's answer, spread the
-    same way: the economic, fiscal and family effects' 90% bands from parameter uncertainty
-    (the studies' rates at their central values)."""
+    """Each of :data:`BANDED_EFFECTS` over every draw's answer: the economic, fiscal and family
+    effects' 90% bands from parameter uncertainty, the studies' rates included (their range
+    drawn in each answer, :func:`_pooled`), so a band holds both what the search's values and
+    what the studies' disagreement leave open."""
     cost_by_component: dict[str, tuple[float, float, float]] = dataclasses.field(
         default_factory=dict
     )
@@ -414,15 +415,43 @@ BANDED_EFFECTS = (
     "parents",
     "usc_children",
     "mixed_status_households",
+    "us_born_jobs_lost",
+    "average_wage_change",
+    "low_skilled_wage_change",
 )
 """The effects of a year of removals whose spread over parameter draws ``capacity --draws``
-reports (:class:`immsim.analysis.effects.Effects` fields)."""
+reports (:class:`immsim.analysis.effects.Effects` fields): workers, GDP, taxes, families and
+the labour market's responses."""
 
 
-def _central(effects: Effects | None, name: str) -> float:
-    """An effect's central value (a study band's central, or a count)."""
+def _band_of(effects: Effects | None, name: str) -> Band:
+    """An effect as a band: a study band as it is, a count as a certain value."""
     value = getattr(effects, name, 0.0) if effects is not None else 0.0
-    return float(value.central if isinstance(value, Band) else value)
+    return value if isinstance(value, Band) else Band(float(value), float(value), float(value))
+
+
+def _pooled(answers: list[RequiredCapacity], name: str) -> tuple[float, float, float]:
+    """The 5th, 50th and 95th percentiles of an effect over the parameter draws with the
+    studies' range drawn in each: every answer's band drawn alike (its median its central
+    value, its 5th and 95th percentiles the studies' ends, :meth:`Band.draw`) and the draws
+    pooled, so that a rate the tree gives as a range of studies (``_low`` / ``_high``
+    leaves, not drawn by the search) widens the band as a drawn value does. A count, with no
+    study range, pools certain values: its band is the answers' spread."""
+    rng = band_rng()
+    each = max(BAND_DRAWS // max(len(answers), 1), 1)
+    drawn = []
+    for answer in answers:
+        band = _band_of(answer.effects, name)
+        draws = band.draw(rng, each)
+        # a band whose studies all read one sign keeps it: a band ending at zero (the cost
+        # studies' no U.S.-born jobs lost) is drawn normal on that side, and its tail past zero
+        # would read as jobs gained, which no study finds
+        if band.low >= 0:
+            draws = np.maximum(draws, 0.0)
+        elif band.high <= 0:
+            draws = np.minimum(draws, 0.0)
+        drawn.append(draws)
+    return _spread(np.concatenate(drawn).tolist())
 
 
 def _spread(values: list[float]) -> tuple[float, float, float]:
@@ -480,9 +509,7 @@ def capacity_bands(
             name: _spread([a.capacities[name].required for a in answers]) for name in LEVERS
         },
         cost_per_year=_spread([a.cost_per_year for a in answers]),
-        effects={
-            name: _spread([_central(a.effects, name) for a in answers]) for name in BANDED_EFFECTS
-        },
+        effects={name: _pooled(answers, name) for name in BANDED_EFFECTS},
         cost_by_component={
             name: _spread([a.cost_by_component.get(name, 0.0) for a in answers]) for name in LABELS
         },

@@ -90,6 +90,15 @@ class EffectDifference:
     def money(self) -> bool:
         return self.unit == "base-year USD"
 
+    def shown(self, value: float) -> str:
+        """A difference as tables print it: money in millions, a wage in hundredths of a
+        percent (a year of removals moves it by that much), a count whole."""
+        from immsim.analysis.effects import PERCENT
+
+        if self.money:
+            return f"{value / 1e6:+,.0f}"
+        return f"{value:+,.2f}" if self.unit == PERCENT else f"{value:+,.0f}"
+
 
 def effect_differences(differences: pl.DataFrame) -> tuple[int, list[EffectDifference]]:
     """The costs and effects of :data:`immsim.analysis.effects.EFFECT_METRICS` in the last

@@ -19,7 +19,8 @@ of the engine.
 - Labour market: the U.S.-born workers' jobs lost beside the workers gone (EPI 2025 and East et
   al. 2019 from Secure Communities; the cost studies' zero as the low end), from everyone gone
   so far, like output.
-- Workers by occupation: the workers gone split by Pew's occupation groups (2012).
+- Workers by occupation and by industry: the workers gone split by Pew's occupation groups
+  (2012) and by the industries AIC 2024 counts undocumented workers in (2022).
 - Wages: Penn Wharton's 2025 wage responses (the average wage falls, authorized low-skilled
   wages rise), each for the whole unauthorized population gone, scaled by the share of the run's
   starting population gone; its 4-year and 10-year policies bound the band.
@@ -52,7 +53,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from immsim.engine.costs import COMPONENTS, LABELS
+from immsim.dates import WEEKS_PER_YEAR
+from immsim.engine.costs import COMPONENTS, LABELS, capital_per_year
 from immsim.engine.results import Results
 from immsim.parameters.loader import ParameterTree
 from immsim.parameters.scales import split_normal
@@ -160,6 +162,22 @@ OCCUPATIONS: dict[str, str] = {
 }
 """Pew's occupation groups of unauthorized workers, as tables name them, and their share leaves."""
 
+INDUSTRIES: dict[str, str] = {
+    "construction": "economy.industry_share.construction",
+    "hospitality": "economy.industry_share.hospitality",
+    "professional services": "economy.industry_share.professional_services",
+    "manufacturing": "economy.industry_share.manufacturing",
+    "retail trade": "economy.industry_share.retail_trade",
+    "general services": "economy.industry_share.general_services",
+    "transportation, warehousing": "economy.industry_share.transportation_warehousing",
+    "agriculture": "economy.industry_share.agriculture",
+    "wholesale trade": "economy.industry_share.wholesale_trade",
+    "mining and extraction": "economy.industry_share.mining",
+    "other industries": "economy.industry_share.other",
+}
+"""The industries undocumented workers work in (AIC 2024, 2022 data), as tables name them, and
+their share leaves: the workers gone by industry, beside Pew's occupation groups."""
+
 
 @dataclass(frozen=True)
 class Rates:
@@ -174,6 +192,7 @@ class Rates:
     us_born_jobs: Band = Band(0.0, 0.0, 0.0)  # U.S.-born jobs lost per person gone
     households_per_person: float = 0.0  # mixed-status households per unauthorized resident
     occupations: tuple[tuple[str, float], ...] = ()  # Pew's groups and their shares
+    industries: tuple[tuple[str, float], ...] = ()  # AIC's industries and their shares
     adjustment_years: float = 0.0  # time constant of the output loss's path (PWBM 2025)
     average_wage_loss: Band = Band(0.0, 0.0, 0.0)  # share, the whole population gone
     low_skilled_wage_gain: Band = Band(0.0, 0.0, 0.0)  # share, the whole population gone
@@ -220,6 +239,7 @@ class Rates:
             ),
             households_per_person=_share(tree, "economy.mixed_status_households_per_person", at),
             occupations=tuple((name, _share(tree, key, at)) for name, key in OCCUPATIONS.items()),
+            industries=tuple((name, _share(tree, key, at)) for name, key in INDUSTRIES.items()),
             adjustment_years=_share(tree, "economy.output_adjustment_years", at),
             average_wage_loss=_band(
                 tree, "economy.average_wage_loss", "economy.average_wage_loss_low", at
@@ -255,6 +275,7 @@ class Effects:
     us_born_jobs_lost: Band = Band(0.0, 0.0, 0.0)
     mixed_status_households: float = 0.0
     workers_by_occupation: tuple[tuple[str, Band], ...] = ()
+    workers_by_industry: tuple[tuple[str, Band], ...] = ()
     average_wage_change: Band = Band(0.0, 0.0, 0.0)  # share of the wage (negative: a fall)
     low_skilled_wage_change: Band = Band(0.0, 0.0, 0.0)  # authorized low-skilled workers
 
@@ -290,6 +311,9 @@ class Effects:
             workers_by_occupation=tuple(
                 (name, workers.scaled(part)) for name, part in rates.occupations
             ),
+            workers_by_industry=tuple(
+                (name, workers.scaled(part)) for name, part in rates.industries
+            ),
             average_wage_change=Band(loss.high, loss.central, loss.low),  # a fall: ends swap
             low_skilled_wage_change=rates.low_skilled_wage_gain.scaled(share),
         )
@@ -312,18 +336,72 @@ def parents_removed(results: Results) -> pl.DataFrame:
     )
 
 
+CAPITAL = "cost_capital"
+"""The yearly charge of the detention beds a run brings into service (:func:`capital_by_year`):
+not a weekly operating cost, so not in the weekly table nor in the outcome ``cost``."""
+ALL_COSTS = (*COMPONENTS, CAPITAL)
+"""Every cost a year of a run carries: the operating components and the new beds' capital."""
+
+
+def _in_force(results: Results, key: str, day: dt.date) -> float:
+    """A leaf's value in force on ``day`` as the run used it (its manifest: the scenario's
+    reform included), so that what a run is charged follows the run, whatever tree prices it."""
+    values = results.manifest["parameters"][key]["values"]
+    found = [v for v in values if dt.date.fromisoformat(v["from"]) <= day] or values[:1]
+    return float(found[-1]["value"])
+
+
+def capital_by_year(results: Results) -> pl.DataFrame:
+    """Each fiscal year's capital charge (``cost_capital``, nominal dollars) of the detention
+    beds the run brings into service above those funded at its start: a week's new beds are the
+    most beds funded so far less the start's (a bed built stays paid for when funding falls),
+    priced at the cost per bed and life in force that week (``engine.costs.capital_per_year``),
+    a week's share of the yearly charge. The same charge ``capacity`` adds for the beds its
+    answer needs above today's, so a reform or a lever that funds more beds carries it in
+    ``run``, ``compare``, the report and the web app too."""
+    beds = "detention.funded_beds"
+    weeks = results.weekly.select("fiscal_year", "date").to_dicts()
+    start = _in_force(results, beds, weeks[0]["date"]) if weeks else 0.0
+    most = start
+    charge = []
+    for week in weeks:
+        day = week["date"]
+        most = max(most, _in_force(results, beds, day))
+        yearly = capital_per_year(
+            most - start,
+            _in_force(results, "detention.capital_cost_per_bed", day),
+            _in_force(results, "detention.capital_life_years", day),
+        )
+        charge.append(yearly / WEEKS_PER_YEAR)
+    return (
+        pl.DataFrame(
+            {
+                "fiscal_year": [w["fiscal_year"] for w in weeks],
+                CAPITAL: pl.Series(charge, dtype=pl.Float64),
+            }
+        )
+        .group_by("fiscal_year")
+        .agg(pl.col(CAPITAL).sum())
+    )
+
+
 def costs_by_year(results: Results, tree: ParameterTree, at: dt.date) -> pl.DataFrame:
-    """Each fiscal year's cost by component in nominal dollars, their total (``cost``), the
-    factor to base-year dollars and the total in them (``cost_constant``)."""
+    """Each fiscal year's cost by component in nominal dollars, the operating total (``cost``,
+    the outcome), the new beds' capital (``cost_capital``, :func:`capital_by_year`), the whole
+    (``cost_total``), the factor to base-year dollars and the whole in them
+    (``cost_constant``)."""
     years = (
         results.weekly.group_by("fiscal_year")
         .agg(pl.col(c).sum() for c in COMPONENTS)
-        .sort("fiscal_year")
         .with_columns(pl.sum_horizontal(*COMPONENTS).alias("cost"))
+        .join(capital_by_year(results), on="fiscal_year", how="left")
+        .with_columns(pl.col(CAPITAL).fill_null(0.0))
+        .with_columns((pl.col("cost") + pl.col(CAPITAL)).alias("cost_total"))
+        .sort("fiscal_year")
     )
     factors = [to_base_dollars(tree, int(y), at) for y in years["fiscal_year"].to_list()]
     return years.with_columns(pl.Series("to_base", factors, dtype=pl.Float64)).with_columns(
-        (pl.col("cost") * pl.col("to_base")).alias("cost_constant")
+        (pl.col("cost_total") * pl.col("to_base")).alias("cost_constant")
     )
 
 
@@ -371,9 +449,12 @@ def effects_by_year(results: Results, tree: ParameterTree, at: dt.date) -> list[
     return out
 
 
+PERCENT = "% of the wage"
+"""The unit of a wage response as tables show it: :func:`effect_rows` gives it in percent."""
+
 EFFECT_METRICS: dict[str, tuple[str, str]] = {
-    "cost_constant": ("cost", "base-year USD"),
-    **{f"{c}_constant": (LABELS[c], "base-year USD") for c in COMPONENTS},
+    "cost_constant": ("cost, new beds' capital included", "base-year USD"),
+    **{f"{c}_constant": (LABELS[c], "base-year USD") for c in ALL_COSTS},
     "workers": ("workers removed or leaving", "workers"),
     "output_lost": ("GDP lost a year", "base-year USD"),
     "federal_taxes_lost": ("federal taxes no longer paid", "base-year USD"),
@@ -382,10 +463,13 @@ EFFECT_METRICS: dict[str, tuple[str, str]] = {
     "parents": ("parents of U.S.-citizen children removed", "parents"),
     "usc_children": ("U.S.-citizen children who lost a parent", "children"),
     "mixed_status_households": ("mixed-status households reached", "households"),
+    "average_wage_change": ("average wage", PERCENT),
+    "low_skilled_wage_change": ("authorized low-skilled wages", PERCENT),
 }
 """The costs and effects each year of a run carries into ``compare`` (:func:`effect_rows`):
 name, label and unit. An effect where the studies disagree also has its band's ends, the
-name with ``_low`` and ``_high``."""
+name with ``_low`` and ``_high``. A change in wages is in percent of the wage (the
+:class:`Effects` field is a share)."""
 BANDED = frozenset(f.name for f in fields(Effects) if f.type in ("Band", Band))
 """The effects that are a :class:`Band` (the studies disagree), as :class:`Effects` declares."""
 
@@ -401,11 +485,13 @@ def effect_rows(results: Results, tree: ParameterTree, at: dt.date) -> list[dict
     for cost, effects in zip(costs.to_dicts(), effects_by_year(results, tree, at), strict=True):
         year = int(cost["fiscal_year"])
         values: dict[str, float] = {"cost_constant": float(cost["cost_constant"])}
-        values.update({f"{c}_constant": float(cost[c] * cost["to_base"]) for c in COMPONENTS})
+        values.update({f"{c}_constant": float(cost[c] * cost["to_base"]) for c in ALL_COSTS})
         for name in EFFECT_METRICS:
             if name in values:
                 continue
             effect = getattr(effects, name)
+            if EFFECT_METRICS[name][1] == PERCENT:
+                effect = effect.scaled(100.0)  # a share of the wage, shown in percent
             if isinstance(effect, Band):
                 values.update({name: effect.central, f"{name}_low": effect.low})
                 values[f"{name}_high"] = effect.high

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from immsim.analysis.effects import dollars_of
 from immsim.data.figures import Estimate, model_estimates
+from immsim.engine.costs import bed_day
 from immsim.parameters.loader import ParameterTree
 
 if TYPE_CHECKING:
@@ -38,6 +39,11 @@ def study_dollars(tree: ParameterTree, key: str, at: dt.date) -> float:
     """Dollars of the year a study states its costs in (its ``dollar_year`` leaf, ``key``) in
     the dollars of the run's start ``at``."""
     return dollars_of(tree, int(study(tree, key)), at)
+
+
+def bed_day_at(tree: ParameterTree, at: dt.date) -> float:
+    """The bed-day in force at ``at`` as the cost model prices it (``engine.costs.bed_day``)."""
+    return bed_day(tree.snapshot(at))
 
 
 def capital_life(tree: ParameterTree, at: dt.date) -> str:
@@ -112,6 +118,10 @@ class _Basis:
     def unit(self, key: str) -> float:
         """A unit cost (or other value) in force at the run's start."""
         return float(self.tree.get(key, self.at))
+
+    def bed_day(self) -> float:
+        """The bed-day the run paid at its start (adult and family beds, engine.costs.bed_day)."""
+        return bed_day_at(self.tree, self.at)
 
     def adder(self, out: list[Comparison]) -> Callable[..., None]:
         """``add(metric, study, quantity, restated, ours, unit, why)``: a comparison with the
@@ -239,7 +249,7 @@ def _aic_components(b: _Basis) -> list[Comparison]:
     required = b.required
     out: list[Comparison] = []
     add = b.adder(out)
-    bed_day = b.unit("detention.cost_per_bed_day")
+    bed_day = b.bed_day()
     officer_year = b.unit("enforcement.effort.cost_per_officer_year")
     # the model's court cost per judge: EOIR's appropriation and ICE's trial attorneys
     judge_year = b.unit("courts.process.cost_per_judge_year") + b.unit(
@@ -670,13 +680,13 @@ def _model_basis(
     judge = unit("courts.process.cost_per_judge_year") + unit(
         "courts.process.trial_attorneys_per_judge"
     ) * unit("courts.process.trial_attorney_cost_per_year")
-    bed_days = costs.get("cost_detention", 0.0) / unit("detention.cost_per_bed_day")
+    day = bed_day_at(tree, at)
+    bed_days = costs.get("cost_detention", 0.0) / day
     flown = volumes.get("removals_air", 0.0) / max(removals, 1.0)
     return {
         "arrest": f"{required['officers']:,.0f} officers at "
         f"${unit('enforcement.effort.cost_per_officer_year'):,.0f} a year",
-        "detention": f"{bed_days / removals:,.0f} bed-days per removal at "
-        f"${unit('detention.cost_per_bed_day'):,.2f}",
+        "detention": f"{bed_days / removals:,.0f} bed-days per removal at ${day:,.2f}",
         "courts": f"{required['judges']:,.0f} judges at ${judge:,.0f} a year with ICE's trial "
         "attorneys",
         "transport": f"{flown:.0%} of removals flown at "
@@ -847,7 +857,7 @@ def _aaf_trace(
     seats = unit("removal.persons_per_flight_max")
     priced = {  # USD a year for each unit of the capacity AAF counts
         "arrest": unit("enforcement.effort.cost_per_officer_year"),
-        "detention": unit("detention.cost_per_bed_day") * DAYS_PER_YEAR,
+        "detention": bed_day_at(tree, at) * DAYS_PER_YEAR,
         "courts": judge,
         "transport": unit("removal.air_cost_per_person") * seats,
     }

@@ -100,18 +100,14 @@ def _print_effect_differences(differences: pl.DataFrame, base: Scenario, wide: b
     if not found:
         return
     dollars = f"{base_year(base.parameters(), base.start)} $M"
-
-    def number(money: bool, value: float) -> str:
-        return f"{value / 1e6:+,.0f}" if money else f"{value:+,.0f}"
-
     rows = [
         [
             d.scenario,
             d.label,
             dollars if d.money else d.unit,
-            number(d.money, d.median),
-            f"{number(d.money, d.p05)} to {number(d.money, d.p95)}",
-            " to ".join(number(d.money, v) for v in d.studies) if d.studies else "",
+            d.shown(d.median),
+            f"{d.shown(d.p05)} to {d.shown(d.p95)}",
+            " to ".join(d.shown(v) for v in d.studies) if d.studies else "",
         ]
         for d in found
     ]
@@ -125,7 +121,8 @@ def _print_effect_differences(differences: pl.DataFrame, base: Scenario, wide: b
         "and any uncertain values); studies' range: the difference with each rate at the low "
         "and the high end of the studies' figures (analysis.effects). Costs by component in "
         "base-year dollars (CPI-U); GDP, taxes and U.S.-born jobs lost that year from everyone "
-        "gone since the runs began; families reached by that year's removals.",
+        "gone since the runs began, and wages moved by the share of the starting population "
+        "gone (Penn Wharton 2025); families reached by that year's removals.",
         highlight=False,
     )
 
@@ -395,13 +392,12 @@ def capacity_command(
 
 def _print_bands(bands: CapacityBands, wide: bool) -> None:
     """Each capacity's, the cost's and the effects' 90% band over the parameter draws (the
-    effects at the studies' central rates: their band here is the parameters', not the
-    studies')."""
+    effects' with the studies' range drawn in each answer too)."""
     columns = [Column("capacity, cost or effect", text=True), Column("5%", number=True)]
     columns += [Column("median", number=True), Column("95%", number=True)]
     rows = [[name, *(f"{v:,.0f}" for v in band)] for name, band in bands.capacities.items()]
     rows.append(["cost ($ billion)", *(f"{v / 1e9:,.1f}" for v in bands.cost_per_year)])
-    from immsim.analysis.effects import EFFECT_METRICS
+    from immsim.analysis.effects import EFFECT_METRICS, PERCENT
     from immsim.engine.costs import LABELS
 
     for name, band in bands.cost_by_component.items():
@@ -411,6 +407,8 @@ def _print_bands(bands: CapacityBands, wide: bool) -> None:
         label, unit = EFFECT_METRICS[name]
         if unit == "base-year USD":
             rows.append([f"{label} ($ billion)", *(f"{v / 1e9:,.1f}" for v in band)])
+        elif unit == PERCENT:  # the field is a share of the wage
+            rows.append([f"{label} (% change)", *(f"{v * 100:+,.2f}" for v in band)])
         else:
             rows.append([label, *(f"{v:,.0f}" for v in band)])
     title = (
@@ -418,6 +416,11 @@ def _print_bands(bands: CapacityBands, wide: bool) -> None:
         f"(goal met in {bands.met})"
     )
     print_table(columns, rows, title=title, wide=wide)
+    console.print(
+        "Capacities and costs: the spread of the draws' answers. Effects: the draws' answers "
+        "with the studies' range (their _low and _high rates in the tree) drawn in each, pooled.",
+        highlight=False,
+    )
 
 
 def _print_capacity(result: RequiredCapacity, years: int, max_runs: int, wide: bool) -> None:
@@ -555,20 +558,23 @@ def _print_effects(effects: Effects, wide: bool) -> None:
         Column("studies", text=True, optional=True),
     ]
     print_table(columns, rows, wide=wide)
-    occupations = [
-        [name, f"{b.central / 1e3:,.1f}", f"{b.low / 1e3:,.1f}-{b.high / 1e3:,.1f}"]
-        for name, b in effects.workers_by_occupation
-    ]
-    if occupations:
-        print_table(
-            [
-                Column("workers gone by occupation (Pew 2012)", text=True),
-                Column("thousands", number=True),
-                Column("90% band", number=True),
-            ],
-            occupations,
-            wide=wide,
-        )
+    for title, groups in (
+        ("workers gone by occupation (Pew 2012)", effects.workers_by_occupation),
+        ("workers gone by industry (AIC 2024, 2022 data)", effects.workers_by_industry),
+    ):
+        if groups:
+            print_table(
+                [
+                    Column(title, text=True),
+                    Column("thousands", number=True),
+                    Column("90% band", number=True),
+                ],
+                [
+                    [name, f"{b.central / 1e3:,.1f}", f"{b.low / 1e3:,.1f}-{b.high / 1e3:,.1f}"]
+                    for name, b in groups
+                ],
+                wide=wide,
+            )
     console.print(
         f"Families: {effects.parents:,.0f} parents of U.S.-citizen children removed a year, "
         f"{effects.usc_children:,.0f} U.S.-citizen children losing a parent (Pew: children per "

@@ -124,8 +124,10 @@ def regimes_show(
         console.print(f"[bold]{title}:[/]" + ("" if rules else " none"))
         for rule in rules:
             basis = regime.cite(rule.source) or f"assumption: {rule.assumption}"
+            lowers = f"; out of {', '.join(rule.lowers)}" if rule.lowers else ""
             console.print(
-                f"  • {escape(rule.label)} ({escape(rule.when.describe())}) — {escape(basis)}"
+                f"  • {escape(rule.label)} ({escape(rule.when.describe())}{lowers}) — "
+                f"{escape(basis)}"
             )
     console.print("[bold]Detainer policy[/] (first match wins):")
     for drule in regime.detainer_policy:

@@ -304,30 +304,31 @@ def _print_costs(results: Results, tree: ParameterTree, at: dt.date, wide: bool)
     """Each fiscal year's cost by component (nominal and in base-year dollars), and the
     economic, fiscal and family effects of its removals (central values; ``capacity`` gives
     the bands)."""
-    from immsim.analysis.effects import base_year, costs_by_year, effects_by_year
-    from immsim.engine.costs import COMPONENTS, LABELS
+    from immsim.analysis.effects import ALL_COSTS, base_year, costs_by_year, effects_by_year
+    from immsim.engine.costs import LABELS
 
     base = base_year(tree, at)
     costs = costs_by_year(results, tree, at)
     columns = [
         Column("FY"),
-        *(Column(LABELS[c], number=True) for c in COMPONENTS),
+        *(Column(LABELS[c], number=True) for c in ALL_COSTS),
         Column("total", number=True),
         Column(f"{base} $", number=True),
     ]
     rows = [
         [
             str(row["fiscal_year"]),
-            *(f"{row[c] / 1e6:,.0f}" for c in COMPONENTS),
-            f"{row['cost'] / 1e6:,.0f}",
+            *(f"{row[c] / 1e6:,.0f}" for c in ALL_COSTS),
+            f"{row['cost_total'] / 1e6:,.0f}",
             f"{row['cost_constant'] / 1e6:,.0f}",
         ]
         for row in costs.to_dicts()
     ]
     print_table(columns, rows, wide=wide)
     console.print(
-        f"Cost by component, USD millions a year in each year's dollars; the last column is the "
-        f"total in {base} dollars (CPI-U).",
+        f"Cost by component, USD millions a year in each year's dollars; detention capital: the "
+        f"beds funded above the run's start at their cost per bed, spread over their life; the "
+        f"last column is the total in {base} dollars (CPI-U).",
         highlight=False,
     )
     effects = effects_by_year(results, tree, at)

@@ -1,5 +1,6 @@
-"""The week's operating cost by component: officers, detention, alternatives to detention,
-courts (judges and ICE's trial attorneys), removal transport and ICE's overhead.
+"""The week's operating cost by component: officers, detention (adult and family beds),
+alternatives to detention, courts (judges and ICE's trial attorneys), removal transport and
+ICE's overhead.
 
 Every unit cost is the tree's value in force that week, in dollars of that year (nominal); the
 analysis deflates them to constant dollars (``immsim.analysis.effects``). Capital for detention
@@ -52,6 +53,16 @@ class CostPlan(NamedTuple):
     overhead: float  # mission support per dollar of ICE's direct costs
 
 
+def bed_day(p: Mapping[str, Any]) -> float:
+    """A bed-day at ICE's mix of facilities, as ICE budgets them apart: the adult bed rate for
+    most, and for the family residential centres' share of those held the adult rate times the
+    family multiple (detention.family_share, detention.family_bed_day_ratio). The engine counts
+    the detained alike; only the price of their day differs."""
+    adult = float(p["detention.cost_per_bed_day"])
+    family = float(p["detention.family_share"])
+    return adult * (1.0 + family * (float(p["detention.family_bed_day_ratio"]) - 1.0))
+
+
 def plan(p: Mapping[str, Any]) -> CostPlan:
     judges = float(p["courts.immigration_judges"])
     share = float(p["costs.mission_support_share"])
@@ -59,7 +70,7 @@ def plan(p: Mapping[str, Any]) -> CostPlan:
         officers=float(p["enforcement.ero_deportation_officers"]),
         officer_week=float(p["enforcement.effort.cost_per_officer_year"]) / WEEKS_PER_YEAR,
         arrest_share=float(p["enforcement.effort.share_on_arrests"]),
-        bed_day=float(p["detention.cost_per_bed_day"]),
+        bed_day=bed_day(p),
         atd_week=float(p["detention.alternatives_enrolled"])
         * float(p["detention.alternatives_cost_per_day"])
         * DAYS_PER_WEEK,

@@ -75,6 +75,8 @@ def triage(regime: Regime, groups: Groups, day: dt.date, final_order: bool = Fal
         hit = np.zeros(groups.size, dtype=bool)
         for cond in tier.any:
             hit |= condition_mask(cond, groups, day, final_order)
+        for factor in regime.lowering(tier.id):  # the memo takes them out of this tier
+            hit &= ~condition_mask(factor.when, groups, day, final_order)
         new = hit & (rank == NO_TIER) & ~exempt
         rank[new] = index + 1
     detainer = np.zeros(groups.size, dtype=np.int8)

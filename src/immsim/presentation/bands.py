@@ -81,19 +81,14 @@ def effects_html(differences: pl.DataFrame, base: str) -> str:
     if not found:
         return ""
 
-    def number(money: bool, value: float) -> str:
-        return f"{value / 1e6:+,.0f}" if money else f"{value:+,.0f}"
-
     rows = [
         {
             "scenario": d.scenario,
             "cost or effect": d.label,
             "unit": "USD millions, base-year dollars" if d.money else d.unit,
-            "difference": number(d.money, d.median),
-            "90% band of the draws": f"{number(d.money, d.p05)} to {number(d.money, d.p95)}",
-            "studies' range": " to ".join(number(d.money, v) for v in d.studies)
-            if d.studies
-            else "",
+            "difference": d.shown(d.median),
+            "90% band of the draws": f"{d.shown(d.p05)} to {d.shown(d.p95)}",
+            "studies' range": " to ".join(d.shown(v) for v in d.studies) if d.studies else "",
         }
         for d in found
     ]
@@ -104,7 +99,8 @@ def effects_html(differences: pl.DataFrame, base: str) -> str:
         "studies' range: the difference with every rate at the low and at the high end of "
         "the studies' figures. Costs in base-year dollars (CPI-U); GDP, taxes and U.S.-born "
         "jobs lost that year from everyone gone since the runs began (CAP 2016, AAF 2015, "
-        "ITEP 2024, AIC 2024, EPI 2025); parents of U.S.-citizen children removed, the "
+        "ITEP 2024, AIC 2024, EPI 2025), wages moved by the share of the starting population "
+        "gone (Penn Wharton 2025); parents of U.S.-citizen children removed, the "
         "children who lost a parent (Pew) and the mixed-status households reached (CMS 2024) "
         "by that year's removals.</p>"
     )

@@ -210,18 +210,20 @@ def page_config() -> dict[str, Any]:
 
 def effect_config() -> list[dict[str, Any]]:
     """The costs and effects the page tables (``analysis.effects.EFFECT_METRICS``): name,
-    label, unit as shown, scale, and whether the studies' range is beside it."""
-    from immsim.analysis.effects import BANDED, EFFECT_METRICS, base_year
+    label, unit as shown, scale, decimals, and whether the studies' range is beside it."""
+    from immsim.analysis.effects import BANDED, EFFECT_METRICS, PERCENT, base_year
     from immsim.parameters import load_baseline
 
     dollars = f"{base_year(load_baseline(), START)} USD millions"
     shown = (
         "cost_constant",
+        "cost_capital_constant",
         "workers",
         "output_lost",
         "federal_taxes_lost",
         "state_local_taxes_lost",
         "us_born_jobs_lost",
+        "average_wage_change",
         "parents",
         "usc_children",
         "mixed_status_households",
@@ -234,6 +236,8 @@ def effect_config() -> list[dict[str, Any]]:
             if EFFECT_METRICS[name][1] == "base-year USD"
             else EFFECT_METRICS[name][1],
             "scale": 1e-6 if EFFECT_METRICS[name][1] == "base-year USD" else 1.0,
+            # a wage moves by hundredths of a percent in a year of removals
+            "digits": 2 if EFFECT_METRICS[name][1] == PERCENT else 0,
             "banded": name in BANDED,
         }
         for name in shown

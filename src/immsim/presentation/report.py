@@ -343,8 +343,9 @@ def effects_table(results: Results) -> list[dict[str, str]]:
     return [
         {
             "FY": str(cost["fiscal_year"]),
-            "cost (USD millions)": f"{cost['cost'] / 1e6:,.0f}",
-            f"cost ({base} USD millions)": f"{cost['cost_constant'] / 1e6:,.0f}",
+            "operating cost (USD millions)": f"{cost['cost'] / 1e6:,.0f}",
+            "new beds' capital (USD millions)": f"{cost['cost_capital'] / 1e6:,.0f}",
+            f"cost, capital included ({base} USD millions)": f"{cost['cost_constant'] / 1e6:,.0f}",
             "workers removed or leaving": f"{e.workers.central:,.0f}",
             f"GDP lost ({base} USD millions)": millions(e.output_lost),
             f"federal taxes lost ({base} USD millions)": millions(e.federal_taxes_lost),
@@ -456,8 +457,9 @@ taxes lost that year from everyone removed since the run began, central value an
 parents of U.S.-citizen children times Pew's children per parent; mixed-status households reached
 by that year's removals (CMS 2024); U.S.-born workers' jobs lost beside everyone gone so far (EPI
 2025; none in the cost studies, East et al. 2019 at the high end); the average wage's change
-with the share of the starting population gone so far (Penn Wharton 2025). Constant dollars:
-CPI-U.</p>
+with the share of the starting population gone so far (Penn Wharton 2025). New beds' capital: the
+beds funded above the run's start at their cost per bed, spread over their life (the operating
+cost leaves it out). Constant dollars: CPI-U.</p>
 <p class="note" id="charts-note">Drawing the charts…</p>
 {charts_html(figures, "chart")}
 {definitions()}

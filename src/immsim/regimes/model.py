@@ -198,11 +198,21 @@ class Tier(_Strict):
 
 
 class Rule(_Sourced):
-    """A labelled condition: an exempt class or a mitigating factor."""
+    """A labelled condition: an exempt class or a mitigating factor.
+
+    A mitigating factor may name the tiers it ``lowers``: where a memo states that the factor
+    takes a person out of a priority (the 2014 memo's Priority 2 and 3 "unless ... there are
+    factors indicating the alien ... should not therefore be an enforcement priority"; the
+    2021 guidelines' public-safety assessment, where mitigating factors "militate in favor of
+    declining enforcement action"), a person with the factor does not match those tiers and
+    falls to a later one or outside them. No record gives how often a factor decided a case,
+    so the rule is read whole: everyone with the factor is lowered (an upper bound). A factor
+    that lowers no tier is listed and shown (``immsim regimes``) but changes nothing."""
 
     id: Name
     label: str
     when: Condition
+    lowers: list[Name] = Field(default_factory=list)
 
 
 class DetainerRule(_Sourced):
@@ -320,6 +330,10 @@ class Regime(_Strict):
     def tier_ids(self) -> list[str]:
         return [t.id for t in self.tiers]
 
+    def lowering(self, tier: str) -> list[Rule]:
+        """The mitigating factors that take people out of ``tier`` (:class:`Rule`)."""
+        return [f for f in self.mitigating_factors if tier in f.lowers]
+
     @property
     def tiers_ranked(self) -> bool:
         """Whether scarce officer time goes down the tiers in order (:class:`TierOrder`)."""
@@ -389,6 +403,14 @@ def classify(regime: Regime, profile: Profile, at: dt.date | None = None) -> Cla
     rank: int | None = None
     for index, candidate in enumerate(regime.tiers):
         if candidate.matches(profile, day):
+            lowered = [f for f in regime.lowering(candidate.id) if f.when.matches(profile, day)]
+            if lowered:
+                factor = lowered[0]
+                reasons.append(
+                    f"not {candidate.label}: {factor.label} — "
+                    f"{regime.cite(factor.source) or factor.assumption}"
+                )
+                continue
             tier, rank = candidate, index + 1
             reasons.append(f"{candidate.label} — {regime.cite(candidate.source)}")
             break
@@ -502,13 +524,23 @@ def check_regime(regime: Regime, located: LocatedYaml) -> None:
                 line=located.line_of((*path, "document")),
                 allowed=doc_ids,
             )
-    for i, drule in enumerate(regime.detainer_policy):
-        for tier_id in drule.tiers or []:
+    for i, rule in enumerate(regime.exempt):
+        if rule.lowers:
+            raise fail("an exempt class lowers no tier (it is outside them all)", ("exempt", i))
+    named: list[tuple[str, tuple[Any, ...], list[str]]] = [
+        ("mitigating factor lowers", ("mitigating_factors", i, "lowers"), factor.lowers)
+        for i, factor in enumerate(regime.mitigating_factors)
+    ] + [
+        ("detainer rule names", ("detainer_policy", i, "tiers"), drule.tiers or [])
+        for i, drule in enumerate(regime.detainer_policy)
+    ]
+    for what, path, tier_ids in named:
+        for tier_id in tier_ids:
             if tier_id not in regime.tier_ids():
                 raise InputError(
-                    f"detainer rule names unknown tier {tier_id!r}",
+                    f"{what} unknown tier {tier_id!r}",
                     file=located.source,
-                    line=located.line_of(("detainer_policy", i, "tiers")),
+                    line=located.line_of(path),
                     allowed=regime.tier_ids(),
                 )
     periods = sorted(regime.in_force, key=lambda p: p.start)

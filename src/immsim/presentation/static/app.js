@@ -362,8 +362,9 @@ function drawEffects(results) {
     const v = res.effects?.[e.name]?.[i];
     if (v === undefined) return '–';
     const low = res.effects[`${e.name}_low`]?.[i], high = res.effects[`${e.name}_high`]?.[i];
-    const band = e.banded && low !== undefined ? ` (${number(low * e.scale)}–${number(high * e.scale)})` : '';
-    return number(v * e.scale) + band;
+    const n = x => number(x * e.scale, e.digits);
+    const band = e.banded && low !== undefined ? ` (${n(Math.min(low, high))}–${n(Math.max(low, high))})` : '';
+    return n(v) + band;
   };
   const body = results.flatMap((res, k) => res.fiscal_years.map((fy, i) =>
     el('tr', {}, el('td', {text: `Scenario ${LETTERS[k]}`}), el('td', {text: `FY${fy}`}),
