@@ -63,7 +63,11 @@ def scenario(
     if overrides:
         doc["reform"] = {
             "name": "levers",
-            "overrides": {k: {"values": {"2011-01-01": v}} for k, v in overrides.items()},
+            # a value for the whole tree, or a leaf's own dated values (date: value)
+            "overrides": {
+                k: {"values": v if isinstance(v, dict) else {"2011-01-01": v}}
+                for k, v in overrides.items()
+            },
         }
     return parse_scenario(load_yaml_text(yaml.safe_dump(doc), "test.yaml"))
 
@@ -260,10 +264,12 @@ def test_refusing_countries_hold_orders_unexecuted() -> None:
 
 def test_a_goal_raises_effort_and_arrests() -> None:
     plain = go(regime="eo13768", start="2017-02-01")
+    # the goal from the run's start, so the controller climbs from routine effort (a goal in
+    # force a window before the start starts it at the ceiling: test_record.py)
     goal = go(
         regime="eo13768",
         start="2017-02-01",
-        overrides={"enforcement.effort.removal_goal": 1_000_000},
+        overrides={"enforcement.effort.removal_goal": {"2011-01-01": 0, "2017-02-01": 1_000_000}},
     )
     assert goal.weekly["effort"].max() == pytest.approx(
         TREE.get("enforcement.effort.surge_max", "2017-01-01")

@@ -1,6 +1,9 @@
-"""The 2025-26 mechanisms of issue 19 that live in the detention leaves, each checked against its
-cited figure or a hand calculation: the Board of Immigration Appeals' Matter of Yajure Hurtado
-(5 September 2025), which took bond away from people who entered without inspection."""
+"""The 2025-26 mechanisms of issue 19 that live in the detention and court leaves, each checked
+against its cited figure or a hand calculation: the Board of Immigration Appeals' Matter of
+Yajure Hurtado (5 September 2025), which took bond away from people who entered without
+inspection, and the immigration courts' asylum grant rate, halved from August 2024 to August
+2025 (TRAC); and the run's start under the 2025 removal goal, whose surge is part of the state
+the country was in."""
 
 from __future__ import annotations
 
@@ -14,7 +17,8 @@ import pytest
 import yaml
 
 from immsim.engine.run import run
-from immsim.engine.stages import detention
+from immsim.engine.stages import court, detention
+from immsim.engine.start import initial_effort
 from immsim.parameters import load_baseline
 from immsim.population.build import build_population
 from immsim.scenario import parse_scenario
@@ -26,6 +30,23 @@ POP = build_population(TREE, START, seed=7)
 
 
 def _run(bond_eligible: float | None) -> Any:
+    if bond_eligible is None:
+        return _run_with({})
+    return _run_with({"detention.release.bond_eligible_share": bond_eligible})
+
+
+def _run_with(overrides: dict[str, float]) -> Any:
+    """A year from October 2025 under the January 2025 regime, each of ``overrides`` (key:
+    value) held at its value for the whole run."""
+    return _run_overriding({k: {"2011-01-01": v} for k, v in overrides.items()})
+
+
+def _run_with_values(key: str, values: dict[str, float]) -> Any:
+    """As :func:`_run_with`, with one leaf's dated ``values`` (date: value) in place of its own."""
+    return _run_overriding({key: values})
+
+
+def _run_overriding(overrides: dict[str, dict[str, float]]) -> Any:
     doc: dict[str, Any] = {
         "name": "bond",
         "regime": "jan2025",
@@ -33,12 +54,10 @@ def _run(bond_eligible: float | None) -> Any:
         "horizon_years": 1,
         "seed": 7,
     }
-    if bond_eligible is not None:
+    if overrides:
         doc["reform"] = {
-            "name": "bond-as-before",
-            "overrides": {
-                "detention.release.bond_eligible_share": {"values": {"2011-01-01": bond_eligible}}
-            },
+            "name": "as-before",
+            "overrides": {k: {"values": v} for k, v in overrides.items()},
         }
     return run(parse_scenario(load_yaml_text(yaml.safe_dump(doc), "t.yaml")), population=POP)
 
@@ -87,3 +106,62 @@ def test_the_decision_cuts_bond_releases_and_holds_more_people() -> None:
     now, before = _run(None).weekly, _run(1.0).weekly
     assert now["bond_releases"].sum() < 0.8 * before["bond_releases"].sum()
     assert now["detained_court"].mean() > before["detained_court"].mean()
+
+
+def _relief_shares(day: dt.date) -> tuple[float, float]:
+    """The court stage's chance of relief on ``day`` for a person with a pending asylum claim and
+    for one without (the plan reads only these fields)."""
+    x = SimpleNamespace(p=TREE.snapshot(day), a=SimpleNamespace(asylum=np.array([True, False])))
+    relief = court.plan(x).relief  # type: ignore[arg-type]
+    return float(relief[0]), float(relief[1])
+
+
+def test_the_asylum_grant_rate_halves_from_august_2024_to_august_2025() -> None:
+    """TRAC: 38.2% of asylum decisions granted in August 2024, 19.2% in August 2025; the court
+    stage applies them to people with a pending asylum claim and leaves the others' share as
+    it was."""
+    asylum_2024, other_2024 = _relief_shares(dt.date(2024, 9, 1))
+    asylum_2025, other_2025 = _relief_shares(dt.date(2025, 9, 1))
+    assert (asylum_2024, asylum_2025) == (pytest.approx(0.382), pytest.approx(0.192))
+    assert other_2025 == other_2024
+
+
+def test_fewer_asylum_grants_turn_into_removal_orders() -> None:
+    """A year from October 2025 at August 2025's grant rate against the same year at August
+    2024's (same seed and population): fewer granted relief, more ordered removed."""
+    now = _run_with({}).weekly
+    before = _run_with({"courts.process.relief_share_asylum": 0.382}).weekly
+    assert now["relief_granted"].sum() < before["relief_granted"].sum()
+    assert now["orders"].sum() > before["orders"].sum()
+
+
+def test_a_goal_in_force_a_window_before_the_start_starts_at_its_ceiling() -> None:
+    """The 2025 goal (a million a year from 8 April 2025): a run from October 2026 starts at
+    the surge ceiling; one from the goal's first day, or a window later less a day, starts at
+    routine effort, as does one before any goal."""
+    window = dt.timedelta(weeks=int(TREE.get("enforcement.effort.goal_window_weeks", START)))
+    first = dt.date(2025, 4, 8)
+    for day in (dt.date(2026, 10, 1), first + window):
+        assert initial_effort(day, TREE.snapshot) == TREE.get("enforcement.effort.surge_max", day)
+    assert initial_effort(first + window - dt.timedelta(days=1), TREE.snapshot) == 1.0
+    assert initial_effort(first, TREE.snapshot) == 1.0
+    assert initial_effort(dt.date(2024, 10, 1), TREE.snapshot) == 1.0
+
+
+def test_a_run_under_a_standing_goal_arrests_more_in_its_first_weeks() -> None:
+    """A year from October 2025 under the goal in force since April 2025 against the same year
+    with the goal set only from the run's start (same seed and population): the first starts
+    at the ceiling, the second climbs from routine effort, so the first arrests more in the
+    weeks the second spends climbing, and both reach the ceiling."""
+    standing = _run_with({}).weekly
+    fresh = _run_with_values(
+        "enforcement.effort.removal_goal", {"2011-01-01": 0.0, START.isoformat(): 1_000_000.0}
+    ).weekly
+    later = START + dt.timedelta(weeks=20)
+    assert standing["effort"][0] == pytest.approx(TREE.get("enforcement.effort.surge_max", START))
+    assert fresh["effort"][0] == pytest.approx(1.0)
+    for weekly in (standing, fresh):
+        assert weekly["effort"][20] == pytest.approx(
+            TREE.get("enforcement.effort.surge_max", later)
+        )
+    assert standing["arrests"][:8].sum() > 1.1 * fresh["arrests"][:8].sum()

@@ -28,7 +28,7 @@ from immsim.engine.inputs import PlanInputs, live_groups
 from immsim.engine.plan import WeekPlan, build_plan
 from immsim.engine.prepared import Prepared
 from immsim.engine.stages import at_large, leads, removal
-from immsim.engine.start import initial_stocks
+from immsim.engine.start import initial_effort, initial_stocks
 from immsim.engine.week import RunState, week
 from immsim.errors import InputError
 from immsim.regimes.model import Regime
@@ -191,11 +191,16 @@ class Pipeline:
         self.state = self._initial_state(start)
 
     def _initial_state(self, start: dt.date) -> State:
-        """The stocks on the start date, from the record (:mod:`immsim.engine.start`)."""
+        """The stocks and the goal's effort on the start date, from the record
+        (:mod:`immsim.engine.start`)."""
         stocks = initial_stocks(
             self.groups, self.prepared.attributes.asylum, self.params(start), self.rng
         )
-        return State(stocks=stocks, live=np.arange(self.groups.size, dtype=np.int64))
+        return State(
+            stocks=stocks,
+            live=np.arange(self.groups.size, dtype=np.int64),
+            effort=initial_effort(start, self.params),
+        )
 
     def params(self, day: dt.date) -> dict[str, Any]:
         return _Snapshot(day, self.params_at(day))

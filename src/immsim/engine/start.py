@@ -23,6 +23,11 @@ A run starts from the record, not from an empty system (docs/design.md, "The sta
 - **Final orders.** People whose final order is unexecuted are the population's own
   (``population.composition.immigration_history.final_order``, ICE's non-detained docket with
   final orders), at large unless drawn into detention here.
+- **The goal's surge.** Officers' effort under a numeric removal goal is part of the state
+  (:mod:`immsim.engine.controller`): a goal that was already in force a whole measuring window
+  before the start has pushed effort to its ceiling (``enforcement.effort.surge_max``), so the
+  run starts there (:func:`initial_effort`), not at routine effort. The controller brings it
+  down within weeks if the run's removals meet the goal.
 
 Seeding moves people between stocks and never makes or loses any: the total is the population's.
 All draws come from the run's generator, so a seeded run is reproducible bit for bit.
@@ -30,7 +35,8 @@ All draws come from the run's generator, so a seeded run is reproducible bit for
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -58,6 +64,29 @@ def interior_detained(p: Mapping[str, Any]) -> tuple[int, int]:
     beds = interior_beds(p)
     removal = min(round(interior * float(p["detention.start.removal_share"])), beds)
     return removal, min(interior, beds) - removal
+
+
+def initial_effort(start: dt.date, params_at: Callable[[dt.date], Mapping[str, Any]]) -> float:
+    """Officers' effort on the ``start`` date, from the parameters in force then and a goal's
+    measuring window before (``enforcement.effort.goal_window_weeks`` earlier; read only when
+    a goal is in force at the start, so a run from the tree's first date never reads before it).
+
+    Without a goal on both dates, routine effort (1): a goal that starts within the window
+    starts the controller from rest, as a goal set by a scenario at its start does. With one,
+    the surge ceiling: the run cannot know the removals before its start, and a goal in force
+    for a window ran behind them (the 2025 goal of a million a year is 3.7 times ICE's 271,484
+    removals of FY2024, its highest in a decade), so the controller had reached its ceiling
+    (from rest, at a pace a quarter of the goal's, in about ten weeks; the 2025 goal was in
+    force 77 weeks before the default run's start). A run that started at routine effort spent
+    its first dozen weeks climbing back to where the country already was."""
+    key = "enforcement.effort.removal_goal"
+    at_start = params_at(start)
+    if float(at_start[key]) <= 0:
+        return 1.0
+    window = dt.timedelta(weeks=int(at_start["enforcement.effort.goal_window_weeks"]))
+    if float(params_at(start - window)[key]) <= 0:
+        return 1.0
+    return float(at_start["enforcement.effort.surge_max"])
 
 
 def criminality_classes(groups: Groups) -> list[BoolArray]:
