@@ -445,10 +445,11 @@ def test_the_2021_guidelines_mitigating_factors_take_people_out_of_the_case_by_c
     # The 2021 guidelines (section 2(B)): whether a person is a public-safety threat is decided
     # on the totality of the facts, with mitigating factors that "militate in favor of
     # declining enforcement action", among them lengthy presence and the impact of removal on
-    # family. No record gives how often they decided a case, so the regime reads them as
-    # deciding in the case-by-case tier (significant misdemeanours): a person with ten years in
-    # the U.S. or a U.S.-citizen child is outside it, not a priority (sep2021.yaml, `lowers`).
-    # Hand calculation: against the same regime without the lowering, the significant
+    # family. No record gives how often they decided a case, so the shipped regime weighs them
+    # case by case and lowers nothing (sep2021.yaml). The upper bound reads them as deciding in
+    # the case-by-case tier (significant misdemeanours): a person with ten years in the U.S. or
+    # a U.S.-citizen child is outside it, not a priority (a copy of the file with `lowers`).
+    # Hand calculation: against the shipped regime, without the lowering, the significant
     # misdemeanants' arrests are (1 - f) + f x c of what they were, f the share of them with a
     # factor (from the population: not in the national-security tier, not exempt, arrestable)
     # and c the lowered people's chance of arrest relative to a priority's: 0 in the jails
@@ -459,12 +460,18 @@ def test_the_2021_guidelines_mitigating_factors_take_people_out_of_the_case_by_c
     # arrests 10,709 -> 4,728, all arrests -3.4% (main at 4362edc).
     day = "2021-10-01"
     shipped = (files("immsim.parameters.regimes") / "sep2021.yaml").read_text(encoding="utf-8")
-    unlowered = "\n".join(line for line in shipped.splitlines() if "lowers:" not in line)
-    assert unlowered != shipped
-    variant = tmp_path / "sep2021_without_lowering.yaml"
-    variant.write_text(unlowered, encoding="utf-8")
-    rule = go(regime="sep2021", start=day, overrides=ample(day))
-    without = go(regime=str(variant), start=day, overrides=ample(day))
+    assert "\n    lowers:" not in shipped
+    factors = ("  - id: long_presence\n", "  - id: us_citizen_family\n")
+    lowered_text = shipped
+    for factor in factors:
+        assert factor in lowered_text
+        lowered_text = lowered_text.replace(
+            factor, factor + "    lowers: [public_safety_case_by_case]\n"
+        )
+    variant = tmp_path / "sep2021_factors_deciding.yaml"
+    variant.write_text(lowered_text, encoding="utf-8")
+    rule = go(regime=str(variant), start=day, overrides=ample(day))
+    without = go(regime="sep2021", start=day, overrides=ample(day))
     ratio = significant_misdemeanant_arrests(rule, 8) / significant_misdemeanant_arrests(without, 8)
     strata = POP.strata.filter(
         (pl.col("criminal_history") == "significant_misdemeanor")

@@ -136,8 +136,8 @@ TABLE: list[tuple[str, dict[str, Any], str, str]] = [
     (
         "sep2021",
         {"criminal_history": "significant_misdemeanor", "entry_year": 2005},
-        "-",
-        "2(B) mitigating factors: lengthy presence",
+        "public_safety_case_by_case",
+        "2(B) mitigating factors (lengthy presence) weighed on the totality, not deciding",
     ),
     (
         "sep2021",
@@ -146,14 +146,14 @@ TABLE: list[tuple[str, dict[str, Any], str, str]] = [
             "entry_year": 2016,
             "us_citizen_child": True,
         },
-        "-",
-        "2(B) mitigating factors: impact of removal on family",
+        "public_safety_case_by_case",
+        "2(B) mitigating factors (impact on family) weighed on the totality, not deciding",
     ),
     (
         "sep2021",
         {"criminal_history": "felony", "entry_year": 2005, "us_citizen_child": True},
         "public_safety",
-        "2(B): serious criminal conduct; the factors lower only the case-by-case tier",
+        "2(B): serious criminal conduct",
     ),
     # --- jun2022_vacatur (assumption-based tiers) ------------------------------------------------
     (
