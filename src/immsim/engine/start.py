@@ -79,12 +79,11 @@ def initial_effort(start: dt.date, params_at: Callable[[dt.date], Mapping[str, A
     (from rest, at a pace a quarter of the goal's, in about ten weeks; the 2025 goal was in
     force 77 weeks before the default run's start). A run that started at routine effort spent
     its first dozen weeks climbing back to where the country already was."""
-    key = "enforcement.effort.removal_goal"
     at_start = params_at(start)
-    if float(at_start[key]) <= 0:
+    if float(at_start["enforcement.effort.removal_goal"]) <= 0:
         return 1.0
     window = dt.timedelta(weeks=int(at_start["enforcement.effort.goal_window_weeks"]))
-    if float(params_at(start - window)[key]) <= 0:
+    if float(params_at(start - window)["enforcement.effort.removal_goal"]) <= 0:
         return 1.0
     return float(at_start["enforcement.effort.surge_max"])
 

@@ -206,8 +206,9 @@ class Rule(_Sourced):
     2021 guidelines' public-safety assessment, where mitigating factors "militate in favor of
     declining enforcement action"), a person with the factor does not match those tiers and
     falls to a later one or outside them. No record gives how often a factor decided a case,
-    so the rule is read whole: everyone with the factor is lowered (an upper bound). A factor
-    that lowers no tier is listed and shown (``immsim regimes``) but changes nothing."""
+    so a factor that lowers is read whole: everyone with it is lowered (an upper bound). The
+    shipped regimes weigh their factors case by case and name no tier to lower; a factor that
+    lowers no tier is listed and shown (``immsim regimes``) but changes nothing."""
 
     id: Name
     label: str
