@@ -74,6 +74,31 @@ def test_workbooks_give_the_yearly_detained_population_and_book_ins(shared_data:
     assert observed[("book_ins_ice", 2021)].value == 45_680
 
 
+def test_fy2019s_transferred_beds_are_filled_in_the_back_test() -> None:
+    """DHS moved $116 million to ICE's detention on 26 July 2019, nearly 6,800 beds to 30
+    September on top of the 45,274 appropriated (detention.funded_beds). The beds bind in FY2019
+    (ICE held over 50,000), so the interior's detained fill them: in the weeks from mid-August
+    they run well above what the appropriation alone leaves the interior (45,274 less the
+    border's detained, by hand from the weekly table), rising as admissions fill them, and never
+    above 52,074 less the border's; in June, before the transfer, they stay within the
+    appropriation's beds."""
+    population = build_population(TREE, dt.date(2011, 10, 1), seed=5)
+    weekly = run(backtest_scenario(5, years=8), population=population).weekly
+    held = weekly["detained_court"] + weekly["detained_removal"]
+    weekly = weekly.with_columns(held=held)
+    june = weekly.filter(
+        (pl.col("date") >= dt.date(2019, 6, 1)) & (pl.col("date") < dt.date(2019, 7, 1))
+    )
+    late = weekly.filter(
+        (pl.col("date") >= dt.date(2019, 8, 12)) & (pl.col("date") < dt.date(2019, 10, 1))
+    )
+    assert (june["held"] <= 45_274 - june["detained_border"] + 1).all()
+    assert (late["held"] <= 52_074 - late["detained_border"] + 1).all()
+    # they fill at the pace of the week's admissions (about 500 a week more held), not at once
+    assert late["held"].mean() > (45_274 - late["detained_border"]).mean() + 0.4 * 6_800
+    assert late["held"][-1] > late["held"][0] + 1_000
+
+
 def test_observed_figures_are_read_by_metric_and_year(figures: Path) -> None:
     observed = load_observed(figures)
     assert observed[("total_removals", 2019)].value == 267258
