@@ -83,6 +83,10 @@ SOURCES = {
         "title": "ICE detention statistics workbooks FY2019-FY2023 (Detention sheet: average daily population and average length of stay by arresting agency and month)",
         "href": "https://www.ice.gov/detain/detention-management",
     },
+    "kelly_memo": {
+        "title": "DHS Secretary J. Kelly, Implementing the President's Border Security and Immigration Enforcement Improvements Policies (memorandum, 2017-02-20): aliens apprehended at the border detained pending their proceedings, parole case by case",
+        "href": "https://www.dhs.gov/publication/implementing-presidents-border-security-and-immigration-enforcement-improvement-policies",
+    },
     "by_country": {
         "title": "UWCHR ice-air: FY2017 and FY2018 ICE removals by country of citizenship (ICE published statistics)",
         "href": "https://github.com/UWCHR/ice-air/blob/3e03f0bbc7bdb6ecb1601d3cf7dda77f6285be90/share/resources/FY2017andFY2018ICERemovalsbyCountryofCitizenship.csv",
@@ -233,6 +237,11 @@ def bed_days_per_removal(
     return ratios, stay, statistics.mean(after)
 
 
+DETAIN_PENDING = dt.date(2017, 2, 20)
+"""DHS's memorandum ending the release of border arrestees pending their proceedings: from it
+the border's bed-days per removal are the first measured month's (FY2019's workbook)."""
+
+
 FY2013_REMOVALS = {"total": 368_644, "mexico": 241_493}
 """ICE's FY2013 removals and those to Mexico (SOURCES["fy2013"]): the earliest year by country
 at hand; ../shared/data has the table for FY2017-FY2018 only."""
@@ -372,6 +381,21 @@ def main(data: Path) -> None:
         "        stay. A lower bound: CBP arrestees released rather than removed held beds too.",
         "      reference:",
         *[s[2:] for s in reference("workbooks")],
+        f"    {DETAIN_PENDING.isoformat()}:",
+        f"      value: {bed_days[min(bed_days)]:.2f}",
+        "      estimated: true",
+        "      method: >-",
+        "        The first month the workbooks measure (October 2018, derived as below) carried back",
+        "        to the DHS memorandum of 20 February 2017, which directed that people",
+        '        apprehended at the border be detained pending their proceedings ("catch and release"',
+        "        ended, parole case by case): from then CBP arrestees who were not removed (credible-fear",
+        "        and court cases) held beds too, so a border removal held more bed-days than one",
+        "        stay. Before it, FY2019's stay stands (above). Not set from the detained",
+        "        population the back-test scores for FY2017-FY2018: no workbook splits those years",
+        "        by agency, and the ratio is of FY2019's records.",
+        "      reference:",
+        *[s[2:] for s in reference("workbooks")],
+        *[s[2:] for s in reference("kelly_memo")],
     ]
     for month, ratio in sorted(bed_days.items()):
         lines += [

@@ -255,6 +255,24 @@ def test_before_the_workbooks_each_border_removal_holds_one_cbp_stay() -> None:
     assert border.detained(load_baseline().snapshot(day)) == pytest.approx(by_hand, rel=1e-3)
 
 
+def test_after_the_2017_memo_a_border_removal_holds_the_first_measured_months_bed_days() -> None:
+    """DHS's memorandum of 20 February 2017 had people apprehended at the border detained
+    pending their proceedings, so from it to the workbooks' first month a border removal holds
+    October 2018's bed-days: the FY2019 workbook's CBP-arrested population that month (24,216.45,
+    'CBP Average', written out here) times the days of a year over the border removals a year
+    then (FY2019's 811,016 Title 8 apprehensions x 0.3544 single adults x the removal share).
+    FY2018's border detained by hand: 404,142 x 0.6035 x the share x those bed-days / 365.2425,
+    about twice one stay's; the day before the memo, one stay (26.60 days) still."""
+    tree = load_baseline()
+    bed_days = 24_216.45 * 365.2425 / (811_016 * 0.3544 * REMOVAL_SHARE)
+    by_hand = 404_142 * 0.6035 * REMOVAL_SHARE * bed_days / 365.2425
+    fy2018 = border.detained(tree.snapshot(dt.date(2018, 3, 1)))
+    assert fy2018 == pytest.approx(by_hand, rel=2e-3)
+    assert fy2018 > 1.8 * 404_142 * 0.6035 * REMOVAL_SHARE * 26.60 / 365.2425
+    before = border.detained(tree.snapshot(dt.date(2017, 2, 19)))
+    assert before == pytest.approx(310_531 * 0.6148 * REMOVAL_SHARE * 26.60 / 365.2425, rel=1e-3)
+
+
 def test_border_patrol_releases_nobody_from_may_2025() -> None:
     """CBP reported no Border Patrol releases into the country from May 2025 (and 62,000 in May
     2024): the border adds no cases to the docket then, though it still apprehends people."""
