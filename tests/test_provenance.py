@@ -26,8 +26,8 @@ REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
 )
 """Every placeholder left (issue 20). Remove an entry when its value is cited, derived or fitted;
 the test below fails until you do. The database leads' rate and the status grant rate are
-fitted with the whole allowed range as their 90% interval (the targets do not pin them;
-docs/calibration.md); a citable count would narrow them."""
+fitted with wide 90% intervals (the targets barely see them; docs/calibration.md); a citable
+count would narrow them."""
 
 
 def test_the_placeholders_left_are_exactly_the_allowlist() -> None:
