@@ -750,6 +750,48 @@ def test_zadvydas_releases_with_a_conviction_are_near_ices_counts() -> None:
     assert (years["zadvydas_releases_convicted"] <= years["zadvydas_releases"]).all()
 
 
+def refusing_exits(result: Any, weeks_from: int) -> tuple[float, float]:
+    """The refusing countries' nationals removed and released under Zadvydas from week
+    ``weeks_from`` on (the breakdown's removed and released stages, by country group)."""
+    rows = result.breakdown.filter(
+        (pl.col("attribute") == "country_group")
+        & (pl.col("level") == "refusing_or_delaying")
+        & (pl.col("week") >= weeks_from)
+    )
+
+    def at(stage: str) -> float:
+        return float(rows.filter(pl.col("stage") == stage)["persons"].sum())
+
+    return at("removed"), at("released")
+
+
+def test_sanctions_that_speed_travel_documents_release_fewer_and_remove_more() -> None:
+    # Visa sanctions under INA 243(d) (2016-2019) were imposed to make countries issue travel
+    # documents (CRS IF11025: 9 recalcitrant countries in September 2018, from more before the
+    # sanctions; removal.logistics.recalcitrant_countries). As a lever: the refusing group's
+    # pace of documents doubled. Hand calculation: everyone admitted awaiting removal leaves by
+    # a removal (documented, a seat found) or, held the Zadvydas period K, by release, so in the
+    # steady state the released share of the group's exits is (1 - d)^(K + 1), d the weekly
+    # chance of documents (the cohort argument above); seats and beds ample so that documents
+    # alone decide; FY2018-FY2019 (the first year's cohorts start at no weeks held); band 0.05.
+    day = "2016-10-01"
+    pace = at("removal.logistics.travel_document_rate.refusing_or_delaying", day)
+    weeks = round(at("detention.release.zadvydas_weeks", day))
+    ample = {"removal.logistics.air_seats_per_year": 5_000_000, "detention.funded_beds": 200_000}
+    shares = []
+    exits = []
+    for rate in (pace, 2 * pace):
+        over = {**ample, "removal.logistics.travel_document_rate.refusing_or_delaying": rate}
+        removed, released = refusing_exits(go(years=3, overrides=over), 52)
+        calculated = (1.0 - float(weekly(rate))) ** (weeks + 1)
+        shares.append(released / (removed + released))
+        assert shares[-1] == pytest.approx(calculated, abs=0.05), (rate, shares[-1], calculated)
+        exits.append((removed, released))
+    (removed_before, released_before), (removed_after, released_after) = exits
+    assert released_after < released_before and removed_after > removed_before
+    assert shares[1] < shares[0]
+
+
 # checkpoints and records outside DHS ------------------------------------------------------
 
 GAO_CHECKPOINT_APPREHENSIONS = 35_700 / 5
