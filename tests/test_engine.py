@@ -177,12 +177,13 @@ def test_judges_set_court_completions_when_the_backlog_is_large() -> None:
 
 
 def test_more_beds_hold_more_people_when_beds_bind() -> None:
-    # With ample beds this run's interior holds about 11,600 people beside some 8,700 of the
-    # border's (its removals times the record's days held), so both bed counts bind.
-    small = go(overrides={"detention.funded_beds": 18000})
-    large = go(overrides={"detention.funded_beds": 20000})
-    assert small.weekly["binding_beds"].mean() > 0.5
+    # With ample beds this run's interior holds about 11,600 people; in its last 20 weeks (after
+    # DHS's memorandum of 20 February 2017) the border holds some 16,100 beside them (its
+    # removals times the first measured month's days held), so both bed counts bind there.
+    small = go(overrides={"detention.funded_beds": 24000})
+    large = go(overrides={"detention.funded_beds": 26000})
     w = small.weekly[-20:]
+    assert w["binding_beds"].mean() > 0.5
     held_small = (w["detained_court"] + w["detained_removal"]).mean()
     interior = (w["beds"] - w["detained_border"]).mean()
     # beds are full at admission; by the week's end removals and decisions have freed some
