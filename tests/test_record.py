@@ -165,3 +165,34 @@ def test_a_run_under_a_standing_goal_arrests_more_in_its_first_weeks() -> None:
             TREE.get("enforcement.effort.surge_max", later)
         )
     assert standing["arrests"][:8].sum() > 1.1 * fresh["arrests"][:8].sum()
+
+
+def test_the_hiring_reaches_the_field_when_its_officers_do() -> None:
+    """ERO's deportation officers at work through the 2025-26 hiring: 6,500 in August 2025 (the
+    acting director to the AP), 11,500 once The Atlantic's roughly 5,000 new officers were
+    operational (January 2026), 14,000 once the academy's recruits are through (June 2026). A
+    year from October 2025 under them against the same year with August 2025's 6,500 held
+    (same seed and population): every week before the January step is the same run, and every
+    week after it arrests more, since officers' hours bind. The rise is less than the officers':
+    287(g) task-force arrests do not use ICE's hours and the custodial channels take only the
+    jail bookings there are, so added hours go to at-large work."""
+    key = "enforcement.ero_deportation_officers"
+    steps = [
+        (dt.date(2025, 8, 25), 6_500),
+        (dt.date(2026, 1, 3), 11_500),
+        (dt.date(2026, 6, 3), 14_000),
+    ]
+    for day, officers in steps:
+        assert TREE.get(key, day) == officers
+        assert TREE.get(key, day - dt.timedelta(days=1)) < officers
+    hired = _run_with({}).weekly
+    held = _run_with({key: 6_500.0}).weekly
+    dates = hired["date"].to_list()
+    before = [i for i, d in enumerate(dates) if d + dt.timedelta(days=6) < steps[1][0]]
+    after = [i for i, d in enumerate(dates) if d >= steps[2][0]]
+    assert before and after
+    for i in before:
+        assert hired["arrests"][i] == held["arrests"][i]
+    assert all(hired["binding_officers"][i] > 0 for i in after)
+    ratio = sum(hired["arrests"][i] for i in after) / sum(held["arrests"][i] for i in after)
+    assert 1.0 < ratio < 14_000 / 6_500
