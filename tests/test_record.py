@@ -196,3 +196,30 @@ def test_the_hiring_reaches_the_field_when_its_officers_do() -> None:
     assert all(hired["binding_officers"][i] > 0 for i in after)
     ratio = sum(hired["arrests"][i] for i in after) / sum(held["arrests"][i] for i in after)
     assert 1.0 < ratio < 14_000 / 6_500
+
+
+def test_the_flights_counted_in_2023_leave_the_interior_seats_after_title_42() -> None:
+    """FY2023 under the regimes in force, with the removal-flight seats of Witness at the
+    Border's counts (119.5 removal flights a month in March-August 2023 x 12 x 135 seats) against
+    the same year with FY2016's 110,000 people flown carried forward (same seed): with the old
+    count the border's air removals after Title 42 (11 May 2023) took every seat in most weeks of
+    June-September 2023, so interior removals by air stalled; with the counted flights the seats
+    bind in fewer of those weeks and the interior flies more people."""
+    key = "removal.logistics.air_seats_per_year"
+    assert TREE.get(key, dt.date(2023, 6, 1)) == pytest.approx(119.5 * 12 * 135)
+    doc: dict[str, Any] = {
+        "name": "fy2023",
+        "regime": "historical",
+        "start": "2022-10-01",
+        "horizon_years": 1,
+        "seed": 7,
+    }
+    counted = run(parse_scenario(load_yaml_text(yaml.safe_dump(doc), "t.yaml"))).weekly
+    doc["reform"] = {"name": "fy2016", "overrides": {key: {"values": {"2011-01-01": 110_000}}}}
+    carried = run(parse_scenario(load_yaml_text(yaml.safe_dump(doc), "t.yaml"))).weekly
+    summer = [i for i, d in enumerate(counted["date"].to_list()) if d >= dt.date(2023, 6, 1)]
+    bound_counted = sum(counted["binding_seats"][i] > 0 for i in summer)
+    bound_carried = sum(carried["binding_seats"][i] > 0 for i in summer)
+    assert bound_carried > len(summer) / 2
+    assert bound_counted < bound_carried
+    assert counted["removals_air"].sum() > carried["removals_air"].sum()
