@@ -24,7 +24,6 @@ REMAINING_PLACEHOLDERS: frozenset[tuple[str, str]] = frozenset(
         ("enforcement.channels.database_lead_rate", "2011-01-01"),
         ("enforcement.channels.database_lead_rate", "2025-03-01"),
         ("flows.status_grant_rate", "2011-01-01"),
-        ("population.association.usc_child_prime_age", "2011-01-01"),
     }
 )
 """Every placeholder left (issue 20). Remove an entry when its value is cited, derived or fitted;
