@@ -25,7 +25,9 @@ class Outcome:
     """One outcome. ``columns`` are the weekly table's columns it adds up each week; a year is
     their ``per_year``: the sum over its weeks (a flow), the mean (a level), the last week's
     value (a level at year end), or a ``share`` of the year's interior removals: those whose
-    breakdown ``attribute`` is one of ``levels`` (``share_of``), over all of them."""
+    breakdown ``attribute`` is one of ``levels`` (``share_of``), over all of them. A flow may
+    instead count the people of one breakdown stage whose ``attribute`` is one of ``levels``
+    (``count_of``: stage, attribute, levels), summed over the year's weeks."""
 
     name: str
     label: str
@@ -34,6 +36,7 @@ class Outcome:
     columns: tuple[str, ...]
     definition: str
     share_of: tuple[str, tuple[str, ...]] | None = None
+    count_of: tuple[str, str, tuple[str, ...]] | None = None
     scale: float = 1.0
     """What a chart or table multiplies a value by to show it in ``display_unit`` (dollars in
     millions, a share in per cent)."""
@@ -155,6 +158,27 @@ OUTCOMES: dict[str, Outcome] = {
             scaled_unit="%",
         ),
         Outcome(
+            "zadvydas_releases",
+            "Zadvydas releases",
+            "people a year",
+            "sum",
+            ("zadvydas_releases",),
+            "People with a final order released from detention because their removal is not "
+            "foreseeable (their country's travel documents come no faster than those of the "
+            "countries that refuse or delay them), once held the Zadvydas period.",
+        ),
+        Outcome(
+            "zadvydas_releases_convicted",
+            "Zadvydas releases with a conviction",
+            "people a year",
+            "sum",
+            (),
+            "Zadvydas releases of people with a criminal conviction (as ICE counted the "
+            "'criminal aliens' it released under Zadvydas v. Davis; pending charges do not "
+            "count).",
+            count_of=("released", "criminality", ("convicted",)),
+        ),
+        Outcome(
             "detainers",
             "detainers issued",
             "detainers a year",
@@ -202,27 +226,34 @@ def by_year(results: Results, names: tuple[str, ...] = HEADLINES) -> pl.DataFram
     )
     for o in chosen:
         if o.share_of is not None:
-            years = years.join(_share(results, o.name, *o.share_of), on="fiscal_year", how="left")
+            counted = _counted(results, "removed", *o.share_of)
+            share = pl.when(pl.col("all") > 0).then(pl.col("counted") / pl.col("all"))
+            years = years.join(
+                counted.select("fiscal_year", share.otherwise(None).alias(o.name)),
+                on="fiscal_year",
+                how="left",
+            )
+        if o.count_of is not None:
+            counted = _counted(results, *o.count_of).select(
+                "fiscal_year", pl.col("counted").cast(pl.Float64).alias(o.name)
+            )
+            years = years.join(counted, on="fiscal_year", how="left").with_columns(
+                pl.col(o.name).fill_null(0.0)  # a year with nobody at the stage counts none
+            )
     return years.select("fiscal_year", "weeks", *names, "binding")
 
 
-def _share(results: Results, name: str, attribute: str, levels: tuple[str, ...]) -> pl.DataFrame:
-    removed = results.breakdown.filter(
-        (pl.col("stage") == "removed") & (pl.col("attribute") == attribute)
-    )
+def _counted(results: Results, stage: str, attribute: str, levels: tuple[str, ...]) -> pl.DataFrame:
+    """Per fiscal year, the people at a breakdown ``stage`` whose ``attribute`` is one of
+    ``levels`` (``counted``) and all of them (``all``): the breakdown is read here alone."""
+    rows = results.breakdown.filter((pl.col("stage") == stage) & (pl.col("attribute") == attribute))
     return (
-        removed.group_by("fiscal_year")
+        rows.group_by("fiscal_year")
         .agg(
             pl.col("persons").filter(pl.col("level").is_in(levels)).sum().alias("counted"),
-            pl.col("persons").sum().alias("removed"),
+            pl.col("persons").sum().alias("all"),
         )
-        .select(
-            pl.col("fiscal_year").cast(pl.Int64),
-            pl.when(pl.col("removed") > 0)
-            .then(pl.col("counted") / pl.col("removed"))
-            .otherwise(None)
-            .alias(name),
-        )
+        .with_columns(pl.col("fiscal_year").cast(pl.Int64))
     )
 
 

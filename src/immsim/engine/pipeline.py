@@ -70,17 +70,18 @@ _FLOW_NAMES = tuple(count.column for count in FLOWS)
 _FLOW_INDEX = np.array([int(count) for count in FLOWS])
 _BINDING_NAMES = tuple(BINDING_COLUMNS)
 _BINDING_INDEX = np.array([int(count) for count in BINDING.values()])
-BREAKDOWN_STAGES = ("removed", "arrested", "admitted", "transferred", "detained")
-"""The breakdown's stages: people removed and arrested in the week, and in a run with areas
-also people admitted to detention, those of them transferred to another area's beds, and
-people detained at the week's end (the first two only, without areas)."""
+BREAKDOWN_STAGES = ("removed", "arrested", "released", "admitted", "transferred", "detained")
+"""The breakdown's stages: people removed, arrested and released under Zadvydas in the week,
+and in a run with areas also people admitted to detention, those of them transferred to
+another area's beds, and people detained at the week's end (the first three only, without
+areas)."""
 
 
 @dataclass(frozen=True)
 class Breakdown:
-    """Who was removed and arrested in a week (and, with areas, admitted, transferred and
-    detained), by attribute: ``sums[stage, column]`` persons for the (attribute, level) of each
-    column (rows as the first ``BREAKDOWN_STAGES``)."""
+    """Who was removed, arrested and released under Zadvydas in a week (and, with areas,
+    admitted, transferred and detained), by attribute: ``sums[stage, column]`` persons for the
+    (attribute, level) of each column (rows as the first ``BREAKDOWN_STAGES``)."""
 
     columns: list[tuple[str, str]]
     sums: FloatArray

@@ -85,6 +85,7 @@ def _tally(
     cells: IntArray,
     removed: IntArray,
     arrested: IntArray,
+    released: IntArray,
     admitted: IntArray,
     transferred: IntArray,
     stocks: IntArray,
@@ -92,7 +93,8 @@ def _tally(
     columns: int,
 ) -> FloatArray:
     """The week's first ``stages`` breakdown stages (``BREAKDOWN_STAGES``: removed, arrested,
-    and with areas admitted, transferred and detained at the week's end), each summed by group
+    released under Zadvydas, and with areas admitted, transferred and detained at the week's
+    end), each summed by group
     into every column the group belongs to (one per attribute: ``cells[group, attribute]``).
 
     One pass over the groups, each group's columns read together (a row of ``cells``), rather
@@ -105,10 +107,11 @@ def _tally(
     for i in range(cells.shape[0]):
         value[0] = removed[i]
         value[1] = arrested[0, i] + arrested[1, i] + arrested[2, i]
-        if stages > 2:
-            value[2] = admitted[i]
-            value[3] = transferred[i]
-            value[4] = stocks[HELD_COURT, i] + stocks[HELD_REMOVAL, i]
+        value[2] = released[i]
+        if stages > 3:
+            value[3] = admitted[i]
+            value[4] = transferred[i]
+            value[5] = stocks[HELD_COURT, i] + stocks[HELD_REMOVAL, i]
         for row in range(stages):
             if value[row] > 0:
                 for attribute in range(cells.shape[1]):
@@ -176,13 +179,15 @@ def _week(
     judges_bound = court.run(state, stocks, plan.court, out)
     if run.review_on:
         review.run(state, stocks, plan.review, run.review_scope, run.reviewed, out)
-    removed = removal.run(state, stocks, plan.removal, run.held, out)
+    removed, released = removal.run(state, stocks, plan.removal, run.held, out)
     out[Count.BINDING_BEDS] = 1.0 if beds_bound else 0.0
     out[Count.BINDING_JUDGES] = 1.0 if judges_bound else 0.0
     # the breakdown's stages (BREAKDOWN_STAGES): with areas also those admitted, transferred
     # and held at the week's end, so that every outcome can be told by area
-    stages = 5 if plan.areas else 2
-    return out, _tally(cells, removed, arrested, admitted, transferred, stocks, stages, n_columns)
+    stages = 6 if plan.areas else 3
+    return out, _tally(
+        cells, removed, arrested, released, admitted, transferred, stocks, stages, n_columns
+    )
 
 
 def week(

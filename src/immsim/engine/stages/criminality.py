@@ -104,6 +104,17 @@ def targets(g: Groups) -> IntArray:
     return out
 
 
+def once_charged(moves: IntArray, pending: NDArray[np.bool_]) -> IntArray:
+    """Each group's group once charged: for a group with no charge pending, the group that
+    differs from it only by one (the last event of :func:`targets`); a group's own index where
+    no group differs only so, and for a group already charged. Named once here for the two
+    readers: this stage's charges (nobody is charged where the group is its own) and the
+    custody stage, where a person booked on a charge moves (:func:`.custody.charged_groups`)."""
+    own = np.arange(pending.size, dtype=np.int64)
+    out: IntArray = np.where(pending, own, moves[EVENTS - 1])
+    return out
+
+
 def plan(x: PlanInputs) -> CriminalityPlan:
     p, g, n = x.p, x.groups, x.size
     pending = g.flags["pending_charges"][:n]
@@ -119,7 +130,7 @@ def plan(x: PlanInputs) -> CriminalityPlan:
     base = rate * people.sum() / max(people.sum() + (ratio - 1.0) * with_record, 1.0)
     moves = x.moves
     # nobody is charged where no group differs only by the charge
-    chargeable = ~pending & (moves[EVENTS - 1] != np.arange(n))
+    chargeable = once_charged(moves, pending) != np.arange(n)
     charge = np.where(chargeable, weekly(np.where(record, ratio * base, base)), 0.0)
     resolve = np.where(
         pending, 1.0 / max(1.0, float(p["flows.criminality.disposition_weeks"])), 0.0

@@ -59,11 +59,12 @@ def charged_groups(x: PlanInputs) -> IntArray:
     """The group a person ICE takes from a jail or a 287(g) arrest moves to: someone with no
     conviction and no charge pending was booked on a criminal charge, which is pending when ICE
     takes them (the group that differs only by the charge, from the criminality stage's
-    targets); everyone else stays in their own group (people with a conviction count as
-    convicted whatever is pending, and prison releases have served their sentence)."""
+    targets, :func:`.criminality.once_charged`); everyone else stays in their own group
+    (people with a conviction count as convicted whatever is pending, and prison releases have
+    served their sentence)."""
     own = np.arange(x.size, dtype=np.int64)
-    booked = (x.a.criminal_history == 0) & ~x.a.pending
-    out: IntArray = np.where(booked, x.moves[criminality.EVENTS - 1], own)
+    charged = criminality.once_charged(x.moves, x.a.pending)
+    out: IntArray = np.where(x.a.criminal_history == 0, charged, own)
     return out
 
 

@@ -123,9 +123,11 @@ def _age(
 @jit
 def run(
     state: Stream, stocks: IntArray, plan: RemovalPlan, held: IntArray, out: FloatArray
-) -> IntArray:
+) -> tuple[IntArray, IntArray]:
     """The week's removals and Zadvydas releases, in place (``held``: the cohorts of stuck
-    groups by weeks held, as :func:`_admit` keeps them); returns who was removed, by group."""
+    groups by weeks held, as :func:`_admit` keeps them); returns who was removed and who was
+    released, by group (the releases told by the group's attributes in the breakdown, as ICE
+    told its Zadvydas releases by criminal history)."""
     _admit(stocks, plan.stuck_index, held)
     # travel documents drawn for each group with anyone held (as draws.binom_each draws them),
     # sorted into land and air in the same pass, and the stocks changed in one pass at the end:
@@ -161,7 +163,7 @@ def run(
     out[Count.REMOVALS_AIR] = n_air
     out[Count.BINDING_SEATS] = 1.0 if n_air < n_ready else 0.0
     out[Count.BINDING_TRAVEL_DOCUMENTS] = 1.0 if zadvydas > 0 else 0.0
-    return removed
+    return removed, released
 
 
 def cohorts(held: IntArray | None, plan: RemovalPlan, groups: int) -> IntArray:
