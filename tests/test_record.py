@@ -165,3 +165,61 @@ def test_a_run_under_a_standing_goal_arrests_more_in_its_first_weeks() -> None:
             TREE.get("enforcement.effort.surge_max", later)
         )
     assert standing["arrests"][:8].sum() > 1.1 * fresh["arrests"][:8].sum()
+
+
+def test_the_hiring_reaches_the_field_when_its_officers_do() -> None:
+    """ERO's deportation officers at work through the 2025-26 hiring: 6,500 in August 2025 (the
+    acting director to the AP), 11,500 once The Atlantic's roughly 5,000 new officers were
+    operational (January 2026), 14,000 once the academy's recruits are through (June 2026). A
+    year from October 2025 under them against the same year with August 2025's 6,500 held
+    (same seed and population): every week before the January step is the same run, and every
+    week after it arrests more, since officers' hours bind. The rise is less than the officers':
+    287(g) task-force arrests do not use ICE's hours and the custodial channels take only the
+    jail bookings there are, so added hours go to at-large work."""
+    key = "enforcement.ero_deportation_officers"
+    steps = [
+        (dt.date(2025, 8, 25), 6_500),
+        (dt.date(2026, 1, 3), 11_500),
+        (dt.date(2026, 6, 3), 14_000),
+    ]
+    for day, officers in steps:
+        assert TREE.get(key, day) == officers
+        assert TREE.get(key, day - dt.timedelta(days=1)) < officers
+    hired = _run_with({}).weekly
+    held = _run_with({key: 6_500.0}).weekly
+    dates = hired["date"].to_list()
+    before = [i for i, d in enumerate(dates) if d + dt.timedelta(days=6) < steps[1][0]]
+    after = [i for i, d in enumerate(dates) if d >= steps[2][0]]
+    assert before and after
+    for i in before:
+        assert hired["arrests"][i] == held["arrests"][i]
+    assert all(hired["binding_officers"][i] > 0 for i in after)
+    ratio = sum(hired["arrests"][i] for i in after) / sum(held["arrests"][i] for i in after)
+    assert 1.0 < ratio < 14_000 / 6_500
+
+
+def test_the_flights_counted_in_2023_leave_the_interior_seats_after_title_42() -> None:
+    """FY2023 under the regimes in force, with the removal-flight seats of Witness at the
+    Border's counts (119.5 removal flights a month in March-August 2023 x 12 x 135 seats) against
+    the same year with FY2016's 110,000 people flown carried forward (same seed): with the old
+    count the border's air removals after Title 42 (11 May 2023) took every seat in most weeks of
+    June-September 2023, so interior removals by air stalled; with the counted flights the seats
+    bind in fewer of those weeks and the interior flies more people."""
+    key = "removal.logistics.air_seats_per_year"
+    assert TREE.get(key, dt.date(2023, 6, 1)) == pytest.approx(119.5 * 12 * 135)
+    doc: dict[str, Any] = {
+        "name": "fy2023",
+        "regime": "historical",
+        "start": "2022-10-01",
+        "horizon_years": 1,
+        "seed": 7,
+    }
+    counted = run(parse_scenario(load_yaml_text(yaml.safe_dump(doc), "t.yaml"))).weekly
+    doc["reform"] = {"name": "fy2016", "overrides": {key: {"values": {"2011-01-01": 110_000}}}}
+    carried = run(parse_scenario(load_yaml_text(yaml.safe_dump(doc), "t.yaml"))).weekly
+    summer = [i for i, d in enumerate(counted["date"].to_list()) if d >= dt.date(2023, 6, 1)]
+    bound_counted = sum(counted["binding_seats"][i] > 0 for i in summer)
+    bound_carried = sum(carried["binding_seats"][i] > 0 for i in summer)
+    assert bound_carried > len(summer) / 2
+    assert bound_counted < bound_carried
+    assert counted["removals_air"].sum() > carried["removals_air"].sum()
