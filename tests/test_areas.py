@@ -66,14 +66,19 @@ def test_outcomes_by_area_add_up_to_the_nations() -> None:
     results = by_areas(UNIFORM)
     table = by_area(results)
     assert set(table["area"].unique()) == {*AREAS, BORDER}
-    nation = by_year(
-        results, ("arrests", "removals", "removals_interior", "admissions", "detained")
+    outcomes = (
+        "arrests",
+        "removals",
+        "removals_interior",
+        "admissions",
+        "detained",
+        "arrests_custodial",
     )
-    summed = table.group_by("fiscal_year").agg(
-        pl.col("arrests", "removals", "removals_interior", "admissions", "detained").sum()
-    )
+    nation = by_year(results, outcomes)
+    summed = table.group_by("fiscal_year").agg(pl.col(outcomes).sum())
     joined = nation.join(summed, on="fiscal_year", suffix="_areas")
-    for outcome in ("arrests", "removals", "removals_interior", "admissions", "detained"):
+    assert (joined["arrests_custodial"] > 0).all()
+    for outcome in outcomes:
         assert joined[outcome].to_list() == pytest.approx(
             joined[f"{outcome}_areas"].to_list(), rel=1e-9
         ), outcome
@@ -86,13 +91,6 @@ def test_by_area_refuses_a_run_without_areas() -> None:
         by_area(national())
 
 
-# Noise-bound at one seed (issue 22): the nation's fall in jail arrests carries every area's
-# draws while Phoenix's is steady. Measured over seeds 7-10 with ERO's officers at 14,000 from
-# June 2026 (record6, 2026-12-03): Phoenix's fall 3,513-3,980, the nation's 5,064-6,663, ratios
-# 0.75, 0.60, 0.56, 0.72 (0.65 pooled; before, on main f9cdb2b: 0.58, 0.61, 0.68, 0.80, 0.66
-# pooled). It was a strict xfail while seed 7 gave 0.58; seed 7 now gives 0.75, so it is a test
-# again, and any change that moves seed 7 below 0.6 fails it. Comparing like with like needs
-# Phoenix's own jail arrests in by_area (not there yet).
 def test_a_sanctuary_law_in_one_area_lands_there_and_spills_over_through_the_beds() -> None:
     """The shipped example's lever (Arizona's jails stop honouring detainers: the Phoenix
     area's ``geography.cooperation_full.pho`` to 0) with beds short under the 2025 goal's surge
@@ -101,23 +99,44 @@ def test_a_sanctuary_law_in_one_area_lands_there_and_spills_over_through_the_bed
     Hand calculation. In the Phoenix area a detainer was honoured with chance one (the nation's
     0.7 times the area's index of 1.46, capped) and is now honoured only through a notification
     picked up in time (0.1 x 0.5): the area's detainer transfers fall by some 95%, and nothing
-    else in the area changes, so its arrests fall by about what the nation's detainer transfers
-    (``arrests_jail``) fall, and fewer of its people are admitted. Beds bind: the nation's beds
-    are full with or without the law, and ICE admits in the regime's order over the nation, so
-    the beds Phoenix's jail transfers no longer take go to the next in that order, nearly all in
-    other areas (Phoenix holds 3% of the arrests): the other areas' detained rise by about what
-    Phoenix's fall (the spill-over).
+    else in any area's jails changes, so the nation's arrests in custody (jails, prisons,
+    287(g): ``arrests_custodial``) fall by what Phoenix's own fall, up to the other areas'
+    noise, and fewer of Phoenix's people are admitted. Its arrests through every channel fall
+    by less than its arrests in custody: the people no longer transferred stay at large, where
+    the at-large operations and the leads (the nation's hours, which bind every week) find
+    some of them. Beds bind: the nation's beds are full with or without the law, and ICE admits
+    in the regime's order over the nation, so the beds Phoenix's jail transfers no longer take
+    go to the next in that order, nearly all in other areas (Phoenix holds 3% of the arrests):
+    the other areas' detained rise by about what Phoenix's fall (the spill-over).
 
-    Measured with seeds 7 to 10 (2026-12-03, main as of afe610b merged): Phoenix admitted
-    2,500-2,800 fewer and held 370-400 fewer, and the other areas held 0.95-1.14 times as many
-    more. Their admissions moved by -349 to +3,719, within the noise of two runs (a standard
-    deviation of some 1,600 for the difference, from the same seeds): the spill-over is read on
-    the beds, not the admissions. At 20,000 beds under the surge only removal cases reach a bed
-    in the national order, so Phoenix's jail transfers (mostly court cases) were seldom held and
-    the law freed some 100 beds, within the noise. Before the admissions followed the national
-    order (each area's own arrests first to its own beds), Phoenix refilled its beds with its
-    own at-large arrests and nothing spilled over (at 20,000 beds, before afe610b: Phoenix held
-    31 fewer, the others 90 more, and the others were admitted 671 fewer)."""
+    Like for like: Phoenix's fall in its own arrests in custody (``by_area``) against the
+    nation's fall in the same arrests. Measured with seeds 7 to 10 (2026-12-03, this engine):
+    Phoenix's arrests in custody fell 5,341-5,621 (from 11,539-11,774, 46-48%), the nation's
+    5,441-6,564 (the other areas' -100 to -943, their noise): ratios 0.94, 0.86, 0.98, 0.92
+    (0.92 pooled), hence the band 0.75-1.1. Phoenix's arrests through every channel fell
+    3,599-4,071, 0.66-0.72 of its fall in custody (band 0.5-0.9). Phoenix admitted 1,411-1,746
+    fewer and held 135-192 fewer; the other areas held 0.90-1.16 times as many more. Again on
+    main 9e22613 merged (calib4's leads and beds): in custody 5,378-5,653 of 11,540-11,675,
+    ratios 0.95, 0.98, 0.99, 0.98 (the other areas -66 to -254); all arrests 0.64-0.76 of that;
+    admitted 1,284-1,748 fewer, held 138-275 fewer, the others 0.95-1.22 times as many more
+    (seed 7: 1.22, near the band's 1.25, which this change did not set). With ERO's officers
+    of the 2025-26 hiring (14,000 from June 2026) and the surge over them (main 01653c4, the
+    sweeps one stock at a time): Phoenix's arrests in custody fell 5,415-5,926, the nation's
+    4,794-6,793, ratios 1.13, 0.87, 1.06, 1.10: above one where the custodial program's hours
+    bind, as the hours Phoenix's jails no longer take go to the other areas' jails (seeds 7, 9
+    and 10: the others +300 to +620), below it by their noise (seed 8), hence the band
+    0.75-1.25; all arrests 0.69-0.71 of the fall in custody; Phoenix held 85-207 fewer, the
+    others 1.05-1.36 times as many more (seed 7's 85 the smallest denominator; the nation's
+    beds bind, so the sum moves by 10-38 only), hence the band 0.75-1.5. (Before
+    the arrests in custody were told by area, Phoenix's fall in all its arrests was set
+    against the nation's fall in detainer transfers: ratios 0.58-0.80 over the same seeds,
+    one seed's noise deciding a band of 0.6-1.2.) At 20,000 beds under the surge only removal
+    cases reach a bed in the national order, so Phoenix's jail transfers (mostly court cases)
+    were seldom held and the law freed some 100 beds, within the noise. Before the admissions
+    followed the national order (each area's own arrests first to its own beds), Phoenix
+    refilled its beds with its own at-large arrests and nothing spilled over (at 20,000 beds,
+    before afe610b: Phoenix held 31 fewer, the others 90 more, and the others were admitted
+    671 fewer)."""
     beds = (("detention.funded_beds", 40000.0),)
     law = (("geography.cooperation_full.pho", 0.0),)
     before, after = by_areas(beds), by_areas(beds + law)
@@ -125,19 +144,26 @@ def test_a_sanctuary_law_in_one_area_lands_there_and_spills_over_through_the_bed
 
     def totals(results: Results) -> tuple[pl.DataFrame, pl.DataFrame]:
         table = by_area(results).with_columns(pl.col("area") == "pho")
-        summed = table.group_by("area").agg(pl.col("arrests", "admissions", "detained").sum())
+        summed = table.group_by("area").agg(
+            pl.col("arrests", "arrests_custodial", "admissions", "detained").sum()
+        )
         return summed.filter(pl.col("area")), summed.filter(~pl.col("area"))
 
     (pho0, rest0), (pho1, rest1) = totals(before), totals(after)
-    jail = after.weekly["arrests_jail"].sum() - before.weekly["arrests_jail"].sum()
+    nation = [
+        by_year(r, ("arrests_custodial",))["arrests_custodial"].sum() for r in (before, after)
+    ]
+    fall_nation = nation[1] - nation[0]
+    fall_custody = pho1["arrests_custodial"][0] - pho0["arrests_custodial"][0]
+    assert fall_nation < 0 and 0.75 < fall_custody / fall_nation < 1.25, (fall_custody, fall_nation)
     fall = pho1["arrests"][0] - pho0["arrests"][0]
-    assert jail < 0 and 0.6 < fall / jail < 1.2, (fall, jail)
+    assert 0.5 < fall / fall_custody < 0.9, (fall, fall_custody)
     admitted_pho = pho1["admissions"][0] - pho0["admissions"][0]
     noise = 3 * (2 * pho0["admissions"][0]) ** 0.5  # three (Poisson) sigmas of a difference
     assert admitted_pho < -noise, (admitted_pho, noise)
     held_pho = pho1["detained"][0] - pho0["detained"][0]
     held_rest = rest1["detained"][0] - rest0["detained"][0]
-    assert held_pho < 0 and 0.75 < -held_rest / held_pho < 1.25, (held_rest, held_pho)
+    assert held_pho < 0 and 0.75 < -held_rest / held_pho < 1.5, (held_rest, held_pho)
 
 
 def test_a_population_without_areas_cannot_be_run_by_area() -> None:

@@ -272,7 +272,14 @@ def test_run_by_area_prints_each_areas_outcomes_in_80_columns(
     table = by_area(load_results(tmp_path / "r")).filter(pl.col("weeks") >= 52)
     for row in table.to_dicts():  # one full year: the means printed are the year's values
         assert row["area"].upper() in out
-        for name in ("arrests", "admissions", "detained", "removals_interior", "removals"):
+        for name in (
+            "arrests",
+            "arrests_custodial",
+            "admissions",
+            "detained",
+            "removals_interior",
+            "removals",
+        ):
             assert f"{row[name]:,.0f}" in out, (row["area"], name)
     # and the families each area's removals reach
     import datetime as dt

@@ -158,6 +158,16 @@ OUTCOMES: dict[str, Outcome] = {
             scaled_unit="%",
         ),
         Outcome(
+            "arrests_custodial",
+            "ICE arrests in custody",
+            "people a year",
+            "sum",
+            ("arrests_jail", "arrests_287g", "arrests_prison", "arrests_287g_task_force"),
+            "ICE arrests of people in a jail or prison or arrested by a 287(g) partner: "
+            "transfers on a detainer or notification, 287(g) jail holds, prison releases and "
+            "task-force arrests (the Criminal Alien Program's and the partners' arrests).",
+        ),
+        Outcome(
             "zadvydas_releases",
             "Zadvydas releases",
             "people a year",
@@ -270,8 +280,9 @@ def by_area(results: Results) -> pl.DataFrame:
     ICE code in lower case) and fiscal year, with ``fiscal_year``, ``weeks`` and the columns
     of :data:`AREA_OUTCOMES`, each as :data:`OUTCOMES` defines it and reduced over the year
     the same way, counting the people of the area (who live there; someone held in another
-    area's beds counts in their own), and ``transfers``, the area's admissions held in other
-    areas' beds. A row with ``area`` :data:`BORDER` holds what the border adds: its removals
+    area's beds counts in their own), ``transfers``, the area's admissions held in other
+    areas' beds, and ``arrests_custodial`` (as :data:`OUTCOMES` defines it: the arrests made in
+    custody, from jails, prisons and 287(g); the border row adds none). A row with ``area`` :data:`BORDER` holds what the border adds: its removals
     and its detained, which the model does not place in an area, so that each column summed
     over the rows of a year is the national outcome.
 
@@ -290,6 +301,7 @@ def by_area(results: Results) -> pl.DataFrame:
         "admitted": "admissions",
         "transferred": "transfers",
         "detained": "detained",
+        "custodial": "arrests_custodial",
     }
     sums = (
         areas.group_by("fiscal_year", "level", "stage")
@@ -322,8 +334,9 @@ def by_area(results: Results) -> pl.DataFrame:
             pl.lit(BORDER).alias("area"),
             *(pl.lit(0.0).alias(c) for c in ("arrests", "removals_interior", "admissions")),
             pl.lit(0.0).alias("transfers"),
+            pl.lit(0.0).alias("arrests_custodial"),
         )
     )
-    columns = ["area", "fiscal_year", "weeks", *AREA_OUTCOMES, "transfers"]
+    columns = ["area", "fiscal_year", "weeks", *AREA_OUTCOMES, "transfers", "arrests_custodial"]
     out = pl.concat([table.select(columns), border.select(columns)], how="vertical_relaxed")
     return out.sort("fiscal_year", "area")

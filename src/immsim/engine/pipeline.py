@@ -70,11 +70,21 @@ _FLOW_NAMES = tuple(count.column for count in FLOWS)
 _FLOW_INDEX = np.array([int(count) for count in FLOWS])
 _BINDING_NAMES = tuple(BINDING_COLUMNS)
 _BINDING_INDEX = np.array([int(count) for count in BINDING.values()])
-BREAKDOWN_STAGES = ("removed", "arrested", "released", "admitted", "transferred", "detained")
+BREAKDOWN_STAGES = (
+    "removed",
+    "arrested",
+    "released",
+    "admitted",
+    "transferred",
+    "detained",
+    "custodial",
+)
 """The breakdown's stages: people removed, arrested and released under Zadvydas in the week,
 and in a run with areas also people admitted to detention, those of them transferred to
-another area's beds, and people detained at the week's end (the first three only, without
-areas)."""
+another area's beds, people detained at the week's end, and those of the arrests made in
+custody (from jails, prisons and 287(g): the weekly table's ``arrests_jail``,
+``arrests_287g``, ``arrests_prison`` and ``arrests_287g_task_force``) (the first three only,
+without areas)."""
 
 
 @dataclass(frozen=True)

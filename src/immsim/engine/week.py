@@ -88,13 +88,14 @@ def _tally(
     released: IntArray,
     admitted: IntArray,
     transferred: IntArray,
+    custodial: IntArray,
     stocks: IntArray,
     stages: int,
     columns: int,
 ) -> FloatArray:
     """The week's first ``stages`` breakdown stages (``BREAKDOWN_STAGES``: removed, arrested,
-    released under Zadvydas, and with areas admitted, transferred and detained at the week's
-    end), each summed by group
+    released under Zadvydas, and with areas admitted, transferred, detained at the week's end
+    and arrested in custody), each summed by group
     into every column the group belongs to (one per attribute: ``cells[group, attribute]``).
 
     One pass over the groups, each group's columns read together (a row of ``cells``), rather
@@ -112,6 +113,7 @@ def _tally(
             value[3] = admitted[i]
             value[4] = transferred[i]
             value[5] = stocks[HELD_COURT, i] + stocks[HELD_REMOVAL, i]
+            value[6] = custodial[i]
         for row in range(stages):
             if value[row] > 0:
                 for attribute in range(cells.shape[1]):
@@ -122,10 +124,12 @@ def _tally(
 @jit
 def _arrests(
     state: Stream, stocks: IntArray, plan: KernelPlan, run: RunState, out: FloatArray
-) -> IntArray:
+) -> tuple[IntArray, IntArray]:
     """Custodial arrests, leads and at-large operations, each program on its share of the
     officers' hours (hours one leaves unused do not pass to another); returns the arrests as
-    rows by stock (no order, order, released)."""
+    rows by stock (no order, order, released), and with areas the custodial arrests (from
+    jails, prisons and 287(g)) by group (without areas: none, as the breakdown does not
+    carry them)."""
     hours = plan.officer_hours
     added = hours * (run.effort - 1.0)  # by a goal's surge, to the programs the regime names
     taken = np.zeros_like(stocks)
@@ -137,6 +141,9 @@ def _arrests(
         out,
         taken,
     )
+    # custody takes from the stocks with no order and with one (jail and 287(g) holds, prison
+    # releases, task-force arrests), before the leads add theirs to ``taken``
+    in_custody = taken[FREE] + taken[ORDERED] if plan.areas else np.zeros(0, dtype=np.int64)
     lead_hours = hours * plan.share_leads + added * plan.surge_leads
     left, cut_leads = leads.run(state, stocks, plan.leads, run.thinned, lead_hours, out, taken)
     out[Count.OFFICER_HOURS_USED] = custodial + lead_hours - left
@@ -153,7 +160,7 @@ def _arrests(
     arrested[0] = taken[FREE] + large_p + collateral
     arrested[1] = taken[ORDERED] + large_o
     arrested[2] = taken[RELEASED]
-    return arrested
+    return arrested, in_custody
 
 
 @jit
@@ -168,7 +175,7 @@ def _week(
     out = np.zeros(N_COUNTS)
     background.run(state, stocks, plan.background, out)
     criminality.run(state, stocks, plan.criminality, out)
-    arrested = _arrests(state, stocks, plan, run, out)
+    arrested, in_custody = _arrests(state, stocks, plan, run, out)
     out[Count.ARRESTS] = arrested.sum()
     to_removal, to_court = processing.run(
         state, arrested[0], arrested[1], arrested[2], plan.processing, out
@@ -182,12 +189,22 @@ def _week(
     removed, released = removal.run(state, stocks, plan.removal, run.held, out)
     out[Count.BINDING_BEDS] = 1.0 if beds_bound else 0.0
     out[Count.BINDING_JUDGES] = 1.0 if judges_bound else 0.0
-    # the breakdown's stages (BREAKDOWN_STAGES): with areas also those admitted, transferred
-    # and held at the week's end, so that every outcome can be told by area
-    stages = 6 if plan.areas else 3
-    return out, _tally(
-        cells, removed, arrested, released, admitted, transferred, stocks, stages, n_columns
+    # the breakdown's stages (BREAKDOWN_STAGES): with areas also those admitted, transferred,
+    # held at the week's end and arrested in custody, so that every outcome can be told by area
+    stages = 7 if plan.areas else 3
+    sums = _tally(
+        cells,
+        removed,
+        arrested,
+        released,
+        admitted,
+        transferred,
+        in_custody,
+        stocks,
+        stages,
+        n_columns,
     )
+    return out, sums
 
 
 def week(
