@@ -6,14 +6,16 @@ machine slows both alike) in child processes that import one tree or the other:
 * a 10-year national run of the embedded default scenario, the population built beforehand
   (the engine's own time, as ``bench_engine.py`` measures it);
 * Monte Carlo draws of the same scenario run in process (``analysis.tasks.run_task``, the emigration
-  rate drawn as in ``bench_montecarlo.py``): the cost of one draw once the population is shared.
+  rate drawn as in ``bench_montecarlo.py``): the cost of one draw once the population is shared;
+* with ``--areas``, also the 10-year run carrying areas of responsibility (the population
+  prepared beforehand, as ``bench_areas.py`` times it), for engine changes aimed at it.
 
 It prints each side's median and their ratio (this tree's time over the other's: below 1 is
 faster). The earlier commit is checked out into a temporary git worktree, removed afterwards;
 its first run compiles its loops (not timed).
 
-Run: ``.venv/bin/python benchmarks/bench_versus.py REF [--rounds N]`` (REF: a commit, tag or
-branch; N alternations, 3 by default).
+Run: ``.venv/bin/python benchmarks/bench_versus.py REF [--rounds N] [--areas]`` (REF: a commit,
+tag or branch; N alternations, 3 by default).
 """
 
 from __future__ import annotations
@@ -44,6 +46,23 @@ def engine() -> dict[str, Any]:
     run(scenario, population=pop)  # loads (or compiles) the loops: not timed
     t0 = time.perf_counter()
     result = run(scenario, population=pop)
+    return {
+        "seconds": time.perf_counter() - t0,
+        "removals": float(result.weekly["removals"].sum()),
+    }
+
+
+def engine_areas() -> dict[str, Any]:
+    """The 10-year run with areas, its population prepared beforehand (not timed)."""
+    from immsim.engine.run import prepare, run
+    from immsim.engine.warm import warm_up
+    from immsim.scenario import resolve_scenario
+
+    scenario = resolve_scenario("default").model_copy(update={"areas": True})
+    warm_up()  # loads (or compiles) the loops: not timed
+    prepared = prepare(scenario)
+    t0 = time.perf_counter()
+    result = run(scenario, population=prepared)
     return {
         "seconds": time.perf_counter() - t0,
         "removals": float(result.weekly["removals"].sum()),
@@ -82,18 +101,19 @@ def _worktree(ref: str, folder: Path) -> Path:
     return tree
 
 
-def main(ref: str, rounds: int) -> None:
+def main(ref: str, rounds: int, areas: bool = False) -> None:
     with tempfile.TemporaryDirectory(prefix="immsim-versus-") as folder:
         other = _worktree(ref, Path(folder))
         try:
             trees = {"this": ROOT / "src", ref: other / "src"}
+            methods = ("engine", "montecarlo", *(("engine_areas",) if areas else ()))
             times: dict[str, dict[str, list[float]]] = {
-                name: {"engine": [], "montecarlo": []} for name in trees
+                name: {method: [] for method in methods} for name in trees
             }
             for _ in range(rounds):
                 for name, src in trees.items():
                     env = {"PYTHONPATH": f"{src}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-                    for method in ("engine", "montecarlo"):
+                    for method in methods:
                         result = run_isolated(__file__, method, env=env)
                         times[name][method].append(result["seconds"])
         finally:
@@ -106,15 +126,20 @@ def main(ref: str, rounds: int) -> None:
     for method, label in (
         ("engine", "10-year national run"),
         ("montecarlo", "one Monte Carlo draw"),
+        ("engine_areas", "10-year run with areas"),
     ):
+        if method not in times["this"]:
+            continue
         mine = statistics.median(times["this"][method])
         base = statistics.median(times[ref][method])
         print(f"  {label:22}: {mine:7.3f} s against {base:7.3f} s, ratio {mine / base:5.2f}")
 
 
-if __name__ == "__main__" and not child_main({"engine": engine, "montecarlo": montecarlo}):
+if __name__ == "__main__" and not child_main(
+    {"engine": engine, "montecarlo": montecarlo, "engine_areas": engine_areas}
+):
     args = sys.argv[1:]
     if not args or args[0].startswith("-"):
-        sys.exit("usage: bench_versus.py REF [--rounds N]")
+        sys.exit("usage: bench_versus.py REF [--rounds N] [--areas]")
     n = int(args[args.index("--rounds") + 1]) if "--rounds" in args else 3
-    main(args[0], n)
+    main(args[0], n, "--areas" in args)
