@@ -282,9 +282,10 @@ def by_area(results: Results) -> pl.DataFrame:
     the same way, counting the people of the area (who live there; someone held in another
     area's beds counts in their own), ``transfers``, the area's admissions held in other
     areas' beds, and ``arrests_custodial`` (as :data:`OUTCOMES` defines it: the arrests made in
-    custody, from jails, prisons and 287(g); the border row adds none). A row with ``area`` :data:`BORDER` holds what the border adds: its removals
-    and its detained, which the model does not place in an area, so that each column summed
-    over the rows of a year is the national outcome.
+    custody, from jails, prisons and 287(g); the border row adds none). A row with ``area``
+    :data:`BORDER` holds what the border adds: its removals and its detained, which the model
+    does not place in an area, so that each column summed over the rows of a year is the
+    national outcome.
 
     This is the one place results by area are read from: ``immsim run --by-area`` prints it,
     and the per-area back-test and the report's map take their numbers from it."""
@@ -332,9 +333,16 @@ def by_area(results: Results) -> pl.DataFrame:
         )
         .with_columns(
             pl.lit(BORDER).alias("area"),
-            *(pl.lit(0.0).alias(c) for c in ("arrests", "removals_interior", "admissions")),
-            pl.lit(0.0).alias("transfers"),
-            pl.lit(0.0).alias("arrests_custodial"),
+            *(
+                pl.lit(0.0).alias(c)
+                for c in (
+                    "arrests",
+                    "removals_interior",
+                    "admissions",
+                    "transfers",
+                    "arrests_custodial",
+                )
+            ),
         )
     )
     columns = ["area", "fiscal_year", "weeks", *AREA_OUTCOMES, "transfers", "arrests_custodial"]

@@ -196,7 +196,8 @@ def _print_areas(results: Results, tree: ParameterTree, at: dt.date, wide: bool)
     first, last = min(means["first"].to_list()), max(means["last"].to_list())
     console.print(
         f"By area of responsibility, people a year (mean of FY{first}-FY{last}): ICE arrests, "
-        "those of them in custody (jails, prisons, 287(g)), detention book-ins, those held in another area's beds, detained on an average day, "
+        "those of them in custody (jails, prisons, 287(g)), detention book-ins, those held in "
+        "another area's beds, detained on an average day, "
         "interior removals, and removals; parents of U.S.-citizen children removed, the "
         "U.S.-citizen children who lost a parent and the mixed-status households reached "
         "(each area's removals at the nation's share of parents that year: the engine counts "

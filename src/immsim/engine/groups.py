@@ -5,9 +5,10 @@ that change what happens to someone (priority, processing path, removal logistic
 entry cohort, and, in a run that carries areas, the area of responsibility (``AREA``), where
 cooperation, beds and the results differ by area. Without areas the area is dropped (every
 group is in one area, ``NATIONAL``) and cooperation enters as national shares. Age matters in
-the regimes only as a mitigating factor, and age is not a group attribute here, so a factor on age
-cannot lower a tier (factors on years in the U.S. or a U.S.-citizen child can: see docs/design.md). New arrivals during a run get their own cohort groups, one per entry year, with the
-composition of the population's most recent arrivals (by area, with areas).
+the regimes only as a mitigating factor, and age is not a group attribute here, so a factor on
+age cannot lower a tier (factors on years in the U.S. or a U.S.-citizen child can: see
+docs/design.md). New arrivals during a run get their own cohort groups, one per entry year, with
+the composition of the population's most recent arrivals (by area, with areas).
 
 Carrying areas makes some 60,900 groups of the national population's 4,837 (measured on the
 default scenario's population: areas are its outermost raked axis, and only the combinations
