@@ -8,6 +8,8 @@ filed and completed. From them:
 - ``courts.process.relief_share`` (the tree's value): of proceedings an immigration judge decided
   (removed, deported, excluded, voluntary departure, relief granted, terminated), the share that
   ended in relief or termination;
+- ``courts.process.detained_voluntary_departure_share`` (the tree's 2011 value): of the decided
+  proceedings of people detained at the decision, the share that ended in voluntary departure;
 - ``courts.process.detained_case_weeks`` (the tree's value): the mean wait of a detained case
   until it is ready for decision, in the engine an exponential wait (a chance 1 / weeks each
   week). From the weeks between filing and decision of the decided proceedings of people
@@ -39,6 +41,7 @@ DECIDED = {"X", "D", "E", "V", "R", "T"}
 voluntary departure, relief granted, terminated (tblDecCode); the rest (other, withdrawn,
 blank: transfers, changes of venue, closures) did not decide the case."""
 RELIEF_OR_TERMINATED = {"R", "T"}
+VOLUNTARY_DEPARTURE = "V"
 DAYS_PER_WEEK = 7
 
 
@@ -50,8 +53,8 @@ def _date(text: str) -> dt.date | None:
 
 
 def court_outcomes(path: Path) -> dict[str, float]:
-    """The two derived values and the counts behind them, from the records at ``path``."""
-    decided = relieved = 0
+    """The three derived values and the counts behind them, from the records at ``path``."""
+    decided = relieved = detained_decided = detained_departed = 0
     detained_weeks: list[float] = []
     with open(path, newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
@@ -62,7 +65,10 @@ def court_outcomes(path: Path) -> dict[str, float]:
             relieved += code in RELIEF_OR_TERMINATED
             filed = _date(row["Court Filed Date"])
             done = _date(row["Court Closed / Completion Dates"])
-            if row["Custody1"].strip().lower() == "detained" and filed and done and done >= filed:
+            detained = row["Custody1"].strip().lower() == "detained"
+            detained_decided += detained
+            detained_departed += detained and code == VOLUNTARY_DEPARTURE
+            if detained and filed and done and done >= filed:
                 detained_weeks.append((done - filed).days / DAYS_PER_WEEK)
     median = statistics.median(detained_weeks)
     q1, _, q3 = statistics.quantiles(detained_weeks, n=4)
@@ -71,6 +77,9 @@ def court_outcomes(path: Path) -> dict[str, float]:
         "decided": decided,
         "relief_or_terminated": relieved,
         "relief_share": round(relieved / decided, 3),
+        "detained_decided": detained_decided,
+        "detained_voluntary_departures": detained_departed,
+        "detained_voluntary_departure_share": round(detained_departed / detained_decided, 3),
         "detained_decided_with_dates": len(detained_weeks),
         "detained_weeks_mean": round(sum(detained_weeks) / len(detained_weeks), 1),
         "detained_weeks_median": round(median, 1),

@@ -124,6 +124,10 @@ def test_court_values_derived_from_the_npr_records_match_the_tree(shared_data: P
     assert abs(derived["exponential_q3"] - derived["detained_weeks_q3"]) < 1.2
     # by hand from the file's decision codes: 1,032 terminated + 310 relief of 3,759 decided
     assert derived["decided"] == 3759 and derived["relief_or_terminated"] == 1342
+    # voluntary departure on the detained docket: by hand, 75 of the 2,847 detained decisions
+    assert derived["detained_decided"] == 2847 and derived["detained_voluntary_departures"] == 75
+    departures = tree.get("courts.process.detained_voluntary_departure_share", "2012-01-01")
+    assert departures == derived["detained_voluntary_departure_share"]
 
 
 def test_287g_reach_derived_from_trac_and_the_agency_counts_matches_the_tree(

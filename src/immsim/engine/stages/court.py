@@ -3,7 +3,9 @@ cases as they allow (in no particular order: the model does not track a case's a
 share of those hours the courts could hold non-detained hearings (none from March to June 2020,
 when EOIR postponed them for COVID-19, then court by court until February 2022). Each
 completion is relief (the case ends, the person stays) or a removal order; released cases may
-be ordered in absentia."""
+be ordered in absentia. Some detained cases end in voluntary departure instead of an order: the
+person still leaves from custody (departure under safeguards, which ICE counts among its removals
+and returns), so it is a decision of its own in the counts, not another way out of detention."""
 
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ class CourtPlan(NamedTuple):
     p_detained_ready: float  # a detained case ready for decision, a week
     relief: FloatArray
     p_in_absentia: float
+    p_voluntary_departure: float  # of detained completions
 
 
 def plan(x: PlanInputs) -> CourtPlan:
@@ -49,7 +52,14 @@ def plan(x: PlanInputs) -> CourtPlan:
             float(p["courts.process.relief_share"]),
         ),
         p_in_absentia=float(p["courts.process.in_absentia_share"]),
+        p_voluntary_departure=float(p["courts.process.detained_voluntary_departure_share"]),
     )
+
+
+@jit
+def _of_the_rest(share: float, taken: float) -> float:
+    """A share of all, as a chance among those left after a share ``taken`` of all."""
+    return min(1.0, share / (1.0 - taken)) if taken < 1.0 else 0.0
 
 
 @jit
@@ -60,10 +70,13 @@ def decide(
     done_released: IntArray,
     relief: FloatArray,
     p_absentia: float,
+    p_departure: float,
     out: FloatArray,
 ) -> None:
-    """Court completions decided, in place: detained cases ordered removed stay held, released
-    ones ordered removed are at large with an order."""
+    """Court completions decided, in place: detained cases ordered removed or granted voluntary
+    departure stay held until they leave, released ones ordered removed are at large with an
+    order. Voluntary departure is a share of all detained completions, as the records count
+    it, taken from those not granted relief so that relief keeps its own share."""
     for i in range(stocks.shape[1]):
         d = done_detained[i]
         r = done_released[i]
@@ -71,8 +84,10 @@ def decide(
             stocks[HELD_COURT, i] -= d
             granted = binomial(state, d, relief[i])
             stocks[HELD_REMOVAL, i] += d - granted
+            departing = binomial(state, d - granted, _of_the_rest(p_departure, relief[i]))
             out[Count.RELIEF_GRANTED] += granted
-            out[Count.ORDERS] += d - granted
+            out[Count.VOLUNTARY_DEPARTURES] += departing
+            out[Count.ORDERS] += d - granted - departing
         if r > 0:
             stocks[RELEASED, i] -= r
             absentia = binomial(state, r, p_absentia)
@@ -97,7 +112,16 @@ def run(state: Stream, stocks: IntArray, plan: CourtPlan, out: FloatArray) -> bo
     done_rel = draws.capped(state, stocks[RELEASED], hours_left / h_rel)
     n_done_rel = done_rel.sum()
     out[Count.JUDGE_HOURS_USED] = n_done_det * h_det + n_done_rel * h_rel
-    decide(state, stocks, done_det, done_rel, plan.relief, plan.p_in_absentia, out)
+    decide(
+        state,
+        stocks,
+        done_det,
+        done_rel,
+        plan.relief,
+        plan.p_in_absentia,
+        plan.p_voluntary_departure,
+        out,
+    )
     out[Count.COMPLETIONS_DETAINED] = n_done_det
     out[Count.COMPLETIONS_RELEASED] = n_done_rel
     return n_done_det < ready_det.sum() or (heard < 1.0 and released_pending > 0)

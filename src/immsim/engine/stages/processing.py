@@ -1,6 +1,8 @@
 """The path after arrest: reinstatement of a prior order, expedited removal, an administrative
-order, voluntary return, or a notice to appear. People arrested with an order go to removal,
-people arrested with a case pending go back to court."""
+order, voluntary return, or a notice to appear. People arrested with an order go to removal;
+people arrested with a case pending go back to court, unless ICE's attorneys have the case
+dismissed to put them in expedited removal instead (from May 2025: only people the expedited-
+removal window reaches, so the route shuts whenever the window does)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ class ProcessingPlan(NamedTuple):
     aggravated: BoolArray  # INA 238(b): an administrative order, without a judge
     return_eligible: BoolArray
     p_voluntary_return: float
+    p_dismissed_to_expedited: float  # of the expedited-eligible arrested with a case pending
 
 
 def plan(x: PlanInputs) -> ProcessingPlan:
@@ -37,6 +40,7 @@ def plan(x: PlanInputs) -> ProcessingPlan:
         aggravated=a.aggravated,
         return_eligible=a.return_eligible,
         p_voluntary_return=float(x.p["processing.voluntary_return_share"]),
+        p_dismissed_to_expedited=float(x.p["processing.pending_case_dismissal_share"]),
     )
 
 
@@ -53,6 +57,7 @@ def run(
     path added to ``out``."""
     to_removal = from_ordered.copy()
     to_court = from_released.copy()
+    _dismiss_to_expedited(state, to_removal, to_court, plan, out)
     for i in range(from_free.size):
         n = from_free[i]
         if n == 0:
@@ -72,3 +77,22 @@ def run(
             out[Count.NOTICES_TO_APPEAR] += n - vr
             to_court[i] += n - vr
     return to_removal, to_court
+
+
+@jit
+def _dismiss_to_expedited(
+    state: Stream, to_removal: IntArray, to_court: IntArray, plan: ProcessingPlan, out: FloatArray
+) -> None:
+    """People arrested with a case pending whose case is dismissed so that expedited removal can
+    take them, moved from court to removal in place. Draws nothing while the route is closed, so
+    runs before 2025 keep their random numbers."""
+    if plan.p_dismissed_to_expedited <= 0.0:
+        return
+    for i in range(to_court.size):
+        n = to_court[i]
+        if n == 0 or not plan.expedited[i]:
+            continue
+        d = binomial(state, n, plan.p_dismissed_to_expedited)
+        to_court[i] -= d
+        to_removal[i] += d
+        out[Count.DISMISSED_TO_EXPEDITED] += d

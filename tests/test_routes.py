@@ -1,0 +1,73 @@
+"""The routes out of the court docket of 2025-26 (issue 19) open and shut on the dates the
+courts and the agencies set: expedited removal in the interior stops while a district court's
+stay holds (29 August 2025 to the D.C. Circuit's ruling of 23 June 2026), and with it the
+dismissal of pending cases into expedited removal, which begins at the end of May 2025."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+import pytest
+import yaml
+
+from immsim.engine.run import run
+from immsim.parameters import load_baseline
+from immsim.population.build import build_population
+from immsim.scenario import parse_scenario
+from immsim.yamlio import load_yaml_text
+
+TREE = load_baseline()
+POP = build_population(TREE, dt.date(2016, 10, 1), seed=1)
+STAY = (dt.date(2025, 8, 29), dt.date(2026, 6, 23))
+"""Make the Road New York v. Noem: the district court's stay and the D.C. Circuit's vacatur."""
+
+
+def go(start: str, years: int, overrides: dict[str, float] | None = None) -> pl.DataFrame:
+    doc: dict[str, Any] = {
+        "name": "routes",
+        "regime": "jan2025",
+        "start": start,
+        "horizon_years": years,
+        "seed": 11,
+    }
+    if overrides:
+        doc["reform"] = {
+            "name": "routes",
+            "overrides": {k: {"values": {"2006-10-01": v}} for k, v in overrides.items()},
+        }
+    scenario = parse_scenario(load_yaml_text(yaml.safe_dump(doc), "routes.yaml"))
+    return run(scenario, population=POP).weekly
+
+
+def weeks(weekly: pl.DataFrame, start: dt.date, end: dt.date) -> pl.DataFrame:
+    """The weeks that begin on or after ``start`` and end before ``end``."""
+    return weekly.filter((pl.col("date") >= start) & (pl.col("date") + dt.timedelta(days=6) < end))
+
+
+def test_the_stay_shuts_expedited_removal_and_the_dismissals_into_it() -> None:
+    weekly = go("2025-06-02", years=2)
+    before = weeks(weekly, dt.date(2025, 6, 2), STAY[0])
+    during = weeks(weekly, *STAY)
+    after = weeks(weekly, STAY[1], dt.date(2027, 6, 1))
+    assert len(during) > 40
+    # in force before the stay and after its vacatur: arrestees the two-year window reaches
+    assert before["expedited_removals"].sum() > 0 and after["expedited_removals"].sum() > 0
+    # none while it holds, and no pending case dismissed into a route that is shut
+    assert during["expedited_removals"].sum() == 0
+    assert during["dismissed_to_expedited"].sum() == 0
+
+
+def test_dismissals_move_pending_cases_out_of_court_only_when_the_guidance_applies() -> None:
+    # With the route at the guidance's reach (share 1) arrestees with a pending case the window
+    # reaches leave the docket for removal; at 0 none does. The test's population (October 2016)
+    # holds no case filed within two years of 2026, so the window is widened to twenty years to
+    # reach its pending cases
+    wide = {"processing.expedited_removal_max_years": 20.0}
+    on = go("2026-07-01", 1, wide)
+    off = go("2026-07-01", 1, {**wide, "processing.pending_case_dismissal_share": 0.0})
+    assert on["dismissed_to_expedited"].sum() > 0
+    assert off["dismissed_to_expedited"].sum() == 0
+    assert TREE.get("processing.pending_case_dismissal_share", "2025-05-29") == 0
+    assert TREE.get("processing.pending_case_dismissal_share", "2025-05-30") == pytest.approx(1)
