@@ -24,12 +24,13 @@ from numpy.typing import NDArray
 from immsim.engine import costs, draws
 from immsim.engine.controller import next_effort
 from immsim.engine.counts import BINDING, FLOWS, Count
+from immsim.engine.glide import BedPath
 from immsim.engine.inputs import PlanInputs, live_groups
-from immsim.engine.plan import WeekPlan, build_plan
+from immsim.engine.plan import WeekPlan, build_plan, frozen
 from immsim.engine.prepared import Prepared
-from immsim.engine.stages import at_large, leads, removal
+from immsim.engine.stages import at_large, detention, leads, removal
 from immsim.engine.start import initial_effort, initial_stocks
-from immsim.engine.week import RunState, week
+from immsim.engine.week import KernelPlan, RunState, week
 from immsim.errors import InputError
 from immsim.regimes.model import Regime
 
@@ -199,6 +200,8 @@ class Pipeline:
         self._located: tuple[WeekPlan, float, at_large.Located] | None = None
         self._thinned = leads.thinned_tables(self.groups.size)
         self._in_force: WeekPlan | None = None  # last week's plan
+        self._beds = BedPath()  # the funded beds week by week (a glide after a step down)
+        self._held = 0.0  # the people detained at last week's end, the border's included
         self.state = self._initial_state(start)
 
     def _initial_state(self, start: dt.date) -> State:
@@ -263,10 +266,11 @@ class Pipeline:
             self._thinned.ready[:] = False
             self._in_force = w
         assert s.held is not None  # made with the first week's plan
+        kernel = self._kernel(w, day)
         counts, sums = week(
             self.bits,
             s.stocks,
-            w.kernel,
+            kernel,
             RunState(
                 effort=s.effort,
                 located=self._located_for(w, s.effort),
@@ -283,7 +287,8 @@ class Pipeline:
             s.review_scope = int(counts[Count.REVIEW_SCOPE])
             s.reviewed += float(counts[Count.REVIEW_CASES])
         values = self._flows(w, counts)
-        values.update(self._levels(w, counts))
+        values.update(self._levels(w, kernel, counts))
+        self._held = values["detained"]
         s.effort = next_effort(w.goal, s.effort, s.recent_removals, values["removals"])
         flags = counts[_BINDING_INDEX]
         binding = next((name for name, flag in zip(BINDING, flags, strict=True) if flag), "none")
@@ -293,6 +298,23 @@ class Pipeline:
             values=values,
             binding=binding,
             breakdown=Breakdown(columns=w.columns, sums=sums),
+        )
+
+    def _kernel(self, w: WeekPlan, day: dt.date) -> KernelPlan:
+        """The plan's stages with the week's funded beds: the tree's, or on a glide path to the
+        year's end after a step down below the people held (:mod:`immsim.engine.glide`)."""
+        d = w.kernel.detention
+        funded = self._beds.week(d.funded_beds, day, self._held)
+        if funded == d.funded_beds:
+            return w.kernel
+        p = self.params(day)
+        beds = detention.interior_beds(p, funded)
+        return w.kernel._replace(
+            detention=d._replace(
+                funded_beds=funded,
+                beds=beds,
+                area_beds=frozen(detention.shared_beds(self.groups, p, beds)),
+            )
         )
 
     @staticmethod
@@ -306,7 +328,7 @@ class Pipeline:
         out["removals"] = n_land + n_air + w.border.removals
         return out
 
-    def _levels(self, w: WeekPlan, counts: FloatArray) -> dict[str, float]:
+    def _levels(self, w: WeekPlan, k: KernelPlan, counts: FloatArray) -> dict[str, float]:
         """The weekly table's stocks at the week's end, and its costs, capacities and binding
         flags at the effort the week ran at."""
         s = self.state
@@ -326,7 +348,6 @@ class Pipeline:
             court_pending=released + held_court,
         )
         out.update(costs.week_costs(w.costs, s.effort, detained, n_land, n_air + w.border.air))
-        k = w.kernel
         out.update(
             officer_hours=k.officer_hours * s.effort,
             officer_hours_used=float(counts[Count.OFFICER_HOURS_USED]),

@@ -30,6 +30,7 @@ from immsim.engine import border
 from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
 from immsim.engine.draws import Stream
+from immsim.engine.groups import Groups
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import weekly
 from immsim.engine.stocks import HELD_COURT, HELD_REMOVAL, ORDERED, RELEASED, move
@@ -53,21 +54,28 @@ class DetentionPlan(NamedTuple):
     admission_rank: IntArray
 
 
-def interior_beds(p: Mapping[str, Any]) -> int:
-    """The beds the interior can fill: the usable funded beds less those the border holds."""
+def interior_beds(p: Mapping[str, Any], funded: float | None = None) -> int:
+    """The beds the interior can fill: the usable funded beds (the tree's, or ``funded``: a
+    week's on a glide path, :mod:`immsim.engine.glide`) less those the border holds."""
+    if funded is None:
+        funded = float(p["detention.funded_beds"])
     # ICE's pandemic requirements (April 2020 to May 2023) held facilities below capacity
-    usable = float(p["detention.funded_beds"]) * float(p["detention.pandemic_capacity_share"])
+    usable = funded * float(p["detention.pandemic_capacity_share"])
     return max(0, int(usable - border.detained(p)))
 
 
 def area_beds(x: PlanInputs, beds: int) -> IntArray:
+    """``beds`` shared over the run's areas (:func:`shared_beds`)."""
+    return shared_beds(x.groups, x.p, beds)
+
+
+def shared_beds(g: Groups, p: Mapping[str, Any], beds: int) -> IntArray:
     """``beds`` shared over the run's areas by their shares (``geography.bed_share.<area>``,
     normalized over the areas the run carries) in whole beds adding up to ``beds``; all of
     them in a run without areas."""
-    g = x.groups
     if not g.areas:
         return np.array([beds], dtype=np.int64)
-    shares = np.array([float(x.p[f"geography.bed_share.{area}"]) for area in g.area_names])
+    shares = np.array([float(p[f"geography.bed_share.{area}"]) for area in g.area_names])
     out: IntArray = integerize(beds * shares / shares.sum()).astype(np.int64)
     return out
 
