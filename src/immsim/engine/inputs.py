@@ -47,6 +47,7 @@ class Attributes:
     prior_removal: BoolArray
     asylum: BoolArray
     tps: BoolArray  # holds Temporary Protected Status (protected while its designation holds)
+    parole: BoolArray  # paroled on arrival in 2022-2024 (protected while the parole holds)
     return_eligible: BoolArray
     mandatory: BoolArray  # INA 236(c): serious convictions are held without bond
     bondable: BoolArray
@@ -71,6 +72,7 @@ class Attributes:
             prior_removal=imm == "prior_removal",
             asylum=asylum,
             tps=prot == "tps",
+            parole=prot == "parole",
             return_eligible=(crim == "none") & ~asylum,
             mandatory=felon,
             bondable=~felon,
@@ -130,9 +132,12 @@ def enforce(regime: Regime, t: Triage, p: Mapping[str, Any]) -> FloatArray:
 def protection(p: Mapping[str, Any], a: Attributes) -> FloatArray:
     """The chance that a statute leaves someone removable, whatever the regime: people holding
     Temporary Protected Status may not be removed while their country's designation holds
-    (INA 244(a)(1)(A)), so only the share whose designation has ended can be arrested."""
-    in_force = float(p["enforcement.protections.tps_in_force_share"])
-    out: FloatArray = np.where(a.tps, 1.0 - in_force, 1.0)
+    (INA 244(a)(1)(A)), and a parolee's parole lasts until it expires or DHS terminates it
+    (INA 212(d)(5)(A), 8 CFR 212.5(e)), so only the share whose designation or parole has
+    ended can be arrested."""
+    tps = float(p["enforcement.protections.tps_in_force_share"])
+    parole = float(p["enforcement.protections.parole_in_force_share"])
+    out: FloatArray = np.where(a.tps, 1.0 - tps, np.where(a.parole, 1.0 - parole, 1.0))
     return out
 
 

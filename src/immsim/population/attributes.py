@@ -29,7 +29,9 @@ IMMIGRATION_HISTORY: Final = ("none", "final_order", "prior_removal")
 """``final_order``: an unexecuted final order of removal; ``prior_removal``: removed before and
 returned (the case for reinstatement of the earlier order)."""
 
-PROTECTED_STATUS: Final = ("none", "deferred_action", "tps", "pending_asylum")
+PROTECTED_STATUS: Final = ("none", "deferred_action", "tps", "pending_asylum", "parole")
+"""``parole``: paroled on arrival through the 2022-2024 processes (CHNV, CBP One appointments);
+the level stays after a parole ends, when the dated share in force says who is still protected."""
 
 AGE_BANDS: Final = ("under_18", "age_18_29", "age_30_44", "age_45_64", "age_65_plus")
 

@@ -35,7 +35,7 @@ NonPriorityAction = Literal["enforce", "case_by_case", "decline"]
 CriminalHistory = Literal["none", "minor", "significant_misdemeanor", "felony", "aggravated_felony"]
 CountryGroup = Literal["mexico_land", "central_america_flight", "refusing_or_delaying", "other"]
 ImmigrationHistory = Literal["none", "final_order", "prior_removal"]
-ProtectedStatus = Literal["none", "deferred_action", "tps", "pending_asylum"]
+ProtectedStatus = Literal["none", "deferred_action", "tps", "pending_asylum", "parole"]
 AgeBand = Literal["under_18", "age_18_29", "age_30_44", "age_45_64", "age_65_plus"]
 EntryYear = Annotated[int, Field(ge=ENTRY_YEAR_RANGE[0], le=ENTRY_YEAR_RANGE[1])]
 

@@ -127,7 +127,8 @@ def _classes(a: Attributes, t: Triage, known: bool, cooperation: IntArray) -> In
     key = a.criminal_history.astype(np.int64) * 2 + a.pending
     if known:
         key = key * 2 + a.known
-    key = (((key * (NO_TIER + 1) + t.rank) * 2 + t.exempt) * 3 + t.detainer) * 2 + a.tps
+    key = (((key * (NO_TIER + 1) + t.rank) * 2 + t.exempt) * 3 + t.detainer) * 3 + a.tps
+    key = key + 2 * a.parole  # TPS and parole are levels of one attribute: never both
     out: IntArray = key * (int(cooperation.max(initial=0)) + 1) + cooperation
     return out
 
