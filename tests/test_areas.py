@@ -13,6 +13,7 @@ from immsim.engine.results import Results
 from immsim.engine.run import run
 from immsim.outcomes import BORDER, by_area, by_year
 from immsim.parameters import load_baseline
+from immsim.population.build import Population
 from immsim.population.targets import aor_levels
 from immsim.scenario import Scenario, parse_scenario
 from immsim.yamlio import load_yaml_text
@@ -73,11 +74,14 @@ def test_outcomes_by_area_add_up_to_the_nations() -> None:
         "admissions",
         "detained",
         "arrests_custodial",
+        "removals_parents",
     )
     nation = by_year(results, outcomes)
     summed = table.group_by("fiscal_year").agg(pl.col(outcomes).sum())
     joined = nation.join(summed, on="fiscal_year", suffix="_areas")
-    assert (joined["arrests_custodial"] > 0).all()
+    # the parents by area are the engine's own tally by area (removed_parents), the nation's
+    # the removed stage's us_citizen_child column: two counts of the same people
+    assert (joined["arrests_custodial"] > 0).all() and (joined["removals_parents"] > 0).all()
     for outcome in outcomes:
         assert joined[outcome].to_list() == pytest.approx(
             joined[f"{outcome}_areas"].to_list(), rel=1e-9
@@ -178,3 +182,58 @@ def test_a_population_without_areas_cannot_be_run_by_area() -> None:
         Prepared(without, START + dt.timedelta(days=400), 1.0, areas=True)
     national = Prepared(without, START + dt.timedelta(days=400), 1.0).groups
     assert not national.areas and national.initial.sum() == 2000  # without areas it runs
+
+
+def with_parents(shares: dict[str, float]) -> Population:
+    """The default scenario's population with, in each area of ``shares``, that share of every
+    stratum's people parents of a U.S.-citizen child (and the rest not), whatever else they
+    are: the parents' flag made independent there of everything the engine acts on."""
+    from immsim.engine.run import scenario_population
+
+    people = scenario_population(scenario(areas=True), TREE, seed=7)
+    flag, count = "us_citizen_child", pl.col("count")
+    others = [c for c in people.strata.columns if c not in (flag, "count")]
+    chosen = pl.col("aor").cast(pl.String).is_in(list(shares))
+    kept = people.strata.filter(~chosen)
+    pooled = (
+        people.strata.filter(chosen)
+        .group_by(others)
+        .agg(count.sum())
+        .with_columns(
+            pl.col("aor").cast(pl.String).replace_strict(shares, return_dtype=pl.Float64).alias("f")
+        )
+    )
+    parents = (count * pl.col("f")).round().cast(pl.Int64)
+    split = pl.concat(
+        [
+            pooled.with_columns(pl.lit(True).alias(flag), parents.alias("n")),
+            pooled.with_columns(pl.lit(False).alias(flag), (count - parents).alias("n")),
+        ]
+    )
+    split = split.with_columns(pl.col("n").cast(kept["count"].dtype).alias("count"))
+    strata = pl.concat([kept, split.select(kept.columns)], how="vertical_relaxed")
+    return Population(strata=strata.filter(count > 0), reference_date=people.reference_date)
+
+
+def test_an_area_with_more_parents_removes_more_parents_per_removal() -> None:
+    """Hand calculation from the population. In Los Angeles 60% of every stratum's people are
+    made parents of a U.S.-citizen child, in Houston 15% (the nation's share is about 0.4 of
+    the adults: population.composition.us_citizen_child). Under jan2025 nothing the engine does
+    depends on the flag (no regime of 2025 weighs parents), and within each area it is now
+    independent of every attribute the engine acts on, so each person removed there is a parent
+    with the area's share: parents per interior removal should be 0.60 in Los Angeles and 0.15
+    in Houston, up to the draws (a binomial's sd, sqrt(0.6 x 0.4 / n), under 0.01 for the
+    several thousand removals of each area a year) and the arrivals, whose flag follows the
+    nation's latest arrivals, not the area's (a few per cent of a year's removals, hence the
+    tolerance of 0.04). Before the engine told parents by area, both areas got the nation's
+    share."""
+    shares = {"los": 0.60, "hou": 0.15}
+    results = run(scenario(areas=True, years=1), population=with_parents(shares))
+    table = by_area(results).group_by("area").agg(pl.col("removals_parents", "removals").sum())
+    ratio = {
+        row["area"]: row["removals_parents"] / row["removals"]
+        for row in table.filter(pl.col("area").is_in(list(shares))).to_dicts()
+    }
+    assert ratio["los"] > ratio["hou"]
+    for area, share in shares.items():
+        assert abs(ratio[area] - share) < 0.04, (area, ratio[area], share)

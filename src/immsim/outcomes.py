@@ -95,6 +95,17 @@ OUTCOMES: dict[str, Outcome] = {
             "Removals of people arrested in the interior, over land or by air.",
         ),
         Outcome(
+            "removals_parents",
+            "interior removals of parents of U.S.-citizen children",
+            "people a year",
+            "sum",
+            (),
+            "Interior removals of people with a U.S.-citizen child (the population's "
+            "us_citizen_child: Pew's parents of U.S.-born children); the border's removals are "
+            "not told by family.",
+            count_of=("removed", "us_citizen_child", ("true",)),
+        ),
+        Outcome(
             "detained",
             "detained (average)",
             "people",
@@ -267,7 +278,14 @@ def _counted(results: Results, stage: str, attribute: str, levels: tuple[str, ..
     )
 
 
-AREA_OUTCOMES = ("arrests", "admissions", "removals", "removals_interior", "detained")
+AREA_OUTCOMES = (
+    "arrests",
+    "admissions",
+    "removals",
+    "removals_interior",
+    "removals_parents",
+    "detained",
+)
 """The outcomes a table by area carries (:func:`by_area`, ``analysis.areas``): flows and levels
 that add up over areas (shares and the court's national docket do not)."""
 BORDER = "border"
@@ -282,7 +300,9 @@ def by_area(results: Results) -> pl.DataFrame:
     the same way, counting the people of the area (who live there; someone held in another
     area's beds counts in their own), ``transfers``, the area's admissions held in other
     areas' beds, and ``arrests_custodial`` (as :data:`OUTCOMES` defines it: the arrests made in
-    custody, from jails, prisons and 287(g); the border row adds none). A row with ``area``
+    custody, from jails, prisons and 287(g); the border row adds none). ``removals_parents``
+    counts the area's removed parents of U.S.-citizen children from the engine's own tally by
+    area (the breakdown's ``removed_parents``), not the nation's share; the border adds none. A row with ``area``
     :data:`BORDER` holds what the border adds: its removals and its detained, which the model
     does not place in an area, so that each column summed over the rows of a year is the
     national outcome.
@@ -303,6 +323,7 @@ def by_area(results: Results) -> pl.DataFrame:
         "transferred": "transfers",
         "detained": "detained",
         "custodial": "arrests_custodial",
+        "removed_parents": "removals_parents",
     }
     sums = (
         areas.group_by("fiscal_year", "level", "stage")
@@ -338,6 +359,7 @@ def by_area(results: Results) -> pl.DataFrame:
                 for c in (
                     "arrests",
                     "removals_interior",
+                    "removals_parents",
                     "admissions",
                     "transfers",
                     "arrests_custodial",

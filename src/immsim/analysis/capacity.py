@@ -26,6 +26,7 @@ from immsim.engine.costs import LABELS, capital_per_year
 from immsim.engine.results import Results
 from immsim.engine.run import run
 from immsim.errors import InputError
+from immsim.outcomes import OUTCOMES
 from immsim.parameters.intervals import parameter_draws, uncertain_values
 from immsim.parameters.loader import ParameterTree
 from immsim.parameters.reform import Reform
@@ -517,12 +518,16 @@ def capacity_bands(
 
 
 def _parents(results: Results, weeks: pl.DataFrame) -> float:
-    """Interior removals of parents of U.S.-citizen children in ``weeks``."""
+    """Interior removals of parents of U.S.-citizen children in ``weeks`` (the outcome
+    ``removals_parents``'s breakdown count, over those weeks rather than a fiscal year)."""
+    count_of = OUTCOMES["removals_parents"].count_of
+    assert count_of is not None
+    stage, attribute, levels = count_of
     rows = results.breakdown.filter(
         pl.col("week").is_in(weeks["week"].implode())
-        & (pl.col("stage") == "removed")
-        & (pl.col("attribute") == "us_citizen_child")
-        & (pl.col("level") == "true")
+        & (pl.col("stage") == stage)
+        & (pl.col("attribute") == attribute)
+        & pl.col("level").is_in(list(levels))
     )
     return float(rows["persons"].sum())
 

@@ -25,7 +25,8 @@ of the engine.
   wages rise), each for the whole unauthorized population gone, scaled by the share of the run's
   starting population gone; its 4-year and 10-year policies bound the band.
 - Families: removed parents of U.S.-citizen children (the population's ``us_citizen_child``
-  attribute, counted by the engine) times the U.S.-citizen children per such parent (Pew); and
+  attribute, counted by the engine nationally and by area: the outcome ``removals_parents``)
+  times the U.S.-citizen children per such parent (Pew); and
   the mixed-status households a removal reaches, removals times households per unauthorized
   resident (CMS 2024).
 
@@ -56,6 +57,7 @@ import polars as pl
 from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine.costs import COMPONENTS, LABELS, capital_per_year
 from immsim.engine.results import Results
+from immsim.outcomes import by_year
 from immsim.parameters.loader import ParameterTree
 from immsim.parameters.scales import split_normal
 
@@ -261,7 +263,7 @@ class Effects:
 
     Areas: every effect here is per person removed, so an area's effects are ``Effects.of`` of
     that area's removals and parents, with the same ``Rates``; :func:`families_by_area` gives
-    the family counts by area from the by-area table."""
+    the family counts by area from the by-area table (its parents the engine's own by area)."""
 
     removed: float
     left: float
@@ -323,17 +325,15 @@ class Effects:
 
 
 def parents_removed(results: Results) -> pl.DataFrame:
-    """Interior removals of parents of U.S.-citizen children, by fiscal year."""
-    rows = results.breakdown.filter(
-        (pl.col("stage") == "removed")
-        & (pl.col("attribute") == "us_citizen_child")
-        & (pl.col("level") == "true")
+    """Interior removals of parents of U.S.-citizen children, by fiscal year (the outcome
+    ``removals_parents``, as :mod:`immsim.outcomes` defines it)."""
+    return by_year(results, (PARENTS,)).select(
+        pl.col("fiscal_year").cast(pl.Int64), pl.col(PARENTS).cast(pl.Float64).alias("parents")
     )
-    return (
-        rows.group_by("fiscal_year")
-        .agg(pl.col("persons").sum().cast(pl.Float64).alias("parents"))
-        .select(pl.col("fiscal_year").cast(pl.Int64), "parents")
-    )
+
+
+PARENTS = "removals_parents"
+"""The outcome counting the parents of U.S.-citizen children removed, nationally and by area."""
 
 
 CAPITAL = "cost_capital"
@@ -519,17 +519,38 @@ def families_by_area(
     ``usc_children``, ``mixed_status_households``), from the by-area table (``by_area``, by
     default :func:`immsim.analysis.areas.results_by_area`); None while the run carries no areas.
 
-    The hook for areas (issue 22): the engine counts parents of U.S.-citizen children
-    nationally, so until its breakdown carries areas each area's interior removals take the
-    nation's share of parents that year; households and children follow per person, as
-    nationally. When the breakdown has an area, group ``parents_removed`` by it instead."""
+    Each area's parents are its own removed parents of U.S.-citizen children, which the engine
+    tallies by area (the outcome ``removals_parents``), so an area whose people are more often
+    parents loses more parents per removal; its children follow per parent, its mixed-status
+    households per person removed, as nationally. A by-area table without the column (one made
+    before the engine told parents by area) gives each area's interior removals the nation's
+    share of parents that year, as this did before."""
     from immsim.analysis.areas import results_by_area
 
     areas = results_by_area(results) if by_area is None else by_area
     if areas is None or "removals_interior" not in areas.columns:
         return None
     rates = Rates.read(tree, at)
-    nation = (
+    areas = areas.with_columns(pl.col("fiscal_year").cast(pl.Int64))
+    if PARENTS not in areas.columns:
+        areas = areas.join(_nation_share(results), on="fiscal_year", how="left").with_columns(
+            (pl.col("removals_interior") * pl.col("share").fill_null(0.0)).alias(PARENTS)
+        )
+    parents = pl.col(PARENTS).cast(pl.Float64)
+    return areas.select(
+        "area",
+        "fiscal_year",
+        parents.alias("parents"),
+        (parents * rates.children_per_parent).alias("usc_children"),
+        (pl.col("removals_interior") * rates.households_per_person).alias(
+            "mixed_status_households"
+        ),
+    ).sort("area", "fiscal_year")
+
+
+def _nation_share(results: Results) -> pl.DataFrame:
+    """Each fiscal year's parents of U.S.-citizen children per interior removal, nationally."""
+    return (
         results.weekly.group_by("fiscal_year")
         .agg(pl.col("removals_interior").sum().alias("nation"))
         .with_columns(pl.col("fiscal_year").cast(pl.Int64))
@@ -538,20 +559,6 @@ def families_by_area(
             "fiscal_year",
             (pl.col("parents").fill_null(0.0) / pl.col("nation")).fill_nan(0.0).alias("share"),
         )
-    )
-    removed = pl.col("removals_interior")
-    return (
-        areas.with_columns(pl.col("fiscal_year").cast(pl.Int64))
-        .join(nation, on="fiscal_year", how="left")
-        .with_columns(pl.col("share").fill_null(0.0))
-        .select(
-            "area",
-            "fiscal_year",
-            (removed * pl.col("share")).alias("parents"),
-            (removed * pl.col("share") * rates.children_per_parent).alias("usc_children"),
-            (removed * rates.households_per_person).alias("mixed_status_households"),
-        )
-        .sort("area", "fiscal_year")
     )
 
 

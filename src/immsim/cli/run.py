@@ -200,9 +200,9 @@ def _print_areas(results: Results, tree: ParameterTree, at: dt.date, wide: bool)
         "another area's beds, detained on an average day, "
         "interior removals, and removals; parents of U.S.-citizen children removed, the "
         "U.S.-citizen children who lost a parent and the mixed-status households reached "
-        "(each area's removals at the nation's share of parents that year: the engine counts "
-        "parents nationally); BORDER: what the border adds (its removals and detained are not "
-        "placed in an area). By year: immsim.outcomes.by_area, "
+        "(each area's own removed parents, as the engine tallies them by area); BORDER: what "
+        "the border adds (its removals and detained are not placed in an area, nor told by "
+        "family). By year: immsim.outcomes.by_area, "
         "immsim.analysis.effects.families_by_area.",
         highlight=False,
     )

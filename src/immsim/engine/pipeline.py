@@ -79,13 +79,16 @@ BREAKDOWN_STAGES = (
     "transferred",
     "detained",
     "custodial",
+    "removed_parents",
 )
 """The breakdown's stages: people removed, arrested and released under Zadvydas in the week,
 and in a run with areas also people admitted to detention, those of them transferred to
-another area's beds, people detained at the week's end, and those of the arrests made in
+another area's beds, people detained at the week's end, those of the arrests made in
 custody (from jails, prisons and 287(g): the weekly table's ``arrests_jail``,
-``arrests_287g``, ``arrests_prison`` and ``arrests_287g_task_force``) (the first three only,
-without areas)."""
+``arrests_287g``, ``arrests_prison`` and ``arrests_287g_task_force``), and those of the
+removed who are parents of U.S.-citizen children (the population's ``us_citizen_child``; the
+``removed`` stage's ``us_citizen_child`` column counts them nationally, this stage by every
+other attribute, the area among them) (the first three only, without areas)."""
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,19 @@ def frozen(record: Any) -> Any:
     return record
 
 
+PARENT = ("us_citizen_child", "true")
+"""The breakdown column of parents of U.S.-citizen children, whose removals a run with areas
+also tallies by area (``BREAKDOWN_STAGES``' ``removed_parents``)."""
+
+
+def parent_cell(cells: Cells) -> tuple[int, int]:
+    """The (attribute, column) of :data:`PARENT` among ``cells``: the row of ``cells.codes``
+    that holds it, and its column."""
+    column = cells.columns.index(PARENT)
+    attributes = list(dict.fromkeys(attribute for attribute, _ in cells.columns))
+    return attributes.index(PARENT[0]), column
+
+
 def build_plan(x: PlanInputs, cells: Cells) -> WeekPlan:
     """The plan of the weeks that share ``x``'s parameter values, regime and year, with the
     groups' breakdown ``cells`` in that year."""
@@ -94,6 +107,7 @@ def build_plan(x: PlanInputs, cells: Cells) -> WeekPlan:
     kernel = KernelPlan(
         groups=x.size,
         areas=x.groups.areas,
+        parents=parent_cell(cells),
         officer_hours=hours,
         share_custodial=custodial,
         share_at_large=large,

@@ -44,6 +44,8 @@ class KernelPlan(NamedTuple):
 
     groups: int  # how many
     areas: bool  # whether the groups carry areas (then the week tallies the area's stages)
+    parents: tuple[int, int]  # with areas, the breakdown's (attribute, column) of parents of
+    # U.S.-citizen children, whose removals the week tallies apart (without areas: unused)
     officer_hours: float  # a week for arrests, before the goal's surge
     share_custodial: float  # of those hours, in the Criminal Alien Program (jails, prisons)
     share_at_large: float  # in Fugitive Operations (at-large and collateral arrests)
@@ -90,13 +92,15 @@ def _tally(
     transferred: IntArray,
     custodial: IntArray,
     stocks: IntArray,
+    parents: tuple[int, int],
     stages: int,
     columns: int,
 ) -> FloatArray:
     """The week's first ``stages`` breakdown stages (``BREAKDOWN_STAGES``: removed, arrested,
-    released under Zadvydas, and with areas admitted, transferred, detained at the week's end
-    and arrested in custody), each summed by group
-    into every column the group belongs to (one per attribute: ``cells[group, attribute]``).
+    released under Zadvydas, and with areas admitted, transferred, detained at the week's end,
+    arrested in custody and the removed whose ``cells[group, parents[0]]`` is ``parents[1]``:
+    parents of U.S.-citizen children), each summed by group into every column the group belongs
+    to (one per attribute: ``cells[group, attribute]``), so that the last is told by area.
 
     One pass over the groups, each group's columns read together (a row of ``cells``), rather
     than a pass per stage over a matrix of the stages' counts with each group's columns a row
@@ -114,6 +118,7 @@ def _tally(
             value[4] = transferred[i]
             value[5] = stocks[HELD_COURT, i] + stocks[HELD_REMOVAL, i]
             value[6] = custodial[i]
+            value[7] = removed[i] if cells[i, parents[0]] == parents[1] else 0
         for row in range(stages):
             if value[row] > 0:
                 for attribute in range(cells.shape[1]):
@@ -190,8 +195,9 @@ def _week(
     out[Count.BINDING_BEDS] = 1.0 if beds_bound else 0.0
     out[Count.BINDING_JUDGES] = 1.0 if judges_bound else 0.0
     # the breakdown's stages (BREAKDOWN_STAGES): with areas also those admitted, transferred,
-    # held at the week's end and arrested in custody, so that every outcome can be told by area
-    stages = 7 if plan.areas else 3
+    # held at the week's end, arrested in custody and the parents removed, so that every outcome
+    # can be told by area
+    stages = 8 if plan.areas else 3
     sums = _tally(
         cells,
         removed,
@@ -201,6 +207,7 @@ def _week(
         transferred,
         in_custody,
         stocks,
+        plan.parents,
         stages,
         n_columns,
     )

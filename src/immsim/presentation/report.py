@@ -384,9 +384,9 @@ def families_table(results: Results) -> str:
     return (
         f"<h3>Families by area of responsibility, FY{year}</h3>"
         + table_html(rows, list(rows[0]))
-        + "<p class=\"note\">Each area's interior removals at the nation's share of parents of "
-        "U.S.-citizen children that year (the engine counts parents nationally), Pew's children "
-        "per parent and CMS 2024's households per person; every year: "
+        + '<p class="note">Each area\'s own removed parents of U.S.-citizen children (the '
+        "engine tallies them by area: the outcome removals_parents), Pew's children per parent "
+        "and CMS 2024's households per person; every year: "
         "analysis.effects.families_by_area.</p>"
     )
 
