@@ -134,7 +134,16 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
         "court": lambda st, h: court.run(bits, st, k.court, np.zeros(N_COUNTS)),
         "removal": lambda st, h: removal.run(bits, st, k.removal, h, np.zeros(N_COUNTS)),
         "tally": lambda st, h: _tally(
-            w.cells, ones, ones3, ones, ones, st, 5 if k.areas else 2, len(w.columns)
+            w.cells,
+            ones,
+            ones3,
+            ones,
+            ones,
+            ones,
+            ones,
+            st,
+            7 if k.areas else 3,
+            len(w.columns),
         ),
     }
     total = 0.0

@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from immsim.engine import draws
+from immsim.engine.codes import distinct
 from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
 from immsim.engine.draws import Stream, binomial, exponential, walk
@@ -61,8 +62,7 @@ def rank_codes(
     both = np.concatenate([rank_p, rank_o])
     if not ranked:
         both = np.where(both < NO_TIER, 1, both)
-    ranks, codes = np.unique(both, return_inverse=True)
-    codes = codes.astype(np.int64)
+    ranks, codes = distinct(both)  # np.unique's, without its sort (see engine/codes.py)
     return codes[: rank_p.size], codes[rank_p.size :], int(ranks.size)
 
 

@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from immsim.engine import border
+from immsim.engine.codes import stable_order
 from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
 from immsim.engine.draws import Stream
@@ -34,6 +35,7 @@ from immsim.engine.groups import Groups
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import weekly
 from immsim.engine.stocks import HELD_COURT, HELD_REMOVAL, ORDERED, RELEASED, move
+from immsim.engine.triage import NO_TIER
 from immsim.population.ipf import integerize
 
 IntArray = NDArray[np.int64]
@@ -94,13 +96,12 @@ def plan(x: PlanInputs) -> DetentionPlan:
     )
     # one ordering over both queues: removal cases and mandatory cases first, then by tier
     # (the quick removal cases first of all, as above)
-    order = np.lexsort(
-        (
-            np.concatenate([tri_o.rank, tri.rank]).astype(np.int64),
-            ~np.concatenate([np.ones(x.size, dtype=bool), a.mandatory]),
-            ~np.concatenate([a.is_mexico & quick, np.zeros(x.size, dtype=bool)]),
-        )
-    ).astype(np.int64)
+    # (np.lexsort's order, without its sort: see engine/codes.py)
+    order = stable_order(
+        np.concatenate([tri_o.rank, tri.rank]),
+        ~np.concatenate([np.ones(x.size, dtype=bool), a.mandatory]),
+        ~np.concatenate([a.is_mexico & quick, np.zeros(x.size, dtype=bool)]),
+    )
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
     return DetentionPlan(
@@ -117,7 +118,8 @@ def plan(x: PlanInputs) -> DetentionPlan:
             )
         ),
         bondable=a.bondable,
-        release_order=np.lexsort((-tri.rank, a.mandatory)),  # non-mandatory, lowest tier first
+        # non-mandatory, lowest tier first (np.lexsort((-rank, mandatory))'s order)
+        release_order=stable_order(NO_TIER - tri.rank.astype(np.int64), a.mandatory),
         admission_rank=rank,
     )
 

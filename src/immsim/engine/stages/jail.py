@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from immsim.engine import draws
+from immsim.engine.codes import distinct_first
 from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
 from immsim.engine.draws import Stream, binomial, exponential, walk
@@ -96,7 +97,7 @@ def chain(
     arrest, held, either = arrests(
         booking, match, enforce, code, protect, p_detainer, p_notification
     )
-    _, first, classes = np.unique(classes, return_index=True, return_inverse=True)
+    _, first, classes = distinct_first(classes)  # np.unique's, without its sort (engine/codes.py)
     b, m, e, k = booking[first], match[first], enforce[first], code[first]
     pa, _, _ = arrests(b, m, e, k, protect[first], p_detainer[first], p_notification[first])
     booked_left = np.clip(b - pa, 0.0, None)
@@ -114,7 +115,7 @@ def chain(
         arrest=arrest,
         hazard=draws.hazards(arrest),
         held_share=_share(held, either),
-        classes=classes.reshape(-1).astype(np.int64),
+        classes=classes,
         pooled=np.ascontiguousarray(pooled),
     )
 
@@ -169,8 +170,11 @@ def plan(x: PlanInputs) -> JailPlan:
     share_287g = float(p["enforcement.channels.jail_287g_share"])
     p_detainer = full + notify * pickup  # a detainer honoured
     p_notification = (full + notify) * pickup  # a notification acted on in time
-    _, level = np.unique(full, return_inverse=True)
-    level = level.reshape(-1).astype(np.int64)
+    # each group's cooperation level as a code (np.unique(full)'s), from its area's: the level
+    # is the area's, so only the areas present are sorted, not every group
+    _, first, place = distinct_first(x.groups.area[: x.size])
+    _, level_of = np.unique(full[first], return_inverse=True)
+    level = level_of.reshape(-1).astype(np.int64)[place]
     free = chain(
         booking,
         np.where(a.known, match_known, float(p["enforcement.channels.fingerprint_match_unknown"])),
