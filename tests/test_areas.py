@@ -131,7 +131,13 @@ def test_a_sanctuary_law_in_one_area_lands_there_and_spills_over_through_the_bed
     and 10: the others +300 to +620), below it by their noise (seed 8), hence the band
     0.75-1.25; all arrests 0.69-0.71 of the fall in custody; Phoenix held 85-207 fewer, the
     others 1.05-1.36 times as many more (seed 7's 85 the smallest denominator; the nation's
-    beds bind, so the sum moves by 10-38 only), hence the band 0.75-1.5. (Before
+    beds bind, so the sum moves by 10-38 only), hence the band 0.75-1.5. On main b82a762
+    (the merges of 2026-12-04: parolees in the 2026 population, the docket's voluntary
+    departures, the beds' glide path): Phoenix's arrests in custody fell 5,787-5,928, the
+    nation's 4,075-5,216, ratios 1.30, 1.45, 1.11, 1.32 (the other areas' jails +570 to +1,850
+    with the hours Phoenix's no longer take, in every seed now), hence the band 0.85-1.6; all
+    arrests 0.67-0.73 of the fall in custody; Phoenix held 110-220 fewer, the others 1.18-1.29
+    times as many more. (Before
     the arrests in custody were told by area, Phoenix's fall in all its arrests was set
     against the nation's fall in detainer transfers: ratios 0.58-0.80 over the same seeds,
     one seed's noise deciding a band of 0.6-1.2.) At 20,000 beds under the surge only removal
@@ -159,7 +165,7 @@ def test_a_sanctuary_law_in_one_area_lands_there_and_spills_over_through_the_bed
     ]
     fall_nation = nation[1] - nation[0]
     fall_custody = pho1["arrests_custodial"][0] - pho0["arrests_custodial"][0]
-    assert fall_nation < 0 and 0.75 < fall_custody / fall_nation < 1.25, (fall_custody, fall_nation)
+    assert fall_nation < 0 and 0.85 < fall_custody / fall_nation < 1.6, (fall_custody, fall_nation)
     fall = pho1["arrests"][0] - pho0["arrests"][0]
     assert 0.5 < fall / fall_custody < 0.9, (fall, fall_custody)
     admitted_pho = pho1["admissions"][0] - pho0["admissions"][0]
