@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from immsim.calibration.validate import START, backtest_scenario
+from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine.rates import weekly
 from immsim.engine.run import run
 from immsim.outcomes import by_year
@@ -282,7 +283,7 @@ def test_jail_arrests_under_eo13768_are_near_tracs_monthly_counts(
     low = float(published_in(shared_data, "ice_arrests_from_local_jails_monthly", "2018-06"))
     high = float(published_in(shared_data, "ice_arrests_from_local_jails_monthly", "2017-08"))
     w = trump_era.weekly.filter(pl.col("fiscal_year").is_in([2017, 2018]))
-    months = w.height * 12 / 52.18
+    months = w.height * 12 / WEEKS_PER_YEAR
     monthly = float(w["arrests_jail"].sum()) / months
     assert low / 1.15 <= monthly <= high * 1.15, monthly
     shares = method_shares(w)
