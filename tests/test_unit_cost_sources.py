@@ -94,3 +94,17 @@ def test_fy2023_flight_hour_averages_the_long_haul_charters_with_the_routine_one
     assert 6_929 < fy2023 < 26_795
     assert TREE.get(key, dt.date(2016, 6, 1)) == 7_785 < fy2023
     assert TREE.get(key, dt.date(2025, 6, 1)) == 8_577 < fy2023
+
+
+def test_2025_military_removal_flights_cost_above_every_civilian_rate() -> None:
+    """US Air Mobility Command (2025, as the Times of India reports it): a C-17 costs $28,562 a
+    flight hour, 3.3 times ICE's $8,577 charter hour; India's flight, up to $1 million (AFP), is
+    about 35 hours at it; a military flight to Guatemala, at least $4,675 a person (Reuters),
+    lies above the civilian seat's 90% interval."""
+    day = dt.date(2025, 3, 1)
+    military = TREE.get("removal.military_flight_cost_per_hour", day)
+    assert military == 28_562
+    assert military / TREE.get("removal.flight_cost_per_hour", day) == pytest.approx(3.33, abs=0.01)
+    assert 1_000_000 / military == pytest.approx(35.0, abs=0.1)
+    seat = TREE.entry("removal.air_cost_per_person", day).interval_90
+    assert seat is not None and seat[1] < 4_675
