@@ -611,8 +611,8 @@ def test_published_estimates_are_restated_on_the_models_basis(tmp_path: Path) ->
     # the gap is traced to the component that makes most of it, with the run's numbers
     total = rows["model_aic2024_annual_cost_1M_per_year"]
     assert total.why.startswith("Detention is the largest part")
-    # the bed-day the run paid: $165 for adults, 2.40 times it for the 1.55% held as families
-    bed_day = 165 * (1 + 0.0155 * 1.40)
+    # the bed-day the run paid: $165 for adults, 2.38 times it for the 1.55% held as families
+    bed_day = 165 * (1 + 0.0155 * 1.38)
     ours_days = 4e9 / bed_day / 500_000
     assert f"{ours_days:,.0f}" in rows["model_aic2024_component_detention"].why
     officers = rows["model_aic2024_component_arrest"]
@@ -887,12 +887,12 @@ def test_penn_wharton_and_aaf_are_restated_on_the_runs_basis(tmp_path: Path) -> 
     assert restated.restated == pytest.approx(0.033 * 29.18e12 * 400_000 / 14.0e6)
     assert restated.ours == pytest.approx(24e9)
     # AAF's capacities for 5.65 million removals a year, priced at FY2027's unit costs: 90,582
-    # officers at $179,200 a year; 348,831 beds at $165 a day (2.40 times it for the 1.55%
+    # officers at $179,200 a year; 348,831 beds at $165 a day (2.38 times it for the 1.55%
     # held as families); 1,316 courts at EOIR's $1,150,000 and 3.17 trial attorneys at
     # $201,400 a judge; 17,296 full flights of 135 at $2,179 a seat
     per = 1 / 5.65e6
     assert by["AAF 2016", "arrest"].theirs == pytest.approx(90_582 * 179_200 * per)
-    bed_day = 165 * (1 + 0.0155 * 1.40)
+    bed_day = 165 * (1 + 0.0155 * 1.38)
     assert by["AAF 2016", "detention"].theirs == pytest.approx(348_831 * bed_day * 365.25 * per)
     # (a court: a judge at EOIR's cost; AAF's own 32,445 federal attorneys at $201,400 a year)
     assert by["AAF 2016", "courts"].theirs == pytest.approx(

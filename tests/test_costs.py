@@ -63,15 +63,15 @@ def test_each_component_is_its_hand_calculation() -> None:
 
 def test_a_bed_day_prices_the_family_centres_share_at_the_family_rate() -> None:
     """FY2019 by hand: 1,315 of ICE's 50,165 held on an average day were in family residential
-    centres (0.0262, ICE's workbook); the adult bed-day $149.05 (between FY2017's and FY2023's
-    dated rates); a family bed-day 2.40 times an adult one (DHS's FY2018 $319.37 over FY2017's
-    $132.90). FY2023 held no families: the adult rate alone."""
+    centres (0.0262, ICE's workbook); the adult bed-day $143.30 (between FY2018's and FY2023's
+    dated rates); a family bed-day 2.38 times an adult one (DHS's FY2018 $319.37 over ICE's
+    FY2018 adult rate, $133.99). FY2023 held no families: the adult rate alone."""
     fy2019 = costs.plan(TREE.snapshot(dt.date(2019, 3, 1)))
-    assert fy2019.bed_day == pytest.approx(149.05 * (0.9738 + 0.0262 * 319.37 / 132.90), rel=2e-3)
+    assert fy2019.bed_day == pytest.approx(143.30 * (0.9738 + 0.0262 * 319.37 / 133.99), rel=2e-3)
     assert _plan().bed_day == pytest.approx(187.48)
     # 2026: about 1,100 at Dilley of the 70,766 held (January 2026), at $165 an adult bed-day
     now = costs.plan(TREE.snapshot(dt.date(2026, 10, 1)))
-    assert now.bed_day == pytest.approx(165 * (1 + 1_100 / 70_766 * 1.40), rel=1e-3)
+    assert now.bed_day == pytest.approx(165 * (1 + 1_100 / 70_766 * 1.38), rel=1e-3)
 
 
 def test_mission_support_is_its_share_of_ices_whole_budget() -> None:
