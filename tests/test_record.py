@@ -79,6 +79,7 @@ def _bond_chance(day: dt.date) -> float:
         p=TREE.snapshot(day),
         a=SimpleNamespace(
             bondable=np.ones(1, dtype=bool),
+            parole=np.zeros(1, dtype=bool),
             mandatory=np.zeros(1, dtype=bool),
             is_mexico=np.zeros(1, dtype=bool),
         ),
@@ -106,6 +107,52 @@ def test_the_decision_cuts_bond_releases_and_holds_more_people() -> None:
     now, before = _run(None).weekly, _run(1.0).weekly
     assert now["bond_releases"].sum() < 0.8 * before["bond_releases"].sum()
     assert now["detained_court"].mean() > before["detained_court"].mean()
+
+
+def _bond_by_status(day: dt.date) -> tuple[float, list[bool], float, list[bool]]:
+    """The bond stage's chances and groups on ``day`` for a bondable group without parole, a
+    bondable parolee and a parolee held by law (the last never released on bond)."""
+    chance, groups, parolee_chance, parolee_groups = detention.bond_chances(
+        TREE.snapshot(day),
+        np.array([True, True, False]),
+        np.array([False, True, True]),
+    )
+    return chance, groups.tolist(), parolee_chance, parolee_groups.tolist()
+
+
+def test_after_q_li_parolees_are_held_without_bond() -> None:
+    """Matter of Q. Li (BIA, 15 May 2025): a parolee is an applicant for admission held under
+    INA 235(b), without bond. Before it, one chance over every bondable group, parolees
+    included (r the bond release rate: 1 - exp(-r / 52.1775) a week); from it until Yajure
+    Hurtado the others keep that chance and parolees have none; after Yajure Hurtado the others
+    have 1 - exp(-0.38 r / 52.1775) and parolees still none."""
+    rate = TREE.get("detention.release.bond_release_rate", START)
+    full = -math.expm1(-rate / 52.1775)
+    chance, groups, parolee_chance, parolee_groups = _bond_by_status(dt.date(2025, 5, 14))
+    assert chance == pytest.approx(full)
+    assert groups == [True, True, False]
+    assert (parolee_chance, parolee_groups) == (0.0, [False, False, False])
+    for day, others in ((dt.date(2025, 5, 15), full), (dt.date(2026, 10, 1), None)):
+        chance, groups, parolee_chance, parolee_groups = _bond_by_status(day)
+        if others is not None:
+            assert chance == pytest.approx(others)
+        assert groups == [True, False, False]
+        assert (parolee_chance, parolee_groups) == (0.0, [False, True, False])
+    assert _bond_by_status(dt.date(2026, 10, 1))[0] == pytest.approx(
+        -math.expm1(-0.38 * rate / 52.1775)
+    )
+
+
+def test_q_li_cuts_bond_releases_and_removes_more_parolees() -> None:
+    """A year from October 2025 under Q. Li against the same year with parolees' bond as the
+    others' (same seed and population, which holds the 2022-2024 parolees): fewer released on
+    bond, more removed from the interior, as ICE's releases fell in 2025 (the Deportation Data
+    Project: the share of detainees released within about 60 days fell from some 16% in late
+    2024 to about 3% in 2025)."""
+    now = _run_with({}).weekly
+    before = _run_with({"detention.release.parolee_bond_eligible_share": 0.38}).weekly
+    assert now["bond_releases"].sum() < 0.95 * before["bond_releases"].sum()
+    assert now["removals_interior"].sum() > before["removals_interior"].sum()
 
 
 def _relief_shares(day: dt.date) -> tuple[float, float]:

@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 from types import ModuleType
 
+import polars as pl
 import pytest
 import yaml
 from script_modules import load_script
@@ -90,3 +91,37 @@ def test_the_interior_stays_are_the_records_within_a_quarter() -> None:
     ]
     assert sum(record) / len(record) == pytest.approx(52.2, abs=0.1)
     assert stay == pytest.approx(sum(record) / len(record), rel=0.25)
+
+
+def test_the_first_years_decomposition_is_littles_law_by_hand() -> None:
+    """scripts/decompose_first_year.py on two weeks of a made-up run: 70 awaiting court on an
+    average day, left by 10 decisions and 4 bond releases over 14 days (1 a day): 70 days; 21
+    awaiting removal, left by 6 removals and 1 Zadvydas release (0.5 a day): 42 days; both
+    stages' 91 over 28 book-ins (2 a day): 45.5 days; 6 removals of 28 book-ins."""
+    script = load_script("decompose_first_year")
+    columns = {name: [0.0, 0.0] for name in script.FLOWS}
+    columns.update(
+        fiscal_year=[2027, 2027],
+        admissions=[14.0, 14.0],
+        completions_detained=[5.0, 5.0],
+        bond_releases=[2.0, 2.0],
+        removals_interior=[3.0, 3.0],
+        zadvydas_releases=[0.5, 0.5],
+        detained_court=[60.0, 80.0],
+        detained_removal=[21.0, 21.0],
+        detained_border=[0.0, 0.0],
+        detained=[81.0, 101.0],
+    )
+    weeks = pl.DataFrame(columns)
+    out = script.decompose(
+        script.year_of(
+            pl.concat(
+                [weeks, weeks.with_columns(pl.lit(2028, dtype=pl.Int64).alias("fiscal_year"))]
+            )
+        )
+    )
+    assert out["days"] == 14
+    assert out["court_days"] == pytest.approx(70)
+    assert out["removal_days"] == pytest.approx(42)
+    assert out["interior_stay_days"] == pytest.approx(45.5)
+    assert out["removals_per_admission"] == pytest.approx(6 / 28)

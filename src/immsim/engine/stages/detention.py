@@ -50,6 +50,10 @@ class DetentionPlan(NamedTuple):
     area_beds: IntArray  # each area's share of ``beds`` (one area: all of them)
     p_bond_release: float
     bondable: BoolArray
+    # parolees whose bond eligibility differs from the others' (Matter of Q. Li, 2025): their
+    # own weekly chance and groups; a chance of 0 draws nothing
+    p_parolee_bond_release: float
+    parolee_bondable: BoolArray
     release_order: IntArray  # who goes first when beds fall short
     # each request's place in the admission order, over removal requests (0 … n-1) and then
     # court ones (n … 2n-1)
@@ -82,6 +86,30 @@ def shared_beds(g: Groups, p: Mapping[str, Any], beds: int) -> IntArray:
     return out
 
 
+def bond_chances(
+    p: Mapping[str, Any], bondable: BoolArray, parole: BoolArray
+) -> tuple[float, BoolArray, float, BoolArray]:
+    """The weekly chance of release on bond and the groups it applies to, for everyone but
+    the parolees drawn apart, then for those parolees.
+
+    Since Matter of Yajure Hurtado (2025) judges may release only those admitted, not entries
+    without inspection; the groups do not tell them apart, so the rate is scaled by the share
+    still eligible. Parolees are applicants for admission whom Matter of Q. Li (2025) holds
+    without bond: they are drawn apart only while their eligible share differs from the
+    others', so a run before May 2025 keeps one draw over every bondable group, and with it
+    its random numbers; a chance of 0 draws nothing."""
+    rate = float(p["detention.release.bond_release_rate"])
+    eligible = float(p["detention.release.bond_eligible_share"])
+    parolee = float(p["detention.release.parolee_bond_eligible_share"])
+    apart = parole & (parolee != eligible)
+    return (
+        float(weekly(rate * eligible)),
+        bondable & ~apart,
+        float(weekly(rate * parolee)) if apart.any() else 0.0,
+        bondable & apart,
+    )
+
+
 def plan(x: PlanInputs) -> DetentionPlan:
     p, a, tri, tri_o = x.p, x.a, x.tri, x.tri_o
     beds = interior_beds(p)
@@ -104,20 +132,16 @@ def plan(x: PlanInputs) -> DetentionPlan:
     )
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
+    bond = bond_chances(p, a.bondable, a.parole)
     return DetentionPlan(
         funded_beds=float(p["detention.funded_beds"]),
         beds=beds,
         area=x.groups.area[: x.size],
         area_beds=area_beds(x, beds),
-        # since Matter of Yajure Hurtado (2025) judges may release only those admitted (not
-        # entries without inspection); the groups do not tell them apart, so the rate is scaled
-        p_bond_release=float(
-            weekly(
-                float(p["detention.release.bond_release_rate"])
-                * float(p["detention.release.bond_eligible_share"])
-            )
-        ),
-        bondable=a.bondable,
+        p_bond_release=bond[0],
+        bondable=bond[1],
+        p_parolee_bond_release=bond[2],
+        parolee_bondable=bond[3],
         # non-mandatory, lowest tier first (np.lexsort((-rank, mandatory))'s order)
         release_order=stable_order(NO_TIER - tri.rank.astype(np.int64), a.mandatory),
         admission_rank=rank,
@@ -200,6 +224,15 @@ def run(
     out[Count.BOND_RELEASES] = move(
         state, stocks, HELD_COURT, RELEASED, plan.bondable, plan.p_bond_release
     )
+    if plan.p_parolee_bond_release > 0.0:
+        out[Count.BOND_RELEASES] += move(
+            state,
+            stocks,
+            HELD_COURT,
+            RELEASED,
+            plan.parolee_bondable,
+            plan.p_parolee_bond_release,
+        )
     over = stocks[HELD_COURT].sum() + stocks[HELD_REMOVAL].sum() - plan.beds
     released = 0
     if over > 0:

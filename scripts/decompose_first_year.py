@@ -1,0 +1,93 @@
+"""Decompose one fiscal year of a saved run: the interior's arrests by route into removal, its
+removals by mode, what leaves detention other than by removal, and the detained stock by stage
+with the average days in each (Little's law: the stage's people on an average day over its
+exits a day), for issue 19's comparison of the default run's first year with the record of
+2025-26 (docs/calibration.md, *The default run's first year, decomposed*).
+
+Usage: ``python scripts/decompose_first_year.py runs/<run>/weekly.parquet [fiscal_year]``
+(the year defaults to the run's first). It reads only the run's weekly table, so the numbers
+are the run's own counts; nothing here feeds the parameter tree.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import polars as pl
+
+DAYS_PER_WEEK = 7
+
+ROUTES = (
+    "reinstatements",
+    "expedited_removals",
+    "administrative_orders",
+    "dismissed_to_expedited",
+    "voluntary_returns",
+    "notices_to_appear",
+)
+FLOWS = (
+    "arrests",
+    *ROUTES,
+    "admissions",
+    "bond_releases",
+    "capacity_releases",
+    "zadvydas_releases",
+    "completions_detained",
+    "voluntary_departures",
+    "relief_granted",
+    "removals_land",
+    "removals_air",
+    "removals_interior",
+    "removals_border",
+    "removals",
+)
+
+
+def year_of(weekly: pl.DataFrame, fiscal_year: int | None = None) -> pl.DataFrame:
+    """The weeks of ``fiscal_year`` (the run's first when None)."""
+    year = int(weekly["fiscal_year"].min()) if fiscal_year is None else fiscal_year  # type: ignore[arg-type]
+    return weekly.filter(pl.col("fiscal_year") == year)
+
+
+def stage_days(held: float, exits_a_year: float, days: float) -> float:
+    """Average days in a stage: its people on an average day over its exits a day."""
+    return held / (exits_a_year / days) if exits_a_year > 0 else float("nan")
+
+
+def decompose(weeks: pl.DataFrame) -> dict[str, float]:
+    """The year's flows (people over the year), the detained by stage (average day) and the
+    days in each stage. The court stage is left by a decision or a release (bond, or beds
+    short); the removal stage by a removal from the interior or a Zadvydas release; the
+    interior's average stay is both stages' people over the admissions."""
+    days = float(DAYS_PER_WEEK * weeks.height)
+    out = {name: float(weeks[name].sum()) for name in FLOWS}
+    court = float(weeks["detained_court"].mean())  # type: ignore[arg-type]
+    awaiting = float(weeks["detained_removal"].mean())  # type: ignore[arg-type]
+    out["days"] = days
+    out["detained_court"] = court
+    out["detained_removal"] = awaiting
+    out["detained_border"] = float(weeks["detained_border"].mean())  # type: ignore[arg-type]
+    out["detained"] = float(weeks["detained"].mean())  # type: ignore[arg-type]
+    court_exits = out["completions_detained"] + out["bond_releases"] + out["capacity_releases"]
+    out["court_days"] = stage_days(court, court_exits, days)
+    out["removal_days"] = stage_days(
+        awaiting, out["removals_interior"] + out["zadvydas_releases"], days
+    )
+    out["interior_stay_days"] = stage_days(court + awaiting, out["admissions"], days)
+    out["court_share_of_admissions"] = court_exits / out["admissions"]
+    out["removals_per_admission"] = out["removals_interior"] / out["admissions"]
+    return out
+
+
+def main(argv: list[str]) -> None:
+    weekly = pl.read_parquet(Path(argv[1]))
+    year = int(argv[2]) if len(argv) > 2 else None
+    result = decompose(year_of(weekly, year))
+    for name, value in result.items():
+        per_day = f"{value / result['days']:9.1f} a day" if name in FLOWS else ""
+        print(f"{name:28s} {value:12,.2f} {per_day}")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
