@@ -166,7 +166,8 @@ def test_court_decisions_keep_everyone_but_those_granted_relief(
 def test_voluntary_departure_takes_its_share_of_detained_decisions_and_leaves_relief_alone() -> (
     None
 ):
-    """By hand: 100,000 detained completions, relief 0.357 (the tree's) and voluntary departure
+    """By hand: 100,000 detained completions, relief 0.357 (the single share
+    of both dockets before they were split) and voluntary departure
     0.28 of all (CBS's 2025 share) leave 35,700 granted, 28,000 departing and 36,300 ordered
     removed; binomial noise on 100,000 is about 150, so 1,000 is a wide margin."""
     stocks = np.zeros((5, 1), dtype=np.int64)
