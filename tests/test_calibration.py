@@ -74,14 +74,18 @@ def test_workbooks_give_the_yearly_detained_population_and_book_ins(shared_data:
     assert observed[("book_ins_ice", 2021)].value == 45_680
 
 
-def test_fy2019s_transferred_beds_are_filled_in_the_back_test() -> None:
+def test_fy2018s_and_fy2019s_transferred_beds_are_filled_in_the_back_test() -> None:
     """DHS moved $116 million to ICE's detention on 26 July 2019, nearly 6,800 beds to 30
     September on top of the 45,274 appropriated (detention.funded_beds). The beds bind in FY2019
     (ICE held over 50,000), so the interior's detained fill them: in the weeks from mid-August
     they run well above what the appropriation alone leaves the interior (45,274 less the
     border's detained, by hand from the weekly table), rising as admissions fill them, and never
     above 52,074 less the border's; in June, before the transfer, they stay within the
-    appropriation's beds."""
+    appropriation's beds. FY2018's transfer paid for 2,300 beds over the year's 40,520
+    (CNN from DHS's notification, September 2018): through FY2018 the interior's detained run
+    above what the appropriation alone leaves them (by 430 on average in this run, where they
+    were held under it before the transfer was in the tree) and never above 42,820 less the
+    border's."""
     population = build_population(TREE, dt.date(2011, 10, 1), seed=5)
     weekly = run(backtest_scenario(5, years=8), population=population).weekly
     held = weekly["detained_court"] + weekly["detained_removal"]
@@ -97,6 +101,11 @@ def test_fy2019s_transferred_beds_are_filled_in_the_back_test() -> None:
     # they fill at the pace of the week's admissions (about 500 a week more held), not at once
     assert late["held"].mean() > (45_274 - late["detained_border"]).mean() + 0.4 * 6_800
     assert late["held"][-1] > late["held"][0] + 1_000
+    fy2018 = weekly.filter(
+        (pl.col("date") >= dt.date(2017, 10, 1)) & (pl.col("date") < dt.date(2018, 10, 1))
+    )
+    assert (fy2018["held"] <= 42_820 - fy2018["detained_border"] + 1).all()
+    assert fy2018["held"].mean() > (40_520 - fy2018["detained_border"]).mean() + 200
 
 
 def test_observed_figures_are_read_by_metric_and_year(figures: Path) -> None:

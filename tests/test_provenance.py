@@ -95,7 +95,8 @@ def test_params_list_shows_each_value_s_kind(capsys: pytest.CaptureFixture[str])
     assert kinds["courts.process.hours_per_case_detained"] == "fitted"
     assert kinds["courts.process.detained_case_weeks"] == "derived"
     assert kinds["courts.process.pending_cases"] == "cited"
-    assert kinds["courts.process.relief_share"] == "derived"
+    assert kinds["courts.process.relief_share_detained"] == "derived"
+    assert kinds["courts.process.relief_share_released"] == "derived"
     assert kinds["courts.process.in_absentia_share"] == "cited"
 
 
@@ -115,7 +116,9 @@ def test_court_values_derived_from_the_npr_records_match_the_tree(shared_data: P
         pytest.skip(f"SKIPPED: {records} not found")
     derived = load_script("derive_court_outcomes").court_outcomes(records)
     tree = load_baseline()
-    assert tree.get("courts.process.relief_share", "2012-01-01") == derived["relief_share"]
+    for docket in ("detained", "released"):
+        key = f"relief_share_{docket}"
+        assert tree.get(f"courts.process.{key}", "2012-01-01") == derived[key]
     assert tree.get("courts.process.detained_case_weeks", "2012-01-01") == pytest.approx(
         derived["detained_case_weeks"]
     )
@@ -124,6 +127,12 @@ def test_court_values_derived_from_the_npr_records_match_the_tree(shared_data: P
     assert abs(derived["exponential_q3"] - derived["detained_weeks_q3"]) < 1.2
     # by hand from the file's decision codes: 1,032 terminated + 310 relief of 3,759 decided
     assert derived["decided"] == 3759 and derived["relief_or_terminated"] == 1342
+    # by docket, by hand: detained 193 relief + 563 terminated of 2,847 decided; the released
+    # and never detained 117 relief + 469 terminated of 912 (0.266 against 0.643)
+    assert derived["detained_relief_or_terminated"] == 756
+    assert derived["released_decided"] == 912 and derived["released_relief_or_terminated"] == 586
+    assert derived["relief_share_detained"] == pytest.approx(756 / 2847, abs=5e-4)
+    assert derived["relief_share_released"] == pytest.approx(586 / 912, abs=5e-4)
     # voluntary departure on the detained docket: by hand, 75 of the 2,847 detained decisions
     assert derived["detained_decided"] == 2847 and derived["detained_voluntary_departures"] == 75
     departures = tree.get("courts.process.detained_voluntary_departure_share", "2012-01-01")

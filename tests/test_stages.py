@@ -3,6 +3,9 @@ send each arrest down the one path the law gives it."""
 
 from __future__ import annotations
 
+import datetime as dt
+from types import SimpleNamespace
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,6 +24,7 @@ from immsim.engine.stages import (
     removal,
 )
 from immsim.engine.stocks import FREE, HELD_COURT, HELD_REMOVAL, ORDERED, RELEASED
+from immsim.parameters import load_baseline
 
 GROUPS = 12
 counts = st.lists(st.integers(0, 5000), min_size=GROUPS, max_size=GROUPS)
@@ -140,6 +144,7 @@ def test_court_decisions_keep_everyone_but_those_granted_relief(
         done_det,
         done_rel,
         np.full(GROUPS, relief),
+        np.full(GROUPS, 1.0 - relief),
         absentia,
         departure,
         out,
@@ -161,7 +166,8 @@ def test_court_decisions_keep_everyone_but_those_granted_relief(
 def test_voluntary_departure_takes_its_share_of_detained_decisions_and_leaves_relief_alone() -> (
     None
 ):
-    """By hand: 100,000 detained completions, relief 0.357 (the tree's) and voluntary departure
+    """By hand: 100,000 detained completions, relief 0.357 (the single share
+    of both dockets before they were split) and voluntary departure
     0.28 of all (CBS's 2025 share) leave 35,700 granted, 28,000 departing and 36,300 ordered
     removed; binomial noise on 100,000 is about 150, so 1,000 is a wide margin."""
     stocks = np.zeros((5, 1), dtype=np.int64)
@@ -173,6 +179,7 @@ def test_voluntary_departure_takes_its_share_of_detained_decisions_and_leaves_re
         np.array([100_000]),
         np.array([0]),
         np.array([0.357]),
+        np.array([0.0]),
         0.39,
         0.28,
         out,
@@ -181,6 +188,43 @@ def test_voluntary_departure_takes_its_share_of_detained_decisions_and_leaves_re
     assert abs(out[Count.VOLUNTARY_DEPARTURES] - 28_000) < 1_000
     assert abs(out[Count.ORDERS] - 36_300) < 1_000
     assert stocks[HELD_REMOVAL, 0] == 100_000 - out[Count.RELIEF_GRANTED]
+
+
+def test_each_docket_grants_relief_at_its_own_share_from_the_tree() -> None:
+    """By hand with the tree's 2012 shares (NPR's records: 0.266 of detained decisions, 0.643
+    of the others) and no voluntary departure: 100,000 detained completions leave 26,600
+    granted and 73,400 held for removal; 100,000 released ones, 39% in absentia (EOIR's FY2014
+    share), leave 61,000 heard and 0.643 x 61,000 = 39,223 granted, 60,777 ordered at large.
+    One share over both (0.357) would grant 35,700 and 21,777: binomial noise on 100,000 is
+    about 150, so 1,000 tells them apart."""
+    day = dt.date(2012, 1, 1)
+    x = SimpleNamespace(
+        p=load_baseline().snapshot(day), a=SimpleNamespace(asylum=np.array([False]))
+    )
+    plan = court.plan(x)  # type: ignore[arg-type]
+    assert plan.relief_detained[0] == 0.266 and plan.relief_released[0] == 0.643
+    assert plan.p_in_absentia == 0.39
+    stocks = np.zeros((5, 2), dtype=np.int64)
+    stocks[HELD_COURT, 0] = 100_000
+    stocks[RELEASED, 1] = 100_000
+    out = _counts()
+    court.decide(
+        draws.stream(np.random.default_rng(11)),
+        stocks,
+        np.array([100_000, 0]),
+        np.array([0, 100_000]),
+        np.repeat(plan.relief_detained, 2),
+        np.repeat(plan.relief_released, 2),
+        plan.p_in_absentia,
+        0.0,
+        out,
+    )
+    detained_granted = 100_000 - stocks[HELD_REMOVAL, 0]
+    released_granted = 100_000 - stocks[ORDERED, 1]
+    assert abs(detained_granted - 26_600) < 1_000
+    assert abs(released_granted - 39_223) < 1_000
+    assert out[Count.RELIEF_GRANTED] == detained_granted + released_granted
+    assert abs(out[Count.ORDERS_IN_ABSENTIA] - 39_000) < 1_000
 
 
 def test_admission_follows_the_order_until_the_beds_run_out() -> None:

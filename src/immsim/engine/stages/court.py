@@ -2,8 +2,9 @@
 cases as they allow (in no particular order: the model does not track a case's age), within the
 share of those hours the courts could hold non-detained hearings (none from March to June 2020,
 when EOIR postponed them for COVID-19, then court by court until February 2022). Each
-completion is relief (the case ends, the person stays) or a removal order; released cases may
-be ordered in absentia. Some detained cases end in voluntary departure instead of an order: the
+completion is relief (the case ends, the person stays) or a removal order, relief granted at
+each docket's own rate (judges grant it far less often to people they hear in detention);
+released cases may be ordered in absentia. Some detained cases end in voluntary departure instead of an order: the
 person still leaves from custody (departure under safeguards, which ICE counts among its removals
 and returns), so it is a decision of its own in the counts, not another way out of detention."""
 
@@ -32,7 +33,8 @@ class CourtPlan(NamedTuple):
     hours_released: float
     released_share: float  # of the hours left after the detained docket, usable for released cases
     p_detained_ready: float  # a detained case ready for decision, a week
-    relief: FloatArray
+    relief_detained: FloatArray  # by group
+    relief_released: FloatArray
     p_in_absentia: float
     p_voluntary_departure: float  # of detained completions
 
@@ -46,10 +48,15 @@ def plan(x: PlanInputs) -> CourtPlan:
         hours_released=float(p["courts.process.hours_per_case_released"]),
         released_share=float(p["courts.process.non_detained_hearing_share"]),
         p_detained_ready=1.0 / max(1.0, float(p["courts.process.detained_case_weeks"])),
-        relief=np.where(
+        relief_detained=np.where(
             x.a.asylum,
             float(p["courts.process.relief_share_asylum"]),
-            float(p["courts.process.relief_share"]),
+            float(p["courts.process.relief_share_detained"]),
+        ),
+        relief_released=np.where(
+            x.a.asylum,
+            float(p["courts.process.relief_share_asylum"]),
+            float(p["courts.process.relief_share_released"]),
         ),
         p_in_absentia=float(p["courts.process.in_absentia_share"]),
         p_voluntary_departure=float(p["courts.process.detained_voluntary_departure_share"]),
@@ -68,7 +75,8 @@ def decide(
     stocks: IntArray,
     done_detained: IntArray,
     done_released: IntArray,
-    relief: FloatArray,
+    relief_detained: FloatArray,
+    relief_released: FloatArray,
     p_absentia: float,
     p_departure: float,
     out: FloatArray,
@@ -76,22 +84,24 @@ def decide(
     """Court completions decided, in place: detained cases ordered removed or granted voluntary
     departure stay held until they leave, released ones ordered removed are at large with an
     order. Voluntary departure is a share of all detained completions, as the records count
-    it, taken from those not granted relief so that relief keeps its own share."""
+    it, taken from those not granted relief so that relief keeps its own share. Each docket
+    grants relief at its own rate by group."""
     for i in range(stocks.shape[1]):
         d = done_detained[i]
         r = done_released[i]
         if d > 0:
             stocks[HELD_COURT, i] -= d
-            granted = binomial(state, d, relief[i])
+            granted = binomial(state, d, relief_detained[i])
             stocks[HELD_REMOVAL, i] += d - granted
-            departing = binomial(state, d - granted, _of_the_rest(p_departure, relief[i]))
+            p_depart = _of_the_rest(p_departure, relief_detained[i])
+            departing = binomial(state, d - granted, p_depart)
             out[Count.RELIEF_GRANTED] += granted
             out[Count.VOLUNTARY_DEPARTURES] += departing
             out[Count.ORDERS] += d - granted - departing
         if r > 0:
             stocks[RELEASED, i] -= r
             absentia = binomial(state, r, p_absentia)
-            granted = binomial(state, r - absentia, relief[i])
+            granted = binomial(state, r - absentia, relief_released[i])
             stocks[ORDERED, i] += r - granted
             out[Count.RELIEF_GRANTED] += granted
             out[Count.ORDERS_IN_ABSENTIA] += absentia
@@ -117,7 +127,8 @@ def run(state: Stream, stocks: IntArray, plan: CourtPlan, out: FloatArray) -> bo
         stocks,
         done_det,
         done_rel,
-        plan.relief,
+        plan.relief_detained,
+        plan.relief_released,
         plan.p_in_absentia,
         plan.p_voluntary_departure,
         out,
