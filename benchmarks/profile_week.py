@@ -50,7 +50,11 @@ def _sweeps(bits: Any, free: Any, repeat: int) -> None:
     empty = float(np.mean(free == 0))
     print(f"  one sweep over the {free.size:,} at-large groups ({empty:.0%} empty):")
     for chance in (1e-6, 1e-3, 1e-2):
-        t = _timed(lambda st, h, c=chance: sweep_all(bits, st, c), repeat, free, free)
+
+        def one(st: Any, h: Any, c: float = chance) -> Any:
+            return sweep_all(bits, st, c)
+
+        t = _timed(one, repeat, free, free)
         events = int(sweep_all(bits, free, chance).sum())
         print(f"    chance {chance:g}: {t * 1e3:6.3f} ms, {events:,} events")
 
