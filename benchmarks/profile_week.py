@@ -40,6 +40,25 @@ def _timed(fn: Callable[[Any, Any], Any], repeat: int, stocks: Any, held: Any) -
     return float(np.min(times))
 
 
+def _sweeps(bits: Any, free: Any, repeat: int) -> None:
+    """One clock sweep (``draws.sweep_all``) over the at-large row at a few chances a week:
+    what a sweep costs by the groups it passes (the least chance: almost no one has an event)
+    against what it costs by the people with an event (walked one by one), to tell whether a
+    stage's time goes with the number of groups or with the number of events."""
+    from immsim.engine.draws import sweep_all
+
+    empty = float(np.mean(free == 0))
+    print(f"  one sweep over the {free.size:,} at-large groups ({empty:.0%} empty):")
+    for chance in (1e-6, 1e-3, 1e-2):
+
+        def one(st: Any, h: Any, c: float = chance) -> Any:
+            return sweep_all(bits, st, c)
+
+        t = _timed(one, repeat, free, free)
+        events = int(sweep_all(bits, free, chance).sum())
+        print(f"    chance {chance:g}: {t * 1e3:6.3f} ms, {events:,} events")
+
+
 def main(weeks: int, repeat: int, areas: bool) -> None:
     from immsim.engine.counts import N_COUNTS
     from immsim.engine.pipeline import Pipeline
@@ -142,7 +161,8 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
             ones,
             ones,
             st,
-            7 if k.areas else 3,
+            k.parents,
+            8 if k.areas else 3,
             len(w.columns),
         ),
     }
@@ -157,6 +177,7 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
         week(bits, st, k, run._replace(held=h), w.cells, len(w.columns))
 
     print(f"  {'week':11} {_timed(whole, repeat, stocks0, held0) * 1e3:8.3f} ms (compiled whole)")
+    _sweeps(bits, stocks0[0], repeat)
     t0 = time.thread_time()
     n = 52
     for i in range(weeks, weeks + n):
