@@ -36,12 +36,19 @@ def test_draws_follow_the_binomial_law(n: int, p: float, one_for_all: bool) -> N
     bits = draws.stream(np.random.default_rng(20261202))
     x = draws.binom(bits, np.full(size, n, dtype=np.int64), p if one_for_all else np.full(size, p))
     assert x.min() >= 0 and x.max() <= n
-    # chi-square against the exact pmf, pooling the tails so that each cell expects >= 20 draws
-    pmf = stats.binom.pmf(np.arange(n + 1), n, p) * size
-    observed = np.bincount(x, minlength=n + 1).astype(float)
+    # chi-square against the exact pmf, pooling the tails so that each cell expects >= 20 draws;
+    # the pmf is tabled only over a window holding every draw and every cell that expects 20
+    # (a cell's chance is then >= 1e-4, far inside 1e-9 tails), the tails read from the cdf:
+    # the same cells as a table over 0..n, but 20,000,000 people took 9.5 s to table, now 0.2 s
+    a = int(min(x.min(), stats.binom.ppf(1e-9, n, p)))
+    b = int(max(x.max(), stats.binom.isf(1e-9, n, p)))
+    k = np.arange(a, b + 1)
+    pmf = stats.binom.pmf(k, n, p) * size
+    observed = np.bincount(x - a, minlength=k.size).astype(float)
     keep = pmf >= 20
     lo, hi = np.flatnonzero(keep)[0], np.flatnonzero(keep)[-1]
-    cells_e = np.concatenate([[pmf[: lo + 1].sum()], pmf[lo + 1 : hi], [pmf[hi:].sum()]])
+    low_e, high_e = stats.binom.cdf(k[lo], n, p), stats.binom.sf(k[hi] - 1, n, p)
+    cells_e = np.concatenate([[low_e * size], pmf[lo + 1 : hi], [high_e * size]])
     cells_o = np.concatenate(
         [[observed[: lo + 1].sum()], observed[lo + 1 : hi], [observed[hi:].sum()]]
     )
