@@ -19,7 +19,7 @@ from immsim.calibration.validate import backtest_scenario
 from immsim.data.figures import fiscal_year_figures
 from immsim.engine.groups import LEVELS, build_groups
 from immsim.engine.rates import weekly
-from immsim.engine.run import run
+from immsim.engine.run import prepare, run
 from immsim.engine.stages import criminality
 from immsim.engine.start import interior_detained
 from immsim.engine.warm import few_people
@@ -151,16 +151,20 @@ def test_charges_slow_the_drain_of_the_convicted_share_of_removals(shared_data: 
     assert max(record) / min(record) < 1.1  # the record's band: within 10%
     scenario = resolve_scenario("default")
     # five years, the span the test reads: this set ``end``, which a scenario does not have (its
-    # end is a property of ``horizon_years``), so the runs went the default's ten (95 s -> 48 s)
+    # end is a property of ``horizon_years``), so the runs went the default's ten (with one build below, 24 s -> 11 s)
     horizon = {"horizon_years": 5}
     timeline = {v.start: 0.0 for v in TREE.leaf("flows.criminality.arrest_rate").values}
     no_charges = Reform(
         name="no-charges",
         overrides={"flows.criminality.arrest_rate": Override.model_validate({"values": timeline})},
     )
+    # one population for both runs, as each would build it (the reform's leaf is a stage's,
+    # not the population's): one build instead of two (24 s -> 11 s; the runs take 0.4 s)
+    people = prepare(scenario.model_copy(update=horizon))
     kept = []
     for reform in (None, no_charges):
-        shares = _convicted_share(run(scenario.model_copy(update={**horizon, "reform": reform})))
+        variant = scenario.model_copy(update={**horizon, "reform": reform})
+        shares = _convicted_share(run(variant, population=people))
         kept.append(shares["share"][4] / shares["share"][0])
     with_charges, without = kept
     assert with_charges > without, (with_charges, without)
