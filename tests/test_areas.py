@@ -9,8 +9,9 @@ from functools import cache
 import polars as pl
 import pytest
 
+from immsim.engine.prepared import Prepared
 from immsim.engine.results import Results
-from immsim.engine.run import run
+from immsim.engine.run import prepare, run
 from immsim.outcomes import BORDER, by_area, by_year
 from immsim.parameters import load_baseline
 from immsim.population.build import Population
@@ -43,8 +44,15 @@ def national() -> Results:
 
 
 @cache
+def areas_population() -> Prepared:
+    """The population every run by area builds (its overrides are the engine's, not the
+    population's): built once for the three runs, not three times (the file 62 s -> 39 s)."""
+    return prepare(scenario(areas=True))
+
+
+@cache
 def by_areas(overrides: tuple[tuple[str, float], ...] = ()) -> Results:
-    return run(scenario(areas=True, overrides=dict(overrides)))
+    return run(scenario(areas=True, overrides=dict(overrides)), population=areas_population())
 
 
 UNIFORM = tuple((f"geography.cooperation_full.{area}", 1.0) for area in AREAS)

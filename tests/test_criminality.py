@@ -151,7 +151,7 @@ def test_charges_slow_the_drain_of_the_convicted_share_of_removals(shared_data: 
     assert max(record) / min(record) < 1.1  # the record's band: within 10%
     scenario = resolve_scenario("default")
     # five years, the span the test reads: this set ``end``, which a scenario does not have (its
-    # end is a property of ``horizon_years``), so the runs went the default's ten (with one build below, 24 s -> 11 s)
+    # end is a property of ``horizon_years``), so the runs went ten
     horizon = {"horizon_years": 5}
     timeline = {v.start: 0.0 for v in TREE.leaf("flows.criminality.arrest_rate").values}
     no_charges = Reform(
