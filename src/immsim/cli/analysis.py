@@ -315,12 +315,14 @@ def capacity_command(
     as_json: JsonOpt = False,
 ) -> None:
     """The smallest officers, beds, judges and seats that meet a removal goal, and the cost."""
-    from immsim.analysis.capacity import capacity_bands, required_capacity
+    from immsim.analysis.capacity import capacity_bands, check_goal, required_capacity
     from immsim.analysis.published import compare_published, trace_assumptions
     from immsim.calibration.calibrate import fit_specs
     from immsim.population.build import build_population
     from immsim.scenario import resolve_scenario
 
+    if everyone_in is None:
+        check_goal(goal)  # before the population's build: a typo fails at once, not after ~10 s
     if years is None:
         years = everyone_in if everyone_in is not None else 3
     scenario = resolve_scenario(scenario_file).model_copy(update={"horizon_years": years})
