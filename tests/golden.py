@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from builds import prepared
+
 from immsim.engine.run import run
 from immsim.scenario import embedded_scenario_names, load_embedded_scenario
 
@@ -25,9 +27,11 @@ TOTALS = ("arrests", "removals", "removals_interior", "admissions", "orders")
 
 
 def fingerprint(name: str) -> dict[str, Any]:
-    """One shipped scenario's digests and headline totals, run with the scenario's own seed."""
+    """One shipped scenario's digests and headline totals, run with the scenario's own seed (on
+    the population its run builds, shared with scenarios whose builds read the same: see
+    ``tests/builds.py``)."""
     scenario = load_embedded_scenario(name)
-    results = run(scenario)
+    results = run(scenario, population=prepared(scenario))
     weekly = results.weekly
     return {
         "seed": scenario.seed,
