@@ -8,7 +8,7 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,16 @@ def shared_data() -> Path:
             f"SKIPPED: real data folder not found at {SHARED_DATA} (set IMMSIM_SHARED_DATA)"
         )
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def shared_prepare() -> Callable[[Any], Any]:
+    """``prepare(scenario)`` built once per session for everything the population's build reads
+    (date, seed, the tree's answers: see tests/builds.py), to pass to ``run(population=...)``.
+    Modules that build at import time call ``builds.prepared`` / ``builds.national`` directly."""
+    import builds
+
+    return builds.prepared
 
 
 @pytest.fixture

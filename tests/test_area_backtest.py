@@ -8,6 +8,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import builds
 import polars as pl
 import pytest
 from area_examples import quarter_in_seattle
@@ -249,9 +250,8 @@ def test_validate_by_area_scores_the_population_share_benchmark(
     from immsim.engine.run import run
     from immsim.outcomes import by_year
     from immsim.parameters import load_baseline
-    from immsim.population.build import build_population
 
-    population = build_population(load_baseline(), START, seed=2012)
+    population = builds.national(load_baseline(), START, seed=2012)
     national = by_year(run(backtest_scenario(2012), population=population), ("detained",))
     in_2014 = national.filter(pl.col("fiscal_year") == 2014)["detained"][0]
     assert sum(r["simulated"] for r in detained) == pytest.approx(in_2014, rel=1e-9)

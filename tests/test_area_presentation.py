@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import builds
 import polars as pl
 import pytest
 from area_examples import SHARES, quarter_in_seattle
@@ -43,7 +44,8 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "name: area-report\nregime: eo13768\nstart: 2017-01-25\nhorizon_years: 2\nseed: 3\n",
         encoding="utf-8",
     )
-    return run(load_scenario(path)).save(folder / "out")
+    scenario = load_scenario(path)  # the population of test_web's report: built once
+    return run(scenario, population=builds.prepared(scenario)).save(folder / "out")
 
 
 def figures(text: str) -> dict[str, dict[str, Any]]:

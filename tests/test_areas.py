@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
+import builds
 import polars as pl
 import pytest
 
 from immsim.engine.prepared import Prepared
 from immsim.engine.results import Results
-from immsim.engine.run import prepare, run
+from immsim.engine.run import run
 from immsim.outcomes import BORDER, by_area, by_year
 from immsim.parameters import load_baseline
 from immsim.population.build import Population
@@ -40,14 +41,16 @@ def scenario(areas: bool, overrides: dict[str, float] | None = None, years: int 
 
 @cache
 def national() -> Results:
-    return run(scenario(areas=False))
+    alone = scenario(areas=False)
+    return run(alone, population=builds.prepared(alone))
 
 
 @cache
 def areas_population() -> Prepared:
     """The population every run by area builds (its overrides are the engine's, not the
-    population's): built once for the three runs, not three times (the file 62 s -> 39 s)."""
-    return prepare(scenario(areas=True))
+    population's): built once for the three runs, not three times (the file 62 s -> 39 s), and
+    the same build as :func:`national`'s (``tests/builds.py``)."""
+    return builds.prepared(scenario(areas=True))
 
 
 @cache

@@ -9,6 +9,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import builds
 import numpy as np
 import polars as pl
 import pytest
@@ -30,7 +31,6 @@ from immsim.engine import costs
 from immsim.engine.run import run
 from immsim.outcomes import by_year
 from immsim.parameters import load_baseline
-from immsim.population.build import build_population
 from immsim.scenario import parse_scenario
 from immsim.yamlio import load_yaml_text
 
@@ -156,7 +156,7 @@ def test_effects_of_a_year_are_the_studies_arithmetic() -> None:
 def history() -> Any:
     doc = {"name": "test", "regime": "nov2014", "start": "2016-10-01", "horizon_years": 2}
     scenario = parse_scenario(load_yaml_text(yaml.safe_dump(doc), "test.yaml"))
-    population = build_population(TREE, dt.date(2016, 10, 1), seed=1)
+    population = builds.national(TREE, dt.date(2016, 10, 1), seed=1)
     return run(scenario, population=population)
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import builds
 import numpy as np
 import polars as pl
 import pytest
@@ -25,12 +26,12 @@ from immsim.engine.start import interior_detained
 from immsim.engine.warm import few_people
 from immsim.parameters import load_baseline
 from immsim.parameters.reform import Override, Reform
-from immsim.population.build import Population, build_population
+from immsim.population.build import Population
 from immsim.scenario import resolve_scenario
 
 TREE = load_baseline()
 START = dt.date(2016, 10, 1)
-POP = build_population(TREE, START, seed=1)
+POP = builds.national(TREE, START, seed=1)
 
 
 def _run(years: int) -> Any:
@@ -200,7 +201,7 @@ def test_arrests_from_a_jail_booking_count_the_charge_as_ice_does(shared_data: P
     assert figures[("ice_ero_admin_arrests", 2018)].value == ICE_FY2018_ARRESTS
     assert "21% pending charges" in figures[("ice_ero_admin_arrests", 2018)].note
     # the back-test's run (the scored setting) through FY2018, under the regimes in force
-    population = build_population(TREE, BACKTEST_START, seed=2012)
+    population = builds.national(TREE, BACKTEST_START, seed=2012)
     result = run(backtest_scenario(2012, years=7), population=population)
     split = _arrests_by_criminality(result, 2018)
     total = sum(split.values())

@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import builds
 import numpy as np
 import polars as pl
 import pytest
@@ -23,13 +24,12 @@ from immsim.engine.run import run
 from immsim.engine.stages.detention import admit
 from immsim.errors import InputError
 from immsim.parameters import load_baseline
-from immsim.population.build import build_population
 from immsim.regimes import regime_names
 from immsim.scenario import parse_scenario
 from immsim.yamlio import load_yaml_text
 
 TREE = load_baseline()
-POP = build_population(TREE, dt.date(2016, 10, 1), seed=1)
+POP = builds.national(TREE, dt.date(2016, 10, 1), seed=1)
 STOCKS = (
     "at_large",
     "final_orders_at_large",

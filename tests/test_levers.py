@@ -15,6 +15,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import builds
 import numpy as np
 import polars as pl
 import pytest
@@ -26,13 +27,12 @@ from immsim.engine.rates import weekly
 from immsim.engine.run import run
 from immsim.outcomes import by_year
 from immsim.parameters import load_baseline
-from immsim.population.build import build_population
 from immsim.regimes.catalog import load_regime
 from immsim.scenario import embedded_scenario_names, load_embedded_scenario, parse_scenario
 from immsim.yamlio import load_yaml_text
 
 TREE = load_baseline()
-POP = build_population(TREE, dt.date(2016, 10, 1), seed=1)
+POP = builds.national(TREE, dt.date(2016, 10, 1), seed=1)
 CUSTODIAL = ("arrests_jail", "arrests_287g", "arrests_287g_task_force", "arrests_prison")
 PARTNERS = ("arrests_287g", "arrests_287g_task_force")
 """Custodial arrests a 287(g) partner processed: ICE spends a share of the custodial hours."""
@@ -724,7 +724,8 @@ def held_per_release(rate_per_year: float, weeks: int) -> float:
 def test_countries_refuse_releases_people_the_zadvydas_period_after_admission() -> None:
     shipped = load_embedded_scenario("countries-refuse")
     # a year holds the 40 weeks read (``end`` is no scenario field: it ran all five years)
-    result = run(shipped.model_copy(update={"horizon_years": 1}))
+    year = shipped.model_copy(update={"horizon_years": 1})
+    result = run(year, population=builds.prepared(year))
     releases = result.weekly["zadvydas_releases"].to_numpy()
     weeks = round(at("detention.release.zadvydas_weeks", "2026-10-01"))
     # the run starts with nobody held: the first releases are of the first week's admissions
@@ -1037,7 +1038,7 @@ def history_results() -> Any:
     """The back-test's run (the regimes in force each year, from FY2012 on the population of
     October 2011) through FY2017: the record's own history up to and across the change of
     rules on 2017-01-25."""
-    people = build_population(TREE, START, seed=1)
+    people = builds.national(TREE, START, seed=1)
     return run(backtest_scenario(7, years=6), population=people)
 
 

@@ -8,18 +8,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import builds
 import polars as pl
 import pytest
 import yaml
 
 from immsim.engine.run import run
 from immsim.parameters import load_baseline
-from immsim.population.build import build_population
 from immsim.scenario import parse_scenario
 from immsim.yamlio import load_yaml_text
 
 TREE = load_baseline()
-POP = build_population(TREE, dt.date(2016, 10, 1), seed=1)
+POP = builds.national(TREE, dt.date(2016, 10, 1), seed=1)
 STAY = (dt.date(2025, 8, 29), dt.date(2026, 6, 23))
 """Make the Road New York v. Noem: the district court's stay and the D.C. Circuit's vacatur."""
 

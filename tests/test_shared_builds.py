@@ -4,9 +4,12 @@ answer what it read the same way."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import builds
 import polars as pl
 
+from immsim.engine.prepared import Prepared
 from immsim.engine.run import run
 from immsim.parameters.reform import Override, Reform
 from immsim.population.build import Population, build_population
@@ -34,8 +37,11 @@ def _same_population(a: Population, b: Population) -> None:
     assert [t.as_dict() for t in a.targets] == [t.as_dict() for t in b.targets]
 
 
-def test_runs_on_a_shared_build_match_a_run_on_a_fresh_one() -> None:
-    shared = builds.prepared(SCENARIO)
+def test_runs_on_a_shared_build_match_a_run_on_a_fresh_one(
+    shared_prepare: Callable[[Scenario], Prepared],
+) -> None:
+    shared = shared_prepare(SCENARIO)
+    assert shared is builds.prepared(SCENARIO)  # the fixture is the module's cache
     first = run(SCENARIO, population=shared)
     second = run(SCENARIO, population=shared)
     fresh = run(SCENARIO)  # builds its own population

@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import builds
 import numpy as np
 import polars as pl
 import pytest
@@ -20,13 +21,12 @@ from immsim.engine.start import criminality_classes, initial_stocks
 from immsim.engine.stocks import FREE, HELD_COURT, HELD_REMOVAL, ORDERED, RELEASED
 from immsim.parameters import load_baseline
 from immsim.parameters.reform import Override, Reform
-from immsim.population.build import build_population
 
 TREE = load_baseline()
 
 
 def seeded(day: dt.date, seed: int = 3) -> tuple[Prepared, dict[str, Any], np.ndarray]:
-    prepared = Prepared(build_population(TREE, day, seed=1), day + dt.timedelta(days=400), 1.0)
+    prepared = Prepared(builds.national(TREE, day, seed=1), day + dt.timedelta(days=400), 1.0)
     p = TREE.snapshot(day)
     stocks = initial_stocks(
         prepared.groups, prepared.attributes.asylum, p, np.random.default_rng(seed)
@@ -113,7 +113,7 @@ def test_the_seeded_detained_fit_the_interior_beds() -> None:
     FY2019's 26.60-day stay of a CBP arrestee), the 5,468 interior beds take the removal cases of
     2011-10-01 first and the court cases in the beds left."""
     day = dt.date(2011, 10, 1)
-    prepared = Prepared(build_population(TREE, day, seed=1), day + dt.timedelta(days=400), 1.0)
+    prepared = Prepared(builds.national(TREE, day, seed=1), day + dt.timedelta(days=400), 1.0)
     p = {**TREE.snapshot(day), "detention.funded_beds": 20000.0}
     stocks = initial_stocks(
         prepared.groups, prepared.attributes.asylum, p, np.random.default_rng(3)
@@ -144,7 +144,7 @@ def test_the_fy2012_backtest_starts_closer_to_the_record(shared_data: Path) -> N
             "detention.start.detained": Override.model_validate({"values": {"2011-01-01": 0}})
         },
     )
-    population = build_population(TREE, START, seed=2012)
+    population = builds.national(TREE, START, seed=2012)
     seeded_adp = simulated(run(backtest_scenario(2012, years=1), population=population))[
         ("adp", 2012)
     ]
