@@ -20,7 +20,7 @@ from immsim.calibration.validate import backtest_scenario
 from immsim.data.figures import fiscal_year_figures
 from immsim.engine.groups import LEVELS, build_groups
 from immsim.engine.rates import weekly
-from immsim.engine.run import prepare, run
+from immsim.engine.run import run
 from immsim.engine.stages import criminality
 from immsim.engine.start import interior_detained
 from immsim.engine.warm import few_people
@@ -160,8 +160,9 @@ def test_charges_slow_the_drain_of_the_convicted_share_of_removals(shared_data: 
         overrides={"flows.criminality.arrest_rate": Override.model_validate({"values": timeline})},
     )
     # one population for both runs, as each would build it (the reform's leaf is a stage's,
-    # not the population's): one build instead of two (24 s -> 11 s; the runs take 0.4 s)
-    people = prepare(scenario.model_copy(update=horizon))
+    # not the population's): one build instead of two (24 s -> 11 s; the runs take 0.4 s), and
+    # the default scenario's build, shared with the suite's other runs of it (tests/builds.py)
+    people = builds.prepared(scenario.model_copy(update=horizon))
     kept = []
     for reform in (None, no_charges):
         variant = scenario.model_copy(update={**horizon, "reform": reform})
