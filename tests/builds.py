@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from immsim.engine.prepared import Prepared
-from immsim.engine.run import prepare, scenario_population
+from immsim.engine.run import population_seed, prepare, scenario_population
 from immsim.parameters.loader import ParameterTree
 from immsim.population.build import Population, build_population
 from immsim.scenario import Scenario
@@ -125,20 +125,14 @@ def national(tree: ParameterTree, at: dt.date, seed: int) -> Population:
     return build.under(tree.name)
 
 
-def population_seed(scenario: Scenario) -> int:
-    """The seed :func:`immsim.engine.run.run` builds the scenario's population with."""
-    streams = np.random.SeedSequence(scenario.seed).spawn(2)
-    return int(streams[0].generate_state(1)[0])
-
-
 def prepared(scenario: Scenario) -> Prepared:
     """``prepare(scenario)``, sharing the population build (national) and the preparation with
     every other request that reads the same: pass it to ``run(scenario, population=...)``."""
     tree = scenario.parameters()
     if scenario.population == "national":
-        people = national(tree, scenario.start, population_seed(scenario))
+        people = national(tree, scenario.start, population_seed(scenario.seed))
     else:
-        people = scenario_population(scenario, tree, population_seed(scenario))
+        people = scenario_population(scenario, tree, population_seed(scenario.seed))
     coverage = float(tree.get("population.arrival_coverage", scenario.start))
     # keyed by the strata, which a build's copies under other names share with it
     key = (id(people.strata), scenario.end, coverage, scenario.areas)

@@ -10,7 +10,7 @@ import builds
 import polars as pl
 
 from immsim.engine.prepared import Prepared
-from immsim.engine.run import run
+from immsim.engine.run import population_seed, run
 from immsim.parameters.reform import Override, Reform
 from immsim.population.build import Population, build_population
 from immsim.scenario import Scenario, load_embedded_scenario
@@ -62,7 +62,7 @@ def test_a_reform_of_a_stage_shares_the_build_under_its_own_name() -> None:
     shared = builds.prepared(reformed).population
     assert builds.COUNTS["built"] == built  # no new build
     assert shared.strata is base.strata
-    seed = builds.population_seed(reformed)
+    seed = population_seed(reformed.seed)
     _same_population(shared, build_population(reformed.parameters(), reformed.start, seed=seed))
     assert shared.origin != base.origin  # the reform's name is in it
 

@@ -37,6 +37,13 @@ from immsim.scenario import HISTORICAL, Scenario
 from immsim.validation import check_seed
 
 
+def population_seed(seed: int) -> int:
+    """The seed a run of ``seed`` builds its population with: the first of the two streams
+    spawned from it (the second drives the weeks), so a population and the run's draws never
+    share random numbers."""
+    return int(np.random.SeedSequence(seed).spawn(2)[0].generate_state(1)[0])
+
+
 def scenario_population(scenario: Scenario, tree: ParameterTree, seed: int) -> Population:
     if scenario.population == "national":
         return build_population(tree, scenario.start, seed=seed)
@@ -79,7 +86,7 @@ def run(
     else:
         pop = population.population if isinstance(population, Prepared) else population
         if pop is None:
-            pop = scenario_population(scenario, tree, int(streams[0].generate_state(1)[0]))
+            pop = scenario_population(scenario, tree, population_seed(seed))
         prepared = Prepared(pop, scenario.end, coverage, scenario.areas)
     pop = prepared.population
     weeks = (scenario.end - scenario.start).days // 7
@@ -110,8 +117,7 @@ def prepare(scenario: Scenario, population: Population | None = None) -> Prepare
     the draws of a Monte Carlo pass one to every run."""
     tree = scenario.parameters()
     if population is None:
-        streams = np.random.SeedSequence(scenario.seed).spawn(2)
-        population = scenario_population(scenario, tree, int(streams[0].generate_state(1)[0]))
+        population = scenario_population(scenario, tree, population_seed(scenario.seed))
     coverage = float(tree.get("population.arrival_coverage", scenario.start))
     return Prepared(population, scenario.end, coverage, scenario.areas)
 
