@@ -4,9 +4,10 @@ share of those hours the courts could hold non-detained hearings (none from Marc
 when EOIR postponed them for COVID-19, then court by court until February 2022). Each
 completion is relief (the case ends, the person stays) or a removal order, relief granted at
 each docket's own rate (judges grant it far less often to people they hear in detention);
-released cases may be ordered in absentia. Some detained cases end in voluntary departure instead of an order: the
-person still leaves from custody (departure under safeguards, which ICE counts among its removals
-and returns), so it is a decision of its own in the counts, not another way out of detention."""
+released cases may be ordered in absentia. Some detained cases end in voluntary departure
+instead of an order: the person still leaves from custody (departure under safeguards, which
+ICE counts among its removals and returns), so it is a decision of its own in the counts, not
+another way out of detention."""
 
 from __future__ import annotations
 

@@ -132,16 +132,16 @@ def plan(x: PlanInputs) -> DetentionPlan:
     )
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
-    bond = bond_chances(p, a.bondable, a.parole)
+    p_bond, bondable, p_parolee_bond, parolee_bondable = bond_chances(p, a.bondable, a.parole)
     return DetentionPlan(
         funded_beds=float(p["detention.funded_beds"]),
         beds=beds,
         area=x.groups.area[: x.size],
         area_beds=area_beds(x, beds),
-        p_bond_release=bond[0],
-        bondable=bond[1],
-        p_parolee_bond_release=bond[2],
-        parolee_bondable=bond[3],
+        p_bond_release=p_bond,
+        bondable=bondable,
+        p_parolee_bond_release=p_parolee_bond,
+        parolee_bondable=parolee_bondable,
         # non-mandatory, lowest tier first (np.lexsort((-rank, mandatory))'s order)
         release_order=stable_order(NO_TIER - tri.rank.astype(np.int64), a.mandatory),
         admission_rank=rank,
