@@ -27,6 +27,7 @@ from immsim.engine.rates import weekly
 from immsim.engine.run import run
 from immsim.outcomes import by_year
 from immsim.parameters import load_baseline
+from immsim.parameters.reform import parse_reform
 from immsim.regimes.catalog import load_regime
 from immsim.scenario import embedded_scenario_names, load_embedded_scenario, parse_scenario
 from immsim.yamlio import load_yaml_text
@@ -294,6 +295,68 @@ def test_jail_arrests_under_eo13768_are_near_tracs_monthly_counts(
     assert jails > prisons > shares["287(g) program"], shares
 
 
+def fy2012_history(hours_per_custodial_arrest: float | None = None) -> pl.DataFrame:
+    """FY2012's weeks of the back-test's history (seed 7): those of :func:`history_results`, or
+    of a one-year run with the Criminal Alien Program's hours per arrest at the value given."""
+    if hours_per_custodial_arrest is None:
+        weeks: pl.DataFrame = history_to_fy2017()
+    else:
+        doc = {
+            "name": "levers",
+            "overrides": {
+                "enforcement.effort.hours_per_arrest.custodial": {
+                    "values": {"2006-10-01": hours_per_custodial_arrest}
+                }
+            },
+        }
+        reform = parse_reform(load_yaml_text(yaml.safe_dump(doc), "levers.yaml"), tree=TREE)
+        people = builds.national(TREE, START, seed=1)
+        weeks = run(backtest_scenario(7, reform, years=1), population=people).weekly
+    return weeks.filter(pl.col("fiscal_year") == 2012)
+
+
+def test_fy2012_jail_arrests_are_set_by_the_custodial_hours_and_the_beds(
+    shared_data: Path,
+) -> None:
+    # TRAC (report 529) counted 12,000-14,000 arrests a month from local jails in FY2009-FY2012;
+    # the back-test's history gives a third of that (3,993 a month, seed 7). The mechanism, by
+    # hand calculation: (1) the Criminal Alien Program's hours bind in FY2012 (its arrests use
+    # over 97% of its share of the hours over the year), so its arrests are its hours over the
+    # hours each takes: halving `hours_per_arrest.custodial` doubles them (band: x1.8 to x2.0,
+    # fewer where a week's jail and prison candidates run out first); (2) half the fitted hours
+    # (2.97, inside the fit's 90% interval 1.745-20.18) brings the jail arrests to within 15%
+    # of TRAC's lower count; (3) the beds bind (FY2012: 34,000 funded, refused in 48 weeks of
+    # 52), so the added arrests are not admitted (the year's admissions move by less than a
+    # tenth of the added arrests) but released with a notice to appear or an order, and the
+    # court docket at the year's end grows by more than a third of them. Measured 2026-12-04:
+    # custodial arrests x1.98, jail arrests 3,992 -> 11,653 a month, 104,691 arrests added,
+    # admissions -100, the docket +72,154. The back-test (3 seeds) at 2.5 hours an arrest, all
+    # years or until 2014-11-20 alike (the hours do not bind after it): 7.6% / 9.5% / 11.5% ->
+    # 15.0% / 13.7% / 11.9%, the docket 24% to 46% above the record in FY2012-FY2016
+    # (docs/levers.md, *Arrest methods by period*). So the lever is the one that sets the count,
+    # but the record's FY2012 jail arrests need the beds to turn over faster than the model's.
+    day = "2012-06-01"
+    h = at("enforcement.effort.hours_per_arrest.custodial", day)
+    base, half = fy2012_history(), fy2012_history(h / 2)
+    limit = float(base["officer_hours"].sum()) * program_shares(day)["custodial"]
+    assert float(pool_hours(base, day)["custodial"].sum()) > 0.97 * limit
+    ratio = total(half, CUSTODIAL) / total(base, CUSTODIAL)
+    assert 1.8 <= ratio <= 2.0, ratio
+    low = float(
+        published_in(
+            shared_data, "ice_arrests_from_local_jails_monthly", "FY2009-FY2012 (early Obama)"
+        ).split("-")[0]
+    )
+    months = half.height * 12 / WEEKS_PER_YEAR
+    monthly = float(half["arrests_jail"].sum()) / months
+    assert monthly >= low / 1.15, monthly
+    added = float(half["arrests"].sum()) - float(base["arrests"].sum())
+    admitted = float(half["admissions"].sum()) - float(base["admissions"].sum())
+    docket = float(half["court_pending"][-1]) - float(base["court_pending"][-1])
+    assert abs(admitted) < 0.1 * added, (admitted, added)
+    assert docket > added / 3, (docket, added)
+
+
 # priorities when the custodial hours bind ----------------------------------------------------
 
 ICE_FY2018_CONVICTED = 0.66
@@ -456,16 +519,52 @@ def test_no_task_force_arrests_before_the_revival(trump_era: Any) -> None:
 # protections -------------------------------------------------------------------------------
 
 
-def tps_arrests(result: Any, weeks: int | None = None) -> float:
-    """Arrests of TPS holders over the run, or over its first ``weeks``."""
+def status_arrests(result: Any, level: str, weeks: int | None = None) -> float:
+    """Arrests of people whose ``protected_status`` is ``level`` over the run, or over its first
+    ``weeks``."""
     rows = result.breakdown.filter(
         (pl.col("stage") == "arrested")
         & (pl.col("attribute") == "protected_status")
-        & (pl.col("level") == "tps")
+        & (pl.col("level") == level)
     )
     if weeks is not None:
         rows = rows.filter(pl.col("week") < rows["week"].min() + weeks)
     return float(rows["persons"].sum())
+
+
+def tps_arrests(result: Any, weeks: int | None = None) -> float:
+    """Arrests of TPS holders over the run, or over its first ``weeks``."""
+    return status_arrests(result, "tps", weeks)
+
+
+def test_daca_recipients_are_arrested_only_where_a_regime_stops_exempting_them(
+    trump_era: Any, tmp_path: Path
+) -> None:
+    # DHS's Q&A on EO 13768 (2017-02-21, Q22): the memoranda do not affect DACA recipients, so
+    # the shipped regime exempts deferred action (eo13768.yaml, `exempt`) and no channel arrests
+    # anyone holding it. The lever is the exemption itself: the same regime without it (a copy
+    # of the file with the `exempt` block emptied) arrests DACA recipients through the channels
+    # that meet them, as it arrests anyone removable (EO 13768 makes every removable person a
+    # priority), and at no more than their share of the people known to DHS (every recipient
+    # applied, so all are known, and the at-large teams and database leads reach only the
+    # known; by DACA's guidelines none has a felony or a significant misdemeanour, whom the
+    # jails and prisons hand over most). Measured: none with the exemption over FY2017-FY2018;
+    # without it, in the first year, 7,112 of 154,044 arrests (4.6%; 3.5% of the population,
+    # 6.5% of the people known to DHS).
+    shipped = (files("immsim.parameters.regimes") / "eo13768.yaml").read_text(encoding="utf-8")
+    start = shipped.index("\nexempt:\n")
+    end = shipped.index("\nmitigating_factors:", start)
+    assert "deferred_action" in shipped[start:end]
+    assert status_arrests(trump_era, "deferred_action") == 0
+    variant = tmp_path / "eo13768_no_exemption.yaml"
+    variant.write_text(shipped[:start] + "\nexempt: []" + shipped[end:], encoding="utf-8")
+    unexempt = go(regime=str(variant), start="2017-01-25")
+    arrested = status_arrests(unexempt, "deferred_action")
+    known = (
+        POP.marginal("protected_status")["deferred_action"]
+        / POP.marginal("known_to_agency")["true"]
+    )
+    assert 0 < arrested <= known * float(unexempt.weekly["arrests"].sum()), (arrested, known)
 
 
 def test_tps_holders_are_not_arrested_while_their_designations_hold(trump_era: Any) -> None:
