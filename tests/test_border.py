@@ -67,9 +67,7 @@ def test_border_removals_in_a_month_are_title8_apprehensions_times_the_cited_sha
     (FY2019's, held under Title 42) x removal share."""
     march = _month_count(shared_data, "2022-03-01")
     assert march == 102_194  # CBP's release, as the Deportation Data Project stacked it
-    by_hand = (
-        march * 12 * SINGLE_ADULTS_TITLE42 * REMOVABLE_FY2019 * REMOVAL_SHARE / WEEKS_PER_YEAR
-    )
+    by_hand = march * 12 * SINGLE_ADULTS_TITLE42 * REMOVABLE_FY2019 * REMOVAL_SHARE / WEEKS_PER_YEAR
     got = border.plan(load_baseline().snapshot(dt.date(2022, 3, 15))).removals
     assert got == pytest.approx(by_hand, rel=1e-3)
 
