@@ -34,7 +34,7 @@ UNFILED_FROM_2021 = 0.0701  # TRAC's 200,000 dismissed for no notice filed, over
 # (border.yaml): FY2014 (DHS: 18,244 of 486,651 from elsewhere), FY2019 (Pew: Mexico 166,458 of
 # 851,508, northern Central America 71%), after Title 42 (DHS: 2,080 of 3,700 a day).
 REMOVABLE_FY2014 = 1 - 18_244 / 486_651
-REMOVABLE_FY2016 = 0.496 + (45_604 + 44_574 + 30_585) / 264_165  # first half, Border Patrol
+REMOVABLE_FY2016 = 0.496 + (45_604 + 44_574 + 30_585) / 264_165  # January-June 2016
 REMOVABLE_FY2019 = 166_458 / 851_508 + 0.71
 REMOVABLE_AFTER_TITLE42 = (1_200 + 520 + 360) / 3_700
 SINGLE_ADULTS_AFTER_TITLE42 = 0.3544  # FY2019's share, CBP (border.yaml)
