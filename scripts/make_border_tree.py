@@ -3,8 +3,9 @@
 Border removals in the model follow the record, not ICE's totals: Border Patrol's Title 8
 apprehensions (people processed under immigration law, Title 42 expulsions excluded) times the
 share of them who are single adults (``border.single_adult_share``, cited in ``border.yaml``)
-times the share of single adults ICE removes (``border.record.removal_share``, fitted here on
-FY2013-FY2014 only). This script writes the record-based leaves:
+times the share of those from countries that take removals back (``border.removable_share``,
+cited in ``border.yaml``) times the share of them ICE removes (``border.record.removal_share``,
+fitted here on FY2013-FY2014 only). This script writes the record-based leaves:
 
 - ``border.record.usbp_title8_apprehensions``: a yearly value for FY2011-FY2019 (the Marshall
   Project's compilation of CBP's yearly totals) and one a month from October 2019 (CBP's monthly
@@ -15,8 +16,8 @@ FY2013-FY2014 only). This script writes the record-based leaves:
 - ``border.record.title42_expulsions``: encounters less Title 8 apprehensions, by month, while
   Title 42 was in force.
 - ``border.record.removal_share``: ICE's published border removals (FY2013, FY2014: the only
-  years ICE published them itself before FY2020) over the single adults the engine computes
-  for those years. Later years are not used: FY2015-FY2019 border removals are only the
+  years ICE published them itself before FY2020) over the removable single adults the engine
+  computes for those years (Title 8 x single adults x removable share). Later years are not used: FY2015-FY2019 border removals are only the
   published total less the published interior removals, which the back-test scores, and
   FY2017-FY2023 are out of sample.
 - ``border.record.bed_days_per_removal``: days in ICE detention of people CBP arrested, per
@@ -160,11 +161,21 @@ def title8_series(data: Path) -> tuple[dict[dt.date, tuple[int, str]], dict[dt.d
     return series, expulsions
 
 
-def single_adult_share(day: dt.date) -> float:
-    """``border.single_adult_share`` in force on ``day``, read from the hand-written tree."""
-    leaf = yaml.safe_load(BORDER.read_text(encoding="utf-8"))["single_adult_share"]
+def border_share(key: str, day: dt.date) -> float:
+    """``border.<key>`` in force on ``day``, read from the hand-written tree."""
+    leaf = yaml.safe_load(BORDER.read_text(encoding="utf-8"))[key]
     dated = sorted((d, v["value"] if isinstance(v, dict) else v) for d, v in leaf["values"].items())
     return float([v for d, v in dated if d <= day][-1])
+
+
+def single_adult_share(day: dt.date) -> float:
+    return border_share("single_adult_share", day)
+
+
+def removable(day: dt.date) -> float:
+    """The share of a Title 8 apprehension the engine counts as removable on ``day``: single
+    adults x the share of them from countries that take removals back."""
+    return single_adult_share(day) * border_share("removable_share", day)
 
 
 def published(data: Path, metric: str) -> dict[int, float]:
@@ -178,12 +189,13 @@ def published(data: Path, metric: str) -> dict[int, float]:
 
 
 def removal_share(data: Path, series: dict[dt.date, tuple[int, str]]) -> tuple[float, list[float]]:
-    """ICE's border removals over the single adults the engine computes, FY2013-FY2014."""
+    """ICE's border removals over the removable single adults the engine computes,
+    FY2013-FY2014."""
     removals = published(data, "ice_border_removals")
     ratios = []
     for year in FIT_YEARS:
         start = dt.date(year - 1, 10, 1)
-        ratios.append(removals[year] / (series[start][0] * single_adult_share(start)))
+        ratios.append(removals[year] / (series[start][0] * removable(start)))
     return statistics.mean(ratios), ratios
 
 
@@ -224,14 +236,15 @@ def bed_days_per_removal(
     data: Path, series: dict[dt.date, tuple[int, str]], share: float
 ) -> tuple[dict[dt.date, float], float, float]:
     """Each workbook month's CBP-arrested population x days a year over the border removals a year the
-    engine computes on the 15th (Title 8 x single adults x removal share); FY2019's CBP stay;
+    engine computes on the 15th (Title 8 x single adults x removable x removal share); FY2019's
+    CBP stay;
     and the mean after Title 42."""
     adp, stay = cbp_detention(data)
     title8 = {day: float(value) for day, (value, _) in series.items()}
     ratios = {}
     for month, held in sorted(adp.items()):
         mid = month.replace(day=15)
-        removals = in_force(title8, mid) * single_adult_share(mid) * share
+        removals = in_force(title8, mid) * removable(mid) * share
         ratios[month] = held * DAYS_PER_YEAR / removals
     after = [r for m, r in ratios.items() if AFTER_TITLE42[0] <= m <= AFTER_TITLE42[1]]
     return ratios, stay, statistics.mean(after)
@@ -316,8 +329,9 @@ def main(data: Path) -> None:
         "removal_share:",
         "  description: >-",
         "    ICE removals of people Border Patrol apprehended, per single adult apprehended under",
-        "    Title 8 (families are mostly released with a notice to appear and children go to",
-        "    HHS, so they are left out of the base).",
+        "    Title 8 from a country that takes removals back (border.removable_share; families are",
+        "    mostly released with a notice to appear and children go to HHS, so they are left out",
+        "    of the base).",
         "  unit: share",
         "  values:",
         "    2010-10-01:",
@@ -327,9 +341,10 @@ def main(data: Path) -> None:
         "      method: >-",
         "        Fitted by scripts/make_border_tree.py on FY2013-FY2014 only: ICE's published border",
         "        removals (published_figures.csv, ice_border_removals) over Title 8 apprehensions times",
-        f"        border.single_adult_share; the two years give {ratios[0]:.4f} and {ratios[1]:.4f} (the",
-        "        interval is their range). Not fitted on FY2015 on: those years' border removals exist",
-        "        only as the difference of two figures the back-test scores.",
+        "        border.single_adult_share times border.removable_share; the two years give",
+        f"        {ratios[0]:.4f} and {ratios[1]:.4f} (the interval is their range). Not fitted on",
+        "        FY2015 on: those years' border removals exist only as the difference of two figures",
+        "        the back-test scores.",
         "air_share:",
         "  description: >-",
         "    Share of border removals that fly (removals to countries other than Mexico and Canada),",

@@ -30,7 +30,18 @@ SINGLE_ADULTS_FY2013 = 360_783 / 414_397  # CBP, FY2016 table
 SINGLE_ADULTS_TITLE42 = 0.05  # CRS R46999 with the record's expulsions (border.yaml)
 UNCHARGED_2021_2023 = 0.2833  # NBC News's 588,000 over the record's releases (border.yaml)
 UNFILED_FROM_2021 = 0.0701  # TRAC's 200,000 dismissed for no notice filed, over the same
-REMOVAL_SHARE = (235_093 / (420_789 * SINGLE_ADULTS_FY2013) + 213_719 / (486_651 * 0.7142)) / 2
+# Nationals of Mexico and northern Central America among Border Patrol's apprehensions
+# (border.yaml): FY2014 (DHS: 18,244 of 486,651 from elsewhere), FY2019 (Pew: Mexico 166,458 of
+# 851,508, northern Central America 71%), after Title 42 (DHS: 2,080 of 3,700 a day).
+REMOVABLE_FY2014 = 1 - 18_244 / 486_651
+REMOVABLE_FY2016 = 0.496 + (45_604 + 44_574 + 30_585) / 264_165  # January-June 2016
+REMOVABLE_FY2019 = 166_458 / 851_508 + 0.71
+REMOVABLE_AFTER_TITLE42 = (1_200 + 520 + 360) / 3_700
+SINGLE_ADULTS_AFTER_TITLE42 = 0.3544  # FY2019's share, CBP (border.yaml)
+REMOVAL_SHARE = (
+    235_093 / (420_789 * SINGLE_ADULTS_FY2013 * REMOVABLE_FY2014)
+    + 213_719 / (486_651 * 0.7142 * REMOVABLE_FY2014)
+) / 2
 
 
 def _month_count(shared: Path, month: str) -> int:
@@ -52,12 +63,57 @@ def _fiscal_year_removals(tree, year: int) -> float:
 def test_border_removals_in_a_month_are_title8_apprehensions_times_the_cited_shares(
     shared_data: Path,
 ) -> None:
-    """March 2022 (Title 42 in force): CBP's Title 8 count x single adults x removal share."""
+    """March 2022 (Title 42 in force): CBP's Title 8 count x single adults x the removable share
+    (FY2019's, held under Title 42) x removal share."""
     march = _month_count(shared_data, "2022-03-01")
     assert march == 102_194  # CBP's release, as the Deportation Data Project stacked it
-    by_hand = march * 12 * SINGLE_ADULTS_TITLE42 * REMOVAL_SHARE / WEEKS_PER_YEAR
+    by_hand = march * 12 * SINGLE_ADULTS_TITLE42 * REMOVABLE_FY2019 * REMOVAL_SHARE / WEEKS_PER_YEAR
     got = border.plan(load_baseline().snapshot(dt.date(2022, 3, 15))).removals
     assert got == pytest.approx(by_hand, rel=1e-3)
+
+
+def test_border_removals_in_a_month_after_title42_by_hand(shared_data: Path) -> None:
+    """July 2023 (Title 8 again): 134,064 apprehensions (CBP) x 12 x FY2019's single adults x
+    the removable share DHS's first weeks after Title 42 give x the removal share, a week:
+    1,608,768 x 0.3544 x 0.5622 x 0.6528 / 52.18 = 4,010 (FY2019's removable share would give
+    6,459)."""
+    july = _month_count(shared_data, "2023-07-01")
+    assert july == 134_064
+    by_hand = (
+        july
+        * 12
+        * SINGLE_ADULTS_AFTER_TITLE42
+        * REMOVABLE_AFTER_TITLE42
+        * REMOVAL_SHARE
+        / WEEKS_PER_YEAR
+    )
+    assert by_hand == pytest.approx(4_010, abs=2)
+    got = border.plan(load_baseline().snapshot(dt.date(2023, 7, 15))).removals
+    assert got == pytest.approx(by_hand, rel=1e-3)
+
+
+def test_a_larger_removable_share_raises_border_removals_in_proportion() -> None:
+    """The lever: more of the border's single adults from countries that take removals back
+    means more removals, in proportion, and the beds they hold rise with them."""
+    day = load_baseline().snapshot(dt.date(2023, 7, 15))
+    more = {**day, "border.removable_share": 0.9}
+    assert border.plan(more).removals == pytest.approx(
+        border.plan(day).removals * 0.9 / REMOVABLE_AFTER_TITLE42, rel=1e-3
+    )
+    assert border.plan(more).detained > border.plan(day).detained
+
+
+def test_fy2023_border_removals_fall_toward_ices_after_title42() -> None:
+    """ICE's FY2023 annual report: more than 98,000 removals of people apprehended at the border
+    (a check only: no input is set from it). With FY2019's removable share after Title 42 the
+    model's would be over 1.5 times that; with DHS's mix of nationalities after Title 42, within
+    30% of it."""
+    tree = load_baseline()
+    fy2023 = _fiscal_year_removals(tree, 2023)
+    assert fy2023 == pytest.approx(98_000, rel=0.3)
+    after = [dt.date(2023, 5, 12) + dt.timedelta(weeks=w) for w in range(20)]
+    held = sum(border.plan(tree.snapshot(d)).removals for d in after)
+    assert fy2023 + held * (REMOVABLE_FY2019 / REMOVABLE_AFTER_TITLE42 - 1) > 1.5 * 98_000
 
 
 def test_fy2013_border_removals_match_ices_figure_within_the_fit() -> None:
@@ -248,10 +304,10 @@ def test_the_borders_detained_are_the_workbooks_cbp_arrested_population(
 
 def test_before_the_workbooks_each_border_removal_holds_one_cbp_stay() -> None:
     """FY2016 (no agency split published): the border's detained are its removals a year (Title
-    8 apprehensions x single adults x removal share) times FY2019's 26.60-day average stay of a
-    CBP arrestee, over the days of a year: by hand, from the cited figures."""
+    8 apprehensions x single adults x removable share x removal share) times FY2019's 26.60-day
+    average stay of a CBP arrestee, over the days of a year: by hand, from the cited figures."""
     day = dt.date(2016, 3, 1)
-    by_hand = 415_816 * 0.6640 * REMOVAL_SHARE * 26.60 / 365.2425
+    by_hand = 415_816 * 0.6640 * REMOVABLE_FY2016 * REMOVAL_SHARE * 26.60 / 365.2425
     assert border.detained(load_baseline().snapshot(day)) == pytest.approx(by_hand, rel=1e-3)
 
 
@@ -260,17 +316,20 @@ def test_after_the_2017_memo_a_border_removal_holds_the_first_measured_months_be
     pending their proceedings, so from it to the workbooks' first month a border removal holds
     October 2018's bed-days: the FY2019 workbook's CBP-arrested population that month (24,216.45,
     'CBP Average', written out here) times the days of a year over the border removals a year
-    then (FY2019's 811,016 Title 8 apprehensions x 0.3544 single adults x the removal share).
-    FY2018's border detained by hand: 404,142 x 0.6035 x the share x those bed-days / 365.2425,
-    about twice one stay's; the day before the memo, one stay (26.60 days) still."""
+    then (FY2019's 811,016 Title 8 apprehensions x 0.3544 single adults x FY2019's removable
+    share x the removal share). FY2018's border detained by hand: 404,142 x 0.6035 x FY2016's
+    removable share (held) x the removal share x those bed-days / 365.2425, about twice one
+    stay's; the day before the memo, one stay (26.60 days) still."""
     tree = load_baseline()
-    bed_days = 24_216.45 * 365.2425 / (811_016 * 0.3544 * REMOVAL_SHARE)
-    by_hand = 404_142 * 0.6035 * REMOVAL_SHARE * bed_days / 365.2425
+    bed_days = 24_216.45 * 365.2425 / (811_016 * 0.3544 * REMOVABLE_FY2019 * REMOVAL_SHARE)
+    fy2018_removals = 404_142 * 0.6035 * REMOVABLE_FY2016 * REMOVAL_SHARE
+    by_hand = fy2018_removals * bed_days / 365.2425
     fy2018 = border.detained(tree.snapshot(dt.date(2018, 3, 1)))
     assert fy2018 == pytest.approx(by_hand, rel=2e-3)
-    assert fy2018 > 1.8 * 404_142 * 0.6035 * REMOVAL_SHARE * 26.60 / 365.2425
+    assert fy2018 > 1.8 * fy2018_removals * 26.60 / 365.2425
     before = border.detained(tree.snapshot(dt.date(2017, 2, 19)))
-    assert before == pytest.approx(310_531 * 0.6148 * REMOVAL_SHARE * 26.60 / 365.2425, rel=1e-3)
+    fy2017_removals = 310_531 * 0.6148 * REMOVABLE_FY2016 * REMOVAL_SHARE
+    assert before == pytest.approx(fy2017_removals * 26.60 / 365.2425, rel=1e-3)
 
 
 def test_border_patrol_releases_nobody_from_may_2025() -> None:

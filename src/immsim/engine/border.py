@@ -10,7 +10,9 @@ Border removals follow the record, not ICE's totals (which the back-test scores)
 Patrol's Title 8 apprehensions a year (``border.record.usbp_title8_apprehensions``, monthly from
 October 2019, derived from CBP's releases by ``scripts/make_border_tree.py``), times the share
 who are single adults (``border.single_adult_share``: families were mostly released with a
-notice to appear and children handed to HHS), times the share of those ICE removes
+notice to appear and children handed to HHS), times the share of them from countries that take
+removals back (``border.removable_share``: Mexico and northern Central America, 96% of the
+apprehensions in FY2014, 56% after Title 42 ended), times the share of those ICE removes
 (``border.record.removal_share``, fitted on FY2013-FY2014 only). Title 42 (21 March 2020 to 11
 May 2023) enters through the record itself: expelled people are not Title 8 apprehensions and
 never reach ICE, and the single adults it expelled first leave few in the Title 8 base.
@@ -37,11 +39,20 @@ class BorderPlan(NamedTuple):
 
 
 def removals_per_year(p: Mapping[str, Any]) -> float:
-    """ICE removals of people Border Patrol apprehended, a year at the rates in force."""
+    """ICE removals of people Border Patrol apprehended, a year at the rates in force: those
+    ICE can remove quickly (:func:`removable_per_year`) times the share it removes."""
+    return removable_per_year(p) * float(p["border.record.removal_share"])
+
+
+def removable_per_year(p: Mapping[str, Any]) -> float:
+    """Single adults Border Patrol apprehends under Title 8 from countries that take removals
+    back, a year: the base of the border's removals. After Title 42 nearly half of them came
+    from countries that take few back (``border.removable_share``), which ICE released or held
+    rather than removed, so a Title 8 apprehension then yields fewer removals than in FY2019."""
     return (
         float(p["border.record.usbp_title8_apprehensions"])
         * float(p["border.single_adult_share"])
-        * float(p["border.record.removal_share"])
+        * float(p["border.removable_share"])
     )
 
 
