@@ -221,8 +221,8 @@ def run(
     released for want of a bed), and those admitted and those of them transferred to another
     area's beds, by group."""
     size = stocks.shape[1]
-    # stock codes as int64, not numba's literal constants: move compiles once for every pair
-    court, on_bond = np.int64(HELD_COURT), np.int64(RELEASED)
+    # int(): the stock codes as int64, not literal constants, so move compiles once
+    court, on_bond = int(HELD_COURT), int(RELEASED)
     out[Count.BOND_RELEASES] = move(
         state, stocks, court, on_bond, plan.bondable, plan.p_bond_release
     )
