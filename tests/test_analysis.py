@@ -26,6 +26,9 @@ from immsim.errors import InputError
 from immsim.scenario import parse_scenario
 from immsim.yamlio import load_yaml_text
 
+# the populations built inside the package shared with the session's (conftest)
+pytestmark = pytest.mark.usefixtures("shared_builds")
+
 
 def short(name: str = "short", regime: str = "sep2021", **extra: object):  # type: ignore[no-untyped-def]
     doc = {

@@ -20,6 +20,9 @@ from immsim.presentation.server import MAX_BODY, create_app
 from immsim.scenario import parse_scenario
 from immsim.yamlio import load_yaml_text
 
+# the populations built inside the package shared with the session's (conftest)
+pytestmark = pytest.mark.usefixtures("shared_builds")
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
