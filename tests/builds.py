@@ -26,7 +26,7 @@ import numpy as np
 from immsim.engine.prepared import Prepared
 from immsim.engine.run import population_seed, prepare, scenario_population
 from immsim.parameters.loader import ParameterTree
-from immsim.population.build import Population, build_population
+from immsim.population.build import Population, fresh_population
 from immsim.scenario import Scenario
 
 Question = tuple[str, tuple[Any, ...]]
@@ -111,14 +111,15 @@ COUNTS = {"built": 0, "reused": 0}
 
 
 def national(tree: ParameterTree, at: dt.date, seed: int) -> Population:
-    """``build_population(tree, at, seed=seed)``, built once per session for what it reads."""
+    """``build_population(tree, at, seed=seed)``, built once per session for what it reads (the
+    builder conftest hands every ``build_population`` of the session to: ``share_builds``)."""
     builds = _BUILDS.setdefault((at, seed), [])
     for build in builds:
         if _answers_alike(tree, build.asked):
             COUNTS["reused"] += 1
             return build.under(tree.name)
     recording = _Recording(tree)
-    population = build_population(recording, at, seed=seed)  # type: ignore[arg-type]
+    population = fresh_population(recording, at, seed=seed)  # type: ignore[arg-type]
     build = _Build(recording.asked, population)
     builds.append(build)
     COUNTS["built"] += 1

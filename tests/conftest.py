@@ -38,6 +38,21 @@ def shared_prepare() -> Callable[[Any], Any]:
     return builds.prepared
 
 
+@pytest.fixture(scope="module")
+def shared_builds() -> Iterator[None]:
+    """Every ``build_population`` of the module (the CLI's, the analyses', the back-test's, the
+    web app's, which build inside the package) served by the session's builds (tests/builds.py,
+    through ``immsim.population.build.share_builds``), for modules that only use populations.
+    Not for tests of the build itself, whose reads and repeats must happen."""
+    import builds
+
+    from immsim.population.build import share_builds
+
+    before = share_builds(builds.national)
+    yield
+    share_builds(before)
+
+
 @pytest.fixture
 def write(tmp_path: Path):
     """Write a text file under tmp_path and return its path."""

@@ -26,6 +26,9 @@ from immsim.errors import InputError
 from immsim.scenario import parse_scenario
 from immsim.yamlio import load_yaml_text
 
+# the populations built inside the package shared with the session's (conftest)
+pytestmark = pytest.mark.usefixtures("shared_builds")
+
 
 def short(name: str = "short", regime: str = "sep2021", **extra: object):  # type: ignore[no-untyped-def]
     doc = {
@@ -433,14 +436,15 @@ def test_cli_run_draws_and_compare(tmp_path: Path, capsys) -> None:  # type: ign
     b.write_text(
         "name: b\nregime: jan2025\nstart: 2021-10-01\nhorizon_years: 1\nseed: 4\n", encoding="utf-8"
     )
-    assert main(["run", str(a), "--draws", "3", "--out", str(tmp_path / "d"), "--json"]) == 0
+    # in this process (the pool gives the same runs: test_pool_of_two_gives_the_same_runs), so
+    # its builds are the session's rather than one per spawned worker
+    one = ["--workers", "1"]
+    assert main(["run", str(a), "--draws", "3", *one, "--out", str(tmp_path / "d"), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert {row["draws"] for row in out["bands"]} == {3}
     assert (tmp_path / "d" / "draws.parquet").is_file()
-    assert (
-        main(["compare", str(a), str(b), "--draws", "2", "--out", str(tmp_path / "c"), "--json"])
-        == 0
-    )
+    compare = ["compare", str(a), str(b), "--draws", "2", *one, "--out", str(tmp_path / "c")]
+    assert main([*compare, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert {row["scenario"] for row in data["differences"]} == {"b"}
     assert main(["compare", str(a), "--draws", "2"]) == 2

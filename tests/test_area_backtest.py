@@ -29,6 +29,9 @@ from immsim.data.area_records import TARGET_SCHEMA, area_targets
 from immsim.engine.results import Results
 from immsim.errors import InputError
 
+# the populations built inside the package shared with the session's (conftest)
+pytestmark = pytest.mark.usefixtures("shared_builds")
+
 
 def targets(*rows: tuple[str, int, str, float]) -> pl.DataFrame:
     return pl.DataFrame(

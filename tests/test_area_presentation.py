@@ -25,6 +25,9 @@ from immsim.presentation.areamap import TILES
 from immsim.presentation.report import write_report
 from immsim.scenario import load_scenario
 
+# the populations built inside the package shared with the session's (conftest)
+pytestmark = pytest.mark.usefixtures("shared_builds")
+
 DONE = "document.getElementById('status').textContent.startsWith('Done')"
 
 

@@ -21,6 +21,9 @@ from immsim.population.build import build_population
 from immsim.scenario import parse_scenario
 from immsim.yamlio import load_yaml_text
 
+# the populations built inside the package shared with the session's (conftest)
+pytestmark = pytest.mark.usefixtures("shared_builds")
+
 ROOT = Path(__file__).resolve().parents[1]
 TREE = ROOT / "src/immsim/parameters/tree"
 

@@ -48,6 +48,9 @@ from immsim.parameters.intervals import parameter_draws, uncertain_values
 from immsim.parameters.loader import load_tree_from
 from immsim.population.build import build_population
 
+# the populations built inside the package shared with the session's (conftest)
+pytestmark = pytest.mark.usefixtures("shared_builds")
+
 TREE = load_baseline()
 
 

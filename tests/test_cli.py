@@ -9,6 +9,9 @@ from terminal import fits, lines, text
 
 from immsim.cli import main
 
+# the populations built inside the package shared with the session's (conftest)
+pytestmark = pytest.mark.usefixtures("shared_builds")
+
 
 def run(capsys, *args: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
     code = main(list(args))

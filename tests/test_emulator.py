@@ -15,6 +15,9 @@ from immsim.calibration import emulator as em
 from immsim.calibration.calibrate import FitSpec, fitted_start
 from immsim.parameters import load_baseline
 
+# the populations built inside the package shared with the session's (conftest)
+pytestmark = pytest.mark.usefixtures("shared_builds")
+
 TREE = load_baseline()
 
 

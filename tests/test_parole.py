@@ -27,6 +27,9 @@ from immsim.population.build import build_population
 from immsim.scenario import parse_scenario
 from immsim.yamlio import load_yaml_text
 
+# the populations built inside the package shared with the session's (conftest)
+pytestmark = pytest.mark.usefixtures("shared_builds")
+
 TREE = load_baseline()
 POP = build_population(TREE, dt.date(2025, 1, 1), seed=1)
 IN_FORCE = "enforcement.protections.parole_in_force_share"

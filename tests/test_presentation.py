@@ -20,6 +20,9 @@ from immsim.presentation.server import MAX_BODY, create_app
 from immsim.scenario import parse_scenario
 from immsim.yamlio import load_yaml_text
 
+# the populations built inside the package shared with the session's (conftest)
+pytestmark = pytest.mark.usefixtures("shared_builds")
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
@@ -267,8 +270,12 @@ def test_reports_on_draws_and_comparisons_show_bands(tmp_path: Path) -> None:
     b.write_text(
         "name: b\nregime: jan2025\nstart: 2021-10-01\nhorizon_years: 2\nseed: 4\n", encoding="utf-8"
     )
-    assert main(["run", str(a), "--draws", "3", "--out", str(tmp_path / "d")]) == 0
-    assert main(["compare", str(a), str(b), "--draws", "2", "--out", str(tmp_path / "c")]) == 0
+    # in this process (the pool gives the same runs: test_analysis), sharing the session's builds
+    one = ["--workers", "1"]
+    assert main(["run", str(a), "--draws", "3", *one, "--out", str(tmp_path / "d")]) == 0
+    assert (
+        main(["compare", str(a), str(b), "--draws", "2", *one, "--out", str(tmp_path / "c")]) == 0
+    )
     for folder in ("d", "c"):
         out = tmp_path / f"{folder}.html"
         assert main(["report", str(tmp_path / folder), "-o", str(out)]) == 0

@@ -24,6 +24,9 @@ from immsim.population.build import build_population
 from immsim.scenario import parse_scenario
 from immsim.yamlio import load_yaml_text
 
+# the populations built inside the package shared with the session's (conftest)
+pytestmark = pytest.mark.usefixtures("shared_builds")
+
 TREE = load_baseline()
 START = dt.date(2025, 10, 1)
 POP = build_population(TREE, START, seed=7)

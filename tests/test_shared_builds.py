@@ -12,7 +12,7 @@ import polars as pl
 from immsim.engine.prepared import Prepared
 from immsim.engine.run import population_seed, run
 from immsim.parameters.reform import Override, Reform
-from immsim.population.build import Population, build_population
+from immsim.population.build import Population, build_population, fresh_population, share_builds
 from immsim.scenario import Scenario, load_embedded_scenario
 
 # a 2011 start builds in about 3 s (the 2026 population takes some 20 s); two years of weeks
@@ -63,7 +63,7 @@ def test_a_reform_of_a_stage_shares_the_build_under_its_own_name() -> None:
     assert builds.COUNTS["built"] == built  # no new build
     assert shared.strata is base.strata
     seed = population_seed(reformed.seed)
-    _same_population(shared, build_population(reformed.parameters(), reformed.start, seed=seed))
+    _same_population(shared, fresh_population(reformed.parameters(), reformed.start, seed))
     assert shared.origin != base.origin  # the reform's name is in it
 
 
@@ -75,3 +75,23 @@ def test_a_reform_of_a_margin_gets_its_own_build() -> None:
     assert builds.COUNTS["built"] == built + 1
     assert not own.strata.equals(base.strata)
     assert own.parameters["population.composition.criminal_history.felony"] == 400_000.0
+
+
+def test_builds_inside_the_package_shared_through_its_hook_are_fresh_ones() -> None:
+    # what the fixture shared_builds sets: the CLI, the analyses and the web app build with
+    # build_population, which hands the request to builds.national
+    tree, seed = SCENARIO.parameters(), population_seed(SCENARIO.seed)
+    before = share_builds(builds.national)
+    try:
+        first = build_population(tree, SCENARIO.start, seed=seed)
+        again = build_population(tree, SCENARIO.start, seed=seed)
+        shared = run(SCENARIO)  # builds its population with build_population
+    finally:
+        assert share_builds(before) is builds.national
+    assert again.strata is first.strata  # served from the session's builds, not built again
+    fresh = fresh_population(tree, SCENARIO.start, seed)
+    assert fresh.strata is not first.strata
+    _same_population(first, fresh)
+    assert shared.digest() == run(SCENARIO, population=fresh).digest()
+    # with no builder set again, a build is a new one
+    assert build_population(tree, SCENARIO.start, seed=seed).strata is not first.strata

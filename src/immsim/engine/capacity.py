@@ -33,7 +33,8 @@ def take(
     any, and how many were taken (so that callers need not sum ``taken``, a pass over every
     stock and group). Someone drawn by two channels is arrested once."""
     rows = np.arange(drawn.shape[0])
-    return take_rows(state, stocks, drawn, rows, sources, channels, limit, out, taken)
+    # writable copies of the (read-only) plan's few codes, as custody's own: one compile
+    return take_rows(state, stocks, drawn, rows, sources.copy(), channels.copy(), limit, out, taken)
 
 
 @jit

@@ -185,11 +185,12 @@ def binomial(state: Stream, n: int, p: float) -> int:
     q = min(p, 1.0 - p)
     mean = n * q
     if mean > INVERSION_MAX_MEAN:
-        k = _rejection(state, n, q)
+        # int(n): inside numba's type inference an inlined count can pass as the literal 0
+        k = _rejection(state, int(n), q)
     else:
         u = uniform(state)
         # below 1 - nq <= (1 - q)^n, the probability of no event: decided without exp or log
-        k = 0 if u < 1.0 - mean else _from_zero(state, n, q, u)
+        k = 0 if u < 1.0 - mean else _from_zero(state, int(n), q, u)
     return n - k if p > 0.5 else k
 
 

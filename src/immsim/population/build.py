@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,8 +125,35 @@ def systematic_round(table: NDArray[np.float64], seed: int) -> NDArray[np.int64]
     return counts
 
 
+Builder = Callable[[ParameterTree, dt.date, int], Population]
+_SHARED: list[Builder] = []
+"""The builder :func:`build_population` hands its requests to, if one is set (at most one)."""
+
+
+def share_builds(builder: Builder | None) -> Builder | None:
+    """Hand every later :func:`build_population` of this process to ``builder`` (``None``: build
+    afresh again); returns the builder set before. For a process that builds the same national
+    population many times over, as a test session does (the CLI, the analyses and the web app
+    each build their own): a build is a pure function of the tree's answers, the date and the
+    seed, so a memo keyed by all three (``tests/builds.py``) can serve a build already made in
+    place of a new one. The builder itself makes new ones with :func:`fresh_population`."""
+    before = _SHARED.pop() if _SHARED else None
+    if builder is not None:
+        _SHARED.append(builder)
+    return before
+
+
 def build_population(tree: ParameterTree, at: dt.date, seed: int = 0) -> Population:
-    """Rake a national population for ``at`` to the tree's margins (see the module docstring)."""
+    """Rake a national population for ``at`` to the tree's margins (see the module docstring),
+    or the builder set by :func:`share_builds` (none by default) answers for it."""
+    seed = check_seed(seed)
+    if _SHARED:
+        return _SHARED[0](tree, at, seed)
+    return fresh_population(tree, at, seed)
+
+
+def fresh_population(tree: ParameterTree, at: dt.date, seed: int = 0) -> Population:
+    """:func:`build_population`, built now whatever builder is set."""
     seed = check_seed(seed)
     total, total_key, targets = composition_targets(tree, at)
     axes = [(t.attribute, t.levels) for t in targets]

@@ -221,22 +221,26 @@ def run(
     released for want of a bed), and those admitted and those of them transferred to another
     area's beds, by group."""
     size = stocks.shape[1]
+    # int(): the stock codes as int64, not literal constants, so move compiles once
+    court, on_bond = int(HELD_COURT), int(RELEASED)
     out[Count.BOND_RELEASES] = move(
-        state, stocks, HELD_COURT, RELEASED, plan.bondable, plan.p_bond_release
+        state, stocks, court, on_bond, plan.bondable, plan.p_bond_release
     )
     if plan.p_parolee_bond_release > 0.0:
         out[Count.BOND_RELEASES] += move(
             state,
             stocks,
-            HELD_COURT,
-            RELEASED,
+            court,
+            on_bond,
             plan.parolee_bondable,
             plan.p_parolee_bond_release,
         )
     over = stocks[HELD_COURT].sum() + stocks[HELD_REMOVAL].sum() - plan.beds
     released = 0
     if over > 0:
-        out_now = admit(stocks[HELD_COURT].copy(), plan.release_order, over)
+        # a writable copy of the plan's read-only order: admit compiles once, for _place's too
+        release_order = plan.release_order.copy()
+        out_now = admit(stocks[HELD_COURT].copy(), release_order, over)
         stocks[HELD_COURT] -= out_now
         stocks[RELEASED] += out_now
         released = out_now.sum()
@@ -244,7 +248,7 @@ def run(
         # released too (with their orders, under supervision) once no court case is left
         still = over - released
         if still > 0:
-            out_removal = admit(stocks[HELD_REMOVAL].copy(), plan.release_order, still)
+            out_removal = admit(stocks[HELD_REMOVAL].copy(), release_order, still)
             stocks[HELD_REMOVAL] -= out_removal
             stocks[ORDERED] += out_removal
             released += out_removal.sum()

@@ -68,8 +68,9 @@ def run(
         frac = min(1.0, n / max(released, 1.0))  # of the released cases, read this week
         # the closed share of all cases read falls on the closable ones among them
         close = min(1.0, plan.closed_share * released / max(closable, 1.0))
+        # int(): the stock codes as int64, not literal constants, so move compiles once
         out[Count.REVIEW_CLOSURES] = move(
-            state, stocks, RELEASED, FREE, plan.closable, frac * close
+            state, stocks, int(RELEASED), int(FREE), plan.closable, frac * close
         )
         out[Count.REVIEW_CASES] = n
     out[Count.REVIEW_SCOPE] = scope
