@@ -227,6 +227,40 @@ def test_each_docket_grants_relief_at_its_own_share_from_the_tree() -> None:
     assert abs(out[Count.ORDERS_IN_ABSENTIA] - 39_000) < 1_000
 
 
+def test_judges_hear_the_detained_docket_before_any_released_case() -> None:
+    """EOIR schedules detained cases first (its only timeliness goals after 2010 were for
+    detained and asylum cases, DOJ OIG I-2013-001), and the court stage spends judges' hours
+    so. By hand, 1,000 judge hours, 1.249 hours a detained decision and 6.093 a released one
+    (the tree's fitted values), every detained case ready: 10,000 detained cases take all the
+    hours, floor(1,000 / 1.249) = 800 decided and no released case heard; 500 detained cases
+    take 624.5 hours and leave 375.5, floor(375.5 / 6.093) = 61 released decisions, or
+    floor(0.3 x 375.5 / 6.093) = 18 where only 0.3 of the rest may go to released cases (the
+    2020 reopening)."""
+
+    def week(held: int, released_share: float) -> tuple[int, int, bool]:
+        plan = court.CourtPlan(
+            judge_hours=1000.0,
+            hours_detained=1.249,
+            hours_released=6.093,
+            released_share=released_share,
+            p_detained_ready=1.0,
+            relief_detained=np.zeros(2),
+            relief_released=np.zeros(2),
+            p_in_absentia=0.0,
+            p_voluntary_departure=0.0,
+        )
+        stocks = np.zeros((5, 2), dtype=np.int64)
+        stocks[HELD_COURT, 0] = held
+        stocks[RELEASED, 1] = 100_000
+        out = _counts()
+        bound = court.run(draws.stream(np.random.default_rng(5)), stocks, plan, out)
+        return int(out[Count.COMPLETIONS_DETAINED]), int(out[Count.COMPLETIONS_RELEASED]), bound
+
+    assert week(10_000, 1.0) == (800, 0, True)
+    assert week(500, 1.0) == (500, 61, True)
+    assert week(500, 0.3) == (500, 18, True)
+
+
 def test_admission_follows_the_order_until_the_beds_run_out() -> None:
     requests = np.array([5, 0, 7, 3], dtype=np.int64)
     order = np.array([2, 0, 3, 1])
