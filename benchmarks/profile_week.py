@@ -40,11 +40,86 @@ def _timed(fn: Callable[[Any, Any], Any], repeat: int, stocks: Any, held: Any) -
     return float(np.min(times))
 
 
-def _sweeps(bits: Any, free: Any, repeat: int) -> None:
+def _classes(groups: Any) -> Any:
+    """Where each run of groups alike but for the area starts (and last, the groups' number):
+    by area the groups are ordered with the area last, so such groups lie side by side."""
+    columns = [*groups.codes.values(), *groups.flags.values(), groups.entry_year]
+    key = np.stack([c.astype(np.int64) for c in columns], axis=1)
+    changes = np.flatnonzero((key[1:] != key[:-1]).any(axis=1)) + 1
+    return np.concatenate([[0], changes, [groups.size]]).astype(np.int64)
+
+
+_CLASS_MAX_MEAN = 1.0
+"""The prototype's class route is taken where a class expects at most this many events (the
+best of 0.5 to 16, measured on 2026-12-04)."""
+
+
+def _sweep_classes() -> Any:
+    """A prototype of the same draws as ``draws.sweep_all``, made over the classes of groups
+    alike but for the area (issue 22, tried on 2026-12-04 and not kept: see docs/design.md,
+    *Performance*). A class that expects at most ``_CLASS_MAX_MEAN`` events is swept as one
+    group of all its people and its events split over its areas: the people with an event
+    numbered along its groups laid end to end, drawn uniformly without replacement (repeats
+    drawn again), kept sorted by insertion, and counted group by group in one pass (the
+    multivariate hypergeometric split that draws person by person would give); any other
+    class is swept group by group. Compiled here, not in the engine, since no stage uses it."""
+    import numba
+
+    from immsim.engine.draws import exponential, uniform, walk
+
+    @numba.njit(cache=False)
+    def sweep(state: Any, n: Any, p: float, start: Any, out: Any) -> None:
+        hazard = -np.log1p(-p)
+        clock = exponential(state)
+        room = np.empty(64, dtype=np.int64)
+        for c in range(start.size - 1):
+            lo, hi = start[c], start[c + 1]
+            total = 0
+            for i in range(lo, hi):
+                total += n[i]
+            if total * p > _CLASS_MAX_MEAN:  # several events a group: group by group
+                for i in range(lo, hi):
+                    if n[i] > 0:
+                        if clock >= n[i] * hazard:
+                            clock -= n[i] * hazard
+                        else:
+                            out[i], clock = walk(state, n[i], p, hazard, clock)
+                continue
+            if total == 0 or clock >= total * hazard:
+                clock -= total * hazard
+                continue
+            k, clock = walk(state, total, p, hazard, clock)
+            if k > room.size:
+                room = np.empty(2 * k, dtype=np.int64)
+            have = 0
+            while have < k:  # k distinct people of the class, ascending
+                x = min(int(uniform(state) * total), total - 1)
+                j = have
+                while j > 0 and room[j - 1] > x:
+                    j -= 1
+                if j > 0 and room[j - 1] == x:
+                    continue  # drawn before: draw again
+                for m in range(have, j, -1):
+                    room[m] = room[m - 1]
+                room[j] = x
+                have += 1
+            edge = 0
+            taken = 0
+            for i in range(lo, hi):
+                edge += n[i]
+                while taken < k and room[taken] < edge:
+                    out[i] += 1
+                    taken += 1
+
+    return sweep
+
+
+def _sweeps(bits: Any, free: Any, repeat: int, start: Any) -> None:
     """One clock sweep (``draws.sweep_all``) over the at-large row at a few chances a week:
     what a sweep costs by the groups it passes (the least chance: almost no one has an event)
     against what it costs by the people with an event (walked one by one), to tell whether a
-    stage's time goes with the number of groups or with the number of events."""
+    stage's time goes with the number of groups or with the number of events; by area, also
+    the prototype over the classes of groups alike but for the area (:func:`_sweep_classes`)."""
     from immsim.engine.draws import sweep_all
 
     empty = float(np.mean(free == 0))
@@ -56,6 +131,20 @@ def _sweeps(bits: Any, free: Any, repeat: int) -> None:
 
         t = _timed(one, repeat, free, free)
         events = int(sweep_all(bits, free, chance).sum())
+        print(f"    chance {chance:g}: {t * 1e3:6.3f} ms, {events:,} events")
+    if start.size - 1 == free.size:
+        return  # without areas every group is a class of its own
+    sweep = _sweep_classes()
+    print(f"  the same over {start.size - 1:,} classes alike but for the area (not kept):")
+    for chance in (1e-6, 1e-3, 1e-2):
+
+        def by_class(st: Any, _: Any, c: float = chance) -> Any:
+            out = np.zeros(st.size, dtype=np.int64)
+            sweep(bits, st, c, start, out)
+            return out
+
+        t = _timed(by_class, repeat, free, free)
+        events = int(by_class(free, free).sum())
         print(f"    chance {chance:g}: {t * 1e3:6.3f} ms, {events:,} events")
 
 
@@ -177,7 +266,7 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
         week(bits, st, k, run._replace(held=h), w.cells, len(w.columns))
 
     print(f"  {'week':11} {_timed(whole, repeat, stocks0, held0) * 1e3:8.3f} ms (compiled whole)")
-    _sweeps(bits, stocks0[0], repeat)
+    _sweeps(bits, stocks0[0], repeat, _classes(prepared.groups.take(w.live)))
     t0 = time.thread_time()
     n = 52
     for i in range(weeks, weeks + n):

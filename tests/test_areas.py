@@ -7,6 +7,7 @@ import datetime as dt
 from functools import cache
 
 import builds
+import numpy as np
 import polars as pl
 import pytest
 
@@ -254,3 +255,53 @@ def test_an_area_with_more_parents_removes_more_parents_per_removal() -> None:
     assert ratio["los"] > ratio["hou"]
     for area, share in shares.items():
         assert abs(ratio[area] - share) < 0.04, (area, ratio[area], share)
+
+
+def test_the_groups_of_a_combination_in_the_areas_lie_side_by_side() -> None:
+    """By area the groups are ordered with the area last (engine/groups.py), so a combination's
+    groups in the areas are contiguous: the week's events, which fall mostly in the largest
+    combinations, then read their plan entries from neighbouring memory (the kept ordering of
+    docs/design.md, *Performance*). Each combination but the area must form one run of groups,
+    and each run hold its areas in ascending order."""
+    g = areas_population().groups
+    columns = [*g.codes.values(), *g.flags.values(), g.entry_year]
+    key = np.stack([c.astype(np.int64) for c in columns], axis=1)
+    changes = np.flatnonzero((key[1:] != key[:-1]).any(axis=1)) + 1
+    runs = changes.size + 1
+    assert runs == np.unique(key, axis=0).shape[0]
+    starts = np.concatenate([[0], changes])
+    same_run = np.ones(g.size - 1, dtype=bool)
+    same_run[changes - 1] = False
+    assert (np.diff(g.area)[same_run] > 0).all()
+    # the combinations are many more than the areas: the areas are not the outer axis
+    assert starts.size > 10 * len(g.area_names)
+
+
+def test_ties_in_the_release_queue_go_area_by_area() -> None:
+    """Who is released first when beds fall short (non-mandatory, lowest tier first) breaks
+    ties by area and then by group, as it did when the area came first in the groups' order
+    (until 2026-12-04): the groups' order changed for speed, not which area a tie favours.
+    Checked against NumPy's lexsort of the same keys."""
+    from immsim.engine.pipeline import Pipeline
+    from immsim.engine.triage import NO_TIER
+    from immsim.regimes.catalog import regime_at
+
+    s = scenario(areas=True)
+    tree = s.parameters()
+    prepared = areas_population()
+    pipe = Pipeline(
+        prepared,
+        regime_at=regime_at,
+        params_at=tree.snapshot,
+        start=s.start,
+        rng=np.random.default_rng(1),
+        span_at=tree.span,
+    )
+    w = pipe.plan(s.start)
+    rank = prepared.triage(w.regime, s.start).rank[w.live].astype(np.int64)
+    mandatory = prepared.attributes.mandatory[w.live]
+    area = prepared.groups.area[w.live]
+    expected = np.lexsort((np.arange(w.live.size), area, NO_TIER - rank, mandatory))
+    assert np.array_equal(w.kernel.detention.release_order, expected)
+    # and the groups' own order is not the area's: without the area key the queue would differ
+    assert not np.array_equal(expected, np.lexsort((NO_TIER - rank, mandatory)))

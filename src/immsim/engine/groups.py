@@ -115,7 +115,10 @@ def build_groups(
     combinations that together hold ``arrival_coverage`` of them (the long tail of one- and
     two-person combinations would double the engine's work for a fraction of a percent of
     arrivals)."""
-    key = [AREA, *KEY] if areas else list(KEY)
+    # with areas, a combination's groups in the areas lie side by side (the area last), so that
+    # the groups differing only by area are contiguous: a stage draws their events once and
+    # splits them over the areas (engine/classes.py); until 2026-12-04 the area came first
+    key = [*KEY, AREA] if areas else list(KEY)
     strata = population.strata
     if areas and AREA not in strata.columns:
         raise InputError(

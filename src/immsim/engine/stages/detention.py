@@ -125,7 +125,11 @@ def plan(x: PlanInputs) -> DetentionPlan:
     # one ordering over both queues: removal cases and mandatory cases first, then by tier
     # (the quick removal cases first of all, as above)
     # (np.lexsort's order, without its sort: see engine/codes.py)
+    # ties in the order of area, then of the groups (as when the area came first in the
+    # groups' order, until 2026-12-04: see engine/groups.py)
+    area = x.groups.area[: x.size]
     order = stable_order(
+        np.concatenate([area, area]),
         np.concatenate([tri_o.rank, tri.rank]),
         ~np.concatenate([np.ones(x.size, dtype=bool), a.mandatory]),
         ~np.concatenate([a.is_mexico & quick, np.zeros(x.size, dtype=bool)]),
@@ -136,14 +140,14 @@ def plan(x: PlanInputs) -> DetentionPlan:
     return DetentionPlan(
         funded_beds=float(p["detention.funded_beds"]),
         beds=beds,
-        area=x.groups.area[: x.size],
+        area=area,
         area_beds=area_beds(x, beds),
         p_bond_release=p_bond,
         bondable=bondable,
         p_parolee_bond_release=p_parolee_bond,
         parolee_bondable=parolee_bondable,
         # non-mandatory, lowest tier first (np.lexsort((-rank, mandatory))'s order)
-        release_order=stable_order(NO_TIER - tri.rank.astype(np.int64), a.mandatory),
+        release_order=stable_order(area, NO_TIER - tri.rank.astype(np.int64), a.mandatory),
         admission_rank=rank,
     )
 
