@@ -24,14 +24,14 @@ from immsim.engine.border import removals_per_year as border_removals_per_year
 from immsim.engine.costs import COMPONENTS as COST_COLUMNS
 from immsim.engine.costs import LABELS, capital_per_year
 from immsim.engine.results import Results
-from immsim.engine.run import run
+from immsim.engine.run import population_seed, run, scenario_population
 from immsim.errors import InputError
 from immsim.outcomes import OUTCOMES
 from immsim.parameters.intervals import parameter_draws, uncertain_values
 from immsim.parameters.loader import ParameterTree
 from immsim.parameters.reform import Reform
 from immsim.parameters.schema import MAX_MAGNITUDE, units
-from immsim.population.build import Population, build_population
+from immsim.population.build import Population
 from immsim.progress import Progress
 from immsim.scenario import Scenario
 
@@ -274,7 +274,8 @@ def required_capacity(
     today = {name: float(tree.get(key, start)) for name, (key, _) in LEVERS.items()}
     levels = dict(today)
     if population is None:
-        population = build_population(tree, start, seed=scenario.seed)
+        # the one `immsim run` builds for this scenario and seed, as the search's runs would
+        population = scenario_population(scenario, tree, population_seed(scenario.seed))
     fixed = {key: Dist(dist="fixed", value=0.0) for key, _ in LEVERS.values()}
     fixed["enforcement.effort.removal_goal"] = Dist(dist="fixed", value=0.0)
     trials: list[Trial] = []

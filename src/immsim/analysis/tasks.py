@@ -41,7 +41,7 @@ _POPULATIONS: dict[tuple[Any, ...], Any] = {}
 def run_task(task: Task) -> list[dict[str, Any]]:
     """Run one task; rows of (task id, labels, fiscal year, metric, value)."""
     from immsim.analysis.uncertainty import draw_reform
-    from immsim.engine.run import prepare, run
+    from immsim.engine.run import population_seed, prepare, run
     from immsim.population.build import build_population
 
     scenario = task.scenario
@@ -55,7 +55,8 @@ def run_task(task: Task) -> list[dict[str, Any]]:
     population = None
     if scenario.population == "national":
         # the population depends only on the population parameters: draws that vary others
-        # (most of them) share one population, prepared once for the engine
+        # (most of them) share one population, prepared once for the engine: the one `immsim
+        # run` builds for the scenario's seed, so a draw runs on the population a run does
         key = (
             scenario.start,
             scenario.end,
@@ -65,7 +66,8 @@ def run_task(task: Task) -> list[dict[str, Any]]:
         )
         if key not in _POPULATIONS:
             _POPULATIONS.clear()  # one at a time: a worker seldom needs two
-            built = build_population(tree, scenario.start, seed=scenario.seed)
+            seed = population_seed(scenario.seed)
+            built = build_population(tree, scenario.start, seed=seed)
             _POPULATIONS[key] = prepare(scenario, built)
         population = _POPULATIONS[key]
     result = run(scenario, seed=task.seed, population=population)

@@ -393,13 +393,15 @@ def _run_draws(
     from immsim.scenario import resolve_scenario
 
     scenario = resolve_scenario(scenario_file)
+    if seed is not None:  # the draws' population is the one `immsim run --seed` builds
+        scenario = scenario.model_copy(update={"seed": seed})
     check_target(out or Path("runs") / f"{scenario.name}-draws{draws}", overwrite)
     with task_progress(f"Running {scenario.name}", as_json) as bar:
         task = bar.add_task("draws", total=draws)
         result = run_draws(
             scenario,
             draws,
-            scenario.seed if seed is None else seed,
+            scenario.seed,
             workers,
             ray,
             lambda n, total: bar.update(task, completed=n, total=total),

@@ -17,7 +17,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
-from functools import cache
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -39,6 +39,7 @@ from immsim.presentation.apidocs import render_docs
 from immsim.presentation.charts import plotly_gz
 from immsim.presentation.levers import (
     LEVER_KEYS,
+    MAX_SCENARIOS,
     START,
     Levers,
     Scenarios,
@@ -91,12 +92,16 @@ def _scenario(levers: Levers) -> Any:
     return parse_scenario(load_yaml_text(levers.scenario_yaml(), "web-levers.yaml"))
 
 
-@cache
-def _population() -> Any:
+@lru_cache(maxsize=MAX_SCENARIOS)  # one for each seed a request may carry
+def _population(seed: int) -> Any:
+    """The population ``immsim run`` builds for a run of ``seed`` (its ``population_seed``), so
+    the page's run of some levers and seed and a user's ``immsim run`` of the same start from the
+    same people. No lever sets a population parameter: the baseline tree builds it."""
+    from immsim.engine.run import population_seed
     from immsim.parameters import load_baseline
     from immsim.population.build import build_population
 
-    return build_population(load_baseline(), START, seed=1)
+    return build_population(load_baseline(), START, seed=population_seed(seed))
 
 
 def _results(levers: Levers, tick: Tick | None = None) -> Any:
@@ -108,7 +113,8 @@ def _results(levers: Levers, tick: Tick | None = None) -> Any:
     if key in _RESULTS:
         _RESULTS.move_to_end(key)
         return _RESULTS[key]
-    results = run(_scenario(levers), population=_population(), progress=tick)
+    scenario = _scenario(levers)
+    results = run(scenario, population=_population(scenario.seed), progress=tick)
     _RESULTS[key] = results
     while len(_RESULTS) > _KEPT:
         _RESULTS.popitem(last=False)
