@@ -223,7 +223,9 @@ def test_regimes_tile_time_without_gaps() -> None:
     assert regime_at(dt.date(2017, 2, 1)).name == "eo13768"
     assert regime_at(dt.date(2020, 3, 17)).name == "eo13768"
     assert regime_at(dt.date(2020, 3, 18)).name == "mar2020_covid"
-    assert regime_at(dt.date(2021, 1, 20)).name == "sep2021"
+    assert regime_at(dt.date(2021, 1, 20)).name == "feb2021_interim"
+    assert regime_at(dt.date(2021, 11, 28)).name == "feb2021_interim"
+    assert regime_at(dt.date(2021, 11, 29)).name == "sep2021"
     assert regime_at(dt.date(2022, 12, 1)).name == "jun2022_vacatur"
     assert regime_at(dt.date(2024, 1, 1)).name == "sep2021"
     with pytest.raises(InputError):
@@ -246,6 +248,24 @@ def test_the_covid_posture_narrows_eo13768_to_criminal_grounds() -> None:
     assert not covid.channels.collateral_arrests
 
 
+def test_the_2021_interim_guidance_is_narrower_than_the_guidelines_on_felonies() -> None:
+    """ICE's interim guidance of February 18, 2021 presumed a public-safety priority only for
+    an aggravated felony (or gang) conviction; the September 2021 guidelines, in force from
+    November 29, 2021, made serious criminal conduct (here a felony) one. A felon who is not an
+    aggravated felon was a priority under EO 13768 and the COVID-19 posture, and again under the
+    guidelines, but not in between."""
+    interim, guidelines = load_regime("feb2021_interim"), load_regime("sep2021")
+    felon = Profile(entry_year=2000, criminal_history="felony")
+    aggravated = Profile(entry_year=2000, criminal_history="aggravated_felony")
+    recent = Profile(entry_year=2021)
+    assert classify(interim, felon).tier is None
+    assert classify(guidelines, felon).tier == "public_safety"
+    assert classify(interim, aggravated).tier == "public_safety"
+    assert classify(interim, recent).tier == "border_security"
+    assert interim.non_priority == "case_by_case"
+    assert not interim.channels.collateral_arrests
+
+
 def test_collateral_arrests_follow_the_regime() -> None:
     assert load_regime("eo13768").channels.collateral_arrests
     assert not load_regime("nov2014").channels.collateral_arrests
@@ -259,6 +279,7 @@ def test_all_regimes_are_listed_with_sources() -> None:
         "nov2014",
         "eo13768",
         "mar2020_covid",
+        "feb2021_interim",
         "sep2021",
         "jun2022_vacatur",
         "jan2025",
