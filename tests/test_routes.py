@@ -1,7 +1,8 @@
-"""The routes out of the court docket of 2025-26 (issue 19) open and shut on the dates the
-courts and the agencies set: expedited removal in the interior stops while a district court's
-stay holds (29 August 2025 to the D.C. Circuit's ruling of 23 June 2026), and with it the
-dismissal of pending cases into expedited removal, which begins at the end of May 2025."""
+"""The routes out of the court docket (issue 19) open and shut on the dates the courts and the
+agencies set: expedited removal in the interior waits out the injunction against the July 2019
+designation (27 September 2019 to 30 September 2020); it stops while a district court's stay
+holds (29 August 2025 to the D.C. Circuit's ruling of 23 June 2026), and with it the dismissal
+of pending cases into expedited removal, which begins at the end of May 2025."""
 
 from __future__ import annotations
 
@@ -24,10 +25,12 @@ STAY = (dt.date(2025, 8, 29), dt.date(2026, 6, 23))
 """Make the Road New York v. Noem: the district court's stay and the D.C. Circuit's vacatur."""
 
 
-def go(start: str, years: int, overrides: dict[str, float] | None = None) -> pl.DataFrame:
+def go(
+    start: str, years: int, overrides: dict[str, float] | None = None, regime: str = "jan2025"
+) -> pl.DataFrame:
     doc: dict[str, Any] = {
         "name": "routes",
-        "regime": "jan2025",
+        "regime": regime,
         "start": start,
         "horizon_years": years,
         "seed": 11,
@@ -57,6 +60,24 @@ def test_the_stay_shuts_expedited_removal_and_the_dismissals_into_it() -> None:
     # none while it holds, and no pending case dismissed into a route that is shut
     assert during["expedited_removals"].sum() == 0
     assert during["dismissed_to_expedited"].sum() == 0
+
+
+INJUNCTION = (dt.date(2019, 9, 27), dt.date(2020, 9, 30))
+"""Make the Road New York v. McAleenan: the district court's preliminary injunction against the
+July 2019 designation, and the day it was lifted after the D.C. Circuit reversed it."""
+
+
+def test_the_2019_injunction_shut_interior_expedited_removal_for_a_year() -> None:
+    # the July 2019 designation reached the interior for two months before the injunction and
+    # again from its lifting to the rescission of 21 March 2022 (under EO 13768's priorities
+    # throughout, so that only the route's dates differ)
+    weekly = go("2019-07-29", years=2, regime="eo13768")
+    before = weeks(weekly, dt.date(2019, 7, 29), INJUNCTION[0])
+    during = weeks(weekly, *INJUNCTION)
+    after = weeks(weekly, INJUNCTION[1], dt.date(2021, 7, 26))
+    assert len(during) > 48
+    assert before["expedited_removals"].sum() > 0 and after["expedited_removals"].sum() > 0
+    assert during["expedited_removals"].sum() == 0
 
 
 def test_dismissals_move_pending_cases_out_of_court_only_when_the_guidance_applies() -> None:
