@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+from dataclasses import replace
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,16 @@ import yaml
 
 from immsim.calibration.validate import START, backtest_scenario
 from immsim.dates import WEEKS_PER_YEAR
+from immsim.engine.groups import LEVELS, Groups, build_groups
+from immsim.engine.inputs import Attributes, protection
 from immsim.engine.rates import weekly
 from immsim.engine.run import run
+from immsim.engine.triage import NO_TIER, triage
 from immsim.outcomes import by_year
 from immsim.parameters import load_baseline
 from immsim.parameters.reform import parse_reform
-from immsim.regimes.catalog import load_regime
+from immsim.regimes.catalog import load_regime, regime_names
+from immsim.regimes.model import Regime
 from immsim.scenario import embedded_scenario_names, load_embedded_scenario, parse_scenario
 from immsim.yamlio import load_yaml_text
 
@@ -595,6 +600,116 @@ def test_tps_terminations_make_their_holders_arrestable_in_proportion() -> None:
     )
     ratio = tps_arrests(kept, weeks=8) / tps_arrests(none, weeks=8)
     assert ratio == pytest.approx(lost, abs=0.03), ratio
+
+
+# a pending asylum claim --------------------------------------------------------------------
+
+
+CLAIM_GROUPS = build_groups(POP, dt.date(2027, 1, 1))
+"""The October 2016 population's groups, with cohorts for arrivals to 2027 (entry years every
+shipped regime's tiers test)."""
+
+
+PROTECTIONS = (
+    "enforcement.protections.tps_in_force_share",
+    "enforcement.protections.parole_in_force_share",
+)
+
+
+def without_claim(groups: Groups) -> Groups:
+    """The same groups with every pending asylum claim withdrawn (status ``none``): each claimant
+    group's like people without a claim."""
+    status = groups.codes["protected_status"].copy()
+    status[status == LEVELS["protected_status"].index("pending_asylum")] = LEVELS[
+        "protected_status"
+    ].index("none")
+    return replace(groups, codes={**groups.codes, "protected_status": status})
+
+
+def claim_days(regime: Regime) -> list[dt.date]:
+    """Each period's first day and a day a year into it (or its last), where a regime is in force."""
+    days = []
+    for period in regime.in_force:
+        later = period.start + dt.timedelta(days=365)
+        days += [period.start, later if period.end is None else min(later, period.end)]
+    return days
+
+
+def claimant_differences(regime: Regime, day: dt.date, final_order: bool) -> np.ndarray:
+    """Claimant groups that ``regime`` triages otherwise than their like people without a claim
+    (rank, exemption or detainer), on ``day``."""
+    claim = CLAIM_GROUPS.mask("protected_status", ["pending_asylum"])
+    have = triage(regime, CLAIM_GROUPS, day, final_order)
+    lack = triage(regime, without_claim(CLAIM_GROUPS), day, final_order)
+    differ = (
+        (have.rank != lack.rank) | (have.exempt != lack.exempt) | (have.detainer != lack.detainer)
+    )
+    out: np.ndarray = np.flatnonzero(claim & differ)
+    return out
+
+
+@pytest.mark.parametrize("name", regime_names())
+def test_a_pending_asylum_claim_changes_no_regimes_treatment_of_an_arrest(name: str) -> None:
+    # What each regime says of a pending asylum claim (docs/levers.md): the 2011 memo lists
+    # relief likely "as an asylum seeker" among the factors officers weigh case by case; the
+    # 2014 memo excepts from removal those who "qualify for asylum", which the court decides
+    # after the arrest (courts.process.relief_share_asylum); the 2017 Q&A: ICE "will not exempt
+    # classes or categories" (seeds/003, Q5, Q19); the 2021 guidelines weigh possible
+    # humanitarian protection among the public-safety assessment's mitigating factors, on the
+    # totality; Executive Order 14159 (2025) states no factor. None states a class taken out of
+    # a priority or a share of cases decided by the claim, so the engine triages a claimant as
+    # it triages like people without one (same tier, exemption and detainer, with or without an
+    # order), on every day a regime is in force; and no statute keeps a claimant from being
+    # arrested (`protection`: 1, where TPS and parole lower it). Measured: no group differs in
+    # any shipped regime; the claimants are in priority tiers and outside them alike.
+    regime = load_regime(name)
+    claim = CLAIM_GROUPS.mask("protected_status", ["pending_asylum"])
+    assert claim.sum() > 0
+    for day in claim_days(regime):
+        ranks = triage(regime, CLAIM_GROUPS, day).rank[claim]
+        assert (ranks != NO_TIER).any(), (name, day)
+        for final_order in (False, True):
+            assert claimant_differences(regime, day, final_order).size == 0, (name, day)
+        p = {key: at(key, day.isoformat()) for key in PROTECTIONS}
+        assert (protection(p, Attributes.of(CLAIM_GROUPS))[claim] == 1.0).all()
+
+
+def test_claimants_are_arrested_under_eo13768(trump_era: Any) -> None:
+    # DHS's Q&A on the 2017 memo (seeds/003, Q19): ICE "will not exempt classes or categories"
+    # of removable people, so people with a pending claim are arrested through the channels
+    # that meet them. Measured: 2,462 of 308,914 arrests from 2017-01-25 over two years (0.8%;
+    # they are 1.0% of the population), on main at 5b487ee
+    assert status_arrests(trump_era, "pending_asylum") > 0
+
+
+def test_a_pending_claim_read_as_deciding_takes_claimants_out_of_the_case_by_case_tier(
+    tmp_path: Path,
+) -> None:
+    # The upper bound of the 2021 guidelines' factor (as for lengthy presence below): read as
+    # deciding in the case-by-case tier, a copy of sep2021.yaml whose `protection_pending`
+    # lowers that tier takes out of it exactly the claimant groups whose like people without a
+    # claim are in it (significant misdemeanants who entered before 2021: later entrants are a
+    # border-security priority, on which the factor does not bear), and changes no other group.
+    # This is also what the test above would catch in a shipped regime.
+    day = dt.date(2021, 10, 1)
+    shipped = (files("immsim.parameters.regimes") / "sep2021.yaml").read_text(encoding="utf-8")
+    factor = "  - id: protection_pending\n"
+    assert shipped.count(factor) == 1
+    variant = tmp_path / "sep2021_claim_deciding.yaml"
+    variant.write_text(
+        shipped.replace(factor, factor + "    lowers: [public_safety_case_by_case]\n"),
+        encoding="utf-8",
+    )
+    regime = load_regime(str(variant))
+    tier = regime.tier_ids().index("public_safety_case_by_case") + 1
+    claim = CLAIM_GROUPS.mask("protected_status", ["pending_asylum"])
+    lack = triage(regime, without_claim(CLAIM_GROUPS), day)
+    expected = np.flatnonzero(claim & (lack.rank == tier))
+    assert expected.size > 0
+    assert np.array_equal(claimant_differences(regime, day, False), expected)
+    lowered = triage(regime, CLAIM_GROUPS, day)
+    assert (lowered.rank[expected] > tier).all()
+    assert (CLAIM_GROUPS.entry_year[expected] < 2021).all()
 
 
 # mitigating factors ------------------------------------------------------------------------
