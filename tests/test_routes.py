@@ -49,11 +49,16 @@ def weeks(weekly: pl.DataFrame, start: dt.date, end: dt.date) -> pl.DataFrame:
     return weekly.filter((pl.col("date") >= start) & (pl.col("date") + dt.timedelta(days=6) < end))
 
 
+def around(
+    weekly: pl.DataFrame, first: dt.date, shut: tuple[dt.date, dt.date], last: dt.date
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The weeks before a court's order shut a route, while it held, and after it lifted."""
+    return weeks(weekly, first, shut[0]), weeks(weekly, *shut), weeks(weekly, shut[1], last)
+
+
 def test_the_stay_shuts_expedited_removal_and_the_dismissals_into_it() -> None:
     weekly = go("2025-06-02", years=2)
-    before = weeks(weekly, dt.date(2025, 6, 2), STAY[0])
-    during = weeks(weekly, *STAY)
-    after = weeks(weekly, STAY[1], dt.date(2027, 6, 1))
+    before, during, after = around(weekly, dt.date(2025, 6, 2), STAY, dt.date(2027, 6, 1))
     assert len(during) > 40
     # in force before the stay and after its vacatur: arrestees the two-year window reaches
     assert before["expedited_removals"].sum() > 0 and after["expedited_removals"].sum() > 0
@@ -72,9 +77,7 @@ def test_the_2019_injunction_shut_interior_expedited_removal_for_a_year() -> Non
     # again from its lifting to the rescission of 21 March 2022 (under EO 13768's priorities
     # throughout, so that only the route's dates differ)
     weekly = go("2019-07-29", years=2, regime="eo13768")
-    before = weeks(weekly, dt.date(2019, 7, 29), INJUNCTION[0])
-    during = weeks(weekly, *INJUNCTION)
-    after = weeks(weekly, INJUNCTION[1], dt.date(2021, 7, 26))
+    before, during, after = around(weekly, dt.date(2019, 7, 29), INJUNCTION, dt.date(2021, 7, 26))
     assert len(during) > 48
     assert before["expedited_removals"].sum() > 0 and after["expedited_removals"].sum() > 0
     assert during["expedited_removals"].sum() == 0
