@@ -715,17 +715,19 @@ def test_fitted_distributions_follow_the_calibration_interval() -> None:
 
 
 def test_draws_that_vary_non_population_parameters_share_one_population(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import immsim.population.build as build_module
+    import immsim.engine.run as run_module
     from immsim.analysis import tasks as task_module
 
     calls = []
-    real = build_module.build_population
+    real = run_module.build_population
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(build_module, "build_population", counting)
+    # where a draw's national population is built (engine.run.scenario_population, by way of
+    # prepare): every request for one is counted there
+    monkeypatch.setattr(run_module, "build_population", counting)
     task_module._POPULATIONS.clear()
     execute(draw_tasks(short("pop"), 3, 3, DISTS))  # the emigration rate differs per draw
     assert len(calls) == 1

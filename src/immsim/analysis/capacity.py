@@ -24,7 +24,7 @@ from immsim.engine.border import removals_per_year as border_removals_per_year
 from immsim.engine.costs import COMPONENTS as COST_COLUMNS
 from immsim.engine.costs import LABELS, capital_per_year
 from immsim.engine.results import Results
-from immsim.engine.run import population_seed, run, scenario_population
+from immsim.engine.run import run, seeded_population
 from immsim.errors import InputError
 from immsim.outcomes import OUTCOMES
 from immsim.parameters.intervals import parameter_draws, uncertain_values
@@ -274,8 +274,7 @@ def required_capacity(
     today = {name: float(tree.get(key, start)) for name, (key, _) in LEVERS.items()}
     levels = dict(today)
     if population is None:
-        # the one `immsim run` builds for this scenario and seed, as the search's runs would
-        population = scenario_population(scenario, tree, population_seed(scenario.seed))
+        population = seeded_population(scenario, tree)
     fixed = {key: Dist(dist="fixed", value=0.0) for key, _ in LEVERS.values()}
     fixed["enforcement.effort.removal_goal"] = Dist(dist="fixed", value=0.0)
     trials: list[Trial] = []

@@ -41,8 +41,7 @@ _POPULATIONS: dict[tuple[Any, ...], Any] = {}
 def run_task(task: Task) -> list[dict[str, Any]]:
     """Run one task; rows of (task id, labels, fiscal year, metric, value)."""
     from immsim.analysis.uncertainty import draw_reform
-    from immsim.engine.run import population_seed, prepare, run
-    from immsim.population.build import build_population
+    from immsim.engine.run import prepare, run
 
     scenario = task.scenario
     if task.values:
@@ -66,9 +65,7 @@ def run_task(task: Task) -> list[dict[str, Any]]:
         )
         if key not in _POPULATIONS:
             _POPULATIONS.clear()  # one at a time: a worker seldom needs two
-            seed = population_seed(scenario.seed)
-            built = build_population(tree, scenario.start, seed=seed)
-            _POPULATIONS[key] = prepare(scenario, built)
+            _POPULATIONS[key] = prepare(scenario)
         population = _POPULATIONS[key]
     result = run(scenario, seed=task.seed, population=population)
     rows = headline_rows(task, result)

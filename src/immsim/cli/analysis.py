@@ -318,7 +318,7 @@ def capacity_command(
     from immsim.analysis.capacity import capacity_bands, check_goal, required_capacity
     from immsim.analysis.published import compare_published, trace_assumptions
     from immsim.calibration.calibrate import fit_specs
-    from immsim.engine.run import population_seed, scenario_population
+    from immsim.engine.run import seeded_population
     from immsim.scenario import resolve_scenario
 
     if everyone_in is None:
@@ -326,9 +326,7 @@ def capacity_command(
     if years is None:
         years = everyone_in if everyone_in is not None else 3
     scenario = resolve_scenario(scenario_file).model_copy(update={"horizon_years": years})
-    # the population `immsim run` builds for this scenario and seed, which the search runs on
-    seed = population_seed(scenario.seed)
-    population = scenario_population(scenario, scenario.parameters(), seed)
+    population = seeded_population(scenario, scenario.parameters())
     counted = "removals"
     if everyone_in is not None:
         goal = population.total / everyone_in

@@ -115,9 +115,10 @@ def build_groups(
     combinations that together hold ``arrival_coverage`` of them (the long tail of one- and
     two-person combinations would double the engine's work for a fraction of a percent of
     arrivals)."""
-    # with areas, a combination's groups in the areas lie side by side (the area last), so that
-    # the groups differing only by area are contiguous: a stage draws their events once and
-    # splits them over the areas (engine/classes.py); until 2026-12-04 the area came first
+    # with areas, a combination's groups in the areas lie side by side (the area last): the
+    # groups differing only by area are contiguous, so the week's events in a large combination
+    # read neighbouring memory (the week by area ~10% less CPU; docs/design.md, Performance);
+    # until 2026-12-04 the area came first
     key = [*KEY, AREA] if areas else list(KEY)
     strata = population.strata
     if areas and AREA not in strata.columns:

@@ -44,6 +44,13 @@ def population_seed(seed: int) -> int:
     return int(np.random.SeedSequence(seed).spawn(2)[0].generate_state(1)[0])
 
 
+def seeded_population(scenario: Scenario, tree: ParameterTree) -> Population:
+    """The population :func:`run` builds for ``scenario`` at the scenario's own seed: what any
+    path that runs the scenario (draws, the capacity search) must start from, so that it and
+    ``immsim run`` of the same scenario and seed start from the same people."""
+    return scenario_population(scenario, tree, population_seed(scenario.seed))
+
+
 def scenario_population(scenario: Scenario, tree: ParameterTree, seed: int) -> Population:
     if scenario.population == "national":
         return build_population(tree, scenario.start, seed=seed)
@@ -117,7 +124,7 @@ def prepare(scenario: Scenario, population: Population | None = None) -> Prepare
     the draws of a Monte Carlo pass one to every run."""
     tree = scenario.parameters()
     if population is None:
-        population = scenario_population(scenario, tree, population_seed(scenario.seed))
+        population = seeded_population(scenario, tree)
     coverage = float(tree.get("population.arrival_coverage", scenario.start))
     return Prepared(population, scenario.end, coverage, scenario.areas)
 
