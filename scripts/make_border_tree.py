@@ -17,9 +17,9 @@ fitted here on FY2013-FY2014 only). This script writes the record-based leaves:
   Title 42 was in force.
 - ``border.record.removal_share``: ICE's published border removals (FY2013, FY2014: the only
   years ICE published them itself before FY2020) over the removable single adults the engine
-  computes for those years (Title 8 x single adults x removable share). Later years are not used: FY2015-FY2019 border removals are only the
-  published total less the published interior removals, which the back-test scores, and
-  FY2017-FY2023 are out of sample.
+  computes for those years (Title 8 x single adults x removable share). Later years are not
+  used: FY2015-FY2019 border removals are only the published total less the published interior
+  removals, which the back-test scores, and FY2017-FY2023 are out of sample.
 - ``border.record.bed_days_per_removal``: days in ICE detention of people CBP arrested, per
   border removal, so that the border's detained are its removals a year times this over 365.
   From October 2018 to September 2023 (ICE's workbooks split the average daily population by
@@ -42,10 +42,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import statistics
 import sys
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import yaml
@@ -161,9 +163,16 @@ def title8_series(data: Path) -> tuple[dict[dt.date, tuple[int, str]], dict[dt.d
     return series, expulsions
 
 
+@functools.cache
+def hand_written() -> dict[str, Any]:
+    """The hand-written border tree, read once (its shares are asked for month by month)."""
+    tree: dict[str, Any] = yaml.safe_load(BORDER.read_text(encoding="utf-8"))
+    return tree
+
+
 def border_share(key: str, day: dt.date) -> float:
     """``border.<key>`` in force on ``day``, read from the hand-written tree."""
-    leaf = yaml.safe_load(BORDER.read_text(encoding="utf-8"))[key]
+    leaf = hand_written()[key]
     dated = sorted((d, v["value"] if isinstance(v, dict) else v) for d, v in leaf["values"].items())
     return float([v for d, v in dated if d <= day][-1])
 
@@ -237,8 +246,7 @@ def bed_days_per_removal(
 ) -> tuple[dict[dt.date, float], float, float]:
     """Each workbook month's CBP-arrested population x days a year over the border removals a year the
     engine computes on the 15th (Title 8 x single adults x removable x removal share); FY2019's
-    CBP stay;
-    and the mean after Title 42."""
+    CBP stay; and the mean after Title 42."""
     adp, stay = cbp_detention(data)
     title8 = {day: float(value) for day, (value, _) in series.items()}
     ratios = {}
