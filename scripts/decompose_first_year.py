@@ -5,8 +5,12 @@ exits a day), for issue 19's comparison of the default run's first year with the
 2025-26 (docs/calibration.md, *The default run's first year, decomposed*).
 
 Usage: ``python scripts/decompose_first_year.py runs/<run>/weekly.parquet [fiscal_year]``
-(the year defaults to the run's first). It reads only the run's weekly table, so the numbers
-are the run's own counts; nothing here feeds the parameter tree.
+(the year defaults to the run's first), or ``python scripts/decompose_first_year.py --backtest
+SEED FISCAL_YEAR`` to run the back-test's history (FY2012 on, under the regimes in force, the run
+``immsim validate`` makes at that seed) up to that year and decompose it, as issues 19/20 did for
+FY2019's book-ins (docs/calibration.md, *Where FY2019's ICE arrests go*). It reads only the
+run's weekly table, so the numbers are the run's own counts; nothing here feeds the parameter
+tree.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ FLOWS = (
     "arrests",
     *ROUTES,
     "admissions",
+    "refused_bed",
     "bond_releases",
     "capacity_releases",
     "zadvydas_releases",
@@ -75,14 +80,35 @@ def decompose(weeks: pl.DataFrame) -> dict[str, float]:
         awaiting, out["removals_interior"] + out["zadvydas_releases"], days
     )
     out["interior_stay_days"] = stage_days(court + awaiting, out["admissions"], days)
+    # the beds: the funded (a glide path's week included) less the border's, which the
+    # interior cannot fill; the weeks in which someone was refused or released for want of one
+    out["beds"] = float(weeks["beds"].mean())  # type: ignore[arg-type]
+    out["interior_beds"] = out["beds"] - out["detained_border"]
+    out["weeks_beds_bound"] = float(weeks["binding_beds"].sum())
+    out["admissions_per_arrest"] = out["admissions"] / out["arrests"]
     out["court_share_of_admissions"] = court_exits / out["admissions"]
     out["removals_per_admission"] = out["removals_interior"] / out["admissions"]
     return out
 
 
+def history(seed: int, fiscal_year: int) -> pl.DataFrame:
+    """The weekly table of the back-test's run at ``seed`` from FY2012 on, a year past
+    ``fiscal_year`` (a run of whole years ends in the week before its last day, so the year
+    after keeps ``fiscal_year``'s last week in; imported here: the module's decomposition needs
+    only polars)."""
+    from immsim.calibration.validate import START, backtest_scenario
+    from immsim.engine.run import run
+
+    return run(backtest_scenario(seed, years=fiscal_year - START.year + 1)).weekly
+
+
 def main(argv: list[str]) -> None:
-    weekly = pl.read_parquet(Path(argv[1]))
-    year = int(argv[2]) if len(argv) > 2 else None
+    if argv[1] == "--backtest":
+        year: int | None = int(argv[3])
+        weekly = history(int(argv[2]), int(argv[3]))
+    else:
+        weekly = pl.read_parquet(Path(argv[1]))
+        year = int(argv[2]) if len(argv) > 2 else None
     result = decompose(year_of(weekly, year))
     for name, value in result.items():
         per_day = f"{value / result['days']:9.1f} a day" if name in FLOWS else ""

@@ -97,11 +97,18 @@ def test_the_first_years_decomposition_is_littles_law_by_hand() -> None:
     """scripts/decompose_first_year.py on two weeks of a made-up run: 70 awaiting court on an
     average day, left by 10 decisions and 4 bond releases over 14 days (1 a day): 70 days; 21
     awaiting removal, left by 6 removals and 1 Zadvydas release (0.5 a day): 42 days; both
-    stages' 91 over 28 book-ins (2 a day): 45.5 days; 6 removals of 28 book-ins."""
+    stages' 91 over 28 book-ins (2 a day): 45.5 days; 6 removals of 28 book-ins. The beds: 150
+    funded less the border's 30 leave the interior 120, bound in one week of two; 28 book-ins of
+    40 arrests (8 refused a bed, 4 voluntary returns)."""
     script = load_script("decompose_first_year")
     columns = {name: [0.0, 0.0] for name in script.FLOWS}
     columns.update(
         fiscal_year=[2027, 2027],
+        arrests=[20.0, 20.0],
+        voluntary_returns=[2.0, 2.0],
+        refused_bed=[4.0, 4.0],
+        beds=[150.0, 150.0],
+        binding_beds=[1.0, 0.0],
         admissions=[14.0, 14.0],
         completions_detained=[5.0, 5.0],
         bond_releases=[2.0, 2.0],
@@ -109,8 +116,8 @@ def test_the_first_years_decomposition_is_littles_law_by_hand() -> None:
         zadvydas_releases=[0.5, 0.5],
         detained_court=[60.0, 80.0],
         detained_removal=[21.0, 21.0],
-        detained_border=[0.0, 0.0],
-        detained=[81.0, 101.0],
+        detained_border=[30.0, 30.0],
+        detained=[111.0, 131.0],
     )
     weeks = pl.DataFrame(columns)
     out = script.decompose(
@@ -125,3 +132,7 @@ def test_the_first_years_decomposition_is_littles_law_by_hand() -> None:
     assert out["removal_days"] == pytest.approx(42)
     assert out["interior_stay_days"] == pytest.approx(45.5)
     assert out["removals_per_admission"] == pytest.approx(6 / 28)
+    assert out["interior_beds"] == pytest.approx(120)
+    assert out["weeks_beds_bound"] == 1
+    assert out["refused_bed"] == 8
+    assert out["admissions_per_arrest"] == pytest.approx(28 / 40)
