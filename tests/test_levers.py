@@ -477,42 +477,48 @@ def ample(day: str) -> dict[str, float]:
     }
 
 
-def revival(officers: float) -> Any:
-    """A year of the 2025 rules from the task-force revival, ICE's hours ample (a hundred times
-    the officers: at ten times, the custodial hours bind once detained cases wait for their
-    hearings as the record says) so that the partners' arrests are not cut by them, and no TPS holder protected
-    (so that everyone at large but the regime's exempt can be arrested, as the hand
-    calculation takes it)."""
+def revival(officers: float, day: str = "2025-06-01") -> Any:
+    """A year of the 2025 rules from ``day`` (the task-force revival's first troopers by
+    default), ICE's hours ample (a hundred times the officers: at ten times, the custodial
+    hours bind once detained cases wait for their hearings as the record says) so that the
+    partners' arrests are not cut by them, and no TPS holder protected (so that everyone at
+    large but the regime's exempt can be arrested, as the hand calculation takes it)."""
     return go(
         regime="jan2025",
-        start="2025-06-01",
+        start=day,
         overrides={
             "enforcement.protections.tps_in_force_share": 0.0,
             "enforcement.partners.task_force.officers": officers,
-            **ample("2025-06-01"),
+            **ample(day),
         },
     )
 
 
-def test_task_force_arrests_follow_the_partners_officers() -> None:
+@pytest.mark.parametrize(
+    "day",
+    [
+        "2025-06-01",  # the Florida Highway Patrol's 1,800 troopers
+        "2026-02-01",  # the national count (FWD.us from ICE's lists, 13,800)
+    ],
+)
+def test_task_force_arrests_follow_the_partners_officers(day: str) -> None:
     # Hand calculation: each week, the people at large (with or without an order) times the
     # chance a week of the officers' national arrests over the population total; the regime of
     # January 2025 arrests everyone encountered who is not exempt, so the measured count sits
     # within 7% below the expected one (the exempt: DACA recipients, 3.5% of the population,
     # and a growing share of those left at large as ICE's hours, a hundred times the officers,
-    # arrest the others: 6.9 million at large fall to 5.6 million in the year) and no more than
-    # 3% above (noise).
-    day = "2025-06-01"
+    # arrest the others: 6.9 million at large fall to 3.4 million in the year from June 2025,
+    # 7.1 million to 3.2 million from February 2026) and no more than 3% above (noise).
     officers = at("enforcement.partners.task_force.officers", day)
     per_officer = at("enforcement.partners.task_force.arrests_per_officer_year", day)
     estimator = TREE.get("population.total_estimator", day)
     population = at(f"population.unauthorized_total_{estimator}", day)
     chance = float(weekly(officers * per_officer / population))
-    w = revival(officers).weekly
+    w = revival(officers, day).weekly
     expected = expected_at_large(w, chance)
     measured = float(w["arrests_287g_task_force"].sum())
     assert 0.93 * expected <= measured <= 1.03 * expected, (measured, expected)
-    doubled = float(revival(2 * officers).weekly["arrests_287g_task_force"].sum())
+    doubled = float(revival(2 * officers, day).weekly["arrests_287g_task_force"].sum())
     assert doubled / measured == pytest.approx(2.0, rel=0.05)
 
 

@@ -178,6 +178,7 @@ LATEST_YEAR = {
     "enforcement.agreements_287g_task_force": 2026,
     "enforcement.agreements_287g_warrant_service": 2026,
     "enforcement.agencies_287g": 2020,
+    "enforcement.partners.task_force.officers": 2026,
     "removal.flight_cost_per_hour": 2024,
     "removal.air_cost_per_person": 2024,
     "removal.cost_per_removal": 2025,
