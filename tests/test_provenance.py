@@ -168,3 +168,22 @@ def test_cooperation_derived_from_the_fitted_level_matches_the_tree() -> None:
     for day in ("2014-10-01", "2025-01-20"):
         assert tree.get("enforcement.channels.cooperation_notify_only", day) == round(notify, 4)
     assert tree.get("enforcement.channels.cooperation_full", "2025-01-20") == round(full, 4)
+
+
+def test_the_detained_docket_s_2025_wait_derived_from_trac_s_counts_matches_the_tree() -> None:
+    """Recompute the detained docket's 2025 wait (Little's law over January-June 2025) and
+    compare it with the tree; the 2011 value (NPR's records) stays in force until 2025."""
+    derived = load_script("derive_detained_docket_pace").derive()
+    tree = load_baseline()
+    assert tree.get("courts.process.detained_case_weeks", "2025-06-01") == round(
+        derived["central"].weeks, 1
+    )
+    assert tree.get("courts.process.detained_case_weeks", "2024-12-31") == 22.5
+    # by hand: (9,578 + 9,642) / 2 = 9,610 detained new cases a month, 57,660 in six months;
+    # less the stock's growth 34,821 - 19,901 = 14,920 and the bond grants 6 x (540 + 2,536) / 2
+    # = 9,228: 33,512 decisions; (19,901 + 34,821) / 2 = 27,361 held over 181 / 7 weeks
+    central = derived["central"]
+    assert central.decisions == pytest.approx(57_660 - 14_920 - 9_228, abs=1)
+    assert central.weeks == pytest.approx(27_361 * 181 / 7 / 33_512, abs=0.01)
+    # the bounds hold the central value, and the NPR records' 22.5 weeks as well
+    assert derived["low"].weeks < central.weeks < 22.5 < derived["high"].weeks
