@@ -207,3 +207,41 @@ def test_funded_beds_are_never_read_from_the_detained_population() -> None:
     for value in TREE.leaf("detention.funded_beds").values:
         text = f"{value.method or ''}".lower()
         assert "detained population" not in text and "adp" not in text.split(), value.start
+
+
+# --- ERO's deportation officers by fiscal year (issues 19/20, branch officers13) ----------------
+
+HOURS = ("custodial", "at_large", "collateral", "lead")
+
+
+def officers(day: str) -> float:
+    return float(TREE.get("enforcement.ero_deportation_officers", day))
+
+
+def test_officers_after_fy2016_against_the_fitted_years_as_ice_counted_them() -> None:
+    """ICE's own round counts, by hand: about 5,800 deportation officers before January 2017
+    (PolitiFact from ICE), carried back over the fitted years; "just over 6,000" from March 2019
+    (ERO's acting head) and about 6,000 through 2024 (ICE's FY2022 report, AP). FY2018 has what
+    FY2013 had; FY2019-FY2024 have 6,000 / 5,800 = 1.034 times as many; 2025 ICE's 6,100."""
+    fy2013 = officers("2013-03-01")
+    assert fy2013 == 5_800
+    assert all(officers(f"{year}-03-01") == fy2013 for year in range(2012, 2017))
+    assert officers("2018-03-01") / fy2013 == 1.0
+    for year in (2019, 2020, 2021, 2022, 2023, 2024):
+        assert officers(f"{year}-09-01") / fy2013 == pytest.approx(6_000 / 5_800)
+    assert officers("2025-03-01") == 6_100
+
+
+def test_rescaled_hours_keep_the_fitted_years_arrest_capacity() -> None:
+    """The four hours per arrest were fitted reading 6,100 officers in FY2012-FY2016 (their
+    methods' values: custodial 5.933, at large 31.35, collateral 0.5382, lead 24.67); with ICE's
+    5,800 each is the fitted value times 5,800 / 6,100, so officers / hours per arrest, the
+    arrests the fitted years' hours buy in each channel, stays what the fit found (within the
+    rounding of the tree's four digits)."""
+    fitted = {"custodial": 5.933, "at_large": 31.35, "collateral": 0.5382, "lead": 24.67}
+    for name in HOURS:
+        hours = float(TREE.get(f"enforcement.effort.hours_per_arrest.{name}", "2013-03-01"))
+        assert officers("2013-03-01") / hours == pytest.approx(6_100 / fitted[name], rel=5e-4)
+        assert str(fitted[name]) in (
+            TREE.entry(f"enforcement.effort.hours_per_arrest.{name}", "2013-03-01").method or ""
+        )
