@@ -352,26 +352,28 @@ def test_thinned_lead_draws_arrest_as_the_unthinned() -> None:
 
 def _chain_case() -> tuple[np.ndarray, dict[str, object]]:
     # six groups: two share a class, one is exempt (no arrests), one is under a notification,
-    # one is under no detainer but may be held in a 287(g) jail
-    stock = np.array([4000, 2500, 30, 8000, 600, 0], dtype=np.int64)
+    # one is under no detainer but may be held in a 287(g) jail, one (the last) under a
+    # detainer on approval, which officers seek for the case-by-case share of its matches
+    stock = np.array([4000, 2500, 30, 8000, 600, 0, 5000], dtype=np.int64)
     chances = {
-        "booking": np.array([0.02, 0.02, 0.3, 0.001, 0.05, 0.1]),
-        "match": np.array([0.7, 0.7, 0.9, 0.4, 1.0, 0.8]),
+        "booking": np.array([0.02, 0.02, 0.3, 0.001, 0.05, 0.1, 0.05]),
+        "match": np.array([0.7, 0.7, 0.9, 0.4, 1.0, 0.8, 0.8]),
         "share_287g": 0.2,
-        "enforce": np.array([1.0, 1.0, 0.0, 0.5, 1.0, 1.0]),
-        "detainer": np.array([2, 2, 0, 1, 0, 2], dtype=np.int8),
-        "p_detainer": np.full(6, 0.8),
-        "p_notification": np.full(6, 0.3),
-        "protect": np.array([1.0, 1.0, 1.0, 0.5, 1.0, 1.0]),  # half of group 3 protected
+        "enforce": np.array([1.0, 1.0, 0.0, 0.5, 1.0, 1.0, 0.4]),
+        "detainer": np.array([2, 2, 0, 1, 0, 2, 3], dtype=np.int8),
+        "p_detainer": np.full(7, 0.8),
+        "p_notification": np.full(7, 0.3),
+        "protect": np.array([1.0, 1.0, 1.0, 0.5, 1.0, 1.0, 1.0]),  # half of group 3 protected
+        "approve": 0.4,
     }
     return stock, chances
 
 
 def test_the_jail_chain_has_each_persons_chances() -> None:
     stock, c = _chain_case()
-    classes = np.array([7, 7, 1, 2, 3, 4])  # the first two groups alike
+    classes = np.array([7, 7, 1, 2, 3, 4, 5])  # the first two groups alike
     chain = jail.chain(**c, classes=classes)  # type: ignore[arg-type]
-    assert chain.pooled.shape[0] == 5
+    assert chain.pooled.shape[0] == 6
     bits = draws.stream(np.random.default_rng(5))
     reps = 4000
     held = np.zeros((reps, stock.size))
@@ -390,7 +392,10 @@ def test_the_jail_chain_has_each_persons_chances() -> None:
     # what each person's chain gives, drawn in order: booked, matched, in a 287(g) jail, then
     # held (if the regime would arrest) or, elsewhere, transferred on a detainer/notification
     b, m, s, e, d = c["booking"], c["match"], c["share_287g"], c["enforce"], c["detainer"]
-    honour = np.where(d == 2, c["p_detainer"], np.where(d == 1, c["p_notification"], 0.0))
+    # a detainer on approval (code 3) is sought for the approved share of the matches
+    approved = np.where(d == 3, c["approve"], 1.0)
+    honour = np.where(d >= 2, c["p_detainer"], np.where(d == 1, c["p_notification"], 0.0))
+    honour = honour * approved
     honour = honour * c["protect"]  # a detainer on someone a statute protects is not acted on
     matched = stock * b * m  # type: ignore[operator]
     expected = {
@@ -398,7 +403,8 @@ def test_the_jail_chain_has_each_persons_chances() -> None:
         "moved": matched * (1 - s) * honour,  # type: ignore[operator]
         "bookings": (stock * b).sum(),  # type: ignore[operator]
         "matches": matched.sum(),
-        "detainers": matched[d == 2].sum(),
+        # code 3: the 287(g) holds, and the approved share of the rest, honoured or not
+        "detainers": matched[d == 2].sum() + (matched * (s * e + (1 - s) * approved))[d == 3].sum(),  # type: ignore[operator]
         "notifications": (matched * (1 - s))[d == 1].sum(),  # type: ignore[operator]
     }
     observed = {

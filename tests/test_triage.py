@@ -13,7 +13,7 @@ from immsim.engine.triage import NO_TIER, triage
 from immsim.regimes.catalog import load_regime, regime_names
 from immsim.regimes.model import Profile, classify
 
-DETAINER = {0: "none", 1: "notification", 2: "detainer"}
+DETAINER = {0: "none", 1: "notification", 2: "detainer", 3: "case_by_case"}
 
 profiles = st.fixed_dictionaries(
     {

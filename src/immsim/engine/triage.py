@@ -18,7 +18,7 @@ from immsim.regimes.model import Condition, Regime
 
 NO_TIER = 99
 """Tier rank of people the regime does not prioritise (and of the exempt)."""
-DETAINER_CODES = {"none": 0, "notification": 1, "detainer": 2}
+DETAINER_CODES = {"none": 0, "notification": 1, "detainer": 2, "case_by_case": 3}
 
 BoolArray = NDArray[np.bool_]
 

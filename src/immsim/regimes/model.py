@@ -29,7 +29,12 @@ from immsim.population.attributes import (
 from immsim.yamlio import LocatedYaml
 
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
-DetainerAction = Literal["detainer", "notification", "none"]
+DetainerAction = Literal["detainer", "notification", "case_by_case", "none"]
+"""``case_by_case``: a detainer only where a supervisor approves it, at the share of
+non-priority cases the regime's case-by-case enforcement reaches
+(``enforcement.effort.non_priority_arrest_share``): ICE's COVID-19 posture of March 2020 left
+detainers outside its targets to officers' discretion, and its interim guidance of 2021 allowed
+any enforcement action outside its priorities with preapproval."""
 NonPriorityAction = Literal["enforce", "case_by_case", "decline"]
 
 CriminalHistory = Literal["none", "minor", "significant_misdemeanor", "felony", "aggravated_felony"]

@@ -34,7 +34,9 @@ class JailChain(NamedTuple):
     transferred (``hazard`` its ``-log(1 - p)``), ``held_share`` the share of those held under
     287(g). Groups of one class (``classes``) have the same chances, given no arrest, of being
     booked, matched and in a 287(g) jail: ``pooled`` holds those three conditional
-    probabilities per class, and the class's detainer code (2 detainer, 1 notification)."""
+    probabilities per class, the class's detainer code (3 a detainer on approval, 2 detainer,
+    1 notification) and, for code 3, the chance that someone matched and not arrested had a
+    detainer issued (approved, and not honoured in time)."""
 
     arrest: FloatArray
     hazard: FloatArray
@@ -46,7 +48,7 @@ class JailChain(NamedTuple):
     def none(cls, size: int) -> Self:
         """The chain of a regime without jail bookings: nobody is booked."""
         zeros = np.zeros(size)
-        return cls(zeros, zeros, zeros, np.zeros(size, dtype=np.int64), np.zeros((1, 4)))
+        return cls(zeros, zeros, zeros, np.zeros(size, dtype=np.int64), np.zeros((1, 5)))
 
 
 class JailPlan(NamedTuple):
@@ -72,12 +74,14 @@ def chain(
     p_notification: FloatArray,
     classes: IntArray,
     protect: FloatArray,
+    approve: float,
 ) -> JailChain:
     """The chain of one stock from its per-group chances: booking and match a week, the
     regime's enforcement share and detainer code, the chances that a detainer is honoured or a
     notification acted on in time (by group: they differ by area), and the chance that no
     statute protects the person (a detainer on someone protected is not acted on). ``classes``
-    labels groups that share all of those (any labels: they are renumbered)."""
+    labels groups that share all of those (any labels: they are renumbered). ``approve``: the
+    share of matches a detainer on approval (code 3) is issued for."""
 
     def arrests(
         b: FloatArray,
@@ -88,7 +92,8 @@ def chain(
         d: FloatArray,
         n: FloatArray,
     ) -> Plan3:
-        honour = free * np.where(code == 2, d, np.where(code == 1, n, 0.0))
+        on_approval = np.where(code == 1, n, 0.0)
+        honour = free * np.where(code == 2, d, np.where(code == 3, approve * d, on_approval))
         held = share_287g * e
         either = held + (1.0 - share_287g) * honour
         return np.clip(b * m * either, 0.0, 1.0), held, either
@@ -102,12 +107,15 @@ def chain(
     pa, _, _ = arrests(b, m, e, k, protect[first], p_detainer[first], p_notification[first])
     booked_left = np.clip(b - pa, 0.0, None)
     matched_left = np.clip(b * m - pa, 0.0, None)
+    # code 3: issued on approval outside 287(g) jails and not honoured in time
+    unhonoured = b * m * (1.0 - share_287g) * approve * (1.0 - protect[first] * p_detainer[first])
     pooled = np.stack(
         [
             _share(booked_left, 1.0 - pa),  # booked, given no arrest
             _share(matched_left, booked_left),  # matched, given booked and no arrest
             _share(b * m * share_287g * (1.0 - e), matched_left),  # in 287(g), given those
             k,
+            np.where(k == 3, _share(unhonoured, matched_left), 0.0),
         ],
         axis=1,
     )
@@ -128,7 +136,7 @@ def _classes(a: Attributes, t: Triage, known: bool, cooperation: IntArray) -> In
     key = a.criminal_history.astype(np.int64) * 2 + a.pending
     if known:
         key = key * 2 + a.known
-    key = (((key * (NO_TIER + 1) + t.rank) * 2 + t.exempt) * 3 + t.detainer) * 3 + a.tps
+    key = (((key * (NO_TIER + 1) + t.rank) * 2 + t.exempt) * 4 + t.detainer) * 3 + a.tps
     key = key + 2 * a.parole  # TPS and parole are levels of one attribute: never both
     out: IntArray = key * (int(cooperation.max(initial=0)) + 1) + cooperation
     return out
@@ -170,6 +178,8 @@ def plan(x: PlanInputs) -> JailPlan:
     share_287g = float(p["enforcement.channels.jail_287g_share"])
     p_detainer = full + notify * pickup  # a detainer honoured
     p_notification = (full + notify) * pickup  # a notification acted on in time
+    # a detainer on approval (ICE's interim guidance of 2021): the case-by-case share
+    approve = float(p["enforcement.effort.non_priority_arrest_share"])
     # each group's cooperation level as a code (np.unique(full)'s), from its area's: the level
     # is the area's, so only the areas present are sorted, not every group
     _, first, place = distinct_first(x.groups.area[: x.size])
@@ -185,6 +195,7 @@ def plan(x: PlanInputs) -> JailPlan:
         p_notification,
         _classes(a, x.tri, known=True, cooperation=level),
         x.protect,
+        approve,
     )
     ordered = chain(
         booking,
@@ -196,6 +207,7 @@ def plan(x: PlanInputs) -> JailPlan:
         p_notification,
         _classes(a, x.tri_o, known=False, cooperation=level),
         x.protect,
+        approve,
     )
     return JailPlan(True, free, ordered)
 
@@ -236,7 +248,7 @@ def candidates(
                 transferred[i] = arrested - held
                 out[Count.JAIL_BOOKINGS] += arrested  # each was booked and matched
                 out[Count.JAIL_MATCHES] += arrested
-                if chain.pooled[k, 3] == 2.0:
+                if chain.pooled[k, 3] >= 2.0:  # a detainer, issued or approved
                     out[Count.DETAINERS] += arrested
                 elif chain.pooled[k, 3] == 1.0:
                     out[Count.NOTIFICATIONS] += arrested - held
@@ -248,5 +260,7 @@ def candidates(
         out[Count.JAIL_MATCHES] += matched
         if chain.pooled[k, 3] == 2.0:  # a detainer on everyone matched
             out[Count.DETAINERS] += matched
+        elif chain.pooled[k, 3] == 3.0:  # on those approved whom no jail held for ICE
+            out[Count.DETAINERS] += binomial(state, matched, chain.pooled[k, 4])
         elif chain.pooled[k, 3] == 1.0:  # a notification on those matched outside 287(g) jails
             out[Count.NOTIFICATIONS] += matched - binomial(state, matched, chain.pooled[k, 2])
