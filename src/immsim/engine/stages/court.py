@@ -41,12 +41,16 @@ class CourtPlan(NamedTuple):
 
 
 def plan(x: PlanInputs) -> CourtPlan:
+    """The week's court from the parameters in force. Hours per released case are the fitted
+    pace times its dated factor: EOIR's completion quota for each judge (FY2019 to October 2021)
+    sped the released docket, which the fit on FY2012-FY2016 never saw."""
     p = x.p
     judges = float(p["courts.immigration_judges"])
     return CourtPlan(
         judge_hours=judges * float(p["courts.process.hours_per_judge_year"]) / WEEKS_PER_YEAR,
         hours_detained=float(p["courts.process.hours_per_case_detained"]),
-        hours_released=float(p["courts.process.hours_per_case_released"]),
+        hours_released=float(p["courts.process.hours_per_case_released"])
+        * float(p["courts.process.released_hours_factor"]),
         released_share=float(p["courts.process.non_detained_hearing_share"]),
         p_detained_ready=1.0 / max(1.0, float(p["courts.process.detained_case_weeks"])),
         relief_detained=np.where(
