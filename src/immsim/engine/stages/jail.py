@@ -92,8 +92,8 @@ def chain(
         d: FloatArray,
         n: FloatArray,
     ) -> Plan3:
-        on_approval = np.where(code == 1, n, 0.0)
-        honour = free * np.where(code == 2, d, np.where(code == 3, approve * d, on_approval))
+        notified = np.where(code == 1, n, 0.0)
+        honour = free * np.where(code == 2, d, np.where(code == 3, approve * d, notified))
         held = share_287g * e
         either = held + (1.0 - share_287g) * honour
         return np.clip(b * m * either, 0.0, 1.0), held, either
