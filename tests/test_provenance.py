@@ -187,3 +187,23 @@ def test_the_detained_docket_s_2025_wait_derived_from_trac_s_counts_matches_the_
     assert central.weeks == pytest.approx(27_361 * 181 / 7 / 33_512, abs=0.01)
     # the bounds hold the central value, and the NPR records' 22.5 weeks as well
     assert derived["low"].weeks < central.weeks < 22.5 < derived["high"].weeks
+
+
+def test_officer_hours_by_program_derived_from_the_budget_lines_match_the_tree() -> None:
+    """Recompute each program's share of the officers' arrest hours from its enacted budget line
+    (scripts/arrest_programs.py) and compare it with the tree at the start of each fiscal year
+    the script holds (FY2008-FY2010; no later line is cited yet: docs/calibration.md, *Officers'
+    arrest hours by program after FY2010*), so a line added to the script must reach the tree."""
+    script = load_script("arrest_programs")
+    tree = load_baseline()
+    for year in script.BUDGET:
+        derived = script.program_shares(year)
+        for pool, share in derived.items():
+            key = f"enforcement.effort.program_share.{pool}"
+            assert tree.get(key, f"{year - 1}-10-01") == round(share, 4), (key, year)
+    # by hand, FY2010 (USD millions, TRAC report 224, table 3): CAP 193, Fugitive Operations
+    # 230, ATD 70, of 493
+    day = "2009-10-01"
+    assert tree.get("enforcement.effort.program_share.custodial", day) == 0.3915  # 193 / 493
+    assert tree.get("enforcement.effort.program_share.at_large", day) == 0.4665  # 230 / 493
+    assert tree.get("enforcement.effort.program_share.other", day) == 0.142  # 70 / 493
