@@ -114,6 +114,23 @@ OUTCOMES: dict[str, Outcome] = {
             "People in ICE detention on an average day, the border's included.",
         ),
         Outcome(
+            "unauthorized_residents",
+            "unauthorized residents (average)",
+            "people",
+            "mean",
+            (
+                "at_large",
+                "final_orders_at_large",
+                "court_released",
+                "detained_court",
+                "detained_removal",
+            ),
+            "The interior's unauthorized population as DHS counts it (OIS's residual estimates "
+            "include people with TPS, DACA or another deferral and people awaiting removal "
+            "proceedings): everyone at large, with or without a case or a final order, and the "
+            "interior's detained; the border's detained are not residents.",
+        ),
+        Outcome(
             "admissions",
             "detention book-ins after ICE arrests",
             "people a year",
