@@ -150,8 +150,7 @@ def _sweeps(bits: Any, free: Any, repeat: int, start: Any) -> None:
 
 def main(weeks: int, repeat: int, areas: bool) -> None:
     from immsim.engine.counts import N_COUNTS
-    from immsim.engine.pipeline import Pipeline
-    from immsim.engine.run import prepare
+    from immsim.engine.run import prepare, scenario_pipeline
     from immsim.engine.stages import (
         at_large,
         background,
@@ -164,22 +163,13 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
         removal,
     )
     from immsim.engine.week import RunState, _tally, week
-    from immsim.regimes.catalog import regime_at
     from immsim.scenario import resolve_scenario
 
     scenario = resolve_scenario("default").model_copy(update={"areas": areas})
-    tree = scenario.parameters()
     t0 = time.perf_counter()
     prepared = prepare(scenario)
     print(f"prepared {prepared.groups.size} groups in {time.perf_counter() - t0:.2f} s")
-    pipe = Pipeline(
-        prepared,
-        regime_at=regime_at,
-        params_at=tree.snapshot,
-        start=scenario.start,
-        rng=np.random.default_rng(1),
-        span_at=tree.span,
-    )
+    pipe = scenario_pipeline(scenario, prepared, np.random.default_rng(1))
     for i in range(weeks):
         pipe.step(i)
     day_week = weeks

@@ -282,21 +282,12 @@ def test_ties_in_the_release_queue_go_area_by_area() -> None:
     ties by area and then by group, as it did when the area came first in the groups' order
     (until 2026-12-04): the groups' order changed for speed, not which area a tie favours.
     Checked against NumPy's lexsort of the same keys."""
-    from immsim.engine.pipeline import Pipeline
+    from immsim.engine.run import scenario_pipeline
     from immsim.engine.triage import NO_TIER
-    from immsim.regimes.catalog import regime_at
 
     s = scenario(areas=True)
-    tree = s.parameters()
     prepared = areas_population()
-    pipe = Pipeline(
-        prepared,
-        regime_at=regime_at,
-        params_at=tree.snapshot,
-        start=s.start,
-        rng=np.random.default_rng(1),
-        span_at=tree.span,
-    )
+    pipe = scenario_pipeline(s, prepared, np.random.default_rng(1))
     w = pipe.plan(s.start)
     rank = prepared.triage(w.regime, s.start).rank[w.live].astype(np.int64)
     mandatory = prepared.attributes.mandatory[w.live]

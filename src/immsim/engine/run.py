@@ -74,16 +74,7 @@ def run(
     started = time.perf_counter()
     seed = check_seed(scenario.seed if seed is None else seed)
     tree = scenario.parameters()
-    regime: Regime | None = None
-    if scenario.regime == HISTORICAL:
-        regime_at = historical_regime
-    else:
-        regime = load_regime(scenario.regime)
-        fixed = regime
-
-        def regime_at(day: dt.date) -> Regime:
-            return fixed
-
+    regime = None if scenario.regime == HISTORICAL else load_regime(scenario.regime)
     streams = np.random.SeedSequence(seed).spawn(2)
     coverage = float(tree.get("population.arrival_coverage", scenario.start))
     if isinstance(population, Prepared) and population.serves(
@@ -97,13 +88,8 @@ def run(
         prepared = Prepared(pop, scenario.end, coverage, scenario.areas)
     pop = prepared.population
     weeks = (scenario.end - scenario.start).days // 7
-    pipeline = Pipeline(
-        prepared,
-        regime_at=regime_at,
-        params_at=tree.snapshot,
-        start=scenario.start,
-        rng=np.random.default_rng(streams[1]),
-        span_at=tree.span,
+    pipeline = scenario_pipeline(
+        scenario, prepared, np.random.default_rng(streams[1]), tree, regime
     )
     initial = pipeline.state.total()
     records: list[WeekRecord] = []
@@ -116,6 +102,37 @@ def run(
     manifest = _manifest(scenario, seed, tree, regime, pop, initial, records)
     manifest["wall_seconds"] = round(time.perf_counter() - started, 3)
     return Results(weekly=weekly, breakdown=breakdown, manifest=manifest)
+
+
+def scenario_pipeline(
+    scenario: Scenario,
+    prepared: Prepared,
+    rng: np.random.Generator,
+    tree: ParameterTree | None = None,
+    regime: Regime | None = None,
+) -> Pipeline:
+    """The pipeline :func:`run` steps for ``scenario`` over ``prepared``: the scenario's regime
+    throughout, or the shipped regime in force each week for ``historical``; its tree's values on
+    each day. For anything that steps a scenario's weeks itself (a test of one plan, the week's
+    profile) so that it steps what a run would. ``tree`` and ``regime``, when the caller has them
+    already, save loading them again."""
+    tree = scenario.parameters() if tree is None else tree
+    if scenario.regime == HISTORICAL:
+        regime_at = historical_regime
+    else:
+        fixed = load_regime(scenario.regime) if regime is None else regime
+
+        def regime_at(day: dt.date) -> Regime:
+            return fixed
+
+    return Pipeline(
+        prepared,
+        regime_at=regime_at,
+        params_at=tree.snapshot,
+        start=scenario.start,
+        rng=rng,
+        span_at=tree.span,
+    )
 
 
 def prepare(scenario: Scenario, population: Population | None = None) -> Prepared:
