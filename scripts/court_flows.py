@@ -54,20 +54,12 @@ def court_flows(weekly: pl.DataFrame) -> pl.DataFrame:
     return years.with_columns(left.alias("other_exits"))
 
 
-def history(seed: int, fiscal_year: int) -> pl.DataFrame:
-    """The weekly table of the back-test's run at ``seed`` from FY2012 into the year after
-    ``fiscal_year`` (a run of whole years ends in the week before its last day, so the year
-    after keeps ``fiscal_year``'s last week in; imported here: the tabulation needs only
-    polars)."""
-    from immsim.calibration.validate import START, backtest_scenario
-    from immsim.engine.run import run
-
-    return run(backtest_scenario(seed, years=fiscal_year - START.year + 1)).weekly
-
-
 def main(argv: list[str]) -> None:
     if argv[1] == "--backtest":
-        weekly = history(int(argv[2]), int(argv[3]))
+        # imported here: the engine runs the history; the tabulation needs only polars
+        from immsim.calibration.validate import backtest_history
+
+        weekly = backtest_history(int(argv[2]), int(argv[3])).weekly
         weekly = weekly.filter(pl.col("fiscal_year") <= int(argv[3]))
     else:
         weekly = pl.read_parquet(Path(argv[1]))

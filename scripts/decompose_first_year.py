@@ -91,21 +91,13 @@ def decompose(weeks: pl.DataFrame) -> dict[str, float]:
     return out
 
 
-def history(seed: int, fiscal_year: int) -> pl.DataFrame:
-    """The weekly table of the back-test's run at ``seed`` from FY2012 on, a year past
-    ``fiscal_year`` (a run of whole years ends in the week before its last day, so the year
-    after keeps ``fiscal_year``'s last week in; imported here: the module's decomposition needs
-    only polars)."""
-    from immsim.calibration.validate import START, backtest_scenario
-    from immsim.engine.run import run
-
-    return run(backtest_scenario(seed, years=fiscal_year - START.year + 1)).weekly
-
-
 def main(argv: list[str]) -> None:
     if argv[1] == "--backtest":
+        # imported here: the engine runs the history; the tabulation needs only polars
+        from immsim.calibration.validate import backtest_history
+
         year: int | None = int(argv[3])
-        weekly = history(int(argv[2]), int(argv[3]))
+        weekly = backtest_history(int(argv[2]), int(argv[3])).weekly
     else:
         weekly = pl.read_parquet(Path(argv[1]))
         year = int(argv[2]) if len(argv) > 2 else None

@@ -217,6 +217,13 @@ def backtest_scenario(
     )
 
 
+def backtest_history(seed: int, fiscal_year: int) -> Results:
+    """The back-test's run at ``seed`` (the history ``validate`` scores, nothing drawn) from
+    FY2012 far enough to hold ``fiscal_year`` whole: a run of whole years ends the week before
+    its last day, so it runs into the year after, whose first weeks follow in its tables."""
+    return run(backtest_scenario(seed, years=fiscal_year - START.year + 1))
+
+
 def simulate_draws(
     tree: ParameterTree,
     draws: int,
