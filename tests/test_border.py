@@ -202,9 +202,8 @@ def test_the_border_releases_with_a_case_rise_with_the_2019_family_surge() -> No
 def test_arrivals_with_a_case_are_the_records_releases(shared_data: Path) -> None:
     """A run's arrivals with a court case over FY2022 are CBP's Title 8 apprehensions of the
     year that were not single adults (5% single adults under Title 42, CRS with the record's
-    expulsions), summed by hand from CBP's monthly release, and the single adults found to
-    have a credible fear, and nothing else: no share of the tree's other arrivals adds to them.
-    Weekly steps sample the monthly values (within 3%)."""
+    expulsions), summed by hand from CBP's monthly release, and nothing else: no share of the
+    tree's other arrivals adds to them. Weekly steps sample the monthly values (within 3%)."""
     with open(
         shared_data / "cbp/cbp_usbp_monthly_apprehensions_by_part.csv", encoding="utf-8"
     ) as f:
@@ -226,12 +225,7 @@ def test_arrivals_with_a_case_are_the_records_releases(shared_data: Path) -> Non
         parse_scenario(load_yaml_text(yaml.safe_dump(doc), "t.yaml")), population=population
     ).weekly
     uncharged = by_hand * (1 - (1 - UNCHARGED_2021_2023) * (1 - UNFILED_FROM_2021))
-    # and the single adults found to have a credible fear: FY2018's rate per single adult
-    # (border.yaml: 66,437 over 243,900), less the family centres' quarter
-    screened = sum(months[m] for m in fiscal_2022) * SINGLE_ADULTS_TITLE42 * 0.27239 * 0.75
-    assert weekly["arrivals_with_case"].sum() == pytest.approx(
-        by_hand - uncharged + screened, rel=0.03
-    )
+    assert weekly["arrivals_with_case"].sum() == pytest.approx(by_hand - uncharged, rel=0.03)
     without = weekly["arrivals"].sum() - weekly["arrivals_with_case"].sum()
     expected_without = (39 * 300_000 + 13 * 500_000) / WEEKS_PER_YEAR  # flows.arrivals
     assert without == pytest.approx(expected_without + uncharged, rel=0.02)
@@ -259,7 +253,7 @@ def test_the_uncharged_share_is_nbcs_count_over_the_records_releases(shared_data
     day = tree.snapshot(dt.date(2022, 3, 15))
     assert border.released_uncharged_per_year(day) + border.released_with_case_per_year(
         day
-    ) == pytest.approx(border.released_per_year(day) + border.credible_fear_cases_per_year(day))
+    ) == pytest.approx(border.released_per_year(day))
     both = 1 - (1 - by_hand) * (1 - UNFILED_FROM_2021)
     assert border.released_uncharged_per_year(day) == pytest.approx(
         border.released_per_year(day) * both, rel=1e-3
@@ -349,37 +343,3 @@ def test_border_patrol_releases_nobody_from_may_2025() -> None:
     assert border.released_with_case_per_year(april) > 0
     assert float(may["border.record.usbp_title8_apprehensions"]) > 0
     assert border.released_with_case_per_year(may) == 0
-
-
-# USCIS's positive credible-fear determinations by fiscal year (EOIR, "Credible Fear in the U.S.
-# Immigration System", 2018-05-24, from USCIS's data), written out here, not read from the tree.
-CREDIBLE_FEAR_FOUND = {2013: 30_394, 2016: 72_812, 2017: 59_450}
-FAMILY_CENTRE_SHARE = 2_000 * 365 / 20 / 2 / 72_812  # Dilley's 2,000, 20-day stays, half parents
-
-
-@pytest.mark.parametrize(
-    ("year", "family_share"),
-    [(2013, 0.0), (2016, FAMILY_CENTRE_SHARE), (2017, FAMILY_CENTRE_SHARE)],
-)
-def test_the_credible_fear_cases_are_uscis_positive_findings(
-    year: int, family_share: float
-) -> None:
-    """The border's credible-fear cases over a fiscal year are the year's positive findings
-    less those of families in family centres (none before 2014; from FY2015 about a quarter,
-    the centres' throughput over FY2016's findings), although the tree states them as a rate
-    per single adult Border Patrol apprehends: the rate times the record gives the count back.
-    The court's receipts from the border grow by them and by nothing else."""
-    tree = load_baseline()
-    day = tree.snapshot(dt.date(year, 3, 1))
-    by_hand = CREDIBLE_FEAR_FOUND[year] * (1 - family_share)
-    assert border.credible_fear_cases_per_year(day) == pytest.approx(by_hand, rel=2e-3)
-    families = border.released_per_year(day)
-    assert border.released_with_case_per_year(day) == pytest.approx(families + by_hand, rel=2e-3)
-
-
-def test_no_credible_fear_cases_reach_the_court_once_releases_stop() -> None:
-    """From May 2025 CBP released no one (border.release_share): people who pass a screening
-    are held, so the border opens no credible-fear case in the default run's years."""
-    tree = load_baseline()
-    assert border.credible_fear_cases_per_year(tree.snapshot(dt.date(2025, 4, 15))) > 0
-    assert border.credible_fear_cases_per_year(tree.snapshot(dt.date(2027, 3, 1))) == 0

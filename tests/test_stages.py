@@ -230,18 +230,18 @@ def test_each_docket_grants_relief_at_its_own_share_from_the_tree() -> None:
 def test_judges_hear_the_detained_docket_before_any_released_case() -> None:
     """EOIR schedules detained cases first (its only timeliness goals after 2010 were for
     detained and asylum cases, DOJ OIG I-2013-001), and the court stage spends judges' hours
-    so. By hand, 1,000 judge hours, 1.249 hours a detained decision and 4.039 a released one
+    so. By hand, 1,000 judge hours, 1.249 hours a detained decision and 6.093 a released one
     (the tree's fitted values), every detained case ready: 10,000 detained cases take all the
     hours, floor(1,000 / 1.249) = 800 decided and no released case heard; 500 detained cases
-    take 624.5 hours and leave 375.5, floor(375.5 / 4.039) = 92 released decisions, or
-    floor(0.3 x 375.5 / 4.039) = 27 where only 0.3 of the rest may go to released cases (the
+    take 624.5 hours and leave 375.5, floor(375.5 / 6.093) = 61 released decisions, or
+    floor(0.3 x 375.5 / 6.093) = 18 where only 0.3 of the rest may go to released cases (the
     2020 reopening)."""
 
     def week(held: int, released_share: float) -> tuple[int, int, bool]:
         plan = court.CourtPlan(
             judge_hours=1000.0,
             hours_detained=1.249,
-            hours_released=4.039,
+            hours_released=6.093,
             released_share=released_share,
             p_detained_ready=1.0,
             relief_detained=np.zeros(2),
@@ -257,17 +257,16 @@ def test_judges_hear_the_detained_docket_before_any_released_case() -> None:
         return int(out[Count.COMPLETIONS_DETAINED]), int(out[Count.COMPLETIONS_RELEASED]), bound
 
     assert week(10_000, 1.0) == (800, 0, True)
-    assert week(500, 1.0) == (500, 92, True)
-    assert week(500, 0.3) == (500, 27, True)
+    assert week(500, 1.0) == (500, 61, True)
+    assert week(500, 0.3) == (500, 18, True)
 
 
 def test_the_completion_quota_speeds_the_released_docket_while_in_force() -> None:
     """EOIR's quota of 700 completions a judge a year (from 1 October 2018; DOJ gave the
     average as 678) until its suspension on 19 October 2021. By hand, 10,000 judge hours and
-    no detained case, every court open: at the fitted 4.039 hours a released case,
-    floor(10,000 / 4.039) = 2,475 decisions; under the quota 4.039 x 0.9686 = 3.9122 hours,
-    floor(10,000 / 3.9122) = 2,556, 700 / 678 as many (3.2% more); before and after it, the
-    fitted pace again."""
+    no detained case, every court open: at the fitted 6.093 hours a released case, floor(10,000 / 6.093) = 1,641
+    decisions; under the quota 6.093 x 678 / 700 = 5.9017 hours, floor(10,000 / 5.9017) =
+    1,694, 700 / 678 as many (3.2% more); before and after it, the fitted pace again."""
     tree = load_baseline()
 
     def decided(day: dt.date) -> int:
@@ -279,11 +278,11 @@ def test_the_completion_quota_speeds_the_released_docket_while_in_force() -> Non
         court.run(draws.stream(np.random.default_rng(3)), stocks, plan, out)
         return int(out[Count.COMPLETIONS_RELEASED])
 
-    assert decided(dt.date(2018, 9, 30)) == 2_475
-    assert decided(dt.date(2019, 6, 1)) == 2_556
-    assert decided(dt.date(2021, 10, 18)) == 2_556
-    assert decided(dt.date(2021, 10, 19)) == 2_475
-    assert decided(dt.date(2026, 1, 1)) == 2_475  # no quota for judges found reinstated in 2025
+    assert decided(dt.date(2018, 9, 30)) == 1_641
+    assert decided(dt.date(2019, 6, 1)) == 1_694
+    assert decided(dt.date(2021, 10, 18)) == 1_694
+    assert decided(dt.date(2021, 10, 19)) == 1_641
+    assert decided(dt.date(2026, 1, 1)) == 1_641  # no quota for judges found reinstated in 2025
 
 
 def test_admission_follows_the_order_until_the_beds_run_out() -> None:

@@ -69,40 +69,16 @@ def released_per_year(p: Mapping[str, Any]) -> float:
     )
 
 
-def credible_fear_cases_per_year(p: Mapping[str, Any]) -> float:
-    """People who passed a credible-fear screening and went to a judge, a year, less those the
-    family releases already count: the single adults Border Patrol apprehends under Title 8
-    times the positive determinations per single adult (``border.credible_fear_found_rate``,
-    USCIS's counts over the record, so port arrivals ride on the same rate), less the members
-    of families held in family centres (``border.credible_fear_family_share``), times the share
-    released (``border.release_share``: none from May 2025). Without them the court opened about
-    four-fifths of EOIR's receipts FY2012-FY2016 (docs/calibration.md, *The court's flows*)."""
-    return (
-        float(p["border.record.usbp_title8_apprehensions"])
-        * float(p["border.single_adult_share"])
-        * float(p["border.credible_fear_found_rate"])
-        * (1.0 - float(p["border.credible_fear_family_share"]))
-        * float(p["border.release_share"])
-    )
-
-
 def released_with_case_per_year(p: Mapping[str, Any]) -> float:
-    """The border's new court cases: the releases of families and children
-    (:func:`released_per_year`) whose charging document reaches the court, and the people found
-    to have a credible fear (:func:`credible_fear_cases_per_year`). The releases' reach the court
-    except from 2021, when a share left with a Notice to Report or on Parole+ATD instead
-    (``border.release_uncharged_share``, late March 2021 to March 2023) and a share of the
-    notices to appear were never filed, so judges dismissed the cases
-    (``border.release_unfiled_share``, from January 2021); a credible-fear case is filed by the
-    screening itself.
+    """The border's releases (:func:`released_per_year`) whose charging document reaches the
+    court: all of them, except from 2021, when a share left with a Notice to Report or on
+    Parole+ATD instead (``border.release_uncharged_share``, late March 2021 to March 2023) and a
+    share of the notices to appear were never filed, so judges dismissed the cases
+    (``border.release_unfiled_share``, from January 2021).
 
     The background stage's arrivals with a court case are this series, a week at a time
     (:mod:`immsim.engine.stages.background`): the court docket's inflow from the border comes
-    from CBP's and USCIS's records, not from a share of the tree's arrivals."""
-    return _families_with_case_per_year(p) + credible_fear_cases_per_year(p)
-
-
-def _families_with_case_per_year(p: Mapping[str, Any]) -> float:
+    from CBP's record, not from a share of the tree's arrivals."""
     return (
         released_per_year(p)
         * (1.0 - float(p["border.release_uncharged_share"]))
@@ -117,7 +93,7 @@ def released_uncharged_per_year(p: Mapping[str, Any]) -> float:
     TRAC). They join the population at large with no court case, so the court backlog does not
     count them, as EOIR's did not (the unfiled until their first hearing, which the engine does
     not wait for)."""
-    return released_per_year(p) - _families_with_case_per_year(p)
+    return released_per_year(p) - released_with_case_per_year(p)
 
 
 def detained(p: Mapping[str, Any]) -> float:
