@@ -55,6 +55,7 @@ import yaml
 from immsim.data.detention_stats import read_workbook
 from immsim.data.report import IngestReport
 from immsim.dates import DAYS_PER_YEAR
+from immsim.engine import border
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src/immsim/parameters/tree/border/record.yaml"
@@ -182,9 +183,16 @@ def single_adult_share(day: dt.date) -> float:
 
 
 def removable(day: dt.date) -> float:
-    """The share of a Title 8 apprehension the engine counts as removable on ``day``: single
-    adults x the share of them from countries that take removals back."""
-    return single_adult_share(day) * border_share("removable_share", day)
+    """The share of a Title 8 apprehension the engine counts as removable on ``day`` (single
+    adults x the share of them from countries that take removals back): the engine's own
+    :func:`immsim.engine.border.removable_per_year` of one apprehension a year, so the ratios
+    derived here divide by what the engine multiplies."""
+    one = {
+        "border.record.usbp_title8_apprehensions": 1.0,
+        "border.single_adult_share": single_adult_share(day),
+        "border.removable_share": border_share("removable_share", day),
+    }
+    return border.removable_per_year(one)
 
 
 def published(data: Path, metric: str) -> dict[int, float]:
