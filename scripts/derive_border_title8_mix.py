@@ -128,7 +128,9 @@ def by_title8(data: Counter[tuple[int, int, str, str, bool]], span: str) -> None
     )
 
 
-def removable(data: Counter[tuple[int, int, str, str, bool]], label: str, year: int, months: range) -> None:
+def removable(
+    data: Counter[tuple[int, int, str, str, bool]], label: str, year: int, months: range
+) -> None:
     single = total(data, year, months, "Title 8", SINGLE)
     back = total(data, year, months, "Title 8", SINGLE, removable=True)
     print(f"{label} removable: {back:,} / {single:,} = {back / single:.4f}")

@@ -162,7 +162,9 @@ def test_fy2021_single_adults_are_cbps_title8_count_with_a_narrow_interval() -> 
     by_hand = (1_063_285 - 930_374 * 1_040_695 / 1_063_526) / (1_659_206 - 1_040_695)
     assert by_hand == pytest.approx(0.2472, abs=5e-5)
     tree = load_baseline()
-    assert tree.get("border.single_adult_share", at="2021-03-01") == pytest.approx(by_hand, abs=5e-5)
+    assert tree.get("border.single_adult_share", at="2021-03-01") == pytest.approx(
+        by_hand, abs=5e-5
+    )
     leaf = yaml.safe_load((TREE / "border.yaml").read_text(encoding="utf-8"))["single_adult_share"]
     fy2021 = leaf["values"][dt.date(2020, 10, 1)]
     assert "estimated" not in fy2021
@@ -274,9 +276,7 @@ def test_the_uncharged_share_is_nbcs_count_over_the_records_releases(shared_data
     counts = {m: _month_count(shared_data, m) for m in months}
     counts["2021-03-01"] = counts["2021-03-01"] * 12 / 31  # 20 to 31 March
     not_single = {2021: 1 - 0.2472, 2022: 1 - SINGLE_ADULTS_FY2022, 2023: 1 - 0.5620}
-    releases = sum(
-        n * not_single[int(m[:4]) + (int(m[5:7]) >= 10)] for m, n in counts.items()
-    )
+    releases = sum(n * not_single[int(m[:4]) + (int(m[5:7]) >= 10)] for m, n in counts.items())
     by_hand = 588_000 / releases
     assert by_hand == pytest.approx(UNCHARGED_2021_2023, rel=1e-3)
     tree = load_baseline()
