@@ -88,6 +88,30 @@ def decompose(weeks: pl.DataFrame) -> dict[str, float]:
     out["admissions_per_arrest"] = out["admissions"] / out["arrests"]
     out["court_share_of_admissions"] = court_exits / out["admissions"]
     out["removals_per_admission"] = out["removals_interior"] / out["admissions"]
+    out.update(route_shares(weeks, out, court_exits))
+    return out
+
+
+def route_shares(
+    weeks: pl.DataFrame, flows: dict[str, float], court_exits: float
+) -> dict[str, float]:
+    """Each route into removal over the year's book-ins, and the share of book-ins that enter
+    the detained court docket, to set beside TRAC's 10,131 new detained court cases of July
+    2025's 31,273 book-ins (docs/calibration.md, *The default run's routes into removal against
+    the 2025 record*). The docket's entries are its exits plus its growth (the last week's
+    detained awaiting court less the first week's): in a first year the stage fills, so its
+    exits alone understate how many go to it. The arrests that take no route of their own are
+    people arrested with a final order already or a case pending (the processing stage sends
+    them to removal or back to court without counting a route)."""
+    book_ins = flows["admissions"]
+    growth = float(weeks["detained_court"][-1] - weeks["detained_court"][0])
+    entries = court_exits + growth
+    taken = sum(flows[name] for name in ROUTES) - flows["dismissed_to_expedited"]
+    out = {f"{name}_per_admission": flows[name] / book_ins for name in ROUTES}
+    out["court_entries"] = entries
+    out["court_entry_share_of_admissions"] = entries / book_ins
+    out["arrested_with_order_or_case"] = flows["arrests"] - taken
+    out["arrested_with_order_or_case_per_admission"] = (flows["arrests"] - taken) / book_ins
     return out
 
 
@@ -104,7 +128,7 @@ def main(argv: list[str]) -> None:
     result = decompose(year_of(weekly, year))
     for name, value in result.items():
         per_day = f"{value / result['days']:9.1f} a day" if name in FLOWS else ""
-        print(f"{name:28s} {value:12,.2f} {per_day}")
+        print(f"{name:42s} {value:12,.3f} {per_day}")
 
 
 if __name__ == "__main__":

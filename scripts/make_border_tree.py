@@ -258,6 +258,49 @@ def bed_days_per_removal(
     return ratios, stay, statistics.mean(after)
 
 
+def cbp_detained_leaf(data: Path) -> list[str]:
+    """``border.record.cbp_detained``: the workbooks' CBP-arrested average daily population by
+    month, October 2018 to September 2023, and 0 (none recorded) before and after. Where it is
+    recorded the border's detained are the record itself, not removals times a ratio derived
+    with the tree's shares: a draw of those shares (``validate --draws``) then moves the border's
+    removals but not the beds the record says it held, where the ratio let a high draw fill
+    every bed and shut the interior out."""
+    adp, _ = cbp_detention(data)
+    lines = [
+        "cbp_detained:",
+        "  description: >-",
+        "    People CBP arrested held in ICE detention on an average day, by month, where ICE's",
+        "    workbooks split the average daily population by arresting agency; 0 where none does",
+        "    (engine/border.py then takes border removals times bed_days_per_removal).",
+        "  unit: persons",
+        "  derived_by: scripts/make_border_tree.py",
+        "  values:",
+        "    2010-10-01:",
+        "      value: 0",
+        "      note: No workbook splits the detained by arresting agency before FY2019.",
+        "      reference:",
+        *[s[2:] for s in reference("workbooks")],
+    ]
+    for month, held in sorted(adp.items()):
+        lines += [
+            f"    {month.isoformat()}:",
+            f"      value: {held:.2f}",
+            f'      note: "{month.strftime("%B %Y")}: CBP Average, the workbook\'s month"',
+            "      reference:",
+            *[s[2:] for s in reference("workbooks")],
+        ]
+    last = max(adp)
+    after = dt.date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+    lines += [
+        f"    {after.isoformat()}:",
+        "      value: 0",
+        "      note: After the workbooks' last month (bed_days_per_removal's mean stands).",
+        "      reference:",
+        *[s[2:] for s in reference("workbooks")],
+    ]
+    return lines
+
+
 DETAIN_PENDING = dt.date(2017, 2, 20)
 """DHS's memorandum ending the release of border arrestees pending their proceedings: from it
 the border's bed-days per removal are the first measured month's (FY2019's workbook)."""
@@ -408,7 +451,8 @@ def main(data: Path) -> None:
         f"      value: {bed_days[min(bed_days)]:.2f}",
         "      estimated: true",
         "      method: >-",
-        "        The first month the workbooks measure (October 2018, derived as below) carried back",
+        "        The first month the workbooks measure (October 2018: CBP-arrested ADP x days a year",
+        "        over border removals a year) carried back",
         "        to the DHS memorandum of 20 February 2017, which directed that people",
         '        apprehended at the border be detained pending their proceedings ("catch and release"',
         "        ended, parole case by case): from then CBP arrestees who were not removed (credible-fear",
@@ -420,24 +464,18 @@ def main(data: Path) -> None:
         *[s[2:] for s in reference("workbooks")],
         *[s[2:] for s in reference("kelly_memo")],
     ]
-    for month, ratio in sorted(bed_days.items()):
-        lines += [
-            f"    {month.isoformat()}:",
-            f"      value: {ratio:.2f}",
-            f'      note: "{month.strftime("%B %Y")}: CBP-arrested ADP x days a year over border removals a year"',
-            "      reference:",
-            *[s[2:] for s in reference("workbooks")],
-        ]
     lines += [
         "    2023-10-01:",
         f"      value: {after:.2f}",
         "      estimated: true",
         "      method: >-",
-        "        The mean of June-September 2023 (derived as above, Title 8 again after Title 42),",
-        "        held after the workbooks' last month.",
+        "        The mean of June-September 2023 (each month's CBP-arrested ADP x days a year over",
+        "        border removals a year, Title 8 again after Title 42), held after the workbooks'",
+        "        last month.",
         "      reference:",
         *[s[2:] for s in reference("workbooks")],
     ]
+    lines += cbp_detained_leaf(data)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from immsim.dates import WEEKS_PER_YEAR
+from immsim.dates import DAYS_PER_YEAR, WEEKS_PER_YEAR
 from immsim.engine import border
 from immsim.engine.run import run
 from immsim.parameters import load_baseline
@@ -103,13 +103,41 @@ def test_border_removals_in_a_month_after_title42_by_hand(shared_data: Path) -> 
 
 def test_a_larger_removable_share_raises_border_removals_in_proportion() -> None:
     """The lever: more of the border's single adults from countries that take removals back
-    means more removals, in proportion, and the beds they hold rise with them."""
-    day = load_baseline().snapshot(dt.date(2023, 7, 15))
+    means more removals, in proportion. While ICE's workbooks record the border's detained (July
+    2023) the beds they hold stay the record's whatever the share; after them (July 2024) the
+    beds rise with the removals, by the days held per removal over 365."""
+    tree = load_baseline()
+    day = tree.snapshot(dt.date(2023, 7, 15))
     more = {**day, "border.removable_share": 0.9}
     assert border.plan(more).removals == pytest.approx(
         border.plan(day).removals * 0.9 / REMOVABLE_AFTER_TITLE42, rel=1e-3
     )
-    assert border.plan(more).detained > border.plan(day).detained
+    assert (
+        border.plan(more).detained == border.plan(day).detained == day["border.record.cbp_detained"]
+    )
+    later = tree.snapshot(dt.date(2024, 7, 15))
+    raised = {**later, "border.removable_share": 0.9}
+    extra = (border.plan(raised).removals - border.plan(later).removals) * WEEKS_PER_YEAR
+    days = later["border.record.bed_days_per_removal"]
+    assert border.plan(raised).detained - border.plan(later).detained == pytest.approx(
+        extra * days / DAYS_PER_YEAR, rel=1e-9
+    )
+    assert extra > 0
+
+
+def test_a_draw_of_the_single_adult_share_leaves_the_recorded_beds_to_the_interior() -> None:
+    """Under Title 42 (FY2022) a single-adult share six times the tree's (its interval's upper
+    end, 0.30 against 0.05) multiplied the border's detained through a derived ratio, held more
+    people than there were beds and left the interior none for the year. Where the workbooks
+    record the border's detained the draw moves removals only: the beds held stay the record's
+    month (4,900-36,400 people from October 2018 to September 2023)."""
+    day = load_baseline().snapshot(dt.date(2022, 7, 15))
+    high = {**day, "border.single_adult_share": 0.30}
+    assert border.plan(high).removals == pytest.approx(
+        border.plan(day).removals * 0.30 / day["border.single_adult_share"], rel=1e-9
+    )
+    assert border.plan(high).detained == border.plan(day).detained
+    assert border.plan(day).detained == day["border.record.cbp_detained"] > 0
 
 
 def test_fy2023_border_removals_fall_toward_ices_after_title42() -> None:

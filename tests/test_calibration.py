@@ -527,17 +527,32 @@ def test_cross_validation_fits_on_the_years_before_each_period(
 
 
 def test_the_model_s_error_comes_from_the_fitted_years_only() -> None:
-    """By hand: fitted cells 10% and 30% above (log 1.1, log 1.3) give arrests an error of
-    sqrt((log(1.1)^2 + log(1.3)^2) / 2); an out-of-sample cell 300% off counts for nothing."""
+    """By hand: fitted cells of one draw each, 10% and 30% above (log 1.1, log 1.3), give arrests
+    an error of sqrt((log(1.1)^2 + log(1.3)^2) / 2); an out-of-sample cell 300% off counts for
+    nothing."""
     rows = [
-        replace(_row("FY2012-FY2016", 10.0, 0, 0), median=11.0, sample="fitted"),
-        replace(_row("FY2012-FY2016", 10.0, 0, 0), median=13.0, sample="fitted"),
+        replace(_row("FY2012-FY2016", 10.0, 0, 0), fiscal_year=2013, median=11.0, sample="fitted"),
+        replace(_row("FY2012-FY2016", 10.0, 0, 0), fiscal_year=2014, median=13.0, sample="fitted"),
         replace(_row("FY2017-FY2019", 10.0, 0, 0), median=40.0, sample="out of sample"),
     ]
-    found = discrepancies(rows)
+    samples = {("arrests", 2013): [11.0], ("arrests", 2014): [13.0], ("arrests", 2018): [40.0]}
+    found = discrepancies(rows, samples)
     expected = np.sqrt((np.log(1.1) ** 2 + np.log(1.3) ** 2) / 2)
     assert found["arrests"] == pytest.approx(expected)
     assert found["all"] == pytest.approx(expected)
+
+
+def test_the_model_s_error_does_not_count_the_draws_spread_twice() -> None:
+    """By hand, one fitted cell with the record at 1. Draws e^0.2, e^0.3, e^0.4: centre 0.3 on
+    the log scale, standard deviation 0.1, so a next draw misses the centre with variance
+    0.01 x (1 + 1/3); the error is sqrt(0.3^2 - 0.01 x 4/3) = 0.2769, not the whole gap 0.3.
+    Draws e^-0.5, e^0.3, e^1.1 (standard deviation 0.8) miss the record by no more than their
+    own spread: no error is left to add."""
+    row = replace(_row("FY2012-FY2016", 1.0, 0, 0), fiscal_year=2014, sample="fitted")
+    narrow = discrepancies([row], {("arrests", 2014): list(np.exp([0.2, 0.3, 0.4]))})
+    assert narrow["arrests"] == pytest.approx(np.sqrt(0.09 - 0.01 * 4 / 3))
+    wide = discrepancies([row], {("arrests", 2014): list(np.exp([-0.5, 0.3, 1.1]))})
+    assert wide["arrests"] == 0.0
 
 
 def test_the_draws_band_is_a_prediction_interval_for_the_next_draw() -> None:

@@ -136,3 +136,42 @@ def test_the_first_years_decomposition_is_littles_law_by_hand() -> None:
     assert out["weeks_beds_bound"] == 1
     assert out["refused_bed"] == 8
     assert out["admissions_per_arrest"] == pytest.approx(28 / 40)
+
+
+def test_the_first_years_routes_are_shares_of_book_ins_by_hand() -> None:
+    """scripts/decompose_first_year.py's routes over two made-up weeks: 20 arrests a week, of
+    them 1 reinstated, 2 in expedited removal, 1 administrative order, 2 voluntary returns and 10
+    notices to appear, and 1 arrested with a case pending whose case is dismissed into expedited
+    removal: 40 - 32 = 8 arrested with an order or a case (the dismissed one among them), 1 in
+    3.5 of the 28 book-ins. The court docket is left by 14 (10 decisions, 4 bond releases) and
+    grows from 60 to 64 awaiting court: 18 enter it, 18 of 28 book-ins, where its exits alone
+    give 14 of 28."""
+    script = load_script("decompose_first_year")
+    columns = {name: [0.0, 0.0] for name in script.FLOWS}
+    columns.update(
+        fiscal_year=[2027, 2027],
+        arrests=[20.0, 20.0],
+        reinstatements=[1.0, 1.0],
+        expedited_removals=[2.0, 2.0],
+        administrative_orders=[1.0, 1.0],
+        dismissed_to_expedited=[1.0, 1.0],
+        voluntary_returns=[2.0, 2.0],
+        notices_to_appear=[10.0, 10.0],
+        admissions=[14.0, 14.0],
+        completions_detained=[5.0, 5.0],
+        bond_releases=[2.0, 2.0],
+        beds=[150.0, 150.0],
+        binding_beds=[0.0, 0.0],
+        detained_court=[60.0, 64.0],
+        detained_removal=[21.0, 21.0],
+        detained_border=[0.0, 0.0],
+        detained=[81.0, 85.0],
+    )
+    out = script.decompose(pl.DataFrame(columns))
+    assert out["arrested_with_order_or_case"] == 8
+    assert out["arrested_with_order_or_case_per_admission"] == pytest.approx(8 / 28)
+    assert out["notices_to_appear_per_admission"] == pytest.approx(20 / 28)
+    assert out["expedited_removals_per_admission"] == pytest.approx(4 / 28)
+    assert out["court_entries"] == 18
+    assert out["court_entry_share_of_admissions"] == pytest.approx(18 / 28)
+    assert out["court_share_of_admissions"] == pytest.approx(14 / 28)

@@ -1,10 +1,11 @@
 """The border as the interior model sees it: people Border Patrol apprehends and ICE removes,
 and the border's detention. They share the flights and beds the interior uses.
 
-The border's detained are its removals times the days in detention per border removal
-(``border.record.bed_days_per_removal``): derived from ICE's workbooks where they split the
-detained by arresting agency (FY2019-FY2023), so that no share of the published total (which
-the back-test scores) sets them; a CBP arrestee's average stay per removal before.
+The border's detained are ICE's workbooks' CBP-arrested population where the workbooks split
+the detained by arresting agency (FY2019-FY2023, ``border.record.cbp_detained``); before and
+after, its removals times the days in detention per border removal
+(``border.record.bed_days_per_removal``: a CBP arrestee's average stay before; the workbooks'
+last months' ratio after).
 
 Border removals follow the record, not ICE's totals (which the back-test scores): Border
 Patrol's Title 8 apprehensions a year (``border.record.usbp_title8_apprehensions``, monthly from
@@ -13,9 +14,9 @@ who are single adults (``border.single_adult_share``: families were mostly relea
 notice to appear and children handed to HHS), times the share of them from countries that take
 removals back (``border.removable_share``: Mexico and northern Central America, 96% of the
 apprehensions in FY2014, 42% of the Title 8 single adults after Title 42 ended), times the
-share of those ICE removes (``border.record.removal_share``, fitted on FY2013-FY2014 only). Title 42 (21 March 2020 to 11
-May 2023) enters through the record itself: expelled people are not Title 8 apprehensions and
-never reach ICE. Title 42 expelled Mexicans and northern Central Americans to Mexico first, so
+share of those ICE removes (``border.record.removal_share``, fitted on FY2013-FY2014 only).
+Title 42 (21 March 2020 to 11 May 2023) enters through the record itself: expelled people are
+not Title 8 apprehensions and never reach ICE. Title 42 expelled Mexicans and northern Central Americans to Mexico first, so
 the single adults it left under Title 8 were a quarter to a half of the base and mostly from
 countries that take few removals back (CBP's encounter file by demographic, citizenship and
 title: ``border.single_adult_share`` and ``border.removable_share`` FY2020-FY2023).
@@ -105,7 +106,16 @@ def detained(p: Mapping[str, Any]) -> float:
     Where ICE's workbooks split the detained by arresting agency (FY2019-FY2023) those days are
     derived so that this is the record's month; before, each removal holds a CBP arrestee's
     average stay (FY2019's, the first published); after, the months after Title 42's. They hold
-    beds of their own, which the interior cannot fill (:mod:`immsim.engine.stages.detention`)."""
+    beds of their own, which the interior cannot fill (:mod:`immsim.engine.stages.detention`).
+
+    Where the workbooks record them (``border.record.cbp_detained``, October 2018 to September
+    2023) the detained are the record's month itself, not removals times a ratio derived with the
+    tree's shares: a draw of the single-adult or removable share then moves the border's removals
+    and leaves the beds the record says it held, where through the ratio a high draw held more
+    people than there were beds and left the interior none for a year."""
+    recorded = float(p["border.record.cbp_detained"])
+    if recorded > 0:
+        return recorded
     return removals_per_year(p) * float(p["border.record.bed_days_per_removal"]) / DAYS_PER_YEAR
 
 
