@@ -13,10 +13,13 @@ October 2019, derived from CBP's releases by ``scripts/make_border_tree.py``), t
 who are single adults (``border.single_adult_share``: families were mostly released with a
 notice to appear and children handed to HHS), times the share of them from countries that take
 removals back (``border.removable_share``: Mexico and northern Central America, 96% of the
-apprehensions in FY2014, 56% after Title 42 ended), times the share of those ICE removes
-(``border.record.removal_share``, fitted on FY2013-FY2014 only). Title 42 (21 March 2020 to 11
-May 2023) enters through the record itself: expelled people are not Title 8 apprehensions and
-never reach ICE, and the single adults it expelled first leave few in the Title 8 base.
+apprehensions in FY2014, 42% of the Title 8 single adults after Title 42 ended), times the
+share of those ICE removes (``border.record.removal_share``, fitted on FY2013-FY2014 only).
+Title 42 (21 March 2020 to 11 May 2023) enters through the record itself: expelled people are
+not Title 8 apprehensions and never reach ICE. Title 42 expelled Mexicans and northern Central Americans to Mexico first, so
+the single adults it left under Title 8 were a quarter to a half of the base and mostly from
+countries that take few removals back (CBP's encounter file by demographic, citizenship and
+title: ``border.single_adult_share`` and ``border.removable_share`` FY2020-FY2023).
 
 Performance: the monthly values (October 2019 on) are parameter spans like any other, so a run
 over FY2020-FY2023 builds about 48 more week plans than with yearly values: measured 0.43 s
