@@ -189,6 +189,7 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
         reviewed=0.0,
         held=held0,
         thinned=pipe._thinned,
+        court_abroad=float(s.court_abroad),
     )
     stocks0 = s.stocks.copy()
     print(

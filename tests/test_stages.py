@@ -47,10 +47,13 @@ def test_background_accounts_for_everyone(
 ) -> None:
     stocks = _stocks(rows)
     before = stocks.copy()
-    emigrated, granted = background.leave(
+    emigrated, granted, with_case = background.leave(
         draws.stream(np.random.default_rng(seed)), stocks, p_emig, p_grant
     )
     assert stocks.sum() + emigrated + granted == before.sum()
+    assert 0 <= with_case <= emigrated
+    if p_grant == 0:  # every leaver from the released docket emigrated, case pending
+        assert with_case == before[RELEASED].sum() - stocks[RELEASED].sum()
     assert np.all(stocks >= 0) and np.all(stocks <= before)
     # only the stocks at large change, and nobody with a final order is granted status
     assert np.array_equal(stocks[HELD_COURT:], before[HELD_COURT:])
@@ -259,6 +262,57 @@ def test_judges_hear_the_detained_docket_before_any_released_case() -> None:
     assert week(10_000, 1.0) == (800, 0, True)
     assert week(500, 1.0) == (500, 61, True)
     assert week(500, 0.3) == (500, 18, True)
+
+
+def test_emigrants_keep_their_case_pending_until_ordered_removed_in_absentia() -> None:
+    """Leaving does not end removal proceedings: the judge orders the absent respondent
+    removed in absentia (Matter of Sanchez-Herbert, 26 I&N Dec. 43 (BIA 2012)); the engine's emigrants from the released
+    docket so stay on the court's docket. By hand: 10,000 people on the released docket, half
+    of whom emigrate in the week (no grants), leave about 5,000 cases of people abroad and
+    5,000 people; 600 judge hours at 6 hours a case hear floor(600 / 6) = 100 released cases,
+    each case at the rate 100 / 10,000 = 1%, so about 50 of the people abroad (Binomial(5,000,
+    0.01): 50 +/- 7) are ordered removed in absentia and 100 - those of the people here decided
+    (no relief, no in-absentia order among those here). Cases pending stay 10,000 - 100: the
+    emigrants' cases leave only when completed, and the absent join no final orders at
+    large."""
+    bits = draws.stream(np.random.default_rng(11))
+    stocks = np.zeros((5, 1), dtype=np.int64)
+    stocks[RELEASED, 0] = 10_000
+    out = _counts()
+    bg = background.BackgroundPlan(
+        p_emigration=0.5,
+        p_status_grant=0.0,
+        arrivals_per_week=0.0,
+        cases_per_week=0.0,
+        uncharged_per_week=0.0,
+        cohort=np.zeros(1, dtype=np.int64),
+        arrival_weights=np.ones(1),
+        case_weights=np.ones(1),
+    )
+    background.run(bits, stocks, bg, out)
+    abroad = int(out[Count.COURT_ABROAD])
+    assert abroad == out[Count.EMIGRATED] and abs(abroad - 5_000) < 250
+    assert stocks[RELEASED, 0] + abroad == 10_000  # every case still pending
+    plan = court.CourtPlan(
+        judge_hours=600.0,
+        hours_detained=1.0,
+        hours_released=6.0,
+        released_share=1.0,
+        p_detained_ready=1.0,
+        relief_detained=np.zeros(1),
+        relief_released=np.zeros(1),
+        p_in_absentia=0.0,
+        p_voluntary_departure=0.0,
+    )
+    here = int(stocks[RELEASED, 0])
+    court.run(bits, stocks, plan, out)
+    done_abroad = abroad - int(out[Count.COURT_ABROAD])
+    assert 30 <= done_abroad <= 70
+    assert out[Count.COMPLETIONS_RELEASED] == 100
+    assert out[Count.ORDERS_IN_ABSENTIA] == done_abroad == out[Count.ORDERS] - (100 - done_abroad)
+    assert stocks[ORDERED, 0] == 100 - done_abroad == here - stocks[RELEASED, 0]
+    assert out[Count.JUDGE_HOURS_USED] == 600.0
+    assert stocks[RELEASED, 0] + out[Count.COURT_ABROAD] == 10_000 - 100  # pending
 
 
 def test_the_completion_quota_speeds_the_released_docket_while_in_force() -> None:

@@ -71,8 +71,10 @@ class Count(IntEnum):
     BINDING_JUDGES = auto()
     BINDING_SEATS = auto()
     BINDING_TRAVEL_DOCUMENTS = auto()
-    # the run's state carried to the next week: the docket review's scope, once fixed
+    # the run's state carried to the next week: the docket review's scope, once fixed, and the
+    # court's pending cases of people who left the country (:mod:`.stages.background`)
     REVIEW_SCOPE = auto()
+    COURT_ABROAD = auto()
 
     @property
     def column(self) -> str:
@@ -92,6 +94,6 @@ BINDING = {
 }
 """Each capacity that can bind, by the name the weekly table's ``binding`` column gives it, in
 the order that decides which one is reported when several bind in the same week."""
-STATE = (Count.REVIEW_SCOPE,)
+STATE = (Count.REVIEW_SCOPE, Count.COURT_ABROAD)
 FLOWS = tuple(c for c in Count if c not in {*CAPACITY_USE, *BINDING.values(), *STATE})
 """The counts that are people moving in the week (the weekly table's flow columns)."""

@@ -51,6 +51,7 @@ STOCK_COLUMNS = (
     "detained_removal",
     "detained_border",
     "detained",
+    "court_abroad",
     "court_pending",
 )
 COST_COLUMNS = costs.COMPONENTS
@@ -119,7 +120,8 @@ class State:
     groups at ``live`` (the plan in force's: every other group is empty), the goal
     controller's effort and recent removals, the docket review's progress, and the people held
     awaiting a removal that is not foreseeable, by weeks held (:func:`removal.cohorts`, a row
-    per group at ``live``; None until the first week)."""
+    per group at ``live``; None until the first week), and the court's pending cases of people
+    who left the country (none at the start: the record's pending cases start as people here)."""
 
     stocks: IntArray
     live: IntArray
@@ -128,6 +130,7 @@ class State:
     review_scope: int | None = None
     reviewed: float = 0.0
     held: IntArray | None = None
+    court_abroad: int = 0
 
     def total(self) -> int:
         return int(self.stocks.sum())
@@ -291,6 +294,7 @@ class Pipeline:
                 reviewed=s.reviewed,
                 held=s.held,
                 thinned=self._thinned,
+                court_abroad=float(s.court_abroad),
             ),
             w.cells,
             len(w.columns),
@@ -298,6 +302,7 @@ class Pipeline:
         if review_on:
             s.review_scope = int(counts[Count.REVIEW_SCOPE])
             s.reviewed += float(counts[Count.REVIEW_CASES])
+        s.court_abroad = int(counts[Count.COURT_ABROAD])
         values = self._flows(w, counts)
         values.update(self._levels(w, kernel, counts))
         self._held = values["detained"]
@@ -357,7 +362,8 @@ class Pipeline:
             detained_removal=held_removal,
             detained_border=w.border.detained,
             detained=detained,
-            court_pending=released + held_court,
+            court_abroad=float(s.court_abroad),
+            court_pending=released + held_court + s.court_abroad,
         )
         out.update(costs.week_costs(w.costs, s.effort, detained, n_land, n_air + w.border.air))
         out.update(

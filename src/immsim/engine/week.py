@@ -71,7 +71,8 @@ class RunState(NamedTuple):
     negative until fixed, and the cases reviewed so far), the people held awaiting a removal
     that is not foreseeable, by weeks held (:mod:`.stages.removal`; changed in place), and the
     lead channels' thinned chances for the run's plan (:class:`.stages.leads.Thinned`; filled in
-    place)."""
+    place), and the court's pending cases of people who left the country (the week returns
+    them in ``Count.COURT_ABROAD``)."""
 
     effort: float
     located: at_large.Located
@@ -80,6 +81,7 @@ class RunState(NamedTuple):
     reviewed: float
     held: IntArray
     thinned: leads.Thinned
+    court_abroad: float  # the court's pending cases of people who left the country
 
 
 @jit
@@ -178,6 +180,7 @@ def _week(
     n_columns: int,
 ) -> tuple[FloatArray, FloatArray]:
     out = np.zeros(N_COUNTS)
+    out[Count.COURT_ABROAD] = run.court_abroad  # background adds to it, the court takes from it
     background.run(state, stocks, plan.background, out)
     criminality.run(state, stocks, plan.criminality, out)
     arrested, in_custody = _arrests(state, stocks, plan, run, out)

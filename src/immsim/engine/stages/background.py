@@ -4,7 +4,15 @@ people Border Patrol released into the interior, from CBP's record: with a charg
 (:func:`immsim.engine.border.released_with_case_per_year`), who join the court backlog at once,
 and, in 2021-2023, without one (:func:`immsim.engine.border.released_uncharged_per_year`), who
 join the people at large with no case. The sources are separate, one leaf each: no share of the
-tree's arrivals decides who has a case."""
+tree's arrivals decides who has a case.
+
+An emigrant from the released court docket leaves the population but not the court's docket:
+leaving does not end removal proceedings, the judge keeps jurisdiction and orders the absent
+respondent removed in absentia when the Department shows notice and removability (Matter of
+Sanchez-Herbert, 26 I&N Dec. 43 (BIA 2012); INA 240(b)(5)(A)), so EOIR counts the case pending
+until that hearing and then among its in-absentia orders. The week adds such cases to the court's stock
+of cases of people who left (``Count.COURT_ABROAD``), which the court completes
+(:mod:`.court`)."""
 
 from __future__ import annotations
 
@@ -57,11 +65,13 @@ def plan(x: PlanInputs) -> BackgroundPlan:
 
 
 @jit
-def leave(state: Stream, stocks: IntArray, p_emig: float, p_grant: float) -> tuple[int, int]:
+def leave(state: Stream, stocks: IntArray, p_emig: float, p_grant: float) -> tuple[int, int, int]:
     """Emigration and grants of status in the three stocks at large, in place; returns how many
-    emigrated and how many were granted status (competing events: at most one each)."""
+    emigrated, how many were granted status (competing events: at most one each) and how many
+    of the emigrants left a court case pending (from the released docket)."""
     emigrated = 0
     granted = 0
+    with_case = 0
     for row in (FREE, RELEASED, ORDERED):
         # a final order bars a grant of status
         p_any = min(1.0, p_emig + (p_grant if row != ORDERED else 0.0))
@@ -86,13 +96,17 @@ def leave(state: Stream, stocks: IntArray, p_emig: float, p_grant: float) -> tup
         gone = binomial(state, left, emig_share)
         emigrated += gone
         granted += left - gone
-    return emigrated, granted
+        if row == RELEASED:
+            with_case = gone
+    return emigrated, granted, with_case
 
 
 @jit
 def run(state: Stream, stocks: IntArray, plan: BackgroundPlan, out: FloatArray) -> None:
-    """The week's background flows and arrivals, in place."""
-    emigrated, granted = leave(state, stocks, plan.p_emigration, plan.p_status_grant)
+    """The week's background flows and arrivals, in place; the emigrants' pending cases are
+    added to ``out[Count.COURT_ABROAD]`` (the court's stock of them, carried in by the week)."""
+    emigrated, granted, left_case = leave(state, stocks, plan.p_emigration, plan.p_status_grant)
+    out[Count.COURT_ABROAD] += left_case
     without = draws.poisson(state, plan.arrivals_per_week)
     with_case = draws.poisson(state, plan.cases_per_week)
     arrivals = without + with_case

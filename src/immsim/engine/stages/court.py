@@ -7,10 +7,17 @@ each docket's own rate (judges grant it far less often to people they hear in de
 released cases may be ordered in absentia. Some detained cases end in voluntary departure
 instead of an order: the person still leaves from custody (departure under safeguards, which
 ICE counts among its removals and returns), so it is a decision of its own in the counts, not
-another way out of detention."""
+another way out of detention.
+
+The released docket also holds the cases of people who left the country while their case was
+pending (``Count.COURT_ABROAD``, :mod:`.background`): EOIR counts them pending until a hearing,
+where the absent respondent is ordered removed in absentia. They take judge hours like any
+released case and are heard at the same rate a week; each completion is an in-absentia order,
+with nobody to join the final orders at large."""
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -122,11 +129,18 @@ def run(state: Stream, stocks: IntArray, plan: CourtPlan, out: FloatArray) -> bo
     done_det = draws.capped(state, ready_det, plan.judge_hours / h_det)
     n_done_det = done_det.sum()
     hours_left = max(0.0, plan.judge_hours - n_done_det * h_det) * plan.released_share
-    released_pending = float(stocks[RELEASED].sum())
+    abroad = int(out[Count.COURT_ABROAD])
+    released_pending = float(stocks[RELEASED].sum() + abroad)
     heard = min(1.0, (hours_left / h_rel) / released_pending) if released_pending > 0 else 0.0
-    done_rel = draws.capped(state, stocks[RELEASED], hours_left / h_rel)
+    # the cases of people abroad at the week's rate of hearing (never past the hours), the
+    # hours left to those here
+    done_abroad = min(binomial(state, abroad, heard), math.floor(hours_left / h_rel))
+    done_rel = draws.capped(state, stocks[RELEASED], hours_left / h_rel - done_abroad)
     n_done_rel = done_rel.sum()
-    out[Count.JUDGE_HOURS_USED] = n_done_det * h_det + n_done_rel * h_rel
+    out[Count.JUDGE_HOURS_USED] = n_done_det * h_det + (n_done_rel + done_abroad) * h_rel
+    out[Count.COURT_ABROAD] = abroad - done_abroad
+    out[Count.ORDERS_IN_ABSENTIA] += done_abroad
+    out[Count.ORDERS] += done_abroad
     decide(
         state,
         stocks,
@@ -139,5 +153,5 @@ def run(state: Stream, stocks: IntArray, plan: CourtPlan, out: FloatArray) -> bo
         out,
     )
     out[Count.COMPLETIONS_DETAINED] = n_done_det
-    out[Count.COMPLETIONS_RELEASED] = n_done_rel
+    out[Count.COMPLETIONS_RELEASED] = n_done_rel + done_abroad
     return n_done_det < ready_det.sum() or (heard < 1.0 and released_pending > 0)
