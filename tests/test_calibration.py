@@ -495,7 +495,7 @@ def test_parameter_draws_reproduce_each_value_s_90_percent_interval() -> None:
     assert np.quantile(values, 0.95) == pytest.approx(high, rel=0.03)
     assert np.median(values) == pytest.approx(entry.value, rel=0.02)
     # a value with no interval is not drawn
-    assert "flows.emigration_rate" not in draws[0].overrides
+    assert "border.record.usbp_title8_apprehensions" not in draws[0].overrides
     kept = parameter_draws(TREE, 200, 7, {key: (0.15, 0.16)}, START, END)
     assert {0.15 <= TREE.with_reform(r).get(key, "2015-01-01") <= 0.16 for r in kept} == {True}
 
