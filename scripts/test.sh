@@ -9,8 +9,9 @@ source "$(dirname "$0")/_chromium.sh"
 .venv/bin/ruff format --check src tests benchmarks
 .venv/bin/mypy
 # compile the engine's loops once, in a process of their own (cached on disk for the tests'):
-# a fresh checkout's suite compiled them inside the test process, and two such runs on
+# a fresh checkout's suite compiled them inside the test process, and two of three such runs on
 # 2026-12-04 died of a segmentation fault later, in the ingesters' truncated-file tests, where
-# runs with the compiled loops already cached never did
+# the runs with the loops already cached did not (the cause is not established; the warm-up
+# also keeps the compile out of the first tests' time)
 .venv/bin/python -c "from immsim.engine.warm import warm_up; warm_up()"
 .venv/bin/python -m pytest "$@"
