@@ -230,28 +230,41 @@ def test_each_docket_grants_relief_at_its_own_share_from_the_tree() -> None:
     assert abs(out[Count.ORDERS_IN_ABSENTIA] - 39_000) < 1_000
 
 
+def _hearings(
+    judge_hours: float,
+    hours_detained: float,
+    hours_released: float,
+    released_share: float,
+    groups: int,
+) -> court.CourtPlan:
+    """A court plan that only hears cases: every detained case ready, no relief, no in-absentia
+    order and no voluntary departure among those decided, so a week's decisions follow from the
+    hours alone."""
+    return court.CourtPlan(
+        judge_hours=judge_hours,
+        hours_detained=hours_detained,
+        hours_released=hours_released,
+        released_share=released_share,
+        p_detained_ready=1.0,
+        relief_detained=np.zeros(groups),
+        relief_released=np.zeros(groups),
+        p_in_absentia=0.0,
+        p_voluntary_departure=0.0,
+    )
+
+
 def test_judges_hear_the_detained_docket_before_any_released_case() -> None:
     """EOIR schedules detained cases first (its only timeliness goals after 2010 were for
     detained and asylum cases, DOJ OIG I-2013-001), and the court stage spends judges' hours
     so. By hand, 1,000 judge hours, 1.249 hours a detained decision and 6.093 a released one
-    (the tree's fitted values), every detained case ready: 10,000 detained cases take all the
+    (the tree's fitted values until the refit of 2026-12-04), every detained case ready: 10,000 detained cases take all the
     hours, floor(1,000 / 1.249) = 800 decided and no released case heard; 500 detained cases
     take 624.5 hours and leave 375.5, floor(375.5 / 6.093) = 61 released decisions, or
     floor(0.3 x 375.5 / 6.093) = 18 where only 0.3 of the rest may go to released cases (the
     2020 reopening)."""
 
     def week(held: int, released_share: float) -> tuple[int, int, bool]:
-        plan = court.CourtPlan(
-            judge_hours=1000.0,
-            hours_detained=1.249,
-            hours_released=6.093,
-            released_share=released_share,
-            p_detained_ready=1.0,
-            relief_detained=np.zeros(2),
-            relief_released=np.zeros(2),
-            p_in_absentia=0.0,
-            p_voluntary_departure=0.0,
-        )
+        plan = _hearings(1000.0, 1.249, 6.093, released_share, groups=2)
         stocks = np.zeros((5, 2), dtype=np.int64)
         stocks[HELD_COURT, 0] = held
         stocks[RELEASED, 1] = 100_000
@@ -293,17 +306,7 @@ def test_emigrants_keep_their_case_pending_until_ordered_removed_in_absentia() -
     abroad = int(out[Count.COURT_ABROAD])
     assert abroad == out[Count.EMIGRATED] and abs(abroad - 5_000) < 250
     assert stocks[RELEASED, 0] + abroad == 10_000  # every case still pending
-    plan = court.CourtPlan(
-        judge_hours=600.0,
-        hours_detained=1.0,
-        hours_released=6.0,
-        released_share=1.0,
-        p_detained_ready=1.0,
-        relief_detained=np.zeros(1),
-        relief_released=np.zeros(1),
-        p_in_absentia=0.0,
-        p_voluntary_departure=0.0,
-    )
+    plan = _hearings(600.0, 1.0, 6.0, 1.0, groups=1)
     here = int(stocks[RELEASED, 0])
     court.run(bits, stocks, plan, out)
     done_abroad = abroad - int(out[Count.COURT_ABROAD])

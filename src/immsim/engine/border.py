@@ -16,10 +16,11 @@ removals back (``border.removable_share``: Mexico and northern Central America, 
 apprehensions in FY2014, 42% of the Title 8 single adults after Title 42 ended), times the
 share of those ICE removes (``border.record.removal_share``, fitted on FY2013-FY2014 only).
 Title 42 (21 March 2020 to 11 May 2023) enters through the record itself: expelled people are
-not Title 8 apprehensions and never reach ICE. Title 42 expelled Mexicans and northern Central Americans to Mexico first, so
-the single adults it left under Title 8 were a quarter to a half of the base and mostly from
-countries that take few removals back (CBP's encounter file by demographic, citizenship and
-title: ``border.single_adult_share`` and ``border.removable_share`` FY2020-FY2023).
+not Title 8 apprehensions and never reach ICE. Title 42 expelled Mexicans and northern Central
+Americans to Mexico first, so the single adults it left under Title 8 were a quarter to a half
+of the base and mostly from countries that take few removals back (CBP's encounter file by
+demographic, citizenship and title: ``border.single_adult_share`` and
+``border.removable_share`` FY2020-FY2023).
 
 Performance: the monthly values (October 2019 on) are parameter spans like any other, so a run
 over FY2020-FY2023 builds about 48 more week plans than with yearly values: measured 0.43 s
@@ -101,18 +102,18 @@ def released_uncharged_per_year(p: Mapping[str, Any]) -> float:
 
 
 def detained(p: Mapping[str, Any]) -> float:
-    """People CBP arrested held in ICE detention on an average day: border removals a year times
-    the days in detention per border removal (``border.record.bed_days_per_removal``) over 365.
-    Where ICE's workbooks split the detained by arresting agency (FY2019-FY2023) those days are
-    derived so that this is the record's month; before, each removal holds a CBP arrestee's
-    average stay (FY2019's, the first published); after, the months after Title 42's. They hold
-    beds of their own, which the interior cannot fill (:mod:`immsim.engine.stages.detention`).
+    """People CBP arrested held in ICE detention on an average day. They hold beds of their own,
+    which the interior cannot fill (:mod:`immsim.engine.stages.detention`).
 
-    Where the workbooks record them (``border.record.cbp_detained``, October 2018 to September
-    2023) the detained are the record's month itself, not removals times a ratio derived with the
-    tree's shares: a draw of the single-adult or removable share then moves the border's removals
-    and leaves the beds the record says it held, where through the ratio a high draw held more
-    people than there were beds and left the interior none for a year."""
+    Where ICE's workbooks split the detained by arresting agency (``border.record.cbp_detained``,
+    October 2018 to September 2023) they are the record's month itself, not removals times a
+    ratio derived with the tree's shares: a draw of the single-adult or removable share then
+    moves the border's removals and leaves the beds the record says it held, where through the
+    ratio a high draw held more people than there were beds and left the interior none for a
+    year. Outside those months (the leaf is 0 there) they are border removals a year times the
+    days in detention per border removal (``border.record.bed_days_per_removal``) over 365:
+    before, a CBP arrestee's average stay (FY2019's, the first published); after, the mean
+    ratio of the months after Title 42's."""
     recorded = float(p["border.record.cbp_detained"])
     if recorded > 0:
         return recorded
