@@ -15,11 +15,20 @@ fitted here on FY2013-FY2014 only). This script writes the record-based leaves:
   fills the months the apprehensions file lacks there.
 - ``border.record.title42_expulsions``: encounters less Title 8 apprehensions, by month, while
   Title 42 was in force.
+- ``border.record.removal_lag_factor``: the removable single adults reaching removal in a month
+  over those apprehended in it. A removal follows its apprehension by the CBP arrestee's stay in
+  ICE detention, so the month's removals are the removable single adults of earlier days (Title
+  8 x single adults x removable share, the tree's values day by day) join a stock awaiting
+  removal that empties at one over the CBP arrestees' average length of stay in ICE's
+  workbooks (Little's law; the month's,
+  October 2018 to September 2023; FY2019's before, carried back; the mean of June-September 2023
+  after). 1 where the base holds long enough to have caught up.
 - ``border.record.removal_share``: ICE's published border removals (FY2013, FY2014: the only
   years ICE published them itself before FY2020) over the removable single adults the engine
-  computes for those years (Title 8 x single adults x removable share). Later years are not
-  used: FY2015-FY2019 border removals are only the published total less the published interior
-  removals, which the back-test scores, and FY2017-FY2023 are out of sample.
+  computes for those years (Title 8 x single adults x removable share x the lag factor). Later
+  years are not used: FY2015-FY2019 border removals are only the published total less the
+  published interior removals, which the back-test scores, and FY2017-FY2023 are out of
+  sample.
 - ``border.record.bed_days_per_removal``: days in ICE detention of people CBP arrested, per
   border removal, so that the border's detained are its removals a year times this over 365.
   From October 2018 to September 2023 (ICE's workbooks split the average daily population by
@@ -62,9 +71,13 @@ OUT = ROOT / "src/immsim/parameters/tree/border/record.yaml"
 BORDER = ROOT / "src/immsim/parameters/tree/border.yaml"
 TITLE42 = (dt.date(2020, 3, 21), dt.date(2023, 5, 11))
 FIT_YEARS = (2013, 2014)
+SERIES_START = dt.date(2010, 10, 1)
 LAST_MONTH = dt.date(2025, 12, 1)
 """The record in ``../shared/data`` runs to 2026; the tree carries CBP's published months to
 December 2025 (the back-test stops at FY2023; later months are marked as such)."""
+LAG_HORIZON_YEARS = 2
+"""How long after the record's last month the lag is run on the held values, until the removals
+it carries meet the apprehensions again (the factor 1)."""
 
 SOURCES = {
     "yearly": {
@@ -205,15 +218,20 @@ def published(data: Path, metric: str) -> dict[int, float]:
     return out
 
 
-def removal_share(data: Path, series: dict[dt.date, tuple[int, str]]) -> tuple[float, list[float]]:
-    """ICE's border removals over the removable single adults the engine computes,
+def removal_share(data: Path, lagged: dict[dt.date, float]) -> tuple[float, list[float]]:
+    """ICE's border removals over the removable single adults the engine computes reaching
+    removal (the lagged base, :func:`lagged_base`, averaged over the fiscal year),
     FY2013-FY2014."""
     removals = published(data, "ice_border_removals")
     ratios = []
     for year in FIT_YEARS:
-        start = dt.date(year - 1, 10, 1)
-        ratios.append(removals[year] / (series[start][0] * removable(start)))
+        days = [v for d, v in lagged.items() if fiscal_year(d) == year]
+        ratios.append(removals[year] / statistics.fmean(days))
     return statistics.mean(ratios), ratios
+
+
+def fiscal_year(day: dt.date) -> int:
+    return day.year + (day.month >= 10)
 
 
 MONTHS = ("Oct", "Nov", "Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep")
@@ -225,36 +243,121 @@ def in_force(series: dict[dt.date, float], day: dt.date) -> float:
     return [v for d, v in sorted(series.items()) if d <= day][-1]
 
 
-def cbp_detention(data: Path) -> tuple[dict[dt.date, float], float]:
-    """The average daily population after CBP arrests, by month (October 2018 to September
-    2023), and FY2019's average length of stay of CBP arrestees, from ICE's workbooks."""
-    adp: dict[dt.date, float] = {}
-    stay = 0.0
+@functools.cache
+def cbp_rows(data: Path) -> tuple[tuple[str, str, int, float], ...]:
+    """The workbooks' 'CBP Average' rows (table, column, fiscal year, value), read once."""
+    out: list[tuple[str, str, int, float]] = []
     for path in sorted((data / "ice_detention_stats").glob("*.xlsx")):
         frame = read_workbook(path, IngestReport(str(path), "ice_detention_stats", "workbook"))
         rows = frame.filter((pl.col("row_group") == "") & (pl.col("row_label") == "CBP Average"))
         for table, column, year, value in rows.select(
             "table", "column_label", "fiscal_year", "value"
         ).iter_rows():
-            if table == "adp_by_agency_month_criminality" and column in MONTHS:
-                month = MONTHS.index(column) + 10
-                day = dt.date(year - 1 if month <= 12 else year, (month - 1) % 12 + 1, 1)
-                adp.setdefault(day, float(value))
-            if (
-                table == "alos_by_agency_month_criminality"
-                and column == "FY Overall"
-                and year == 2019
-            ):
-                stay = float(value)
+            out.append((str(table), str(column), int(year), float(value)))
+    return tuple(out)
+
+
+def workbook_month(column: str, year: int) -> dt.date:
+    month = MONTHS.index(column) + 10
+    return dt.date(year - 1 if month <= 12 else year, (month - 1) % 12 + 1, 1)
+
+
+def cbp_detention(data: Path) -> tuple[dict[dt.date, float], float]:
+    """The average daily population after CBP arrests, by month (October 2018 to September
+    2023), and FY2019's average length of stay of CBP arrestees, from ICE's workbooks."""
+    adp: dict[dt.date, float] = {}
+    stay = 0.0
+    for table, column, year, value in cbp_rows(data):
+        if table == "adp_by_agency_month_criminality" and column in MONTHS:
+            adp.setdefault(workbook_month(column, year), value)
+        if table == "alos_by_agency_month_criminality" and column == "FY Overall" and year == 2019:
+            stay = value
     return adp, stay
+
+
+def cbp_stays(data: Path) -> dict[dt.date, float]:
+    """The average length of stay in ICE detention of people CBP arrested, days, by the month
+    they left (October 2018 to September 2023), from ICE's workbooks."""
+    stays: dict[dt.date, float] = {}
+    for table, column, year, value in cbp_rows(data):
+        if table == "alos_by_agency_month_criminality" and column in MONTHS:
+            stays.setdefault(workbook_month(column, year), value)
+    return stays
+
+
+def lag_days(data: Path) -> dict[dt.date, float]:
+    """The mean lag from apprehension to removal in force from each date, days: FY2019's
+    average stay of CBP arrestees from the series' start (carried back), each workbook month's
+    from October 2018, and the mean of June-September 2023's after the workbooks."""
+    _, stay = cbp_detention(data)
+    stays = cbp_stays(data)
+    after = [v for m, v in stays.items() if AFTER_TITLE42[0] <= m <= AFTER_TITLE42[1]]
+    last = max(stays)
+    out = {SERIES_START: stay, **stays}
+    out[dt.date(last.year + (last.month == 12), last.month % 12 + 1, 1)] = statistics.mean(after)
+    return out
+
+
+def next_month(month: dt.date) -> dt.date:
+    return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def lagged_base(
+    data: Path, series: dict[dt.date, tuple[int, str]]
+) -> tuple[dict[dt.date, float], dict[dt.date, float]]:
+    """The removable single adults apprehended a year, day by day (Title 8 x single adults x
+    removable share in force that day), and those reaching removal: the apprehended join a
+    stock awaiting removal, which empties at the rate one over the day's lag in days
+    (:func:`lag_days`): ``reaching = waiting / lag``, ``waiting += apprehended - reaching``,
+    from the stock in balance on the series' first day (``waiting = apprehended x lag``). In
+    balance the stock is the apprehended times the stay (Little's law) and the removals are the
+    apprehended; no removal is made or lost, only moved. Run to LAG_HORIZON_YEARS after the
+    record's last month, the last values held, so that the two meet again."""
+    title8 = {day: float(value) for day, (value, _) in series.items()}
+    lags = lag_days(data)
+    base: dict[dt.date, float] = {}
+    lagged: dict[dt.date, float] = {}
+    day = SERIES_START
+    end = next_month(LAST_MONTH).replace(year=next_month(LAST_MONTH).year + LAG_HORIZON_YEARS)
+    waiting: float | None = None
+    while day < end:
+        apprehended = in_force(title8, day) * removable(day)
+        lag = in_force(lags, day)
+        waiting = apprehended * lag if waiting is None else waiting
+        reaching = waiting / lag
+        waiting += apprehended - reaching
+        base[day], lagged[day] = apprehended, reaching
+        day += dt.timedelta(days=1)
+    return base, lagged
+
+
+def lag_factors(base: dict[dt.date, float], lagged: dict[dt.date, float]) -> dict[dt.date, float]:
+    """Each month's removable single adults reaching removal over those apprehended in it (the
+    days' sums), rounded to four places; only the months where it changes, ending with 1."""
+    months: dict[dt.date, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for day, value in base.items():
+        months[day.replace(day=1)][0] += value
+        months[day.replace(day=1)][1] += lagged[day]
+    out: dict[dt.date, float] = {}
+    previous = None
+    for month, (apprehended, reaching) in sorted(months.items()):
+        factor = round(reaching / apprehended, 4)
+        if factor != previous:
+            out[month] = factor
+            previous = factor
+    if previous != 1.0:
+        raise SystemExit(f"the lag has not caught up {LAG_HORIZON_YEARS} years after the record")
+    return out
 
 
 def bed_days_per_removal(
     data: Path, series: dict[dt.date, tuple[int, str]], share: float
 ) -> tuple[dict[dt.date, float], float, float]:
-    """Each workbook month's CBP-arrested population x days a year over the border removals a year the
-    engine computes on the 15th (Title 8 x single adults x removable x removal share); FY2019's
-    CBP stay; and the mean after Title 42."""
+    """Each workbook month's CBP-arrested population x days a year over the border removals a
+    year the month's apprehensions give, as the engine computes them on the 15th (Title 8 x
+    single adults x removable x removal share, without the lag to removal: the beds fill when
+    people are booked in, :func:`immsim.engine.border.detained`); FY2019's CBP stay; and the mean
+    after Title 42."""
     adp, stay = cbp_detention(data)
     title8 = {day: float(value) for day, (value, _) in series.items()}
     ratios = {}
@@ -345,9 +448,48 @@ def reference(key: str) -> list[str]:
     return [f'          - title: "{source["title"]}"', f"            href: {source['href']}"]
 
 
+def lag_factor_leaf(data: Path, factors: dict[dt.date, float]) -> list[str]:
+    """``border.record.removal_lag_factor``: the lagged base over the month's (:func:`lag_factors`)."""
+    lags = lag_days(data)
+    first, last = min(cbp_stays(data)), max(cbp_stays(data))
+    after = max(lags)
+    lines = [
+        "removal_lag_factor:",
+        "  description: >-",
+        "    The removable single adults reaching removal in a month over those apprehended in it",
+        "    (engine/border.py multiplies the month's by it). A border removal follows its",
+        "    apprehension by the stay in ICE detention, so a month's removals are the removable",
+        "    single adults of earlier days: Title 8 apprehensions x border.single_adult_share x",
+        "    border.removable_share, the tree's values day by day, join a stock awaiting removal",
+        "    that empties at one over the CBP arrestees' average length of stay in ICE detention",
+        f"    (FY2019's {lags[SERIES_START]:.2f} days before {first.strftime('%B %Y')}; the",
+        f"    workbooks' month to {last.strftime('%B %Y')}; June-September 2023's mean,",
+        f"    {lags[after]:.2f} days, after). Above 1 after the base falls (Title 42 in March",
+        "    2020: the apprehensions of February and March were removed in the months after), below",
+        "    1 after it rises (the summer of 2023: removed in FY2024); 1 where it has held for a",
+        "    few stays. Derived with the shares' central values: a draw of them scales the month's",
+        "    removals as if they held on the days the lag carries.",
+        "  unit: multiplier",
+        "  derived_by: scripts/make_border_tree.py",
+        "  values:",
+    ]
+    for month, factor in sorted(factors.items()):
+        lines += [
+            f"    {month.isoformat()}:",
+            f"      value: {factor:.4f}",
+            "      estimated: true",
+            f'      method: "{month.strftime("%B %Y")}: the lagged base over the month\'s"',
+            "      reference:",
+            *[s[2:] for s in reference("workbooks")],
+        ]
+    return lines
+
+
 def main(data: Path) -> None:
     series, expulsions = title8_series(data)
-    share, ratios = removal_share(data, series)
+    base, lagged = lagged_base(data, series)
+    factors = lag_factors(base, lagged)
+    share, ratios = removal_share(data, lagged)
     air = air_share(data)
     bed_days, stay, after = bed_days_per_removal(data, series, share)
     lines = [
@@ -400,10 +542,12 @@ def main(data: Path) -> None:
         "      method: >-",
         "        Fitted by scripts/make_border_tree.py on FY2013-FY2014 only: ICE's published border",
         "        removals (published_figures.csv, ice_border_removals) over Title 8 apprehensions times",
-        "        border.single_adult_share times border.removable_share; the two years give",
+        "        border.single_adult_share times border.removable_share, carried by the lag to",
+        "        removal (border.record.removal_lag_factor; the fiscal year's mean); the two years give",
         f"        {ratios[0]:.4f} and {ratios[1]:.4f} (the interval is their range). Not fitted on",
         "        FY2015 on: those years' border removals exist only as the difference of two figures",
         "        the back-test scores.",
+        *lag_factor_leaf(data, factors),
         "air_share:",
         "  description: >-",
         "    Share of border removals that fly (removals to countries other than Mexico and Canada),",

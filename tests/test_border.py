@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import importlib.util
 import re
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -47,9 +48,30 @@ REMOVABLE_FY2019 = 166_458 / 851_508 + 0.71
 # 830,733 Title 8 at the southwest land border, 168,650 of them from the four countries.
 REMOVABLE_AFTER_TITLE42 = 168_650 / 401_565
 SINGLE_ADULTS_AFTER_TITLE42 = 401_565 / 830_733
+# A border removal follows its apprehension by the CBP arrestee's stay in ICE detention: the
+# removable single adults join a stock awaiting removal that empties at one over that stay,
+# FY2019's 26.60 days before October 2018 (ICE's FY2019 workbook, 'CBP Average', 'FY
+# Overall'). In balance the stock is x L and the removals x. After a step from x0 to x1 at a
+# fiscal year's start, day d of the year (from 1) removes x1 + (x0 - x1) q^(d-1), q = 1 - 1/L;
+# the mean of days 1..n is x1 + (x0 - x1) L (1 - q^n) / n.
+CBP_STAY_FY2019 = 26.60319
+
+
+def _lagged_mean(before: float, after: float, days: int, lag: float = CBP_STAY_FY2019) -> float:
+    """The mean over ``days`` days of the removals after a step from ``before`` to ``after``,
+    by the closed form above."""
+    q = 1 - 1 / lag
+    return after + (before - after) * lag * (1 - q**days) / days
+
+
+# FY2012 and FY2013 share FY2013's single adults (carried back) and FY2014's removable share;
+# FY2014 has its own single adults (0.7142, CBP's FY2016 table).
+REMOVABLE_FY2012 = 364_768 * SINGLE_ADULTS_FY2013 * REMOVABLE_FY2014
+REMOVABLE_FY2013 = 420_789 * SINGLE_ADULTS_FY2013 * REMOVABLE_FY2014
+REMOVABLE_FY2014_BASE = 486_651 * 0.7142 * REMOVABLE_FY2014
 REMOVAL_SHARE = (
-    235_093 / (420_789 * SINGLE_ADULTS_FY2013 * REMOVABLE_FY2014)
-    + 213_719 / (486_651 * 0.7142 * REMOVABLE_FY2014)
+    235_093 / _lagged_mean(REMOVABLE_FY2012, REMOVABLE_FY2013, 365)
+    + 213_719 / _lagged_mean(REMOVABLE_FY2013, REMOVABLE_FY2014_BASE, 365)
 ) / 2
 
 
@@ -77,15 +99,19 @@ def test_border_removals_in_a_month_are_title8_apprehensions_times_the_cited_sha
     march = _month_count(shared_data, "2022-03-01")
     assert march == 102_194  # CBP's release, as the Deportation Data Project stacked it
     by_hand = march * 12 * SINGLE_ADULTS_FY2022 * REMOVABLE_FY2022 * REMOVAL_SHARE / WEEKS_PER_YEAR
-    got = border.plan(load_baseline().snapshot(dt.date(2022, 3, 15))).removals
-    assert got == pytest.approx(by_hand, rel=1e-3)
+    day = load_baseline().snapshot(dt.date(2022, 3, 15))
+    lag = day["border.record.removal_lag_factor"]  # the lag to removal: tested below
+    assert border.plan(day).removals == pytest.approx(by_hand * lag, rel=1e-3)
+    assert border.apprehended_removals_per_year(day) / WEEKS_PER_YEAR == pytest.approx(
+        by_hand, rel=1e-3
+    )
 
 
 def test_border_removals_in_a_month_after_title42_by_hand(shared_data: Path) -> None:
     """July 2023 (Title 8 again): 134,064 apprehensions (CBP) x 12 x the Title 8 single adults
     of June-September 2023 x the share of them from countries that take removals back x the
-    removal share, a week: 1,608,768 x 0.4834 x 0.4200 x 0.6528 / 52.18 = 4,086 (FY2019's
-    removable share would give 8,810)."""
+    removal share, a week: 1,608,768 x 0.4834 x 0.4200 x 0.6548 / 52.18 = 4,098 (FY2019's
+    removable share would give 8,836); times the month's lag to removal."""
     july = _month_count(shared_data, "2023-07-01")
     assert july == 134_064
     by_hand = (
@@ -96,16 +122,19 @@ def test_border_removals_in_a_month_after_title42_by_hand(shared_data: Path) -> 
         * REMOVAL_SHARE
         / WEEKS_PER_YEAR
     )
-    assert by_hand == pytest.approx(4_086, abs=2)
-    got = border.plan(load_baseline().snapshot(dt.date(2023, 7, 15))).removals
-    assert got == pytest.approx(by_hand, rel=1e-3)
+    assert by_hand == pytest.approx(4_098, abs=2)
+    day = load_baseline().snapshot(dt.date(2023, 7, 15))
+    lag = day["border.record.removal_lag_factor"]
+    assert lag < 0.9  # the summer's rise reaches removal a stay later (FY2024)
+    assert border.plan(day).removals == pytest.approx(by_hand * lag, rel=1e-3)
 
 
 def test_a_larger_removable_share_raises_border_removals_in_proportion() -> None:
     """The lever: more of the border's single adults from countries that take removals back
     means more removals, in proportion. While ICE's workbooks record the border's detained (July
     2023) the beds they hold stay the record's whatever the share; after them (July 2024) the
-    beds rise with the removals, by the days held per removal over 365."""
+    beds rise with the removals the month's apprehensions give (the beds fill at book-in, before
+    the lag to removal), by the days held per removal over 365."""
     tree = load_baseline()
     day = tree.snapshot(dt.date(2023, 7, 15))
     more = {**day, "border.removable_share": 0.9}
@@ -117,7 +146,9 @@ def test_a_larger_removable_share_raises_border_removals_in_proportion() -> None
     )
     later = tree.snapshot(dt.date(2024, 7, 15))
     raised = {**later, "border.removable_share": 0.9}
-    extra = (border.plan(raised).removals - border.plan(later).removals) * WEEKS_PER_YEAR
+    extra = border.apprehended_removals_per_year(raised) - border.apprehended_removals_per_year(
+        later
+    )
     days = later["border.record.bed_days_per_removal"]
     assert border.plan(raised).detained - border.plan(later).detained == pytest.approx(
         extra * days / DAYS_PER_YEAR, rel=1e-9
@@ -176,6 +207,81 @@ def test_title42_makes_border_removals_fall_as_the_record_did() -> None:
     after = border.plan(tree.snapshot(dt.date(2023, 6, 15))).removals
     during = border.plan(tree.snapshot(dt.date(2023, 4, 15))).removals
     assert after > 2 * during
+
+
+def _lag_factor(tree, day: str) -> float:
+    return float(tree.get("border.record.removal_lag_factor", at=day))
+
+
+def test_the_lag_to_removal_after_a_step_is_the_closed_form() -> None:
+    """Between fiscal years the yearly Title 8 counts step: FY2012's 364,768 to FY2013's
+    420,789 (same shares), FY2016's 415,816 x 0.6640 single adults to FY2017's 310,531 x 0.6148
+    (January-June 2016's removable share both). October's removals are the month's mean of the
+    removals over its apprehensions' (31 days, FY2019's 26.60-day CBP stay): by the closed
+    form, 0.9206 and 1.2662. The lag delays the rise of FY2013 and the fall of FY2017."""
+    tree = load_baseline()
+    october_2012 = _lagged_mean(REMOVABLE_FY2012, REMOVABLE_FY2013, 31) / REMOVABLE_FY2013
+    assert october_2012 == pytest.approx(0.9206, abs=1e-4)
+    assert _lag_factor(tree, "2012-10-15") == pytest.approx(october_2012, abs=1e-4)
+    fy2016 = 415_816 * 0.6640 * REMOVABLE_FY2016
+    fy2017 = 310_531 * 0.6148 * REMOVABLE_FY2016
+    october_2016 = _lagged_mean(fy2016, fy2017, 31) / fy2017
+    assert october_2016 == pytest.approx(1.2662, abs=1e-4)
+    assert _lag_factor(tree, "2016-10-15") == pytest.approx(october_2016, abs=1e-4)
+    # November 2016: days 32..61 of the step
+    q = 1 - 1 / CBP_STAY_FY2019
+    november = 1 + (fy2016 / fy2017 - 1) * sum(q ** (d - 1) for d in range(32, 62)) / 30
+    assert _lag_factor(tree, "2016-11-15") == pytest.approx(november, abs=1e-4)
+
+
+def test_the_lag_is_the_workbooks_cbp_stay(shared_data: Path) -> None:
+    """The mean lag is the average stay in ICE detention of people CBP arrested, by the month
+    they left (ICE's workbooks, 'CBP Average'; written out here): 25.32 days in October 2018,
+    109.64 in May 2020 (removals slowed by COVID-19, stays long), 17.19 in May 2021; FY2019's
+    26.60 before the workbooks and the mean of June-September 2023 (29.79, 34.48, 35.77, 36.51)
+    after them."""
+    spec = importlib.util.spec_from_file_location(
+        "make_border_tree", ROOT / "scripts/make_border_tree.py"
+    )
+    assert spec and spec.loader
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    lags = script.lag_days(shared_data)
+
+    def at(day: dt.date) -> float:
+        return float(lags[max(d for d in lags if d <= day)])
+
+    assert at(dt.date(2015, 6, 1)) == pytest.approx(CBP_STAY_FY2019, abs=1e-3)
+    assert at(dt.date(2018, 10, 20)) == pytest.approx(25.32164, abs=1e-3)
+    assert at(dt.date(2020, 5, 31)) == pytest.approx(109.64126, abs=1e-3)
+    assert at(dt.date(2021, 5, 1)) == pytest.approx(17.18578, abs=1e-3)
+    after = (29.788284 + 34.478815 + 35.7711 + 36.506425) / 4
+    assert at(dt.date(2024, 2, 1)) == pytest.approx(after, abs=1e-3)
+
+
+def test_the_lag_moves_border_removals_between_years_and_keeps_them() -> None:
+    """Over FY2011 to FY2026 (steady at both ends) the lag moves removals in time and makes or
+    loses none: the weekly removals with it sum to those without it within 0.5% (the months'
+    factors are rounded, and a week takes its first day's month). FY2019 loses part of its
+    summer to FY2020 (stays rose from 20 to 55 days); FY2020 gains those and the apprehensions
+    of February and March 2020, before Title 42 (a sixth more than its own give); FY2023 loses
+    the summer's rise to FY2024; FY2026 is within 2% (late 2025's months reach it)."""
+    tree = load_baseline()
+    day = dt.date(2010, 10, 1)
+    lagged: dict[int, float] = defaultdict(float)
+    unlagged: dict[int, float] = defaultdict(float)
+    while day < dt.date(2026, 10, 1):
+        p = tree.snapshot(day)
+        year = day.year + (day.month >= 10)
+        lagged[year] += border.removals_per_year(p) / WEEKS_PER_YEAR
+        unlagged[year] += border.apprehended_removals_per_year(p) / WEEKS_PER_YEAR
+        day += dt.timedelta(weeks=1)
+    assert sum(lagged.values()) == pytest.approx(sum(unlagged.values()), rel=0.005)
+    assert lagged[2020] > 1.15 * unlagged[2020]
+    assert lagged[2023] < 0.9 * unlagged[2023]
+    assert lagged[2024] > 1.05 * unlagged[2024]
+    assert lagged[2019] < 0.95 * unlagged[2019]
+    assert lagged[2026] == pytest.approx(unlagged[2026], rel=0.02)
 
 
 def test_fy2021_single_adults_are_cbps_title8_count_with_a_narrow_interval() -> None:

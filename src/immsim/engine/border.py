@@ -14,7 +14,12 @@ who are single adults (``border.single_adult_share``: families were mostly relea
 notice to appear and children handed to HHS), times the share of them from countries that take
 removals back (``border.removable_share``: Mexico and northern Central America, 96% of the
 apprehensions in FY2014, 42% of the Title 8 single adults after Title 42 ended), times the
-share of those ICE removes (``border.record.removal_share``, fitted on FY2013-FY2014 only).
+share of those ICE removes (``border.record.removal_share``, fitted on FY2013-FY2014 only),
+times the lag to removal (``border.record.removal_lag_factor``, derived by the script): a
+removal follows its apprehension by the stay in ICE detention, so a month's removals are the
+removable single adults of earlier days, a stock awaiting removal that empties at one over the CBP
+arrestees' average length of stay in ICE's workbooks (FY2019-FY2023 by month). FY2019's surge
+and the months before Title 42 were removed into FY2020; the summer of 2023 into FY2024.
 Title 42 (21 March 2020 to 11 May 2023) enters through the record itself: expelled people are
 not Title 8 apprehensions and never reach ICE. Title 42 expelled Mexicans and northern Central
 Americans to Mexico first, so the single adults it left under Title 8 were a quarter to a half
@@ -44,7 +49,16 @@ class BorderPlan(NamedTuple):
 
 
 def removals_per_year(p: Mapping[str, Any]) -> float:
-    """ICE removals of people Border Patrol apprehended, a year at the rates in force: those
+    """ICE removals of people Border Patrol apprehended, a year at the rates in force: the
+    removals the month's apprehensions give (:func:`apprehended_removals_per_year`) times the
+    lag to removal (``border.record.removal_lag_factor``: the removable single adults of earlier
+    days reaching removal, carried by the CBP arrestees' average stay in ICE detention, over
+    the month's; 1 where the base has held for a few stays)."""
+    return apprehended_removals_per_year(p) * float(p["border.record.removal_lag_factor"])
+
+
+def apprehended_removals_per_year(p: Mapping[str, Any]) -> float:
+    """The removals the apprehensions in force give, a year, before the lag to removal: those
     ICE can remove quickly (:func:`removable_per_year`) times the share it removes."""
     return removable_per_year(p) * float(p["border.record.removal_share"])
 
@@ -110,14 +124,20 @@ def detained(p: Mapping[str, Any]) -> float:
     ratio derived with the tree's shares: a draw of the single-adult or removable share then
     moves the border's removals and leaves the beds the record says it held, where through the
     ratio a high draw held more people than there were beds and left the interior none for a
-    year. Outside those months (the leaf is 0 there) they are border removals a year times the
-    days in detention per border removal (``border.record.bed_days_per_removal``) over 365:
-    before, a CBP arrestee's average stay (FY2019's, the first published); after, the mean
-    ratio of the months after Title 42's."""
+    year. Outside those months (the leaf is 0 there) they are the removals the month's
+    apprehensions give a year (:func:`apprehended_removals_per_year`: the beds fill when people
+    are booked in, not a stay later when they are removed) times the days in detention per
+    border removal (``border.record.bed_days_per_removal``) over 365: before, a CBP arrestee's
+    average stay (FY2019's, the first published); after, the mean ratio of the months after
+    Title 42's."""
     recorded = float(p["border.record.cbp_detained"])
     if recorded > 0:
         return recorded
-    return removals_per_year(p) * float(p["border.record.bed_days_per_removal"]) / DAYS_PER_YEAR
+    return (
+        apprehended_removals_per_year(p)
+        * float(p["border.record.bed_days_per_removal"])
+        / DAYS_PER_YEAR
+    )
 
 
 def plan(p: Mapping[str, Any]) -> BorderPlan:
