@@ -36,8 +36,21 @@ SINGLE_ADULTS_FY2013 = 360_783 / 414_397  # CBP, FY2016 table
 # share of those single adults from Mexico and northern Central America (border.yaml).
 SINGLE_ADULTS_FY2022 = 702_039 / 1_299_437
 REMOVABLE_FY2022 = 91_971 / 702_039
-UNCHARGED_2021_2023 = 0.5131  # NBC News's 588,000 over the record's releases (border.yaml)
-UNFILED_FROM_2021 = 0.1285  # TRAC's 200,000 dismissed for no notice filed, over the same
+# DHS's monthly tables (OHSS, August 2024 edition), FY2022 at the southwest border: Border
+# Patrol's releases, its transfers to HHS, its Title 8 apprehensions (encounters less Title 42
+# expulsions), and ICE's releases of CBP's arrests on bond, recognizance or parole, Border
+# Patrol's part by its share of CBP's transfers to ICE (the fiscal year's totals: the tree's
+# value apportions month by month, 0.7725).
+USBP_RELEASED_FY2022 = 685_300 + 125_140 + (24_850 + 120_350 + 78_600) * 261_700 / 293_030
+USBP_TITLE8_FY2022 = 2_206_440 - 1_054_080
+SINGLE_ADULTS_RELEASED_FY2022 = (USBP_RELEASED_FY2022 - (1 - 0.5403) * USBP_TITLE8_FY2022) / (
+    0.5403 * USBP_TITLE8_FY2022
+)
+# The same derivation by span (border.yaml, scripts/derive_border_single_adult_releases.py):
+# FY2021, FY2022, October 2022 to April 2023.
+SINGLE_ADULTS_RELEASED = {2021: 0.4548, 2022: 0.7725, 2023: 0.7070}
+UNCHARGED_2021_2023 = 0.3101  # NBC News's 588,000 over the engine's releases (border.yaml)
+UNFILED_FROM_2021 = 0.0739  # TRAC's 200,000 dismissed for no notice filed, over the same
 # Nationals of Mexico and northern Central America among Border Patrol's apprehensions
 # (border.yaml): FY2014 (DHS: 18,244 of 486,651 from elsewhere), FY2019 (Pew: Mexico 166,458 of
 # 851,508, northern Central America 71%), after Title 42 (DHS: 2,080 of 3,700 a day).
@@ -365,11 +378,54 @@ def test_the_border_releases_with_a_case_rise_with_the_2019_family_surge() -> No
     assert 0.5 * receipts[2019] < fy2019 < 1.5 * receipts[2019]
 
 
+def test_the_single_adults_released_under_title42_are_dhss_releases_less_the_families() -> None:
+    """FY2022 (DHS's monthly tables, the year's totals written out above): Border Patrol's
+    releases, its children handed to HHS and ICE's releases of its transfers, 1,010,312, less
+    the families and children the engine already counts as released (1 - 0.5403 of 1,152,360
+    Title 8 apprehensions), over the single adults: 0.7719, the tree's 0.7725 within 0.2% (it
+    apportions ICE's releases month by month). At that share the engine's releases a Title 8
+    apprehension are the record's: 1,010,312 / 1,152,360 = 0.8767."""
+    derived, per_record = SINGLE_ADULTS_RELEASED_FY2022, USBP_RELEASED_FY2022 / USBP_TITLE8_FY2022
+    assert derived == pytest.approx(0.7719, abs=1e-4)
+    assert per_record == pytest.approx(0.8767, abs=1e-4)
+    tree = load_baseline()
+    value = tree.get("border.single_adult_release_share", at="2022-03-15")
+    assert value == pytest.approx(derived, rel=2e-3)
+    day = tree.snapshot(dt.date(2022, 3, 15))
+    per_apprehension = border.released_per_year(day) / float(
+        day["border.record.usbp_title8_apprehensions"]
+    )
+    assert per_apprehension == pytest.approx(per_record, rel=2e-3)
+
+
+def test_no_single_adults_are_released_before_title42() -> None:
+    """FY2019 (DHS's monthly tables): Border Patrol released 236,120, handed 66,060 children to
+    HHS, and ICE released 223,210 of CBP's arrests on bond, recognizance or parole (Border
+    Patrol's part 378,890 / 442,080 of CBP's transfers to ICE): 493,485, fewer than the families
+    and children the engine counts (1 - 0.3544 of 851,510, 549,735). So the share is 0 before
+    October 2020, and FY2012-FY2019's releases are the families and children alone."""
+    fy2019 = 236_120 + 66_060 + 223_210 * 378_890 / 442_080
+    assert fy2019 == pytest.approx(493_485, abs=1)
+    assert fy2019 < (1 - 0.3544) * 851_510
+    tree = load_baseline()
+    assert tree.get("border.single_adult_release_share", at="2020-09-30") == 0.0
+    assert tree.get("border.single_adult_release_share", at="2020-10-01") == 0.4548
+    for year in (2013, 2016, 2019):
+        day = tree.snapshot(dt.date(year, 3, 1))
+        by_hand = (
+            float(day["border.record.usbp_title8_apprehensions"])
+            * (1 - float(day["border.single_adult_share"]))
+            * float(day["border.release_share"])
+        )
+        assert border.released_per_year(day) == pytest.approx(by_hand, rel=1e-12)
+
+
 def test_arrivals_with_a_case_are_the_records_releases(shared_data: Path) -> None:
     """A run's arrivals with a court case over FY2022 are CBP's Title 8 apprehensions of the
     year that were not single adults (FY2022's Title 8 single adults at the southwest land border,
-    CBP's encounter file), summed by hand from CBP's monthly release, and nothing else: no share of the
-    tree's other arrivals adds to them. Weekly steps sample the monthly values (within 3%)."""
+    CBP's encounter file) plus the single adults released (DHS's monthly tables), summed by hand
+    from CBP's monthly release, and nothing else: no share of the tree's other arrivals adds to
+    them. Weekly steps sample the monthly values (within 3%)."""
     with open(
         shared_data / "cbp/cbp_usbp_monthly_apprehensions_by_part.csv", encoding="utf-8"
     ) as f:
@@ -377,7 +433,8 @@ def test_arrivals_with_a_case_are_the_records_releases(shared_data: Path) -> Non
     fiscal_2022 = [
         f"{y}-{m:02d}-01" for y, ms in ((2021, (10, 11, 12)), (2022, range(1, 10))) for m in ms
     ]
-    by_hand = sum(months[m] for m in fiscal_2022) * (1 - SINGLE_ADULTS_FY2022)
+    released = (1 - SINGLE_ADULTS_FY2022) + SINGLE_ADULTS_FY2022 * SINGLE_ADULTS_RELEASED[2022]
+    by_hand = sum(months[m] for m in fiscal_2022) * released
     tree = load_baseline()
     population = build_population(tree, dt.date(2021, 10, 1), seed=4)
     doc = {
@@ -400,30 +457,34 @@ def test_arrivals_with_a_case_are_the_records_releases(shared_data: Path) -> Non
 def test_the_uncharged_share_is_nbcs_count_over_the_records_releases(shared_data: Path) -> None:
     """NBC News (February 2023, from DHS's records): of the people released on a Notice to
     Report or Parole+ATD from late March 2021 to late January 2023, about 588,000 had no
-    charging document. Over the record's releases of the same months (CBP's monthly Title 8
-    apprehensions x the share not single adults, CBP's by fiscal year: 1 - 0.2472, 1 - 0.5403,
-    1 - 0.5620; March 2021 from the 20th), summed by hand here, that is the tree's
+    charging document. Over the engine's releases of the same months (CBP's monthly Title 8
+    apprehensions x (the share not single adults, CBP's by fiscal year: 1 - 0.2472, 1 - 0.5403,
+    1 - 0.5620, plus the single adults x the share of them released, DHS's); March 2021 from
+    the 20th), summed by hand here, that is the tree's
     share; before and after (Florida v. United States vacated Parole+ATD on 8 March 2023, stayed
     seven days) everyone released has a case."""
     months = [f"2021-{m:02d}-01" for m in range(3, 13)]
     months += [f"2022-{m:02d}-01" for m in range(1, 13)] + ["2023-01-01"]
     counts = {m: _month_count(shared_data, m) for m in months}
     counts["2021-03-01"] = counts["2021-03-01"] * 12 / 31  # 20 to 31 March
-    not_single = {2021: 1 - 0.2472, 2022: 1 - SINGLE_ADULTS_FY2022, 2023: 1 - 0.5620}
-    releases = sum(n * not_single[int(m[:4]) + (int(m[5:7]) >= 10)] for m, n in counts.items())
+    single = {2021: 0.2472, 2022: SINGLE_ADULTS_FY2022, 2023: 0.5620}
+    released = {y: (1 - s) + s * SINGLE_ADULTS_RELEASED[y] for y, s in single.items()}
+    releases = sum(n * released[int(m[:4]) + (int(m[5:7]) >= 10)] for m, n in counts.items())
     by_hand = 588_000 / releases
-    assert by_hand == pytest.approx(UNCHARGED_2021_2023, rel=1e-3)
+    # the tree's share is over the engine's releases day by day (a month's count x 12 spread
+    # over the year's days, so a 31-day month counts 1.8% more than its count): within 0.5%
+    assert by_hand == pytest.approx(UNCHARGED_2021_2023, rel=5e-3)
     tree = load_baseline()
     share = [
         tree.get("border.release_uncharged_share", at=day)
         for day in ("2021-03-19", "2021-03-20", "2023-03-15", "2023-03-16")
     ]
-    assert share == [0.0, pytest.approx(by_hand, rel=1e-3), share[1], 0.0]
+    assert share == [0.0, pytest.approx(by_hand, rel=5e-3), share[1], 0.0]
     day = tree.snapshot(dt.date(2022, 3, 15))
     assert border.released_uncharged_per_year(day) + border.released_with_case_per_year(
         day
     ) == pytest.approx(border.released_per_year(day))
-    both = 1 - (1 - by_hand) * (1 - UNFILED_FROM_2021)
+    both = 1 - (1 - share[1]) * (1 - UNFILED_FROM_2021)
     assert border.released_uncharged_per_year(day) == pytest.approx(
         border.released_per_year(day) * both, rel=1e-3
     )
@@ -432,20 +493,24 @@ def test_the_uncharged_share_is_nbcs_count_over_the_records_releases(shared_data
 def test_the_unfiled_share_is_tracs_dismissals_over_the_records_notices() -> None:
     """TRAC: about 200,000 cases dismissed because DHS never filed the notice to appear, from
     20 January 2021 to February 2024. Over the record's releases with a notice of those days
-    (the leaves multiplied by hand, day by day: Title 8 apprehensions x non-single-adult share
-    x release share x the share not released uncharged), that is the tree's share."""
+    (the leaves multiplied by hand, day by day: Title 8 apprehensions x (non-single-adult share
+    + single-adult share x the single adults' release share) x release share x the share not
+    released uncharged), that is the tree's share."""
     tree = load_baseline()
     keys = (
         "border.record.usbp_title8_apprehensions",
         "border.single_adult_share",
         "border.release_share",
         "border.release_uncharged_share",
+        "border.single_adult_release_share",
     )
     notices = 0.0
     day = dt.date(2021, 1, 20)
     while day < dt.date(2024, 3, 1):
-        title8, single, released, uncharged = (tree.get(k, at=day.isoformat()) for k in keys)
-        notices += title8 * (1 - single) * released * (1 - uncharged) / 365.2425
+        values = (tree.get(k, at=day.isoformat()) for k in keys)
+        title8, single, released, uncharged, singles_released = values
+        base = (1 - single) + single * singles_released
+        notices += title8 * base * released * (1 - uncharged) / 365.2425
         day += dt.timedelta(days=1)
     assert 200_000 / notices == pytest.approx(UNFILED_FROM_2021, rel=1e-3)
     assert tree.get("border.release_unfiled_share", at="2021-01-19") == 0.0

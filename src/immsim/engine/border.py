@@ -76,14 +76,19 @@ def removable_per_year(p: Mapping[str, Any]) -> float:
 
 
 def released_per_year(p: Mapping[str, Any]) -> float:
-    """People Border Patrol apprehended under Title 8 who are not single adults, a year: members
-    of families (mostly released with a notice to appear) and unaccompanied children (placed in
-    proceedings and released by HHS to sponsors). A lower bound on the border's releases into the
-    interior (single adults released with a notice are left out), times the share Border Patrol
-    releases (``border.release_share``: none from May 2025, as CBP reported)."""
+    """People Border Patrol apprehended under Title 8 and released into the interior, a year:
+    members of families (mostly released with a notice to appear), unaccompanied children
+    (placed in proceedings and released by HHS to sponsors) and, under Title 42, the single
+    adults released by Border Patrol or by ICE after a transfer
+    (``border.single_adult_release_share``, 0 before October 2020: the single adults were
+    detained and removed), times the share Border Patrol releases (``border.release_share``:
+    none from May 2025, as CBP reported). Under Title 42 this makes the border's releases DHS's
+    monthly tables' (Border Patrol's releases, its transfers to HHS and ICE's releases of its
+    transfers), at the tree's single-adult share."""
+    single = float(p["border.single_adult_share"])
     return (
         float(p["border.record.usbp_title8_apprehensions"])
-        * (1.0 - float(p["border.single_adult_share"]))
+        * ((1.0 - single) + single * float(p["border.single_adult_release_share"]))
         * float(p["border.release_share"])
     )
 
