@@ -76,3 +76,24 @@ def test_detainers_under_the_interim_guidance_keep_the_records_share_of_fy2020s(
     # the record's range, widened by half on each side for the model's priorities, which map
     # ICE's aggravated felonies onto its own criminal-history classes only roughly
     assert RECORD_LOW / 2 <= share <= RECORD_HIGH * 1.5, share
+
+
+def check_in_arrests(weekly: pl.DataFrame, start: dt.date, end: dt.date) -> float:
+    """Check-in arrests over the weeks that begin on or after ``start`` and end before ``end``."""
+    inside = weekly.filter(
+        (pl.col("date") >= start) & (pl.col("date") + dt.timedelta(days=6) < end)
+    )
+    return float(inside["arrests_check_in"].sum())
+
+
+def test_no_one_is_arrested_at_a_check_in_under_the_covid_posture(
+    history: pl.DataFrame,
+) -> None:
+    # ICE took check-ins by telephone from March 2020 (its COVID-19 guidance as CLINIC summarized
+    # it: in-person office visits of people on alternatives to detention suspended; ICE Boston,
+    # 16 March 2020: check-ins of people on orders of supervision by phone until further
+    # notice), so nobody reported at an office to be arrested there while the posture held;
+    # before it (EO 13768) and after it (the interim guidance) check-ins made arrests
+    assert check_in_arrests(history, dt.date(2020, 3, 18), dt.date(2021, 1, 20)) == 0
+    assert check_in_arrests(history, dt.date(2019, 10, 1), dt.date(2020, 3, 18)) > 0
+    assert check_in_arrests(history, dt.date(2021, 1, 20), dt.date(2021, 10, 1)) > 0
