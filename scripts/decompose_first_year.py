@@ -36,6 +36,7 @@ FLOWS = (
     "admissions",
     "refused_bed",
     "bond_releases",
+    "recognizance_releases",
     "capacity_releases",
     "zadvydas_releases",
     "completions_detained",
@@ -74,7 +75,12 @@ def decompose(weeks: pl.DataFrame) -> dict[str, float]:
     out["detained_removal"] = awaiting
     out["detained_border"] = float(weeks["detained_border"].mean())  # type: ignore[arg-type]
     out["detained"] = float(weeks["detained"].mean())  # type: ignore[arg-type]
-    court_exits = out["completions_detained"] + out["bond_releases"] + out["capacity_releases"]
+    court_exits = (
+        out["completions_detained"]
+        + out["bond_releases"]
+        + out["recognizance_releases"]
+        + out["capacity_releases"]
+    )
     out["court_days"] = stage_days(court, court_exits, days)
     out["removal_days"] = stage_days(
         awaiting, out["removals_interior"] + out["zadvydas_releases"], days

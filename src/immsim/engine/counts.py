@@ -50,6 +50,7 @@ class Count(IntEnum):
     ADMISSIONS = auto()
     REFUSED_BED = auto()
     BOND_RELEASES = auto()
+    RECOGNIZANCE_RELEASES = auto()
     CAPACITY_RELEASES = auto()
     ZADVYDAS_RELEASES = auto()
     COMPLETIONS_DETAINED = auto()

@@ -1,7 +1,9 @@
-"""Detention: bond releases, releases when beds fall short, then admissions of the week's
-arrests in the regime's order (removal cases and mandatory detention first, then by tier; under
-a numeric removal goal, where the regime's documents say so, the removal cases removed over land
-first of all); whom the beds cannot hold is released, with an order or a notice to appear.
+"""Detention: bond releases, ICE's releases on recognizance or parole (the record's count a
+week, from FY2018: ``detention.ice_releases.recognizance``), releases when beds fall short,
+then admissions of the week's arrests in the regime's order (removal cases and mandatory
+detention first, then by tier; under a numeric removal goal, where the regime's documents say
+so, the removal cases removed over land first of all); whom the beds cannot hold is released,
+with an order or a notice to appear.
 
 In a run that carries areas each area has its share of the beds (``geography.bed_share``).
 ICE fills its beds as one national system: whom it admits is decided in the regime's order over
@@ -26,6 +28,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine import border
 from immsim.engine.codes import stable_order
 from immsim.engine.compiled import jit
@@ -54,6 +57,11 @@ class DetentionPlan(NamedTuple):
     # own weekly chance and groups; a chance of 0 draws nothing
     p_parolee_bond_release: float
     parolee_bondable: BoolArray
+    # ICE's own releases on recognizance or parole: the record's count a week
+    # (``detention.ice_releases.recognizance``, scaled by who a judge may still release), drawn
+    # from everyone awaiting court who is not held by law
+    recognizance_per_week: float
+    recognizable: BoolArray
     release_order: IntArray  # who goes first when beds fall short
     # each request's place in the admission order, over removal requests (0 … n-1) and then
     # court ones (n … 2n-1)
@@ -110,6 +118,16 @@ def bond_chances(
     )
 
 
+def recognizance_per_week(p: Mapping[str, Any]) -> float:
+    """ICE's releases of its own arrestees on recognizance or parole a week: the record's count
+    (``detention.ice_releases.recognizance``, a year's pace) over the weeks of a year, scaled
+    by the share of the people awaiting court a judge may still release under INA 236(a)
+    (``detention.release.bond_eligible_share``: release on recognizance is the same section's
+    conditional parole, so Matter of Yajure Hurtado's applicants for admission lose both)."""
+    per_year = float(p["detention.ice_releases.recognizance"])
+    return per_year * float(p["detention.release.bond_eligible_share"]) / WEEKS_PER_YEAR
+
+
 def plan(x: PlanInputs) -> DetentionPlan:
     p, a, tri, tri_o = x.p, x.a, x.tri, x.tri_o
     beds = interior_beds(p)
@@ -146,6 +164,8 @@ def plan(x: PlanInputs) -> DetentionPlan:
         bondable=bondable,
         p_parolee_bond_release=p_parolee_bond,
         parolee_bondable=parolee_bondable,
+        recognizance_per_week=recognizance_per_week(p),
+        recognizable=a.bondable,
         # non-mandatory, lowest tier first (np.lexsort((-rank, mandatory))'s order)
         release_order=stable_order(area, NO_TIER - tri.rank.astype(np.int64), a.mandatory),
         admission_rank=rank,
@@ -213,6 +233,26 @@ def _place(
 
 
 @jit
+def recognizance(state: Stream, stocks: IntArray, plan: DetentionPlan) -> int:
+    """The week's releases on recognizance or parole, in place: each person awaiting court who
+    is not held by law is released with the chance that makes the expected releases the
+    week's count (all of them if the count is more), so the record's count is released
+    wherever they are held; returns how many. None are drawn where the count is 0 (before
+    FY2018), so the week's random numbers are as they were."""
+    if plan.recognizance_per_week <= 0.0:
+        return 0
+    pool = 0
+    for i in range(stocks.shape[1]):
+        if plan.recognizable[i]:
+            pool += stocks[HELD_COURT, i]
+    if pool == 0:
+        return 0
+    chance = min(1.0, plan.recognizance_per_week / pool)
+    court, released = int(HELD_COURT), int(RELEASED)
+    return move(state, stocks, court, released, plan.recognizable, chance)
+
+
+@jit
 def run(
     state: Stream,
     stocks: IntArray,
@@ -239,6 +279,7 @@ def run(
             plan.parolee_bondable,
             plan.p_parolee_bond_release,
         )
+    out[Count.RECOGNIZANCE_RELEASES] = recognizance(state, stocks, plan)
     over = stocks[HELD_COURT].sum() + stocks[HELD_REMOVAL].sum() - plan.beds
     released = 0
     if over > 0:

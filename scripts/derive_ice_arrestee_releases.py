@@ -1,0 +1,243 @@
+"""Derive ICE's releases from detention of the people ICE itself arrested (the interior), by
+month, from DHS's monthly tables; write ``parameters/tree/detention/ice_releases.yaml``
+(issues 19/20).
+
+The source is DHS's Office of Homeland Security Statistics, "Immigration Enforcement and Legal
+Processes Monthly Tables" (the August 2024 edition; cells rounded to the nearest ten), sheet "ICE
+Book-Outs by Arrest Agency": ICE's book-outs by reason (removal, order of supervision, bonded
+out, order of recognizance, paroled, relief, other) and initial arresting agency (CBP, ICE), by
+month from October 2017 (FY2018) to August 2024. OHSS has no comprehensive book-out outcomes
+before FY2018 (the sheet's note).
+
+The leaves written:
+
+- ``recognizance``: ICE's arrestees released on an order of recognizance (INA 236(a), in
+  proceedings) or paroled (INA 212(d)(5)), the month's count at a yearly pace (times the days
+  of a year over the month's days), which the engine releases from those it holds awaiting
+  court (engine/stages/detention.py). The record's count itself is the input: no rate over
+  book-ins or the detained, which the back-test scores. 0 before October 2017 (no sheet: the
+  engine as before); the last month (August 2024) is carried on.
+- ``bond`` and ``supervision``: the fiscal years' bond-outs and releases on an order of
+  supervision of ICE's arrestees, documentation only: the engine's bond releases
+  (``detention.release.bond_release_rate``) and Zadvydas releases are checked against them in
+  docs/calibration.md.
+
+Run from the repository root with the path of OHSS's workbook:
+
+    python scripts/derive_ice_arrestee_releases.py \
+        2024_1206_ohss_immigration-enforcement-and-legal-processes-tables-august-2024.xlsx
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from immsim.dates import DAYS_PER_YEAR  # noqa: E402
+
+OUT = ROOT / "src/immsim/parameters/tree/detention/ice_releases.yaml"
+SHEET = "ICE Book-Outs by Arrest Agency"
+MONTHS = (
+    "October",
+    "November",
+    "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+)
+# Columns (0-based) of the sheet's ICE block (initial arresting agency ICE).
+ICE = {
+    "total": 18,
+    "removal": 19,
+    "supervision": 20,
+    "bond": 21,
+    "recognizance": 22,
+    "paroled": 23,
+    "relief": 24,
+    "other": 25,
+}
+SOURCE = {
+    "title": (
+        "DHS Office of Homeland Security Statistics: Immigration Enforcement and Legal Processes "
+        "Monthly Tables, August 2024 edition, sheet 'ICE Book-Outs by Arrest Agency' (ICE's "
+        "book-outs by reason and initial arresting agency, by month, FY2018 to August 2024)"
+    ),
+    "href": (
+        "https://ohss.dhs.gov/topics/immigration/immigration-enforcement/"
+        "immigration-enforcement-and-legal-processes-monthly"
+    ),
+}
+COPY = {
+    "title": (
+        "brentryanjohnson/DHS-Monthly-Tables: 2024_1206_ohss_immigration-enforcement-and-legal-"
+        "processes-tables-august-2024.xlsx (OHSS's workbook, copy)"
+    ),
+    "href": (
+        "https://github.com/brentryanjohnson/DHS-Monthly-Tables/blob/"
+        "8c4e1e67e4f36bb900dfd61f684b8e480df5a267/"
+        "2024_1206_ohss_immigration-enforcement-and-legal-processes-tables-august-2024.xlsx"
+    ),
+}
+LAST_BACKTEST_YEAR = 2023
+"""The documentation leaves stop at FY2023, the last year of the back-test's records."""
+
+
+def number(cell: Any) -> float:
+    """OHSS writes '-' for zero (and 'X' for not applicable)."""
+    if cell is None or isinstance(cell, str):
+        return 0.0
+    return float(cell)
+
+
+def read(path: Path) -> tuple[dict[dt.date, dict[str, float]], dict[int, dict[str, float]]]:
+    """The sheet's ICE columns: by month (first of the month) and by fiscal year (its 'Total'
+    rows; the last one, '2024 YTD', is left out)."""
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    months: dict[dt.date, dict[str, float]] = {}
+    years: dict[int, dict[str, float]] = {}
+    fiscal = 0
+    for row in wb[SHEET].iter_rows(values_only=True):
+        if len(row) <= max(ICE.values()):
+            continue
+        if row[1] == "Total" and row[0] is not None:
+            fiscal = int(str(row[0])[:4])
+            if isinstance(row[0], int):
+                years[fiscal] = {k: number(row[c]) for k, c in ICE.items()}
+            continue
+        if fiscal and isinstance(row[1], str) and row[1].strip() in MONTHS:
+            index = MONTHS.index(row[1].strip())
+            year = fiscal - 1 if index < 3 else fiscal
+            month = dt.date(year, (index + 9) % 12 + 1, 1)
+            months[month] = {k: number(row[c]) for k, c in ICE.items()}
+    return months, years
+
+
+def per_year(count: float, month: dt.date) -> float:
+    """A month's count at a yearly pace: times a year's days over the month's."""
+    return count * DAYS_PER_YEAR / calendar.monthrange(month.year, month.month)[1]
+
+
+def released(row: dict[str, float]) -> float:
+    """Released in proceedings at ICE's discretion: on recognizance or on parole."""
+    return row["recognizance"] + row["paroled"]
+
+
+def reference_lines(indent: str) -> list[str]:
+    lines = [f"{indent}reference:"]
+    for ref in (SOURCE, COPY):
+        lines += [f'{indent}  - title: "{ref["title"]}"', f"{indent}    href: {ref['href']}"]
+    return lines
+
+
+def render(months: dict[dt.date, dict[str, float]], years: dict[int, dict[str, float]]) -> str:
+    last = max(months)
+    lines = [
+        "# Generated by scripts/derive_ice_arrestee_releases.py; do not edit by hand.",
+        "# ICE's releases from detention of the people ICE arrested (the interior), from DHS's",
+        "# monthly tables (issues 19/20).",
+        "recognizance:",
+        "  description: >-",
+        "    People ICE arrested whom ICE releases from detention a year on an order of",
+        "    recognizance (INA 236(a): in removal proceedings, not a detention priority) or on",
+        "    parole (INA 212(d)(5)): the month's count in DHS's monthly tables at a yearly pace.",
+        "    engine/stages/detention.py releases that many a week (over the weeks of a year) from",
+        "    the people it holds awaiting court who are not held by law (bondable), scaled by the",
+        "    share of them a judge may still release under INA 236(a)",
+        "    (detention.release.bond_eligible_share, 1 before September 2025), at most all of",
+        "    them. The input is the record's count, no rate over the book-ins or the detained the",
+        "    back-test scores.",
+        "  unit: persons/year",
+        "  derived_by: scripts/derive_ice_arrestee_releases.py",
+        *reference_lines("  "),
+        "  values:",
+        "    2010-10-01:",
+        "      value: 0",
+        "      note: >-",
+        "        No count before October 2017: the sheet starts in FY2018 (OHSS has no",
+        "        comprehensive book-out outcomes before), so the engine releases no one on",
+        "        recognizance or parole before then, as before this leaf.",
+    ]
+    for month, row in sorted(months.items()):
+        note = (
+            f"{month:%B %Y}: {row['recognizance']:,.0f} on recognizance and"
+            f" {row['paroled']:,.0f} paroled of {row['total']:,.0f} book-outs of ICE's arrestees"
+            f" ({row['removal']:,.0f} removed)"
+        )
+        if month == last:
+            note += (
+                "; the last month of the edition, carried on: no later count by arresting agency"
+                " was found (the default run's 2026 reads it, scaled by"
+                " detention.release.bond_eligible_share)"
+            )
+        lines += [
+            f"    {month:%Y-%m-%d}:",
+            f"      value: {per_year(released(row), month):.1f}",
+            f'      note: "{note}"',
+        ]
+    for name, key, description, read_as in (
+        (
+            "bond",
+            "bond",
+            "People ICE arrested released from ICE detention on bond (INA 236(a)) in the"
+            " fiscal year.",
+            "the engine's bond releases (detention.release.bond_release_rate)",
+        ),
+        (
+            "supervision",
+            "supervision",
+            "People ICE arrested released from ICE detention on an order of supervision (a"
+            " final order, INA 241(a)(3)) in the fiscal year.",
+            "the engine's Zadvydas releases",
+        ),
+    ):
+        lines += [
+            f"{name}:",
+            "  description: >-",
+            f"    {description}",
+            "  unit: persons/year",
+            "  derived_by: scripts/derive_ice_arrestee_releases.py",
+            "  documentation_only: >-",
+            f"    The record {read_as} are set beside in docs/calibration.md",
+            "    (scripts/decompose_first_year.py); no code reads it.",
+            *reference_lines("  "),
+            "  values:",
+        ]
+        for year, row in sorted(years.items()):
+            if year > LAST_BACKTEST_YEAR:
+                continue
+            lines += [
+                f"    {year - 1}-10-01:",
+                f"      value: {row[key]:.0f}",
+                f'      note: "FY{year}: of {row["total"]:,.0f} book-outs of ICE\'s arrestees"',
+            ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> None:
+    months, years = read(Path(argv[1]))
+    OUT.write_text(render(months, years), encoding="utf-8")
+    for year, row in sorted(years.items()):
+        print(
+            f"FY{year}: recognizance {row['recognizance']:,.0f} + paroled {row['paroled']:,.0f}"
+            f" = {released(row):,.0f}; bond {row['bond']:,.0f};"
+            f" supervision {row['supervision']:,.0f}; removal {row['removal']:,.0f}"
+        )
+    print(f"wrote {OUT.relative_to(ROOT)} ({len(months)} months)")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
