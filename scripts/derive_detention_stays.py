@@ -26,6 +26,10 @@ From them:
   the four years is the value, their range the interval. Bond-outs are not a figure the
   back-test scores; the daily population of one criminality class is a part of one, used here
   as the exposure, as the border's detained days are (``scripts/make_border_tree.py``).
+  The value counts every release before an order (bond, recognizance, parole) and holds until
+  FY2018; from October 2017 the releases on recognizance and parole of ICE's arrestees are DHS's
+  count (``detention.ice_releases.recognizance``, ``scripts/derive_ice_arrestee_releases.py``),
+  so the rate from then is the same hazard of bond-outs alone (printed second).
 
 Run from the repository root when the records change:
 
@@ -75,12 +79,19 @@ on parole. An order of supervision releases people with a final order (Zadvydas)
 bond reasons "set by ICE" and "set by IJ" are the two parts of "Bonded Out"."""
 
 
-def _released_pending(frame: pl.DataFrame) -> float | None:
-    """Releases before an order of people with pending charges: rows under each reason (FY2021
-    on) or a column of each reason's row (FY2019-FY2020)."""
+BOND_ONLY = ("Bonded Out",)
+"""From FY2018 the releases on recognizance and parole of ICE's arrestees are the record's
+count (``detention.ice_releases.recognizance``), so the rate from then counts bond-outs only."""
+
+
+def _released_pending(
+    frame: pl.DataFrame, reasons: tuple[str, ...] = RELEASES_BEFORE_AN_ORDER
+) -> float | None:
+    """Releases before an order of people with pending charges, for ``reasons``: rows under
+    each reason (FY2021 on) or a column of each reason's row (FY2019-FY2020)."""
     table = "releases_by_reason"
     total = 0.0
-    for reason in RELEASES_BEFORE_AN_ORDER:
+    for reason in reasons:
         by_row = _one(frame, table, reason, PENDING, "Total")
         cell = by_row if by_row is not None else _one(frame, table, "", reason, PENDING)
         if cell is None:
@@ -119,18 +130,23 @@ def workbook_years(data: Path) -> dict[int, dict[str, float]]:
         if total and family is not None:
             row["family_share"] = family / total
         released = _released_pending(frame)
+        bonded = _released_pending(frame, BOND_ONLY)
         held = _one(frame, "adp_by_agency_month_criminality", "Average", PENDING, "FY Overall")
-        if released is not None and held is not None:
+        if released is not None and bonded is not None and held is not None:
             row["pending_release_hazard"] = released / held
             court = 1 - snapshots[path.name]["removal_share"]
             row["bond_release_rate"] = released / held / court
+            row["bond_only_release_rate"] = bonded / held / court
         out[year] = row
     return out
 
 
-def bond_release_rate(years: dict[int, dict[str, float]]) -> dict[str, float]:
-    """The mean of the yearly bond hazards of people awaiting court, and their range."""
-    rates = [row["bond_release_rate"] for row in years.values() if "bond_release_rate" in row]
+def bond_release_rate(
+    years: dict[int, dict[str, float]], key: str = "bond_release_rate"
+) -> dict[str, float]:
+    """The mean of the yearly bond hazards of people awaiting court (``key``: of every release
+    before an order, or of bond-outs only), and their range."""
+    rates = [row[key] for row in years.values() if key in row]
     return {
         "value": round(statistics.mean(rates), 2),
         "low": round(min(rates), 2),
@@ -174,6 +190,10 @@ def main(data: Path) -> None:
     for year, row in sorted(years.items()):
         print(year, {k: round(v, 3) for k, v in row.items()})
     print("detention.release.bond_release_rate:", bond_release_rate(years))
+    print(
+        "detention.release.bond_release_rate from FY2018 (bond-outs only):",
+        bond_release_rate(years, "bond_only_release_rate"),
+    )
 
 
 if __name__ == "__main__":

@@ -64,6 +64,18 @@ def test_the_bond_release_rate_is_the_workbooks_releases_before_an_order(
     assert leaf.value == pytest.approx(derived["value"])
     assert leaf.interval_90 is not None
     assert tuple(leaf.interval_90) == pytest.approx((derived["low"], derived["high"]))
+    # from FY2018 the releases on recognizance and parole are DHS's count
+    # (detention.ice_releases.recognizance): the rate counts bond-outs alone, FY2021 by hand
+    # 2,120 / 1,580.2 / (1 - 0.2653) = 1.826 a year
+    assert years[2021]["bond_only_release_rate"] == pytest.approx(
+        2_120 / 1_580.2052 / (1 - 0.2653), rel=1e-3
+    )
+    bond_only = script.bond_release_rate(years, "bond_only_release_rate")
+    later = tree.entry("detention.release.bond_release_rate", dt.date(2017, 10, 1))
+    assert later.value == pytest.approx(bond_only["value"]) == pytest.approx(1.82)
+    assert later.interval_90 is not None
+    assert tuple(later.interval_90) == pytest.approx((bond_only["low"], bond_only["high"]))
+    assert tree.get("detention.release.bond_release_rate", dt.date(2017, 9, 30)) == 4.34
 
 
 def test_the_interior_stays_are_the_records_within_a_quarter() -> None:
@@ -95,11 +107,11 @@ def test_the_interior_stays_are_the_records_within_a_quarter() -> None:
 
 def test_the_first_years_decomposition_is_littles_law_by_hand() -> None:
     """scripts/decompose_first_year.py on two weeks of a made-up run: 70 awaiting court on an
-    average day, left by 10 decisions and 4 bond releases over 14 days (1 a day): 70 days; 21
-    awaiting removal, left by 6 removals and 1 Zadvydas release (0.5 a day): 42 days; both
-    stages' 91 over 28 book-ins (2 a day): 45.5 days; 6 removals of 28 book-ins. The beds: 150
-    funded less the border's 30 leave the interior 120, bound in one week of two; 28 book-ins of
-    40 arrests (8 refused a bed, 4 voluntary returns)."""
+    average day, left by 10 decisions, 2 bond releases and 2 releases on recognizance over 14
+    days (1 a day): 70 days; 21 awaiting removal, left by 6 removals and 1 Zadvydas release
+    (0.5 a day): 42 days; both stages' 91 over 28 book-ins (2 a day): 45.5 days; 6 removals of
+    28 book-ins. The beds: 150 funded less the border's 30 leave the interior 120, bound in one
+    week of two; 28 book-ins of 40 arrests (8 refused a bed, 4 voluntary returns)."""
     script = load_script("decompose_first_year")
     columns = {name: [0.0, 0.0] for name in script.FLOWS}
     columns.update(
@@ -111,7 +123,8 @@ def test_the_first_years_decomposition_is_littles_law_by_hand() -> None:
         binding_beds=[1.0, 0.0],
         admissions=[14.0, 14.0],
         completions_detained=[5.0, 5.0],
-        bond_releases=[2.0, 2.0],
+        bond_releases=[1.0, 1.0],
+        recognizance_releases=[1.0, 1.0],
         removals_interior=[3.0, 3.0],
         zadvydas_releases=[0.5, 0.5],
         detained_court=[60.0, 80.0],
