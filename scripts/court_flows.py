@@ -23,6 +23,7 @@ import polars as pl
 SUMMED = (
     "notices_to_appear",
     "arrivals_with_case",
+    "mpp_cases",
     "completions_detained",
     "completions_released",
     "orders",
@@ -46,7 +47,8 @@ def court_flows(weekly: pl.DataFrame) -> pl.DataFrame:
         )
         .sort("fiscal_year")
     )
-    receipts = pl.col("notices_to_appear") + pl.col("arrivals_with_case")
+    # cases opened for people returned to Mexico under MPP are receipts too (EOIR's docket)
+    receipts = pl.col("notices_to_appear") + pl.col("arrivals_with_case") + pl.col("mpp_cases")
     completions = pl.col("completions_detained") + pl.col("completions_released")
     years = years.with_columns(receipts.alias("receipts"), completions.alias("completions"))
     closed = pl.col("completions") + pl.col("review_closures") + pl.col("dismissed_to_expedited")

@@ -403,7 +403,9 @@ def test_no_single_adults_are_released_before_title42() -> None:
     HHS, and ICE released 223,210 of CBP's arrests on bond, recognizance or parole (Border
     Patrol's part 378,890 / 442,080 of CBP's transfers to ICE): 493,485, fewer than the families
     and children the engine counts (1 - 0.3544 of 851,510, 549,735). So the share is 0 before
-    October 2020, and FY2012-FY2019's releases are the families and children alone."""
+    October 2020, and FY2012-FY2019's releases are the families and children alone (less, from
+    March 2019, the family members returned to Mexico under MPP: March 2019's 590 returns, 330
+    of them family members, 370 of them Border Patrol's, 370 x 330 / 590 = 207 in the month)."""
     fy2019 = 236_120 + 66_060 + 223_210 * 378_890 / 442_080
     assert fy2019 == pytest.approx(493_485, abs=1)
     assert fy2019 < (1 - 0.3544) * 851_510
@@ -417,7 +419,8 @@ def test_no_single_adults_are_released_before_title42() -> None:
             * (1 - float(day["border.single_adult_share"]))
             * float(day["border.release_share"])
         )
-        assert border.released_per_year(day) == pytest.approx(by_hand, rel=1e-12)
+        mpp_families = 370 * 330 / 590 * 12 if year == 2019 else 0.0
+        assert border.released_per_year(day) == pytest.approx(by_hand - mpp_families, rel=1e-6)
 
 
 def test_arrivals_with_a_case_are_the_records_releases(shared_data: Path) -> None:
@@ -577,3 +580,41 @@ def test_border_patrol_releases_nobody_from_may_2025() -> None:
     assert border.released_with_case_per_year(april) > 0
     assert float(may["border.record.usbp_title8_apprehensions"]) > 0
     assert border.released_with_case_per_year(may) == 0
+
+
+# DHS's monthly tables (OHSS, August 2024 edition), southwest border, "Migrant Protection
+# Protocols" by month: CBP's returns (Border Patrol's and the ports'), March-September 2019 and
+# October 2019-September 2020, and August 2019's by agency and family status.
+MPP_FY2019 = (590, 2_640, 5_310, 4_700, 11_270, 11_970, 7_620)
+MPP_FY2020 = (4_860, 3_630, 3_090, 1_960, 1_750, 2_100, 170, 130, 200, 380, 840, 1_090)
+MPP_AUGUST_2019 = {"cbp": 11_970, "usbp": 10_270, "families": 8_190}
+
+
+def test_mpp_returns_are_dhss_monthly_counts() -> None:
+    """The cases the engine opens abroad are CBP's MPP returns, month by month: 44,100 in
+    March-September 2019 and 20,200 in FY2020 (the tables' month rows), none before March 2019,
+    none from February 2021 to October 2021 and after August 2022."""
+    assert sum(MPP_FY2019) == 44_100 and sum(MPP_FY2020) == 20_200
+    tree = load_baseline()
+    months = [dt.date(2019, m, 15) for m in range(3, 10)]
+    months += [dt.date(2019 + (m < 10), m, 15) for m in (10, 11, 12, *range(1, 10))]
+    for day, count in zip(months, MPP_FY2019 + MPP_FY2020, strict=True):
+        assert border.mpp_cases_per_year(tree.snapshot(day)) == pytest.approx(count * 12)
+    for day in ("2019-02-15", "2021-03-15", "2021-10-15", "2022-09-15", "2026-01-01"):
+        assert border.mpp_cases_per_year(tree.snapshot(dt.date.fromisoformat(day))) == 0.0
+
+
+def test_families_returned_under_mpp_are_not_released_into_the_interior() -> None:
+    """August 2019: Border Patrol returned 10,270 people under MPP, and family unit individuals
+    were 8,190 of CBP's 11,970 returns, so 10,270 x 8,190 / 11,970 = 7,027 family members in the
+    month, 84,322 a year, whom the engine's releases (the tree's FY2019 Title 8 apprehensions,
+    811,016, the Marshall Project's compilation of CBP's southwest-border count, less its single
+    adults, 0.3544) no longer count: 523,592 - 84,322 = 439,270 a year."""
+    families = MPP_AUGUST_2019["usbp"] * MPP_AUGUST_2019["families"] / MPP_AUGUST_2019["cbp"]
+    assert families * 12 == pytest.approx(84_322, abs=1)
+    tree = load_baseline()
+    day = tree.snapshot(dt.date(2019, 8, 15))
+    assert float(day["border.record.usbp_title8_apprehensions"]) == 811_016
+    by_hand = 811_016 * (1 - 0.3544) - families * 12
+    assert by_hand == pytest.approx(439_270, abs=1)
+    assert border.released_per_year(day) == pytest.approx(by_hand, rel=1e-4)

@@ -7,6 +7,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -298,6 +299,7 @@ def test_emigrants_keep_their_case_pending_until_ordered_removed_in_absentia() -
         arrivals_per_week=0.0,
         cases_per_week=0.0,
         uncharged_per_week=0.0,
+        mpp_cases_per_week=0.0,
         cohort=np.zeros(1, dtype=np.int64),
         arrival_weights=np.ones(1),
         case_weights=np.ones(1),
@@ -316,6 +318,49 @@ def test_emigrants_keep_their_case_pending_until_ordered_removed_in_absentia() -
     assert stocks[ORDERED, 0] == 100 - done_abroad == here - stocks[RELEASED, 0]
     assert out[Count.JUDGE_HOURS_USED] == 600.0
     assert stocks[RELEASED, 0] + out[Count.COURT_ABROAD] == 10_000 - 100  # pending
+
+
+def test_mpp_returns_open_cases_abroad_and_add_no_one_here() -> None:
+    """People returned to Mexico under the Migrant Protection Protocols have a case on EOIR's
+    docket and are not in the country. By hand: August 2019's 11,970 returns (DHS's monthly
+    tables) are 11,970 x 12 / 52.18 = 2,753 a week; the week opens Poisson(2,753) cases (within
+    5 standard deviations, 2,753 +/- 262) among the cases of people abroad, counted as MPP cases,
+    and adds no one to any stock (no emigration, no arrivals). With 10,000 people on the
+    released docket and 600 judge hours at 6 hours a case the court hears floor(600 / 6) = 100
+    cases at the rate 100 / (10,000 + the MPP cases), so about 100 x 2,753 / 12,753 = 22 of the
+    MPP cases (Binomial) are ordered removed in absentia, the rest of the 100 from the people
+    here; pending is then 10,000 + the MPP cases - 100."""
+    bits = draws.stream(np.random.default_rng(5))
+    stocks = np.zeros((5, 1), dtype=np.int64)
+    stocks[RELEASED, 0] = 10_000
+    before = stocks.copy()
+    out = _counts()
+    per_week = 11_970 * 12 / (365.25 / 7)
+    assert per_week == pytest.approx(2_753, abs=1)
+    bg = background.BackgroundPlan(
+        p_emigration=0.0,
+        p_status_grant=0.0,
+        arrivals_per_week=0.0,
+        cases_per_week=0.0,
+        uncharged_per_week=0.0,
+        mpp_cases_per_week=per_week,
+        cohort=np.zeros(1, dtype=np.int64),
+        arrival_weights=np.ones(1),
+        case_weights=np.ones(1),
+    )
+    background.run(bits, stocks, bg, out)
+    mpp = int(out[Count.MPP_CASES])
+    assert abs(mpp - 2_753) < 5 * 2_753**0.5
+    assert out[Count.COURT_ABROAD] == mpp
+    assert np.array_equal(stocks, before) and out[Count.ARRIVALS] == 0
+    plan = _hearings(600.0, 1.0, 6.0, 1.0, groups=1)
+    court.run(bits, stocks, plan, out)
+    done_abroad = mpp - int(out[Count.COURT_ABROAD])
+    expected = 100 * mpp / (10_000 + mpp)
+    assert abs(done_abroad - expected) < 5 * (expected * (1 - mpp / (10_000 + mpp))) ** 0.5
+    assert out[Count.COMPLETIONS_RELEASED] == 100
+    assert out[Count.ORDERS_IN_ABSENTIA] == done_abroad
+    assert stocks[RELEASED, 0] + out[Count.COURT_ABROAD] == 10_000 + mpp - 100
 
 
 def test_the_completion_quota_speeds_the_released_docket_while_in_force() -> None:

@@ -108,10 +108,12 @@ def test_the_leaf_follows_the_daily_headcount(shared_data: Path) -> None:
 
 
 def test_the_seeded_detained_fit_the_interior_beds() -> None:
-    """Beds are a hard limit: with 20,000 funded beds of which the border holds about 14,531
-    (FY2012's 364,768 Title 8 apprehensions x 0.8706 single adults x 0.6283 removed, each held
-    FY2019's 26.60-day stay of a CBP arrestee), the 5,468 interior beds take the removal cases of
-    2011-10-01 first and the court cases in the beds left."""
+    """Beds are a hard limit: with 20,000 funded beds of which the border holds about 14,576
+    (FY2012's 364,768 Title 8 apprehensions x 0.8706 single adults x 0.9625 from countries that
+    take removals back x 0.6548 removed, each held FY2019's 26.60-day stay of a CBP arrestee; the
+    beds fill at book-in, so the lag from apprehension to removal does not enter), the 5,423
+    interior beds take the removal cases of 2011-10-01 first and the court cases in the beds
+    left."""
     day = dt.date(2011, 10, 1)
     prepared = Prepared(builds.national(TREE, day, seed=1), day + dt.timedelta(days=400), 1.0)
     p = {**TREE.snapshot(day), "detention.funded_beds": 20000.0}
@@ -124,7 +126,7 @@ def test_the_seeded_detained_fit_the_interior_beds() -> None:
         * p["detention.start.removal_share"]
     )
     assert stocks[HELD_REMOVAL].sum() == removal
-    at_border = 364_768 * 0.8706 * 0.6283 * 26.60 / 365.2425
+    at_border = 364_768 * 0.8706 * 0.9625 * 0.6548 * 26.60 / 365.2425
     assert stocks[HELD_COURT].sum() == int(20000 - at_border) - removal
     assert stocks.sum() == prepared.groups.initial.sum()
 

@@ -84,13 +84,26 @@ def released_per_year(p: Mapping[str, Any]) -> float:
     detained and removed), times the share Border Patrol releases (``border.release_share``:
     none from May 2025, as CBP reported). Under Title 42 this makes the border's releases DHS's
     monthly tables' (Border Patrol's releases, its transfers to HHS and ICE's releases of its
-    transfers), at the tree's single-adult share."""
+    transfers), at the tree's single-adult share. Less the family members Border Patrol returned
+    to Mexico under the Migrant Protection Protocols (``border.mpp_family_returns``, 2019-2021):
+    they waited for their hearings outside the country, their cases among
+    :func:`mpp_cases_per_year`."""
     single = float(p["border.single_adult_share"])
-    return (
+    families_and_released = (
         float(p["border.record.usbp_title8_apprehensions"])
         * ((1.0 - single) + single * float(p["border.single_adult_release_share"]))
         * float(p["border.release_share"])
     )
+    return max(0.0, families_and_released - float(p["border.mpp_family_returns"]))
+
+
+def mpp_cases_per_year(p: Mapping[str, Any]) -> float:
+    """Removal cases opened for people CBP returned to Mexico under the Migrant Protection
+    Protocols to await their hearings (``border.mpp_returns``, March 2019 to January 2021 and
+    December 2021 to August 2022, DHS's monthly tables), a year: on EOIR's docket, their
+    respondents abroad. The background stage adds them to the court's cases of people abroad
+    (:mod:`immsim.engine.stages.background`)."""
+    return float(p["border.mpp_returns"])
 
 
 def released_with_case_per_year(p: Mapping[str, Any]) -> float:

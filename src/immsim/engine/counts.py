@@ -23,6 +23,7 @@ class Count(IntEnum):
     STATUS_GRANTED = auto()
     ARRIVALS = auto()
     ARRIVALS_WITH_CASE = auto()
+    MPP_CASES = auto()  # cases opened for people returned to Mexico to await a hearing
     CHARGES = auto()
     CONVICTIONS = auto()
     DISMISSALS = auto()

@@ -4,7 +4,9 @@ people Border Patrol released into the interior, from CBP's record: with a charg
 (:func:`immsim.engine.border.released_with_case_per_year`), who join the court backlog at once,
 and, in 2021-2023, without one (:func:`immsim.engine.border.released_uncharged_per_year`), who
 join the people at large with no case. The sources are separate, one leaf each: no share of the
-tree's arrivals decides who has a case.
+tree's arrivals decides who has a case. The people CBP returned to Mexico under the Migrant
+Protection Protocols (2019-2021, 2022: :func:`immsim.engine.border.mpp_cases_per_year`) arrive
+in no stock: only their cases do, among the cases of people abroad (below).
 
 An emigrant from the released court docket leaves the population but not the court's docket:
 leaving does not end removal proceedings, the judge keeps jurisdiction and orders the absent
@@ -41,6 +43,7 @@ class BackgroundPlan(NamedTuple):
     arrivals_per_week: float  # without a court case
     cases_per_week: float  # released at the border with a court case
     uncharged_per_week: float  # released at the border with no charging document filed
+    mpp_cases_per_week: float  # returned to Mexico at the border to await a hearing (MPP)
     cohort: IntArray  # the groups this year's arrivals join
     arrival_weights: FloatArray  # their shares of arrivals without a court case
     case_weights: FloatArray  # and with one
@@ -56,6 +59,7 @@ def plan(x: PlanInputs) -> BackgroundPlan:
         arrivals_per_week=float(p["flows.arrivals"]) / WEEKS_PER_YEAR,
         cases_per_week=border.released_with_case_per_year(p) / WEEKS_PER_YEAR,
         uncharged_per_week=border.released_uncharged_per_year(p) / WEEKS_PER_YEAR,
+        mpp_cases_per_week=border.mpp_cases_per_year(p) / WEEKS_PER_YEAR,
         cohort=cohort,
         arrival_weights=g.arrival_weights,
         # people released at the border (with a notice to appear or, uncharged, with a notice to
@@ -103,8 +107,9 @@ def leave(state: Stream, stocks: IntArray, p_emig: float, p_grant: float) -> tup
 
 @jit
 def run(state: Stream, stocks: IntArray, plan: BackgroundPlan, out: FloatArray) -> None:
-    """The week's background flows and arrivals, in place; the emigrants' pending cases are
-    added to ``out[Count.COURT_ABROAD]`` (the court's stock of them, carried in by the week)."""
+    """The week's background flows and arrivals, in place; the emigrants' pending cases and the
+    cases of people returned to Mexico under MPP are added to ``out[Count.COURT_ABROAD]`` (the
+    court's stock of them, carried in by the week)."""
     emigrated, granted, left_case = leave(state, stocks, plan.p_emigration, plan.p_status_grant)
     out[Count.COURT_ABROAD] += left_case
     without = draws.poisson(state, plan.arrivals_per_week)
@@ -121,6 +126,10 @@ def run(state: Stream, stocks: IntArray, plan: BackgroundPlan, out: FloatArray) 
         at_large = draws.spread(state, uncharged, plan.case_weights)
         for j in range(plan.cohort.size):
             stocks[FREE, plan.cohort[j]] += at_large[j]
+    if plan.mpp_cases_per_week > 0.0:  # no draw outside MPP's months, as above
+        mpp = draws.poisson(state, plan.mpp_cases_per_week)
+        out[Count.COURT_ABROAD] += mpp
+        out[Count.MPP_CASES] = mpp
     out[Count.EMIGRATED] = emigrated
     out[Count.STATUS_GRANTED] = granted
     out[Count.ARRIVALS] = arrivals
