@@ -168,6 +168,26 @@ def test_a_ranged_target_s_error_is_zero_inside_and_relative_to_the_nearer_end()
     assert found.error(12_000) == found.error(13_500) == found.error(14_000) == 0.0
 
 
+def test_a_fit_with_the_ranged_targets_adds_fy2012_s_jail_arrests_to_its_objective(
+    figures: Path,
+) -> None:
+    # The same first run (same values, same seed) with and without the ranged targets: the
+    # sums of squared errors differ by the jail target's alone. At the fitted custodial hours
+    # the back-test's FY2012 takes about 3,900 a month from jails (a third of TRAC's
+    # 12,000-14,000), so its error is about -0.67; below 6,000 a month it is below -0.5.
+    spec = (FitSpec("enforcement.effort.hours_per_arrest.custodial", 1, 24, "test"),)
+    plain = calibrate(figures, TREE, specs=spec, years=1, max_evaluations=3)
+    ranged = calibrate(figures, TREE, specs=spec, years=1, max_evaluations=3, ranged=True)
+    jail = Target("jail_arrests_monthly", 2012, 13_000, (12_000, 14_000))
+    assert ranged.targets == (*plain.targets, jail)
+    squared = (
+        len(ranged.targets) * ranged.rms_relative_error_before**2
+        - len(plain.targets) * plain.rms_relative_error_before**2
+    )
+    assert 0.25 < squared < 1, squared
+    assert "jail_arrests_monthly FY2012" in ranged.residuals
+
+
 def test_the_jail_arrests_a_month_reduce_the_weekly_table() -> None:
     population = build_population(TREE, dt.date(2011, 10, 1), seed=3)
     results = run(backtest_scenario(3, years=1), population=population)
