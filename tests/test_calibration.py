@@ -27,7 +27,14 @@ from immsim.calibration.calibrate import (
     values_reform,
     write_back,
 )
-from immsim.calibration.metrics import load_observed, load_workbook_observed, simulated
+from immsim.calibration.metrics import (
+    RangedObservation,
+    load_observed,
+    load_ranged,
+    load_workbook_observed,
+    simulated,
+    simulated_ranged,
+)
 from immsim.calibration.validate import (
     END,
     START,
@@ -135,6 +142,60 @@ def test_simulated_metrics_reduce_the_weekly_table() -> None:
     share = removed.filter(pl.col("level") != "none")["persons"].sum() / removed["persons"].sum()
     assert metrics[("interior_convicted_share", 2012)] == pytest.approx(share)
     assert results.manifest["regime"]["name"] == "historical"
+
+
+def test_tracs_jail_range_is_a_target_of_the_last_year_the_back_test_covers(
+    figures: Path,
+) -> None:
+    # TRAC (report 529): 12,000-14,000 ICE arrests a month from local jails in FY2009-FY2012.
+    # The back-test starts in FY2012, so the range is FY2012's; a fit on FY2013-FY2016 alone has
+    # none; FY2010-FY2011 alone, FY2011's.
+    ranged = load_ranged(figures, range(2012, 2017))
+    assert list(ranged) == [("jail_arrests_monthly", 2012)]
+    found = ranged[("jail_arrests_monthly", 2012)]
+    assert (found.low, found.high) == (12_000, 14_000)
+    assert found.value == 13_000
+    assert load_ranged(figures, range(2013, 2017)) == {}
+    assert list(load_ranged(figures, range(2010, 2012))) == [("jail_arrests_monthly", 2011)]
+
+
+def test_a_ranged_target_s_error_is_zero_inside_and_relative_to_the_nearer_end() -> None:
+    # hand calculation: 4,000 a month is (4,000 - 12,000) / 12,000 = -2/3 off; 15,400 is
+    # (15,400 - 14,000) / 14,000 = +0.1; anything from 12,000 to 14,000 meets it
+    found = RangedObservation(12_000, 14_000, "TRAC", "")
+    assert found.error(4_000) == pytest.approx(-2 / 3)
+    assert found.error(15_400) == pytest.approx(0.1)
+    assert found.error(12_000) == found.error(13_500) == found.error(14_000) == 0.0
+
+
+def test_a_fit_with_the_ranged_targets_adds_fy2012_s_jail_arrests_to_its_objective(
+    figures: Path,
+) -> None:
+    # The same first run (same values, same seed) with and without the ranged targets: the
+    # sums of squared errors differ by the jail target's alone. At the fitted custodial hours
+    # the back-test's FY2012 takes about 3,900 a month from jails (a third of TRAC's
+    # 12,000-14,000), so its error is about -0.67; below 6,000 a month it is below -0.5.
+    spec = (FitSpec("enforcement.effort.hours_per_arrest.custodial", 1, 24, "test"),)
+    plain = calibrate(figures, TREE, specs=spec, years=1, max_evaluations=3)
+    ranged = calibrate(figures, TREE, specs=spec, years=1, max_evaluations=3, ranged=True)
+    jail = Target("jail_arrests_monthly", 2012, 13_000, (12_000, 14_000))
+    assert ranged.targets == (*plain.targets, jail)
+    squared = (
+        len(ranged.targets) * ranged.rms_relative_error_before**2
+        - len(plain.targets) * plain.rms_relative_error_before**2
+    )
+    assert 0.25 < squared < 1, squared
+    assert "jail_arrests_monthly FY2012" in ranged.residuals
+
+
+def test_the_jail_arrests_a_month_reduce_the_weekly_table() -> None:
+    population = build_population(TREE, dt.date(2011, 10, 1), seed=3)
+    results = run(backtest_scenario(3, years=1), population=population)
+    weekly = results.weekly.filter(pl.col("fiscal_year") == 2012)
+    months = weekly.height * 12 / 52.1775
+    monthly = simulated_ranged(results)[("jail_arrests_monthly", 2012)]
+    assert monthly == pytest.approx(weekly["arrests_jail"].sum() / months)
+    assert 0 < monthly < weekly["arrests"].sum() / months
 
 
 def test_fit_specs_name_one_estimated_value_each_within_their_ranges() -> None:

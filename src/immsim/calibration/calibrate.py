@@ -26,7 +26,12 @@ from typing import Any
 import numpy as np
 import yaml
 
-from immsim.calibration.metrics import observed_figures
+from immsim.calibration.metrics import (
+    RangedObservation,
+    load_ranged,
+    observed_figures,
+    simulated_with_ranged,
+)
 from immsim.calibration.validate import FITTED, PERIODS, START, simulate_draws
 from immsim.errors import InputError
 from immsim.parameters.loader import ParameterTree
@@ -114,9 +119,18 @@ class Target:
     metric: str
     fiscal_year: int
     observed: float
+    range: tuple[float, float] | None = None
+    """A ranged figure's ends (its error is zero inside them); ``observed`` is then the midpoint."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"metric": self.metric, "fiscal_year": self.fiscal_year, "observed": self.observed}
+        out: dict[str, Any] = {
+            "metric": self.metric,
+            "fiscal_year": self.fiscal_year,
+            "observed": self.observed,
+        }
+        if self.range is not None:
+            out["range"] = list(self.range)
+        return out
 
 
 @dataclass(frozen=True)
@@ -293,7 +307,13 @@ def trial(
     they differ by the values alone."""
     reform = values_reform(tree, values) if values else None
     (sim,) = simulate_draws(
-        tree, 1, seed, years=years, reforms=[reform] if reform else None, population=population
+        tree,
+        1,
+        seed,
+        years=years,
+        reforms=[reform] if reform else None,
+        population=population,
+        reduce=simulated_with_ranged,
     )
     out: dict[tuple[str, int], float] = sim
     return out
@@ -324,13 +344,17 @@ def calibrate(
     on_evaluation: Callable[[float], None] | None = None,
     fit_years: range = FITTED,
     workbooks: Path | None = None,
+    ranged: bool = False,
 ) -> Calibration:
     """``progress`` counts the model runs against ``max_evaluations``, which bounds them all:
     the first, the optimizer's steps and its finite-difference Jacobians (one run a fitted
     parameter each). ``on_evaluation`` is told each run's RMS relative error, to show how the
     fit is going. ``fit_years``: the fiscal years whose figures are the targets (FY2012-FY2016;
     a cross-validation fold fits on the years before the period it predicts), simulated up to
-    ``years`` after the start. ``workbooks``: ICE's workbooks, for the targets they add."""
+    ``years`` after the start. ``workbooks``: ICE's workbooks, for the targets they add.
+    ``ranged``: add the figures stated as a range over several years (TRAC's arrests a month from
+    local jails in FY2009-FY2012, attributed to FY2012), each with an error of zero inside its
+    range and the relative distance from the nearer end outside it."""
     from scipy.optimize import least_squares
 
     specs = specs or fit_specs()
@@ -339,6 +363,9 @@ def calibrate(
     observed = observed_figures(figures, workbooks)
     last_year = START.year + years
     targets = sorted(k for k in observed if k[1] in fit_years and k[1] <= last_year)
+    covered = range(max(fit_years.start, START.year + 1), min(fit_years.stop, last_year + 1))
+    ranges = load_ranged(figures, covered) if ranged else {}
+    targets += sorted(ranges)
     if not targets:
         raise InputError(
             f"no FY{fit_years.start}-FY{fit_years.stop - 1} targets in the figures file",
@@ -356,10 +383,15 @@ def calibrate(
     )
     evaluations = 0
 
+    def error(target: tuple[str, int], value: float) -> float:
+        if target in ranges:
+            return ranges[target].error(value)
+        return (value - observed[target].value) / observed[target].value
+
     def residuals(x: np.ndarray) -> np.ndarray:
         nonlocal evaluations
         sim = trial(tree, point_values(tree, parameters, x), seed, years, population)
-        out = np.array([(sim.get(t, 0.0) - observed[t].value) / observed[t].value for t in targets])
+        out = np.array([error(t, sim.get(t, 0.0)) for t in targets])
         evaluations += 1
         if progress:
             progress(evaluations, max_evaluations)
@@ -413,7 +445,7 @@ def calibrate(
         )
     return Calibration(
         method="scipy.optimize.least_squares (trf), relative errors, common random numbers",
-        targets=tuple(Target(m, y, observed[(m, y)].value) for m, y in targets),
+        targets=tuple(_target(k, ranges.get(k) or observed[k]) for k in targets),
         evaluations=evaluations,
         rms_relative_error_before=float(np.sqrt(np.mean(before**2))),
         rms_relative_error_after=float(np.sqrt(np.mean(fit.fun**2))),
@@ -422,6 +454,11 @@ def calibrate(
         seed=seed,
         identifiability=identifiability(fit.jac, tuple(spec.name for spec in specs)),
     )
+
+
+def _target(key: tuple[str, int], found: Any) -> Target:
+    ends = (found.low, found.high) if isinstance(found, RangedObservation) else None
+    return Target(key[0], key[1], found.value, ends)
 
 
 @dataclass(frozen=True)

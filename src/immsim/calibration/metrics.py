@@ -12,7 +12,8 @@ from pathlib import Path
 
 import polars as pl
 
-from immsim.data.figures import fiscal_year_figures
+from immsim.data.figures import fiscal_year_figures, ranged_figures
+from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine.results import Results
 from immsim.outcomes import OUTCOMES, by_year
 
@@ -150,3 +151,92 @@ def simulated(results: Results) -> dict[tuple[str, int], float]:
             if value is not None:  # a share in a year with nobody removed
                 out[(metric.name, int(row["fiscal_year"]))] = float(value)
     return out
+
+
+@dataclass(frozen=True)
+class RangedMetric:
+    """A published figure stated as a range over several fiscal years, which a fit may aim at
+    (the back-test does not score it): the weekly columns that make it, summed over a year and
+    put per month when ``monthly``."""
+
+    name: str
+    published: str
+    columns: tuple[str, ...]
+    monthly: bool
+    note: str = ""
+
+
+RANGED_METRICS: tuple[RangedMetric, ...] = (
+    RangedMetric(
+        "jail_arrests_monthly",
+        "ice_arrests_from_local_jails_monthly",
+        ("arrests_jail",),
+        True,
+        "TRAC's ICE arrests from local jails (ERO-LESA's 'CAP local incarceration'): the "
+        "engine's jail arrests on a detainer or notification; 287(g) holds are another method.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class RangedObservation:
+    """A range the record gives for a fiscal year: any value inside it meets it."""
+
+    low: float
+    high: float
+    source: str
+    note: str
+
+    @property
+    def value(self) -> float:
+        """The range's midpoint (what a report shows; the error uses the ends)."""
+        return (self.low + self.high) / 2
+
+    def error(self, simulated: float) -> float:
+        """Zero inside the range; outside it, the relative distance from the nearer end."""
+        if simulated < self.low:
+            return (simulated - self.low) / self.low
+        if simulated > self.high:
+            return (simulated - self.high) / self.high
+        return 0.0
+
+
+def load_ranged(path: Path, years: range) -> dict[tuple[str, int], RangedObservation]:
+    """The ranged figures of :data:`RANGED_METRICS` by (metric, fiscal year): each range is
+    attributed to the last year of its span that ``years`` covers (TRAC's FY2009-FY2012 to
+    FY2012 for a back-test that starts in FY2012), the one year of it the run simulates whole;
+    a span that ``years`` does not reach is left out."""
+    series = {m.published: m.name for m in RANGED_METRICS}
+    out: dict[tuple[str, int], RangedObservation] = {}
+    for metric, rows in ranged_figures(path).items():
+        if metric not in series:
+            continue
+        for row in rows:
+            covered = [y for y in range(row.first_year, row.last_year + 1) if y in years]
+            if covered:
+                out.setdefault(
+                    (series[metric], max(covered)),
+                    RangedObservation(row.low, row.high, f"{row.source} ({row.period})", row.note),
+                )
+    return out
+
+
+def simulated_ranged(results: Results) -> dict[tuple[str, int], float]:
+    """Each ranged metric's value per complete fiscal year of the run (50 weeks or more)."""
+    out: dict[tuple[str, int], float] = {}
+    weekly = results.weekly
+    for metric in RANGED_METRICS:
+        years = weekly.group_by("fiscal_year").agg(
+            pl.len().alias("weeks"), pl.sum_horizontal(*metric.columns).sum().alias("value")
+        )
+        for year, weeks, value in years.select("fiscal_year", "weeks", "value").iter_rows():
+            if weeks < 50:
+                continue
+            months = weeks * 12 / WEEKS_PER_YEAR if metric.monthly else 1.0
+            out[(metric.name, int(year))] = float(value) / months
+    return out
+
+
+def simulated_with_ranged(results: Results) -> dict[tuple[str, int], float]:
+    """:func:`simulated` and :func:`simulated_ranged` together: what a fit's trial keeps."""
+    return {**simulated(results), **simulated_ranged(results)}

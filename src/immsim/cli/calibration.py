@@ -366,6 +366,14 @@ def calibrate_command(
             "--draws", min=2, max=200, help="With --method emulator: back-test runs a method."
         ),
     ] = 5,
+    ranged_targets: Annotated[
+        bool,
+        typer.Option(
+            "--ranged-targets",
+            help="Add the figures stated as a range over several years (TRAC's arrests a month "
+            "from local jails, FY2009-FY2012, as FY2012's): zero error inside the range.",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Fit the parameters no source states to FY2012-FY2016; write them into the tree."""
@@ -397,6 +405,7 @@ def calibrate_command(
             max_evaluations=max_evaluations,
             progress=lambda n, total: bar.update(task, completed=n),
             on_evaluation=lambda e: bar.update(task, error=f"{e:.3f}"),
+            ranged=ranged_targets,
         )
     changed = [] if dry_run else write_back(result, load_baseline(), tree_dir)
     if as_json:

@@ -85,3 +85,53 @@ def fiscal_year_figures(path: Path) -> dict[tuple[str, int], Figure]:
             Figure(value, row.get("source_title", ""), row.get("note", "")),
         )
     return out
+
+
+SPAN = re.compile(r"FY(\d{4})\s*-\s*FY(\d{4})\b")
+RANGE = re.compile(r"(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)")
+
+
+@dataclass(frozen=True)
+class RangedFigure:
+    """A figure stated as a range of values over a span of fiscal years (TRAC's "12000-14000"
+    arrests a month from local jails in "FY2009-FY2012 (early Obama)")."""
+
+    low: float
+    high: float
+    first_year: int
+    last_year: int
+    period: str
+    source: str
+    note: str
+
+
+def ranged_figures(path: Path) -> dict[str, tuple[RangedFigure, ...]]:
+    """Rows whose period spans fiscal years (``FY2009-FY2012``, words may follow) and whose value
+    is a range (``12000-14000``), by metric, in the file's order. A single number over a span is
+    read as a range of one value."""
+    out: dict[str, list[RangedFigure]] = {}
+    for row in _rows(path):
+        span = SPAN.match((row.get("period") or "").strip())
+        if span is None:
+            continue
+        text = (row.get("value") or "").strip()
+        found = RANGE.fullmatch(text)
+        try:
+            low, high = (
+                (float(found.group(1)), float(found.group(2))) if found else (float(text),) * 2
+            )
+        except ValueError:
+            continue
+        first, last = int(span.group(1)), int(span.group(2))
+        out.setdefault(row.get("metric", ""), []).append(
+            RangedFigure(
+                min(low, high),
+                max(low, high),
+                first,
+                last,
+                row.get("period", ""),
+                row.get("source_title", ""),
+                row.get("note", ""),
+            )
+        )
+    return {metric: tuple(rows) for metric, rows in out.items()}
