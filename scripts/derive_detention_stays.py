@@ -29,7 +29,9 @@ From them:
   The value counts every release before an order (bond, recognizance, parole) and holds until
   FY2018; from October 2017 the releases on recognizance and parole of ICE's arrestees are DHS's
   count (``detention.ice_releases.recognizance``, ``scripts/derive_ice_arrestee_releases.py``),
-  so the rate from then is the same hazard of bond-outs alone (printed second).
+  so the rate from then is the same hazard of bond-outs alone (printed second). From October
+  2017 to August 2024 the bond-outs are DHS's count too (``detention.ice_releases.bond``) and
+  the tree's rate is 0; the bond-only rate holds from September 2024, after the count.
 
 Run from the repository root when the records change:
 
@@ -81,7 +83,9 @@ bond reasons "set by ICE" and "set by IJ" are the two parts of "Bonded Out"."""
 
 BOND_ONLY = ("Bonded Out",)
 """From FY2018 the releases on recognizance and parole of ICE's arrestees are the record's
-count (``detention.ice_releases.recognizance``), so the rate from then counts bond-outs only."""
+count (``detention.ice_releases.recognizance``), so the rate from then counts bond-outs only
+(and is 0 from October 2017 to August 2024, where the bond-outs are a count too:
+``detention.ice_releases.bond``)."""
 
 
 def _released_pending(
@@ -191,7 +195,7 @@ def main(data: Path) -> None:
         print(year, {k: round(v, 3) for k, v in row.items()})
     print("detention.release.bond_release_rate:", bond_release_rate(years))
     print(
-        "detention.release.bond_release_rate from FY2018 (bond-outs only):",
+        "detention.release.bond_release_rate from September 2024 (bond-outs only):",
         bond_release_rate(years, "bond_only_release_rate"),
     )
 

@@ -17,9 +17,15 @@ The leaves written:
   court (engine/stages/detention.py). The record's count itself is the input: no rate over
   book-ins or the detained, which the back-test scores. 0 before October 2017 (no sheet: the
   engine as before); the last month (August 2024) is carried on.
-- ``bond`` and ``supervision``: the fiscal years' bond-outs and releases on an order of
-  supervision of ICE's arrestees, documentation only: the engine's bond releases
-  (``detention.release.bond_release_rate``) and Zadvydas releases are checked against them in
+- ``bond``: ICE's arrestees bonded out (INA 236(a)), the month's count at a yearly pace, which
+  the engine releases on bond from those it holds awaiting court (engine/stages/detention.py),
+  as ``recognizance``, from October 2017 to August 2024, the edition's months; there
+  ``detention.release.bond_release_rate`` is 0 (the count takes its place). 0 before October
+  2017 (no sheet: the rate, 4.34 a year, as before) and from September 2024 (no count after the
+  edition: the rate again, bond-outs only, 1.82 a year); the last month is not carried on, as
+  ``recognizance``'s is: see docs/calibration.md, branch bond27.
+- ``supervision``: the fiscal years' releases on an order of supervision of ICE's arrestees,
+  documentation only: the engine's Zadvydas releases are checked against them in
   docs/calibration.md.
 
 Run from the repository root with the path of OHSS's workbook:
@@ -136,6 +142,11 @@ def released(row: dict[str, float]) -> float:
     return row["recognizance"] + row["paroled"]
 
 
+def bonded(row: dict[str, float]) -> float:
+    """Released on bond (INA 236(a)): bonded out."""
+    return row["bond"]
+
+
 def reference_lines(indent: str) -> list[str]:
     lines = [f"{indent}reference:"]
     for ref in (SOURCE, COPY):
@@ -188,42 +199,66 @@ def render(months: dict[dt.date, dict[str, float]], years: dict[int, dict[str, f
             f"      value: {per_year(released(row), month):.1f}",
             f'      note: "{note}"',
         ]
-    for name, key, description, read_as in (
-        (
-            "bond",
-            "bond",
-            "People ICE arrested released from ICE detention on bond (INA 236(a)) in the"
-            " fiscal year.",
-            "the engine's bond releases (detention.release.bond_release_rate)",
-        ),
-        (
-            "supervision",
-            "supervision",
-            "People ICE arrested released from ICE detention on an order of supervision (a"
-            " final order, INA 241(a)(3)) in the fiscal year.",
-            "the engine's Zadvydas releases",
-        ),
-    ):
+    lines += [
+        "bond:",
+        "  description: >-",
+        "    People ICE arrested whom ICE releases from detention a year on bond (INA 236(a)):",
+        "    the month's count of bond-outs in DHS's monthly tables at a yearly pace, from",
+        "    October 2017 to August 2024. engine/stages/detention.py releases that many a week,",
+        "    as it does detention.ice_releases.recognizance, from the people it holds awaiting",
+        "    court who are not held by law, scaled by detention.release.bond_eligible_share, at",
+        "    most all of them; detention.release.bond_release_rate is 0 while the count stands.",
+        "    The input is the record's count, no rate over the book-ins or the detained the",
+        "    back-test scores.",
+        "  unit: persons/year",
+        "  derived_by: scripts/derive_ice_arrestee_releases.py",
+        *reference_lines("  "),
+        "  values:",
+        "    2010-10-01:",
+        "      value: 0",
+        "      note: >-",
+        "        No count before October 2017 (the sheet starts in FY2018): the engine releases",
+        "        on bond at detention.release.bond_release_rate (every release before an order,",
+        "        4.34 a year), as before this leaf.",
+    ]
+    for month, row in sorted(months.items()):
         lines += [
-            f"{name}:",
-            "  description: >-",
-            f"    {description}",
-            "  unit: persons/year",
-            "  derived_by: scripts/derive_ice_arrestee_releases.py",
-            "  documentation_only: >-",
-            f"    The record {read_as} are set beside in docs/calibration.md",
-            "    (scripts/decompose_first_year.py); no code reads it.",
-            *reference_lines("  "),
-            "  values:",
+            f"    {month:%Y-%m-%d}:",
+            f"      value: {per_year(bonded(row), month):.1f}",
+            f'      note: "{month:%B %Y}: {row["bond"]:,.0f} bonded out of {row["total"]:,.0f}'
+            f" book-outs of ICE's arrestees\"",
         ]
-        for year, row in sorted(years.items()):
-            if year > LAST_BACKTEST_YEAR:
-                continue
-            lines += [
-                f"    {year - 1}-10-01:",
-                f"      value: {row[key]:.0f}",
-                f'      note: "FY{year}: of {row["total"]:,.0f} book-outs of ICE\'s arrestees"',
-            ]
+    after = dt.date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+    lines += [
+        f"    {after:%Y-%m-%d}:",
+        "      value: 0",
+        "      note: >-",
+        f"        No count after {last:%B %Y}, the edition's last month: the engine releases on",
+        "        bond at detention.release.bond_release_rate again (bond-outs only, FY2020-FY2023's",
+        "        hazard). The last month is not carried on as a count: a count of that month's",
+        "        size into 2025-2026, after Matter of Yajure Hurtado and the Deportation Data",
+        "        Project's far fewer releases in 2025, is no better cited than the rate, and the",
+        "        rate leaves the default run as it was (docs/calibration.md, branch bond27).",
+        "supervision:",
+        "  description: >-",
+        "    People ICE arrested released from ICE detention on an order of supervision (a",
+        "    final order, INA 241(a)(3)) in the fiscal year.",
+        "  unit: persons/year",
+        "  derived_by: scripts/derive_ice_arrestee_releases.py",
+        "  documentation_only: >-",
+        "    The record the engine's Zadvydas releases are set beside in docs/calibration.md",
+        "    (scripts/decompose_first_year.py); no code reads it.",
+        *reference_lines("  "),
+        "  values:",
+    ]
+    for year, row in sorted(years.items()):
+        if year > LAST_BACKTEST_YEAR:
+            continue
+        lines += [
+            f"    {year - 1}-10-01:",
+            f"      value: {row['supervision']:.0f}",
+            f'      note: "FY{year}: of {row["total"]:,.0f} book-outs of ICE\'s arrestees"',
+        ]
     return "\n".join(lines) + "\n"
 
 

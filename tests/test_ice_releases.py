@@ -1,6 +1,7 @@
-"""ICE's releases of its own arrestees on recognizance or parole (issues 19/20): the tree's
-dated counts from DHS's monthly tables (``detention.ice_releases.recognizance``, written by
-``scripts/derive_ice_arrestee_releases.py``) and the detention stage that releases them.
+"""ICE's releases of its own arrestees on recognizance or parole and on bond (issues 19/20):
+the tree's dated counts from DHS's monthly tables (``detention.ice_releases.recognizance`` and
+``.bond``, written by ``scripts/derive_ice_arrestee_releases.py``) and the detention stage that
+releases them.
 
 The figures are OHSS's "ICE Book-Outs by Arrest Agency" (August 2024 edition), the ICE columns,
 written here by hand so the test needs no workbook."""
@@ -13,12 +14,15 @@ import numpy as np
 import pytest
 
 from immsim.engine import draws
+from immsim.engine.counts import Count
 from immsim.engine.stages import detention
 from immsim.engine.stocks import HELD_COURT, HELD_REMOVAL, RELEASED
 from immsim.parameters import load_baseline
 
 TREE = load_baseline()
 LEAF = "detention.ice_releases.recognizance"
+BOND = "detention.ice_releases.bond"
+RATE = "detention.release.bond_release_rate"
 YEAR_DAYS = 365.2425
 WEEKS = 52.1775
 
@@ -68,9 +72,9 @@ def test_the_weekly_count_is_the_leaf_over_the_weeks_and_the_eligible_share() ->
     assert detention.recognizance_per_week(TREE.snapshot(dt.date(2016, 1, 1))) == 0.0
 
 
-def _plan(per_week: float, recognizable: list[bool]) -> detention.DetentionPlan:
-    """A national plan with no bond releases and beds for everyone; the week's releases on
-    recognizance read only the count and the groups."""
+def _plan(per_week: float, recognizable: list[bool], bond: float = 0.0) -> detention.DetentionPlan:
+    """A national plan with no bond releases at a rate and beds for everyone; the week's
+    releases on recognizance and bond-outs by count read only the counts and the groups."""
     size = len(recognizable)
     none = np.zeros(size, dtype=bool)
     order = np.arange(size, dtype=np.int64)
@@ -85,6 +89,7 @@ def _plan(per_week: float, recognizable: list[bool]) -> detention.DetentionPlan:
         parolee_bondable=none,
         recognizance_per_week=per_week,
         recognizable=np.array(recognizable, dtype=bool),
+        bond_per_week=bond,
         release_order=order,
         admission_rank=np.concatenate([order, order + size]),
     )
@@ -129,3 +134,66 @@ def test_the_week_releases_at_most_everyone_there_and_none_without_a_count() -> 
     assert detention.recognizance(state, untouched, _plan(0.0, [True, True, True])) == 0
     assert untouched[RELEASED].sum() == 0
     assert np.array_equal(state, before)
+
+
+def _fiscal_year(leaf: str, fiscal_year: int) -> float:
+    """A fiscal year's count from the months' yearly paces (each times its days over a year's)."""
+    day = dt.date(fiscal_year - 1, 10, 1)
+    total = 0.0
+    while day < dt.date(fiscal_year, 10, 1):
+        nxt = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+        total += TREE.get(leaf, day) * (nxt - day).days / YEAR_DAYS
+        day = nxt
+    return total
+
+
+@pytest.mark.parametrize(
+    ("fiscal_year", "total"),
+    [(2018, 25_980), (2019, 21_950), (2020, 14_420), (2021, 4_230), (2022, 2_440), (2023, 5_560)],
+)
+def test_the_bond_outs_months_add_up_to_the_sheets_year(fiscal_year: int, total: int) -> None:
+    """ICE's arrestees bonded out, the sheet's fiscal-year totals (FY2018 25,980; FY2019
+    21,950; FY2022 2,440), from the months' counts within the rounding of twelve cells to ten."""
+    assert _fiscal_year(BOND, fiscal_year) == pytest.approx(total, abs=12 * 5)
+
+
+def test_the_bond_count_replaces_the_rate_from_october_2017_to_august_2024() -> None:
+    """October 2017: 2,180 bonded out, 2,180 x 365.2425 / 31 = 25,684.8 a year; August 2024,
+    the edition's last month: 580, 6,833.6 a year. Where there is a count the bond rate is 0
+    (no bond-out released twice); before October 2017 the rate of every release before an
+    order (4.34 a year) and after August 2024 the bond-only rate (1.82) release on bond, with
+    no count: the default run's 2026 is as before."""
+    assert TREE.get(BOND, dt.date(2017, 10, 1)) == pytest.approx(2_180 * YEAR_DAYS / 31, abs=0.1)
+    assert TREE.get(BOND, dt.date(2024, 8, 31)) == pytest.approx(580 * YEAR_DAYS / 31, abs=0.1)
+    for day in (dt.date(2017, 10, 1), dt.date(2019, 6, 1), dt.date(2024, 8, 31)):
+        assert TREE.get(BOND, day) > 0.0
+        assert TREE.get(RATE, day) == 0.0
+    for day, rate in ((dt.date(2017, 9, 30), 4.34), (dt.date(2026, 10, 1), 1.82)):
+        assert TREE.get(BOND, day) == 0.0
+        assert TREE.get(RATE, day) == rate
+    # June 2019: 1,630 bonded out over 30 days, 1,630 x 365.2425 / 30 / 52.1775 = 380.3 a week
+    june = detention.bond_per_week(TREE.snapshot(dt.date(2019, 6, 1)))
+    assert june == pytest.approx(1_630 * YEAR_DAYS / 30 / WEEKS, rel=1e-4)
+    assert june == pytest.approx(380.3, abs=0.05)
+    assert detention.bond_per_week(TREE.snapshot(dt.date(2026, 10, 1))) == 0.0
+
+
+def test_the_week_bonds_out_the_count_before_the_releases_on_recognizance() -> None:
+    """A week of the stage with 300 bonded out and 200 released on recognizance by count from
+    250 and 150 awaiting court not held by law (and 100 held by law): the bond-outs take 300 of
+    the 400 (a chance of 3/4 each), the releases on recognizance all of the 100 left (a count
+    above them), none of those held by law; over 200 weeks the bond-outs average 300."""
+    bits = draws.stream(np.random.default_rng(3))
+    plan = _plan(200.0, [True, True, False], bond=300.0)
+    bonded = 0
+    for _ in range(200):
+        matrix = _held([250, 150, 100])
+        out = np.zeros(len(Count), dtype=np.float64)
+        detention.run(
+            bits, matrix, np.zeros(3, dtype=np.int64), np.zeros(3, dtype=np.int64), plan, out
+        )
+        week = int(out[Count.BOND_RELEASES])
+        assert week + out[Count.RECOGNIZANCE_RELEASES] == 400
+        assert matrix[HELD_COURT].tolist() == [0, 0, 100]
+        bonded += week
+    assert bonded / 200 == pytest.approx(300, abs=2.5)

@@ -70,12 +70,16 @@ def test_the_bond_release_rate_is_the_workbooks_releases_before_an_order(
     assert years[2021]["bond_only_release_rate"] == pytest.approx(
         2_120 / 1_580.2052 / (1 - 0.2653), rel=1e-3
     )
+    # ... and from October 2017 to August 2024 the bond-outs are DHS's count too
+    # (detention.ice_releases.bond), so the rate is 0 there and counts bond-outs alone after
     bond_only = script.bond_release_rate(years, "bond_only_release_rate")
-    later = tree.entry("detention.release.bond_release_rate", dt.date(2017, 10, 1))
+    later = tree.entry("detention.release.bond_release_rate", dt.date(2024, 9, 1))
     assert later.value == pytest.approx(bond_only["value"]) == pytest.approx(1.82)
     assert later.interval_90 is not None
     assert tuple(later.interval_90) == pytest.approx((bond_only["low"], bond_only["high"]))
     assert tree.get("detention.release.bond_release_rate", dt.date(2017, 9, 30)) == 4.34
+    assert tree.get("detention.release.bond_release_rate", dt.date(2017, 10, 1)) == 0.0
+    assert tree.get("detention.release.bond_release_rate", dt.date(2024, 8, 31)) == 0.0
 
 
 def test_the_interior_stays_are_the_records_within_a_quarter() -> None:

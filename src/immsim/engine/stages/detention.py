@@ -1,5 +1,7 @@
-"""Detention: bond releases, ICE's releases on recognizance or parole (the record's count a
-week, from FY2018: ``detention.ice_releases.recognizance``), releases when beds fall short,
+"""Detention: bond releases (at a rate, or the record's count a week from October 2017 to
+August 2024: ``detention.ice_releases.bond``), ICE's releases on recognizance or parole (the
+record's count a week, from FY2018: ``detention.ice_releases.recognizance``), releases when
+beds fall short,
 then admissions of the week's arrests in the regime's order (removal cases and mandatory
 detention first, then by tier; under a numeric removal goal, where the regime's documents say
 so, the removal cases removed over land first of all); whom the beds cannot hold is released,
@@ -62,6 +64,10 @@ class DetentionPlan(NamedTuple):
     # from everyone awaiting court who is not held by law
     recognizance_per_week: float
     recognizable: BoolArray
+    # ICE's own arrestees bonded out: the record's count a week where there is one
+    # (``detention.ice_releases.bond``, scaled alike; the bond rate is then 0), drawn from the
+    # same people (``recognizable``) before the releases on recognizance
+    bond_per_week: float
     release_order: IntArray  # who goes first when beds fall short
     # each request's place in the admission order, over removal requests (0 … n-1) and then
     # court ones (n … 2n-1)
@@ -124,7 +130,21 @@ def recognizance_per_week(p: Mapping[str, Any]) -> float:
     by the share of the people awaiting court a judge may still release under INA 236(a)
     (``detention.release.bond_eligible_share``: release on recognizance is the same section's
     conditional parole, so Matter of Yajure Hurtado's applicants for admission lose both)."""
-    per_year = float(p["detention.ice_releases.recognizance"])
+    return count_per_week(p, "detention.ice_releases.recognizance")
+
+
+def bond_per_week(p: Mapping[str, Any]) -> float:
+    """ICE's arrestees bonded out a week where DHS's monthly tables count them (October 2017 to
+    August 2024; 0 elsewhere, where ``detention.release.bond_release_rate`` releases on bond):
+    the record's count (``detention.ice_releases.bond``, a year's pace) over the weeks of a
+    year, scaled by the share a judge may still release on bond under INA 236(a)
+    (``detention.release.bond_eligible_share``)."""
+    return count_per_week(p, "detention.ice_releases.bond")
+
+
+def count_per_week(p: Mapping[str, Any], key: str) -> float:
+    """A count at a year's pace (``key``) a week, scaled by who a judge may still release."""
+    per_year = float(p[key])
     return per_year * float(p["detention.release.bond_eligible_share"]) / WEEKS_PER_YEAR
 
 
@@ -166,6 +186,7 @@ def plan(x: PlanInputs) -> DetentionPlan:
         parolee_bondable=parolee_bondable,
         recognizance_per_week=recognizance_per_week(p),
         recognizable=a.bondable,
+        bond_per_week=bond_per_week(p),
         # non-mandatory, lowest tier first (np.lexsort((-rank, mandatory))'s order)
         release_order=stable_order(area, NO_TIER - tri.rank.astype(np.int64), a.mandatory),
         admission_rank=rank,
@@ -239,17 +260,34 @@ def recognizance(state: Stream, stocks: IntArray, plan: DetentionPlan) -> int:
     week's count (all of them if the count is more), so the record's count is released
     wherever they are held; returns how many. None are drawn where the count is 0 (before
     FY2018), so the week's random numbers are as they were."""
-    if plan.recognizance_per_week <= 0.0:
+    return by_count(state, stocks, plan.recognizance_per_week, plan.recognizable)
+
+
+@jit
+def bonded(state: Stream, stocks: IntArray, plan: DetentionPlan) -> int:
+    """The week's bond-outs by the record's count (``plan.bond_per_week``), in place, as
+    :func:`recognizance` releases its count: from those awaiting court not held by law, at
+    most all of them; none are drawn where the count is 0 (before October 2017 and after
+    August 2024, when the bond rate releases on bond)."""
+    return by_count(state, stocks, plan.bond_per_week, plan.recognizable)
+
+
+@jit
+def by_count(state: Stream, stocks: IntArray, per_week: float, groups: BoolArray) -> int:
+    """Release ``per_week`` people awaiting court in ``groups``, in place: each with the chance
+    ``per_week`` over those there (1 if the count is more), so the expected releases are the
+    count, at most all of them; returns how many. A count of 0 draws nothing."""
+    if per_week <= 0.0:
         return 0
     pool = 0
     for i in range(stocks.shape[1]):
-        if plan.recognizable[i]:
+        if groups[i]:
             pool += stocks[HELD_COURT, i]
     if pool == 0:
         return 0
-    chance = min(1.0, plan.recognizance_per_week / pool)
+    chance = min(1.0, per_week / pool)
     court, released = int(HELD_COURT), int(RELEASED)
-    return move(state, stocks, court, released, plan.recognizable, chance)
+    return move(state, stocks, court, released, groups, chance)
 
 
 @jit
@@ -279,6 +317,7 @@ def run(
             plan.parolee_bondable,
             plan.p_parolee_bond_release,
         )
+    out[Count.BOND_RELEASES] += bonded(state, stocks, plan)
     out[Count.RECOGNIZANCE_RELEASES] = recognizance(state, stocks, plan)
     over = stocks[HELD_COURT].sum() + stocks[HELD_REMOVAL].sum() - plan.beds
     released = 0
