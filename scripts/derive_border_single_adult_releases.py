@@ -52,27 +52,11 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
 
-import openpyxl
-
+from immsim.data import ohss
 from immsim.dates import DAYS_PER_YEAR
 from immsim.parameters import load_baseline
 
-MONTHS = (
-    "October",
-    "November",
-    "December",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-)
 # Columns (0-based) of the sheets' month rows.
 BOOKOUTS = {
     "cbp_ice": 6,  # Total CBP: transfers to ICE
@@ -96,28 +80,9 @@ NBC_UNCHARGED = 588_000  # NBC News, late January 2023 (border.yaml)
 TRAC_UNFILED = 200_000  # TRAC, January 2021 to February 2024 (border.yaml)
 
 
-def number(cell: Any) -> float:
-    """OHSS writes 'X' for not applicable and '-' for zero."""
-    if cell is None or isinstance(cell, str):
-        return 0.0
-    return float(cell)
-
-
 def monthly(path: Path, sheet: str, columns: dict[str, int]) -> dict[dt.date, dict[str, float]]:
     """The sheet's month rows: first of the month -> {name: count}."""
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    out: dict[dt.date, dict[str, float]] = {}
-    fiscal = 0
-    for row in wb[sheet].iter_rows(values_only=True):
-        if row[1] == "Total" and row[0] is not None:
-            fiscal = int(str(row[0])[:4])
-            continue
-        if fiscal and isinstance(row[1], str) and row[1].strip() in MONTHS:
-            index = MONTHS.index(row[1].strip())
-            year = fiscal - 1 if index < 3 else fiscal
-            month = dt.date(year, (index + 9) % 12 + 1, 1)
-            out[month] = {k: number(row[c]) for k, c in columns.items()}
-    return out
+    return ohss.read_sheet(path, sheet, columns)[0]
 
 
 def months_of(first: dt.date, n: int) -> list[dt.date]:

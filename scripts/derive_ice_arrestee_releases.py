@@ -40,31 +40,15 @@ import calendar
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
-
-import openpyxl
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from immsim.data import ohss  # noqa: E402
 from immsim.dates import DAYS_PER_YEAR  # noqa: E402
 
 OUT = ROOT / "src/immsim/parameters/tree/detention/ice_releases.yaml"
 SHEET = "ICE Book-Outs by Arrest Agency"
-MONTHS = (
-    "October",
-    "November",
-    "December",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-)
 # Columns (0-based) of the sheet's ICE block (initial arresting agency ICE).
 ICE = {
     "total": 18,
@@ -102,34 +86,10 @@ LAST_BACKTEST_YEAR = 2023
 """The documentation leaves stop at FY2023, the last year of the back-test's records."""
 
 
-def number(cell: Any) -> float:
-    """OHSS writes '-' for zero (and 'X' for not applicable)."""
-    if cell is None or isinstance(cell, str):
-        return 0.0
-    return float(cell)
-
-
 def read(path: Path) -> tuple[dict[dt.date, dict[str, float]], dict[int, dict[str, float]]]:
     """The sheet's ICE columns: by month (first of the month) and by fiscal year (its 'Total'
     rows; the last one, '2024 YTD', is left out)."""
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    months: dict[dt.date, dict[str, float]] = {}
-    years: dict[int, dict[str, float]] = {}
-    fiscal = 0
-    for row in wb[SHEET].iter_rows(values_only=True):
-        if len(row) <= max(ICE.values()):
-            continue
-        if row[1] == "Total" and row[0] is not None:
-            fiscal = int(str(row[0])[:4])
-            if isinstance(row[0], int):
-                years[fiscal] = {k: number(row[c]) for k, c in ICE.items()}
-            continue
-        if fiscal and isinstance(row[1], str) and row[1].strip() in MONTHS:
-            index = MONTHS.index(row[1].strip())
-            year = fiscal - 1 if index < 3 else fiscal
-            month = dt.date(year, (index + 9) % 12 + 1, 1)
-            months[month] = {k: number(row[c]) for k, c in ICE.items()}
-    return months, years
+    return ohss.read_sheet(path, SHEET, ICE)
 
 
 def per_year(count: float, month: dt.date) -> float:

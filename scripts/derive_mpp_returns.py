@@ -39,52 +39,18 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
 
-import openpyxl
+from immsim.data import ohss
 
-MONTHS = (
-    "October",
-    "November",
-    "December",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-)
 # Columns (0-based) of the sheets' month rows.
 BY_AGENCY = {"cbp": 5, "usbp": 14, "ofo": 22}
 BY_FAMILY = {"cbp": 5, "single": 14, "family": 22}
 FIRST, LAST = dt.date(2018, 10, 1), dt.date(2022, 9, 1)
 
 
-def number(cell: Any) -> float:
-    """OHSS writes 'X' for not applicable and '-' for zero."""
-    if cell is None or isinstance(cell, str):
-        return 0.0
-    return float(cell)
-
-
 def monthly(path: Path, sheet: str, columns: dict[str, int]) -> dict[dt.date, dict[str, float]]:
     """The sheet's month rows: first of the month -> {name: count}."""
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    out: dict[dt.date, dict[str, float]] = {}
-    fiscal = 0
-    for row in wb[sheet].iter_rows(values_only=True):
-        if row[1] == "Total" and row[0] is not None:
-            fiscal = int(str(row[0])[:4])
-            continue
-        if fiscal and isinstance(row[1], str) and row[1].strip() in MONTHS:
-            index = MONTHS.index(row[1].strip())
-            year = fiscal - 1 if index < 3 else fiscal
-            month = dt.date(year, (index + 9) % 12 + 1, 1)
-            out[month] = {k: number(row[c]) for k, c in columns.items()}
-    return out
+    return ohss.read_sheet(path, sheet, columns)[0]
 
 
 def derive(path: Path) -> dict[dt.date, tuple[float, float]]:
