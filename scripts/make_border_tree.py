@@ -294,7 +294,7 @@ def lag_days(data: Path) -> dict[dt.date, float]:
     after = [v for m, v in stays.items() if AFTER_TITLE42[0] <= m <= AFTER_TITLE42[1]]
     last = max(stays)
     out = {SERIES_START: stay, **stays}
-    out[dt.date(last.year + (last.month == 12), last.month % 12 + 1, 1)] = statistics.mean(after)
+    out[next_month(last)] = statistics.mean(after)
     return out
 
 

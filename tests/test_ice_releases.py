@@ -43,6 +43,17 @@ def test_a_month_is_the_sheets_count_at_a_yearly_pace() -> None:
     assert TREE.get(LEAF, dt.date(2026, 10, 1)) == TREE.get(LEAF, dt.date(2024, 8, 1))
 
 
+def _fiscal_year(leaf: str, fiscal_year: int) -> float:
+    """A fiscal year's count from the months' yearly paces (each times its days over a year's)."""
+    day = dt.date(fiscal_year - 1, 10, 1)
+    total = 0.0
+    while day < dt.date(fiscal_year, 10, 1):
+        nxt = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+        total += TREE.get(leaf, day) * (nxt - day).days / YEAR_DAYS
+        day = nxt
+    return total
+
+
 @pytest.mark.parametrize(
     ("fiscal_year", "total"),
     [(2019, 3_790 + 220), (2021, 9_910 + 530), (2022, 13_780 + 1_080), (2023, 14_120 + 1_530)],
@@ -51,13 +62,7 @@ def test_a_fiscal_years_months_add_up_to_the_sheets_year(fiscal_year: int, total
     """The months' counts (each month's value times its days over a year's) add up to the
     sheet's fiscal-year total of releases on recognizance and parole, within the rounding of
     twelve cells to the nearest ten."""
-    day = dt.date(fiscal_year - 1, 10, 1)
-    released = 0.0
-    while day < dt.date(fiscal_year, 10, 1):
-        nxt = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-        released += TREE.get(LEAF, day) * (nxt - day).days / YEAR_DAYS
-        day = nxt
-    assert released == pytest.approx(total, abs=12 * 5)
+    assert _fiscal_year(LEAF, fiscal_year) == pytest.approx(total, abs=12 * 5)
 
 
 def test_the_weekly_count_is_the_leaf_over_the_weeks_and_the_eligible_share() -> None:
@@ -134,17 +139,6 @@ def test_the_week_releases_at_most_everyone_there_and_none_without_a_count() -> 
     assert detention.recognizance(state, untouched, _plan(0.0, [True, True, True])) == 0
     assert untouched[RELEASED].sum() == 0
     assert np.array_equal(state, before)
-
-
-def _fiscal_year(leaf: str, fiscal_year: int) -> float:
-    """A fiscal year's count from the months' yearly paces (each times its days over a year's)."""
-    day = dt.date(fiscal_year - 1, 10, 1)
-    total = 0.0
-    while day < dt.date(fiscal_year, 10, 1):
-        nxt = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-        total += TREE.get(leaf, day) * (nxt - day).days / YEAR_DAYS
-        day = nxt
-    return total
 
 
 @pytest.mark.parametrize(

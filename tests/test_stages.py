@@ -278,6 +278,24 @@ def test_judges_hear_the_detained_docket_before_any_released_case() -> None:
     assert week(500, 0.3) == (500, 18, True)
 
 
+def _one_group_background(
+    p_emigration: float = 0.0, mpp_cases_per_week: float = 0.0
+) -> background.BackgroundPlan:
+    """A background plan over one group with no status grants and no arrivals: only the
+    emigration chance and MPP's cases a week the test sets."""
+    return background.BackgroundPlan(
+        p_emigration=p_emigration,
+        p_status_grant=0.0,
+        arrivals_per_week=0.0,
+        cases_per_week=0.0,
+        uncharged_per_week=0.0,
+        mpp_cases_per_week=mpp_cases_per_week,
+        cohort=np.zeros(1, dtype=np.int64),
+        arrival_weights=np.ones(1),
+        case_weights=np.ones(1),
+    )
+
+
 def test_emigrants_keep_their_case_pending_until_ordered_removed_in_absentia() -> None:
     """Leaving does not end removal proceedings: the judge orders the absent respondent
     removed in absentia (Matter of Sanchez-Herbert, 26 I&N Dec. 43 (BIA 2012)); the engine's emigrants from the released
@@ -293,17 +311,7 @@ def test_emigrants_keep_their_case_pending_until_ordered_removed_in_absentia() -
     stocks = np.zeros((5, 1), dtype=np.int64)
     stocks[RELEASED, 0] = 10_000
     out = _counts()
-    bg = background.BackgroundPlan(
-        p_emigration=0.5,
-        p_status_grant=0.0,
-        arrivals_per_week=0.0,
-        cases_per_week=0.0,
-        uncharged_per_week=0.0,
-        mpp_cases_per_week=0.0,
-        cohort=np.zeros(1, dtype=np.int64),
-        arrival_weights=np.ones(1),
-        case_weights=np.ones(1),
-    )
+    bg = _one_group_background(p_emigration=0.5)
     background.run(bits, stocks, bg, out)
     abroad = int(out[Count.COURT_ABROAD])
     assert abroad == out[Count.EMIGRATED] and abs(abroad - 5_000) < 250
@@ -337,17 +345,7 @@ def test_mpp_returns_open_cases_abroad_and_add_no_one_here() -> None:
     out = _counts()
     per_week = 11_970 * 12 / (365.25 / 7)
     assert per_week == pytest.approx(2_753, abs=1)
-    bg = background.BackgroundPlan(
-        p_emigration=0.0,
-        p_status_grant=0.0,
-        arrivals_per_week=0.0,
-        cases_per_week=0.0,
-        uncharged_per_week=0.0,
-        mpp_cases_per_week=per_week,
-        cohort=np.zeros(1, dtype=np.int64),
-        arrival_weights=np.ones(1),
-        case_weights=np.ones(1),
-    )
+    bg = _one_group_background(mpp_cases_per_week=per_week)
     background.run(bits, stocks, bg, out)
     mpp = int(out[Count.MPP_CASES])
     assert abs(mpp - 2_753) < 5 * 2_753**0.5
