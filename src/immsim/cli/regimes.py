@@ -114,12 +114,6 @@ def regimes_show(
             f"Tiers served: [bold]{regime.tier_order.order}[/] — "
             f"{escape(regime.cite(regime.tier_order.source))}"
         )
-    if regime.at_large_order is not None:
-        ranks = " > ".join(r.label for r in regime.at_large_order.ranks)
-        console.print(
-            f"At large, Fugitive Operations serve: [bold]{escape(ranks)}[/] — "
-            f"{escape(regime.cite(regime.at_large_order.source))}"
-        )
     console.print(
         f"Not in any tier: [bold]{regime.non_priority}[/] — {escape(regime.cite(regime.non_priority_source))}"
     )

@@ -291,29 +291,6 @@ class TierOrder(_Strict):
     source: Citation
 
 
-class AtLargeRank(_Strict):
-    """One rank of :class:`AtLargeOrder`: the regime's priority people who match any of its
-    conditions (the first rank matched wins)."""
-
-    id: Name
-    label: str
-    any: list[Condition] = Field(min_length=1)
-
-
-class AtLargeOrder(_Strict):
-    """How Fugitive Operations' teams rank the regime's priority people at large, where a
-    document other than the memo's own list says so: ``ranks`` in the order the teams serve
-    them, each person in the first rank whose conditions they match (as if holding an order, for
-    those with one), the priority people matching none after every rank, the non-priority after
-    them as before. Without it the teams serve the tiers as :class:`TierOrder` says, as custody
-    does."""
-
-    ranks: list[AtLargeRank] = Field(min_length=1)
-    source: Citation
-    also: list[Citation] = Field(default_factory=list)
-    assumption: str | None = None
-
-
 class Period(_Strict):
     start: dt.date
     end: dt.date | None = None
@@ -346,7 +323,6 @@ class Regime(_Strict):
     documents: list[Document] = Field(min_length=1)
     tiers: list[Tier] = Field(min_length=1)
     tier_order: TierOrder | None = None
-    at_large_order: AtLargeOrder | None = None
     non_priority: NonPriorityAction
     non_priority_source: Citation | None = None
     exempt: list[Rule] = Field(default_factory=list)
@@ -491,10 +467,6 @@ def _citations(regime: Regime) -> list[tuple[tuple[Any, ...], Citation]]:
         found.append((("non_priority_source",), regime.non_priority_source))
     if regime.tier_order is not None:
         found.append((("tier_order", "source"), regime.tier_order.source))
-    if regime.at_large_order is not None:
-        found.append((("at_large_order", "source"), regime.at_large_order.source))
-        for i, also in enumerate(regime.at_large_order.also):
-            found.append((("at_large_order", "also", i), also))
     if regime.docket_review:
         found.append((("docket_review", "source"), regime.docket_review.source))
     if regime.goal_surge is not None and regime.goal_surge.source is not None:

@@ -18,7 +18,7 @@ from immsim.engine.draws import Stream, binomial, exponential, walk
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import weekly
 from immsim.engine.stocks import FREE, ORDERED
-from immsim.engine.triage import NO_TIER, condition_mask
+from immsim.engine.triage import NO_TIER
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -66,34 +66,6 @@ def rank_codes(
     return codes[: rank_p.size], codes[rank_p.size :], int(ranks.size)
 
 
-def at_large_ranks(rank: NDArray[np.int16], matched: list[BoolArray]) -> NDArray[np.int16]:
-    """Tier ranks (``NO_TIER`` outside the tiers) as the at-large teams serve them under an
-    :class:`~immsim.regimes.model.AtLargeOrder`: a priority group in the first rank whose
-    conditions it matches (``matched``, one mask per rank, in order), after every rank where it
-    matches none; the non-priority unchanged. Unchanged where there are no ranks."""
-    if not matched:
-        return rank
-    priority = rank < NO_TIER
-    out = np.where(priority, len(matched) + 1, rank).astype(np.int16)
-    for index in range(len(matched) - 1, -1, -1):  # the first rank matched wins
-        out[priority & matched[index]] = index + 1
-    return out
-
-
-def _matched(x: PlanInputs, final_order: bool) -> list[BoolArray]:
-    """Each :class:`~immsim.regimes.model.AtLargeRank`'s groups (as if holding an order)."""
-    order = x.regime.at_large_order
-    if order is None:
-        return []
-    out = []
-    for rank in order.ranks:
-        hit = np.zeros(x.groups.size, dtype=bool)
-        for cond in rank.any:
-            hit |= condition_mask(cond, x.groups, x.day, final_order)
-        out.append(hit)
-    return out
-
-
 def plan(x: PlanInputs) -> AtLargePlan:
     p, regime, tri, tri_o = x.p, x.regime, x.tri, x.tri_o
     ch = regime.channels
@@ -110,12 +82,7 @@ def plan(x: PlanInputs) -> AtLargePlan:
         share = 0.0
     elif regime.non_priority != "enforce":
         share = float(p["enforcement.effort.non_priority_arrest_share"])
-    # Fugitive Operations' own order, where one is cited (Regime.at_large_order)
-    rank_p, rank_o, n_ranks = rank_codes(
-        at_large_ranks(tri.rank, _matched(x, False)),
-        at_large_ranks(tri_o.rank, _matched(x, True)),
-        regime.tiers_ranked or regime.at_large_order is not None,
-    )
+    rank_p, rank_o, n_ranks = rank_codes(tri.rank, tri_o.rank, regime.tiers_ranked)
     return AtLargePlan(
         on=ch.at_large and per_target > 0,
         hours_per_arrest=h_large,
