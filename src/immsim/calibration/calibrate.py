@@ -1,17 +1,20 @@
 """Fit the parameters no source states to FY2012–FY2016, and write them back into the tree.
 
-Method: maximum a posteriori least squares (scipy's trust-region reflective ``least_squares``)
-on the relative errors of every FY2012–FY2016 published figure the back-test can simulate, with
+Method: nonlinear least squares (scipy's trust-region reflective ``least_squares``) on the
+relative errors of every FY2012–FY2016 published figure the back-test can simulate, with
 common random numbers (one seed) so the objective is a smooth function of the parameters.
-Shares are fitted on the logit scale and rates on the log scale, so bounds hold. Each relative
-error is divided by the model's error at the start (the RMS relative error of the values in
-force), and each fitted value adds a prior residual: its distance on the fitting scale from the
-value in force over a width that reads ``calibration/fit.yaml``'s allowed range as a 90% prior
-interval (half the range over 1.645). A direction the targets do not see then stays where it
-was, one they see moves as far as they ask. Uncertainty is the Gauss–Newton covariance at the
-optimum with the prior's precision in it, reported as a 90% interval per parameter.
-``prior="none"`` is plain least squares (no prior residuals, the covariance scaled by the
-residual variance), the method before 2026-12-05.
+Shares are fitted on the logit scale and rates on the log scale, so bounds hold. Uncertainty is
+the Gauss–Newton covariance at the optimum, scaled by the residual variance, reported as a 90%
+interval per parameter.
+
+``prior="range"`` is the maximum a posteriori alternative: each relative error is divided by
+the model's error at the start (the RMS relative error of the values in force), and each fitted
+value adds a prior residual, its distance on the fitting scale from the value in force over a
+width that reads ``calibration/fit.yaml``'s allowed range as a 90% prior interval (half the
+range over 1.645), so that a direction the targets do not see stays where it was and one they
+see moves as far as they ask; the covariance then carries the prior's precision. The
+time-series cross-validation runs both; the prior did not predict the held-out periods better
+(``docs/calibration.md``, branch ``prior28``), so plain least squares stays the default.
 
 The fitted values replace each leaf's value in its YAML file, marked ``estimated: true`` with
 the method, the targets, the fit and the interval: a data change to review in a diff.
@@ -55,9 +58,9 @@ Prior = Literal["range", "none"]
 PRIORS: tuple[Prior, ...] = ("none", "range")
 """``range``: maximum a posteriori, a normal prior for each fitted value centred on the value in
 force with ``fit.yaml``'s allowed range as its 90% interval; ``none``: plain least squares."""
-DEFAULT_PRIOR: Prior = "range"
-"""The method ``calibrate`` uses unless told (``docs/calibration.md``, branch ``prior28``: the
-time-series cross-validation compares both)."""
+DEFAULT_PRIOR: Prior = "none"
+"""The method ``calibrate`` uses unless told: plain least squares, which the prior did not beat
+on the held-out periods (``docs/calibration.md``, branch ``prior28``)."""
 SLOPPY = 0.01
 """Report settings: a direction of the Jacobian whose singular value is below this share of the
 largest is one the targets barely see; the report names the values that make it up."""

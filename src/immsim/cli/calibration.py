@@ -384,9 +384,10 @@ def calibrate_command(
         PriorOpt | None,
         typer.Option(
             "--prior",
-            help="range (the default): maximum a posteriori, each value's prior centred on the "
-            "value in force with its allowed range (calibration/fit.yaml) as the 90% interval; "
-            "none: plain least squares. --cross-validate runs both unless one is given.",
+            help="none (the default): plain least squares; range: maximum a posteriori, each "
+            "value's prior centred on the value in force with its allowed range "
+            "(calibration/fit.yaml) as the 90% interval. --cross-validate runs both unless one "
+            "is given.",
         ),
     ] = None,
     as_json: JsonOpt = False,
