@@ -410,6 +410,8 @@ def test_write_back_changes_only_the_fitted_value(tmp_path: Path) -> None:
         "parameters",
         "seed",
         "identifiability",
+        "prior",
+        "noise",
     ]
     assert result.as_dict()["targets"] == [
         {"metric": "arrests", "fiscal_year": 2016, "observed": 1.0}

@@ -221,8 +221,6 @@ class Calibration:
     def as_dict(self) -> dict[str, Any]:
         return {
             "method": self.method,
-            "prior": self.prior,
-            "noise": self.noise,
             "targets": [t.as_dict() for t in self.targets],
             "evaluations": self.evaluations,
             "rms_relative_error_before": self.rms_relative_error_before,
@@ -231,6 +229,8 @@ class Calibration:
             "parameters": [p.as_dict() for p in self.parameters],
             "seed": self.seed,
             "identifiability": self.identifiability.as_dict() if self.identifiability else None,
+            "prior": self.prior,
+            "noise": self.noise,
         }
 
 
