@@ -410,6 +410,8 @@ def test_write_back_changes_only_the_fitted_value(tmp_path: Path) -> None:
         "parameters",
         "seed",
         "identifiability",
+        "prior",
+        "noise",
     ]
     assert result.as_dict()["targets"] == [
         {"metric": "arrests", "fiscal_year": 2016, "observed": 1.0}
@@ -571,21 +573,146 @@ def test_cross_validation_fits_on_the_years_before_each_period(
 
     key = "processing.voluntary_return_share"
     seen: list[range] = []
+    priors: list[str] = []
 
-    def fake(*args, fit_years: range, **kwargs):  # type: ignore[no-untyped-def]
+    def fake(*args, fit_years: range, prior: str, **kwargs):  # type: ignore[no-untyped-def]
         seen.append(fit_years)
+        priors.append(prior)
         value = float(TREE.get(key, "2015-01-01"))
         item = Fitted(key, "share", value, value, (value, value), (0.01, 0.3), False)
         return Calibration("m", (), 1, 0.1, 0.1, {}, (item,), 0)
 
     monkeypatch.setattr(module, "calibrate", fake)
     folds = module.cross_validate(figures, TREE, seed=3)
-    assert seen == [range(2012, 2017), range(2012, 2020)]
+    # each fold fitted twice, without the prior and with it
+    assert seen == [range(2012, 2017)] * 2 + [range(2012, 2020)] * 2
+    assert priors == ["none", "range"] * 2
     assert [f.period for f in folds] == ["FY2017-FY2019", "FY2020-FY2023"]
     assert [f.fit_years for f in folds] == [(2012, 2016), (2012, 2019)]
     for fold in folds:
         assert fold.cells >= 10
-        assert fold.error_refit == pytest.approx(fold.error_tree)
+        assert [r.prior for r in fold.refits] == ["none", "range"]
+        for refit in fold.refits:
+            assert refit.error == pytest.approx(fold.error_tree)
+        # the default method's refit is the fold's own (plain least squares)
+        assert fold.calibration is fold.refits[0].calibration
+
+
+def _toy_fit(
+    monkeypatch: pytest.MonkeyPatch, slope: float, truths: tuple[float, ...], prior: str
+) -> tuple[Calibration, FitSpec]:
+    """A fit of ``flows.status_grant_rate`` alone (log scale, allowed 0.0005-0.02) to one toy
+    target a year, FY2013 onwards, each observed at 100 and simulated at 100 * (1 + slope *
+    (log(value) - log(truth))): every relative error is linear on the fitting scale."""
+    import immsim.calibration.calibrate as module
+    from immsim.calibration.metrics import Observation
+
+    spec = FitSpec("flows.status_grant_rate", 0.0005, 0.02, "toy")
+    years = range(2013, 2013 + len(truths))
+    observed = {("arrests", y): Observation(100.0, "toy", "") for y in years}
+
+    def toy(tree, values, seed, years, population):  # type: ignore[no-untyped-def]
+        (value,) = values.values()
+        return {
+            ("arrests", y): 100.0 * (1 + slope * (np.log(value) - np.log(truth)))
+            for y, truth in zip(range(2013, 2013 + len(truths)), truths, strict=True)
+        }
+
+    monkeypatch.setattr(module, "observed_figures", lambda *args: observed)
+    monkeypatch.setattr(module, "build_population", lambda *args, **kwargs: None)
+    monkeypatch.setattr(module, "trial", toy)
+    result = module.calibrate(
+        Path("toy.csv"),
+        TREE,
+        specs=(spec,),
+        years=len(truths) + 1,
+        max_evaluations=41,
+        prior=prior,  # type: ignore[arg-type]
+    )
+    return result, spec
+
+
+def test_the_prior_moves_a_value_as_far_as_the_targets_ask(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """By hand: relative errors slope * (x - t_i) on the log scale, each over the RMS error at
+    the start (sigma), and a normal prior centred on the tree's value mu with the allowed range
+    as its 90% interval (s = log(0.02 / 0.0005) / (2 * 1.645) = 1.121): the maximum a
+    posteriori is the precision-weighted mean of the targets' mean t and mu, with precisions
+    n * slope^2 / sigma^2 and 1 / s^2, and the posterior's variance one over their sum."""
+    slope, truths = 0.5, (0.01, 0.014)
+    result, spec = _toy_fit(monkeypatch, slope, truths, "range")
+    mu = np.log(float(TREE.get(spec.key, "2015-01-01")))
+    assert mu == pytest.approx(np.log(0.005))
+    t = np.log(np.array(truths))
+    sigma = np.sqrt(np.mean((slope * (mu - t)) ** 2))
+    s = np.log(0.02 / 0.0005) / (2 * 1.6448536)
+    data, belief = len(t) * slope**2 / sigma**2, 1 / s**2
+    x = (data * t.mean() + belief * mu) / (data + belief)
+    (item,) = result.parameters
+    assert result.prior == "range" and result.noise == pytest.approx(sigma)
+    assert np.log(item.value) == pytest.approx(x, abs=1e-6)
+    # between the prior's centre and what the targets alone ask for, nearer the targets
+    assert np.log(0.005) < np.log(item.value) < t.mean()
+    sd = 1 / np.sqrt(data + belief)
+    lo, hi = item.interval_90
+    assert np.log(lo) == pytest.approx(x - 1.6448536 * sd, abs=1e-5)
+    # the interval is cut at the range's end (x + 1.645 sd is about 0.024), its share of the
+    # range is not: the posterior's spread over the prior's
+    assert np.exp(x + 1.6448536 * sd) > 0.02 and hi == pytest.approx(0.02)
+    assert item.width == pytest.approx(sd / s, abs=1e-5)
+    # the reported errors are the targets' alone, without the prior's residual
+    assert result.rms_relative_error_before == pytest.approx(sigma)
+    assert result.rms_relative_error_after == pytest.approx(
+        np.sqrt(np.mean((slope * (x - t)) ** 2)), abs=1e-6
+    )
+    assert len(result.residuals) == len(truths)
+
+
+def test_without_the_prior_the_fit_is_plain_least_squares(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """By hand: with ``prior="none"`` the fit goes all the way to the targets' mean t on the
+    log scale, and its variance is the residual variance over n - p = 1 degree of freedom
+    divided by n * slope^2 (the Gauss-Newton covariance as before the prior)."""
+    slope, truths = 0.5, (0.01, 0.014)
+    result, _ = _toy_fit(monkeypatch, slope, truths, "none")
+    t = np.log(np.array(truths))
+    (item,) = result.parameters
+    assert result.prior == "none" and result.noise is None
+    assert result.method.startswith("scipy.optimize.least_squares (trf), relative errors")
+    assert np.log(item.value) == pytest.approx(t.mean(), abs=1e-6)
+    sd = np.sqrt(np.sum((slope * (t - t.mean())) ** 2) / 1 / (len(t) * slope**2))
+    lo, hi = item.interval_90
+    assert np.log(hi) - np.log(lo) == pytest.approx(2 * 1.6448536 * sd, abs=1e-5)
+
+
+def test_the_cross_validation_table_compares_the_tree_and_both_refits(
+    figures: Path, capsys, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import immsim.calibration.calibrate as module
+
+    result = Calibration("m", (), 1, 0.1, 0.1, {}, (), 0)
+    folds = (
+        module.Fold(
+            "FY2017-FY2019",
+            (2012, 2016),
+            16,
+            0.095,
+            (module.Refit("none", 0.103, result), module.Refit("range", 0.091, result)),
+        ),
+    )
+    monkeypatch.setattr(module, "cross_validate", lambda *args, **kwargs: folds)
+    assert main(["calibrate", "--figures", str(figures), "--cross-validate", "--wide"]) == 0
+    out = lines(capsys.readouterr().out)
+    header = next(line for line in out if "error, tree" in line)
+    assert "refit, no prior" in header and "refit, prior" in header
+    row = next(line for line in out if line.startswith("FY2017-FY2019"))
+    assert row.split()[-3:] == ["9.5%", "10.3%", "9.1%"]
+    assert main(["calibrate", "--figures", str(figures), "--cross-validate", "--json"]) == 0
+    (fold,) = json.loads(capsys.readouterr().out)["folds"]
+    assert fold["median_abs_pct_error_refit"] == 0.103 and fold["prior"] == "none"
+    assert [r["prior"] for r in fold["refits"]] == ["none", "range"]
 
 
 def test_the_model_s_error_comes_from_the_fitted_years_only() -> None:

@@ -7,6 +7,15 @@ Shares are fitted on the logit scale and rates on the log scale, so bounds hold.
 the Gauss–Newton covariance at the optimum, scaled by the residual variance, reported as a 90%
 interval per parameter.
 
+``prior="range"`` is the maximum a posteriori alternative: each relative error is divided by
+the model's error at the start (the RMS relative error of the values in force), and each fitted
+value adds a prior residual, its distance on the fitting scale from the value in force over a
+width that reads ``calibration/fit.yaml``'s allowed range as a 90% prior interval (half the
+range over 1.645), so that a direction the targets do not see stays where it was and one they
+see moves as far as they ask; the covariance then carries the prior's precision. The
+time-series cross-validation runs both; the prior did not predict the held-out periods better
+(``docs/calibration.md``, branch ``prior28``), so plain least squares stays the default.
+
 The fitted values replace each leaf's value in its YAML file, marked ``estimated: true`` with
 the method, the targets, the fit and the interval: a data change to review in a diff.
 """
@@ -21,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import yaml
@@ -36,7 +45,7 @@ from immsim.calibration.validate import FITTED, PERIODS, START, simulate_draws
 from immsim.errors import InputError
 from immsim.parameters.loader import ParameterTree
 from immsim.parameters.reform import Override, Reform
-from immsim.parameters.scales import Z90, fitting_scale, from_scale, to_scale
+from immsim.parameters.scales import EDGE, Z90, fitting_scale, from_scale, to_scale
 from immsim.population.build import Population, build_population
 from immsim.progress import Progress
 
@@ -45,6 +54,13 @@ PINNED, WEAK = 0.25, 0.75
 """Report settings, not model quantities: a fitted value whose 90% interval spans at most a
 quarter of its allowed range (on the fitting scale) is reported pinned by the targets, at most
 three quarters weakly pinned, more not pinned (the range, not the record, bounds it)."""
+Prior = Literal["range", "none"]
+PRIORS: tuple[Prior, ...] = ("none", "range")
+"""``range``: maximum a posteriori, a normal prior for each fitted value centred on the value in
+force with ``fit.yaml``'s allowed range as its 90% interval; ``none``: plain least squares."""
+DEFAULT_PRIOR: Prior = "none"
+"""The method ``calibrate`` uses unless told: plain least squares, which the prior did not beat
+on the held-out periods (``docs/calibration.md``, branch ``prior28``)."""
 SLOPPY = 0.01
 """Report settings: a direction of the Jacobian whose singular value is below this share of the
 largest is one the targets barely see; the report names the values that make it up."""
@@ -196,6 +212,11 @@ class Calibration:
     parameters: tuple[Fitted, ...]
     seed: int
     identifiability: Identifiability | None = None
+    prior: Prior = "none"
+    """``range`` for the maximum a posteriori fit, ``none`` for plain least squares."""
+    noise: float | None = None
+    """With a prior: the model's relative error the targets' residuals are divided by (the RMS
+    relative error at the start)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -208,6 +229,8 @@ class Calibration:
             "parameters": [p.as_dict() for p in self.parameters],
             "seed": self.seed,
             "identifiability": self.identifiability.as_dict() if self.identifiability else None,
+            "prior": self.prior,
+            "noise": self.noise,
         }
 
 
@@ -286,6 +309,20 @@ def bounds(tree: ParameterTree, specs: tuple[FitSpec, ...]) -> tuple[np.ndarray,
     return lower, upper
 
 
+def prior_width(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """Each value's prior standard deviation on its fitting scale: the allowed range read as a
+    90% interval, so half of it over ``Z90`` (none of the fitted leaves has a cited interval:
+    their intervals are earlier fits' to the same targets, which would count them twice)."""
+    return np.asarray((upper - lower) / (2 * Z90))
+
+
+def prior_residuals(x: np.ndarray, centre: np.ndarray, width: np.ndarray) -> np.ndarray:
+    """The prior's residuals, appended to the targets': each value's distance on the fitting
+    scale from its prior centre in prior standard deviations (their squares sum to minus twice
+    the normal prior's log density, up to a constant)."""
+    return np.asarray((x - centre) / width)
+
+
 def point_values(
     tree: ParameterTree, parameters: tuple[tuple[str, dt.date], ...], x: np.ndarray
 ) -> dict[tuple[str, dt.date], float]:
@@ -345,6 +382,7 @@ def calibrate(
     fit_years: range = FITTED,
     workbooks: Path | None = None,
     ranged: bool = False,
+    prior: Prior = DEFAULT_PRIOR,
 ) -> Calibration:
     """``progress`` counts the model runs against ``max_evaluations``, which bounds them all:
     the first, the optimizer's steps and its finite-difference Jacobians (one run a fitted
@@ -354,7 +392,10 @@ def calibrate(
     ``years`` after the start. ``workbooks``: ICE's workbooks, for the targets they add.
     ``ranged``: add the figures stated as a range over several years (TRAC's arrests a month from
     local jails in FY2009-FY2012, attributed to FY2012), each with an error of zero inside its
-    range and the relative distance from the nearer end outside it."""
+    range and the relative distance from the nearer end outside it. ``prior``: ``range`` fits
+    the maximum a posteriori values (each value's prior centred on the value in force, the
+    allowed range its 90% interval, the targets' relative errors over their RMS at the start);
+    ``none`` plain least squares."""
     from scipy.optimize import least_squares
 
     specs = specs or fit_specs()
@@ -400,22 +441,42 @@ def calibrate(
         return out
 
     before = residuals(x0)
+    # With a prior: its centre is the value in force (unclipped), and the model's error at the
+    # start is the spread of a target's relative error, so that the targets' residuals and the
+    # prior's are both in standard deviations.
+    centre = np.array([_to_x(tree, k, v) for (k, _), v in start_values.items()])
+    width = prior_width(lower, upper)
+    noise = 1.0 if prior == "none" else max(float(np.sqrt(np.mean(before**2))), EDGE)
+
+    def objective(x: np.ndarray) -> np.ndarray:
+        if prior == "none":
+            return residuals(x)
+        return np.concatenate([residuals(x) / noise, prior_residuals(x, centre, width)])
+
     fit = least_squares(
-        residuals,
+        objective,
         x0,
         bounds=(lower, upper),
         diff_step=0.08,
         max_nfev=steps,
         method="trf",
     )
-    dof = max(1, len(targets) - len(parameters))
-    sigma2 = float(np.sum(fit.fun**2)) / dof
+    # the targets' relative errors and their Jacobian, without the prior's rows
+    found = fit.fun[: len(targets)] * noise
+    jacobian = fit.jac[: len(targets)] * noise
     try:
-        cov = np.linalg.pinv(fit.jac.T @ fit.jac) * sigma2
+        if prior == "none":
+            dof = max(1, len(targets) - len(parameters))
+            sigma2 = float(np.sum(fit.fun**2)) / dof
+            cov = np.linalg.pinv(fit.jac.T @ fit.jac) * sigma2
+        else:
+            # the posterior's precision: the targets' (over the model's error) and the prior's
+            precision = jacobian.T @ jacobian / noise**2 + np.diag(1 / width**2)
+            cov = np.linalg.pinv(precision)
         sd = np.sqrt(np.clip(np.diag(cov), 0, None))
     except np.linalg.LinAlgError:
         sd = np.full(len(parameters), np.nan)
-    moved = np.any(fit.jac != 0, axis=0)
+    moved = np.any(jacobian != 0, axis=0)
     fitted = []
     for i, ((key, start), spec) in enumerate(zip(parameters, specs, strict=True)):
         value = _from_x(tree, key, float(fit.x[i]))
@@ -426,6 +487,12 @@ def calibrate(
         lo = _from_x(tree, key, float(x_lo))
         hi = _from_x(tree, key, float(x_hi))
         lo, hi = max(lo, spec.low), min(hi, spec.high)  # exp(log(26)) is 26.000000000000004
+        if prior == "none":
+            share = (x_hi - x_lo) / (upper[i] - lower[i])
+        else:
+            # the posterior's spread over the prior's, before the interval is cut at the range's
+            # ends: a value the targets do not see reads 100% wherever its centre lies
+            share = min(1.0, 2 * spread / (upper[i] - lower[i]))
         fitted.append(
             Fitted(
                 key=key,
@@ -440,19 +507,29 @@ def calibrate(
                 ),
                 start=spec.at and start,
                 identified=bool(moved[i]),
-                width=float((x_hi - x_lo) / (upper[i] - lower[i])) if moved[i] else 0.0,
+                width=float(share) if moved[i] else 0.0,
             )
         )
+    method = "scipy.optimize.least_squares (trf), relative errors, common random numbers"
+    if prior != "none":
+        method = (
+            "maximum a posteriori least squares (scipy.optimize.least_squares, trf): relative "
+            f"errors over the RMS at the start ({noise:.3f}) and a normal prior for each value "
+            "centred on the value in force, its allowed range the 90% interval; common random "
+            "numbers"
+        )
     return Calibration(
-        method="scipy.optimize.least_squares (trf), relative errors, common random numbers",
+        method=method,
         targets=tuple(_target(k, ranges.get(k) or observed[k]) for k in targets),
         evaluations=evaluations,
         rms_relative_error_before=float(np.sqrt(np.mean(before**2))),
-        rms_relative_error_after=float(np.sqrt(np.mean(fit.fun**2))),
-        residuals={f"{m} FY{y}": float(r) for (m, y), r in zip(targets, fit.fun, strict=True)},
+        rms_relative_error_after=float(np.sqrt(np.mean(found**2))),
+        residuals={f"{m} FY{y}": float(r) for (m, y), r in zip(targets, found, strict=True)},
         parameters=tuple(fitted),
         seed=seed,
-        identifiability=identifiability(fit.jac, tuple(spec.name for spec in specs)),
+        identifiability=identifiability(jacobian, tuple(spec.name for spec in specs)),
+        prior=prior,
+        noise=None if prior == "none" else noise,
     )
 
 
@@ -462,17 +539,50 @@ def _target(key: tuple[str, int], found: Any) -> Target:
 
 
 @dataclass(frozen=True)
+class Refit:
+    """A fold's values fitted by one method (``prior``) and the period's median absolute error
+    predicted with them."""
+
+    prior: Prior
+    error: float | None
+    calibration: Calibration
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "prior": self.prior,
+            "median_abs_pct_error": self.error,
+            "calibration": self.calibration.as_dict(),
+        }
+
+
+@dataclass(frozen=True)
 class Fold:
     """One fold of the time-series cross-validation: the values fitted on the years before a
-    regime period, and the period's median absolute error predicted with them, beside the error
-    with the tree's values as they are (which were fitted on FY2012-FY2016 only)."""
+    regime period by each method, and the period's median absolute error predicted with them,
+    beside the error with the tree's values as they are (fitted on FY2012-FY2016 only)."""
 
     period: str
     fit_years: tuple[int, int]
     cells: int
     error_tree: float | None
-    error_refit: float | None
-    calibration: Calibration
+    refits: tuple[Refit, ...]
+
+    def refit(self, prior: Prior) -> Refit | None:
+        """The refit by ``prior``'s method, if the fold ran it."""
+        return next((r for r in self.refits if r.prior == prior), None)
+
+    @property
+    def main(self) -> Refit:
+        """The default method's refit, or the only one the fold ran."""
+        return self.refit(DEFAULT_PRIOR) or self.refits[0]
+
+    @property
+    def error_refit(self) -> float | None:
+        return self.main.error
+
+    @property
+    def calibration(self) -> Calibration:
+        return self.main.calibration
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -481,7 +591,8 @@ class Fold:
             "cells": self.cells,
             "median_abs_pct_error_tree": self.error_tree,
             "median_abs_pct_error_refit": self.error_refit,
-            "calibration": self.calibration.as_dict(),
+            "prior": self.main.prior,
+            "refits": [r.as_dict() for r in self.refits],
         }
 
 
@@ -517,9 +628,11 @@ def cross_validate(
     workbooks: Path | None = None,
     on_fold: Callable[[str], None] | None = None,
     progress: Progress | None = None,
+    priors: tuple[Prior, ...] = PRIORS,
 ) -> tuple[Fold, ...]:
     """Time-series cross-validation over the back-test's regime periods: for each period after
-    the first, fit ``specs`` on every year before it, then run to the period's end and score
+    the first, fit ``specs`` on every year before it by each method of ``priors`` (plain least
+    squares and maximum a posteriori, to compare them), then run to the period's end and score
     the period (one seed, as the fit: common random numbers). A fit that predicts its next
     period worse than the tree's values is one that learned the noise of its years."""
     specs = specs or fit_specs()
@@ -528,28 +641,29 @@ def cross_validate(
     for name, years in PERIODS.items():
         if years.start <= FITTED.start:
             continue
-        if on_fold:
-            on_fold(name)
-        result = calibrate(
-            figures,
-            tree,
-            specs=specs,
-            seed=seed,
-            years=years.start - 1 - START.year,
-            max_evaluations=max_evaluations,
-            progress=progress,
-            fit_years=range(FITTED.start, years.start),
-            workbooks=workbooks,
-        )
         horizon = years.stop - 1 - START.year
         population = build_population(tree, START, seed=seed)
         as_is = trial(tree, {}, seed, horizon, population)
-        refit = trial(tree, fitted_values(tree, result), seed, horizon, population)
         cells, error_tree = _period_error(as_is, observed, years)
-        _, error_refit = _period_error(refit, observed, years)
-        folds.append(
-            Fold(name, (FITTED.start, years.start - 1), cells, error_tree, error_refit, result)
-        )
+        refits = []
+        for prior in priors:
+            if on_fold:
+                on_fold(f"{name}, prior {prior}")
+            result = calibrate(
+                figures,
+                tree,
+                specs=specs,
+                seed=seed,
+                years=years.start - 1 - START.year,
+                max_evaluations=max_evaluations,
+                progress=progress,
+                fit_years=range(FITTED.start, years.start),
+                workbooks=workbooks,
+                prior=prior,
+            )
+            refit = trial(tree, fitted_values(tree, result), seed, horizon, population)
+            refits.append(Refit(prior, _period_error(refit, observed, years)[1], result))
+        folds.append(Fold(name, (FITTED.start, years.start - 1), cells, error_tree, tuple(refits)))
     return tuple(folds)
 
 

@@ -17,7 +17,7 @@ from immsim.parameters import load_baseline
 
 if TYPE_CHECKING:
     from immsim.calibration.area_backtest import AreaBacktest
-    from immsim.calibration.calibrate import Calibration, FitSpec, Fold
+    from immsim.calibration.calibrate import Calibration, FitSpec, Fold, Prior
     from immsim.calibration.validate import Backtest, Row
 
 BACKTEST = (
@@ -58,8 +58,9 @@ FOLDS = (
     Column("fitted on"),
     Column("cells", number=True),
     Column("error, tree", number=True),
-    Column("error, refit", number=True),
 )
+REFIT_HEADER = {"none": "refit, no prior", "range": "refit, prior"}
+"""The cross-validation's column for each method's refit."""
 
 
 def validate_command(
@@ -315,6 +316,11 @@ class Method(StrEnum):
     emulator = "emulator"
 
 
+class PriorOpt(StrEnum):
+    range = "range"
+    none = "none"
+
+
 def calibrate_command(
     figures: FiguresOpt = None,
     max_evaluations: Annotated[
@@ -374,12 +380,28 @@ def calibrate_command(
             "from local jails, FY2009-FY2012, as FY2012's): zero error inside the range.",
         ),
     ] = False,
+    prior: Annotated[
+        PriorOpt | None,
+        typer.Option(
+            "--prior",
+            help="none (the default): plain least squares; range: maximum a posteriori, each "
+            "value's prior centred on the value in force with its allowed range "
+            "(calibration/fit.yaml) as the 90% interval. --cross-validate runs both unless one "
+            "is given.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Fit the parameters no source states to FY2012-FY2016; write them into the tree."""
     from rich.progress import Progress, TextColumn
 
-    from immsim.calibration.calibrate import calibrate, select_specs, write_back
+    from immsim.calibration.calibrate import (
+        DEFAULT_PRIOR,
+        PRIORS,
+        calibrate,
+        select_specs,
+        write_back,
+    )
 
     path = figures_file(figures)
     specs = select_specs(tuple(only or ()))
@@ -387,7 +409,8 @@ def calibrate_command(
         _emulator(path, specs, runs, draws, seed, wide, as_json)
         return
     if cross_validate:
-        _cross_validate(path, specs, seed, max_evaluations, wide, as_json)
+        priors = PRIORS if prior is None else (prior.value,)
+        _cross_validate(path, specs, seed, max_evaluations, wide, as_json, priors)
         return
     with Progress(
         *Progress.get_default_columns(),
@@ -406,6 +429,7 @@ def calibrate_command(
             progress=lambda n, total: bar.update(task, completed=n),
             on_evaluation=lambda e: bar.update(task, error=f"{e:.3f}"),
             ranged=ranged_targets,
+            prior=DEFAULT_PRIOR if prior is None else prior.value,
         )
     changed = [] if dry_run else write_back(result, load_baseline(), tree_dir)
     if as_json:
@@ -556,8 +580,10 @@ def _cross_validate(
     max_evaluations: int,
     wide: bool,
     as_json: bool,
+    priors: tuple[Prior, ...],
 ) -> None:
-    """Fit on the years before each regime period, score the period, and print each fold."""
+    """Fit on the years before each regime period by each method of ``priors``, score the
+    period, and print each fold."""
     from rich.progress import Progress
 
     from immsim.calibration.calibrate import cross_validate
@@ -573,17 +599,29 @@ def _cross_validate(
             workbooks=beside_figures(path),
             on_fold=lambda name: bar.update(task, completed=0, description=f"Fitting for {name}"),
             progress=lambda n, total: bar.update(task, completed=n),
+            priors=priors,
         )
     if as_json:
         emit_json({"folds": [fold.as_dict() for fold in folds]})
         return
     for fold in folds:
         first, last = fold.fit_years
-        _print_fitted(fold.calibration, wide, title=f"FY{first}-FY{last}, to predict {fold.period}")
-    print_table(list(FOLDS), _fold_rows(folds), title="Time-series cross-validation", wide=wide)
+        for refit in fold.refits:
+            title = f"FY{first}-FY{last}, prior {refit.prior}, to predict {fold.period}"
+            _print_fitted(refit.calibration, wide, title=title)
+            console.print(
+                f"RMS relative error on {len(refit.calibration.targets)} targets: "
+                f"{refit.calibration.rms_relative_error_before:.3f} before, "
+                f"{refit.calibration.rms_relative_error_after:.3f} after "
+                f"({refit.calibration.evaluations} runs)."
+            )
+    columns = [*FOLDS, *(Column(REFIT_HEADER[p], number=True) for p in priors)]
+    print_table(columns, _fold_rows(folds), title="Time-series cross-validation", wide=wide)
     console.print(
         "Error: the period's median absolute error, one seed; 'tree' with the values as they "
-        "are, 'refit' with the values fitted on the years before the period. No file changed."
+        "are, 'refit' with the values fitted on the years before the period, by plain least "
+        "squares ('no prior') or maximum a posteriori ('prior': each value's prior centred on "
+        "the value in force, its allowed range the 90% interval). No file changed."
     )
 
 
@@ -599,7 +637,7 @@ def _fold_rows(folds: tuple[Fold, ...]) -> list[list[str]]:
             f"FY{fold.fit_years[0]}-FY{fold.fit_years[1]}",
             str(fold.cells),
             pct(fold.error_tree),
-            pct(fold.error_refit),
+            *(pct(refit.error) for refit in fold.refits),
         ]
         for fold in folds
     ]
