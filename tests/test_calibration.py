@@ -176,8 +176,8 @@ def test_a_fit_with_the_ranged_targets_adds_fy2012_s_jail_arrests_to_its_objecti
     # the back-test's FY2012 takes about 3,900 a month from jails (a third of TRAC's
     # 12,000-14,000), so its error is about -0.67; below 6,000 a month it is below -0.5.
     spec = (FitSpec("enforcement.effort.hours_per_arrest.custodial", 1, 24, "test"),)
-    plain = calibrate(figures, TREE, specs=spec, years=1, max_evaluations=3)
-    ranged = calibrate(figures, TREE, specs=spec, years=1, max_evaluations=3, ranged=True)
+    plain = calibrate(figures, TREE, specs=spec, years=1, max_evaluations=5)
+    ranged = calibrate(figures, TREE, specs=spec, years=1, max_evaluations=5, ranged=True)
     jail = Target("jail_arrests_monthly", 2012, 13_000, (12_000, 14_000))
     assert ranged.targets == (*plain.targets, jail)
     squared = (
@@ -304,13 +304,16 @@ def test_a_small_fit_improves_and_stays_in_range(figures: Path) -> None:
         TREE,
         specs=specs,
         years=1,
-        max_evaluations=6,
+        max_evaluations=7,
         progress=lambda n, total: calls.append((n, total)),
         on_evaluation=errors.append,
     )
     assert [n for n, _ in calls] == list(range(1, len(calls) + 1))
-    assert {total for _, total in calls} == {6}
-    assert len(calls) <= 6  # every model run counts, the Jacobians' too
+    assert {total for _, total in calls} == {7}
+    assert len(calls) <= 7  # every model run counts, the Jacobians' too
+    # the first run, the optimizer's first and its two-run Jacobian, then one step's trial: the
+    # smallest budget for two values takes a step
+    assert len(calls) >= 5
     assert len(errors) == len(calls) and errors[0] == pytest.approx(
         result.rms_relative_error_before
     )
@@ -788,3 +791,16 @@ def test_the_predictive_band_widens_the_draws_by_the_model_s_error(figures: Path
     predictive = result.out_of_sample_predictive_coverage
     plain = result.out_of_sample_coverage
     assert predictive is not None and plain is not None and predictive > plain
+
+
+def test_the_run_budget_counts_the_optimizers_first_evaluation() -> None:
+    """By hand, for 23 values: the fit's first run, least_squares' first evaluation and its
+    23-run Jacobian are 25 runs, and each step adds a trial and a Jacobian (24 runs): 60 runs
+    allow one step (49 used at most), 73 two, and 48 none, which is refused."""
+    from immsim.calibration.calibrate import _steps
+
+    assert _steps(60, 23) == 1
+    assert _steps(72, 23) == 1
+    assert _steps(73, 23) == 2
+    with pytest.raises(InputError, match="at least 49 model runs"):
+        _steps(48, 23)

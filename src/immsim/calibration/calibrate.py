@@ -357,14 +357,18 @@ def trial(
 
 
 def _steps(max_evaluations: int, parameters: int) -> int:
-    """The optimizer's steps within a budget of model runs: least_squares counts neither the
-    first run nor its Jacobians' runs in max_nfev, and makes at most one Jacobian a step, so each
-    step after the first run costs 1 + ``parameters`` runs."""
-    steps = (max_evaluations - 1) // (parameters + 1)
+    """The optimizer's steps within a budget of model runs. The budget holds the fit's own first
+    run (the error before), least_squares' first evaluation and its Jacobian (``parameters``
+    runs), then for each step a trial run and, if the step is taken, a new Jacobian: 2 +
+    ``parameters`` + steps x (1 + ``parameters``) runs at most. least_squares counts its first
+    evaluation and the trials in ``max_nfev``, not the Jacobians' runs, so it is given
+    ``steps + 1``."""
+    steps = (max_evaluations - 2 - parameters) // (parameters + 1)
     if steps < 1:
         raise InputError(
-            f"fitting {parameters} parameters needs at least {parameters + 2} model runs (the "
-            f"first, one step and its {parameters}-run Jacobian)",
+            f"fitting {parameters} parameters needs at least {2 * parameters + 3} model runs "
+            f"(the first, the optimizer's first and its {parameters}-run Jacobian, then one "
+            "step and its Jacobian)",
             key="--max-evaluations",
         )
     return steps
@@ -458,7 +462,7 @@ def calibrate(
         x0,
         bounds=(lower, upper),
         diff_step=0.08,
-        max_nfev=steps,
+        max_nfev=steps + 1,
         method="trf",
     )
     # the targets' relative errors and their Jacobian, without the prior's rows
