@@ -168,7 +168,8 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
         processing,
         removal,
     )
-    from immsim.engine.week import RunState, _tally, carried, week
+    from immsim.engine.stocks import HELD_COURT, HELD_REMOVAL
+    from immsim.engine.week import RunState, _arrests, _tally, carried, week
     from immsim.scenario import resolve_scenario
 
     scenario = resolve_scenario("default").model_copy(update={"areas": areas})
@@ -293,6 +294,44 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
         total += t if name == "tally" else 0.0
         print(f"  {name:11} {t * 1e3:8.3f} ms")
     print(f"  {'sum':11} {total * 1e3:8.3f} ms (stages called one by one)")
+    # the tally on the week's own flows and stocks (the stages run in turn as the week runs
+    # them): the detained carried from the week's start (only the groups whose detained
+    # changed are scattered), and counted afresh (every held group, as every week before
+    # 2026-12-05)
+    after, cohorts, out = stocks0.copy(), held0.copy(), np.zeros(N_COUNTS)
+    background.run(bits, after, k.background, out)
+    criminality.run(bits, after, k.criminality, out)
+    taken, in_custody = _arrests(bits, after, k, run._replace(held=cohorts), out)
+    to_removal, to_court = processing.run(bits, taken[0], taken[1], taken[2], k.processing, out)
+    _, admitted, moved = detention.run(bits, after, to_removal, to_court, k.detention, out)
+    court.run(bits, after, k.court, out)
+    removed, released = removal.run(bits, after, k.removal, cohorts, out)
+    if k.areas:
+        changed = (stocks0[HELD_COURT] + stocks0[HELD_REMOVAL]) != (
+            after[HELD_COURT] + after[HELD_REMOVAL]
+        )
+        held = (after[HELD_COURT] + after[HELD_REMOVAL]) > 0
+        print(f"  the week's held groups: {held.sum():,}, of them changed: {changed.sum():,}")
+
+    def tally_week(st: Any, carry: Any) -> Any:
+        return _tally(
+            w.cells,
+            removed,
+            taken,
+            released,
+            admitted,
+            moved,
+            in_custody,
+            st,
+            k.parents,
+            n_stages,
+            len(w.columns),
+            *carry,
+        )
+
+    for name, carry in (("carried", before), ("fresh", fresh)):
+        t = _timed(tally_week, repeat, after, carry)
+        print(f"  {'tally':11} {t * 1e3:8.3f} ms (the week's flows, detained {name})")
 
     def whole(st: Any, h: Any) -> None:
         cohorts, detained, counted = h

@@ -140,6 +140,20 @@ def _tally(
     sums = np.zeros((stages, columns))
     value = np.zeros(stages, dtype=np.int64)
     for i in range(cells.shape[0]):
+        flows = removed[i] | arrested[0, i] | arrested[1, i] | arrested[2, i] | released[i]
+        if stages > 3:
+            held = stocks[HELD_COURT, i] + stocks[HELD_REMOVAL, i]
+            change = held - counted[i]
+            if change != 0:
+                counted[i] = held
+                for attribute in range(cells.shape[1]):
+                    detained[cells[i, attribute]] += change
+            flows |= admitted[i] | transferred[i] | custodial[i]
+        if flows == 0:
+            # no flow in the group (most groups, most weeks: only those with an event have
+            # one): nothing to add, so the eight stages' tests below are skipped. The bitwise
+            # or of the counts is zero only if every count is
+            continue
         value[0] = removed[i]
         value[1] = arrested[0, i] + arrested[1, i] + arrested[2, i]
         value[2] = released[i]
@@ -149,12 +163,6 @@ def _tally(
             # value[5] stays 0: the detained are carried (below), not scattered group by group
             value[6] = custodial[i]
             value[7] = removed[i] if cells[i, parents[0]] == parents[1] else 0
-            held = stocks[HELD_COURT, i] + stocks[HELD_REMOVAL, i]
-            change = held - counted[i]
-            if change != 0:
-                counted[i] = held
-                for attribute in range(cells.shape[1]):
-                    detained[cells[i, attribute]] += change
         for row in range(stages):
             if value[row] > 0:
                 for attribute in range(cells.shape[1]):
