@@ -30,7 +30,7 @@ def _timed(fn: Callable[[Any, Any], Any], repeat: int, stocks: Any, held: Any) -
     shared, and with six processes on two cores the wall-clock median of a stage moved by half
     from one run to the next (waiting for a core); the thread's least CPU time moved by a
     fifth, enough to tell a stage a quarter faster."""
-    copies = [(stocks.copy(), held.copy()) for _ in range(repeat + 1)]
+    copies = [(stocks.copy(), _copy(held)) for _ in range(repeat + 1)]
     fn(*copies[repeat])
     times = []
     for i in range(repeat):
@@ -38,6 +38,12 @@ def _timed(fn: Callable[[Any, Any], Any], repeat: int, stocks: Any, held: Any) -
         fn(*copies[i])
         times.append(time.thread_time() - t0)
     return float(np.min(times))
+
+
+def _copy(held: Any) -> Any:
+    """A copy of ``held``: an array, or a tuple of arrays (the cohorts with the breakdown's
+    carried detained, which a week changes in place)."""
+    return tuple(a.copy() for a in held) if isinstance(held, tuple) else held.copy()
 
 
 def _classes(groups: Any) -> Any:
@@ -162,7 +168,8 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
         processing,
         removal,
     )
-    from immsim.engine.week import RunState, _tally, week
+    from immsim.engine.stocks import HELD_COURT, HELD_REMOVAL
+    from immsim.engine.week import RunState, _arrests, _tally, carried, week
     from immsim.scenario import resolve_scenario
 
     scenario = resolve_scenario("default").model_copy(update={"areas": areas})
@@ -190,6 +197,8 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
         held=held0,
         thinned=pipe._thinned,
         court_abroad=float(s.court_abroad),
+        detained=np.zeros(0, dtype=np.int64),
+        counted=np.zeros(0, dtype=np.int64),
     )
     stocks0 = s.stocks.copy()
     print(
@@ -201,6 +210,42 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
     arrested = np.zeros((3, size), dtype=np.int64)
     ones = np.ones(size, dtype=np.int64)
     ones3 = np.ones((3, size), dtype=np.int64)
+    n_stages = 8 if k.areas else 3
+    # the breakdown's detained as carried into the week (week._tally): counted at its start,
+    # as the pipeline's last week left them; and as a plan's first week finds them (nothing)
+    fresh = carried(size, len(w.columns), k.areas)
+    before = carried(size, len(w.columns), k.areas)
+    _tally(
+        w.cells,
+        zeros,
+        arrested,
+        zeros,
+        zeros,
+        zeros,
+        zeros,
+        stocks0,
+        k.parents,
+        n_stages,
+        len(w.columns),
+        *before,
+    )
+
+    def tally(st: Any, carry: Any) -> Any:
+        return _tally(
+            w.cells,
+            ones,
+            ones3,
+            ones,
+            ones,
+            ones,
+            ones,
+            st,
+            k.parents,
+            n_stages,
+            len(w.columns),
+            *carry,
+        )
+
     stages: dict[str, Callable[[Any, Any], Any]] = {
         "background": lambda st, h: background.run(bits, st, k.background, np.zeros(N_COUNTS)),
         "criminality": lambda st, h: criminality.run(bits, st, k.criminality, np.zeros(N_COUNTS)),
@@ -232,31 +277,75 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
         ),
         "court": lambda st, h: court.run(bits, st, k.court, np.zeros(N_COUNTS)),
         "removal": lambda st, h: removal.run(bits, st, k.removal, h, np.zeros(N_COUNTS)),
-        "tally": lambda st, h: _tally(
-            w.cells,
-            ones,
-            ones3,
-            ones,
-            ones,
-            ones,
-            ones,
-            st,
-            k.parents,
-            8 if k.areas else 3,
-            len(w.columns),
-        ),
+    }
+    tallies = {
+        # every flow in every group; the detained as carried into the week (none changed)
+        "tally": before,
+        # the same in a plan's first week, when every held group is counted afresh
+        "tally fresh": fresh,
     }
     total = 0.0
     for name, fn in stages.items():
         t = _timed(fn, repeat, stocks0, held0)
         total += t
         print(f"  {name:11} {t * 1e3:8.3f} ms")
+    for name, carry in tallies.items():
+        t = _timed(tally, repeat, stocks0, carry)
+        total += t if name == "tally" else 0.0
+        print(f"  {name:11} {t * 1e3:8.3f} ms")
     print(f"  {'sum':11} {total * 1e3:8.3f} ms (stages called one by one)")
+    # the tally on the week's own flows and stocks (the stages run in turn as the week runs
+    # them): the detained carried from the week's start (only the groups whose detained
+    # changed are scattered), and counted afresh (every held group, as every week before
+    # 2026-12-05)
+    after, cohorts, out = stocks0.copy(), held0.copy(), np.zeros(N_COUNTS)
+    background.run(bits, after, k.background, out)
+    criminality.run(bits, after, k.criminality, out)
+    taken, in_custody = _arrests(bits, after, k, run._replace(held=cohorts), out)
+    to_removal, to_court = processing.run(bits, taken[0], taken[1], taken[2], k.processing, out)
+    _, admitted, moved = detention.run(bits, after, to_removal, to_court, k.detention, out)
+    court.run(bits, after, k.court, out)
+    removed, released = removal.run(bits, after, k.removal, cohorts, out)
+    if k.areas:
+        changed = (stocks0[HELD_COURT] + stocks0[HELD_REMOVAL]) != (
+            after[HELD_COURT] + after[HELD_REMOVAL]
+        )
+        held = (after[HELD_COURT] + after[HELD_REMOVAL]) > 0
+        print(f"  the week's held groups: {held.sum():,}, of them changed: {changed.sum():,}")
+
+    def tally_week(st: Any, carry: Any) -> Any:
+        return _tally(
+            w.cells,
+            removed,
+            taken,
+            released,
+            admitted,
+            moved,
+            in_custody,
+            st,
+            k.parents,
+            n_stages,
+            len(w.columns),
+            *carry,
+        )
+
+    for name, carry in (("carried", before), ("fresh", fresh)):
+        t = _timed(tally_week, repeat, after, carry)
+        print(f"  {'tally':11} {t * 1e3:8.3f} ms (the week's flows, detained {name})")
 
     def whole(st: Any, h: Any) -> None:
-        week(bits, st, k, run._replace(held=h), w.cells, len(w.columns))
+        cohorts, detained, counted = h
+        week(
+            bits,
+            st,
+            k,
+            run._replace(held=cohorts, detained=detained, counted=counted),
+            w.cells,
+            len(w.columns),
+        )
 
-    print(f"  {'week':11} {_timed(whole, repeat, stocks0, held0) * 1e3:8.3f} ms (compiled whole)")
+    t = _timed(whole, repeat, stocks0, (held0, *before))
+    print(f"  {'week':11} {t * 1e3:8.3f} ms (compiled whole)")
     _sweeps(bits, stocks0[0], repeat, _classes(prepared.groups.take(w.live)))
     t0 = time.thread_time()
     n = 52

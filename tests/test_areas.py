@@ -296,3 +296,44 @@ def test_ties_in_the_release_queue_go_area_by_area() -> None:
     assert np.array_equal(w.kernel.detention.release_order, expected)
     # and the groups' own order is not the area's: without the area key the queue would differ
     assert not np.array_equal(expected, np.lexsort((NO_TIER - rank, mandatory)))
+
+
+def test_the_detained_carried_from_week_to_week_are_a_recount() -> None:
+    """The breakdown's detained at the week's end, by column, are carried from week to week and
+    moved only by the groups whose detained changed, recounted in full when a plan comes into
+    force (``week._tally``, a speed-up: docs/design.md, *Performance*). Every week of the first
+    sixteen of a run by area (a plan change at the new year, 2027-01-01, among them: 63,682 ->
+    62,408 groups, so the groups' columns move and the sums must be made anew) they must
+    equal, exactly, a recount: each group's detained at the week's end summed into each of its
+    columns (one per attribute). Each attribute's columns hold every detained person once,
+    so each attribute's sum is the week's detained."""
+    from immsim.engine.pipeline import BREAKDOWN_STAGES
+    from immsim.engine.run import scenario_pipeline
+    from immsim.engine.stocks import HELD_COURT, HELD_REMOVAL
+
+    s = scenario(areas=True)
+    pipe = scenario_pipeline(s, areas_population(), np.random.default_rng(3))
+    row = BREAKDOWN_STAGES.index("detained")
+    plans: dict[int, np.ndarray] = {}
+    changed = 0
+    last = None
+    for i in range(16):
+        record = pipe.step(i)
+        w = pipe.plan(record.date)
+        plans[id(w)] = w.live
+        stocks = pipe.state.stocks
+        held = stocks[HELD_COURT] + stocks[HELD_REMOVAL]
+        recount = np.zeros(len(w.columns), dtype=np.int64)
+        for attribute in range(w.cells.shape[1]):
+            np.add.at(recount, w.cells[:, attribute], held)
+        sums = record.breakdown.sums[row]
+        assert np.array_equal(sums, recount.astype(np.float64)), i
+        for attribute in range(w.cells.shape[1]):
+            assert sums[np.unique(w.cells[:, attribute])].sum() == held.sum()
+        if last is not None and last.shape == held.shape:
+            changed = max(changed, int((last != held).sum()))
+        last = held.copy()
+    # a plan change among the weeks, over other groups (a regroup, and the recount)
+    lives = list(plans.values())
+    assert any(not np.array_equal(lives[0], live) for live in lives[1:])
+    assert changed > 0  # the detained moved between weeks: there was something to carry

@@ -30,7 +30,7 @@ from immsim.engine.plan import WeekPlan, build_plan, frozen
 from immsim.engine.prepared import Prepared
 from immsim.engine.stages import at_large, detention, leads, removal
 from immsim.engine.start import initial_effort, initial_stocks
-from immsim.engine.week import KernelPlan, RunState, week
+from immsim.engine.week import KernelPlan, RunState, carried, week
 from immsim.errors import InputError
 from immsim.regimes.model import Regime
 
@@ -215,6 +215,9 @@ class Pipeline:
         self._located: tuple[WeekPlan, float, at_large.Located] | None = None
         self._thinned = leads.thinned_tables(self.groups.size)
         self._in_force: WeekPlan | None = None  # last week's plan
+        # with areas, the breakdown's detained by column and by group as last tallied (made
+        # anew with each plan: week._tally)
+        self._detained, self._counted = carried(0, 0, False)
         self._beds = BedPath()  # the funded beds week by week (a glide after a step down)
         self._held = 0.0  # the people detained at last week's end, the border's included
         self.state = self._initial_state(start)
@@ -279,6 +282,9 @@ class Pipeline:
             s.regroup(w.live)
             s.held = removal.cohorts(s.held, w.kernel.removal, w.kernel.groups)
             self._thinned.ready[:] = False
+            # the breakdown's detained, carried from week to week over this plan's groups and
+            # columns: recounted in full in the plan's first week (week._tally)
+            self._detained, self._counted = carried(w.kernel.groups, len(w.columns), w.kernel.areas)
             self._in_force = w
         assert s.held is not None  # made with the first week's plan
         kernel = self._kernel(w, day)
@@ -295,6 +301,8 @@ class Pipeline:
                 held=s.held,
                 thinned=self._thinned,
                 court_abroad=float(s.court_abroad),
+                detained=self._detained,
+                counted=self._counted,
             ),
             w.cells,
             len(w.columns),

@@ -71,8 +71,10 @@ class RunState(NamedTuple):
     negative until fixed, and the cases reviewed so far), the people held awaiting a removal
     that is not foreseeable, by weeks held (:mod:`.stages.removal`; changed in place), and the
     lead channels' thinned chances for the run's plan (:class:`.stages.leads.Thinned`; filled in
-    place), and the court's pending cases of people who left the country (the week returns
-    them in ``Count.COURT_ABROAD``)."""
+    place), the court's pending cases of people who left the country (the week returns
+    them in ``Count.COURT_ABROAD``), and with areas the breakdown's detained carried from week
+    to week (:func:`_tally`): ``detained`` by column and ``counted`` by group, both zero when a
+    plan comes into force (:func:`carried`), updated in place by each week's tally."""
 
     effort: float
     located: at_large.Located
@@ -82,6 +84,17 @@ class RunState(NamedTuple):
     held: IntArray
     thinned: leads.Thinned
     court_abroad: float  # the court's pending cases of people who left the country
+    detained: IntArray  # with areas, the detained by breakdown column as last tallied (in place)
+    counted: IntArray  # with areas, each group's detained as counted in ``detained`` (in place)
+
+
+def carried(groups: int, columns: int, areas: bool) -> tuple[IntArray, IntArray]:
+    """The breakdown's detained as carried when a plan comes into force (``RunState.detained``
+    and ``.counted``): nobody counted yet, so the plan's first week counts every group that
+    holds anyone (a full recount). Without areas the week tallies no detained: empty."""
+    if not areas:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.zeros(columns, dtype=np.int64), np.zeros(groups, dtype=np.int64)
 
 
 @jit
@@ -97,6 +110,8 @@ def _tally(
     parents: tuple[int, int],
     stages: int,
     columns: int,
+    detained: IntArray,
+    counted: IntArray,
 ) -> FloatArray:
     """The week's first ``stages`` breakdown stages (``BREAKDOWN_STAGES``: removed, arrested,
     released under Zadvydas, and with areas admitted, transferred, detained at the week's end,
@@ -108,23 +123,53 @@ def _tally(
     than a pass per stage over a matrix of the stages' counts with each group's columns a row
     apart: with areas that was a tenth of the week, every group's columns fetched five times from
     as many places (measured with a stage-by-stage copy of the week). Each sum adds the same
-    counts in the same group order as before, so it is the same."""
+    counts in the same group order as before, so it is the same.
+
+    The detained at the week's end (stage 5) is a stock, not a flow: nonzero in every group that
+    holds anyone (some 30,000 groups by area a year into the default run), where a flow touches
+    only the groups with an event. Summed afresh, it scattered every held group into every
+    attribute's column every week, the most of the tally's work. So it is carried: ``detained``
+    holds the sums by column as last tallied and ``counted`` each group's detained as counted in
+    them, and a week adds to the sums only the change of the groups whose detained changed
+    (admissions, releases, removals: a few thousand groups a week), then copies them out. Both
+    start at zero when a plan comes into force (:func:`carried`), so the plan's first week is a
+    full recount; ``counted`` is compared with the stocks themselves, so whatever changed a
+    group's detained between weeks is caught. Exact: the sums are int64 counts (at most the
+    people detained, far below 2^53), so they equal the recount whatever the order of the
+    additions, and convert to float64 without rounding."""
     sums = np.zeros((stages, columns))
     value = np.zeros(stages, dtype=np.int64)
     for i in range(cells.shape[0]):
+        flows = removed[i] | arrested[0, i] | arrested[1, i] | arrested[2, i] | released[i]
+        if stages > 3:
+            held = stocks[HELD_COURT, i] + stocks[HELD_REMOVAL, i]
+            change = held - counted[i]
+            if change != 0:
+                counted[i] = held
+                for attribute in range(cells.shape[1]):
+                    detained[cells[i, attribute]] += change
+            flows |= admitted[i] | transferred[i] | custodial[i]
+        if flows == 0:
+            # no flow in the group (most groups, most weeks: only those with an event have
+            # one): nothing to add, so the eight stages' tests below are skipped. The bitwise
+            # or of the counts is zero only if every count is
+            continue
         value[0] = removed[i]
         value[1] = arrested[0, i] + arrested[1, i] + arrested[2, i]
         value[2] = released[i]
         if stages > 3:
             value[3] = admitted[i]
             value[4] = transferred[i]
-            value[5] = stocks[HELD_COURT, i] + stocks[HELD_REMOVAL, i]
+            # value[5] stays 0: the detained are carried (below), not scattered group by group
             value[6] = custodial[i]
             value[7] = removed[i] if cells[i, parents[0]] == parents[1] else 0
         for row in range(stages):
             if value[row] > 0:
                 for attribute in range(cells.shape[1]):
                     sums[row, cells[i, attribute]] += value[row]
+    if stages > 3:
+        for column in range(columns):
+            sums[5, column] = detained[column]
     return sums
 
 
@@ -213,6 +258,8 @@ def _week(
         plan.parents,
         stages,
         n_columns,
+        run.detained,
+        run.counted,
     )
     return out, sums
 
