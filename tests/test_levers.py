@@ -518,8 +518,18 @@ def test_task_force_arrests_follow_the_partners_officers(day: str) -> None:
     expected = expected_at_large(w, chance)
     measured = float(w["arrests_287g_task_force"].sum())
     assert 0.93 * expected <= measured <= 1.03 * expected, (measured, expected)
-    doubled = float(revival(2 * officers, day).weekly["arrests_287g_task_force"].sum())
-    assert doubled / measured == pytest.approx(2.0, rel=0.05)
+    # twice the officers: the doubled run against its own hand calculation, in the same band
+    # (the ratio of the two measured counts carries both runs' noise, about 5% each: 2.07 on
+    # main d402154, 1.89 once the 2025 departures' and third-country removals' draws moved
+    # the random numbers, branch cbphome29, with each run within its band), and the hand
+    # calculation doubles
+    twice = revival(2 * officers, day).weekly
+    doubled = float(twice["arrests_287g_task_force"].sum())
+    expected_twice = expected_at_large(
+        twice, float(weekly(2 * officers * per_officer / population))
+    )
+    assert expected_twice / expected == pytest.approx(2.0, rel=0.02)
+    assert 0.93 * expected_twice <= doubled <= 1.03 * expected_twice, (doubled, expected_twice)
 
 
 def test_no_task_force_arrests_before_the_revival(trump_era: Any) -> None:
