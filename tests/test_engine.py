@@ -39,6 +39,7 @@ STOCKS = (
 )
 OUTFLOWS = (
     "emigrated",
+    "cbp_home_departures",  # paid self-departures leave the population, not by removal
     "status_granted",
     "voluntary_returns",
     "relief_granted",

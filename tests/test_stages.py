@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine import draws, stocks, warm
 from immsim.engine.counts import N_COUNTS, Count
 from immsim.engine.rates import competing
@@ -279,10 +280,15 @@ def test_judges_hear_the_detained_docket_before_any_released_case() -> None:
 
 
 def _one_group_background(
-    p_emigration: float = 0.0, mpp_cases_per_week: float = 0.0
+    p_emigration: float = 0.0,
+    mpp_cases_per_week: float = 0.0,
+    cbp_home_per_week: float = 0.0,
+    groups: int = 1,
+    eligible: tuple[bool, ...] = (True,),
 ) -> background.BackgroundPlan:
-    """A background plan over one group with no status grants and no arrivals: only the
-    emigration chance and MPP's cases a week the test sets."""
+    """A background plan over ``groups`` groups with no status grants and no arrivals: only the
+    emigration chance, MPP's cases a week and the CBP Home departures a week (from the
+    ``eligible`` groups) the test sets."""
     return background.BackgroundPlan(
         p_emigration=p_emigration,
         p_status_grant=0.0,
@@ -293,6 +299,8 @@ def _one_group_background(
         cohort=np.zeros(1, dtype=np.int64),
         arrival_weights=np.ones(1),
         case_weights=np.ones(1),
+        cbp_home_per_week=cbp_home_per_week,
+        cbp_home_eligible=np.array(eligible if len(eligible) == groups else (True,) * groups),
     )
 
 
@@ -547,7 +555,9 @@ def test_the_jail_chain_has_each_persons_chances() -> None:
     assert not held[:, 2].any() and not moved[:, 2].any()  # exempt: booked, never arrested
 
 
-def _removal_plan(size: int, p_documented: float, stuck: bool, weeks: int) -> removal.RemovalPlan:
+def _removal_plan(
+    size: int, p_documented: float, stuck: bool, weeks: int, third_country: float = 0.0
+) -> removal.RemovalPlan:
     return removal.RemovalPlan(
         p_documented=np.full(size, p_documented),
         is_mexico=np.ones(size, dtype=bool),  # over land: no seat limit
@@ -555,6 +565,7 @@ def _removal_plan(size: int, p_documented: float, stuck: bool, weeks: int) -> re
         stuck_index=np.arange(size if stuck else 0, dtype=np.int64),
         seats=0.0,
         zadvydas_weeks=weeks,
+        third_country_per_week=third_country,
     )
 
 
@@ -606,3 +617,113 @@ def test_removals_leave_the_cohorts_in_proportion() -> None:
             total += int(out[Count.ZADVYDAS_RELEASES])
     expected = reps * n * 0.5 ** (weeks + 1)
     assert abs(total - expected) < 5 * np.sqrt(expected)
+
+
+def _cbp_home_per_week(day: dt.date) -> float:
+    return float(load_baseline().snapshot(day)["flows.cbp_home_departures"]) / WEEKS_PER_YEAR
+
+
+def test_cbp_home_takes_the_records_count_a_week_from_the_eligible_at_large() -> None:
+    """By hand: the tree's 28,815 departures a year from 17 April 2025 (a lower bound of DHS's
+    "tens of thousands") are 28,815 / 52.18 = 552.2 a week. Over 200 weeks from an eligible
+    group holding 400,000 at large with no order and 100,000 with a final order (neither runs
+    short), the mean week takes 552 +/- 5 standard errors (Poisson: sqrt(552 / 200) = 1.7), four
+    fifths of them from those with no order (their share of the pool); the group with a
+    criminal record (not offered the stipend) and the released docket lose no one, and the
+    departures are counted apart from the removals."""
+    per_week = _cbp_home_per_week(dt.date(2026, 1, 1))
+    assert abs(per_week - 28_815 / WEEKS_PER_YEAR) < 1e-9 and 552 < per_week < 553
+    plan = _one_group_background(cbp_home_per_week=per_week, groups=2, eligible=(True, False))
+    bits = draws.stream(np.random.default_rng(29))
+    weeks, free0, ordered0 = 200, 400_000, 100_000
+    stocks = np.zeros((5, 2), dtype=np.int64)
+    stocks[FREE] = [free0, 50_000]
+    stocks[ORDERED] = [ordered0, 20_000]
+    stocks[RELEASED] = [30_000, 30_000]
+    gone = 0
+    for _ in range(weeks):
+        out = _counts()
+        background.run(bits, stocks, plan, out)
+        gone += int(out[Count.CBP_HOME_DEPARTURES])
+        assert out[Count.REMOVALS_LAND] == out[Count.REMOVALS_AIR] == 0
+    assert abs(gone / weeks - per_week) < 5 * np.sqrt(per_week / weeks)
+    assert free0 + ordered0 - stocks[FREE, 0] - stocks[ORDERED, 0] == gone
+    assert abs((free0 - stocks[FREE, 0]) / gone - 0.8) < 0.02
+    assert stocks[FREE, 1] == 50_000 and stocks[ORDERED, 1] == 20_000
+    assert stocks[RELEASED].tolist() == [30_000, 30_000]
+
+
+def test_cbp_home_never_takes_more_than_the_pool_and_none_before_the_app() -> None:
+    """A week wanting far more than the pool empties it and no more (100 + 20 eligible people
+    at large: 120 leave). Before the app (10 March 2025) the tree's count is 0 and the week
+    draws nothing: the stocks and the random stream are untouched."""
+    big = _one_group_background(cbp_home_per_week=1e6)
+    stocks = np.zeros((5, 1), dtype=np.int64)
+    stocks[FREE, 0], stocks[ORDERED, 0] = 100, 20
+    out = _counts()
+    background.run(draws.stream(np.random.default_rng(1)), stocks, big, out)
+    assert out[Count.CBP_HOME_DEPARTURES] == 120 and stocks.sum() == 0
+    assert _cbp_home_per_week(dt.date(2025, 3, 9)) == 0.0
+    assert _cbp_home_per_week(dt.date(2025, 3, 10)) > 0.0
+    none = _one_group_background(cbp_home_per_week=_cbp_home_per_week(dt.date(2025, 3, 9)))
+    stocks[FREE, 0] = 1_000
+    a, b = draws.stream(np.random.default_rng(2)), draws.stream(np.random.default_rng(2))
+    out = _counts()
+    background.run(a, stocks, none, out)
+    assert out[Count.CBP_HOME_DEPARTURES] == 0 and stocks[FREE, 0] == 1_000
+    assert draws.bits64(a) == draws.bits64(b)
+
+
+def _third_country_per_week(day: dt.date) -> float:
+    key = "removal.logistics.third_country_removals"
+    return float(load_baseline().snapshot(day)[key]) / WEEKS_PER_YEAR
+
+
+def test_third_country_removals_take_the_records_count_from_the_stuck_held() -> None:
+    """By hand: the tree's 13,399 a year from 20 January 2025 (Mexico's count of non-Mexicans
+    received, 11,886 in 324 days) are 13,399 / 52.18 = 256.8 a week. With 10,000 held awaiting
+    removal in a group whose removal is not foreseeable and no documents, 10 weeks (a
+    Zadvydas period longer than the run) remove 2,568 +/- 5 sqrt(2,568) as third-country
+    removals, no one else is removed and no one is released; a group whose removal is
+    foreseeable loses no one to them. None before 20 January 2025."""
+    per_week = _third_country_per_week(dt.date(2026, 1, 1))
+    assert abs(per_week - 13_399 / WEEKS_PER_YEAR) < 1e-9
+    assert _third_country_per_week(dt.date(2025, 1, 19)) == 0.0
+    weeks = 10
+    plan = _removal_plan(1, 0.0, True, 26, third_country=per_week)
+    matrix = np.zeros((5, 1), dtype=np.int64)
+    matrix[HELD_REMOVAL] = 10_000
+    held = removal.cohorts(None, plan, 1)
+    bits = draws.stream(np.random.default_rng(19))
+    total = 0
+    for _ in range(weeks):
+        out = _counts()
+        removal.run(bits, matrix, plan, held, out)
+        total += int(out[Count.REMOVALS_THIRD_COUNTRY])
+        assert out[Count.REMOVALS_LAND] == out[Count.REMOVALS_AIR] == 0
+        assert out[Count.ZADVYDAS_RELEASES] == 0
+        assert held.sum() == matrix[HELD_REMOVAL].sum()
+    want = weeks * per_week
+    assert abs(total - want) < 5 * np.sqrt(want)
+    assert matrix[HELD_REMOVAL, 0] == 10_000 - total
+    spared = _removal_plan(1, 0.0, False, 26, third_country=per_week)
+    matrix[HELD_REMOVAL] = 500
+    out = _counts()
+    removal.run(bits, matrix, spared, removal.cohorts(None, spared, 1), out)
+    assert out[Count.REMOVALS_THIRD_COUNTRY] == 0 and matrix[HELD_REMOVAL, 0] == 500
+
+
+def test_third_country_removals_never_exceed_those_still_held() -> None:
+    """A week wanting far more than are held removes those left after the week's removals
+    with documents and no more: of 100 held, the documented (half, over land) go first and
+    the rest are the third-country removals; the stock is empty and nobody is released."""
+    plan = _removal_plan(1, 0.5, True, 26, third_country=1e6)
+    matrix = np.zeros((5, 1), dtype=np.int64)
+    matrix[HELD_REMOVAL] = 100
+    held = removal.cohorts(None, plan, 1)
+    out = _counts()
+    removal.run(draws.stream(np.random.default_rng(7)), matrix, plan, held, out)
+    land, third = int(out[Count.REMOVALS_LAND]), int(out[Count.REMOVALS_THIRD_COUNTRY])
+    assert 20 < land < 80 and land + third == 100
+    assert matrix[HELD_REMOVAL, 0] == 0 and out[Count.ZADVYDAS_RELEASES] == 0
+    assert not held.any()

@@ -92,7 +92,17 @@ OUTCOMES: dict[str, Outcome] = {
             "people a year",
             "sum",
             ("removals_interior",),
-            "Removals of people arrested in the interior, over land or by air.",
+            "Removals of people arrested in the interior, over land or by air (to their own "
+            "country or, from 2025, to a third country that agreed to take them).",
+        ),
+        Outcome(
+            "cbp_home_departures",
+            "paid self-departures (CBP Home)",
+            "people a year",
+            "sum",
+            ("cbp_home_departures",),
+            "People at large who left through the CBP Home app with its stipend (from March "
+            "2025, the record's count): departures, not removals, and in no removal outcome.",
         ),
         Outcome(
             "removals_parents",

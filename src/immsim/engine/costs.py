@@ -22,6 +22,7 @@ COMPONENTS = (
     "cost_court",
     "cost_removal",
     "cost_overhead",
+    "cost_departure",
 )
 """The weekly table's cost columns, in nominal dollars."""
 
@@ -32,6 +33,7 @@ LABELS = {
     "cost_court": "courts (judges, trial attorneys)",
     "cost_removal": "removal transport",
     "cost_overhead": "ICE mission support",
+    "cost_departure": "paid self-departure (CBP Home)",
     "cost_capital": "detention capital (new beds)",
 }
 """What each cost column pays for, as tables and charts name it (``cost_capital`` is added by
@@ -51,6 +53,7 @@ class CostPlan(NamedTuple):
     land: float  # per removal over land
     air: float  # per removal by air
     overhead: float  # mission support per dollar of ICE's direct costs
+    departure: float  # per departure through the CBP Home app: stipend and travel
 
 
 def bed_day(p: Mapping[str, Any]) -> float:
@@ -84,14 +87,22 @@ def plan(p: Mapping[str, Any]) -> CostPlan:
         air=float(p["removal.air_cost_per_person"]),
         # a share s of the whole budget is s / (1 - s) of the rest of it
         overhead=share / (1.0 - share),
+        departure=float(p["flows.cbp_home_cost_per_departure"]),
     )
 
 
 def week_costs(
-    plan: CostPlan, effort: float, detained: float, land: float, air: float
+    plan: CostPlan,
+    effort: float,
+    detained: float,
+    land: float,
+    air: float,
+    departures: float = 0.0,
 ) -> dict[str, float]:
     """The week's cost of each component, in dollars, with ``detained`` people held (the
-    border's included) and ``land`` and ``air`` removals (by air, the border's included)."""
+    border's included), ``land`` and ``air`` removals (by air, the border's included) and
+    ``departures`` through the CBP Home app (their stipend and travel: CBP's and the State
+    Department's, so without ICE's mission support)."""
     # every officer is paid in full (an agency that hires for arrests pays for the whole
     # officer); the goal's surge adds overtime on the arrest share of their hours
     arrest = plan.officers * plan.officer_week * (1.0 + plan.arrest_share * (effort - 1.0))
@@ -106,6 +117,7 @@ def week_costs(
         "cost_court": plan.court_week + plan.attorneys_week,
         "cost_removal": removal,
         "cost_overhead": ice * plan.overhead,
+        "cost_departure": departures * plan.departure,
     }
 
 

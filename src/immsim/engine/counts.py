@@ -21,6 +21,7 @@ class Count(IntEnum):
 
     EMIGRATED = auto()
     STATUS_GRANTED = auto()
+    CBP_HOME_DEPARTURES = auto()  # paid self-departures through the CBP Home app (not removals)
     ARRIVALS = auto()
     ARRIVALS_WITH_CASE = auto()
     MPP_CASES = auto()  # cases opened for people returned to Mexico to await a hearing
@@ -64,6 +65,7 @@ class Count(IntEnum):
     REVIEW_CLOSURES = auto()
     REMOVALS_LAND = auto()
     REMOVALS_AIR = auto()
+    REMOVALS_THIRD_COUNTRY = auto()  # to a country not the person's own (flown)
     # capacity used
     OFFICER_HOURS_USED = auto()
     JUDGE_HOURS_USED = auto()

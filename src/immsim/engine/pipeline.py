@@ -39,7 +39,7 @@ FloatArray = NDArray[np.float64]
 
 FLOW_COLUMNS = (
     *(count.column for count in FLOWS),
-    "removals_interior",  # land and air
+    "removals_interior",  # land, air and third countries
     "removals_border",  # as the parameter tree gives them
     "removals",  # both
 )
@@ -347,7 +347,7 @@ class Pipeline:
         """The weekly table's flow columns."""
         out = dict(zip(_FLOW_NAMES, counts[_FLOW_INDEX].tolist(), strict=True))
         n_land = out["removals_land"]
-        n_air = out["removals_air"]
+        n_air = out["removals_air"] + out["removals_third_country"]
         out["removals_interior"] = n_land + n_air
         out["removals_border"] = w.border.removals
         out["removals"] = n_land + n_air + w.border.removals
@@ -358,7 +358,8 @@ class Pipeline:
         flags at the effort the week ran at."""
         s = self.state
         n_land = float(counts[Count.REMOVALS_LAND])
-        n_air = float(counts[Count.REMOVALS_AIR])
+        n_air = float(counts[Count.REMOVALS_AIR] + counts[Count.REMOVALS_THIRD_COUNTRY])
+        departures = float(counts[Count.CBP_HOME_DEPARTURES])
         out: dict[str, float] = {}
         free, ordered, released, held_court, held_removal = s.stocks.sum(axis=1).tolist()
         detained = float(held_court + held_removal) + w.border.detained
@@ -373,7 +374,9 @@ class Pipeline:
             court_abroad=float(s.court_abroad),
             court_pending=released + held_court + s.court_abroad,
         )
-        out.update(costs.week_costs(w.costs, s.effort, detained, n_land, n_air + w.border.air))
+        out.update(
+            costs.week_costs(w.costs, s.effort, detained, n_land, n_air + w.border.air, departures)
+        )
         out.update(
             officer_hours=k.officer_hours * s.effort,
             officer_hours_used=float(counts[Count.OFFICER_HOURS_USED]),

@@ -14,7 +14,14 @@ respondent removed in absentia when the Department shows notice and removability
 Sanchez-Herbert, 26 I&N Dec. 43 (BIA 2012); INA 240(b)(5)(A)), so EOIR counts the case pending
 until that hearing and then among its in-absentia orders. The week adds such cases to the court's stock
 of cases of people who left (``Count.COURT_ABROAD``), which the court completes
-(:mod:`.court`)."""
+(:mod:`.court`).
+
+From 10 March 2025 people also leave through the CBP Home app (``flows.cbp_home_departures``,
+the record's count a year): each week that many of the people at large with no pending case
+(with or without a final order) and no conviction or pending charge (whom the stipend is
+offered to) are chosen at random and leave the population, at most all of them. They are
+counted apart (``Count.CBP_HOME_DEPARTURES``), not as removals, and priced by
+:mod:`immsim.engine.costs`."""
 
 from __future__ import annotations
 
@@ -28,10 +35,13 @@ from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine import border, draws
 from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
-from immsim.engine.draws import Stream, binomial, exponential, walk
+from immsim.engine.draws import Stream, binomial, capped, exponential, walk
+from immsim.engine.groups import LEVELS
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import weekly
 from immsim.engine.stocks import FREE, ORDERED, RELEASED
+
+BoolArray = NDArray[np.bool_]
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -47,6 +57,8 @@ class BackgroundPlan(NamedTuple):
     cohort: IntArray  # the groups this year's arrivals join
     arrival_weights: FloatArray  # their shares of arrivals without a court case
     case_weights: FloatArray  # and with one
+    cbp_home_per_week: float  # paid self-departures through the CBP Home app (the record's count)
+    cbp_home_eligible: BoolArray  # the groups the app's stipend is offered to: no criminal record
 
 
 def plan(x: PlanInputs) -> BackgroundPlan:
@@ -65,6 +77,10 @@ def plan(x: PlanInputs) -> BackgroundPlan:
         # people released at the border (with a notice to appear or, uncharged, with a notice to
         # report or on parole) are asylum seekers more often than others
         case_weights=g.arrival_weights * np.where(x.a.asylum[cohort], asylum_weight, 1.0),
+        cbp_home_per_week=float(p["flows.cbp_home_departures"]) / WEEKS_PER_YEAR,
+        # the stipend is offered to non-criminal aliens: no conviction and no pending charge
+        cbp_home_eligible=(x.a.criminal_history == LEVELS["criminal_history"].index("none"))
+        & ~x.a.pending,
     )
 
 
@@ -106,12 +122,37 @@ def leave(state: Stream, stocks: IntArray, p_emig: float, p_grant: float) -> tup
 
 
 @jit
+def cbp_home(state: Stream, stocks: IntArray, per_week: float, eligible: BoolArray) -> int:
+    """The week's departures through the CBP Home app, in place: the week's count (a Poisson
+    draw of ``per_week``) chosen at random among the people at large with no pending case, with
+    or without a final order, of the ``eligible`` groups, at most all of them; returns how many
+    left."""
+    size = stocks.shape[1]
+    pool = np.zeros(2 * size, dtype=np.int64)
+    for i in range(size):
+        if eligible[i]:
+            pool[i] = stocks[FREE, i]
+            pool[size + i] = stocks[ORDERED, i]
+    wanted = draws.poisson(state, per_week)
+    gone = capped(state, pool, wanted)
+    for i in range(size):
+        stocks[FREE, i] -= gone[i]
+        stocks[ORDERED, i] -= gone[size + i]
+    left: int = gone.sum()
+    return left
+
+
+@jit
 def run(state: Stream, stocks: IntArray, plan: BackgroundPlan, out: FloatArray) -> None:
     """The week's background flows and arrivals, in place; the emigrants' pending cases and the
     cases of people returned to Mexico under MPP are added to ``out[Count.COURT_ABROAD]`` (the
     court's stock of them, carried in by the week)."""
     emigrated, granted, left_case = leave(state, stocks, plan.p_emigration, plan.p_status_grant)
     out[Count.COURT_ABROAD] += left_case
+    if plan.cbp_home_per_week > 0.0:  # no draw before the app, so earlier runs keep theirs
+        out[Count.CBP_HOME_DEPARTURES] = cbp_home(
+            state, stocks, plan.cbp_home_per_week, plan.cbp_home_eligible
+        )
     without = draws.poisson(state, plan.arrivals_per_week)
     with_case = draws.poisson(state, plan.cases_per_week)
     arrivals = without + with_case

@@ -8,6 +8,12 @@ they have been held awaiting removal, not to a weekly chance: their stock is car
 cohorts by weeks held (``held``, a row per group, a column per week from 0 to the Zadvydas
 period), and whoever is still held when their cohort reaches the period is released with their
 order (Zadvydas v. Davis, 533 U.S. 678 (2001): six months presumptively reasonable).
+
+From 20 January 2025 some of them are removed to a third country that agreed to take them
+(``removal.logistics.third_country_removals``, the record's count a year): each week that many
+of those still held after the week's removals with documents are chosen at random and removed
+(``Count.REMOVALS_THIRD_COUNTRY``, ICE removals flown at the air cost), at most all of them,
+before the Zadvydas releases.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine import draws
 from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
-from immsim.engine.draws import Stream, binomial
+from immsim.engine.draws import Stream, binomial, capped
 from immsim.engine.groups import LEVELS
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import weekly
@@ -40,6 +46,7 @@ class RemovalPlan(NamedTuple):
     stuck_index: IntArray  # those groups, in order: the only columns of the cohorts kept
     seats: float  # on flights a week, for the interior
     zadvydas_weeks: int  # held this many weeks, they are released
+    third_country_per_week: float  # removed to a third country, of the stuck groups held
 
 
 def zadvydas_weeks(p: Mapping[str, Any]) -> int:
@@ -67,6 +74,8 @@ def plan(x: PlanInputs, border_air: float) -> RemovalPlan:
             0.0, float(p["removal.logistics.air_seats_per_year"]) / WEEKS_PER_YEAR - border_air
         ),
         zadvydas_weeks=zadvydas_weeks(p),
+        third_country_per_week=float(p["removal.logistics.third_country_removals"])
+        / WEEKS_PER_YEAR,
     )
 
 
@@ -152,6 +161,16 @@ def run(
     n_air = air.sum()
     removed = land
     removed += air
+    n_third = 0
+    if plan.third_country_per_week > 0.0 and plan.stuck_index.size > 0:  # no draw before 2025
+        stuck = plan.stuck_index
+        still = np.empty(stuck.size, dtype=np.int64)
+        for j in range(stuck.size):
+            still[j] = stocks[HELD_REMOVAL, stuck[j]] - removed[stuck[j]]
+        third = capped(state, still, draws.poisson(state, plan.third_country_per_week))
+        for j in range(stuck.size):
+            removed[stuck[j]] += third[j]
+            n_third += third[j]
     released = _age(state, stocks, removed, plan.stuck_index, held)
     zadvydas = 0
     for i in range(size):
@@ -161,6 +180,7 @@ def run(
     out[Count.ZADVYDAS_RELEASES] = zadvydas
     out[Count.REMOVALS_LAND] = n_land
     out[Count.REMOVALS_AIR] = n_air
+    out[Count.REMOVALS_THIRD_COUNTRY] = n_third
     out[Count.BINDING_SEATS] = 1.0 if n_air < n_ready else 0.0
     out[Count.BINDING_TRAVEL_DOCUMENTS] = 1.0 if zadvydas > 0 else 0.0
     return removed, released
