@@ -172,6 +172,8 @@ def _week(
         plan.parents,
         8 if plan.areas else 3,
         n,
+        run.detained,
+        run.counted,
     )
     tally.week(
         [by_custody, by_leads, large_p, large_o, collateral],
