@@ -176,15 +176,14 @@ def test_a_runs_costs_by_year_are_the_outcome_and_its_deflation(history: Any) ->
 
 def test_beds_funded_above_the_runs_start_carry_their_capital(history: Any) -> None:
     """By hand: the run starts on 2016-10-01 with FY2017's 39,324 funded beds; FY2018 funds
-    42,422 (40,520 appropriated and $93 million of DHS's transfer at the budget's $133.99 a bed-day:
-    93e6 / (133.99 x 365) = 1,902), so its 3,098 new beds are
+    42,820 (40,520 appropriated and 2,300 paid by DHS's transfer), so its 3,496 new beds are
     built at Conroe's $110,000 a bed (2017) over 39 years, the whole fiscal year; FY2017 builds
     none. The constant-dollar total carries it, the operating cost (the outcome) does not."""
     at = dt.date(2016, 10, 1)
     years = {r["fiscal_year"]: r for r in costs_by_year(history, TREE, at).to_dicts()}
     assert years[2017]["cost_capital"] == 0.0
     weeks = history.weekly.filter(pl.col("fiscal_year") == 2018).height
-    by_hand = (40_520 + round(93e6 / (133.99 * 365)) - 39_324) * 110_000 / 39 * weeks / YEAR
+    by_hand = (42_820 - 39_324) * 110_000 / 39 * weeks / YEAR
     assert years[2018]["cost_capital"] == pytest.approx(by_hand)
     assert years[2018]["cost_total"] == pytest.approx(years[2018]["cost"] + by_hand)
     assert years[2018]["cost_constant"] == pytest.approx(
