@@ -19,8 +19,9 @@ The record, for the people ICE itself arrested:
   population of ICE's arrestees by month ("ICE Average" of the ADP table by arresting agency).
 
 The run's releases are its bond, recognizance, beds-short ("capacity") and Zadvydas releases of
-the interior's detained; the record's are supervision + bond + recognizance + parole (its
-"relief" and "other" book-outs are left out, as the run has no like for them).
+the interior's detained; the record's are supervision + bond + recognizance + parole. The
+record's "relief" and "other" book-outs (transfers to other custody, deaths and the like), which
+the run has no like for, are shown apart: they bear on the detained.
 
 Nothing here feeds the parameter tree: the record's arrests, book-ins and detained are what the
 back-test scores, so they are a comparison only.
@@ -48,7 +49,15 @@ ARRESTS = ("ERO Arrests by Criminality", {"arrests": 2})
 BOOK_INS = ("ICE Book-Ins by Arrest Agency", {"book_ins": 4})
 BOOK_OUTS = (
     "ICE Book-Outs by Arrest Agency",
-    {"removal": 19, "supervision": 20, "bond": 21, "recognizance": 22, "paroled": 23},
+    {
+        "removal": 19,
+        "supervision": 20,
+        "bond": 21,
+        "recognizance": 22,
+        "paroled": 23,
+        "relief": 24,
+        "other": 25,
+    },
 )
 RUN_FLOWS = {
     "arrests": ("arrests",),
@@ -163,6 +172,7 @@ def table(
             f"{_gap(r['book_ins'], o.get('book_ins', 0))} | {r['refused']:7,.0f} | "
             f"{r['releases']:7,.0f} {o.get('releases', 0):7,.0f} "
             f"{_gap(r['releases'], o.get('releases', 0))} | {r['capacity']:6,.0f} | "
+            f"{o.get('relief', 0) + o.get('other', 0):6,.0f} | "
             f"{r['removal']:6,.0f} {o.get('removal', 0):6,.0f} "
             f"{_gap(r['removal'], o.get('removal', 0))} | "
             f"{r['detained']:7,.0f} {a:7,.0f} {_gap(r['detained'], a)} | "
