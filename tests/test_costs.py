@@ -24,6 +24,7 @@ from immsim.analysis.effects import (
     effect_rows,
     effects_by_year,
     families_by_area,
+    left_of,
     parents_removed,
     to_base_dollars,
 )
@@ -303,6 +304,33 @@ def test_each_cost_band_is_its_unit_costs_interval() -> None:
     assert sum(b.low for b in parts) < total.low < total.central
     assert total.central < total.high < sum(b.high for b in parts)
     assert bands["cost_overhead"].low < 1.5e9 < bands["cost_overhead"].high
+
+
+def test_the_effects_count_cbp_homes_departures_as_people_gone(history: Any) -> None:
+    """The people gone beside the removed are the voluntary returns after arrest and CBP Home's
+    paid self-departures (effects.LEFT), in every output that counts them: by hand, the run's
+    voluntary returns plus 100 departures a week, and a saved run from before the column (no
+    departures) counts the voluntary returns alone."""
+    import dataclasses
+
+    at = dt.date(2016, 10, 1)
+    assert left_of({"voluntary_returns": 300.0, "cbp_home_departures": 200.0}) == 500.0
+    assert left_of({"voluntary_returns": 300.0, "removals_interior": 9.0}) == 300.0
+    weekly = history.weekly.with_columns(pl.lit(100.0).alias("cbp_home_departures"))
+    with_app = effects_by_year(dataclasses.replace(history, weekly=weekly), TREE, at)
+    before = effects_by_year(
+        dataclasses.replace(history, weekly=history.weekly.drop("cbp_home_departures")), TREE, at
+    )
+    returns = (
+        history.weekly.group_by("fiscal_year")
+        .agg(pl.col("voluntary_returns").sum(), pl.len().alias("weeks"))
+        .sort("fiscal_year")
+        .to_dicts()
+    )
+    for year, old, row in zip(with_app, before, returns, strict=True):
+        assert old.left == pytest.approx(row["voluntary_returns"])
+        assert year.left == pytest.approx(row["voluntary_returns"] + 100.0 * row["weeks"])
+        assert year.workers.central > old.workers.central
 
 
 def test_family_effects_by_area_follow_each_areas_removals(history: Any) -> None:

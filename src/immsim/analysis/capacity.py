@@ -17,7 +17,16 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from immsim.analysis.effects import BAND_DRAWS, Band, Effects, Rates, band_rng, cost_bands
+from immsim.analysis.effects import (
+    BAND_DRAWS,
+    LEFT,
+    Band,
+    Effects,
+    Rates,
+    band_rng,
+    cost_bands,
+    left_of,
+)
 from immsim.analysis.uncertainty import Dist, draw_reform
 from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine.border import removals_per_year as border_removals_per_year
@@ -248,7 +257,8 @@ def _measure(
         + total("removals_border"),
         "detained_average": mean("detained"),
         "parents_of_usc_removed": _parents(results, last) * scale,
-        "voluntary_returns": total("voluntary_returns"),
+        # the people gone other than by removal (effects.LEFT: voluntary returns, CBP Home)
+        **{column: total(column) for column in LEFT},
     }
     return removals, binding, sum(costs.values()), costs, used, volumes
 
@@ -553,7 +563,7 @@ def _priced(
         volumes["removals_interior"],
         volumes["parents_of_usc_removed"],
         Rates.read(tree, start),
-        left=volumes["voluntary_returns"],
+        left=left_of(volumes),
         population=people,
     )
     return dataclasses.replace(

@@ -405,15 +405,30 @@ def costs_by_year(results: Results, tree: ParameterTree, at: dt.date) -> pl.Data
     )
 
 
+LEFT = ("voluntary_returns", "cbp_home_departures")
+"""The weekly columns of the people the effects count as gone beside the removed: those who
+left by voluntary return after an arrest, and those who left through CBP Home's paid
+self-departure (from 2025). Both leave the country and its labour force as a removal does; the
+one definition for every output that counts people gone (the run's effects by year, the
+capacity answer's, the published comparison's)."""
+
+
+def left_of(volumes: Mapping[str, float]) -> float:
+    """People gone other than by removal, from a run's totals by column (:data:`LEFT`; a run
+    saved before a column existed has none of it)."""
+    return float(sum(volumes.get(column, 0.0) for column in LEFT))
+
+
 def effects_by_year(results: Results, tree: ParameterTree, at: dt.date) -> list[Effects]:
     """Each fiscal year's effects: workers removed, children who lost a parent and mixed-status
     households reached that year; output, taxes and U.S.-born jobs lost that year from everyone
     removed since the run began (a removal keeps costing them in every later year)."""
     rates = Rates.read(tree, at)
     population = float(results.manifest.get("population", {}).get("people", 0.0))
+    left = [column for column in LEFT if column in results.weekly.columns]
     removed = (
         results.weekly.group_by("fiscal_year")
-        .agg(pl.col("removals_interior").sum(), pl.col("voluntary_returns").sum())
+        .agg(pl.col("removals_interior").sum(), *(pl.col(column).sum() for column in left))
         .join(parents_removed(results), on="fiscal_year", how="left")
         .fill_null(0.0)
         .sort("fiscal_year")
@@ -425,7 +440,7 @@ def effects_by_year(results: Results, tree: ParameterTree, at: dt.date) -> list[
             float(row["removals_interior"]),
             float(row["parents"]),
             rates,
-            left=float(row["voluntary_returns"]),
+            left=left_of(row),
         )
         cohorts.append(year.removed + year.left)
         so_far = sum(cohorts)

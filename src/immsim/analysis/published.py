@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from immsim.analysis.effects import dollars_of
+from immsim.analysis.effects import dollars_of, left_of
 from immsim.data.figures import Estimate, model_estimates
 from immsim.engine.costs import bed_day
 from immsim.parameters.loader import ParameterTree
@@ -697,10 +697,11 @@ def _model_basis(
 
 
 def _gone(result: RequiredCapacity) -> float:
-    """People gone a year at this goal: interior removals and voluntary returns after arrest
-    (the people the effects count; border removals are not residents)."""
+    """People gone a year at this goal: interior removals and those who left on their own
+    (effects.LEFT: voluntary returns after arrest, CBP Home's departures), the people the
+    effects count; border removals are not residents."""
     volumes = result.volumes
-    return float(volumes.get("removals_interior", 0.0) + volumes.get("voluntary_returns", 0.0))
+    return float(volumes.get("removals_interior", 0.0)) + left_of(volumes)
 
 
 def _pwbm_trace(

@@ -365,7 +365,7 @@ def _print_costs(results: Results, tree: ParameterTree, at: dt.date, wide: bool)
     print_table(columns, rows, wide=wide)
     console.print(
         "Workers gone that year (removed from the interior, or left by voluntary return after "
-        "arrest); GDP and taxes lost that year from everyone gone since the run began"
+        "arrest or through CBP Home's paid self-departure); GDP and taxes lost that year from everyone gone since the run began"
         f" ({base} dollars; CAP 2016 output per worker, each year's removals moving from the "
         "immediate to the long-run loss on Penn Wharton's 2025 path; ITEP 2024 "
         "taxes); parents of U.S.-citizen children removed, and the U.S.-citizen children who "
