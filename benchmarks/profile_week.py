@@ -215,36 +215,20 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
     # as the pipeline's last week left them; and as a plan's first week finds them (nothing)
     fresh = carried(size, len(w.columns), k.areas)
     before = carried(size, len(w.columns), k.areas)
-    _tally(
-        w.cells,
-        zeros,
-        arrested,
-        zeros,
-        zeros,
-        zeros,
-        zeros,
-        stocks0,
-        k.parents,
-        n_stages,
-        len(w.columns),
-        *before,
-    )
 
-    def tally(st: Any, carry: Any) -> Any:
-        return _tally(
-            w.cells,
-            ones,
-            ones3,
-            ones,
-            ones,
-            ones,
-            ones,
-            st,
-            k.parents,
-            n_stages,
-            len(w.columns),
-            *carry,
-        )
+    def tally_of(*flows: Any) -> Callable[[Any, Any], Any]:
+        """The week's tally on these flows (removed, arrested, released, admitted, transferred,
+        arrested in custody), of given stocks and carried detained."""
+
+        def tally(st: Any, carry: Any) -> Any:
+            return _tally(w.cells, *flows, st, k.parents, n_stages, len(w.columns), *carry)
+
+        return tally
+
+    # count the week's held into ``before``, as the pipeline's last week left them
+    tally_of(zeros, arrested, zeros, zeros, zeros, zeros)(stocks0, before)
+    # every flow in every group
+    tally = tally_of(ones, ones3, ones, ones, ones, ones)
 
     stages: dict[str, Callable[[Any, Any], Any]] = {
         "background": lambda st, h: background.run(bits, st, k.background, np.zeros(N_COUNTS)),
@@ -313,21 +297,7 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
         held = (after[HELD_COURT] + after[HELD_REMOVAL]) > 0
         print(f"  the week's held groups: {held.sum():,}, of them changed: {changed.sum():,}")
 
-    def tally_week(st: Any, carry: Any) -> Any:
-        return _tally(
-            w.cells,
-            removed,
-            taken,
-            released,
-            admitted,
-            moved,
-            in_custody,
-            st,
-            k.parents,
-            n_stages,
-            len(w.columns),
-            *carry,
-        )
+    tally_week = tally_of(removed, taken, released, admitted, moved, in_custody)
 
     for name, carry in (("carried", before), ("fresh", fresh)):
         t = _timed(tally_week, repeat, after, carry)

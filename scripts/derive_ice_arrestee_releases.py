@@ -48,18 +48,6 @@ from immsim.data import ohss  # noqa: E402
 from immsim.dates import DAYS_PER_YEAR  # noqa: E402
 
 OUT = ROOT / "src/immsim/parameters/tree/detention/ice_releases.yaml"
-SHEET = "ICE Book-Outs by Arrest Agency"
-# Columns (0-based) of the sheet's ICE block (initial arresting agency ICE).
-ICE = {
-    "total": 18,
-    "removal": 19,
-    "supervision": 20,
-    "bond": 21,
-    "recognizance": 22,
-    "paroled": 23,
-    "relief": 24,
-    "other": 25,
-}
 SOURCE = {
     "title": (
         "DHS Office of Homeland Security Statistics: Immigration Enforcement and Legal Processes "
@@ -89,7 +77,7 @@ LAST_BACKTEST_YEAR = 2023
 def read(path: Path) -> tuple[dict[dt.date, dict[str, float]], dict[int, dict[str, float]]]:
     """The sheet's ICE columns: by month (first of the month) and by fiscal year (its 'Total'
     rows; the last one, '2024 YTD', is left out)."""
-    return ohss.read_sheet(path, SHEET, ICE)
+    return ohss.read_sheet(path, ohss.BOOK_OUTS_SHEET, ohss.BOOK_OUTS_ICE)
 
 
 def per_year(count: float, month: dt.date) -> float:

@@ -47,17 +47,10 @@ FIRST, LAST = 2020, 2023
 DAYS_PER_WEEK = 7
 ARRESTS = ("ERO Arrests by Criminality", {"arrests": 2})
 BOOK_INS = ("ICE Book-Ins by Arrest Agency", {"book_ins": 4})
+# the ICE block's book-outs by reason (its total column is not compared)
 BOOK_OUTS = (
-    "ICE Book-Outs by Arrest Agency",
-    {
-        "removal": 19,
-        "supervision": 20,
-        "bond": 21,
-        "recognizance": 22,
-        "paroled": 23,
-        "relief": 24,
-        "other": 25,
-    },
+    ohss.BOOK_OUTS_SHEET,
+    {reason: column for reason, column in ohss.BOOK_OUTS_ICE.items() if reason != "total"},
 )
 RUN_FLOWS = {
     "arrests": ("arrests",),

@@ -36,6 +36,21 @@ MONTHS = (
 
 Counts = dict[str, float]
 
+BOOK_OUTS_SHEET = "ICE Book-Outs by Arrest Agency"
+BOOK_OUTS_ICE = {
+    "total": 18,
+    "removal": 19,
+    "supervision": 20,
+    "bond": 21,
+    "recognizance": 22,
+    "paroled": 23,
+    "relief": 24,
+    "other": 25,
+}
+"""Columns (0-based) of that sheet's ICE block (initial arresting agency ICE) by book-out
+reason, read by ``scripts/derive_ice_arrestee_releases.py`` (the tree's releases) and
+``scripts/monthly_against_record.py`` (the comparison by month)."""
+
 
 def number(cell: Any) -> float:
     """A cell's count: OHSS writes '-' for zero and 'X' for not applicable (both 0 here)."""
