@@ -56,6 +56,17 @@ def folder(text: str) -> Path:
     return path
 
 
+def data_folder(parser: argparse.ArgumentParser, default: str) -> None:
+    """The optional positional ``data``: the records' folder, ``default`` where not given."""
+    parser.add_argument(
+        "data",
+        nargs="?",
+        type=folder,
+        default=default,
+        help="the records' folder (default: %(default)s)",
+    )
+
+
 def fail(message: str) -> NoReturn:
     """Stop with ``message`` on standard error and exit status 1."""
     raise SystemExit(f"error: {message}")

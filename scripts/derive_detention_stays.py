@@ -213,11 +213,5 @@ def main(data: Path) -> None:
 
 if __name__ == "__main__":
     parser = _args.parser(__doc__, __file__)
-    parser.add_argument(
-        "data",
-        nargs="?",
-        type=_args.folder,
-        default="../shared/data",
-        help="the records' folder (default: %(default)s)",
-    )
+    _args.data_folder(parser, "../shared/data")
     _args.run(main, parser.parse_args().data)

@@ -181,13 +181,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = _args.parser(__doc__, __file__)
     parser.add_argument("workbook", type=_args.file, help="OHSS's monthly tables (.xlsx)")
     parser.add_argument("seed", nargs="?", type=int, default=2012, help="(default: %(default)s)")
-    parser.add_argument(
-        "data",
-        nargs="?",
-        type=_args.folder,
-        default=str(ROOT.parent / "shared" / "data"),
-        help="the records' folder (default: %(default)s)",
-    )
+    _args.data_folder(parser, str(ROOT.parent / "shared" / "data"))
     args = parser.parse_args(argv)
     workbook, seed, data = args.workbook, args.seed, args.data
     # imported here: the engine runs the history; the record needs only the readers
