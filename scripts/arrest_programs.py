@@ -19,6 +19,12 @@ and ``parameters/tree/enforcement/channels.yaml`` (``collateral_per_targeted``).
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _args
+
 BUDGET_SOURCE = (
     "TRAC report 224, table 3: ICE Budget Expenditures FY2005-FY2010 (from ICE budget fact "
     "sheets), http://trac.syr.edu/immigration/reports/224/include/3.html"
@@ -70,4 +76,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    _args.parser(__doc__, __file__).parse_args()
     main()

@@ -20,6 +20,9 @@ from pathlib import Path
 
 import polars as pl
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _args
+
 SUMMED = (
     "notices_to_appear",
     "arrivals_with_case",
@@ -56,15 +59,27 @@ def court_flows(weekly: pl.DataFrame) -> pl.DataFrame:
     return years.with_columns(left.alias("other_exits"))
 
 
-def main(argv: list[str]) -> None:
-    if argv[1] == "--backtest":
+def main(argv: list[str] | None = None) -> None:
+    parser = _args.parser(__doc__, __file__)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("weekly", nargs="?", type=_args.file, help="a run's weekly.parquet")
+    source.add_argument(
+        "--backtest",
+        nargs=2,
+        type=int,
+        metavar=("SEED", "LAST_FISCAL_YEAR"),
+        help="run the back-test's history at SEED to LAST_FISCAL_YEAR instead",
+    )
+    args = parser.parse_args(argv)
+    if args.backtest:
         # imported here: the engine runs the history; the tabulation needs only polars
         from immsim.calibration.validate import backtest_history
 
-        weekly = backtest_history(int(argv[2]), int(argv[3])).weekly
-        weekly = weekly.filter(pl.col("fiscal_year") <= int(argv[3]))
+        seed, last = args.backtest
+        weekly = backtest_history(seed, last).weekly
+        weekly = weekly.filter(pl.col("fiscal_year") <= last)
     else:
-        weekly = pl.read_parquet(Path(argv[1]))
+        weekly = pl.read_parquet(args.weekly)
     table = court_flows(weekly)
     print(",".join(table.columns))
     for row in table.iter_rows():
@@ -72,4 +87,4 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    main()

@@ -31,10 +31,14 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _args
 
 from immsim.engine import pipeline as pipeline_module
 from immsim.engine import week as week_module
@@ -245,10 +249,22 @@ def _row(name: str, a: FloatArray, r: FloatArray, classes: dict[str, Any]) -> st
     )
 
 
-def main(argv: list[str]) -> None:
-    seed, last = int(argv[1]), int(argv[2])
-    first = int(argv[3]) if len(argv) > 3 else 2019
-    split = dt.date.fromisoformat(argv[4]) if len(argv) > 4 else None
+def main(argv: list[str] | None = None) -> None:
+    parser = _args.parser(__doc__, __file__)
+    parser.add_argument("seed", metavar="SEED", type=int, help="the back-test's seed")
+    parser.add_argument("last", metavar="LAST_FISCAL_YEAR", type=int, help="the last year shown")
+    parser.add_argument(
+        "first", metavar="FIRST", type=int, nargs="?", default=2019, help="the first (2019)"
+    )
+    parser.add_argument(
+        "split",
+        metavar="SPLIT_DATE",
+        type=dt.date.fromisoformat,
+        nargs="?",
+        help="show the weeks of its fiscal year from this day (YYYY-MM-DD) apart",
+    )
+    args = parser.parse_args(argv)
+    seed, last, first, split = args.seed, args.last, args.first, args.split
     tally, results, classes = tally_history(seed, last, split)
     yearly = results.yearly()
     for year in range(first, last + 1):
@@ -277,4 +293,4 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    main()

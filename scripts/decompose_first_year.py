@@ -20,6 +20,9 @@ from pathlib import Path
 
 import polars as pl
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _args
+
 DAYS_PER_WEEK = 7
 
 ROUTES = (
@@ -121,16 +124,33 @@ def route_shares(
     return out
 
 
-def main(argv: list[str]) -> None:
-    if argv[1] == "--backtest":
+def main(argv: list[str] | None = None) -> None:
+    parser = _args.parser(__doc__, __file__)
+    parser.add_argument("weekly", nargs="?", type=_args.file, help="a run's weekly.parquet")
+    parser.add_argument(
+        "fiscal_year", nargs="?", type=int, help="the year of the run to decompose (its first)"
+    )
+    parser.add_argument(
+        "--backtest",
+        nargs=2,
+        type=int,
+        metavar=("SEED", "FISCAL_YEAR"),
+        help="run the back-test's history at SEED to FISCAL_YEAR instead, and decompose that year",
+    )
+    args = parser.parse_args(argv)
+    if args.backtest:
+        if args.weekly is not None:
+            parser.error("give a weekly table or --backtest SEED FISCAL_YEAR, not both")
         # imported here: the engine runs the history; the tabulation needs only polars
         from immsim.calibration.validate import backtest_history
 
-        year: int | None = int(argv[3])
-        weekly = backtest_history(int(argv[2]), int(argv[3])).weekly
+        seed, year = args.backtest
+        weekly = backtest_history(seed, year).weekly
+    elif args.weekly is None:
+        parser.error("give a run's weekly table or --backtest SEED FISCAL_YEAR")
     else:
-        weekly = pl.read_parquet(Path(argv[1]))
-        year = int(argv[2]) if len(argv) > 2 else None
+        weekly = pl.read_parquet(args.weekly)
+        year = args.fiscal_year
     result = decompose(year_of(weekly, year))
     for name, value in result.items():
         per_day = f"{value / result['days']:9.1f} a day" if name in FLOWS else ""
@@ -138,4 +158,4 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    main()

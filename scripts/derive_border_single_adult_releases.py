@@ -53,6 +53,9 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _args
+
 from immsim.data import ohss
 from immsim.dates import DAYS_PER_YEAR
 from immsim.parameters import load_baseline
@@ -202,4 +205,6 @@ def main(path: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    parser = _args.parser(__doc__, __file__)
+    parser.add_argument("workbook", type=_args.file, help="OHSS's monthly tables (.xlsx)")
+    _args.run(main, parser.parse_args().workbook)

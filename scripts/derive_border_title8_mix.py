@@ -33,6 +33,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _args
+
 MONTHS = ("OCT", "NOV", "DEC", "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP")
 REMOVABLE = frozenset({"MEXICO", "GUATEMALA", "HONDURAS", "EL SALVADOR"})
 SINGLE = "Single Adults"
@@ -150,4 +153,6 @@ def main(path: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    parser = _args.parser(__doc__, __file__)
+    parser.add_argument("encounters", type=_args.file, help="CBP's nationwide encounters (.csv)")
+    _args.run(main, parser.parse_args().encounters)

@@ -33,6 +33,9 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _args
+
 ROOT = Path(__file__).resolve().parents[1]
 TREE = ROOT / "src/immsim/parameters/tree/enforcement/channels.yaml"
 
@@ -118,7 +121,7 @@ def write(full: list[str], notify: list[str]) -> None:
     start, end = _region(lines, "cooperation_full")
     fitted = next(i for i in range(start, end) if lines[i].startswith(f"    {BASE}:"))
     lines[fitted + 1 : end] = full
-    TREE.write_text("\n".join(lines), encoding="utf-8")
+    _args.write(TREE, "\n".join(lines))
 
 
 def main(apply: bool) -> None:
@@ -132,4 +135,8 @@ def main(apply: bool) -> None:
 
 
 if __name__ == "__main__":
-    main("--write" in sys.argv[1:])
+    parser = _args.parser(__doc__, __file__)
+    parser.add_argument(
+        "--write", action="store_true", help="write the values into the tree (else print them)"
+    )
+    _args.run(main, parser.parse_args().write)

@@ -40,6 +40,9 @@ import statistics
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _args
+
 DECIDED = {"X", "D", "E", "V", "R", "T"}
 """EOIR decision codes of a judge's decision on the merits: removed, deported, excluded,
 voluntary departure, relief granted, terminated (tblDecCode); the rest (other, withdrawn,
@@ -103,7 +106,18 @@ def court_outcomes(path: Path) -> dict[str, float]:
     }
 
 
-if __name__ == "__main__":
-    source = sys.argv[1] if len(sys.argv) > 1 else "../shared/data/npr/ice-detention-outcomes.csv"
-    for name, value in court_outcomes(Path(source)).items():
+def main(records: Path) -> None:
+    for name, value in court_outcomes(records).items():
         print(f"{name}: {value}")
+
+
+if __name__ == "__main__":
+    parser = _args.parser(__doc__, __file__)
+    parser.add_argument(
+        "records",
+        nargs="?",
+        type=_args.file,
+        default="../shared/data/npr/ice-detention-outcomes.csv",
+        help="NPR's detention-outcomes records (default: %(default)s)",
+    )
+    main(parser.parse_args().records)

@@ -31,7 +31,12 @@ Run it to check the tree's 2025 value: ``python scripts/derive_detained_docket_p
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from pathlib import Path
 from typing import NamedTuple
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _args
 
 DAYS_PER_WEEK = 7
 START, END = dt.date(2024, 12, 31), dt.date(2025, 6, 30)
@@ -79,9 +84,14 @@ def derive() -> dict[str, Pace]:
     }
 
 
-if __name__ == "__main__":
+def main() -> None:
     for name, pace in derive().items():
         print(
             f"{name:8} {pace.weeks:5.1f} weeks  (inflow {pace.inflow:,.0f}, "
             f"bond releases {pace.releases:,.0f}, decisions {pace.decisions:,.0f})"
         )
+
+
+if __name__ == "__main__":
+    _args.parser(__doc__, __file__).parse_args()
+    main()

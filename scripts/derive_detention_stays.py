@@ -50,6 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+import _args  # noqa: E402
 import make_start_state_tree  # noqa: E402  (its snapshot shares: one reader of the workbooks)
 
 from immsim.data.detention_stats import read_workbook  # noqa: E402
@@ -111,7 +112,7 @@ def workbook_years(data: Path) -> dict[int, dict[str, float]]:
     the bond hazard of people with pending charges and of those of them awaiting court."""
     snapshots = {name: shares for _, name, shares in make_start_state_tree.workbook_shares(data)}
     out: dict[int, dict[str, float]] = {}
-    for path in sorted((data / "ice_detention_stats").glob("FY*.xlsx")):
+    for path in _args.found(data / "ice_detention_stats", "FY*.xlsx"):
         frame = read_workbook(path, IngestReport(str(path), "ice_detention_stats", "workbook"))
         year = 2000 + int(path.name[2:4])  # FY19-..., FY23_...: the file's own fiscal year
         by_agency = "alos_by_agency_month_criminality"
@@ -190,7 +191,17 @@ def render(years: dict[int, dict[str, float]]) -> str:
 
 def main(data: Path) -> None:
     years = workbook_years(data)
-    OUT.write_text(render(years), encoding="utf-8")
+    first, last = min(years), max(years)
+    _args.require(
+        sorted(years) == list(range(first, last + 1)),
+        f"{data / 'ice_detention_stats'}: the fiscal years {sorted(years)} have a gap",
+    )
+    for key in ("bond_release_rate", "bond_only_release_rate"):
+        _args.require(
+            any(key in row for row in years.values()),
+            f"{data / 'ice_detention_stats'}: no workbook splits pending charges out ({key})",
+        )
+    _args.write(OUT, render(years))
     for year, row in sorted(years.items()):
         print(year, {k: round(v, 3) for k, v in row.items()})
     print("detention.release.bond_release_rate:", bond_release_rate(years))
@@ -201,4 +212,6 @@ def main(data: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data"))
+    parser = _args.parser(__doc__, __file__)
+    _args.data_folder(parser, "../shared/data")
+    _args.run(main, parser.parse_args().data)

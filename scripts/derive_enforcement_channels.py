@@ -28,6 +28,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import _args  # noqa: E402
 
 from immsim.parameters import load_baseline  # noqa: E402
 
@@ -67,15 +70,18 @@ def jail_287g_reach(figures: Path) -> dict[str, float]:
     }
 
 
-def main() -> None:
-    figures = (
-        Path(sys.argv[1])
-        if len(sys.argv) > 1
-        else ROOT.parent / "shared/data/published_figures.csv"
-    )
+def main(figures: Path) -> None:
     for start, value in jail_287g_reach(figures).items():
         print(f"enforcement.channels.jail_287g_share from {start}: {value}")
 
 
 if __name__ == "__main__":
-    main()
+    parser = _args.parser(__doc__, __file__)
+    parser.add_argument(
+        "figures",
+        nargs="?",
+        type=_args.file,
+        default=str(ROOT.parent / "shared/data/published_figures.csv"),
+        help="published_figures.csv (default: %(default)s)",
+    )
+    main(parser.parse_args().figures)

@@ -44,6 +44,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import _args  # noqa: E402
+
 from immsim.data import ohss  # noqa: E402
 from immsim.dates import DAYS_PER_YEAR  # noqa: E402
 
@@ -210,9 +214,10 @@ def render(months: dict[dt.date, dict[str, float]], years: dict[int, dict[str, f
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str]) -> None:
-    months, years = read(Path(argv[1]))
-    OUT.write_text(render(months, years), encoding="utf-8")
+def main(workbook: Path) -> None:
+    months, years = read(workbook)
+    _args.require(months and years, f"{workbook}: no months of {ohss.BOOK_OUTS_SHEET!r}")
+    _args.write(OUT, render(months, years))
     for year, row in sorted(years.items()):
         print(
             f"FY{year}: recognizance {row['recognizance']:,.0f} + paroled {row['paroled']:,.0f}"
@@ -223,4 +228,6 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    parser = _args.parser(__doc__, __file__)
+    parser.add_argument("workbook", type=_args.file, help="OHSS's monthly tables (.xlsx)")
+    _args.run(main, parser.parse_args().workbook)

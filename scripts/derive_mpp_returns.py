@@ -40,6 +40,9 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _args
+
 from immsim.data import ohss
 
 # Columns (0-based) of the sheets' month rows.
@@ -97,4 +100,6 @@ def main(path: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    parser = _args.parser(__doc__, __file__)
+    parser.add_argument("workbook", type=_args.file, help="OHSS's monthly tables (.xlsx)")
+    _args.run(main, parser.parse_args().workbook)

@@ -18,6 +18,9 @@ from typing import Any
 
 import openpyxl
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _args
+
 HEADER = "Name"
 COLUMN = "Guaranteed Minimum"
 
@@ -43,9 +46,8 @@ def guaranteed_minimums(path: Path) -> tuple[int, int, float]:
     return len(rows), len(values), float(sum(values))
 
 
-def main(argv: list[str]) -> None:
-    folder = Path(argv[1]) if len(argv) > 1 else Path("../shared/data/ice_detention_stats")
-    for path in sorted(folder.glob("FY2[0-3]*.xlsx")):
+def main(folder: Path) -> None:
+    for path in _args.found(folder, "FY2[0-3]*.xlsx"):
         listed, with_minimum, total = guaranteed_minimums(path)
         print(
             f"{path.name:28s} {listed:4d} facilities, {with_minimum:3d} with a minimum: {total:8,.0f} beds"
@@ -53,4 +55,12 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    parser = _args.parser(__doc__, __file__)
+    parser.add_argument(
+        "folder",
+        nargs="?",
+        type=_args.folder,
+        default="../shared/data/ice_detention_stats",
+        help="ICE's detention-statistics workbooks (default: %(default)s)",
+    )
+    main(parser.parse_args().folder)

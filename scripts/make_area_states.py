@@ -16,6 +16,9 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _args
+
 OUT = Path(__file__).resolve().parents[1] / "src/immsim/presentation/static/area_states.json"
 SOURCE = {
     "title": "UWCHR ice-enforce, share/input/county_aor.csv (ICE area of responsibility of each "
@@ -44,11 +47,12 @@ STATES = {  # Census FIPS state code: (postal code, name)
 }  # fmt: skip
 
 
-def main(path: str) -> None:
+def main(path: str | Path) -> None:
     people: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     with open(path, newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             people[row["geoid_state"]][row["aor"].lower()] += int(row["estimate"])
+    _args.require(people, f"no counties in {path}")
     unknown = set(people) - set(STATES)
     if unknown:
         raise SystemExit(f"state codes not in STATES: {sorted(unknown)}")
@@ -69,9 +73,17 @@ def main(path: str) -> None:
         "share": "each area's share of the state's residents (all residents, by county)",
         "states": states,
     }
-    OUT.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    _args.write(OUT, json.dumps(document, indent=1) + "\n")
     print(f"wrote {OUT} ({len(states)} states)")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/uwchr/county_aor.csv")
+    parser = _args.parser(__doc__, __file__)
+    parser.add_argument(
+        "counties",
+        nargs="?",
+        type=_args.file,
+        default="../shared/data/uwchr/county_aor.csv",
+        help="UWCHR's county-to-area table (default: %(default)s)",
+    )
+    _args.run(main, parser.parse_args().counties)

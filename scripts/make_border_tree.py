@@ -61,6 +61,9 @@ from typing import Any
 import polars as pl
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _args
+
 from immsim.data.detention_stats import read_workbook
 from immsim.data.report import IngestReport
 from immsim.dates import DAYS_PER_YEAR
@@ -247,7 +250,7 @@ def in_force(series: dict[dt.date, float], day: dt.date) -> float:
 def cbp_rows(data: Path) -> tuple[tuple[str, str, int, float], ...]:
     """The workbooks' 'CBP Average' rows (table, column, fiscal year, value), read once."""
     out: list[tuple[str, str, int, float]] = []
-    for path in sorted((data / "ice_detention_stats").glob("*.xlsx")):
+    for path in _args.found(data / "ice_detention_stats", "*.xlsx"):
         frame = read_workbook(path, IngestReport(str(path), "ice_detention_stats", "workbook"))
         rows = frame.filter((pl.col("row_group") == "") & (pl.col("row_label") == "CBP Average"))
         for table, column, year, value in rows.select(
@@ -628,12 +631,13 @@ def main(data: Path) -> None:
         *[s[2:] for s in reference("workbooks")],
     ]
     lines += cbp_detained_leaf(data)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _args.write(OUT, "\n".join(lines) + "\n")
     print(
         f"wrote {OUT}: removal share {share:.4f} (FY2013 {ratios[0]:.4f}, FY2014 {ratios[1]:.4f})"
     )
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data"))
+    parser = _args.parser(__doc__, __file__)
+    _args.data_folder(parser, "../shared/data")
+    _args.run(main, parser.parse_args().data)

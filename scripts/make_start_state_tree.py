@@ -37,6 +37,9 @@ import openpyxl
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _args
 
 from immsim.data.detention_stats import read_workbook
 from immsim.data.report import IngestReport
@@ -168,7 +171,7 @@ def workbook_shares(data: Path) -> list[tuple[dt.date, str, dict[str, float]]]:
     """Each workbook's snapshot: interior (ICE-arrest) share, removal share of the interior
     detained, and their criminality."""
     out = []
-    for path in sorted((data / "ice_detention_stats").glob("FY*.xlsx")):
+    for path in _args.found(data / "ice_detention_stats", "FY*.xlsx"):
         frame = read_workbook(path, IngestReport(str(path), "ice_detention_stats", "workbook"))
         agency = "detained_by_criminality_agency"
         ice = _cell(frame, agency, "Total", "ICE")
@@ -269,6 +272,7 @@ def _before_the_split(counts: list[tuple[dt.date, int]]) -> list[tuple[dt.date, 
 
 def main(data: Path) -> None:
     counts = monthly_headcount(data)
+    _args.require(counts, f"no monthly headcount in {data / 'uwchr'}")
     snapshots = workbook_shares(data)
     first = snapshots[0]
     script = "Derived by scripts/make_start_state_tree.py"
@@ -349,9 +353,11 @@ def main(data: Path) -> None:
         if key == "convicted_share":
             for day, fields in LATER_CONVICTED:
                 lines += _value(day, fields)
-    OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _args.write(OUT, "\n".join(lines) + "\n")
     print(f"wrote {OUT} ({len(counts)} monthly counts, {len(snapshots)} workbook snapshots)")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data"))
+    parser = _args.parser(__doc__, __file__)
+    _args.data_folder(parser, "../shared/data")
+    _args.run(main, parser.parse_args().data)

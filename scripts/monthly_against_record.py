@@ -40,6 +40,9 @@ import polars as pl
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import _args  # noqa: E402
 
 from immsim.data import ohss  # noqa: E402
 
@@ -174,12 +177,13 @@ def table(
     return lines
 
 
-def main(argv: list[str]) -> None:
-    if len(argv) < 2:
-        raise SystemExit(__doc__)
-    workbook = Path(argv[1])
-    seed = int(argv[2]) if len(argv) > 2 else 2012
-    data = Path(argv[3]) if len(argv) > 3 else ROOT.parent / "shared" / "data"
+def main(argv: list[str] | None = None) -> None:
+    parser = _args.parser(__doc__, __file__)
+    parser.add_argument("workbook", type=_args.file, help="OHSS's monthly tables (.xlsx)")
+    parser.add_argument("seed", nargs="?", type=int, default=2012, help="(default: %(default)s)")
+    _args.data_folder(parser, str(ROOT.parent / "shared" / "data"))
+    args = parser.parse_args(argv)
+    workbook, seed, data = args.workbook, args.seed, args.data
     # imported here: the engine runs the history; the record needs only the readers
     from immsim.calibration.validate import backtest_history
 
@@ -188,4 +192,4 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    _args.run(main)

@@ -6,24 +6,29 @@
 from __future__ import annotations
 
 import socket
+import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-import uvicorn
-from playwright.sync_api import sync_playwright
-
-from immsim.engine.run import run
-from immsim.presentation.report import write_report
-from immsim.presentation.server import create_app
-from immsim.scenario import resolve_scenario
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _args
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "img"
 DONE = "document.getElementById('status').textContent.startsWith('Done')"
 
 
 def main() -> None:
+    # imported here: --help needs neither the browser nor the server (test extras)
+    import uvicorn
+    from playwright.sync_api import sync_playwright
+
+    from immsim.engine.run import run
+    from immsim.presentation.report import write_report
+    from immsim.presentation.server import create_app
+    from immsim.scenario import resolve_scenario
+
     OUT.mkdir(parents=True, exist_ok=True)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -68,4 +73,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    _args.parser(__doc__, __file__).parse_args()
     main()

@@ -26,6 +26,7 @@ history at that seed (FY2012-FY2023, the run ``immsim validate`` makes) and tabu
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -34,6 +35,7 @@ import polars as pl
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
+import _args  # noqa: E402
 import decompose_first_year  # noqa: E402  (its Little's law, one definition of a stage's days)
 
 FIRST, LAST = 2012, 2023
@@ -217,17 +219,36 @@ def markdown(frame: pl.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str]) -> None:
-    if argv[1] == "--backtest":
+def main(argv: list[str] | None = None) -> None:
+    parser = _args.parser(__doc__, __file__)
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="a run's weekly.parquet, then the records' folder (default: "
+        f"{ROOT.parent / 'shared' / 'data'}); with --backtest only the folder",
+    )
+    parser.add_argument(
+        "--backtest", type=int, metavar="SEED", help="run the back-test's history at SEED instead"
+    )
+    args = parser.parse_intermixed_args(argv)  # --backtest SEED before the folder
+    given = 1 if args.backtest is None else 0  # the weekly table, unless --backtest
+    if not given <= len(args.paths) <= given + 1:
+        parser.error("give a run's weekly table or --backtest SEED, and at most a data folder")
+    folder = args.paths[given] if len(args.paths) > given else ROOT.parent / "shared" / "data"
+    try:
+        data = _args.folder(str(folder))
+        weekly_path = _args.file(args.paths[0]) if given else None
+    except argparse.ArgumentTypeError as err:
+        parser.error(str(err))
+    if weekly_path is None:
         from immsim.calibration.validate import backtest_history
 
-        weekly = backtest_history(int(argv[2]), LAST).weekly
-        data = Path(argv[3]) if len(argv) > 3 else ROOT.parent / "shared" / "data"
+        weekly = backtest_history(args.backtest, LAST).weekly
     else:
-        weekly = pl.read_parquet(Path(argv[1]))
-        data = Path(argv[2]) if len(argv) > 2 else ROOT.parent / "shared" / "data"
+        weekly = pl.read_parquet(weekly_path)
     print(markdown(table(weekly, data)))
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    _args.run(main)
