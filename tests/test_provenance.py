@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from pathlib import Path
 
 import pytest
@@ -94,7 +93,7 @@ def test_params_list_shows_each_value_s_kind(capsys: pytest.CaptureFixture[str])
     kinds = {r["key"]: r["kind"] for r in json.loads(capsys.readouterr().out)["parameters"]}
     assert kinds["courts.process.hours_per_case_released"] == "fitted"
     assert kinds["courts.process.hours_per_case_detained"] == "fitted"
-    assert kinds["courts.process.detained_case_weeks"] == "estimated"
+    assert kinds["courts.process.detained_case_weeks"] == "derived"
     assert kinds["courts.process.pending_cases"] == "cited"
     assert kinds["courts.process.relief_share_detained"] == "derived"
     assert kinds["courts.process.relief_share_released"] == "derived"
@@ -120,11 +119,8 @@ def test_court_values_derived_from_the_npr_records_match_the_tree(shared_data: P
     for docket in ("detained", "released"):
         key = f"relief_share_{docket}"
         assert tree.get(f"courts.process.{key}", "2012-01-01") == derived[key]
-    # the tree's 2011 value is now FY2016's pace (turn31); the NPR derivation still gives 22.5
-    assert derived["detained_case_weeks"] == pytest.approx(22.5)
-    # 71 days median pending over ln 2, in weeks
-    assert tree.get("courts.process.detained_case_weeks", "2012-01-01") == round(
-        71 / math.log(2) / 7, 1
+    assert tree.get("courts.process.detained_case_weeks", "2012-01-01") == pytest.approx(
+        derived["detained_case_weeks"]
     )
     # the exponential with the records' median (15.6 weeks) has their quartiles, within a week
     assert abs(derived["exponential_q1"] - derived["detained_weeks_q1"]) < 1.2
@@ -182,7 +178,7 @@ def test_the_detained_docket_s_2025_wait_derived_from_trac_s_counts_matches_the_
     assert tree.get("courts.process.detained_case_weeks", "2025-06-01") == round(
         derived["central"].weeks, 1
     )
-    assert tree.get("courts.process.detained_case_weeks", "2024-12-31") == 14.6
+    assert tree.get("courts.process.detained_case_weeks", "2024-12-31") == 22.5
     # by hand: (9,578 + 9,642) / 2 = 9,610 detained new cases a month, 57,660 in six months;
     # less the stock's growth 34,821 - 19,901 = 14,920 and the bond grants 6 x (540 + 2,536) / 2
     # = 9,228: 33,512 decisions; (19,901 + 34,821) / 2 = 27,361 held over 181 / 7 weeks
