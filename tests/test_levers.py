@@ -321,11 +321,13 @@ def fy2012_history(hours_per_custodial_arrest: float | None = None) -> pl.DataFr
 
 
 KERWIN_LIN_PRE_ORDER_DAYS = 81.0
-"""Average days detained of the 18,690 people ICE held before a removal order on 25 January
-2009 (of about 32,000 held): Kerwin and Lin, Immigrant Detention: Can ICE Meet Its Legal
-Imperatives and Case Management Responsibilities? (Migration Policy Institute, September 2009),
-as the Center for Migration Studies read it
-(https://cmsny.org/immigration-detention-behind-the-record-numbers/)."""
+"""Average days detained so far of the people in formal removal proceedings (no final order)
+among the 32,000 ICE held on 25 January 2009: Kerwin and Lin, Immigrant Detention: Can ICE Meet
+Its Legal Imperatives and Case Management Responsibilities? (Migration Policy Institute,
+September 2009), as the Center for Migration Studies read it
+(https://cmsny.org/immigration-detention-behind-the-record-numbers/). A snapshot's time held so
+far: under the engine's exponential wait its mean is the stage's mean stay, so it compares with
+the run's Little's law like for like."""
 
 
 def test_fy2012_jail_arrests_are_set_by_the_custodial_hours_and_the_beds(
@@ -370,7 +372,7 @@ def test_fy2012_jail_arrests_are_set_by_the_custodial_hours_and_the_beds(
     assert docket > added / 3, (docket, added)
     # (4) why the beds bind (branch turn31, docs/calibration.md, *Why FY2012's beds turn over
     # slowly*): a detained court case holds its bed longer than the record's. Kerwin and Lin
-    # (MPI, 2009) found the people ICE held before a removal order on 25 January 2009 detained
+    # (MPI, 2009) found the people ICE held in removal proceedings on 25 January 2009 detained
     # 81 days on average; the run's FY2012 court stage, its people on an average day over its
     # exits a day (Little's law), holds them 122 days (13,674 held over 41,581 decisions and
     # releases in 53 weeks, seed 7). A docket at FY2016's pace (14.6 weeks; measured at seed
