@@ -376,7 +376,7 @@ def test_fy2012_jail_arrests_are_set_by_the_custodial_hours_and_the_beds(
     # 81 days on average; the run's FY2012 court stage, its people on an average day over its
     # exits a day (Little's law), holds them 122 days (13,674 held over 41,581 decisions and
     # releases in 53 weeks, seed 7). A docket at FY2016's pace (14.6 weeks; measured at seed
-    # 2012) brings the stage to 84 days and the admissions up 14%, but the custodial hours
+    # 2012) brings the stage to 84 days and the admissions up 13%, but the custodial hours
     # still bind: the jail arrests stay at a third of TRAC's.
     days = 7.0 * base.height
     exits = sum(
