@@ -547,6 +547,29 @@ def test_coverage_is_the_share_of_records_inside_the_band() -> None:
     assert result.periods()["FY2017-FY2019"]["coverage_90"] == 1.0
 
 
+def test_each_draw_s_median_error_is_that_draw_s_cells_alone() -> None:
+    """By hand: three cells of a period with a record of 100 and two draws each. Draw one errs
+    by 5%, 8% and 20% (median 8%); draw two by 12%, 2% and 30% (median 12%). The headline is the
+    median of the draws' medians cell by cell (draws' medians 108.5, 95 and 125: 5%, 8.5%, 25%,
+    median 8.5%), which neither draw gives alone; a cell with no record is left out."""
+
+    def cell(a: float, b: float, observed: float | None = 100.0) -> Row:
+        median = (a + b) / 2
+        error = None if observed is None else (median - observed) / observed
+        return replace(
+            _row("FY2020-FY2023", observed, 0.0, 1.0), median=median, error=error, draws=(a, b)
+        )
+
+    rows = (cell(105, 112), cell(92, 98), cell(120, 130), cell(500, 500, None))
+    result = Backtest(2, 0, rows, ())
+    assert result.draw_medians("FY2020-FY2023") == pytest.approx([0.08, 0.12])
+    assert result.median_abs_pct_error("FY2020-FY2023") == pytest.approx(0.085)
+    assert result.periods()["FY2020-FY2023"]["median_abs_pct_error_by_draw"] == pytest.approx(
+        [0.08, 0.12]
+    )
+    assert result.draw_medians("FY2017-FY2019") == []
+
+
 def test_parameter_draws_reproduce_each_value_s_90_percent_interval() -> None:
     """Drawn 2,000 times, a fitted value's 5th and 95th percentiles are its recorded interval's
     ends (lopsided on the fitting scale when the interval is), and a value kept within its

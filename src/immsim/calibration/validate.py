@@ -88,6 +88,9 @@ class Row:
     predictive_high: float | None = None
     """The predictive 90% band: the draws widened by the model's own error on the fitted years
     (see :func:`discrepancies`)."""
+    draws: tuple[float, ...] = ()
+    """Each draw's value, in the order drawn: a period's median error draw by draw
+    (:meth:`Backtest.draw_medians`) shows how far the headline median moves with the seeds."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,19 @@ class Backtest:
         errors = _abs_errors(self.rows, period)
         return statistics.median(errors) if errors else None
 
+    def draw_medians(self, period: str) -> list[float]:
+        """The period's median absolute error in each draw alone. The headline is the median
+        error of the draws' medians; when a period's cells sit close around its median, one
+        seed's noise moves a cell across it, and the spread of these says by how much."""
+        cells = [(r.draws, r.observed) for r in self.rows if r.period == period and r.draws]
+        known = [(draws, observed) for draws, observed in cells if observed]
+        if not known:
+            return []
+        return [
+            statistics.median(abs(draws[d] - observed) / observed for draws, observed in known)
+            for d in range(min(len(draws) for draws, _ in known))
+        ]
+
     def coverage(self, *periods: str, predictive: bool = False) -> float | None:
         """The share of the periods' cells whose record lies inside the 90% band: about 0.9 if
         the band is honest, far less if it holds only the seeds' noise."""
@@ -174,6 +190,7 @@ class Backtest:
             name: {
                 "sample": "fitted" if name == "FY2012-FY2016" else "out of sample",
                 "median_abs_pct_error": self.median_abs_pct_error(name),
+                "median_abs_pct_error_by_draw": self.draw_medians(name),
                 "cells": len(_abs_errors(self.rows, name)),
                 "coverage_90": self.coverage(name),
                 "predictive_coverage_90": self.coverage(name, predictive=True),
@@ -349,6 +366,7 @@ def _row(metric: Metric, year: int, values: list[float], obs: Observation | None
         period=period_of(year),
         source=obs.source if obs else "",
         note="; ".join(n for n in notes if n),
+        draws=tuple(values),
     )
 
 

@@ -189,6 +189,7 @@ def _print_backtest(result: Backtest, wide: bool) -> None:
             + (f"[bold]{error:.1%}[/]" if error is not None else "no record")
             + (f"; inside the 90% band: {coverage:.0%}" if coverage is not None else "")
             + (f" (the draws' alone: {alone:.0%})" if alone is not None else "")
+            + _draw_spread(period["median_abs_pct_error_by_draw"])
             + "."
         )
     what = (
@@ -250,6 +251,13 @@ def _validate_by_area(
         emit_json(result.as_dict())
         return
     print_area_backtest(result, draws, wide)
+
+
+def _draw_spread(medians: list[float]) -> str:
+    """Where each draw's own median error falls: the seeds' part of the headline's uncertainty."""
+    if len(medians) < 2:
+        return ""
+    return f"; each draw's own median {min(medians):.1%} to {max(medians):.1%}"
 
 
 def _percent(error: float | None) -> str:
