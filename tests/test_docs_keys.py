@@ -18,7 +18,8 @@ out: it is a dated log of experiments, where old keys and scripts are history.
   path in backticks (``engine/stages/leads.py``, ``tree/processing.yaml``) exists under
   ``src/immsim/``, ``src/immsim/engine/`` or ``src/immsim/parameters/``.
 - **Commands.** Every ``immsim COMMAND [SUBCOMMAND]`` in backticks is a command of the CLI, and
-  every ``--option`` after it (up to a ``#`` comment) is one of that command's options.
+  every ``--option`` after it (up to a ``#`` comment) is one of that command's options; so is
+  every ``--option`` of a span that starts with a command's name (``calibrate --prior range``).
 """
 
 from __future__ import annotations
@@ -155,7 +156,10 @@ def wrong_commands(items: Iterator[Code], root: TyperGroup) -> list[str]:
     does not have."""
     wrong = []
     for item in items:
-        for match in COMMAND.finditer(item.text):
+        text = item.text
+        if text.split(" ", 1)[0] in root.commands and " --" in text:
+            text = "immsim " + text  # a command named without its program: `calibrate --prior`
+        for match in COMMAND.finditer(text):
             words = match.group(1).split()
             if not words or words[0].startswith("-"):
                 wrong += [f"{item.where}: immsim {w}" for w in words[:1] if w not in ROOT_OPTIONS]
@@ -210,7 +214,7 @@ def test_the_checks_see_what_is_wrong(keys: set[str], root: TyperGroup) -> None:
         " was `detention.old_key` and `courts.gone` (renamed to courts.immigration_judges)\n"
         "```\nimmsim params show detention.nonexistent --at 2016-06-01\n```\n"
         "`immsim validate --figures F --no-such-option` `immsim teleport` `immsim params frob`"
-        " `immsim run --draws 3 --seed 1` # ok\n"
+        " `immsim run --draws 3 --seed 1` # ok `calibrate --no-prior`\n"
         "see scripts/no_such_script.py and tests/test_docs_keys.py and `engine/stages/nowhere.py`"
     )
     assert missing_keys(code("probe", text), keys) == [
@@ -221,6 +225,7 @@ def test_the_checks_see_what_is_wrong(keys: set[str], root: TyperGroup) -> None:
         "probe:5: immsim validate ... --no-such-option",
         "probe:5: immsim teleport",
         "probe:5: immsim params frob",
+        "probe:5: immsim calibrate ... --no-prior",
     ]
     assert missing_paths("probe", text) == [
         "probe:6: scripts/no_such_script.py",
