@@ -13,6 +13,8 @@ out: it is a dated log of experiments, where old keys and scripts are history.
   word *was* or *formerly* right before its backticks (was ``old.key``), or ``(renamed``,
   ``(removed`` or ``(new`` right after them (``old.key`` (renamed ...); ``(new`` for a leaf a
   worked example proposes).
+- **Siblings.** A span that is only ``.name``, listed right after a key's span on the same
+  line (after a comma, slash, *and* or *or*, a bracket between allowed), names that key's sibling (``enforcement.effort.program_share.custodial``, ``.at_large``), which must exist too.
 - **Paths.** Every ``src/``, ``scripts/``, ``tests/``, ``benchmarks/`` or ``docs/`` path the
   text names (anywhere, links included) exists; ``*`` and ``<name>`` are wildcards. A module
   path in backticks (``engine/stages/leads.py``, ``tree/processing.yaml``) exists under
@@ -108,7 +110,17 @@ def missing_keys(items: Iterator[Code], keys: set[str]) -> list[str]:
     """Keys named in these pieces of code that are neither in ``keys`` (as a leaf or a branch)
     nor marked as history."""
     wrong = []
+    last: dict[str, str] = {}  # the line's last key named in full
     for item in items:
+        sibling = re.fullmatch(r"\.\w+(?:\.\w+)*", item.text)
+        listed = re.search(r"`\s*(?:\([^()]*\))?\s*(?:,|/|and|or)\s*$", item.before)  # after a span
+        if (
+            sibling and listed and item.where in last
+        ):  # `.other` after `enforcement.effort.program_share.x`
+            name = last[item.where].rsplit(".", 1)[0] + item.text
+            if not any(_pattern(name).match(key) for key in keys):
+                wrong.append(f"{item.where}: `{item.text}` ({name})")
+            continue
         for match in KEY.finditer(item.text):
             name, called = match.group(1), match.group(2)
             if called or FILE_SUFFIX.search(name):
@@ -117,6 +129,7 @@ def missing_keys(items: Iterator[Code], keys: set[str]) -> list[str]:
                 continue
             if item.after and HISTORY_AFTER.search(item.after):
                 continue
+            last[item.where] = name
             pattern = _pattern(name)
             if not any(pattern.match(key) for key in keys):
                 wrong.append(f"{item.where}: `{name}`")
@@ -211,7 +224,8 @@ def test_the_checks_see_what_is_wrong(keys: set[str], root: TyperGroup) -> None:
     text = (
         "`detention.funded_beds_typo` and `detention.funded_beds` and `geography.<measure>.<area>`"
         " and `economy.*` and `border.detained()` and `stages/removal.py` and"
-        " was `detention.old_key` and `courts.gone` (renamed to courts.immigration_judges)\n"
+        " was `detention.old_key` and `courts.gone` (renamed to courts.immigration_judges)"
+        " `detention.start.detained`, `.removal_share`, `.made_up_share`; `Results` has `.weekly`\n"
         "```\nimmsim params show detention.nonexistent --at 2016-06-01\n```\n"
         "`immsim validate --figures F --no-such-option` `immsim teleport` `immsim params frob`"
         " `immsim run --draws 3 --seed 1` # ok `calibrate --no-prior`\n"
@@ -219,6 +233,7 @@ def test_the_checks_see_what_is_wrong(keys: set[str], root: TyperGroup) -> None:
     )
     assert missing_keys(code("probe", text), keys) == [
         "probe:1: `detention.funded_beds_typo`",
+        "probe:1: `.made_up_share` (detention.start.made_up_share)",
         "probe:3: `detention.nonexistent`",
     ]
     assert wrong_commands(code("probe", text), root) == [
