@@ -14,7 +14,8 @@ out: it is a dated log of experiments, where old keys and scripts are history.
   ``(removed`` or ``(new`` right after them (``old.key`` (renamed ...); ``(new`` for a leaf a
   worked example proposes).
 - **Siblings.** A span that is only ``.name``, listed right after a key's span on the same
-  line (after a comma, slash, *and* or *or*, a bracket between allowed), names that key's sibling (``enforcement.effort.program_share.custodial``, ``.at_large``), which must exist too.
+  line (after a comma, slash, *and* or *or*, a bracket between allowed), names that key's
+  sibling (``enforcement.effort.program_share.custodial``, ``.at_large``), which must exist.
 - **Paths.** Every ``src/``, ``scripts/``, ``tests/``, ``benchmarks/`` or ``docs/`` path the
   text names (anywhere, links included) exists; ``*`` and ``<name>`` are wildcards. A module
   path in backticks (``engine/stages/leads.py``, ``tree/processing.yaml``) exists under
