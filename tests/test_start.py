@@ -87,6 +87,24 @@ def test_the_2026_start_holds_the_backlog_after_its_2025_fall() -> None:
     assert TREE.get("courts.process.pending_cases", at="2025-08-31") == 3_600_000
 
 
+def test_the_2026_start_holds_the_final_orders_ice_counted_in_february_2026() -> None:
+    """ICE's acting director told the Senate on 12 February 2026 that ICE tracked about 1.6
+    million final orders (1,445,549 on its docket on 2024-11-24): a run from October 2026 starts
+    with 1.6 million people holding one, at large or awaiting removal; the back-test's start
+    (FY2012) keeps its 850,000."""
+    prepared, p, stocks = seeded(dt.date(2026, 10, 1))
+    assert p["population.composition.immigration_history.final_order"] == 1_600_000
+    assert TREE.get("population.composition.immigration_history.final_order", at="2026-02-11") == (
+        1_445_549
+    )
+    history = prepared.groups.level_of("immigration_history")
+    orders = prepared.groups.initial[history == "final_order"].sum()
+    assert orders == pytest.approx(1_600_000, rel=0.005)
+    held = stocks[HELD_REMOVAL][history == "final_order"].sum()
+    assert stocks[ORDERED].sum() + held == orders
+    assert TREE.snapshot(START)["population.composition.immigration_history.final_order"] == 850_000
+
+
 def test_seeding_is_reproducible_by_seed() -> None:
     a = seeded(dt.date(2016, 10, 1), seed=7)[2]
     b = seeded(dt.date(2016, 10, 1), seed=7)[2]
