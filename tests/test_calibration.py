@@ -891,3 +891,30 @@ def test_a_robust_loss_keeps_the_prior_s_residual_a_square(
     result, _ = _toy_fit(monkeypatch, slope, OUTLIER, "range", "cauchy")
     assert result.prior == "range" and result.noise == pytest.approx(sigma)
     assert np.log(result.parameters[0].value) == pytest.approx(x, abs=1e-4)
+
+
+@pytest.mark.parametrize("given, loss", [([], "linear"), (["--loss", "cauchy"], "cauchy")])
+def test_the_loss_option_reaches_the_fit_and_the_cross_validation(
+    figures: Path, capsys, monkeypatch, given: list[str], loss: str
+) -> None:  # type: ignore[no-untyped-def]
+    import immsim.calibration.calibrate as module
+
+    seen: dict[str, object] = {}
+    result = Calibration("m", (), 1, 0.1, 0.1, {}, (), 0)
+
+    def fit(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen["fit"] = kwargs["loss"]
+        return result
+
+    def folds(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen["cv"] = kwargs["loss"]
+        refits = (module.Refit("none", 0.1, result), module.Refit("range", 0.1, result))
+        return (module.Fold("FY2017-FY2019", (2012, 2016), 16, 0.095, refits),)
+
+    monkeypatch.setattr(module, "calibrate", fit)
+    monkeypatch.setattr(module, "cross_validate", folds)
+    assert main(["calibrate", "--figures", str(figures), "--dry-run", *given]) == 0
+    assert main(["calibrate", "--figures", str(figures), "--cross-validate", *given]) == 0
+    assert seen == {"fit": loss, "cv": loss}
+    assert f"every fit with the {loss} loss" in text(capsys.readouterr().out)
+    assert main(["calibrate", "--figures", str(figures), "--loss", "l2"]) != 0

@@ -16,6 +16,12 @@ see moves as far as they ask; the covariance then carries the prior's precision.
 time-series cross-validation runs both; the prior did not predict the held-out periods better
 (``docs/calibration.md``, branch ``prior28``), so plain least squares stays the default.
 
+``loss`` other than ``linear`` is scipy's robust loss on the targets' relative errors (the
+prior's residuals stay squares), its scale the targets' median absolute relative error at the
+start; the covariance is then Huber's for an M-estimate, and the identifiability report reads
+the Jacobian weighted by the loss's curvature at each target (``docs/calibration.md``, branch
+``calib31``).
+
 The fitted values replace each leaf's value in its YAML file, marked ``estimated: true`` with
 the method, the targets, the fit and the interval: a data change to review in a diff.
 """
@@ -306,7 +312,8 @@ class Calibration:
 @dataclass(frozen=True)
 class Identifiability:
     """What the targets pin down, from the Jacobian of the relative errors on the fitting scale
-    at the optimum: its singular values (largest first; one near zero is a combination of values
+    at the optimum (each target's row weighted by the square root of its loss's curvature psi',
+    what a robust fit sees; 1 for least squares): its singular values (largest first; one near zero is a combination of values
     the targets cannot see) and, for each such sloppy direction, the values that make it up
     (loadings of a quarter or more of the largest, largest first)."""
 
