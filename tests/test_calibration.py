@@ -415,6 +415,8 @@ def test_write_back_changes_only_the_fitted_value(tmp_path: Path) -> None:
         "identifiability",
         "prior",
         "noise",
+        "loss",
+        "loss_scale",
     ]
     assert result.as_dict()["targets"] == [
         {"metric": "arrests", "fiscal_year": 2016, "observed": 1.0}
