@@ -415,6 +415,8 @@ def test_write_back_changes_only_the_fitted_value(tmp_path: Path) -> None:
         "identifiability",
         "prior",
         "noise",
+        "loss",
+        "loss_scale",
     ]
     assert result.as_dict()["targets"] == [
         {"metric": "arrests", "fiscal_year": 2016, "observed": 1.0}
@@ -625,7 +627,11 @@ def test_cross_validation_fits_on_the_years_before_each_period(
 
 
 def _toy_fit(
-    monkeypatch: pytest.MonkeyPatch, slope: float, truths: tuple[float, ...], prior: str
+    monkeypatch: pytest.MonkeyPatch,
+    slope: float,
+    truths: tuple[float, ...],
+    prior: str,
+    loss: str = "linear",
 ) -> tuple[Calibration, FitSpec]:
     """A fit of ``flows.status_grant_rate`` alone (log scale, allowed 0.0005-0.02) to one toy
     target a year, FY2013 onwards, each observed at 100 and simulated at 100 * (1 + slope *
@@ -654,6 +660,7 @@ def _toy_fit(
         years=len(truths) + 1,
         max_evaluations=41,
         prior=prior,  # type: ignore[arg-type]
+        loss=loss,  # type: ignore[arg-type]
     )
     return result, spec
 
@@ -827,3 +834,112 @@ def test_the_run_budget_counts_the_optimizers_first_evaluation() -> None:
     assert _steps(73, 23) == 2
     with pytest.raises(InputError, match="at least 49 model runs"):
         _steps(48, 23)
+
+
+OUTLIER = (0.0095, 0.01, 0.0105, 0.0006)
+"""Three targets (FY2013-FY2015) that ask for a value near 0.01 and one (FY2016) that asks for
+0.0006 (log scale: about -4.6 against -7.4)."""
+
+
+@pytest.mark.parametrize("loss", ["soft_l1", "huber", "cauchy"])
+def test_a_robust_loss_stays_with_the_bulk_that_one_outlier_pulls_least_squares_off(
+    monkeypatch: pytest.MonkeyPatch, loss: str
+) -> None:
+    """By hand: relative errors r_i = slope * (x - t_i) on the log scale. Least squares goes to
+    the mean of t, which the outlier drags 0.70 below the bulk's mean; a robust loss goes where
+    the psi of the errors sum to zero (psi(r) = rho'((r / c)^2) r, c the median absolute error at
+    the start), found here by bisection, near the bulk. Its interval is Huber's (1981, 7.6)
+    covariance K sum(psi^2) / (n - p) / mean(psi') / sum(psi' slope^2)."""
+    from scipy.optimize import brentq
+
+    from immsim.calibration.calibrate import loss_rho
+
+    slope = 0.5
+    t = np.log(np.array(OUTLIER))
+    bulk = t[:3].mean()
+    plain, _ = _toy_fit(monkeypatch, slope, OUTLIER, "none")
+    robust, _ = _toy_fit(monkeypatch, slope, OUTLIER, "none", loss)
+    x_plain = np.log(plain.parameters[0].value)
+    x_robust = np.log(robust.parameters[0].value)
+    assert x_plain == pytest.approx(t.mean(), abs=1e-6)
+    assert bulk - x_plain == pytest.approx(0.70, abs=0.01)
+    # the scale: the median absolute error at the start (the tree's value, 0.005)
+    c = np.median(np.abs(slope * (np.log(0.005) - t)))
+    assert robust.loss == loss and robust.scale == pytest.approx(c)
+    assert loss in robust.method
+
+    def psi(x: float) -> np.ndarray:
+        r = slope * (x - t)
+        return np.asarray(loss_rho(loss, (r / c) ** 2)[1] * r)  # type: ignore[arg-type]
+
+    x = brentq(lambda x: float(np.sum(psi(x))), t.min(), t.max(), xtol=1e-12)
+    assert x_robust == pytest.approx(x, abs=1e-4)
+    # near the bulk: less than half least squares' distance from it
+    assert abs(bulk - x_robust) < abs(bulk - x_plain) / 2
+    # Huber's covariance, by hand
+    r = slope * (x - t)
+    z = (r / c) ** 2
+    rho = loss_rho(loss, z)  # type: ignore[arg-type]
+    d = np.clip(rho[1] + 2 * z * rho[2], 0, None)
+    n, p = len(t), 1
+    k = 1 + p / n * np.var(d) / np.mean(d) ** 2
+    var = k * np.sum(psi(x) ** 2) / (n - p) / np.mean(d) / np.sum(d * slope**2)
+    lo, hi = robust.parameters[0].interval_90
+    assert np.log(hi) - np.log(lo) == pytest.approx(2 * 1.6448536 * np.sqrt(var), rel=1e-3)
+    # the reported errors are the relative errors themselves, not scipy's scaled ones
+    assert sorted(robust.residuals.values()) == pytest.approx(sorted(r), abs=1e-4)
+
+
+def test_a_robust_loss_keeps_the_prior_s_residual_a_square(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """By hand, with the prior (its residual (x - mu) / s always squared) and the Cauchy loss on
+    the targets' errors over sigma (the RMS at the start) with the scale c / sigma: the maximum a
+    posteriori solves sum(psi(r_i)) * slope / sigma^2 + (x - mu) / s^2 = 0."""
+    from scipy.optimize import brentq
+
+    from immsim.calibration.calibrate import loss_rho
+
+    slope = 0.5
+    t = np.log(np.array(OUTLIER))
+    mu = np.log(0.005)
+    sigma = np.sqrt(np.mean((slope * (mu - t)) ** 2))
+    c = np.median(np.abs(slope * (mu - t)))
+    s = np.log(0.02 / 0.0005) / (2 * 1.6448536)
+
+    def gradient(x: float) -> float:
+        r = slope * (x - t)
+        psi = loss_rho("cauchy", (r / c) ** 2)[1] * r
+        return float(np.sum(psi) * slope / sigma**2 + (x - mu) / s**2)
+
+    x = brentq(gradient, t.min(), t.max(), xtol=1e-12)
+    result, _ = _toy_fit(monkeypatch, slope, OUTLIER, "range", "cauchy")
+    assert result.prior == "range" and result.noise == pytest.approx(sigma)
+    assert np.log(result.parameters[0].value) == pytest.approx(x, abs=1e-4)
+
+
+@pytest.mark.parametrize("given, loss", [([], "linear"), (["--loss", "cauchy"], "cauchy")])
+def test_the_loss_option_reaches_the_fit_and_the_cross_validation(
+    figures: Path, capsys, monkeypatch, given: list[str], loss: str
+) -> None:  # type: ignore[no-untyped-def]
+    import immsim.calibration.calibrate as module
+
+    seen: dict[str, object] = {}
+    result = Calibration("m", (), 1, 0.1, 0.1, {}, (), 0)
+
+    def fit(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen["fit"] = kwargs["loss"]
+        return result
+
+    def folds(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen["cv"] = kwargs["loss"]
+        refits = (module.Refit("none", 0.1, result), module.Refit("range", 0.1, result))
+        return (module.Fold("FY2017-FY2019", (2012, 2016), 16, 0.095, refits),)
+
+    monkeypatch.setattr(module, "calibrate", fit)
+    monkeypatch.setattr(module, "cross_validate", folds)
+    assert main(["calibrate", "--figures", str(figures), "--dry-run", *given]) == 0
+    assert main(["calibrate", "--figures", str(figures), "--cross-validate", *given]) == 0
+    assert seen == {"fit": loss, "cv": loss}
+    assert f"every fit with the {loss} loss" in text(capsys.readouterr().out)
+    assert main(["calibrate", "--figures", str(figures), "--loss", "l2"]) != 0

@@ -16,6 +16,12 @@ see moves as far as they ask; the covariance then carries the prior's precision.
 time-series cross-validation runs both; the prior did not predict the held-out periods better
 (``docs/calibration.md``, branch ``prior28``), so plain least squares stays the default.
 
+``loss`` other than ``linear`` is scipy's robust loss on the targets' relative errors (the
+prior's residuals stay squares), its scale the targets' median absolute relative error at the
+start; the covariance is then Huber's for an M-estimate, and the identifiability report reads
+the Jacobian weighted by the loss's curvature at each target (``docs/calibration.md``, branch
+``calib31``).
+
 The fitted values replace each leaf's value in its YAML file, marked ``estimated: true`` with
 the method, the targets, the fit and the interval: a data change to review in a diff.
 """
@@ -61,6 +67,69 @@ force with ``fit.yaml``'s allowed range as its 90% interval; ``none``: plain lea
 DEFAULT_PRIOR: Prior = "none"
 """The method ``calibrate`` uses unless told: plain least squares, which the prior did not beat
 on the held-out periods (``docs/calibration.md``, branch ``prior28``)."""
+Loss = Literal["linear", "soft_l1", "huber", "cauchy"]
+LOSSES: tuple[Loss, ...] = ("linear", "soft_l1", "huber", "cauchy")
+"""scipy's ``least_squares`` losses rho(z) of z = (r / f_scale)^2, r a target's relative error:
+``linear`` z (least squares); ``soft_l1`` 2 (sqrt(1 + z) - 1), ``huber`` z up to 1 then
+2 sqrt(z) - 1 (both quadratic near zero and linear in |r| far out); ``cauchy`` log(1 + z) (an
+error far out counts almost nothing more). The fit minimises the sum of f_scale^2 rho(z) / 2."""
+DEFAULT_LOSS: Loss = "linear"
+"""The loss ``calibrate`` uses unless told (see ``docs/calibration.md``, branch ``calib31``)."""
+
+
+def loss_rho(loss: Loss, z: np.ndarray) -> np.ndarray:
+    """The loss rho and its first two derivatives at ``z`` (a row each, as scipy's callable loss
+    returns them), scipy's formulas for its named losses."""
+    z = np.asarray(z, dtype=float)
+    rho = np.empty((3, z.size))
+    if loss == "linear":
+        rho[0], rho[1], rho[2] = z, 1.0, 0.0
+    elif loss == "soft_l1":
+        t = 1 + z
+        rho[0], rho[1], rho[2] = 2 * (t**0.5 - 1), t**-0.5, -0.5 * t**-1.5
+    elif loss == "huber":
+        far = z > 1
+        root = np.sqrt(np.where(far, z, 1.0))
+        rho[0] = np.where(far, 2 * root - 1, z)
+        rho[1] = np.where(far, 1 / root, 1.0)
+        rho[2] = np.where(far, -0.5 / root**3, 0.0)
+    elif loss == "cauchy":
+        t = 1 + z
+        rho[0], rho[1], rho[2] = np.log1p(z), 1 / t, -1 / t**2
+    else:
+        raise InputError(f"unknown loss {loss!r}", key="--loss", allowed=list(LOSSES))
+    return rho
+
+
+def robust_weights(
+    loss: Loss, residuals: np.ndarray, f_scale: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each residual's psi (the derivative of its loss f_scale^2 rho(z) / 2 in the residual,
+    rho'(z) r) and psi' (its second derivative, rho'(z) + 2 z rho''(z), cut at zero as scipy
+    cuts it: a residual where the loss bends down adds no information). Least squares: r and 1.
+    """
+    r = np.asarray(residuals, dtype=float)
+    z = (r / f_scale) ** 2
+    rho = loss_rho(loss, z)
+    return rho[1] * r, np.clip(rho[1] + 2 * z * rho[2], 0.0, None)
+
+
+def huber_covariance(
+    jacobian: np.ndarray, psi: np.ndarray, slope: np.ndarray, parameters: int
+) -> np.ndarray:
+    """The covariance of an M-estimate (Huber 1981, section 7.6, his second estimate): K times
+    sum(psi^2) / (n - p) over the mean of psi', times the inverse of J' diag(psi') J, with
+    K = 1 + p / n * var(psi') / mean(psi')^2. For least squares (psi = r, psi' = 1) it is the
+    Gauss-Newton covariance sum(r^2) / (n - p) (J'J)^-1."""
+    n = len(psi)
+    mean = float(np.mean(slope))
+    if mean <= 0:
+        return np.full((parameters, parameters), np.inf)
+    k = 1 + parameters / n * float(np.var(slope)) / mean**2
+    scale = k * float(np.sum(psi**2)) / max(1, n - parameters) / mean
+    return np.asarray(np.linalg.pinv(jacobian.T @ (slope[:, None] * jacobian)) * scale)
+
+
 SLOPPY = 0.01
 """Report settings: a direction of the Jacobian whose singular value is below this share of the
 largest is one the targets barely see; the report names the values that make it up."""
@@ -217,6 +286,10 @@ class Calibration:
     noise: float | None = None
     """With a prior: the model's relative error the targets' residuals are divided by (the RMS
     relative error at the start)."""
+    loss: Loss = "linear"
+    """How a target's relative error counts in the fit (``LOSSES``)."""
+    scale: float | None = None
+    """With a robust loss: its scale, the targets' median absolute relative error at the start."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -231,13 +304,16 @@ class Calibration:
             "identifiability": self.identifiability.as_dict() if self.identifiability else None,
             "prior": self.prior,
             "noise": self.noise,
+            "loss": self.loss,
+            "loss_scale": self.scale,
         }
 
 
 @dataclass(frozen=True)
 class Identifiability:
     """What the targets pin down, from the Jacobian of the relative errors on the fitting scale
-    at the optimum: its singular values (largest first; one near zero is a combination of values
+    at the optimum (each target's row weighted by the square root of its loss's curvature psi',
+    what a robust fit sees; 1 for least squares): its singular values (largest first; one near zero is a combination of values
     the targets cannot see) and, for each such sloppy direction, the values that make it up
     (loadings of a quarter or more of the largest, largest first)."""
 
@@ -387,6 +463,7 @@ def calibrate(
     workbooks: Path | None = None,
     ranged: bool = False,
     prior: Prior = DEFAULT_PRIOR,
+    loss: Loss = DEFAULT_LOSS,
 ) -> Calibration:
     """``progress`` counts the model runs against ``max_evaluations``, which bounds them all:
     the first, the optimizer's steps and its finite-difference Jacobians (one run a fitted
@@ -399,7 +476,10 @@ def calibrate(
     range and the relative distance from the nearer end outside it. ``prior``: ``range`` fits
     the maximum a posteriori values (each value's prior centred on the value in force, the
     allowed range its 90% interval, the targets' relative errors over their RMS at the start);
-    ``none`` plain least squares."""
+    ``none`` plain least squares. ``loss``: how a target's relative error counts (``LOSSES``);
+    a robust one's scale (scipy's ``f_scale``) is the median absolute relative error of the
+    targets at the start, so that errors the size of the tree's typical miss count as in least
+    squares and larger ones less; the prior's residuals always count as squares."""
     from scipy.optimize import least_squares
 
     specs = specs or fit_specs()
@@ -451,6 +531,16 @@ def calibrate(
     centre = np.array([_to_x(tree, k, v) for (k, _), v in start_values.items()])
     width = prior_width(lower, upper)
     noise = 1.0 if prior == "none" else max(float(np.sqrt(np.mean(before**2))), EDGE)
+    # A robust loss's scale, in relative-error units: the targets' median absolute error at the
+    # start (the score's own measure, fixed before the fit sees anything else).
+    scale = max(float(np.median(np.abs(before))), EDGE)
+    rows = len(targets)
+
+    def rho(z: np.ndarray) -> np.ndarray:
+        """The loss on the targets' rows, squares on the prior's (scipy's callable loss)."""
+        out = loss_rho("linear", z)
+        out[:, :rows] = loss_rho(loss, z[:rows])
+        return out
 
     def objective(x: np.ndarray) -> np.ndarray:
         if prior == "none":
@@ -464,18 +554,26 @@ def calibrate(
         diff_step=0.08,
         max_nfev=steps + 1,
         method="trf",
+        loss="linear" if loss == "linear" else rho,
+        f_scale=1.0 if loss == "linear" else scale / noise,
     )
-    # the targets' relative errors and their Jacobian, without the prior's rows
-    found = fit.fun[: len(targets)] * noise
-    jacobian = fit.jac[: len(targets)] * noise
+    # the targets' relative errors, without the prior's rows (scipy returns them as they are)
+    found = fit.fun[:rows] * noise
+    # scipy returns the Jacobian scaled by each row's sqrt(psi'), cut at its machine epsilon
+    # (its J'J is the robust Gauss-Newton Hessian): undone here, for the Jacobian of the
+    # relative errors themselves
+    psi, slope = robust_weights(loss, found, scale)
+    seen = np.sqrt(np.clip(slope, np.finfo(float).eps, None))
+    jacobian = fit.jac[:rows] * noise / seen[:, None]
+    # what the fit sees: each target's row weighted by its loss's curvature (1 for squares)
+    weighted = jacobian * np.sqrt(slope)[:, None]
     try:
         if prior == "none":
-            dof = max(1, len(targets) - len(parameters))
-            sigma2 = float(np.sum(fit.fun**2)) / dof
-            cov = np.linalg.pinv(fit.jac.T @ fit.jac) * sigma2
+            cov = huber_covariance(jacobian, psi, slope, len(parameters))
         else:
-            # the posterior's precision: the targets' (over the model's error) and the prior's
-            precision = jacobian.T @ jacobian / noise**2 + np.diag(1 / width**2)
+            # the posterior's precision: the targets' (over the model's error, each weighted by
+            # its loss's curvature) and the prior's
+            precision = weighted.T @ weighted / noise**2 + np.diag(1 / width**2)
             cov = np.linalg.pinv(precision)
         sd = np.sqrt(np.clip(np.diag(cov), 0, None))
     except np.linalg.LinAlgError:
@@ -515,6 +613,11 @@ def calibrate(
             )
         )
     method = "scipy.optimize.least_squares (trf), relative errors, common random numbers"
+    robust = (
+        f"; {loss} loss, its scale the median absolute relative error at the start ({scale:.3f})"
+        if loss != "linear"
+        else ""
+    )
     if prior != "none":
         method = (
             "maximum a posteriori least squares (scipy.optimize.least_squares, trf): relative "
@@ -522,6 +625,7 @@ def calibrate(
             "centred on the value in force, its allowed range the 90% interval; common random "
             "numbers"
         )
+    method += robust
     return Calibration(
         method=method,
         targets=tuple(_target(k, ranges.get(k) or observed[k]) for k in targets),
@@ -531,9 +635,11 @@ def calibrate(
         residuals={f"{m} FY{y}": float(r) for (m, y), r in zip(targets, found, strict=True)},
         parameters=tuple(fitted),
         seed=seed,
-        identifiability=identifiability(jacobian, tuple(spec.name for spec in specs)),
+        identifiability=identifiability(weighted, tuple(spec.name for spec in specs)),
         prior=prior,
         noise=None if prior == "none" else noise,
+        loss=loss,
+        scale=None if loss == "linear" else scale,
     )
 
 
@@ -554,6 +660,7 @@ class Refit:
     def as_dict(self) -> dict[str, Any]:
         return {
             "prior": self.prior,
+            "loss": self.calibration.loss,
             "median_abs_pct_error": self.error,
             "calibration": self.calibration.as_dict(),
         }
@@ -633,11 +740,12 @@ def cross_validate(
     on_fold: Callable[[str], None] | None = None,
     progress: Progress | None = None,
     priors: tuple[Prior, ...] = PRIORS,
+    loss: Loss = DEFAULT_LOSS,
 ) -> tuple[Fold, ...]:
     """Time-series cross-validation over the back-test's regime periods: for each period after
     the first, fit ``specs`` on every year before it by each method of ``priors`` (plain least
     squares and maximum a posteriori, to compare them), then run to the period's end and score
-    the period (one seed, as the fit: common random numbers). A fit that predicts its next
+    the period (one seed, as the fit: common random numbers), every fit with ``loss``. A fit that predicts its next
     period worse than the tree's values is one that learned the noise of its years."""
     specs = specs or fit_specs()
     observed = observed_figures(figures, workbooks)
@@ -664,6 +772,7 @@ def cross_validate(
                 fit_years=range(FITTED.start, years.start),
                 workbooks=workbooks,
                 prior=prior,
+                loss=loss,
             )
             refit = trial(tree, fitted_values(tree, result), seed, horizon, population)
             refits.append(Refit(prior, _period_error(refit, observed, years)[1], result))
