@@ -206,7 +206,7 @@ class Backtest:
         return {
             "draws": self.draws,
             "seed": self.seed,
-            "rows": [asdict(r) for r in self.rows],
+            "rows": [{**asdict(r), "draws": list(r.draws)} for r in self.rows],
             "fitted_median_abs_pct_error": self.fitted_median_abs_pct_error,
             "out_of_sample_median_abs_pct_error": self.out_of_sample_median_abs_pct_error,
             "out_of_sample_cells": self.out_of_sample_cells,
