@@ -89,7 +89,7 @@ def test_regimes_list_json_has_dates_and_sources(capsys) -> None:  # type: ignor
     code, out, _ = run(capsys, "regimes", "list", "--json")
     assert code == 0
     regimes = json.loads(out)["regimes"]
-    assert len(regimes) == 8
+    assert len(regimes) == 9  # the COVID-19 posture in two spans (branch covid33)
     for regime in regimes:
         assert regime["in_force"][0]["start"]
         assert regime["sources"] and regime["sources"][0]["href"]

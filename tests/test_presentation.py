@@ -384,7 +384,8 @@ def test_levers_are_todays_values_and_units_from_the_tree(client: TestClient) ->
     words = {r["name"]: r for r in config["regimes"]}
     # ICE's COVID-19 posture (18 March 2020) ended EO 13768's rules before the 2021 revocation
     assert words["eo13768"]["in_force"] == "25 January 2017 to 18 March 2020"
-    assert words["mar2020_covid"]["in_force"] == "18 March 2020 to 20 January 2021"
+    assert words["mar2020_covid"]["in_force"] == "18 March 2020 to 13 July 2020"
+    assert words["jul2020_covid"]["in_force"] == "13 July 2020 to 20 January 2021"
     assert words["jan2025"]["in_force"] == "since 20 January 2025"
     assert "Executive Order 13768" in words["eo13768"]["title"]
     page = client.get("/").text

@@ -223,6 +223,8 @@ def test_regimes_tile_time_without_gaps() -> None:
     assert regime_at(dt.date(2017, 2, 1)).name == "eo13768"
     assert regime_at(dt.date(2020, 3, 17)).name == "eo13768"
     assert regime_at(dt.date(2020, 3, 18)).name == "mar2020_covid"
+    assert regime_at(dt.date(2020, 7, 12)).name == "mar2020_covid"
+    assert regime_at(dt.date(2020, 7, 13)).name == "jul2020_covid"
     assert regime_at(dt.date(2021, 1, 20)).name == "feb2021_interim"
     assert regime_at(dt.date(2021, 11, 28)).name == "feb2021_interim"
     assert regime_at(dt.date(2021, 11, 29)).name == "sep2021"
@@ -234,9 +236,11 @@ def test_regimes_tile_time_without_gaps() -> None:
 
 def test_the_covid_posture_narrows_eo13768_to_criminal_grounds() -> None:
     """ICE's statement of March 18, 2020: enforcement on public-safety risks and people held
-    by law on criminal grounds; for everyone else, discretion to delay (case by case), where
+    by law on criminal grounds; for everyone else, enforcement delayed until ICE's first
+    nationwide at-large operation of the pandemic (July 13, 2020), case by case after it, where
     EO 13768 enforced against anyone removable."""
-    covid, before = load_regime("mar2020_covid"), load_regime("eo13768")
+    covid, later = load_regime("mar2020_covid"), load_regime("jul2020_covid")
+    before = load_regime("eo13768")
     felon = Profile(entry_year=2000, criminal_history="felony")
     charged = Profile(entry_year=2000, pending_charges=True)
     final_order = Profile(entry_year=2000, immigration_history="final_order")
@@ -244,7 +248,10 @@ def test_the_covid_posture_narrows_eo13768_to_criminal_grounds() -> None:
     assert classify(covid, charged).tier == "public_safety"
     assert classify(covid, final_order).tier is None
     assert classify(before, final_order).tier == "final_order"
-    assert covid.non_priority == "case_by_case" and before.non_priority == "enforce"
+    assert covid.non_priority == "decline" and before.non_priority == "enforce"
+    assert later.non_priority == "case_by_case"
+    assert covid.tiers == later.tiers and covid.detainer_policy == later.detainer_policy
+    assert covid.channels == later.channels
     assert not covid.channels.collateral_arrests
 
 
@@ -279,6 +286,7 @@ def test_all_regimes_are_listed_with_sources() -> None:
         "nov2014",
         "eo13768",
         "mar2020_covid",
+        "jul2020_covid",
         "feb2021_interim",
         "sep2021",
         "jun2022_vacatur",
