@@ -264,3 +264,47 @@ def test_a_capacity_takes_each_group_in_proportion(keep: int) -> None:
     ratio = x.var(axis=0)[live] / var[live]
     assert np.all(ratio > 0.92)
     assert np.all(ratio < 1.08 * (total - 1) / (total - fewer))  # the multinomial's spread
+
+
+_PARTED = """
+import numpy as np
+from immsim.engine import draws
+rng = np.random.default_rng(7)
+n = rng.integers(0, 50, 20_000)
+state = draws.stream(np.random.default_rng(3))
+total = np.full(n.size, 0.01)
+out = np.zeros((2, n.size), dtype=np.int64)
+draws.competing_parts(state, n, total, draws.hazards(total), np.full((1, n.size), 0.5), out, 16)
+swept = draws.sweep_parts(state, n, 0.02, 16)
+print(out.sum(axis=1).tolist(), int(swept.sum()), int((swept * np.arange(n.size)).sum()))
+"""
+
+
+def test_parted_draws_are_the_same_on_one_thread_or_two() -> None:
+    """The parts (draws.PARTS) are fixed and each draws from its own stream, so the draws do
+    not depend on the number of numba's threads: two processes, one and two threads."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for threads in ("1", "2"):
+        env = {**os.environ, "NUMBA_NUM_THREADS": threads}
+        done = subprocess.run(
+            [sys.executable, "-c", _PARTED], env=env, capture_output=True, text=True, check=True
+        )
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1]
+    assert outputs[0].strip()
+
+
+def test_parted_sweep_follows_the_binomial_law() -> None:
+    """Each group's count drawn in parts is Binomial(n, p): over 400 sweeps of 64 groups of 50 at
+    p = 0.02, the mean count per group is n p = 1 (hand calculation) and its variance
+    n p (1 - p) = 0.98; the totals within 4 standard errors."""
+    state = draws.stream(np.random.default_rng(11))
+    n = np.full(64, 50, dtype=np.int64)
+    counts = np.stack([draws.sweep_parts(state, n, 0.02, 16) for _ in range(400)])
+    mean, var = counts.mean(), counts.var()
+    assert abs(mean - 1.0) < 4 * np.sqrt(0.98 / counts.size)
+    assert abs(var - 0.98) < 0.1
