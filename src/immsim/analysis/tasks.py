@@ -144,25 +144,13 @@ def execute(
         for task in tasks:
             done(task, run_task(task))
     else:
-        # one numba thread a worker process: the workers already keep the cores busy, and a
-        # run by area's parts (engine.draws.PARTS) give the same draws on one thread or many
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=get_context("spawn"), initializer=_one_thread
-        ) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
             pending = {pool.submit(run_task, t): t for t in tasks}
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
                     done(pending.pop(future), future.result())
     return [results[t.id] for t in tasks]
-
-
-def _one_thread() -> None:
-    """A worker process's initializer: numba's parallel loops on one thread (no
-    oversubscription of the cores the pool shares)."""
-    import numba
-
-    numba.set_num_threads(1)
 
 
 def _ray(tasks: Sequence[Task], address: str) -> Iterator[tuple[Task, list[dict[str, Any]]]]:

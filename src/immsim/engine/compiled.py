@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 from pathlib import Path
 from typing import Any
 
@@ -61,17 +60,7 @@ if _EngineCacheLocator not in _CacheImpl._locator_classes:
     # numba asks each locator in turn; ours answers for the engine's files only
     _CacheImpl._locator_classes.insert(0, _EngineCacheLocator)
 
-# OpenMP's threads wait for work passively: spinning (libgomp's default) on a machine whose
-# cores other processes share made a run by area some ten times slower (measured 2026-12-05,
-# branch speed31: 59-105 s against 6 s). Read by libgomp when it loads, at the first parallel
-# loop; a value set by the user is kept
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
 jit = numba.njit(cache=True, nogil=True)
 """A compiled loop, cached on disk (it releases the GIL, so threads could share a core)."""
 inline = numba.njit(cache=True, nogil=True, inline="always")
 """A compiled helper inlined into its callers (the draws called once per person or group)."""
-parallel = numba.njit(cache=True, nogil=True, parallel=True)
-"""A compiled loop whose ``numba.prange`` runs its parts on numba's threads (``draws.PARTS``:
-a fixed partition of the groups, each part drawing from a stream of its own, so the draws are
-the same whatever the number of threads)."""

@@ -31,11 +31,10 @@ from __future__ import annotations
 
 import math
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from immsim.engine.compiled import inline, jit, parallel
+from immsim.engine.compiled import inline, jit
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -52,18 +51,7 @@ SORTED_MAX_DRAWS_PER_GROUP = 2
 group with room, and as conditional binomials beyond (measured: the two cost the same at about
 two draws a group)."""
 
-PARTS = 16
-"""The fixed partition of a run by area's groups for the sweeps drawn in parallel (issue 22):
-the groups in ``PARTS`` contiguous blocks of (nearly) equal count (:func:`part_bounds`), each
-swept with a stream of its own (:func:`part_streams`), on whichever of numba's threads takes it.
-The partition and the streams depend on neither the number of threads nor which thread runs a
-part, so a seed gives the same draws with one thread or many. A run without areas (a few
-thousand groups, a sweep some 0.03 ms) sweeps in one part on the run's own stream, as before.
-Sixteen parts: enough for two to four threads to share the blocks, few enough that a part's
-setup (a stream, a first exponential) stays negligible beside its thousands of groups."""
-
 _U = np.uint64
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
 def stream(rng: np.random.Generator) -> Stream:
@@ -590,166 +578,3 @@ def cap(state: Stream, counts: IntArray, limit: float) -> IntArray:
     are the ones drawn so, for the same reason."""
     taken: IntArray = capped(state, np.ascontiguousarray(counts, dtype=np.int64), float(limit))
     return taken
-
-
-def parts_for(areas: bool) -> int:
-    """How many parts a week's per-group sweeps are drawn in: ``PARTS`` in a run by area, one
-    (the run's own stream, the draws of a run before parts) otherwise."""
-    return PARTS if areas else 1
-
-
-@inline
-def part_bounds(size: int, parts: int, k: int) -> tuple[int, int]:
-    """The groups ``[lo, hi)`` of part ``k`` of ``parts`` over ``size`` groups (contiguous
-    blocks whose sizes differ by at most one)."""
-    return k * size // parts, (k + 1) * size // parts
-
-
-@inline
-def _splitmix(z: np.uint64) -> np.uint64:
-    """SplitMix64's output function (Steele, Lea and Flood, 2014, "Fast splittable
-    pseudorandom number generators"; the seeding Blackman and Vigna recommend for xoshiro)."""
-    z = (z ^ (z >> _U(30))) * _U(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> _U(27))) * _U(0x94D049BB133111EB)
-    mixed: np.uint64 = z ^ (z >> _U(31))
-    return mixed
-
-
-@jit
-def part_streams(state: Stream, parts: int) -> NDArray[np.uint64]:
-    """One stream per part (rows of four words) for a sweep drawn in parts, seeded from one
-    64-bit word of the run's ``state`` and the part's index: word ``4k + j`` of SplitMix64's
-    sequence from that seed is word ``j`` of part ``k``. Made anew for every sweep, so what a
-    part draws depends on the run's stream and the part's index alone, never on a thread."""
-    seed = bits64(state)
-    out = np.empty((parts, 4), dtype=np.uint64)
-    for k in range(parts):
-        for j in range(4):
-            out[k, j] = _splitmix(seed + _U(4 * k + j + 1) * _GOLDEN)
-        if out[k, 0] == 0 and out[k, 1] == 0 and out[k, 2] == 0 and out[k, 3] == 0:
-            out[k, 0] = 1  # the one state xoshiro cannot leave
-    return out
-
-
-@parallel
-def sweep_parts(state: Stream, n: IntArray, p: float, parts: int) -> IntArray:
-    """:func:`sweep_all` drawn in ``parts`` (see ``PARTS``): each part's groups swept with a
-    clock of their own on the part's stream. The same law (each group's count binomial and
-    independent of the others'), other draws."""
-    out = np.zeros(n.size, dtype=np.int64)
-    if p <= 0.0:
-        return out
-    hazard = -math.log1p(-p) if p < 1.0 else math.inf
-    streams = part_streams(state, parts)
-    for k in numba.prange(parts):
-        bits = streams[k]
-        lo, hi = part_bounds(n.size, parts, k)
-        clock = exponential(bits)
-        for i in range(lo, hi):
-            if n[i] == 0:
-                continue
-            h = n[i] * hazard
-            if clock >= h:
-                clock -= h
-                continue
-            out[i], clock = walk(bits, n[i], p, hazard, clock)
-    return out
-
-
-def sweep(state: Stream, n: IntArray, p: float, parts: int) -> IntArray:
-    """:func:`sweep_all` in one part, :func:`sweep_parts` in more (compiled callers choose the
-    same way)."""
-    if parts > 1:
-        out: IntArray = sweep_parts(state, n, p, parts)
-        return out
-    return sweep_all(state, n, p)
-
-
-@parallel
-def competing_parts(
-    state: Stream,
-    n: IntArray,
-    total: FloatArray,
-    hazard: FloatArray,
-    shares: FloatArray,
-    out: IntArray,
-    parts: int,
-) -> None:
-    """:func:`competing_into` drawn in ``parts`` (see ``PARTS``): the same law, other draws."""
-    events = shares.shape[0] + 1
-    streams = part_streams(state, parts)
-    for k in numba.prange(parts):
-        bits = streams[k]
-        lo, hi = part_bounds(n.size, parts, k)
-        clock = exponential(bits)
-        for i in range(lo, hi):
-            if n[i] == 0 or total[i] <= 0.0:
-                continue
-            h = n[i] * hazard[i]
-            if clock >= h:
-                clock -= h
-                continue
-            left, clock = walk(bits, n[i], total[i], hazard[i], clock)
-            for e in range(events - 1):
-                if left == 0:
-                    break
-                got = binomial(bits, left, shares[e, i])
-                out[e, i] = got
-                left -= got
-            out[events - 1, i] = left
-
-
-@parallel
-def competing_sparse_parts(
-    state: Stream,
-    n: IntArray,
-    total: FloatArray,
-    hazard: FloatArray,
-    shares: FloatArray,
-    parts: int,
-) -> tuple[IntArray, IntArray]:
-    """:func:`competing_sparse` drawn in ``parts`` (see ``PARTS``): the same law, other draws;
-    the groups with events in ascending order, as there. Each part writes its groups from its
-    own first row of a store with a row for every group (``np.empty``: only the rows written
-    are touched), and the rows are then gathered in the parts' order."""
-    events = shares.shape[0] + 1
-    size = n.size
-    where_all = np.empty(size, dtype=np.int64)
-    counts_all = np.empty((size, events), dtype=np.int64)
-    found = np.zeros(parts, dtype=np.int64)
-    streams = part_streams(state, parts)
-    for k in numba.prange(parts):
-        bits = streams[k]
-        lo, hi = part_bounds(size, parts, k)
-        m = lo
-        clock = exponential(bits)
-        for i in range(lo, hi):
-            if n[i] == 0 or total[i] <= 0.0:
-                continue
-            h = n[i] * hazard[i]
-            if clock >= h:
-                clock -= h
-                continue
-            left, clock = walk(bits, n[i], total[i], hazard[i], clock)
-            for e in range(events):
-                counts_all[m, e] = 0
-            for e in range(events - 1):
-                if left == 0:
-                    break
-                got = binomial(bits, left, shares[e, i])
-                counts_all[m, e] = got
-                left -= got
-            counts_all[m, events - 1] = left
-            where_all[m] = i
-            m += 1
-        found[k] = m - lo
-    where = np.empty(found.sum(), dtype=np.int64)
-    counts = np.empty((where.size, events), dtype=np.int64)
-    j = 0
-    for k in range(parts):
-        lo = k * size // parts
-        for m in range(lo, lo + found[k]):
-            where[j] = where_all[m]
-            counts[j] = counts_all[m]
-            j += 1
-    return where, counts

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from immsim.engine.compiled import jit
 from immsim.engine.counts import N_COUNTS, Count
-from immsim.engine.draws import PARTS, Stream
+from immsim.engine.draws import Stream
 from immsim.engine.stages import (
     at_large,
     background,
@@ -184,7 +184,6 @@ def _arrests(
     carry them)."""
     hours = plan.officer_hours
     added = hours * (run.effort - 1.0)  # by a goal's surge, to the programs the regime names
-    parts = PARTS if plan.areas else 1  # the per-group sweeps in parts by area (draws.PARTS)
     taken = np.zeros_like(stocks)
     cut, custodial = custody.run(
         state,
@@ -193,15 +192,12 @@ def _arrests(
         hours * plan.share_custodial + added * plan.surge_custodial,
         out,
         taken,
-        parts,
     )
     # custody takes from the stocks with no order and with one (jail and 287(g) holds, prison
     # releases, task-force arrests), before the leads add theirs to ``taken``
     in_custody = taken[FREE] + taken[ORDERED] if plan.areas else np.zeros(0, dtype=np.int64)
     lead_hours = hours * plan.share_leads + added * plan.surge_leads
-    left, cut_leads = leads.run(
-        state, stocks, plan.leads, run.thinned, lead_hours, out, taken, parts
-    )
+    left, cut_leads = leads.run(state, stocks, plan.leads, run.thinned, lead_hours, out, taken)
     out[Count.OFFICER_HOURS_USED] = custodial + lead_hours - left
     large_p, collateral, large_o, ran_out = at_large.run(
         state,
@@ -210,7 +206,6 @@ def _arrests(
         run.located,
         hours * plan.share_at_large + added * plan.surge_at_large,
         out,
-        parts,
     )
     out[Count.BINDING_OFFICERS] = 1.0 if cut or cut_leads or ran_out else 0.0
     arrested = np.empty((3, stocks.shape[1]), dtype=np.int64)
@@ -231,14 +226,8 @@ def _week(
 ) -> tuple[FloatArray, FloatArray]:
     out = np.zeros(N_COUNTS)
     out[Count.COURT_ABROAD] = run.court_abroad  # background adds to it, the court takes from it
-    # by area the stages' per-group sweeps are drawn in a fixed partition of the groups, each
-    # part on a stream of its own and the parts on numba's threads (draws.PARTS: the same draws
-    # whatever the number of threads); what is drawn across groups (allocations, capacity
-    # cuts, the detention queues) stays on the run's stream. Without areas, one part: the run's
-    # own stream, the draws as before
-    parts = PARTS if plan.areas else 1
-    background.run(state, stocks, plan.background, out, parts)
-    criminality.run(state, stocks, plan.criminality, out, parts)
+    background.run(state, stocks, plan.background, out)
+    criminality.run(state, stocks, plan.criminality, out)
     arrested, in_custody = _arrests(state, stocks, plan, run, out)
     out[Count.ARRESTS] = arrested.sum()
     to_removal, to_court = processing.run(
@@ -247,7 +236,7 @@ def _week(
     beds_bound, admitted, transferred = detention.run(
         state, stocks, to_removal, to_court, plan.detention, out
     )
-    judges_bound = court.run(state, stocks, plan.court, out, parts)
+    judges_bound = court.run(state, stocks, plan.court, out)
     if run.review_on:
         review.run(state, stocks, plan.review, run.review_scope, run.reviewed, out)
     removed, released = removal.run(state, stocks, plan.removal, run.held, out)

@@ -7,15 +7,14 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
 from immsim.engine import draws
 from immsim.engine.codes import distinct
-from immsim.engine.compiled import jit, parallel
+from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
-from immsim.engine.draws import Stream, binomial, exponential, part_bounds, part_streams, walk
+from immsim.engine.draws import Stream, binomial, exponential, walk
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import weekly
 from immsim.engine.stocks import FREE, ORDERED
@@ -155,37 +154,6 @@ def draw_by_tier(
         out[i] = binomial(state, found, share) if thin and share < 1.0 else found
 
 
-@parallel
-def tier_parts(
-    state: Stream,
-    n: IntArray,
-    locate: FloatArray,
-    hazard: FloatArray,
-    ranks: IntArray,
-    by_rank: FloatArray,
-    out: IntArray,
-    parts: int,
-) -> None:
-    """:func:`draw_by_tier` drawn in ``parts`` (``draws.PARTS``): the same law, other draws."""
-    streams = part_streams(state, parts)
-    for k in numba.prange(parts):
-        bits = streams[k]
-        lo, hi = part_bounds(n.size, parts, k)
-        clock = exponential(bits)
-        for i in range(lo, hi):
-            share = by_rank[ranks[i]]
-            if n[i] == 0 or share <= 0.0 or locate[i] <= 0.0:
-                continue
-            thin = share >= THIN_MIN_SHARE
-            p = locate[i] if thin else locate[i] * share
-            h = hazard[i] if thin else -math.log1p(-p)
-            if clock >= n[i] * h:
-                clock -= n[i] * h
-                continue
-            found, clock = walk(bits, n[i], p, h, clock)
-            out[i] = binomial(bits, found, share) if thin and share < 1.0 else found
-
-
 @jit
 def _collateral(state: Stream, free: IntArray, met: FloatArray, n: int) -> IntArray:
     """``n`` bystanders met in the operations, taken out of ``free``: any of the at large who
@@ -248,7 +216,6 @@ def run(
     located: Located,
     hours: float,
     out: FloatArray,
-    parts: int = 1,
 ) -> tuple[IntArray, IntArray, IntArray, bool]:
     """The week's at-large and collateral arrests within ``hours`` of officers' time, taken out
     of their stocks: returns those arrested with no order (targeted, then collateral), those
@@ -260,41 +227,12 @@ def run(
     large_o = np.zeros(size, dtype=np.int64)
     if capacity >= 1.0:  # below one arrest's hours none is drawn (all would be cut)
         found = np.zeros(2 * size, dtype=np.int64)
-        # in ``parts`` (draws.PARTS); the capacity's cut on the run's stream
-        if parts > 1:
-            tier_parts(
-                state,
-                stocks[FREE],
-                located.p,
-                located.hazard_p,
-                plan.rank_p,
-                by_rank,
-                found[:size],
-                parts,
-            )
-            tier_parts(
-                state,
-                stocks[ORDERED],
-                located.o,
-                located.hazard_o,
-                plan.rank_o,
-                by_rank,
-                found[size:],
-                parts,
-            )
-        else:
-            draw_by_tier(
-                state, stocks[FREE], located.p, located.hazard_p, plan.rank_p, by_rank, found[:size]
-            )
-            draw_by_tier(
-                state,
-                stocks[ORDERED],
-                located.o,
-                located.hazard_o,
-                plan.rank_o,
-                by_rank,
-                found[size:],
-            )
+        draw_by_tier(
+            state, stocks[FREE], located.p, located.hazard_p, plan.rank_p, by_rank, found[:size]
+        )
+        draw_by_tier(
+            state, stocks[ORDERED], located.o, located.hazard_o, plan.rank_o, by_rank, found[size:]
+        )
         drawn = draws.capped(state, found, capacity)
         large_p = drawn[:size]
         large_o = drawn[size:]

@@ -28,23 +28,14 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
 from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine import border, draws
-from immsim.engine.compiled import jit, parallel
+from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
-from immsim.engine.draws import (
-    Stream,
-    binomial,
-    capped,
-    exponential,
-    part_bounds,
-    part_streams,
-    walk,
-)
+from immsim.engine.draws import Stream, binomial, capped, exponential, walk
 from immsim.engine.groups import LEVELS
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import weekly
@@ -94,14 +85,10 @@ def plan(x: PlanInputs) -> BackgroundPlan:
 
 
 @jit
-def leave(
-    state: Stream, stocks: IntArray, p_emig: float, p_grant: float, parts: int = 1
-) -> tuple[int, int, int]:
+def leave(state: Stream, stocks: IntArray, p_emig: float, p_grant: float) -> tuple[int, int, int]:
     """Emigration and grants of status in the three stocks at large, in place; returns how many
     emigrated, how many were granted status (competing events: at most one each) and how many
-    of the emigrants left a court case pending (from the released docket). In ``parts``
-    (``draws.PARTS``) the leavers are drawn part by part (:func:`_leave_parts`) and split
-    between emigrants and grants on the run's stream."""
+    of the emigrants left a court case pending (from the released docket)."""
     emigrated = 0
     granted = 0
     with_case = 0
@@ -112,51 +99,9 @@ def leave(
             continue
         emig_share = p_emig / p_any
         hazard = -math.log1p(-p_any) if p_any < 1.0 else math.inf
-        if parts > 1:
-            left = _leave_parts(state, stocks, row, p_any, hazard, parts)
-        else:
-            left = _leave_one(state, stocks, row, p_any, hazard)
-        # which of the leavers emigrated: one share for the whole stock, so one draw for it
-        gone = binomial(state, left, emig_share)
-        emigrated += gone
-        granted += left - gone
-        if row == RELEASED:
-            with_case = gone
-    return emigrated, granted, with_case
-
-
-@jit
-def _leave_one(state: Stream, stocks: IntArray, row: int, p_any: float, hazard: float) -> int:
-    """The leavers of a stock at large, in place, with one clock over its groups."""
-    clock = exponential(state)  # one clock over the groups (see draws.walk)
-    left = 0
-    for i in range(stocks.shape[1]):
-        n = stocks[row, i]
-        if n == 0:
-            continue
-        h = n * hazard
-        if clock >= h:
-            clock -= h
-            continue
-        anyone, clock = walk(state, n, p_any, hazard, clock)
-        stocks[row, i] = n - anyone
-        left += anyone
-    return left
-
-
-@parallel
-def _leave_parts(
-    state: Stream, stocks: IntArray, row: int, p_any: float, hazard: float, parts: int
-) -> int:
-    """:func:`_leave_one` drawn in ``parts`` (``draws.PARTS``): the same law, other draws."""
-    size = stocks.shape[1]
-    left = np.zeros(parts, dtype=np.int64)
-    streams = part_streams(state, parts)
-    for k in numba.prange(parts):
-        bits = streams[k]
-        lo, hi = part_bounds(size, parts, k)
-        clock = exponential(bits)
-        for i in range(lo, hi):
+        clock = exponential(state)  # one clock over the groups (see draws.walk)
+        left = 0
+        for i in range(stocks.shape[1]):
             n = stocks[row, i]
             if n == 0:
                 continue
@@ -164,11 +109,16 @@ def _leave_parts(
             if clock >= h:
                 clock -= h
                 continue
-            anyone, clock = walk(bits, n, p_any, hazard, clock)
+            anyone, clock = walk(state, n, p_any, hazard, clock)
             stocks[row, i] = n - anyone
-            left[k] += anyone
-    total: int = left.sum()
-    return total
+            left += anyone
+        # which of the leavers emigrated: one share for the whole stock, so one draw for it
+        gone = binomial(state, left, emig_share)
+        emigrated += gone
+        granted += left - gone
+        if row == RELEASED:
+            with_case = gone
+    return emigrated, granted, with_case
 
 
 @jit
@@ -193,15 +143,11 @@ def cbp_home(state: Stream, stocks: IntArray, per_week: float, eligible: BoolArr
 
 
 @jit
-def run(
-    state: Stream, stocks: IntArray, plan: BackgroundPlan, out: FloatArray, parts: int = 1
-) -> None:
+def run(state: Stream, stocks: IntArray, plan: BackgroundPlan, out: FloatArray) -> None:
     """The week's background flows and arrivals, in place; the emigrants' pending cases and the
     cases of people returned to Mexico under MPP are added to ``out[Count.COURT_ABROAD]`` (the
     court's stock of them, carried in by the week)."""
-    emigrated, granted, left_case = leave(
-        state, stocks, plan.p_emigration, plan.p_status_grant, parts
-    )
+    emigrated, granted, left_case = leave(state, stocks, plan.p_emigration, plan.p_status_grant)
     out[Count.COURT_ABROAD] += left_case
     if plan.cbp_home_per_week > 0.0:  # no draw before the app, so earlier runs keep theirs
         out[Count.CBP_HOME_DEPARTURES] = cbp_home(

@@ -121,15 +121,11 @@ def decide(
 
 
 @jit
-def run(state: Stream, stocks: IntArray, plan: CourtPlan, out: FloatArray, parts: int = 1) -> bool:
+def run(state: Stream, stocks: IntArray, plan: CourtPlan, out: FloatArray) -> bool:
     """The week's court, in place; True if judges' hours bound."""
     h_det = plan.hours_detained
     h_rel = plan.hours_released
-    # the ready detained cases in ``parts`` (draws.PARTS); the judges' cut stays on the run's stream
-    if parts > 1:
-        ready_det = draws.sweep_parts(state, stocks[HELD_COURT], plan.p_detained_ready, parts)
-    else:
-        ready_det = draws.sweep_all(state, stocks[HELD_COURT], plan.p_detained_ready)
+    ready_det = draws.sweep_all(state, stocks[HELD_COURT], plan.p_detained_ready)
     done_det = draws.capped(state, ready_det, plan.judge_hours / h_det)
     n_done_det = done_det.sum()
     hours_left = max(0.0, plan.judge_hours - n_done_det * h_det) * plan.released_share

@@ -42,7 +42,7 @@ from numpy.typing import NDArray
 
 from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
-from immsim.engine.draws import Stream, competing_sparse, competing_sparse_parts
+from immsim.engine.draws import Stream, competing_sparse
 from immsim.engine.groups import BOOLEAN, CATEGORICAL, LEVELS, Groups
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import Competing, competing, weekly
@@ -145,23 +145,14 @@ def plan(x: PlanInputs) -> CriminalityPlan:
 
 
 @jit
-def run(
-    state: Stream, stocks: IntArray, plan: CriminalityPlan, out: FloatArray, parts: int = 1
-) -> None:
-    """The week's charges, convictions and dismissals among people at large, in place (the
-    draws in ``parts``: see ``draws.PARTS``; a move stays in its area, and is made after every
-    part has drawn)."""
+def run(state: Stream, stocks: IntArray, plan: CriminalityPlan, out: FloatArray) -> None:
+    """The week's charges, convictions and dismissals among people at large, in place."""
     for row in AT_LARGE:
         # only the groups with an event (a few in twenty): a table of every group's events and
         # a pass over it cost more than the draws (measured on a run by area)
-        if parts > 1:
-            where, events = competing_sparse_parts(
-                state, stocks[row], plan.draws.any, plan.draws.hazard, plan.draws.shares, parts
-            )
-        else:
-            where, events = competing_sparse(
-                state, stocks[row], plan.draws.any, plan.draws.hazard, plan.draws.shares
-            )
+        where, events = competing_sparse(
+            state, stocks[row], plan.draws.any, plan.draws.hazard, plan.draws.shares
+        )
         for m in range(where.size):
             i = where[m]
             for e in range(EVENTS):

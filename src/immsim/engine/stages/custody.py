@@ -96,13 +96,12 @@ def run(
     hours: float,
     out: FloatArray,
     taken: IntArray,
-    parts: int = 1,
 ) -> tuple[bool, float]:
     """Draw the week's jail, prison and task-force arrests and take them out of their stocks
     into ``taken`` within ``hours`` of officers' time, each under the charge they were booked
     on (:func:`charged_groups`); returns whether the hours cut any, and the hours the arrests
     took. ``taken`` holds no one when called (leads and at-large arrests are added after)."""
-    cut, used = _candidates_taken(state, stocks, plan, hours, out, taken, parts)
+    cut, used = _candidates_taken(state, stocks, plan, hours, out, taken)
     for row in (FREE, ORDERED):
         for i in range(taken.shape[1]):
             j = plan.charged[i]
@@ -120,10 +119,8 @@ def _candidates_taken(
     hours: float,
     out: FloatArray,
     taken: IntArray,
-    parts: int,
 ) -> tuple[bool, float]:
-    """The week's candidates drawn and taken within ``hours`` (see :func:`run`): the
-    candidates drawn in ``parts`` (``draws.PARTS``), the hours' cut on the run's stream."""
+    """The week's candidates drawn and taken within ``hours`` (see :func:`run`)."""
     size = stocks.shape[1]
     drawn = np.zeros((ROWS, size), dtype=np.int64)
     sources = np.zeros(ROWS, dtype=np.int64)
@@ -131,37 +128,26 @@ def _candidates_taken(
     rows = 0
     if plan.jail.on:
         for source, chain in ((FREE, plan.jail.free), (ORDERED, plan.jail.ordered)):
-            jail.candidates(state, stocks[source], chain, drawn[rows], drawn[rows + 1], out, parts)
+            jail.candidates(state, stocks[source], chain, drawn[rows], drawn[rows + 1], out)
             sources[rows : rows + 2] = source
             channels[rows] = Count.ARRESTS_287G
             channels[rows + 1] = Count.ARRESTS_JAIL
             rows += 2
     if plan.prison.on:
-        drawn[rows] = prison.candidates(state, stocks[FREE], plan.prison, parts)
+        drawn[rows] = prison.candidates(state, stocks[FREE], plan.prison)
         sources[rows] = FREE
         channels[rows] = Count.ARRESTS_PRISON
         rows += 1
     if plan.task_force.on:
         for source, events in ((FREE, plan.task_force.free), (ORDERED, plan.task_force.ordered)):
-            if parts > 1:
-                draws.competing_parts(
-                    state,
-                    stocks[source],
-                    events.any,
-                    events.hazard,
-                    events.shares,
-                    drawn[rows : rows + 1],
-                    parts,
-                )
-            else:
-                draws.competing_into(
-                    state,
-                    stocks[source],
-                    events.any,
-                    events.hazard,
-                    events.shares,
-                    drawn[rows : rows + 1],
-                )
+            draws.competing_into(
+                state,
+                stocks[source],
+                events.any,
+                events.hazard,
+                events.shares,
+                drawn[rows : rows + 1],
+            )
             sources[rows] = source
             channels[rows] = Count.ARRESTS_287G_TASK_FORCE
             rows += 1

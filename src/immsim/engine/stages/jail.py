@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from typing import NamedTuple, Self
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
 from immsim.engine import draws
 from immsim.engine.codes import distinct_first
-from immsim.engine.compiled import jit, parallel
+from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
-from immsim.engine.draws import Stream, binomial, exponential, part_bounds, part_streams, walk
+from immsim.engine.draws import Stream, binomial, exponential, walk
 from immsim.engine.groups import LEVELS
 from immsim.engine.inputs import Attributes, PlanInputs
 from immsim.engine.rates import weekly
@@ -221,7 +220,6 @@ def candidates(
     held_287g: IntArray,
     transferred: IntArray,
     out: FloatArray,
-    parts: int = 1,
 ) -> None:
     """One stock's week of the chain: the 287(g) holds and the transfers on a detainer or
     notification into ``held_287g`` and ``transferred`` (the stock is not changed: officers
@@ -231,10 +229,6 @@ def candidates(
     Each person is booked, matched and held or transferred as in the chain; only the arrests
     are drawn per group, the other bookings and matches pooled per class (exact: given who was
     arrested, the rest of a class are alike)."""
-    if parts > 1:
-        left = _arrests_parts(state, stock, chain, held_287g, transferred, out, parts)
-        _pooled(state, chain, left, out)
-        return
     left = np.zeros(chain.pooled.shape[0], dtype=np.int64)  # people not arrested, by class
     clock = exponential(state)  # one clock over the groups for the arrests (draws.walk)
     for i in range(stock.size):
@@ -259,65 +253,6 @@ def candidates(
                 elif chain.pooled[k, 3] == 1.0:
                     out[Count.NOTIFICATIONS] += arrested - held
         left[k] += n - arrested
-    _pooled(state, chain, left, out)
-
-
-@parallel
-def _arrests_parts(
-    state: Stream,
-    stock: IntArray,
-    chain: JailChain,
-    held_287g: IntArray,
-    transferred: IntArray,
-    out: FloatArray,
-    parts: int,
-) -> IntArray:
-    """:func:`candidates`' arrests drawn in ``parts`` (``draws.PARTS``): each part's groups
-    swept on its own stream, its counts kept apart (a row of ``left`` and of ``tally`` each)
-    and added up in the parts' order after; returns the people not arrested, by class. The
-    same law as the one sweep, other draws. The sums are of whole numbers (far below 2^53), so
-    the same whatever the order."""
-    classes = chain.pooled.shape[0]
-    left = np.zeros((parts, classes), dtype=np.int64)
-    tally = np.zeros((parts, 3))  # bookings (= matches), detainers, notifications
-    streams = part_streams(state, parts)
-    for part in numba.prange(parts):
-        bits = streams[part]
-        lo, hi = part_bounds(stock.size, parts, part)
-        clock = exponential(bits)
-        for i in range(lo, hi):
-            n = stock[i]
-            if n == 0:
-                continue
-            k = chain.classes[i]
-            arrested = 0
-            if chain.arrest[i] > 0.0:
-                h = n * chain.hazard[i]
-                if clock >= h:
-                    clock -= h
-                else:
-                    arrested, clock = walk(bits, n, chain.arrest[i], chain.hazard[i], clock)
-                    held = binomial(bits, arrested, chain.held_share[i])
-                    held_287g[i] = held
-                    transferred[i] = arrested - held
-                    tally[part, 0] += arrested
-                    if chain.pooled[k, 3] >= 2.0:
-                        tally[part, 1] += arrested
-                    elif chain.pooled[k, 3] == 1.0:
-                        tally[part, 2] += arrested - held
-            left[part, k] += n - arrested
-    out[Count.JAIL_BOOKINGS] += tally[:, 0].sum()
-    out[Count.JAIL_MATCHES] += tally[:, 0].sum()
-    out[Count.DETAINERS] += tally[:, 1].sum()
-    out[Count.NOTIFICATIONS] += tally[:, 2].sum()
-    total: IntArray = left.sum(axis=0)
-    return total
-
-
-@jit
-def _pooled(state: Stream, chain: JailChain, left: IntArray, out: FloatArray) -> None:
-    """The bookings and matches of the people not arrested, pooled per class (``left``), on
-    the run's stream."""
     for k in range(chain.pooled.shape[0]):
         booked = binomial(state, left[k], chain.pooled[k, 0])
         matched = binomial(state, booked, chain.pooled[k, 1])

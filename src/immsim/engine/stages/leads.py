@@ -179,7 +179,6 @@ def run(
     hours: float,
     out: FloatArray,
     taken: IntArray,
-    parts: int = 1,
 ) -> tuple[float, bool]:
     """Draw the week's lead arrests and take them within ``hours`` of officers' time into
     ``taken``; returns the hours left and whether the hours cut any (or, with no hours left for
@@ -199,26 +198,14 @@ def run(
     first = 0
     for row, (source, events) in enumerate(by_stock):
         rows = events.shares.shape[0] + 1
-        # in ``parts`` (draws.PARTS); the rest reached and the hours' cut on the run's stream
-        if parts > 1:
-            draws.competing_parts(
-                state,
-                stocks[source],
-                thinned.any[level, row] if level > 0 else events.any,
-                thinned.hazard[level, row] if level > 0 else events.hazard,
-                events.shares,
-                drawn[first : first + rows],
-                parts,
-            )
-        else:
-            draws.competing_into(
-                state,
-                stocks[source],
-                thinned.any[level, row] if level > 0 else events.any,
-                thinned.hazard[level, row] if level > 0 else events.hazard,
-                events.shares,
-                drawn[first : first + rows],
-            )
+        draws.competing_into(
+            state,
+            stocks[source],
+            thinned.any[level, row] if level > 0 else events.any,
+            thinned.hazard[level, row] if level > 0 else events.hazard,
+            events.shares,
+            drawn[first : first + rows],
+        )
         first += rows
     thin = level > 0
     if thin and drawn.sum() < math.floor(limit):  # too few drawn: draw the rest reached

@@ -35,18 +35,14 @@ def plan(x: PlanInputs) -> PrisonPlan:
 
 
 @jit
-def candidates(state: Stream, free: IntArray, plan: PrisonPlan, parts: int = 1) -> IntArray:
+def candidates(state: Stream, free: IntArray, plan: PrisonPlan) -> IntArray:
     """Who is released from prison this week and would be arrested, by group.
 
     Only the felons' groups are swept (gathered in group order, so the draws are those of a
     sweep over every group with the others at zero, which draws nothing for them): one pass over the
     felons' groups rather than three over all of them."""
     out = np.zeros(free.size, dtype=np.int64)
-    # in ``parts`` (draws.PARTS) over the felons' groups
-    if parts > 1:
-        released = draws.sweep_parts(state, free[plan.felons], plan.p_release, parts)
-    else:
-        released = draws.sweep_all(state, free[plan.felons], plan.p_release)
+    released = draws.sweep_all(state, free[plan.felons], plan.p_release)
     arrested = draws.binom_each(state, released, plan.enforce)
     for j in range(plan.felons.size):
         out[plan.felons[j]] = arrested[j]
