@@ -1,0 +1,82 @@
+"""The back-test's arrests by the regime's tier (priority or not) and channel, month by month,
+for issues 19/20 (docs/calibration.md, *FY2021 under the February 2021 interim guidance*).
+
+Usage: ``python scripts/tier_by_month.py [SEED [FIRST LAST]]`` (seed 2012; months from FIRST to
+LAST as ``YYYY-MM``, default 2020-10 to 2021-11). The run is the back-test's history at the seed
+(``immsim.calibration.validate.backtest_history``, the run ``immsim validate`` scores, nothing
+drawn). A week is given to the month of its first day. Printed per month: all arrests, those
+outside the regime's priority tiers (``non_priority``) and their share, the custodial channel's
+(jails, 287(g), prisons) arrests and their non-priority share, and the other channels' (at
+large, leads, collateral) non-priority share. Under ``feb2021_interim`` this is the share that
+ICE's own count of preapproved "other" actions (Feb. 18 - Sep. 16, 2021: 7,157 of 20,828) and
+the AIC/ILRC reading of ICE's weekly reports (about a third) are set beside. Nothing here feeds
+the parameter tree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+import polars as pl
+
+from immsim.calibration.validate import backtest_history
+
+
+def main(argv: list[str]) -> None:
+    seed = int(argv[1]) if len(argv) > 1 else 2012
+    first = argv[2] if len(argv) > 2 else "2020-10"
+    last = argv[3] if len(argv) > 3 else "2021-11"
+    fy = int(last[:4]) + (1 if int(last[5:7]) >= 10 else 0)
+    res = backtest_history(seed, fy)
+    weeks = res.weekly.select(
+        "week", pl.col("date").cast(pl.Date).dt.strftime("%Y-%m").alias("month")
+    )
+    b = res.breakdown.filter(
+        pl.col("attribute") == "tier", pl.col("stage").is_in(["arrested", "custodial"])
+    ).join(weeks, on="week")
+    b = b.filter((pl.col("month") >= first) & (pl.col("month") <= last))
+    b = b.with_columns((pl.col("level") == "non_priority").alias("np"))
+    t = (
+        b.group_by("month", "stage")
+        .agg(
+            pl.col("persons").sum().alias("all"),
+            pl.col("persons").filter(pl.col("np")).sum().alias("non_priority"),
+        )
+        .sort("month")
+    )
+    arr = t.filter(pl.col("stage") == "arrested").drop("stage")
+    cus = t.filter(pl.col("stage") == "custodial").drop("stage")
+    cus = cus.rename({"all": "custodial", "non_priority": "custodial_np"})
+    out = arr.join(cus, on="month", how="left").fill_null(0).sort("month")
+    print(f"seed {seed}; arrests by tier (a week in the month of its first day)")
+    print(
+        f"{'month':8} {'arrests':>8} {'non-pri':>8} {'share':>6} {'custod.':>8} {'its np':>6}"
+        f" {'others':>7} {'their np':>8}"
+    )
+    for r in out.iter_rows(named=True):
+        other = r["all"] - r["custodial"]
+        other_np = r["non_priority"] - r["custodial_np"]
+        print(
+            f"{r['month']:8} {r['all']:8,} {r['non_priority']:8,}"
+            f" {r['non_priority'] / max(r['all'], 1):6.1%} {r['custodial']:8,}"
+            f" {r['custodial_np'] / max(r['custodial'], 1):6.1%} {other:7,}"
+            f" {other_np / max(other, 1):8.1%}"
+        )
+    # the span of ICE's count: the weeks that begin from 2021-02-18 to 2021-09-16
+    days = res.weekly.select("week", pl.col("date").cast(pl.Date).alias("day"))
+    span = (
+        res.breakdown.filter(pl.col("attribute") == "tier", pl.col("stage") == "arrested")
+        .join(days, on="week")
+        .filter(pl.col("day") >= dt.date(2021, 2, 18), pl.col("day") <= dt.date(2021, 9, 16))
+    )
+    levels = span.group_by("level").agg(pl.col("persons").sum()).sort("level")
+    total = int(levels["persons"].sum())
+    print("arrests in the weeks from 2021-02-18 to 2021-09-16, by tier:")
+    for r in levels.iter_rows(named=True):
+        print(f"  {r['level']:20} {r['persons']:8,} {r['persons'] / max(total, 1):6.1%}")
+    print(f"  {'all':20} {total:8,}")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
