@@ -117,11 +117,20 @@ def cut_targets(full: IntArray, live: IntArray) -> IntArray:
     return out
 
 
+def case_by_case_share(regime: Regime, p: Mapping[str, Any]) -> float:
+    """The share of non-priority cases the regime's case-by-case actions reach: under a
+    preapproval requirement (``Regime.preapproval``) ``enforcement.effort.preapproval_arrest_share``,
+    else ``enforcement.effort.non_priority_arrest_share``."""
+    if regime.preapproval is not None:
+        return float(p["enforcement.effort.preapproval_arrest_share"])
+    return float(p["enforcement.effort.non_priority_arrest_share"])
+
+
 def enforce(regime: Regime, t: Triage, p: Mapping[str, Any]) -> FloatArray:
     """The probability that an encountered person is arrested under the regime."""
     non_priority = {
         "enforce": 1.0,
-        "case_by_case": float(p["enforcement.effort.non_priority_arrest_share"]),
+        "case_by_case": case_by_case_share(regime, p),
         "decline": 0.0,
     }[regime.non_priority]
     prob = np.where(t.rank < NO_TIER, 1.0, non_priority)

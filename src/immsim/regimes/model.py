@@ -325,6 +325,12 @@ class Regime(_Strict):
     tier_order: TierOrder | None = None
     non_priority: NonPriorityAction
     non_priority_source: Citation | None = None
+    preapproval: Citation | None = None
+    """Where the regime requires written justification and a supervisor's preapproval for an
+    action outside its priorities (ICE's interim guidance of February 2021), the passage that says
+    so: its case-by-case actions then reach non-priority cases at
+    ``enforcement.effort.preapproval_arrest_share`` instead of
+    ``enforcement.effort.non_priority_arrest_share`` (:func:`immsim.engine.inputs.case_by_case_share`)."""
     exempt: list[Rule] = Field(default_factory=list)
     mitigating_factors: list[Rule] = Field(default_factory=list)
     detainer_policy: list[DetainerRule] = Field(min_length=1)
@@ -465,6 +471,8 @@ def _citations(regime: Regime) -> list[tuple[tuple[Any, ...], Citation]]:
         found.append((("channels", "source"), regime.channels.source))
     if regime.non_priority_source:
         found.append((("non_priority_source",), regime.non_priority_source))
+    if regime.preapproval:
+        found.append((("preapproval",), regime.preapproval))
     if regime.tier_order is not None:
         found.append((("tier_order", "source"), regime.tier_order.source))
     if regime.docket_review:

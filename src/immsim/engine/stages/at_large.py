@@ -15,7 +15,7 @@ from immsim.engine.codes import distinct
 from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
 from immsim.engine.draws import Stream, binomial, exponential, walk
-from immsim.engine.inputs import PlanInputs
+from immsim.engine.inputs import PlanInputs, case_by_case_share
 from immsim.engine.rates import weekly
 from immsim.engine.stocks import FREE, ORDERED
 from immsim.engine.triage import NO_TIER
@@ -81,7 +81,7 @@ def plan(x: PlanInputs) -> AtLargePlan:
     if regime.non_priority == "decline":
         share = 0.0
     elif regime.non_priority != "enforce":
-        share = float(p["enforcement.effort.non_priority_arrest_share"])
+        share = case_by_case_share(regime, p)
     rank_p, rank_o, n_ranks = rank_codes(tri.rank, tri_o.rank, regime.tiers_ranked)
     return AtLargePlan(
         on=ch.at_large and per_target > 0,

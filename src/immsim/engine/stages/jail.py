@@ -20,7 +20,7 @@ from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
 from immsim.engine.draws import Stream, binomial, exponential, walk
 from immsim.engine.groups import LEVELS
-from immsim.engine.inputs import Attributes, PlanInputs
+from immsim.engine.inputs import Attributes, PlanInputs, case_by_case_share
 from immsim.engine.rates import weekly
 from immsim.engine.triage import NO_TIER, Triage
 
@@ -179,7 +179,7 @@ def plan(x: PlanInputs) -> JailPlan:
     p_detainer = full + notify * pickup  # a detainer honoured
     p_notification = (full + notify) * pickup  # a notification acted on in time
     # a detainer on approval (ICE's interim guidance of 2021): the case-by-case share
-    approve = float(p["enforcement.effort.non_priority_arrest_share"])
+    approve = case_by_case_share(x.regime, p)
     # each group's cooperation level as a code (np.unique(full)'s), from its area's: the level
     # is the area's, so only the areas present are sorted, not every group
     _, first, place = distinct_first(x.groups.area[: x.size])
