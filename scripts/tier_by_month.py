@@ -17,16 +17,30 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from pathlib import Path
 
 import polars as pl
 
-from immsim.calibration.validate import backtest_history
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _args
 
 
-def main(argv: list[str]) -> None:
-    seed = int(argv[1]) if len(argv) > 1 else 2012
-    first = argv[2] if len(argv) > 2 else "2020-10"
-    last = argv[3] if len(argv) > 3 else "2021-11"
+def _month(text: str) -> str:
+    """A month as YYYY-MM, checked here so a typo is a usage error, not a traceback."""
+    dt.date.fromisoformat(f"{text}-01")
+    return text
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = _args.parser(__doc__, __file__)
+    parser.add_argument("seed", metavar="SEED", type=int, nargs="?", default=2012)
+    parser.add_argument("first", metavar="FIRST", type=_month, nargs="?", default="2020-10")
+    parser.add_argument("last", metavar="LAST", type=_month, nargs="?", default="2021-11")
+    args = parser.parse_args(argv)
+    # imported here: the engine runs the history; --help needs none of it
+    from immsim.calibration.validate import backtest_history
+
+    seed, first, last = args.seed, args.first, args.last
     fy = int(last[:4]) + (1 if int(last[5:7]) >= 10 else 0)
     res = backtest_history(seed, fy)
     weeks = res.weekly.select(
@@ -79,4 +93,4 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    main()
