@@ -5,9 +5,9 @@ Usage: ``python scripts/tier_by_month.py [SEED [FIRST LAST]]`` (seed 2012; month
 LAST as ``YYYY-MM``, default 2020-10 to 2021-11). The run is the back-test's history at the seed
 (``immsim.calibration.validate.backtest_history``, the run ``immsim validate`` scores, nothing
 drawn). A week is given to the month of its first day. Printed per month: all arrests, those
-outside the regime's priority tiers (``non_priority``) and their share, the custodial channel's
-(jails, 287(g), prisons) arrests and their non-priority share, and the other channels' (at
-large, leads, collateral) non-priority share. Under ``feb2021_interim`` this is the share that
+outside the regime's priority tiers (``non_priority``) and their share, and the arrests in
+custody (jails, 287(g), prisons; the weekly table's, as a national run's breakdown does not
+split them by tier) and their share of all. Under ``feb2021_interim`` this is the share that
 ICE's own count of preapproved "other" actions (Feb. 18 - Sep. 16, 2021: 7,157 of 20,828) and
 the AIC/ILRC reading of ICE's weekly reports (about a third) are set beside. Nothing here feeds
 the parameter tree.
@@ -43,39 +43,30 @@ def main(argv: list[str] | None = None) -> None:
     seed, first, last = args.seed, args.first, args.last
     fy = int(last[:4]) + (1 if int(last[5:7]) >= 10 else 0)
     res = backtest_history(seed, fy)
+    # The breakdown's "custodial" stage is kept only in runs by area, so a national run's arrests
+    # in custody come from the weekly table, without their tiers.
+    custody = ("arrests_jail", "arrests_287g", "arrests_prison", "arrests_287g_task_force")
     weeks = res.weekly.select(
-        "week", pl.col("date").cast(pl.Date).dt.strftime("%Y-%m").alias("month")
+        "week",
+        pl.col("date").cast(pl.Date).dt.strftime("%Y-%m").alias("month"),
+        pl.sum_horizontal(custody).alias("custodial"),
     )
-    b = res.breakdown.filter(
-        pl.col("attribute") == "tier", pl.col("stage").is_in(["arrested", "custodial"])
-    ).join(weeks, on="week")
+    b = res.breakdown.filter(pl.col("attribute") == "tier", pl.col("stage") == "arrested")
+    b = b.join(weeks.drop("custodial"), on="week")
     b = b.filter((pl.col("month") >= first) & (pl.col("month") <= last))
-    b = b.with_columns((pl.col("level") == "non_priority").alias("np"))
-    t = (
-        b.group_by("month", "stage")
-        .agg(
-            pl.col("persons").sum().alias("all"),
-            pl.col("persons").filter(pl.col("np")).sum().alias("non_priority"),
-        )
-        .sort("month")
+    t = b.group_by("month").agg(
+        pl.col("persons").sum().alias("all"),
+        pl.col("persons").filter(pl.col("level") == "non_priority").sum().alias("non_priority"),
     )
-    arr = t.filter(pl.col("stage") == "arrested").drop("stage")
-    cus = t.filter(pl.col("stage") == "custodial").drop("stage")
-    cus = cus.rename({"all": "custodial", "non_priority": "custodial_np"})
-    out = arr.join(cus, on="month", how="left").fill_null(0).sort("month")
+    held = weeks.group_by("month").agg(pl.col("custodial").sum())
+    out = t.join(held, on="month", how="left").fill_null(0).sort("month")
     print(f"seed {seed}; arrests by tier (a week in the month of its first day)")
-    print(
-        f"{'month':8} {'arrests':>8} {'non-pri':>8} {'share':>6} {'custod.':>8} {'its np':>6}"
-        f" {'others':>7} {'their np':>8}"
-    )
+    print(f"{'month':8} {'arrests':>8} {'non-pri':>8} {'share':>6} {'custod.':>8} {'share':>6}")
     for r in out.iter_rows(named=True):
-        other = r["all"] - r["custodial"]
-        other_np = r["non_priority"] - r["custodial_np"]
         print(
             f"{r['month']:8} {r['all']:8,} {r['non_priority']:8,}"
-            f" {r['non_priority'] / max(r['all'], 1):6.1%} {r['custodial']:8,}"
-            f" {r['custodial_np'] / max(r['custodial'], 1):6.1%} {other:7,}"
-            f" {other_np / max(other, 1):8.1%}"
+            f" {r['non_priority'] / max(r['all'], 1):6.1%} {r['custodial']:8,.0f}"
+            f" {r['custodial'] / max(r['all'], 1):6.1%}"
         )
     # the span of ICE's count: the weeks that begin from 2021-02-18 to 2021-09-16
     days = res.weekly.select("week", pl.col("date").cast(pl.Date).alias("day"))
