@@ -38,11 +38,30 @@ def test_only_the_interim_guidance_reads_the_preapproval_share() -> None:
     pre = float(p["enforcement.effort.preapproval_arrest_share"])
     usual = float(p["enforcement.effort.non_priority_arrest_share"])
     assert pre != usual
-    assert case_by_case_share(load_regime("feb2021_interim"), p) == pre
+    assert case_by_case_share(load_regime("feb2021_interim"), p, day) == pre
     for name in ("jun2011", "nov2014", "mar2020_covid", "jul2020_covid", "sep2021"):
         regime = load_regime(name)
         assert regime.preapproval is None, name
-        assert case_by_case_share(regime, p) == usual, name
+        assert case_by_case_share(regime, p, day) == usual, name
+
+
+def test_preapproval_starts_with_johnsons_guidance_not_pekoskes_memo() -> None:
+    """The regime is in force from 20 January 2021 (the Pekoske memorandum's priorities), but
+    the preapproval requirement only from ICE's guidance of 18 February 2021: before it the
+    case-by-case share is the fitted 0.399 of the other case-by-case regimes, from it 0.145."""
+    regime = load_regime("feb2021_interim")
+    assert regime.in_force[0].start == dt.date(2021, 1, 20)
+    assert regime.preapproval is not None
+    assert regime.preapproval.start == dt.date(2021, 2, 18)
+    for day, key, value in (
+        (dt.date(2021, 1, 20), "enforcement.effort.non_priority_arrest_share", 0.399),
+        (dt.date(2021, 2, 17), "enforcement.effort.non_priority_arrest_share", 0.399),
+        (dt.date(2021, 2, 18), "enforcement.effort.preapproval_arrest_share", 0.145),
+        (dt.date(2021, 9, 16), "enforcement.effort.preapproval_arrest_share", 0.145),
+    ):
+        p = TREE.snapshot(day)
+        assert float(p[key]) == value  # the leaves' values as the tree holds them today
+        assert case_by_case_share(regime, p, day) == value, day
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +95,21 @@ def test_non_priority_share_of_arrests_under_preapproval_is_ices(
     # ICE's 34.4% within the leaf's interval (0.10-0.20 gave 28-40% of a back-test run's
     # arrests); at the fitted case-by-case share of 0.399 the run put 53% outside the priorities
     assert ice - 0.07 <= share <= ice + 0.07, share
+
+
+def test_weeks_before_preapproval_take_more_outside_the_priorities(
+    arrests_by_tier: pl.DataFrame,
+) -> None:
+    """ICE's data for 20 January - 8 March 2021 (The Washington Times, 13 April 2021): 1,897
+    arrests in the priorities and 3,306 outside them, 64%, against 34.4% from 18 February. The
+    run's weeks from 20 January to 17 February, without the preapproval requirement, put a
+    larger share outside the priorities than its weeks under it."""
+
+    def outside(lo: dt.date, hi: dt.date) -> float:
+        span = arrests_by_tier.filter(pl.col("day") >= lo, pl.col("day") <= hi)
+        non = float(span.filter(pl.col("level") == "non_priority")["persons"].sum())
+        return non / float(span["persons"].sum())
+
+    before = outside(dt.date(2021, 1, 20), dt.date(2021, 2, 17))
+    after = outside(dt.date(2021, 2, 18), dt.date(2021, 9, 16))
+    assert before > after + 0.10, (before, after)

@@ -117,20 +117,21 @@ def cut_targets(full: IntArray, live: IntArray) -> IntArray:
     return out
 
 
-def case_by_case_share(regime: Regime, p: Mapping[str, Any]) -> float:
-    """The share of non-priority cases the regime's case-by-case actions reach: under a
-    preapproval requirement (``Regime.preapproval``) ``enforcement.effort.preapproval_arrest_share``,
-    else ``enforcement.effort.non_priority_arrest_share``."""
-    if regime.preapproval is not None:
+def case_by_case_share(regime: Regime, p: Mapping[str, Any], day: dt.date) -> float:
+    """The share of non-priority cases the regime's case-by-case actions reach on ``day``: under a
+    preapproval requirement in force that day (``Regime.preapproval``, from its ``start``)
+    ``enforcement.effort.preapproval_arrest_share``, else
+    ``enforcement.effort.non_priority_arrest_share``."""
+    if regime.preapproval_on(day):
         return float(p["enforcement.effort.preapproval_arrest_share"])
     return float(p["enforcement.effort.non_priority_arrest_share"])
 
 
-def enforce(regime: Regime, t: Triage, p: Mapping[str, Any]) -> FloatArray:
+def enforce(regime: Regime, t: Triage, p: Mapping[str, Any], day: dt.date) -> FloatArray:
     """The probability that an encountered person is arrested under the regime."""
     non_priority = {
         "enforce": 1.0,
-        "case_by_case": case_by_case_share(regime, p),
+        "case_by_case": case_by_case_share(regime, p, day),
         "decline": 0.0,
     }[regime.non_priority]
     prob = np.where(t.rank < NO_TIER, 1.0, non_priority)
@@ -200,8 +201,8 @@ class PlanInputs:
             a=a,
             tri=tri,
             tri_o=tri_o,
-            enforce_p=enforce(regime, tri, p) * protect,
-            enforce_o=enforce(regime, tri_o, p) * protect,
+            enforce_p=enforce(regime, tri, p, day) * protect,
+            enforce_o=enforce(regime, tri_o, p, day) * protect,
             protect=protect,
             moves=cut_targets(moves, live),
         )

@@ -211,7 +211,7 @@ class Pipeline:
         self.start = start
         self.rng = rng
         self.bits = draws.stream(rng)  # the compiled draws' uniforms
-        self._plans: dict[tuple[Hashable, str, int], WeekPlan] = {}
+        self._plans: dict[tuple[Hashable, str, bool, int], WeekPlan] = {}
         self._located: tuple[WeekPlan, float, at_large.Located] | None = None
         self._thinned = leads.thinned_tables(self.groups.size)
         self._in_force: WeekPlan | None = None  # last week's plan
@@ -238,12 +238,12 @@ class Pipeline:
         return _Snapshot(day, self.params_at(day))
 
     def plan(self, day: dt.date) -> WeekPlan:
-        """The plan in force on ``day``, built once per parameter span, regime and year over the
-        groups that hold anyone when it is built (:func:`.inputs.live_groups`; built anew if
-        someone is now in a group it left out)."""
+        """The plan in force on ``day``, built once per parameter span, regime (and whether its
+        preapproval requirement is in force) and year over the groups that hold anyone when it is
+        built (:func:`.inputs.live_groups`; built anew if someone is now in a group it left out)."""
         regime = self.regime_at(day)
         span = self.span_at(day) if self.span_at is not None else day
-        key = (span, regime.name, day.year)
+        key = (span, regime.name, regime.preapproval_on(day), day.year)
         found = self._plans.get(key)
         occupied: NDArray[np.bool_] | None = None
         if found is not None and found is not self._in_force:

@@ -315,6 +315,16 @@ class DocketReview(_Strict):
     assumption: str | None = None
 
 
+class Preapproval(_Strict):
+    """A requirement of written justification and a supervisor's preapproval for an action
+    outside the regime's priorities, in force from ``start`` (which may fall after the regime's
+    own start: ICE's interim guidance of February 18, 2021 within the priorities in force from
+    January 20)."""
+
+    start: dt.date
+    source: Citation
+
+
 class Regime(_Strict):
     name: Name
     title: str
@@ -325,10 +335,10 @@ class Regime(_Strict):
     tier_order: TierOrder | None = None
     non_priority: NonPriorityAction
     non_priority_source: Citation | None = None
-    preapproval: Citation | None = None
+    preapproval: Preapproval | None = None
     """Where the regime requires written justification and a supervisor's preapproval for an
-    action outside its priorities (ICE's interim guidance of February 2021), the passage that says
-    so: its case-by-case actions then reach non-priority cases at
+    action outside its priorities (ICE's interim guidance of February 2021), from which day and
+    the passage that says so: from that day its case-by-case actions reach non-priority cases at
     ``enforcement.effort.preapproval_arrest_share`` instead of
     ``enforcement.effort.non_priority_arrest_share`` (:func:`immsim.engine.inputs.case_by_case_share`)."""
     exempt: list[Rule] = Field(default_factory=list)
@@ -338,6 +348,10 @@ class Regime(_Strict):
     docket_review: DocketReview | None = None
     goal_surge: GoalSurge | None = None
     assumptions: list[str] = Field(default_factory=list)
+
+    def preapproval_on(self, day: dt.date) -> bool:
+        """Whether the regime's preapproval requirement is in force on ``day``."""
+        return self.preapproval is not None and day >= self.preapproval.start
 
     def tier_ids(self) -> list[str]:
         return [t.id for t in self.tiers]
@@ -472,7 +486,7 @@ def _citations(regime: Regime) -> list[tuple[tuple[Any, ...], Citation]]:
     if regime.non_priority_source:
         found.append((("non_priority_source",), regime.non_priority_source))
     if regime.preapproval:
-        found.append((("preapproval",), regime.preapproval))
+        found.append((("preapproval", "source"), regime.preapproval.source))
     if regime.tier_order is not None:
         found.append((("tier_order", "source"), regime.tier_order.source))
     if regime.docket_review:

@@ -81,7 +81,7 @@ def plan(x: PlanInputs) -> AtLargePlan:
     if regime.non_priority == "decline":
         share = 0.0
     elif regime.non_priority != "enforce":
-        share = case_by_case_share(regime, p)
+        share = case_by_case_share(regime, p, x.day)
     rank_p, rank_o, n_ranks = rank_codes(tri.rank, tri_o.rank, regime.tiers_ranked)
     return AtLargePlan(
         on=ch.at_large and per_target > 0,

@@ -179,7 +179,7 @@ def plan(x: PlanInputs) -> JailPlan:
     p_detainer = full + notify * pickup  # a detainer honoured
     p_notification = (full + notify) * pickup  # a notification acted on in time
     # a detainer on approval (ICE's interim guidance of 2021): the case-by-case share
-    approve = case_by_case_share(x.regime, p)
+    approve = case_by_case_share(x.regime, p, x.day)
     # each group's cooperation level as a code (np.unique(full)'s), from its area's: the level
     # is the area's, so only the areas present are sorted, not every group
     _, first, place = distinct_first(x.groups.area[: x.size])
