@@ -9,7 +9,10 @@ outside the regime's priority tiers (``non_priority``) and their share, and the 
 custody (jails, 287(g), prisons; the weekly table's, as a national run's breakdown does not
 split them by tier) and their share of all. Under ``feb2021_interim`` this is the share that
 ICE's own count of preapproved "other" actions (Feb. 18 - Sep. 16, 2021: 7,157 of 20,828) and
-the AIC/ILRC reading of ICE's weekly reports (about a third) are set beside. Nothing here feeds
+the AIC/ILRC reading of ICE's weekly reports (about a third) are set beside; ICE's data for
+Jan. 20 - Mar. 8, 2021, mostly before the preapproval requirement, had 3,306 of 5,203 outside
+the priorities (The Washington Times, 2021-04-13). Also printed: the weeks of those spans and of
+Jan. 20 - Feb. 17 (the Pekoske memorandum's weeks, before preapproval), by tier. Nothing here feeds
 the parameter tree.
 """
 
@@ -68,19 +71,25 @@ def main(argv: list[str] | None = None) -> None:
             f" {r['non_priority'] / max(r['all'], 1):6.1%} {r['custodial']:8,.0f}"
             f" {r['custodial'] / max(r['all'], 1):6.1%}"
         )
-    # the span of ICE's count: the weeks that begin from 2021-02-18 to 2021-09-16
+    # the spans of ICE's counts: 2021-02-18 to 2021-09-16 (its court filing); 2021-01-20 to
+    # 2021-03-08 (its data in The Washington Times, 2021-04-13: 3,306 of 5,203 outside the
+    # priorities); and the weeks before the preapproval requirement, 2021-01-20 to 2021-02-17
     days = res.weekly.select("week", pl.col("date").cast(pl.Date).alias("day"))
-    span = (
-        res.breakdown.filter(pl.col("attribute") == "tier", pl.col("stage") == "arrested")
-        .join(days, on="week")
-        .filter(pl.col("day") >= dt.date(2021, 2, 18), pl.col("day") <= dt.date(2021, 9, 16))
-    )
-    levels = span.group_by("level").agg(pl.col("persons").sum()).sort("level")
-    total = int(levels["persons"].sum())
-    print("arrests in the weeks from 2021-02-18 to 2021-09-16, by tier:")
-    for r in levels.iter_rows(named=True):
-        print(f"  {r['level']:20} {r['persons']:8,} {r['persons'] / max(total, 1):6.1%}")
-    print(f"  {'all':20} {total:8,}")
+    arrested = res.breakdown.filter(
+        pl.col("attribute") == "tier", pl.col("stage") == "arrested"
+    ).join(days, on="week")
+    for lo, hi in (
+        (dt.date(2021, 2, 18), dt.date(2021, 9, 16)),
+        (dt.date(2021, 1, 20), dt.date(2021, 3, 8)),
+        (dt.date(2021, 1, 20), dt.date(2021, 2, 17)),
+    ):
+        span = arrested.filter(pl.col("day") >= lo, pl.col("day") <= hi)
+        levels = span.group_by("level").agg(pl.col("persons").sum()).sort("level")
+        total = int(levels["persons"].sum())
+        print(f"arrests in the weeks from {lo} to {hi}, by tier:")
+        for r in levels.iter_rows(named=True):
+            print(f"  {r['level']:20} {r['persons']:8,} {r['persons'] / max(total, 1):6.1%}")
+        print(f"  {'all':20} {total:8,}")
 
 
 if __name__ == "__main__":
