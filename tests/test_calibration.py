@@ -417,6 +417,7 @@ def test_write_back_changes_only_the_fitted_value(tmp_path: Path) -> None:
         "noise",
         "loss",
         "loss_scale",
+        "weights",
     ]
     assert result.as_dict()["targets"] == [
         {"metric": "arrests", "fiscal_year": 2016, "observed": 1.0}
@@ -1004,9 +1005,7 @@ def test_per_metric_weights_count_each_metric_once(monkeypatch: pytest.MonkeyPat
     assert np.log(hi) - np.log(lo) == pytest.approx(2 * 1.6448536 * np.sqrt(var), rel=1e-3)
     # the identifiability report reads the weighted Jacobian: sqrt(sum(w^2)) * slope
     assert metric.identifiability is not None
-    assert metric.identifiability.singular_values[0] == pytest.approx(
-        np.sqrt(2) * slope, rel=1e-3
-    )
+    assert metric.identifiability.singular_values[0] == pytest.approx(np.sqrt(2) * slope, rel=1e-3)
     # the reported errors are the relative errors themselves, unweighted
     assert metric.residuals["a FY2013"] == pytest.approx(r[0], abs=1e-6)
     assert metric.rms_relative_error_after == pytest.approx(np.sqrt(np.mean(r**2)), abs=1e-6)

@@ -566,9 +566,7 @@ def calibrate(
     width = prior_width(lower, upper)
     # (per metric: the weighted RMS, sqrt(sum(w^2 r^2) / sum(w^2)), the error of one target)
     noise = (
-        1.0
-        if prior == "none"
-        else max(float(np.sqrt(np.sum(seen_before**2) / np.sum(w**2))), EDGE)
+        1.0 if prior == "none" else max(float(np.sqrt(np.sum(seen_before**2) / np.sum(w**2))), EDGE)
     )
     # A robust loss's scale, in relative-error units: the targets' median absolute error at the
     # start (the score's own measure, fixed before the fit sees anything else).
@@ -583,7 +581,7 @@ def calibrate(
 
     def objective(x: np.ndarray) -> np.ndarray:
         if prior == "none":
-            return w * residuals(x)
+            return np.asarray(w * residuals(x))
         return np.concatenate([w * residuals(x) / noise, prior_residuals(x, centre, width)])
 
     fit = least_squares(
