@@ -417,6 +417,7 @@ def test_write_back_changes_only_the_fitted_value(tmp_path: Path) -> None:
         "noise",
         "loss",
         "loss_scale",
+        "weights",
     ]
     assert result.as_dict()["targets"] == [
         {"metric": "arrests", "fiscal_year": 2016, "observed": 1.0}
@@ -943,3 +944,99 @@ def test_the_loss_option_reaches_the_fit_and_the_cross_validation(
     assert seen == {"fit": loss, "cv": loss}
     assert f"every fit with the {loss} loss" in text(capsys.readouterr().out)
     assert main(["calibrate", "--figures", str(figures), "--loss", "l2"]) != 0
+
+
+def _two_metric_fit(
+    monkeypatch: pytest.MonkeyPatch, slope: float, weights: str, prior: str = "none"
+) -> tuple[Calibration, np.ndarray, np.ndarray]:
+    """A fit of ``flows.status_grant_rate`` alone (log scale) to two toy metrics: ``a`` with one
+    target (FY2013), asking for 0.002, and ``b`` with nine (FY2013-FY2021), asking for values
+    near 0.01; each simulated at 100 * (1 + slope * (log(value) - log(truth)))."""
+    import immsim.calibration.calibrate as module
+    from immsim.calibration.metrics import Observation
+
+    spec = FitSpec("flows.status_grant_rate", 0.0005, 0.02, "toy")
+    t_a = np.log(np.array([0.002]))
+    t_b = np.log(np.linspace(0.008, 0.012, 9))
+    truths = {("a", 2013): t_a[0]} | {("b", 2013 + i): t for i, t in enumerate(t_b)}
+    observed = {key: Observation(100.0, "toy", "") for key in truths}
+
+    def toy(tree, values, seed, years, population):  # type: ignore[no-untyped-def]
+        (value,) = values.values()
+        return {key: 100.0 * (1 + slope * (np.log(value) - t)) for key, t in truths.items()}
+
+    monkeypatch.setattr(module, "observed_figures", lambda *args: observed)
+    monkeypatch.setattr(module, "build_population", lambda *args, **kwargs: None)
+    monkeypatch.setattr(module, "trial", toy)
+    result = module.calibrate(
+        Path("toy.csv"),
+        TREE,
+        specs=(spec,),
+        years=10,
+        max_evaluations=41,
+        fit_years=range(2013, 2022),
+        prior=prior,  # type: ignore[arg-type]
+        weights=weights,  # type: ignore[arg-type]
+    )
+    return result, t_a, t_b
+
+
+def test_per_metric_weights_count_each_metric_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """By hand: residuals r = slope * (x - t). Per cell, least squares is the mean of the ten
+    targets, (t_a + 9 mean(t_b)) / 10, near metric b. Per metric (a's residual weighted 1, b's
+    1/3), it minimises (x - t_a)^2 + sum((x - t_b)^2) / 9: x = (t_a + mean(t_b)) / 2, halfway.
+    Its weighted least squares variance is sum(w^2 r^2) / (n - p) / (slope^2 sum(w^2)), with
+    sum(w^2) = 2 (two metrics), not 10."""
+    slope = 0.5
+    cell, t_a, t_b = _two_metric_fit(monkeypatch, slope, "per-cell")
+    metric, _, _ = _two_metric_fit(monkeypatch, slope, "per-metric")
+    x_cell = np.log(cell.parameters[0].value)
+    x_metric = np.log(metric.parameters[0].value)
+    assert x_cell == pytest.approx((t_a[0] + 9 * t_b.mean()) / 10, abs=1e-6)
+    assert x_metric == pytest.approx((t_a[0] + t_b.mean()) / 2, abs=1e-6)
+    assert cell.weights == "per-cell" and metric.weights == "per-metric"
+    assert "1/sqrt" in metric.method and "1/sqrt" not in cell.method
+    # the interval: weighted least squares' covariance, by hand
+    x = (t_a[0] + t_b.mean()) / 2
+    w = np.array([1.0] + [1 / 3] * 9)
+    r = slope * (x - np.concatenate([t_a, t_b]))
+    var = np.sum((w * r) ** 2) / (10 - 1) / (slope**2 * np.sum(w**2))
+    lo, hi = metric.parameters[0].interval_90
+    assert np.log(hi) - np.log(lo) == pytest.approx(2 * 1.6448536 * np.sqrt(var), rel=1e-3)
+    # the identifiability report reads the weighted Jacobian: sqrt(sum(w^2)) * slope
+    assert metric.identifiability is not None
+    assert metric.identifiability.singular_values[0] == pytest.approx(np.sqrt(2) * slope, rel=1e-3)
+    # the reported errors are the relative errors themselves, unweighted
+    assert metric.residuals["a FY2013"] == pytest.approx(r[0], abs=1e-6)
+    assert metric.rms_relative_error_after == pytest.approx(np.sqrt(np.mean(r**2)), abs=1e-6)
+
+
+def test_per_metric_weights_set_the_prior_s_noise_to_one_target_s_weighted_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """By hand, with the prior: the targets' residuals w r / sigma, sigma the weighted RMS at the
+    start sqrt(sum(w^2 r^2) / sum(w^2)), and the prior (x - mu) / s: the maximum a posteriori is
+    the precision-weighted mean of the per-metric estimate m = (t_a + mean(t_b)) / 2 and mu, with
+    precisions 2 slope^2 / sigma^2 and 1 / s^2."""
+    slope = 0.5
+    result, t_a, t_b = _two_metric_fit(monkeypatch, slope, "per-metric", "range")
+    mu = np.log(0.005)
+    w = np.array([1.0] + [1 / 3] * 9)
+    t = np.concatenate([t_a, t_b])
+    sigma = np.sqrt(np.sum((w * slope * (mu - t)) ** 2) / np.sum(w**2))
+    s = np.log(0.02 / 0.0005) / (2 * 1.6448536)
+    data, belief = 2 * slope**2 / sigma**2, 1 / s**2
+    x = (data * (t_a[0] + t_b.mean()) / 2 + belief * mu) / (data + belief)
+    assert result.noise == pytest.approx(sigma)
+    assert np.log(result.parameters[0].value) == pytest.approx(x, abs=1e-6)
+
+
+def test_unknown_weights_are_refused() -> None:
+    from immsim.calibration.calibrate import metric_weights
+
+    assert list(metric_weights("per-metric", [("a", 1), ("b", 1), ("b", 2), ("b", 3), ("b", 4)]))
+    assert metric_weights("per-metric", [("a", 1), ("b", 1), ("b", 2), ("b", 3), ("b", 4)])[
+        1
+    ] == pytest.approx(0.5)
+    with pytest.raises(InputError):
+        metric_weights("per-year", [("a", 1)])  # type: ignore[arg-type]
