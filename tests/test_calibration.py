@@ -627,6 +627,36 @@ def test_cross_validation_fits_on_the_years_before_each_period(
         assert fold.calibration is fold.refits[0].calibration
 
 
+def _fit_to_truths(
+    monkeypatch: pytest.MonkeyPatch,
+    slope: float,
+    truths: dict[tuple[str, int], float],
+    years: int,
+    **options: object,
+) -> tuple[Calibration, FitSpec]:
+    """A fit of ``flows.status_grant_rate`` alone (log scale, allowed 0.0005-0.02) to toy targets
+    ``truths`` (each the log of the value it asks for), each observed at 100 and simulated at
+    100 * (1 + slope * (log(value) - truth)): every relative error is linear on the fitting
+    scale. ``options`` go to ``calibrate`` as they are."""
+    import immsim.calibration.calibrate as module
+    from immsim.calibration.metrics import Observation
+
+    spec = FitSpec("flows.status_grant_rate", 0.0005, 0.02, "toy")
+    observed = {key: Observation(100.0, "toy", "") for key in truths}
+
+    def toy(tree, values, seed, years, population):  # type: ignore[no-untyped-def]
+        (value,) = values.values()
+        return {key: 100.0 * (1 + slope * (np.log(value) - t)) for key, t in truths.items()}
+
+    monkeypatch.setattr(module, "observed_figures", lambda *args: observed)
+    monkeypatch.setattr(module, "build_population", lambda *args, **kwargs: None)
+    monkeypatch.setattr(module, "trial", toy)
+    fit = module.calibrate(
+        Path("toy.csv"), TREE, specs=(spec,), years=years, max_evaluations=41, **options
+    )
+    return fit, spec
+
+
 def _toy_fit(
     monkeypatch: pytest.MonkeyPatch,
     slope: float,
@@ -634,36 +664,10 @@ def _toy_fit(
     prior: str,
     loss: str = "linear",
 ) -> tuple[Calibration, FitSpec]:
-    """A fit of ``flows.status_grant_rate`` alone (log scale, allowed 0.0005-0.02) to one toy
-    target a year, FY2013 onwards, each observed at 100 and simulated at 100 * (1 + slope *
-    (log(value) - log(truth))): every relative error is linear on the fitting scale."""
-    import immsim.calibration.calibrate as module
-    from immsim.calibration.metrics import Observation
-
-    spec = FitSpec("flows.status_grant_rate", 0.0005, 0.02, "toy")
-    years = range(2013, 2013 + len(truths))
-    observed = {("arrests", y): Observation(100.0, "toy", "") for y in years}
-
-    def toy(tree, values, seed, years, population):  # type: ignore[no-untyped-def]
-        (value,) = values.values()
-        return {
-            ("arrests", y): 100.0 * (1 + slope * (np.log(value) - np.log(truth)))
-            for y, truth in zip(range(2013, 2013 + len(truths)), truths, strict=True)
-        }
-
-    monkeypatch.setattr(module, "observed_figures", lambda *args: observed)
-    monkeypatch.setattr(module, "build_population", lambda *args, **kwargs: None)
-    monkeypatch.setattr(module, "trial", toy)
-    result = module.calibrate(
-        Path("toy.csv"),
-        TREE,
-        specs=(spec,),
-        years=len(truths) + 1,
-        max_evaluations=41,
-        prior=prior,  # type: ignore[arg-type]
-        loss=loss,  # type: ignore[arg-type]
-    )
-    return result, spec
+    """One toy target a year, FY2013 onwards, asking for ``truths`` in turn
+    (:func:`_fit_to_truths`)."""
+    targets = {("arrests", 2013 + i): float(np.log(t)) for i, t in enumerate(truths)}
+    return _fit_to_truths(monkeypatch, slope, targets, len(truths) + 1, prior=prior, loss=loss)
 
 
 def test_the_prior_moves_a_value_as_far_as_the_targets_ask(
@@ -949,34 +953,13 @@ def test_the_loss_option_reaches_the_fit_and_the_cross_validation(
 def _two_metric_fit(
     monkeypatch: pytest.MonkeyPatch, slope: float, weights: str, prior: str = "none"
 ) -> tuple[Calibration, np.ndarray, np.ndarray]:
-    """A fit of ``flows.status_grant_rate`` alone (log scale) to two toy metrics: ``a`` with one
-    target (FY2013), asking for 0.002, and ``b`` with nine (FY2013-FY2021), asking for values
-    near 0.01; each simulated at 100 * (1 + slope * (log(value) - log(truth)))."""
-    import immsim.calibration.calibrate as module
-    from immsim.calibration.metrics import Observation
-
-    spec = FitSpec("flows.status_grant_rate", 0.0005, 0.02, "toy")
+    """Two toy metrics (:func:`_fit_to_truths`): ``a`` with one target (FY2013), asking for
+    0.002, and ``b`` with nine (FY2013-FY2021), asking for values near 0.01."""
     t_a = np.log(np.array([0.002]))
     t_b = np.log(np.linspace(0.008, 0.012, 9))
-    truths = {("a", 2013): t_a[0]} | {("b", 2013 + i): t for i, t in enumerate(t_b)}
-    observed = {key: Observation(100.0, "toy", "") for key in truths}
-
-    def toy(tree, values, seed, years, population):  # type: ignore[no-untyped-def]
-        (value,) = values.values()
-        return {key: 100.0 * (1 + slope * (np.log(value) - t)) for key, t in truths.items()}
-
-    monkeypatch.setattr(module, "observed_figures", lambda *args: observed)
-    monkeypatch.setattr(module, "build_population", lambda *args, **kwargs: None)
-    monkeypatch.setattr(module, "trial", toy)
-    result = module.calibrate(
-        Path("toy.csv"),
-        TREE,
-        specs=(spec,),
-        years=10,
-        max_evaluations=41,
-        fit_years=range(2013, 2022),
-        prior=prior,  # type: ignore[arg-type]
-        weights=weights,  # type: ignore[arg-type]
+    truths = {("a", 2013): float(t_a[0])} | {("b", 2013 + i): float(t) for i, t in enumerate(t_b)}
+    result, _ = _fit_to_truths(
+        monkeypatch, slope, truths, 10, fit_years=range(2013, 2022), prior=prior, weights=weights
     )
     return result, t_a, t_b
 
