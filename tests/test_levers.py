@@ -21,6 +21,7 @@ import numpy as np
 import polars as pl
 import pytest
 import yaml
+from script_modules import load_script
 
 from immsim.calibration.validate import START, backtest_scenario
 from immsim.dates import WEEKS_PER_YEAR
@@ -378,17 +379,7 @@ def test_fy2012_jail_arrests_are_set_by_the_custodial_hours_and_the_beds(
     # releases in 53 weeks, seed 7). A docket at FY2016's pace (14.6 weeks; measured at seed
     # 2012) brings the stage to 84 days and the admissions up 13%, but the custodial hours
     # still bind: the jail arrests stay at a third of TRAC's.
-    days = 7.0 * base.height
-    exits = sum(
-        float(base[name].sum())
-        for name in (
-            "completions_detained",
-            "bond_releases",
-            "recognizance_releases",
-            "capacity_releases",
-        )
-    )
-    court_days = float(base["detained_court"].mean()) / (exits / days)  # type: ignore[arg-type]
+    court_days = load_script("decompose_first_year").decompose(base)["court_days"]
     assert court_days > KERWIN_LIN_PRE_ORDER_DAYS * 1.25, court_days
 
 
