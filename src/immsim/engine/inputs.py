@@ -127,14 +127,20 @@ def case_by_case_share(regime: Regime, p: Mapping[str, Any], day: dt.date) -> fl
     return float(p["enforcement.effort.non_priority_arrest_share"])
 
 
+def non_priority_share(regime: Regime, p: Mapping[str, Any], day: dt.date) -> float:
+    """The chance that the regime acts on a non-priority case it meets on ``day``: all of them
+    where it enforces against everyone, none where it declines, the case-by-case share
+    (:func:`case_by_case_share`) between."""
+    if regime.non_priority == "enforce":
+        return 1.0
+    if regime.non_priority == "decline":
+        return 0.0
+    return case_by_case_share(regime, p, day)
+
+
 def enforce(regime: Regime, t: Triage, p: Mapping[str, Any], day: dt.date) -> FloatArray:
     """The probability that an encountered person is arrested under the regime."""
-    non_priority = {
-        "enforce": 1.0,
-        "case_by_case": case_by_case_share(regime, p, day),
-        "decline": 0.0,
-    }[regime.non_priority]
-    prob = np.where(t.rank < NO_TIER, 1.0, non_priority)
+    prob = np.where(t.rank < NO_TIER, 1.0, non_priority_share(regime, p, day))
     out: FloatArray = np.where(t.exempt, 0.0, prob)
     return out
 

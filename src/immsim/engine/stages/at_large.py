@@ -15,7 +15,7 @@ from immsim.engine.codes import distinct
 from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
 from immsim.engine.draws import Stream, binomial, exponential, walk
-from immsim.engine.inputs import PlanInputs, case_by_case_share
+from immsim.engine.inputs import PlanInputs, non_priority_share
 from immsim.engine.rates import weekly
 from immsim.engine.stocks import FREE, ORDERED
 from immsim.engine.triage import NO_TIER
@@ -77,11 +77,7 @@ def plan(x: PlanInputs) -> AtLargePlan:
     per_target = h_large + ratio * h_coll
     known_rate = float(p["enforcement.channels.at_large_locate_rate_known"])
     unknown_rate = float(p["enforcement.channels.at_large_locate_rate_unknown"])
-    share = 1.0  # "enforce": non-priority cases are pursued like the others
-    if regime.non_priority == "decline":
-        share = 0.0
-    elif regime.non_priority != "enforce":
-        share = case_by_case_share(regime, p, x.day)
+    share = non_priority_share(regime, p, x.day)
     rank_p, rank_o, n_ranks = rank_codes(tri.rank, tri_o.rank, regime.tiers_ranked)
     return AtLargePlan(
         on=ch.at_large and per_target > 0,
