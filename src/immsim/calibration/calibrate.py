@@ -38,6 +38,7 @@ import datetime as dt
 import json
 import re
 import statistics
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -99,9 +100,7 @@ def metric_weights(weights: Weights, targets: list[tuple[str, int]]) -> np.ndarr
         return np.ones(len(targets))
     if weights != "per-metric":
         raise InputError(f"unknown weights {weights!r}", key="--weights", allowed=list(WEIGHTS))
-    counts: dict[str, int] = {}
-    for metric, _ in targets:
-        counts[metric] = counts.get(metric, 0) + 1
+    counts = Counter(metric for metric, _ in targets)
     return np.array([1 / np.sqrt(counts[metric]) for metric, _ in targets])
 
 
@@ -611,8 +610,8 @@ def calibrate(
     jacobian = fit.jac[:rows] * noise / seen[:, None]
     # what the fit sees: each target's row weighted by its loss's curvature (1 for squares)
     weighted = jacobian * np.sqrt(slope)[:, None]
-    # the Jacobian of the relative errors themselves, without the per-metric weights
-    moved = np.any(jacobian / w[:, None] != 0, axis=0)
+    # a value some target's error moves with (a weight, always positive, changes none of that)
+    moved = np.any(jacobian != 0, axis=0)
     try:
         if prior == "none":
             cov = huber_covariance(jacobian, psi, slope, len(parameters))
