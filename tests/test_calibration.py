@@ -612,7 +612,7 @@ def test_cross_validation_fits_on_the_years_before_each_period(
         return Calibration("m", (), 1, 0.1, 0.1, {}, (item,), 0)
 
     monkeypatch.setattr(module, "calibrate", fake)
-    folds = module.cross_validate(figures, TREE, seed=3)
+    folds = module.cross_validate(figures, TREE, seed=3, score_draws=1)
     # each fold fitted twice, without the prior and with it
     assert seen == [range(2012, 2017)] * 2 + [range(2012, 2020)] * 2
     assert priors == ["none", "range"] * 2
@@ -625,6 +625,43 @@ def test_cross_validation_fits_on_the_years_before_each_period(
             assert refit.error == pytest.approx(fold.error_tree)
         # the default method's refit is the fold's own (plain least squares)
         assert fold.calibration is fold.refits[0].calibration
+        # scored on the seed after the fit's, not the fit's own
+        assert fold.score_seeds == (4,)
+
+
+def test_a_held_out_period_is_scored_on_each_cells_median_over_seeds_other_than_the_fits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Three scoring runs that put FY2018's ICE arrests at 90, 100 and 130 against a record of
+    100: the median is exact (error 0), where the mean (106.7) or the first run alone (90)
+    would miss by 6.7% or 10%; the runs are at the three seeds after the fit's."""
+    import immsim.calibration.calibrate as module
+    from immsim.calibration.metrics import Observation
+
+    key = ("ice_arrests", 2018)
+    seen: list[tuple[int, int]] = []
+
+    def runs(tree, draws, seed, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append((draws, seed))
+        return [{key: 90.0}, {key: 100.0}, {key: 130.0}][:draws]
+
+    def fake(*args, **kwargs):  # type: ignore[no-untyped-def]
+        return Calibration("m", (), 1, 0.1, 0.1, {}, (), 0)
+
+    monkeypatch.setattr(module, "simulate_draws", runs)
+    monkeypatch.setattr(module, "calibrate", fake)
+    monkeypatch.setattr(module, "build_population", lambda *args, **kwargs: None)
+    monkeypatch.setattr(
+        module, "observed_figures", lambda *args: {key: Observation(100.0, "toy", "")}
+    )
+    (fold, _) = module.cross_validate(Path("toy.csv"), TREE, seed=2012, priors=("none",))
+    assert fold.period == "FY2017-FY2019"
+    assert fold.cells == 1
+    assert fold.error_tree == pytest.approx(0.0)
+    assert fold.refits[0].error == pytest.approx(0.0)
+    assert fold.score_seeds == (2013, 2014, 2015)
+    # the tree's and the refit's predictions, each three runs from seed 2013, for each fold
+    assert seen == [(3, 2013)] * 4
 
 
 def _fit_to_truths(

@@ -49,6 +49,7 @@ import numpy as np
 import yaml
 
 from immsim.calibration.metrics import (
+    Observation,
     RangedObservation,
     load_ranged,
     observed_figures,
@@ -67,6 +68,10 @@ PINNED, WEAK = 0.25, 0.75
 """Report settings, not model quantities: a fitted value whose 90% interval spans at most a
 quarter of its allowed range (on the fitting scale) is reported pinned by the targets, at most
 three quarters weakly pinned, more not pinned (the range, not the record, bounds it)."""
+SCORE_DRAWS = 3
+"""A report setting, not a model quantity: a cross-validation fold scores its held-out period on
+each cell's median over this many runs, as ``validate`` scores the back-test over its draws
+(``validate --draws 3`` is the back-test's headline)."""
 Prior = Literal["range", "none"]
 PRIORS: tuple[Prior, ...] = ("none", "range")
 """``range``: maximum a posteriori, a normal prior for each fitted value centred on the value in
@@ -446,9 +451,8 @@ def trial(
     population: Population,
 ) -> dict[tuple[str, int], float]:
     """One back-test run of ``values`` (the tree's other values as they are) on ``population``
-    with one seed: each metric per fiscal year. A fit's trials, the emulator's design runs and a
-    cross-validation fold's predictions are all such runs, on common random numbers, so that
-    they differ by the values alone."""
+    with one seed: each metric per fiscal year. A fit's trials and the emulator's design runs are
+    all such runs, on common random numbers, so that they differ by the values alone."""
     reform = values_reform(tree, values) if values else None
     (sim,) = simulate_draws(
         tree,
@@ -479,6 +483,29 @@ def _steps(max_evaluations: int, parameters: int) -> int:
             key="--max-evaluations",
         )
     return steps
+
+
+def _fit_targets(
+    figures: Path, workbooks: Path | None, fit_years: range, years: int, ranged: bool
+) -> tuple[
+    dict[tuple[str, int], Observation],
+    dict[tuple[str, int], RangedObservation],
+    list[tuple[str, int]],
+]:
+    """The figures a fit of ``fit_years`` aims at, within the ``years`` it runs: the published
+    figures (and the workbooks'), and with ``ranged`` the figures stated as a range, after them."""
+    observed = observed_figures(figures, workbooks)
+    last_year = START.year + years
+    targets = sorted(k for k in observed if k[1] in fit_years and k[1] <= last_year)
+    covered = range(max(fit_years.start, START.year + 1), min(fit_years.stop, last_year + 1))
+    ranges = load_ranged(figures, covered) if ranged else {}
+    targets += sorted(ranges)
+    if not targets:
+        raise InputError(
+            f"no FY{fit_years.start}-FY{fit_years.stop - 1} targets in the figures file",
+            file=str(figures),
+        )
+    return observed, ranges, targets
 
 
 def calibrate(
@@ -521,17 +548,7 @@ def calibrate(
     specs = specs or fit_specs()
     parameters = tuple((spec.key, fitted_start(tree, spec)) for spec in specs)
     steps = _steps(max_evaluations, len(parameters))
-    observed = observed_figures(figures, workbooks)
-    last_year = START.year + years
-    targets = sorted(k for k in observed if k[1] in fit_years and k[1] <= last_year)
-    covered = range(max(fit_years.start, START.year + 1), min(fit_years.stop, last_year + 1))
-    ranges = load_ranged(figures, covered) if ranged else {}
-    targets += sorted(ranges)
-    if not targets:
-        raise InputError(
-            f"no FY{fit_years.start}-FY{fit_years.stop - 1} targets in the figures file",
-            file=str(figures),
-        )
+    observed, ranges, targets = _fit_targets(figures, workbooks, fit_years, years, ranged)
     start_values = {(k, d): float(tree.get(k, d)) for k, d in parameters}
     # Built once and shared by every trial, except that a trial of a population leaf, which
     # sets the margins the start population is raked to, rebuilds it (about a second a trial).
@@ -623,57 +640,23 @@ def calibrate(
         sd = np.sqrt(np.clip(np.diag(cov), 0, None))
     except np.linalg.LinAlgError:
         sd = np.full(len(parameters), np.nan)
-    fitted = []
-    for i, ((key, start), spec) in enumerate(zip(parameters, specs, strict=True)):
-        value = _from_x(tree, key, float(fit.x[i]))
-        # On the fitting scale, and within the allowed range, before transforming back: a value
-        # the targets barely pin has a huge (or undefined) spread, whose exp would overflow.
-        spread = Z90 * sd[i] if np.isfinite(sd[i]) else np.inf
-        x_lo, x_hi = max(fit.x[i] - spread, lower[i]), min(fit.x[i] + spread, upper[i])
-        lo = _from_x(tree, key, float(x_lo))
-        hi = _from_x(tree, key, float(x_hi))
-        lo, hi = max(lo, spec.low), min(hi, spec.high)  # exp(log(26)) is 26.000000000000004
-        if prior == "none":
-            share = (x_hi - x_lo) / (upper[i] - lower[i])
-        else:
-            # the posterior's spread over the prior's, before the interval is cut at the range's
-            # ends: a value the targets do not see reads 100% wherever its centre lies
-            share = min(1.0, 2 * spread / (upper[i] - lower[i]))
-        fitted.append(
-            Fitted(
-                key=key,
-                unit=tree.leaf(key).unit,
-                before=start_values[(key, start)],
-                value=value,
-                interval_90=(min(lo, hi), max(lo, hi)),
-                allowed=(spec.low, spec.high),
-                at_bound=bool(
-                    np.isclose(value, spec.low, rtol=1e-3)
-                    or np.isclose(value, spec.high, rtol=1e-3)
-                ),
-                start=spec.at and start,
-                identified=bool(moved[i]),
-                width=float(share) if moved[i] else 0.0,
-            )
+    fitted = [
+        _fitted(
+            tree,
+            key,
+            start,
+            spec,
+            start_values[(key, start)],
+            float(fit.x[i]),
+            sd[i],
+            (lower[i], upper[i]),
+            prior,
+            bool(moved[i]),
         )
-    method = "scipy.optimize.least_squares (trf), relative errors, common random numbers"
-    robust = (
-        f"; {loss} loss, its scale the median absolute relative error at the start ({scale:.3f})"
-        if loss != "linear"
-        else ""
-    )
-    if prior != "none":
-        method = (
-            "maximum a posteriori least squares (scipy.optimize.least_squares, trf): relative "
-            f"errors over the RMS at the start ({noise:.3f}) and a normal prior for each value "
-            "centred on the value in force, its allowed range the 90% interval; common random "
-            "numbers"
-        )
-    method += robust
-    if weights != "per-cell":
-        method += "; each target's error weighted by 1/sqrt(its metric's number of targets)"
+        for i, ((key, start), spec) in enumerate(zip(parameters, specs, strict=True))
+    ]
     return Calibration(
-        method=method,
+        method=_method_text(prior, loss, weights, noise, scale),
         targets=tuple(_target(k, ranges.get(k) or observed[k]) for k in targets),
         evaluations=evaluations,
         rms_relative_error_before=float(np.sqrt(np.mean(before**2))),
@@ -688,6 +671,72 @@ def calibrate(
         scale=None if loss == "linear" else scale,
         weights=weights,
     )
+
+
+def _fitted(
+    tree: ParameterTree,
+    key: str,
+    start: dt.date,
+    spec: FitSpec,
+    before: float,
+    x: float,
+    sd: float,
+    scale_range: tuple[float, float],
+    prior: Prior,
+    moved: bool,
+) -> Fitted:
+    """One fitted value with its 90% interval: ``x`` and its standard deviation ``sd`` are on
+    the fitting scale, whose allowed range is ``scale_range``; ``moved``: some target's error
+    moves with it."""
+    lower, upper = scale_range
+    value = _from_x(tree, key, x)
+    # On the fitting scale, and within the allowed range, before transforming back: a value
+    # the targets barely pin has a huge (or undefined) spread, whose exp would overflow.
+    spread = Z90 * sd if np.isfinite(sd) else np.inf
+    x_lo, x_hi = max(x - spread, lower), min(x + spread, upper)
+    lo = _from_x(tree, key, float(x_lo))
+    hi = _from_x(tree, key, float(x_hi))
+    lo, hi = max(lo, spec.low), min(hi, spec.high)  # exp(log(26)) is 26.000000000000004
+    if prior == "none":
+        share = (x_hi - x_lo) / (upper - lower)
+    else:
+        # the posterior's spread over the prior's, before the interval is cut at the range's
+        # ends: a value the targets do not see reads 100% wherever its centre lies
+        share = min(1.0, 2 * spread / (upper - lower))
+    return Fitted(
+        key=key,
+        unit=tree.leaf(key).unit,
+        before=before,
+        value=value,
+        interval_90=(min(lo, hi), max(lo, hi)),
+        allowed=(spec.low, spec.high),
+        at_bound=bool(
+            np.isclose(value, spec.low, rtol=1e-3) or np.isclose(value, spec.high, rtol=1e-3)
+        ),
+        start=spec.at and start,
+        identified=moved,
+        width=float(share) if moved else 0.0,
+    )
+
+
+def _method_text(prior: Prior, loss: Loss, weights: Weights, noise: float, scale: float) -> str:
+    """How the fit was made, as the tree's notes and the report state it."""
+    method = "scipy.optimize.least_squares (trf), relative errors, common random numbers"
+    if prior != "none":
+        method = (
+            "maximum a posteriori least squares (scipy.optimize.least_squares, trf): relative "
+            f"errors over the RMS at the start ({noise:.3f}) and a normal prior for each value "
+            "centred on the value in force, its allowed range the 90% interval; common random "
+            "numbers"
+        )
+    if loss != "linear":
+        method += (
+            f"; {loss} loss, its scale the median absolute relative error at the start "
+            f"({scale:.3f})"
+        )
+    if weights != "per-cell":
+        method += "; each target's error weighted by 1/sqrt(its metric's number of targets)"
+    return method
 
 
 def _target(key: tuple[str, int], found: Any) -> Target:
@@ -725,6 +774,7 @@ class Fold:
     cells: int
     error_tree: float | None
     refits: tuple[Refit, ...]
+    score_seeds: tuple[int, ...] = ()
 
     def refit(self, prior: Prior) -> Refit | None:
         """The refit by ``prior``'s method, if the fold ran it."""
@@ -751,6 +801,7 @@ class Fold:
             "median_abs_pct_error_tree": self.error_tree,
             "median_abs_pct_error_refit": self.error_refit,
             "prior": self.main.prior,
+            "score_seeds": list(self.score_seeds),
             "refits": [r.as_dict() for r in self.refits],
         }
 
@@ -767,6 +818,32 @@ def _period_error(
         if key[1] in years and key in sim and found.value
     ]
     return len(errors), statistics.median(errors) if errors else None
+
+
+def held_out_prediction(
+    tree: ParameterTree,
+    values: dict[tuple[str, dt.date], float],
+    seeds: range,
+    years: int,
+    population: Population,
+) -> dict[tuple[str, int], float]:
+    """Each metric per fiscal year, the median over runs of ``values`` at ``seeds``: a fold's
+    prediction of its held-out period. The seeds are not the fit's: a fit on common random
+    numbers learns that seed's noise too (one seed's period median moves by about a point on
+    nothing, ``docs/calibration.md``, branch ``prior28``), so a prediction scored on the fit's
+    own runs would credit the fit with noise it matched; the median over several runs is the
+    statistic ``validate`` scores the back-test with."""
+    reform = values_reform(tree, values) if values else None
+    runs = simulate_draws(
+        tree,
+        len(seeds),
+        seeds.start,
+        years=years,
+        reforms=[reform] * len(seeds) if reform else None,
+        population=population,
+    )
+    keys = {key for sim in runs for key in sim}
+    return {key: statistics.median(sim[key] for sim in runs if key in sim) for key in keys}
 
 
 def fitted_values(tree: ParameterTree, result: Calibration) -> dict[tuple[str, dt.date], float]:
@@ -790,21 +867,26 @@ def cross_validate(
     priors: tuple[Prior, ...] = PRIORS,
     loss: Loss = DEFAULT_LOSS,
     weights: Weights = DEFAULT_WEIGHTS,
+    score_draws: int = SCORE_DRAWS,
 ) -> tuple[Fold, ...]:
     """Time-series cross-validation over the back-test's regime periods: for each period after
     the first, fit ``specs`` on every year before it by each method of ``priors`` (plain least
-    squares and maximum a posteriori, to compare them), then run to the period's end and score
-    the period (one seed, as the fit: common random numbers), every fit with ``loss``. A fit that predicts its next
-    period worse than the tree's values is one that learned the noise of its years."""
+    squares and maximum a posteriori, to compare them), every fit with ``loss`` on common random
+    numbers (``seed``), then run to the period's end ``score_draws`` times, at the seeds after
+    ``seed``, and score the period on each cell's median over those runs
+    (:func:`held_out_prediction`); the tree's values are scored on the same runs. A fit that
+    predicts its next period worse than the tree's values is one that learned the noise of its
+    years."""
     specs = specs or fit_specs()
     observed = observed_figures(figures, workbooks)
+    seeds = range(seed + 1, seed + 1 + score_draws)
     folds = []
     for name, years in PERIODS.items():
         if years.start <= FITTED.start:
             continue
         horizon = years.stop - 1 - START.year
         population = build_population(tree, START, seed=seed)
-        as_is = trial(tree, {}, seed, horizon, population)
+        as_is = held_out_prediction(tree, {}, seeds, horizon, population)
         cells, error_tree = _period_error(as_is, observed, years)
         refits = []
         for prior in priors:
@@ -824,9 +906,12 @@ def cross_validate(
                 loss=loss,
                 weights=weights,
             )
-            refit = trial(tree, fitted_values(tree, result), seed, horizon, population)
+            refit = held_out_prediction(
+                tree, fitted_values(tree, result), seeds, horizon, population
+            )
             refits.append(Refit(prior, _period_error(refit, observed, years)[1], result))
-        folds.append(Fold(name, (FITTED.start, years.start - 1), cells, error_tree, tuple(refits)))
+        fit_years = (FITTED.start, years.start - 1)
+        folds.append(Fold(name, fit_years, cells, error_tree, tuple(refits), tuple(seeds)))
     return tuple(folds)
 
 

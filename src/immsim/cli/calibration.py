@@ -433,6 +433,17 @@ def calibrate_command(
             "with 13.7%, against 10.3% and 10.0% per cell, so per-cell stays the default).",
         ),
     ] = WeightsOpt.per_cell,
+    score_draws: Annotated[
+        int | None,
+        typer.Option(
+            "--score-draws",
+            min=1,
+            max=50,
+            help="With --cross-validate: the runs each held-out period is scored on, at the "
+            "seeds after --seed (not the fit's own), each cell's median over them, as "
+            "validate scores its draws (default 3).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Fit the parameters no source states to FY2012-FY2016; write them into the tree."""
@@ -454,7 +465,16 @@ def calibrate_command(
     if cross_validate:
         priors = PRIORS if prior is None else (prior.value,)
         _cross_validate(
-            path, specs, seed, max_evaluations, wide, as_json, priors, loss.value, weights.value
+            path,
+            specs,
+            seed,
+            max_evaluations,
+            wide,
+            as_json,
+            priors,
+            loss.value,
+            weights.value,
+            score_draws,
         )
         return
     with Progress(
@@ -630,12 +650,13 @@ def _cross_validate(
     priors: tuple[Prior, ...],
     loss: Loss,
     weights: Weights = "per-cell",
+    score_draws: int | None = None,
 ) -> None:
     """Fit on the years before each regime period by each method of ``priors``, score the
     period, and print each fold."""
     from rich.progress import Progress
 
-    from immsim.calibration.calibrate import cross_validate
+    from immsim.calibration.calibrate import SCORE_DRAWS, cross_validate
 
     with Progress(console=err_console, transient=True, disable=as_json) as bar:
         task = bar.add_task("Cross-validating", total=max_evaluations)
@@ -651,6 +672,7 @@ def _cross_validate(
             priors=priors,
             loss=loss,
             weights=weights,
+            score_draws=score_draws or SCORE_DRAWS,
         )
     if as_json:
         emit_json({"folds": [fold.as_dict() for fold in folds]})
@@ -671,12 +693,23 @@ def _cross_validate(
     columns = [*FOLDS, *(Column(REFIT_HEADER[p], number=True) for p in priors)]
     print_table(columns, _fold_rows(folds), title="Time-series cross-validation", wide=wide)
     console.print(
-        "Error: the period's median absolute error, one seed; 'tree' with the values as they "
+        "Error: the period's median absolute error of each cell's median over "
+        f"{_seeds_text(folds)}; 'tree' with the values as they "
         "are, 'refit' with the values fitted on the years before the period, by plain least "
         "squares ('no prior') or maximum a posteriori ('prior': each value's prior centred on "
         f"the value in force, its allowed range the 90% interval); every fit with the {loss} "
         f"loss and {weights} weights. No file changed."
     )
+
+
+def _seeds_text(folds: tuple[Fold, ...]) -> str:
+    """The runs the folds were scored on, as the note under the table names them."""
+    seeds = folds[0].score_seeds if folds else ()
+    if not seeds:
+        return "the fit's own run"
+    runs = "one run" if len(seeds) == 1 else f"{len(seeds)} runs"
+    span = str(seeds[0]) if len(seeds) == 1 else f"{seeds[0]}-{seeds[-1]}"
+    return f"{runs} (seeds {span}, not the fit's)"
 
 
 def pct(value: float | None) -> str:
