@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 import pytest
 import yaml
+from scenario_docs import scenario_from
 from terminal import fits, text
 
 from immsim.analysis.capacity import LEVERS, CapacityLevel, RequiredCapacity
@@ -23,8 +24,6 @@ from immsim.analysis.tasks import Task, execute, headline_rows
 from immsim.analysis.uncertainty import Dist, parse_uncertainties
 from immsim.cli import main
 from immsim.errors import InputError
-from immsim.scenario import parse_scenario
-from immsim.yamlio import load_yaml_text
 
 # the populations built inside the package shared with the session's (conftest)
 pytestmark = pytest.mark.usefixtures("shared_builds")
@@ -39,7 +38,7 @@ def short(name: str = "short", regime: str = "sep2021", **extra: object):  # typ
         "seed": 4,
         **extra,
     }
-    return parse_scenario(load_yaml_text(yaml.safe_dump(doc), f"{name}.yaml"))
+    return scenario_from(doc)
 
 
 DISTS = {"flows.emigration_rate": Dist(dist="uniform", low=0.02, high=0.04)}

@@ -13,14 +13,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from scenario_docs import scenario_from
 
 from immsim.dates import DAYS_PER_YEAR, WEEKS_PER_YEAR
 from immsim.engine import border
 from immsim.engine.run import run
 from immsim.parameters import load_baseline
 from immsim.population.build import build_population
-from immsim.scenario import parse_scenario
-from immsim.yamlio import load_yaml_text
 
 # the populations built inside the package shared with the session's (conftest)
 pytestmark = pytest.mark.usefixtures("shared_builds")
@@ -447,9 +446,7 @@ def test_arrivals_with_a_case_are_the_records_releases(shared_data: Path) -> Non
         "horizon_years": 1,
         "seed": 4,
     }
-    weekly = run(
-        parse_scenario(load_yaml_text(yaml.safe_dump(doc), "t.yaml")), population=population
-    ).weekly
+    weekly = run(scenario_from(doc, "t.yaml"), population=population).weekly
     uncharged = by_hand * (1 - (1 - UNCHARGED_2021_2023) * (1 - UNFILED_FROM_2021))
     assert weekly["arrivals_with_case"].sum() == pytest.approx(by_hand - uncharged, rel=0.03)
     without = weekly["arrivals"].sum() - weekly["arrivals_with_case"].sum()

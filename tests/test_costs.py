@@ -13,7 +13,7 @@ import builds
 import numpy as np
 import polars as pl
 import pytest
-import yaml
+from scenario_docs import scenario_from
 
 from immsim.analysis.effects import (
     Band,
@@ -32,8 +32,6 @@ from immsim.engine import costs
 from immsim.engine.run import run
 from immsim.outcomes import by_year
 from immsim.parameters import load_baseline
-from immsim.scenario import parse_scenario
-from immsim.yamlio import load_yaml_text
 
 TREE = load_baseline()
 DAY = dt.date(2023, 1, 1)
@@ -156,7 +154,7 @@ def test_effects_of_a_year_are_the_studies_arithmetic() -> None:
 @pytest.fixture(scope="module")
 def history() -> Any:
     doc = {"name": "test", "regime": "nov2014", "start": "2016-10-01", "horizon_years": 2}
-    scenario = parse_scenario(load_yaml_text(yaml.safe_dump(doc), "test.yaml"))
+    scenario = scenario_from(doc)
     population = builds.national(TREE, dt.date(2016, 10, 1), seed=1)
     return run(scenario, population=population)
 

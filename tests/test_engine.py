@@ -14,6 +14,7 @@ import pytest
 import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from scenario_docs import scenario_from
 
 from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine import border
@@ -25,8 +26,6 @@ from immsim.engine.stages.detention import admit
 from immsim.errors import InputError
 from immsim.parameters import load_baseline
 from immsim.regimes import regime_names
-from immsim.scenario import parse_scenario
-from immsim.yamlio import load_yaml_text
 
 TREE = load_baseline()
 POP = builds.national(TREE, dt.date(2016, 10, 1), seed=1)
@@ -70,7 +69,7 @@ def scenario(
                 for k, v in overrides.items()
             },
         }
-    return parse_scenario(load_yaml_text(yaml.safe_dump(doc), "test.yaml"))
+    return scenario_from(doc)
 
 
 def go(**kwargs: Any) -> Any:

@@ -14,12 +14,11 @@ import datetime as dt
 import builds
 import polars as pl
 import pytest
-import yaml
+from scenario_docs import scenario_from
 
 from immsim.engine.run import run
 from immsim.parameters import load_baseline
-from immsim.scenario import HISTORICAL, parse_scenario
-from immsim.yamlio import load_yaml_text
+from immsim.scenario import HISTORICAL
 
 TREE = load_baseline()
 POP = builds.national(TREE, dt.date(2016, 10, 1), seed=1)
@@ -47,7 +46,7 @@ def history() -> pl.DataFrame:
         "horizon_years": 2,
         "seed": 11,
     }
-    scenario = parse_scenario(load_yaml_text(yaml.safe_dump(doc), "interim.yaml"))
+    scenario = scenario_from(doc)
     return run(scenario, population=POP).weekly
 
 

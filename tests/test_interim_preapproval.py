@@ -15,14 +15,13 @@ import datetime as dt
 import builds
 import polars as pl
 import pytest
-import yaml
+from scenario_docs import scenario_from
 
 from immsim.engine.inputs import case_by_case_share
 from immsim.engine.run import run
 from immsim.parameters import load_baseline
 from immsim.regimes.catalog import load_regime
-from immsim.scenario import HISTORICAL, parse_scenario
-from immsim.yamlio import load_yaml_text
+from immsim.scenario import HISTORICAL
 
 TREE = load_baseline()
 POP = builds.national(TREE, dt.date(2016, 10, 1), seed=1)
@@ -74,7 +73,7 @@ def arrests_by_tier() -> pl.DataFrame:
         "horizon_years": 1,
         "seed": 11,
     }
-    scenario = parse_scenario(load_yaml_text(yaml.safe_dump(doc), "interim.yaml"))
+    scenario = scenario_from(doc)
     res = run(scenario, population=POP)
     days = res.weekly.select("week", pl.col("date").cast(pl.Date).alias("day"))
     return res.breakdown.filter(pl.col("attribute") == "tier", pl.col("stage") == "arrested").join(

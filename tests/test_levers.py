@@ -21,6 +21,7 @@ import numpy as np
 import polars as pl
 import pytest
 import yaml
+from scenario_docs import scenario_from
 from script_modules import load_script
 
 from immsim.calibration.validate import START, backtest_scenario
@@ -35,7 +36,7 @@ from immsim.parameters import load_baseline
 from immsim.parameters.reform import parse_reform
 from immsim.regimes.catalog import load_regime, regime_names
 from immsim.regimes.model import Regime
-from immsim.scenario import embedded_scenario_names, load_embedded_scenario, parse_scenario
+from immsim.scenario import embedded_scenario_names, load_embedded_scenario
 from immsim.yamlio import load_yaml_text
 
 TREE = load_baseline()
@@ -71,7 +72,7 @@ def scenario(
             "name": "levers",
             "overrides": {k: {"values": {"2006-10-01": v}} for k, v in overrides.items()},
         }
-    return parse_scenario(load_yaml_text(yaml.safe_dump(doc), "levers.yaml"))
+    return scenario_from(doc)
 
 
 def go(**kwargs: Any) -> Any:

@@ -19,13 +19,11 @@ from typing import Any
 
 import polars as pl
 import pytest
-import yaml
+from scenario_docs import scenario_from
 
 from immsim.engine.run import run
 from immsim.parameters import load_baseline
 from immsim.population.build import build_population
-from immsim.scenario import parse_scenario
-from immsim.yamlio import load_yaml_text
 
 # the populations built inside the package shared with the session's (conftest)
 pytestmark = pytest.mark.usefixtures("shared_builds")
@@ -61,7 +59,7 @@ def go(regime: str, start: dt.date, overrides: dict[str, Any] | None = None) -> 
             "overrides": {k: {"values": {"2006-10-01": v}} for k, v in settings.items()},
         },
     }
-    scenario = parse_scenario(load_yaml_text(yaml.safe_dump(doc), "parole.yaml"))
+    scenario = scenario_from(doc)
     return run(scenario, population=POP)
 
 

@@ -14,15 +14,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-import yaml
+from scenario_docs import scenario_from
 
 from immsim.engine.run import run
 from immsim.engine.stages import court, detention
 from immsim.engine.start import initial_effort
 from immsim.parameters import load_baseline
 from immsim.population.build import build_population
-from immsim.scenario import parse_scenario
-from immsim.yamlio import load_yaml_text
 
 # the populations built inside the package shared with the session's (conftest)
 pytestmark = pytest.mark.usefixtures("shared_builds")
@@ -62,7 +60,7 @@ def _run_overriding(overrides: dict[str, dict[str, float]]) -> Any:
             "name": "as-before",
             "overrides": {k: {"values": v} for k, v in overrides.items()},
         }
-    return run(parse_scenario(load_yaml_text(yaml.safe_dump(doc), "t.yaml")), population=POP)
+    return run(scenario_from(doc, "t.yaml"), population=POP)
 
 
 def test_after_yajure_hurtado_only_the_admitted_may_be_released_on_bond() -> None:
@@ -294,9 +292,9 @@ def test_the_flights_counted_in_2023_leave_the_interior_seats_after_title_42() -
         "horizon_years": 1,
         "seed": 7,
     }
-    counted = run(parse_scenario(load_yaml_text(yaml.safe_dump(doc), "t.yaml"))).weekly
+    counted = run(scenario_from(doc, "t.yaml")).weekly
     doc["reform"] = {"name": "fy2016", "overrides": {key: {"values": {"2011-01-01": 110_000}}}}
-    carried = run(parse_scenario(load_yaml_text(yaml.safe_dump(doc), "t.yaml"))).weekly
+    carried = run(scenario_from(doc, "t.yaml")).weekly
     summer = [i for i, d in enumerate(counted["date"].to_list()) if d >= dt.date(2023, 6, 1)]
     bound_counted = sum(counted["binding_seats"][i] > 0 for i in summer)
     bound_carried = sum(carried["binding_seats"][i] > 0 for i in summer)

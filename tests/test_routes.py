@@ -14,12 +14,10 @@ from typing import Any
 import builds
 import polars as pl
 import pytest
-import yaml
+from scenario_docs import scenario_from
 
 from immsim.engine.run import run
 from immsim.parameters import load_baseline
-from immsim.scenario import parse_scenario
-from immsim.yamlio import load_yaml_text
 
 TREE = load_baseline()
 POP = builds.national(TREE, dt.date(2016, 10, 1), seed=1)
@@ -43,7 +41,7 @@ def go(
             "name": "routes",
             "overrides": {k: {"values": {"2006-10-01": v}} for k, v in overrides.items()},
         }
-    scenario = parse_scenario(load_yaml_text(yaml.safe_dump(doc), "routes.yaml"))
+    scenario = scenario_from(doc)
     return run(scenario, population=POP).weekly
 
 

@@ -9,14 +9,12 @@ from types import ModuleType
 
 import polars as pl
 import pytest
-import yaml
+from scenario_docs import scenario_from
 from script_modules import load_script
 
 from immsim.dates import DAYS_PER_YEAR
 from immsim.engine.run import run
 from immsim.parameters import load_baseline
-from immsim.scenario import parse_scenario
-from immsim.yamlio import load_yaml_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -96,7 +94,7 @@ def test_the_interior_stays_are_the_records_within_a_quarter() -> None:
         "seed": 19,
         "population": "national",
     }
-    weekly = run(parse_scenario(load_yaml_text(yaml.safe_dump(doc), "t.yaml"))).weekly
+    weekly = run(scenario_from(doc, "t.yaml")).weekly
     held = (weekly["detained_court"] + weekly["detained_removal"]).mean()
     book_ins_a_year = weekly["admissions"].sum() / 5
     stay = held * DAYS_PER_YEAR / book_ins_a_year
