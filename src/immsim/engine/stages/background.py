@@ -127,9 +127,11 @@ def cbp_home(state: Stream, stocks: IntArray, per_week: float, eligible: BoolArr
     left."""
     size = stocks.shape[1]
     pool = np.zeros(2 * size, dtype=np.int64)
-    for i in range(size):
+    for i in occupied(stocks[FREE]):  # an empty group's place stays 0 (draws.occupied)
         if eligible[i]:
             pool[i] = stocks[FREE, i]
+    for i in occupied(stocks[ORDERED]):
+        if eligible[i]:
             pool[size + i] = stocks[ORDERED, i]
     wanted = draws.poisson(state, per_week)
     gone = capped(state, pool, wanted)
