@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from immsim.engine.compiled import jit
-from immsim.engine.draws import Stream, exponential, occupied, walk
+from immsim.engine.draws import Stream, exponential, walk
 
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
@@ -34,9 +34,9 @@ def move(
         return moved
     hazard = -math.log1p(-p) if p < 1.0 else math.inf
     clock = exponential(state)  # one clock over the groups in the mask (draws.walk)
-    for i in occupied(stocks[source]):  # the empty groups draw nothing (draws.occupied)
+    for i in range(stocks.shape[1]):
         n = stocks[source, i]
-        if not mask[i]:
+        if not mask[i] or n == 0:
             continue
         h = n * hazard
         if clock >= h:

@@ -14,7 +14,7 @@ from immsim.engine import draws
 from immsim.engine.codes import distinct
 from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
-from immsim.engine.draws import Stream, binomial, exponential, occupied, walk
+from immsim.engine.draws import Stream, binomial, exponential, walk
 from immsim.engine.inputs import PlanInputs, non_priority_share
 from immsim.engine.rates import weekly
 from immsim.engine.stocks import FREE, ORDERED
@@ -136,9 +136,9 @@ def draw_by_tier(
     share, a binomial each: a thinned binomial is binomial, so the draws are as exact. Below
     that share thinning would walk too many people found only to drop them."""
     clock = exponential(state)  # one clock over the groups (draws.walk)
-    for i in occupied(n):  # the empty groups draw nothing (draws.occupied)
+    for i in range(n.size):
         share = by_rank[ranks[i]]
-        if share <= 0.0 or locate[i] <= 0.0:
+        if n[i] == 0 or share <= 0.0 or locate[i] <= 0.0:
             continue
         thin = share >= THIN_MIN_SHARE
         p = locate[i] if thin else locate[i] * share
@@ -187,11 +187,8 @@ def _served(
     needs_p = np.zeros(plan.n_ranks)
     needs_o = np.zeros(plan.n_ranks)
     if capacity > 0.0:
-        # the empty groups add nothing (a sum plus 0.0 is the sum), so only the others are
-        # visited (draws.occupied); each tier's sum takes its terms in the same order as before
-        for i in occupied(stocks[FREE]):
+        for i in range(stocks.shape[1]):
             needs_p[plan.rank_p[i]] += stocks[FREE, i] * located.p[i]
-        for i in occupied(stocks[ORDERED]):
             needs_o[plan.rank_o[i]] += stocks[ORDERED, i] * located.o[i]
     by_rank = np.zeros(plan.n_ranks)
     remaining = capacity

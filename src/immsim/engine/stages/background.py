@@ -35,7 +35,7 @@ from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine import border, draws
 from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
-from immsim.engine.draws import Stream, binomial, capped, exponential, occupied, walk
+from immsim.engine.draws import Stream, binomial, capped, exponential, walk
 from immsim.engine.groups import LEVELS
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import weekly
@@ -101,8 +101,10 @@ def leave(state: Stream, stocks: IntArray, p_emig: float, p_grant: float) -> tup
         hazard = -math.log1p(-p_any) if p_any < 1.0 else math.inf
         clock = exponential(state)  # one clock over the groups (see draws.walk)
         left = 0
-        for i in occupied(stocks[row]):  # the empty groups draw nothing (draws.occupied)
+        for i in range(stocks.shape[1]):
             n = stocks[row, i]
+            if n == 0:
+                continue
             h = n * hazard
             if clock >= h:
                 clock -= h
@@ -127,11 +129,9 @@ def cbp_home(state: Stream, stocks: IntArray, per_week: float, eligible: BoolArr
     left."""
     size = stocks.shape[1]
     pool = np.zeros(2 * size, dtype=np.int64)
-    for i in occupied(stocks[FREE]):  # an empty group's place stays 0 (draws.occupied)
+    for i in range(size):
         if eligible[i]:
             pool[i] = stocks[FREE, i]
-    for i in occupied(stocks[ORDERED]):
-        if eligible[i]:
             pool[size + i] = stocks[ORDERED, i]
     wanted = draws.poisson(state, per_week)
     gone = capped(state, pool, wanted)

@@ -104,11 +104,9 @@ def run(
     cut, used = _candidates_taken(state, stocks, plan, hours, out, taken)
     for row in (FREE, ORDERED):
         for i in range(taken.shape[1]):
-            # taken first: few groups have anyone taken, so the test is nearly always false
-            # and rarely mispredicted, where whether the group's charged group is its own
-            # changes from group to group (the same moves either way)
-            if taken[row, i] > 0 and plan.charged[i] != i:
-                taken[row, plan.charged[i]] += taken[row, i]
+            j = plan.charged[i]
+            if j != i and taken[row, i] > 0:
+                taken[row, j] += taken[row, i]
                 taken[row, i] = 0
     return cut, used
 

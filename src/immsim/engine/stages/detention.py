@@ -35,7 +35,7 @@ from immsim.engine import border
 from immsim.engine.codes import stable_order
 from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
-from immsim.engine.draws import Stream, occupied
+from immsim.engine.draws import Stream
 from immsim.engine.groups import Groups
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import weekly
@@ -217,7 +217,7 @@ def _asking(requests: IntArray, rank: IntArray) -> IntArray:
     stage's time there (measured with a stage-by-stage copy of the week). A request for none
     admits none and leaves the beds as they were, so admitting only these, in the same order,
     admits the same people."""
-    where = occupied(requests)  # (without a branch: see draws.occupied)
+    where = np.flatnonzero(requests)
     out: IntArray = where[np.argsort(rank[where])]
     return out
 
@@ -280,7 +280,7 @@ def by_count(state: Stream, stocks: IntArray, per_week: float, groups: BoolArray
     if per_week <= 0.0:
         return 0
     pool = 0
-    for i in occupied(stocks[HELD_COURT]):  # an empty group adds no one (draws.occupied)
+    for i in range(stocks.shape[1]):
         if groups[i]:
             pool += stocks[HELD_COURT, i]
     if pool == 0:

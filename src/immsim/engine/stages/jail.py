@@ -18,7 +18,7 @@ from immsim.engine import draws
 from immsim.engine.codes import distinct_first
 from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
-from immsim.engine.draws import Stream, binomial, exponential, occupied, walk
+from immsim.engine.draws import Stream, binomial, exponential, walk
 from immsim.engine.groups import LEVELS
 from immsim.engine.inputs import Attributes, PlanInputs, case_by_case_share
 from immsim.engine.rates import weekly
@@ -231,8 +231,10 @@ def candidates(
     arrested, the rest of a class are alike)."""
     left = np.zeros(chain.pooled.shape[0], dtype=np.int64)  # people not arrested, by class
     clock = exponential(state)  # one clock over the groups for the arrests (draws.walk)
-    for i in occupied(stock):  # the empty groups draw nothing, add no one (draws.occupied)
+    for i in range(stock.size):
         n = stock[i]
+        if n == 0:
+            continue
         k = chain.classes[i]
         arrested = 0
         if chain.arrest[i] > 0.0:

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from immsim.engine import capacity, draws
 from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
-from immsim.engine.draws import Stream, binomial, occupied
+from immsim.engine.draws import Stream, binomial
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import Competing, competing, weekly
 from immsim.engine.stocks import FREE, ORDERED, RELEASED
@@ -127,7 +127,7 @@ def _level(stocks: IntArray, plan: LeadsPlan, limit: float) -> int:
     are at least ``THIN_MARGIN`` times ``limit``, the arrests the hours allow (0: none)."""
     expected = 0.0
     for source, events in ((FREE, plan.free), (ORDERED, plan.ordered), (RELEASED, plan.released)):
-        for i in occupied(stocks[source]):  # an empty group adds 0.0: passed over
+        for i in range(stocks.shape[1]):
             expected += stocks[source, i] * events.any[i]
     if expected < 2.0 * THIN_MARGIN * limit:
         return 0
@@ -156,8 +156,8 @@ def _rest(
     thinning ``t``: each person not drawn was reached with chance ``p (1 - t) / (1 - p t)``,
     their event split as :func:`draws.competing_into` splits it."""
     events = shares.shape[0] + 1
-    for i in occupied(n):  # the empty groups draw nothing (draws.occupied)
-        if p[i] <= 0.0:
+    for i in range(n.size):
+        if n[i] == 0 or p[i] <= 0.0:
             continue
         not_drawn = n[i] - drawn[:, i].sum()
         left = binomial(state, not_drawn, p[i] * (1.0 - t) / (1.0 - p[i] * t))

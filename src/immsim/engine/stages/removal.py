@@ -28,7 +28,7 @@ from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine import draws
 from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
-from immsim.engine.draws import Stream, binomial, capped, occupied
+from immsim.engine.draws import Stream, binomial, capped
 from immsim.engine.groups import LEVELS
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import weekly
@@ -147,15 +147,16 @@ def run(
     air_ready = np.zeros(size, dtype=np.int64)
     n_land = 0
     n_ready = 0
-    for i in occupied(stocks[HELD_REMOVAL]):  # the empty groups draw nothing (draws.occupied)
+    for i in range(size):
         n = stocks[HELD_REMOVAL, i]
-        documented = binomial(state, n, plan.p_documented[i])
-        if plan.is_mexico[i]:
-            land[i] = documented
-            n_land += documented
-        else:
-            air_ready[i] = documented
-            n_ready += documented
+        if n > 0:
+            documented = binomial(state, n, plan.p_documented[i])
+            if plan.is_mexico[i]:
+                land[i] = documented
+                n_land += documented
+            else:
+                air_ready[i] = documented
+                n_ready += documented
     air = draws.capped(state, air_ready, plan.seats)
     n_air = air.sum()
     removed = land
