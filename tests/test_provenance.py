@@ -142,19 +142,59 @@ def test_court_values_derived_from_the_npr_records_match_the_tree(shared_data: P
 def test_287g_reach_derived_from_trac_and_the_agency_counts_matches_the_tree(
     shared_data: Path,
 ) -> None:
-    """Recompute the 287(g) jail models' reach from TRAC's shares and the tree's agency counts."""
+    """Every dated value of the 287(g) jail models' reach is the script's, from TRAC's shares and
+    a cited count (issue 21): none estimated by hand, and ``--write`` would change nothing."""
     figures = shared_data / "published_figures.csv"
     if not figures.is_file():
         pytest.skip(f"SKIPPED: {figures} not found")
-    derived = load_script("derive_enforcement_channels").jail_287g_reach(figures)
+    script = load_script("derive_enforcement_channels")
+    derived = script.jail_287g_reach(figures)
     tree = load_baseline()
-    for start, value in derived.items():
-        assert tree.get("enforcement.channels.jail_287g_share", start) == value
-    # by hand: 0.06 / 0.75 = 0.08 of custodial arrests from 78 agencies; 72 in 2011, 179 in 2026
+    leaf = tree.leaf("enforcement.channels.jail_287g_share")
+    assert [value.start.isoformat() for value in leaf.values] == list(derived)
+    for value in leaf.values:
+        assert value.value == derived[value.start.isoformat()]
+        assert value.derived_by == "scripts/derive_enforcement_channels.py"
+        assert not value.estimated and value.kind == "derived"
+    for reach in script.REACHES:
+        # each value cites the count it is derived from, with that count's own sources
+        count = tree.entry(reach.source, reach.day)
+        assert count.start <= dt.date.fromisoformat(reach.day)
+        cited = tree.entry("enforcement.channels.jail_287g_share", reach.start).references
+        assert count.references and set(count.references) <= set(cited)
+    # the tree's file is what --write writes, notes and references included
+    assert script.rendered(figures) == script.TREE.read_text(encoding="utf-8")
+    # by hand: 0.06 / 0.75 = 0.08 of custodial arrests from 2017-01-20 to 2018-06-30 (527 days),
+    # with 35 agencies for 192 days and 60 (from 2017-07-31) for 335: (35 x 192 + 60 x 335) /
+    # 527 = 50.89 on average, so 0.08 / 50.89 an agency: 72 (2011) 0.1132, 35 (January 2017)
+    # 0.0550, 60 (2017-07-31) 0.0943, 78 (September 2018) 0.1226, 75 jail-model (2020) 0.1179,
+    # 179 jail-model (2026) 0.2814
+    assert script.window_agencies(tree) == pytest.approx(26820 / 527)
     assert derived == {
-        "2011-01-01": round(0.08 / 78 * 72, 3),
-        "2025-03-01": round(0.08 / 78 * 179, 3),
+        "2011-01-01": 0.113,
+        "2013-01-01": 0.055,
+        "2017-07-31": 0.094,
+        "2018-09-01": 0.123,
+        "2020-07-01": 0.118,
+        "2025-03-01": 0.281,
     }
+
+
+def test_287g_reach_is_dated_where_its_counts_put_it() -> None:
+    """The counts each value of the reach reads: the 2013 level is January 2017's 35, the same
+    as the 72 of 2011 less the 39 task-force agreements ICE ended in 2012 within six (CIS,
+    2012-12-31; ICE, 2017-07-31: six added 2012-2016); ICE's 60 of 2017-07-31 lie between the
+    35 and the 78 of September 2018; the 75 jail-model agreements of 2020 are within the 78
+    of 2018 and the 150 agencies of September 2020 that also count warrant-service ones."""
+    tree = load_baseline()
+    agencies = {
+        value.start.isoformat(): value.value
+        for value in tree.leaf("enforcement.agencies_287g").values
+    }
+    assert abs(agencies["2011-01-01"] - 39 - agencies["2017-01-01"]) <= 6
+    assert agencies["2017-01-01"] < agencies["2017-07-31"] < agencies["2018-09-01"]
+    jail_2020 = tree.get("enforcement.agreements_287g_jail", "2020-07-01")
+    assert jail_2020 < agencies["2020-09-01"] and abs(jail_2020 - agencies["2018-09-01"]) <= 3
 
 
 def test_cooperation_derived_from_the_fitted_level_matches_the_tree() -> None:

@@ -37,6 +37,7 @@ WRITERS = {
     "make_geography_tree": FOLDER,
     "make_start_state_tree": FOLDER,
     "derive_ice_arrestee_releases": FILE,
+    "derive_enforcement_channels": FILE,
     "make_aor_population_tree": FILE,
     "make_area_states": FILE,
 }
