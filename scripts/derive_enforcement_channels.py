@@ -12,7 +12,7 @@ sources put the level:
 - 2013-01-01: the 35 agencies of January 2017, a level reached when ICE ended its task-force
   and hybrid agreements in December 2012 (few were signed from 2012 to 2016);
 - 2017-07-31: the 60 agreements ICE counted the day it announced 18 in Texas;
-- 2018-09-01: the 78 agencies of September 2018 (the yield's own base);
+- 2018-09-01: the 78 agencies of September 2018 (a count after TRAC's window);
 - 2020-07-01: the 75 jail-model agreements ICE renewed in 2020 (a year only: mid-year);
 - 2025-03-01: the 179 jail-model agencies on ICE's list of June 2026, for the agreements signed
   from 2025.
