@@ -169,7 +169,7 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
         removal,
     )
     from immsim.engine.stocks import HELD_COURT, HELD_REMOVAL
-    from immsim.engine.week import RunState, _arrests, _tally, candidate_table, carried, week
+    from immsim.engine.week import RunState, _arrests, _tally, carried, week
     from immsim.scenario import resolve_scenario
 
     scenario = resolve_scenario("default").model_copy(update={"areas": areas})
@@ -199,7 +199,6 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
         court_abroad=float(s.court_abroad),
         detained=np.zeros(0, dtype=np.int64),
         counted=np.zeros(0, dtype=np.int64),
-        table=candidate_table(size),
     )
     stocks0 = s.stocks.copy()
     print(
@@ -241,7 +240,6 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
             hours * k.share_custodial,
             np.zeros(N_COUNTS),
             np.zeros_like(st),
-            run.table,  # left zero by each call
         ),
         "leads": lambda st, h: leads.run(
             bits,
@@ -251,7 +249,6 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
             hours * k.share_leads,
             np.zeros(N_COUNTS),
             np.zeros_like(st),
-            run.table,  # left zero by each call
         ),
         "at_large": lambda st, h: at_large.run(
             bits, st, k.at_large, run.located, hours * k.share_at_large, np.zeros(N_COUNTS)

@@ -131,14 +131,11 @@ def _week(
         hours * plan.share_custodial + added * plan.surge_custodial,
         out,
         taken,
-        run.table,
     )
     in_custody = taken[FREE] + taken[ORDERED] if plan.areas else np.zeros(0, dtype=np.int64)
     by_custody = taken.sum(axis=0)
     lead_hours = hours * plan.share_leads + added * plan.surge_leads
-    left, cut_leads = leads.run(
-        state, stocks, plan.leads, run.thinned, lead_hours, out, taken, run.table
-    )
+    left, cut_leads = leads.run(state, stocks, plan.leads, run.thinned, lead_hours, out, taken)
     by_leads = taken.sum(axis=0) - by_custody
     out[Count.OFFICER_HOURS_USED] = used + lead_hours - left
     large_p, collateral, large_o, ran_out = at_large.run(

@@ -471,13 +471,11 @@ def test_thinned_lead_draws_arrest_as_the_unthinned() -> None:
     reps = 40_000
     bits = draws.stream(np.random.default_rng(8))
     thinned = leads.thinned_tables(2)
-    table = np.zeros((leads.ROWS, 2), dtype=np.int64)
     got = np.zeros(3)  # from the first group, the second, nobody
     for _ in range(reps):
         stocks = reach.copy()
         taken = np.zeros_like(stocks)
-        leads.run(bits, stocks, plan, thinned, 1.0, _counts(), taken, table)
-        assert not table.any()  # the run's table of candidates is left zero
+        leads.run(bits, stocks, plan, thinned, 1.0, _counts(), taken)
         assert taken.sum() <= 1 and np.array_equal(stocks + taken, reach)
         got[0 if taken[FREE, 0] else 1 if taken[FREE, 1] else 2] += 1
     want = np.array([first, 1.0 - first - nobody, nobody])

@@ -72,35 +72,6 @@ def take_rows(
 
 
 @jit
-def listed(drawn: IntArray, rows: int) -> tuple[IntArray, IntArray, IntArray]:
-    """The candidates in the first ``rows`` rows of ``drawn``: each count, its group and its
-    row, row by row and each row's groups ascending (the order in which :func:`take_rows`
-    finds them), for :func:`take_listed`."""
-    size = drawn.shape[1]
-    found = np.empty(rows * size, dtype=np.int64)
-    group = np.empty(rows * size, dtype=np.int64)
-    of_row = np.empty(rows * size, dtype=np.int64)
-    m = 0
-    for c in range(rows):
-        for i in range(size):
-            if drawn[c, i] > 0:
-                found[m] = drawn[c, i]
-                group[m] = i
-                of_row[m] = c
-                m += 1
-    return found[:m], group[:m], of_row[:m]
-
-
-@jit
-def cleared(drawn: IntArray, group: IntArray, of_row: IntArray) -> None:
-    """Zero the listed entries of ``drawn`` (:func:`listed`), leaving the whole table zero: a
-    table of candidates kept by the run from week to week is cleared so, at the cost of its
-    few candidates, not zeroed whole (issue 22: most groups have none)."""
-    for k in range(group.size):
-        drawn[of_row[k], group[k]] = 0
-
-
-@jit
 def take_listed(
     state: Stream,
     stocks: IntArray,

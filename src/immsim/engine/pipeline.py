@@ -30,7 +30,7 @@ from immsim.engine.plan import WeekPlan, build_plan, frozen
 from immsim.engine.prepared import Prepared
 from immsim.engine.stages import at_large, detention, leads, removal
 from immsim.engine.start import initial_effort, initial_stocks
-from immsim.engine.week import KernelPlan, RunState, candidate_table, carried, week
+from immsim.engine.week import KernelPlan, RunState, carried, week
 from immsim.errors import InputError
 from immsim.regimes.model import Regime
 
@@ -218,7 +218,6 @@ class Pipeline:
         # with areas, the breakdown's detained by column and by group as last tallied (made
         # anew with each plan: week._tally)
         self._detained, self._counted = carried(0, 0, False)
-        self._table = candidate_table(0)  # custody's and the leads' (made anew with each plan)
         self._beds = BedPath()  # the funded beds week by week (a glide after a step down)
         self._held = 0.0  # the people detained at last week's end, the border's included
         self.state = self._initial_state(start)
@@ -286,7 +285,6 @@ class Pipeline:
             # the breakdown's detained, carried from week to week over this plan's groups and
             # columns: recounted in full in the plan's first week (week._tally)
             self._detained, self._counted = carried(w.kernel.groups, len(w.columns), w.kernel.areas)
-            self._table = candidate_table(w.kernel.groups)
             self._in_force = w
         assert s.held is not None  # made with the first week's plan
         kernel = self._kernel(w, day)
@@ -305,7 +303,6 @@ class Pipeline:
                 court_abroad=float(s.court_abroad),
                 detained=self._detained,
                 counted=self._counted,
-                table=self._table,
             ),
             w.cells,
             len(w.columns),

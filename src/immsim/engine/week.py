@@ -74,9 +74,7 @@ class RunState(NamedTuple):
     place), the court's pending cases of people who left the country (the week returns
     them in ``Count.COURT_ABROAD``), and with areas the breakdown's detained carried from week
     to week (:func:`_tally`): ``detained`` by column and ``counted`` by group, both zero when a
-    plan comes into force (:func:`carried`), updated in place by each week's tally; and the
-    custodial and lead arrests' table of candidates (:func:`candidate_table`), zero between
-    uses."""
+    plan comes into force (:func:`carried`), updated in place by each week's tally."""
 
     effort: float
     located: at_large.Located
@@ -88,7 +86,6 @@ class RunState(NamedTuple):
     court_abroad: float  # the court's pending cases of people who left the country
     detained: IntArray  # with areas, the detained by breakdown column as last tallied (in place)
     counted: IntArray  # with areas, each group's detained as counted in ``detained`` (in place)
-    table: IntArray  # candidates by row and group, zero on entry and on exit of each stage
 
 
 def carried(groups: int, columns: int, areas: bool) -> tuple[IntArray, IntArray]:
@@ -98,15 +95,6 @@ def carried(groups: int, columns: int, areas: bool) -> tuple[IntArray, IntArray]
     if not areas:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     return np.zeros(columns, dtype=np.int64), np.zeros(groups, dtype=np.int64)
-
-
-def candidate_table(groups: int) -> IntArray:
-    """A zero table of candidates for custody and the leads, a row for each channel and a
-    column for each of the plan's ``groups`` (``RunState.table``). Each stage draws its
-    candidates into it, lists them and clears the entries listed, so it stays zero between
-    uses and is made once a plan rather than allocated and zeroed by each stage each week
-    (3.5 MB each by area; issue 22)."""
-    return np.zeros((max(custody.ROWS, leads.ROWS), groups), dtype=np.int64)
 
 
 @jit
@@ -204,15 +192,12 @@ def _arrests(
         hours * plan.share_custodial + added * plan.surge_custodial,
         out,
         taken,
-        run.table,
     )
     # custody takes from the stocks with no order and with one (jail and 287(g) holds, prison
     # releases, task-force arrests), before the leads add theirs to ``taken``
     in_custody = taken[FREE] + taken[ORDERED] if plan.areas else np.zeros(0, dtype=np.int64)
     lead_hours = hours * plan.share_leads + added * plan.surge_leads
-    left, cut_leads = leads.run(
-        state, stocks, plan.leads, run.thinned, lead_hours, out, taken, run.table
-    )
+    left, cut_leads = leads.run(state, stocks, plan.leads, run.thinned, lead_hours, out, taken)
     out[Count.OFFICER_HOURS_USED] = custodial + lead_hours - left
     large_p, collateral, large_o, ran_out = at_large.run(
         state,

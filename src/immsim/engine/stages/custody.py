@@ -96,15 +96,12 @@ def run(
     hours: float,
     out: FloatArray,
     taken: IntArray,
-    table: IntArray,
 ) -> tuple[bool, float]:
     """Draw the week's jail, prison and task-force arrests and take them out of their stocks
     into ``taken`` within ``hours`` of officers' time, each under the charge they were booked
     on (:func:`charged_groups`); returns whether the hours cut any, and the hours the arrests
-    took. ``taken`` holds no one when called (leads and at-large arrests are added after).
-    ``table`` (at least ``ROWS`` rows of the groups, all zero) is the run's table of
-    candidates (:func:`immsim.engine.week.candidate_table`), left zero."""
-    cut, used = _candidates_taken(state, stocks, plan, hours, out, taken, table)
+    took. ``taken`` holds no one when called (leads and at-large arrests are added after)."""
+    cut, used = _candidates_taken(state, stocks, plan, hours, out, taken)
     for row in (FREE, ORDERED):
         for i in range(taken.shape[1]):
             j = plan.charged[i]
@@ -122,12 +119,10 @@ def _candidates_taken(
     hours: float,
     out: FloatArray,
     taken: IntArray,
-    table: IntArray,
 ) -> tuple[bool, float]:
     """The week's candidates drawn and taken within ``hours`` (see :func:`run`)."""
-    # the run's table, zero, kept from week to week and cleared entry by entry once listed
-    # (below), rather than a table of 7 rows of every group allocated and zeroed each week
-    drawn = table[:ROWS]
+    size = stocks.shape[1]
+    drawn = np.zeros((ROWS, size), dtype=np.int64)
     sources = np.zeros(ROWS, dtype=np.int64)
     channels = np.zeros(ROWS, dtype=np.int64)
     rows = 0
@@ -164,8 +159,7 @@ def _candidates_taken(
     # more zeroed tables when the hours bound (issue 22: most groups have no candidate). The
     # list keeps the table's order, so every sum adds the same terms in the same order and
     # the takes draw the same numbers.
-    found, group, of_row = capacity.listed(drawn, rows)
-    capacity.cleared(drawn, group, of_row)  # the run's table, zero again for the leads
+    found, group, of_row = _listed(drawn, rows)
     per_row = np.zeros(rows, dtype=np.int64)
     for k in range(found.size):
         per_row[of_row[k]] += found[k]
@@ -216,6 +210,26 @@ def _candidates_taken(
         cost, left / by_tier[tier], out, taken,
     )  # fmt: skip
     return True, used + more
+
+
+@jit
+def _listed(drawn: IntArray, rows: int) -> tuple[IntArray, IntArray, IntArray]:
+    """The candidates in the first ``rows`` rows of ``drawn``: each count, its group and its
+    row, row by row and each row's groups ascending (the order of
+    :func:`immsim.engine.capacity.take_rows`)."""
+    size = drawn.shape[1]
+    found = np.empty(rows * size, dtype=np.int64)
+    group = np.empty(rows * size, dtype=np.int64)
+    of_row = np.empty(rows * size, dtype=np.int64)
+    m = 0
+    for c in range(rows):
+        for i in range(size):
+            if drawn[c, i] > 0:
+                found[m] = drawn[c, i]
+                group[m] = i
+                of_row[m] = c
+                m += 1
+    return found[:m], group[:m], of_row[:m]
 
 
 @jit

@@ -39,10 +39,6 @@ THIN_MARGIN = 1.5
 """The people drawn when thinned are expected to be at least this many times the arrests the
 hours allow (so that too few are drawn only in rare weeks)."""
 
-ROWS = 7
-"""Candidate rows: the channels of the three stocks (three, three and one), as the run's table
-of candidates holds them (:func:`immsim.engine.week.candidate_table`)."""
-
 THIN_LEVELS = 8
 """Thinning chances 1, 1/2, …, 1/128 (level 0 is no thinning)."""
 
@@ -115,8 +111,6 @@ def plan(x: PlanInputs) -> LeadsPlan:
     free, ordered, released = (
         competing([chance for _, chance in events], x.size) for _, events in by_stock
     )
-    if sum(len(events) for _, events in by_stock) != ROWS:
-        raise AssertionError("the lead channels no longer fill the run's table of candidates")
     return LeadsPlan(
         hours_per_arrest=float(p["enforcement.effort.hours_per_arrest.lead"]),
         free=free,
@@ -185,13 +179,11 @@ def run(
     hours: float,
     out: FloatArray,
     taken: IntArray,
-    table: IntArray,
 ) -> tuple[float, bool]:
     """Draw the week's lead arrests and take them within ``hours`` of officers' time into
     ``taken``; returns the hours left and whether the hours cut any (or, with no hours left for
     even one arrest, whether anyone could have been reached: then none are drawn, as all would
-    be cut). ``table`` (at least ``ROWS`` rows of the groups, all zero) is the run's table of
-    candidates (:func:`immsim.engine.week.candidate_table`), left zero."""
+    be cut)."""
     limit = hours / plan.hours_per_arrest
     by_stock = ((FREE, plan.free), (ORDERED, plan.ordered), (RELEASED, plan.released))
     if limit < 1.0:
@@ -202,10 +194,7 @@ def run(
     level = _level(stocks, plan, limit)
     if level > 0:
         _fill(plan, thinned, level)
-    # the run's table, zero, kept from week to week and cleared entry by entry once the
-    # candidates are taken (below), rather than a table of 7 rows of every group allocated and
-    # zeroed each week, summed and scanned (issue 22: most groups have no candidate)
-    drawn = table[: plan.sources.size]
+    drawn = np.zeros((plan.sources.size, stocks.shape[1]), dtype=np.int64)
     first = 0
     for row, (source, events) in enumerate(by_stock):
         rows = events.shares.shape[0] + 1
@@ -219,8 +208,7 @@ def run(
         )
         first += rows
     thin = level > 0
-    found, group, of_row = capacity.listed(drawn, plan.sources.size)
-    if thin and found.sum() < math.floor(limit):  # too few drawn: draw the rest reached
+    if thin and drawn.sum() < math.floor(limit):  # too few drawn: draw the rest reached
         first = 0
         for source, events in by_stock:
             rows = events.shares.shape[0] + 1
@@ -234,12 +222,7 @@ def run(
             )
             first += rows
         thin = False
-        found, group, of_row = capacity.listed(drawn, plan.sources.size)
-    capacity.cleared(drawn, group, of_row)
-    # the same draws as capacity.take over the table: the list keeps the table's order
-    cut, n = capacity.take_listed(
-        state, stocks, found, group, of_row, plan.sources, plan.channels, limit, out, taken
-    )
+    cut, n = capacity.take(state, stocks, drawn, plan.sources, plan.channels, limit, out, taken)
     # thinned, the hours bound whenever the drawn fill them: those reached are then more
     cut = cut or (thin and n >= math.floor(limit))
     return max(0.0, hours - n * plan.hours_per_arrest), cut
