@@ -264,3 +264,38 @@ def test_a_capacity_takes_each_group_in_proportion(keep: int) -> None:
     ratio = x.var(axis=0)[live] / var[live]
     assert np.all(ratio > 0.92)
     assert np.all(ratio < 1.08 * (total - 1) / (total - fewer))  # the multinomial's spread
+
+
+def test_a_listed_take_takes_what_the_table_would() -> None:
+    # capacity.take_listed (custody's candidates as a list) against capacity.take_rows over
+    # the same candidates as a table. By hand, with room for all: row 0 (stock 0) asks 3 of
+    # group 0 and 5 of group 2, row 1 (stock 1) 2 of group 0 and 4 of group 1, which holds
+    # only 1: 3 + 5 + 2 + 1 = 11 taken, 8 counted in channel 0 and 3 in channel 1.
+    from immsim.engine import capacity
+
+    table = np.array([[3, 0, 5], [2, 4, 0]], dtype=np.int64)
+    found, groups, of_row = np.array([3, 5, 2, 4]), np.array([0, 2, 0, 1]), np.array([0, 0, 1, 1])
+    sources, channels = np.array([0, 1]), np.array([0, 1])
+    start = np.array([[4, 1, 9], [2, 1, 0]], dtype=np.int64)
+    for limit, want in ((100.0, 11), (6.0, 6)):
+        outcomes = []
+        for listed in (True, False):
+            bits = draws.stream(np.random.default_rng(5))
+            stocks, taken, out = start.copy(), np.zeros_like(start), np.zeros(2)
+            if listed:
+                cut, n = capacity.take_listed(
+                    bits, stocks, found, groups, of_row, sources, channels, limit, out, taken
+                )
+            else:
+                cut, n = capacity.take_rows(
+                    bits, stocks, table, np.arange(2), sources, channels, limit, out, taken
+                )
+            assert n == taken.sum() == out.sum() and np.array_equal(stocks + taken, start)
+            outcomes.append((cut, n, taken.tolist(), out.tolist(), bits.tolist()))
+        assert outcomes[0] == outcomes[1]  # the same takes and the same draws after
+        cut, n, taken_list, out_list, _ = outcomes[0]
+        if limit == 100.0:
+            assert not cut and n == want and taken_list == [[3, 0, 5], [2, 1, 0]]
+            assert out_list == [8.0, 3.0]
+        else:  # 14 asked (11 there), 6 allowed: a cut, and at most 6 taken
+            assert cut and n <= want

@@ -54,17 +54,42 @@ def take_rows(
     copy of each row) and then searching the copy twice for candidates cost more than the
     draws (measured with a stage-by-stage copy of the week, on a run by area)."""
     size = drawn.shape[1]
-    where = np.empty(rows.size * size, dtype=np.int64)  # (row's place, group), flattened
     found = np.empty(rows.size * size, dtype=np.int64)
+    groups = np.empty(rows.size * size, dtype=np.int64)
+    of_row = np.empty(rows.size * size, dtype=np.int64)
     m = 0
     for j in range(rows.size):  # most groups have no candidate: only these are visited
         c = rows[j]
         for i in range(size):
             if drawn[c, i] > 0:
-                where[m] = j * size + i
                 found[m] = drawn[c, i]
+                groups[m] = i
+                of_row[m] = c
                 m += 1
-    counts = found[:m].copy()
+    return take_listed(
+        state, stocks, found[:m], groups[:m], of_row[:m], sources, channels, limit, out, taken
+    )
+
+
+@jit
+def take_listed(
+    state: Stream,
+    stocks: IntArray,
+    found: IntArray,
+    groups: IntArray,
+    of_row: IntArray,
+    sources: IntArray,
+    channels: IntArray,
+    limit: float,
+    out: FloatArray,
+    taken: IntArray,
+) -> tuple[bool, int]:
+    """:func:`take_rows` of candidates already listed: ``found[k]`` people of group
+    ``groups[k]`` in row ``of_row[k]`` (every count positive), in the order :func:`take_rows`
+    finds them (row by row, each row's groups ascending), which fixes the draws. A stage that
+    has its candidates as a list (custody) passes it here rather than a table of every group's
+    candidates, which cost a zeroed table and a pass over it for each use (issue 22)."""
+    counts = found.copy()
     total = counts.sum()
     # a limit past the candidates cannot bind (clamped before the cast, undefined past int64)
     keep = max(0, math.floor(min(limit, total)))
@@ -72,10 +97,9 @@ def take_rows(
     if cut:  # exactly floor(limit) taken, fewer than wanted
         counts = draws.choose(state, counts, total, keep)
     n_taken = 0
-    for k in range(m):
-        j = where[k] // size
-        i = where[k] - j * size
-        c = rows[j]
+    for k in range(found.size):
+        i = groups[k]
+        c = of_row[k]
         row = sources[c]
         part = min(counts[k], stocks[row, i])
         if part > 0:

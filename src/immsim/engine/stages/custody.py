@@ -153,6 +153,16 @@ def _candidates_taken(
             rows += 1
     if rows == 0:
         return False, 0.0
+    # The candidates as a list (count, group, row), row by row and each row's groups ascending,
+    # found in one pass: the sums, the tiers and the takes below read the list, not the table
+    # of every group's candidates, which they scanned six times or more and copied into two
+    # more zeroed tables when the hours bound (issue 22: most groups have no candidate). The
+    # list keeps the table's order, so every sum adds the same terms in the same order and
+    # the takes draw the same numbers.
+    found, group, of_row = _listed(drawn, rows)
+    per_row = np.zeros(rows, dtype=np.int64)
+    for k in range(found.size):
+        per_row[of_row[k]] += found[k]
     # Full and partner arrests each keep their share of the candidates' hours when the hours
     # bind (the same proportional cut as between channels), taken in two exact draws so that
     # the hours used never pass the hours there are; when they bind, the tiers above the one
@@ -165,15 +175,19 @@ def _candidates_taken(
             channels[c] == Count.ARRESTS_287G or channels[c] == Count.ARRESTS_287G_TASK_FORCE
         )
         cost[c] = plan.hours_per_arrest * (plan.partner_share if partner[c] else 1.0)
-        demand += drawn[c].sum() * cost[c]
+        demand += per_row[c] * cost[c]
+    everyone = np.ones(found.size, dtype=np.bool_)
     if demand <= hours:  # every candidate taken (the tiers are only walked when they bind)
-        return _take(state, stocks, drawn[:rows], sources, channels, partner, cost, 1.0, out, taken)
+        return _take(
+            state, stocks, found, group, of_row, everyone, rows, sources, channels, partner,
+            cost, 1.0, out, taken,
+        )  # fmt: skip
     by_tier = np.zeros(plan.n_ranks)  # each tier's hours, were all its candidates taken
-    for c in range(rows):
-        ranks = plan.rank_p if sources[c] == FREE else plan.rank_o
-        for i in range(size):
-            if drawn[c, i] > 0:
-                by_tier[ranks[i]] += drawn[c, i] * cost[c]
+    rank = np.empty(found.size, dtype=np.int64)
+    for k in range(found.size):
+        c = of_row[k]
+        rank[k] = (plan.rank_p if sources[c] == FREE else plan.rank_o)[group[k]]
+        by_tier[rank[k]] += found[k] * cost[c]
     tier = plan.n_ranks  # the tier the hours reach (n_ranks: past the last, by rounding)
     left = hours
     for t in range(plan.n_ranks):
@@ -182,30 +196,51 @@ def _candidates_taken(
             break
         left -= by_tier[t]
     if tier == plan.n_ranks:
-        return _take(state, stocks, drawn[:rows], sources, channels, partner, cost, 1.0, out, taken)
+        return _take(
+            state, stocks, found, group, of_row, everyone, rows, sources, channels, partner,
+            cost, 1.0, out, taken,
+        )  # fmt: skip
     # the tiers above are taken whole, the tier reached in proportion to the hours left
-    above = np.zeros((rows, size), dtype=np.int64)
-    within = np.zeros((rows, size), dtype=np.int64)
+    _, used = _take(
+        state, stocks, found, group, of_row, rank < tier, rows, sources, channels, partner,
+        cost, 1.0, out, taken,
+    )  # fmt: skip
+    _, more = _take(
+        state, stocks, found, group, of_row, rank == tier, rows, sources, channels, partner,
+        cost, left / by_tier[tier], out, taken,
+    )  # fmt: skip
+    return True, used + more
+
+
+@jit
+def _listed(drawn: IntArray, rows: int) -> tuple[IntArray, IntArray, IntArray]:
+    """The candidates in the first ``rows`` rows of ``drawn``: each count, its group and its
+    row, row by row and each row's groups ascending (the order of
+    :func:`immsim.engine.capacity.take_rows`)."""
+    size = drawn.shape[1]
+    found = np.empty(rows * size, dtype=np.int64)
+    group = np.empty(rows * size, dtype=np.int64)
+    of_row = np.empty(rows * size, dtype=np.int64)
+    m = 0
     for c in range(rows):
-        ranks = plan.rank_p if sources[c] == FREE else plan.rank_o
         for i in range(size):
             if drawn[c, i] > 0:
-                if ranks[i] < tier:
-                    above[c, i] = drawn[c, i]
-                elif ranks[i] == tier:
-                    within[c, i] = drawn[c, i]
-    _, used = _take(state, stocks, above, sources, channels, partner, cost, 1.0, out, taken)
-    _, more = _take(
-        state, stocks, within, sources, channels, partner, cost, left / by_tier[tier], out, taken
-    )
-    return True, used + more
+                found[m] = drawn[c, i]
+                group[m] = i
+                of_row[m] = c
+                m += 1
+    return found[:m], group[:m], of_row[:m]
 
 
 @jit
 def _take(
     state: Stream,
     stocks: IntArray,
-    drawn: IntArray,
+    found: IntArray,
+    group: IntArray,
+    of_row: IntArray,
+    among: NDArray[np.bool_],
+    rows: int,
     sources: IntArray,
     channels: IntArray,
     partner: NDArray[np.bool_],
@@ -214,24 +249,28 @@ def _take(
     out: FloatArray,
     taken: IntArray,
 ) -> tuple[bool, float]:
-    """Take ``scale`` of the candidates ``drawn`` (at most all), full-cost and partner arrests
-    each in their share, into ``taken``; returns whether any was cut, and the hours used."""
+    """Take ``scale`` of the listed candidates marked in ``among`` (at most all), full-cost
+    and partner arrests each in their share, into ``taken``; returns whether any was cut, and
+    the hours used. Each share's candidates are those of its rows in the list's order, as
+    :func:`immsim.engine.capacity.take_rows` would find them in the rows' table."""
     cut = False
     used = 0.0
     for kind in (False, True):
-        chosen = np.flatnonzero(partner == kind)
+        chosen = np.flatnonzero(partner[:rows] == kind)
         if chosen.size == 0:
             continue
+        keep = np.empty(found.size, dtype=np.bool_)
         total = 0
-        for c in chosen:
-            total += drawn[c].sum()
-        # the chosen rows read in place (capacity.take_rows), not copied: the copy and the two
-        # searches of it cost more than the draws (measured on a run by area)
-        some_cut, n = capacity.take_rows(
+        for k in range(found.size):
+            keep[k] = among[k] and partner[of_row[k]] == kind
+            if keep[k]:
+                total += found[k]
+        some_cut, n = capacity.take_listed(
             state,
             stocks,
-            drawn,
-            chosen,
+            found[keep],
+            group[keep],
+            of_row[keep],
             sources,
             channels,
             total * min(1.0, scale),
