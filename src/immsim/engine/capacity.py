@@ -53,12 +53,22 @@ def take_rows(
     :func:`take` would find them in those rows stacked: read in place, since stacking them (a
     copy of each row) and then searching the copy twice for candidates cost more than the
     draws (measured with a stage-by-stage copy of the week, on a run by area)."""
+    found, groups, of_row = listed(drawn, rows)
+    return take_listed(state, stocks, found, groups, of_row, sources, channels, limit, out, taken)
+
+
+@jit
+def listed(drawn: IntArray, rows: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """The candidates in the rows ``rows`` of ``drawn``: each count, its group and its row, row
+    by row in ``rows``' order and each row's groups ascending, the order that fixes
+    :func:`take_listed`'s draws. Most groups have no candidate, so later passes read this list
+    rather than the table (issue 22)."""
     size = drawn.shape[1]
     found = np.empty(rows.size * size, dtype=np.int64)
     groups = np.empty(rows.size * size, dtype=np.int64)
     of_row = np.empty(rows.size * size, dtype=np.int64)
     m = 0
-    for j in range(rows.size):  # most groups have no candidate: only these are visited
+    for j in range(rows.size):
         c = rows[j]
         for i in range(size):
             if drawn[c, i] > 0:
@@ -66,9 +76,7 @@ def take_rows(
                 groups[m] = i
                 of_row[m] = c
                 m += 1
-    return take_listed(
-        state, stocks, found[:m], groups[:m], of_row[:m], sources, channels, limit, out, taken
-    )
+    return found[:m], groups[:m], of_row[:m]
 
 
 @jit

@@ -159,7 +159,7 @@ def _candidates_taken(
     # more zeroed tables when the hours bound (issue 22: most groups have no candidate). The
     # list keeps the table's order, so every sum adds the same terms in the same order and
     # the takes draw the same numbers.
-    found, group, of_row = _listed(drawn, rows)
+    found, group, of_row = capacity.listed(drawn, np.arange(rows))
     per_row = np.zeros(rows, dtype=np.int64)
     for k in range(found.size):
         per_row[of_row[k]] += found[k]
@@ -210,26 +210,6 @@ def _candidates_taken(
         cost, left / by_tier[tier], out, taken,
     )  # fmt: skip
     return True, used + more
-
-
-@jit
-def _listed(drawn: IntArray, rows: int) -> tuple[IntArray, IntArray, IntArray]:
-    """The candidates in the first ``rows`` rows of ``drawn``: each count, its group and its
-    row, row by row and each row's groups ascending (the order of
-    :func:`immsim.engine.capacity.take_rows`)."""
-    size = drawn.shape[1]
-    found = np.empty(rows * size, dtype=np.int64)
-    group = np.empty(rows * size, dtype=np.int64)
-    of_row = np.empty(rows * size, dtype=np.int64)
-    m = 0
-    for c in range(rows):
-        for i in range(size):
-            if drawn[c, i] > 0:
-                found[m] = drawn[c, i]
-                group[m] = i
-                of_row[m] = c
-                m += 1
-    return found[:m], group[:m], of_row[:m]
 
 
 @jit
