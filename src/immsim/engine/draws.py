@@ -11,6 +11,14 @@ scattering the results back. Here one compiled loop does both:
   memoryless. A group with no event costs a multiplication; one with an event is walked person
   by person when few are expected, or its count is drawn given at least one event (see
   :func:`walk`);
+* every sweep compares the clock with a group's ``n * hazard`` before it tests the group for
+  being empty or having no chance: such a group has ``h = 0``, passes, and leaves the clock as
+  it was (``clock - 0.0`` is ``clock``), which is what skipping it did; only groups whose clock
+  ran out, or where ``0 * inf`` (an empty group at a chance of one) is not a number, reach the
+  second test. Testing emptiness first cost a mispredicted branch in about half the groups of
+  a run by area (empty and occupied groups alternate): a week's three criminality sweeps over
+  62,000 groups took 0.40 ms against 0.155 ms so, the same clock and draws (2026-12-05, least
+  thread time of 60, a week a year into the default run by area);
 * elsewhere most zeros are decided with one uniform and one comparison: ``(1 - p)^n >= 1 - n p``
   (Bernoulli's inequality), so a uniform below ``1 - n p`` is below the probability of no event,
   the decision the inversion would reach;
@@ -351,11 +359,11 @@ def sweep_all(state: Stream, n: IntArray, p: float) -> IntArray:
     hazard = -math.log1p(-p) if p < 1.0 else math.inf
     clock = exponential(state)
     for i in range(n.size):
-        if n[i] == 0:
-            continue
         h = n[i] * hazard
         if clock >= h:  # no event in this group: the clock runs on (it is memoryless)
-            clock -= h
+            clock -= h  # an empty group's h is 0: the clock is unchanged (see the module's notes)
+            continue
+        if n[i] == 0:  # 0 times an infinite hazard (p = 1)
             continue
         out[i], clock = walk(state, n[i], p, hazard, clock)
     return out
@@ -380,53 +388,63 @@ def hazards(p: FloatArray) -> FloatArray:
 
 
 @jit
-def competing_sparse(
-    state: Stream, n: IntArray, total: FloatArray, hazard: FloatArray, shares: FloatArray
-) -> tuple[IntArray, IntArray]:
-    """:func:`competing`'s draws, returned for the groups with any event only: their indices
-    (ascending) and a row of event counts for each (the events' order, the last whoever is
-    left after the shared ones).
+def competing_sparse_into(
+    state: Stream,
+    n: IntArray,
+    total: FloatArray,
+    hazard: FloatArray,
+    shares: FloatArray,
+    where: IntArray,
+    counts: IntArray,
+) -> int:
+    """:func:`competing`'s draws for the groups with any event only, written into ``where``
+    (their indices, ascending) and ``counts`` (a row of event counts for each, the events'
+    order, the last whoever is left after the shared ones); returns how many groups had one.
+    ``where`` and ``counts`` need room for every group (``n.size`` rows); only the first rows
+    returned are written.
 
-    Most groups have no event in a week (criminal charges: some 3,000 of 63,000 groups with
-    areas). A table of every group's events costs a zeroed array and a pass over it to find
-    the few rows written, which was a third of the criminality stage's time (measured by
-    ``benchmarks/profile_week.py --areas``); here only the groups with events are kept, in a
-    store grown by doubling. The draws are those of :func:`competing_into`, in the same order.
-    (Where the caller wants the table anyway, as the lead channels do, :func:`competing_into`
-    writes it directly: this store and a scatter into the table cost them a quarter more. The
-    two loops are alike on purpose: a split shared through a column of the table cost the lead
-    channels a tenth more, and one inlined step of the sweep shared by both, with the table's
-    orientation as an argument, made criminality, custody and leads four to five times slower,
-    measured by ``benchmarks/profile_week.py --areas``.)"""
+    Most groups have no event in a week (criminal charges: some 4,000 of 62,000 groups with
+    areas), and a table of every group's events costs a zeroed array and a pass over it to find
+    the few rows written, which was a third of the criminality stage's time; so only the groups
+    with events are kept. The store is the caller's, allocated once for all its sweeps: a store
+    grown by doubling inside this loop (until 2026-12-05) made numba keep the reassigned arrays'
+    reference counts and reload them at every group, and cost 0.59 of the criminality stage's
+    1.29 ms by area (the same draws into buffers allocated once: 0.70 ms; least thread time of
+    40 on a week a year into the default run by area). The draws are those of
+    :func:`competing_into`, in the same order. (Where the caller wants the table anyway, as the
+    lead channels do, :func:`competing_into` writes it directly. The two loops are alike on
+    purpose: one inlined step of the sweep shared by both, with the table's orientation as an
+    argument, made criminality, custody and leads four to five times slower, measured by
+    ``benchmarks/profile_week.py --areas``.)"""
     events = shares.shape[0] + 1
-    where = np.empty(64, dtype=np.int64)
-    counts = np.zeros((64, events), dtype=np.int64)
     m = 0
     clock = exponential(state)
     for i in range(n.size):
-        if n[i] == 0 or total[i] <= 0.0:
-            continue
         h = n[i] * hazard[i]
-        if clock >= h:  # nobody in this group has any of the events
+        if clock >= h:  # nobody in this group has any of the events (see the module's notes)
             clock -= h
             continue
-        if m == where.size:  # full: twice the room, the rows so far kept
-            grown = np.zeros((2 * m, events), dtype=np.int64)
-            grown[:m] = counts
-            counts = grown
-            more = np.empty(2 * m, dtype=np.int64)
-            more[:m] = where
-            where = more
+        if n[i] == 0 or total[i] <= 0.0:
+            continue
         left, clock = walk(state, n[i], total[i], hazard[i], clock)
         for e in range(events - 1):
-            if left == 0:
-                break
-            got = binomial(state, left, shares[e, i])
+            got = binomial(state, left, shares[e, i]) if left > 0 else 0
             counts[m, e] = got
             left -= got
         counts[m, events - 1] = left
         where[m] = i
         m += 1
+    return m
+
+
+def competing_sparse(
+    state: Stream, n: IntArray, total: FloatArray, hazard: FloatArray, shares: FloatArray
+) -> tuple[IntArray, IntArray]:
+    """:func:`competing_sparse_into` with a store of its own: the groups with any event (their
+    indices, ascending) and a row of event counts for each."""
+    where = np.empty(n.size, dtype=np.int64)
+    counts = np.empty((n.size, shares.shape[0] + 1), dtype=np.int64)
+    m = competing_sparse_into(state, n, total, hazard, shares, where, counts)
     return where[:m], counts[:m]
 
 
@@ -443,11 +461,11 @@ def competing_into(
     events = shares.shape[0] + 1
     clock = exponential(state)
     for i in range(n.size):
-        if n[i] == 0 or total[i] <= 0.0:
-            continue
         h = n[i] * hazard[i]
-        if clock >= h:  # nobody in this group has any of the events
+        if clock >= h:  # nobody in this group has any of the events (see the module's notes)
             clock -= h
+            continue
+        if n[i] == 0 or total[i] <= 0.0:
             continue
         left, clock = walk(state, n[i], total[i], hazard[i], clock)
         for e in range(events - 1):

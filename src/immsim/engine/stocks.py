@@ -36,11 +36,11 @@ def move(
     clock = exponential(state)  # one clock over the groups in the mask (draws.walk)
     for i in range(stocks.shape[1]):
         n = stocks[source, i]
-        if not mask[i] or n == 0:
-            continue
-        h = n * hazard
-        if clock >= h:
+        h = n * hazard if mask[i] else 0.0
+        if clock >= h:  # emptiness tested after (see draws' notes)
             clock -= h
+            continue
+        if not mask[i] or n == 0:
             continue
         x, clock = walk(state, n, p, hazard, clock)
         stocks[source, i] -= x

@@ -42,7 +42,7 @@ from numpy.typing import NDArray
 
 from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
-from immsim.engine.draws import Stream, competing_sparse
+from immsim.engine.draws import Stream, competing_sparse_into
 from immsim.engine.groups import BOOLEAN, CATEGORICAL, LEVELS, Groups
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import Competing, competing, weekly
@@ -147,13 +147,23 @@ def plan(x: PlanInputs) -> CriminalityPlan:
 @jit
 def run(state: Stream, stocks: IntArray, plan: CriminalityPlan, out: FloatArray) -> None:
     """The week's charges, convictions and dismissals among people at large, in place."""
+    # the store of the groups with events, allocated once for the three sweeps (see
+    # draws.competing_sparse_into: a store grown inside the sweep cost 0.6 of 1.3 ms by area)
+    where = np.empty(stocks.shape[1], dtype=np.int64)
+    events = np.empty((stocks.shape[1], EVENTS), dtype=np.int64)
     for row in AT_LARGE:
         # only the groups with an event (a few in twenty): a table of every group's events and
         # a pass over it cost more than the draws (measured on a run by area)
-        where, events = competing_sparse(
-            state, stocks[row], plan.draws.any, plan.draws.hazard, plan.draws.shares
+        found = competing_sparse_into(
+            state,
+            stocks[row],
+            plan.draws.any,
+            plan.draws.hazard,
+            plan.draws.shares,
+            where,
+            events,
         )
-        for m in range(where.size):
+        for m in range(found):
             i = where[m]
             for e in range(EVENTS):
                 x = events[m, e]

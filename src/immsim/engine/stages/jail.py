@@ -233,25 +233,26 @@ def candidates(
     clock = exponential(state)  # one clock over the groups for the arrests (draws.walk)
     for i in range(stock.size):
         n = stock[i]
-        if n == 0:
-            continue
         k = chain.classes[i]
+        # an empty group, or one nobody is arrested in (hazard 0), has h = 0 and leaves the
+        # clock as it was: tested before emptiness (see draws' notes)
+        h = n * chain.hazard[i]
+        if clock >= h:
+            clock -= h
+            left[k] += n
+            continue
         arrested = 0
-        if chain.arrest[i] > 0.0:
-            h = n * chain.hazard[i]
-            if clock >= h:
-                clock -= h
-            else:
-                arrested, clock = walk(state, n, chain.arrest[i], chain.hazard[i], clock)
-                held = binomial(state, arrested, chain.held_share[i])
-                held_287g[i] = held
-                transferred[i] = arrested - held
-                out[Count.JAIL_BOOKINGS] += arrested  # each was booked and matched
-                out[Count.JAIL_MATCHES] += arrested
-                if chain.pooled[k, 3] >= 2.0:  # a detainer, issued or approved
-                    out[Count.DETAINERS] += arrested
-                elif chain.pooled[k, 3] == 1.0:
-                    out[Count.NOTIFICATIONS] += arrested - held
+        if n > 0 and chain.arrest[i] > 0.0:
+            arrested, clock = walk(state, n, chain.arrest[i], chain.hazard[i], clock)
+            held = binomial(state, arrested, chain.held_share[i])
+            held_287g[i] = held
+            transferred[i] = arrested - held
+            out[Count.JAIL_BOOKINGS] += arrested  # each was booked and matched
+            out[Count.JAIL_MATCHES] += arrested
+            if chain.pooled[k, 3] >= 2.0:  # a detainer, issued or approved
+                out[Count.DETAINERS] += arrested
+            elif chain.pooled[k, 3] == 1.0:
+                out[Count.NOTIFICATIONS] += arrested - held
         left[k] += n - arrested
     for k in range(chain.pooled.shape[0]):
         booked = binomial(state, left[k], chain.pooled[k, 0])
