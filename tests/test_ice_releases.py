@@ -97,6 +97,7 @@ def _plan(per_week: float, recognizable: list[bool], bond: float = 0.0) -> deten
         bond_per_week=bond,
         release_order=order,
         admission_rank=np.concatenate([order, order + size]),
+        admission_order=np.concatenate([order, order + size]),
     )
 
 

@@ -300,7 +300,9 @@ def _one_group_background(
         arrival_weights=np.ones(1),
         case_weights=np.ones(1),
         cbp_home_per_week=cbp_home_per_week,
-        cbp_home_eligible=np.array(eligible if len(eligible) == groups else (True,) * groups),
+        cbp_home_groups=np.flatnonzero(
+            np.array(eligible if len(eligible) == groups else (True,) * groups)
+        ),
     )
 
 
@@ -727,3 +729,140 @@ def test_third_country_removals_never_exceed_those_still_held() -> None:
     assert 20 < land < 80 and land + third == 100
     assert matrix[HELD_REMOVAL, 0] == 0 and out[Count.ZADVYDAS_RELEASES] == 0
     assert not held.any()
+
+
+sparse_counts = st.lists(
+    st.one_of(st.just(0), st.just(0), st.integers(1, 3), st.integers(0, 20_000)),
+    min_size=1,
+    max_size=60,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(sparse_counts, st.one_of(st.floats(0, 1), st.just(1.0), st.floats(1e-6, 1e-2)), seeds)
+def test_the_stages_own_sweeps_draw_what_sweep_all_draws(
+    row: list[int], p: float, seed: int
+) -> None:
+    """Background's emigration sweep (no test for an empty group) and the court's sweep of the
+    cases ready (kept as a list) make ``draws.sweep_all``'s draws: the same counts by group and
+    the stream left in the same state, empty groups and a chance of 1 included."""
+    n = np.array(row, dtype=np.int64)
+    reference = draws.stream(np.random.default_rng(seed))
+    bits = reference.copy()
+    expected = draws.sweep_all(reference, n, p)
+    if p > 0.0:  # the stage draws nothing where nobody can leave
+        moved = n.copy()
+        assert background._leaving(bits, moved, p) == expected.sum()
+        assert np.array_equal(moved, n - expected) and np.array_equal(bits, reference)
+    bits = draws.stream(np.random.default_rng(seed))
+    groups, ready = court._ready(bits, n, p)
+    assert np.array_equal(groups, np.flatnonzero(expected))
+    assert np.array_equal(ready, expected[groups]) and np.array_equal(bits, reference)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 400), st.integers(0, 400)), min_size=1, max_size=40),
+    st.lists(st.booleans(), min_size=40, max_size=40),
+    st.floats(0, 900),
+    seeds,
+)
+def test_cbp_home_chooses_as_capped_chooses_from_the_pool(
+    at_large: list[tuple[int, int]], eligible: list[bool], per_week: float, seed: int
+) -> None:
+    """The CBP Home departures, listed from the eligible groups, are ``draws.capped``'s choice
+    from a pool of every group's free then every group's ordered (zero where not eligible),
+    with the week's count drawn first: the same departures, the stream in the same state."""
+    size = len(at_large)
+    matrix = np.zeros((5, size), dtype=np.int64)
+    matrix[FREE] = [free for free, _ in at_large]
+    matrix[ORDERED] = [ordered for _, ordered in at_large]
+    mask = np.array(eligible[:size])
+    pool = np.concatenate([matrix[FREE] * mask, matrix[ORDERED] * mask])
+    reference = draws.stream(np.random.default_rng(seed))
+    bits = reference.copy()
+    gone = draws.capped(reference, pool, draws.poisson(reference, per_week))
+    before = matrix.copy()
+    left = background.cbp_home(bits, matrix, per_week, np.flatnonzero(mask))
+    assert left == gone.sum() and np.array_equal(bits, reference)
+    assert np.array_equal(before[FREE] - matrix[FREE], gone[:size])
+    assert np.array_equal(before[ORDERED] - matrix[ORDERED], gone[size:])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 30),
+    st.integers(1, 4),
+    st.integers(0, 2**32 - 1),
+    st.integers(0, 400),
+)
+def test_admissions_follow_the_national_order_and_transfer_beyond_the_own_area(
+    size: int, areas: int, seed: int, beds: int
+) -> None:
+    """The week's admissions, by hand: requests ranked over the nation (a random order of the
+    removal then court requests) are admitted in that order until the beds left run out (a
+    partial last request), each admitted person to their own area's free beds (its beds less
+    its detained) while any are free, transferred beyond; the rest released with an order or a
+    notice to appear. The beds and the detained are drawn so that they bind, or not."""
+    rng = np.random.default_rng(seed)
+    area = rng.integers(0, areas, size)
+    matrix = np.zeros((5, size), dtype=np.int64)
+    matrix[HELD_COURT] = rng.integers(0, 8, size)
+    matrix[HELD_REMOVAL] = rng.integers(0, 8, size)
+    to_removal = rng.integers(0, 6, size) * (rng.random(size) < 0.4)
+    to_court = rng.integers(0, 6, size) * (rng.random(size) < 0.4)
+    order = rng.permutation(2 * size)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(2 * size)
+    shares = rng.random(areas) + 0.1
+    area_beds = np.floor(beds * shares / shares.sum()).astype(np.int64)
+    none = np.zeros(size, dtype=bool)
+    plan = detention.DetentionPlan(
+        funded_beds=float(beds),
+        beds=int(area_beds.sum()),
+        area=area,
+        area_beds=area_beds,
+        p_bond_release=0.0,
+        bondable=none,
+        p_parolee_bond_release=0.0,
+        parolee_bondable=none,
+        recognizance_per_week=0.0,
+        recognizable=none,
+        bond_per_week=0.0,
+        release_order=np.arange(size, dtype=np.int64),
+        admission_rank=rank,
+        admission_order=order,
+    )
+    before = matrix.copy()
+    # the hand count: the beds left after any release for want of beds (none here unless the
+    # detained are over the beds: then they are released first, and nobody is admitted)
+    held = before[HELD_COURT] + before[HELD_REMOVAL]
+    left = max(0, plan.beds - int(held.sum()))
+    room = {a: max(0, int(area_beds[a]) - int(held[area == a].sum())) for a in range(areas)}
+    admitted = np.zeros(2 * size, dtype=np.int64)
+    transferred = np.zeros(size, dtype=np.int64)
+    asked = np.concatenate([to_removal, to_court])
+    for r in order:
+        x = min(int(asked[r]), left)
+        left -= x
+        admitted[r] = x
+        own = min(x, room[int(area[r % size])])
+        room[int(area[r % size])] -= own
+        transferred[r % size] += x - own
+    out = _counts()
+    bound, by_group, moved = detention.run(
+        draws.stream(rng), matrix, to_removal, to_court, plan, out
+    )
+    if held.sum() > plan.beds:  # released for want of beds first: only the totals hold
+        assert out[Count.CAPACITY_RELEASES] == held.sum() - plan.beds and bound
+        assert out[Count.ADMISSIONS] == 0
+        return
+    assert np.array_equal(by_group, admitted[:size] + admitted[size:])
+    assert np.array_equal(moved, transferred)  # none in one area: its beds are all the beds
+    assert np.array_equal(matrix[HELD_REMOVAL], before[HELD_REMOVAL] + admitted[:size])
+    assert np.array_equal(matrix[HELD_COURT], before[HELD_COURT] + admitted[size:])
+    assert np.array_equal(matrix[ORDERED], before[ORDERED] + to_removal - admitted[:size])
+    assert np.array_equal(matrix[RELEASED], before[RELEASED] + to_court - admitted[size:])
+    assert out[Count.ADMISSIONS] == admitted.sum()
+    assert out[Count.REFUSED_BED] == asked.sum() - admitted.sum()
+    assert bound == (asked.sum() > admitted.sum())

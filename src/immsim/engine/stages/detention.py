@@ -72,6 +72,8 @@ class DetentionPlan(NamedTuple):
     # each request's place in the admission order, over removal requests (0 … n-1) and then
     # court ones (n … 2n-1)
     admission_rank: IntArray
+    # the requests in the admission order (the inverse of ``admission_rank``)
+    admission_order: IntArray
 
 
 def interior_beds(p: Mapping[str, Any], funded: float | None = None) -> int:
@@ -190,6 +192,7 @@ def plan(x: PlanInputs) -> DetentionPlan:
         # non-mandatory, lowest tier first (np.lexsort((-rank, mandatory))'s order)
         release_order=stable_order(area, NO_TIER - tri.rank.astype(np.int64), a.mandatory),
         admission_rank=rank,
+        admission_order=order,
     )
 
 
@@ -209,48 +212,43 @@ def admit(requests: IntArray, order: IntArray, space: int) -> IntArray:
 
 
 @jit
-def _asking(requests: IntArray, rank: IntArray) -> IntArray:
-    """The requests for any bed, in the admission order (``rank``: each request's place in it).
+def _asking(to_removal: IntArray, to_court: IntArray, rank: IntArray, order: IntArray) -> IntArray:
+    """The requests for any bed (removal requests by group, then court ones: ``rank``'s
+    indices), in the admission order (``rank``: each request's place in it; ``order``: the
+    requests in it).
 
     A week's arrests ask for beds in a few thousand of the groups, and walking the whole order
     (twice the groups, in no order in memory) to reach them, twice with areas, was most of the
     stage's time there (measured with a stage-by-stage copy of the week). A request for none
     admits none and leaves the beds as they were, so admitting only these, in the same order,
-    admits the same people."""
-    where = np.flatnonzero(requests)
-    out: IntArray = where[np.argsort(rank[where])]
+    admits the same people. The places are marked and the marks read in order, in place of
+    sorting the requests by place (``np.argsort``): a year into the default run by area (4,786
+    requests, 62,000 groups) the sort and the search for the requests took 0.38 ms, the marks
+    0.10 ms (the places are distinct, so both give the one order)."""
+    size = to_removal.size
+    marks = np.zeros(2 * size, dtype=np.bool_)
+    for i in range(size):
+        if to_removal[i] > 0:
+            marks[rank[i]] = True
+        if to_court[i] > 0:
+            marks[rank[size + i]] = True
+    asking = np.empty(2 * size, dtype=np.int64)
+    m = 0
+    for j in range(2 * size):  # compacted without a branch: most places are not marked
+        asking[m] = order[j]
+        m += marks[j]
+    out: IntArray = asking[:m]
     return out
 
 
 @jit
-def _place(
-    stocks: IntArray, both: IntArray, plan: DetentionPlan, space: int
-) -> tuple[IntArray, IntArray]:
-    """Admissions of the week's requests (``both``: removal then court requests by group)
-    within ``space`` beds, in the regime's order over the nation; with areas, those admitted
-    beyond their own area's free beds are transferred to another area's. Returns those admitted
-    (by request) and those transferred (by group)."""
-    size = stocks.shape[1]
-    transferred = np.zeros(size, dtype=np.int64)
-    order = _asking(both, plan.admission_rank)
-    admitted = admit(both, order, space)
-    if plan.area_beds.size == 1:
-        return admitted, transferred
-    room = plan.area_beds.copy()
-    for i in range(size):
-        room[plan.area[i]] -= stocks[HELD_COURT, i] + stocks[HELD_REMOVAL, i]
-    room = np.maximum(room, 0)
-    # the free beds add up to at least ``space`` (the beds less the detained), so every person
-    # admitted has a bed somewhere: their own area's, in the regime's order, or another's
-    for j in range(order.size):
-        i = order[j]
-        if admitted[i] == 0:
-            break  # admissions stop where the beds ran out, in the same order
-        group = i % size
-        local = min(admitted[i], room[plan.area[group]])
-        room[plan.area[group]] -= local
-        transferred[group] += admitted[i] - local
-    return admitted, transferred
+def _held_by_area(stocks: IntArray, area: IntArray, areas: int) -> IntArray:
+    """The detained (awaiting court or removal) in each area: one pass over the groups for the
+    total the beds are compared with and, with areas, each area's own beds' free room."""
+    held = np.zeros(areas, dtype=np.int64)
+    for i in range(stocks.shape[1]):
+        held[area[i]] += stocks[HELD_COURT, i] + stocks[HELD_REMOVAL, i]
+    return held
 
 
 @jit
@@ -301,7 +299,14 @@ def run(
 ) -> tuple[bool, IntArray, IntArray]:
     """The week's detention, in place; returns whether the beds bound (someone refused or
     released for want of a bed), and those admitted and those of them transferred to another
-    area's beds, by group."""
+    area's beds, by group.
+
+    The admissions walk the requests alone (:func:`_asking`), each group's stocks moved as its
+    requests are admitted or refused, and the detained are summed by area in one pass; the
+    requests had been laid in a table of twice the groups, admitted into another, and both
+    passed over whole. A year into the default run by area (4,786 requests, 62,000 groups) the
+    stage took 1.17-1.26 ms, and 0.67-0.69 ms so (least thread time of 60 on the week's real
+    stocks and requests, three rounds each); nationally 0.071 and 0.047 ms."""
     size = stocks.shape[1]
     # int(): the stock codes as int64, not literal constants, so move compiles once
     court, on_bond = int(HELD_COURT), int(RELEASED)
@@ -319,10 +324,11 @@ def run(
         )
     out[Count.BOND_RELEASES] += bonded(state, stocks, plan)
     out[Count.RECOGNIZANCE_RELEASES] = recognizance(state, stocks, plan)
-    over = stocks[HELD_COURT].sum() + stocks[HELD_REMOVAL].sum() - plan.beds
+    held = _held_by_area(stocks, plan.area, plan.area_beds.size)
+    over = held.sum() - plan.beds
     released = 0
     if over > 0:
-        # a writable copy of the plan's read-only order: admit compiles once, for _place's too
+        # a writable copy of the plan's read-only order: admit compiles for one array type
         release_order = plan.release_order.copy()
         out_now = admit(stocks[HELD_COURT].copy(), release_order, over)
         stocks[HELD_COURT] -= out_now
@@ -336,19 +342,41 @@ def run(
             stocks[HELD_REMOVAL] -= out_removal
             stocks[ORDERED] += out_removal
             released += out_removal.sum()
+        held = _held_by_area(stocks, plan.area, plan.area_beds.size)
     out[Count.CAPACITY_RELEASES] = released
-    space = max(0, plan.beds - (stocks[HELD_COURT].sum() + stocks[HELD_REMOVAL].sum()))
-    both = np.empty(2 * size, dtype=np.int64)
-    both[:size] = to_removal
-    both[size:] = to_court
-    admitted, transferred = _place(stocks, both, plan, space)
+    left = max(0, plan.beds - held.sum())
+    # an area's own beds hold its own detained first: its free beds are its beds less them
+    room = np.maximum(plan.area_beds - held, 0)
+    # the requests are admitted in the regime's order over the nation until the beds run out
+    # (a partial last request); with areas, those admitted beyond their own area's free beds
+    # are transferred to another area's: the free beds add up to at least the beds left (the
+    # beds less the detained), so every person admitted has a bed somewhere. The rest are
+    # released, with an order or a notice to appear.
+    order = _asking(to_removal, to_court, plan.admission_rank, plan.admission_order)
+    admitted = np.zeros(size, dtype=np.int64)
+    transferred = np.zeros(size, dtype=np.int64)
+    admissions = 0
     refused = 0
-    for i in range(size):
-        stocks[HELD_REMOVAL, i] += admitted[i]
-        stocks[HELD_COURT, i] += admitted[size + i]
-        stocks[ORDERED, i] += to_removal[i] - admitted[i]  # released with an order
-        stocks[RELEASED, i] += to_court[i] - admitted[size + i]  # with a notice to appear
-        refused += to_removal[i] - admitted[i] + to_court[i] - admitted[size + i]
-    out[Count.ADMISSIONS] = admitted.sum()
+    for j in range(order.size):
+        r = order[j]
+        removal = r < size
+        i = r if removal else r - size
+        asked = to_removal[i] if removal else to_court[i]
+        x = min(asked, left) if left > 0 else 0
+        left -= x
+        if plan.area_beds.size > 1:
+            local = min(x, room[plan.area[i]])
+            room[plan.area[i]] -= local
+            transferred[i] += x - local
+        if removal:
+            stocks[HELD_REMOVAL, i] += x
+            stocks[ORDERED, i] += asked - x  # released with an order
+        else:
+            stocks[HELD_COURT, i] += x
+            stocks[RELEASED, i] += asked - x  # with a notice to appear
+        admitted[i] += x
+        admissions += x
+        refused += asked - x
+    out[Count.ADMISSIONS] = admissions
     out[Count.REFUSED_BED] = refused
-    return refused > 0 or released > 0, admitted[:size] + admitted[size:], transferred
+    return refused > 0 or released > 0, admitted, transferred
