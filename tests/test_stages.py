@@ -619,6 +619,34 @@ def test_removals_leave_the_cohorts_in_proportion() -> None:
     assert abs(total - expected) < 5 * np.sqrt(expected)
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(1, 400), min_size=1, max_size=27),
+    st.floats(0, 1),
+    seeds,
+)
+def test_removal_choice_draws_as_draws_choose(full: list[int], share: float, seed: int) -> None:
+    """The cohorts' choice of whom a week removes (``removal._choose_into``, written into
+    buffers allocated once a week) takes the same people as ``draws.choose`` with the same
+    random numbers, leaving the stream where it leaves it: from few people chosen (sorted
+    uniforms) to most (the rest chosen, by conditional binomials when they are many)."""
+    counts = np.array(full, dtype=np.int64)
+    total = int(counts.sum())
+    keep = round(share * total)
+    if keep == 0:
+        return  # the stage chooses only where someone is removed
+    a = draws.stream(np.random.default_rng(seed))
+    b = a.copy()
+    expected = draws.choose(a, counts, total, keep)
+    size = counts.size + 3  # buffers longer than the cohorts, as the stage's are
+    chosen, room, drawn = (np.full(size, -7, dtype=np.int64) for _ in range(3))
+    spacings = np.empty(total // 2 + 2)
+    removal._choose_into(b, counts, counts.size, total, keep, chosen, room, drawn, spacings)
+    assert chosen[: counts.size].tolist() == expected.tolist()
+    assert int(chosen[: counts.size].sum()) == keep
+    assert a.tolist() == b.tolist()
+
+
 def _cbp_home_per_week(day: dt.date) -> float:
     return float(load_baseline().snapshot(day)["flows.cbp_home_departures"]) / WEEKS_PER_YEAR
 
