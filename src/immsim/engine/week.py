@@ -11,7 +11,7 @@ field by field). The week's counts come back as one vector indexed by
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -99,7 +99,7 @@ def carried(groups: int, columns: int, areas: bool) -> tuple[IntArray, IntArray]
 
 @jit
 def _tally(
-    cells: IntArray,
+    cells: NDArray[np.unsignedinteger[Any]],
     removed: IntArray,
     arrested: IntArray,
     released: IntArray,
@@ -221,7 +221,7 @@ def _week(
     stocks: IntArray,
     plan: KernelPlan,
     run: RunState,
-    cells: IntArray,
+    cells: NDArray[np.unsignedinteger[Any]],
     n_columns: int,
 ) -> tuple[FloatArray, FloatArray]:
     out = np.zeros(N_COUNTS)
@@ -269,7 +269,7 @@ def week(
     stocks: IntArray,
     plan: KernelPlan,
     run: RunState,
-    cells: IntArray,
+    cells: NDArray[np.unsignedinteger[Any]],
     n_columns: int,
 ) -> tuple[FloatArray, FloatArray]:
     """Carry out a week (background flows, arrivals, criminal charges and convictions, arrests,
