@@ -619,6 +619,32 @@ def test_removals_leave_the_cohorts_in_proportion() -> None:
     assert abs(total - expected) < 5 * np.sqrt(expected)
 
 
+def test_seats_cut_air_removals_to_their_floor_and_spare_land_removals() -> None:
+    """By hand: everyone held is documented (a chance of one), two groups flown and one
+    removed over land. With 10.7 seats a week for 30 + 20 ready to fly, exactly 10 fly (the
+    seats' floor), none from a group beyond its count, and the land group's 5 all go; with 60
+    seats all 50 fly and the seats do not bind."""
+    for seats, flown, binding in ((10.7, 10, 1.0), (60.0, 50, 0.0)):
+        plan = _removal_plan(3, 1.0, False, 4)._replace(
+            is_mexico=np.array([False, True, False]), seats=seats
+        )
+        matrix = np.zeros((5, 3), dtype=np.int64)
+        matrix[HELD_REMOVAL] = [30, 5, 20]
+        out = _counts()
+        removed, _ = removal.run(
+            draws.stream(np.random.default_rng(9)),
+            matrix,
+            plan,
+            removal.cohorts(None, plan, 3),
+            out,
+        )
+        assert out[Count.REMOVALS_AIR] == flown and out[Count.REMOVALS_LAND] == 5
+        assert out[Count.BINDING_SEATS] == binding
+        assert removed[1] == 5 and removed[0] + removed[2] == flown
+        assert 0 <= removed[0] <= 30 and 0 <= removed[2] <= 20
+        assert matrix[HELD_REMOVAL].tolist() == [30 - removed[0], 0, 20 - removed[2]]
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(st.integers(1, 400), min_size=1, max_size=27),
