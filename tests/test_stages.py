@@ -621,6 +621,60 @@ def test_removals_leave_the_cohorts_in_proportion() -> None:
     assert abs(total - expected) < 5 * np.sqrt(expected)
 
 
+def test_seats_cut_air_removals_to_their_floor_and_spare_land_removals() -> None:
+    """By hand: everyone held is documented (a chance of one), two groups flown and one
+    removed over land. With 10.7 seats a week for 30 + 20 ready to fly, exactly 10 fly (the
+    seats' floor), none from a group beyond its count, and the land group's 5 all go; with 60
+    seats all 50 fly and the seats do not bind."""
+    for seats, flown, binding in ((10.7, 10, 1.0), (60.0, 50, 0.0)):
+        plan = _removal_plan(3, 1.0, False, 4)._replace(
+            is_mexico=np.array([False, True, False]), seats=seats
+        )
+        matrix = np.zeros((5, 3), dtype=np.int64)
+        matrix[HELD_REMOVAL] = [30, 5, 20]
+        out = _counts()
+        removed, _ = removal.run(
+            draws.stream(np.random.default_rng(9)),
+            matrix,
+            plan,
+            removal.cohorts(None, plan, 3),
+            out,
+        )
+        assert out[Count.REMOVALS_AIR] == flown and out[Count.REMOVALS_LAND] == 5
+        assert out[Count.BINDING_SEATS] == binding
+        assert removed[1] == 5 and removed[0] + removed[2] == flown
+        assert 0 <= removed[0] <= 30 and 0 <= removed[2] <= 20
+        assert matrix[HELD_REMOVAL].tolist() == [30 - removed[0], 0, 20 - removed[2]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(1, 400), min_size=1, max_size=27),
+    st.floats(0, 1),
+    seeds,
+)
+def test_removal_choice_draws_as_draws_choose(full: list[int], share: float, seed: int) -> None:
+    """The cohorts' choice of whom a week removes (``removal._choose_into``, written into
+    buffers allocated once a week) takes the same people as ``draws.choose`` with the same
+    random numbers, leaving the stream where it leaves it: from few people chosen (sorted
+    uniforms) to most (the rest chosen, by conditional binomials when they are many)."""
+    counts = np.array(full, dtype=np.int64)
+    total = int(counts.sum())
+    keep = round(share * total)
+    if keep == 0:
+        return  # the stage chooses only where someone is removed
+    a = draws.stream(np.random.default_rng(seed))
+    b = a.copy()
+    expected = draws.choose(a, counts, total, keep)
+    size = counts.size + 3  # buffers longer than the cohorts, as the stage's are
+    chosen, room, drawn = (np.full(size, -7, dtype=np.int64) for _ in range(3))
+    spacings = np.empty(total // 2 + 2)
+    removal._choose_into(b, counts, counts.size, total, keep, chosen, room, drawn, spacings)
+    assert chosen[: counts.size].tolist() == expected.tolist()
+    assert int(chosen[: counts.size].sum()) == keep
+    assert a.tolist() == b.tolist()
+
+
 def _cbp_home_per_week(day: dt.date) -> float:
     return float(load_baseline().snapshot(day)["flows.cbp_home_departures"]) / WEEKS_PER_YEAR
 
