@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from immsim.dates import WEEKS_PER_YEAR
-from immsim.engine import draws, stocks, warm
+from immsim.engine import capacity, draws, stocks, warm
 from immsim.engine.counts import N_COUNTS, Count
 from immsim.engine.rates import competing
 from immsim.engine.stages import (
@@ -515,10 +515,10 @@ def test_the_jail_chain_has_each_persons_chances() -> None:
     moved = np.zeros((reps, stock.size))
     totals = np.zeros((reps, 4))
     for r in range(reps):
-        h = np.zeros(stock.size, dtype=np.int64)
-        t = np.zeros(stock.size, dtype=np.int64)
         out = _counts()
-        jail.candidates(bits, stock, chain, h, t, out)
+        lists = capacity.lists(2, stock.size)  # the holds' row, then the transfers'
+        jail.candidates(bits, stock, chain, *lists, 0, out)
+        h, t = capacity.table(*capacity.joined(*lists, 2), 2, stock.size)
         assert np.all(h + t <= stock)
         held[r], moved[r] = h, t
         totals[r] = out[
