@@ -428,8 +428,12 @@ def test_tiers_get_their_share_of_the_capacity() -> None:
     ranks, by_rank = np.array([0, 1, 2, 3]), np.array([1.0, 0.7, 0.4, 0.0])
     bits = draws.stream(np.random.default_rng(21))
     x = np.zeros((reps, n.size), dtype=np.int64)
+    where, found = np.empty(n.size, dtype=np.int64), np.empty(n.size, dtype=np.int64)
     for row in x:
-        at_large.draw_by_tier(bits, n, locate, draws.hazards(locate), ranks, by_rank, row)
+        m = at_large.draw_by_tier(
+            bits, n, locate, draws.hazards(locate), ranks, by_rank, 0, where, found, 0
+        )
+        row[where[:m]] = found[:m]
     p = locate * by_rank
     assert not x[:, 3].any()
     sd = np.sqrt(n * p * (1 - p) / reps)
