@@ -184,9 +184,11 @@ def _collateral(state: Stream, free: IntArray, met: FloatArray, n: int) -> IntAr
     where = np.empty(free.size, dtype=np.int64)
     m = 0
     for i in range(free.size):
-        if free[i] > 0 and met[i] > 0.0:
-            where[m] = i
-            m += 1
+        # written whatever the test, kept by the count: a branch here, taken for about half
+        # the groups and in no order by area, was mispredicted (this function on a week a year
+        # into the default run by area: 0.20 -> 0.155 ms; the skip below 0.22 -> 0.20 ms)
+        where[m] = i
+        m += (free[i] > 0) & (met[i] > 0.0)
     out = np.zeros(free.size, dtype=np.int64)
     counts = np.empty(m, dtype=np.int64)
     for j in range(m):
@@ -198,8 +200,9 @@ def _collateral(state: Stream, free: IntArray, met: FloatArray, n: int) -> IntAr
         return out
     taken = counts.copy() if keep == total else draws.choose(state, counts, total, keep)
     for j in range(m):
-        out[where[j]] = taken[j]
-        free[where[j]] -= taken[j]
+        if taken[j] > 0:  # a few hundred taken of some 30,000 groups in the pool by area
+            out[where[j]] = taken[j]
+            free[where[j]] -= taken[j]
     return out
 
 
