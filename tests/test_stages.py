@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from immsim.dates import WEEKS_PER_YEAR
-from immsim.engine import draws, stocks, warm
+from immsim.engine import capacity, draws, stocks, warm
 from immsim.engine.counts import N_COUNTS, Count
 from immsim.engine.rates import competing
 from immsim.engine.stages import (
@@ -428,8 +428,12 @@ def test_tiers_get_their_share_of_the_capacity() -> None:
     ranks, by_rank = np.array([0, 1, 2, 3]), np.array([1.0, 0.7, 0.4, 0.0])
     bits = draws.stream(np.random.default_rng(21))
     x = np.zeros((reps, n.size), dtype=np.int64)
+    where, found = np.empty(n.size, dtype=np.int64), np.empty(n.size, dtype=np.int64)
     for row in x:
-        at_large.draw_by_tier(bits, n, locate, draws.hazards(locate), ranks, by_rank, row)
+        m = at_large.draw_by_tier(
+            bits, n, locate, draws.hazards(locate), ranks, by_rank, 0, where, found, 0
+        )
+        row[where[:m]] = found[:m]
     p = locate * by_rank
     assert not x[:, 3].any()
     sd = np.sqrt(n * p * (1 - p) / reps)
@@ -515,10 +519,10 @@ def test_the_jail_chain_has_each_persons_chances() -> None:
     moved = np.zeros((reps, stock.size))
     totals = np.zeros((reps, 4))
     for r in range(reps):
-        h = np.zeros(stock.size, dtype=np.int64)
-        t = np.zeros(stock.size, dtype=np.int64)
         out = _counts()
-        jail.candidates(bits, stock, chain, h, t, out)
+        lists = capacity.lists(2, stock.size)  # the holds' row, then the transfers'
+        jail.candidates(bits, stock, chain, *lists, 0, out)
+        h, t = capacity.table(*capacity.joined(*lists, 2), 2, stock.size)
         assert np.all(h + t <= stock)
         held[r], moved[r] = h, t
         totals[r] = out[

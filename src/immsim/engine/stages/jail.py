@@ -217,14 +217,17 @@ def candidates(
     state: Stream,
     stock: IntArray,
     chain: JailChain,
-    held_287g: IntArray,
-    transferred: IntArray,
+    counts: IntArray,
+    groups: IntArray,
+    length: IntArray,
+    row: int,
     out: FloatArray,
 ) -> None:
     """One stock's week of the chain: the 287(g) holds and the transfers on a detainer or
-    notification into ``held_287g`` and ``transferred`` (the stock is not changed: officers
-    take them later, within their hours), and the week's bookings, matches, detainers and
-    notifications added to ``out``.
+    notification appended to rows ``row`` and ``row + 1`` of the candidates' lists
+    (:func:`immsim.engine.capacity.lists`; the stock is not changed: officers take them later,
+    within their hours), and the week's bookings, matches, detainers and notifications added
+    to ``out``.
 
     Each person is booked, matched and held or transferred as in the chain; only the arrests
     are drawn per group, the other bookings and matches pooled per class (exact: given who was
@@ -245,8 +248,13 @@ def candidates(
         if n > 0 and chain.arrest[i] > 0.0:
             arrested, clock = walk(state, n, chain.arrest[i], chain.hazard[i], clock)
             held = binomial(state, arrested, chain.held_share[i])
-            held_287g[i] = held
-            transferred[i] = arrested - held
+            # (appended as capacity.competing_listed does)
+            for r, x in ((row, held), (row + 1, arrested - held)):
+                if x > 0:
+                    k_r = length[r]
+                    counts[r, k_r] = x
+                    groups[r, k_r] = i
+                    length[r] = k_r + 1
             out[Count.JAIL_BOOKINGS] += arrested  # each was booked and matched
             out[Count.JAIL_MATCHES] += arrested
             if chain.pooled[k, 3] >= 2.0:  # a detainer, issued or approved

@@ -35,15 +35,26 @@ def plan(x: PlanInputs) -> PrisonPlan:
 
 
 @jit
-def candidates(state: Stream, free: IntArray, plan: PrisonPlan) -> IntArray:
-    """Who is released from prison this week and would be arrested, by group.
+def candidates(
+    state: Stream,
+    free: IntArray,
+    plan: PrisonPlan,
+    counts: IntArray,
+    groups: IntArray,
+    length: IntArray,
+    row: int,
+) -> None:
+    """Who is released from prison this week and would be arrested, appended by group to row
+    ``row`` of the candidates' lists (:func:`immsim.engine.capacity.lists`).
 
     Only the felons' groups are swept (gathered in group order, so the draws are those of a
     sweep over every group with the others at zero, which draws nothing for them): one pass over the
     felons' groups rather than three over all of them."""
-    out = np.zeros(free.size, dtype=np.int64)
     released = draws.sweep_all(state, free[plan.felons], plan.p_release)
     arrested = draws.binom_each(state, released, plan.enforce)
-    for j in range(plan.felons.size):
-        out[plan.felons[j]] = arrested[j]
-    return out
+    for j in range(plan.felons.size):  # (appended as capacity.competing_listed does)
+        if arrested[j] > 0:
+            k = length[row]
+            counts[row, k] = arrested[j]
+            groups[row, k] = plan.felons[j]
+            length[row] = k + 1
