@@ -35,9 +35,13 @@ def distinct(codes: NDArray[np.integer]) -> tuple[IntArray, IntArray]:
         values, inverse = np.unique(flat, return_inverse=True)
         return values.astype(np.int64), inverse.reshape(-1).astype(np.int64)
     counts = np.bincount(flat)
-    present = counts > 0
-    place = np.cumsum(present) - 1
-    return np.flatnonzero(present).astype(np.int64), place[flat].astype(np.int64)
+    values = np.flatnonzero(counts)
+    # each code's place written at the codes present only, not a running count over the whole
+    # range (the jail chain's class codes reach five times the groups): the 36 calls of a
+    # ten-year run by area 44-50 -> 19-20 ms (their inputs saved from a run, least of 5)
+    place = np.empty(counts.size, dtype=np.int64)
+    place[values] = np.arange(values.size, dtype=np.int64)
+    return values.astype(np.int64, copy=False), place[flat]
 
 
 def distinct_first(codes: NDArray[np.integer]) -> tuple[IntArray, IntArray, IntArray]:
