@@ -50,3 +50,19 @@ def test_stable_order_is_lexsort() -> None:
 def test_stable_order_refuses_negative_keys() -> None:
     with pytest.raises(ValueError, match="non-negative"):
         stable_order(np.array([1, -1, 0]))
+
+
+def test_stable_order_at_the_edges_of_sixteen_bits() -> None:
+    # two keys of 256 levels fill 16 bits exactly (composite up to 65,535), and a key of zeros
+    # after them would step by 65,536, past 16 bits: it adds nothing and must not wrap; one
+    # more level and the composite is made in 64 bits
+    rng = np.random.default_rng(13)
+    low = rng.integers(0, 256, size=30_000)
+    low[0] = 255
+    high = rng.integers(0, 256, size=30_000).astype(np.int16)
+    high[1] = 255
+    zeros = np.zeros(30_000, dtype=np.bool_)
+    assert np.array_equal(stable_order(low, high, zeros), np.lexsort((low, high, zeros)))
+    wider = low.copy()
+    wider[2] = 256
+    assert np.array_equal(stable_order(wider, high), np.lexsort((wider, high)))

@@ -57,15 +57,25 @@ def distinct_first(codes: NDArray[np.integer]) -> tuple[IntArray, IntArray, IntA
 def stable_order(*keys: NDArray[np.integer] | NDArray[np.bool_]) -> IntArray:
     """``np.lexsort(keys)`` for non-negative integer (or boolean) keys of small range, the last
     key primary: the elements in ascending order of the keys, ties in their own order."""
-    composite = np.zeros(keys[0].size, dtype=np.int64)
-    scale = 1
+    highs = []
     for key in keys:
-        part = key.astype(np.int64)
-        if part.size and int(part.min()) < 0:
+        if key.size and int(key.min()) < 0:
             raise ValueError("stable_order takes non-negative keys")
-        composite += part * scale
-        scale *= int(part.max(initial=0)) + 1
-    # below 2**16 the stable sort is a radix sort (NumPy's for 16-bit integers)
-    small = composite.astype(np.uint16) if scale <= 2**16 else composite
-    order: IntArray = np.argsort(small, kind="stable").astype(np.int64)
+        highs.append(int(key.max(initial=0)))
+    scale = 1
+    for high in highs:
+        scale *= high + 1
+    # below 2**16 the stable sort is a radix sort (NumPy's for 16-bit integers), and the
+    # composite is made in 16 bits from the first (no key copied to 64 bits, no 64-bit
+    # composite narrowed after): detention's two orders a plan, the 24 calls of a ten-year run
+    # by area 23-24 -> 16 ms (their inputs saved from a run, least thread time of 5; the same
+    # orders). A key's part is below the composite's range, so nothing wraps
+    wide = np.dtype(np.uint16) if scale <= 2**16 else np.dtype(np.int64)
+    composite: NDArray[np.integer] = np.zeros(keys[0].size, dtype=wide)
+    step = 1
+    for key, high in zip(keys, highs, strict=True):
+        if high > 0:  # a key of zeros adds nothing (and its step may not fit in 16 bits)
+            np.add(composite, np.multiply(key, step, dtype=wide, casting="unsafe"), out=composite)
+        step *= high + 1
+    order: IntArray = np.argsort(composite, kind="stable").astype(np.int64, copy=False)
     return order
