@@ -30,6 +30,7 @@ from immsim.engine.plan import WeekPlan, build_plan, frozen
 from immsim.engine.prepared import Prepared
 from immsim.engine.stages import at_large, detention, leads, removal
 from immsim.engine.start import initial_effort, initial_stocks
+from immsim.engine.stocks import HELD_REMOVAL
 from immsim.engine.week import KernelPlan, RunState, carried, week
 from immsim.errors import InputError
 from immsim.regimes.model import Regime
@@ -156,17 +157,24 @@ class State:
         # columns taken by index, not by a boolean mask along the second axis (NumPy's mask
         # over columns was most of a plan change's time, measured with areas)
         kept = np.flatnonzero(found)
-        if kept.size < found.size and (self.stocks.sum(axis=0)[~found] > 0).any():
+        # only the columns left out are read (counts are never negative: any is a sum's test),
+        # not a sum of every column
+        if kept.size < found.size and self.stocks[:, np.flatnonzero(~found)].any():
             raise AssertionError("a plan left out a group that holds people")
         stocks = np.zeros((self.stocks.shape[0], live.size), dtype=np.int64)
         into = position[kept]
         for row in range(stocks.shape[0]):  # a row at a time: an index over both axes is slower
             stocks[row, into] = self.stocks[row, kept]
         if self.held is not None:
-            # only the rows holding anyone are moved (the groups whose removal is not
+            # only the rows that may hold anyone are moved (the groups whose removal is not
             # foreseeable: a few thousand of 63,000 by area), not every row of the cohorts
-            # (14 MB by area); counts are never negative, so a row's sum says whether it holds
-            rows = np.flatnonzero(found & (self.held.sum(axis=1) > 0))
+            # (14 MB by area). A row never holds more than its group's stock awaiting removal
+            # (removal._age's premise; removal alone takes people out of that stock), so the
+            # groups with none held are passed over without reading their rows: the row sums
+            # over the 14 MB were most of a regroup's reading. The 12 regroups of a ten-year run
+            # by area (the run's own inputs saved, least thread time of 5, the same stocks and
+            # cohorts): 61 -> 42 ms with the column test above
+            rows = np.flatnonzero(found & (self.stocks[HELD_REMOVAL] > 0))
             held = np.zeros((live.size, self.held.shape[1]), dtype=np.int64)
             held[position[rows]] = self.held[rows]
             self.held = held
