@@ -299,3 +299,63 @@ def test_a_listed_take_takes_what_the_table_would() -> None:
             assert out_list == [8.0, 3.0]
         else:  # 14 asked (11 there), 6 allowed: a cut, and at most 6 taken
             assert cut and n <= want
+
+
+def _choose_by_rounds(state: draws.Stream, full: np.ndarray, total: int, keep: int) -> np.ndarray:
+    """``draws.choose`` as its docstring states it: rounds of ``_multinomial_round`` on the room
+    left, each group's draws capped by its room (an overshoot is drawn again in the next round),
+    the fewer of those taken and those left drawn."""
+    left_out = total - keep < keep
+    want = total - keep if left_out else keep
+    chosen = np.zeros(full.size, dtype=np.int64)
+    while want - chosen.sum() > 0:
+        left = int(want - chosen.sum())
+        room = full - chosen
+        drawn = draws._multinomial_round(
+            state, room, int(room.sum()), left, left <= draws.SORTED_MAX_DRAWS_PER_GROUP * full.size
+        )
+        chosen += np.minimum(drawn, room)
+    out: np.ndarray = full - chosen if left_out else chosen
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(1, 60), min_size=1, max_size=40),
+    st.floats(0.001, 0.999),
+    st.integers(0, 2**32 - 1),
+)
+def test_a_choice_draws_as_rounds_of_the_multinomial(
+    full: list[int], share: float, seed: int
+) -> None:
+    # the choice keeps each round's points as it places them, with no table of the round's
+    # draws: the same people chosen and the stream left in the same state as the rounds by
+    # hand, whether by sorted uniforms or by binomials, in one round or several (groups of
+    # one person overshoot often, so a choice of half of them takes many rounds)
+    counts = np.array(full, dtype=np.int64)
+    total = int(counts.sum())
+    keep = min(total - 1, max(1, round(share * total)))
+    if total < 2:
+        return
+    a = draws.stream(np.random.default_rng(seed))
+    b = a.copy()
+    expected = _choose_by_rounds(a, counts, total, keep)
+    got = draws.choose(b, counts, total, keep)
+    assert got.tolist() == expected.tolist()
+    assert int(got.sum()) == keep and np.all((got >= 0) & (got <= counts))
+    assert a.tolist() == b.tolist()
+
+
+def test_a_choice_of_half_of_many_single_people_takes_several_rounds() -> None:
+    # by hand: 400 groups of one person, 200 of them chosen, drawn as 200 points on 400 slots,
+    # so some fall twice in a slot (the chance that none does is about e^-50) and a second
+    # round is needed; it still takes exactly 200 distinct people, as the rounds by hand do
+    counts = np.ones(400, dtype=np.int64)
+    a = draws.stream(np.random.default_rng(3))
+    b = a.copy()
+    first = draws._multinomial_round(a.copy(), counts, 400, 200, True)
+    assert first.max() > 1  # the first round overshoots
+    expected = _choose_by_rounds(a, counts, 400, 200)
+    got = draws.choose(b, counts, 400, 200)
+    assert got.tolist() == expected.tolist() and int(got.sum()) == 200 and got.max() == 1
+    assert a.tolist() == b.tolist()

@@ -551,23 +551,75 @@ def _multinomial_round(
 @jit
 def choose(state: Stream, full: IntArray, total: int, keep: int) -> IntArray:
     """``keep`` of the ``total`` people counted in ``full`` (every count positive), chosen at
-    random."""
+    random.
+
+    Each round is :func:`_multinomial_round`'s draws on the room left (the same random numbers,
+    the same arithmetic), its points kept into ``chosen`` as they are placed: a group's points
+    are counted while the walk is in it and added, capped by its room, when the walk leaves it.
+    Made as rounds of ``_multinomial_round`` (until 2026-12-05), a round cost six passes over
+    the groups (the room, its sum, the zeroed draws, the placement, the cap, the sum of the
+    chosen) and two new arrays; the pool of the week's collateral arrests by area is some 32,000
+    groups and the court's released pending some 25,000, chosen every week (see
+    ``docs/calibration.md``, branch ``spdG``, for what it saved)."""
     # choose whichever are fewer, those taken or those left: a uniform choice of either is a
     # uniform choice of the other, and rounds of few draws among many people are cheap and
     # near sampling without replacement
     left_out = total - keep < keep
     want = total - keep if left_out else keep
-    chosen = np.zeros(full.size, dtype=np.int64)
+    size = full.size
+    chosen = np.zeros(size, dtype=np.int64)
+    room = np.empty(size, dtype=np.int64)
+    spacings = np.empty(max(want, 0) + 1)  # a round draws one more spacing than points left
+    got = 0
     left = want
     while left > 0:
-        room = full - chosen
-        drawn = _multinomial_round(
-            state, room, room.sum(), left, left <= SORTED_MAX_DRAWS_PER_GROUP * full.size
-        )
-        for i in range(full.size):
-            chosen[i] += min(drawn[i], room[i])  # a group's overshoot goes back into the next round
-        left = want - chosen.sum()
-    return full - chosen if left_out else chosen
+        mass = 0
+        for i in range(size):
+            room[i] = full[i] - chosen[i]
+            mass += room[i]
+        if left <= SORTED_MAX_DRAWS_PER_GROUP * size:
+            # sorted uniforms placed on the groups laid end to end (_multinomial_round)
+            for k in range(left + 1):
+                spacings[k] = exponential(state)
+            scale = mass / spacings[: left + 1].sum()
+            position = 0.0
+            i = 0
+            edge = float(room[0])
+            here = 0  # the points placed in group i so far
+            for k in range(left):
+                position += spacings[k] * scale
+                while position >= edge and i < size - 1:
+                    if here > 0:  # a group's overshoot goes back into the next round
+                        take = min(here, room[i])
+                        chosen[i] += take
+                        got += take
+                        here = 0
+                    i += 1
+                    edge += room[i]
+                here += 1
+            take = min(here, room[i])
+            chosen[i] += take
+            got += take
+        else:
+            # conditional binomials group by group (_multinomial_round)
+            rest = left
+            left_mass = mass
+            for i in range(size):
+                if room[i] == 0:
+                    continue
+                x = binomial(state, rest, room[i] / left_mass)
+                left_mass -= room[i]
+                rest -= x
+                take = min(x, room[i])
+                chosen[i] += take
+                got += take
+                if rest == 0:
+                    break
+        left = want - got
+    if left_out:
+        for i in range(size):
+            chosen[i] = full[i] - chosen[i]
+    return chosen
 
 
 @jit

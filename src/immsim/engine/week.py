@@ -184,7 +184,10 @@ def _arrests(
     carry them)."""
     hours = plan.officer_hours
     added = hours * (run.effort - 1.0)  # by a goal's surge, to the programs the regime names
-    taken = np.zeros_like(stocks)
+    # only the rows at large (free, ordered, released) are ever taken from: custody's and the
+    # leads' sources; the two held rows of a table shaped like the stocks were zeroed every week
+    # for nothing (a 5-row table is 2.5 MB by area, 61,843 groups a year into the default run)
+    taken = np.zeros((RELEASED + 1, stocks.shape[1]), dtype=np.int64)
     cut, custodial = custody.run(
         state,
         stocks,
