@@ -19,6 +19,7 @@ from immsim.engine.stages import (
     at_large,
     background,
     court,
+    custody,
     detention,
     jail,
     leads,
@@ -924,3 +925,46 @@ def test_admissions_follow_the_national_order_and_transfer_beyond_the_own_area(
     assert out[Count.ADMISSIONS] == admitted.sum()
     assert out[Count.REFUSED_BED] == asked.sum() - admitted.sum()
     assert bound == (asked.sum() > admitted.sum())
+
+
+def test_custody_moves_the_taken_to_their_charged_groups_as_the_pass_over_every_group() -> None:
+    """``custody.to_charged`` reads only the listed groups, yet leaves the taken where a pass
+    over both rows of every group, in ascending order, leaves them: a chain followed only
+    forwards (group 0's taken go to 2, then on to 3; group 4's go back to 0 and stay, the pass
+    having left 0 behind), and a group listed twice moved once."""
+    charged = np.array([2, 1, 3, 3, 0], dtype=np.int64)
+    taken = np.zeros((3, 5), dtype=np.int64)
+    taken[FREE] = [5, 7, 0, 1, 2]
+    taken[ORDERED] = [0, 0, 4, 0, 3]
+    group = np.array([0, 1, 3, 4, 4, 2, 4], dtype=np.int64)
+    source = np.array([FREE, FREE, FREE, FREE, FREE, ORDERED, ORDERED], dtype=np.int64)
+    custody.to_charged(taken, charged, group, source)
+    # by hand, the pass over the free row: 0 -> 2 ([0,7,5,1,2]), 2 -> 3 ([0,7,0,6,2]),
+    # 4 -> 0 ([2,7,0,6,0]); the ordered row: 2 -> 3 ([0,0,0,4,3]), 4 -> 0 ([3,0,0,4,0])
+    assert taken[FREE].tolist() == [2, 7, 0, 6, 0]
+    assert taken[ORDERED].tolist() == [3, 0, 0, 4, 0]
+    assert taken[RELEASED].tolist() == [0, 0, 0, 0, 0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_custody_charged_move_equals_the_pass_over_every_group(seed: int) -> None:
+    """The same against the pass over every group (as the stage made it before the list),
+    written out here, on random charged groups with chains both ways and random listings."""
+    rng = np.random.default_rng(seed)
+    size = 12
+    charged = np.where(rng.random(size) < 0.5, rng.integers(0, size, size), np.arange(size))
+    taken = np.zeros((3, size), dtype=np.int64)
+    listed = rng.integers(0, size, 10)
+    rows = np.where(rng.random(10) < 0.5, FREE, ORDERED).astype(np.int64)
+    for i, r in zip(listed, rows, strict=True):
+        taken[r, i] = rng.integers(0, 5)
+    expected = taken.copy()
+    for r in (FREE, ORDERED):
+        for i in range(size):
+            j = charged[i]
+            if j != i and expected[r, i] > 0:
+                expected[r, j] += expected[r, i]
+                expected[r, i] = 0
+    custody.to_charged(taken, charged.astype(np.int64), listed.astype(np.int64), rows)
+    assert (taken == expected).all()

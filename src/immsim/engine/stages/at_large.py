@@ -144,14 +144,32 @@ def draw_by_tier(
     clock = exponential(state)  # one clock over the groups (draws.walk)
     for i in range(n.size):
         share = by_rank[ranks[i]]
-        if n[i] == 0 or share <= 0.0 or locate[i] <= 0.0:
-            continue
         thin = share >= THIN_MIN_SHARE
-        p = locate[i] if thin else locate[i] * share
-        h = hazard[i] if thin else -math.log1p(-p)
-        if clock >= n[i] * h:
-            clock -= n[i] * h
-            continue
+        if thin:
+            # the clock tested before the group's emptiness, as in draws.competing_into: an
+            # empty group's (or a chance of 0's) share of the clock is zero, so the clock
+            # runs on unchanged, as if the group were skipped, with no branch mispredicted on
+            # the groups' emptiness (by area some 40% of them, in no order). An infinite
+            # hazard (a chance of 1) makes an empty group's share NaN, which fails the test
+            # and meets the old one. Not for a tier drawn at its scaled chances: there the
+            # hazard is a logarithm, which the test of emptiness spares the empty groups.
+            # (The stage on a week a year into the default run by area, least thread time of
+            # 100, alternated with main, 2026-12-05: 0.747-0.755 -> 0.649-0.670 ms.)
+            h = hazard[i]
+            if clock >= n[i] * h:
+                clock -= n[i] * h
+                continue
+            if n[i] == 0 or locate[i] <= 0.0:
+                continue
+            p = locate[i]
+        else:
+            if n[i] == 0 or share <= 0.0 or locate[i] <= 0.0:
+                continue
+            p = locate[i] * share
+            h = -math.log1p(-p)
+            if clock >= n[i] * h:
+                clock -= n[i] * h
+                continue
         k, clock = walk(state, n[i], p, h, clock)
         x = binomial(state, k, share) if thin and share < 1.0 else k
         if x > 0:
