@@ -659,8 +659,8 @@ def test_seats_cut_air_removals_to_their_floor_and_spare_land_removals() -> None
     seeds,
 )
 def test_removal_choice_draws_as_draws_choose(full: list[int], share: float, seed: int) -> None:
-    """The cohorts' choice of whom a week removes (``removal._choose_into``, written into
-    buffers allocated once a week) takes the same people as ``draws.choose`` with the same
+    """The cohorts' choice of whom a week removes (``draws.choose_into``, written into
+    buffers allocated once a week, longer than the cohorts and holding old values) takes the same people as ``draws.choose`` with the same
     random numbers, leaving the stream where it leaves it: from few people chosen (sorted
     uniforms) to most (the rest chosen, by conditional binomials when they are many)."""
     counts = np.array(full, dtype=np.int64)
@@ -672,9 +672,9 @@ def test_removal_choice_draws_as_draws_choose(full: list[int], share: float, see
     b = a.copy()
     expected = draws.choose(a, counts, total, keep)
     size = counts.size + 3  # buffers longer than the cohorts, as the stage's are
-    chosen, room, drawn = (np.full(size, -7, dtype=np.int64) for _ in range(3))
+    chosen, room = (np.full(size, -7, dtype=np.int64) for _ in range(2))
     spacings = np.empty(total // 2 + 2)
-    removal._choose_into(b, counts, counts.size, total, keep, chosen, room, drawn, spacings)
+    draws.choose_into(b, counts, counts.size, total, keep, chosen, room, spacings)
     assert chosen[: counts.size].tolist() == expected.tolist()
     assert int(chosen[: counts.size].sum()) == keep
     assert a.tolist() == b.tolist()

@@ -26,14 +26,12 @@ from numpy.typing import NDArray
 
 from immsim.dates import WEEKS_PER_YEAR
 from immsim.engine import draws
-from immsim.engine.compiled import inline, jit
+from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
 from immsim.engine.draws import (
-    SORTED_MAX_DRAWS_PER_GROUP,
     Stream,
     binomial,
     capped,
-    exponential,
 )
 from immsim.engine.groups import LEVELS
 from immsim.engine.inputs import PlanInputs
@@ -93,73 +91,6 @@ def plan(x: PlanInputs, border_air: float) -> RemovalPlan:
 # of the groups stuck; some 30 µs now).
 
 
-@inline
-def _choose_into(
-    state: Stream,
-    full: IntArray,
-    k: int,
-    total: int,
-    keep: int,
-    chosen: IntArray,
-    room: IntArray,
-    drawn: IntArray,
-    spacings: FloatArray,
-) -> None:
-    """``draws.choose(state, full[:k], total, keep)`` written into ``chosen[:k]``: the same
-    random numbers in the same order and the same arithmetic (``tests/test_stages.py`` checks
-    the two against each other), in buffers the caller allocates once (``room``, ``drawn``:
-    at least ``k``; ``spacings``: at least ``min(keep, total - keep) + 1``). ``draws.choose``
-    allocates five arrays a call (its own, ``np.flatnonzero``'s and its rounds'); called for
-    every stuck group with a removal, a few hundred a week by area, those allocations were
-    most of the cohorts' time (the removals by area 0.80-0.85 -> 0.61-0.64 ms with the branch
-    free listing in :func:`run`, measured a year into the default run on 2026-12-05)."""
-    left_out = total - keep < keep
-    want = total - keep if left_out else keep
-    for j in range(k):
-        chosen[j] = 0
-    left = want
-    while left > 0:
-        # a round of draws._multinomial_round, with replacement in proportion to the room left
-        mass = 0
-        for j in range(k):
-            room[j] = full[j] - chosen[j]
-            mass += room[j]
-            drawn[j] = 0
-        if left <= SORTED_MAX_DRAWS_PER_GROUP * k:
-            for q in range(left + 1):
-                spacings[q] = exponential(state)
-            scale = mass / spacings[: left + 1].sum()
-            position = 0.0
-            i = 0
-            edge = float(room[0])
-            for q in range(left):
-                position += spacings[q] * scale
-                while position >= edge and i < k - 1:
-                    i += 1
-                    edge += room[i]
-                drawn[i] += 1
-        else:
-            rest = left
-            left_mass = mass
-            for i in range(k):
-                if room[i] == 0:
-                    continue
-                x = binomial(state, rest, room[i] / left_mass)
-                left_mass -= room[i]
-                rest -= x
-                drawn[i] = x
-                if rest == 0:
-                    break
-        got = 0
-        for j in range(k):
-            chosen[j] += min(drawn[j], room[j])  # an overshoot goes back into the next round
-            got += chosen[j]
-        left = want - got
-    if left_out:
-        for j in range(k):
-            chosen[j] = full[j] - chosen[j]
-
-
 @jit
 def _age(
     state: Stream, stocks: IntArray, removed: IntArray, stuck: IntArray, held: IntArray
@@ -182,7 +113,6 @@ def _age(
     at = np.empty(weeks, dtype=np.int64)
     chosen = np.empty(weeks, dtype=np.int64)
     room = np.empty(weeks, dtype=np.int64)
-    drawn = np.empty(weeks, dtype=np.int64)
     most = 0  # the most held in a stuck group: half of it bounds a choice's draws
     for i in stuck:
         most = max(most, stocks[HELD_REMOVAL, i])
@@ -203,7 +133,7 @@ def _age(
                     full[k] = cohort[week]
                     at[k] = week
                     k += 1
-            _choose_into(state, full, k, n, removed[i], chosen, room, drawn, spacings)
+            draws.choose_into(state, full, k, n, removed[i], chosen, room, spacings)
             for j in range(k):
                 cohort[at[j]] -= chosen[j]
         released[i] = cohort[last]
