@@ -13,31 +13,22 @@ Run: ``PYTHONPATH=src .venv/bin/python benchmarks/profile_week.py [--areas] [--w
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).parent))
+from _harness import least_thread_time, year_in
+
 
 def _timed(fn: Callable[[Any, Any], Any], repeat: int, stocks: Any, held: Any) -> float:
-    """Least CPU seconds of ``fn(stocks, held)`` over ``repeat`` calls, each on copies of the two
-    made beforehand (the first call, not timed, loads or compiles the loop).
-
-    CPU time of this thread, not the wall clock, and the least, not the median: the machine is
-    shared, and with six processes on two cores the wall-clock median of a stage moved by half
-    from one run to the next (waiting for a core); the thread's least CPU time moved by a
-    fifth, enough to tell a stage a quarter faster."""
-    copies = [(stocks.copy(), _copy(held)) for _ in range(repeat + 1)]
-    fn(*copies[repeat])
-    times = []
-    for i in range(repeat):
-        t0 = time.thread_time()
-        fn(*copies[i])
-        times.append(time.thread_time() - t0)
-    return float(np.min(times))
+    """Least thread seconds of ``fn(stocks, held)`` over ``repeat`` calls, each on copies of the
+    two made beforehand (``_harness.least_thread_time``)."""
+    return least_thread_time(fn, lambda: (stocks.copy(), _copy(held)), repeat)
 
 
 def _copy(held: Any) -> Any:
@@ -156,7 +147,6 @@ def _sweeps(bits: Any, free: Any, repeat: int, start: Any) -> None:
 
 def main(weeks: int, repeat: int, areas: bool) -> None:
     from immsim.engine.counts import N_COUNTS
-    from immsim.engine.run import prepare, scenario_pipeline
     from immsim.engine.stages import (
         at_large,
         background,
@@ -169,37 +159,13 @@ def main(weeks: int, repeat: int, areas: bool) -> None:
         removal,
     )
     from immsim.engine.stocks import HELD_COURT, HELD_REMOVAL
-    from immsim.engine.week import RunState, _arrests, _tally, carried, week
-    from immsim.scenario import resolve_scenario
+    from immsim.engine.week import _arrests, _tally, carried, week
 
-    scenario = resolve_scenario("default").model_copy(update={"areas": areas})
-    t0 = time.perf_counter()
-    prepared = prepare(scenario)
-    print(f"prepared {prepared.groups.size} groups in {time.perf_counter() - t0:.2f} s")
-    pipe = scenario_pipeline(scenario, prepared, np.random.default_rng(1))
-    for i in range(weeks):
-        pipe.step(i)
-    day_week = weeks
-    day = scenario.start + dt.timedelta(weeks=day_week)
-    w = pipe.plan(day)
-    k = w.kernel
-    s = pipe.state
-    s.regroup(w.live)  # the stocks' columns are the plan's groups, as the pipeline keeps them
-    size = k.groups
-    bits = pipe.bits
-    held0 = removal.cohorts(s.held, k.removal, size)  # as the pipeline cuts it
-    run = RunState(
-        effort=s.effort,
-        located=pipe._located_for(w, s.effort),
-        review_on=False,
-        review_scope=-1.0,
-        reviewed=0.0,
-        held=held0,
-        thinned=pipe._thinned,
-        court_abroad=float(s.court_abroad),
-        detained=np.zeros(0, dtype=np.int64),
-        counted=np.zeros(0, dtype=np.int64),
-    )
+    year = year_in(areas, weeks)
+    prepared, pipe, w, run, day_week = year.prepared, year.pipe, year.plan, year.run, weeks
+    print(f"prepared {prepared.groups.size} groups in {year.prepare_seconds:.2f} s")
+    k, s, size, bits = w.kernel, pipe.state, w.kernel.groups, pipe.bits
+    held0 = run.held
     stocks0 = s.stocks.copy()
     print(
         f"week {day_week}: {size} groups in the plan (of {prepared.groups.size}), "

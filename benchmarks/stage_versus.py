@@ -19,15 +19,17 @@ Run (``PYTHONPATH`` picks the checkout):
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import pickle
 import sys
-import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _harness import least_thread_time, year_in
 
 REPEAT = 60
 
@@ -35,30 +37,11 @@ REPEAT = 60
 def save(path: str, areas: bool) -> None:
     """The week a year into the default run, with the flows its stages hand each other."""
     from immsim.engine.counts import N_COUNTS
-    from immsim.engine.run import prepare, scenario_pipeline
-    from immsim.engine.stages import background, criminality, processing, removal
-    from immsim.engine.week import RunState, _arrests
-    from immsim.scenario import resolve_scenario
+    from immsim.engine.stages import background, criminality, processing
+    from immsim.engine.week import _arrests
 
-    scenario = resolve_scenario("default").model_copy(update={"areas": areas})
-    pipe = scenario_pipeline(scenario, prepare(scenario), np.random.default_rng(1))
-    for i in range(52):
-        pipe.step(i)
-    w = pipe.plan(scenario.start + dt.timedelta(weeks=52))
-    k, s = w.kernel, pipe.state
-    s.regroup(w.live)
-    run = RunState(
-        effort=s.effort,
-        located=pipe._located_for(w, s.effort),
-        review_on=False,
-        review_scope=-1.0,
-        reviewed=0.0,
-        held=removal.cohorts(s.held, k.removal, k.groups),
-        thinned=pipe._thinned,
-        court_abroad=float(s.court_abroad),
-        detained=np.zeros(0, dtype=np.int64),
-        counted=np.zeros(0, dtype=np.int64),
-    )
+    year = year_in(areas)
+    k, s, pipe, run = year.kernel, year.state, year.pipe, year.run
     stocks, bits = s.stocks.copy(), pipe.bits.copy()
     after, b, out = stocks.copy(), bits.copy(), np.zeros(N_COUNTS)
     background.run(b, after, k.background, out)
@@ -113,14 +96,7 @@ def _plans(week: dict[str, Any]) -> dict[str, Any]:
 
 def _least(fn: Callable[..., Any], make: Callable[[], tuple[Any, ...]]) -> float:
     """Least thread time (ms) of ``fn`` over ``REPEAT`` calls on arguments made beforehand."""
-    args = [make() for _ in range(REPEAT + 1)]
-    fn(*args[-1])  # loads or compiles the loop
-    times = []
-    for a in args[:-1]:
-        t0 = time.thread_time()
-        fn(*a)
-        times.append(time.thread_time() - t0)
-    return min(times) * 1e3
+    return least_thread_time(fn, make, REPEAT) * 1e3
 
 
 def main(path: str, rounds: int) -> None:

@@ -12,42 +12,24 @@ Run: ``PYTHONPATH=src .venv/bin/python benchmarks/week_least.py [--areas] [--rou
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
-import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _harness import least_thread_time, year_in
 
 REPEAT = 40
 
 
 def main(areas: bool, rounds: int) -> None:
-    from immsim.engine.run import prepare, scenario_pipeline
-    from immsim.engine.stages import removal
-    from immsim.engine.week import RunState, _tally, carried, week
-    from immsim.scenario import resolve_scenario
+    from immsim.engine.week import _tally, carried, week
 
-    scenario = resolve_scenario("default").model_copy(update={"areas": areas})
-    pipe = scenario_pipeline(scenario, prepare(scenario), np.random.default_rng(1))
-    for i in range(52):
-        pipe.step(i)
-    w = pipe.plan(scenario.start + dt.timedelta(weeks=52))
-    k, s = w.kernel, pipe.state
-    s.regroup(w.live)
-    held = removal.cohorts(s.held, k.removal, k.groups)
-    run = RunState(
-        effort=s.effort,
-        located=pipe._located_for(w, s.effort),
-        review_on=False,
-        review_scope=-1.0,
-        reviewed=0.0,
-        held=held,
-        thinned=pipe._thinned,
-        court_abroad=float(s.court_abroad),
-        detained=np.zeros(0, dtype=np.int64),
-        counted=np.zeros(0, dtype=np.int64),
-    )
+    year = year_in(areas)
+    w, k, s, pipe, run = year.plan, year.kernel, year.state, year.pipe, year.run
+    held = run.held
     stocks, bits, size = s.stocks.copy(), pipe.bits, k.groups
     # the breakdown's detained as the last week left them (as profile_week.py counts them)
     before = carried(size, len(w.columns), k.areas)
@@ -68,19 +50,10 @@ def main(areas: bool, rounds: int) -> None:
             len(w.columns),
         )
 
-    least = []
-    for _ in range(rounds):
-        copies = [
-            (stocks.copy(), (held.copy(), before[0].copy(), before[1].copy()))
-            for _ in range(REPEAT + 1)
-        ]
-        one(*copies[-1])  # loads the loops
-        times = []
-        for st, carry in copies[:-1]:
-            t0 = time.thread_time()
-            one(st, carry)
-            times.append(time.thread_time() - t0)
-        least.append(min(times) * 1e3)
+    def make() -> tuple[Any, ...]:
+        return stocks.copy(), (held.copy(), before[0].copy(), before[1].copy())
+
+    least = [least_thread_time(one, make, REPEAT) * 1e3 for _ in range(rounds)]
     each = " ".join(f"{t:.3f}" for t in least)
     print(f"week {size:,} groups: least {min(least):.3f} ms (rounds: {each})")
 
