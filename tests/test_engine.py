@@ -521,3 +521,31 @@ def test_at_large_work_goes_down_the_tiers_in_order(tmp_path: Path) -> None:
     top = load_regime("eo13768").tiers[0].id
     assert set(few) == {top}  # capacity ran out within the first tier
     assert len(many) > 1 and sum(many.values()) > sum(few.values())
+
+
+def test_the_breakdown_table_keeps_each_week_in_order_when_a_plan_comes_back() -> None:
+    """``run._breakdown_table`` searches the weeks of a plan in force together (a stack of
+    their sums): a plan's columns that come back after another's keep their first labels, and
+    every week's rows stay in week, stage, column order with their counts. Three hand-made
+    weeks: plan A's columns, plan B's, A's again (the case the stacking must split)."""
+    from immsim.engine.pipeline import Breakdown, WeekRecord
+    from immsim.engine.run import _breakdown_table
+
+    a = [("area", "x"), ("area", "y")]
+    b = [("sex", "f")]
+    sums_a0 = np.array([[0.0, 2.0], [1.0, 0.0], [0.0, 0.0]])  # removed y 2, arrested x 1
+    sums_b = np.array([[3.0], [0.0], [0.0]])  # removed f 3
+    sums_a2 = np.array([[0.0, 0.0], [0.0, 0.0], [4.0, 5.0]])  # released x 4, y 5
+    day = dt.date(2025, 9, 24)  # FY2025; the next two weeks fall in FY2026
+    records = [
+        WeekRecord(i, day + dt.timedelta(weeks=i), {}, "none", Breakdown(columns, sums))
+        for i, (columns, sums) in enumerate(((a, sums_a0), (b, sums_b), (a, sums_a2)))
+    ]
+    table = _breakdown_table(records)
+    assert table.rows() == [
+        (0, 2025, "removed", "area", "y", 2),
+        (0, 2025, "arrested", "area", "x", 1),
+        (1, 2026, "removed", "sex", "f", 3),
+        (2, 2026, "released", "area", "x", 4),
+        (2, 2026, "released", "area", "y", 5),
+    ]

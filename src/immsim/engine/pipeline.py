@@ -296,7 +296,7 @@ class Pipeline:
             self._in_force = w
         assert s.held is not None  # made with the first week's plan
         kernel = self._kernel(w, day)
-        counts, sums = week(
+        counts, sums, levels = week(
             self.bits,
             s.stocks,
             kernel,
@@ -320,7 +320,7 @@ class Pipeline:
             s.reviewed += float(counts[Count.REVIEW_CASES])
         s.court_abroad = int(counts[Count.COURT_ABROAD])
         values = self._flows(w, counts)
-        values.update(self._levels(w, kernel, counts))
+        values.update(self._levels(w, kernel, counts, levels))
         self._held = values["detained"]
         s.effort = next_effort(w.goal, s.effort, s.recent_removals, values["removals"])
         flags = counts[_BINDING_INDEX]
@@ -361,15 +361,19 @@ class Pipeline:
         out["removals"] = n_land + n_air + w.border.removals
         return out
 
-    def _levels(self, w: WeekPlan, k: KernelPlan, counts: FloatArray) -> dict[str, float]:
-        """The weekly table's stocks at the week's end, and its costs, capacities and binding
-        flags at the effort the week ran at."""
+    def _levels(
+        self, w: WeekPlan, k: KernelPlan, counts: FloatArray, levels: IntArray
+    ) -> dict[str, float]:
+        """The weekly table's stocks at the week's end (``levels``: each row of the stocks summed,
+        which the compiled week returns from the pass its tally makes over the groups: a NumPy
+        sum here read the stocks again, some 0.1 ms a week by area), and its costs, capacities
+        and binding flags at the effort the week ran at."""
         s = self.state
         n_land = float(counts[Count.REMOVALS_LAND])
         n_air = float(counts[Count.REMOVALS_AIR] + counts[Count.REMOVALS_THIRD_COUNTRY])
         departures = float(counts[Count.CBP_HOME_DEPARTURES])
         out: dict[str, float] = {}
-        free, ordered, released, held_court, held_removal = s.stocks.sum(axis=1).tolist()
+        free, ordered, released, held_court, held_removal = levels.tolist()
         detained = float(held_court + held_removal) + w.border.detained
         out.update(
             at_large=free,

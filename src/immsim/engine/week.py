@@ -36,6 +36,10 @@ from immsim.engine.stocks import FREE, HELD_COURT, HELD_REMOVAL, ORDERED, RELEAS
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 
+N_BREAKDOWN = 8
+"""The breakdown's stages with areas (``pipeline.BREAKDOWN_STAGES``); without areas the week
+tallies the first three."""
+
 
 class KernelPlan(NamedTuple):
     """Every stage's plan for the weeks of one parameter span, regime and year, over the groups
@@ -112,18 +116,39 @@ def _tally(
     columns: int,
     detained: IntArray,
     counted: IntArray,
-) -> FloatArray:
+) -> tuple[FloatArray, IntArray]:
     """The week's first ``stages`` breakdown stages (``BREAKDOWN_STAGES``: removed, arrested,
     released under Zadvydas, and with areas admitted, transferred, detained at the week's end,
     arrested in custody and the removed whose ``cells[group, parents[0]]`` is ``parents[1]``:
     parents of U.S.-citizen children), each summed by group into every column the group belongs
-    to (one per attribute: ``cells[group, attribute]``), so that the last is told by area.
+    to (one per attribute: ``cells[group, attribute]``), so that the last is told by area; and
+    the stocks' levels at the week's end (each row of ``stocks`` summed: the weekly table's
+    stocks), which the run read with a NumPy sum of its own after the week.
 
     One pass over the groups, each group's columns read together (a row of ``cells``), rather
     than a pass per stage over a matrix of the stages' counts with each group's columns a row
     apart: with areas that was a tenth of the week, every group's columns fetched five times from
     as many places (measured with a stage-by-stage copy of the week). Each sum adds the same
     counts in the same group order as before, so it is the same.
+
+    A group with a flow adds all eight of its stages' counts (zeros among them) to a column's
+    eight sums, which lie side by side (an accumulator by column, ``acc[column, stage]``,
+    turned into ``sums[stage, column]`` at the end), rather than testing each stage for a count
+    and adding only those: a group with a flow has a count in one stage in most weeks (6,999
+    groups with a flow a year into the default run by area, 1.0 stage each), so the eight tests
+    guessed wrong often, and the eight adjacent sums are one vector addition. Adding a zero
+    leaves a sum as it was (the sums start at +0.0 and hold whole counts), and the counts are
+    added in the same group order, so the sums are the same bit for bit. The week's own flows
+    and stocks, saved a year into the default run by area: 0.36-0.39 -> 0.34-0.35 ms (least
+    thread time of 60, 2026-12-05, branch `spdI`).
+
+    The held rows' levels are summed in the same pass, which reads them anyway with areas, and
+    the rows at large after it: a NumPy ``stocks.sum(axis=1)`` after the week read the 2.5 MB
+    of stocks by area again (some 0.1 ms a week, 0.058 s of a ten-year run in its profile).
+    The levels are int64 sums of counts, the same in any order of additions. The week's own
+    flows and stocks, saved a year into the default run by area, the tally and the NumPy sum
+    (main) against this tally, alternated, least thread time of 60: 0.471-0.483 -> 0.448-0.468
+    ms; nationally 0.022-0.027 -> 0.025-0.027 ms (2026-12-05, branch ``spdI``).
 
     The detained at the week's end (stage 5) is a stock, not a flow: nonzero in every group that
     holds anyone (some 30,000 groups by area a year into the default run), where a flow touches
@@ -137,12 +162,21 @@ def _tally(
     group's detained between weeks is caught. Exact: the sums are int64 counts (at most the
     people detained, far below 2^53), so they equal the recount whatever the order of the
     additions, and convert to float64 without rounding."""
-    sums = np.zeros((stages, columns))
-    value = np.zeros(stages, dtype=np.int64)
+    acc = np.zeros((columns, N_BREAKDOWN))
+    value = np.zeros(N_BREAKDOWN)  # the group's counts by stage; those past ``stages`` stay 0
+    free = 0
+    ordered = 0
+    released_level = 0
+    held_court = 0
+    held_removal = 0
     for i in range(cells.shape[0]):
+        court = stocks[HELD_COURT, i]
+        removal_held = stocks[HELD_REMOVAL, i]
+        held_court += court
+        held_removal += removal_held
         flows = removed[i] | arrested[0, i] | arrested[1, i] | arrested[2, i] | released[i]
         if stages > 3:
-            held = stocks[HELD_COURT, i] + stocks[HELD_REMOVAL, i]
+            held = court + removal_held
             change = held - counted[i]
             if change != 0:
                 counted[i] = held
@@ -151,8 +185,7 @@ def _tally(
             flows |= admitted[i] | transferred[i] | custodial[i]
         if flows == 0:
             # no flow in the group (most groups, most weeks: only those with an event have
-            # one): nothing to add, so the eight stages' tests below are skipped. The bitwise
-            # or of the counts is zero only if every count is
+            # one): nothing to add. The bitwise or of the counts is zero only if every count is
             continue
         value[0] = removed[i]
         value[1] = arrested[0, i] + arrested[1, i] + arrested[2, i]
@@ -163,14 +196,43 @@ def _tally(
             # value[5] stays 0: the detained are carried (below), not scattered group by group
             value[6] = custodial[i]
             value[7] = removed[i] if cells[i, parents[0]] == parents[1] else 0
-        for row in range(stages):
-            if value[row] > 0:
-                for attribute in range(cells.shape[1]):
-                    sums[row, cells[i, attribute]] += value[row]
+            for attribute in range(cells.shape[1]):
+                column = cells[i, attribute]
+                for row in range(N_BREAKDOWN):
+                    acc[column, row] += value[row]
+        else:
+            # without areas a stage at a time, those with a count only: the eight sums of a
+            # column are five sums of nothing there, and a third of the groups have a flow
+            # (1,582 of 4,913 a year into the default run), so the eight additions cost the
+            # tally 0.018 -> 0.033 ms where the tests cost nothing
+            for row in range(3):
+                if value[row] > 0:
+                    for attribute in range(cells.shape[1]):
+                        acc[cells[i, attribute], row] += value[row]
+    sums = np.empty((stages, columns))
+    for row in range(stages):
+        for column in range(columns):
+            sums[row, column] = acc[column, row]
     if stages > 3:
         for column in range(columns):
             sums[5, column] = detained[column]
-    return sums
+    # the rows at large in loops of their own, each down one row with nothing else (vectorised):
+    # in the pass above, which has branches, they cost the tally 0.005 ms more than a NumPy sum
+    # of the stocks after the week without areas, and nothing less with areas (least thread
+    # time of 60, 2026-12-05)
+    for i in range(cells.shape[0]):
+        free += stocks[FREE, i]
+    for i in range(cells.shape[0]):
+        ordered += stocks[ORDERED, i]
+    for i in range(cells.shape[0]):
+        released_level += stocks[RELEASED, i]
+    levels = np.empty(stocks.shape[0], dtype=np.int64)
+    levels[FREE] = free
+    levels[ORDERED] = ordered
+    levels[RELEASED] = released_level
+    levels[HELD_COURT] = held_court
+    levels[HELD_REMOVAL] = held_removal
+    return sums, levels
 
 
 @jit
@@ -237,7 +299,7 @@ def _week(
     run: RunState,
     cells: NDArray[np.unsignedinteger[Any]],
     n_columns: int,
-) -> tuple[FloatArray, FloatArray]:
+) -> tuple[FloatArray, FloatArray, IntArray]:
     out = np.zeros(N_COUNTS)
     out[Count.COURT_ABROAD] = run.court_abroad  # background adds to it, the court takes from it
     background.run(state, stocks, plan.background, out)
@@ -258,8 +320,8 @@ def _week(
     # the breakdown's stages (BREAKDOWN_STAGES): with areas also those admitted, transferred,
     # held at the week's end, arrested in custody and the parents removed, so that every outcome
     # can be told by area
-    stages = 8 if plan.areas else 3
-    sums = _tally(
+    stages = N_BREAKDOWN if plan.areas else 3
+    sums, levels = _tally(
         cells,
         removed,
         arrested,
@@ -274,7 +336,7 @@ def _week(
         run.detained,
         run.counted,
     )
-    return out, sums
+    return out, sums, levels
 
 
 def week(
@@ -284,11 +346,11 @@ def week(
     run: RunState,
     cells: NDArray[np.unsignedinteger[Any]],
     n_columns: int,
-) -> tuple[FloatArray, FloatArray]:
+) -> tuple[FloatArray, FloatArray, IntArray]:
     """Carry out a week (background flows, arrivals, criminal charges and convictions, arrests,
     processing, detention, court, review and removal) on ``stocks``, in place: their columns,
     ``run.held``'s rows, ``run.located`` and ``cells`` are the plan's groups. Returns the counts
-    indexed by :class:`~immsim.engine.counts.Count`, and the removals and arrests by breakdown column
-    (``cells[group, attribute]`` is each group's column under each attribute)."""
-    out, sums = _week(state, stocks, plan, run, cells, int(n_columns))
-    return out, sums
+    indexed by :class:`~immsim.engine.counts.Count`, the removals and arrests by breakdown column
+    (``cells[group, attribute]`` is each group's column under each attribute), and the stocks'
+    levels at the week's end (each row of ``stocks`` summed, :func:`_tally`)."""
+    return _week(state, stocks, plan, run, cells, int(n_columns))
