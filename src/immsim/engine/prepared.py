@@ -83,7 +83,7 @@ class Prepared:
         init=False, default_factory=dict
     )
     _cells: dict[tuple[int, int], tuple[Regime, Cells]] = field(init=False, default_factory=dict)
-    _moves: IntArray | None = field(init=False, default=None)
+    _moves: IntArray = field(init=False)
 
     def __post_init__(self) -> None:
         groups = build_groups(self.population, self.end, self.coverage, self.areas)
@@ -100,6 +100,14 @@ class Prepared:
             array.flags.writeable = False  # shared between runs: a run that wrote to one fails
         self.groups = groups
         self.attributes = Attributes.of(groups)
+        # where a new conviction or charge moves a person: made here, with the groups, not in
+        # a run's first plan (a sort and five searches over the groups, 20-26 ms by area). It
+        # depends on the groups alone (no parameter, regime, seed or draw of a run), so every
+        # run this serves reads the same, and a run that is not given a prepared population
+        # (``immsim run``) prepares one and pays it the same
+        moves = criminality.targets(groups)
+        moves.flags.writeable = False
+        self._moves = moves
 
     def serves(
         self, population: Population | None, end: dt.date, coverage: float, areas: bool = False
@@ -111,12 +119,8 @@ class Prepared:
 
     def moves(self) -> IntArray:
         """Where a new conviction or charge moves a person, over all the groups
-        (:func:`immsim.engine.stages.criminality.targets`; made once, as it depends on the
-        groups alone)."""
-        if self._moves is None:
-            moves = criminality.targets(self.groups)
-            moves.flags.writeable = False
-            self._moves = moves
+        (:func:`immsim.engine.stages.criminality.targets`; made with the groups, on which alone
+        it depends)."""
         return self._moves
 
     def triage(self, regime: Regime, day: dt.date, final_order: bool = False) -> Triage:
