@@ -91,6 +91,8 @@ def test_the_runs_targets_cut_to_a_plans_groups_are_the_plans_own() -> None:
         assert (cut == criminality.targets(groups.take(live))).all()
         dropped = (full[:, live] != live) & (cut == np.arange(live.size))
         assert dropped.any()  # some targets were left out of the plan, and the person stays
+        # in row order, as the compiled week reads it (a plan's freezing copied it otherwise)
+        assert cut.flags.c_contiguous and cut.dtype == np.int64
 
 
 def test_charges_and_their_resolution_follow_the_cited_rates() -> None:

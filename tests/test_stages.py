@@ -968,3 +968,48 @@ def test_custody_charged_move_equals_the_pass_over_every_group(seed: int) -> Non
                 expected[r, i] = 0
     custody.to_charged(taken, charged.astype(np.int64), listed.astype(np.int64), rows)
     assert (taken == expected).all()
+
+
+def test_the_jail_chain_reads_each_groups_chances_from_its_class() -> None:
+    # the chain computes a class's chances once and reads them at each of its groups: they
+    # must be, bit for bit, what the same operations give group by group (as the chain made
+    # them until 2026-12-05), for groups of a class that share every input
+    rng = np.random.default_rng(11)
+    for case in range(40):
+        n_classes = int(rng.integers(1, 12))
+        size = int(rng.integers(1, 200))
+        label = rng.integers(0, n_classes, size)
+        per_class = {
+            "booking": rng.random(n_classes) * 0.2,
+            "match": rng.random(n_classes),
+            "enforce": rng.random(n_classes) * (rng.random(n_classes) < 0.8),
+            "detainer": rng.integers(0, 4, n_classes).astype(np.int8),
+            "p_detainer": rng.random(n_classes),
+            "p_notification": rng.random(n_classes),
+            "protect": np.where(rng.random(n_classes) < 0.7, 1.0, rng.random(n_classes)),
+        }
+        share, approve = float(rng.random()), float(rng.random())
+        inputs = {name: values[label] for name, values in per_class.items()}
+        chain = jail.chain(
+            **inputs,  # type: ignore[arg-type]
+            share_287g=share,
+            approve=approve,
+            classes=label * 7 + 3,  # any labels
+        )
+        # group by group: a detainer (2) or one on approval (3) honoured, a notification (1)
+        # acted on, in time; a 287(g) hold of whoever the regime would arrest
+        code = inputs["detainer"].astype(np.float64)
+        d, note = inputs["p_detainer"], inputs["p_notification"]
+        honour = inputs["protect"] * np.where(
+            code == 2, d, np.where(code == 3, approve * d, np.where(code == 1, note, 0.0))
+        )
+        held = share * inputs["enforce"]
+        either = held + (1.0 - share) * honour
+        arrest = np.clip(inputs["booking"] * inputs["match"] * either, 0.0, 1.0)
+        held_share = np.clip(
+            np.divide(held, either, out=np.zeros_like(either), where=either > 0), 0.0, 1.0
+        )
+        assert chain.arrest.tobytes() == arrest.tobytes(), case
+        assert chain.hazard.tobytes() == draws.hazards(arrest).tobytes(), case
+        assert chain.held_share.tobytes() == held_share.tobytes(), case
+        assert chain.pooled.shape[0] == np.unique(label).size

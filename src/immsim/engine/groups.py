@@ -71,11 +71,27 @@ class Groups:
         return int(self.initial.size)
 
     def level_of(self, attribute: str) -> NDArray[np.str_]:
+        """Each group's level of ``attribute``, by name. For reading and tests: the engine tests
+        the codes (:meth:`is_level`, :meth:`mask`), since a string per group is some 6.7 MB by
+        area (17 four-byte characters for each of 99,190 groups), 13 ms a call in a run's fresh
+        pages against 0.003 ms for a test of the codes."""
         return np.asarray(LEVELS[attribute])[self.codes[attribute]]
 
+    def is_level(self, attribute: str, level: str) -> NDArray[np.bool_]:
+        """Which groups are at ``level`` of ``attribute`` (its code compared, no strings)."""
+        out: NDArray[np.bool_] = self.codes[attribute] == LEVELS[attribute].index(level)
+        return out
+
     def mask(self, attribute: str, levels: list[str] | tuple[str, ...]) -> NDArray[np.bool_]:
-        wanted = [LEVELS[attribute].index(lvl) for lvl in levels]
-        return np.isin(self.codes[attribute], wanted)
+        """Which groups are at any of ``levels`` of ``attribute``: the codes compared with each
+        level's (a level or two: ``np.isin`` cost 0.085 ms a call over the 99,190 groups by area
+        against 0.011 ms for two levels, and a table read at every code 0.18 ms; the triage
+        makes some 150 masks for a run's plans)."""
+        codes = self.codes[attribute]
+        out = np.zeros(codes.shape, dtype=np.bool_)
+        for level in levels:
+            out |= codes == LEVELS[attribute].index(level)
+        return out
 
     def cohort(self, year: int) -> IntArray:
         """The groups that ``year``'s arrivals join (past the last cohort's year, the last's)."""

@@ -46,7 +46,7 @@ class WeekPlan:
     kernel: KernelPlan
     live: IntArray  # the run's groups the plan covers (:func:`.inputs.live_groups`), in order
     cells: NDArray[np.unsignedinteger[Any]]  # each of those groups' breakdown column under each
-    # attribute (a row each; :func:`narrow`)
+    # attribute (a row each; :func:`.prepared.narrowest`)
     columns: list[tuple[str, str]]  # the (attribute, level) of each breakdown column
     goal: controller.GoalPlan
     border: border.BorderPlan
@@ -64,21 +64,6 @@ def frozen(record: Any) -> Any:
         view.flags.writeable = False
         return view
     return record
-
-
-def narrow(codes: IntArray, columns: int) -> NDArray[np.unsignedinteger[Any]]:
-    """The breakdown's ``codes`` (a group's columns together, a row each, as ``week._tally``
-    reads them) as the narrowest unsigned integers that hold ``columns`` columns: one byte each
-    for the breakdown's 54 columns by area. The tally reads a group's row for every group with
-    an event, some 7,000 of 62,000 a week by area, scattered over the 4 MB of int64 codes (a
-    cache line each); one byte a column puts them in 0.5 MB, and the tally on the week's own
-    flows a year into the default run by area fell from 0.50-0.53 to 0.37-0.42 ms (measured on
-    2026-12-05, the same sums). The same columns, so the same breakdown."""
-    for dtype in (np.uint8, np.uint16, np.uint32):
-        if columns <= np.iinfo(dtype).max + 1:
-            out: NDArray[np.unsignedinteger[Any]] = codes.astype(dtype)
-            return out
-    raise ValueError(f"{columns} breakdown columns")
 
 
 PARENT = ("us_citizen_child", "true")
@@ -146,7 +131,7 @@ def build_plan(x: PlanInputs, cells: Cells) -> WeekPlan:
         regime=x.regime,
         kernel=frozen(kernel),
         live=frozen(x.live),
-        cells=frozen(narrow(cells.codes[:, x.live].T, len(cells.columns))),
+        cells=frozen(cells.codes[x.live]),  # a gather of rows, already narrow
         columns=cells.columns,
         goal=controller.plan(p),
         border=border_plan,

@@ -31,14 +31,22 @@ class Competing(NamedTuple):
 
 def competing(probs: Sequence[FloatArray | float], size: int) -> Competing:
     """The draw plan of events with these per-group probabilities a week, in this order."""
+    # the same sums, quotients and minima as a fresh array for each (until 2026-12-05), written
+    # in place into the arrays returned: a plan's group-sized temporaries were fresh pages in a
+    # run's first plans (see _competing_reference in tests/test_rates.py for the old form)
     shape = (size,)
-    total_p = sum((np.asarray(q, dtype=np.float64) for q in probs), np.zeros(shape))
+    total_p = np.zeros(shape)
+    for q in probs:  # added left to right from zero, as sum() did
+        np.add(total_p, np.asarray(q, dtype=np.float64), out=total_p)
     shares = np.zeros((max(0, len(probs) - 1), *shape))
-    left_p = total_p
+    left_p: FloatArray | None = None  # total_p until an event is taken from it
     for row, q in enumerate(probs[:-1]):
         if not np.any(q):
             continue
-        shares[row] = np.minimum(np.divide(q, left_p, out=np.zeros(shape), where=left_p > 0), 1.0)
-        left_p = left_p - q
-    total = np.minimum(total_p, 1.0)
+        left = total_p if left_p is None else left_p
+        share = shares[row]  # zeros where nobody is left, as before
+        np.divide(q, left, out=share, where=left > 0)
+        np.minimum(share, 1.0, out=share)
+        left_p = np.subtract(left, q, out=None if left_p is None else left_p)
+    total = np.minimum(total_p, 1.0, out=total_p)
     return Competing(total, draws.hazards(total), shares)
