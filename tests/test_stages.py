@@ -23,6 +23,7 @@ from immsim.engine.stages import (
     detention,
     jail,
     leads,
+    prison,
     processing,
     removal,
 )
@@ -968,3 +969,36 @@ def test_custody_charged_move_equals_the_pass_over_every_group(seed: int) -> Non
                 expected[r, i] = 0
     custody.to_charged(taken, charged.astype(np.int64), listed.astype(np.int64), rows)
     assert (taken == expected).all()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    sparse_counts,
+    st.one_of(st.floats(0, 1), st.just(1.0), st.just(0.0), st.floats(1e-6, 1e-2)),
+    st.integers(0, 2**32 - 1),
+)
+def test_prison_releases_draw_what_sweep_all_and_binom_each_draw(
+    row: list[int], p: float, seed: int
+) -> None:
+    """The prison releases read the felons' stocks in place and keep those released in the
+    candidates' own row: the draws must be ``draws.sweep_all`` on the felons' stocks gathered,
+    then ``draws.binom_each`` on its counts (as the stage drew them until 2026-12-05), the
+    same candidates by group and the stream left in the same state, after a row already holding
+    entries, with empty groups and chances of 0 and 1."""
+    rng = np.random.default_rng(seed)
+    free = np.array(row, dtype=np.int64)
+    felons = np.flatnonzero(rng.random(free.size) < 0.6).astype(np.int64)
+    enforce = np.where(rng.random(felons.size) < 0.2, 1.0, rng.random(felons.size))
+    plan = prison.PrisonPlan(True, p, felons, enforce)
+    reference = draws.stream(np.random.default_rng(seed))
+    bits = reference.copy()
+    released = draws.sweep_all(reference, free[felons], p)
+    arrested = draws.binom_each(reference, released, enforce)
+    counts, groups, length = capacity.lists(2, free.size)
+    counts[1, 0], groups[1, 0], length[1] = 7, 3, 1  # an entry already in the row
+    prison.candidates(bits, free, plan, counts, groups, length, 1)
+    assert np.array_equal(bits, reference)
+    assert length[1] == 1 + np.count_nonzero(arrested)
+    assert counts[1, 0] == 7 and groups[1, 0] == 3
+    assert np.array_equal(groups[1, 1 : length[1]], felons[arrested > 0])
+    assert np.array_equal(counts[1, 1 : length[1]], arrested[arrested > 0])
