@@ -994,7 +994,7 @@ def test_prison_releases_draw_what_sweep_all_and_binom_each_draw(
     bits = reference.copy()
     released = draws.sweep_all(reference, free[felons], p)
     arrested = draws.binom_each(reference, released, enforce)
-    counts, groups, length = capacity.lists(2, free.size)
+    counts, groups, length = capacity.lists(2, free.size + 1)  # room for that entry too
     counts[1, 0], groups[1, 0], length[1] = 7, 3, 1  # an entry already in the row
     prison.candidates(bits, free, plan, counts, groups, length, 1)
     assert np.array_equal(bits, reference)
