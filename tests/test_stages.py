@@ -1002,3 +1002,53 @@ def test_prison_releases_draw_what_sweep_all_and_binom_each_draw(
     assert counts[1, 0] == 7 and groups[1, 0] == 3
     assert np.array_equal(groups[1, 1 : length[1]], felons[arrested > 0])
     assert np.array_equal(counts[1, 1 : length[1]], arrested[arrested > 0])
+
+
+def _listed_rows(lists: tuple[np.ndarray, np.ndarray, np.ndarray]) -> list[list[int]]:
+    counts, groups, length = lists
+    return [[*counts[r, : length[r]], -1, *groups[r, : length[r]]] for r in range(length.size)]
+
+
+@settings(max_examples=80, deadline=None)
+@given(sparse_counts, st.floats(0, 1), st.floats(0, 1), seeds)
+def test_sweeps_over_the_occupied_groups_draw_what_sweeps_over_every_group_draw(
+    row: list[int], scale: float, share: float, seed: int
+) -> None:
+    """Custody sweeps the ordered stock's occupied groups only (``capacity.occupied``): the
+    task forces' competing events and the jail chain must give the same candidates, counts
+    and stream as over every group, with empty groups, chances of 0 and 1 among them."""
+    rng = np.random.default_rng(seed)
+    n = np.array(row, dtype=np.int64)
+    at = np.empty(n.size, dtype=np.int64)
+    m = capacity.occupied(n, at)
+    assert at[:m].tolist() == np.flatnonzero(n).tolist()
+    chances = np.where(rng.random(n.size) < 0.1, 1.0, scale * rng.random(n.size))
+    chances[rng.random(n.size) < 0.1] = 0.0
+    events = competing([chances * share, chances * (1.0 - share)], n.size)
+    results = []
+    for listed in (False, True):
+        bits = draws.stream(np.random.default_rng(seed))
+        lists = capacity.lists(2, n.size)
+        if listed:
+            capacity.competing_listed(bits, n, *events, *lists, 0, at, m)
+        else:
+            capacity.competing_listed(bits, n, *events, *lists, 0)
+        results.append((bits.tolist(), _listed_rows(lists)))
+    assert results[0] == results[1]
+    # the jail chain on a stock of its seven groups with some emptied
+    stock, c = _chain_case()
+    stock = np.where(rng.random(stock.size) < 0.4, 0, stock * (1 + (n[0] % 3)))
+    chain = jail.chain(**c, classes=np.array([7, 7, 1, 2, 3, 4, 5]))  # type: ignore[arg-type]
+    at = np.empty(stock.size, dtype=np.int64)
+    m = capacity.occupied(stock, at)
+    results = []
+    for listed in (False, True):
+        bits = draws.stream(np.random.default_rng(seed))
+        out = _counts()
+        lists = capacity.lists(2, stock.size)
+        if listed:
+            jail.candidates(bits, stock, chain, *lists, 0, out, at, m)
+        else:
+            jail.candidates(bits, stock, chain, *lists, 0, out)
+        results.append((bits.tolist(), out.tolist(), _listed_rows(lists)))
+    assert results[0] == results[1]

@@ -164,9 +164,23 @@ def _candidates_taken(
     sources = np.zeros(ROWS, dtype=np.int64)
     channels = np.zeros(ROWS, dtype=np.int64)
     rows = 0
+    # The ordered stock's sweeps (the jail chain's, the task forces') pass its occupied groups
+    # only, listed once (capacity.occupied): the same draws, since an empty group leaves the
+    # clock as it was and draws nothing. Some 70% of its groups are empty by area: its two
+    # sweeps with the list made 0.139 -> 0.108 ms, where the free stock's (41% empty) were
+    # 0.192 -> 0.215 ms (the gathered reads cost more than the groups passed), so that stock
+    # is swept whole (a week a year into the default run by area, least thread time of 300 in
+    # four rounds, 2026-12-05; nationally, 53% empty, 0.0233 against 0.0236 ms).
+    at = np.empty(stocks.shape[1], dtype=np.int64)
+    m = 0
+    if plan.jail.on or plan.task_force.on:
+        m = capacity.occupied(stocks[ORDERED], at)
     if plan.jail.on:
-        for source, chain in ((FREE, plan.jail.free), (ORDERED, plan.jail.ordered)):
-            jail.candidates(state, stocks[source], chain, counts, groups, length, rows, out)
+        jail.candidates(state, stocks[FREE], plan.jail.free, counts, groups, length, rows, out)
+        jail.candidates(
+            state, stocks[ORDERED], plan.jail.ordered, counts, groups, length, rows + 2, out, at, m
+        )
+        for source in (FREE, ORDERED):
             sources[rows : rows + 2] = source
             channels[rows] = Count.ARRESTS_287G
             channels[rows + 1] = Count.ARRESTS_JAIL
@@ -178,17 +192,16 @@ def _candidates_taken(
         rows += 1
     if plan.task_force.on:
         for source, events in ((FREE, plan.task_force.free), (ORDERED, plan.task_force.ordered)):
-            capacity.competing_listed(
-                state,
-                stocks[source],
-                events.any,
-                events.hazard,
-                events.shares,
-                counts,
-                groups,
-                length,
-                rows,
-            )
+            if source == FREE:
+                capacity.competing_listed(
+                    state, stocks[FREE], events.any, events.hazard, events.shares,
+                    counts, groups, length, rows,
+                )  # fmt: skip
+            else:
+                capacity.competing_listed(
+                    state, stocks[ORDERED], events.any, events.hazard, events.shares,
+                    counts, groups, length, rows, at, m,
+                )  # fmt: skip
             sources[rows] = source
             channels[rows] = Count.ARRESTS_287G_TASK_FORCE
             rows += 1
