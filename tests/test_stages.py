@@ -1052,3 +1052,52 @@ def test_sweeps_over_the_occupied_groups_draw_what_sweeps_over_every_group_draw(
             jail.candidates(bits, stock, chain, *lists, 0, out)
         results.append((bits.tolist(), out.tolist(), _listed_rows(lists)))
     assert results[0] == results[1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_custody_takes_every_candidate_as_take_listed_takes_each_share(seed: int) -> None:
+    """Where the hours take every marked candidate (a scale of one), custody's take reads the
+    list in place: the stocks, the taken, the counts and the hours used must be those of
+    ``capacity.take_listed`` called on each share's candidates gathered (full-cost rows, then
+    the partners'; as the take was made before 2026-12-05), with groups listed by two rows of
+    one stock, candidates beyond their stock and rows of one share only."""
+    rng = np.random.default_rng(seed)
+    size, rows = 8, 5
+    stocks = rng.integers(0, 6, (5, size)).astype(np.int64)
+    sources = np.array([FREE, FREE, ORDERED, FREE, ORDERED], dtype=np.int64)
+    channels = np.array(
+        [Count.ARRESTS_287G, Count.ARRESTS_JAIL, Count.ARRESTS_JAIL, Count.ARRESTS_PRISON,
+         Count.ARRESTS_287G_TASK_FORCE],
+        dtype=np.int64,
+    )  # fmt: skip
+    partner = rng.random(rows) < (0.5 if seed % 3 else 0.0)
+    cost = np.where(partner, 0.35, 1.7)
+    found, group, of_row = [], [], []
+    for c in range(rows):
+        for i in np.flatnonzero(rng.random(size) < 0.5):
+            found.append(int(rng.integers(1, 8)))
+            group.append(int(i))
+            of_row.append(c)
+    f, g, r = (np.array(x, dtype=np.int64) for x in (found, group, of_row))
+    among = rng.random(f.size) < 0.8
+    expected_stocks, expected_taken = stocks.copy(), np.zeros((3, size), dtype=np.int64)
+    expected_out, expected_used = _counts(), 0.0
+    for kind in (False, True):
+        if not (partner == kind).any():
+            continue
+        keep = among & (partner[r] == kind)
+        _, n = capacity.take_listed(
+            draws.stream(np.random.default_rng(0)), expected_stocks, f[keep], g[keep], r[keep],
+            sources, channels, float(f[keep].sum()), expected_out, expected_taken,
+        )  # fmt: skip
+        expected_used += n * cost[np.flatnonzero(partner == kind)[0]]
+    bits = draws.stream(np.random.default_rng(seed))
+    before = bits.copy()
+    taken, out = np.zeros((3, size), dtype=np.int64), _counts()
+    cut, used = custody._take(
+        bits, stocks, f, g, r, among, rows, sources, channels, partner, cost, 1.0, out, taken
+    )
+    assert not cut and used == expected_used
+    assert (stocks == expected_stocks).all() and (taken == expected_taken).all()
+    assert (out == expected_out).all() and (bits == before).all()
