@@ -23,6 +23,7 @@ from immsim.engine.stages import (
     detention,
     jail,
     leads,
+    prison,
     processing,
     removal,
 )
@@ -1013,3 +1014,135 @@ def test_the_jail_chain_reads_each_groups_chances_from_its_class() -> None:
         assert chain.hazard.tobytes() == draws.hazards(arrest).tobytes(), case
         assert chain.held_share.tobytes() == held_share.tobytes(), case
         assert chain.pooled.shape[0] == np.unique(label).size
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    sparse_counts,
+    st.one_of(st.floats(0, 1), st.just(1.0), st.just(0.0), st.floats(1e-6, 1e-2)),
+    st.integers(0, 2**32 - 1),
+)
+def test_prison_releases_draw_what_sweep_all_and_binom_each_draw(
+    row: list[int], p: float, seed: int
+) -> None:
+    """The prison releases read the felons' stocks in place and keep those released in the
+    candidates' own row: the draws must be ``draws.sweep_all`` on the felons' stocks gathered,
+    then ``draws.binom_each`` on its counts (as the stage drew them until 2026-12-05), the
+    same candidates by group and the stream left in the same state, after a row already holding
+    entries, with empty groups and chances of 0 and 1."""
+    rng = np.random.default_rng(seed)
+    free = np.array(row, dtype=np.int64)
+    felons = np.flatnonzero(rng.random(free.size) < 0.6).astype(np.int64)
+    enforce = np.where(rng.random(felons.size) < 0.2, 1.0, rng.random(felons.size))
+    plan = prison.PrisonPlan(True, p, felons, enforce)
+    reference = draws.stream(np.random.default_rng(seed))
+    bits = reference.copy()
+    released = draws.sweep_all(reference, free[felons], p)
+    arrested = draws.binom_each(reference, released, enforce)
+    counts, groups, length = capacity.lists(2, free.size + 1)  # room for that entry too
+    counts[1, 0], groups[1, 0], length[1] = 7, 3, 1  # an entry already in the row
+    prison.candidates(bits, free, plan, counts, groups, length, 1)
+    assert np.array_equal(bits, reference)
+    assert length[1] == 1 + np.count_nonzero(arrested)
+    assert counts[1, 0] == 7 and groups[1, 0] == 3
+    assert np.array_equal(groups[1, 1 : length[1]], felons[arrested > 0])
+    assert np.array_equal(counts[1, 1 : length[1]], arrested[arrested > 0])
+
+
+def _listed_rows(lists: tuple[np.ndarray, np.ndarray, np.ndarray]) -> list[list[int]]:
+    counts, groups, length = lists
+    return [[*counts[r, : length[r]], -1, *groups[r, : length[r]]] for r in range(length.size)]
+
+
+@settings(max_examples=80, deadline=None)
+@given(sparse_counts, st.floats(0, 1), st.floats(0, 1), seeds)
+def test_sweeps_over_the_occupied_groups_draw_what_sweeps_over_every_group_draw(
+    row: list[int], scale: float, share: float, seed: int
+) -> None:
+    """Custody sweeps the ordered stock's occupied groups only (``capacity.occupied``): the
+    task forces' competing events and the jail chain must give the same candidates, counts
+    and stream as over every group, with empty groups, chances of 0 and 1 among them."""
+    rng = np.random.default_rng(seed)
+    n = np.array(row, dtype=np.int64)
+    at = np.empty(n.size, dtype=np.int64)
+    m = capacity.occupied(n, at)
+    assert at[:m].tolist() == np.flatnonzero(n).tolist()
+    chances = np.where(rng.random(n.size) < 0.1, 1.0, scale * rng.random(n.size))
+    chances[rng.random(n.size) < 0.1] = 0.0
+    events = competing([chances * share, chances * (1.0 - share)], n.size)
+    results = []
+    for listed in (False, True):
+        bits = draws.stream(np.random.default_rng(seed))
+        lists = capacity.lists(2, n.size)
+        if listed:
+            capacity.competing_listed(bits, n, *events, *lists, 0, at, m)
+        else:
+            capacity.competing_listed(bits, n, *events, *lists, 0)
+        results.append((bits.tolist(), _listed_rows(lists)))
+    assert results[0] == results[1]
+    # the jail chain on a stock of its seven groups with some emptied
+    stock, c = _chain_case()
+    stock = np.where(rng.random(stock.size) < 0.4, 0, stock * (1 + (n[0] % 3)))
+    chain = jail.chain(**c, classes=np.array([7, 7, 1, 2, 3, 4, 5]))  # type: ignore[arg-type]
+    at = np.empty(stock.size, dtype=np.int64)
+    m = capacity.occupied(stock, at)
+    results = []
+    for listed in (False, True):
+        bits = draws.stream(np.random.default_rng(seed))
+        out = _counts()
+        lists = capacity.lists(2, stock.size)
+        if listed:
+            jail.candidates(bits, stock, chain, *lists, 0, out, at, m)
+        else:
+            jail.candidates(bits, stock, chain, *lists, 0, out)
+        results.append((bits.tolist(), out.tolist(), _listed_rows(lists)))
+    assert results[0] == results[1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_custody_takes_every_candidate_as_take_listed_takes_each_share(seed: int) -> None:
+    """Where the hours take every marked candidate (a scale of one), custody's take reads the
+    list in place: the stocks, the taken, the counts and the hours used must be those of
+    ``capacity.take_listed`` called on each share's candidates gathered (full-cost rows, then
+    the partners'; as the take was made before 2026-12-05), with groups listed by two rows of
+    one stock, candidates beyond their stock and rows of one share only."""
+    rng = np.random.default_rng(seed)
+    size, rows = 8, 5
+    stocks = rng.integers(0, 6, (5, size)).astype(np.int64)
+    sources = np.array([FREE, FREE, ORDERED, FREE, ORDERED], dtype=np.int64)
+    channels = np.array(
+        [Count.ARRESTS_287G, Count.ARRESTS_JAIL, Count.ARRESTS_JAIL, Count.ARRESTS_PRISON,
+         Count.ARRESTS_287G_TASK_FORCE],
+        dtype=np.int64,
+    )  # fmt: skip
+    partner = rng.random(rows) < (0.5 if seed % 3 else 0.0)
+    cost = np.where(partner, 0.35, 1.7)
+    found, group, of_row = [], [], []
+    for c in range(rows):
+        for i in np.flatnonzero(rng.random(size) < 0.5):
+            found.append(int(rng.integers(1, 8)))
+            group.append(int(i))
+            of_row.append(c)
+    f, g, r = (np.array(x, dtype=np.int64) for x in (found, group, of_row))
+    among = rng.random(f.size) < 0.8
+    expected_stocks, expected_taken = stocks.copy(), np.zeros((3, size), dtype=np.int64)
+    expected_out, expected_used = _counts(), 0.0
+    for kind in (False, True):
+        if not (partner == kind).any():
+            continue
+        keep = among & (partner[r] == kind)
+        _, n = capacity.take_listed(
+            draws.stream(np.random.default_rng(0)), expected_stocks, f[keep], g[keep], r[keep],
+            sources, channels, float(f[keep].sum()), expected_out, expected_taken,
+        )  # fmt: skip
+        expected_used += n * cost[np.flatnonzero(partner == kind)[0]]
+    bits = draws.stream(np.random.default_rng(seed))
+    before = bits.copy()
+    taken, out = np.zeros((3, size), dtype=np.int64), _counts()
+    cut, used = custody._take(
+        bits, stocks, f, g, r, among, rows, sources, channels, partner, cost, 1.0, out, taken
+    )
+    assert not cut and used == expected_used
+    assert (stocks == expected_stocks).all() and (taken == expected_taken).all()
+    assert (out == expected_out).all() and (bits == before).all()

@@ -227,6 +227,8 @@ def candidates(
     length: IntArray,
     row: int,
     out: FloatArray,
+    at: IntArray | None = None,
+    m: int = 0,
 ) -> None:
     """One stock's week of the chain: the 287(g) holds and the transfers on a detainer or
     notification appended to rows ``row`` and ``row + 1`` of the candidates' lists
@@ -236,10 +238,18 @@ def candidates(
 
     Each person is booked, matched and held or transferred as in the chain; only the arrests
     are drawn per group, the other bookings and matches pooled per class (exact: given who was
-    arrested, the rest of a class are alike)."""
+    arrested, the rest of a class are alike).
+
+    Given ``at`` (:func:`immsim.engine.capacity.occupied`: the occupied groups, ascending) and
+    its length ``m``, only those groups are passed: the same draws and counts, since an empty
+    group leaves the clock as it was, draws nothing and adds no one to its class."""
     left = np.zeros(chain.pooled.shape[0], dtype=np.int64)  # people not arrested, by class
     clock = exponential(state)  # one clock over the groups for the arrests (draws.walk)
-    for i in range(stock.size):
+    for j in range(stock.size if at is None else m):
+        if at is None:  # noqa: SIM108 (numba prunes this statement for a None argument)
+            i = j
+        else:
+            i = at[j]
         n = stock[i]
         k = chain.classes[i]
         # an empty group, or one nobody is arrested in (hazard 0), has h = 0 and leaves the
