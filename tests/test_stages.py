@@ -1082,3 +1082,33 @@ def test_detention_draws_as_the_moves_over_every_group_and_admits_in_the_order(
     assert out[Count.ADMISSIONS] == admitted.sum()
     assert out[Count.REFUSED_BED] == asked.sum() - admitted.sum()
     assert bound == (asked.sum() > admitted.sum() or capacity_released > 0)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    sparse_counts,
+    st.one_of(st.floats(0, 1), st.just(1.0), st.just(0.0), st.floats(1e-6, 1e-2)),
+    seeds,
+)
+def test_the_courts_one_pass_draws_what_sweep_all_draws_and_lists_the_released(
+    row: list[int], p: float, seed: int
+) -> None:
+    """The court's one pass over the groups: the detained cases ready are ``draws.sweep_all``'s
+    draws on the detained awaiting court (the same counts by group, listed where any, and the
+    stream left in the same state; empty groups, a chance of 1 and of 0 included), and the
+    released awaiting court (another row, empty where the first is not) are the groups
+    ``np.flatnonzero`` lists, with their counts and their sum."""
+    n = np.array(row, dtype=np.int64)
+    matrix = np.zeros((5, n.size), dtype=np.int64)
+    matrix[HELD_COURT] = n
+    matrix[RELEASED] = np.roll(n, 1) * (n == 0) + (np.arange(n.size) % 3 == 0)
+    reference = draws.stream(np.random.default_rng(seed))
+    bits = reference.copy()
+    expected = draws.sweep_all(reference, n, p)
+    before = matrix.copy()
+    groups, ready, released, pending, total = court._ready_and_pending(bits, matrix, p)
+    assert np.array_equal(groups, np.flatnonzero(expected))
+    assert np.array_equal(ready, expected[groups]) and np.array_equal(bits, reference)
+    assert np.array_equal(released, np.flatnonzero(before[RELEASED]))
+    assert np.array_equal(pending, before[RELEASED][released])
+    assert total == before[RELEASED].sum() and np.array_equal(matrix, before)
