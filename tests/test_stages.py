@@ -1112,3 +1112,22 @@ def test_the_courts_one_pass_draws_what_sweep_all_draws_and_lists_the_released(
     assert np.array_equal(released, np.flatnonzero(before[RELEASED]))
     assert np.array_equal(pending, before[RELEASED][released])
     assert total == before[RELEASED].sum() and np.array_equal(matrix, before)
+
+
+@settings(max_examples=80, deadline=None)
+@given(sparse_counts, st.sampled_from([0.0, 0.5, 3.0, 40.0, 1e6]), seeds)
+def test_third_country_removals_choose_as_capped_chooses_from_the_stuck_still_held(
+    row: list[int], per_week: float, seed: int
+) -> None:
+    """The third countries' removals, listed from the stuck groups with anyone still held, are
+    ``draws.capped``'s choice from the pool of every stuck group (zero where none is left),
+    with the week's count drawn first (``draws.poisson``): the same people, the stream in the
+    same state; a count of none, some and more than the pool."""
+    pool = np.array(row, dtype=np.int64)
+    reference = draws.stream(np.random.default_rng(seed))
+    bits = reference.copy()
+    expected = draws.capped(reference, pool, draws.poisson(reference, per_week))
+    listed = np.flatnonzero(pool)
+    chosen = removal._third_country(bits, pool[listed], int(pool.sum()), per_week)
+    assert np.array_equal(chosen, expected[listed]) and np.array_equal(bits, reference)
+    assert not expected[pool == 0].any()
