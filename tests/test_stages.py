@@ -1018,6 +1018,120 @@ def test_the_jail_chain_reads_each_groups_chances_from_its_class() -> None:
 
 @settings(max_examples=80, deadline=None)
 @given(
+    st.integers(1, 200),
+    st.integers(1, 4),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([0.0, 0.02, 0.3, 1.0]),
+    st.sampled_from([0.0, 0.1]),
+    st.sampled_from([0.0, 3.0, 1e6]),
+    st.sampled_from([0.0, 5.0, 1e6]),
+)
+def test_detention_draws_as_the_moves_over_every_group_and_admits_in_the_order(
+    size: int,
+    areas: int,
+    seed: int,
+    p_bond: float,
+    p_parolee: float,
+    bond_per_week: float,
+    recognizance_per_week: float,
+) -> None:
+    """``detention.run`` (its releases swept over the groups with anyone awaiting court, the
+    detained by area and the pool of the releases by count summed once and kept from the
+    groups with a release, the requests' places marked as bits of words) against the week
+    as it was made before, written out here from the stage's parts: ``stocks.move`` over every
+    group at the bond rate (and the parolees' own), ``bonded`` and ``recognizance`` (each
+    summing its pool over every group), the releases for want of beds (``admit`` in the
+    release order) and the requests admitted in the national order (a random order of up to
+    400 places, so the bits span several words) to their own area's free beds first. The same
+    stocks, counts, admitted and transferred, and the stream in the same state; chances of 1
+    and 0, counts above the pool and none, beds that bind or not."""
+    rng = np.random.default_rng(seed)
+    area = rng.integers(0, areas, size)
+    matrix = np.zeros((5, size), dtype=np.int64)
+    matrix[HELD_COURT] = rng.integers(0, 12, size) * (rng.random(size) < 0.4)
+    matrix[HELD_REMOVAL] = rng.integers(0, 12, size) * (rng.random(size) < 0.3)
+    matrix[RELEASED] = rng.integers(0, 5, size)
+    to_removal = rng.integers(1, 6, size) * (rng.random(size) < 0.3)
+    to_court = rng.integers(1, 6, size) * (rng.random(size) < 0.3)
+    order = rng.permutation(2 * size)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(2 * size)
+    recognizable = rng.random(size) < 0.7
+    parole = rng.random(size) < 0.2
+    held_before = int(matrix[HELD_COURT].sum() + matrix[HELD_REMOVAL].sum())
+    beds = int(rng.integers(0, 2 * held_before + 40))
+    shares = rng.random(areas) + 0.1
+    area_beds = np.floor(beds * shares / shares.sum()).astype(np.int64)
+    plan = detention.DetentionPlan(
+        funded_beds=float(beds),
+        beds=int(area_beds.sum()),
+        area=area,
+        area_beds=area_beds,
+        p_bond_release=p_bond,
+        bondable=recognizable & ~parole,
+        p_parolee_bond_release=p_parolee,
+        parolee_bondable=recognizable & parole,
+        recognizance_per_week=recognizance_per_week,
+        recognizable=recognizable,
+        bond_per_week=bond_per_week,
+        release_order=rng.permutation(size).astype(np.int64),
+        admission_rank=rank,
+        admission_order=order,
+    )
+    start = draws.stream(rng)
+    # the week as it was made: every sweep over every group, then the requests in order
+    ref, s = start.copy(), matrix.copy()
+    bond = stocks.move(ref, s, HELD_COURT, RELEASED, plan.bondable, p_bond)
+    if p_parolee > 0.0:
+        bond += stocks.move(ref, s, HELD_COURT, RELEASED, plan.parolee_bondable, p_parolee)
+    bond += detention.bonded(ref, s, plan)
+    recognized = detention.recognizance(ref, s, plan)
+    held = s[HELD_COURT] + s[HELD_REMOVAL]
+    over = int(held.sum()) - plan.beds
+    capacity_released = 0
+    if over > 0:
+        out_court = detention.admit(s[HELD_COURT].copy(), plan.release_order, over)
+        s[HELD_COURT] -= out_court
+        s[RELEASED] += out_court
+        out_removal = detention.admit(
+            s[HELD_REMOVAL].copy(), plan.release_order, over - int(out_court.sum())
+        )
+        s[HELD_REMOVAL] -= out_removal
+        s[ORDERED] += out_removal
+        capacity_released = int(out_court.sum() + out_removal.sum())
+        held = s[HELD_COURT] + s[HELD_REMOVAL]
+    left = max(0, plan.beds - int(held.sum()))
+    room = [max(0, int(area_beds[a]) - int(held[area == a].sum())) for a in range(areas)]
+    asked = np.concatenate([to_removal, to_court])
+    admitted = np.zeros(2 * size, dtype=np.int64)
+    transferred = np.zeros(size, dtype=np.int64)
+    for r in order:
+        x = min(int(asked[r]), left)
+        left -= x
+        admitted[r] = x
+        own = min(x, room[int(area[r % size])]) if areas > 1 else x
+        if areas > 1:
+            room[int(area[r % size])] -= own
+        transferred[r % size] += x - own
+    s[HELD_REMOVAL] += admitted[:size]
+    s[ORDERED] += to_removal - admitted[:size]
+    s[HELD_COURT] += admitted[size:]
+    s[RELEASED] += to_court - admitted[size:]
+    bits, out = start.copy(), _counts()
+    bound, by_group, moved = detention.run(bits, matrix, to_removal, to_court, plan, out)
+    assert np.array_equal(bits, ref) and np.array_equal(matrix, s)
+    assert np.array_equal(by_group, admitted[:size] + admitted[size:])
+    assert np.array_equal(moved, transferred)
+    assert out[Count.BOND_RELEASES] == bond
+    assert out[Count.RECOGNIZANCE_RELEASES] == recognized
+    assert out[Count.CAPACITY_RELEASES] == capacity_released
+    assert out[Count.ADMISSIONS] == admitted.sum()
+    assert out[Count.REFUSED_BED] == asked.sum() - admitted.sum()
+    assert bound == (asked.sum() > admitted.sum() or capacity_released > 0)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
     sparse_counts,
     st.one_of(st.floats(0, 1), st.just(1.0), st.just(0.0), st.floats(1e-6, 1e-2)),
     st.integers(0, 2**32 - 1),
@@ -1146,3 +1260,52 @@ def test_custody_takes_every_candidate_as_take_listed_takes_each_share(seed: int
     assert not cut and used == expected_used
     assert (stocks == expected_stocks).all() and (taken == expected_taken).all()
     assert (out == expected_out).all() and (bits == before).all()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    sparse_counts,
+    st.one_of(st.floats(0, 1), st.just(1.0), st.just(0.0), st.floats(1e-6, 1e-2)),
+    seeds,
+)
+def test_the_courts_one_pass_draws_what_sweep_all_draws_and_lists_the_released(
+    row: list[int], p: float, seed: int
+) -> None:
+    """The court's one pass over the groups: the detained cases ready are ``draws.sweep_all``'s
+    draws on the detained awaiting court (the same counts by group, listed where any, and the
+    stream left in the same state; empty groups, a chance of 1 and of 0 included), and the
+    released awaiting court (another row, empty where the first is not) are the groups
+    ``np.flatnonzero`` lists, with their counts and their sum."""
+    n = np.array(row, dtype=np.int64)
+    matrix = np.zeros((5, n.size), dtype=np.int64)
+    matrix[HELD_COURT] = n
+    matrix[RELEASED] = np.roll(n, 1) * (n == 0) + (np.arange(n.size) % 3 == 0)
+    reference = draws.stream(np.random.default_rng(seed))
+    bits = reference.copy()
+    expected = draws.sweep_all(reference, n, p)
+    before = matrix.copy()
+    groups, ready, released, pending, total = court._ready_and_pending(bits, matrix, p)
+    assert np.array_equal(groups, np.flatnonzero(expected))
+    assert np.array_equal(ready, expected[groups]) and np.array_equal(bits, reference)
+    assert np.array_equal(released, np.flatnonzero(before[RELEASED]))
+    assert np.array_equal(pending, before[RELEASED][released])
+    assert total == before[RELEASED].sum() and np.array_equal(matrix, before)
+
+
+@settings(max_examples=80, deadline=None)
+@given(sparse_counts, st.sampled_from([0.0, 0.5, 3.0, 40.0, 1e6]), seeds)
+def test_third_country_removals_choose_as_capped_chooses_from_the_stuck_still_held(
+    row: list[int], per_week: float, seed: int
+) -> None:
+    """The third countries' removals, listed from the stuck groups with anyone still held, are
+    ``draws.capped``'s choice from the pool of every stuck group (zero where none is left),
+    with the week's count drawn first (``draws.poisson``): the same people, the stream in the
+    same state; a count of none, some and more than the pool."""
+    pool = np.array(row, dtype=np.int64)
+    reference = draws.stream(np.random.default_rng(seed))
+    bits = reference.copy()
+    expected = draws.capped(reference, pool, draws.poisson(reference, per_week))
+    listed = np.flatnonzero(pool)
+    chosen = removal._third_country(bits, pool[listed], int(pool.sum()), per_week)
+    assert np.array_equal(chosen, expected[listed]) and np.array_equal(bits, reference)
+    assert not expected[pool == 0].any()

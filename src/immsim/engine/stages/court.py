@@ -199,23 +199,53 @@ def _ready(state: Stream, n: IntArray, p: float) -> tuple[IntArray, IntArray]:
 
 
 @jit
-def _occupied(n: IntArray) -> tuple[IntArray, IntArray, int]:
-    """The groups of ``n`` with anyone (ascending: the groups ``np.flatnonzero`` lists), their
-    counts, and the count of all. Compacted without a branch (each group written, the end
-    moved on by whether it holds anyone), since a test taken in two groups of five by area
-    mispredicts."""
-    where = np.empty(n.size, dtype=np.int64)
-    total = 0
+def _ready_and_pending(
+    state: Stream, stocks: IntArray, p: float
+) -> tuple[IntArray, IntArray, IntArray, IntArray, int]:
+    """In one pass over the groups: :func:`_ready`'s draws on the detained awaiting court (the
+    groups with a case ready, ascending, and their counts), and the groups with anyone released
+    awaiting court (ascending), their counts and the count of all, which draws nothing.
+
+    Two passes, each reading one row of the stocks, took 0.13 and 0.09 ms a year into the
+    default run by area (62,000 groups; least thread time of 100 on the week's real stocks),
+    and the stage 0.46-0.54 ms against 0.42-0.47 ms with this one (alternated with main on
+    2026-12-05; ``docs/calibration.md``, branch ``spdL``).
+    The sweep compares the clock with the group's share before testing it for being empty, as
+    ``draws.sweep_all`` does (an empty group's share is 0 and leaves the clock as it was; at a
+    chance of 1 it is not a number and the group is passed over): the detained awaiting court
+    are empty in five groups of six by area, in no pattern a test of emptiness first could
+    predict. The released are listed without a branch (each group written, the end moved on by
+    whether it holds anyone). Where ``p`` is 0 no clock is drawn and no group has an event."""
+    size = stocks.shape[1]
+    where = np.empty(size, dtype=np.int64)
+    got = np.empty(size, dtype=np.int64)
+    groups = np.empty(size, dtype=np.int64)
+    counts = np.empty(size, dtype=np.int64)
     m = 0
-    for i in range(n.size):
+    k = 0
+    total = 0
+    hazard = 0.0  # with no chance, every group's share is 0 and the clock never runs out
+    clock = math.inf
+    if p > 0.0:
+        hazard = -math.log1p(-p) if p < 1.0 else math.inf
+        clock = exponential(state)
+    for i in range(size):
+        r = stocks[RELEASED, i]
+        groups[k] = i
+        counts[k] = r
+        total += r
+        k += r > 0
+        n = stocks[HELD_COURT, i]
+        h = n * hazard
+        if clock >= h:  # no event in this group: the clock runs on (it is memoryless)
+            clock -= h
+            continue
+        if n == 0:  # 0 times an infinite hazard (p = 1)
+            continue
+        got[m], clock = walk(state, n, p, hazard, clock)
         where[m] = i
-        total += n[i]
-        m += n[i] > 0
-    where = where[:m]
-    counts = np.empty(m, dtype=np.int64)
-    for j in range(m):
-        counts[j] = n[where[j]]
-    return where, counts, total
+        m += 1
+    return where[:m], got[:m], groups[:k], counts[:k], total
 
 
 @jit
@@ -255,13 +285,14 @@ def run(state: Stream, stocks: IntArray, plan: CourtPlan, out: FloatArray) -> bo
     groups with any and scattered back, and the decisions passed over every group."""
     h_det = plan.hours_detained
     h_rel = plan.hours_released
-    det_groups, ready = _ready(state, stocks[HELD_COURT], plan.p_detained_ready)
+    det_groups, ready, rel_groups, pending, n_pending = _ready_and_pending(
+        state, stocks, plan.p_detained_ready
+    )
     n_ready = ready.sum()
     done_det = _capped_listed(state, ready, n_ready, plan.judge_hours / h_det)
     n_done_det = done_det.sum()
     hours_left = max(0.0, plan.judge_hours - n_done_det * h_det) * plan.released_share
     abroad = int(out[Count.COURT_ABROAD])
-    rel_groups, pending, n_pending = _occupied(stocks[RELEASED])
     released_pending = float(n_pending + abroad)
     heard = min(1.0, (hours_left / h_rel) / released_pending) if released_pending > 0 else 0.0
     # the cases of people abroad at the week's rate of hearing (never past the hours), the

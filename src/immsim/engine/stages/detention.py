@@ -24,6 +24,7 @@ areas (``tests/test_areas.py``)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -35,7 +36,7 @@ from immsim.engine import border
 from immsim.engine.codes import stable_order
 from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
-from immsim.engine.draws import Stream
+from immsim.engine.draws import Stream, exponential, walk
 from immsim.engine.groups import Groups
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import weekly
@@ -212,36 +213,6 @@ def admit(requests: IntArray, order: IntArray, space: int) -> IntArray:
 
 
 @jit
-def _asking(to_removal: IntArray, to_court: IntArray, rank: IntArray, order: IntArray) -> IntArray:
-    """The requests for any bed (removal requests by group, then court ones: ``rank``'s
-    indices), in the admission order (``rank``: each request's place in it; ``order``: the
-    requests in it).
-
-    A week's arrests ask for beds in a few thousand of the groups, and walking the whole order
-    (twice the groups, in no order in memory) to reach them, twice with areas, was most of the
-    stage's time there (measured with a stage-by-stage copy of the week). A request for none
-    admits none and leaves the beds as they were, so admitting only these, in the same order,
-    admits the same people. The places are marked and the marks read in order, in place of
-    sorting the requests by place (``np.argsort``): a year into the default run by area (4,786
-    requests, 62,000 groups) the sort and the search for the requests took 0.38 ms, the marks
-    0.10 ms (the places are distinct, so both give the one order)."""
-    size = to_removal.size
-    marks = np.zeros(2 * size, dtype=np.bool_)
-    for i in range(size):
-        if to_removal[i] > 0:
-            marks[rank[i]] = True
-        if to_court[i] > 0:
-            marks[rank[size + i]] = True
-    asking = np.empty(2 * size, dtype=np.int64)
-    m = 0
-    for j in range(2 * size):  # compacted without a branch: most places are not marked
-        asking[m] = order[j]
-        m += marks[j]
-    out: IntArray = asking[:m]
-    return out
-
-
-@jit
 def _held_by_area(stocks: IntArray, area: IntArray, areas: int) -> IntArray:
     """The detained (awaiting court or removal) in each area: one pass over the groups for the
     total the beds are compared with and, with areas, each area's own beds' free room."""
@@ -288,6 +259,85 @@ def by_count(state: Stream, stocks: IntArray, per_week: float, groups: BoolArray
     return move(state, stocks, court, released, groups, chance)
 
 
+# The requests' places in the admission order are marked as bits (a place's word ``r >> 6``, its
+# bit ``r & 63``) and the set bits read word by word, each lowest one found by a de Bruijn
+# multiplication (Leiserson, Prokop and Randall, 1998, "Using de Bruijn sequences to index a 1
+# in a computer word"): with areas the places are twice the groups (124,000), of which a week's
+# requests mark a few thousand, so the bits (15 kB) are zeroed and read in a fraction of what a
+# byte a place and a pass over every place cost.
+_DE_BRUIJN = np.uint64(0x03F79D71B4CB0A89)
+_BIT_OF = np.zeros(64, dtype=np.int64)
+for _bit in range(64):
+    _BIT_OF[((1 << _bit) * 0x03F79D71B4CB0A89 % 2**64) >> 58] = _bit
+_U = np.uint64
+
+
+@jit
+def _court_released(
+    state: Stream,
+    stocks: IntArray,
+    occupied: IntArray,
+    mask: BoolArray,
+    p: float,
+    area: IntArray,
+    held: IntArray,
+    pool_mask: BoolArray,
+) -> tuple[int, int]:
+    """``stocks.move(state, stocks, HELD_COURT, RELEASED, mask, p)``, the same draws in the same
+    order, over the groups listed in ``occupied`` (ascending; every group with anyone awaiting
+    court among them), which also takes those released out of ``held`` (the detained by area)
+    and returns, besides how many moved, how many of them were in ``pool_mask``'s groups.
+
+    A group with nobody awaiting court leaves the sweep's clock as it was (its share, ``0 *
+    hazard``, is 0; at a chance of 1 it is not a number and the group is passed over), so the
+    sweep over the groups with anyone draws what ``move`` draws over every group: by area they
+    are one group in six, and the two sweeps took 0.146 ms over every group. The detained by
+    area and the pool that the releases by count draw from are summed once, in :func:`run`'s
+    first pass, and kept up to date here from the groups with a release (a few hundred), in
+    place of a pass over every group to sum them again after each sweep."""
+    moved = 0
+    pooled = 0
+    if p <= 0.0:
+        return moved, pooled
+    hazard = -math.log1p(-p) if p < 1.0 else math.inf
+    clock = exponential(state)
+    for i in occupied:
+        n = stocks[HELD_COURT, i]
+        h = n * hazard if mask[i] else 0.0
+        if clock >= h:  # emptiness tested after (see draws' notes)
+            clock -= h
+            continue
+        if not mask[i] or n == 0:
+            continue
+        x, clock = walk(state, n, p, hazard, clock)
+        stocks[HELD_COURT, i] -= x
+        stocks[RELEASED, i] += x
+        moved += x
+        held[area[i]] -= x
+        if pool_mask[i]:
+            pooled += x
+    return moved, pooled
+
+
+@jit
+def _by_pool(
+    state: Stream,
+    stocks: IntArray,
+    occupied: IntArray,
+    per_week: float,
+    pool: int,
+    area: IntArray,
+    held: IntArray,
+    groups: BoolArray,
+) -> tuple[int, int]:
+    """:func:`by_count`'s releases with its pool (those awaiting court in ``groups``) given:
+    the same chance and draws; returns how many moved, twice (all of them are of the pool)."""
+    if per_week <= 0.0 or pool == 0:
+        return 0, 0
+    chance = min(1.0, per_week / pool)
+    return _court_released(state, stocks, occupied, groups, chance, area, held, groups)
+
+
 @jit
 def run(
     state: Stream,
@@ -301,30 +351,101 @@ def run(
     released for want of a bed), and those admitted and those of them transferred to another
     area's beds, by group.
 
-    The admissions walk the requests alone (:func:`_asking`), each group's stocks moved as its
-    requests are admitted or refused, and the detained are summed by area in one pass; the
-    requests had been laid in a table of twice the groups, admitted into another, and both
-    passed over whole. A year into the default run by area (4,786 requests, 62,000 groups) the
-    stage took 1.17-1.26 ms, and 0.67-0.69 ms so (least thread time of 60 on the week's real
-    stocks and requests, three rounds each); nationally 0.071 and 0.047 ms."""
+    The admissions walk the requests alone, in the admission order, each group's stocks moved
+    as its requests are admitted or refused. A year into the default run by area (4,786
+    requests, 62,000 groups) the stage took 1.17-1.26 ms with the requests laid in tables of
+    twice the groups, and 0.67-0.69 ms with them listed (least thread time of 60 on the week's
+    real stocks and requests, three rounds each; nationally 0.071 and 0.047 ms); then 0.52-0.55
+    ms, and 0.44-0.47 ms with one pass over the groups in place of four (the detained by area,
+    the pool of the releases by count twice, the requests' places marked), the releases swept
+    over the groups with anyone awaiting court and the admissions decided on a list (least
+    thread time of 100, alternated with main; nationally 0.040-0.046 -> 0.033-0.034 ms: see
+    ``docs/calibration.md``, branch ``spdL``)."""
     size = stocks.shape[1]
-    # int(): the stock codes as int64, not literal constants, so move compiles once
-    court, on_bond = int(HELD_COURT), int(RELEASED)
-    out[Count.BOND_RELEASES] = move(
-        state, stocks, court, on_bond, plan.bondable, plan.p_bond_release
+    areas = plan.area_beds.size
+    # one pass: the detained by area, those awaiting court whom a count may release (the pool
+    # of by_count), and the requests listed in the groups' order (the group, or the group plus
+    # ``size`` for a court request; what it asks; its area) with their places in the admission
+    # order marked, each place's entry in the list beside it (``slot``); the sweeps below keep
+    # the first two up to date
+    held = np.zeros(areas, dtype=np.int64)
+    pool = 0
+    words = np.zeros((2 * size + 63) // 64, dtype=np.uint64)
+    slot = np.empty(2 * size, dtype=np.int64)  # read only at the places marked
+    who = np.empty(2 * size, dtype=np.int64)
+    asks = np.empty(2 * size, dtype=np.int64)
+    where = np.empty(2 * size, dtype=np.int64)
+    occupied = np.empty(size, dtype=np.int64)  # the groups with anyone awaiting court
+    n_occupied = 0
+    rank = plan.admission_rank
+    one = _U(1)
+    m = 0
+    for i in range(size):
+        court_i = stocks[HELD_COURT, i]
+        occupied[n_occupied] = i  # listed without a branch: five groups in six are empty
+        n_occupied += court_i > 0
+        a = plan.area[i]
+        held[a] += court_i + stocks[HELD_REMOVAL, i]
+        pool += court_i if plan.recognizable[i] else 0
+        if to_removal[i] > 0:
+            r = rank[i]
+            words[r >> 6] |= one << _U(r & 63)
+            slot[r] = m
+            who[m] = i
+            asks[m] = to_removal[i]
+            where[m] = a
+            m += 1
+        if to_court[i] > 0:
+            r = rank[size + i]
+            words[r >> 6] |= one << _U(r & 63)
+            slot[r] = m
+            who[m] = size + i
+            asks[m] = to_court[i]
+            where[m] = a
+            m += 1
+    occupied = occupied[:n_occupied]
+    moved, pooled = _court_released(
+        state,
+        stocks,
+        occupied,
+        plan.bondable,
+        plan.p_bond_release,
+        plan.area,
+        held,
+        plan.recognizable,
     )
+    bond_releases = moved
+    pool -= pooled
     if plan.p_parolee_bond_release > 0.0:
-        out[Count.BOND_RELEASES] += move(
+        moved, pooled = _court_released(
             state,
             stocks,
-            court,
-            on_bond,
+            occupied,
             plan.parolee_bondable,
             plan.p_parolee_bond_release,
+            plan.area,
+            held,
+            plan.recognizable,
         )
-    out[Count.BOND_RELEASES] += bonded(state, stocks, plan)
-    out[Count.RECOGNIZANCE_RELEASES] = recognizance(state, stocks, plan)
-    held = _held_by_area(stocks, plan.area, plan.area_beds.size)
+        bond_releases += moved
+        pool -= pooled
+    # ICE's bond-outs by count, then its releases on recognizance (bonded, recognizance)
+    moved, pooled = _by_pool(
+        state, stocks, occupied, plan.bond_per_week, pool, plan.area, held, plan.recognizable
+    )
+    out[Count.BOND_RELEASES] = bond_releases + moved
+    pool -= pooled
+    moved, pooled = _by_pool(
+        state,
+        stocks,
+        occupied,
+        plan.recognizance_per_week,
+        pool,
+        plan.area,
+        held,
+        plan.recognizable,
+    )
+    out[Count.RECOGNIZANCE_RELEASES] = moved
     over = held.sum() - plan.beds
     released = 0
     if over > 0:
@@ -342,7 +463,7 @@ def run(
             stocks[HELD_REMOVAL] -= out_removal
             stocks[ORDERED] += out_removal
             released += out_removal.sum()
-        held = _held_by_area(stocks, plan.area, plan.area_beds.size)
+        held = _held_by_area(stocks, plan.area, areas)
     out[Count.CAPACITY_RELEASES] = released
     left = max(0, plan.beds - held.sum())
     # an area's own beds hold its own detained first: its free beds are its beds less them
@@ -352,31 +473,48 @@ def run(
     # are transferred to another area's: the free beds add up to at least the beds left (the
     # beds less the detained), so every person admitted has a bed somewhere. The rest are
     # released, with an order or a notice to appear.
-    order = _asking(to_removal, to_court, plan.admission_rank, plan.admission_order)
-    admitted = np.zeros(size, dtype=np.int64)
-    transferred = np.zeros(size, dtype=np.int64)
+    # The decisions are made in the admission order on the list (what each request asks and
+    # its area, read where the list keeps them), then the stocks are moved in the groups'
+    # order: made in the admission order on the stocks, each request read and wrote six
+    # places in no order in memory (the requests, the area, two stocks, the admitted and the
+    # transferred), 0.20 ms of the stage a year into the default run by area, against 0.09
+    # ms so (the stocks and flows moved are the same: no request reads another's)
+    admit_now = np.empty(m, dtype=np.int64)
+    moved_out = np.empty(m, dtype=np.int64)  # admitted to another area's beds
     admissions = 0
     refused = 0
-    for j in range(order.size):
-        r = order[j]
-        removal = r < size
-        i = r if removal else r - size
-        asked = to_removal[i] if removal else to_court[i]
-        x = min(asked, left) if left > 0 else 0
-        left -= x
-        if plan.area_beds.size > 1:
-            local = min(x, room[plan.area[i]])
-            room[plan.area[i]] -= local
-            transferred[i] += x - local
-        if removal:
+    for w in range(words.size):
+        bits = words[w]
+        while bits != 0:
+            low = bits & (~bits + one)  # the lowest bit set: the next place in the order
+            bits ^= low
+            k = slot[(w << 6) + _BIT_OF[(low * _DE_BRUIJN) >> _U(58)]]
+            asked = asks[k]
+            x = min(asked, left) if left > 0 else 0
+            left -= x
+            local = x
+            if areas > 1:
+                local = min(x, room[where[k]])
+                room[where[k]] -= local
+            admit_now[k] = x
+            moved_out[k] = x - local
+            admissions += x
+            refused += asked - x
+    admitted = np.zeros(size, dtype=np.int64)
+    transferred = np.zeros(size, dtype=np.int64)
+    for k in range(m):
+        r = who[k]
+        x = admit_now[k]
+        if r < size:
+            i = r
             stocks[HELD_REMOVAL, i] += x
-            stocks[ORDERED, i] += asked - x  # released with an order
+            stocks[ORDERED, i] += asks[k] - x  # released with an order
         else:
+            i = r - size
             stocks[HELD_COURT, i] += x
-            stocks[RELEASED, i] += asked - x  # with a notice to appear
+            stocks[RELEASED, i] += asks[k] - x  # with a notice to appear
         admitted[i] += x
-        admissions += x
-        refused += asked - x
+        transferred[i] += moved_out[k]
     out[Count.ADMISSIONS] = admissions
     out[Count.REFUSED_BED] = refused
     return refused > 0 or released > 0, admitted, transferred

@@ -18,6 +18,7 @@ before the Zadvydas releases.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -31,7 +32,6 @@ from immsim.engine.counts import Count
 from immsim.engine.draws import (
     Stream,
     binomial,
-    capped,
 )
 from immsim.engine.groups import LEVELS
 from immsim.engine.inputs import PlanInputs
@@ -93,7 +93,12 @@ def plan(x: PlanInputs, border_air: float) -> RemovalPlan:
 
 @jit
 def _age(
-    state: Stream, stocks: IntArray, removed: IntArray, stuck: IntArray, held: IntArray
+    state: Stream,
+    stocks: IntArray,
+    removed: IntArray,
+    stuck: IntArray,
+    held: IntArray,
+    most: int,
 ) -> IntArray:
     """Bring the cohorts of the ``stuck`` groups (their indices) up to date with the week's
     admissions (whoever is held awaiting removal but in no cohort came in this week: removal
@@ -102,10 +107,11 @@ def _age(
     another), then release the cohort that has been held the whole period and age the rest a
     week; returns those released, by group. ``stocks`` are the week's before its removals: a
     group with none held awaiting removal has only empty cohorts (a row never holds more than
-    the stock), and is passed over (most stuck groups, on a population by area: walking their
-    rows was most of this stage's time there, measured by ``benchmarks/profile_week.py
-    --areas``). The admissions are brought in the same pass as the ageing, while the row is
-    in cache (they were a pass of their own, some 0.08 ms a week by area)."""
+    the stock), and is left out of ``stuck`` by the caller (most stuck groups, on a population
+    by area: walking their rows was most of this stage's time there, measured by
+    ``benchmarks/profile_week.py --areas``); ``most`` is the most held in one of them. The
+    admissions are brought in the same pass as the ageing, while the row is in cache (they
+    were a pass of their own, some 0.08 ms a week by area)."""
     weeks = held.shape[1]
     last = weeks - 1
     released = np.zeros(stocks.shape[1], dtype=np.int64)
@@ -113,14 +119,9 @@ def _age(
     at = np.empty(weeks, dtype=np.int64)
     chosen = np.empty(weeks, dtype=np.int64)
     room = np.empty(weeks, dtype=np.int64)
-    most = 0  # the most held in a stuck group: half of it bounds a choice's draws
-    for i in stuck:
-        most = max(most, stocks[HELD_REMOVAL, i])
-    spacings = np.empty(most // 2 + 2)
+    spacings = np.empty(most // 2 + 2)  # half the most held bounds a choice's draws
     for i in stuck:
         n = stocks[HELD_REMOVAL, i]
-        if n == 0:
-            continue
         cohort = held[i]
         counted = 0
         for week in range(weeks):
@@ -141,6 +142,30 @@ def _age(
             cohort[week] = cohort[week - 1]
         cohort[0] = 0
     return released
+
+
+@jit
+def _third_country(state: Stream, still: IntArray, total: int, per_week: float) -> IntArray:
+    """The week's removals to a third country: ``draws.capped(state, pool, draws.poisson(state,
+    per_week))``'s draws and choice, where ``still`` lists the pool's non-zero counts (those
+    still held in the stuck groups with any, in the groups' order) and ``total`` is their sum:
+    ``capped`` chooses among its non-zero counts only, so this is its choice. The pool was a
+    table of every stuck group (12,415 a year into the default run by area, 3,418 with anyone
+    held), summed, searched for its non-zero counts and scattered back; listed in the pass
+    that finds the stuck groups with anyone held, the removals by area took 0.66-0.72 ms a week
+    against 0.61-0.65 ms with the cohorts aged from that list too (least thread time of 100 on
+    the week's real stocks, alternated with main on 2026-12-05)."""
+    limit = draws.poisson(state, per_week)
+    keep = max(0, math.floor(min(limit, total)))
+    if keep == 0:
+        return np.zeros_like(still)
+    if total <= keep:
+        return still.copy()
+    chosen = np.empty(still.size, dtype=np.int64)
+    room = np.empty(still.size, dtype=np.int64)
+    spacings = np.empty(min(keep, total - keep) + 1)
+    draws.choose_into(state, still, still.size, total, keep, chosen, room, spacings)
+    return chosen
 
 
 @jit
@@ -166,7 +191,6 @@ def run(
         listed[m] = i
         m += stocks[HELD_REMOVAL, i] > 0
     removed = np.zeros(size, dtype=np.int64)  # the documented, over land and by air
-    air_ready = np.zeros(size, dtype=np.int64)
     n_land = 0
     n_ready = 0
     for j in range(m):
@@ -176,14 +200,19 @@ def run(
         if plan.is_mexico[i]:
             n_land += documented
         else:
-            air_ready[i] = documented
             n_ready += documented
     # the seats cut the air removals only when those ready outnumber them (a whole count above
     # the seats is above their floor, where draws.capped draws); otherwise every one ready
     # flies, as capped's copy would give, without the copy and the pass adding land and air
-    # (0.25 -> 0.21 ms for the draws and the cut by area, measured on 2026-12-05)
+    # (0.25 -> 0.21 ms for the draws and the cut by area, measured on 2026-12-05); the table of
+    # those ready by group, which only the cut reads, is made only then
     n_air = n_ready
     if n_ready > plan.seats:
+        air_ready = np.zeros(size, dtype=np.int64)
+        for j in range(m):
+            i = listed[j]
+            if not plan.is_mexico[i]:
+                air_ready[i] = removed[i]
         air = draws.capped(state, air_ready, plan.seats)
         n_air = 0
         for j in range(m):
@@ -191,17 +220,38 @@ def run(
             if not plan.is_mexico[i]:
                 removed[i] = air[i]
                 n_air += air[i]
+    # the stuck groups with anyone held (a quarter of them by area: 3,418 of 12,415 a year into
+    # the default run), listed once for the third countries' choice and the cohorts, and the
+    # most held in one of them (the cohorts' buffer); with them, those still held after the
+    # removals with documents (the third countries' pool), listed where any are: as
+    # draws.capped lists its non-zero counts, so the choice among them draws what capped draws
+    stuck = plan.stuck_index
+    busy = np.empty(stuck.size, dtype=np.int64)
+    pool = np.empty(stuck.size, dtype=np.int64)  # the entries of busy with anyone still held
+    still = np.empty(stuck.size, dtype=np.int64)
+    n_busy = 0
+    n_pool = 0
+    most = 0
+    total = 0
+    for j in range(stuck.size):
+        i = stuck[j]
+        n = stocks[HELD_REMOVAL, i]
+        most = max(most, n)
+        left = n - removed[i]
+        busy[n_busy] = i
+        pool[n_pool] = n_busy
+        still[n_pool] = left
+        n_pool += left > 0
+        n_busy += n > 0
+        total += left
     n_third = 0
-    if plan.third_country_per_week > 0.0 and plan.stuck_index.size > 0:  # no draw before 2025
-        stuck = plan.stuck_index
-        still = np.empty(stuck.size, dtype=np.int64)
-        for j in range(stuck.size):
-            still[j] = stocks[HELD_REMOVAL, stuck[j]] - removed[stuck[j]]
-        third = capped(state, still, draws.poisson(state, plan.third_country_per_week))
-        for j in range(stuck.size):
-            removed[stuck[j]] += third[j]
+    if plan.third_country_per_week > 0.0 and stuck.size > 0:  # no draw before 2025
+        third = _third_country(state, still[:n_pool], total, plan.third_country_per_week)
+        for j in range(n_pool):
+            i = busy[pool[j]]
+            removed[i] += third[j]
             n_third += third[j]
-    released = _age(state, stocks, removed, plan.stuck_index, held)
+    released = _age(state, stocks, removed, busy[:n_busy], held, most)
     zadvydas = 0
     for j in range(m):  # nobody held, nobody removed or released
         i = listed[j]
