@@ -113,8 +113,14 @@ class Tally:
 
 
 def _week(
-    tally: Tally, state: Any, stocks: IntArray, plan: Any, run: Any, cells: IntArray, n: int
-) -> tuple[FloatArray, FloatArray]:
+    tally: Tally,
+    state: Any,
+    stocks: IntArray,
+    plan: Any,
+    run: Any,
+    cells: NDArray[np.unsignedinteger[Any]],
+    n: int,
+) -> tuple[FloatArray, FloatArray, IntArray]:
     """The compiled week (:func:`immsim.engine.week._week`, its ``_arrests`` unrolled) stage by
     stage, keeping each arrest program's arrests by group in ``tally``."""
     out = np.zeros(N_COUNTS)
@@ -164,7 +170,7 @@ def _week(
     removed, released = removal.run(state, stocks, plan.removal, run.held, out)
     out[Count.BINDING_BEDS] = 1.0 if beds_bound else 0.0
     out[Count.BINDING_JUDGES] = 1.0 if judges_bound else 0.0
-    sums = week_module._tally(
+    sums, levels = week_module._tally(
         cells,
         removed,
         arrested,
@@ -184,7 +190,7 @@ def _week(
         removed,
         stocks[HELD_COURT] + stocks[HELD_REMOVAL],
     )
-    return out, sums
+    return out, sums, levels
 
 
 def fiscal_year(day: dt.date) -> int:
@@ -211,7 +217,7 @@ def _tallied(split: dt.date | None) -> Iterator[list[Tally]]:
         tally.live = self.plan(day).live
         return step(self, week_index)
 
-    def tallied_week(*args: Any) -> tuple[FloatArray, FloatArray]:
+    def tallied_week(*args: Any) -> tuple[FloatArray, FloatArray, IntArray]:
         return _week(found[0], *args)
 
     pipeline_module.Pipeline.step = tallied_step  # type: ignore[method-assign]
