@@ -83,7 +83,7 @@ def plan(x: PlanInputs) -> AtLargePlan:
     # (inputs.Alike; the same values), where each np.where over some 63,000 groups by area
     # cost 0.2 ms. The 12 plans of a ten-year run by area (their inputs saved, least thread time
     # of 5): 11.8 -> 8.9 ms
-    k, kind = x.alike, x.a.kind
+    k = x.alike
     met_p = np.where(k.tri.exempt, 0.0, k.protect)
     return AtLargePlan(
         on=ch.at_large and per_target > 0,
@@ -96,9 +96,9 @@ def plan(x: PlanInputs) -> AtLargePlan:
         rank_o=rank_o,
         # collateral arrests take anyone met whom neither the regime exempts nor a statute
         # protects (of a group partly protected, its unprotected share)
-        met_p=met_p[kind],
-        locate_p=(weekly(np.where(k.a.known, known_rate, unknown_rate)) * met_p)[kind],
-        locate_o=(weekly(known_rate) * np.where(k.tri_o.exempt, 0.0, k.protect))[kind],
+        met_p=x.by_group(met_p),
+        locate_p=x.by_group(weekly(np.where(k.a.known, known_rate, unknown_rate)) * met_p),
+        locate_o=x.by_group(weekly(known_rate) * np.where(k.tri_o.exempt, 0.0, k.protect)),
         priority_p=tri.rank < NO_TIER,
         priority_o=tri_o.rank < NO_TIER,
         non_priority_share=share,

@@ -131,28 +131,34 @@ def plan(x: PlanInputs) -> CriminalityPlan:
     # nobody is charged where no group differs only by the charge
     chargeable = once_charged(moves, pending) != np.arange(n)
     # The chances read the attributes, the parameters and whether a group is chargeable (which
-    # reads the groups its area holds): made for every kind of groups (inputs.Alike) twice,
-    # not chargeable then chargeable, and gathered at each group's kind and case; the same
-    # operations on the same numbers as group by group (a charge of 0.0 where none is
-    # chargeable, as np.where gave). The 12 plans of a ten-year run by area (their inputs
-    # saved, least thread time of 5): 25.3 -> 14.1 ms
+    # reads the groups its area holds). With areas they are made for every kind of groups
+    # (inputs.Alike) twice, not chargeable then chargeable, and gathered at each group's kind
+    # and case: the same operations on the same numbers as group by group (a charge of 0.0
+    # where none is chargeable, as np.where gave). The 12 plans of a ten-year run by area
+    # (their inputs saved, least thread time of 5): 25.3 -> 14.1 ms. Without areas ``alike``
+    # is the groups' own, and they are made group by group as before
     a = x.alike.a
-    size = a.pending.size
-    charge = np.zeros(2 * size)
-    charge[size:] = weekly(np.where(a.criminal_history > 0, ratio * base, base))
+    charges = weekly(np.where(a.criminal_history > 0, ratio * base, base))
     resolve = np.where(
         a.pending, 1.0 / max(1.0, float(p["flows.criminality.disposition_weeks"])), 0.0
     )
-    resolve = np.concatenate([resolve, resolve])
+    case: IntArray | None = None
+    if x.kind is None:
+        charge = np.where(chargeable, charges, 0.0)
+    else:
+        size = a.pending.size
+        charge = np.zeros(2 * size)
+        charge[size:] = charges
+        resolve = np.concatenate([resolve, resolve])
+        case = x.kind + size * chargeable
     convicted = float(p["flows.criminality.conviction_share"])
     mix = np.array(
         [float(p[f"population.composition.criminal_history.{level}"]) for level in CONVICTED]
     )
     probs = [resolve * convicted * weight / mix.sum() for weight in mix]
     probs.append(charge + resolve * (1.0 - convicted))
-    case = x.a.kind + size * chargeable
     return CriminalityPlan(
-        draws=gathered(competing(probs, 2 * size), case), target=moves, pending=pending
+        draws=gathered(competing(probs, charge.size), case), target=moves, pending=pending
     )
 
 

@@ -189,17 +189,21 @@ def plan(x: PlanInputs) -> JailPlan:
     p, k = x.p, x.alike
     if not x.regime.channels.jail_booking:
         return JailPlan(False, JailChain.none(x.size), JailChain.none(x.size))
-    kind = x.a.kind
+    kind = x.kind  # None without areas: the inputs are the groups' own
     by_history = np.array(
         [
             float(p[f"enforcement.channels.jail_booking_rate.{level}"])
             for level in LEVELS["criminal_history"]
         ]
     )
-    booking = weekly(
-        by_history[k.a.criminal_history]
-        + np.where(k.a.pending, float(p["enforcement.channels.pending_charges_booking_rate"]), 0.0)
-    )[kind]
+    booking = x.by_group(
+        weekly(
+            by_history[k.a.criminal_history]
+            + np.where(
+                k.a.pending, float(p["enforcement.channels.pending_charges_booking_rate"]), 0.0
+            )
+        )
+    )
     match_known = float(p["enforcement.channels.fingerprint_match_known"])
     area = x.groups.area[: x.size]
     full = area_cooperation(x)
@@ -220,9 +224,11 @@ def plan(x: PlanInputs) -> JailPlan:
     level = level_of[area]
     free = chain(
         booking,
-        np.where(
-            k.a.known, match_known, float(p["enforcement.channels.fingerprint_match_unknown"])
-        )[kind],
+        x.by_group(
+            np.where(
+                k.a.known, match_known, float(p["enforcement.channels.fingerprint_match_unknown"])
+            )
+        ),
         share_287g,
         x.enforce_p,
         x.tri.detainer,

@@ -114,7 +114,7 @@ def plan(x: PlanInputs) -> LeadsPlan:
         (RELEASED, ((Count.ARRESTS_CHECK_IN, check_in * e_p),)),
     )
     free, ordered, released = (
-        gathered(competing([chance for _, chance in events], e_p.size), x.a.kind)
+        gathered(competing([chance for _, chance in events], e_p.size), x.kind)
         for _, events in by_stock
     )
     return LeadsPlan(

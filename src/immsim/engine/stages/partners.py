@@ -43,6 +43,6 @@ def plan(x: PlanInputs) -> TaskForcePlan:
     k = x.alike
     return TaskForcePlan(
         on=chance > 0.0,
-        free=gathered(competing([chance * k.enforce_p], k.enforce_p.size), x.a.kind),
-        ordered=gathered(competing([chance * np.asarray(k.enforce_o)], k.enforce_o.size), x.a.kind),
+        free=gathered(competing([chance * k.enforce_p], k.enforce_p.size), x.kind),
+        ordered=gathered(competing([chance * np.asarray(k.enforce_o)], k.enforce_o.size), x.kind),
     )
