@@ -29,6 +29,18 @@ class Competing(NamedTuple):
     shares: FloatArray
 
 
+def gathered(c: Competing, index: NDArray[np.int64] | None) -> Competing:
+    """``c`` at ``index``: the draw plan of groups whose probabilities are those at ``index`` (a
+    plan's competing events computed once a kind of groups and gathered at its groups,
+    :class:`immsim.engine.inputs.Alike`: every value is elementwise, so the same bits); ``c``
+    itself where ``index`` is None (already by group)."""
+    if index is None:
+        return c
+    # the shares taken along their second axis into an array in row order (np.take's), as the
+    # plan's freezing wants them (a fancy index over the second axis comes out in column order)
+    return Competing(c.any[index], c.hazard[index], np.take(c.shares, index, axis=1))
+
+
 def competing(probs: Sequence[FloatArray | float], size: int) -> Competing:
     """The draw plan of events with these per-group probabilities a week, in this order."""
     # the same sums, quotients and minima as a fresh array for each (until 2026-12-05), written

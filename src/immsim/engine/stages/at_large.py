@@ -79,6 +79,12 @@ def plan(x: PlanInputs) -> AtLargePlan:
     unknown_rate = float(p["enforcement.channels.at_large_locate_rate_unknown"])
     share = non_priority_share(regime, p, x.day)
     rank_p, rank_o, n_ranks = rank_codes(tri.rank, tri_o.rank, regime.tiers_ranked)
+    # the chances read no area: made once a kind of groups and gathered at the plan's groups
+    # (inputs.Alike; the same values), where each np.where over some 63,000 groups by area
+    # cost 0.2 ms. The 12 plans of a ten-year run by area (their inputs saved, least thread time
+    # of 5): 11.8 -> 8.9 ms
+    k = x.alike
+    met_p = np.where(k.tri.exempt, 0.0, k.protect)
     return AtLargePlan(
         on=ch.at_large and per_target > 0,
         hours_per_arrest=h_large,
@@ -90,10 +96,9 @@ def plan(x: PlanInputs) -> AtLargePlan:
         rank_o=rank_o,
         # collateral arrests take anyone met whom neither the regime exempts nor a statute
         # protects (of a group partly protected, its unprotected share)
-        met_p=np.where(tri.exempt, 0.0, x.protect),
-        locate_p=weekly(np.where(x.a.known, known_rate, unknown_rate))
-        * np.where(tri.exempt, 0.0, x.protect),
-        locate_o=weekly(known_rate) * np.where(tri_o.exempt, 0.0, x.protect),
+        met_p=x.by_group(met_p),
+        locate_p=x.by_group(weekly(np.where(k.a.known, known_rate, unknown_rate)) * met_p),
+        locate_o=x.by_group(weekly(known_rate) * np.where(k.tri_o.exempt, 0.0, k.protect)),
         priority_p=tri.rank < NO_TIER,
         priority_o=tri_o.rank < NO_TIER,
         non_priority_share=share,

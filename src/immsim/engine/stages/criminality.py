@@ -45,7 +45,7 @@ from immsim.engine.counts import Count
 from immsim.engine.draws import Stream, competing_sparse_into
 from immsim.engine.groups import BOOLEAN, CATEGORICAL, LEVELS, Groups
 from immsim.engine.inputs import PlanInputs
-from immsim.engine.rates import Competing, competing, weekly
+from immsim.engine.rates import Competing, competing, gathered, weekly
 from immsim.engine.stocks import FREE, ORDERED, RELEASED
 
 IntArray = NDArray[np.int64]
@@ -118,7 +118,6 @@ def once_charged(moves: IntArray, pending: NDArray[np.bool_]) -> IntArray:
 def plan(x: PlanInputs) -> CriminalityPlan:
     p, g, n = x.p, x.groups, x.size
     pending = g.flags["pending_charges"][:n]
-    record = g.codes["criminal_history"][:n] > 0
     # charges a person-year among the unauthorized, split so that people with a conviction are
     # charged `charges_with_record` times as often as others (in the start population's shares)
     rate = float(p["flows.criminality.arrest_rate"]) * float(
@@ -131,17 +130,36 @@ def plan(x: PlanInputs) -> CriminalityPlan:
     moves = x.moves
     # nobody is charged where no group differs only by the charge
     chargeable = once_charged(moves, pending) != np.arange(n)
-    charge = np.where(chargeable, weekly(np.where(record, ratio * base, base)), 0.0)
+    # The chances read the attributes, the parameters and whether a group is chargeable (which
+    # reads the groups its area holds). With areas they are made for every kind of groups
+    # (inputs.Alike) twice, not chargeable then chargeable, and gathered at each group's kind
+    # and case: the same operations on the same numbers as group by group (a charge of 0.0
+    # where none is chargeable, as np.where gave). The 12 plans of a ten-year run by area
+    # (their inputs saved, least thread time of 5): 25.3 -> 14.1 ms. Without areas ``alike``
+    # is the groups' own, and they are made group by group as before
+    a = x.alike.a
+    charges = weekly(np.where(a.criminal_history > 0, ratio * base, base))
     resolve = np.where(
-        pending, 1.0 / max(1.0, float(p["flows.criminality.disposition_weeks"])), 0.0
+        a.pending, 1.0 / max(1.0, float(p["flows.criminality.disposition_weeks"])), 0.0
     )
+    case: IntArray | None = None
+    if x.kind is None:
+        charge = np.where(chargeable, charges, 0.0)
+    else:
+        size = a.pending.size
+        charge = np.zeros(2 * size)
+        charge[size:] = charges
+        resolve = np.concatenate([resolve, resolve])
+        case = x.kind + size * chargeable
     convicted = float(p["flows.criminality.conviction_share"])
     mix = np.array(
         [float(p[f"population.composition.criminal_history.{level}"]) for level in CONVICTED]
     )
     probs = [resolve * convicted * weight / mix.sum() for weight in mix]
     probs.append(charge + resolve * (1.0 - convicted))
-    return CriminalityPlan(draws=competing(probs, n), target=moves, pending=pending)
+    return CriminalityPlan(
+        draws=gathered(competing(probs, charge.size), case), target=moves, pending=pending
+    )
 
 
 @jit

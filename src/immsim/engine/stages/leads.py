@@ -28,7 +28,7 @@ from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
 from immsim.engine.draws import Stream, binomial
 from immsim.engine.inputs import PlanInputs
-from immsim.engine.rates import Competing, competing, weekly
+from immsim.engine.rates import Competing, competing, gathered, weekly
 from immsim.engine.stocks import FREE, ORDERED, RELEASED
 
 IntArray = NDArray[np.int64]
@@ -71,7 +71,12 @@ def thinned_tables(groups: int) -> Thinned:
 
 
 def plan(x: PlanInputs) -> LeadsPlan:
-    p, ch, e_p, e_o = x.p, x.regime.channels, x.enforce_p, x.enforce_o
+    # every chance below reads the attributes, triage and parameters alone, not the area: made
+    # once a kind of groups and gathered at the plan's groups (inputs.Alike; the same values).
+    # The 12 plans of a ten-year run by area (their inputs saved, least thread time of 5):
+    # 23.6 -> 9.5 ms
+    k = x.alike
+    p, ch, e_p, e_o = x.p, x.regime.channels, k.enforce_p, k.enforce_o
 
     def rate(key: str, on: bool) -> float:
         return float(weekly(float(p[key]))) if on else 0.0
@@ -94,7 +99,7 @@ def plan(x: PlanInputs) -> LeadsPlan:
             FREE,
             (
                 (Count.ARRESTS_CHECKPOINT, checkpoint * e_p),
-                (Count.ARRESTS_DATABASE, (np.where(x.a.known, database, 0.0) + benefit) * e_p),
+                (Count.ARRESTS_DATABASE, (np.where(k.a.known, database, 0.0) + benefit) * e_p),
                 (Count.ARRESTS_WORKSITE, worksite * e_p),
             ),
         ),
@@ -109,7 +114,8 @@ def plan(x: PlanInputs) -> LeadsPlan:
         (RELEASED, ((Count.ARRESTS_CHECK_IN, check_in * e_p),)),
     )
     free, ordered, released = (
-        competing([chance for _, chance in events], x.size) for _, events in by_stock
+        gathered(competing([chance for _, chance in events], e_p.size), x.kind)
+        for _, events in by_stock
     )
     return LeadsPlan(
         hours_per_arrest=float(p["enforcement.effort.hours_per_arrest.lead"]),

@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from immsim.engine.inputs import PlanInputs
-from immsim.engine.rates import Competing, competing, weekly
+from immsim.engine.rates import Competing, competing, gathered, weekly
 
 
 class TaskForcePlan(NamedTuple):
@@ -39,8 +39,10 @@ def encounter_rate(x: PlanInputs) -> float:
 def plan(x: PlanInputs) -> TaskForcePlan:
     rate = encounter_rate(x) if x.regime.channels.checkpoint_task_force else 0.0
     chance = float(weekly(rate))
+    # the chances read no area: made once a kind of groups and gathered (inputs.Alike)
+    k = x.alike
     return TaskForcePlan(
         on=chance > 0.0,
-        free=competing([chance * x.enforce_p], x.size),
-        ordered=competing([chance * np.asarray(x.enforce_o)], x.size),
+        free=gathered(competing([chance * k.enforce_p], k.enforce_p.size), x.kind),
+        ordered=gathered(competing([chance * np.asarray(k.enforce_o)], k.enforce_o.size), x.kind),
     )
