@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 from immsim.engine import draws
 from immsim.engine.compiled import jit
 from immsim.engine.draws import Stream, binomial, exponential, walk
+from immsim.engine.stocks import CountArray
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -19,7 +20,7 @@ FloatArray = NDArray[np.float64]
 @jit
 def take(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     drawn: IntArray,
     sources: IntArray,
     channels: IntArray,
@@ -40,7 +41,7 @@ def take(
 @jit
 def take_rows(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     drawn: IntArray,
     rows: IntArray,
     sources: IntArray,
@@ -82,7 +83,7 @@ def listed(drawn: IntArray, rows: IntArray) -> tuple[IntArray, IntArray, IntArra
 @jit
 def take_listed(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     found: IntArray,
     groups: IntArray,
     of_row: IntArray,

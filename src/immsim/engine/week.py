@@ -31,7 +31,15 @@ from immsim.engine.stages import (
     removal,
     review,
 )
-from immsim.engine.stocks import FREE, HELD_COURT, HELD_REMOVAL, ORDERED, RELEASED
+from immsim.engine.stocks import (
+    FREE,
+    HELD_COURT,
+    HELD_REMOVAL,
+    ORDERED,
+    RELEASED,
+    CountArray,
+    check_total,
+)
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -85,7 +93,7 @@ class RunState(NamedTuple):
     review_on: bool
     review_scope: float
     reviewed: float
-    held: IntArray
+    held: CountArray  # 32-bit counts, as the stocks (stocks.COUNT)
     thinned: leads.Thinned
     court_abroad: float  # the court's pending cases of people who left the country
     detained: IntArray  # with areas, the detained by breakdown column as last tallied (in place)
@@ -110,7 +118,7 @@ def _tally(
     admitted: IntArray,
     transferred: IntArray,
     custodial: IntArray,
-    stocks: IntArray,
+    stocks: CountArray,
     parents: tuple[int, int],
     stages: int,
     columns: int,
@@ -237,7 +245,7 @@ def _tally(
 
 @jit
 def _arrests(
-    state: Stream, stocks: IntArray, plan: KernelPlan, run: RunState, out: FloatArray
+    state: Stream, stocks: CountArray, plan: KernelPlan, run: RunState, out: FloatArray
 ) -> tuple[IntArray, IntArray]:
     """Custodial arrests, leads and at-large operations, each program on its share of the
     officers' hours (hours one leaves unused do not pass to another); returns the arrests as
@@ -294,7 +302,7 @@ def _arrests(
 @jit
 def _week(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     plan: KernelPlan,
     run: RunState,
     cells: NDArray[np.unsignedinteger[Any]],
@@ -341,7 +349,7 @@ def _week(
 
 def week(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     plan: KernelPlan,
     run: RunState,
     cells: NDArray[np.unsignedinteger[Any]],
@@ -352,5 +360,12 @@ def week(
     ``run.held``'s rows, ``run.located`` and ``cells`` are the plan's groups. Returns the counts
     indexed by :class:`~immsim.engine.counts.Count`, the removals and arrests by breakdown column
     (``cells[group, attribute]`` is each group's column under each attribute), and the stocks'
-    levels at the week's end (each row of ``stocks`` summed, :func:`_tally`)."""
-    return _week(state, stocks, plan, run, cells, int(n_columns))
+    levels at the week's end (each row of ``stocks`` summed, :func:`_tally`).
+
+    The stocks and cohorts are 32-bit counts (:data:`immsim.engine.stocks.COUNT`): the people
+    in the run at the week's end (the levels, int64 sums) are checked to stay below
+    :data:`~immsim.engine.stocks.COUNT_LIMIT`, so that the next week's moves cannot overflow a
+    group's count (a test of five numbers a week, not one in the compiled loops)."""
+    out, sums, levels = _week(state, stocks, plan, run, cells, int(n_columns))
+    check_total(int(levels.sum()))
+    return out, sums, levels

@@ -17,7 +17,7 @@ from immsim.engine.counts import Count
 from immsim.engine.draws import Stream, binomial, exponential, walk
 from immsim.engine.inputs import PlanInputs, non_priority_share
 from immsim.engine.rates import weekly
-from immsim.engine.stocks import FREE, ORDERED
+from immsim.engine.stocks import FREE, ORDERED, CountArray
 from immsim.engine.triage import NO_TIER
 
 IntArray = NDArray[np.int64]
@@ -231,7 +231,7 @@ def _collateral(state: Stream, free: IntArray, met: FloatArray, n: int) -> IntAr
 
 @jit
 def _served(
-    stocks: IntArray, plan: AtLargePlan, located: Located, capacity: float
+    stocks: CountArray, plan: AtLargePlan, located: Located, capacity: float
 ) -> tuple[FloatArray, float]:
     """Each tier's share of its expected arrests that the capacity serves, down the tiers,
     and the capacity left over."""
@@ -279,7 +279,7 @@ def _served(
 @jit
 def run(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     plan: AtLargePlan,
     located: Located,
     hours: float,

@@ -37,7 +37,7 @@ from immsim.engine.draws import Stream
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.stages import criminality, jail, partners, prison
 from immsim.engine.stages.at_large import rank_codes
-from immsim.engine.stocks import FREE, ORDERED
+from immsim.engine.stocks import FREE, ORDERED, CountArray
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -91,7 +91,7 @@ and task-force arrests from each of two stocks."""
 @jit
 def run(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     plan: CustodyPlan,
     hours: float,
     out: FloatArray,
@@ -147,7 +147,7 @@ def to_charged(taken: IntArray, charged: IntArray, group: IntArray, source: IntA
 @jit
 def _candidates_taken(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     plan: CustodyPlan,
     hours: float,
     out: FloatArray,
@@ -275,7 +275,7 @@ def _candidates_taken(
 @jit
 def _take(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     found: IntArray,
     group: IntArray,
     of_row: IntArray,
@@ -327,7 +327,7 @@ def _take(
 
 @jit
 def _take_all(
-    stocks: IntArray,
+    stocks: CountArray,
     found: IntArray,
     group: IntArray,
     of_row: IntArray,

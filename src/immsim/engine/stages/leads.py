@@ -29,7 +29,7 @@ from immsim.engine.counts import Count
 from immsim.engine.draws import Stream, binomial
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import Competing, competing, weekly
-from immsim.engine.stocks import FREE, ORDERED, RELEASED
+from immsim.engine.stocks import FREE, ORDERED, RELEASED, CountArray
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -122,7 +122,7 @@ def plan(x: PlanInputs) -> LeadsPlan:
 
 
 @jit
-def _level(stocks: IntArray, plan: LeadsPlan, limit: float) -> int:
+def _level(stocks: CountArray, plan: LeadsPlan, limit: float) -> int:
     """The thinning level for the week: the highest at which the people expected to be drawn
     are at least ``THIN_MARGIN`` times ``limit``, the arrests the hours allow (0: none)."""
     expected = 0.0
@@ -173,7 +173,7 @@ def _rest(
 @jit
 def run(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     plan: LeadsPlan,
     thinned: Thinned,
     hours: float,

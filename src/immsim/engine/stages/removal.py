@@ -36,7 +36,7 @@ from immsim.engine.draws import (
 from immsim.engine.groups import LEVELS
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import weekly
-from immsim.engine.stocks import HELD_REMOVAL, ORDERED
+from immsim.engine.stocks import COUNT, HELD_REMOVAL, ORDERED, CountArray
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -94,10 +94,10 @@ def plan(x: PlanInputs, border_air: float) -> RemovalPlan:
 @jit
 def _age(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     removed: IntArray,
     stuck: IntArray,
-    held: IntArray,
+    held: CountArray,
     most: int,
 ) -> IntArray:
     """Bring the cohorts of the ``stuck`` groups (their indices) up to date with the week's
@@ -170,7 +170,7 @@ def _third_country(state: Stream, still: IntArray, total: int, per_week: float) 
 
 @jit
 def run(
-    state: Stream, stocks: IntArray, plan: RemovalPlan, held: IntArray, out: FloatArray
+    state: Stream, stocks: CountArray, plan: RemovalPlan, held: CountArray, out: FloatArray
 ) -> tuple[IntArray, IntArray]:
     """The week's removals and Zadvydas releases, in place (``held``: the cohorts of stuck
     groups by weeks held, as :func:`_age` keeps them); returns who was removed and who was
@@ -267,7 +267,7 @@ def run(
     return removed, released
 
 
-def cohorts(held: IntArray | None, plan: RemovalPlan, groups: int) -> IntArray:
+def cohorts(held: CountArray | None, plan: RemovalPlan, groups: int) -> CountArray:
     """The cohorts by weeks held (a row per group, columns 0 to the plan's Zadvydas period) for
     a new ``plan``: ``held`` re-cut to the plan's period where it changed (anyone held longer
     than a shortened period put in its last column, released in the week it applies), and the
@@ -275,7 +275,7 @@ def cohorts(held: IntArray | None, plan: RemovalPlan, groups: int) -> IntArray:
     removal as any other). Called when the plan changes, not every week."""
     weeks = plan.zadvydas_weeks + 1
     if held is None or held.shape[1] != weeks:
-        out = np.zeros((groups, weeks), dtype=np.int64)
+        out = np.zeros((groups, weeks), dtype=COUNT)
         if held is not None:
             keep = min(weeks, held.shape[1])
             out[:, :keep] = held[:, :keep]
