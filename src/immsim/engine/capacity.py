@@ -26,7 +26,7 @@ def take(
     channels: IntArray,
     limit: float,
     out: FloatArray,
-    taken: IntArray,
+    taken: CountArray,
 ) -> tuple[bool, int]:
     """Arrest the candidates of several channels (rows of ``drawn``; row ``c`` drawn from stock
     ``sources[c]`` and counted in ``out[channels[c]]``) within one capacity of ``limit``
@@ -48,7 +48,7 @@ def take_rows(
     channels: IntArray,
     limit: float,
     out: FloatArray,
-    taken: IntArray,
+    taken: CountArray,
 ) -> tuple[bool, int]:
     """:func:`take` of the rows ``rows`` of ``drawn`` (in that order) only, the candidates as
     :func:`take` would find them in those rows stacked: read in place, since stacking them (a
@@ -91,7 +91,7 @@ def take_listed(
     channels: IntArray,
     limit: float,
     out: FloatArray,
-    taken: IntArray,
+    taken: CountArray,
 ) -> tuple[bool, int]:
     """:func:`take_rows` of candidates already listed: ``found[k]`` people of group
     ``groups[k]`` in row ``of_row[k]`` (every count positive), in the order :func:`take_rows`

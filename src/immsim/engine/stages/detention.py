@@ -40,7 +40,15 @@ from immsim.engine.draws import Stream, exponential, walk
 from immsim.engine.groups import Groups
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import weekly
-from immsim.engine.stocks import HELD_COURT, HELD_REMOVAL, ORDERED, RELEASED, CountArray, move
+from immsim.engine.stocks import (
+    COUNT,
+    HELD_COURT,
+    HELD_REMOVAL,
+    ORDERED,
+    RELEASED,
+    CountArray,
+    move,
+)
 from immsim.engine.triage import NO_TIER
 from immsim.population.ipf import integerize
 
@@ -342,11 +350,11 @@ def _by_pool(
 def run(
     state: Stream,
     stocks: CountArray,
-    to_removal: IntArray,
-    to_court: IntArray,
+    to_removal: CountArray,
+    to_court: CountArray,
     plan: DetentionPlan,
     out: FloatArray,
-) -> tuple[bool, IntArray, IntArray]:
+) -> tuple[bool, CountArray, CountArray]:
     """The week's detention, in place; returns whether the beds bound (someone refused or
     released for want of a bed), and those admitted and those of them transferred to another
     area's beds, by group.
@@ -500,8 +508,8 @@ def run(
             moved_out[k] = x - local
             admissions += x
             refused += asked - x
-    admitted = np.zeros(size, dtype=np.int64)
-    transferred = np.zeros(size, dtype=np.int64)
+    admitted = np.zeros(size, dtype=COUNT)
+    transferred = np.zeros(size, dtype=COUNT)
     for k in range(m):
         r = who[k]
         x = admit_now[k]

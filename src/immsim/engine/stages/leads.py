@@ -178,7 +178,7 @@ def run(
     thinned: Thinned,
     hours: float,
     out: FloatArray,
-    taken: IntArray,
+    taken: CountArray,
 ) -> tuple[float, bool]:
     """Draw the week's lead arrests and take them within ``hours`` of officers' time into
     ``taken``; returns the hours left and whether the hours cut any (or, with no hours left for

@@ -95,11 +95,11 @@ def plan(x: PlanInputs, border_air: float) -> RemovalPlan:
 def _age(
     state: Stream,
     stocks: CountArray,
-    removed: IntArray,
+    removed: CountArray,
     stuck: IntArray,
     held: CountArray,
     most: int,
-) -> IntArray:
+) -> CountArray:
     """Bring the cohorts of the ``stuck`` groups (their indices) up to date with the week's
     admissions (whoever is held awaiting removal but in no cohort came in this week: removal
     is the only stage that takes people out of this stock, and nothing in the week before it
@@ -114,7 +114,7 @@ def _age(
     were a pass of their own, some 0.08 ms a week by area)."""
     weeks = held.shape[1]
     last = weeks - 1
-    released = np.zeros(stocks.shape[1], dtype=np.int64)
+    released = np.zeros(stocks.shape[1], dtype=COUNT)
     full = np.empty(weeks, dtype=np.int64)  # the nonzero cohorts of a group, and their weeks
     at = np.empty(weeks, dtype=np.int64)
     chosen = np.empty(weeks, dtype=np.int64)
@@ -171,7 +171,7 @@ def _third_country(state: Stream, still: IntArray, total: int, per_week: float) 
 @jit
 def run(
     state: Stream, stocks: CountArray, plan: RemovalPlan, held: CountArray, out: FloatArray
-) -> tuple[IntArray, IntArray]:
+) -> tuple[CountArray, CountArray]:
     """The week's removals and Zadvydas releases, in place (``held``: the cohorts of stuck
     groups by weeks held, as :func:`_age` keeps them); returns who was removed and who was
     released, by group (the releases told by the group's attributes in the breakdown, as ICE
@@ -190,7 +190,7 @@ def run(
     for i in range(size):
         listed[m] = i
         m += stocks[HELD_REMOVAL, i] > 0
-    removed = np.zeros(size, dtype=np.int64)  # the documented, over land and by air
+    removed = np.zeros(size, dtype=COUNT)  # the documented, over land and by air
     n_land = 0
     n_ready = 0
     for j in range(m):
