@@ -15,10 +15,21 @@ import pytest
 
 from immsim.calibration.metrics import load_observed, simulated
 from immsim.calibration.validate import START, backtest_scenario
+from immsim.engine import draws
 from immsim.engine.prepared import Prepared
 from immsim.engine.run import run
 from immsim.engine.start import criminality_classes, initial_stocks
-from immsim.engine.stocks import FREE, HELD_COURT, HELD_REMOVAL, ORDERED, RELEASED
+from immsim.engine.stocks import (
+    COUNT_LIMIT,
+    FREE,
+    HELD_COURT,
+    HELD_REMOVAL,
+    ORDERED,
+    RELEASED,
+    check_total,
+    count_type,
+    move,
+)
 from immsim.parameters import load_baseline
 from immsim.parameters.reform import Override, Reform
 
@@ -173,3 +184,39 @@ def test_the_fy2012_backtest_starts_closer_to_the_record(shared_data: Path) -> N
     ]
     assert seeded_adp > empty_adp
     assert abs(seeded_adp - observed) < abs(empty_adp - observed)
+
+
+def test_the_stocks_are_32_bit_counts_with_a_guard() -> None:
+    # the start's stocks keep every person (as int64 sums) in int32 stores
+    day = dt.date(2011, 10, 1)
+    prepared, _, stocks = seeded(day)
+    assert stocks.dtype == np.int32
+    assert stocks.sum(dtype=np.int64) == prepared.groups.initial.sum()
+    # the limit is half of int32's range: 2**30 = 1,073,741,824 people, a week's growth
+    # on top of a run just under it still fits 2**31 - 1 = 2,147,483,647
+    assert COUNT_LIMIT == 1_073_741_824
+    assert count_type(13_000_000) is np.int32  # a nation's population, by the record
+    check_total(1_073_741_823)
+    for total in (1_073_741_824, 3_000_000_000, -1):
+        with pytest.raises(OverflowError, match="32-bit"):
+            check_total(total)
+    with pytest.raises(OverflowError, match="32-bit"):
+        count_type(2_000_000_000)
+
+
+def test_moves_on_32_bit_stocks_draw_what_64_bit_ones_did() -> None:
+    # the same stream on the same counts, stored in 32 or 64 bits: the same people move (the
+    # clock sweep reads n * hazard as the same float, the walk draws the same numbers)
+    rng = np.random.default_rng(11)
+    wide = rng.integers(0, 3_000, size=(5, 2_000)).astype(np.int64)
+    wide[:, rng.random(2_000) < 0.4] = 0  # empty groups among them, as by area
+    narrow = wide.astype(np.int32)
+    mask = rng.random(2_000) < 0.7
+    first, second = draws.stream(np.random.default_rng(5)), draws.stream(np.random.default_rng(5))
+    for source, target, p in ((FREE, ORDERED, 0.001), (RELEASED, HELD_COURT, 0.05), (0, 4, 0.9)):
+        a = move(first, wide, source, target, mask, p)
+        b = move(second, narrow, source, target, mask, p)
+        assert a == b > 0
+        assert np.array_equal(wide, narrow.astype(np.int64))
+    assert narrow.dtype == np.int32
+    assert draws.bits64(first) == draws.bits64(second)  # the streams as far on

@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 from immsim.engine import draws
 from immsim.engine.compiled import jit
 from immsim.engine.draws import Stream, binomial, exponential, walk
+from immsim.engine.stocks import CountArray
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -19,13 +20,13 @@ FloatArray = NDArray[np.float64]
 @jit
 def take(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     drawn: IntArray,
     sources: IntArray,
     channels: IntArray,
     limit: float,
     out: FloatArray,
-    taken: IntArray,
+    taken: CountArray,
 ) -> tuple[bool, int]:
     """Arrest the candidates of several channels (rows of ``drawn``; row ``c`` drawn from stock
     ``sources[c]`` and counted in ``out[channels[c]]``) within one capacity of ``limit``
@@ -40,14 +41,14 @@ def take(
 @jit
 def take_rows(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     drawn: IntArray,
     rows: IntArray,
     sources: IntArray,
     channels: IntArray,
     limit: float,
     out: FloatArray,
-    taken: IntArray,
+    taken: CountArray,
 ) -> tuple[bool, int]:
     """:func:`take` of the rows ``rows`` of ``drawn`` (in that order) only, the candidates as
     :func:`take` would find them in those rows stacked: read in place, since stacking them (a
@@ -82,7 +83,7 @@ def listed(drawn: IntArray, rows: IntArray) -> tuple[IntArray, IntArray, IntArra
 @jit
 def take_listed(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     found: IntArray,
     groups: IntArray,
     of_row: IntArray,
@@ -90,7 +91,7 @@ def take_listed(
     channels: IntArray,
     limit: float,
     out: FloatArray,
-    taken: IntArray,
+    taken: CountArray,
 ) -> tuple[bool, int]:
     """:func:`take_rows` of candidates already listed: ``found[k]`` people of group
     ``groups[k]`` in row ``of_row[k]`` (every count positive), in the order :func:`take_rows`

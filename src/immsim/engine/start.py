@@ -44,7 +44,16 @@ from numpy.typing import NDArray
 
 from immsim.engine.groups import Groups
 from immsim.engine.stages.detention import interior_beds
-from immsim.engine.stocks import FREE, HELD_COURT, HELD_REMOVAL, ORDERED, RELEASED, STOCKS
+from immsim.engine.stocks import (
+    FREE,
+    HELD_COURT,
+    HELD_REMOVAL,
+    ORDERED,
+    RELEASED,
+    STOCKS,
+    CountArray,
+    count_type,
+)
 from immsim.population.ipf import integerize
 
 IntArray = NDArray[np.int64]
@@ -127,7 +136,7 @@ def draw_held(
 
 def initial_stocks(
     groups: Groups, asylum: BoolArray, p: Mapping[str, Any], rng: np.random.Generator
-) -> IntArray:
+) -> CountArray:
     """The stock × group matrix on the start date (see the module docstring)."""
     # the codes tested, not level_of's strings (Groups.level_of: 13 ms a call by area)
     free = groups.initial.copy()
@@ -154,7 +163,7 @@ def initial_stocks(
     weight = np.where(asylum, float(p["courts.process.backlog_asylum_weight"]), 1.0)
     released = _spread_within(rng, min(pending, int(free.sum())), weight, free)
     free -= released
-    stocks = np.zeros((len(STOCKS), groups.size), dtype=np.int64)
+    stocks = np.zeros((len(STOCKS), groups.size), dtype=count_type(int(groups.initial.sum())))
     stocks[FREE] = free
     stocks[ORDERED] = ordered
     stocks[RELEASED] = released

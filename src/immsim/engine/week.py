@@ -31,7 +31,16 @@ from immsim.engine.stages import (
     removal,
     review,
 )
-from immsim.engine.stocks import FREE, HELD_COURT, HELD_REMOVAL, ORDERED, RELEASED
+from immsim.engine.stocks import (
+    COUNT,
+    FREE,
+    HELD_COURT,
+    HELD_REMOVAL,
+    ORDERED,
+    RELEASED,
+    CountArray,
+    check_total,
+)
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -85,37 +94,37 @@ class RunState(NamedTuple):
     review_on: bool
     review_scope: float
     reviewed: float
-    held: IntArray
+    held: CountArray  # 32-bit counts, as the stocks (stocks.COUNT)
     thinned: leads.Thinned
     court_abroad: float  # the court's pending cases of people who left the country
     detained: IntArray  # with areas, the detained by breakdown column as last tallied (in place)
-    counted: IntArray  # with areas, each group's detained as counted in ``detained`` (in place)
+    counted: CountArray  # with areas, each group's detained as counted in ``detained`` (in place)
 
 
-def carried(groups: int, columns: int, areas: bool) -> tuple[IntArray, IntArray]:
+def carried(groups: int, columns: int, areas: bool) -> tuple[IntArray, CountArray]:
     """The breakdown's detained as carried when a plan comes into force (``RunState.detained``
     and ``.counted``): nobody counted yet, so the plan's first week counts every group that
     holds anyone (a full recount). Without areas the week tallies no detained: empty."""
     if not areas:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return np.zeros(columns, dtype=np.int64), np.zeros(groups, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=COUNT)
+    return np.zeros(columns, dtype=np.int64), np.zeros(groups, dtype=COUNT)
 
 
 @jit
 def _tally(
     cells: NDArray[np.unsignedinteger[Any]],
-    removed: IntArray,
-    arrested: IntArray,
-    released: IntArray,
-    admitted: IntArray,
-    transferred: IntArray,
-    custodial: IntArray,
-    stocks: IntArray,
+    removed: CountArray,
+    arrested: CountArray,
+    released: CountArray,
+    admitted: CountArray,
+    transferred: CountArray,
+    custodial: CountArray,
+    stocks: CountArray,
     parents: tuple[int, int],
     stages: int,
     columns: int,
     detained: IntArray,
-    counted: IntArray,
+    counted: CountArray,
 ) -> tuple[FloatArray, IntArray]:
     """The week's first ``stages`` breakdown stages (``BREAKDOWN_STAGES``: removed, arrested,
     released under Zadvydas, and with areas admitted, transferred, detained at the week's end,
@@ -237,8 +246,8 @@ def _tally(
 
 @jit
 def _arrests(
-    state: Stream, stocks: IntArray, plan: KernelPlan, run: RunState, out: FloatArray
-) -> tuple[IntArray, IntArray]:
+    state: Stream, stocks: CountArray, plan: KernelPlan, run: RunState, out: FloatArray
+) -> tuple[CountArray, CountArray]:
     """Custodial arrests, leads and at-large operations, each program on its share of the
     officers' hours (hours one leaves unused do not pass to another); returns the arrests as
     rows by stock (no order, order, released; their total put in ``out[Count.ARRESTS]``), and with areas the custodial arrests (from
@@ -248,8 +257,15 @@ def _arrests(
     added = hours * (run.effort - 1.0)  # by a goal's surge, to the programs the regime names
     # only the rows at large (free, ordered, released) are ever taken from: custody's and the
     # leads' sources; the two held rows of a table shaped like the stocks were zeroed every week
-    # for nothing (a 5-row table is 2.5 MB by area, 61,843 groups a year into the default run)
-    taken = np.zeros((RELEASED + 1, stocks.shape[1]), dtype=np.int64)
+    # for nothing (a 5-row table is 2.5 MB by area, 61,843 groups a year into the default run).
+    # The week's flows by group (this table, the arrests, the custodial arrests, the at-large
+    # and collateral arrests, admissions, transfers, removals, releases, the tally's counted)
+    # are 32-bit counts like the stocks they move (stocks.COUNT; each is at most a group's
+    # stock): some ten group-sized arrays zeroed or written and read each week, 5 MB by area at
+    # 64 bits. The compiled week a year into the default run by area (week_least.py --areas
+    # --rounds 3, alternated): stocks alone int32 4.86-5.02 ms, with the flows 4.52-4.59 ms
+    # (2026-12-05, branch spdM); the sums they feed stay int64 and float64
+    taken = np.zeros((RELEASED + 1, stocks.shape[1]), dtype=COUNT)
     cut, custodial = custody.run(
         state,
         stocks,
@@ -261,7 +277,7 @@ def _arrests(
     # custody takes from the stocks with no order and with one (jail and 287(g) holds, prison
     # releases, task-force arrests), before the leads add theirs to ``taken``
     size = stocks.shape[1]
-    in_custody = np.empty(size if plan.areas else 0, dtype=np.int64)
+    in_custody = np.empty(size if plan.areas else 0, dtype=COUNT)
     for i in range(in_custody.size):
         in_custody[i] = taken[FREE, i] + taken[ORDERED, i]
     lead_hours = hours * plan.share_leads + added * plan.surge_leads
@@ -280,7 +296,7 @@ def _arrests(
     # expressions made a temporary for each sum and the total another pass: 0.21 -> 0.17 ms
     # by area, measured a year into the default run on 2026-12-05). The total of whole counts
     # is the same in any order of additions
-    arrested = np.empty((3, size), dtype=np.int64)
+    arrested = np.empty((3, size), dtype=COUNT)
     total = 0
     for i in range(size):
         arrested[0, i] = taken[FREE, i] + large_p[i] + collateral[i]
@@ -294,7 +310,7 @@ def _arrests(
 @jit
 def _week(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     plan: KernelPlan,
     run: RunState,
     cells: NDArray[np.unsignedinteger[Any]],
@@ -341,7 +357,7 @@ def _week(
 
 def week(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     plan: KernelPlan,
     run: RunState,
     cells: NDArray[np.unsignedinteger[Any]],
@@ -352,5 +368,12 @@ def week(
     ``run.held``'s rows, ``run.located`` and ``cells`` are the plan's groups. Returns the counts
     indexed by :class:`~immsim.engine.counts.Count`, the removals and arrests by breakdown column
     (``cells[group, attribute]`` is each group's column under each attribute), and the stocks'
-    levels at the week's end (each row of ``stocks`` summed, :func:`_tally`)."""
-    return _week(state, stocks, plan, run, cells, int(n_columns))
+    levels at the week's end (each row of ``stocks`` summed, :func:`_tally`).
+
+    The stocks and cohorts are 32-bit counts (:data:`immsim.engine.stocks.COUNT`): the people
+    in the run at the week's end (the levels, int64 sums) are checked to stay below
+    :data:`~immsim.engine.stocks.COUNT_LIMIT`, so that the next week's moves cannot overflow a
+    group's count (a test of five numbers a week, not one in the compiled loops)."""
+    out, sums, levels = _week(state, stocks, plan, run, cells, int(n_columns))
+    check_total(int(levels.sum()))
+    return out, sums, levels

@@ -17,7 +17,7 @@ from immsim.engine.counts import Count
 from immsim.engine.draws import Stream, binomial, exponential, walk
 from immsim.engine.inputs import PlanInputs, non_priority_share
 from immsim.engine.rates import weekly
-from immsim.engine.stocks import FREE, ORDERED
+from immsim.engine.stocks import COUNT, FREE, ORDERED, CountArray
 from immsim.engine.triage import NO_TIER
 
 IntArray = NDArray[np.int64]
@@ -204,7 +204,7 @@ def _capped(state: Stream, found: IntArray, limit: float) -> IntArray:
 
 
 @jit
-def _collateral(state: Stream, free: IntArray, met: FloatArray, n: int) -> IntArray:
+def _collateral(state: Stream, free: CountArray, met: FloatArray, n: int) -> CountArray:
     """``n`` bystanders met in the operations, taken out of ``free``: any of the at large who
     can be arrested (all of a group with ``met`` 1, its share rounded down with less, none with
     0), one arrest each (chosen as :func:`draws.capped` chooses; the pool is gathered in one
@@ -217,7 +217,7 @@ def _collateral(state: Stream, free: IntArray, met: FloatArray, n: int) -> IntAr
         # into the default run by area: 0.20 -> 0.155 ms; the skip below 0.22 -> 0.20 ms)
         where[m] = i
         m += (free[i] > 0) & (met[i] > 0.0)
-    out = np.zeros(free.size, dtype=np.int64)
+    out = np.zeros(free.size, dtype=COUNT)
     counts = np.empty(m, dtype=np.int64)
     for j in range(m):
         i = where[j]
@@ -236,7 +236,7 @@ def _collateral(state: Stream, free: IntArray, met: FloatArray, n: int) -> IntAr
 
 @jit
 def _served(
-    stocks: IntArray, plan: AtLargePlan, located: Located, capacity: float
+    stocks: CountArray, plan: AtLargePlan, located: Located, capacity: float
 ) -> tuple[FloatArray, float]:
     """Each tier's share of its expected arrests that the capacity serves, down the tiers,
     and the capacity left over."""
@@ -284,20 +284,20 @@ def _served(
 @jit
 def run(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     plan: AtLargePlan,
     located: Located,
     hours: float,
     out: FloatArray,
-) -> tuple[IntArray, IntArray, IntArray, bool]:
+) -> tuple[CountArray, CountArray, CountArray, bool]:
     """The week's at-large and collateral arrests within ``hours`` of officers' time, taken out
     of their stocks: returns those arrested with no order (targeted, then collateral), those
     with one, and whether the hours ran out."""
     size = stocks.shape[1]
     capacity = hours / plan.hours_per_target if plan.on else 0.0
     by_rank, remaining = _served(stocks, plan, located, capacity)
-    large_p = np.zeros(size, dtype=np.int64)
-    large_o = np.zeros(size, dtype=np.int64)
+    large_p = np.zeros(size, dtype=COUNT)
+    large_o = np.zeros(size, dtype=COUNT)
     targeted = 0
     if capacity >= 1.0:  # below one arrest's hours none is drawn (all would be cut)
         # those found as a list of the groups with anyone found (the stocks with no order,
@@ -326,7 +326,7 @@ def run(
                 stocks[ORDERED, where[k] - size] -= x
     ran_out = remaining <= 1e-9 and capacity > 0
     n_collateral = 0
-    collateral = np.zeros(size, dtype=np.int64)
+    collateral = np.zeros(size, dtype=COUNT)
     if plan.collateral_ratio > 0.0 and targeted > 0:
         h_coll = plan.hours_per_collateral
         room = (hours - targeted * plan.hours_per_arrest) / h_coll if h_coll > 0 else targeted

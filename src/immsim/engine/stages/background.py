@@ -39,7 +39,7 @@ from immsim.engine.draws import Stream, binomial, exponential, walk
 from immsim.engine.groups import LEVELS
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import weekly
-from immsim.engine.stocks import FREE, ORDERED, RELEASED
+from immsim.engine.stocks import FREE, ORDERED, RELEASED, CountArray
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -84,7 +84,7 @@ def plan(x: PlanInputs) -> BackgroundPlan:
 
 
 @jit
-def leave(state: Stream, stocks: IntArray, p_emig: float, p_grant: float) -> tuple[int, int, int]:
+def leave(state: Stream, stocks: CountArray, p_emig: float, p_grant: float) -> tuple[int, int, int]:
     """Emigration and grants of status in the three stocks at large, in place; returns how many
     emigrated, how many were granted status (competing events: at most one each) and how many
     of the emigrants left a court case pending (from the released docket)."""
@@ -141,7 +141,7 @@ def _leaving(state: Stream, n: IntArray, p: float) -> int:
 
 
 @jit
-def cbp_home(state: Stream, stocks: IntArray, per_week: float, groups: IntArray) -> int:
+def cbp_home(state: Stream, stocks: CountArray, per_week: float, groups: IntArray) -> int:
     """The week's departures through the CBP Home app, in place: the week's count (a Poisson
     draw of ``per_week``) chosen at random among the people at large with no pending case, with
     or without a final order, of the eligible ``groups`` (ascending), at most all of them;
@@ -179,7 +179,7 @@ def cbp_home(state: Stream, stocks: IntArray, per_week: float, groups: IntArray)
 
 
 @jit
-def run(state: Stream, stocks: IntArray, plan: BackgroundPlan, out: FloatArray) -> None:
+def run(state: Stream, stocks: CountArray, plan: BackgroundPlan, out: FloatArray) -> None:
     """The week's background flows and arrivals, in place; the emigrants' pending cases and the
     cases of people returned to Mexico under MPP are added to ``out[Count.COURT_ABROAD]`` (the
     court's stock of them, carried in by the week)."""

@@ -28,7 +28,7 @@ from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
 from immsim.engine.draws import Stream, binomial, choose, exponential, walk
 from immsim.engine.inputs import PlanInputs
-from immsim.engine.stocks import HELD_COURT, HELD_REMOVAL, ORDERED, RELEASED
+from immsim.engine.stocks import HELD_COURT, HELD_REMOVAL, ORDERED, RELEASED, CountArray
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -83,7 +83,7 @@ def _of_the_rest(share: float, taken: float) -> float:
 @jit
 def decide(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     done_detained: IntArray,
     done_released: IntArray,
     relief_detained: FloatArray,
@@ -118,7 +118,7 @@ def decide(
 @jit
 def _decide_listed(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     det_groups: IntArray,
     det_done: IntArray,
     rel_groups: IntArray,
@@ -200,7 +200,7 @@ def _ready(state: Stream, n: IntArray, p: float) -> tuple[IntArray, IntArray]:
 
 @jit
 def _ready_and_pending(
-    state: Stream, stocks: IntArray, p: float
+    state: Stream, stocks: CountArray, p: float
 ) -> tuple[IntArray, IntArray, IntArray, IntArray, int]:
     """In one pass over the groups: :func:`_ready`'s draws on the detained awaiting court (the
     groups with a case ready, ascending, and their counts), and the groups with anyone released
@@ -274,7 +274,7 @@ def _capped_listed(state: Stream, counts: IntArray, total: int, limit: float) ->
 
 
 @jit
-def run(state: Stream, stocks: IntArray, plan: CourtPlan, out: FloatArray) -> bool:
+def run(state: Stream, stocks: CountArray, plan: CourtPlan, out: FloatArray) -> bool:
     """The week's court, in place; True if judges' hours bound.
 
     The detained cases ready and the released cases pending are kept as lists of the groups

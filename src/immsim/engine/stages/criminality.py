@@ -46,7 +46,7 @@ from immsim.engine.draws import Stream, competing_sparse_into
 from immsim.engine.groups import BOOLEAN, CATEGORICAL, LEVELS, Groups
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import Competing, competing, gathered, weekly
-from immsim.engine.stocks import FREE, ORDERED, RELEASED
+from immsim.engine.stocks import FREE, ORDERED, RELEASED, CountArray
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -163,7 +163,7 @@ def plan(x: PlanInputs) -> CriminalityPlan:
 
 
 @jit
-def run(state: Stream, stocks: IntArray, plan: CriminalityPlan, out: FloatArray) -> None:
+def run(state: Stream, stocks: CountArray, plan: CriminalityPlan, out: FloatArray) -> None:
     """The week's charges, convictions and dismissals among people at large, in place."""
     # the store of the groups with events, allocated once for the three sweeps (see
     # draws.competing_sparse_into: a store grown inside the sweep cost 0.6 of 1.3 ms by area)

@@ -37,7 +37,7 @@ from immsim.engine.draws import Stream
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.stages import criminality, jail, partners, prison
 from immsim.engine.stages.at_large import rank_codes
-from immsim.engine.stocks import FREE, ORDERED
+from immsim.engine.stocks import FREE, ORDERED, CountArray
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -91,11 +91,11 @@ and task-force arrests from each of two stocks."""
 @jit
 def run(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     plan: CustodyPlan,
     hours: float,
     out: FloatArray,
-    taken: IntArray,
+    taken: CountArray,
 ) -> tuple[bool, float]:
     """Draw the week's jail, prison and task-force arrests and take them out of their stocks
     into ``taken`` within ``hours`` of officers' time, each under the charge they were booked
@@ -107,7 +107,7 @@ def run(
 
 
 @jit
-def to_charged(taken: IntArray, charged: IntArray, group: IntArray, source: IntArray) -> None:
+def to_charged(taken: CountArray, charged: IntArray, group: IntArray, source: IntArray) -> None:
     """Move those ``taken`` (by stock and group) to their ``charged`` groups, as a pass over
     both rows of every group in ascending order moves them, reading only the listed groups
     (``group[k]`` in row ``source[k]``; a group may be listed more than once), the only ones
@@ -147,11 +147,11 @@ def to_charged(taken: IntArray, charged: IntArray, group: IntArray, source: IntA
 @jit
 def _candidates_taken(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     plan: CustodyPlan,
     hours: float,
     out: FloatArray,
-    taken: IntArray,
+    taken: CountArray,
 ) -> tuple[bool, float, IntArray, IntArray]:
     """The week's candidates drawn and taken within ``hours`` (see :func:`run`), and the
     candidates' groups with the stock each was drawn from (an entry per candidate's row, a
@@ -275,7 +275,7 @@ def _candidates_taken(
 @jit
 def _take(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     found: IntArray,
     group: IntArray,
     of_row: IntArray,
@@ -287,7 +287,7 @@ def _take(
     cost: FloatArray,
     scale: float,
     out: FloatArray,
-    taken: IntArray,
+    taken: CountArray,
 ) -> tuple[bool, float]:
     """Take ``scale`` of the listed candidates marked in ``among`` (at most all), full-cost
     and partner arrests each in their share, into ``taken``; returns whether any was cut, and
@@ -327,7 +327,7 @@ def _take(
 
 @jit
 def _take_all(
-    stocks: IntArray,
+    stocks: CountArray,
     found: IntArray,
     group: IntArray,
     of_row: IntArray,
@@ -338,7 +338,7 @@ def _take_all(
     partner: NDArray[np.bool_],
     cost: FloatArray,
     out: FloatArray,
-    taken: IntArray,
+    taken: CountArray,
 ) -> tuple[bool, float]:
     """:func:`_take` of every listed candidate marked in ``among`` (a ``scale`` of one), read in
     place: there the cut of :func:`immsim.engine.capacity.take_listed` keeps every candidate

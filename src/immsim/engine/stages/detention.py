@@ -40,7 +40,15 @@ from immsim.engine.draws import Stream, exponential, walk
 from immsim.engine.groups import Groups
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import weekly
-from immsim.engine.stocks import HELD_COURT, HELD_REMOVAL, ORDERED, RELEASED, move
+from immsim.engine.stocks import (
+    COUNT,
+    HELD_COURT,
+    HELD_REMOVAL,
+    ORDERED,
+    RELEASED,
+    CountArray,
+    move,
+)
 from immsim.engine.triage import NO_TIER
 from immsim.population.ipf import integerize
 
@@ -213,7 +221,7 @@ def admit(requests: IntArray, order: IntArray, space: int) -> IntArray:
 
 
 @jit
-def _held_by_area(stocks: IntArray, area: IntArray, areas: int) -> IntArray:
+def _held_by_area(stocks: CountArray, area: IntArray, areas: int) -> IntArray:
     """The detained (awaiting court or removal) in each area: one pass over the groups for the
     total the beds are compared with and, with areas, each area's own beds' free room."""
     held = np.zeros(areas, dtype=np.int64)
@@ -223,7 +231,7 @@ def _held_by_area(stocks: IntArray, area: IntArray, areas: int) -> IntArray:
 
 
 @jit
-def recognizance(state: Stream, stocks: IntArray, plan: DetentionPlan) -> int:
+def recognizance(state: Stream, stocks: CountArray, plan: DetentionPlan) -> int:
     """The week's releases on recognizance or parole, in place: each person awaiting court who
     is not held by law is released with the chance that makes the expected releases the
     week's count (all of them if the count is more), so the record's count is released
@@ -233,7 +241,7 @@ def recognizance(state: Stream, stocks: IntArray, plan: DetentionPlan) -> int:
 
 
 @jit
-def bonded(state: Stream, stocks: IntArray, plan: DetentionPlan) -> int:
+def bonded(state: Stream, stocks: CountArray, plan: DetentionPlan) -> int:
     """The week's bond-outs by the record's count (``plan.bond_per_week``), in place, as
     :func:`recognizance` releases its count: from those awaiting court not held by law, at
     most all of them; none are drawn where the count is 0 (before October 2017 and after
@@ -242,7 +250,7 @@ def bonded(state: Stream, stocks: IntArray, plan: DetentionPlan) -> int:
 
 
 @jit
-def by_count(state: Stream, stocks: IntArray, per_week: float, groups: BoolArray) -> int:
+def by_count(state: Stream, stocks: CountArray, per_week: float, groups: BoolArray) -> int:
     """Release ``per_week`` people awaiting court in ``groups``, in place: each with the chance
     ``per_week`` over those there (1 if the count is more), so the expected releases are the
     count, at most all of them; returns how many. A count of 0 draws nothing."""
@@ -275,7 +283,7 @@ _U = np.uint64
 @jit
 def _court_released(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     occupied: IntArray,
     mask: BoolArray,
     p: float,
@@ -322,7 +330,7 @@ def _court_released(
 @jit
 def _by_pool(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     occupied: IntArray,
     per_week: float,
     pool: int,
@@ -341,12 +349,12 @@ def _by_pool(
 @jit
 def run(
     state: Stream,
-    stocks: IntArray,
-    to_removal: IntArray,
-    to_court: IntArray,
+    stocks: CountArray,
+    to_removal: CountArray,
+    to_court: CountArray,
     plan: DetentionPlan,
     out: FloatArray,
-) -> tuple[bool, IntArray, IntArray]:
+) -> tuple[bool, CountArray, CountArray]:
     """The week's detention, in place; returns whether the beds bound (someone refused or
     released for want of a bed), and those admitted and those of them transferred to another
     area's beds, by group.
@@ -500,8 +508,8 @@ def run(
             moved_out[k] = x - local
             admissions += x
             refused += asked - x
-    admitted = np.zeros(size, dtype=np.int64)
-    transferred = np.zeros(size, dtype=np.int64)
+    admitted = np.zeros(size, dtype=COUNT)
+    transferred = np.zeros(size, dtype=COUNT)
     for k in range(m):
         r = who[k]
         x = admit_now[k]

@@ -29,7 +29,7 @@ from immsim.engine.counts import Count
 from immsim.engine.draws import Stream, binomial
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import Competing, competing, gathered, weekly
-from immsim.engine.stocks import FREE, ORDERED, RELEASED
+from immsim.engine.stocks import FREE, ORDERED, RELEASED, CountArray
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -128,7 +128,7 @@ def plan(x: PlanInputs) -> LeadsPlan:
 
 
 @jit
-def _level(stocks: IntArray, plan: LeadsPlan, limit: float) -> int:
+def _level(stocks: CountArray, plan: LeadsPlan, limit: float) -> int:
     """The thinning level for the week: the highest at which the people expected to be drawn
     are at least ``THIN_MARGIN`` times ``limit``, the arrests the hours allow (0: none)."""
     expected = 0.0
@@ -179,12 +179,12 @@ def _rest(
 @jit
 def run(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     plan: LeadsPlan,
     thinned: Thinned,
     hours: float,
     out: FloatArray,
-    taken: IntArray,
+    taken: CountArray,
 ) -> tuple[float, bool]:
     """Draw the week's lead arrests and take them within ``hours`` of officers' time into
     ``taken``; returns the hours left and whether the hours cut any (or, with no hours left for

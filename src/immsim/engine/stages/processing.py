@@ -15,6 +15,7 @@ from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
 from immsim.engine.draws import Stream, binomial
 from immsim.engine.inputs import PlanInputs
+from immsim.engine.stocks import CountArray
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -47,12 +48,12 @@ def plan(x: PlanInputs) -> ProcessingPlan:
 @jit
 def run(
     state: Stream,
-    from_free: IntArray,
-    from_ordered: IntArray,
-    from_released: IntArray,
+    from_free: CountArray,
+    from_ordered: CountArray,
+    from_released: CountArray,
     plan: ProcessingPlan,
     out: FloatArray,
-) -> tuple[IntArray, IntArray]:
+) -> tuple[CountArray, CountArray]:
     """Who of those arrested goes to removal and who to court, with the week's counts of each
     path added to ``out``."""
     to_removal = from_ordered.copy()
@@ -81,7 +82,11 @@ def run(
 
 @jit
 def _dismiss_to_expedited(
-    state: Stream, to_removal: IntArray, to_court: IntArray, plan: ProcessingPlan, out: FloatArray
+    state: Stream,
+    to_removal: CountArray,
+    to_court: CountArray,
+    plan: ProcessingPlan,
+    out: FloatArray,
 ) -> None:
     """People arrested with a case pending whose case is dismissed so that expedited removal can
     take them, moved from court to removal in place. Draws nothing while the route is closed, so

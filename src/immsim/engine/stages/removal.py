@@ -36,7 +36,7 @@ from immsim.engine.draws import (
 from immsim.engine.groups import LEVELS
 from immsim.engine.inputs import PlanInputs
 from immsim.engine.rates import weekly
-from immsim.engine.stocks import HELD_REMOVAL, ORDERED
+from immsim.engine.stocks import COUNT, HELD_REMOVAL, ORDERED, CountArray
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -94,12 +94,12 @@ def plan(x: PlanInputs, border_air: float) -> RemovalPlan:
 @jit
 def _age(
     state: Stream,
-    stocks: IntArray,
-    removed: IntArray,
+    stocks: CountArray,
+    removed: CountArray,
     stuck: IntArray,
-    held: IntArray,
+    held: CountArray,
     most: int,
-) -> IntArray:
+) -> CountArray:
     """Bring the cohorts of the ``stuck`` groups (their indices) up to date with the week's
     admissions (whoever is held awaiting removal but in no cohort came in this week: removal
     is the only stage that takes people out of this stock, and nothing in the week before it
@@ -114,7 +114,7 @@ def _age(
     were a pass of their own, some 0.08 ms a week by area)."""
     weeks = held.shape[1]
     last = weeks - 1
-    released = np.zeros(stocks.shape[1], dtype=np.int64)
+    released = np.zeros(stocks.shape[1], dtype=COUNT)
     full = np.empty(weeks, dtype=np.int64)  # the nonzero cohorts of a group, and their weeks
     at = np.empty(weeks, dtype=np.int64)
     chosen = np.empty(weeks, dtype=np.int64)
@@ -170,8 +170,8 @@ def _third_country(state: Stream, still: IntArray, total: int, per_week: float) 
 
 @jit
 def run(
-    state: Stream, stocks: IntArray, plan: RemovalPlan, held: IntArray, out: FloatArray
-) -> tuple[IntArray, IntArray]:
+    state: Stream, stocks: CountArray, plan: RemovalPlan, held: CountArray, out: FloatArray
+) -> tuple[CountArray, CountArray]:
     """The week's removals and Zadvydas releases, in place (``held``: the cohorts of stuck
     groups by weeks held, as :func:`_age` keeps them); returns who was removed and who was
     released, by group (the releases told by the group's attributes in the breakdown, as ICE
@@ -190,7 +190,7 @@ def run(
     for i in range(size):
         listed[m] = i
         m += stocks[HELD_REMOVAL, i] > 0
-    removed = np.zeros(size, dtype=np.int64)  # the documented, over land and by air
+    removed = np.zeros(size, dtype=COUNT)  # the documented, over land and by air
     n_land = 0
     n_ready = 0
     for j in range(m):
@@ -267,7 +267,7 @@ def run(
     return removed, released
 
 
-def cohorts(held: IntArray | None, plan: RemovalPlan, groups: int) -> IntArray:
+def cohorts(held: CountArray | None, plan: RemovalPlan, groups: int) -> CountArray:
     """The cohorts by weeks held (a row per group, columns 0 to the plan's Zadvydas period) for
     a new ``plan``: ``held`` re-cut to the plan's period where it changed (anyone held longer
     than a shortened period put in its last column, released in the week it applies), and the
@@ -275,7 +275,7 @@ def cohorts(held: IntArray | None, plan: RemovalPlan, groups: int) -> IntArray:
     removal as any other). Called when the plan changes, not every week."""
     weeks = plan.zadvydas_weeks + 1
     if held is None or held.shape[1] != weeks:
-        out = np.zeros((groups, weeks), dtype=np.int64)
+        out = np.zeros((groups, weeks), dtype=COUNT)
         if held is not None:
             keep = min(weeks, held.shape[1])
             out[:, :keep] = held[:, :keep]

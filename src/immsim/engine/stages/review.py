@@ -15,7 +15,7 @@ from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
 from immsim.engine.draws import Stream
 from immsim.engine.inputs import PlanInputs
-from immsim.engine.stocks import FREE, HELD_COURT, RELEASED, move
+from immsim.engine.stocks import FREE, HELD_COURT, RELEASED, CountArray, move
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -46,7 +46,7 @@ def plan(x: PlanInputs) -> ReviewPlan:
 @jit
 def run(
     state: Stream,
-    stocks: IntArray,
+    stocks: CountArray,
     plan: ReviewPlan,
     scope: float,
     reviewed: float,
