@@ -135,7 +135,11 @@ def main(path: str, rounds: int) -> None:
         result = fn(b, s, o)
         digest = hashlib.sha256()
         for a in (s, b, o, *(result if isinstance(result, tuple) else ())):
-            digest.update(np.ascontiguousarray(a).tobytes())
+            # Signed counts hashed as int64: the week's stores became int32 (spdM, 2026-12-05),
+            # and two checkouts that draw the same must print the same digest whatever the width.
+            array = np.asarray(a)
+            wide = array.astype(np.int64) if array.dtype.kind == "i" else array
+            digest.update(np.ascontiguousarray(wide).tobytes())
         print(f"  {name:11} results {digest.hexdigest()[:16]}")
     least: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(rounds):
