@@ -549,3 +549,46 @@ def test_the_breakdown_table_keeps_each_week_in_order_when_a_plan_comes_back() -
         (2, 2026, "released", "area", "x", 4),
         (2, 2026, "released", "area", "y", 5),
     ]
+
+
+def test_a_regroup_moves_each_group_to_its_new_column() -> None:
+    """The stocks' columns and the cohorts' rows follow their groups to a new plan's groups, by
+    hand: groups 1, 3, 5, 7 to 0, 1, 5, 6, 7, 9 (group 3 left out, empty); a cohort row moves
+    with a group holding anyone awaiting removal and no other; a group left out that holds
+    anyone is refused, the state untouched."""
+    from immsim.engine.pipeline import State
+
+    stocks = np.array(
+        [
+            [10, 0, 30, 40],
+            [1, 0, 3, 4],
+            [0, 0, 5, 0],
+            [0, 0, 0, 7],
+            [2, 0, 0, 8],  # awaiting removal: groups 1 and 7
+        ],
+        dtype=np.int64,
+    )
+    held = np.array([[1, 1, 0], [0, 0, 0], [0, 0, 0], [5, 2, 1]], dtype=np.int64)
+    state = State(stocks=stocks.copy(), live=np.array([1, 3, 5, 7]), held=held.copy())
+    state.regroup(np.array([0, 1, 5, 6, 7, 9]))
+    assert state.stocks.tolist() == [
+        [0, 10, 30, 0, 40, 0],
+        [0, 1, 3, 0, 4, 0],
+        [0, 0, 5, 0, 0, 0],
+        [0, 0, 0, 0, 7, 0],
+        [0, 2, 0, 0, 8, 0],
+    ]
+    assert state.held is not None
+    assert state.held.tolist() == [[0] * 3, [1, 1, 0], [0] * 3, [0] * 3, [5, 2, 1], [0] * 3]
+    assert state.live.tolist() == [0, 1, 5, 6, 7, 9]
+    # before the first plan there are no cohorts: the stocks alone move
+    first = State(stocks=stocks.copy(), live=np.array([1, 3, 5, 7]))
+    first.regroup(np.array([1, 5, 7]))
+    assert first.held is None
+    assert first.stocks.tolist() == [[10, 30, 40], [1, 3, 4], [0, 5, 0], [0, 0, 7], [2, 0, 8]]
+    # group 5 holds people: leaving it out is a bug in the plan, refused
+    with pytest.raises(AssertionError):
+        state.regroup(np.array([0, 1, 6, 7, 9]))
+    assert state.live.tolist() == [0, 1, 5, 6, 7, 9]
+    assert state.stocks[0].tolist() == [0, 10, 30, 0, 40, 0]
+
