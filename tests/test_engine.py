@@ -581,6 +581,16 @@ def test_a_regroup_moves_each_group_to_its_new_column() -> None:
     assert state.held is not None
     assert state.held.tolist() == [[0] * 3, [1, 1, 0], [0] * 3, [0] * 3, [5, 2, 1], [0] * 3]
     assert state.live.tolist() == [0, 1, 5, 6, 7, 9]
+    # the table of the plan before last is written over (its own numbers cleared first),
+    # where it has rows enough; the table just left is kept for the next
+    before = np.full((8, 3), 9, dtype=np.int64)
+    reused = State(stocks=stocks.copy(), live=np.array([1, 3, 5, 7]), held=held.copy())
+    reused.spare = before
+    reused.regroup(np.array([0, 1, 5, 6, 7, 9]))
+    assert reused.held is not None and np.shares_memory(reused.held, before)
+    assert reused.held.tolist() == state.held.tolist()
+    assert reused.stocks.tolist() == state.stocks.tolist()
+    assert reused.spare is not None and reused.spare.tolist() == held.tolist()
     # before the first plan there are no cohorts: the stocks alone move
     first = State(stocks=stocks.copy(), live=np.array([1, 3, 5, 7]))
     first.regroup(np.array([1, 5, 7]))

@@ -133,6 +133,8 @@ class State:
     reviewed: float = 0.0
     held: IntArray | None = None
     court_abroad: int = 0
+    # the cohorts' table before the last plan's, kept for the next regroup to write into
+    spare: IntArray | None = field(default=None, repr=False)
 
     def total(self) -> int:
         return int(self.stocks.sum())
@@ -156,7 +158,7 @@ class State:
         stocks = np.zeros((self.stocks.shape[0], live.size), dtype=np.int64)
         held = None
         if self.held is not None:
-            held = np.zeros((live.size, self.held.shape[1]), dtype=np.int64)
+            held = self._cohorts_table(live.size, self.held.shape[1])
         # one compiled pass (_regroup) merges the two ascending lists of groups and copies what
         # each kept group holds: NumPy's searchsorted of the old groups among the new, the
         # boolean tests and the fancy-indexed copies of the stocks' rows and the cohorts' rows
@@ -173,9 +175,36 @@ class State:
             held is not None,
         ):
             raise AssertionError("a plan left out a group that holds people")
+        if self.held is not None:
+            self.spare = self.held if self.held.base is None else self.held.base
         self.held = held
         self.stocks = stocks
         self.live = live
+
+    def _cohorts_table(self, rows: int, weeks: int) -> IntArray:
+        """A zeroed table of ``rows`` cohorts by ``weeks``: the first rows of the table the
+        plan before last held (``spare``, which nothing reads any more: the week is handed
+        ``held`` anew each week), where it has as many and the same weeks, else a new one.
+
+        Why: a new table is 11-14 MB by area, which NumPy asks the kernel to back with huge
+        pages, and a regroup's writes into its fresh pages stalled 20-30 ms at a time (3 to 8 of
+        a run's 12 regroups, at random: in a fresh process the 12 took 134-234 ms on 9f75c8e
+        and 44-142 ms with the compiled pass, against 12-26 ms on the same inputs in a process
+        whose pages were warm). Two tables used in turn are written over and never faulted in
+        again after the first two plans; zeroing one costs some 0.7 ms."""
+        spare, self.spare = self.spare, None
+        if (
+            spare is not None
+            and spare.ndim == 2
+            and spare.shape[0] >= rows
+            and spare.shape[1] == weeks
+            and spare.dtype == np.int64
+            and spare.flags.c_contiguous
+        ):
+            table: IntArray = spare[:rows]
+            table.fill(0)
+            return table
+        return np.zeros((rows, weeks), dtype=np.int64)
 
 
 _NO_COHORTS = np.zeros((0, 0), dtype=np.int64)
@@ -277,11 +306,12 @@ class Pipeline:
         stocks = initial_stocks(
             self.groups, self.prepared.attributes.asylum, self.params(start), self.rng
         )
-        return State(
-            stocks=stocks,
-            live=np.arange(self.groups.size, dtype=np.int64),
-            effort=initial_effort(start, self.params),
-        )
+        live = np.arange(self.groups.size, dtype=np.int64)
+        # read-only as every plan's groups are (frozen), so that the compiled regroup has one
+        # signature, the one warm_up compiles: the first run's second regroup loaded another
+        # from numba's cache, 6-8 ms, or compiled it, 0.2 s
+        live.flags.writeable = False
+        return State(stocks=stocks, live=live, effort=initial_effort(start, self.params))
 
     def params(self, day: dt.date) -> dict[str, Any]:
         return _Snapshot(day, self.params_at(day))
