@@ -549,3 +549,87 @@ def test_the_breakdown_table_keeps_each_week_in_order_when_a_plan_comes_back() -
         (2, 2026, "released", "area", "x", 4),
         (2, 2026, "released", "area", "y", 5),
     ]
+
+
+def test_a_regroup_moves_each_group_to_its_new_column() -> None:
+    """The stocks' columns and the cohorts' rows follow their groups to a new plan's groups, by
+    hand: groups 1, 3, 5, 7 to 0, 1, 5, 6, 7, 9 (group 3 left out, empty); a cohort row moves
+    with a group holding anyone awaiting removal and no other; a group left out that holds
+    anyone is refused, the state untouched."""
+    from immsim.engine.pipeline import State
+
+    stocks = np.array(
+        [
+            [10, 0, 30, 40],
+            [1, 0, 3, 4],
+            [0, 0, 5, 0],
+            [0, 0, 0, 7],
+            [2, 0, 0, 8],  # awaiting removal: groups 1 and 7
+        ],
+        dtype=np.int64,
+    )
+    held = np.array([[1, 1, 0], [0, 0, 0], [0, 0, 0], [5, 2, 1]], dtype=np.int64)
+    state = State(stocks=stocks.copy(), live=np.array([1, 3, 5, 7]), held=held.copy())
+    state.regroup(np.array([0, 1, 5, 6, 7, 9]))
+    assert state.stocks.tolist() == [
+        [0, 10, 30, 0, 40, 0],
+        [0, 1, 3, 0, 4, 0],
+        [0, 0, 5, 0, 0, 0],
+        [0, 0, 0, 0, 7, 0],
+        [0, 2, 0, 0, 8, 0],
+    ]
+    assert state.held is not None
+    assert state.held.tolist() == [[0] * 3, [1, 1, 0], [0] * 3, [0] * 3, [5, 2, 1], [0] * 3]
+    assert state.live.tolist() == [0, 1, 5, 6, 7, 9]
+    # the table of the plan before last is written over (its own numbers cleared first),
+    # where it has rows enough; the table just left is kept for the next
+    before = np.full((8, 3), 9, dtype=np.int64)
+    reused = State(stocks=stocks.copy(), live=np.array([1, 3, 5, 7]), held=held.copy())
+    reused.spare = before
+    reused.regroup(np.array([0, 1, 5, 6, 7, 9]))
+    assert reused.held is not None and np.shares_memory(reused.held, before)
+    assert reused.held.tolist() == state.held.tolist()
+    assert reused.stocks.tolist() == state.stocks.tolist()
+    assert reused.spare is not None and reused.spare.tolist() == held.tolist()
+    # before the first plan there are no cohorts: the stocks alone move
+    first = State(stocks=stocks.copy(), live=np.array([1, 3, 5, 7]))
+    first.regroup(np.array([1, 5, 7]))
+    assert first.held is None
+    assert first.stocks.tolist() == [[10, 30, 40], [1, 3, 4], [0, 5, 0], [0, 0, 7], [2, 0, 8]]
+    # group 5 holds people: leaving it out is a bug in the plan, refused
+    with pytest.raises(AssertionError):
+        state.regroup(np.array([0, 1, 6, 7, 9]))
+    assert state.live.tolist() == [0, 1, 5, 6, 7, 9]
+    assert state.stocks[0].tolist() == [0, 10, 30, 0, 40, 0]
+
+
+def test_prepare_makes_the_triage_and_cells_a_run_reads(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """``prepare`` makes every triage and breakdown cells a run of its scenario reads (the
+    regime in force in each year: two in 2017 under the historical regimes, nov2014 and
+    eo13768), no other, and the run's results are those of a run that makes them itself."""
+    import immsim.engine.prepared as prepared_module
+    from immsim.engine.prepared import Prepared
+    from immsim.engine.run import prepare
+    from immsim.scenario import HISTORICAL, resolve_scenario
+
+    scenario = resolve_scenario("default").model_copy(
+        update={"regime": HISTORICAL, "start": dt.date(2016, 10, 1), "horizon_years": 2}
+    )
+    prepared = prepare(scenario, population=POP)
+    made: list[tuple[str, int, bool]] = []
+    real = prepared_module.triage
+
+    def counting(regime, groups, day, final_order=False):  # type: ignore[no-untyped-def]
+        made.append((regime.name, day.year, final_order))
+        return real(regime, groups, day, final_order)
+
+    monkeypatch.setattr(prepared_module, "triage", counting)
+    filled = run(scenario, population=prepared)
+    assert made == []  # nothing left for the run to make
+    lazy = Prepared(POP, scenario.end, prepared.coverage, False)
+    made_lazily = run(scenario, population=lazy)
+    assert len(made) == 2 * 4  # 2016, 2017 twice (two regimes), 2018: the triage, as if ordered
+    assert len({(name, year) for name, year, _ in made}) == 4
+    assert prepared._triage.keys() == lazy._triage.keys()
+    assert prepared._cells.keys() == lazy._cells.keys()
+    assert filled.digest() == made_lazily.digest()

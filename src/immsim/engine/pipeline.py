@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from immsim.engine import costs, draws
+from immsim.engine.compiled import jit
 from immsim.engine.controller import next_effort
 from immsim.engine.counts import BINDING, FLOWS, Count
 from immsim.engine.glide import BedPath
@@ -30,7 +31,7 @@ from immsim.engine.plan import WeekPlan, build_plan, frozen
 from immsim.engine.prepared import Prepared
 from immsim.engine.stages import at_large, detention, leads, removal
 from immsim.engine.start import initial_effort, initial_stocks
-from immsim.engine.stocks import HELD_REMOVAL, CountArray
+from immsim.engine.stocks import COUNT, HELD_REMOVAL, CountArray
 from immsim.engine.week import KernelPlan, RunState, carried, week
 from immsim.errors import InputError
 from immsim.regimes.model import Regime
@@ -132,6 +133,8 @@ class State:
     reviewed: float = 0.0
     held: CountArray | None = None
     court_abroad: int = 0
+    # the cohorts' table before the last plan's, kept for the next regroup to write into
+    spare: CountArray | None = field(default=None, repr=False)
 
     def total(self) -> int:
         return int(self.stocks.sum())
@@ -150,36 +153,103 @@ class State:
 
     def regroup(self, live: IntArray) -> None:
         """Make the columns of the stocks (and the rows of ``held``) those of the groups at
-        ``live``, which must include every group holding anyone."""
-        position = np.searchsorted(live, self.live)
-        found = position < live.size
-        found[found] = live[position[found]] == self.live[found]
-        # columns taken by index, not by a boolean mask along the second axis (NumPy's mask
-        # over columns was most of a plan change's time, measured with areas)
-        kept = np.flatnonzero(found)
-        # only the columns left out are read (counts are never negative: any is a sum's test),
-        # not a sum of every column
-        if kept.size < found.size and self.stocks[:, np.flatnonzero(~found)].any():
-            raise AssertionError("a plan left out a group that holds people")
+        ``live``, which must include every group holding anyone (both ``live`` and the groups
+        now at ``self.live`` ascending and distinct, as :func:`.inputs.live_groups` makes them)."""
         stocks = np.zeros((self.stocks.shape[0], live.size), dtype=self.stocks.dtype)
-        into = position[kept]
-        for row in range(stocks.shape[0]):  # a row at a time: an index over both axes is slower
-            stocks[row, into] = self.stocks[row, kept]
+        held = None
         if self.held is not None:
-            # only the rows that may hold anyone are moved (the groups whose removal is not
-            # foreseeable: a few thousand of 63,000 by area), not every row of the cohorts
-            # (14 MB by area). A row never holds more than its group's stock awaiting removal
-            # (removal._age's premise; removal alone takes people out of that stock), so the
-            # groups with none held are passed over without reading their rows: the row sums
-            # over the 14 MB were most of a regroup's reading. The 12 regroups of a ten-year run
-            # by area (the run's own inputs saved, least thread time of 5, the same stocks and
-            # cohorts): 61 -> 42 ms with the column test above
-            rows = np.flatnonzero(found & (self.stocks[HELD_REMOVAL] > 0))
-            held = np.zeros((live.size, self.held.shape[1]), dtype=self.held.dtype)
-            held[position[rows]] = self.held[rows]
-            self.held = held
+            held = self._cohorts_table(live.size, self.held.shape[1])
+        # one compiled pass (_regroup) merges the two ascending lists of groups and copies what
+        # each kept group holds: NumPy's searchsorted of the old groups among the new, the
+        # boolean tests and the fancy-indexed copies of the stocks' rows and the cohorts' rows
+        # took 50 ms over the 12 regroups of a ten-year run by area, of which the searches 11,
+        # the stocks' copies 11 and the cohorts' 8-12 ms (the run's own inputs saved, the
+        # allocator's trim and mmap thresholds raised, mean of 5)
+        if _regroup(
+            self.live,
+            live,
+            self.stocks,
+            stocks,
+            _NO_COHORTS if self.held is None else self.held,
+            _NO_COHORTS if held is None else held,
+            held is not None,
+        ):
+            raise AssertionError("a plan left out a group that holds people")
+        if self.held is not None:
+            self.spare = self.held if self.held.base is None else self.held.base
+        self.held = held
         self.stocks = stocks
         self.live = live
+
+    def _cohorts_table(self, rows: int, weeks: int) -> CountArray:
+        """A zeroed table of ``rows`` cohorts by ``weeks``: the first rows of the table the
+        plan before last held (``spare``, which nothing reads any more: the week is handed
+        ``held`` anew each week), where it has as many and the same weeks, else a new one.
+
+        Why: a new table is 11-14 MB by area, which NumPy asks the kernel to back with huge
+        pages, and a regroup's writes into its fresh pages stalled 20-30 ms at a time (3 to 8 of
+        a run's 12 regroups, at random: in a fresh process the 12 took 134-234 ms on 9f75c8e
+        and 44-142 ms with the compiled pass, against 12-26 ms on the same inputs in a process
+        whose pages were warm). Two tables used in turn are written over and never faulted in
+        again after the first two plans; zeroing one costs some 0.7 ms."""
+        spare, self.spare = self.spare, None
+        if (
+            spare is not None
+            and spare.ndim == 2
+            and spare.shape[0] >= rows
+            and spare.shape[1] == weeks
+            and spare.dtype == COUNT
+            and spare.flags.c_contiguous
+        ):
+            table: CountArray = spare[:rows]
+            table.fill(0)
+            return table
+        return np.zeros((rows, weeks), dtype=COUNT)
+
+
+_NO_COHORTS = np.zeros((0, 0), dtype=COUNT)
+"""The cohorts :func:`_regroup` is given before the first plan makes them (none to move)."""
+
+
+@jit
+def _regroup(
+    old_live: IntArray,
+    new_live: IntArray,
+    old_stocks: CountArray,
+    new_stocks: CountArray,
+    old_held: CountArray,
+    new_held: CountArray,
+    with_held: bool,
+) -> bool:
+    """Copy each group's column of ``old_stocks`` (its groups at ``old_live``) into its column
+    of ``new_stocks`` (at ``new_live``; both lists ascending, so one merged pass finds every
+    group's new place), and with ``with_held`` its row of the cohorts ``old_held`` into
+    ``new_held`` where the group holds anyone awaiting removal. Returns whether a group left
+    out of ``new_live`` holds anyone (then the caller drops what was written).
+
+    Only the cohorts of groups whose stock awaiting removal is positive are moved (a few
+    thousand of 63,000 by area): a row never holds more than its group's stock awaiting removal
+    (removal._age's premise; removal alone takes people out of that stock), so the rows of the
+    others are all zero, as the new table's rows start."""
+    n_new = new_live.size
+    n_rows = old_stocks.shape[0]
+    lost = False
+    j = 0
+    for i in range(old_live.size):
+        group = old_live[i]
+        while j < n_new and new_live[j] < group:
+            j += 1
+        if j < n_new and new_live[j] == group:
+            for row in range(n_rows):
+                new_stocks[row, j] = old_stocks[row, i]
+            if with_held and old_stocks[HELD_REMOVAL, i] > 0:
+                for column in range(old_held.shape[1]):
+                    new_held[j, column] = old_held[i, column]
+        else:
+            for row in range(n_rows):
+                if old_stocks[row, i] != 0:  # counts are never negative
+                    lost = True
+    return lost
 
 
 class _Snapshot(dict[str, Any]):
@@ -236,11 +306,12 @@ class Pipeline:
         stocks = initial_stocks(
             self.groups, self.prepared.attributes.asylum, self.params(start), self.rng
         )
-        return State(
-            stocks=stocks,
-            live=np.arange(self.groups.size, dtype=np.int64),
-            effort=initial_effort(start, self.params),
-        )
+        live = np.arange(self.groups.size, dtype=np.int64)
+        # read-only as every plan's groups are (frozen), so that the compiled regroup has one
+        # signature, the one warm_up compiles: the first run's second regroup loaded another
+        # from numba's cache, 6-8 ms, or compiled it, 0.2 s
+        live.flags.writeable = False
+        return State(stocks=stocks, live=live, effort=initial_effort(start, self.params))
 
     def params(self, day: dt.date) -> dict[str, Any]:
         return _Snapshot(day, self.params_at(day))
