@@ -220,26 +220,3 @@ def test_moves_on_32_bit_stocks_draw_what_64_bit_ones_did() -> None:
         assert np.array_equal(wide, narrow.astype(np.int64))
     assert narrow.dtype == np.int32
     assert draws.bits64(first) == draws.bits64(second)  # the streams as far on
-
-
-@pytest.mark.parametrize("seed", range(40))
-def test_the_starting_draw_is_numpys_draw_exactly(seed: int) -> None:
-    """The compiled draw of the held (engine/start.py's ``_hypergeometric_marginals``) gives
-    what NumPy's ``multivariate_hypergeometric(..., method="marginals")`` gives on the same
-    generator, and leaves the generator where NumPy leaves it: pools of mostly empty groups
-    (as by area), samples of fewer than ten and of more than half the pool (drawn as its
-    complement), a pool of one group, of none drawn, of all drawn."""
-    from immsim.engine.start import _hypergeometric_marginals, _numpy_hypergeometric
-
-    assert _numpy_hypergeometric() is not None  # this NumPy's own draw is called (or none is)
-    make = np.random.default_rng(seed)
-    size = int(make.integers(1, 3000))
-    full = make.random(size) < make.choice([0.02, 0.1, 0.5, 1.0])
-    colors = np.where(full, make.integers(1, 80, size=size), 0).astype(np.int64)
-    total = int(colors.sum())
-    for n in {0, min(total, 5), total // 3, total // 2 + 1, total}:
-        ours, numpys = np.random.default_rng(seed + 100), np.random.default_rng(seed + 100)
-        got = _hypergeometric_marginals(ours, colors, n)
-        want = numpys.multivariate_hypergeometric(colors, n, method="marginals")
-        assert got.dtype == want.dtype and np.array_equal(got, want)
-        assert ours.bit_generator.state == numpys.bit_generator.state

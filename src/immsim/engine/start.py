@@ -35,20 +35,13 @@ All draws come from the run's generator, so a seeded run is reproducible bit for
 
 from __future__ import annotations
 
-import ctypes
 import datetime as dt
-import functools
-import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
-from llvmlite import ir  # type: ignore[import-untyped]
-from numba import types
-from numba.extending import intrinsic
 from numpy.typing import NDArray
 
-from immsim.engine.compiled import jit
 from immsim.engine.groups import Groups
 from immsim.engine.stages.detention import interior_beds
 from immsim.engine.stocks import (
@@ -137,166 +130,8 @@ def draw_held(
         n = min(n, int(available.sum()))
         if n > 0:
             # 'marginals': time in the number of groups, not the number of people
-            held += _hypergeometric_marginals(rng, available, n)
+            held += rng.multivariate_hypergeometric(available, n, method="marginals")
     return held
-
-
-def _hypergeometric_marginals(rng: np.random.Generator, colors: IntArray, n: int) -> IntArray:
-    """NumPy's ``rng.multivariate_hypergeometric(colors, n, method="marginals")``, the same
-    numbers and the generator left in the same state, drawn by :func:`_marginals` where NumPy's
-    own hypergeometric draw can be called from it (:func:`_numpy_hypergeometric`), else by
-    NumPy.
-
-    Why: by area most groups of a class's pool are empty (of the 198,380 groups of the first
-    draw's pools, 1,649 to 15,665 hold anyone), and NumPy's draw spends on each empty group
-    what it spends on a full one while ten or more people are still to be drawn (its
-    ratio-of-uniforms draw, four log-factorials and a loop of uniform pairs, for an outcome
-    that is 0 whatever they are). The compiled loop takes only the uniforms those loops take,
-    which are all an empty group changes, and calls NumPy's own draw for every other group.
-    The default run by area's starting stocks (thread time, least of 3, 2026-12-05): 80.6-84.4
-    -> 54.3-57.8 ms; nationally 5.7-6.3 -> 3.9-4.0 ms; the same stocks and the generator's
-    next number the same."""
-    hypergeometric = _numpy_hypergeometric()
-    if hypergeometric is None:
-        out: IntArray = rng.multivariate_hypergeometric(colors, n, method="marginals")
-        return out
-    return _drawn(rng, colors, n, hypergeometric)
-
-
-def _drawn(rng: np.random.Generator, colors: IntArray, n: int, hypergeometric: int) -> IntArray:
-    """:func:`_marginals` on ``rng``'s bit generator (with its own uniform draw)."""
-    out = np.zeros(colors.size, dtype=np.int64)
-    colors = np.ascontiguousarray(colors, dtype=np.int64)
-    bits = rng.bit_generator
-    uniform = ctypes.cast(bits.ctypes.next_double, ctypes.c_void_p).value
-    assert uniform is not None  # every bit generator has one
-    with bits.lock:  # as NumPy's draw holds it
-        _marginals(
-            hypergeometric,
-            bits.ctypes.bit_generator.value,
-            uniform,
-            bits.ctypes.state.value,
-            colors,
-            int(colors.sum()),
-            n,
-            out,
-        )
-    return out
-
-
-@functools.cache
-def _numpy_hypergeometric() -> int | None:
-    """The address of NumPy's own hypergeometric draw (``random_hypergeometric(bitgen, good,
-    bad, sample)``, which ``numpy.random._generator`` exports), if this NumPy has it and
-    :func:`_marginals` draws with it exactly what NumPy's ``multivariate_hypergeometric`` draws
-    (checked here on cases with empty groups among full ones, both regimes of NumPy's draw and
-    the sample taken as its complement): else None, and NumPy draws."""
-    try:
-        import numpy.random._generator as generator
-
-        library = ctypes.CDLL(generator.__file__)
-        address = ctypes.cast(library.random_hypergeometric, ctypes.c_void_p).value
-    except (OSError, AttributeError, TypeError):
-        return None
-    if address is None:
-        return None
-    colors = np.array([0, 7, 0, 0, 40, 0, 3, 0, 0, 25, 0, 0, 0, 12, 0, 1, 0, 0], dtype=np.int64)
-    for n in (1, 9, 30, 50, 80):
-        ours, theirs = np.random.default_rng(n), np.random.default_rng(n)
-        got = _drawn(ours, colors, n, address)
-        want = theirs.multivariate_hypergeometric(colors, n, method="marginals")
-        if not np.array_equal(got, want) or ours.random() != theirs.random():
-            return None
-    return address
-
-
-_I64 = ir.IntType(64)
-_POINTER = ir.IntType(8).as_pointer()
-
-
-def _typed_hypergeometric(
-    context: Any, function: Any, bits: Any, good: Any, bad: Any, sample: Any
-) -> Any:
-    """NumPy's ``random_hypergeometric(bitgen, good, bad, sample)`` at the address
-    ``function``, on the bit generator at ``bits``."""
-    signature = types.int64(types.int64, types.int64, types.int64, types.int64, types.int64)
-
-    def codegen(cgctx: Any, builder: Any, sig: Any, args: Any) -> Any:
-        kind = ir.FunctionType(_I64, [_POINTER, _I64, _I64, _I64])
-        call = builder.inttoptr(args[0], kind.as_pointer())
-        return builder.call(call, [builder.inttoptr(args[1], _POINTER), *args[2:]])
-
-    return signature, codegen
-
-
-def _typed_uniform(context: Any, function: Any, state: Any) -> Any:
-    """The bit generator's next uniform (its ``next_double`` at ``function``, on ``state``)."""
-    signature = types.float64(types.int64, types.int64)
-
-    def codegen(cgctx: Any, builder: Any, sig: Any, args: Any) -> Any:
-        kind = ir.FunctionType(ir.DoubleType(), [_POINTER])
-        call = builder.inttoptr(args[0], kind.as_pointer())
-        return builder.call(call, [builder.inttoptr(args[1], _POINTER)])
-
-    return signature, codegen
-
-
-_call_hypergeometric: Any = intrinsic(_typed_hypergeometric)
-_call_uniform: Any = intrinsic(_typed_uniform)
-
-_EMPTY_SPREAD = 1.7155277699214135 * math.sqrt(0.5) + 0.8989161620588988
-"""The ratio-of-uniforms draw's half-width for a colour of none (Stadlober 1989's
-2 sqrt(2/e) times the square root of its variance, 0, plus a half, plus 3 - 2 sqrt(3/e), in
-the constants NumPy writes them with)."""
-
-
-@jit
-def _marginals(
-    hypergeometric: int,
-    bits: int,
-    uniform: int,
-    state: int,
-    colors: IntArray,
-    total: int,
-    n: int,
-    out: IntArray,
-) -> None:
-    """``n`` of the ``total`` people in ``colors`` (counts by group) drawn without replacement
-    into ``out`` as NumPy's marginals method draws them: each group in turn takes a
-    hypergeometric draw of those still to draw from it and the groups after it, the last
-    group what is left; where more than half are drawn, those left out are drawn instead.
-
-    A group of none takes NumPy's draw only for the uniforms it consumes: with ten or more
-    to draw and ten or more beyond them, NumPy's ratio-of-uniforms method, which for a group
-    of none draws pairs (u, v) until 0.5 + spread (v - 0.5) / u falls in [0, 1) and then
-    accepts 0 (its acceptance test always passes there); otherwise no uniform at all."""
-    complement = n > total // 2
-    if complement:
-        n = total - n
-    left = n
-    remaining = total
-    last = colors.size - 1
-    j = 0
-    while left > 0 and j < last:
-        good = colors[j]
-        remaining -= good
-        if good > 0:
-            drawn = _call_hypergeometric(hypergeometric, bits, good, remaining, left)
-            out[j] = drawn
-            left -= drawn
-        elif left >= 10 and left <= remaining - 10:
-            while True:
-                u = _call_uniform(uniform, state)
-                v = _call_uniform(uniform, state)
-                x = 0.5 + _EMPTY_SPREAD * (v - 0.5) / u
-                if x >= 0.0 and x < 1.0:
-                    break
-        j += 1
-    if left > 0:
-        out[last] = left
-    if complement:
-        for k in range(colors.size):
-            out[k] = colors[k] - out[k]
 
 
 def initial_stocks(
