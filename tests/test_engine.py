@@ -602,34 +602,3 @@ def test_a_regroup_moves_each_group_to_its_new_column() -> None:
     assert state.live.tolist() == [0, 1, 5, 6, 7, 9]
     assert state.stocks[0].tolist() == [0, 10, 30, 0, 40, 0]
 
-
-def test_prepare_makes_the_triage_and_cells_a_run_reads(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """``prepare`` makes every triage and breakdown cells a run of its scenario reads (the
-    regime in force in each year: two in 2017 under the historical regimes, nov2014 and
-    eo13768), no other, and the run's results are those of a run that makes them itself."""
-    import immsim.engine.prepared as prepared_module
-    from immsim.engine.prepared import Prepared
-    from immsim.engine.run import prepare
-    from immsim.scenario import HISTORICAL, resolve_scenario
-
-    scenario = resolve_scenario("default").model_copy(
-        update={"regime": HISTORICAL, "start": dt.date(2016, 10, 1), "horizon_years": 2}
-    )
-    prepared = prepare(scenario, population=POP)
-    made: list[tuple[str, int, bool]] = []
-    real = prepared_module.triage
-
-    def counting(regime, groups, day, final_order=False):  # type: ignore[no-untyped-def]
-        made.append((regime.name, day.year, final_order))
-        return real(regime, groups, day, final_order)
-
-    monkeypatch.setattr(prepared_module, "triage", counting)
-    filled = run(scenario, population=prepared)
-    assert made == []  # nothing left for the run to make
-    lazy = Prepared(POP, scenario.end, prepared.coverage, False)
-    made_lazily = run(scenario, population=lazy)
-    assert len(made) == 2 * 4  # 2016, 2017 twice (two regimes), 2018: the triage, as if ordered
-    assert len({(name, year) for name, year, _ in made}) == 4
-    assert prepared._triage.keys() == lazy._triage.keys()
-    assert prepared._cells.keys() == lazy._cells.keys()
-    assert filled.digest() == made_lazily.digest()

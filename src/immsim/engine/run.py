@@ -144,34 +144,7 @@ def prepare(scenario: Scenario, population: Population | None = None) -> Prepare
     if population is None:
         population = seeded_population(scenario, tree)
     coverage = float(tree.get("population.arrival_coverage", scenario.start))
-    prepared = Prepared(population, scenario.end, coverage, scenario.areas)
-    _fill(prepared, scenario)
-    return prepared
-
-
-def _fill(prepared: Prepared, scenario: Scenario) -> None:
-    """Make the triage and breakdown cells that a run of ``scenario`` reads (its regime in each
-    of its years: :meth:`Prepared.triage`, :meth:`Prepared.cells`), so that a run served by
-    ``prepared`` finds them made, as every run after the first does.
-
-    A run's plans ask for them on the first of its weekly days in each year under each regime,
-    so they are asked here for the same regimes and days, in the order a plan asks (the triage,
-    the triage as if every group held an order, the cells): they depend on the groups, the
-    regime and the year alone (no parameter, seed or draw), so they are the run's own. This
-    moves their cost, it does not save it: the first run by area on a prepared population paid
-    some 42 ms for them (the default scenario's 11 years, a thread's time, 2026-12-05), now paid
-    by ``prepare``, which a Monte Carlo calls once for all its draws (they read the same), and
-    which ``immsim run``, preparing its own population in :func:`run`, does not call."""
-    regime = None if scenario.regime == HISTORICAL else load_regime(scenario.regime)
-    asked: set[tuple[int, int]] = set()
-    for week in range((scenario.end - scenario.start).days // 7):
-        day = scenario.start + dt.timedelta(weeks=week)
-        in_force = historical_regime(day) if regime is None else regime
-        if (id(in_force), day.year) not in asked:
-            asked.add((id(in_force), day.year))
-            prepared.triage(in_force, day)
-            prepared.triage(in_force, day, final_order=True)
-            prepared.cells(in_force, day)
+    return Prepared(population, scenario.end, coverage, scenario.areas)
 
 
 def _weekly_table(records: list[WeekRecord]) -> pl.DataFrame:
