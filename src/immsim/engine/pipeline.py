@@ -158,7 +158,7 @@ class State:
         stocks = np.zeros((self.stocks.shape[0], live.size), dtype=self.stocks.dtype)
         held = None
         if self.held is not None:
-            held = self._cohorts_table(live.size, self.held.shape[1])
+            held = self._cohorts_table(live.size, self.held.shape[1], self.held.dtype)
         # one compiled pass (_regroup) merges the two ascending lists of groups and copies what
         # each kept group holds: NumPy's searchsorted of the old groups among the new, the
         # boolean tests and the fancy-indexed copies of the stocks' rows and the cohorts' rows
@@ -181,10 +181,11 @@ class State:
         self.stocks = stocks
         self.live = live
 
-    def _cohorts_table(self, rows: int, weeks: int) -> CountArray:
-        """A zeroed table of ``rows`` cohorts by ``weeks``: the first rows of the table the
-        plan before last held (``spare``, which nothing reads any more: the week is handed
-        ``held`` anew each week), where it has as many and the same weeks, else a new one.
+    def _cohorts_table(self, rows: int, weeks: int, dtype: np.dtype[Any]) -> CountArray:
+        """A zeroed table of ``rows`` cohorts by ``weeks`` in ``dtype`` (the cohorts' own): the
+        first rows of the table the plan before last held (``spare``, which nothing reads any
+        more: the week is handed ``held`` anew each week), where it has as many rows, the same
+        weeks and the same type, else a new one.
 
         Why: a new table is 11-14 MB by area, which NumPy asks the kernel to back with huge
         pages, and a regroup's writes into its fresh pages stalled 20-30 ms at a time (3 to 8 of
@@ -198,13 +199,13 @@ class State:
             and spare.ndim == 2
             and spare.shape[0] >= rows
             and spare.shape[1] == weeks
-            and spare.dtype == COUNT
+            and spare.dtype == dtype
             and spare.flags.c_contiguous
         ):
             table: CountArray = spare[:rows]
             table.fill(0)
             return table
-        return np.zeros((rows, weeks), dtype=COUNT)
+        return np.zeros((rows, weeks), dtype=dtype)
 
 
 _NO_COHORTS = np.zeros((0, 0), dtype=COUNT)
