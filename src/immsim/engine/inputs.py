@@ -219,7 +219,10 @@ stages read them every week, at-large once a group with anyone in two passes (th
 and the sweep). Codes are below the distinct tier ranks, at most ``NO_TIER`` + 1 = 100, so 8 bits
 hold them; as int64 they were 1 MB of the 3 MB by area at-large's needs pass reads. The
 compiled week a year into the default run by area (``week_least.py --areas --rounds 3``,
-alternated with e5a4066, load 2): 4.470, 4.432 -> 4.345, 4.400 ms, a little."""
+alternated with e5a4066, load 1-2): 4.470, 4.432 -> 4.345, 4.400 ms, then with detention's
+area as int32 too 4.417, 4.249 -> 4.398, 4.381 ms; at-large alone (``profile_week.py --areas``)
+0.546 -> 0.551 ms: within the noise. Kept for the codes made once a plan (below), not for the
+week."""
 
 RankArray = NDArray[np.int8]
 
@@ -275,8 +278,9 @@ class PlanInputs:
     @cached_property
     def ranks(self) -> tuple[RankArray, RankArray, int]:
         """:func:`rank_codes` of the two triages: made once a plan for the custody and at-large
-        stages, which both read them (the same codes from the same triages; twice a plan they
-        cost some 3.5 ms over a ten-year run by area's 12 plans, spdN)."""
+        stages, which both read them (the same codes from the same triages). The 12 plans of a
+        ten-year run by area (their inputs saved, the cache cleared before each, least thread
+        time of 5, alternated with e5a4066): ``build_plan`` 134.0, 135.1 -> 127.5, 128.3 ms."""
         return rank_codes(self.tri.rank, self.tri_o.rank, self.regime.tiers_ranked)
 
     @classmethod
