@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from immsim.engine.stages.at_large import rank_codes
+from immsim.engine.inputs import rank_codes
 from immsim.engine.triage import NO_TIER
 from immsim.errors import InputError
 from immsim.regimes import Profile, classify, load_regime, regime_at, regime_names

@@ -18,11 +18,13 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, NamedTuple, Self
 
 import numpy as np
 from numpy.typing import NDArray
 
+from immsim.engine.codes import distinct
 from immsim.engine.compiled import jit
 from immsim.engine.groups import Groups
 from immsim.engine.triage import NO_TIER, Triage
@@ -211,6 +213,36 @@ class Alike(NamedTuple):
     protect: FloatArray
 
 
+RANK = np.int8
+"""The dtype of a plan's tier codes by group (:func:`rank_codes`): the custody and at-large
+stages read them every week, at-large once a group with anyone in two passes (the tiers' needs
+and the sweep). Codes are below the distinct tier ranks, at most ``NO_TIER`` + 1 = 100, so 8 bits
+hold them; as int64 they were 1 MB of the 3 MB by area at-large's needs pass reads. The
+compiled week a year into the default run by area (``week_least.py --areas --rounds 3``,
+alternated with e5a4066, load 1-2): 4.470, 4.432 -> 4.345, 4.400 ms, then with detention's
+area as int32 too 4.417, 4.249 -> 4.398, 4.381 ms; at-large alone (``profile_week.py --areas``)
+0.546 -> 0.551 ms: within the noise. Kept for the codes made once a plan (below), not for the
+week."""
+
+RankArray = NDArray[np.int8]
+
+
+def rank_codes(
+    rank_p: NDArray[np.int16], rank_o: NDArray[np.int16], ranked: bool = True
+) -> tuple[RankArray, RankArray, int]:
+    """Tier ranks of two triages as codes 0, 1, … in rank order, over the ranks either uses;
+    where the regime's tiers are not ``ranked`` (``Regime.tiers_ranked``), every priority tier
+    has the one code, before the non-priority's."""
+    both = np.concatenate([rank_p, rank_o])
+    if not ranked:
+        both = np.where(both < NO_TIER, 1, both)
+    ranks, codes = distinct(both)  # np.unique's, without its sort (see engine/codes.py)
+    if ranks.size > np.iinfo(RANK).max + 1:  # cannot happen with ranks 0..NO_TIER
+        raise OverflowError(f"{ranks.size} tier ranks do not fit the tier codes' {RANK}")
+    small = codes.astype(RANK)
+    return small[: rank_p.size], small[rank_p.size :], int(ranks.size)
+
+
 def _at(values: FloatArray, kind: IntArray | None) -> FloatArray:
     """``values`` by kind at the groups of ``kind`` (None: already by group)."""
     return values if kind is None else values[kind]
@@ -242,6 +274,14 @@ class PlanInputs:
     def by_group(self, values: FloatArray) -> FloatArray:
         """``values`` over ``alike`` (by kind) at the plan's groups."""
         return _at(values, self.kind)
+
+    @cached_property
+    def ranks(self) -> tuple[RankArray, RankArray, int]:
+        """:func:`rank_codes` of the two triages: made once a plan for the custody and at-large
+        stages, which both read them (the same codes from the same triages). The 12 plans of a
+        ten-year run by area (their inputs saved, the cache cleared before each, least thread
+        time of 5, alternated with e5a4066): ``build_plan`` 134.0, 135.1 -> 127.5, 128.3 ms."""
+        return rank_codes(self.tri.rank, self.tri_o.rank, self.regime.tiers_ranked)
 
     @classmethod
     def of(

@@ -11,11 +11,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from immsim.engine import draws
-from immsim.engine.codes import distinct
 from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
 from immsim.engine.draws import Stream, binomial, exponential, walk
-from immsim.engine.inputs import PlanInputs, non_priority_share
+from immsim.engine.inputs import PlanInputs, RankArray, non_priority_share
 from immsim.engine.rates import weekly
 from immsim.engine.stocks import COUNT, FREE, ORDERED, CountArray
 from immsim.engine.triage import NO_TIER
@@ -32,8 +31,8 @@ class AtLargePlan(NamedTuple):
     hours_per_target: float  # an at-large arrest with its expected collateral arrests
     collateral_ratio: float  # collateral arrests per targeted arrest
     n_ranks: int
-    rank_p: IntArray  # each group's tier as a code 0, 1, … in priority order (no order)
-    rank_o: IntArray  # (with an order)
+    rank_p: RankArray  # each group's tier as a code 0, 1, … in priority order (no order)
+    rank_o: RankArray  # (with an order)
     met_p: FloatArray  # the share of each group a collateral arrest can take (0: exempt)
     locate_p: FloatArray  # the chance a week of being located, before the non-priority share
     locate_o: FloatArray
@@ -53,19 +52,6 @@ class Located(NamedTuple):
     hazard_o: FloatArray
 
 
-def rank_codes(
-    rank_p: NDArray[np.int16], rank_o: NDArray[np.int16], ranked: bool = True
-) -> tuple[IntArray, IntArray, int]:
-    """Tier ranks of two triages as codes 0, 1, … in rank order, over the ranks either uses;
-    where the regime's tiers are not ``ranked`` (``Regime.tiers_ranked``), every priority tier
-    has the one code, before the non-priority's."""
-    both = np.concatenate([rank_p, rank_o])
-    if not ranked:
-        both = np.where(both < NO_TIER, 1, both)
-    ranks, codes = distinct(both)  # np.unique's, without its sort (see engine/codes.py)
-    return codes[: rank_p.size], codes[rank_p.size :], int(ranks.size)
-
-
 def plan(x: PlanInputs) -> AtLargePlan:
     p, regime, tri, tri_o = x.p, x.regime, x.tri, x.tri_o
     ch = regime.channels
@@ -78,7 +64,7 @@ def plan(x: PlanInputs) -> AtLargePlan:
     known_rate = float(p["enforcement.channels.at_large_locate_rate_known"])
     unknown_rate = float(p["enforcement.channels.at_large_locate_rate_unknown"])
     share = non_priority_share(regime, p, x.day)
-    rank_p, rank_o, n_ranks = rank_codes(tri.rank, tri_o.rank, regime.tiers_ranked)
+    rank_p, rank_o, n_ranks = x.ranks  # shared with the custody stage's plan
     # the chances read no area: made once a kind of groups and gathered at the plan's groups
     # (inputs.Alike; the same values), where each np.where over some 63,000 groups by area
     # cost 0.2 ms. The 12 plans of a ten-year run by area (their inputs saved, least thread time
@@ -127,7 +113,7 @@ def draw_by_tier(
     n: IntArray,
     locate: FloatArray,
     hazard: FloatArray,
-    ranks: IntArray,
+    ranks: RankArray,
     by_rank: FloatArray,
     offset: int,
     where: IntArray,

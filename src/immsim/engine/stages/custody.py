@@ -34,9 +34,8 @@ from immsim.engine import capacity
 from immsim.engine.compiled import jit
 from immsim.engine.counts import Count
 from immsim.engine.draws import Stream
-from immsim.engine.inputs import PlanInputs
+from immsim.engine.inputs import PlanInputs, RankArray
 from immsim.engine.stages import criminality, jail, partners, prison
-from immsim.engine.stages.at_large import rank_codes
 from immsim.engine.stocks import FREE, ORDERED, CountArray
 
 IntArray = NDArray[np.int64]
@@ -50,8 +49,8 @@ class CustodyPlan(NamedTuple):
     prison: prison.PrisonPlan
     task_force: partners.TaskForcePlan
     n_ranks: int
-    rank_p: IntArray  # each group's tier as a code 0, 1, … in priority order (no order)
-    rank_o: IntArray  # (with an order)
+    rank_p: RankArray  # each group's tier as a code 0, 1, … in priority order (no order)
+    rank_o: RankArray  # (with an order)
     charged: IntArray  # each group's group once charged (its own where none differs only so)
 
 
@@ -69,7 +68,7 @@ def charged_groups(x: PlanInputs) -> IntArray:
 
 
 def plan(x: PlanInputs) -> CustodyPlan:
-    rank_p, rank_o, n_ranks = rank_codes(x.tri.rank, x.tri_o.rank, x.regime.tiers_ranked)
+    rank_p, rank_o, n_ranks = x.ranks  # shared with the at-large stage's plan
     return CustodyPlan(
         float(x.p["enforcement.effort.hours_per_arrest.custodial"]),
         float(x.p["enforcement.partners.ice_hours_share"]),
