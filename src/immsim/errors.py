@@ -64,3 +64,9 @@ class InputError(ImmsimError):
 
 class LookupOutOfRangeError(InputError):
     """A dated look-up before the first date a parameter has a value."""
+
+
+class RunTooLargeError(ImmsimError, OverflowError):
+    """A run holding more people than the engine's 32-bit counts by group allow
+    (``engine.stocks.COUNT_LIMIT``): raised before any count could wrap around, and reported to
+    users as an error they can act on (a smaller population or scale), not a traceback."""

@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 
 from immsim.engine.compiled import jit
 from immsim.engine.draws import Stream, exponential, walk
+from immsim.errors import RunTooLargeError
 
 IntArray = NDArray[np.int64]
 CountArray = NDArray[np.int32]  # counts by group as the week keeps them (:data:`COUNT`)
@@ -57,7 +58,7 @@ def check_total(total: int) -> None:
     """Raise if ``total`` people (a run's, start or any week's end) reach :data:`COUNT_LIMIT`:
     the 32-bit stocks (:data:`COUNT`) could overflow in the next week's moves."""
     if not 0 <= total < COUNT_LIMIT:
-        raise OverflowError(
+        raise RunTooLargeError(
             f"a run of {total:,} people: the engine keeps counts by group as 32-bit integers "
             f"(immsim.engine.stocks.COUNT) and holds at most {COUNT_LIMIT:,} people"
         )
