@@ -601,4 +601,3 @@ def test_a_regroup_moves_each_group_to_its_new_column() -> None:
         state.regroup(np.array([0, 1, 6, 7, 9]))
     assert state.live.tolist() == [0, 1, 5, 6, 7, 9]
     assert state.stocks[0].tolist() == [0, 10, 30, 0, 40, 0]
-
