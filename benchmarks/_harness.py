@@ -109,7 +109,8 @@ def year_in(areas: bool, weeks: int = 52) -> YearIn:
 
     from immsim.engine.run import prepare, scenario_pipeline
     from immsim.engine.stages import removal
-    from immsim.engine.week import RunState
+    from immsim.engine.stocks import COUNT
+    from immsim.engine.week import NO_CHANNELS, RunState
     from immsim.scenario import resolve_scenario
 
     scenario = resolve_scenario("default").model_copy(update={"areas": areas})
@@ -132,6 +133,7 @@ def year_in(areas: bool, weeks: int = 52) -> YearIn:
         thinned=pipe._thinned,
         court_abroad=float(s.court_abroad),
         detained=np.zeros(0, dtype=np.int64),
-        counted=np.zeros(0, dtype=np.int64),
+        counted=np.zeros(0, dtype=COUNT),
+        channels=NO_CHANNELS,
     )
     return YearIn(scenario, prepared, prepare_seconds, pipe, w, run, weeks)

@@ -19,8 +19,9 @@ by channel of the weeks before, each week weighing ``exp(-weeks ago / TAU_WEEKS)
 removed some weeks after the arrest); removals from a group with no arrest seen are ``start``
 (the starting detained). The arrests by channel are the run's own counts; the removals by channel
 are an estimate; both add up to the weekly table's (checked). Nothing here feeds the parameter
-tree. The week is run stage by stage from Python, in the compiled week's order with the same
-draws, so the history is the one ``validate`` scores (``tests/test_criminality.py`` checks it).
+tree. The run is the engine's own, each week recording its arrests by channel and removals by
+group (``Pipeline.record_channels``, rows ``week.CHANNELS``; nothing drawn differently), so the
+history is the one ``validate`` scores (``tests/test_criminality.py`` checks it).
 """
 
 from __future__ import annotations
@@ -41,22 +42,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _args
 
 from immsim.engine import pipeline as pipeline_module
-from immsim.engine import week as week_module
-from immsim.engine.counts import N_COUNTS, Count
 from immsim.engine.results import Results
-from immsim.engine.stages import (
-    at_large,
-    background,
-    court,
-    criminality,
-    custody,
-    detention,
-    leads,
-    processing,
-    removal,
-    review,
-)
-from immsim.engine.stocks import FREE, HELD_COURT, HELD_REMOVAL, ORDERED, RELEASED
+from immsim.engine.stocks import HELD_COURT, HELD_REMOVAL
+from immsim.engine.week import CHANNELS as WEEK_CHANNELS
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -68,6 +56,8 @@ CHANNEL_COLUMNS = {
     "collateral": ("arrests_collateral",),
 }
 """The weekly table's columns each channel's arrests add up to."""
+_WEEK_ROWS = ("custody", "leads", "at_large", "at_large_ordered", "collateral")
+"""The week's rows (``week.CHANNELS``) of this script's ``CHANNELS``, in its order."""
 TAU_WEEKS = 8.0
 """The apportioning's decay: the interior's stay from arrest to removal is some weeks (FY2021,
 docs/calibration.md: 7,650 held on an average day removed 4.9 times that a year, ~10 weeks)."""
@@ -112,87 +102,6 @@ class Tally:
             self.pool[c] += full
 
 
-def _week(
-    tally: Tally,
-    state: Any,
-    stocks: IntArray,
-    plan: Any,
-    run: Any,
-    cells: NDArray[np.unsignedinteger[Any]],
-    n: int,
-) -> tuple[FloatArray, FloatArray, IntArray]:
-    """The compiled week (:func:`immsim.engine.week._week`, its ``_arrests`` unrolled) stage by
-    stage, keeping each arrest program's arrests by group in ``tally``."""
-    out = np.zeros(N_COUNTS)
-    out[Count.COURT_ABROAD] = run.court_abroad
-    background.run(state, stocks, plan.background, out)
-    criminality.run(state, stocks, plan.criminality, out)
-    hours = plan.officer_hours
-    added = hours * (run.effort - 1.0)
-    taken = np.zeros_like(stocks)
-    cut, used = custody.run(
-        state,
-        stocks,
-        plan.custody,
-        hours * plan.share_custodial + added * plan.surge_custodial,
-        out,
-        taken,
-    )
-    in_custody = taken[FREE] + taken[ORDERED] if plan.areas else np.zeros(0, dtype=np.int64)
-    by_custody = taken.sum(axis=0)
-    lead_hours = hours * plan.share_leads + added * plan.surge_leads
-    left, cut_leads = leads.run(state, stocks, plan.leads, run.thinned, lead_hours, out, taken)
-    by_leads = taken.sum(axis=0) - by_custody
-    out[Count.OFFICER_HOURS_USED] = used + lead_hours - left
-    large_p, collateral, large_o, ran_out = at_large.run(
-        state,
-        stocks,
-        plan.at_large,
-        run.located,
-        hours * plan.share_at_large + added * plan.surge_at_large,
-        out,
-    )
-    out[Count.BINDING_OFFICERS] = 1.0 if cut or cut_leads or ran_out else 0.0
-    arrested = np.empty((3, stocks.shape[1]), dtype=np.int64)
-    arrested[0] = taken[FREE] + large_p + collateral
-    arrested[1] = taken[ORDERED] + large_o
-    arrested[2] = taken[RELEASED]
-    out[Count.ARRESTS] = arrested.sum()
-    to_removal, to_court = processing.run(
-        state, arrested[0], arrested[1], arrested[2], plan.processing, out
-    )
-    beds_bound, admitted, transferred = detention.run(
-        state, stocks, to_removal, to_court, plan.detention, out
-    )
-    judges_bound = court.run(state, stocks, plan.court, out)
-    if run.review_on:
-        review.run(state, stocks, plan.review, run.review_scope, run.reviewed, out)
-    removed, released = removal.run(state, stocks, plan.removal, run.held, out)
-    out[Count.BINDING_BEDS] = 1.0 if beds_bound else 0.0
-    out[Count.BINDING_JUDGES] = 1.0 if judges_bound else 0.0
-    sums, levels = week_module._tally(
-        cells,
-        removed,
-        arrested,
-        released,
-        admitted,
-        transferred,
-        in_custody,
-        stocks,
-        plan.parents,
-        8 if plan.areas else 3,
-        n,
-        run.detained,
-        run.counted,
-    )
-    tally.week(
-        [by_custody, by_leads, large_p, large_o, collateral],
-        removed,
-        stocks[HELD_COURT] + stocks[HELD_REMOVAL],
-    )
-    return out, sums, levels
-
-
 def fiscal_year(day: dt.date) -> int:
     return day.year + (1 if day.month >= 10 else 0)
 
@@ -202,7 +111,8 @@ def _tallied(split: dt.date | None) -> Iterator[list[Tally]]:
     """The engine's week and step replaced for the ``with`` block, so that a run fills a
     :class:`Tally` (the list's one item, once the run has begun); restored after."""
     found: list[Tally] = []
-    step, week = pipeline_module.Pipeline.step, pipeline_module.week
+    step = pipeline_module.Pipeline.step
+    removed_row = WEEK_CHANNELS.index("removed")
 
     def tallied_step(self: Any, week_index: int) -> Any:
         if not found:
@@ -214,19 +124,22 @@ def _tallied(split: dt.date | None) -> Iterator[list[Tally]]:
         tally.period = fiscal_year(day)
         if split is not None and day >= split and fiscal_year(day) == fiscal_year(split):
             tally.period = -tally.period
-        tally.live = self.plan(day).live
-        return step(self, week_index)
-
-    def tallied_week(*args: Any) -> tuple[FloatArray, FloatArray, IntArray]:
-        return _week(found[0], *args)
+        self.record_channels = True
+        record = step(self, week_index)
+        tally.live = self.state.live  # the plan's groups, the channels' columns
+        stocks = self.state.stocks
+        tally.week(
+            [self.channels[WEEK_CHANNELS.index(c)] for c in _WEEK_ROWS],
+            self.channels[removed_row],
+            stocks[HELD_COURT] + stocks[HELD_REMOVAL],
+        )
+        return record
 
     pipeline_module.Pipeline.step = tallied_step  # type: ignore[method-assign]
-    pipeline_module.week = tallied_week  # type: ignore[assignment]
     try:
         yield found
     finally:
         pipeline_module.Pipeline.step = step  # type: ignore[method-assign]
-        pipeline_module.week = week
 
 
 def tally_history(

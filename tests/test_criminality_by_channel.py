@@ -1,7 +1,8 @@
 """The criminality-by-channel diagnosis (scripts/criminality_by_channel.py, docs/calibration.md,
-*Who ICE arrested and removed in FY2019-FY2023, by criminality*) runs the week stage by stage
-from Python to keep each arrest program's arrests by group: it must be the history ``immsim
-validate`` scores, draw for draw, and its channels must add up to the weekly table's counts."""
+*Who ICE arrested and removed in FY2019-FY2023, by criminality*) has the engine's week record
+each arrest program's arrests and the removals by group (``Pipeline.record_channels``): the
+history must be the one ``immsim validate`` scores, draw for draw, and its channels must add up
+to the weekly table's counts."""
 
 from __future__ import annotations
 
@@ -19,8 +20,7 @@ SCRIPT = load_script("criminality_by_channel")
 def test_the_tallied_history_is_the_back_tests_and_its_channels_add_up() -> None:
     compiled = backtest_history(2012, 2012)
     tally, tallied, classes = SCRIPT.tally_history(2012, 2012)
-    # the engine's own week and step are back in place after the tally
-    assert pipeline.week is SCRIPT.week_module.week
+    # the engine's own step is back in place after the tally
     assert pipeline.Pipeline.step.__name__ == "step"
     # the same history, draw for draw: the weekly tables are identical
     assert tallied.digest() == compiled.digest()

@@ -32,7 +32,7 @@ from immsim.engine.prepared import Prepared
 from immsim.engine.stages import at_large, detention, leads, removal
 from immsim.engine.start import initial_effort, initial_stocks
 from immsim.engine.stocks import COUNT, HELD_REMOVAL, CountArray
-from immsim.engine.week import KernelPlan, RunState, carried, week
+from immsim.engine.week import CHANNELS, NO_CHANNELS, KernelPlan, RunState, carried, week
 from immsim.errors import InputError
 from immsim.regimes.model import Regime
 
@@ -297,6 +297,10 @@ class Pipeline:
         # with areas, the breakdown's detained by column and by group as last tallied (made
         # anew with each plan: week._tally)
         self._detained, self._counted = carried(0, 0, False)
+        # an analysis sets this to have each week record its arrests by channel and removals
+        # by group (week.CHANNELS) in ``channels``, over the plan's groups (``state.live``)
+        self.record_channels = False
+        self.channels: CountArray = NO_CHANNELS
         self._beds = BedPath()  # the funded beds week by week (a glide after a step down)
         self._held = 0.0  # the people detained at last week's end, the border's included
         self.state = self._initial_state(start)
@@ -368,6 +372,11 @@ class Pipeline:
             self._in_force = w
         assert s.held is not None  # made with the first week's plan
         kernel = self._kernel(w, day)
+        self.channels = (
+            np.zeros((len(CHANNELS), s.stocks.shape[1]), dtype=COUNT)
+            if self.record_channels
+            else NO_CHANNELS
+        )
         counts, sums, levels = week(
             self.bits,
             s.stocks,
@@ -383,6 +392,7 @@ class Pipeline:
                 court_abroad=float(s.court_abroad),
                 detained=self._detained,
                 counted=self._counted,
+                channels=self.channels,
             ),
             w.cells,
             len(w.columns),

@@ -49,6 +49,16 @@ N_BREAKDOWN = 8
 """The breakdown's stages with areas (``pipeline.BREAKDOWN_STAGES``); without areas the week
 tallies the first three."""
 
+CHANNELS = ("custody", "leads", "at_large", "at_large_ordered", "collateral", "removed")
+"""The rows of ``RunState.channels``: each group's arrests by program (custody: jails, prisons,
+287(g) and task forces; the leads; at-large arrests of people with no final order, of people
+with one, and collateral arrests) and its removals, in a week. Read by analyses that split the
+weekly table's arrests by channel (``scripts/criminality_by_channel.py``), which ran a copy of
+this week to see them until the week could record them itself."""
+
+NO_CHANNELS = np.zeros((0, 0), dtype=COUNT)
+"""``RunState.channels`` when nothing records them (a run): the week then writes none."""
+
 
 class KernelPlan(NamedTuple):
     """Every stage's plan for the weeks of one parameter span, regime and year, over the groups
@@ -87,7 +97,9 @@ class RunState(NamedTuple):
     place), the court's pending cases of people who left the country (the week returns
     them in ``Count.COURT_ABROAD``), and with areas the breakdown's detained carried from week
     to week (:func:`_tally`): ``detained`` by column and ``counted`` by group, both zero when a
-    plan comes into force (:func:`carried`), updated in place by each week's tally."""
+    plan comes into force (:func:`carried`), updated in place by each week's tally; and, for
+    an analysis that records them, each group's arrests by channel and removals (``channels``,
+    rows :data:`CHANNELS`, written in place; :data:`NO_CHANNELS` otherwise)."""
 
     effort: float
     located: at_large.Located
@@ -99,6 +111,8 @@ class RunState(NamedTuple):
     court_abroad: float  # the court's pending cases of people who left the country
     detained: IntArray  # with areas, the detained by breakdown column as last tallied (in place)
     counted: CountArray  # with areas, each group's detained as counted in ``detained`` (in place)
+    # rows CHANNELS by group, written in place when it has them; NO_CHANNELS in a run
+    channels: CountArray
 
 
 def carried(groups: int, columns: int, areas: bool) -> tuple[IntArray, CountArray]:
@@ -277,6 +291,12 @@ def _arrests(
     # custody takes from the stocks with no order and with one (jail and 287(g) holds, prison
     # releases, task-force arrests), before the leads add theirs to ``taken``
     size = stocks.shape[1]
+    # a recorder's arrests by channel (CHANNELS): a test of one size a week in a run, where
+    # there is none to write
+    record = run.channels.shape[0] > 0
+    if record:
+        for i in range(size):
+            run.channels[0, i] = taken[FREE, i] + taken[ORDERED, i] + taken[RELEASED, i]
     in_custody = np.empty(size if plan.areas else 0, dtype=COUNT)
     for i in range(in_custody.size):
         in_custody[i] = taken[FREE, i] + taken[ORDERED, i]
@@ -292,6 +312,13 @@ def _arrests(
         out,
     )
     out[Count.BINDING_OFFICERS] = 1.0 if cut or cut_leads or ran_out else 0.0
+    if record:
+        for i in range(size):
+            taken_all = taken[FREE, i] + taken[ORDERED, i] + taken[RELEASED, i]
+            run.channels[1, i] = taken_all - run.channels[0, i]
+            run.channels[2, i] = large_p[i]
+            run.channels[3, i] = large_o[i]
+            run.channels[4, i] = collateral[i]
     # the arrests by stock and their total in one pass, with no temporary arrays (the array
     # expressions made a temporary for each sum and the total another pass: 0.21 -> 0.17 ms
     # by area, measured a year into the default run on 2026-12-05). The total of whole counts
@@ -331,6 +358,8 @@ def _week(
     if run.review_on:
         review.run(state, stocks, plan.review, run.review_scope, run.reviewed, out)
     removed, released = removal.run(state, stocks, plan.removal, run.held, out)
+    if run.channels.shape[0] > 0:
+        run.channels[5, :] = removed
     out[Count.BINDING_BEDS] = 1.0 if beds_bound else 0.0
     out[Count.BINDING_JUDGES] = 1.0 if judges_bound else 0.0
     # the breakdown's stages (BREAKDOWN_STAGES): with areas also those admitted, transferred,
