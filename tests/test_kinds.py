@@ -7,7 +7,9 @@ classes made from the kinds' keys number the classes as the groups' own keys did
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from immsim.engine import inputs
 from immsim.engine.codes import distinct
 from immsim.engine.groups import BOOLEAN, LEVELS, Groups
 from immsim.engine.inputs import Attributes, kinds_of, take
@@ -61,6 +63,21 @@ def test_kinds_are_the_groups_alike_but_for_the_area() -> None:
         for k in range(first.size):
             members = np.flatnonzero(kind == k)
             assert len({keys[i] for i in members}) == 1
+
+
+def test_kinds_compared_row_by_row_where_one_key_would_wrap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # where the attributes' spans multiply past int64, the rows are compared whole: the same
+    # kinds and first groups as the one-number key gives (forced here by lowering the limit)
+    rng = np.random.default_rng(5)
+    for _ in range(10):
+        g = _groups(rng, int(rng.integers(1, 40)), int(rng.integers(1, 6)))
+        keyed = kinds_of(g)
+        monkeypatch.setattr(inputs, "_KEY_LIMIT", 1)
+        whole = kinds_of(g)
+        monkeypatch.undo()
+        assert np.array_equal(keyed[0], whole[0]) and np.array_equal(keyed[1], whole[1])
 
 
 def test_competing_events_by_kind_gathered_are_the_groups_bit_for_bit() -> None:

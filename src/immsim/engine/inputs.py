@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -94,6 +95,11 @@ class Attributes:
         )
 
 
+_KEY_LIMIT = 2**63
+"""The kinds' one-number key (:func:`kinds_of`) must stay below this (int64's range): beyond it
+the groups' attribute rows are compared whole (slower, the same kinds)."""
+
+
 def kinds_of(g: Groups) -> tuple[IntArray, IntArray]:
     """Each group's kind and the first group of each kind: groups of one kind share every
     attribute but the area (the codes, flags and entry year), so every input of a plan that does
@@ -102,11 +108,15 @@ def kinds_of(g: Groups) -> tuple[IntArray, IntArray]:
     area 99,190 groups are 7,371 kinds (the default scenario), and a plan's group-by-group
     arithmetic on them, with its ``np.where`` (0.2 ms each over 63,000 groups) and logarithms,
     was most of a plan's time. Without areas every group is its own kind."""
+    columns = [c.astype(np.int64) for c in (*g.codes.values(), *g.flags.values(), g.entry_year)]
+    spans = [int(c.max(initial=0)) - int(c.min(initial=0)) + 1 for c in columns]
+    if math.prod(spans) >= _KEY_LIMIT:  # one mixed-radix key would wrap: compare the rows whole
+        rows = np.stack(columns, axis=1) if columns else np.zeros((g.size, 0), dtype=np.int64)
+        _, first, kind = np.unique(rows, axis=0, return_index=True, return_inverse=True)
+        return kind.reshape(-1).astype(np.int64), first.astype(np.int64)
     key = np.zeros(g.size, dtype=np.int64)
-    for code in (*g.codes.values(), *g.flags.values(), g.entry_year):
-        values = code.astype(np.int64)
-        low = int(values.min(initial=0))
-        key = key * (int(values.max(initial=0)) - low + 1) + (values - low)
+    for values, span in zip(columns, spans, strict=True):
+        key = key * span + (values - int(values.min(initial=0)))
     _, first, kind = np.unique(key, return_index=True, return_inverse=True)
     return kind.reshape(-1).astype(np.int64), first.astype(np.int64)
 
