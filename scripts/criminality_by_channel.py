@@ -42,9 +42,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _args
 
 from immsim.engine import pipeline as pipeline_module
+from immsim.engine import week
 from immsim.engine.results import Results
 from immsim.engine.stocks import HELD_COURT, HELD_REMOVAL
-from immsim.engine.week import CHANNELS as WEEK_CHANNELS
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -56,7 +56,13 @@ CHANNEL_COLUMNS = {
     "collateral": ("arrests_collateral",),
 }
 """The weekly table's columns each channel's arrests add up to."""
-_WEEK_ROWS = ("custody", "leads", "at_large", "at_large_ordered", "collateral")
+_WEEK_ROWS = (
+    week.BY_CUSTODY,
+    week.BY_LEADS,
+    week.BY_AT_LARGE,
+    week.BY_AT_LARGE_ORDERED,
+    week.BY_COLLATERAL,
+)
 """The week's rows (``week.CHANNELS``) of this script's ``CHANNELS``, in its order."""
 TAU_WEEKS = 8.0
 """The apportioning's decay: the interior's stay from arrest to removal is some weeks (FY2021,
@@ -112,7 +118,6 @@ def _tallied(split: dt.date | None) -> Iterator[list[Tally]]:
     :class:`Tally` (the list's one item, once the run has begun); restored after."""
     found: list[Tally] = []
     step = pipeline_module.Pipeline.step
-    removed_row = WEEK_CHANNELS.index("removed")
 
     def tallied_step(self: Any, week_index: int) -> Any:
         if not found:
@@ -129,8 +134,8 @@ def _tallied(split: dt.date | None) -> Iterator[list[Tally]]:
         tally.live = self.state.live  # the plan's groups, the channels' columns
         stocks = self.state.stocks
         tally.week(
-            [self.channels[WEEK_CHANNELS.index(c)] for c in _WEEK_ROWS],
-            self.channels[removed_row],
+            [self.channels[row] for row in _WEEK_ROWS],
+            self.channels[week.REMOVED],
             stocks[HELD_COURT] + stocks[HELD_REMOVAL],
         )
         return record

@@ -56,6 +56,10 @@ with one, and collateral arrests) and its removals, in a week. Read by analyses 
 weekly table's arrests by channel (``scripts/criminality_by_channel.py``), which ran a copy of
 this week to see them until the week could record them itself."""
 
+BY_CUSTODY, BY_LEADS, BY_AT_LARGE, BY_AT_LARGE_ORDERED, BY_COLLATERAL, REMOVED = range(
+    len(CHANNELS)
+)
+
 NO_CHANNELS = np.zeros((0, 0), dtype=COUNT)
 """``RunState.channels`` when nothing records them (a run): the week then writes none."""
 
@@ -296,7 +300,7 @@ def _arrests(
     record = run.channels.shape[0] > 0
     if record:
         for i in range(size):
-            run.channels[0, i] = taken[FREE, i] + taken[ORDERED, i] + taken[RELEASED, i]
+            run.channels[BY_CUSTODY, i] = taken[FREE, i] + taken[ORDERED, i] + taken[RELEASED, i]
     in_custody = np.empty(size if plan.areas else 0, dtype=COUNT)
     for i in range(in_custody.size):
         in_custody[i] = taken[FREE, i] + taken[ORDERED, i]
@@ -315,10 +319,10 @@ def _arrests(
     if record:
         for i in range(size):
             taken_all = taken[FREE, i] + taken[ORDERED, i] + taken[RELEASED, i]
-            run.channels[1, i] = taken_all - run.channels[0, i]
-            run.channels[2, i] = large_p[i]
-            run.channels[3, i] = large_o[i]
-            run.channels[4, i] = collateral[i]
+            run.channels[BY_LEADS, i] = taken_all - run.channels[BY_CUSTODY, i]
+            run.channels[BY_AT_LARGE, i] = large_p[i]
+            run.channels[BY_AT_LARGE_ORDERED, i] = large_o[i]
+            run.channels[BY_COLLATERAL, i] = collateral[i]
     # the arrests by stock and their total in one pass, with no temporary arrays (the array
     # expressions made a temporary for each sum and the total another pass: 0.21 -> 0.17 ms
     # by area, measured a year into the default run on 2026-12-05). The total of whole counts
@@ -359,7 +363,7 @@ def _week(
         review.run(state, stocks, plan.review, run.review_scope, run.reviewed, out)
     removed, released = removal.run(state, stocks, plan.removal, run.held, out)
     if run.channels.shape[0] > 0:
-        run.channels[5, :] = removed
+        run.channels[REMOVED, :] = removed
     out[Count.BINDING_BEDS] = 1.0 if beds_bound else 0.0
     out[Count.BINDING_JUDGES] = 1.0 if judges_bound else 0.0
     # the breakdown's stages (BREAKDOWN_STAGES): with areas also those admitted, transferred,
